@@ -1,0 +1,30 @@
+/*
+ * cmd.h: the CLI verbs.  Each verb lives in its own cmd_<verb>.c and is
+ * registered in main.c's table.  A verb parses its own options, prints its
+ * own output and every error (once, at the top), and returns an exit code.
+ */
+#ifndef ENFORCER_CMD_H
+#define ENFORCER_CMD_H
+
+/* Exit codes, documented in enforcer --help, the README and enforcer.1. */
+#define EXIT_OK		0	/* success, or in sync */
+#define EXIT_ERROR	1	/* error: bad input, bad usage, ... */
+#define EXIT_PENDING	2	/* plan: changes are pending */
+#define EXIT_HOSTS	3	/* some hosts failed */
+
+struct cmd_entry {
+	const char	*name;
+	const char	*summary;	/* one line for enforcer --help */
+	int		(*run)(int argc, char **argv);
+};
+
+/* main.c */
+const struct cmd_entry *cmd_find(const char *name);
+extern const char *cmd_progname;
+
+/* cmd_validate.c */
+int cmd_validate(int, char **);
+/* cmd_plan.c */
+int cmd_plan(int, char **);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * main.c: enforcer VERB [options]; dispatch to the verb table.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+const char *cmd_progname = "enforcer";
+
+static const struct cmd_entry cmd_table[] = {
+	{ "validate", "check desired state; touch no host", cmd_validate },
+	{ "plan", "show what apply would change", cmd_plan },
+	{ NULL, NULL, NULL },
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry *c;
+
+	for (c = cmd_table; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+usage(FILE *fp)
+{
+	const struct cmd_entry *c;
+
+	fprintf(fp, "usage: %s VERB [options] [PATH]\n\nverbs:\n",
+	    cmd_progname);
+	for (c = cmd_table; c->name != NULL; c++)
+		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+	fprintf(fp,
+	    "\n'%s VERB --help' describes a verb.\n\n"
+	    "exit status:\n"
+	    "  0  success; hosts are in sync\n"
+	    "  1  error (bad input, bad usage, nothing applied)\n"
+	    "  2  changes pending (plan)\n"
+	    "  3  some hosts failed; the others were handled\n",
+	    cmd_progname);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("enforcer 0.1\n");
+		return EXIT_OK;
+	}
+	if ((c = cmd_find(argv[1])) == NULL) {
+		fprintf(stderr, "%s: unknown verb '%s'\n", cmd_progname,
+		    argv[1]);
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	return c->run(argc - 1, argv + 1);
+}

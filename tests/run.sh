@@ -1,0 +1,55 @@
+#!/bin/sh
+# Run every test: the unit test programs given as arguments, then each
+# end-to-end script under tests/e2e/ (shell or Python).  Prints one line per
+# test and a closing "N passed, N failed" line; exits non-zero on failure.
+#
+# Environment for the scripts: TOP (the source tree), ENFORCER, WINRM_SIM
+# (the binaries), ENFORCER_BUILD (the object directory), SAN (1 under
+# sanitizers).
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+export TOP
+export ENFORCER="$TOP/bin/enforcer" WINRM_SIM="$TOP/bin/winrm-sim"
+export ENFORCER_BUILD="${ENFORCER_BUILD:-build/default}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# The test CA is not in the system bundle; never let the environment's
+# bundle settings leak into pywinrm or curl.
+unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE SSL_CERT_FILE
+LOGDIR="$TOP/$ENFORCER_BUILD/test-logs"
+mkdir -p "$LOGDIR"
+
+passed=0
+failed=0
+failures=""
+
+run_one() {
+	name=$1
+	shift
+	log="$LOGDIR/$(echo "$name" | tr '/' '_').log"
+	if (cd "$TOP" && "$@") >"$log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		failures="$failures $name"
+		echo "FAIL $name (log: $log)"
+		sed 's/^/    | /' "$log" | tail -40
+	fi
+}
+
+for t in "$@"; do
+	run_one "unit/$(basename "$t")" "$t"
+done
+for t in "$TOP"/tests/e2e/*.sh; do
+	[ -f "$t" ] || continue
+	run_one "e2e/$(basename "$t")" sh "$t"
+done
+for t in "$TOP"/tests/e2e/*.py; do
+	[ -f "$t" ] || continue
+	run_one "e2e/$(basename "$t")" /usr/bin/python3 "$t"
+done
+
+echo
+[ -z "$failures" ] || echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,236 @@
+/*
+ * sim.h: the WinRM fleet simulator's private header.
+ *
+ * The simulator serves many simulated Windows hosts from one libevent loop.
+ * Each host keeps real state (struct sim_host: the "ground truth") that the
+ * WS-Management resources and the cmd.exe interpreter read and change, and
+ * that tests read and change through the control interface.
+ *
+ * Layout (one file, one job):
+ *   main.c      options, start-up, the event loop, signals
+ *   fleet.c     fleet file (YAML) -> hosts with their initial state
+ *   tls.c       throwaway test CA, per-host certificates and scenarios
+ *   http.c      per-host HTTPS listener, authentication, fault injection
+ *   soap.c      envelope parsing, dispatch by action, replies and faults
+ *   res_config.c  WinRM configuration resources and listeners
+ *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
+ *   shell.c     remote shell protocol (Create/Command/Receive/Signal/Delete)
+ *   cmd.c       the cmd.exe interpreter (net, schtasks, winrm, reg, ...)
+ *   state.c     ground-truth helpers: registry, groups, tasks, clock, dump
+ *   control.c   control interface for tests and the demo
+ */
+#ifndef WINRM_SIM_H
+#define WINRM_SIM_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "util.h"
+
+/* Registry value types, as Win32 numbers them (and StdRegProv's Types). */
+#define SIM_REG_SZ		1
+#define SIM_REG_EXPAND_SZ	2
+#define SIM_REG_BINARY		3
+#define SIM_REG_DWORD		4
+#define SIM_REG_MULTI_SZ	7
+#define SIM_REG_QWORD		11
+
+struct sim_reg_value {
+	char		 *name;		/* "" is the key's default value */
+	int		  type;		/* SIM_REG_* */
+	char		 *sz;		/* SZ, EXPAND_SZ */
+	char		**multi;	/* MULTI_SZ */
+	size_t		  nmulti;
+	uint64_t	  num;		/* DWORD, QWORD */
+};
+
+/* One key of HKEY_LOCAL_MACHINE; paths compare case-insensitively. */
+struct sim_reg_key {
+	char			*path;	/* e.g. "SOFTWARE\\Policies\\Microsoft" */
+	struct sim_reg_value	*values;
+	size_t			 nvalues;
+	int			 gpo;	/* written by Group Policy */
+};
+
+/* Setting sources, as WinRM reports them with Source="GPO". */
+enum sim_source {
+	SIM_SRC_LOCAL = 0,
+	SIM_SRC_GPO,
+};
+
+struct sim_bool {
+	int		value;
+	enum sim_source	source;
+};
+
+struct sim_winrm_config {
+	struct sim_bool	svc_basic, svc_kerberos, svc_negotiate,
+			svc_certificate, svc_credssp;
+	char		cbt_hardening[16];	/* Strict | Relaxed | None */
+	struct sim_bool	svc_allow_unencrypted;
+	struct sim_bool	cli_basic, cli_digest, cli_kerberos, cli_negotiate,
+			cli_certificate, cli_credssp;
+	struct sim_bool	cli_allow_unencrypted;
+	char	       *trusted_hosts;		/* "" = none */
+	enum sim_source	trusted_hosts_source;
+	unsigned	max_envelope_kb;	/* 500 */
+	unsigned	max_timeout_ms;		/* 60000 */
+};
+
+struct sim_listener {
+	char	*address;	/* "*" or "IP:a.b.c.d" */
+	char	*transport;	/* "HTTP" | "HTTPS" */
+	int	 port;
+	char	*hostname;
+	int	 enabled;
+	char	*url_prefix;	/* "wsman" */
+	char	*thumbprint;	/* 40 upper-case hex, HTTPS only */
+	enum sim_source source;
+};
+
+/* A certificate in LocalMachine\My. */
+struct sim_cert {
+	char		 thumbprint[41];	/* SHA-1, upper-case hex */
+	char		*subject;		/* "CN=node1.contoso.test" */
+	char		*issuer;
+	char		*serial;
+	time_t		 not_before, not_after;
+	int		 server_auth;		/* has the serverAuth EKU */
+	X509		*x509;
+	EVP_PKEY	*key;
+};
+
+struct sim_service {
+	char	*name;		/* "WinRM" */
+	char	*display_name;	/* "Windows Remote Management (WS-Management)" */
+	char	*state;		/* "Running" | "Stopped" | ... */
+	char	*start_mode;	/* "Auto" | "Manual" | "Disabled" */
+	int	 pid;
+};
+
+struct sim_group {
+	char	 *name;		/* "Gateway Administrators" */
+	char	 *comment;
+	char	**members;	/* "CONTOSO\\hci-admins", "admin" */
+	size_t	  nmembers;
+};
+
+/* A local or domain account the host can resolve (for net localgroup). */
+struct sim_account {
+	char	*name;		/* "CONTOSO\\hci-admins" or "admin" */
+	char	*password;	/* local accounts that may log on; else NULL */
+	int	 admin;
+};
+
+/* A scheduled task (one-shot or otherwise). */
+struct sim_task {
+	char	*name;		/* "\\enforcer\\revert-create-cluster" */
+	char	*command;	/* command line run by cmd.exe when due */
+	time_t	 trigger;	/* UTC instant of the one-shot trigger; 0 none */
+	int	 enabled;
+	char	*run_as;	/* "SYSTEM" */
+	char	*xml;		/* registered XML, when created from XML */
+	char	*last_result;	/* "267011" (never run), "0", ... */
+	time_t	 last_run;
+};
+
+/* A file in the host's file system (for echo > file, type, schtasks /XML). */
+struct sim_file {
+	char	*path;		/* case-insensitive, e.g. "C:\\Windows\\Temp\\t.xml" */
+	struct buf data;
+};
+
+/* Faults a test can inject into one host. */
+struct sim_faults {
+	int		down;		/* refuse connections */
+	unsigned	latency_ms;	/* delay before every response */
+	int		http500;	/* answer every request with a bare 500 */
+	int		drop_mid_reply;	/* close the connection halfway */
+	unsigned	trickle_bps;	/* send the reply this slowly */
+};
+
+/* Counters a test can read: e.g. "a second apply sends no write". */
+struct sim_counters {
+	unsigned long	requests;	/* every SOAP request */
+	unsigned long	writes;		/* requests that changed state */
+	unsigned long	auth_failures;
+	unsigned long	shells_open;
+};
+
+struct sim_fleet;
+
+struct sim_host {
+	struct sim_fleet	*fleet;
+	char			*name;		/* node1.contoso.test */
+	char			*address;	/* 127.0.10.1 */
+	int			 port;		/* 5986 */
+	char			*cert_scenario;	/* valid, expired, ... */
+	int			 cert_days;	/* for expiring: days left */
+	long			 clock_offset;	/* seconds added to real time */
+	int			 tz_offset_min;	/* host time zone, for schtasks */
+
+	struct sim_winrm_config	 winrm;
+	struct sim_listener	*listeners;
+	size_t			 nlisteners;
+	struct sim_cert		*certs;		/* LocalMachine\My */
+	size_t			 ncerts;
+	struct sim_service	*services;
+	size_t			 nservices;
+	struct sim_group	*groups;
+	size_t			 ngroups;
+	struct sim_account	*accounts;
+	size_t			 naccounts;
+	struct sim_reg_key	*keys;
+	size_t			 nkeys;
+	struct sim_task		*tasks;
+	size_t			 ntasks;
+	struct sim_file		*files;
+	size_t			 nfiles;
+
+	struct sim_faults	 faults;
+	struct sim_counters	 counters;
+	void			*priv;		/* http.c's listener state */
+};
+
+struct sim_fleet {
+	struct sim_host		*hosts;
+	size_t			 nhosts;
+	char			*ca_out;	/* where the test CA PEM goes */
+	X509			*ca_cert;
+	EVP_PKEY		*ca_key;
+};
+
+/* state.c: ground truth. Lookups compare names case-insensitively. */
+time_t sim_now(const struct sim_host *);
+struct sim_reg_key *sim_reg_key(struct sim_host *, const char *path, int create);
+int sim_reg_delete_key(struct sim_host *, const char *path);
+struct sim_reg_value *sim_reg_value(struct sim_reg_key *, const char *name,
+    int create);
+int sim_reg_delete_value(struct sim_reg_key *, const char *name);
+struct sim_group *sim_group(struct sim_host *, const char *name);
+struct sim_account *sim_account(struct sim_host *, const char *name);
+struct sim_service *sim_service(struct sim_host *, const char *name);
+struct sim_task *sim_task(struct sim_host *, const char *name, int create);
+int sim_task_delete(struct sim_host *, const char *name);
+struct sim_file *sim_file(struct sim_host *, const char *path, int create);
+struct sim_cert *sim_cert(struct sim_host *, const char *thumbprint);
+/* Run tasks whose trigger is at or before the host's clock. */
+void sim_run_due_tasks(struct sim_host *);
+/* Ground truth as "key = value" lines (see control.c for the keys). */
+void sim_dump(const struct sim_host *, struct buf *);
+/* Set one ground-truth key from its "key = value" form. */
+int sim_set(struct sim_host *, const char *key, const char *value,
+    char **cause);
+
+/*
+ * cmd.c: run one cmd.exe command line on a host as the given user, as
+ * `cmd.exe /c LINE` would: output in the host's code page with CRLF line
+ * ends, and cmd's exit code.  Changes ground truth; sets *wrote when it did.
+ */
+int sim_cmd_run(struct sim_host *, const char *user, const char *line,
+    struct buf *out, struct buf *err, int *wrote);
+
+#endif
