@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,23 +16,34 @@
 
 #include "node.h"
 
-/* Interned file names; reachable until exit on purpose. */
-static char	**interned;
-static size_t	  ninterned;
+/*
+ * Interned file names; reachable until exit on purpose.  Hosts are handled
+ * in parallel threads, hence the lock.
+ */
+static pthread_mutex_t	  intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static char		**interned;
+static size_t		  ninterned;
 
 const char *
 node_file_intern(const char *name)
 {
+	const char *found = NULL;
 	size_t i;
 
 	if (name == NULL)
 		return NULL;
-	for (i = 0; i < ninterned; i++)
+	pthread_mutex_lock(&intern_lock);
+	for (i = 0; i < ninterned && found == NULL; i++)
 		if (strcmp(interned[i], name) == 0)
-			return interned[i];
-	interned = xreallocarray(interned, ninterned + 1, sizeof(*interned));
-	interned[ninterned] = xstrdup(name);
-	return interned[ninterned++];
+			found = interned[i];
+	if (found == NULL) {
+		interned = xreallocarray(interned, ninterned + 1,
+		    sizeof(*interned));
+		interned[ninterned] = xstrdup(name);
+		found = interned[ninterned++];
+	}
+	pthread_mutex_unlock(&intern_lock);
+	return found;
 }
 
 static struct node *
