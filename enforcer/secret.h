@@ -1,0 +1,19 @@
+/*
+ * secret.h: passwords come from the environment or from a file only the
+ * owner can read; never from YAML, never into logs or history.
+ */
+#ifndef ENFORCER_SECRET_H
+#define ENFORCER_SECRET_H
+
+#include <stddef.h>
+
+/*
+ * Read a secret from environment variable env (when not NULL) or else from
+ * file (which must not be readable or writable by group or others).  The
+ * trailing newline of a file is dropped.  *out is owned by the caller and
+ * released with secret_free(), which wipes it.
+ */
+int secret_read(char **out, const char *env, const char *file, char **cause);
+void secret_free(char *);
+
+#endif
