@@ -27,4 +27,8 @@ int cmd_validate(int, char **);
 /* cmd_plan.c */
 int cmd_plan(int, char **);
 
+/* cmd_apply.c: plan (online) and apply share one path; apply is 1 or 0. */
+int cmd_run_engine(int apply, int argc, char **argv);
+int cmd_apply(int, char **);
+
 #endif

@@ -1,0 +1,570 @@
+/*
+ * engine.c: plan and apply over every selected host, in parallel.
+ *
+ * Order of side effects, per host: nothing is written before every kind
+ * has been read and diffed (so plan and apply share one path up to the
+ * first write); changes that may cut our own connection go last; every
+ * applied change is re-read before it is called verified.
+ */
+#include <sys/random.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "secret.h"
+#include "wsman.h"
+
+struct engine_ctx {
+	const struct model		*m;
+	const struct engine_opts	*o;
+	struct engine_run		*run;
+	pthread_mutex_t			 lock;
+	size_t				 next;	/* next host to take */
+	size_t				 done;	/* hosts finished */
+};
+
+static long
+engine_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+const char *
+engine_class_name(enum engine_class c)
+{
+	static const char *names[] = { "intentional", "corrective", "window",
+	    "expiry" };
+
+	return names[c];
+}
+
+const char *
+engine_result_name(enum engine_result r)
+{
+	static const char *names[] = { "pending", "verified", "failed",
+	    "unverified", "reported" };
+
+	return names[r];
+}
+
+/*
+ * Find the node a dotted change path names.  Keys may themselves contain
+ * dots, so at each level the longest key that matches wins.
+ */
+static const struct node *
+engine_lookup(const struct node *n, const char *path)
+{
+	const struct node_pair *best;
+	size_t i, klen, blen;
+
+	while (n != NULL && *path != '\0') {
+		if (n->kind != NODE_MAP)
+			return NULL;
+		best = NULL;
+		blen = 0;
+		for (i = 0; i < n->npairs; i++) {
+			klen = strlen(n->pairs[i].key->value);
+			if (strncmp(path, n->pairs[i].key->value, klen) == 0 &&
+			    (path[klen] == '.' || path[klen] == '\0') &&
+			    klen > blen) {
+				best = &n->pairs[i];
+				blen = klen;
+			}
+		}
+		if (best == NULL)
+			return NULL;
+		n = best->value;
+		path += blen;
+		if (*path == '.')
+			path++;
+	}
+	return n;
+}
+
+static const struct origin *
+engine_origin(const struct change *c)
+{
+	return c->desired != NULL ? c->desired->origin : NULL;
+}
+
+/* The most recent window, ended by now, that set this path differently. */
+static const struct model_window *
+engine_expired_window(struct engine_ctx *ec, const struct model_host *h,
+    const struct change *c)
+{
+	const struct model_window *w, *found = NULL;
+	const struct origin *o;
+	const struct node *then;
+	struct node *eff;
+	size_t i;
+
+	for (i = 0; i < ec->m->nwindows; i++) {
+		w = &ec->m->windows[i];
+		if (w->end > ec->o->at || (found != NULL && w->end <= found->end))
+			continue;
+		if (model_effective(&eff, ec->m, h, w->end - 1, NULL) == -1)
+			continue;
+		then = engine_lookup(eff, c->path);
+		o = then != NULL ? then->origin : NULL;
+		if (o != NULL && o->kind == ORIGIN_WINDOW && o->window == w &&
+		    !node_equal(then, c->desired))
+			found = w;
+		node_free(eff);
+	}
+	return found;
+}
+
+static char *
+engine_hhmm(time_t t)
+{
+	char full[TIMEPARSE_UTC_LEN];
+
+	timeparse_format_utc(t, full, sizeof(full));
+	/* "2026-11-25T11:00:00Z" -> "11:00Z" */
+	return xasprintf("%.5sZ", full + 11);
+}
+
+/* Class and reason of one change. */
+static void
+engine_classify(struct engine_ctx *ec, struct engine_host *eh,
+    struct engine_change *ic)
+{
+	const struct change *c = ic->change;
+	const struct origin *o = engine_origin(c);
+	const struct model_window *w;
+	const struct node *last, *was;
+	char *hm;
+
+	if (o != NULL && o->kind == ORIGIN_WINDOW) {
+		hm = engine_hhmm(o->window->end);
+		ic->class = ENGINE_WINDOW;
+		ic->window = o->window->name;
+		ic->until = o->window->end;
+		ic->reason = xasprintf("window %s: until %s, then reverts", o->name,
+		    hm);
+		free(hm);
+		return;
+	}
+	if ((w = engine_expired_window(ec, eh->host, c)) != NULL) {
+		hm = engine_hhmm(w->end);
+		ic->class = ENGINE_EXPIRY;
+		ic->window = w->name;
+		ic->reason = xasprintf("window %s ended %s", w->name, hm);
+		free(hm);
+		return;
+	}
+	last = ec->o->last != NULL ?
+	    ec->o->last(ec->o->last_arg, eh->host->name) : NULL;
+	was = last != NULL ? engine_lookup(last, c->path) : NULL;
+	if (last != NULL && ((was == NULL && c->before == NULL) ||
+	    (was != NULL && was->kind == NODE_SCALAR && c->before != NULL &&
+	    strcmp(was->value, c->before) == 0))) {
+		/* The host is as we last left it: the desired state moved. */
+		ic->class = ENGINE_INTENTIONAL;
+		ic->reason = xasprintf("%s %s (desired state changed)",
+		    o != NULL ? "policy" : "desired", o != NULL ? o->name :
+		    "state");
+		return;
+	}
+	ic->class = ENGINE_CORRECTIVE;
+	if (last != NULL)
+		ic->reason = xasprintf("drift: changed outside enforcer "
+		    "(policy %s)", o != NULL ? o->name : "?");
+	else
+		ic->reason = xasprintf("policy %s", o != NULL ? o->name : "?");
+}
+
+static int
+engine_connect(const struct model_host *h, struct wsman **ws, char **pw,
+    char **cause)
+{
+	const struct model_conn *mc = &h->conn;
+	struct wsman_opts wo;
+
+	*ws = NULL;
+	*pw = NULL;
+	wsman_opts_init(&wo);
+	wo.name = h->name;
+	wo.address = mc->address;
+	wo.port = mc->port;
+	wo.user = mc->username;
+	wo.ca_file = mc->ca_file;
+	wo.tls_verify = mc->tls_verify;
+	wo.cert_file = mc->cert_file;
+	wo.key_file = mc->key_file;
+	wo.operation_timeout_ms = mc->timeout * 1000;
+	wo.request_timeout_ms = mc->timeout * 1000 + 5000;
+	switch (mc->auth) {
+	case MODEL_AUTH_BASIC:
+		wo.auth = WSMAN_AUTH_BASIC;
+		break;
+	case MODEL_AUTH_NTLM:
+		wo.auth = WSMAN_AUTH_NTLM;
+		break;
+	case MODEL_AUTH_NEGOTIATE:
+		wo.auth = WSMAN_AUTH_NEGOTIATE;
+		break;
+	case MODEL_AUTH_CERTIFICATE:
+		wo.auth = WSMAN_AUTH_CERTIFICATE;
+		break;
+	}
+	if ((wo.auth == WSMAN_AUTH_BASIC || wo.auth == WSMAN_AUTH_NTLM) &&
+	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
+		return cause_prefix(cause, "%s", h->name);
+	wo.password = *pw;
+	return wsman_new(ws, &wo, cause);
+}
+
+/* Read every kind the desired state names into one observed map. */
+static int
+engine_read(struct state_ctx *ctx, const struct node *desired,
+    struct node **observed, char **cause)
+{
+	const struct state_ops *ops;
+	struct node *obs, *all;
+	size_t i;
+
+	all = node_map();
+	for (i = 0; i < desired->npairs; i++) {
+		const char *kind = desired->pairs[i].key->value;
+
+		if ((ops = state_find(kind)) == NULL) {
+			node_free(all);
+			return cause_set(cause, "%s: no state module for '%s'",
+			    ctx->host, kind);
+		}
+		if (ops->read(ctx, desired->pairs[i].value, &obs, cause) == -1) {
+			node_free(all);
+			return -1;
+		}
+		node_map_set(all, kind, obs);
+	}
+	*observed = all;
+	return 0;
+}
+
+static int
+engine_diff(const struct node *desired, const struct node *observed,
+    struct changes *out, char **cause)
+{
+	const struct state_ops *ops;
+	size_t i;
+
+	for (i = 0; i < desired->npairs; i++) {
+		const char *kind = desired->pairs[i].key->value;
+
+		ops = state_find(kind);
+		if (ops->diff(desired->pairs[i].value, node_get(observed, kind),
+		    out, cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Safe order: changes that may cut our connection go last. */
+static int
+engine_order_cmp(const void *a, const void *b)
+{
+	const struct engine_change *x = a, *y = b;
+	int cx = (x->change->flags & CHANGE_CUTS_CONNECTION) != 0;
+	int cy = (y->change->flags & CHANGE_CUTS_CONNECTION) != 0;
+
+	if (cx != cy)
+		return cx - cy;
+	return x->change < y->change ? -1 : x->change > y->change;
+}
+
+static void
+engine_apply(struct state_ctx *ctx, struct engine_host *eh)
+{
+	struct engine_change *ic;
+	const struct state_ops *ops;
+	size_t i;
+
+	/* info[] is the order of application (and of the report). */
+	qsort(eh->info, eh->changes.n, sizeof(*eh->info), engine_order_cmp);
+	for (i = 0; i < eh->changes.n; i++) {
+		ic = &eh->info[i];
+		if (ic->change->flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON)) {
+			ic->result = ENGINE_REPORTED;
+			continue;
+		}
+		ops = state_find(ic->change->kind);
+		if (ops->apply(ctx, ic->change, node_get(eh->observed,
+		    ic->change->kind), &ic->error) == -1) {
+			ic->result = ENGINE_FAILED;
+			continue;
+		}
+		ic->result = ENGINE_UNVERIFIED;
+	}
+}
+
+/* Re-read and diff again: a change is verified when its path is clean. */
+static void
+engine_verify(struct state_ctx *ctx, struct engine_host *eh)
+{
+	struct changes again = CHANGES_INIT;
+	struct node *now = NULL;
+	char *cause = NULL;
+	size_t i, j;
+	int clean;
+
+	if (engine_read(ctx, eh->desired, &now, &cause) == -1 ||
+	    engine_diff(eh->desired, now, &again, &cause) == -1) {
+		for (i = 0; i < eh->changes.n; i++)
+			if (eh->info[i].result == ENGINE_UNVERIFIED &&
+			    eh->info[i].error == NULL)
+				eh->info[i].error = xasprintf("could not "
+				    "verify: %s", cause);
+		free(cause);
+		node_free(now);
+		changes_clear(&again);
+		return;
+	}
+	for (i = 0; i < eh->changes.n; i++) {
+		if (eh->info[i].result != ENGINE_UNVERIFIED)
+			continue;
+		clean = 1;
+		for (j = 0; j < again.n; j++)
+			if (strcmp(again.v[j].path,
+			    eh->info[i].change->path) == 0)
+				clean = 0;
+		if (clean)
+			eh->info[i].result = ENGINE_VERIFIED;
+		else
+			eh->info[i].error = xstrdup("re-read after apply "
+			    "still differs");
+	}
+	eh->verified = now;
+	changes_clear(&again);
+}
+
+static void
+engine_host_fail(struct engine_host *eh, char *cause)
+{
+	eh->error = cause != NULL ? cause : xstrdup("unknown error");
+}
+
+static void
+engine_host(struct engine_ctx *ec, struct engine_host *eh)
+{
+	struct state_ctx ctx;
+	struct timespec t0, t1;
+	struct wsman *ws = NULL;
+	char *pw = NULL, *cause = NULL;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	eh->tls_unverified = !eh->host->conn.tls_verify;
+	if (model_effective(&eh->desired, ec->m, eh->host, ec->o->at,
+	    &cause) == -1 || engine_connect(eh->host, &ws, &pw, &cause) == -1)
+		goto fail;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.host = eh->host->name;
+	ctx.ws = ws;
+	ctx.address = eh->host->conn.address;
+	ctx.port = eh->host->conn.port;
+	ctx.ca_file = eh->host->conn.ca_file;
+	ctx.now = ec->o->at;
+	if (engine_read(&ctx, eh->desired, &eh->observed, &cause) == -1 ||
+	    engine_diff(eh->desired, eh->observed, &eh->changes, &cause) == -1)
+		goto fail;
+	eh->ms_read = engine_ms_since(&t0);
+	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
+	for (i = 0; i < eh->changes.n; i++) {
+		eh->info[i].change = &eh->changes.v[i];
+		engine_classify(ec, eh, &eh->info[i]);
+		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
+			eh->info[i].result = ENGINE_REPORTED;
+	}
+	if (ec->o->apply && eh->changes.n > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		engine_apply(&ctx, eh);
+		engine_verify(&ctx, eh);
+		eh->ms_apply = engine_ms_since(&t1);
+		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
+			if (eh->info[i].error != NULL)
+				eh->error = xasprintf("%s: %s",
+				    eh->info[i].change->path,
+				    eh->info[i].error);
+	}
+	if (wsman_close(ws, &cause) == -1)
+		free(cause);	/* a shell left behind is reaped by its idle timeout */
+	goto out;
+fail:
+	engine_host_fail(eh, cause);
+out:
+	wsman_free(ws);
+	secret_free(pw);
+	eh->ms_total = engine_ms_since(&t0);
+}
+
+static void *
+engine_worker(void *arg)
+{
+	struct engine_ctx *ec = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&ec->lock);
+		i = ec->next++;
+		pthread_mutex_unlock(&ec->lock);
+		if (i >= ec->run->nhosts)
+			break;
+		engine_host(ec, &ec->run->hosts[i]);
+		pthread_mutex_lock(&ec->lock);
+		ec->done++;
+		pthread_mutex_unlock(&ec->lock);
+	}
+	return NULL;
+}
+
+static void
+engine_progress(struct engine_ctx *ec, int last)
+{
+	size_t done;
+
+	pthread_mutex_lock(&ec->lock);
+	done = ec->done;
+	pthread_mutex_unlock(&ec->lock);
+	fprintf(stderr, "\r%s %zu/%zu hosts", ec->o->apply ? "apply" : "plan",
+	    done, ec->run->nhosts);
+	if (last)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static void
+engine_run_id(struct engine_run *run)
+{
+	unsigned char rnd[3];
+	struct tm tm;
+	char stamp[20];
+	time_t now = time(NULL);
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(run->id, sizeof(run->id), "%s-%02x%02x%02x", stamp, rnd[0],
+	    rnd[1], rnd[2]);
+}
+
+int
+engine_run(struct engine_run *run, const struct model *m,
+    const struct engine_opts *o, char **cause)
+{
+	struct engine_ctx ec;
+	pthread_t *threads;
+	size_t i, nthreads;
+
+	memset(run, 0, sizeof(*run));
+	if (o->parallel < 1)
+		return cause_set(cause, "--parallel must be at least 1");
+	run->hosts = xcalloc(m->nhosts + 1, sizeof(*run->hosts));
+	for (i = 0; i < m->nhosts; i++)
+		if (o->hosts_glob == NULL ||
+		    model_host_match(&m->hosts[i], o->hosts_glob))
+			run->hosts[run->nhosts++].host = &m->hosts[i];
+	if (run->nhosts == 0) {
+		free(run->hosts);
+		run->hosts = NULL;
+		return cause_set(cause, "no host matches '%s'",
+		    o->hosts_glob != NULL ? o->hosts_glob : "*");
+	}
+	engine_run_id(run);
+	run->at = o->at;
+	clock_gettime(CLOCK_REALTIME, &run->started);
+
+	memset(&ec, 0, sizeof(ec));
+	ec.m = m;
+	ec.o = o;
+	ec.run = run;
+	pthread_mutex_init(&ec.lock, NULL);
+	nthreads = (size_t)o->parallel < run->nhosts ? (size_t)o->parallel :
+	    run->nhosts;
+	threads = xcalloc(nthreads, sizeof(*threads));
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, engine_worker, &ec) != 0)
+			fatal("cannot start a worker thread");
+	if (o->progress) {
+		while (ec.done < run->nhosts) {
+			engine_progress(&ec, 0);
+			usleep(200000);
+		}
+		engine_progress(&ec, 1);
+	}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_mutex_destroy(&ec.lock);
+	clock_gettime(CLOCK_REALTIME, &run->finished);
+	return 0;
+}
+
+void
+engine_run_release(struct engine_run *run)
+{
+	struct engine_host *eh;
+	size_t i, j;
+
+	for (i = 0; i < run->nhosts; i++) {
+		eh = &run->hosts[i];
+		node_free(eh->desired);
+		node_free(eh->observed);
+		node_free(eh->verified);
+		for (j = 0; j < eh->changes.n && eh->info != NULL; j++) {
+			free(eh->info[j].reason);
+			free(eh->info[j].error);
+		}
+		free(eh->info);
+		changes_clear(&eh->changes);
+		free(eh->error);
+	}
+	free(run->hosts);
+	memset(run, 0, sizeof(*run));
+}
+
+void
+engine_totals(const struct engine_run *run, struct engine_totals *t)
+{
+	const struct engine_host *eh;
+	size_t i, j;
+
+	memset(t, 0, sizeof(*t));
+	t->hosts = run->nhosts;
+	for (i = 0; i < run->nhosts; i++) {
+		eh = &run->hosts[i];
+		if (eh->error != NULL)
+			t->failed++;
+		else if (eh->changes.n == 0)
+			t->in_sync++;
+		else
+			t->changed++;
+		for (j = 0; j < eh->changes.n; j++) {
+			switch (eh->info[j].result) {
+			case ENGINE_PENDING:
+				t->pending++;
+				break;
+			case ENGINE_VERIFIED:
+				t->verified++;
+				break;
+			case ENGINE_FAILED:
+			case ENGINE_UNVERIFIED:
+				t->failed_changes++;
+				break;
+			case ENGINE_REPORTED:
+				t->reported++;
+				break;
+			}
+		}
+	}
+}

@@ -1,0 +1,108 @@
+/*
+ * engine.h: plan and apply.  For every selected host, in parallel (a
+ * bounded pool of threads, one host per thread at a time):
+ *
+ *	effective desired state at the run's instant  (model_effective)
+ *	-> read each kind's actual state               (state_ops.read)
+ *	-> diff into changes, each with its reason      (state_ops.diff)
+ *	-> [apply] changes in a safe order               (state_ops.apply)
+ *	-> [apply] re-read and diff again: verify
+ *
+ * One failing host never stops the others: its cause is kept in its
+ * result.  The engine prints nothing; report.c renders a run.
+ */
+#ifndef ENFORCER_ENGINE_H
+#define ENFORCER_ENGINE_H
+
+#include <time.h>
+
+#include "model.h"
+#include "node.h"
+#include "state.h"
+
+enum engine_class {		/* why a change is made (history's classes) */
+	ENGINE_INTENTIONAL,	/* the desired state changed */
+	ENGINE_CORRECTIVE,	/* drift repaired */
+	ENGINE_WINDOW,		/* a window opened */
+	ENGINE_EXPIRY,		/* a window ended */
+};
+
+enum engine_result {
+	ENGINE_PENDING,		/* planned, not applied (plan, or skipped) */
+	ENGINE_VERIFIED,	/* applied and re-read as desired */
+	ENGINE_FAILED,		/* apply failed */
+	ENGINE_UNVERIFIED,	/* applied but the re-read still differs */
+	ENGINE_REPORTED,	/* GPO-owned or needs a person: not applied */
+};
+
+/* What the engine knows about one change beyond the module's diff. */
+struct engine_change {
+	struct change		*change;	/* in host->changes */
+	enum engine_class	 class;
+	char			*reason;	/* "policy hci-nodes", ... */
+	const char		*window;	/* window name or NULL */
+	time_t			 until;		/* window end, or 0 */
+	enum engine_result	 result;
+	char			*error;		/* apply failure, or NULL */
+};
+
+struct engine_host {
+	const struct model_host	*host;
+	struct node		*desired;	/* effective, per kind */
+	struct node		*observed;	/* kind -> observed tree */
+	struct node		*verified;	/* after apply, or NULL */
+	struct changes		 changes;
+	struct engine_change	*info;		/* one per change */
+	char			*error;		/* one line if the host failed */
+	int			 tls_unverified;
+	long			 ms_read;
+	long			 ms_apply;
+	long			 ms_total;
+};
+
+/*
+ * Optional: the last recorded state of a host (history), to tell drift
+ * (corrective) from a changed desired state (intentional).  Returns a
+ * borrowed tree or NULL.
+ */
+typedef const struct node *(*engine_last_fn)(void *arg, const char *host);
+
+struct engine_opts {
+	int		 apply;		/* 0: plan only */
+	int		 parallel;	/* hosts at once (>= 1) */
+	const char	*hosts_glob;	/* NULL: every host */
+	time_t		 at;		/* the run's instant */
+	int		 progress;	/* progress line on stderr */
+	engine_last_fn	 last;		/* may be NULL */
+	void		*last_arg;
+};
+
+struct engine_run {
+	char			 id[40];	/* 20261125T093000Z-1a2b3c */
+	time_t			 at;
+	struct timespec		 started;
+	struct timespec		 finished;
+	struct engine_host	*hosts;		/* selected hosts, model order */
+	size_t			 nhosts;
+};
+
+/*
+ * Run plan or apply over m.  Fails only when nothing could be attempted
+ * (no host matches, bad options); per-host failures are in the result.
+ * run must be released with engine_run_release().
+ */
+int engine_run(struct engine_run *run, const struct model *m,
+    const struct engine_opts *, char **cause);
+void engine_run_release(struct engine_run *);
+
+/* Counts over a run, for summaries and exit codes. */
+struct engine_totals {
+	size_t	hosts, in_sync, changed, failed;
+	size_t	pending, verified, failed_changes, reported;
+};
+void engine_totals(const struct engine_run *, struct engine_totals *);
+
+const char *engine_class_name(enum engine_class);
+const char *engine_result_name(enum engine_result);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * report.h: a run rendered for people (text) or programs (--json).
+ * The JSON shape is documented in docs/json.md and is stable: fields are
+ * only ever added.
+ */
+#ifndef ENFORCER_REPORT_H
+#define ENFORCER_REPORT_H
+
+#include "engine.h"
+#include "util.h"
+
+/* verb: "plan" or "apply". */
+void report_text(struct buf *out, const struct engine_run *, const char *verb);
+void report_json(struct buf *out, const struct engine_run *, const char *verb);
+
+#endif

@@ -1,0 +1,421 @@
+/*
+ * credssp.c: the CredSSP state module.
+ *
+ *   server: WinRM service auth CredSSP               (config/service/auth)
+ *   client: WinRM client auth CredSSP                (config/client/auth)
+ *           and the credential-delegation policy lists that
+ *           Enable-WSManCredSSP -Role Client -DelegateComputer writes:
+ *           DWORD AllowFreshCredentials + ConcatenateDefaults_AllowFresh
+ *           beside a subkey of REG_SZ values "1", "2", ... (NOTES.md §9);
+ *           the same for AllowFreshCredentialsWhenNTLMOnly
+ *   encryption_oracle: AllowEncryptionOracle (CVE-2018-0886), which lives
+ *           under ...\CurrentVersion\Policies\System, not SOFTWARE\Policies
+ *
+ * Disabling the client removes the "wsman/..." delegation entries, as
+ * Disable-WSManCredSSP does, and keeps entries someone else added.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "state.h"
+#include "winreg.h"
+#include "wsman.h"
+
+#define CD_KEY	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
+#define EO_KEY	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\" \
+		"System\\CredSSP\\Parameters"
+#define EO_VALUE "AllowEncryptionOracle"
+#define NS_CFG	"http://schemas.microsoft.com/wbem/wsman/1/config"
+
+/* The two delegation lists this module manages. */
+static const struct credssp_list {
+	const char	*field;		/* key in desired/observed state */
+	const char	*policy;	/* DWORD flag and subkey name */
+	const char	*concat;	/* ConcatenateDefaults_* DWORD */
+} credssp_lists[] = {
+	{ "delegate", "AllowFreshCredentials",
+	    "ConcatenateDefaults_AllowFresh" },
+	{ "delegate_ntlm_only", "AllowFreshCredentialsWhenNTLMOnly",
+	    "ConcatenateDefaults_AllowFreshNTLMOnly" },
+};
+
+static const char *credssp_oracle_names[] = {
+	"force_updated_clients", "mitigated", "vulnerable",
+};
+
+/* Role auth: "server" -> config/service/auth. */
+static const char *
+credssp_auth_uri(const char *role)
+{
+	return strcmp(role, "server") == 0 ? NS_CFG "/service/auth" :
+	    NS_CFG "/client/auth";
+}
+
+static int
+credssp_read_role(struct state_ctx *ctx, const char *role, struct node *obs,
+    char **cause)
+{
+	struct node *auth = NULL, *r;
+	const char *src;
+	int on;
+
+	if (wsman_get(ctx->ws, WSMAN_REF(credssp_auth_uri(role)), &auth,
+	    cause) == -1)
+		return -1;
+	if (node_bool(node_get(auth, "CredSSP"), &on) == -1) {
+		node_free(auth);
+		return cause_set(cause, "%s: credssp: %s auth has no boolean "
+		    "CredSSP", ctx->host, role);
+	}
+	r = node_map();
+	node_map_set(r, "enabled", node_scalar(on ? "true" : "false"));
+	src = node_get_str(auth, "CredSSP@Source");
+	if (src != NULL && strcasecmp(src, "GPO") == 0)
+		node_map_set(r, "source", node_scalar("gpo"));
+	node_map_set(obs, role, r);
+	node_free(auth);
+	return 0;
+}
+
+static int
+credssp_numcmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	return atol(x) < atol(y) ? -1 : atol(x) > atol(y);
+}
+
+/* The list in effect: the subkey's values when the policy DWORD is 1. */
+static int
+credssp_read_list(struct state_ctx *ctx, const struct credssp_list *l,
+    struct node **out, char **cause)
+{
+	struct node *names = NULL, *seq;
+	const char **order = NULL;
+	char *key, *v;
+	uint32_t flag;
+	size_t i;
+	int found, rc = -1;
+
+	seq = node_seq();
+	key = xasprintf("%s\\%s", CD_KEY, l->policy);
+	if (winreg_get_dword(ctx->ws, CD_KEY, l->policy, &flag, &found,
+	    cause) == -1)
+		goto done;
+	if (!found || flag != 1) {
+		rc = 0;
+		goto done;
+	}
+	if (winreg_enum_values(ctx->ws, key, &names, &found, cause) == -1)
+		goto done;
+	order = xcalloc(names->npairs + 1, sizeof(*order));
+	for (i = 0; i < names->npairs; i++)
+		order[i] = names->pairs[i].key->value;
+	qsort(order, names->npairs, sizeof(*order), credssp_numcmp);
+	for (i = 0; i < names->npairs; i++) {
+		if (winreg_get_string(ctx->ws, key, order[i], &v, &found,
+		    cause) == -1)
+			goto done;
+		if (found)
+			node_seq_push(seq, node_scalar(v));
+		free(v);
+	}
+	rc = 0;
+done:
+	if (rc == 0) {
+		*out = seq;
+		seq = NULL;
+	}
+	node_free(seq);
+	node_free(names);
+	free(order);
+	free(key);
+	return rc;
+}
+
+static int
+credssp_read_oracle(struct state_ctx *ctx, struct node *obs, char **cause)
+{
+	uint32_t v;
+	int found;
+
+	if (winreg_get_dword(ctx->ws, EO_KEY, EO_VALUE, &v, &found,
+	    cause) == -1)
+		return -1;
+	if (!found)
+		node_map_set(obs, "encryption_oracle",
+		    node_scalar("not_configured"));
+	else if (v < nitems(credssp_oracle_names))
+		node_map_set(obs, "encryption_oracle",
+		    node_scalar(credssp_oracle_names[v]));
+	else
+		node_map_set(obs, "encryption_oracle", node_scalar("unknown"));
+	return 0;
+}
+
+static int
+credssp_read(struct state_ctx *ctx, const struct node *desired,
+    struct node **observed, char **cause)
+{
+	struct node *obs, *client, *list;
+	size_t i;
+
+	obs = node_map();
+	if (credssp_read_role(ctx, "server", obs, cause) == -1 ||
+	    credssp_read_role(ctx, "client", obs, cause) == -1)
+		goto fail;
+	client = node_get(obs, "client");
+	for (i = 0; i < nitems(credssp_lists); i++) {
+		if (credssp_read_list(ctx, &credssp_lists[i], &list,
+		    cause) == -1)
+			goto fail;
+		node_map_set(client, credssp_lists[i].field, list);
+	}
+	if (credssp_read_oracle(ctx, obs, cause) == -1)
+		goto fail;
+	*observed = obs;
+	return 0;
+fail:
+	node_free(obs);
+	return -1;
+}
+
+static int
+credssp_has(const struct node *seq, const char *v)
+{
+	size_t i;
+
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		if (strcasecmp(seq->items[i]->value, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* "a, b" or NULL for an empty list. */
+static char *
+credssp_join(const struct node *seq)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", seq->items[i]->value);
+	return b.len > 0 ? buf_detach(&b) : NULL;
+}
+
+/*
+ * The list a role should have: enabled keeps what is there and adds the
+ * desired entries; disabled drops "wsman/..." entries (ours, by the
+ * cmdlet's convention) and the desired ones, keeping everyone else's.
+ */
+static struct node *
+credssp_want_list(int enabled, const struct node *want,
+    const struct node *have)
+{
+	struct node *out;
+	const char *v;
+	size_t i;
+
+	out = node_seq();
+	for (i = 0; have != NULL && i < have->nitems; i++) {
+		v = have->items[i]->value;
+		if (!enabled && (strncasecmp(v, "wsman/", 6) == 0 ||
+		    credssp_has(want, v)))
+			continue;
+		node_seq_push(out, node_scalar(v));
+	}
+	for (i = 0; enabled && want != NULL && i < want->nitems; i++)
+		if (!credssp_has(out, want->items[i]->value))
+			node_seq_push(out, node_scalar(want->items[i]->value));
+	return out;
+}
+
+static void
+credssp_diff_bool(const char *role, const struct node *want,
+    const struct node *have, struct changes *out)
+{
+	const struct node *w = node_get(want, "enabled");
+	char path[64];
+	struct change *c;
+	int wv, hv;
+
+	if (node_bool(w, &wv) == -1 ||
+	    node_bool(node_get(have, "enabled"), &hv) == -1 || wv == hv)
+		return;
+	snprintf(path, sizeof(path), "credssp.%s.enabled", role);
+	c = changes_add(out, "credssp", path, hv ? "true" : "false",
+	    wv ? "true" : "false", w);
+	if (node_get_str(have, "source") != NULL)
+		c->flags |= CHANGE_GPO;
+}
+
+static void
+credssp_diff_lists(const struct node *want, const struct node *have,
+    struct changes *out)
+{
+	const struct node *w;
+	struct node *target;
+	char *before, *after, path[64];
+	size_t i;
+	int enabled;
+
+	if (node_bool(node_get(want, "enabled"), &enabled) == -1)
+		return;
+	for (i = 0; i < nitems(credssp_lists); i++) {
+		w = node_get(want, credssp_lists[i].field);
+		target = credssp_want_list(enabled, w,
+		    node_get(have, credssp_lists[i].field));
+		before = credssp_join(node_get(have, credssp_lists[i].field));
+		after = credssp_join(target);
+		if ((before == NULL) != (after == NULL) ||
+		    (before != NULL && strcmp(before, after) != 0)) {
+			snprintf(path, sizeof(path), "credssp.client.%s",
+			    credssp_lists[i].field);
+			changes_add(out, "credssp", path, before, after,
+			    w != NULL ? w : node_get(want, "enabled"));
+		}
+		free(before);
+		free(after);
+		node_free(target);
+	}
+}
+
+static int
+credssp_diff(const struct node *desired, const struct node *observed,
+    struct changes *out, char **cause)
+{
+	const struct node *w, *want_eo;
+	const char *have_eo;
+
+	if ((w = node_get(desired, "server")) != NULL)
+		credssp_diff_bool("server", w, node_get(observed, "server"),
+		    out);
+	if ((w = node_get(desired, "client")) != NULL) {
+		credssp_diff_bool("client", w, node_get(observed, "client"),
+		    out);
+		credssp_diff_lists(w, node_get(observed, "client"), out);
+	}
+	want_eo = node_get(desired, "encryption_oracle");
+	have_eo = node_get_str(observed, "encryption_oracle");
+	if (want_eo != NULL && want_eo->kind == NODE_SCALAR &&
+	    (have_eo == NULL || strcmp(want_eo->value, have_eo) != 0))
+		changes_add(out, "credssp", "credssp.encryption_oracle",
+		    have_eo, want_eo->value, want_eo);
+	return 0;
+}
+
+static int
+credssp_apply_role(struct state_ctx *ctx, const char *role, const char *value,
+    char **cause)
+{
+	struct wsman_body body;
+	struct node *fields;
+	int rc;
+
+	fields = node_map();
+	node_map_set(fields, "CredSSP", node_scalar(value));
+	memset(&body, 0, sizeof(body));
+	body.name = "Auth";
+	body.ns = credssp_auth_uri(role);
+	body.fields = fields;
+	rc = wsman_put(ctx->ws, WSMAN_REF(credssp_auth_uri(role)), &body, NULL,
+	    cause);
+	node_free(fields);
+	return rc;
+}
+
+/*
+ * Rewrite a delegation list as Disable-WSManCredSSP does: every numbered
+ * value deleted, the keepers written back from "1"; with none left the
+ * flags and the subkey go too.
+ */
+static int
+credssp_apply_list(struct state_ctx *ctx, const struct credssp_list *l,
+    const char *after, char **cause)
+{
+	struct node *names = NULL;
+	char *key, *copy = NULL, *item, *save, num[16];
+	size_t i, n = 0;
+	int found, rc = -1;
+
+	key = xasprintf("%s\\%s", CD_KEY, l->policy);
+	if (winreg_enum_values(ctx->ws, key, &names, &found, cause) == -1)
+		goto done;
+	for (i = 0; i < names->npairs; i++)
+		if (winreg_delete_value(ctx->ws, key,
+		    names->pairs[i].key->value, cause) == -1)
+			goto done;
+	if (after == NULL) {
+		if (winreg_delete_key(ctx->ws, key, cause) == -1 ||
+		    winreg_delete_value(ctx->ws, CD_KEY, l->policy,
+		    cause) == -1 ||
+		    winreg_delete_value(ctx->ws, CD_KEY, l->concat, cause) == -1)
+			goto done;
+		rc = 0;
+		goto done;
+	}
+	if (winreg_create_key(ctx->ws, key, cause) == -1 ||
+	    winreg_set_dword(ctx->ws, CD_KEY, l->policy, 1, cause) == -1 ||
+	    winreg_set_dword(ctx->ws, CD_KEY, l->concat, 1, cause) == -1)
+		goto done;
+	copy = xstrdup(after);
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		item += strspn(item, " ");
+		snprintf(num, sizeof(num), "%zu", ++n);
+		if (winreg_set_string(ctx->ws, key, num, item, cause) == -1)
+			goto done;
+	}
+	rc = 0;
+done:
+	node_free(names);
+	free(copy);
+	free(key);
+	return rc;
+}
+
+static int
+credssp_apply_oracle(struct state_ctx *ctx, const char *name, char **cause)
+{
+	uint32_t i;
+
+	for (i = 0; i < nitems(credssp_oracle_names); i++)
+		if (strcmp(credssp_oracle_names[i], name) == 0)
+			break;
+	if (i == nitems(credssp_oracle_names))
+		return cause_set(cause, "%s: credssp: unknown encryption_oracle "
+		    "'%s'", ctx->host, name);
+	if (winreg_create_key(ctx->ws, EO_KEY, cause) == -1)
+		return -1;
+	return winreg_set_dword(ctx->ws, EO_KEY, EO_VALUE, i, cause);
+}
+
+static int
+credssp_apply(struct state_ctx *ctx, const struct change *c,
+    const struct node *observed, char **cause)
+{
+	size_t i;
+
+	if (strcmp(c->path, "credssp.server.enabled") == 0)
+		return credssp_apply_role(ctx, "server", c->after, cause);
+	if (strcmp(c->path, "credssp.client.enabled") == 0)
+		return credssp_apply_role(ctx, "client", c->after, cause);
+	if (strcmp(c->path, "credssp.encryption_oracle") == 0)
+		return credssp_apply_oracle(ctx, c->after, cause);
+	for (i = 0; i < nitems(credssp_lists); i++)
+		if (strncmp(c->path, "credssp.client.", 15) == 0 &&
+		    strcmp(c->path + 15, credssp_lists[i].field) == 0)
+			return credssp_apply_list(ctx, &credssp_lists[i],
+			    c->after, cause);
+	return cause_set(cause, "%s: credssp: cannot apply '%s'", ctx->host,
+	    c->path);
+}
+
+const struct state_ops state_credssp_ops = {
+	.kind = "credssp",
+	.read = credssp_read,
+	.diff = credssp_diff,
+	.apply = credssp_apply,
+};

@@ -1,0 +1,27 @@
+/*
+ * registry.c: the table of state modules.  To add a kind, write
+ * states/<kind>.c exporting one "const struct state_ops state_<kind>_ops"
+ * (copy states/template.c), list it here and in the JSON Schema.
+ */
+#include <string.h>
+
+#include "state.h"
+
+extern const struct state_ops state_credssp_ops;
+
+/* Reading and applying follow this order. */
+const struct state_ops *const state_table[] = {
+	&state_credssp_ops,
+	NULL,
+};
+
+const struct state_ops *
+state_find(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; state_table[i] != NULL; i++)
+		if (strcmp(state_table[i]->kind, kind) == 0)
+			return state_table[i];
+	return NULL;
+}
