@@ -8,10 +8,16 @@
 #include "state.h"
 
 extern const struct state_ops state_credssp_ops;
+extern const struct state_ops state_local_group_ops;
+extern const struct state_ops state_service_ops;
+extern const struct state_ops state_trusted_hosts_ops;
 
 /* Reading and applying follow this order. */
 const struct state_ops *const state_table[] = {
 	&state_credssp_ops,
+	&state_local_group_ops,
+	&state_trusted_hosts_ops,
+	&state_service_ops,
 	NULL,
 };
 

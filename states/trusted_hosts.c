@@ -1,0 +1,131 @@
+/*
+ * trusted_hosts.c: the WinRM client's TrustedHosts list (for workgroup
+ * servers), in config/client.  A Put replaces the whole string, so the
+ * module computes the full list: with exclusive, exactly the desired
+ * entries; otherwise what is there plus what is missing.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "state.h"
+#include "wsman.h"
+
+#define TH_URI	"http://schemas.microsoft.com/wbem/wsman/1/config/client"
+
+static int
+trusted_hosts_read(struct state_ctx *ctx, const struct node *desired,
+    struct node **observed, char **cause)
+{
+	struct node *client = NULL, *obs, *seq;
+	const char *v, *src;
+	char *copy, *item, *save;
+
+	if (wsman_get(ctx->ws, WSMAN_REF(TH_URI), &client, cause) == -1)
+		return -1;
+	seq = node_seq();
+	v = node_get_str(client, "TrustedHosts");
+	copy = xstrdup(v != NULL ? v : "");
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		item += strspn(item, " ");
+		if (*item != '\0')
+			node_seq_push(seq, node_scalar(item));
+	}
+	free(copy);
+	obs = node_map();
+	node_map_set(obs, "hosts", seq);
+	src = node_get_str(client, "TrustedHosts@Source");
+	if (src != NULL && strcasecmp(src, "GPO") == 0)
+		node_map_set(obs, "source", node_scalar("gpo"));
+	node_free(client);
+	*observed = obs;
+	return 0;
+}
+
+static int
+trusted_hosts_has(const struct node *seq, const char *v)
+{
+	size_t i;
+
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		if (strcasecmp(seq->items[i]->value, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* "a,b": the form WinRM stores. */
+static char *
+trusted_hosts_join(const struct node *seq)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		buf_printf(&b, "%s%s", i > 0 ? "," : "", seq->items[i]->value);
+	return buf_detach(&b);
+}
+
+static int
+trusted_hosts_diff(const struct node *desired, const struct node *observed,
+    struct changes *out, char **cause)
+{
+	const struct node *want = node_get(desired, "hosts");
+	const struct node *have = node_get(observed, "hosts");
+	struct node *target;
+	struct change *c;
+	char *before, *after;
+	size_t i;
+	int exclusive;
+
+	if (want == NULL)
+		return 0;
+	if (node_bool(node_get(desired, "exclusive"), &exclusive) == -1)
+		exclusive = 0;
+	target = exclusive ? node_seq() : node_copy(have);
+	if (target == NULL)
+		target = node_seq();
+	for (i = 0; i < want->nitems; i++)
+		if (!trusted_hosts_has(target, want->items[i]->value))
+			node_seq_push(target, node_scalar(want->items[i]->value));
+	before = trusted_hosts_join(have);
+	after = trusted_hosts_join(target);
+	if (strcasecmp(before, after) != 0) {
+		c = changes_add(out, "trusted_hosts", "trusted_hosts.hosts",
+		    before, after, want);
+		if (node_get_str(observed, "source") != NULL)
+			c->flags |= CHANGE_GPO;
+	}
+	free(before);
+	free(after);
+	node_free(target);
+	return 0;
+}
+
+static int
+trusted_hosts_apply(struct state_ctx *ctx, const struct change *c,
+    const struct node *observed, char **cause)
+{
+	struct wsman_body body;
+	struct node *fields;
+	int rc;
+
+	fields = node_map();
+	/* Quoted: an empty or numeric-looking list is still a string. */
+	node_map_set(fields, "TrustedHosts", node_scalar(c->after));
+	fields->pairs[0].value->quoted = 1;
+	memset(&body, 0, sizeof(body));
+	body.name = "Client";
+	body.ns = TH_URI;
+	body.fields = fields;
+	rc = wsman_put(ctx->ws, WSMAN_REF(TH_URI), &body, NULL, cause);
+	node_free(fields);
+	return rc;
+}
+
+const struct state_ops state_trusted_hosts_ops = {
+	.kind = "trusted_hosts",
+	.read = trusted_hosts_read,
+	.diff = trusted_hosts_diff,
+	.apply = trusted_hosts_apply,
+};
