@@ -307,7 +307,26 @@ engine_apply(struct state_ctx *ctx, struct engine_host *eh)
 	}
 }
 
-/* Re-read and diff again: a change is verified when its path is clean. */
+static int
+engine_streq(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/*
+ * The same change is still wanted: same property, same target value (and,
+ * for a removal, the same item).  Several changes may share a path, e.g.
+ * one per group member.
+ */
+static int
+engine_same_change(const struct change *a, const struct change *b)
+{
+	if (strcmp(a->path, b->path) != 0 || !engine_streq(a->after, b->after))
+		return 0;
+	return a->after != NULL || engine_streq(a->before, b->before);
+}
+
+/* Re-read and diff again: a change is verified when it is no longer due. */
 static void
 engine_verify(struct state_ctx *ctx, struct engine_host *eh)
 {
@@ -334,8 +353,8 @@ engine_verify(struct state_ctx *ctx, struct engine_host *eh)
 			continue;
 		clean = 1;
 		for (j = 0; j < again.n; j++)
-			if (strcmp(again.v[j].path,
-			    eh->info[i].change->path) == 0)
+			if (engine_same_change(&again.v[j],
+			    eh->info[i].change))
 				clean = 0;
 		if (clean)
 			eh->info[i].result = ENGINE_VERIFIED;
