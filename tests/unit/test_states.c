@@ -1,0 +1,189 @@
+/*
+ * test_states.c: the modules' diff functions, which are pure: desired and
+ * observed trees in, changes out.  Reading and applying are tested against
+ * the simulator by the end-to-end tests (tests/e2e/states_*.sh).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "state.h"
+
+static struct node *
+yaml(const char *text)
+{
+	struct errors errs = ERRORS_INIT;
+	struct node *n;
+
+	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
+	    &errs), 0);
+	return n;
+}
+
+/* Diff desired against observed with kind's module. */
+static void
+diff(const char *kind, const char *desired, const char *observed,
+    struct changes *out)
+{
+	const struct state_ops *ops = state_find(kind);
+	struct node *d = yaml(desired), *o = yaml(observed);
+	char *cause = NULL;
+
+	assert_non_null(ops);
+	assert_int_equal(ops->diff(d, o, out, &cause), 0);
+	/* Changes borrow desired nodes; the test only reads strings. */
+	for (size_t i = 0; i < out->n; i++)
+		out->v[i].desired = NULL;
+	node_free(d);
+	node_free(o);
+}
+
+static void
+assert_change(const struct change *c, const char *path, const char *before,
+    const char *after)
+{
+	assert_string_equal(c->path, path);
+	if (before == NULL)
+		assert_null(c->before);
+	else
+		assert_string_equal(c->before, before);
+	if (after == NULL)
+		assert_null(c->after);
+	else
+		assert_string_equal(c->after, after);
+}
+
+static void
+test_credssp_server(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+
+	diff("credssp", "server: {enabled: false}",
+	    "server: {enabled: true}\nclient: {enabled: false, delegate: [], "
+	    "delegate_ntlm_only: []}\nencryption_oracle: mitigated", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "credssp.server.enabled", "true", "false");
+	assert_int_equal(cs.v[0].flags, 0);
+	changes_clear(&cs);
+
+	diff("credssp", "server: {enabled: false}",
+	    "server: {enabled: true, source: gpo}", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_true(cs.v[0].flags & CHANGE_GPO);
+	changes_clear(&cs);
+
+	diff("credssp", "server: {enabled: true}", "server: {enabled: true}",
+	    &cs);
+	assert_int_equal(cs.n, 0);
+}
+
+static void
+test_credssp_client_lists(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+
+	/* Enabling adds the wanted entries and keeps others'. */
+	diff("credssp", "client: {enabled: true, delegate: ['wsman/*.contoso.test']}",
+	    "client: {enabled: false, delegate: ['TERMSRV/x'], "
+	    "delegate_ntlm_only: []}", &cs);
+	assert_int_equal(cs.n, 2);
+	assert_change(&cs.v[0], "credssp.client.enabled", "false", "true");
+	assert_change(&cs.v[1], "credssp.client.delegate", "TERMSRV/x",
+	    "TERMSRV/x, wsman/*.contoso.test");
+	changes_clear(&cs);
+
+	/* Disabling drops wsman/ entries, keeps the rest. */
+	diff("credssp", "client: {enabled: false}",
+	    "client: {enabled: true, delegate: ['wsman/*.contoso.test', "
+	    "'TERMSRV/x'], delegate_ntlm_only: ['wsman/a']}", &cs);
+	assert_int_equal(cs.n, 3);
+	assert_change(&cs.v[0], "credssp.client.enabled", "true", "false");
+	assert_change(&cs.v[1], "credssp.client.delegate",
+	    "wsman/*.contoso.test, TERMSRV/x", "TERMSRV/x");
+	assert_change(&cs.v[2], "credssp.client.delegate_ntlm_only",
+	    "wsman/a", NULL);
+	changes_clear(&cs);
+}
+
+static void
+test_local_group(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+
+	diff("local_group", "Gateway Administrators: {members: ['CONTOSO\\hci-admins'], "
+	    "exclusive: true}",
+	    "Gateway Administrators: {members: ['CONTOSO\\eve', "
+	    "'contoso\\HCI-admins']}", &cs);
+	/* Names compare without case, as Windows does. */
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "local_group.Gateway Administrators.members",
+	    "CONTOSO\\eve", NULL);
+	changes_clear(&cs);
+
+	diff("local_group", "Administrators: {members: ['CONTOSO\\a']}",
+	    "Administrators: {members: ['Administrator']}", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "local_group.Administrators.members", NULL,
+	    "CONTOSO\\a");
+	changes_clear(&cs);
+}
+
+static void
+test_service(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+
+	diff("service", "WinRM: {state: stopped}",
+	    "WinRM: {state: running, start_mode: auto}", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "service.WinRM.state", "running", "stopped");
+	assert_true(cs.v[0].flags & CHANGE_CUTS_CONNECTION);
+	changes_clear(&cs);
+
+	diff("service", "Spooler: {state: running, start_mode: auto}",
+	    "Spooler: {state: stopped, start_mode: disabled}", &cs);
+	assert_int_equal(cs.n, 2);
+	assert_change(&cs.v[0], "service.Spooler.start_mode", "disabled",
+	    "auto");
+	assert_change(&cs.v[1], "service.Spooler.state", "stopped", "running");
+	assert_int_equal(cs.v[1].flags, 0);
+	changes_clear(&cs);
+}
+
+static void
+test_trusted_hosts(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+
+	diff("trusted_hosts", "hosts: ['*.contoso.test']",
+	    "hosts: ['10.0.0.1']", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "trusted_hosts.hosts", "10.0.0.1",
+	    "10.0.0.1,*.contoso.test");
+	changes_clear(&cs);
+
+	diff("trusted_hosts", "{hosts: ['*.contoso.test'], exclusive: true}",
+	    "hosts: ['10.0.0.1', '*.contoso.test']", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "trusted_hosts.hosts",
+	    "10.0.0.1,*.contoso.test", "*.contoso.test");
+	changes_clear(&cs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_credssp_server),
+		cmocka_unit_test(test_credssp_client_lists),
+		cmocka_unit_test(test_local_group),
+		cmocka_unit_test(test_service),
+		cmocka_unit_test(test_trusted_hosts),
+	};
+
+	return cmocka_run_group_tests_name("states", tests, NULL, NULL);
+}
