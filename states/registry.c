@@ -11,6 +11,7 @@ extern const struct state_ops state_credssp_ops;
 extern const struct state_ops state_local_group_ops;
 extern const struct state_ops state_service_ops;
 extern const struct state_ops state_trusted_hosts_ops;
+extern const struct state_ops state_wsman_listener_ops;
 
 /* Reading and applying follow this order. */
 const struct state_ops *const state_table[] = {
@@ -18,6 +19,7 @@ const struct state_ops *const state_table[] = {
 	&state_local_group_ops,
 	&state_trusted_hosts_ops,
 	&state_service_ops,
+	&state_wsman_listener_ops,
 	NULL,
 };
 
