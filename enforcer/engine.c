@@ -253,7 +253,7 @@ engine_read(struct state_ctx *ctx, const struct node *desired,
 
 static int
 engine_diff(const struct node *desired, const struct node *observed,
-    struct changes *out, char **cause)
+    time_t now, struct changes *out, char **cause)
 {
 	const struct state_ops *ops;
 	size_t i;
@@ -263,7 +263,7 @@ engine_diff(const struct node *desired, const struct node *observed,
 
 		ops = state_find(kind);
 		if (ops->diff(desired->pairs[i].value, node_get(observed, kind),
-		    out, cause) == -1)
+		    now, out, cause) == -1)
 			return -1;
 	}
 	return 0;
@@ -337,7 +337,7 @@ engine_verify(struct state_ctx *ctx, struct engine_host *eh)
 	int clean;
 
 	if (engine_read(ctx, eh->desired, &now, &cause) == -1 ||
-	    engine_diff(eh->desired, now, &again, &cause) == -1) {
+	    engine_diff(eh->desired, now, ctx->now, &again, &cause) == -1) {
 		for (i = 0; i < eh->changes.n; i++)
 			if (eh->info[i].result == ENGINE_UNVERIFIED &&
 			    eh->info[i].error == NULL)
@@ -394,7 +394,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
 	if (engine_read(&ctx, eh->desired, &eh->observed, &cause) == -1 ||
-	    engine_diff(eh->desired, eh->observed, &eh->changes, &cause) == -1)
+	    engine_diff(eh->desired, eh->observed, ctx.now,
+	    &eh->changes, &cause) == -1)
 		goto fail;
 	eh->ms_read = engine_ms_since(&t0);
 	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));

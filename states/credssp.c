@@ -284,7 +284,7 @@ credssp_diff_lists(const struct node *want, const struct node *have,
 
 static int
 credssp_diff(const struct node *desired, const struct node *observed,
-    struct changes *out, char **cause)
+    time_t now, struct changes *out, char **cause)
 {
 	const struct node *w, *want_eo;
 	const char *have_eo;

@@ -136,7 +136,7 @@ local_group_has(const struct node *seq, const char *v)
 
 static int
 local_group_diff(const struct node *desired, const struct node *observed,
-    struct changes *out, char **cause)
+    time_t now, struct changes *out, char **cause)
 {
 	const struct node *want, *have;
 	char *path;

@@ -117,7 +117,7 @@ service_diff_field(const char *name, const char *field,
 
 static int
 service_diff(const struct node *desired, const struct node *observed,
-    struct changes *out, char **cause)
+    time_t now, struct changes *out, char **cause)
 {
 	size_t i;
 

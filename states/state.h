@@ -73,10 +73,12 @@ struct state_ops {
 
 	/*
 	 * Append to out one change per property of desired that observed does
-	 * not satisfy.  Pure: no I/O, so plan and apply share it.
+	 * not satisfy, as of instant now.  Pure: no I/O, so plan and apply
+	 * share it.  (Observed state holds instants, not ages, so that history
+	 * records a change only when the host changes.)
 	 */
 	int	(*diff)(const struct node *desired, const struct node *observed,
-		    struct changes *out, char **cause);
+		    time_t now, struct changes *out, char **cause);
 
 	/* Make one change on the host. */
 	int	(*apply)(struct state_ctx *, const struct change *,

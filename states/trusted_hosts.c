@@ -68,7 +68,7 @@ trusted_hosts_join(const struct node *seq)
 
 static int
 trusted_hosts_diff(const struct node *desired, const struct node *observed,
-    struct changes *out, char **cause)
+    time_t now, struct changes *out, char **cause)
 {
 	const struct node *want = node_get(desired, "hosts");
 	const struct node *have = node_get(observed, "hosts");

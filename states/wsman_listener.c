@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "model.h"
 #include "state.h"
 #include "tlsprobe.h"
 #include "wsman.h"
@@ -129,13 +130,16 @@ lst_time_node(time_t t)
 	return node_scalar(s);
 }
 
-static struct node *
-lst_days_node(time_t not_after, time_t now)
+/* Whole days from now until the instant an observed key holds. */
+static long long
+lst_days_left(const struct node *n, const char *key, time_t now)
 {
-	char s[32];
+	const char *s = node_get_str(n, key);
+	time_t t;
 
-	snprintf(s, sizeof(s), "%lld", (long long)((not_after - now) / DAY));
-	return node_scalar(s);
+	if (s == NULL || timeparse_rfc3339(s, &t, NULL) == -1)
+		return -1;
+	return (long long)(t - now) / DAY;
 }
 
 static int
@@ -157,8 +161,6 @@ lst_read_store(struct state_ctx *ctx, struct node *obs, char **cause)
 		    node_scalar(certs[i].thumbprint));
 		node_map_set(one, "subject", node_scalar(certs[i].subject));
 		node_map_set(one, "not_after", lst_time_node(certs[i].not_after));
-		node_map_set(one, "days_left",
-		    lst_days_node(certs[i].not_after, ctx->now));
 		node_seq_push(store, one);
 	}
 	node_map_set(obs, "store", store);
@@ -187,7 +189,6 @@ lst_probe(struct state_ctx *ctx, int port, struct node *https)
 	node_map_set(c, "thumbprint", node_scalar(pr.thumbprint));
 	node_map_set(c, "subject", node_scalar(pr.subject));
 	node_map_set(c, "not_after", lst_time_node(pr.not_after));
-	node_map_set(c, "days_left", lst_days_node(pr.not_after, ctx->now));
 	node_map_set(c, "name_matches", node_scalar(pr.name_matches ?
 	    "true" : "false"));
 	node_map_set(c, "server_auth", node_scalar(pr.server_auth ?
@@ -268,12 +269,12 @@ lst_num(const struct node *n, const char *key, long long dflt)
 
 /* Why the presented certificate is unfit, or NULL. */
 static char *
-lst_unfit(const struct node *cert_want, const struct node *https)
+lst_unfit(const struct node *cert_want, const struct node *https, time_t now)
 {
 	const struct node *p = node_get(https, "presented");
 	const char *err = node_get_str(p, "error");
 	long long min = lst_num(cert_want, "min_days_left", 0);
-	long long left = lst_num(p, "days_left", 0);
+	long long left = lst_days_left(p, "not_after", now);
 
 	if (p == NULL)
 		return NULL;
@@ -307,7 +308,7 @@ lst_unfit(const struct node *cert_want, const struct node *https)
 /* The newest certificate in the store for host, valid for min days. */
 static const char *
 lst_candidate(const struct node *store, const char *host, long long min,
-    const char *current)
+    const char *current, time_t now)
 {
 	const struct node *c, *best = NULL;
 	const char *subj;
@@ -320,7 +321,7 @@ lst_candidate(const struct node *store, const char *host, long long min,
 		if (subj == NULL || strncasecmp(subj, want, strlen(want)) != 0 ||
 		    (subj[strlen(want)] != '\0' && subj[strlen(want)] != ','))
 			continue;
-		if (lst_num(c, "days_left", -1) < (min > 0 ? min : 1) ||
+		if (lst_days_left(c, "not_after", now) < (min > 0 ? min : 1) ||
 		    (current != NULL && strcasecmp(node_get_str(c,
 		    "thumbprint"), current) == 0))
 			continue;
@@ -334,7 +335,7 @@ lst_candidate(const struct node *store, const char *host, long long min,
 
 static void
 lst_diff_https(const struct node *want, const struct node *obs,
-    const char *host, struct changes *out)
+    const char *host, time_t now, struct changes *out)
 {
 	const struct node *https = node_get(obs, "https");
 	const struct node *cw = node_get(want, "certificate");
@@ -360,11 +361,11 @@ lst_diff_https(const struct node *want, const struct node *obs,
 		return;
 	}
 	if (exists && pin == NULL)
-		why = lst_unfit(cw, https);
+		why = lst_unfit(cw, https, now);
 	if (exists && why == NULL)
 		return;
 	cand = pin != NULL ? pin : lst_candidate(node_get(obs, "store"), host,
-	    lst_num(cw, "min_days_left", 0), cur);
+	    lst_num(cw, "min_days_left", 0), cur, now);
 	c = changes_add(out, "wsman_listener", "wsman_listener.https.thumbprint",
 	    exists ? cur : NULL, cand, cw != NULL ? cw : want);
 	if (cand == NULL) {
@@ -384,13 +385,13 @@ lst_diff_https(const struct node *want, const struct node *obs,
 
 static int
 lst_diff(const struct node *desired, const struct node *observed,
-    struct changes *out, char **cause)
+    time_t now, struct changes *out, char **cause)
 {
 	const struct node *w;
 	const char *host = node_get_str(observed, "host");
 
 	if ((w = node_get(desired, "https")) != NULL)
-		lst_diff_https(w, observed, host != NULL ? host : "", out);
+		lst_diff_https(w, observed, host != NULL ? host : "", now, out);
 	if ((w = node_get(desired, "http")) != NULL && !lst_true(w, "enabled",
 	    1) && lst_true(node_get(observed, "http"), "exists", 0))
 		changes_add(out, "wsman_listener", "wsman_listener.http",

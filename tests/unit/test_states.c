@@ -34,7 +34,7 @@ diff(const char *kind, const char *desired, const char *observed,
 	char *cause = NULL;
 
 	assert_non_null(ops);
-	assert_int_equal(ops->diff(d, o, out, &cause), 0);
+	assert_int_equal(ops->diff(d, o, 1800000000, out, &cause), 0);
 	/* Changes borrow desired nodes; the test only reads strings. */
 	for (size_t i = 0; i < out->n; i++)
 		out->v[i].desired = NULL;
