@@ -27,4 +27,23 @@ int cmd_validate(int, char **);
 /* cmd_plan.c */
 int cmd_plan(int, char **);
 
+/*
+ * The options of "plan" that both halves read; the online half may add
+ * its own.
+ */
+struct plan_opts {
+	const char	*path;		/* desired state: a file or directory */
+	const char	*hosts;		/* glob on host names and groups, or
+					   NULL for every host */
+};
+
+struct model;
+
+/*
+ * plan_online.c: plan without --offline: contact the hosts selected by
+ * opts in m, print the plan and return an exit code (EXIT_OK in sync,
+ * EXIT_PENDING, EXIT_HOSTS, EXIT_ERROR).  It prints its own errors.
+ */
+int plan_online(const struct model *m, const struct plan_opts *opts);
+
 #endif
