@@ -124,8 +124,8 @@ plan_comment(struct buf *out, const struct node *v, const struct node *base)
 	timeparse_format_utc(o->window->end, until, sizeof(until));
 	buf_printf(out, "window %s (until %s; ", o->name, until);
 	if (isdefault)
-		buf_puts(out, "default; ");
-	if (base == NULL)
+		buf_puts(out, "default)");
+	else if (base == NULL)
 		buf_puts(out, "no policy sets it)");
 	else {
 		bo = base->origin;

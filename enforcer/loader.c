@@ -282,6 +282,9 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 	const char *auth = model_auth_name(c->auth);
 	int password = c->password_env != NULL || c->password_file != NULL;
 
+	if (c->password_env != NULL && c->password_file != NULL)
+		ld_error(ld->errs, at, "%s: set only one of 'password_env' and "
+		    "'password_file'", who);
 	if (c->auth == MODEL_AUTH_CERTIFICATE) {
 		if (c->cert_file == NULL || c->key_file == NULL)
 			ld_error(ld->errs, at, "%s: auth '%s' needs 'cert_file' "
@@ -564,24 +567,31 @@ ld_policies(struct loader *ld)
 	}
 }
 
-/* Phase one: secrets out, then the schema, file by file. */
-static void
+/*
+ * Phase one: secrets out, then the schema, file by file.  A file that did
+ * not parse (NULL; its errors are already in errs) fails the phase.
+ */
+static int
 ld_structure(struct model *m, struct errors *errs)
 {
 	char *cause = NULL;
-	size_t i;
+	size_t i, n0 = errs->n;
+	int rc = 0;
 
 	if (schema_load_builtin(&m->schema, &cause) == -1) {
 		errors_addf(errs, "%s", cause);
 		free(cause);
-		return;
+		return -1;
 	}
 	for (i = 0; i < m->ndocs; i++) {
-		if (m->docs[i] == NULL)
+		if (m->docs[i] == NULL) {
+			rc = -1;
 			continue;
+		}
 		ld_strip_passwords(m->docs[i], errs);
 		schema_validate(m->schema, NULL, m->docs[i], errs);
 	}
+	return errs->n > n0 ? -1 : rc;
 }
 
 /* Takes docs (an array of ndocs trees, NULL for files that failed). */
@@ -599,8 +609,7 @@ ld_load_docs(struct model **out, struct node **docs, size_t ndocs,
 	ld.m = xcalloc(1, sizeof(*ld.m));
 	ld.m->docs = docs;
 	ld.m->ndocs = ndocs;
-	ld_structure(ld.m, errs);
-	if (errs->n > n0)
+	if (ld_structure(ld.m, errs) == -1)
 		goto out;
 	ld_merge(&ld);
 	ld_settings(&ld);
@@ -608,8 +617,6 @@ ld_load_docs(struct model **out, struct node **docs, size_t ndocs,
 	ld_groups(&ld);
 	ld_policies(&ld);
 	ld_windows(&ld);
-	if (errs->n > n0)
-		goto out;
 	effective_check_conflicts(ld.m, errs);
 	if (errs->n > n0)
 		goto out;
