@@ -1121,34 +1121,41 @@ schema_fill_defaults(const struct schema *s, const char *ref,
 }
 
 /*
- * Suggestions: Levenshtein distance, ignoring case, with a threshold that
- * grows with the word so that short words do not match everything.
+ * Suggestions: edit distance ignoring case, counting a swap of two
+ * neighbours as one edit ("prot" -> "port"; optimal string alignment),
+ * with a threshold that grows with the word so that short words do not
+ * match everything.
  */
 static size_t
 sc_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, d;
+	size_t la = strlen(a), lb = strlen(b), w = lb + 1, i, j, d, *m;
 
-	row = xcalloc(lb + 1, sizeof(*row));
+#define M(i, j) m[(i) * w + (j)]
+#define SAME(i, j) (tolower((unsigned char)a[i]) == \
+	tolower((unsigned char)b[j]))
+	m = xcalloc((la + 1) * w, sizeof(*m));
+	for (i = 0; i <= la; i++)
+		M(i, 0) = i;
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
+		M(0, j) = j;
 	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
 		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			d = prev + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
-			if (row[j] + 1 < d)
-				d = row[j] + 1;
-			if (row[j - 1] + 1 < d)
-				d = row[j - 1] + 1;
-			row[j] = d;
-			prev = tmp;
+			d = M(i - 1, j - 1) + !SAME(i - 1, j - 1);
+			if (M(i - 1, j) + 1 < d)
+				d = M(i - 1, j) + 1;
+			if (M(i, j - 1) + 1 < d)
+				d = M(i, j - 1) + 1;
+			if (i > 1 && j > 1 && SAME(i - 1, j - 2) &&
+			    SAME(i - 2, j - 1) && M(i - 2, j - 2) + 1 < d)
+				d = M(i - 2, j - 2) + 1;
+			M(i, j) = d;
 		}
 	}
-	d = row[lb];
-	free(row);
+	d = M(la, lb);
+#undef SAME
+#undef M
+	free(m);
 	return d;
 }
 
