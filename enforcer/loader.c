@@ -107,23 +107,70 @@ static void
 ld_add_host(struct loader *ld, const struct node *key, const struct node *v)
 {
 	struct model *m = ld->m;
-	const struct model_host *dup;
 	struct model_host *h;
-	char *pos;
 
-	if ((dup = model_host_find(m, key->value)) != NULL) {
-		pos = ld_pos(dup->node);
-		ld_error(ld->errs, key, "duplicate host '%s' (first at %s)",
-		    key->value, pos);
-		free(pos);
-		return;
-	}
 	m->hosts = xreallocarray(m->hosts, m->nhosts + 1, sizeof(*m->hosts));
 	h = &m->hosts[m->nhosts++];
 	memset(h, 0, sizeof(*h));
 	h->name = key->value;
 	h->node = key;
 	h->body = v;
+}
+
+/* By name, then by definition order (the first definition first). */
+static int
+ld_host_cmp(const void *a, const void *b)
+{
+	const struct model_host *ha = *(const struct model_host *const *)a;
+	const struct model_host *hb = *(const struct model_host *const *)b;
+	int c;
+
+	if ((c = strcmp(ha->name, hb->name)) != 0)
+		return c;
+	return ha < hb ? -1 : ha > hb;
+}
+
+/*
+ * Sort hosts by name into the lookup index; a name defined twice (in two
+ * files: the parser catches it within one) is reported and dropped.
+ * Sorting finds duplicates in n log n where a lookup per host would be
+ * quadratic.
+ */
+static void
+ld_index_hosts(struct loader *ld)
+{
+	struct model *m = ld->m;
+	struct model_host *keep;
+	size_t i, n = 0;
+	char *pos;
+
+	m->byname = xcalloc(m->nhosts + 1, sizeof(*m->byname));
+	for (i = 0; i < m->nhosts; i++)
+		m->byname[i] = &m->hosts[i];
+	qsort(m->byname, m->nhosts, sizeof(*m->byname), ld_host_cmp);
+	keep = xcalloc(m->nhosts + 1, sizeof(*keep));
+	for (i = 0; i < m->nhosts; i++) {
+		if (i > 0 && strcmp(m->byname[i]->name,
+		    m->byname[i - 1]->name) == 0) {
+			pos = ld_pos(m->byname[i - 1]->node);
+			ld_error(ld->errs, m->byname[i]->node, "duplicate host "
+			    "'%s' (first at %s)", m->byname[i]->name, pos);
+			free(pos);
+			m->byname[i] = m->byname[i - 1];
+			continue;
+		}
+		keep[m->byname[i] - m->hosts] = *m->byname[i];
+	}
+	/* Compact, keeping definition order, then index the result. */
+	for (i = 0; i < m->nhosts; i++)
+		if (keep[i].name != NULL)
+			keep[n++] = keep[i];
+	free(m->hosts);
+	m->hosts = keep;
+	m->nhosts = n;
+	for (i = 0; i < m->nhosts; i++)
+		m->byname[i] = &m->hosts[i];
+	qsort(m->byname, m->nhosts, sizeof(*m->byname), ld_host_cmp);
 }
 
 static void
@@ -612,6 +659,7 @@ ld_load_docs(struct model **out, struct node **docs, size_t ndocs,
 	if (ld_structure(ld.m, errs) == -1)
 		goto out;
 	ld_merge(&ld);
+	ld_index_hosts(&ld);
 	ld_settings(&ld);
 	ld_hosts(&ld);
 	ld_groups(&ld);
@@ -767,6 +815,7 @@ model_free(struct model *m)
 		node_free(m->hosts[i].conn_tree);
 	}
 	free(m->hosts);
+	free(m->byname);
 	ld_rules_free(m->policies, m->npolicies);
 	for (i = 0; i < m->nwindows; i++)
 		ld_rules_free(m->windows[i].rules, m->windows[i].nrules);
@@ -783,10 +832,17 @@ model_free(struct model *m)
 const struct model_host *
 model_host_find(const struct model *m, const char *name)
 {
-	size_t i;
+	size_t lo = 0, hi = m->nhosts, mid;
+	int c;
 
-	for (i = 0; i < m->nhosts; i++)
-		if (strcmp(m->hosts[i].name, name) == 0)
-			return &m->hosts[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, m->byname[mid]->name)) == 0)
+			return m->byname[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }

@@ -131,6 +131,7 @@ struct model {
 	struct model_settings	 settings;
 
 	/* private */
+	const struct model_host	**byname;	/* hosts sorted by name */
 	struct node		**docs;		/* the parsed files */
 	size_t			  ndocs;
 	struct node		 *settings_tree;
@@ -154,7 +155,7 @@ int model_load_files(struct model **out, const struct model_file *files,
 
 void model_free(struct model *);
 
-/* Host by name; borrowed; NULL if none. */
+/* Host by name (binary search); borrowed; NULL if none. */
 const struct model_host *model_host_find(const struct model *,
     const char *name);
 

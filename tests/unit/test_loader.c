@@ -266,10 +266,10 @@ test_duplicates_across_files(void **state)
 	};
 
 	errors_are(f, 2,
-	    "b.yaml:1:10: duplicate host 'h' (first at a.yaml:1:10)\n"
 	    "b.yaml:2:15: duplicate connection key 'port' (first at "
 	    "a.yaml:2:15)\n"
-	    "b.yaml:4:3: duplicate window 'w' (first at a.yaml:4:3)\n");
+	    "b.yaml:4:3: duplicate window 'w' (first at a.yaml:4:3)\n"
+	    "b.yaml:1:10: duplicate host 'h' (first at a.yaml:1:10)\n");
 }
 
 static void
