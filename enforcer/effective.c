@@ -302,11 +302,12 @@ ef_overlay(struct node *dst, const struct node *src, struct ef_merge *mg)
 			node_map_append(dst, node_copy(k), node_copy(v));
 		else if (d->kind == NODE_MAP && v->kind == NODE_MAP)
 			ef_overlay(d, v, mg);
-		else if (node_equal(d, v) && mg->keep_equal)
-			;
-		else if (!node_equal(d, v) && mg->conflicts != NULL)
-			ef_conflict(mg, d, v);
-		else
+		else if (!node_equal(d, v)) {
+			if (mg->conflicts != NULL)
+				ef_conflict(mg, d, v);
+			else
+				node_map_set(dst, k->value, node_copy(v));
+		} else if (!mg->keep_equal)
 			node_map_set(dst, k->value, node_copy(v));
 		buf_truncate(&mg->path, len);
 	}

@@ -534,10 +534,13 @@ ld_window_times(struct loader *ld, struct model_window *w,
 	dur = node_get(body, "duration");
 	w->end_node = end != NULL ? end : dur;
 	ok = ld_timestamp(ld, start, "start", &w->start) == 0;
-	if (end != NULL)
-		ok &= ld_timestamp(ld, end, "end", &w->end) == 0;
-	else if ((ok &= ld_duration(ld, dur, &secs) == 0))
-		w->end = w->start + (time_t)secs;
+	if (end != NULL) {
+		if (ld_timestamp(ld, end, "end", &w->end) == -1)
+			ok = 0;
+	} else if (ld_duration(ld, dur, &secs) == -1)
+		ok = 0;
+	else
+		w->end = w->start + (time_t)secs;	/* both bounded */
 	if (!ok)
 		return;
 	len = (long long)w->end - (long long)w->start;

@@ -211,10 +211,13 @@ void effective_prepare(struct model_rule *r);
  */
 int timeparse_rfc3339(const char *s, time_t *out, char **cause);
 
+/* The longest duration: 100 years of 365 days. */
+#define TIMEPARSE_MAX_DURATION	(36500LL * 86400)
+
 /*
  * Duration: one or more of <N>d <N>h <N>m <N>s in that order ("90s",
- * "1h30m", "1d") to seconds.  The cause reads "bad duration '2x' (use
- * e.g. 90s, 15m, 2h, 1d)".
+ * "1h30m", "1d") to seconds, at most TIMEPARSE_MAX_DURATION.  The cause
+ * reads "bad duration '2x' (use e.g. 90s, 15m, 2h, 1d)".
  */
 int timeparse_duration(const char *s, long long *out, char **cause);
 

@@ -263,8 +263,30 @@ sc_type_names_ok(const struct node *v)
 	return 1;
 }
 
+static int sc_check_shape(struct schema *, enum sc_value,
+    const struct node *, char **);
+
+/* A keyword's value; every failure says which keyword. */
 static int
-sc_check_value(struct schema *s, enum sc_value kind, const struct node *v,
+sc_check_value(struct schema *s, enum sc_value kind, const struct node *kw,
+    const struct node *v, char **cause)
+{
+	char *inner = NULL;
+	int rc;
+
+	if ((rc = sc_check_shape(s, kind, v, &inner)) == 0)
+		return 0;
+	if (inner != NULL) {
+		cause_set(cause, "%s", inner);
+		free(inner);
+		return -1;
+	}
+	return sc_fail(cause, v, "bad value for", kw->value);
+}
+
+/* -1 with *cause set for a problem inside, -1 alone for a bad shape. */
+static int
+sc_check_shape(struct schema *s, enum sc_value kind, const struct node *v,
     char **cause)
 {
 	long long n;
@@ -343,13 +365,9 @@ sc_check(struct schema *s, const struct node *n, char **cause)
 		if (k == nitems(sc_keywords))
 			return sc_fail(cause, p->key, "unsupported keyword",
 			    p->key->value);
-		if (sc_check_value(s, sc_keywords[k].value, p->value,
-		    cause) == -1) {
-			if (cause != NULL && *cause != NULL)
-				return -1;
-			return sc_fail(cause, p->value, "bad value for",
-			    p->key->value);
-		}
+		if (sc_check_value(s, sc_keywords[k].value, p->key, p->value,
+		    cause) == -1)
+			return -1;
 	}
 	return 0;
 }

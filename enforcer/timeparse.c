@@ -152,6 +152,10 @@ timeparse_duration(const char *s, long long *out, char **cause)
 		p++;
 		u++;
 	}
+	/* A bound that keeps any time_t plus a duration far from overflow. */
+	if (total > TIMEPARSE_MAX_DURATION)
+		return cause_set(cause, "duration '%s' is too long (at most "
+		    "%lldd)", s, TIMEPARSE_MAX_DURATION / 86400);
 	*out = total;
 	return 0;
 bad:

@@ -147,6 +147,27 @@ test_duration(void **state)
 }
 
 static void
+test_duration_bound(void **state)
+{
+	char *cause = NULL;
+	long long v;
+
+	/* 100 years: any time_t of years 0-9999 plus this cannot overflow. */
+	assert_int_equal(dur_ok("36500d"), TIMEPARSE_MAX_DURATION);
+	assert_int_equal(timeparse_duration("36500d1s", &v, &cause), -1);
+	assert_string_equal(cause,
+	    "duration '36500d1s' is too long (at most 36500d)");
+	free(cause);
+	cause = NULL;
+	/* The largest number that parses at all is refused the same way. */
+	assert_int_equal(timeparse_duration("9223372036854775799s", &v,
+	    &cause), -1);
+	assert_string_equal(cause, "duration '9223372036854775799s' is too "
+	    "long (at most 36500d)");
+	free(cause);
+}
+
+static void
 test_format_duration(void **state)
 {
 	char buf[32];
@@ -171,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_rfc3339_invalid),
 		cmocka_unit_test(test_format_utc),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_duration_bound),
 		cmocka_unit_test(test_format_duration),
 	};
 
