@@ -1,28 +1,72 @@
 /*
- * cmd_validate.c: enforcer validate PATH (interim: YAML syntax only; the
- * loader replaces this).
+ * cmd_validate.c: enforcer validate PATH: load the desired state with
+ * every check, touch no host.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
-#include "node.h"
+#include "model.h"
+
+static void
+validate_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s validate PATH\n"
+	    "\n"
+	    "Check the desired state in PATH (a YAML file, or a directory whose\n"
+	    "*.yaml files are merged) against the schema and the format's rules,\n"
+	    "without contacting any host.  Prints a one-line summary, or every\n"
+	    "error as file:line:col: message on stderr.\n"
+	    "\n"
+	    "exit status: 0 valid, 1 invalid or bad usage\n", cmd_progname);
+}
+
+static const char *
+plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
 
 int
 cmd_validate(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct errors errs = ERRORS_INIT;
-	struct node *n;
+	struct model *m;
 	size_t i;
-	int rc;
+	int c;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s validate PATH\n", cmd_progname);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			validate_usage(stdout);
+			return EXIT_OK;
+		}
+		fprintf(stderr, "%s: validate: unknown option '%s'\n",
+		    cmd_progname, argv[optind - 1]);
+		validate_usage(stderr);
 		return EXIT_ERROR;
 	}
-	rc = node_parse_file(&n, argv[1], &errs);
-	for (i = 0; i < errs.n; i++)
-		fprintf(stderr, "%s\n", errs.msg[i]);
-	errors_clear(&errs);
-	node_free(n);
-	return rc == 0 ? EXIT_OK : EXIT_ERROR;
+	if (argc - optind != 1) {
+		validate_usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (model_load(&m, argv[optind], &errs) == -1) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		errors_clear(&errs);
+		return EXIT_ERROR;
+	}
+	printf("%s: ok (%zu %s, %zu %s, %zu %s)\n", argv[optind], m->nhosts,
+	    plural(m->nhosts, "host", "hosts"), m->npolicies,
+	    plural(m->npolicies, "policy", "policies"), m->nwindows,
+	    plural(m->nwindows, "window", "windows"));
+	model_free(m);
+	return EXIT_OK;
 }

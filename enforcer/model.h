@@ -1,0 +1,230 @@
+/*
+ * model.h: the desired state.  The loader turns YAML files into a model
+ * (hosts with their resolved connections, policies, windows, settings);
+ * the effective-state functions answer "what must this host look like at
+ * this instant, and who says so".  The format is described in
+ * docs/format.md; its structure is schemas/enforcer.schema.json.
+ *
+ * Ownership: a model owns everything reachable from it, including the
+ * parsed files that every "const struct node *" below points into, and the
+ * struct origin that effective trees point at.  model_free() frees it all;
+ * an effective tree must not outlive its model.
+ */
+#ifndef ENFORCER_MODEL_H
+#define ENFORCER_MODEL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "node.h"
+
+struct schema;
+
+/* One desired-state file held in memory (e.g. read from a git commit). */
+struct model_file {
+	const char	*name;		/* used in messages: "file:line:col" */
+	const char	*text;
+	size_t		 len;
+};
+
+enum model_auth {
+	MODEL_AUTH_BASIC,
+	MODEL_AUTH_NTLM,
+	MODEL_AUTH_NEGOTIATE,
+	MODEL_AUTH_CERTIFICATE,
+};
+
+/*
+ * How to reach one host: the "connection" defaults overlaid by the host's
+ * own keys, with the schema's defaults filled in.  Strings are borrowed
+ * from the model; NULL when not set.  The scheme is always https.
+ */
+struct model_conn {
+	const char	*address;	/* where to connect: "address", else the
+					   host name; TLS is verified against the
+					   host name either way */
+	int		 port;		/* 5986 */
+	enum model_auth	 auth;		/* negotiate */
+	const char	*username;
+	const char	*password_env;	/* name of an environment variable */
+	const char	*password_file;	/* a file that must be mode 0600 */
+	const char	*cert_file;	/* certificate auth */
+	const char	*key_file;
+	const char	*ca_file;	/* NULL: the system's CA bundle */
+	int		 tls_verify;	/* 1 */
+	long long	 timeout;	/* seconds, 30 */
+};
+
+struct model_window;
+
+/*
+ * Provenance of a value in an effective tree (node->origin): the policy or
+ * window that asked for it.  Owned by the model.
+ */
+enum origin_kind {
+	ORIGIN_POLICY,
+	ORIGIN_WINDOW,
+};
+
+struct origin {
+	enum origin_kind		 kind;
+	const char			*name;	 /* policy target or window name */
+	const char			*target; /* the target the rule names */
+	const struct model_window	*window; /* ORIGIN_WINDOW, else NULL */
+	const struct node		*node;	 /* the target key, where the
+						    rule is written */
+};
+
+/*
+ * A rule: "TARGET: BODY", either a policy or one target of a window's
+ * "apply".  norm is BODY with shorthands expanded (credssp.server: enabled
+ * -> {enabled: true}, service.X: running -> {state: running}), scalars in
+ * canonical form, and every leaf's origin set to &origin.
+ */
+struct model_rule {
+	const char		*target;	/* a host, a group or "all" */
+	const struct node	*body;		/* as written */
+	struct node		*norm;		/* owned */
+	struct origin		 origin;
+};
+
+struct model_host {
+	const char		 *name;
+	const char		**groups;	/* borrowed strings */
+	size_t			  ngroups;
+	struct model_conn	  conn;
+	const struct node	 *node;		/* the name key */
+	const struct node	 *body;		/* its value as written (a
+						   mapping, or null) */
+	struct node		 *conn_tree;	/* owned; conn points into it */
+};
+
+struct model_window {
+	const char		*name;
+	time_t			 start;
+	time_t			 end;		/* given, or start + duration */
+	const char		*reason;
+	const struct node	*apply;		/* TARGET: BODY as written */
+	struct model_rule	*rules;		/* one per target of apply */
+	size_t			 nrules;
+	const struct node	*node;		/* the name key */
+	const struct node	*body;		/* its value as written */
+	const struct node	*end_node;	/* "end" or "duration" value */
+};
+
+struct model_settings {
+	long long	max_window;		/* seconds, 8h */
+	long long	failsafe_grace;		/* seconds, 15m */
+};
+
+struct model {
+	struct model_host	*hosts;		/* in definition order */
+	size_t			 nhosts;
+	struct model_rule	*policies;	/* in file, then document order */
+	size_t			 npolicies;
+	struct model_window	*windows;	/* by start, then name: the
+						   order in which they overlay */
+	size_t			 nwindows;
+	const char		**groups;	/* every group a host names,
+						   sorted, borrowed strings */
+	size_t			 ngroups;
+	struct model_settings	 settings;
+
+	/* private */
+	const struct model_host	**byname;	/* hosts sorted by name */
+	struct node		**docs;		/* the parsed files */
+	size_t			  ndocs;
+	struct node		 *settings_tree;
+	struct schema		 *schema;
+};
+
+/* loader.c */
+
+/*
+ * Load desired state from a file, or from every "*.yaml" file under a
+ * directory (recursively, sorted by path; names starting with "." are
+ * skipped).  On failure returns -1 with every problem found added to errs
+ * as "file:line:col: message" and *out NULL; on success *out must be
+ * passed to model_free().
+ */
+int model_load(struct model **out, const char *path, struct errors *errs);
+
+/* The same from files already in memory, merged in the order given. */
+int model_load_files(struct model **out, const struct model_file *files,
+    size_t nfiles, struct errors *errs);
+
+void model_free(struct model *);
+
+/* Host by name (binary search); borrowed; NULL if none. */
+const struct model_host *model_host_find(const struct model *,
+    const char *name);
+
+/* "basic", "ntlm", "negotiate", "certificate" */
+const char *model_auth_name(enum model_auth);
+
+/* effective.c */
+
+/*
+ * The effective desired state of host h at instant at: every policy that
+ * targets it ("all", its groups, its name), then every window active at
+ * that instant (start <= at < end) in the model's window order, each one
+ * overlaid per leaf (maps merge deeply; scalars and sequences replace).
+ * Shorthands are expanded and the schema's defaults filled in.  Every leaf
+ * and sequence carries node->origin (a const struct origin *).  *out is
+ * owned by the caller (node_free); it must not outlive m.
+ */
+int model_effective(struct node **out, const struct model *m,
+    const struct model_host *h, time_t at, char **cause);
+
+/* The same with no window: what the host returns to when none is open. */
+int model_effective_base(struct node **out, const struct model *m,
+    const struct model_host *h, char **cause);
+
+/* The rule applies to host h. */
+int model_rule_targets(const struct model_rule *, const struct model_host *h);
+
+/* start <= at < end */
+int model_window_active(const struct model_window *, time_t at);
+
+/* fnmatch(3) of glob against the host's name or one of its groups. */
+int model_host_match(const struct model_host *, const char *glob);
+
+/*
+ * For the loader: add an error for every leaf that two policies, or two
+ * targets of one window, set to different values for the same host.
+ */
+void effective_check_conflicts(const struct model *, struct errors *errs);
+
+/*
+ * For the loader: build r->norm from r->body (shorthands expanded, scalars
+ * canonical, origins set to &r->origin).  r must not move afterwards.
+ */
+void effective_prepare(struct model_rule *r);
+
+/* timeparse.c */
+
+#define TIMEPARSE_UTC_LEN	32
+
+/*
+ * RFC 3339 date-time ("2026-11-25T09:00:00Z", "...T10:00:00+01:00";
+ * fractions of a second are dropped) to a time_t.
+ */
+int timeparse_rfc3339(const char *s, time_t *out, char **cause);
+
+/* The longest duration: 100 years of 365 days. */
+#define TIMEPARSE_MAX_DURATION	(36500LL * 86400)
+
+/*
+ * Duration: one or more of <N>d <N>h <N>m <N>s in that order ("90s",
+ * "1h30m", "1d") to seconds, at most TIMEPARSE_MAX_DURATION.  The cause
+ * reads "bad duration '2x' (use e.g. 90s, 15m, 2h, 1d)".
+ */
+int timeparse_duration(const char *s, long long *out, char **cause);
+
+/* "2026-11-25T11:00:00Z" into buf (at least TIMEPARSE_UTC_LEN bytes). */
+void timeparse_format_utc(time_t, char *buf, size_t len);
+
+/* "1h30m", "8h", "0s" */
+void timeparse_format_duration(long long seconds, char *buf, size_t len);
+
+#endif
