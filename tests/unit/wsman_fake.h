@@ -19,6 +19,9 @@
 
 #include "wsman.h"
 
+/* Not every test program uses every helper. */
+#define FAKE_FN static __attribute__((unused))
+
 struct canned {
 	long		 status;	/* 0: 200 */
 	int		 curl;		/* CURLcode */
@@ -46,7 +49,7 @@ struct fake {
 	int			 repeat_last;	/* past the end: last reply */
 };
 
-static char *
+FAKE_FN char *
 fake_path(const char *rel)
 {
 	const char *top = getenv("TOP");
@@ -55,7 +58,7 @@ fake_path(const char *rel)
 }
 
 /* A data file's bytes; the test fails if it cannot be read. */
-static char *
+FAKE_FN char *
 fake_read(const char *rel, size_t *len)
 {
 	char *path, *data;
@@ -82,7 +85,7 @@ fake_read(const char *rel, size_t *len)
 }
 
 /* The text of the first element named NAME (any prefix), or NULL. */
-static char *
+FAKE_FN char *
 fake_element_text(const char *xml, const char *name)
 {
 	const char *p = xml, *gt, *lt;
@@ -99,7 +102,7 @@ fake_element_text(const char *xml, const char *name)
 }
 
 /* Replace the text of the first RelatesTo element by id. */
-static void
+FAKE_FN void
 fake_relate(struct buf *reply, const char *id)
 {
 	const char *xml = buf_cstr(reply), *p, *gt, *lt;
@@ -115,7 +118,7 @@ fake_relate(struct buf *reply, const char *id)
 	*reply = out;
 }
 
-static void
+FAKE_FN void
 fake_one(struct fake *f, struct wsman_http *x)
 {
 	const struct canned *c;
@@ -155,7 +158,7 @@ fake_one(struct fake *f, struct wsman_http *x)
 	free(id);
 }
 
-static void
+FAKE_FN void
 fake_exchange(void *arg, struct wsman_http **x, size_t n)
 {
 	struct fake *f = arg;
@@ -168,7 +171,7 @@ fake_exchange(void *arg, struct wsman_http **x, size_t n)
 		fake_one(f, x[i]);
 }
 
-static void
+FAKE_FN void
 fake_release(struct fake *f)
 {
 	size_t i;
@@ -180,7 +183,7 @@ fake_release(struct fake *f)
 }
 
 /* Options for node1.contoso.test with this fake as the transport. */
-static void
+FAKE_FN void
 fake_opts(struct wsman_opts *o, struct wsman_transport_ops *ops,
     struct fake *f, const struct canned *script, size_t n)
 {
