@@ -860,17 +860,36 @@ endpoint(const struct wsman *ws)
 	return ws->o.address != NULL ? ws->o.address : ws->o.name;
 }
 
+/*
+ * The chain verified but the name did not: libcurl checks the name itself
+ * after the handshake and leaves the verify result unset (OK, or its
+ * initial "unspecified"); OpenSSL's own check says HOSTNAME_MISMATCH.
+ */
+static int
+name_mismatch(const struct wsman_http *h)
+{
+	switch (h->verify_result) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+		return 1;
+	case X509_V_OK:
+	case X509_V_ERR_UNSPECIFIED:
+		return h->peer.len > 0 || strstr(h->errbuf, "host name") != NULL;
+	default:
+		return 0;
+	}
+}
+
 /* Why a certificate was refused, in the words an operator looks for. */
 static char *
 tls_reason(const struct wsman_http *h)
 {
-	switch (h->verify_result) {
-	case X509_V_OK:
-	case X509_V_ERR_HOSTNAME_MISMATCH:
+	if (name_mismatch(h)) {
 		if (h->peer.len > 0)
 			return xasprintf("certificate name mismatch "
 			    "(certificate is for %s)", buf_cstr(&h->peer));
 		return xasprintf("certificate name mismatch (%s)", h->errbuf);
+	}
+	switch (h->verify_result) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		return xstrdup("certificate expired");
 	case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -886,6 +905,9 @@ tls_reason(const struct wsman_http *h)
 		    "authentication (no serverAuth usage)");
 	case X509_V_ERR_CERT_REVOKED:
 		return xstrdup("certificate revoked");
+	case X509_V_OK:
+	case X509_V_ERR_UNSPECIFIED:
+		return xasprintf("certificate refused: %s", h->errbuf);
 	default:
 		return xasprintf("certificate refused: %s",
 		    X509_verify_cert_error_string(h->verify_result));
