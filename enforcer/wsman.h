@@ -12,7 +12,8 @@
  * initialised once, whichever thread comes first.  Within one host,
  * independent reads go out together over up to max_connections
  * connections (wsman_read_many).  One curl multi handle across many hosts
- * is not supported.
+ * is not supported.  As libcurl and OpenSSL require, the program must
+ * ignore SIGPIPE.
  *
  * Errors.  Every function that can fail returns 0 or -1 and fills
  * "char **cause" with one line, owned by the caller, of the form
