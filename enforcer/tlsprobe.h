@@ -1,0 +1,50 @@
+/*
+ * tlsprobe.h: look at the certificate a TLS server presents, without
+ * failing on it: a live handshake (SNI = the host's name) whose
+ * verification is done afterwards and reported, not enforced.  Used to
+ * check WinRM HTTPS listeners; the transport uses tlsprobe_cert_names()
+ * to say what a mismatching certificate is for.
+ */
+#ifndef ENFORCER_TLSPROBE_H
+#define ENFORCER_TLSPROBE_H
+
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "util.h"
+
+struct tlsprobe_result {
+	char	  thumbprint[41];	/* SHA-1, 40 upper-case hex, as
+					   Windows shows it */
+	char	 *subject;		/* "CN=node1.contoso.test, O=..." */
+	char	 *issuer;
+	time_t	  not_before;
+	time_t	  not_after;
+	char	**dns_names;		/* subjectAltName DNS entries */
+	size_t	  ndns_names;
+	int	  name_matches;		/* the name fits the certificate */
+	int	  server_auth;		/* EKU has serverAuth, or no EKU
+					   (any usage, as Windows reads it) */
+	int	  chain_ok;		/* verifies against ca_file, now */
+	char	 *verify_error;		/* why not, when !chain_ok */
+	char	 *protocol;		/* "TLSv1.3" */
+};
+
+/*
+ * Connect to address (or name when address is NULL) on port, handshake
+ * with SNI name, and describe the leaf certificate.  ca_file NULL means the
+ * system's trust store.  The whole probe takes at most timeout_ms.
+ * Returns -1 with *cause when no certificate could be obtained (refused,
+ * timed out, no TLS) or ca_file cannot be read.  Release *out with
+ * tlsprobe_result_release() after success.
+ */
+int tlsprobe_run(struct tlsprobe_result *out, const char *name,
+    const char *address, int port, const char *ca_file, long timeout_ms,
+    char **cause);
+void tlsprobe_result_release(struct tlsprobe_result *);
+
+/* The DNS names of a certificate ("a, b"), or its CN if it has none. */
+void tlsprobe_cert_names(X509 *, struct buf *out);
+
+#endif

@@ -1,0 +1,1872 @@
+/*
+ * wsman.c: the WS-Management client: request envelopes, the operations
+ * built on them (WS-Transfer, WS-Enumeration, WMI methods, the remote
+ * shell), retries of reads, and one clear line for every failure.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <libxml/xmlsave.h>
+#include <openssl/rand.h>
+#include <openssl/x509_vfy.h>
+
+#include "wsman.h"
+
+#define ANONYMOUS	"http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
+#define MAX_ELEMENTS	32000	/* what pypsrp and WinRb ask for */
+#define MAX_ROUNDS	10000	/* Pulls of one enumeration */
+
+struct wsman {
+	struct wsman_opts	 o;	/* strings are copies, secrets borrowed */
+	char			*to;	/* https://NAME:PORT/PATH */
+	char			 session_id[42];
+	struct transport	*transport;	/* NULL with caller's ops */
+	struct wsman_transport_ops ops;
+	char			*shell_id;	/* the open shell, or NULL */
+	enum wsman_error	 last_error;
+	struct wsman_fault	 last_fault;
+};
+
+/* One request and its reply. */
+struct step {
+	const char		*op;		/* "Get": for messages */
+	const char		*what;		/* resource URI: for messages */
+	int			 read;		/* may be retried */
+	int			 failed;	/* with cause and err set */
+	char			 msgid[42];
+	char			*action;
+	struct buf		 req;
+	struct wsman_http	 http;
+	struct wsman_reply	 reply;
+	char			*cause;
+	enum wsman_error	 err;
+};
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void
+xml_init(void)
+{
+	xmlInitParser();
+}
+
+/* --- options and the client --------------------------------------------- */
+
+static const char *const auth_names[] = {
+	[WSMAN_AUTH_BASIC] = "basic",
+	[WSMAN_AUTH_NTLM] = "ntlm",
+	[WSMAN_AUTH_NEGOTIATE] = "negotiate",
+	[WSMAN_AUTH_CERTIFICATE] = "certificate",
+};
+
+int
+wsman_auth_parse(const char *name, enum wsman_auth *out)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(auth_names); i++) {
+		if (strcmp(name, auth_names[i]) == 0) {
+			*out = (enum wsman_auth)i;
+			return 0;
+		}
+	}
+	if (strcmp(name, "kerberos") == 0) {
+		*out = WSMAN_AUTH_NEGOTIATE;
+		return 0;
+	}
+	return -1;
+}
+
+const char *
+wsman_auth_name(enum wsman_auth a)
+{
+	if ((size_t)a >= nitems(auth_names))
+		return "unknown";
+	return auth_names[a];
+}
+
+void
+wsman_opts_init(struct wsman_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->port = 5986;
+	o->scheme = "https";
+	o->path = "wsman";
+	o->auth = WSMAN_AUTH_BASIC;
+	o->tls_verify = 1;
+	o->connect_timeout_ms = 5000;
+	o->operation_timeout_ms = 20000;
+	o->request_timeout_ms = 0;
+	o->command_timeout_ms = 600000;
+	o->retries = 2;
+	o->retry_backoff_ms = 200;
+	o->max_reply = 1024 * 1024;
+	o->max_output = 16 * 1024 * 1024;
+	o->max_envelope = 153600;
+	o->max_items = 100000;
+	o->max_connections = 4;
+	o->codepage = 65001;
+	o->locale = "en-US";
+}
+
+/* Host names and paths go into a URL: keep them to what DNS allows. */
+static int
+plain_token(const char *s, const char *extra)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr(extra, *s) != NULL))
+			return 0;
+	return 1;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static int
+check_http(const struct wsman_opts *o, char **cause)
+{
+	if (o->scheme == NULL || strcmp(o->scheme, "https") == 0)
+		return 0;
+	if (strcmp(o->scheme, "http") != 0)
+		return cause_set(cause, "unknown scheme '%s'", o->scheme);
+	switch (o->auth) {
+	case WSMAN_AUTH_CERTIFICATE:
+		return cause_set(cause,
+		    "certificate authentication needs HTTPS, not http://");
+	case WSMAN_AUTH_NEGOTIATE:
+		return cause_set(cause, "refusing plain http://: WinRM "
+		    "needs message encryption there, which this client does "
+		    "not do; use HTTPS");
+	default:
+		return cause_set(cause, "refusing to send a password over "
+		    "plain http://; use HTTPS (port 5986)");
+	}
+}
+
+static int
+check_opts(const struct wsman_opts *o, char **cause)
+{
+	if (check_http(o, cause) == -1)
+		return -1;
+	if (o->address != NULL && !plain_token(o->address, ".-_:"))
+		return cause_set(cause, "invalid address '%s'", o->address);
+	if (o->port < 1 || o->port > 65535)
+		return cause_set(cause, "invalid port %d", o->port);
+	if (o->path != NULL && !plain_token(o->path, ".-_/"))
+		return cause_set(cause, "invalid URL path '%s'", o->path);
+	if ((o->auth == WSMAN_AUTH_BASIC || o->auth == WSMAN_AUTH_NTLM) &&
+	    (o->user == NULL || o->password == NULL))
+		return cause_set(cause, "%s authentication needs a user and a "
+		    "password", wsman_auth_name(o->auth));
+	if (o->auth == WSMAN_AUTH_CERTIFICATE && o->cert_file == NULL)
+		return cause_set(cause, "certificate authentication needs a "
+		    "certificate file");
+	if (o->connect_timeout_ms <= 0 || o->operation_timeout_ms <= 0 ||
+	    o->command_timeout_ms <= 0 || o->retry_backoff_ms < 0)
+		return cause_set(cause, "timeouts must be positive");
+	if (o->request_timeout_ms != 0 &&
+	    o->request_timeout_ms <= o->operation_timeout_ms)
+		return cause_set(cause, "request timeout (%ld ms) must exceed "
+		    "the operation timeout (%ld ms)", o->request_timeout_ms,
+		    o->operation_timeout_ms);
+	if (o->max_envelope < 8192)
+		return cause_set(cause, "MaxEnvelopeSize below 8192 octets");
+	if (o->max_connections < 1 || o->max_connections > 64)
+		return cause_set(cause, "max_connections must be 1 to 64");
+	if (o->max_reply < 4096 || o->max_output < 1 || o->max_items < 1)
+		return cause_set(cause, "limits too small");
+	return 0;
+}
+
+static void
+copy_opts(struct wsman_opts *d, const struct wsman_opts *s)
+{
+	*d = *s;
+	d->name = xstrdup(s->name);
+	d->address = dup_or_null(s->address);
+	d->scheme = "https";
+	d->path = xstrdup(s->path != NULL ? s->path : "wsman");
+	d->user = dup_or_null(s->user);
+	d->cert_file = dup_or_null(s->cert_file);
+	d->key_file = dup_or_null(s->key_file);
+	d->ca_file = dup_or_null(s->ca_file);
+	d->locale = xstrdup(s->locale != NULL ? s->locale : "en-US");
+	if (d->request_timeout_ms == 0)
+		d->request_timeout_ms = s->operation_timeout_ms + 5000;
+}
+
+static void
+free_opts(struct wsman_opts *o)
+{
+	free((char *)o->name);
+	free((char *)o->address);
+	free((char *)o->path);
+	free((char *)o->user);
+	free((char *)o->cert_file);
+	free((char *)o->key_file);
+	free((char *)o->ca_file);
+	free((char *)o->locale);
+}
+
+int
+wsman_new(struct wsman **out, const struct wsman_opts *o, char **cause)
+{
+	struct wsman *ws;
+
+	*out = NULL;
+	pthread_once(&xml_once, xml_init);
+	if (o->name == NULL || !plain_token(o->name, ".-_"))
+		return cause_set(cause, "invalid host name '%s'",
+		    o->name != NULL ? o->name : "");
+	if (check_opts(o, cause) == -1)
+		return cause_prefix(cause, "%s", o->name);
+	ws = xcalloc(1, sizeof(*ws));
+	copy_opts(&ws->o, o);
+	ws->to = xasprintf("https://%s:%d/%s", ws->o.name, ws->o.port,
+	    ws->o.path);
+	wsman_uuid(ws->session_id);
+	if (o->ops != NULL)
+		ws->ops = *o->ops;
+	else {
+		if (transport_new(&ws->transport, &ws->o, cause) == -1) {
+			cause_prefix(cause, "%s", o->name);
+			wsman_free(ws);
+			return -1;
+		}
+		ws->ops.exchange = transport_exchange;
+		ws->ops.arg = ws->transport;
+	}
+	*out = ws;
+	return 0;
+}
+
+const char *
+wsman_host(const struct wsman *ws)
+{
+	return ws->o.name;
+}
+
+int
+wsman_tls_verified(const struct wsman *ws)
+{
+	return ws->o.tls_verify;
+}
+
+enum wsman_error
+wsman_last_error(const struct wsman *ws)
+{
+	return ws->last_error;
+}
+
+const struct wsman_fault *
+wsman_last_fault(const struct wsman *ws)
+{
+	return ws->last_error == WSMAN_E_FAULT ? &ws->last_fault : NULL;
+}
+
+static int shell_delete(struct wsman *, char **);
+
+int
+wsman_close(struct wsman *ws, char **cause)
+{
+	if (ws->shell_id == NULL)
+		return 0;
+	return shell_delete(ws, cause);
+}
+
+void
+wsman_free(struct wsman *ws)
+{
+	if (ws == NULL)
+		return;
+	if (ws->shell_id != NULL)
+		shell_delete(ws, NULL);
+	transport_free(ws->transport);
+	wsman_fault_release(&ws->last_fault);
+	free_opts(&ws->o);
+	free(ws->to);
+	free(ws);
+}
+
+void
+wsman_http_release(struct wsman_http *h)
+{
+	buf_release(&h->offered);
+	buf_release(&h->peer);
+	buf_release(&h->reply);
+}
+
+/* --- envelopes ---------------------------------------------------------- */
+
+void
+wsman_uuid(char out[42])
+{
+	static unsigned long counter;
+	unsigned char b[16];
+	struct timespec ts;
+	unsigned long n;
+
+	if (RAND_bytes(b, sizeof(b)) != 1) {
+		/* Message ids need to be unique, not secret. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+		memcpy(b, &ts, sizeof(b) < sizeof(ts) ? sizeof(b) : sizeof(ts));
+		b[0] ^= (unsigned char)n;
+		b[1] ^= (unsigned char)(n >> 8);
+		b[2] ^= (unsigned char)getpid();
+	}
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 42, "uuid:%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-"
+	    "%02X%02X%02X%02X%02X%02X", b[0], b[1], b[2], b[3], b[4], b[5],
+	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+char *
+wsman_action(const struct wsman_request *r)
+{
+	switch (r->op) {
+	case WSMAN_OP_GET:
+		return xstrdup(WSMAN_NS_WST "/Get");
+	case WSMAN_OP_PUT:
+		return xstrdup(WSMAN_NS_WST "/Put");
+	case WSMAN_OP_CREATE:
+	case WSMAN_OP_SHELL:
+		return xstrdup(WSMAN_NS_WST "/Create");
+	case WSMAN_OP_DELETE:
+		return xstrdup(WSMAN_NS_WST "/Delete");
+	case WSMAN_OP_ENUMERATE:
+		return xstrdup(WSMAN_NS_WSEN "/Enumerate");
+	case WSMAN_OP_PULL:
+		return xstrdup(WSMAN_NS_WSEN "/Pull");
+	case WSMAN_OP_RELEASE:
+		return xstrdup(WSMAN_NS_WSEN "/Release");
+	case WSMAN_OP_INVOKE:
+		return xasprintf("%s/%s", r->ref.uri, r->method);
+	case WSMAN_OP_COMMAND:
+		return xstrdup(WSMAN_NS_RSP "/Command");
+	case WSMAN_OP_RECEIVE:
+		return xstrdup(WSMAN_NS_RSP "/Receive");
+	case WSMAN_OP_SIGNAL:
+		return xstrdup(WSMAN_NS_RSP "/Signal");
+	}
+	return xstrdup("");
+}
+
+struct env {
+	xmlDoc	*doc;
+	xmlNs	*s, *wsa, *wsman, *wsmv, *wsen, *rsp;
+	char	**cause;
+};
+
+/* XML 1.0 cannot carry most control characters, whatever the escaping. */
+static int
+check_text(struct env *e, const char *s, const char *what)
+{
+	const unsigned char *p;
+
+	if (s == NULL)
+		return cause_set(e->cause, "missing %s", what);
+	if (!xmlCheckUTF8((const xmlChar *)s))
+		goto bad;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+			goto bad;
+		if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+			goto bad;
+	}
+	return 0;
+bad:
+	return cause_set(e->cause, "%s holds text that XML cannot carry", what);
+}
+
+static int
+check_name(struct env *e, const char *s, const char *what)
+{
+	if (s == NULL || xmlValidateNCName((const xmlChar *)s, 0) != 0)
+		return cause_set(e->cause, "invalid %s '%s'", what,
+		    s != NULL ? s : "");
+	return 0;
+}
+
+static xmlNode *
+text_child(xmlNode *parent, xmlNs *ns, const char *name, const char *text)
+{
+	return xmlNewTextChild(parent, ns, (const xmlChar *)name,
+	    (const xmlChar *)text);
+}
+
+static xmlNode *
+empty_child(xmlNode *parent, xmlNs *ns, const char *name)
+{
+	return xmlNewChild(parent, ns, (const xmlChar *)name, NULL);
+}
+
+static void
+set_attr(xmlNode *n, const char *name, const char *value)
+{
+	xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)value);
+}
+
+static xmlNode *
+must(struct env *e, xmlNode *n, const char *value)
+{
+	xmlNewNsProp(n, e->s, (const xmlChar *)"mustUnderstand",
+	    (const xmlChar *)value);
+	return n;
+}
+
+static int
+add_selectors(struct env *e, xmlNode *parent, const struct wsman_selector *v,
+    size_t n)
+{
+	xmlNode *set, *s;
+	size_t i;
+
+	set = empty_child(parent, e->wsman, "SelectorSet");
+	for (i = 0; i < n; i++) {
+		if (check_text(e, v[i].name, "selector name") == -1 ||
+		    check_text(e, v[i].value, "selector value") == -1)
+			return -1;
+		s = text_child(set, e->wsman, "Selector", v[i].value);
+		set_attr(s, "Name", v[i].name);
+	}
+	return 0;
+}
+
+static int
+add_options(struct env *e, xmlNode *h, const struct wsman_option *v,
+    size_t n)
+{
+	xmlNode *set, *o;
+	size_t i;
+
+	set = must(e, empty_child(h, e->wsman, "OptionSet"), "true");
+	for (i = 0; i < n; i++) {
+		if (check_text(e, v[i].name, "option name") == -1 ||
+		    check_text(e, v[i].value, "option value") == -1)
+			return -1;
+		o = text_child(set, e->wsman, "Option", v[i].value);
+		set_attr(o, "Name", v[i].name);
+	}
+	return 0;
+}
+
+static void
+duration(char *out, size_t len, long ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, len, "PT%ldS", ms / 1000);
+	else
+		snprintf(out, len, "PT%ld.%03ldS", ms / 1000, ms % 1000);
+}
+
+static int
+add_header(struct env *e, xmlNode *h, const struct wsman_request *r,
+    const char *action)
+{
+	char num[64];
+	xmlNode *n;
+
+	if (check_text(e, action, "action") == -1 ||
+	    check_text(e, r->ref.uri, "resource URI") == -1 ||
+	    check_text(e, r->to, "address") == -1 ||
+	    check_text(e, r->message_id, "message id") == -1 ||
+	    check_text(e, r->locale, "locale") == -1 ||
+	    (r->session_id != NULL &&
+	    check_text(e, r->session_id, "session id") == -1))
+		return -1;
+	must(e, text_child(h, e->wsa, "Action", action), "true");
+	n = must(e, empty_child(h, e->wsmv, "DataLocale"), "false");
+	xmlNodeSetLang(n, (const xmlChar *)r->locale);
+	n = must(e, empty_child(h, e->wsman, "Locale"), "false");
+	xmlNodeSetLang(n, (const xmlChar *)r->locale);
+	snprintf(num, sizeof(num), "%zu", r->max_envelope);
+	must(e, text_child(h, e->wsman, "MaxEnvelopeSize", num), "true");
+	text_child(h, e->wsa, "MessageID", r->message_id);
+	duration(num, sizeof(num), r->timeout_ms);
+	text_child(h, e->wsman, "OperationTimeout", num);
+	n = empty_child(h, e->wsa, "ReplyTo");
+	must(e, text_child(n, e->wsa, "Address", ANONYMOUS), "true");
+	must(e, text_child(h, e->wsman, "ResourceURI", r->ref.uri), "true");
+	if (r->session_id != NULL)
+		must(e, text_child(h, e->wsmv, "SessionId", r->session_id),
+		    "false");
+	text_child(h, e->wsa, "To", r->to);
+	if (r->nopt > 0 && add_options(e, h, r->opt, r->nopt) == -1)
+		return -1;
+	if (r->ref.nsel > 0 &&
+	    add_selectors(e, h, r->ref.sel, r->ref.nsel) == -1)
+		return -1;
+	return 0;
+}
+
+static int add_fields(struct env *, xmlNode *, xmlNs *, const struct node *);
+
+static void
+set_nil(xmlNode *n)
+{
+	xmlNs *xsi;
+
+	xsi = xmlSearchNsByHref(n->doc, n, (const xmlChar *)WSMAN_NS_XSI);
+	if (xsi == NULL)
+		xsi = xmlNewNs(n, (const xmlChar *)WSMAN_NS_XSI,
+		    (const xmlChar *)"xsi");
+	xmlNewNsProp(n, xsi, (const xmlChar *)"nil", (const xmlChar *)"true");
+}
+
+static int
+add_value(struct env *e, xmlNode *parent, xmlNs *ns, const char *name,
+    const struct node *v)
+{
+	xmlNode *n;
+
+	switch (v->kind) {
+	case NODE_SCALAR:
+		if (node_is_null(v)) {
+			set_nil(empty_child(parent, ns, name));
+			return 0;
+		}
+		if (check_text(e, v->value, name) == -1)
+			return -1;
+		text_child(parent, ns, name, v->value);
+		return 0;
+	case NODE_MAP:
+		n = empty_child(parent, ns, name);
+		return add_fields(e, n, ns, v);
+	case NODE_SEQ:
+		break;
+	}
+	return cause_set(e->cause, "'%s': a sequence inside a sequence", name);
+}
+
+static xmlNode *
+last_named(xmlNode *parent, const char *name)
+{
+	xmlNode *c, *found = NULL;
+
+	for (c = parent->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, name) == 0)
+			found = c;
+	return found;
+}
+
+/* "@Attr" on this element, "Name@Attr" on child Name (see wsman.h). */
+static int
+add_attr_field(struct env *e, xmlNode *parent, const char *key,
+    const struct node *v)
+{
+	const char *at = strchr(key, '@');
+	char *elem;
+	xmlNode *target = parent;
+
+	if (check_name(e, at + 1, "attribute name") == -1)
+		return -1;
+	if (v->kind != NODE_SCALAR || check_text(e, v->value, key) == -1)
+		return cause_set(e->cause, "attribute '%s' must be text", key);
+	if (at != key) {
+		elem = xstrndup(key, (size_t)(at - key));
+		target = last_named(parent, elem);
+		free(elem);
+		if (target == NULL)
+			return cause_set(e->cause, "attribute '%s' of an "
+			    "element that is not there", key);
+	}
+	set_attr(target, at + 1, v->value);
+	return 0;
+}
+
+static int
+add_fields(struct env *e, xmlNode *parent, xmlNs *ns, const struct node *map)
+{
+	const struct node *k, *v;
+	size_t i, j;
+
+	if (map == NULL)
+		return 0;
+	if (map->kind != NODE_MAP)
+		return cause_set(e->cause, "body fields must be a map");
+	for (i = 0; i < map->npairs; i++) {
+		k = map->pairs[i].key;
+		v = map->pairs[i].value;
+		if (strchr(k->value, '@') != NULL) {
+			if (add_attr_field(e, parent, k->value, v) == -1)
+				return -1;
+			continue;
+		}
+		if (check_name(e, k->value, "element name") == -1)
+			return -1;
+		for (j = 0; j < wsman_list_len(v); j++)
+			if (add_value(e, parent, ns, k->value,
+			    wsman_list(v, j)) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* <p:NAME xmlns:p="NS"> with the fields, or a copy of an element. */
+static int
+add_element(struct env *e, xmlNode *body, const char *name, const char *ns,
+    const struct node *fields, const xmlNode *xml)
+{
+	xmlNode *n;
+	xmlNs *p;
+
+	if (xml != NULL) {
+		n = xmlDocCopyNode((xmlNode *)xml, e->doc, 1);
+		if (n == NULL)
+			fatal("out of memory copying a body element");
+		xmlAddChild(body, n);
+		xmlReconciliateNs(e->doc, n);
+		return 0;
+	}
+	if (check_name(e, name, "element name") == -1 ||
+	    check_text(e, ns, "namespace") == -1)
+		return -1;
+	n = empty_child(body, NULL, name);
+	p = xmlNewNs(n, (const xmlChar *)ns, (const xmlChar *)"p");
+	xmlSetNs(n, p);
+	return add_fields(e, n, p, fields);
+}
+
+static int
+add_enumerate(struct env *e, xmlNode *body, const struct wsman_request *r)
+{
+	const struct wsman_filter *f = r->filter;
+	xmlNode *en, *fn;
+	char num[32];
+
+	en = empty_child(body, e->wsen, "Enumerate");
+	if (r->optimize)
+		empty_child(en, e->wsman, "OptimizeEnumeration");
+	if (r->max_elements > 0) {
+		snprintf(num, sizeof(num), "%u", r->max_elements);
+		text_child(en, e->wsman, "MaxElements", num);
+	}
+	if (f == NULL || (f->wql == NULL && f->nsel == 0))
+		return 0;
+	if (f->wql != NULL) {
+		if (check_text(e, f->wql, "WQL filter") == -1)
+			return -1;
+		fn = text_child(en, e->wsman, "Filter", f->wql);
+		set_attr(fn, "Dialect", WSMAN_DIALECT_WQL);
+		return 0;
+	}
+	fn = empty_child(en, e->wsman, "Filter");
+	set_attr(fn, "Dialect", WSMAN_DIALECT_SELECTOR);
+	return add_selectors(e, fn, f->sel, f->nsel);
+}
+
+static int
+add_pull(struct env *e, xmlNode *body, const struct wsman_request *r)
+{
+	xmlNode *n;
+	char num[32];
+
+	if (check_text(e, r->context, "enumeration context") == -1)
+		return -1;
+	n = empty_child(body, e->wsen,
+	    r->op == WSMAN_OP_PULL ? "Pull" : "Release");
+	text_child(n, e->wsen, "EnumerationContext", r->context);
+	if (r->op == WSMAN_OP_PULL && r->max_elements > 0) {
+		snprintf(num, sizeof(num), "%u", r->max_elements);
+		text_child(n, e->wsen, "MaxElements", num);
+	}
+	return 0;
+}
+
+static int
+add_invoke(struct env *e, xmlNode *body, const struct wsman_request *r)
+{
+	char *name;
+	int rc;
+
+	if (check_name(e, r->method, "method name") == -1)
+		return -1;
+	name = xasprintf("%s_INPUT", r->method);
+	rc = add_element(e, body, name, r->ref.uri, r->params, NULL);
+	free(name);
+	return rc;
+}
+
+static int
+add_command(struct env *e, xmlNode *body, const struct wsman_request *r)
+{
+	xmlNode *cl;
+	size_t i;
+
+	if (check_text(e, r->command, "command") == -1)
+		return -1;
+	cl = empty_child(body, e->rsp, "CommandLine");
+	text_child(cl, e->rsp, "Command", r->command);
+	for (i = 0; i < r->nargs; i++) {
+		if (check_text(e, r->args[i], "command argument") == -1)
+			return -1;
+		text_child(cl, e->rsp, "Arguments", r->args[i]);
+	}
+	return 0;
+}
+
+static int
+add_shell_op(struct env *e, xmlNode *body, const struct wsman_request *r)
+{
+	xmlNode *n;
+
+	if (r->op == WSMAN_OP_SHELL) {
+		n = empty_child(body, e->rsp, "Shell");
+		text_child(n, e->rsp, "InputStreams", "stdin");
+		text_child(n, e->rsp, "OutputStreams", "stdout stderr");
+		return 0;
+	}
+	if (r->op == WSMAN_OP_COMMAND)
+		return add_command(e, body, r);
+	if (check_text(e, r->command_id, "command id") == -1)
+		return -1;
+	if (r->op == WSMAN_OP_RECEIVE) {
+		n = empty_child(body, e->rsp, "Receive");
+		n = text_child(n, e->rsp, "DesiredStream", "stdout stderr");
+		set_attr(n, "CommandId", r->command_id);
+		return 0;
+	}
+	if (check_text(e, r->signal, "signal") == -1)
+		return -1;
+	n = empty_child(body, e->rsp, "Signal");
+	set_attr(n, "CommandId", r->command_id);
+	text_child(n, e->rsp, "Code", r->signal);
+	return 0;
+}
+
+static int
+add_body(struct env *e, xmlNode *body, const struct wsman_request *r)
+{
+	switch (r->op) {
+	case WSMAN_OP_GET:
+	case WSMAN_OP_DELETE:
+		return 0;
+	case WSMAN_OP_PUT:
+	case WSMAN_OP_CREATE:
+		if (r->body == NULL)
+			return cause_set(e->cause, "missing body");
+		return add_element(e, body, r->body->name, r->body->ns,
+		    r->body->fields, r->body->xml);
+	case WSMAN_OP_ENUMERATE:
+		return add_enumerate(e, body, r);
+	case WSMAN_OP_PULL:
+	case WSMAN_OP_RELEASE:
+		return add_pull(e, body, r);
+	case WSMAN_OP_INVOKE:
+		return add_invoke(e, body, r);
+	default:
+		return add_shell_op(e, body, r);
+	}
+}
+
+static xmlNs *
+declare(xmlNode *root, const char *href, const char *prefix)
+{
+	return xmlNewNs(root, (const xmlChar *)href, (const xmlChar *)prefix);
+}
+
+static void
+serialise(xmlDoc *doc, struct buf *out)
+{
+	xmlBufferPtr xb;
+	xmlSaveCtxtPtr sc;
+
+	if ((xb = xmlBufferCreate()) == NULL)
+		fatal("out of memory serialising an envelope");
+	sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_NO_DECL);
+	if (sc == NULL)
+		fatal("out of memory serialising an envelope");
+	xmlSaveDoc(sc, doc);
+	xmlSaveClose(sc);
+	buf_add(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+	xmlBufferFree(xb);
+}
+
+int
+wsman_request_build(struct buf *out, const struct wsman_request *r,
+    char **cause)
+{
+	struct env e = { .cause = cause };
+	xmlNode *root, *header, *body;
+	char *action;
+	int rc = -1, shell = r->op >= WSMAN_OP_SHELL;	/* shell ops last */
+
+	action = wsman_action(r);
+	if ((e.doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL)
+		fatal("out of memory building an envelope");
+	root = xmlNewDocNode(e.doc, NULL, (const xmlChar *)"Envelope", NULL);
+	xmlDocSetRootElement(e.doc, root);
+	if (shell)
+		e.rsp = declare(root, WSMAN_NS_RSP, "rsp");
+	e.s = declare(root, WSMAN_NS_SOAP, "s");
+	e.wsa = declare(root, WSMAN_NS_WSA, "wsa");
+	if (r->op >= WSMAN_OP_ENUMERATE && r->op <= WSMAN_OP_RELEASE)
+		e.wsen = declare(root, WSMAN_NS_WSEN, "wsen");
+	e.wsman = declare(root, WSMAN_NS_WSMAN, "wsman");
+	e.wsmv = declare(root, WSMAN_NS_WSMV, "wsmv");
+	xmlSetNs(root, e.s);
+	header = empty_child(root, e.s, "Header");
+	body = empty_child(root, e.s, "Body");
+	if (add_header(&e, header, r, action) == -1 ||
+	    add_body(&e, body, r) == -1)
+		goto out;
+	serialise(e.doc, out);
+	rc = 0;
+out:
+	xmlFreeDoc(e.doc);
+	free(action);
+	return rc;
+}
+
+/* --- exchanges and what went wrong -------------------------------------- */
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static const char *
+endpoint(const struct wsman *ws)
+{
+	return ws->o.address != NULL ? ws->o.address : ws->o.name;
+}
+
+/*
+ * The chain verified but the name did not: libcurl checks the name itself
+ * after the handshake and leaves the verify result unset (OK, or its
+ * initial "unspecified"); OpenSSL's own check says HOSTNAME_MISMATCH.
+ */
+static int
+name_mismatch(const struct wsman_http *h)
+{
+	switch (h->verify_result) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+		return 1;
+	case X509_V_OK:
+	case X509_V_ERR_UNSPECIFIED:
+		return h->peer.len > 0 || strstr(h->errbuf, "host name") != NULL;
+	default:
+		return 0;
+	}
+}
+
+/* Why a certificate was refused, in the words an operator looks for. */
+static char *
+tls_reason(const struct wsman_http *h)
+{
+	if (name_mismatch(h)) {
+		if (h->peer.len > 0)
+			return xasprintf("certificate name mismatch "
+			    "(certificate is for %s)", buf_cstr(&h->peer));
+		return xasprintf("certificate name mismatch (%s)", h->errbuf);
+	}
+	switch (h->verify_result) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		return xstrdup("certificate expired");
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return xstrdup("certificate not yet valid");
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return xstrdup("certificate signed by an unknown CA");
+	case X509_V_ERR_INVALID_PURPOSE:
+		return xstrdup("certificate not valid for server "
+		    "authentication (no serverAuth usage)");
+	case X509_V_ERR_CERT_REVOKED:
+		return xstrdup("certificate revoked");
+	case X509_V_OK:
+	case X509_V_ERR_UNSPECIFIED:
+		return xasprintf("certificate refused: %s", h->errbuf);
+	default:
+		return xasprintf("certificate refused: %s",
+		    X509_verify_cert_error_string(h->verify_result));
+	}
+}
+
+static char *
+connect_reason(const struct wsman *ws, const struct wsman_http *h)
+{
+	if (h->os_errno == ECONNREFUSED)
+		return xasprintf("connection refused by %s:%d", endpoint(ws),
+		    ws->o.port);
+	if (h->os_errno != 0)
+		return xasprintf("cannot connect to %s:%d: %s", endpoint(ws),
+		    ws->o.port, strerror(h->os_errno));
+	return xasprintf("cannot connect to %s:%d: %s", endpoint(ws),
+	    ws->o.port, h->errbuf);
+}
+
+static char *
+transfer_reason(const struct wsman *ws, const struct wsman_http *h,
+    enum wsman_error *err)
+{
+	char *reason, *msg;
+
+	*err = WSMAN_E_CONNECT;
+	switch (h->curl_code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return xasprintf("cannot resolve host name '%s'", endpoint(ws));
+	case CURLE_COULDNT_CONNECT:
+		return connect_reason(ws, h);
+	case CURLE_OPERATION_TIMEDOUT:
+		*err = WSMAN_E_TIMEOUT;
+		if (!h->connected)
+			return xasprintf("connecting to %s:%d timed out after "
+			    "%ld ms", endpoint(ws), ws->o.port,
+			    ws->o.connect_timeout_ms);
+		return xasprintf("no reply within %ld ms", h->timeout_ms);
+	case CURLE_PEER_FAILED_VERIFICATION:
+		*err = WSMAN_E_TLS;
+		reason = tls_reason(h);
+		msg = xasprintf("TLS: %s", reason);
+		free(reason);
+		return msg;
+	case CURLE_SSL_CONNECT_ERROR:
+		*err = WSMAN_E_TLS;
+		return xasprintf("TLS handshake failed: %s", h->errbuf);
+	case CURLE_SSL_CACERT_BADFILE:
+		*err = WSMAN_E_USAGE;
+		return xasprintf("cannot read CA file '%s'",
+		    ws->o.ca_file != NULL ? ws->o.ca_file : "(system)");
+	case CURLE_SSL_CERTPROBLEM:
+		*err = WSMAN_E_USAGE;
+		return xasprintf("cannot use client certificate '%s': %s",
+		    ws->o.cert_file != NULL ? ws->o.cert_file : "",
+		    h->errbuf);
+	case CURLE_GOT_NOTHING:
+		return xstrdup("connection closed without a reply");
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return xasprintf("connection dropped mid-reply after %zu "
+		    "bytes", h->reply.len);
+	default:
+		*err = WSMAN_E_HTTP;
+		return xasprintf("transfer failed: %s%s%s",
+		    curl_easy_strerror((CURLcode)h->curl_code),
+		    *h->errbuf != '\0' ? ": " : "", h->errbuf);
+	}
+}
+
+static char *
+auth_reason(const struct wsman *ws, const struct wsman_http *h)
+{
+	char *offers;
+	char *s;
+
+	offers = xstrdup(h->offered.len > 0 ? buf_cstr(&h->offered) :
+	    "nothing");
+	wsman_oneline(offers);
+	if (ws->o.auth == WSMAN_AUTH_CERTIFICATE)
+		s = xasprintf("certificate authentication refused for "
+		    "certificate '%s' (HTTP 401; server offers: %s)",
+		    ws->o.cert_file, offers);
+	else if (ws->o.user != NULL)
+		s = xasprintf("%s authentication refused for user '%s' "
+		    "(HTTP 401; server offers: %s)", wsman_auth_name(ws->o.auth),
+		    ws->o.user, offers);
+	else
+		s = xasprintf("%s authentication refused (HTTP 401; server "
+		    "offers: %s)", wsman_auth_name(ws->o.auth), offers);
+	free(offers);
+	return s;
+}
+
+static int
+retryable(const struct wsman_http *h)
+{
+	switch (h->curl_code) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return !h->too_big;
+	default:
+		return 0;
+	}
+}
+
+/* The step failed: one line naming host, operation and resource. */
+static void
+step_fail(const struct wsman *ws, struct step *st, enum wsman_error err,
+    char *msg)
+{
+	free(st->cause);
+	st->cause = xasprintf("%s: %s %s: %s", ws->o.name, st->op, st->what,
+	    msg);
+	st->err = err;
+	st->failed = 1;
+	free(msg);
+}
+
+static void
+step_fail_cause(const struct wsman *ws, struct step *st, enum wsman_error err,
+    char *cause)
+{
+	step_fail(ws, st, err, cause != NULL ? cause : xstrdup("failed"));
+}
+
+static int
+step_prepare(struct wsman *ws, struct step *st, struct wsman_request *r,
+    const char *op, int read)
+{
+	char *cause = NULL;
+
+	memset(st, 0, sizeof(*st));
+	st->op = op;
+	st->what = r->ref.uri != NULL ? r->ref.uri : "";
+	st->read = read;
+	wsman_uuid(st->msgid);
+	r->to = ws->to;
+	r->message_id = st->msgid;
+	r->session_id = ws->session_id;
+	r->timeout_ms = ws->o.operation_timeout_ms;
+	r->max_envelope = ws->o.max_envelope;
+	r->locale = ws->o.locale;
+	st->action = wsman_action(r);
+	if (wsman_request_build(&st->req, r, &cause) == -1) {
+		step_fail_cause(ws, st, WSMAN_E_USAGE, cause);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+step_release(struct step *st)
+{
+	free(st->action);
+	buf_release(&st->req);
+	wsman_http_release(&st->http);
+	wsman_reply_release(&st->reply);
+	free(st->cause);
+	memset(st, 0, sizeof(*st));
+}
+
+static int
+http_ok(long status)
+{
+	return status >= 200 && status < 300;
+}
+
+/* After the exchange: transport, HTTP, SOAP, then addressing. */
+static void
+step_check(struct wsman *ws, struct step *st)
+{
+	const struct wsman_http *h = &st->http;
+	enum wsman_error err;
+	char *cause = NULL, *want;
+
+	if (h->curl_code != CURLE_OK || h->too_big) {
+		if (h->too_big) {
+			step_fail(ws, st, WSMAN_E_REPLY, xasprintf("reply "
+			    "exceeds the %zu-byte limit", ws->o.max_reply));
+			return;
+		}
+		cause = transfer_reason(ws, h, &err);
+		step_fail(ws, st, err, cause);
+		return;
+	}
+	if (h->status == 401) {
+		step_fail(ws, st, WSMAN_E_AUTH, auth_reason(ws, h));
+		return;
+	}
+	if (h->status == 413) {
+		step_fail(ws, st, WSMAN_E_HTTP, xasprintf("HTTP 413: the "
+		    "request (%zu bytes) exceeds the host's envelope size "
+		    "limit", st->req.len));
+		return;
+	}
+	if (wsman_reply_parse(&st->reply, h->reply.ptr, h->reply.len,
+	    &cause) == -1) {
+		if (http_ok(h->status))
+			step_fail(ws, st, WSMAN_E_REPLY, xasprintf("bad "
+			    "reply: %s", cause));
+		else
+			step_fail(ws, st, WSMAN_E_HTTP, xasprintf("HTTP %ld "
+			    "without a SOAP fault (%zu bytes)", h->status,
+			    h->reply.len));
+		free(cause);
+		return;
+	}
+	if (st->reply.relates_to != NULL &&
+	    strcmp(st->reply.relates_to, st->msgid) != 0) {
+		step_fail(ws, st, WSMAN_E_REPLY, xstrdup("reply relates to "
+		    "another message (RelatesTo does not match our MessageID)"));
+		return;
+	}
+	if (st->reply.is_fault) {
+		step_fail(ws, st, WSMAN_E_FAULT,
+		    wsman_fault_string(&st->reply.fault));
+		return;
+	}
+	if (!http_ok(h->status)) {
+		step_fail(ws, st, WSMAN_E_HTTP, xasprintf("HTTP %ld with a "
+		    "reply that is not a fault", h->status));
+		return;
+	}
+	if (st->reply.relates_to == NULL) {
+		step_fail(ws, st, WSMAN_E_REPLY, xstrdup("reply has no "
+		    "RelatesTo"));
+		return;
+	}
+	want = xasprintf("%sResponse", st->action);
+	if (st->reply.action != NULL && strcmp(st->reply.action, want) != 0)
+		step_fail(ws, st, WSMAN_E_REPLY, xstrdup("reply has an "
+		    "unexpected Action"));
+	free(want);
+}
+
+static void
+http_reset(struct wsman_http *h)
+{
+	wsman_http_release(h);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Send every step that is ready; resend failed reads with backoff. */
+static void
+steps_run(struct wsman *ws, struct step **v, size_t n)
+{
+	struct wsman_http **x;
+	unsigned char *send;
+	unsigned attempt;
+	size_t i, m;
+	int again = 1;
+
+	x = xcalloc(n, sizeof(*x));
+	send = xcalloc(n, 1);
+	for (i = 0; i < n; i++)
+		send[i] = !v[i]->failed;
+	for (attempt = 0; again; attempt++) {
+		if (attempt > 0)
+			sleep_ms(ws->o.retry_backoff_ms << (attempt - 1));
+		for (i = m = 0; i < n; i++) {
+			if (!send[i])
+				continue;
+			http_reset(&v[i]->http);
+			v[i]->http.body = v[i]->req.ptr;
+			v[i]->http.body_len = v[i]->req.len;
+			v[i]->http.timeout_ms = ws->o.request_timeout_ms;
+			v[i]->http.max_reply = ws->o.max_reply;
+			x[m++] = &v[i]->http;
+		}
+		if (m > 0)
+			ws->ops.exchange(ws->ops.arg, x, m);
+		again = 0;
+		for (i = 0; i < n; i++) {
+			send[i] = send[i] && v[i]->read &&
+			    attempt < ws->o.retries && retryable(&v[i]->http);
+			again |= send[i];
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!v[i]->failed)
+			step_check(ws, v[i]);
+	free(send);
+	free(x);
+}
+
+static void
+fault_copy(struct wsman_fault *d, const struct wsman_fault *s)
+{
+	d->code = dup_or_null(s->code);
+	d->subcode = dup_or_null(s->subcode);
+	d->wsman_code = s->wsman_code;
+	d->message = dup_or_null(s->message);
+	d->machine = dup_or_null(s->machine);
+	d->detail = dup_or_null(s->detail);
+}
+
+static void
+last_reset(struct wsman *ws)
+{
+	ws->last_error = WSMAN_OK;
+	wsman_fault_release(&ws->last_fault);
+}
+
+/* Remember the first failure of a call for wsman_last_error(). */
+static void
+last_record(struct wsman *ws, const struct step *st)
+{
+	if (ws->last_error != WSMAN_OK)
+		return;
+	ws->last_error = st->err;
+	if (st->err == WSMAN_E_FAULT)
+		fault_copy(&ws->last_fault, &st->reply.fault);
+}
+
+/* A failed step's line goes to *cause (and to wsman_last_error()). */
+static int
+step_give(struct wsman *ws, struct step *st, char **cause)
+{
+	if (!st->failed)
+		return 0;
+	last_record(ws, st);
+	if (cause != NULL) {
+		free(*cause);
+		*cause = st->cause;
+		st->cause = NULL;
+	}
+	return -1;
+}
+
+static void
+step_send1(struct wsman *ws, struct step *st)
+{
+	struct step *v[1] = { st };
+
+	if (!st->failed)
+		steps_run(ws, v, 1);
+}
+
+/* One request, one reply. */
+static int
+step_run1(struct wsman *ws, struct step *st, char **cause)
+{
+	step_send1(ws, st);
+	return step_give(ws, st, cause);
+}
+
+/* --- operations --------------------------------------------------------- */
+
+/* One operation in progress; an enumeration takes several steps. */
+struct call {
+	enum wsman_op		 op;
+	struct wsman_ref	 ref;
+	const struct wsman_body	*body;
+	const struct wsman_filter *filter;
+	const char		*method;
+	const struct node	*params;
+	int			 read;
+	char			*opname;
+	struct step		 st;
+	char			*context;
+	struct node		*items;
+	unsigned		 rounds;
+	int			 done;
+	int			 rc;
+	struct node		*result;
+	char			*cause;
+	enum wsman_error	 err;
+	unsigned long		 fault_code;
+};
+
+static void
+call_init(struct call *c, enum wsman_op op, const struct wsman_ref *ref,
+    int read)
+{
+	memset(c, 0, sizeof(*c));
+	c->op = op;
+	c->ref = *ref;
+	c->read = read;
+}
+
+static void
+call_release(struct call *c)
+{
+	free(c->opname);
+	free(c->context);
+	node_free(c->items);
+	node_free(c->result);
+	free(c->cause);
+	step_release(&c->st);
+}
+
+static const char *
+op_name(enum wsman_op op)
+{
+	static const char *const names[] = {
+		"Get", "Put", "Create", "Delete", "Enumerate", "Pull",
+		"Release", "Invoke", "Create", "Command", "Receive", "Signal",
+	};
+
+	return names[op];
+}
+
+static void
+call_step(struct wsman *ws, struct call *c)
+{
+	struct wsman_request r = { 0 };
+
+	r.ref = c->ref;
+	if (c->context != NULL) {
+		r.op = WSMAN_OP_PULL;
+		r.ref.sel = NULL;
+		r.ref.nsel = 0;
+		r.context = c->context;
+		r.max_elements = MAX_ELEMENTS;
+		step_prepare(ws, &c->st, &r, "Pull", 1);
+		return;
+	}
+	r.op = c->op;
+	r.body = c->body;
+	r.filter = c->filter;
+	r.optimize = 1;
+	r.max_elements = c->op == WSMAN_OP_ENUMERATE ? MAX_ELEMENTS : 0;
+	r.method = c->method;
+	r.params = c->params;
+	if (c->opname == NULL)
+		c->opname = c->op == WSMAN_OP_INVOKE ? xasprintf("Invoke %s",
+		    c->method != NULL ? c->method : "") : xstrdup(op_name(c->op));
+	step_prepare(ws, &c->st, &r, c->opname, c->read);
+}
+
+/* Tell the host to drop an enumeration we give up on (best effort). */
+static void
+call_abandon(struct wsman *ws, struct call *c)
+{
+	struct wsman_request r = { .op = WSMAN_OP_RELEASE };
+	struct step st;
+
+	if (c->context == NULL)
+		return;
+	r.ref.uri = c->ref.uri;
+	r.context = c->context;
+	if (step_prepare(ws, &st, &r, "Release", 0) == 0)
+		step_run1(ws, &st, NULL);
+	step_release(&st);
+}
+
+static void
+call_fail(struct wsman *ws, struct call *c, enum wsman_error err, char *msg)
+{
+	if (msg != NULL)
+		step_fail(ws, &c->st, err, msg);
+	last_record(ws, &c->st);
+	c->rc = -1;
+	c->done = 1;
+	c->err = c->st.err;
+	c->cause = c->st.cause;
+	c->st.cause = NULL;
+	if (c->st.err == WSMAN_E_FAULT)
+		c->fault_code = c->st.reply.fault.wsman_code;
+}
+
+static void
+call_items(struct wsman *ws, struct call *c)
+{
+	char *cause = NULL, *ctx = NULL;
+	int end;
+
+	if (c->items == NULL)
+		c->items = node_seq();
+	if (wsman_reply_items(&c->st.reply, c->items, &ctx, &end,
+	    &cause) == -1) {
+		call_fail(ws, c, WSMAN_E_REPLY, cause);
+		return;
+	}
+	free(c->context);
+	c->context = ctx;
+	if (end) {
+		c->done = 1;
+		c->result = c->items;
+		c->items = NULL;
+		return;
+	}
+	if (c->items->nitems > ws->o.max_items || ++c->rounds > MAX_ROUNDS) {
+		call_abandon(ws, c);
+		call_fail(ws, c, WSMAN_E_REPLY, xasprintf("enumeration "
+		    "exceeds %u items or %u rounds", ws->o.max_items,
+		    MAX_ROUNDS));
+	}
+}
+
+static void
+call_handle(struct wsman *ws, struct call *c)
+{
+	const xmlNode *content = c->st.reply.content;
+	char *cause = NULL;
+
+	if (c->st.failed) {
+		call_fail(ws, c, WSMAN_OK, NULL);
+		return;
+	}
+	switch (c->op) {
+	case WSMAN_OP_ENUMERATE:
+		call_items(ws, c);
+		return;
+	case WSMAN_OP_CREATE:
+		if (wsman_reply_created(&c->st.reply, &c->result, &cause) == -1)
+			call_fail(ws, c, WSMAN_E_REPLY, cause);
+		break;
+	case WSMAN_OP_GET:
+	case WSMAN_OP_INVOKE:
+		if (content == NULL) {
+			call_fail(ws, c, WSMAN_E_REPLY,
+			    xstrdup("reply body is empty"));
+			return;
+		}
+		/* FALLTHROUGH */
+	case WSMAN_OP_PUT:
+		if (content != NULL)
+			c->result = wsman_xml_to_node(content);
+		break;
+	default:
+		break;
+	}
+	c->done = 1;
+}
+
+static void
+calls_run(struct wsman *ws, struct call *c, size_t n)
+{
+	struct step **v;
+	size_t i, m;
+
+	v = xcalloc(n, sizeof(*v));
+	for (;;) {
+		for (i = m = 0; i < n; i++) {
+			if (c[i].done)
+				continue;
+			step_release(&c[i].st);
+			call_step(ws, &c[i]);
+			v[m++] = &c[i].st;
+		}
+		if (m == 0)
+			break;
+		steps_run(ws, v, m);
+		for (i = 0; i < n; i++)
+			if (!c[i].done)
+				call_handle(ws, &c[i]);
+	}
+	free(v);
+}
+
+/* Run one call; hand over its result and cause. */
+static int
+call_run1(struct wsman *ws, struct call *c, struct node **out, char **cause)
+{
+	int rc;
+
+	last_reset(ws);
+	calls_run(ws, c, 1);
+	rc = c->rc;
+	if (rc == 0 && out != NULL) {
+		*out = c->result;
+		c->result = NULL;
+	}
+	if (rc == -1 && cause != NULL) {
+		free(*cause);
+		*cause = c->cause;
+		c->cause = NULL;
+	}
+	call_release(c);
+	return rc;
+}
+
+static int
+need_uri(struct wsman *ws, const struct wsman_ref *ref, char **cause)
+{
+	if (ref != NULL && ref->uri != NULL && *ref->uri != '\0')
+		return 0;
+	ws->last_error = WSMAN_E_USAGE;
+	return cause_set(cause, "%s: missing resource URI", ws->o.name);
+}
+
+int
+wsman_get(struct wsman *ws, const struct wsman_ref *ref, struct node **out,
+    char **cause)
+{
+	struct call c;
+
+	*out = NULL;
+	if (need_uri(ws, ref, cause) == -1)
+		return -1;
+	call_init(&c, WSMAN_OP_GET, ref, 1);
+	return call_run1(ws, &c, out, cause);
+}
+
+int
+wsman_put(struct wsman *ws, const struct wsman_ref *ref,
+    const struct wsman_body *body, struct node **out, char **cause)
+{
+	struct call c;
+
+	if (out != NULL)
+		*out = NULL;
+	if (need_uri(ws, ref, cause) == -1)
+		return -1;
+	call_init(&c, WSMAN_OP_PUT, ref, 0);
+	c.body = body;
+	return call_run1(ws, &c, out, cause);
+}
+
+int
+wsman_create(struct wsman *ws, const struct wsman_ref *ref,
+    const struct wsman_body *body, struct node **out, char **cause)
+{
+	struct call c;
+
+	if (out != NULL)
+		*out = NULL;
+	if (need_uri(ws, ref, cause) == -1)
+		return -1;
+	call_init(&c, WSMAN_OP_CREATE, ref, 0);
+	c.body = body;
+	return call_run1(ws, &c, out, cause);
+}
+
+int
+wsman_delete(struct wsman *ws, const struct wsman_ref *ref, char **cause)
+{
+	struct call c;
+
+	if (need_uri(ws, ref, cause) == -1)
+		return -1;
+	call_init(&c, WSMAN_OP_DELETE, ref, 0);
+	return call_run1(ws, &c, NULL, cause);
+}
+
+int
+wsman_enumerate(struct wsman *ws, const struct wsman_ref *ref,
+    const struct wsman_filter *filter, struct node **items, char **cause)
+{
+	struct call c;
+
+	*items = NULL;
+	if (need_uri(ws, ref, cause) == -1)
+		return -1;
+	call_init(&c, WSMAN_OP_ENUMERATE, ref, 1);
+	c.filter = filter;
+	return call_run1(ws, &c, items, cause);
+}
+
+int
+wsman_invoke(struct wsman *ws, const struct wsman_ref *ref,
+    const char *method, const struct node *params, int flags,
+    struct node **out, char **cause)
+{
+	struct call c;
+
+	*out = NULL;
+	if (need_uri(ws, ref, cause) == -1)
+		return -1;
+	call_init(&c, WSMAN_OP_INVOKE, ref, (flags & WSMAN_READONLY) != 0);
+	c.method = method;
+	c.params = params;
+	return call_run1(ws, &c, out, cause);
+}
+
+static const enum wsman_op read_ops[] = {
+	[WSMAN_READ_GET] = WSMAN_OP_GET,
+	[WSMAN_READ_ENUMERATE] = WSMAN_OP_ENUMERATE,
+	[WSMAN_READ_INVOKE] = WSMAN_OP_INVOKE,
+};
+
+int
+wsman_read_many(struct wsman *ws, struct wsman_read *r, size_t n)
+{
+	struct call *c;
+	size_t i;
+	int rc = 0;
+
+	last_reset(ws);
+	c = xcalloc(n, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		call_init(&c[i], read_ops[r[i].kind], &r[i].ref, 1);
+		c[i].filter = r[i].filter;
+		c[i].method = r[i].method;
+		c[i].params = r[i].params;
+		if (r[i].ref.uri == NULL || *r[i].ref.uri == '\0') {
+			c[i].rc = -1;
+			c[i].done = 1;
+			c[i].err = WSMAN_E_USAGE;
+			c[i].cause = xasprintf("%s: missing resource URI",
+			    ws->o.name);
+		}
+	}
+	calls_run(ws, c, n);
+	for (i = 0; i < n; i++) {
+		r[i].rc = c[i].rc;
+		r[i].result = c[i].result;
+		r[i].cause = c[i].cause;
+		r[i].error = c[i].err;
+		r[i].fault_code = c[i].fault_code;
+		c[i].result = NULL;
+		c[i].cause = NULL;
+		if (r[i].rc == -1)
+			rc = -1;
+		call_release(&c[i]);
+	}
+	free(c);
+	return rc;
+}
+
+void
+wsman_read_release(struct wsman_read *r)
+{
+	if (r == NULL)
+		return;
+	node_free(r->result);
+	free(r->cause);
+	r->result = NULL;
+	r->cause = NULL;
+}
+
+/* --- remote shell ------------------------------------------------------- */
+
+static void
+shell_ref(const struct wsman *ws, struct wsman_request *r,
+    struct wsman_selector *sel)
+{
+	sel->name = "ShellId";
+	sel->value = ws->shell_id;
+	r->ref.uri = WSMAN_URI_CMD;
+	r->ref.sel = sel;
+	r->ref.nsel = 1;
+}
+
+static int
+shell_open(struct wsman *ws, char **cause)
+{
+	struct wsman_request r = { .op = WSMAN_OP_SHELL };
+	struct wsman_option opt[2];
+	struct node *sel = NULL;
+	const char *id;
+	char cp[16], *msg = NULL;
+	struct step st;
+	int rc = -1;
+
+	snprintf(cp, sizeof(cp), "%u", ws->o.codepage);
+	opt[0] = (struct wsman_option){ "WINRS_NOPROFILE", "TRUE" };
+	opt[1] = (struct wsman_option){ "WINRS_CODEPAGE", cp };
+	r.ref.uri = WSMAN_URI_CMD;
+	r.opt = opt;
+	r.nopt = 2;
+	step_prepare(ws, &st, &r, "Create", 0);
+	if (step_run1(ws, &st, cause) == -1)
+		goto out;
+	if (wsman_reply_created(&st.reply, &sel, &msg) == -1 ||
+	    (id = node_get_str(sel, "ShellId")) == NULL || *id == '\0') {
+		step_fail(ws, &st, WSMAN_E_REPLY, msg != NULL ? msg :
+		    xstrdup("reply has no ShellId"));
+		msg = NULL;
+		step_give(ws, &st, cause);
+		goto out;
+	}
+	ws->shell_id = xstrdup(id);
+	rc = 0;
+out:
+	free(msg);
+	node_free(sel);
+	step_release(&st);
+	return rc;
+}
+
+static int
+shell_delete(struct wsman *ws, char **cause)
+{
+	struct wsman_request r = { .op = WSMAN_OP_DELETE };
+	struct wsman_selector sel;
+	struct step st;
+	int rc;
+
+	shell_ref(ws, &r, &sel);
+	step_prepare(ws, &st, &r, "Delete", 0);
+	rc = step_run1(ws, &st, cause);
+	step_release(&st);
+	free(ws->shell_id);
+	ws->shell_id = NULL;
+	return rc;
+}
+
+static int
+shell_command(struct wsman *ws, const char *line, char **id, char **cause)
+{
+	struct wsman_request r = { .op = WSMAN_OP_COMMAND };
+	struct wsman_option opt = { "WINRS_SKIP_CMD_SHELL", "False" };
+	struct wsman_selector sel;
+	const char *args[1];
+	char *msg = NULL;
+	struct step st;
+	int rc = -1;
+
+	args[0] = line;
+	shell_ref(ws, &r, &sel);
+	r.opt = &opt;
+	r.nopt = 1;
+	r.command = "cmd.exe";
+	r.args = args;
+	r.nargs = 1;
+	step_prepare(ws, &st, &r, "Command", 0);
+	if (step_run1(ws, &st, cause) == -1)
+		goto out;
+	if (wsman_reply_command_id(&st.reply, id, &msg) == -1) {
+		step_fail(ws, &st, WSMAN_E_REPLY, msg);
+		step_give(ws, &st, cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	step_release(&st);
+	return rc;
+}
+
+static int
+shell_signal(struct wsman *ws, const char *id, char **cause)
+{
+	struct wsman_request r = { .op = WSMAN_OP_SIGNAL };
+	struct wsman_selector sel;
+	struct step st;
+	int rc;
+
+	shell_ref(ws, &r, &sel);
+	r.command_id = id;
+	r.signal = WSMAN_SIGNAL_TERMINATE;
+	step_prepare(ws, &st, &r, "Signal", 0);
+	rc = step_run1(ws, &st, cause);
+	step_release(&st);
+	return rc;
+}
+
+/*
+ * One Receive.  Returns 1 when the host only said w:TimedOut (nothing
+ * new yet: ask again), 0 after reading output, -1 on failure.
+ */
+static int
+shell_receive1(struct wsman *ws, const char *id, struct wsman_cmd *out,
+    int *done, char **cause)
+{
+	struct wsman_request r = { .op = WSMAN_OP_RECEIVE };
+	struct wsman_option opt = { "WSMAN_CMDSHELL_OPTION_KEEPALIVE", "True" };
+	struct wsman_selector sel;
+	char *msg = NULL;
+	struct step st;
+	int rc = -1;
+
+	shell_ref(ws, &r, &sel);
+	r.opt = &opt;
+	r.nopt = 1;
+	r.command_id = id;
+	step_prepare(ws, &st, &r, "Receive", 1);
+	step_send1(ws, &st);
+	if (st.failed && st.err == WSMAN_E_FAULT &&
+	    st.reply.fault.wsman_code == WSMAN_FAULT_TIMED_OUT) {
+		rc = 1;
+		goto out;
+	}
+	if (!st.failed && wsman_reply_receive(&st.reply, id, out,
+	    ws->o.max_output, done, &msg) == -1)
+		step_fail(ws, &st, WSMAN_E_REPLY, msg);
+	rc = step_give(ws, &st, cause);
+out:
+	step_release(&st);
+	return rc;
+}
+
+static int
+shell_receive(struct wsman *ws, const char *id, struct wsman_cmd *out,
+    char **cause)
+{
+	long deadline = now_ms() + ws->o.command_timeout_ms;
+	size_t before;
+	int done = 0, rc;
+
+	while (!done) {
+		if (now_ms() > deadline) {
+			ws->last_error = WSMAN_E_TIMEOUT;
+			return cause_set(cause, "%s: Receive %s: command still "
+			    "running after %ld ms", ws->o.name, WSMAN_URI_CMD,
+			    ws->o.command_timeout_ms);
+		}
+		before = out->out.len + out->err.len;
+		if ((rc = shell_receive1(ws, id, out, &done, cause)) == -1)
+			return -1;
+		/* A host that answers at once with nothing is not waiting. */
+		if (!done && rc == 0 && out->out.len + out->err.len == before)
+			sleep_ms(100);
+	}
+	return 0;
+}
+
+/* After a failure the shell may be gone or stuck: drop it. */
+static void
+shell_discard(struct wsman *ws)
+{
+	enum wsman_error err = ws->last_error;
+
+	if (ws->shell_id != NULL)
+		shell_delete(ws, NULL);
+	ws->last_error = err;
+}
+
+int
+wsman_run(struct wsman *ws, const char *line, int flags,
+    struct wsman_cmd *out, char **cause)
+{
+	char *arg = NULL, *id = NULL;
+	int rc = -1;
+
+	last_reset(ws);
+	buf_reset(&out->out);
+	buf_reset(&out->err);
+	out->exit_code = -1;
+	if (line == NULL || *line == '\0') {
+		ws->last_error = WSMAN_E_USAGE;
+		return cause_set(cause, "%s: empty command line", ws->o.name);
+	}
+	if (ws->shell_id == NULL && shell_open(ws, cause) == -1)
+		goto out;
+	arg = xasprintf("/c %s", line);
+	if (shell_command(ws, arg, &id, cause) == -1)
+		goto fail;
+	if (shell_receive(ws, id, out, cause) == -1) {
+		shell_signal(ws, id, NULL);
+		goto fail;
+	}
+	if (shell_signal(ws, id, cause) == -1)
+		goto fail;
+	rc = 0;
+	if (!(flags & WSMAN_KEEP_SHELL) && shell_delete(ws, cause) == -1)
+		rc = -1;
+	goto out;
+fail:
+	shell_discard(ws);
+out:
+	free(arg);
+	free(id);
+	return rc;
+}
+
+void
+wsman_cmd_release(struct wsman_cmd *c)
+{
+	if (c == NULL)
+		return;
+	buf_release(&c->out);
+	buf_release(&c->err);
+	c->exit_code = -1;
+}

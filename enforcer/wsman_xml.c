@@ -1,0 +1,832 @@
+/*
+ * wsman_xml.c: reading WS-Management replies safely: the parser set-up,
+ * envelope dissection, SOAP fault decoding, the readers for each kind of
+ * reply, and the XML-to-node conversion.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "wsman.h"
+
+#define ONELINE_MAX	512	/* longest message taken from a reply */
+
+/* --- parsing ------------------------------------------------------------ */
+
+/*
+ * SOAP forbids a DOCTYPE (SOAP 1.2 part 1, 5), and a DOCTYPE is where XXE
+ * and entity bombs live: stop the parser the moment one starts, before any
+ * declaration in it is read.
+ */
+static void
+refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
+    const xmlChar *sid)
+{
+	xmlParserCtxtPtr p = ctx;
+
+	*(int *)p->_private = 1;
+	xmlStopParser(p);
+}
+
+/* Errors stay in the context; nothing may reach stderr. */
+static void
+quiet(void *ctx, xmlErrorPtr e)
+{
+}
+
+int
+wsman_xml_parse(xmlDoc **out, const char *data, size_t len, char **cause)
+{
+	xmlParserCtxtPtr p;
+	xmlErrorPtr e;
+	int doctype = 0, rc = -1;
+	char *msg;
+
+	*out = NULL;
+	if (len == 0)
+		return cause_set(cause, "empty reply");
+	if (len > INT_MAX)
+		return cause_set(cause, "reply too big to parse");
+	if ((p = xmlCreateMemoryParserCtxt(data, (int)len)) == NULL)
+		return cause_set(cause, "cannot set up the XML parser");
+	xmlCtxtUseOptions(p, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	p->sax->internalSubset = refuse_doctype;
+	p->sax->externalSubset = refuse_doctype;
+	p->sax->serror = quiet;
+	p->_private = &doctype;
+	xmlParseDocument(p);
+	if (doctype) {
+		cause_set(cause, "reply carries a DOCTYPE (refused)");
+		goto out;
+	}
+	if (!p->wellFormed || p->myDoc == NULL) {
+		e = xmlCtxtGetLastError(p);
+		msg = xstrdup(e != NULL && e->message != NULL ? e->message :
+		    "not well-formed");
+		wsman_oneline(msg);
+		cause_set(cause, "malformed XML at line %d: %s",
+		    e != NULL ? e->line : 0, msg);
+		free(msg);
+		goto out;
+	}
+	if (p->myDoc->intSubset != NULL || p->myDoc->extSubset != NULL) {
+		cause_set(cause, "reply carries a DOCTYPE (refused)");
+		goto out;
+	}
+	*out = p->myDoc;
+	p->myDoc = NULL;
+	rc = 0;
+out:
+	if (p->myDoc != NULL)
+		xmlFreeDoc(p->myDoc);
+	xmlFreeParserCtxt(p);
+	return rc;
+}
+
+/* --- helpers ------------------------------------------------------------ */
+
+int
+wsman_xml_is(const xmlNode *n, const char *ns, const char *name)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return 0;
+	if (strcmp((const char *)n->name, name) != 0)
+		return 0;
+	if (ns == NULL)
+		return 1;
+	return n->ns != NULL && n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+static xmlNode *
+first_match(const xmlNode *n, const char *ns, const char *name)
+{
+	for (; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    (name == NULL || wsman_xml_is(n, ns, name)))
+			return (xmlNode *)n;
+	return NULL;
+}
+
+xmlNode *
+wsman_xml_child(const xmlNode *parent, const char *ns, const char *name)
+{
+	if (parent == NULL)
+		return NULL;
+	return first_match(parent->children, ns, name);
+}
+
+xmlNode *
+wsman_xml_next(const xmlNode *after, const char *ns, const char *name)
+{
+	if (after == NULL)
+		return NULL;
+	return first_match(after->next, ns, name);
+}
+
+static char *
+trim_copy(const char *s)
+{
+	const char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		e--;
+	return xstrndup(s, (size_t)(e - s));
+}
+
+char *
+wsman_xml_text(const xmlNode *n)
+{
+	xmlChar *c;
+	char *s;
+
+	if (n == NULL)
+		return NULL;
+	if ((c = xmlNodeGetContent(n)) == NULL)
+		return xstrdup("");
+	s = trim_copy((const char *)c);
+	xmlFree(c);
+	return s;
+}
+
+/* Text directly inside n (not in its child elements), trimmed. */
+static char *
+direct_text(const xmlNode *n)
+{
+	struct buf b = BUF_INIT;
+	const xmlNode *c;
+	char *s;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if ((c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL)
+			buf_puts(&b, (const char *)c->content);
+	s = trim_copy(buf_cstr(&b));
+	buf_release(&b);
+	return s;
+}
+
+char *
+wsman_xml_attr(const xmlNode *n, const char *name)
+{
+	xmlChar *v;
+	char *s;
+
+	if (n == NULL || (v = xmlGetNoNsProp(n, (const xmlChar *)name)) == NULL)
+		return NULL;
+	s = xstrdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+void
+wsman_oneline(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = (unsigned char *)s;
+	int space = 1;
+	size_t n;
+
+	for (; *r != '\0'; r++) {
+		if (*r < 0x20 || *r == 0x7f || *r == ' ') {
+			if (!space)
+				*w++ = ' ';
+			space = 1;
+			continue;
+		}
+		*w++ = *r;
+		space = 0;
+	}
+	*w = '\0';
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+	if (n > 0 && s[n - 1] == '.')
+		s[--n] = '\0';
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+	if (n > ONELINE_MAX) {
+		n = ONELINE_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(s + n, "...", 4);
+	}
+}
+
+/* --- faults ------------------------------------------------------------- */
+
+/* The usual prefixes (NOTES.md section 1), whatever the reply used. */
+static const struct {
+	const char	*ns;
+	const char	*prefix;
+} conventional[] = {
+	{ WSMAN_NS_SOAP, "s" },
+	{ WSMAN_NS_WSA, "a" },
+	{ WSMAN_NS_WSMAN, "w" },
+	{ WSMAN_NS_WSMV, "p" },
+	{ WSMAN_NS_WST, "x" },
+	{ WSMAN_NS_WSEN, "n" },
+	{ WSMAN_NS_RSP, "rsp" },
+};
+
+/* A QName value such as "wsman:InternalError", with the usual prefix. */
+static char *
+qname_value(const xmlNode *where)
+{
+	char *text, *colon, *out;
+	const xmlNs *ns;
+	size_t i;
+
+	if (where == NULL)
+		return NULL;
+	text = wsman_xml_text(where);
+	wsman_oneline(text);
+	if ((colon = strchr(text, ':')) == NULL)
+		return text;
+	*colon = '\0';
+	ns = xmlSearchNs(where->doc, (xmlNode *)where, (const xmlChar *)text);
+	*colon = ':';
+	for (i = 0; ns != NULL && i < nitems(conventional); i++) {
+		if (strcmp((const char *)ns->href, conventional[i].ns) != 0)
+			continue;
+		out = xasprintf("%s:%s", conventional[i].prefix, colon + 1);
+		free(text);
+		return out;
+	}
+	return text;
+}
+
+static unsigned long
+parse_code(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return 0;
+	return v;
+}
+
+/*
+ * WSManFault/Message: its own text, else the ProviderFault's text, else
+ * the nested WSManFault's message (pypsrp's order).
+ */
+static char *
+wsmanfault_message(const xmlNode *wf)
+{
+	const xmlNode *m, *pf;
+	char *t;
+
+	if ((m = wsman_xml_child(wf, WSMAN_NS_FAULT, "Message")) == NULL)
+		return NULL;
+	t = direct_text(m);
+	if (*t != '\0')
+		return t;
+	free(t);
+	if ((pf = wsman_xml_child(m, WSMAN_NS_FAULT, "ProviderFault")) == NULL)
+		return NULL;
+	t = direct_text(pf);
+	if (*t != '\0')
+		return t;
+	free(t);
+	return wsmanfault_message(wsman_xml_child(pf, WSMAN_NS_FAULT,
+	    "WSManFault"));
+}
+
+static char *
+nonempty(char *s)
+{
+	if (s != NULL && *s == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static char *
+fault_detail(const xmlNode *detail, struct wsman_fault *f)
+{
+	const xmlNode *wf, *wmi;
+	char *code;
+
+	f->detail = nonempty(wsman_xml_text(wsman_xml_child(detail,
+	    WSMAN_NS_WSMAN, "FaultDetail")));
+	if ((wf = wsman_xml_child(detail, WSMAN_NS_FAULT, "WSManFault")) !=
+	    NULL) {
+		code = wsman_xml_attr(wf, "Code");
+		f->wsman_code = parse_code(code);
+		free(code);
+		f->machine = nonempty(wsman_xml_attr(wf, "Machine"));
+		return nonempty(wsmanfault_message(wf));
+	}
+	if ((wmi = wsman_xml_child(detail, WSMAN_NS_WMIERR, "MSFT_WmiError")) ==
+	    NULL)
+		return NULL;
+	code = wsman_xml_text(wsman_xml_child(wmi, WSMAN_NS_WMIERR,
+	    "error_Code"));
+	f->wsman_code = parse_code(code);
+	free(code);
+	return nonempty(wsman_xml_text(wsman_xml_child(wmi, WSMAN_NS_WMIERR,
+	    "Message")));
+}
+
+void
+wsman_fault_parse(const xmlNode *fault, struct wsman_fault *f)
+{
+	const xmlNode *code, *reason;
+	char *msg;
+
+	memset(f, 0, sizeof(*f));
+	code = wsman_xml_child(fault, WSMAN_NS_SOAP, "Code");
+	f->code = qname_value(wsman_xml_child(code, WSMAN_NS_SOAP, "Value"));
+	f->subcode = qname_value(wsman_xml_child(wsman_xml_child(code,
+	    WSMAN_NS_SOAP, "Subcode"), WSMAN_NS_SOAP, "Value"));
+	msg = fault_detail(wsman_xml_child(fault, WSMAN_NS_SOAP, "Detail"), f);
+	if (msg == NULL) {
+		reason = wsman_xml_child(fault, WSMAN_NS_SOAP, "Reason");
+		msg = nonempty(wsman_xml_text(wsman_xml_child(reason,
+		    WSMAN_NS_SOAP, "Text")));
+	}
+	f->message = msg != NULL ? msg : xstrdup("no reason given");
+	wsman_oneline(f->message);
+	if (f->machine != NULL)
+		wsman_oneline(f->machine);
+	if (f->detail != NULL)
+		wsman_oneline(f->detail);
+}
+
+void
+wsman_fault_release(struct wsman_fault *f)
+{
+	if (f == NULL)
+		return;
+	free(f->code);
+	free(f->subcode);
+	free(f->message);
+	free(f->machine);
+	free(f->detail);
+	memset(f, 0, sizeof(*f));
+}
+
+char *
+wsman_fault_string(const struct wsman_fault *f)
+{
+	const char *what;
+
+	what = f->subcode != NULL ? f->subcode :
+	    f->code != NULL ? f->code : "no code";
+	if (f->wsman_code != 0)
+		return xasprintf("WS-Man fault %lu (%s): %s", f->wsman_code,
+		    what, f->message);
+	return xasprintf("WS-Man fault (%s): %s", what, f->message);
+}
+
+/* --- envelopes ---------------------------------------------------------- */
+
+static char *
+describe_root(const xmlNode *root)
+{
+	char *s;
+
+	if (root == NULL)
+		return xstrdup("no root element");
+	s = xasprintf("root element '%s' in namespace '%s'",
+	    (const char *)root->name, root->ns != NULL && root->ns->href != NULL ?
+	    (const char *)root->ns->href : "");
+	wsman_oneline(s);
+	return s;
+}
+
+int
+wsman_reply_parse(struct wsman_reply *r, const char *data, size_t len,
+    char **cause)
+{
+	xmlNode *root;
+	char *what;
+
+	memset(r, 0, sizeof(*r));
+	if (wsman_xml_parse(&r->doc, data, len, cause) == -1)
+		return -1;
+	root = xmlDocGetRootElement(r->doc);
+	if (!wsman_xml_is(root, WSMAN_NS_SOAP, "Envelope")) {
+		what = describe_root(root);
+		cause_set(cause, "reply is not a SOAP 1.2 envelope (%s)", what);
+		free(what);
+		goto fail;
+	}
+	r->header = wsman_xml_child(root, WSMAN_NS_SOAP, "Header");
+	if ((r->body = wsman_xml_child(root, WSMAN_NS_SOAP, "Body")) == NULL) {
+		cause_set(cause, "reply has no SOAP Body");
+		goto fail;
+	}
+	r->content = wsman_xml_child(r->body, NULL, NULL);
+	r->action = wsman_xml_text(wsman_xml_child(r->header, WSMAN_NS_WSA,
+	    "Action"));
+	r->relates_to = wsman_xml_text(wsman_xml_child(r->header, WSMAN_NS_WSA,
+	    "RelatesTo"));
+	if (wsman_xml_is(r->content, WSMAN_NS_SOAP, "Fault")) {
+		r->is_fault = 1;
+		wsman_fault_parse(r->content, &r->fault);
+	}
+	return 0;
+fail:
+	wsman_reply_release(r);
+	return -1;
+}
+
+void
+wsman_reply_release(struct wsman_reply *r)
+{
+	if (r == NULL)
+		return;
+	if (r->doc != NULL)
+		xmlFreeDoc(r->doc);
+	free(r->action);
+	free(r->relates_to);
+	wsman_fault_release(&r->fault);
+	memset(r, 0, sizeof(*r));
+}
+
+/* --- XML to node -------------------------------------------------------- */
+
+static int
+has_elements(const xmlNode *n)
+{
+	return wsman_xml_child(n, NULL, NULL) != NULL;
+}
+
+static int
+is_nil(const xmlNode *n)
+{
+	xmlChar *v;
+	int nil;
+
+	v = xmlGetNsProp(n, (const xmlChar *)"nil", (const xmlChar *)WSMAN_NS_XSI);
+	nil = v != NULL && (strcmp((const char *)v, "true") == 0 ||
+	    strcmp((const char *)v, "1") == 0);
+	xmlFree(v);
+	return nil;
+}
+
+/* A plain scalar, unless the text would read as null. */
+static struct node *
+text_node(char *text)
+{
+	struct node *n;
+
+	n = node_scalar(text);
+	if (node_is_null(n))
+		n->quoted = 1;
+	free(text);
+	return n;
+}
+
+/* Attributes worth keeping: not xsi:, not xml:, not namespace decls. */
+static int
+keep_attr(const xmlAttr *a)
+{
+	if (a->ns == NULL || a->ns->href == NULL)
+		return 1;
+	return strcmp((const char *)a->ns->href, WSMAN_NS_XSI) != 0 &&
+	    strcmp((const char *)a->ns->href,
+	    (const char *)XML_XML_NAMESPACE) != 0;
+}
+
+static char *
+attr_text(const xmlAttr *a)
+{
+	xmlChar *v;
+	char *s;
+
+	v = xmlNodeListGetString(a->doc, a->children, 1);
+	s = xstrdup(v != NULL ? (const char *)v : "");
+	xmlFree(v);
+	return s;
+}
+
+/* Add key: value; a key seen before turns into a sequence of values. */
+static void
+map_add(struct node *map, const char *key, struct node *value)
+{
+	struct node *old, *seq;
+
+	if ((old = node_get(map, key)) == NULL) {
+		node_map_append(map, node_scalar(key), value);
+		return;
+	}
+	if (old->kind == NODE_SEQ) {
+		node_seq_push(old, value);
+		return;
+	}
+	seq = node_seq();
+	node_seq_push(seq, node_copy(old));
+	node_seq_push(seq, value);
+	node_map_set(map, key, seq);
+}
+
+static void
+add_attrs(struct node *map, const char *prefix, const xmlNode *e)
+{
+	const xmlAttr *a;
+	char *key;
+
+	for (a = e->properties; a != NULL; a = a->next) {
+		if (!keep_attr(a))
+			continue;
+		key = xasprintf("%s@%s", prefix, (const char *)a->name);
+		map_add(map, key, text_node(attr_text(a)));
+		free(key);
+	}
+}
+
+struct node *
+wsman_xml_to_node(const xmlNode *e)
+{
+	const xmlNode *c;
+	struct node *map, *v;
+
+	if (is_nil(e))
+		return node_scalar("");
+	if (!has_elements(e))
+		return text_node(wsman_xml_text(e));
+	map = node_map();
+	add_attrs(map, "", e);
+	for (c = wsman_xml_child(e, NULL, NULL); c != NULL;
+	    c = wsman_xml_next(c, NULL, NULL)) {
+		v = wsman_xml_to_node(c);
+		map_add(map, (const char *)c->name, v);
+		if (v->kind == NODE_SCALAR)
+			add_attrs(map, (const char *)c->name, c);
+	}
+	return map;
+}
+
+size_t
+wsman_list_len(const struct node *n)
+{
+	if (n == NULL)
+		return 0;
+	return n->kind == NODE_SEQ ? n->nitems : 1;
+}
+
+const struct node *
+wsman_list(const struct node *n, size_t i)
+{
+	if (n == NULL)
+		return NULL;
+	if (n->kind != NODE_SEQ)
+		return i == 0 ? n : NULL;
+	return i < n->nitems ? n->items[i] : NULL;
+}
+
+/* --- readers ------------------------------------------------------------ */
+
+static int
+expect_content(const struct wsman_reply *r, const char *ns, const char *name,
+    char **cause)
+{
+	if (wsman_xml_is(r->content, ns, name))
+		return 0;
+	return cause_set(cause, "reply has no %s element", name);
+}
+
+/* Items and EndOfSequence come in either namespace (NOTES.md section 4). */
+static xmlNode *
+enum_child(const xmlNode *resp, const char *name)
+{
+	xmlNode *n;
+
+	if ((n = wsman_xml_child(resp, WSMAN_NS_WSEN, name)) != NULL)
+		return n;
+	return wsman_xml_child(resp, WSMAN_NS_WSMAN, name);
+}
+
+int
+wsman_reply_items(const struct wsman_reply *r, struct node *items,
+    char **context, int *end, char **cause)
+{
+	const xmlNode *resp, *list, *c;
+	char *ctx;
+
+	*context = NULL;
+	*end = 0;
+	resp = r->content;
+	if (!wsman_xml_is(resp, WSMAN_NS_WSEN, "EnumerateResponse") &&
+	    !wsman_xml_is(resp, WSMAN_NS_WSEN, "PullResponse"))
+		return cause_set(cause,
+		    "reply has no EnumerateResponse or PullResponse element");
+	list = enum_child(resp, "Items");
+	for (c = wsman_xml_child(list, NULL, NULL); c != NULL;
+	    c = wsman_xml_next(c, NULL, NULL))
+		node_seq_push(items, wsman_xml_to_node(c));
+	*end = enum_child(resp, "EndOfSequence") != NULL;
+	ctx = nonempty(wsman_xml_text(wsman_xml_child(resp, WSMAN_NS_WSEN,
+	    "EnumerationContext")));
+	if (!*end && ctx == NULL)
+		return cause_set(cause,
+		    "reply has neither EndOfSequence nor an EnumerationContext");
+	*context = ctx;
+	return 0;
+}
+
+int
+wsman_reply_created(const struct wsman_reply *r, struct node **selectors,
+    char **cause)
+{
+	const xmlNode *set, *s;
+	struct node *map;
+	char *name;
+
+	*selectors = NULL;
+	if (expect_content(r, WSMAN_NS_WST, "ResourceCreated", cause) == -1)
+		return -1;
+	set = wsman_xml_child(wsman_xml_child(r->content, WSMAN_NS_WSA,
+	    "ReferenceParameters"), WSMAN_NS_WSMAN, "SelectorSet");
+	if (set == NULL)
+		return cause_set(cause, "ResourceCreated has no SelectorSet");
+	map = node_map();
+	for (s = wsman_xml_child(set, WSMAN_NS_WSMAN, "Selector"); s != NULL;
+	    s = wsman_xml_next(s, WSMAN_NS_WSMAN, "Selector")) {
+		if ((name = wsman_xml_attr(s, "Name")) == NULL)
+			continue;
+		map_add(map, name, text_node(wsman_xml_text(s)));
+		free(name);
+	}
+	*selectors = map;
+	return 0;
+}
+
+int
+wsman_reply_command_id(const struct wsman_reply *r, char **id, char **cause)
+{
+	*id = NULL;
+	if (expect_content(r, WSMAN_NS_RSP, "CommandResponse", cause) == -1)
+		return -1;
+	*id = nonempty(wsman_xml_text(wsman_xml_child(r->content, WSMAN_NS_RSP,
+	    "CommandId")));
+	if (*id == NULL)
+		return cause_set(cause, "CommandResponse has no CommandId");
+	return 0;
+}
+
+static int
+receive_stream(const xmlNode *s, const char *command_id,
+    struct wsman_cmd *out, size_t max_output, char **cause)
+{
+	char *name, *id, *text;
+	struct buf *to = NULL;
+	int rc = -1;
+
+	name = wsman_xml_attr(s, "Name");
+	id = wsman_xml_attr(s, "CommandId");
+	text = wsman_xml_text(s);
+	if (id != NULL && command_id != NULL && strcasecmp(id, command_id) != 0) {
+		cause_set(cause, "reply carries output of another command");
+		goto out;
+	}
+	if (name != NULL && strcmp(name, "stdout") == 0)
+		to = &out->out;
+	else if (name != NULL && strcmp(name, "stderr") == 0)
+		to = &out->err;
+	if (to != NULL && wsman_base64_decode(to, text, strlen(text),
+	    cause) == -1) {
+		cause_prefix(cause, "%s stream", name);
+		goto out;
+	}
+	if (out->out.len + out->err.len > max_output) {
+		cause_set(cause, "command output exceeds %zu bytes",
+		    max_output);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(name);
+	free(id);
+	free(text);
+	return rc;
+}
+
+static int
+receive_state(const xmlNode *cs, struct wsman_cmd *out, int *done,
+    char **cause)
+{
+	char *state, *code, *end;
+	size_t n;
+	long v;
+	int rc = -1;
+
+	state = wsman_xml_attr(cs, "State");
+	code = wsman_xml_text(wsman_xml_child(cs, WSMAN_NS_RSP, "ExitCode"));
+	n = state != NULL ? strlen(state) : 0;
+	if (n < 5 || strcmp(state + n - 5, "/Done") != 0) {
+		rc = 0;
+		goto out;
+	}
+	*done = 1;
+	errno = 0;
+	v = code != NULL ? strtol(code, &end, 10) : 0;
+	if (code == NULL || *code == '\0' || *end != '\0' || errno != 0) {
+		cause_set(cause, "command finished without a valid ExitCode");
+		goto out;
+	}
+	out->exit_code = v;
+	rc = 0;
+out:
+	free(state);
+	free(code);
+	return rc;
+}
+
+int
+wsman_reply_receive(const struct wsman_reply *r, const char *command_id,
+    struct wsman_cmd *out, size_t max_output, int *done, char **cause)
+{
+	const xmlNode *c;
+
+	*done = 0;
+	if (expect_content(r, WSMAN_NS_RSP, "ReceiveResponse", cause) == -1)
+		return -1;
+	for (c = wsman_xml_child(r->content, NULL, NULL); c != NULL;
+	    c = wsman_xml_next(c, NULL, NULL)) {
+		if (wsman_xml_is(c, WSMAN_NS_RSP, "Stream")) {
+			if (receive_stream(c, command_id, out, max_output,
+			    cause) == -1)
+				return -1;
+		} else if (wsman_xml_is(c, WSMAN_NS_RSP, "CommandState")) {
+			if (receive_state(c, out, done, cause) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* --- base64 ------------------------------------------------------------- */
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Each rsp:Stream chunk carries its own padding: decode it alone. */
+int
+wsman_base64_decode(struct buf *out, const char *in, size_t len,
+    char **cause)
+{
+	unsigned long acc = 0;
+	size_t i, n = 0, pad = 0;
+	int v;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (v = b64_value(c)) < 0)
+			return cause_set(cause, "invalid base64");
+		acc = (acc << 6) | (unsigned long)v;
+		if (++n % 4 == 0) {
+			buf_putc(out, (char)(acc >> 16));
+			buf_putc(out, (char)(acc >> 8));
+			buf_putc(out, (char)acc);
+			acc = 0;
+		}
+	}
+	if ((n + pad) % 4 != 0 || pad > 2 || (n % 4 != 0 && n % 4 + pad != 4) ||
+	    (n % 4 == 0 && pad != 0))
+		return cause_set(cause, "invalid base64");
+	if (n % 4 == 2)
+		buf_putc(out, (char)(acc >> 4));
+	else if (n % 4 == 3) {
+		buf_putc(out, (char)(acc >> 10));
+		buf_putc(out, (char)(acc >> 2));
+	}
+	return 0;
+}
