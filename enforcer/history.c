@@ -21,6 +21,7 @@
 
 #include <git2.h>
 
+#include "gitutil.h"
 #include "history.h"
 
 #define HIST_BRANCH	"enforcer/history"
@@ -53,14 +54,10 @@ struct rec_files {
 	size_t		  n;
 };
 
-/* Copy libgit2's last error right after the failing call. */
 static int
 git_fail(const struct history *h, char **cause, const char *what)
 {
-	const git_error *e = git_error_last();
-
-	return cause_set(cause, "%s: %s: %s", h->gitdir, what,
-	    e != NULL && e->message != NULL ? e->message : "unknown error");
+	return gitutil_fail(cause, h->gitdir, what);
 }
 
 /* --- the log's memory ----------------------------------------------------- */
@@ -127,73 +124,16 @@ dir_is_missing_or_empty(const char *path)
 	return empty;
 }
 
-static int
-mkdir_parents(const char *path, char **cause)
-{
-	char *p, *slash;
-	int rc = 0;
-
-	p = xstrdup(path);
-	for (slash = strchr(p + 1, '/'); slash != NULL && rc == 0;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = cause_set(cause, "%s: %s", p, strerror(errno));
-		*slash = '/';
-	}
-	free(p);
-	return rc;
-}
-
 /*
  * A dedicated history repository is bare: nothing is ever checked out, and
- * a work tree would only invite edits that the next run would not see.  It
- * is made beside dir and renamed into place, so that a process killed
- * while creating it leaves no half-made repository behind.
+ * a work tree would only invite edits that the next run would not see.
  */
-static int
-create_history_dir(struct history *h, const char *dir, char **cause)
-{
-	git_repository_init_options opts;
-	git_repository *tmprepo = NULL;
-	char *tmp;
-	int rc = -1;
-
-	tmp = xasprintf("%s.new.XXXXXX", dir);
-	if (mkdir_parents(tmp, cause) == -1)
-		goto out;
-	if (mkdtemp(tmp) == NULL) {
-		cause_set(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	git_repository_init_options_init(&opts,
-	    GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-	opts.flags = GIT_REPOSITORY_INIT_BARE;
-	opts.initial_head = HIST_BRANCH;
-	if (git_repository_init_ext(&tmprepo, tmp, &opts) != 0) {
-		git_fail(h, cause, "create repository");
-		goto out;
-	}
-	if (rename(tmp, dir) == -1) {
-		cause_set(cause, "%s: %s", dir, strerror(errno));
-		goto out;
-	}
-	if (git_repository_open_bare(&h->repo, dir) != 0) {
-		git_fail(h, cause, "open repository");
-		goto out;
-	}
-	rc = 0;
-out:
-	git_repository_free(tmprepo);
-	free(tmp);
-	return rc;
-}
-
 static int
 open_history_dir(struct history *h, const char *dir, char **cause)
 {
 	if (dir_is_missing_or_empty(dir))
-		return create_history_dir(h, dir, cause);
+		return gitutil_create_bare(&h->repo, dir, HIST_BRANCH, NULL,
+		    cause);
 	if (git_repository_open_ext(&h->repo, dir,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
 		return cause_set(cause, "'%s': not a git repository, and not "
