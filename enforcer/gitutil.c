@@ -37,38 +37,11 @@ mkdir_parents(const char *path, char **cause)
 	return rc;
 }
 
-static int
-init_bare(git_repository **out, const char *dir, const char *initial_head,
-    const char *url, char **cause)
-{
-	git_repository_init_options opts;
-	git_remote *remote = NULL;
-	int rc = -1;
-
-	git_repository_init_options_init(&opts,
-	    GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-	opts.flags = GIT_REPOSITORY_INIT_BARE;
-	opts.initial_head = initial_head;
-	if (git_repository_init_ext(out, dir, &opts) != 0) {
-		gitutil_fail(cause, dir, "create repository");
-		goto out;
-	}
-	/* Branches mirrored as they are, so "main" is the remote's main. */
-	if (url != NULL && git_remote_create_with_fetchspec(&remote, *out,
-	    "origin", url, "+refs/heads/*:refs/heads/*") != 0) {
-		gitutil_fail(cause, dir, "add remote");
-		goto out;
-	}
-	rc = 0;
-out:
-	git_remote_free(remote);
-	return rc;
-}
-
 int
 gitutil_create_bare(git_repository **out, const char *dir,
-    const char *initial_head, const char *url, char **cause)
+    const char *initial_head, char **cause)
 {
+	git_repository_init_options opts;
 	git_repository *tmprepo = NULL;
 	char *tmp;
 	int rc = -1;
@@ -81,8 +54,14 @@ gitutil_create_bare(git_repository **out, const char *dir,
 		cause_set(cause, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (init_bare(&tmprepo, tmp, initial_head, url, cause) == -1)
+	git_repository_init_options_init(&opts,
+	    GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	opts.flags = GIT_REPOSITORY_INIT_BARE;
+	opts.initial_head = initial_head;
+	if (git_repository_init_ext(&tmprepo, tmp, &opts) != 0) {
+		gitutil_fail(cause, tmp, "create repository");
 		goto out;
+	}
 	if (rename(tmp, dir) == -1) {
 		cause_set(cause, "%s: %s", dir, strerror(errno));
 		goto out;

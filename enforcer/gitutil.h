@@ -16,12 +16,11 @@ int gitutil_fail(char **cause, const char *where, const char *what);
 
 /*
  * Create a bare repository at dir (missing or an empty directory; parents
- * are created), with HEAD at refs/heads/<initial_head>, and with a remote
- * "origin" mirroring the branches of url (when not NULL) as they are.
- * It is made beside dir and renamed into place, so a process killed
- * meanwhile leaves no half-made repository.  *out: git_repository_free().
+ * are created), with HEAD at refs/heads/<initial_head>.  It is made
+ * beside dir and renamed into place, so a process killed meanwhile leaves
+ * no half-made repository.  *out: git_repository_free().
  */
 int gitutil_create_bare(git_repository **out, const char *dir,
-    const char *initial_head, const char *url, char **cause);
+    const char *initial_head, char **cause);
 
 #endif

@@ -132,8 +132,7 @@ static int
 open_history_dir(struct history *h, const char *dir, char **cause)
 {
 	if (dir_is_missing_or_empty(dir))
-		return gitutil_create_bare(&h->repo, dir, HIST_BRANCH, NULL,
-		    cause);
+		return gitutil_create_bare(&h->repo, dir, HIST_BRANCH, cause);
 	if (git_repository_open_ext(&h->repo, dir,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
 		return cause_set(cause, "'%s': not a git repository, and not "
