@@ -26,5 +26,9 @@ extern const char *cmd_progname;
 int cmd_validate(int, char **);
 /* cmd_plan.c */
 int cmd_plan(int, char **);
+/* cmd_history.c */
+int cmd_history(int, char **);
+/* cmd_show.c */
+int cmd_show(int, char **);
 
 #endif

@@ -9,6 +9,8 @@
  *                             print its sequence number
  *   test_history secret DIR   record a run whose inputs carry the password
  *                             in $ENFORCER_TEST_PASSWORD
+ *   test_history fixture DIR  record four runs on a contoso fleet
+ *   test_history fixture-in PATH   the same, in the repository of PATH
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -1076,6 +1078,81 @@ drive_secret(const char *dir)
 	return 0;
 }
 
+#define N1_OK	"service:\n  WinRM:\n    start_mode: auto\n    state: running\n"
+#define N1_OFF	"service:\n  WinRM:\n    start_mode: auto\n    state: stopped\n"
+#define N2_OFF	"credssp:\n  client:\n    enabled: false\n  server:\n" \
+		"    enabled: false\n"
+#define N2_ON	"credssp:\n  client:\n    enabled: false\n  server:\n" \
+		"    enabled: true\n"
+
+/*
+ * The story docs/history.md tells: a window opens CredSSP on node2 (node3
+ * is down), someone stops WinRM on node1 and the next run repairs it, the
+ * window ends, then a run finds nothing to do.
+ */
+static int
+drive_fixture(const char *desired, const char *dir)
+{
+	const char *win[] = { "create-cluster" };
+	struct node *n1ok = yaml(N1_OK), *n1off = yaml(N1_OFF);
+	struct node *n2off = yaml(N2_OFF), *n2on = yaml(N2_ON);
+	const struct hist_host h1[] = {
+		{ "node1.contoso.test", n1ok, NULL, NULL },
+		{ "node2.contoso.test", n2off, n2on, NULL },
+		{ "node3.contoso.test", NULL, NULL,
+		  "connect: connection refused" } };
+	const struct hist_host h2[] = {
+		{ "node1.contoso.test", n1off, n1ok, NULL },
+		{ "node2.contoso.test", n2on, NULL, NULL } };
+	const struct hist_host h3[] = {
+		{ "node1.contoso.test", n1ok, NULL, NULL },
+		{ "node2.contoso.test", n2on, n2off, NULL } };
+	const struct hist_host h4[] = {
+		{ "node1.contoso.test", n1ok, NULL, NULL },
+		{ "node2.contoso.test", n2off, NULL, NULL } };
+	const struct hist_change c1 = { "node2.contoso.test",
+	    "credssp.server.enabled", "false", "true", HIST_WINDOW,
+	    "window create-cluster", "create-cluster", 1 };
+	const struct hist_change c2 = { "node1.contoso.test",
+	    "service.WinRM.state", "stopped", "running", HIST_CORRECTIVE,
+	    "policy hci-nodes", NULL, 1 };
+	const struct hist_change c3 = { "node2.contoso.test",
+	    "credssp.server.enabled", "true", "false", HIST_EXPIRY,
+	    "window create-cluster ended", "create-cluster", 1 };
+	const struct hist_run runs[] = {
+		{ "20261125T093000Z-1a2b3c", "apply", 1795599000, 1795599004,
+		  "examples/hci-cluster", "9f3c2a1b4d5e6f708192a3b4c5d6e7f8091a2b3c",
+		  win, 1, h1, 3, &c1, 1 },
+		{ "20261125T100000Z-4d5e6f", "apply", 1795600800, 1795600802,
+		  "examples/hci-cluster", NULL, win, 1, h2, 2, &c2, 1 },
+		{ "20261125T110000Z-7a8b9c", "apply", 1795604400, 1795604403,
+		  "examples/hci-cluster", NULL, NULL, 0, h3, 2, &c3, 1 },
+		{ "20261125T120000Z-0d1e2f", "apply", 1795608000, 1795608001,
+		  "examples/hci-cluster", NULL, NULL, 0, h4, 2, NULL, 0 },
+	};
+	struct history *h;
+	char *cause = NULL;
+	size_t i;
+	int rc = 1;
+
+	if (history_open(&h, desired, dir, &cause) == -1)
+		goto out;
+	for (i = 0; i < nitems(runs); i++)
+		if (history_record(h, &runs[i], &cause) == -1)
+			goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "test_history: %s\n", cause);
+	free(cause);
+	history_free(h);
+	node_free(n1ok);
+	node_free(n1off);
+	node_free(n2off);
+	node_free(n2on);
+	return rc;
+}
+
 static int
 drive(int argc, char **argv)
 {
@@ -1088,6 +1165,10 @@ drive(int argc, char **argv)
 		rc = drive_verify(argv[2]);
 	else if (strcmp(argv[1], "secret") == 0)
 		rc = drive_secret(argv[2]);
+	else if (strcmp(argv[1], "fixture") == 0)
+		rc = drive_fixture(NULL, argv[2]);
+	else if (strcmp(argv[1], "fixture-in") == 0)
+		rc = drive_fixture(argv[2], NULL);
 	else
 		fprintf(stderr, "test_history: unknown mode '%s'\n", argv[1]);
 	git_libgit2_shutdown();
