@@ -47,6 +47,13 @@ struct rec_host {
 	unsigned	 has_last : 1, has_observed : 1, has_verified : 1;
 };
 
+/* What the next commit builds on: the branch tip, then each new commit. */
+struct rec_head {
+	git_oid		 tree;
+	git_oid		 commit;
+	int		 empty;		/* no commit yet (first run) */
+};
+
 /* A tree under construction: files to put under hosts/. */
 struct rec_files {
 	const char	**names;
@@ -135,9 +142,8 @@ open_history_dir(struct history *h, const char *dir, char **cause)
 		return gitutil_create_bare(&h->repo, dir, HIST_BRANCH, cause);
 	if (git_repository_open_ext(&h->repo, dir,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
-		return cause_set(cause, "'%s': not a git repository, and not "
-		    "empty: %s", dir, git_error_last() != NULL ?
-		    git_error_last()->message : "unknown error");
+		return gitutil_fail(cause, dir,
+		    "not a git repository, and not empty");
 	return 0;
 }
 
@@ -148,8 +154,10 @@ open_desired_repo(struct history *h, const char *desired, char **cause)
 	char *dir, *slash;
 	int rc = 0;
 
+	if (stat(desired, &st) == -1)
+		return cause_set(cause, "'%s': %s", desired, strerror(errno));
 	dir = xstrdup(desired);
-	if (stat(desired, &st) == 0 && !S_ISDIR(st.st_mode)) {
+	if (!S_ISDIR(st.st_mode)) {
 		slash = strrchr(dir, '/');
 		if (slash == NULL)
 			strcpy(dir, ".");
@@ -337,7 +345,7 @@ check_run(const struct history *h, const struct hist_run *run, char **cause)
 	return 0;
 }
 
-/* The branch tip and its tree, both NULL on the first run. */
+/* The branch tip and (when tree is not NULL) its tree; NULL if unborn. */
 static int
 read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
 {
@@ -345,12 +353,13 @@ read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
 	int err;
 
 	*tip = NULL;
-	*tree = NULL;
+	if (tree != NULL)
+		*tree = NULL;
 	err = git_reference_name_to_id(&id, h->repo, HIST_REF);
 	if (err == GIT_ENOTFOUND)
 		return 0;
 	if (err != 0 || git_commit_lookup(tip, h->repo, &id) != 0 ||
-	    git_commit_tree(tree, *tip) != 0)
+	    (tree != NULL && git_commit_tree(tree, *tip) != 0))
 		return git_fail(h, cause, "read " HIST_REF);
 	return 0;
 }
@@ -512,14 +521,30 @@ done:
 	return rc;
 }
 
+/* Write a tree (head's with files set) and a commit on head; advance it. */
+static int
+commit_on(struct history *h, struct rec_head *head, const struct rec_files *f,
+    time_t when, struct buf *msg, char **cause)
+{
+	git_oid tree, commit;
+
+	if (write_tree(h, head->empty ? NULL : &head->tree, f, &tree,
+	    cause) == -1 || write_commit(h, &tree, head->empty ? NULL :
+	    &head->commit, when, msg, &commit, cause) == -1)
+		return -1;
+	git_oid_cpy(&head->tree, &tree);
+	git_oid_cpy(&head->commit, &commit);
+	head->empty = 0;
+	return 0;
+}
+
 /*
  * The observed commit, when needed: drifted hosts (recorded before, now
  * different) and new hosts this run changed, with their observed states.
  */
 static int
 record_observed(struct history *h, const struct hist_run *run,
-    struct rec_host *rh, git_oid *tree_id, int *has_tree, git_oid *parent,
-    int *has_parent, char **cause)
+    const struct rec_host *rh, struct rec_head *head, char **cause)
 {
 	struct rec_files f = { NULL, NULL, 0 };
 	const char **drifted, **fresh;
@@ -544,12 +569,7 @@ record_observed(struct history *h, const struct hist_run *run,
 	}
 	if (f.n > 0) {
 		histmsg_observed(&msg, run, drifted, nd, fresh, nf);
-		rc = write_tree(h, *has_tree ? tree_id : NULL, &f, tree_id,
-		    cause);
-		if (rc == 0)
-			rc = write_commit(h, tree_id, *has_parent ? parent :
-			    NULL, run->started, &msg, parent, cause);
-		*has_tree = *has_parent = rc == 0;
+		rc = commit_on(h, head, &f, run->started, &msg, cause);
 	}
 	buf_release(&msg);
 	files_release(&f);
@@ -560,8 +580,7 @@ record_observed(struct history *h, const struct hist_run *run,
 
 static int
 record_run(struct history *h, const struct hist_run *run,
-    const struct rec_host *rh, git_oid *tree_id, int has_tree,
-    const git_oid *parent, git_oid *out, char **cause)
+    const struct rec_host *rh, struct rec_head *head, char **cause)
 {
 	struct rec_files f = { NULL, NULL, 0 };
 	struct buf msg = BUF_INIT;
@@ -575,10 +594,7 @@ record_run(struct history *h, const struct hist_run *run,
 			files_add(&f, rh[i].h->name, &rh[i].observed);
 	}
 	histmsg_run(&msg, run);
-	rc = write_tree(h, has_tree ? tree_id : NULL, &f, tree_id, cause);
-	if (rc == 0)
-		rc = write_commit(h, tree_id, parent, run->finished, &msg, out,
-		    cause);
+	rc = commit_on(h, head, &f, run->finished, &msg, cause);
 	buf_release(&msg);
 	files_release(&f);
 	return rc;
@@ -609,8 +625,8 @@ history_record(struct history *h, const struct hist_run *run, char **cause)
 	struct rec_host *rh = NULL;
 	git_commit *tip = NULL;
 	git_tree *last = NULL;
-	git_oid tree_id, parent, run_id;
-	int lockfd = -1, has_tree, has_parent, rc = -1;
+	struct rec_head head;
+	int lockfd = -1, rc = -1;
 
 	if (check_run(h, run, cause) == -1 ||
 	    lock_take(h, &lockfd, cause) == -1 ||
@@ -619,15 +635,15 @@ history_record(struct history *h, const struct hist_run *run, char **cause)
 	rh = xcalloc(run->nhosts + 1, sizeof(*rh));
 	if (prepare_hosts(h, run, last, rh, cause) == -1)
 		goto out;
-	if ((has_tree = last != NULL))
-		git_oid_cpy(&tree_id, git_tree_id(last));
-	if ((has_parent = tip != NULL))
-		git_oid_cpy(&parent, git_commit_id(tip));
-	if (record_observed(h, run, rh, &tree_id, &has_tree, &parent,
-	    &has_parent, cause) == -1 ||
-	    record_run(h, run, rh, &tree_id, has_tree,
-	    has_parent ? &parent : NULL, &run_id, cause) == -1 ||
-	    move_branch(h, run, &run_id, tip, cause) == -1)
+	memset(&head, 0, sizeof(head));
+	head.empty = tip == NULL;
+	if (tip != NULL) {
+		git_oid_cpy(&head.tree, git_tree_id(last));
+		git_oid_cpy(&head.commit, git_commit_id(tip));
+	}
+	if (record_observed(h, run, rh, &head, cause) == -1 ||
+	    record_run(h, run, rh, &head, cause) == -1 ||
+	    move_branch(h, run, &head.commit, tip, cause) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -789,13 +805,12 @@ history_list(struct hist_log **out, struct history *h,
 	const struct hist_filter all = HIST_FILTER_INIT;
 	struct walk w;
 	git_commit *c = NULL;
-	git_tree *tree = NULL;
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.log = xcalloc(1, sizeof(*w.log));
 	w.filter = filter != NULL ? filter : &all;
-	if (read_tip(h, &c, &tree, cause) == -1)
+	if (read_tip(h, &c, NULL, cause) == -1)
 		goto out;
 	while (c != NULL && !w.done) {
 		if (walk_one(h, &w, c, cause) == -1 ||
@@ -807,7 +822,6 @@ history_list(struct hist_log **out, struct history *h,
 	rc = 0;
 out:
 	git_commit_free(c);
-	git_tree_free(tree);
 	if (rc == -1) {
 		hist_log_free(w.log);
 		w.log = NULL;
@@ -823,13 +837,12 @@ find_run(struct history *h, struct hist_log *log, const char *run_id,
 {
 	enum histmsg_record record;
 	git_commit *c = NULL;
-	git_tree *tree = NULL;
 	char *needle;
 	int rc = -1;
 
 	*out = NULL;
 	needle = xasprintf("\nRun-Id: %s\n", run_id);
-	if (read_tip(h, &c, &tree, cause) == -1)
+	if (read_tip(h, &c, NULL, cause) == -1)
 		goto out;
 	for (; c != NULL; ) {
 		if (strstr(git_commit_message(c), needle) != NULL) {
@@ -850,7 +863,6 @@ find_run(struct history *h, struct hist_log *log, const char *run_id,
 	rc = 0;
 out:
 	git_commit_free(c);
-	git_tree_free(tree);
 	free(needle);
 	return rc;
 }
@@ -1015,14 +1027,12 @@ history_last_state(struct node **out, struct history *h, const char *host,
     char **cause)
 {
 	git_commit *tip;
-	git_tree *tree;
 	int rc;
 
 	*out = NULL;
-	if (read_tip(h, &tip, &tree, cause) == -1)
+	if (read_tip(h, &tip, NULL, cause) == -1)
 		return -1;
 	rc = tip != NULL ? read_state(h, tip, host, out, cause) : 0;
-	git_tree_free(tree);
 	git_commit_free(tip);
 	return rc;
 }
