@@ -67,7 +67,7 @@ open_local(git_repository **r, const char *path, char **cause)
  * remote is anonymous: nothing about it is kept in the cache's config.
  */
 static int
-fetch(git_repository *r, const char *url, char **cause)
+fetch(git_repository *r, const char *url, const char *where, char **cause)
 {
 	char *specs[] = { (char *)"+refs/heads/*:refs/heads/*" };
 	git_strarray refspecs = { specs, 1 };
@@ -80,14 +80,14 @@ fetch(git_repository *r, const char *url, char **cause)
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	if (git_remote_create_anonymous(&remote, r, url) != 0 ||
 	    git_remote_fetch(remote, &refspecs, &opts, "enforcer: fetch") != 0)
-		rc = gitutil_fail(cause, url, "fetch");
+		rc = gitutil_fail(cause, where, "fetch");
 	git_remote_free(remote);
 	return rc;
 }
 
 static int
-open_cached(git_repository **r, const char *url, const char *cache_dir,
-    char **cause)
+open_cached(git_repository **r, const char *url, const char *where,
+    const char *cache_dir, char **cause)
 {
 	char hex[CACHE_ID_HEX + 1], *dir;
 	struct stat st;
@@ -97,18 +97,19 @@ open_cached(git_repository **r, const char *url, const char *cache_dir,
 	*r = NULL;
 	if (cache_dir == NULL)
 		return cause_set(cause, "%s: a URL needs a cache directory",
-		    url);
-	git_odb_hash(&id, url, strlen(url), GIT_OBJECT_BLOB);
+		    where);
+	/* Keyed without credentials: a rotated token keeps its cache. */
+	git_odb_hash(&id, where, strlen(where), GIT_OBJECT_BLOB);
 	git_oid_tostr(hex, sizeof(hex), &id);
 	dir = xasprintf("%s/%s.git", cache_dir, hex);
 	if (stat(dir, &st) == 0) {
 		if (git_repository_open_bare(r, dir) != 0) {
-			gitutil_fail(cause, url, dir);
+			gitutil_fail(cause, where, dir);
 			goto out;
 		}
 	} else if (gitutil_create_bare(r, dir, "main", cause) == -1)
 		goto out;
-	rc = fetch(*r, url, cause);
+	rc = fetch(*r, url, where, cause);
 out:
 	free(dir);
 	return rc;
@@ -258,25 +259,31 @@ gitsrc_read(struct gitsrc_files *out, const char *repo, const char *ref,
 	git_repository *r = NULL;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
+	char *where;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (*ref == '\0' || *ref == ':')
-		return cause_set(cause, "%s: empty ref", repo);
+	/* Messages name the repository, never a URL's credentials. */
+	where = gitutil_url_public(repo);
 	git_libgit2_init();
-	if (gitsrc_is_url(repo) ? open_cached(&r, repo, cache_dir, cause) :
-	    open_local(&r, repo, cause))
+	if (*ref == '\0' || *ref == ':') {
+		cause_set(cause, "%s: empty ref", where);
 		goto out;
-	if (resolve(r, repo, ref, &commit, &tree, cause) == -1)
+	}
+	if (gitsrc_is_url(repo) ? open_cached(&r, repo, where, cache_dir,
+	    cause) : open_local(&r, repo, cause))
+		goto out;
+	if (resolve(r, where, ref, &commit, &tree, cause) == -1)
 		goto out;
 	git_oid_tostr(out->commit, sizeof(out->commit), git_commit_id(commit));
 	if (keyring != NULL && gitsig_verify(r, git_commit_id(commit),
 	    keyring, &out->signer, cause) == -1) {
-		cause_prefix(cause, "%s: %s", repo, ref);
+		cause_prefix(cause, "%s: %s", where, ref);
 		goto out;
 	}
-	rc = collect(r, repo, ref, tree, out, cause);
+	rc = collect(r, where, ref, tree, out, cause);
 out:
+	free(where);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_repository_free(r);

@@ -37,14 +37,14 @@ int gitsrc_is_url(const char *);
 /*
  * Read every *.yaml file (regular blobs; symlinks and submodules are
  * skipped) of commit ref in repo, a local repository (bare or not) or a
- * URL.  A URL is cloned bare into cache_dir/<hash of the URL>.git on first
- * use and fetched on every later one (branches mirrored, tags fetched,
+ * URL.  A URL is cloned bare into cache_dir/<hash of the URL without its
+ * credentials>.git on first use and fetched on every later one (branches mirrored, tags fetched,
  * deleted branches pruned).  ref is anything git rev-parse takes for a
  * commit ("main", "v1.2", a hex id), optionally followed by ":DIR" to read
  * that directory only.  With keyring (a file gpgv reads: `gpg --export
  * KEYID... > keyring.gpg`), the commit must carry an OpenPGP signature
  * made by one of its keys.  Returns 0, or -1 with a cause prefixed by the
- * repository.  out is filled on success and must be released either way.
+ * repository (a URL without its credentials).  out is filled on success and must be released either way.
  */
 int gitsrc_read(struct gitsrc_files *out, const char *repo, const char *ref,
     const char *cache_dir, const char *keyring, char **cause);

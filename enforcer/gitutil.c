@@ -19,6 +19,23 @@ gitutil_fail(char **cause, const char *where, const char *what)
 	    e != NULL && e->message != NULL ? e->message : "unknown error");
 }
 
+char *
+gitutil_url_public(const char *url)
+{
+	const char *host, *end, *at = NULL, *p;
+
+	if ((p = strstr(url, "://")) == NULL)
+		return xstrdup(url);
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	for (p = host; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL)
+		return xstrdup(url);
+	return xasprintf("%.*s%s", (int)(host - url), url, at + 1);
+}
+
 static int
 mkdir_parents(const char *path, char **cause)
 {

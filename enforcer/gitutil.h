@@ -15,6 +15,12 @@
 int gitutil_fail(char **cause, const char *where, const char *what);
 
 /*
+ * url without its userinfo ("https://bot:TOKEN@host/x" -> "https://host/x"),
+ * fit for messages and the history; anything else copied.  free().
+ */
+char *gitutil_url_public(const char *url);
+
+/*
  * Create a bare repository at dir (missing or an empty directory; parents
  * are created), with HEAD at refs/heads/<initial_head>.  It is made
  * beside dir and renamed into place, so a process killed meanwhile leaves

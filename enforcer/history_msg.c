@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "gitutil.h"
 #include "history.h"
 
 /* A trailer value is one line; a runaway cause must not swamp the log. */
@@ -276,6 +277,7 @@ static void
 put_run_trailers(struct buf *out, const struct hist_run *run,
     const char *record)
 {
+	char *desired;
 	size_t i;
 
 	put_trailer(out, "Run-Id", run->run_id);
@@ -283,8 +285,12 @@ put_run_trailers(struct buf *out, const struct hist_run *run,
 	put_trailer(out, "Record", record);
 	put_time_trailer(out, "Started", run->started);
 	put_time_trailer(out, "Finished", run->finished);
-	if (run->desired_path != NULL)
-		put_trailer(out, "Desired", run->desired_path);
+	if (run->desired_path != NULL) {
+		/* A URL's credentials must not reach the history. */
+		desired = gitutil_url_public(run->desired_path);
+		put_trailer(out, "Desired", desired);
+		free(desired);
+	}
 	if (run->desired_commit != NULL)
 		put_trailer(out, "Desired-Commit", run->desired_commit);
 	for (i = 0; i < run->nwindows; i++)

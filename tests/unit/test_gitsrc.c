@@ -19,6 +19,7 @@
 #include <git2.h>
 
 #include "gitsrc.h"
+#include "gitutil.h"
 #include "util.h"
 
 static char tmp[256];
@@ -258,6 +259,28 @@ test_is_url(void **state)
 }
 
 static void
+test_url_public(void **state)
+{
+	static const char *cases[][2] = {
+		{ "https://bot:t0ken@git.contoso.test/infra/desired.git",
+		  "https://git.contoso.test/infra/desired.git" },
+		{ "https://t0ken@git.contoso.test", "https://git.contoso.test" },
+		{ "https://git.contoso.test/a@b", "https://git.contoso.test/a@b" },
+		{ "git@git.contoso.test:infra/desired",
+		  "git@git.contoso.test:infra/desired" },
+		{ "/srv/desired", "/srv/desired" },
+	};
+	char *s;
+	size_t i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		s = gitutil_url_public(cases[i][0]);
+		assert_string_equal(s, cases[i][1]);
+		free(s);
+	}
+}
+
+static void
 test_local(void **state)
 {
 	struct gitsrc_files out;
@@ -481,6 +504,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_url),
+		cmocka_unit_test(test_url_public),
 		cmocka_unit_test(test_local),
 		cmocka_unit_test(test_bare_history),
 		cmocka_unit_test(test_errors),

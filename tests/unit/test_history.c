@@ -279,6 +279,21 @@ test_message_roundtrip(void **state)
 }
 
 static void
+test_message_no_url_credentials(void **state)
+{
+	const struct hist_run run = { "r", "apply", 1, 2,
+	    "https://bot:s3cr3t-t0ken@git.contoso.test/infra/desired.git",
+	    NULL, NULL, 0, NULL, 0, NULL, 0 };
+	struct buf msg = BUF_INIT;
+
+	histmsg_run(&msg, &run);
+	assert_non_null(strstr(buf_cstr(&msg),
+	    "\nDesired: https://git.contoso.test/infra/desired.git\n"));
+	assert_null(strstr(buf_cstr(&msg), "s3cr3t"));
+	buf_release(&msg);
+}
+
+static void
 parse_fails(const char *message, const char *want)
 {
 	struct hist_log *log = xcalloc(1, sizeof(*log));
@@ -1183,6 +1198,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_time_and_run_id),
 		cmocka_unit_test(test_message_roundtrip),
 		cmocka_unit_test(test_message_errors),
+		cmocka_unit_test(test_message_no_url_credentials),
 		cmocka_unit_test_setup_teardown(test_open_creates_bare, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
