@@ -79,16 +79,14 @@ parse_since(const char *s, time_t *out)
 static void
 print_change(const struct hist_entry *e, const struct hist_change *c)
 {
+	struct buf b = BUF_INIT;
 	char t[32];
 
 	hist_time_format(t, sizeof(t), e->run.finished);
-	printf("%s  %s  %-11s %s  %s: %s -> %s", t, e->run.run_id,
-	    hist_class_name(c->class), c->host, c->path,
-	    c->before != NULL ? c->before : "(absent)",
-	    c->after != NULL ? c->after : "(absent)");
-	if (c->reason != NULL)
-		printf("  (%s)", c->reason);
-	printf("%s\n", c->verified ? "" : "  NOT VERIFIED");
+	hist_change_describe(&b, c);
+	printf("%s  %s  %-11s %s  %s\n", t, e->run.run_id,
+	    hist_class_name(c->class), c->host, buf_cstr(&b));
+	buf_release(&b);
 }
 
 static void

@@ -44,20 +44,18 @@ print_state(const char *label, const struct node *n)
 static void
 print_changes(const struct hist_run *r, const char *host)
 {
-	const struct hist_change *c;
+	struct buf b = BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < r->nchanges; i++) {
-		c = &r->changes[i];
-		if (strcmp(c->host, host) != 0)
+		if (strcmp(r->changes[i].host, host) != 0)
 			continue;
-		printf("  %-11s %s: %s -> %s", hist_class_name(c->class),
-		    c->path, c->before != NULL ? c->before : "(absent)",
-		    c->after != NULL ? c->after : "(absent)");
-		if (c->reason != NULL)
-			printf("  (%s)", c->reason);
-		printf("%s\n", c->verified ? "" : "  NOT VERIFIED");
+		buf_reset(&b);
+		hist_change_describe(&b, &r->changes[i]);
+		printf("  %-11s %s\n", hist_class_name(r->changes[i].class),
+		    buf_cstr(&b));
 	}
+	buf_release(&b);
 }
 
 static int

@@ -197,6 +197,13 @@ void hist_time_format(char *out, size_t size, time_t);
 /* Parse that form back: 0, or -1 if s is not exactly it. */
 int hist_time_parse(const char *s, time_t *out);
 
+/*
+ * Append "path: before -> after  (reason)", with "  NOT VERIFIED" when the
+ * re-read did not match and "(absent)" for an absent value: how the CLI
+ * shows a change.
+ */
+void hist_change_describe(struct buf *out, const struct hist_change *);
+
 /* The run commit's message; the observed commit's message. */
 void histmsg_run(struct buf *out, const struct hist_run *);
 void histmsg_observed(struct buf *out, const struct hist_run *,

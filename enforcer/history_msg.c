@@ -84,6 +84,18 @@ hist_time_parse(const char *s, time_t *out)
 	return strcmp(back, s) == 0 ? 0 : -1;
 }
 
+void
+hist_change_describe(struct buf *out, const struct hist_change *c)
+{
+	buf_printf(out, "%s: %s -> %s", c->path,
+	    c->before != NULL ? c->before : "(absent)",
+	    c->after != NULL ? c->after : "(absent)");
+	if (c->reason != NULL)
+		buf_printf(out, "  (%s)", c->reason);
+	if (!c->verified)
+		buf_puts(out, "  NOT VERIFIED");
+}
+
 /* --- writing -------------------------------------------------------------- */
 
 static int
