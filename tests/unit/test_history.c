@@ -294,6 +294,22 @@ test_message_no_url_credentials(void **state)
 }
 
 static void
+test_change_describe(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	hist_change_describe(&b, &awkward[0]);
+	assert_string_equal(buf_cstr(&b), "credssp.server.enabled: false -> "
+	    "true  (window create-cluster)");
+	buf_reset(&b);
+	hist_change_describe(&b, &awkward[1]);
+	assert_int_equal(strncmp(buf_cstr(&b), "trusted_hosts.hosts: (absent) "
+	    "-> [", 31), 0);
+	assert_non_null(strstr(buf_cstr(&b), "  (policy \"x\")  NOT VERIFIED"));
+	buf_release(&b);
+}
+
+static void
 parse_fails(const char *message, const char *want)
 {
 	struct hist_log *log = xcalloc(1, sizeof(*log));
@@ -1199,6 +1215,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_message_roundtrip),
 		cmocka_unit_test(test_message_errors),
 		cmocka_unit_test(test_message_no_url_credentials),
+		cmocka_unit_test(test_change_describe),
 		cmocka_unit_test_setup_teardown(test_open_creates_bare, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
