@@ -4,7 +4,8 @@
  * temporary repositories.
  *
  * With arguments it is the driver of tests/e2e/history_*.sh:
- *   test_history loop DIR     record runs until killed (crash test)
+ *   test_history loop DIR     record runs until killed (crash test); says
+ *                             "writing" on stdout when it starts to
  *   test_history verify DIR   check the branch is at a complete run;
  *                             print its sequence number
  *   test_history secret DIR   record a run whose inputs carry the password
@@ -1039,6 +1040,9 @@ drive_loop(const char *dir)
 	if (history_open(&h, NULL, dir, &cause) == -1 ||
 	    (seq = tip_seq(h, &cause)) == -1)
 		goto fail;
+	/* The crash test times its kill from here. */
+	printf("writing\n");
+	fflush(stdout);
 	for (seq++;; seq++)
 		if (loop_run(h, seq, &cause) == -1)
 			goto fail;
