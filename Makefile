@@ -17,7 +17,7 @@ SAN	?= 0
 # Debian packages providing what the build, the tests and the demo need.
 DEBS	:= pkg-config make gcc git libyaml-dev libssl-dev libcurl4-openssl-dev \
 	   libgit2-dev libxml2-dev libcmocka-dev libevent-dev python3 \
-	   python3-winrm python3-jsonschema python3-yaml
+	   python3-winrm python3-jsonschema python3-yaml gnupg
 PKGS	 := yaml-0.1 libcurl openssl libgit2 libxml-2.0
 SIMPKGS	 := libevent libevent_openssl yaml-0.1 openssl
 TESTPKGS := cmocka
@@ -70,6 +70,8 @@ deps:
 		/usr/bin/python3 -c "import $$m" 2>/dev/null || missing="$$missing python3-$$m"; \
 	done; \
 	command -v git >/dev/null || missing="$$missing git"; \
+	command -v gpg >/dev/null && command -v gpgv >/dev/null || \
+		missing="$$missing gnupg"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	echo "deps: missing:$$missing"; \
 	if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \

@@ -26,6 +26,10 @@ extern const char *cmd_progname;
 int cmd_validate(int, char **);
 /* cmd_plan.c */
 int cmd_plan(int, char **);
+/* cmd_history.c */
+int cmd_history(int, char **);
+/* cmd_show.c */
+int cmd_show(int, char **);
 
 /* cmd_apply.c: plan (online) and apply share one path; apply is 1 or 0. */
 int cmd_run_engine(int apply, int argc, char **argv);

@@ -13,6 +13,9 @@ const char *cmd_progname = "enforcer";
 static const struct cmd_entry cmd_table[] = {
 	{ "validate", "check desired state; touch no host", cmd_validate },
 	{ "plan", "show what apply would change", cmd_plan },
+	{ "history", "list the recorded runs", cmd_history },
+	{ "show", "show what a recorded run observed, changed and verified",
+	  cmd_show },
 	{ NULL, NULL, NULL },
 };
 

@@ -11,6 +11,7 @@ export TOP
 export ENFORCER="$TOP/bin/enforcer" WINRM_SIM="$TOP/bin/winrm-sim"
 export ENFORCER_BUILD="${ENFORCER_BUILD:-build/default}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # The test CA is not in the system bundle; never let the environment's
 # bundle settings leak into pywinrm or curl.

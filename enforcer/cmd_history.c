@@ -1,0 +1,233 @@
+/*
+ * cmd_history.c: enforcer history: the recorded runs, newest first, one
+ * line per run (or per change with --changes), or JSON (docs/history.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "history.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s history [--history DIR] [--host NAME] [--since TIME]\n"
+	    "           [--limit N] [--class CLASS] [--changes] [--json] "
+	    "[PATH]\n\n"
+	    "List the recorded runs, newest first: one line per run, or per\n"
+	    "change with --changes.  The history is the branch "
+	    "enforcer/history\n"
+	    "of the git repository holding PATH (default .), or the "
+	    "repository\n"
+	    "given with --history.\n\n"
+	    "  --host NAME    runs that changed, failed on or found drift "
+	    "on NAME\n"
+	    "  --since TIME   runs finished since TIME: 2026-11-25T09:30:00Z,\n"
+	    "                 2026-11-25, or an age such as 30d, 12h, 90m\n"
+	    "  --limit N      at most N runs\n"
+	    "  --class CLASS  runs with changes of CLASS: intentional, "
+	    "corrective,\n"
+	    "                 window or expiry\n"
+	    "  --changes      one line per change\n"
+	    "  --json         JSON, as described in docs/history.md\n",
+	    cmd_progname);
+}
+
+/* An age: digits then s, m, h or d. */
+static int
+parse_age(const char *s, time_t now, time_t *out)
+{
+	static const struct {
+		char	unit;
+		long	secs;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char *end;
+	long n;
+	size_t i;
+
+	n = strtol(s, &end, 10);
+	if (end == s || n < 0 || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	for (i = 0; i < nitems(units); i++) {
+		if (*end == units[i].unit && n <= 36500L * 86400 /
+		    units[i].secs) {
+			*out = now - (time_t)(n * units[i].secs);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+parse_since(const char *s, time_t *out)
+{
+	char *full;
+	int rc;
+
+	if (hist_time_parse(s, out) == 0 || parse_age(s, time(NULL), out) == 0)
+		return 0;
+	full = xasprintf("%sT00:00:00Z", s);
+	rc = hist_time_parse(full, out);
+	free(full);
+	return rc;
+}
+
+static void
+print_change(const struct hist_entry *e, const struct hist_change *c)
+{
+	struct buf b = BUF_INIT;
+	char t[32];
+
+	hist_time_format(t, sizeof(t), e->run.finished);
+	hist_change_describe(&b, c);
+	printf("%s  %s  %-11s %s  %s\n", t, e->run.run_id,
+	    hist_class_name(c->class), c->host, buf_cstr(&b));
+	buf_release(&b);
+}
+
+static void
+print_run(const struct hist_entry *e)
+{
+	char t[32];
+	size_t i;
+
+	hist_time_format(t, sizeof(t), e->run.finished);
+	printf("%s  %s  %s", t, e->run.run_id, e->summary);
+	for (i = 0; i < e->ndrifted; i++)
+		printf("%s%s", i == 0 ? "; drift: " : ", ", e->drifted[i]);
+	printf("\n");
+}
+
+static void
+print_json(const struct hist_log *log, int changes)
+{
+	struct buf b = BUF_INIT;
+	size_t i, j;
+	int first = 1;
+
+	buf_printf(&b, "{\"version\": 1, \"%s\": [",
+	    changes ? "changes" : "runs");
+	for (i = 0; i < log->n; i++) {
+		if (!changes) {
+			buf_puts(&b, i > 0 ? ",\n  " : "\n  ");
+			histjson_entry(&b, &log->entries[i], 0);
+			continue;
+		}
+		for (j = 0; j < log->entries[i].run.nchanges; j++) {
+			buf_puts(&b, first ? "\n  " : ",\n  ");
+			histjson_change(&b, &log->entries[i],
+			    &log->entries[i].run.changes[j]);
+			first = 0;
+		}
+	}
+	buf_puts(&b, "\n]}\n");
+	fputs(buf_cstr(&b), stdout);
+	buf_release(&b);
+}
+
+static void
+print_log(const struct hist_log *log, int changes, int json)
+{
+	size_t i, j;
+
+	if (json) {
+		print_json(log, changes);
+		return;
+	}
+	for (i = 0; i < log->n; i++) {
+		if (!changes)
+			print_run(&log->entries[i]);
+		for (j = 0; changes && j < log->entries[i].run.nchanges; j++)
+			print_change(&log->entries[i],
+			    &log->entries[i].run.changes[j]);
+	}
+}
+
+static int
+bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: history: ", cmd_progname);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return EXIT_ERROR;
+}
+
+int
+cmd_history(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "history", required_argument, NULL, 'H' },
+		{ "host", required_argument, NULL, 'n' },
+		{ "since", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "changes", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct hist_filter f = HIST_FILTER_INIT;
+	struct history *h = NULL;
+	struct hist_log *log = NULL;
+	enum hist_class class;
+	const char *dir = NULL;
+	char *cause = NULL, *end;
+	int ch, changes = 0, json = 0, rc = EXIT_ERROR;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			dir = optarg;
+			break;
+		case 'n':
+			f.host = optarg;
+			break;
+		case 's':
+			if (parse_since(optarg, &f.since) == -1)
+				return bad_usage("bad time '%s'", optarg);
+			break;
+		case 'l':
+			f.limit = strtoul(optarg, &end, 10);
+			if (*optarg == '-' || *end != '\0' || f.limit == 0)
+				return bad_usage("bad limit '%s'", optarg);
+			break;
+		case 'c':
+			if (hist_class_parse(optarg, &class) == -1)
+				return bad_usage("unknown class '%s'", optarg);
+			f.class = (int)class;
+			break;
+		case 'C':
+			changes = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (argc - optind > 1)
+		return bad_usage("too many arguments ('%s')", argv[optind + 1]);
+	if (history_open(&h, optind < argc ? argv[optind] : ".", dir,
+	    &cause) == -1 || history_list(&log, h, &f, &cause) == -1)
+		goto out;
+	print_log(log, changes, json);
+	rc = EXIT_OK;
+out:
+	if (cause != NULL)
+		fprintf(stderr, "%s: %s\n", cmd_progname, cause);
+	free(cause);
+	hist_log_free(log);
+	history_free(h);
+	return rc;
+}

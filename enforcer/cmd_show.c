@@ -1,0 +1,187 @@
+/*
+ * cmd_show.c: enforcer show RUN: what a recorded run observed, changed and
+ * verified, as text or JSON (docs/history.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "history.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s show [--history DIR] [--json] RUN [PATH]\n\n"
+	    "Show what run RUN (a run id from '%s history') observed, "
+	    "changed\n"
+	    "and verified on each host.  The history is found as for "
+	    "'history'.\n\n"
+	    "  --json   JSON, as described in docs/history.md\n",
+	    cmd_progname, cmd_progname);
+}
+
+/* A state as YAML, indented under its label. */
+static void
+print_state(const char *label, const struct node *n)
+{
+	struct buf b = BUF_INIT;
+	const char *line, *nl;
+
+	printf("  %s:\n", label);
+	node_emit(n, &b, 1);
+	for (line = buf_cstr(&b); *line != '\0'; line = nl + 1) {
+		nl = strchrnul(line, '\n');
+		printf("    %.*s\n", (int)(nl - line), line);
+		if (*nl == '\0')
+			break;
+	}
+	buf_release(&b);
+}
+
+static void
+print_changes(const struct hist_run *r, const char *host)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < r->nchanges; i++) {
+		if (strcmp(r->changes[i].host, host) != 0)
+			continue;
+		buf_reset(&b);
+		hist_change_describe(&b, &r->changes[i]);
+		printf("  %-11s %s\n", hist_class_name(r->changes[i].class),
+		    buf_cstr(&b));
+	}
+	buf_release(&b);
+}
+
+static int
+is_drifted(const struct hist_entry *e, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < e->ndrifted; i++)
+		if (strcmp(e->drifted[i], host) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+count_changes(const struct hist_run *r, const char *host)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nchanges; i++)
+		if (strcmp(r->changes[i].host, host) == 0)
+			n++;
+	return n;
+}
+
+static void
+print_host(const struct hist_entry *e, const struct hist_host *h)
+{
+	size_t n = count_changes(&e->run, h->name);
+	int drifted = is_drifted(e, h->name);
+
+	printf("\n%s: ", h->name);
+	if (n > 0)
+		printf("%zu change%s", n, n == 1 ? "" : "s");
+	if (h->error != NULL)
+		printf("%sfailed: %s", n > 0 ? "; " : "", h->error);
+	else if (n == 0)
+		printf("in sync");
+	printf("%s\n", drifted ? "; changed outside enforcer before this run"
+	    : "");
+	print_changes(&e->run, h->name);
+	/* States only where something happened; --json has them all. */
+	if (h->observed != NULL && (h->verified != NULL || drifted))
+		print_state("observed", h->observed);
+	if (h->verified != NULL)
+		print_state("verified", h->verified);
+}
+
+static void
+print_text(const struct hist_entry *e)
+{
+	const struct hist_run *r = &e->run;
+	char t[32];
+	size_t i;
+
+	printf("run %s\n%s\n", r->run_id, e->summary);
+	hist_time_format(t, sizeof(t), r->started);
+	printf("started:  %s\n", t);
+	hist_time_format(t, sizeof(t), r->finished);
+	printf("finished: %s\n", t);
+	if (r->desired_path != NULL)
+		printf("desired:  %s\n", r->desired_path);
+	if (r->desired_commit != NULL)
+		printf("desired commit: %s\n", r->desired_commit);
+	for (i = 0; i < r->nwindows; i++)
+		printf("window:   %s\n", r->windows[i]);
+	printf("commit:   %s", e->commit);
+	if (e->observed[0] != '\0')
+		printf(" (observed: %s)", e->observed);
+	printf("\n");
+	for (i = 0; i < r->nhosts; i++)
+		print_host(e, &r->hosts[i]);
+}
+
+int
+cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "history", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct history *h = NULL;
+	struct hist_log *log = NULL;
+	struct buf b = BUF_INIT;
+	const char *dir = NULL;
+	char *cause = NULL;
+	int ch, json = 0, rc = EXIT_ERROR;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			dir = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (history_open(&h, optind + 1 < argc ? argv[optind + 1] : ".", dir,
+	    &cause) == -1 ||
+	    history_show(&log, h, argv[optind], &cause) == -1)
+		goto out;
+	if (json) {
+		histjson_entry(&b, &log->entries[0], 1);
+		printf("{\"version\": 1, \"run\": %s}\n", buf_cstr(&b));
+	} else
+		print_text(&log->entries[0]);
+	rc = EXIT_OK;
+out:
+	if (cause != NULL)
+		fprintf(stderr, "%s: %s\n", cmd_progname, cause);
+	free(cause);
+	buf_release(&b);
+	hist_log_free(log);
+	history_free(h);
+	return rc;
+}

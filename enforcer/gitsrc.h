@@ -1,0 +1,66 @@
+/*
+ * gitsrc.h: the desired state read from a git commit, without a work tree:
+ * `enforcer plan|apply --repo PATH_OR_URL --ref REF [--require-signed
+ * KEYRING]`.  Desired state is an attack surface (whoever can commit to it
+ * can turn CredSSP on): with a keyring, only a commit signed by one of its
+ * keys is read.
+ */
+#ifndef ENFORCER_GITSRC_H
+#define ENFORCER_GITSRC_H
+
+#include <stddef.h>
+
+#include <git2.h>
+
+/* One file of the commit: the same fields as the loader's struct
+   model_file, so the engine can hand them to model_load_files(). */
+struct gitsrc_file {
+	char	*name;		/* "REF:path/in/commit.yaml", for messages */
+	char	*text;		/* its bytes, NUL-terminated */
+	size_t	 len;		/* without the NUL */
+};
+
+/* Everything is owned by the struct: gitsrc_files_release(). */
+struct gitsrc_files {
+	struct gitsrc_file *files;	/* every *.yaml, sorted by path */
+	size_t		    n;
+	char		    commit[41];	/* full hex id of the commit read */
+	char		   *signer;	/* fingerprint of the key that signed
+					   it (with a keyring), else NULL */
+};
+
+/* gitsrc.c */
+
+/* A URL (scheme://... or user@host:path) rather than a local path. */
+int gitsrc_is_url(const char *);
+
+/*
+ * Read every *.yaml file (regular blobs; symlinks and submodules are
+ * skipped) of commit ref in repo, a local repository (bare or not) or a
+ * URL.  A URL is cloned bare into cache_dir/<hash of the URL without its
+ * credentials>.git on first use and fetched on every later one (branches mirrored, tags fetched,
+ * deleted branches pruned).  ref is anything git rev-parse takes for a
+ * commit ("main", "v1.2", a hex id), optionally followed by ":DIR" to read
+ * that directory only.  With keyring (a file gpgv reads: `gpg --export
+ * KEYID... > keyring.gpg`), the commit must carry an OpenPGP signature
+ * made by one of its keys.  Returns 0, or -1 with a cause prefixed by the
+ * repository (a URL without its credentials).  out is filled on success and must be released either way.
+ */
+int gitsrc_read(struct gitsrc_files *out, const char *repo, const char *ref,
+    const char *cache_dir, const char *keyring, char **cause);
+
+void gitsrc_files_release(struct gitsrc_files *);
+
+/* gitsig.c */
+
+/*
+ * Check that commit id of repo is signed by a key of keyring, with gpgv
+ * (run with an empty temporary home, never the user's).  On success
+ * *signer is the signing key's fingerprint (free()).  Causes: "commit X is
+ * not signed", "commit X: bad signature from key K", "commit X is signed
+ * by key K, which is not in keyring 'F'", and so on.
+ */
+int gitsig_verify(git_repository *repo, const git_oid *id,
+    const char *keyring, char **signer, char **cause);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * gitutil.h: what history.c and gitsrc.c share about libgit2: its error
+ * turned into a cause once, and bare repositories created atomically.
+ * Callers hold a git_libgit2_init() reference.
+ */
+#ifndef ENFORCER_GITUTIL_H
+#define ENFORCER_GITUTIL_H
+
+#include <git2.h>
+
+/*
+ * Set *cause to "where: what: <libgit2's last error>" and return -1.  Call
+ * it right after the failing libgit2 call, before any other.
+ */
+int gitutil_fail(char **cause, const char *where, const char *what);
+
+/*
+ * url without its userinfo ("https://bot:TOKEN@host/x" -> "https://host/x"),
+ * fit for messages and the history; anything else copied.  free().
+ */
+char *gitutil_url_public(const char *url);
+
+/*
+ * Create a bare repository at dir (missing or an empty directory; parents
+ * are created), with HEAD at refs/heads/<initial_head>.  It is made
+ * beside dir and renamed into place, so a process killed meanwhile leaves
+ * no half-made repository.  *out: git_repository_free().
+ */
+int gitutil_create_bare(git_repository **out, const char *dir,
+    const char *initial_head, char **cause);
+
+#endif

@@ -1,0 +1,1057 @@
+/*
+ * history.c: the history repository: open it, record runs, read them back.
+ *
+ * Order of side effects in history_record(), so that a process killed at
+ * any point leaves a valid repository whose branch is at a complete run:
+ * blobs, trees and commits are written first (loose objects, each through
+ * a temporary file and rename, fsync on); the branch moves last, by
+ * compare-and-swap through libgit2's ref lock file.  Objects written by a
+ * killed run are unreachable and harmless (git gc prunes them).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "gitutil.h"
+#include "history.h"
+
+#define HIST_BRANCH	"enforcer/history"
+#define HIST_REF	"refs/heads/" HIST_BRANCH
+#define HIST_LOCK	"enforcer-history.lock"
+#define LOCK_TRIES	100		/* of 100 ms: wait 10 s at most */
+#define REDACTED	"[redacted]"
+
+struct history {
+	git_repository	 *repo;
+	char		 *where;	/* "branch enforcer/history of DIR" */
+	char		 *gitdir;	/* prefix of every message */
+	char		**secrets;
+	size_t		  nsecrets;
+};
+
+/* One host of a run being recorded. */
+struct rec_host {
+	const struct hist_host *h;
+	git_oid		 last;		/* recorded before this run */
+	git_oid		 observed;
+	git_oid		 verified;
+	unsigned	 has_last : 1, has_observed : 1, has_verified : 1;
+};
+
+/* What the next commit builds on: the branch tip, then each new commit. */
+struct rec_head {
+	git_oid		 tree;
+	git_oid		 commit;
+	int		 empty;		/* no commit yet (first run) */
+};
+
+/* A tree under construction: files to put under hosts/. */
+struct rec_files {
+	const char	**names;
+	const git_oid	**oids;
+	size_t		  n;
+};
+
+static int
+git_fail(const struct history *h, char **cause, const char *what)
+{
+	return gitutil_fail(cause, h->gitdir, what);
+}
+
+/* --- the log's memory ----------------------------------------------------- */
+
+void *
+hist_log_keep(struct hist_log *log, void *p)
+{
+	if (p == NULL)
+		return NULL;
+	log->mem = xreallocarray(log->mem, log->nmem + 1, sizeof(*log->mem));
+	log->mem[log->nmem++] = p;
+	return p;
+}
+
+const char *
+hist_log_strndup(struct hist_log *log, const char *s, size_t len)
+{
+	return hist_log_keep(log, xstrndup(s, len));
+}
+
+struct node *
+hist_log_keep_node(struct hist_log *log, struct node *n)
+{
+	if (n == NULL)
+		return NULL;
+	log->nodes = xreallocarray(log->nodes, log->nnodes + 1,
+	    sizeof(*log->nodes));
+	log->nodes[log->nnodes++] = n;
+	return n;
+}
+
+void
+hist_log_free(struct hist_log *log)
+{
+	size_t i;
+
+	if (log == NULL)
+		return;
+	for (i = 0; i < log->nmem; i++)
+		free(log->mem[i]);
+	for (i = 0; i < log->nnodes; i++)
+		node_free(log->nodes[i]);
+	free(log->mem);
+	free(log->nodes);
+	free(log->entries);
+	free(log);
+}
+
+/* --- opening -------------------------------------------------------------- */
+
+static int
+dir_is_missing_or_empty(const char *path)
+{
+	struct dirent *de;
+	DIR *d;
+	int empty = 1;
+
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT;
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * A dedicated history repository is bare: nothing is ever checked out, and
+ * a work tree would only invite edits that the next run would not see.
+ */
+static int
+open_history_dir(struct history *h, const char *dir, char **cause)
+{
+	if (dir_is_missing_or_empty(dir))
+		return gitutil_create_bare(&h->repo, dir, HIST_BRANCH, cause);
+	if (git_repository_open_ext(&h->repo, dir,
+	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
+		return gitutil_fail(cause, dir,
+		    "not a git repository, and not empty");
+	return 0;
+}
+
+static int
+open_desired_repo(struct history *h, const char *desired, char **cause)
+{
+	struct stat st;
+	char *dir, *slash;
+	int rc = 0;
+
+	if (stat(desired, &st) == -1)
+		return cause_set(cause, "'%s': %s", desired, strerror(errno));
+	dir = xstrdup(desired);
+	if (!S_ISDIR(st.st_mode)) {
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			strcpy(dir, ".");
+		else
+			slash[slash == dir ? 1 : 0] = '\0';
+	}
+	if (git_repository_open_ext(&h->repo, dir, 0, NULL) != 0) {
+		rc = cause_set(cause, "'%s' is not in a git repository: give "
+		    "--history DIR to keep the history elsewhere", desired);
+	}
+	free(dir);
+	return rc;
+}
+
+int
+history_open(struct history **out, const char *desired,
+    const char *history_dir, char **cause)
+{
+	struct history *h;
+	int rc = -1;
+
+	git_libgit2_init();
+	/* A history that lies after a power cut is worse than a slow one. */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	h = xcalloc(1, sizeof(*h));
+	h->gitdir = xstrdup("history");
+	if (history_dir != NULL)
+		rc = open_history_dir(h, history_dir, cause);
+	else if (desired != NULL)
+		rc = open_desired_repo(h, desired, cause);
+	else
+		cause_set(cause, "history: no desired state in a git "
+		    "repository and no --history DIR");
+	if (rc == 0) {
+		free(h->gitdir);
+		h->gitdir = xstrdup(git_repository_path(h->repo));
+		h->where = xasprintf("branch %s of %s", HIST_BRANCH,
+		    h->gitdir);
+	}
+	if (rc == -1) {
+		history_free(h);
+		h = NULL;
+	}
+	*out = h;
+	return rc;
+}
+
+void
+history_free(struct history *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	git_repository_free(h->repo);
+	for (i = 0; i < h->nsecrets; i++)
+		free(h->secrets[i]);
+	free(h->secrets);
+	free(h->where);
+	free(h->gitdir);
+	free(h);
+	git_libgit2_shutdown();
+}
+
+const char *
+history_where(const struct history *h)
+{
+	return h->where;
+}
+
+void
+history_add_secret(struct history *h, const char *secret)
+{
+	/* Shorter strings would redact ordinary words. */
+	if (secret == NULL || strlen(secret) < 4)
+		return;
+	h->secrets = xreallocarray(h->secrets, h->nsecrets + 1,
+	    sizeof(*h->secrets));
+	h->secrets[h->nsecrets++] = xstrdup(secret);
+}
+
+static void
+redact(const struct history *h, struct buf *b)
+{
+	struct buf out = BUF_INIT;
+	const char *p, *hit;
+	size_t i, len;
+
+	for (i = 0; i < h->nsecrets; i++) {
+		len = strlen(h->secrets[i]);
+		if ((hit = memmem(b->ptr, b->len, h->secrets[i], len)) == NULL)
+			continue;
+		buf_reset(&out);
+		for (p = b->ptr; hit != NULL; p = hit + len,
+		    hit = memmem(p, b->len - (size_t)(p - b->ptr),
+		    h->secrets[i], len)) {
+			buf_add(&out, p, (size_t)(hit - p));
+			buf_puts(&out, REDACTED);
+		}
+		buf_add(&out, p, b->len - (size_t)(p - b->ptr));
+		buf_reset(b);
+		buf_add(b, out.ptr, out.len);
+	}
+	buf_release(&out);
+}
+
+/* --- locking -------------------------------------------------------------- */
+
+/*
+ * Runs are serialised by flock(2) on a file beside the refs: the kernel
+ * drops it when its holder dies.  Holding it, a lock file left on our ref
+ * can only come from a writer killed mid-update (only enforcer moves this
+ * ref), so it is removed; otherwise one SIGKILL would stop all history.
+ */
+static int
+lock_take(struct history *h, int *fdp, char **cause)
+{
+	char *path;
+	int fd, i, rc = -1;
+
+	path = xasprintf("%s/%s", git_repository_commondir(h->repo),
+	    HIST_LOCK);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; i++) {
+		if (errno != EWOULDBLOCK || i == LOCK_TRIES) {
+			cause_set(cause, "%s: %s", path, errno == EWOULDBLOCK ?
+			    "locked by another run for 10s" : strerror(errno));
+			close(fd);
+			goto out;
+		}
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	}
+	free(path);
+	path = xasprintf("%s/%s.lock", git_repository_commondir(h->repo),
+	    HIST_REF);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		cause_set(cause, "%s: stale lock: %s", path, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	*fdp = fd;
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+/* --- recording ------------------------------------------------------------ */
+
+static int
+host_name_ok(const char *name)
+{
+	const char *p;
+
+	if (name == NULL || *name == '\0' || *name == '.')
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-_", *p) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+check_run(const struct history *h, const struct hist_run *run, char **cause)
+{
+	size_t i, j;
+
+	if (run->run_id == NULL || run->verb == NULL)
+		return cause_set(cause, "%s: run without an id or a verb",
+		    h->gitdir);
+	for (i = 0; i < run->nhosts; i++) {
+		if (!host_name_ok(run->hosts[i].name))
+			return cause_set(cause, "%s: host name '%s' cannot be "
+			    "a file name", h->gitdir, run->hosts[i].name);
+		for (j = 0; j < i; j++)
+			if (strcmp(run->hosts[i].name, run->hosts[j].name) == 0)
+				return cause_set(cause, "%s: host '%s' twice "
+				    "in one run", h->gitdir,
+				    run->hosts[i].name);
+	}
+	return 0;
+}
+
+/* The branch tip and (when tree is not NULL) its tree; NULL if unborn. */
+static int
+read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
+{
+	git_oid id;
+	int err;
+
+	*tip = NULL;
+	if (tree != NULL)
+		*tree = NULL;
+	err = git_reference_name_to_id(&id, h->repo, HIST_REF);
+	if (err == GIT_ENOTFOUND)
+		return 0;
+	if (err != 0 || git_commit_lookup(tip, h->repo, &id) != 0 ||
+	    (tree != NULL && git_commit_tree(tree, *tip) != 0))
+		return git_fail(h, cause, "read " HIST_REF);
+	return 0;
+}
+
+static int
+write_state(struct history *h, const struct node *n, git_oid *oid,
+    char **cause)
+{
+	struct buf b = BUF_INIT;
+	int rc = 0;
+
+	node_emit(n, &b, 1);
+	redact(h, &b);
+	if (git_blob_create_from_buffer(oid, h->repo, b.ptr, b.len) != 0)
+		rc = git_fail(h, cause, "write blob");
+	buf_release(&b);
+	return rc;
+}
+
+static int
+last_blob(git_tree *tree, const char *host, git_oid *oid)
+{
+	git_tree_entry *e;
+	char *path;
+	int found = 0;
+
+	if (tree == NULL)
+		return 0;
+	path = xasprintf("hosts/%s.yaml", host);
+	if (git_tree_entry_bypath(&e, tree, path) == 0) {
+		git_oid_cpy(oid, git_tree_entry_id(e));
+		found = git_tree_entry_type(e) == GIT_OBJECT_BLOB;
+		git_tree_entry_free(e);
+	}
+	free(path);
+	return found;
+}
+
+static int
+prepare_hosts(struct history *h, const struct hist_run *run, git_tree *last,
+    struct rec_host *rh, char **cause)
+{
+	size_t i;
+
+	for (i = 0; i < run->nhosts; i++) {
+		rh[i].h = &run->hosts[i];
+		rh[i].has_last = last_blob(last, rh[i].h->name, &rh[i].last);
+		if (rh[i].h->observed != NULL) {
+			if (write_state(h, rh[i].h->observed, &rh[i].observed,
+			    cause) == -1)
+				return -1;
+			rh[i].has_observed = 1;
+		}
+		if (rh[i].h->verified != NULL) {
+			if (write_state(h, rh[i].h->verified, &rh[i].verified,
+			    cause) == -1)
+				return -1;
+			rh[i].has_verified = 1;
+		}
+	}
+	return 0;
+}
+
+static void
+files_add(struct rec_files *f, const char *name, const git_oid *oid)
+{
+	f->names = xreallocarray(f->names, f->n + 1, sizeof(*f->names));
+	f->oids = xreallocarray(f->oids, f->n + 1, sizeof(*f->oids));
+	f->names[f->n] = name;
+	f->oids[f->n++] = oid;
+}
+
+static void
+files_release(struct rec_files *f)
+{
+	free(f->names);
+	free(f->oids);
+	memset(f, 0, sizeof(*f));
+}
+
+/* base (may be NULL) with hosts/<name>.yaml set for each file. */
+static int
+write_tree(struct history *h, const git_oid *base, const struct rec_files *f,
+    git_oid *out, char **cause)
+{
+	git_treebuilder *hb = NULL, *rb = NULL;
+	git_tree *root = NULL, *hosts = NULL;
+	git_tree_entry *e = NULL;
+	git_oid hosts_id;
+	char *file;
+	size_t i;
+	int rc = -1;
+
+	if (base != NULL && (git_tree_lookup(&root, h->repo, base) != 0 ||
+	    (git_tree_entry_bypath(&e, root, "hosts") == 0 &&
+	    git_tree_lookup(&hosts, h->repo, git_tree_entry_id(e)) != 0)))
+		goto fail;
+	if (git_treebuilder_new(&hb, h->repo, hosts) != 0)
+		goto fail;
+	for (i = 0; i < f->n; i++) {
+		file = xasprintf("%s.yaml", f->names[i]);
+		rc = git_treebuilder_insert(NULL, hb, file, f->oids[i],
+		    GIT_FILEMODE_BLOB);
+		free(file);
+		if (rc != 0)
+			goto fail;
+	}
+	if (git_treebuilder_write(&hosts_id, hb) != 0 ||
+	    git_treebuilder_new(&rb, h->repo, root) != 0 ||
+	    git_treebuilder_insert(NULL, rb, "hosts", &hosts_id,
+	    GIT_FILEMODE_TREE) != 0 || git_treebuilder_write(out, rb) != 0)
+		goto fail;
+	rc = 0;
+	goto done;
+fail:
+	rc = git_fail(h, cause, "write tree");
+done:
+	git_treebuilder_free(hb);
+	git_treebuilder_free(rb);
+	git_tree_entry_free(e);
+	git_tree_free(hosts);
+	git_tree_free(root);
+	return rc;
+}
+
+static int
+write_commit(struct history *h, const git_oid *tree_id, const git_oid *parent,
+    time_t when, struct buf *msg, git_oid *out, char **cause)
+{
+	git_signature *sig = NULL;
+	git_commit *pc = NULL;
+	git_tree *tree = NULL;
+	const git_commit *parents[1];
+	char host[256], *email;
+	int rc = -1;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	email = xasprintf("enforcer@%s", host);
+	redact(h, msg);
+	if (git_signature_new(&sig, "enforcer", email, (git_time_t)when, 0)
+	    != 0 || git_tree_lookup(&tree, h->repo, tree_id) != 0 ||
+	    (parent != NULL && git_commit_lookup(&pc, h->repo, parent) != 0))
+		goto fail;
+	parents[0] = pc;
+	if (git_commit_create(out, h->repo, NULL, sig, sig, NULL,
+	    buf_cstr(msg), tree, parent != NULL ? 1 : 0, parents) != 0)
+		goto fail;
+	rc = 0;
+	goto done;
+fail:
+	rc = git_fail(h, cause, "write commit");
+done:
+	git_signature_free(sig);
+	git_commit_free(pc);
+	git_tree_free(tree);
+	free(email);
+	return rc;
+}
+
+/* Write a tree (head's with files set) and a commit on head; advance it. */
+static int
+commit_on(struct history *h, struct rec_head *head, const struct rec_files *f,
+    time_t when, struct buf *msg, char **cause)
+{
+	git_oid tree, commit;
+
+	if (write_tree(h, head->empty ? NULL : &head->tree, f, &tree,
+	    cause) == -1 || write_commit(h, &tree, head->empty ? NULL :
+	    &head->commit, when, msg, &commit, cause) == -1)
+		return -1;
+	git_oid_cpy(&head->tree, &tree);
+	git_oid_cpy(&head->commit, &commit);
+	head->empty = 0;
+	return 0;
+}
+
+/*
+ * The observed commit, when needed: drifted hosts (recorded before, now
+ * different) and new hosts this run changed, with their observed states.
+ */
+static int
+record_observed(struct history *h, const struct hist_run *run,
+    const struct rec_host *rh, struct rec_head *head, char **cause)
+{
+	struct rec_files f = { NULL, NULL, 0 };
+	const char **drifted, **fresh;
+	size_t i, nd = 0, nf = 0;
+	struct buf msg = BUF_INIT;
+	int rc = 0;
+
+	drifted = xcalloc(run->nhosts + 1, sizeof(*drifted));
+	fresh = xcalloc(run->nhosts + 1, sizeof(*fresh));
+	for (i = 0; i < run->nhosts; i++) {
+		if (!rh[i].has_observed)
+			continue;
+		if (rh[i].has_last && !git_oid_equal(&rh[i].last,
+		    &rh[i].observed))
+			drifted[nd++] = rh[i].h->name;
+		else if (!rh[i].has_last && rh[i].has_verified &&
+		    !git_oid_equal(&rh[i].verified, &rh[i].observed))
+			fresh[nf++] = rh[i].h->name;
+		else
+			continue;
+		files_add(&f, rh[i].h->name, &rh[i].observed);
+	}
+	if (f.n > 0) {
+		histmsg_observed(&msg, run, drifted, nd, fresh, nf);
+		rc = commit_on(h, head, &f, run->started, &msg, cause);
+	}
+	buf_release(&msg);
+	files_release(&f);
+	free(drifted);
+	free(fresh);
+	return rc;
+}
+
+static int
+record_run(struct history *h, const struct hist_run *run,
+    const struct rec_host *rh, struct rec_head *head, char **cause)
+{
+	struct rec_files f = { NULL, NULL, 0 };
+	struct buf msg = BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < run->nhosts; i++) {
+		if (rh[i].has_verified)
+			files_add(&f, rh[i].h->name, &rh[i].verified);
+		else if (rh[i].has_observed)
+			files_add(&f, rh[i].h->name, &rh[i].observed);
+	}
+	histmsg_run(&msg, run);
+	rc = commit_on(h, head, &f, run->finished, &msg, cause);
+	buf_release(&msg);
+	files_release(&f);
+	return rc;
+}
+
+static int
+move_branch(struct history *h, const struct hist_run *run,
+    const git_oid *new_id, const git_commit *tip, char **cause)
+{
+	git_reference *ref = NULL;
+	char *logmsg;
+	int err;
+
+	logmsg = xasprintf("enforcer: %s %s", run->verb, run->run_id);
+	/* Compare-and-swap: a tip moved by anyone else fails the run. */
+	err = git_reference_create_matching(&ref, h->repo, HIST_REF, new_id,
+	    tip != NULL, tip != NULL ? git_commit_id(tip) : NULL, logmsg);
+	free(logmsg);
+	git_reference_free(ref);
+	if (err != 0)
+		return git_fail(h, cause, "update " HIST_REF);
+	return 0;
+}
+
+int
+history_record(struct history *h, const struct hist_run *run, char **cause)
+{
+	struct rec_host *rh = NULL;
+	git_commit *tip = NULL;
+	git_tree *last = NULL;
+	struct rec_head head;
+	int lockfd = -1, rc = -1;
+
+	if (check_run(h, run, cause) == -1 ||
+	    lock_take(h, &lockfd, cause) == -1 ||
+	    read_tip(h, &tip, &last, cause) == -1)
+		goto out;
+	rh = xcalloc(run->nhosts + 1, sizeof(*rh));
+	if (prepare_hosts(h, run, last, rh, cause) == -1)
+		goto out;
+	memset(&head, 0, sizeof(head));
+	head.empty = tip == NULL;
+	if (tip != NULL) {
+		git_oid_cpy(&head.tree, git_tree_id(last));
+		git_oid_cpy(&head.commit, git_commit_id(tip));
+	}
+	if (record_observed(h, run, rh, &head, cause) == -1 ||
+	    record_run(h, run, rh, &head, cause) == -1 ||
+	    move_branch(h, run, &head.commit, tip, cause) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (lockfd != -1)
+		close(lockfd);
+	free(rh);
+	git_tree_free(last);
+	git_commit_free(tip);
+	return rc;
+}
+
+/* --- reading -------------------------------------------------------------- */
+
+static int
+parse_commit(struct history *h, struct hist_log *log, git_commit *c,
+    struct hist_entry *e, enum histmsg_record *record, char **cause)
+{
+	memset(e, 0, sizeof(*e));
+	git_oid_tostr(e->commit, sizeof(e->commit), git_commit_id(c));
+	if (histmsg_parse(log, e, record, git_commit_message(c), cause) == -1)
+		return cause_prefix(cause, "%s: commit %.12s", h->gitdir,
+		    e->commit);
+	if (e->run.finished == 0)
+		e->run.finished = (time_t)git_commit_time(c);
+	return 0;
+}
+
+static int
+first_parent(struct history *h, git_commit **c, char **cause)
+{
+	git_commit *p = NULL;
+
+	if (git_commit_parentcount(*c) > 0 &&
+	    git_commit_parent(&p, *c, 0) != 0) {
+		git_commit_free(*c);
+		*c = NULL;
+		return git_fail(h, cause, "read parent");
+	}
+	git_commit_free(*c);
+	*c = p;
+	return 0;
+}
+
+static int
+str_in(const char **names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+change_matches(const struct hist_filter *f, const struct hist_change *c)
+{
+	return (f->host == NULL || strcmp(c->host, f->host) == 0) &&
+	    (f->class < 0 || (int)c->class == f->class);
+}
+
+static int
+host_failed(const struct hist_entry *e, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < e->run.nhosts; i++)
+		if (e->run.hosts[i].error != NULL &&
+		    strcmp(e->run.hosts[i].name, host) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keep e? Narrows its changes to the filter. */
+static int
+entry_filter(struct hist_log *log, struct hist_entry *e,
+    const struct hist_filter *f)
+{
+	struct hist_change *kept;
+	size_t i, n = 0;
+
+	if (f->host == NULL && f->class < 0)
+		return 1;
+	kept = xcalloc(e->run.nchanges + 1, sizeof(*kept));
+	for (i = 0; i < e->run.nchanges; i++)
+		if (change_matches(f, &e->run.changes[i]))
+			kept[n++] = e->run.changes[i];
+	e->run.changes = hist_log_keep(log, kept);
+	e->run.nchanges = n;
+	if (n > 0)
+		return 1;
+	return f->class < 0 && (host_failed(e, f->host) ||
+	    str_in(e->drifted, e->ndrifted, f->host));
+}
+
+struct walk {
+	struct hist_log		 *log;
+	const struct hist_filter *filter;
+	size_t			  cap;
+	struct hist_entry	  pending;	/* run awaiting its parent */
+	int			  has_pending;
+	int			  done;		/* limit or since reached */
+};
+
+static void
+walk_flush(struct walk *w)
+{
+	struct hist_log *log = w->log;
+
+	if (!w->has_pending)
+		return;
+	w->has_pending = 0;
+	if (w->filter->since != 0 && w->pending.run.finished <
+	    w->filter->since) {
+		/* First-parent history is in time order: nothing older. */
+		w->done = 1;
+		return;
+	}
+	if (!entry_filter(log, &w->pending, w->filter))
+		return;
+	if (log->n == w->cap) {
+		w->cap = w->cap == 0 ? 16 : w->cap * 2;
+		log->entries = xreallocarray(log->entries, w->cap,
+		    sizeof(*log->entries));
+	}
+	log->entries[log->n++] = w->pending;
+	if (w->filter->limit != 0 && log->n == w->filter->limit)
+		w->done = 1;
+}
+
+/* Newest first; an observed commit joins the run just above it. */
+static int
+walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
+{
+	enum histmsg_record record;
+	struct hist_entry e;
+
+	if (parse_commit(h, w->log, c, &e, &record, cause) == -1)
+		return -1;
+	if (record == HISTMSG_OBSERVED && w->has_pending &&
+	    w->pending.observed[0] == '\0' &&
+	    strcmp(w->pending.run.run_id, e.run.run_id) == 0) {
+		memcpy(w->pending.observed, e.commit, sizeof(e.commit));
+		w->pending.drifted = e.drifted;
+		w->pending.ndrifted = e.ndrifted;
+		walk_flush(w);
+		return 0;
+	}
+	walk_flush(w);
+	w->pending = e;
+	w->has_pending = 1;
+	return 0;
+}
+
+int
+history_list(struct hist_log **out, struct history *h,
+    const struct hist_filter *filter, char **cause)
+{
+	const struct hist_filter all = HIST_FILTER_INIT;
+	struct walk w;
+	git_commit *c = NULL;
+	int rc = -1;
+
+	memset(&w, 0, sizeof(w));
+	w.log = xcalloc(1, sizeof(*w.log));
+	w.filter = filter != NULL ? filter : &all;
+	if (read_tip(h, &c, NULL, cause) == -1)
+		goto out;
+	while (c != NULL && !w.done) {
+		if (walk_one(h, &w, c, cause) == -1 ||
+		    first_parent(h, &c, cause) == -1)
+			goto out;
+	}
+	if (!w.done)
+		walk_flush(&w);
+	rc = 0;
+out:
+	git_commit_free(c);
+	if (rc == -1) {
+		hist_log_free(w.log);
+		w.log = NULL;
+	}
+	*out = w.log;
+	return rc;
+}
+
+/* The run commit of run_id, its entry filled in log. */
+static int
+find_run(struct history *h, struct hist_log *log, const char *run_id,
+    git_commit **out, struct hist_entry *e, char **cause)
+{
+	enum histmsg_record record;
+	git_commit *c = NULL;
+	char *needle;
+	int rc = -1;
+
+	*out = NULL;
+	needle = xasprintf("\nRun-Id: %s\n", run_id);
+	if (read_tip(h, &c, NULL, cause) == -1)
+		goto out;
+	for (; c != NULL; ) {
+		if (strstr(git_commit_message(c), needle) != NULL) {
+			if (parse_commit(h, log, c, e, &record, cause) == -1)
+				goto out;
+			if (record == HISTMSG_RUN)
+				break;
+		}
+		if (first_parent(h, &c, cause) == -1)
+			goto out;
+	}
+	if (c == NULL) {
+		cause_set(cause, "no run '%s' in %s", run_id, h->where);
+		goto out;
+	}
+	*out = c;
+	c = NULL;
+	rc = 0;
+out:
+	git_commit_free(c);
+	free(needle);
+	return rc;
+}
+
+/* hosts/<host>.yaml of commit c parsed, or *out = NULL if absent. */
+static int
+read_state(struct history *h, git_commit *c, const char *host,
+    struct node **out, char **cause)
+{
+	struct errors errs = ERRORS_INIT;
+	git_tree_entry *e = NULL;
+	git_tree *tree = NULL;
+	git_blob *blob = NULL;
+	char *path, *name, hex[13];
+	int err, rc = -1;
+
+	*out = NULL;
+	path = xasprintf("hosts/%s.yaml", host);
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
+	name = xasprintf("%s:%s", hex, path);
+	if (git_commit_tree(&tree, c) != 0)
+		goto fail;
+	if ((err = git_tree_entry_bypath(&e, tree, path)) == GIT_ENOTFOUND) {
+		rc = 0;
+		goto done;
+	}
+	if (err != 0 || git_blob_lookup(&blob, h->repo,
+	    git_tree_entry_id(e)) != 0)
+		goto fail;
+	if (node_parse_string(out, node_file_intern(name),
+	    git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+	    &errs) == -1) {
+		cause_set(cause, "%s: %s", h->gitdir, errs.msg[0]);
+		goto done;
+	}
+	rc = 0;
+	goto done;
+fail:
+	rc = git_fail(h, cause, name);
+done:
+	errors_clear(&errs);
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	free(name);
+	free(path);
+	return rc;
+}
+
+static int
+run_changed(const struct hist_run *run, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < run->nchanges; i++)
+		if (strcmp(run->changes[i].host, host) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Before run c: the parent's file; a host first recorded by c and left
+ * unchanged has no earlier file, and c's file is what it observed.
+ */
+static int
+state_before(struct history *h, git_commit *c, const struct hist_run *run,
+    const char *host, struct node **out, char **cause)
+{
+	git_commit *parent = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (git_commit_parentcount(c) > 0 &&
+	    git_commit_parent(&parent, c, 0) != 0)
+		return git_fail(h, cause, "read parent");
+	if (parent != NULL)
+		rc = read_state(h, parent, host, out, cause);
+	if (rc == 0 && *out == NULL && !run_changed(run, host))
+		rc = read_state(h, c, host, out, cause);
+	git_commit_free(parent);
+	return rc;
+}
+
+static int
+show_host(struct history *h, struct hist_log *log, git_commit *c,
+    const struct hist_run *run, struct hist_host *hh, char **cause)
+{
+	struct node *n;
+
+	if (state_before(h, c, run, hh->name, &n, cause) == -1)
+		return -1;
+	hh->observed = hist_log_keep_node(log, n);
+	if (!run_changed(run, hh->name))
+		return 0;
+	if (read_state(h, c, hh->name, &n, cause) == -1)
+		return -1;
+	hh->verified = hist_log_keep_node(log, n);
+	return 0;
+}
+
+/* The observed commit just below c, when it belongs to the same run. */
+static int
+show_drift(struct history *h, struct hist_log *log, git_commit *c,
+    struct hist_entry *e, char **cause)
+{
+	enum histmsg_record record;
+	struct hist_entry pe;
+	git_commit *p = NULL;
+	int rc = 0;
+
+	if (git_commit_parentcount(c) == 0)
+		return 0;
+	if (git_commit_parent(&p, c, 0) != 0)
+		return git_fail(h, cause, "read parent");
+	if (strstr(git_commit_message(p), "\nRecord: observed\n") != NULL) {
+		rc = parse_commit(h, log, p, &pe, &record, cause);
+		if (rc == 0 && strcmp(pe.run.run_id, e->run.run_id) == 0) {
+			memcpy(e->observed, pe.commit, sizeof(pe.commit));
+			e->drifted = pe.drifted;
+			e->ndrifted = pe.ndrifted;
+		}
+	}
+	git_commit_free(p);
+	return rc;
+}
+
+int
+history_show(struct hist_log **out, struct history *h, const char *run_id,
+    char **cause)
+{
+	struct hist_log *log;
+	struct hist_host *hosts;
+	git_commit *c = NULL;
+	size_t i;
+	int rc = -1;
+
+	log = xcalloc(1, sizeof(*log));
+	log->entries = xcalloc(1, sizeof(*log->entries));
+	if (find_run(h, log, run_id, &c, &log->entries[0], cause) == -1 ||
+	    show_drift(h, log, c, &log->entries[0], cause) == -1)
+		goto out;
+	log->n = 1;
+	/* The parsed hosts are the log's; give them their trees. */
+	hosts = (struct hist_host *)log->entries[0].run.hosts;
+	for (i = 0; i < log->entries[0].run.nhosts; i++)
+		if (show_host(h, log, c, &log->entries[0].run, &hosts[i],
+		    cause) == -1)
+			goto out;
+	rc = 0;
+out:
+	git_commit_free(c);
+	if (rc == -1) {
+		hist_log_free(log);
+		log = NULL;
+	}
+	*out = log;
+	return rc;
+}
+
+int
+history_last_state(struct node **out, struct history *h, const char *host,
+    char **cause)
+{
+	git_commit *tip;
+	int rc;
+
+	*out = NULL;
+	if (read_tip(h, &tip, NULL, cause) == -1)
+		return -1;
+	rc = tip != NULL ? read_state(h, tip, host, out, cause) : 0;
+	git_commit_free(tip);
+	return rc;
+}
+
+int
+history_state_before(struct node **out, struct history *h,
+    const char *run_id, const char *host, char **cause)
+{
+	struct hist_log *log;
+	struct hist_entry e;
+	git_commit *c = NULL;
+	int rc;
+
+	*out = NULL;
+	log = xcalloc(1, sizeof(*log));
+	rc = find_run(h, log, run_id, &c, &e, cause);
+	if (rc == 0)
+		rc = state_before(h, c, &e.run, host, out, cause);
+	git_commit_free(c);
+	hist_log_free(log);
+	return rc;
+}

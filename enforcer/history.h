@@ -1,0 +1,247 @@
+/*
+ * history.h: every run recorded in a git repository (libgit2), and read
+ * back.  The format (tree, commit message grammar, trailers, classes, the
+ * --json shape) is described in docs/history.md.
+ *
+ * Where: by default the branch "enforcer/history" of the git repository
+ * holding the desired state; otherwise the repository given with --history
+ * (created bare on first use).  Only objects are written and only that one
+ * ref moves: the team's work tree, index and HEAD are never touched.
+ *
+ * What: the tree holds hosts/<name>.yaml, each host's state (node_emit with
+ * sorted keys), so "git log -p hosts/<name>.yaml" is that host's audit
+ * trail.  A run gives at most two commits: an "observed" commit when a
+ * host's observed state differs from the one last recorded (drift), then
+ * the run commit holding the verified states.  Both are written before the
+ * ref moves once, under a lock, so a run killed at any point leaves the
+ * branch at a complete run (see history_record).
+ *
+ * Nothing secret belongs in these structs; history_add_secret() is a last
+ * line of defence that redacts known secrets from everything written.
+ */
+#ifndef ENFORCER_HISTORY_H
+#define ENFORCER_HISTORY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "node.h"
+
+enum hist_class {
+	HIST_INTENTIONAL,	/* the desired state changed */
+	HIST_CORRECTIVE,	/* drift repaired */
+	HIST_WINDOW,		/* a window opened */
+	HIST_EXPIRY,		/* a window ended */
+};
+#define HIST_NCLASSES 4
+
+/* One property changed on one host.  Every string is borrowed. */
+struct hist_change {
+	const char	*host;		/* "node2.contoso.test" */
+	const char	*path;		/* "credssp.server.enabled" */
+	const char	*before;	/* observed before, as text; NULL: absent */
+	const char	*after;		/* verified after; NULL: removed */
+	enum hist_class	 class;
+	const char	*reason;	/* "window create-cluster", "policy
+					   hci-nodes", ...; may be NULL */
+	const char	*window;	/* window id or NULL */
+	int		 verified;	/* the re-read after apply matched */
+};
+
+/* One host of a run.  Everything is borrowed. */
+struct hist_host {
+	const char	  *name;	/* [A-Za-z0-9._-], not starting '.' */
+	const struct node *observed;	/* whole observed state before the run,
+					   NULL if the host was unreadable */
+	const struct node *verified;	/* whole state re-read after applying,
+					   NULL if nothing was applied */
+	const char	  *error;	/* one-line cause if the host failed */
+};
+
+/*
+ * A run.  For history_record() everything is borrowed from the caller.  In
+ * a struct hist_log (reading) everything is owned by the log.
+ */
+struct hist_run {
+	const char		 *run_id;	/* history_new_run_id() */
+	const char		 *verb;		/* "apply", "revert", ... */
+	time_t			  started;
+	time_t			  finished;
+	const char		 *desired_path;	/* path or URL, may be NULL */
+	const char		 *desired_commit; /* hex id, or NULL */
+	const char		**windows;	/* active window ids */
+	size_t			  nwindows;
+	const struct hist_host	 *hosts;
+	size_t			  nhosts;
+	const struct hist_change *changes;
+	size_t			  nchanges;
+};
+
+/* One run read back from the history (newest first in a hist_log). */
+struct hist_entry {
+	char		  commit[41];	/* hex id of the run commit */
+	char		  observed[41];	/* hex id of its observed (drift)
+					   commit, "" if none */
+	const char	 *summary;	/* the run commit's first line */
+	struct hist_run	  run;		/* hosts[] carry name and error; their
+					   trees only from history_show() */
+	const char	**drifted;	/* hosts found changed outside
+					   enforcer before this run */
+	size_t		  ndrifted;
+};
+
+/*
+ * Runs read back.  Everything reachable from entries (strings, arrays, node
+ * trees) is owned by the log: free it with hist_log_free().
+ */
+struct hist_log {
+	struct hist_entry *entries;
+	size_t		   n;
+	/* private: what hist_log_free() releases */
+	void		 **mem;
+	size_t		   nmem;
+	struct node	 **nodes;
+	size_t		   nnodes;
+};
+
+/* Filters for history_list(); zero / NULL / -1 means "any". */
+struct hist_filter {
+	const char	*host;	/* runs that changed, failed on or found drift
+				   on this host; changes narrowed to it */
+	time_t		 since;	/* runs finished at or after */
+	size_t		 limit;	/* at most this many runs */
+	int		 class;	/* -1, or runs with a change of this enum
+				   hist_class; changes narrowed to it */
+};
+#define HIST_FILTER_INIT { NULL, 0, 0, -1 }
+
+struct history;
+
+/* history.c */
+
+/*
+ * Open the history: history_dir when not NULL (a repository, created bare
+ * with HEAD at enforcer/history when the directory is missing or empty);
+ * otherwise the git repository containing desired (a directory or a file),
+ * branch enforcer/history.  Fails when neither applies.  *out must be
+ * passed to history_free().
+ */
+int history_open(struct history **out, const char *desired,
+    const char *history_dir, char **cause);
+void history_free(struct history *);
+
+/* "branch enforcer/history of /path/.git" (borrowed), for messages. */
+const char *history_where(const struct history *);
+
+/*
+ * Redact every occurrence of secret (copied; 4 bytes or longer) from all
+ * that history_record() writes, replacing it with "[redacted]".
+ */
+void history_add_secret(struct history *, const char *secret);
+
+/*
+ * Record a run: an observed commit first when some known host's observed
+ * state differs from its last recorded one (drift), or when a host seen
+ * for the first time was changed (so its state before the run is kept);
+ * then the run commit, whose tree holds each host's verified state, else
+ * its observed state, else (unreadable) its last recorded state.  Hosts
+ * recorded earlier but absent from the run keep their files.  A run that
+ * changes nothing adds one commit with the same tree.  Objects are written
+ * (fsync on) before the branch moves, by compare-and-swap, under a lock
+ * file held with flock(2) (released by the kernel if the process dies).
+ */
+int history_record(struct history *, const struct hist_run *, char **cause);
+
+/* Runs matching filter (NULL: all), newest first.  *out: hist_log_free(). */
+int history_list(struct hist_log **out, struct history *,
+    const struct hist_filter *, char **cause);
+
+/*
+ * One run by run id, as a log of one entry whose run.hosts[] carry trees:
+ * observed = the host's recorded state before the run, verified = its
+ * state after the run for hosts it changed (else NULL).  Fails with
+ * "no run 'ID' in ..." when there is none.  *out: hist_log_free().
+ */
+int history_show(struct hist_log **out, struct history *, const char *run_id,
+    char **cause);
+
+/*
+ * The last recorded state of host, or *out = NULL when it was never
+ * recorded.  *out is owned by the caller (node_free).
+ */
+int history_last_state(struct node **out, struct history *, const char *host,
+    char **cause);
+
+/*
+ * The state of host recorded just before run_id (what that run observed),
+ * or *out = NULL when the host was not recorded then; for revert.  Fails
+ * when there is no such run.  *out is owned by the caller (node_free).
+ */
+int history_state_before(struct node **out, struct history *,
+    const char *run_id, const char *host, char **cause);
+
+void hist_log_free(struct hist_log *);
+
+/* history_msg.c: the commit message grammar (docs/history.md). */
+
+/* "intentional", "corrective", "window", "expiry". */
+const char *hist_class_name(enum hist_class);
+/* 0 and *out, or -1 for an unknown name. */
+int hist_class_parse(const char *name, enum hist_class *out);
+
+/* "20261125T093000Z-1a2b3c": the UTC time and 24 random bits; free(). */
+char *history_new_run_id(time_t now);
+
+/* "2026-11-25T09:30:00Z" into out (at least 21 bytes). */
+void hist_time_format(char *out, size_t size, time_t);
+/* Parse that form back: 0, or -1 if s is not exactly it. */
+int hist_time_parse(const char *s, time_t *out);
+
+/*
+ * Append "path: before -> after  (reason)", with "  NOT VERIFIED" when the
+ * re-read did not match and "(absent)" for an absent value: how the CLI
+ * shows a change.
+ */
+void hist_change_describe(struct buf *out, const struct hist_change *);
+
+/* The run commit's message; the observed commit's message. */
+void histmsg_run(struct buf *out, const struct hist_run *);
+void histmsg_observed(struct buf *out, const struct hist_run *,
+    const char **drifted, size_t ndrifted, const char **fresh,
+    size_t nfresh);
+
+/* Which commit a message belongs to. */
+enum histmsg_record {
+	HISTMSG_RUN,
+	HISTMSG_OBSERVED,
+};
+
+/*
+ * Parse a commit message into e->run, e->summary and (observed commits)
+ * e->drifted, allocating in log.  Returns 0, or -1 with a cause naming the
+ * offending line.
+ */
+int histmsg_parse(struct hist_log *log, struct hist_entry *e,
+    enum histmsg_record *record, const char *message, char **cause);
+
+/* Allocation in a log: kept until hist_log_free(). */
+void *hist_log_keep(struct hist_log *, void *);
+const char *hist_log_strndup(struct hist_log *, const char *, size_t);
+struct node *hist_log_keep_node(struct hist_log *, struct node *);
+
+/* history_json.c: the --json shape (docs/history.md). */
+
+/* Append n as JSON (typed scalars as YAML 1.2 core reads them). */
+void histjson_node(struct buf *out, const struct node *n);
+/* Append a JSON string literal. */
+void histjson_string(struct buf *out, const char *s);
+/*
+ * Append one run as a JSON object; with trees, run.hosts[] carry their
+ * "observed" and "verified" trees (history_show).
+ */
+void histjson_entry(struct buf *out, const struct hist_entry *, int trees);
+/* Append one change as a JSON object, with its run's id and time. */
+void histjson_change(struct buf *out, const struct hist_entry *,
+    const struct hist_change *);
+
+#endif
