@@ -201,6 +201,13 @@ struct sim_fleet {
 	char			*ca_out;	/* where the test CA PEM goes */
 	X509			*ca_cert;
 	EVP_PKEY		*ca_key;
+	/*
+	 * Called (when set) after a service changed state through any path
+	 * (cmd.c, res_wmi.c, sim_set), so that http.c can stop or resume
+	 * serving a host whose WinRM service stopped or started.
+	 */
+	void			(*service_changed)(struct sim_host *,
+				    struct sim_service *);
 };
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
@@ -232,5 +239,75 @@ int sim_set(struct sim_host *, const char *key, const char *value,
  */
 int sim_cmd_run(struct sim_host *, const char *user, const char *line,
     struct buf *out, struct buf *err, int *wrote);
+
+/*
+ * state.c (continued): host life cycle and helpers shared by fleet.c,
+ * res_*.c, cmd.c and control.c.  Names compare case-insensitively; the
+ * returned pointers are borrowed from the host and stay valid until the
+ * next call that adds or deletes an object of the same kind.
+ */
+
+/*
+ * Fill a zeroed host with what a fresh Windows Server 2022 has: WinRM
+ * config defaults, an HTTPS listener for NAME on 5986 (thumbprint left
+ * NULL for tls.c) and an HTTP one on 5985, services (WinRM, Schedule, ...),
+ * built-in local groups and accounts, base registry keys, the clock at
+ * real time.  fleet.c then applies the fleet file on top.
+ */
+void sim_host_init(struct sim_host *, const char *name);
+/* Free everything the host owns (not the struct itself); NULL is fine. */
+void sim_host_release(struct sim_host *);
+/* "NODE1" for node1.contoso.test: upper case, first label, 15 chars. */
+void sim_host_netbios(const struct sim_host *, char out[16]);
+
+/* Time as "2026-11-24T21:30:00Z" and back (also accepts +hh:mm). */
+void sim_time_format(time_t, char out[32]);
+int sim_time_parse(const char *, time_t *);
+
+/* The sim_bool for "service.auth.Basic", "client.AllowUnencrypted", ... */
+struct sim_bool *sim_winrm_bool(struct sim_host *, const char *name);
+
+/* Registry (HKLM; "HKLM\" and "HKEY_LOCAL_MACHINE\" prefixes accepted). */
+/* Immediate subkey names of PATH, sorted; *names is the caller's to free
+ * (array and strings).  Returns the count. */
+size_t sim_reg_subkeys(struct sim_host *, const char *path, char ***names);
+void sim_reg_set_sz(struct sim_reg_key *, const char *name, int type,
+    const char *data);			/* SZ, EXPAND_SZ, BINARY (hex) */
+void sim_reg_set_num(struct sim_reg_key *, const char *name, int type,
+    uint64_t);				/* DWORD, QWORD */
+void sim_reg_set_multi(struct sim_reg_key *, const char *name,
+    char *const *items, size_t n);	/* MULTI_SZ; copies items */
+/* "REG_SZ" for SIM_REG_SZ ...; NULL for unknown; and back (-1). */
+const char *sim_reg_type_name(int);
+int sim_reg_type_parse(const char *);
+
+/* Groups and accounts. */
+struct sim_group *sim_group_add(struct sim_host *, const char *name,
+    const char *comment);
+int sim_group_delete(struct sim_host *, const char *name);
+/* Index of member (case-insensitive), or -1. */
+int sim_group_find_member(const struct sim_group *, const char *member);
+void sim_group_add_member(struct sim_group *, const char *member);
+int sim_group_delete_member(struct sim_group *, const char *member);
+/* password may be NULL (cannot log on). */
+struct sim_account *sim_account_add(struct sim_host *, const char *name,
+    const char *password, int admin);
+
+/* Services. */
+struct sim_service *sim_service_add(struct sim_host *, const char *name,
+    const char *display_name, const char *state, const char *start_mode);
+/* Set state ("Running", "Stopped"), pid, and call fleet->service_changed. */
+void sim_service_set_state(struct sim_host *, struct sim_service *,
+    const char *state);
+
+/* Listeners, by Transport and Address (case-insensitive). */
+struct sim_listener *sim_listener(struct sim_host *, const char *transport,
+    const char *address, int create);
+int sim_listener_delete(struct sim_host *, const char *transport,
+    const char *address);
+
+/* Files and certificates. */
+int sim_file_delete(struct sim_host *, const char *path);
+int sim_cert_delete(struct sim_host *, const char *thumbprint);
 
 #endif
