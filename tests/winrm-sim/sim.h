@@ -193,6 +193,15 @@ struct sim_host {
 	struct sim_faults	 faults;
 	struct sim_counters	 counters;
 	void			*priv;		/* http.c's listener state */
+
+	/* Appended by sim-server (fleet.c fills, fleet.c frees). */
+	struct sim_cert_mapping	*cert_mappings;	/* client-certificate auth */
+	size_t			 ncert_mappings;
+	struct sim_setting	*settings;	/* WinRM settings not modelled
+						   in struct sim_winrm_config */
+	size_t			 nsettings;
+	struct sim_shells	*shells;	/* shell.c's open shells */
+	struct soap_enums	*enums;		/* soap.c's enumeration contexts */
 };
 
 struct sim_fleet {
@@ -208,6 +217,12 @@ struct sim_fleet {
 	 */
 	void			(*service_changed)(struct sim_host *,
 				    struct sim_service *);
+
+	/* Appended by sim-server. */
+	X509			*rogue_ca_cert;	/* issues "untrusted" certs; */
+	EVP_PKEY		*rogue_ca_key;	/* never written to ca_out */
+	struct ssl_ctx_st	*ssl_ctx;	/* tls.c: shared by every host */
+	struct event_base	*base;		/* main.c's event loop */
 };
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
@@ -309,5 +324,173 @@ int sim_listener_delete(struct sim_host *, const char *transport,
 /* Files and certificates. */
 int sim_file_delete(struct sim_host *, const char *path);
 int sim_cert_delete(struct sim_host *, const char *thumbprint);
+
+/*
+ * ---- sim-server: the protocol side (main, fleet, tls, http, soap,
+ * res_config, res_wmi, shell, control).  Nothing here is used by state.c
+ * or cmd.c.
+ */
+struct _xmlDoc;
+struct _xmlNode;
+struct _xmlNs;
+struct ssl_st;
+
+/* A client-certificate mapping (winrm/config/service/certmapping). */
+struct sim_cert_mapping {
+	char	*subject;	/* client cert CN, UPN or e-mail; "*" = any */
+	char	*user;		/* the local account it logs on as */
+};
+
+/*
+ * A WinRM setting that struct sim_winrm_config does not model one by one,
+ * as text under its ground-truth key: "winrm.MaxBatchItems",
+ * "winrm.service.MaxConnections", "winrm.winrs.MaxShellsPerUser", ...
+ * Absent means the Windows default (res_config.c's table).
+ */
+struct sim_setting {
+	char	*key;
+	char	*value;
+};
+
+/* fleet.c: the fleet file.  *out is the caller's, for fleet_free(). */
+int fleet_load(struct sim_fleet **out, const char *path, struct errors *);
+void fleet_free(struct sim_fleet *);
+struct sim_host *fleet_host(struct sim_fleet *, const char *name);
+/* A sim_setting's value (borrowed) or NULL; set copies both strings. */
+const char *sim_setting_get(const struct sim_host *, const char *key);
+void sim_setting_set(struct sim_host *, const char *key, const char *value);
+
+/* tls.c: the throwaway test CAs, host certificates, the server context. */
+int tls_ca_init(struct sim_fleet *, char **cause);
+/* "valid" "expired" "expiring" "wrong_name" "untrusted" "no_server_auth" */
+int tls_scenario_known(const char *);
+/*
+ * Issue a certificate for the host under a scenario (days: days left, for
+ * "expiring"; validity for the others when > 0) and add it to its
+ * LocalMachine\My.  Returns the store entry (borrowed) or NULL.
+ */
+struct sim_cert *tls_cert_issue(struct sim_host *, const char *scenario,
+    int days, char **cause);
+int tls_write_ca(const struct sim_fleet *, const char *path, char **cause);
+/* The SSL_CTX every host serves with: the certificate is picked at
+ * handshake time from the host's HTTPS listener thumbprint. */
+int tls_ctx_init(struct sim_fleet *, char **cause);
+void tls_fleet_release(struct sim_fleet *);
+/* The host a server-side SSL object belongs to (set by http.c). */
+void tls_ssl_set_host(struct ssl_st *, struct sim_host *);
+/* The account a verified client certificate maps to (borrowed) or NULL. */
+const char *tls_client_user(struct sim_host *, struct ssl_st *);
+
+/* http.c: each host's HTTPS endpoint on the fleet's event loop. */
+int http_host_start(struct sim_host *, char **cause);
+/* Listen or refuse as faults, the WinRM service and listeners say. */
+void http_host_sync(struct sim_host *);
+void http_host_stop(struct sim_host *);
+/* 1 while the host answers (WinRM running, not down, HTTPS listener). */
+int http_host_serving(const struct sim_host *);
+
+/* soap.c: envelopes, dispatch by resource, replies, faults. */
+struct soap_kv {
+	char	*name;
+	char	*value;
+};
+
+struct soap_req {
+	struct sim_host	*host;
+	const char	*user;		/* the authenticated account */
+	int		 admin;
+	struct _xmlDoc	*doc;
+	struct _xmlNode	*body;		/* first element of s:Body or NULL */
+	char		*action;
+	char		*resource_uri;
+	char		*message_id;
+	struct soap_kv	*selectors;
+	size_t		 nselectors;
+	struct soap_kv	*options;
+	size_t		 noptions;
+	size_t		 max_envelope;	/* bytes the reply may take */
+	long		 timeout_ms;
+	int		 wrote;		/* a handler changed ground truth */
+};
+
+/* The reply a handler builds; status 200, or 500 for a fault. */
+struct soap_out {
+	struct _xmlDoc	*doc;
+	struct _xmlNode	*env;
+	struct _xmlNode	*header;
+	struct _xmlNode	*body;
+	int		 status;
+};
+
+/* A Windows fault: SOAP code, subcode, WSManFault code and text. */
+struct soap_fault {
+	const char	*code;		/* "s:Sender" | "s:Receiver" */
+	const char	*subcode;	/* "w:InvalidSelectors" ... */
+	const char	*action;	/* NULL: the wsman fault action */
+	const char	*detail;	/* faultDetail URI suffix or NULL */
+	unsigned long	 wsman_code;
+	const char	*text;		/* Windows' message */
+	const char	*provider;	/* ProviderFault provider or NULL */
+	const char	*provider_path;
+	int		 wmi_error;	/* detail as p:MSFT_WmiError */
+};
+extern const struct soap_fault soap_f_access_denied, soap_f_action_not_supported,
+    soap_f_already_exists, soap_f_cannot_process_filter,
+    soap_f_destination_unreachable, soap_f_encoding_limit,
+    soap_f_internal_error, soap_f_invalid_enum_context,
+    soap_f_invalid_parameter, soap_f_invalid_selectors,
+    soap_f_invalid_header, soap_f_header_required, soap_f_quota_limit,
+    soap_f_schema_validation, soap_f_unsupported_feature;
+
+/*
+ * Handle one POSTed envelope for an authenticated user: *reply gets the
+ * response envelope, *status its HTTP status.  Counts the request and,
+ * when ground truth changed, the write.
+ */
+void soap_handle(struct sim_host *, const char *user, int admin,
+    const char *body, size_t len, struct buf *reply, int *status);
+void soap_host_release(struct sim_host *);
+/* Header values (borrowed) or NULL; names compare case-insensitively. */
+const char *soap_selector(const struct soap_req *, const char *name);
+const char *soap_option(const struct soap_req *, const char *name);
+/* Start a reply with this Action; returns s:Body. */
+struct _xmlNode *soap_reply(struct soap_out *, const struct soap_req *,
+    const char *action);
+/* The namespace PREFIX=URI declared on the envelope (made on first use). */
+struct _xmlNs *soap_ns(struct soap_out *, const char *prefix, const char *uri);
+/* Replace the reply with a fault; text NULL = the fault's own.  Returns 0. */
+int soap_fault(struct soap_out *, const struct soap_req *,
+    const struct soap_fault *, const char *text);
+/*
+ * Answer an Enumerate with the children of items (taken): inline with
+ * OptimizeEnumeration up to MaxElements, the rest through Pull.
+ */
+int soap_enumerate(struct soap_out *, struct soap_req *,
+    struct _xmlNode *items);
+/* Child element by namespace URI (NULL = any) and local name. */
+struct _xmlNode *soap_child(struct _xmlNode *, const char *ns,
+    const char *name);
+/* Trimmed text content; the caller frees. */
+char *soap_text(struct _xmlNode *);
+/* Append <prefix:name>text</prefix:name> (text escaped) to parent. */
+struct _xmlNode *soap_add(struct _xmlNode *parent, struct _xmlNs *,
+    const char *name, const char *text);
+
+/* res_config.c: winrm/config, its sub-resources, listeners. */
+int res_config_handle(struct soap_req *, struct soap_out *);
+/* res_wmi.c: Win32_Service and StdRegProv. */
+int res_wmi_handle(struct soap_req *, struct soap_out *);
+/* shell.c: the cmd remote shell. */
+int shell_handle(struct soap_req *, struct soap_out *);
+/* Close shells idle past IdleTimeout. */
+void shell_reap(struct sim_host *);
+void shell_host_release(struct sim_host *);
+
+/* control.c: the control interface and the ctl client. */
+int control_start(struct sim_fleet *, const char *addr, int *port,
+    char **cause);
+void control_stop(void);
+/* winrm-sim ctl ADDR:PORT METHOD PATH [BODY|-]: exit status. */
+int control_client(int argc, char **argv);
 
 #endif
