@@ -326,6 +326,38 @@ int sim_file_delete(struct sim_host *, const char *path);
 int sim_cert_delete(struct sim_host *, const char *thumbprint);
 
 /*
+ * cmd.c and prog_*.c: one program run by the cmd.exe interpreter.  A
+ * program returns its exit code and writes CRLF text to out and err.
+ */
+struct sim_prog {
+	struct sim_host	 *host;
+	const char	 *user;		/* the account it runs as */
+	int		  admin;	/* may change ground truth */
+	const char	 *cwd;		/* "C:\\Users\\svc-enforcer" */
+	int		  argc;
+	char		**argv;		/* words, quotes removed */
+	const char	 *args;		/* text after argv[0], quotes kept */
+	struct buf	 *out;
+	struct buf	 *err;
+	int		  wrote;	/* set when ground truth changed */
+};
+void sim_prog_out(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
+void sim_prog_err(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
+/* A path as the program was given it, made absolute ("C:\\..."). */
+char *sim_prog_path(const struct sim_prog *, const char *path);
+/* The host's local time (its clock and tz_offset_min), and its en-US
+ * renderings "11/25/2026" and "12:15:00 PM" (or "12:15 PM"). */
+void sim_prog_tm(const struct sim_host *, time_t, struct tm *);
+void sim_prog_date(const struct tm *, char out[32]);
+void sim_prog_clock(const struct tm *, int seconds, char out[32]);
+int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
+int sim_prog_net(struct sim_prog *);		/* prog_net.c */
+int sim_prog_reg(struct sim_prog *);		/* prog_reg.c */
+int sim_prog_sc(struct sim_prog *);		/* prog_sc.c */
+int sim_prog_schtasks(struct sim_prog *);	/* prog_schtasks.c */
+int sim_prog_winrm(struct sim_prog *);		/* prog_winrm.c */
+
+/*
  * ---- sim-server: the protocol side (main, fleet, tls, http, soap,
  * res_config, res_wmi, shell, control).  Nothing here is used by state.c
  * or cmd.c.
@@ -372,6 +404,11 @@ int tls_scenario_known(const char *);
 struct sim_cert *tls_cert_issue(struct sim_host *, const char *scenario,
     int days, char **cause);
 int tls_write_ca(const struct sim_fleet *, const char *path, char **cause);
+/* A client certificate (CN=cn, clientAuth) and its key as PEM files. */
+int tls_client_cert_write(struct sim_fleet *, const char *cn,
+    const char *cert_out, const char *key_out, char **cause);
+/* The enabled HTTPS listener for the host's address, or NULL. */
+struct sim_listener *tls_listener(struct sim_host *);
 /* The SSL_CTX every host serves with: the certificate is picked at
  * handshake time from the host's HTTPS listener thumbprint. */
 int tls_ctx_init(struct sim_fleet *, char **cause);
@@ -390,6 +427,16 @@ void http_host_stop(struct sim_host *);
 int http_host_serving(const struct sim_host *);
 
 /* soap.c: envelopes, dispatch by resource, replies, faults. */
+#define SIM_NS_S	"http://www.w3.org/2003/05/soap-envelope"
+#define SIM_NS_A	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
+#define SIM_NS_W	"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
+#define SIM_NS_P	"http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"
+#define SIM_NS_X	"http://schemas.xmlsoap.org/ws/2004/09/transfer"
+#define SIM_NS_N	"http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+#define SIM_NS_RSP	"http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+#define SIM_NS_XSI	"http://www.w3.org/2001/XMLSchema-instance"
+#define SIM_URI_WSMAN	"http://schemas.microsoft.com/wbem/wsman/1"
+#define SIM_ANONYMOUS	SIM_NS_A "/role/anonymous"
 struct soap_kv {
 	char	*name;
 	char	*value;
@@ -453,6 +500,8 @@ void soap_host_release(struct sim_host *);
 /* Header values (borrowed) or NULL; names compare case-insensitively. */
 const char *soap_selector(const struct soap_req *, const char *name);
 const char *soap_option(const struct soap_req *, const char *name);
+/* A random UUID, upper-case, as Windows writes ShellId and MessageID. */
+void soap_uuid(char out[37]);
 /* Start a reply with this Action; returns s:Body. */
 struct _xmlNode *soap_reply(struct soap_out *, const struct soap_req *,
     const char *action);
@@ -478,6 +527,9 @@ struct _xmlNode *soap_add(struct _xmlNode *parent, struct _xmlNs *,
 
 /* res_config.c: winrm/config, its sub-resources, listeners. */
 int res_config_handle(struct soap_req *, struct soap_out *);
+/* Put every setting res_config.c knows but sim_winrm_config does not
+ * model into host->settings, at its Windows default. */
+void res_config_init_settings(struct sim_host *);
 /* res_wmi.c: Win32_Service and StdRegProv. */
 int res_wmi_handle(struct soap_req *, struct soap_out *);
 /* shell.c: the cmd remote shell. */
