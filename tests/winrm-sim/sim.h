@@ -135,6 +135,9 @@ struct sim_task {
 	char	*xml;		/* registered XML, when created from XML */
 	char	*last_result;	/* "267011" (never run), "0", ... */
 	time_t	 last_run;
+	/* Appended by sim-cmd (state.c frees them). */
+	char	*schedule;	/* "ONCE", "ONSTART", ... (schtasks /SC) */
+	char	*author;	/* "CONTOSO\\svc-enforcer"; NULL: N/A */
 };
 
 /* A file in the host's file system (for echo > file, type, schtasks /XML). */

@@ -265,7 +265,8 @@ sim_reg_subkeys(struct sim_host *h, const char *path, char ***names)
 	*names = NULL;
 	n = 0;
 	for (i = 0; i < h->nkeys; i++) {
-		if (len > 0 && !reg_is_under(h->keys[i].path, norm))
+		if (len > 0 && (!reg_is_under(h->keys[i].path, norm) ||
+		    h->keys[i].path[len] == '\0'))
 			continue;
 		rest = h->keys[i].path + len + (len > 0);
 		if (*rest == '\0' || strchr(rest, '\\') != NULL)
@@ -708,6 +709,7 @@ sim_task(struct sim_host *h, const char *name, int create)
 	t->command = xstrdup("");
 	t->enabled = 1;
 	t->run_as = xstrdup("SYSTEM");
+	t->schedule = xstrdup("ONCE");
 	t->last_result = xstrdup("267011");	/* SCHED_S_TASK_HAS_NOT_RUN */
 out:
 	free(norm);
@@ -722,6 +724,8 @@ task_clear(struct sim_task *t)
 	free(t->run_as);
 	free(t->xml);
 	free(t->last_result);
+	free(t->schedule);
+	free(t->author);
 }
 
 int
@@ -751,21 +755,23 @@ task_run(struct sim_host *h, const char *name, time_t now)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	struct sim_task *t;
-	char *command;
+	char *command, *run_as;
 	int rc, wrote;
 
 	t = sim_task(h, name, 0);
 	command = xstrdup(t->command);
+	run_as = xstrdup(t->run_as != NULL ? t->run_as : "SYSTEM");
 	/* Recorded before running: the command may change or delete it. */
 	t->last_run = now;
 	free(t->last_result);
 	t->last_result = xstrdup("267009");	/* SCHED_S_TASK_RUNNING */
-	rc = sim_cmd_run(h, "SYSTEM", command, &out, &err, &wrote);
+	rc = sim_cmd_run(h, run_as, command, &out, &err, &wrote);
 	if ((t = sim_task(h, name, 0)) != NULL) {
 		free(t->last_result);
 		t->last_result = xasprintf("%d", rc);
 	}
 	free(command);
+	free(run_as);
 	buf_release(&out);
 	buf_release(&err);
 }
@@ -1741,7 +1747,7 @@ set_reg_value(struct sim_reg_key *k, const char *key, const char *name,
     const char *value, char **cause)
 {
 	const char *sp, *data;
-	char *tname, **items = NULL, *copy = NULL, *p;
+	char *tname, **items = NULL, *copy = NULL, *p, *sep;
 	unsigned long long n;
 	size_t nitem = 0;
 	int type, rc = -1;
@@ -1760,12 +1766,12 @@ set_reg_value(struct sim_reg_key *k, const char *key, const char *name,
 		sim_reg_set_num(k, name, type, n);
 	} else if (type == SIM_REG_MULTI_SZ) {
 		copy = xstrdup(data);
-		for (p = copy; *data != '\0'; p = strstr(p, "\\0") + 2) {
+		for (p = copy; *data != '\0'; p = sep + 2) {
 			items = xreallocarray(items, nitem + 1, sizeof(*items));
 			items[nitem++] = p;
-			if (strstr(p, "\\0") == NULL)
+			if ((sep = strstr(p, "\\0")) == NULL)
 				break;
-			*strstr(p, "\\0") = '\0';
+			*sep = '\0';
 		}
 		sim_reg_set_multi(k, name, items, nitem);
 	} else
