@@ -75,6 +75,7 @@ struct conn {
 	struct event		*timer;		/* latency or trickle tick */
 	unsigned		 trickle_bps;
 	int			 drop;		/* write half, then close */
+	char			 peer[INET_ADDRSTRLEN];
 };
 
 struct http_host {
@@ -359,7 +360,7 @@ handle(struct conn *c)
 	}
 	if ((a = authenticate(c)) == NULL)
 		return;
-	soap_handle(h, a->name, is_admin(h, a), c->body.ptr != NULL ?
+	soap_handle(h, a->name, is_admin(h, a), c->peer, c->body.ptr != NULL ?
 	    c->body.ptr : "", c->body.len, &out, &status);
 	reply_soap(c, status, &out);
 	buf_release(&out);
@@ -590,6 +591,10 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	tls_ssl_set_host(ssl, h);
 	c = xcalloc(1, sizeof(*c));
 	c->hh = hh;
+	if (sa->sa_family != AF_INET || inet_ntop(AF_INET,
+	    &((struct sockaddr_in *)sa)->sin_addr, c->peer,
+	    sizeof(c->peer)) == NULL)
+		snprintf(c->peer, sizeof(c->peer), "127.0.0.1");
 	c->bev = bufferevent_openssl_socket_new(base, fd, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {

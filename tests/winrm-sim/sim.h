@@ -449,6 +449,7 @@ struct soap_req {
 	struct sim_host	*host;
 	const char	*user;		/* the authenticated account */
 	int		 admin;
+	const char	*client_ip;
 	struct _xmlDoc	*doc;
 	struct _xmlNode	*body;		/* first element of s:Body or NULL */
 	char		*action;
@@ -482,14 +483,18 @@ struct soap_fault {
 	const char	*text;		/* Windows' message */
 	const char	*provider;	/* ProviderFault provider or NULL */
 	const char	*provider_path;
-	int		 wmi_error;	/* detail as p:MSFT_WmiError */
+	int		 form;		/* SOAP_DETAIL_* */
 };
+#define SOAP_DETAIL_TEXT	0	/* f:WSManFault, text message */
+#define SOAP_DETAIL_WMI		1	/* p:MSFT_WmiError */
+#define SOAP_DETAIL_NESTED	2	/* ProviderFault holding a WSManFault */
 extern const struct soap_fault soap_f_access_denied, soap_f_action_not_supported,
     soap_f_already_exists, soap_f_cannot_process_filter,
     soap_f_destination_unreachable, soap_f_encoding_limit,
     soap_f_internal_error, soap_f_invalid_enum_context,
     soap_f_invalid_parameter, soap_f_invalid_selectors,
-    soap_f_invalid_header, soap_f_header_required, soap_f_quota_limit,
+    soap_f_invalid_header, soap_f_header_required, soap_f_not_found,
+    soap_f_quota_limit,
     soap_f_schema_validation, soap_f_unsupported_feature;
 
 /*
@@ -498,7 +503,8 @@ extern const struct soap_fault soap_f_access_denied, soap_f_action_not_supported
  * when ground truth changed, the write.
  */
 void soap_handle(struct sim_host *, const char *user, int admin,
-    const char *body, size_t len, struct buf *reply, int *status);
+    const char *client_ip, const char *body, size_t len, struct buf *reply,
+    int *status);
 void soap_host_release(struct sim_host *);
 /* Header values (borrowed) or NULL; names compare case-insensitively. */
 const char *soap_selector(const struct soap_req *, const char *name);
@@ -513,9 +519,12 @@ struct _xmlNs *soap_ns(struct soap_out *, const char *prefix, const char *uri);
 /* Replace the reply with a fault; text NULL = the fault's own.  Returns 0. */
 int soap_fault(struct soap_out *, const struct soap_req *,
     const struct soap_fault *, const char *text);
+/* An empty item list for soap_enumerate, in a document of its own. */
+struct _xmlNode *soap_items_new(void);
 /*
- * Answer an Enumerate with the children of items (taken): inline with
- * OptimizeEnumeration up to MaxElements, the rest through Pull.
+ * Answer an Enumerate with the children of items (from soap_items_new,
+ * taken): inline with OptimizeEnumeration up to MaxElements, the rest
+ * through Pull.
  */
 int soap_enumerate(struct soap_out *, struct soap_req *,
     struct _xmlNode *items);

@@ -93,11 +93,18 @@ const struct soap_fault soap_f_header_required = {
 	"The request does not have all the expected SOAP headers.", NULL,
 	NULL, 0,
 };
+const struct soap_fault soap_f_not_found = {
+	"s:Sender", "a:DestinationUnreachable", FAULT_ADDR, "ResourceNotFound",
+	0x80338000UL, "The WS-Management service cannot process the request. "
+	"The service cannot find the resource identified by the resource URI "
+	"and selectors.", NULL, NULL, 0,
+};
 const struct soap_fault soap_f_quota_limit = {
 	"s:Sender", "w:QuotaLimit", NULL, NULL, 0x803381A5UL,
 	"The WS-Management service cannot process the request. The maximum "
 	"number of concurrent shells for this user has been exceeded. Close "
-	"existing shells or raise the quota for this user.", NULL, NULL, 1,
+	"existing shells or raise the quota for this user.", NULL, NULL,
+	SOAP_DETAIL_WMI,
 };
 const struct soap_fault soap_f_schema_validation = {
 	"s:Sender", "w:SchemaValidationError", NULL, NULL, 0x80338041UL,
@@ -457,11 +464,19 @@ wsman_fault(xmlNode *detail, const struct soap_req *r,
 	msg = soap_add(wf, ns, "Message", f->provider == NULL ? text : NULL);
 	if (f->provider == NULL)
 		return;
-	pf = soap_add(msg, ns, "ProviderFault", text);
+	pf = soap_add(msg, ns, "ProviderFault", f->form == SOAP_DETAIL_NESTED ?
+	    NULL : text);
 	xmlNewProp(pf, (const xmlChar *)"provider",
 	    (const xmlChar *)f->provider);
 	xmlNewProp(pf, (const xmlChar *)"path",
 	    (const xmlChar *)f->provider_path);
+	if (f->form != SOAP_DETAIL_NESTED)
+		return;
+	wf = xmlNewChild(pf, ns, (const xmlChar *)"WSManFault", NULL);
+	xmlNewProp(wf, (const xmlChar *)"Code", (const xmlChar *)num);
+	xmlNewProp(wf, (const xmlChar *)"Machine",
+	    (const xmlChar *)r->host->name);
+	soap_add(wf, ns, "Message", text);
 }
 
 int
@@ -494,7 +509,7 @@ soap_fault(struct soap_out *out, const struct soap_req *r,
 		free(msg);
 		msg = xasprintf("%s ", text != NULL ? text : f->text);
 	}
-	if (f->wmi_error)
+	if (f->form == SOAP_DETAIL_WMI)
 		wmi_error(detail, f, msg);
 	else
 		wsman_fault(detail, r, f, msg);
@@ -732,14 +747,13 @@ enum_expire(struct soap_enums *es)
 			i++;
 }
 
-/* Keep the items left after the first `skip` for Pull; returns the id. */
+/* Keep the items' document for Pull (taken); returns the context id. */
 static const char *
-enum_store(struct soap_req *r, xmlNode *items)
+enum_store(struct soap_req *r, xmlDoc *doc)
 {
 	struct soap_enums *es = enums(r->host);
 	const char *tmo;
 	struct soap_enum *e;
-	xmlNode *root, *c;
 	char uuid[37];
 
 	enum_expire(es);
@@ -751,12 +765,19 @@ enum_store(struct soap_req *r, xmlNode *items)
 	snprintf(e->id, sizeof(e->id), "uuid:%s", uuid);
 	tmo = sim_setting_get(r->host, "winrm.service.EnumerationTimeoutms");
 	e->expires = time(NULL) + (tmo != NULL ? atol(tmo) / 1000 : 240);
-	e->doc = xmlNewDoc((const xmlChar *)"1.0");
-	root = xmlNewDocNode(e->doc, NULL, (const xmlChar *)"items", NULL);
-	xmlDocSetRootElement(e->doc, root);
-	for (c = items->children; c != NULL; c = c->next)
-		xmlAddChild(root, xmlDocCopyNode(c, e->doc, 1));
+	e->doc = doc;
 	return e->id;
+}
+
+xmlNode *
+soap_items_new(void)
+{
+	xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNode *root = xmlNewDocNode(doc, NULL, (const xmlChar *)"items",
+	    NULL);
+
+	xmlDocSetRootElement(doc, root);
+	return root;
 }
 
 static long
@@ -773,15 +794,16 @@ max_elements(xmlNode *parent, const char *ns, long dflt)
 	return v > 0 ? v : dflt;
 }
 
-/* Move up to max children of from into to. */
+/* Move up to max items into the reply's list `to`. */
 static void
 move_items(xmlNode *from, xmlNode *to, long max)
 {
 	xmlNode *c;
 
 	while (max-- > 0 && (c = from->children) != NULL) {
+		xmlAddChild(to, xmlDocCopyNode(c, to->doc, 1));
 		xmlUnlinkNode(c);
-		xmlAddChild(to, c);
+		xmlFreeNode(c);
 	}
 }
 
@@ -789,6 +811,7 @@ int
 soap_enumerate(struct soap_out *out, struct soap_req *r, xmlNode *items)
 {
 	xmlNode *body, *er, *ctx, *it;
+	xmlDoc *src = items->doc;
 	xmlNs *n, *w;
 	int optimize;
 
@@ -803,11 +826,11 @@ soap_enumerate(struct soap_out *out, struct soap_req *r, xmlNode *items)
 		/* Windows' default batch for an optimized enumeration. */
 		move_items(items, it, max_elements(r->body, SIM_NS_W, 20));
 	}
-	if (optimize && items->children == NULL)
+	if (optimize && items->children == NULL) {
 		xmlNewChild(er, w, (const xmlChar *)"EndOfSequence", NULL);
-	else
-		xmlNodeSetContent(ctx, (const xmlChar *)enum_store(r, items));
-	xmlFreeNode(items);
+		xmlFreeDoc(src);
+	} else
+		xmlNodeSetContent(ctx, (const xmlChar *)enum_store(r, src));
 	return 0;
 }
 
@@ -832,9 +855,8 @@ static int
 pull(struct soap_req *r, struct soap_out *out)
 {
 	struct soap_enum *e;
-	xmlNode *body, *pr, *ctx, *it, *root, *c;
+	xmlNode *body, *pr, *ctx, *it, *root;
 	size_t index;
-	long max;
 	xmlNs *n;
 
 	if (!is(r->body, SIM_NS_N, "Pull") || (e = enum_find(r, &index)) == NULL)
@@ -845,12 +867,7 @@ pull(struct soap_req *r, struct soap_out *out)
 	ctx = soap_add(pr, n, "EnumerationContext", e->id);
 	it = xmlNewChild(pr, n, (const xmlChar *)"Items", NULL);
 	root = xmlDocGetRootElement(e->doc);
-	for (max = max_elements(r->body, SIM_NS_N, 1);
-	    max > 0 && (c = root->children) != NULL; max--) {
-		xmlAddChild(it, xmlDocCopyNode(c, out->doc, 1));
-		xmlUnlinkNode(c);
-		xmlFreeNode(c);
-	}
+	move_items(root, it, max_elements(r->body, SIM_NS_N, 1));
 	if (root->children == NULL) {
 		xmlUnlinkNode(ctx);
 		xmlFreeNode(ctx);
@@ -935,8 +952,9 @@ serialize(struct soap_out *out, struct buf *b)
 }
 
 void
-soap_handle(struct sim_host *h, const char *user, int admin, const char *body,
-    size_t len, struct buf *reply, int *status)
+soap_handle(struct sim_host *h, const char *user, int admin,
+    const char *client_ip, const char *body, size_t len, struct buf *reply,
+    int *status)
 {
 	struct soap_req r;
 	struct soap_out out;
@@ -946,6 +964,7 @@ soap_handle(struct sim_host *h, const char *user, int admin, const char *body,
 	r.host = h;
 	r.user = user;
 	r.admin = admin;
+	r.client_ip = client_ip;
 	r.max_envelope = (size_t)h->winrm.max_envelope_kb * 1024;
 	r.timeout_ms = (long)h->winrm.max_timeout_ms;
 	h->counters.requests++;
