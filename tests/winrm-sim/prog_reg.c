@@ -184,7 +184,7 @@ query_value(struct sim_prog *p, const struct regopt *o)
 		sim_prog_err(p, NOT_FOUND);
 		return 1;
 	}
-	sim_prog_out(p, "%s\r\n", o->display);
+	sim_prog_out(p, "\r\n%s\r\n", o->display);
 	if (v != NULL)
 		print_value(p, v);
 	else
@@ -202,9 +202,9 @@ query(struct sim_prog *p, struct regopt *o)
 		sim_prog_err(p, NOT_FOUND);
 		return 1;
 	}
-	sim_prog_out(p, "\r\n");
 	if (o->value != NULL || o->ve)
 		return query_value(p, o);
+	sim_prog_out(p, "\r\n");
 	query_all(p, o->path, o->display, o->s, 0);
 	return 0;
 }
