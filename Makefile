@@ -122,6 +122,18 @@ $(O)/tests/test_%: tests/unit/test_%.c $(O)/libenforcer.a | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libenforcer.a $(LIBS) $(TESTLIBS)
 
+# The simulator's ground truth and cmd.exe interpreter are tested on their
+# own: test_sim_* link them, not the server files nor libenforcer.a.
+SIM_CMD_OBJS  := $(O)/tests/winrm-sim/cmd.o $(O)/tests/winrm-sim/state.o \
+		 $(patsubst %.c,$(O)/%.o,$(wildcard tests/winrm-sim/prog_*.c))
+SIM_UNIT_BINS := $(filter $(O)/tests/test_sim_%,$(UNIT_BINS))
+
+$(SIM_UNIT_BINS): $(O)/tests/test_sim_%: tests/unit/test_sim_%.c \
+    $(SIM_CMD_OBJS) $(SIM_SHARED) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/winrm-sim -o $@ $< $(SIM_CMD_OBJS) \
+	    $(SIM_SHARED) $(SIMLIBS) $(LIBS) $(TESTLIBS)
+
 # --- tests, demo, benchmarks -----------------------------------------------
 
 check: all $(UNIT_BINS)

@@ -135,6 +135,9 @@ struct sim_task {
 	char	*xml;		/* registered XML, when created from XML */
 	char	*last_result;	/* "267011" (never run), "0", ... */
 	time_t	 last_run;
+	/* Appended by sim-cmd (state.c frees them). */
+	char	*schedule;	/* "ONCE", "ONSTART", ... (schtasks /SC) */
+	char	*author;	/* "CONTOSO\\svc-enforcer"; NULL: N/A */
 };
 
 /* A file in the host's file system (for echo > file, type, schtasks /XML). */
@@ -193,6 +196,15 @@ struct sim_host {
 	struct sim_faults	 faults;
 	struct sim_counters	 counters;
 	void			*priv;		/* http.c's listener state */
+
+	/* Appended by sim-server (fleet.c fills, fleet.c frees). */
+	struct sim_cert_mapping	*cert_mappings;	/* client-certificate auth */
+	size_t			 ncert_mappings;
+	struct sim_setting	*settings;	/* WinRM settings not modelled
+						   in struct sim_winrm_config */
+	size_t			 nsettings;
+	struct sim_shells	*shells;	/* shell.c's open shells */
+	struct soap_enums	*enums;		/* soap.c's enumeration contexts */
 };
 
 struct sim_fleet {
@@ -201,6 +213,19 @@ struct sim_fleet {
 	char			*ca_out;	/* where the test CA PEM goes */
 	X509			*ca_cert;
 	EVP_PKEY		*ca_key;
+	/*
+	 * Called (when set) after a service changed state through any path
+	 * (cmd.c, res_wmi.c, sim_set), so that http.c can stop or resume
+	 * serving a host whose WinRM service stopped or started.
+	 */
+	void			(*service_changed)(struct sim_host *,
+				    struct sim_service *);
+
+	/* Appended by sim-server. */
+	X509			*rogue_ca_cert;	/* issues "untrusted" certs; */
+	EVP_PKEY		*rogue_ca_key;	/* never written to ca_out */
+	struct ssl_ctx_st	*ssl_ctx;	/* tls.c: shared by every host */
+	struct event_base	*base;		/* main.c's event loop */
 };
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
@@ -232,5 +257,304 @@ int sim_set(struct sim_host *, const char *key, const char *value,
  */
 int sim_cmd_run(struct sim_host *, const char *user, const char *line,
     struct buf *out, struct buf *err, int *wrote);
+
+/*
+ * state.c (continued): host life cycle and helpers shared by fleet.c,
+ * res_*.c, cmd.c and control.c.  Names compare case-insensitively; the
+ * returned pointers are borrowed from the host and stay valid until the
+ * next call that adds or deletes an object of the same kind.
+ */
+
+/*
+ * Fill a zeroed host with what a fresh Windows Server 2022 has: WinRM
+ * config defaults, an HTTPS listener for NAME on 5986 (thumbprint left
+ * NULL for tls.c) and an HTTP one on 5985, services (WinRM, Schedule, ...),
+ * built-in local groups and accounts, base registry keys, the clock at
+ * real time.  fleet.c then applies the fleet file on top.
+ */
+void sim_host_init(struct sim_host *, const char *name);
+/* Free everything the host owns (not the struct itself); NULL is fine. */
+void sim_host_release(struct sim_host *);
+/* "NODE1" for node1.contoso.test: upper case, first label, 15 chars. */
+void sim_host_netbios(const struct sim_host *, char out[16]);
+
+/* Time as "2026-11-24T21:30:00Z" and back (also accepts +hh:mm). */
+void sim_time_format(time_t, char out[32]);
+int sim_time_parse(const char *, time_t *);
+
+/* The sim_bool for "service.auth.Basic", "client.AllowUnencrypted", ... */
+struct sim_bool *sim_winrm_bool(struct sim_host *, const char *name);
+
+/* Registry (HKLM; "HKLM\" and "HKEY_LOCAL_MACHINE\" prefixes accepted). */
+/* Immediate subkey names of PATH, sorted; *names is the caller's to free
+ * (array and strings).  Returns the count. */
+size_t sim_reg_subkeys(struct sim_host *, const char *path, char ***names);
+void sim_reg_set_sz(struct sim_reg_key *, const char *name, int type,
+    const char *data);			/* SZ, EXPAND_SZ, BINARY (hex) */
+void sim_reg_set_num(struct sim_reg_key *, const char *name, int type,
+    uint64_t);				/* DWORD, QWORD */
+void sim_reg_set_multi(struct sim_reg_key *, const char *name,
+    char *const *items, size_t n);	/* MULTI_SZ; copies items */
+/* "REG_SZ" for SIM_REG_SZ ...; NULL for unknown; and back (-1). */
+const char *sim_reg_type_name(int);
+int sim_reg_type_parse(const char *);
+
+/* Groups and accounts. */
+struct sim_group *sim_group_add(struct sim_host *, const char *name,
+    const char *comment);
+int sim_group_delete(struct sim_host *, const char *name);
+/* Index of member (case-insensitive), or -1. */
+int sim_group_find_member(const struct sim_group *, const char *member);
+void sim_group_add_member(struct sim_group *, const char *member);
+int sim_group_delete_member(struct sim_group *, const char *member);
+/* password may be NULL (cannot log on). */
+struct sim_account *sim_account_add(struct sim_host *, const char *name,
+    const char *password, int admin);
+
+/* Services. */
+struct sim_service *sim_service_add(struct sim_host *, const char *name,
+    const char *display_name, const char *state, const char *start_mode);
+/* Set state ("Running", "Stopped"), pid, and call fleet->service_changed. */
+void sim_service_set_state(struct sim_host *, struct sim_service *,
+    const char *state);
+
+/* Listeners, by Transport and Address (case-insensitive). */
+struct sim_listener *sim_listener(struct sim_host *, const char *transport,
+    const char *address, int create);
+int sim_listener_delete(struct sim_host *, const char *transport,
+    const char *address);
+
+/* Files and certificates. */
+int sim_file_delete(struct sim_host *, const char *path);
+int sim_cert_delete(struct sim_host *, const char *thumbprint);
+
+/*
+ * cmd.c and prog_*.c: one program run by the cmd.exe interpreter.  A
+ * program returns its exit code and writes CRLF text to out and err.
+ */
+struct sim_prog {
+	struct sim_host	 *host;
+	const char	 *user;		/* the account it runs as */
+	int		  admin;	/* may change ground truth */
+	const char	 *cwd;		/* "C:\\Users\\svc-enforcer" */
+	int		  argc;
+	char		**argv;		/* words, quotes removed */
+	const char	 *args;		/* text after argv[0], quotes kept */
+	struct buf	 *out;
+	struct buf	 *err;
+	int		  wrote;	/* set when ground truth changed */
+};
+void sim_prog_out(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
+void sim_prog_err(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
+/* A path as the program was given it, made absolute ("C:\\..."). */
+char *sim_prog_path(const struct sim_prog *, const char *path);
+/* The host's local time (its clock and tz_offset_min), and its en-US
+ * renderings "11/25/2026" and "12:15:00 PM" (or "12:15 PM"). */
+void sim_prog_tm(const struct sim_host *, time_t, struct tm *);
+void sim_prog_date(const struct tm *, char out[32]);
+void sim_prog_clock(const struct tm *, int seconds, char out[32]);
+int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
+int sim_prog_net(struct sim_prog *);		/* prog_net.c */
+int sim_prog_reg(struct sim_prog *);		/* prog_reg.c */
+int sim_prog_sc(struct sim_prog *);		/* prog_sc.c */
+int sim_prog_schtasks(struct sim_prog *);	/* prog_schtasks.c */
+int sim_prog_winrm(struct sim_prog *);		/* prog_winrm.c */
+
+/*
+ * ---- sim-server: the protocol side (main, fleet, tls, http, soap,
+ * res_config, res_wmi, shell, control).  Nothing here is used by state.c
+ * or cmd.c.
+ */
+struct _xmlDoc;
+struct _xmlNode;
+struct _xmlNs;
+struct ssl_st;
+
+/* A client-certificate mapping (winrm/config/service/certmapping). */
+struct sim_cert_mapping {
+	char	*subject;	/* client cert CN, UPN or e-mail; "*" = any */
+	char	*user;		/* the local account it logs on as */
+};
+
+/*
+ * A WinRM setting that struct sim_winrm_config does not model one by one,
+ * as text under its ground-truth key: "winrm.MaxBatchItems",
+ * "winrm.service.MaxConnections", "winrm.winrs.MaxShellsPerUser", ...
+ * Absent means the Windows default (res_config.c's table).
+ */
+struct sim_setting {
+	char	*key;
+	char	*value;
+};
+
+/* fleet.c: the fleet file.  *out is the caller's, for fleet_free(). */
+int fleet_load(struct sim_fleet **out, const char *path, struct errors *);
+void fleet_free(struct sim_fleet *);
+struct sim_host *fleet_host(struct sim_fleet *, const char *name);
+/* A sim_setting's value (borrowed) or NULL; set copies both strings. */
+const char *sim_setting_get(const struct sim_host *, const char *key);
+void sim_setting_set(struct sim_host *, const char *key, const char *value);
+
+/* tls.c: the throwaway test CAs, host certificates, the server context. */
+int tls_ca_init(struct sim_fleet *, char **cause);
+/* "valid" "expired" "expiring" "wrong_name" "untrusted" "no_server_auth" */
+int tls_scenario_known(const char *);
+/*
+ * Issue a certificate for the host under a scenario (days: days left, for
+ * "expiring"; validity for the others when > 0) and add it to its
+ * LocalMachine\My.  Returns the store entry (borrowed) or NULL.
+ */
+struct sim_cert *tls_cert_issue(struct sim_host *, const char *scenario,
+    int days, char **cause);
+int tls_write_ca(const struct sim_fleet *, const char *path, char **cause);
+/* A client certificate (CN=cn, clientAuth) and its key as PEM files. */
+int tls_client_cert_write(struct sim_fleet *, const char *cn,
+    const char *cert_out, const char *key_out, char **cause);
+/* The enabled HTTPS listener for the host's address, or NULL. */
+struct sim_listener *tls_listener(struct sim_host *);
+/* The SSL_CTX every host serves with: the certificate is picked at
+ * handshake time from the host's HTTPS listener thumbprint. */
+int tls_ctx_init(struct sim_fleet *, char **cause);
+void tls_fleet_release(struct sim_fleet *);
+/* The host a server-side SSL object belongs to (set by http.c). */
+void tls_ssl_set_host(struct ssl_st *, struct sim_host *);
+/* The account a verified client certificate maps to (borrowed) or NULL. */
+const char *tls_client_user(struct sim_host *, struct ssl_st *);
+
+/* http.c: each host's HTTPS endpoint on the fleet's event loop. */
+int http_host_start(struct sim_host *, char **cause);
+/* Listen or refuse as faults, the WinRM service and listeners say. */
+void http_host_sync(struct sim_host *);
+void http_host_stop(struct sim_host *);
+/* 1 while the host answers (WinRM running, not down, HTTPS listener). */
+int http_host_serving(const struct sim_host *);
+
+/* soap.c: envelopes, dispatch by resource, replies, faults. */
+#define SIM_NS_S	"http://www.w3.org/2003/05/soap-envelope"
+#define SIM_NS_A	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
+#define SIM_NS_W	"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
+#define SIM_NS_P	"http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"
+#define SIM_NS_X	"http://schemas.xmlsoap.org/ws/2004/09/transfer"
+#define SIM_NS_N	"http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+#define SIM_NS_RSP	"http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+#define SIM_NS_XSI	"http://www.w3.org/2001/XMLSchema-instance"
+#define SIM_URI_WSMAN	"http://schemas.microsoft.com/wbem/wsman/1"
+#define SIM_ANONYMOUS	SIM_NS_A "/role/anonymous"
+struct soap_kv {
+	char	*name;
+	char	*value;
+};
+
+struct soap_req {
+	struct sim_host	*host;
+	const char	*user;		/* the authenticated account */
+	int		 admin;
+	const char	*client_ip;
+	struct _xmlDoc	*doc;
+	struct _xmlNode	*body;		/* first element of s:Body or NULL */
+	char		*action;
+	char		*resource_uri;
+	char		*message_id;
+	struct soap_kv	*selectors;
+	size_t		 nselectors;
+	struct soap_kv	*options;
+	size_t		 noptions;
+	size_t		 max_envelope;	/* bytes the reply may take */
+	long		 timeout_ms;
+	int		 wrote;		/* a handler changed ground truth */
+};
+
+/* The reply a handler builds; status 200, or 500 for a fault. */
+struct soap_out {
+	struct _xmlDoc	*doc;
+	struct _xmlNode	*env;
+	struct _xmlNode	*header;
+	struct _xmlNode	*body;
+	int		 status;
+};
+
+/* A Windows fault: SOAP code, subcode, WSManFault code and text. */
+struct soap_fault {
+	const char	*code;		/* "s:Sender" | "s:Receiver" */
+	const char	*subcode;	/* "w:InvalidSelectors" ... */
+	const char	*action;	/* NULL: the wsman fault action */
+	const char	*detail;	/* faultDetail URI suffix or NULL */
+	unsigned long	 wsman_code;
+	const char	*text;		/* Windows' message */
+	const char	*provider;	/* ProviderFault provider or NULL */
+	const char	*provider_path;
+	int		 form;		/* SOAP_DETAIL_* */
+};
+#define SOAP_DETAIL_TEXT	0	/* f:WSManFault, text message */
+#define SOAP_DETAIL_WMI		1	/* p:MSFT_WmiError */
+#define SOAP_DETAIL_NESTED	2	/* ProviderFault holding a WSManFault */
+extern const struct soap_fault soap_f_access_denied, soap_f_action_not_supported,
+    soap_f_already_exists, soap_f_cannot_process_filter,
+    soap_f_destination_unreachable, soap_f_encoding_limit,
+    soap_f_internal_error, soap_f_invalid_enum_context,
+    soap_f_invalid_parameter, soap_f_invalid_selectors,
+    soap_f_invalid_header, soap_f_header_required, soap_f_not_found,
+    soap_f_quota_limit,
+    soap_f_schema_validation, soap_f_unsupported_feature;
+
+/*
+ * Handle one POSTed envelope for an authenticated user: *reply gets the
+ * response envelope, *status its HTTP status.  Counts the request and,
+ * when ground truth changed, the write.
+ */
+void soap_handle(struct sim_host *, const char *user, int admin,
+    const char *client_ip, const char *body, size_t len, struct buf *reply,
+    int *status);
+void soap_host_release(struct sim_host *);
+/* Header values (borrowed) or NULL; names compare case-insensitively. */
+const char *soap_selector(const struct soap_req *, const char *name);
+const char *soap_option(const struct soap_req *, const char *name);
+/* A random UUID, upper-case, as Windows writes ShellId and MessageID. */
+void soap_uuid(char out[37]);
+/* Start a reply with this Action; returns s:Body. */
+struct _xmlNode *soap_reply(struct soap_out *, const struct soap_req *,
+    const char *action);
+/* The namespace PREFIX=URI declared on the envelope (made on first use). */
+struct _xmlNs *soap_ns(struct soap_out *, const char *prefix, const char *uri);
+/* Replace the reply with a fault; text NULL = the fault's own.  Returns 0. */
+int soap_fault(struct soap_out *, const struct soap_req *,
+    const struct soap_fault *, const char *text);
+/* An empty item list for soap_enumerate, in a document of its own. */
+struct _xmlNode *soap_items_new(void);
+/*
+ * Answer an Enumerate with the children of items (from soap_items_new,
+ * taken): inline with OptimizeEnumeration up to MaxElements, the rest
+ * through Pull.
+ */
+int soap_enumerate(struct soap_out *, struct soap_req *,
+    struct _xmlNode *items);
+/* Child element by namespace URI (NULL = any) and local name. */
+struct _xmlNode *soap_child(struct _xmlNode *, const char *ns,
+    const char *name);
+/* Trimmed text content; the caller frees. */
+char *soap_text(struct _xmlNode *);
+/* Append <prefix:name>text</prefix:name> (text escaped) to parent. */
+struct _xmlNode *soap_add(struct _xmlNode *parent, struct _xmlNs *,
+    const char *name, const char *text);
+
+/* res_config.c: winrm/config, its sub-resources, listeners. */
+int res_config_handle(struct soap_req *, struct soap_out *);
+/* Put every setting res_config.c knows but sim_winrm_config does not
+ * model into host->settings, at its Windows default. */
+void res_config_init_settings(struct sim_host *);
+/* res_wmi.c: Win32_Service and StdRegProv. */
+int res_wmi_handle(struct soap_req *, struct soap_out *);
+/* shell.c: the cmd remote shell. */
+int shell_handle(struct soap_req *, struct soap_out *);
+/* Close shells idle past IdleTimeout. */
+void shell_reap(struct sim_host *);
+void shell_host_release(struct sim_host *);
+
+/* control.c: the control interface and the ctl client. */
+int control_start(struct sim_fleet *, const char *addr, int *port,
+    char **cause);
+void control_stop(void);
+/* winrm-sim ctl ADDR:PORT METHOD PATH [BODY|-]: exit status. */
+int control_client(int argc, char **argv);
 
 #endif

@@ -1,0 +1,164 @@
+"""sim_pywinrm.py: interop with a real third-party WinRM client.
+
+pywinrm (Debian python3-winrm) drives simulated hosts over HTTPS with
+Basic authentication and certificate validation against the simulator's
+test CA, the host name resolved to its loopback address: `net localgroup`
+output and exit codes (success and "System error 1378"), ground truth
+changed as seen through the control interface, a wrong password, Basic
+disabled on the service, a SOAP fault through Protocol.send_message, and
+an expired certificate refused by the client.
+"""
+import os
+import socket
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'winrm-sim'))
+import simtest  # noqa: E402
+import winrm  # noqa: E402
+from winrm.exceptions import InvalidCredentialsError, WinRMError  # noqa: E402
+
+NET = simtest.subnet()
+FLEET = r"""
+defaults:
+  users: { 'CONTOSO\svc-enforcer': { password: 'secret', admin: true },
+           'CONTOSO\viewer': { password: 'viewpw', admin: false } }
+  accounts: [ 'CONTOSO\hci-admins', 'CONTOSO\bob' ]
+  groups: { 'Gateway Administrators': { members: [ 'CONTOSO\alice' ] } }
+  winrm: { service: { auth: { Basic: true } } }
+hosts:
+  node1.contoso.test: { address: %(net)s.1 }
+  node2.contoso.test:
+    address: %(net)s.2
+    winrm: { service: { auth: { Basic: false } } }
+  node3.contoso.test: { address: %(net)s.3, certificate: expired }
+""" % {'net': NET}
+DASHES = '-' * 79
+failures = []
+
+
+def check(what, ok, detail=''):
+    print('%s %s%s' % ('ok  ' if ok else 'FAIL', what,
+                       '' if ok else ': ' + repr(detail)))
+    if not ok:
+        failures.append(what)
+
+
+def resolve_to(fleet):
+    """Connect by name to each host's address, as DNS would."""
+    real = socket.getaddrinfo
+
+    def fake(host, *args, **kw):
+        h = fleet.hosts.get(host)
+        return real(h.address if h else host, *args, **kw)
+    socket.getaddrinfo = fake
+
+
+def session(fleet, name, user='CONTOSO\\svc-enforcer', password='secret'):
+    h = fleet.hosts[name]
+    return winrm.Session('https://%s:%d/wsman' % (name, h.port),
+                         auth=(user, password), transport='basic',
+                         server_cert_validation='validate',
+                         ca_trust_path=fleet.ca)
+
+
+def net_localgroup(fleet):
+    s = session(fleet, 'node1.contoso.test')
+    r = s.run_cmd('net', ['localgroup', '"Gateway Administrators"'])
+    out = r.std_out.decode('cp437')
+    check('net localgroup exit 0', r.status_code == 0, r.status_code)
+    check('net localgroup header',
+          out.startswith('Alias name     Gateway Administrators\r\n'), out)
+    check('net localgroup members', ('\r\n%s\r\nCONTOSO\\alice\r\nThe command'
+          ' completed successfully.\r\n' % DASHES) in out, out)
+    r = s.run_cmd('net', ['localgroup', '"Gateway Administrators"',
+                          'CONTOSO\\bob', '/add'])
+    check('add member exit 0', r.status_code == 0, (r.status_code, r.std_err))
+    rc, value = fleet.ctl('GET', '/hosts/node1.contoso.test/get?key='
+                          'group.Gateway Administrators.members')
+    check('ground truth has the member',
+          value.strip() == 'CONTOSO\\alice,CONTOSO\\bob', value)
+    r = s.run_cmd('net', ['localgroup', '"Gateway Administrators"',
+                          'CONTOSO\\alice', '/add'])
+    check('existing member exit 2', r.status_code == 2, r.status_code)
+    check('existing member text', r.std_err == b'System error 1378 has '
+          b'occurred.\r\n\r\nThe specified account name is already a member '
+          b'of the group.\r\n\r\n', r.std_err)
+    rc, counters = fleet.ctl('GET', '/hosts/node1.contoso.test/counters')
+    check('one write counted', 'writes = 1\n' in counters, counters)
+
+
+def auth_failures(fleet):
+    try:
+        session(fleet, 'node1.contoso.test', password='wrong').run_cmd(
+            'hostname')
+        check('wrong password refused', False, 'accepted')
+    except InvalidCredentialsError:
+        check('wrong password refused', True)
+    rc, counters = fleet.ctl('GET', '/hosts/node1.contoso.test/counters')
+    check('auth failure counted', 'auth_failures = 1\n' in counters,
+          counters)
+    try:
+        session(fleet, 'node2.contoso.test').run_cmd('hostname')
+        check('Basic disabled refuses Basic', False, 'accepted')
+    except InvalidCredentialsError:
+        check('Basic disabled refuses Basic', True)
+
+
+def non_admin(fleet):
+    try:
+        session(fleet, 'node1.contoso.test', 'CONTOSO\\viewer',
+                'viewpw').run_cmd('hostname')
+        check('non-admin denied', False, 'accepted')
+    except WinRMError as e:
+        check('non-admin denied', 'Access is denied.' in str(e) and
+              "'wsmanfault_code': '5'" in str(e), str(e))
+
+
+def send_message(fleet):
+    s = session(fleet, 'node1.contoso.test')
+    uri = simtest.WSMAN + '/config/service/auth'
+    reply = s.protocol.send_message(simtest.envelope(
+        simtest.TRANSFER + 'Get', uri)).decode('utf-8')
+    check('config Get through send_message',
+          '<cfg:Basic>true</cfg:Basic>' in reply and
+          'xmlns:cfg="%s"' % uri in reply, reply)
+    try:
+        s.protocol.send_message(simtest.envelope(
+            simtest.TRANSFER + 'Get', simtest.WSMAN + '/wmi/root/cimv2/'
+            'Win32_Service', selectors={'Name': 'NoSuchService'}))
+        check('fault through send_message', False, 'no fault')
+    except WinRMError as e:
+        check('fault through send_message', "'wsmanfault_code': "
+              "'2150858752'" in str(e) and 'DestinationUnreachable' in
+              str(e), str(e))
+
+
+def expired(fleet):
+    try:
+        session(fleet, 'node3.contoso.test').run_cmd('hostname')
+        check('expired certificate refused', False, 'accepted')
+    except Exception as e:
+        check('expired certificate refused', 'certificate has expired' in
+              str(e), str(e))
+
+
+def main():
+    fleet = simtest.Fleet(FLEET)
+    try:
+        resolve_to(fleet)
+        net_localgroup(fleet)
+        auth_failures(fleet)
+        non_admin(fleet)
+        send_message(fleet)
+        expired(fleet)
+    finally:
+        rc = fleet.stop()
+        check('simulator exits 0 on SIGTERM', rc == 0,
+              (rc, fleet.stderr()[-2000:]))
+    print('%d failure(s)' % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,709 @@
+/*
+ * http.c: each host's HTTPS endpoint: a listening socket on ADDRESS:PORT
+ * and a small HTTP/1.1 server on bufferevent_openssl, all on the fleet's
+ * one event loop.
+ *
+ * Not evhttp: the faults a test injects act on bytes and connections
+ * (half a reply then a close, a reply trickled out at N bytes/s, a refused
+ * connect), a too large request is refused from its Content-Length before
+ * its body is read (as http.sys does, with 413), and authentication state
+ * belongs to the connection; all of that is simpler with the connection in
+ * hand.  Requests are handled one at a time per connection (keep-alive,
+ * pipelined requests wait their turn).
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "sim.h"
+
+#define MAX_HEAD	65536		/* request line and headers */
+#define IDLE_SECONDS	120
+#define MUTUAL_AUTH	"http://schemas.dmtf.org/wbem/wsman/1/wsman/" \
+			"secprofile/https/mutual"
+#define NOT_FOUND_HTML	"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"" \
+	"\"http://www.w3.org/TR/html4/strict.dtd\">\r\n<HTML><HEAD><TITLE>" \
+	"Not Found</TITLE>\r\n<META HTTP-EQUIV=\"Content-Type\" Content=\"" \
+	"text/html; charset=us-ascii\"></HEAD>\r\n<BODY><h2>Not Found</h2>" \
+	"\r\n<hr><p>HTTP Error 404. The requested resource is not found.</p>" \
+	"\r\n</BODY></HTML>\r\n"
+
+enum conn_state {
+	C_LINE,		/* waiting for the request line */
+	C_HEADERS,
+	C_BODY,		/* Content-Length body */
+	C_CHUNK_SIZE,	/* chunked body */
+	C_CHUNK_DATA,
+	C_CHUNK_END,	/* CRLF after a chunk */
+	C_TRAILER,
+	C_BUSY,		/* handling or replying; reading paused */
+};
+
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	struct http_host	*hh;
+	struct bufferevent	*bev;
+	enum conn_state		 state;
+	size_t			 head_bytes;
+	char			 method[16];
+	char			*path;
+	char			*authorization;
+	char			*content_type;
+	long long		 remaining;	/* body or chunk bytes to read */
+	int			 chunked;
+	int			 expect;	/* Expect: 100-continue */
+	int			 close;		/* close after this reply */
+	struct buf		 body;
+	struct evbuffer		*pending;	/* reply not yet written */
+	struct event		*timer;		/* latency or trickle tick */
+	unsigned		 trickle_bps;
+	int			 drop;		/* write half, then close */
+	char			 peer[INET_ADDRSTRLEN];
+};
+
+struct http_host {
+	struct sim_host		*host;
+	struct evconnlistener	*lev;
+	TAILQ_HEAD(, conn)	 conns;
+};
+
+static void conn_read(struct bufferevent *, void *);
+
+/* --- connections --------------------------------------------------------- */
+
+static void
+request_reset(struct conn *c)
+{
+	free(c->path);
+	free(c->authorization);
+	free(c->content_type);
+	c->path = c->authorization = c->content_type = NULL;
+	c->method[0] = '\0';
+	c->head_bytes = 0;
+	c->remaining = 0;
+	c->chunked = 0;
+	c->expect = 0;
+	buf_reset(&c->body);
+	c->state = C_LINE;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	TAILQ_REMOVE(&c->hh->conns, c, entry);
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (c->pending != NULL)
+		evbuffer_free(c->pending);
+	bufferevent_free(c->bev);
+	request_reset(c);
+	buf_release(&c->body);
+	free(c);
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		conn_free(c);
+}
+
+/* A reply has left the buffer: close, or read the next request. */
+static void
+conn_written(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->pending != NULL || c->state != C_BUSY)
+		return;
+	if (c->close || c->drop) {
+		conn_free(c);
+		return;
+	}
+	request_reset(c);
+	bufferevent_enable(c->bev, EV_READ);
+	conn_read(c->bev, c);
+}
+
+/* --- replies ------------------------------------------------------------- */
+
+/* Hand the pending reply to the connection as the faults say. */
+static void
+conn_flush(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t len = evbuffer_get_length(c->pending);
+	struct timeval tick = { 0, 100000 };
+	size_t n;
+
+	if (c->drop) {
+		evbuffer_remove_buffer(c->pending, out, len / 2);
+		evbuffer_free(c->pending);
+		c->pending = NULL;
+		return;
+	}
+	if (c->trickle_bps == 0) {
+		evbuffer_add_buffer(out, c->pending);
+		evbuffer_free(c->pending);
+		c->pending = NULL;
+		return;
+	}
+	n = c->trickle_bps / 10 > 0 ? c->trickle_bps / 10 : 1;
+	evbuffer_remove_buffer(c->pending, out, n);
+	if (evbuffer_get_length(c->pending) == 0) {
+		evbuffer_free(c->pending);
+		c->pending = NULL;
+		return;
+	}
+	evtimer_add(c->timer, &tick);
+}
+
+static void
+conn_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	conn_flush(c);
+	if (c->pending == NULL &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_written(c->bev, c);
+}
+
+static void
+reply(struct conn *c, int status, const char *reason, const char *headers,
+    const char *body, size_t len)
+{
+	struct sim_faults *f = &c->hh->host->faults;
+	struct timeval tv;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	c->pending = evbuffer_new();
+	evbuffer_add_printf(c->pending, "HTTP/1.1 %d %s\r\n%s"
+	    "Server: Microsoft-HTTPAPI/2.0\r\nDate: %s\r\n%s"
+	    "Content-Length: %zu\r\n\r\n", status, reason,
+	    headers != NULL ? headers : "", date,
+	    c->close ? "Connection: close\r\n" : "", len);
+	evbuffer_add(c->pending, body, len);
+	c->drop = f->drop_mid_reply;
+	c->trickle_bps = f->trickle_bps;
+	/* Always from the timer, so that no path frees c under its caller. */
+	tv.tv_sec = f->latency_ms / 1000;
+	tv.tv_usec = (f->latency_ms % 1000) * 1000;
+	evtimer_add(c->timer, &tv);
+}
+
+static void
+reply_soap(struct conn *c, int status, const struct buf *body)
+{
+	/* WinRM, unlike http.sys, sends no reason phrase. */
+	reply(c, status, "", "Content-Type: application/soap+xml;"
+	    "charset=UTF-8\r\n", body->ptr, body->len);
+}
+
+/* --- authentication ------------------------------------------------------ */
+
+/* 401 with the schemes the service offers, in Windows' order. */
+static void
+reply_401(struct conn *c)
+{
+	struct sim_winrm_config *w = &c->hh->host->winrm;
+	struct buf hdr = BUF_INIT;
+
+	if (w->svc_negotiate.value)
+		buf_puts(&hdr, "WWW-Authenticate: Negotiate\r\n");
+	if (w->svc_kerberos.value)
+		buf_puts(&hdr, "WWW-Authenticate: Kerberos\r\n");
+	if (w->svc_basic.value)
+		buf_puts(&hdr, "WWW-Authenticate: Basic realm=\"WSMAN\"\r\n");
+	if (w->svc_credssp.value)
+		buf_puts(&hdr, "WWW-Authenticate: CredSSP\r\n");
+	c->close = 1;
+	reply(c, 401, "", buf_cstr(&hdr), "", 0);
+	buf_release(&hdr);
+}
+
+static int
+is_admin(struct sim_host *h, const struct sim_account *a)
+{
+	struct sim_group *g = sim_group(h, "Administrators");
+
+	return a->admin || (g != NULL && sim_group_find_member(g, a->name) >= 0);
+}
+
+/* "Basic dXNlcjpwdw==" -> the account, or NULL. */
+static struct sim_account *
+auth_basic(struct sim_host *h, const char *b64)
+{
+	struct sim_account *a = NULL;
+	unsigned char *raw;
+	size_t len = strlen(b64), pw_len;
+	char *colon;
+	int n;
+
+	while (len > 0 && isspace((unsigned char)b64[len - 1]))
+		len--;
+	if (len == 0 || len % 4 != 0 || len > 4096)
+		return NULL;
+	raw = xmalloc(len + 1);
+	if ((n = EVP_DecodeBlock(raw, (const unsigned char *)b64,
+	    (int)len)) < 0)
+		goto out;
+	/* EVP_DecodeBlock counts the padding as data. */
+	n -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+	raw[n] = '\0';
+	if ((colon = strchr((char *)raw, ':')) == NULL)
+		goto out;
+	*colon = '\0';
+	a = sim_account(h, (char *)raw);
+	pw_len = strlen(colon + 1);
+	if (a != NULL && (a->password == NULL ||
+	    strlen(a->password) != pw_len ||
+	    CRYPTO_memcmp(a->password, colon + 1, pw_len) != 0))
+		a = NULL;
+out:
+	OPENSSL_cleanse(raw, len + 1);
+	free(raw);
+	return a;
+}
+
+/*
+ * Who is asking: the account, or NULL after replying 401.  Disabled
+ * schemes are refused like wrong credentials.
+ */
+static struct sim_account *
+authenticate(struct conn *c)
+{
+	struct sim_host *h = c->hh->host;
+	struct sim_account *a = NULL;
+	const char *auth = c->authorization, *user;
+
+	if (auth == NULL) {
+		reply_401(c);
+		return NULL;
+	}
+	if (strncasecmp(auth, "Basic ", 6) == 0 && h->winrm.svc_basic.value)
+		a = auth_basic(h, auth + 6);
+	else if (strcmp(auth, MUTUAL_AUTH) == 0 &&
+	    h->winrm.svc_certificate.value &&
+	    (user = tls_client_user(h, bufferevent_openssl_get_ssl(c->bev)))
+	    != NULL)
+		a = sim_account(h, user);
+	if (a == NULL) {
+		h->counters.auth_failures++;
+		reply_401(c);
+	}
+	return a;
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static int
+path_matches(struct conn *c)
+{
+	struct sim_listener *l = tls_listener(c->hh->host);
+	const char *prefix = l != NULL && l->url_prefix != NULL ?
+	    l->url_prefix : "wsman";
+	size_t n = strlen(prefix);
+	const char *p = c->path;
+
+	if (*p++ != '/' || strncasecmp(p, prefix, n) != 0)
+		return 0;
+	p += n;
+	return *p == '\0' || *p == '?' || (p[0] == '/' && (p[1] == '\0' ||
+	    p[1] == '?'));
+}
+
+static void
+handle(struct conn *c)
+{
+	struct sim_host *h = c->hh->host;
+	struct sim_account *a;
+	struct buf out = BUF_INIT;
+	int status;
+
+	if (!path_matches(c)) {
+		reply(c, 404, "Not Found", "Content-Type: text/html; "
+		    "charset=us-ascii\r\n", NOT_FOUND_HTML,
+		    strlen(NOT_FOUND_HTML));
+		return;
+	}
+	if (strcmp(c->method, "POST") != 0) {
+		reply(c, 405, "", "Allow: POST\r\n", "", 0);
+		return;
+	}
+	if (h->faults.http500) {
+		reply(c, 500, "", NULL, "", 0);
+		return;
+	}
+	if ((a = authenticate(c)) == NULL)
+		return;
+	soap_handle(h, a->name, is_admin(h, a), c->peer, c->body.ptr != NULL ?
+	    c->body.ptr : "", c->body.len, &out, &status);
+	reply_soap(c, status, &out);
+	buf_release(&out);
+	/* The request may have stopped WinRM or changed the envelope cap. */
+	http_host_sync(h);
+}
+
+/* A request has been read: answer it, unless the host stopped serving. */
+static void
+dispatch(struct conn *c)
+{
+	c->state = C_BUSY;
+	bufferevent_disable(c->bev, EV_READ);
+	if (!http_host_serving(c->hh->host)) {
+		/* Gone: close without a word. */
+		struct timeval now = { 0, 0 };
+
+		c->drop = c->close = 1;
+		c->pending = evbuffer_new();
+		evtimer_add(c->timer, &now);
+		return;
+	}
+	handle(c);
+}
+
+/* An error of the request's framing: answer as http.sys and close. */
+static void
+bad_request(struct conn *c, int status, const char *reason)
+{
+	c->state = C_BUSY;
+	c->close = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	reply(c, status, reason, "Content-Type: text/html; "
+	    "charset=us-ascii\r\n", "", 0);
+}
+
+static int
+parse_request_line(struct conn *c, const char *line)
+{
+	char method[16], target[4096], version[16];
+
+	if (sscanf(line, "%15s %4095s %15s", method, target, version) != 3 ||
+	    strncmp(version, "HTTP/1.", 7) != 0)
+		return -1;
+	snprintf(c->method, sizeof(c->method), "%s", method);
+	c->path = xstrdup(target);
+	/* HTTP/1.0 closes unless asked not to; 1.1 keeps alive. */
+	c->close = strcmp(version, "HTTP/1.0") == 0;
+	return 0;
+}
+
+static void
+parse_header(struct conn *c, const char *line)
+{
+	const char *colon = strchr(line, ':'), *v;
+	size_t n;
+
+	if (colon == NULL)
+		return;
+	n = (size_t)(colon - line);
+	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	if (n == 13 && strncasecmp(line, "Authorization", n) == 0) {
+		free(c->authorization);
+		c->authorization = xstrdup(v);
+	} else if (n == 14 && strncasecmp(line, "Content-Length", n) == 0)
+		c->remaining = strtoll(v, NULL, 10);
+	else if (n == 17 && strncasecmp(line, "Transfer-Encoding", n) == 0)
+		c->chunked = strcasestr(v, "chunked") != NULL;
+	else if (n == 10 && strncasecmp(line, "Connection", n) == 0) {
+		if (strcasestr(v, "close") != NULL)
+			c->close = 1;
+		else if (strcasestr(v, "keep-alive") != NULL)
+			c->close = 0;
+	} else if (n == 12 && strncasecmp(line, "Content-Type", n) == 0) {
+		free(c->content_type);
+		c->content_type = xstrdup(v);
+	} else if (n == 6 && strncasecmp(line, "Expect", n) == 0 &&
+	    strcasestr(v, "100-continue") != NULL)
+		c->expect = 1;
+}
+
+static size_t
+body_cap(const struct sim_host *h)
+{
+	return (size_t)h->winrm.max_envelope_kb * 1024;
+}
+
+/* The blank line after the headers: decide how to read the body. */
+static void
+headers_done(struct conn *c)
+{
+	struct sim_host *h = c->hh->host;
+
+	if (c->remaining < 0 || (!c->chunked &&
+	    (unsigned long long)c->remaining > body_cap(h))) {
+		bad_request(c, 413, "Request Entity Too Large");
+		return;
+	}
+	if (c->expect)
+		bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	if (c->chunked)
+		c->state = C_CHUNK_SIZE;
+	else if (c->remaining > 0)
+		c->state = C_BODY;
+	else
+		dispatch(c);
+}
+
+/* One line of the request head; 0 to go on, -1 after a reply. */
+static int
+read_head_line(struct conn *c, char *line)
+{
+	if (c->state == C_LINE) {
+		if (*line == '\0')
+			return 0;	/* tolerate blank lines between */
+		if (parse_request_line(c, line) != 0) {
+			bad_request(c, 400, "Bad Request");
+			return -1;
+		}
+		c->state = C_HEADERS;
+		return 0;
+	}
+	if (*line != '\0') {
+		parse_header(c, line);
+		return 0;
+	}
+	headers_done(c);
+	return 0;
+}
+
+/* Append up to `remaining` body bytes; 1 when the chunk or body ended. */
+static int
+read_body(struct conn *c, struct evbuffer *in)
+{
+	size_t avail = evbuffer_get_length(in);
+	size_t n = avail < (size_t)c->remaining ? avail : (size_t)c->remaining;
+
+	buf_grow(&c->body, n);
+	evbuffer_remove(in, c->body.ptr + c->body.len, n);
+	c->body.len += n;
+	c->body.ptr[c->body.len] = '\0';
+	c->remaining -= (long long)n;
+	return c->remaining == 0;
+}
+
+static int
+read_chunk_line(struct conn *c, char *line)
+{
+	char *end;
+
+	switch (c->state) {
+	case C_CHUNK_SIZE:
+		c->remaining = strtoll(line, &end, 16);
+		if (end == line || c->remaining < 0 ||
+		    c->body.len + (size_t)c->remaining > body_cap(c->hh->host)) {
+			bad_request(c, 413, "Request Entity Too Large");
+			return -1;
+		}
+		c->state = c->remaining > 0 ? C_CHUNK_DATA : C_TRAILER;
+		return 0;
+	case C_CHUNK_END:
+		c->state = C_CHUNK_SIZE;
+		return 0;
+	default:	/* C_TRAILER */
+		if (*line == '\0')
+			dispatch(c);
+		return 0;
+	}
+}
+
+/* Parse what has arrived; stops when a request is being answered. */
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char *line;
+	size_t n;
+	int rc;
+
+	while (c->state != C_BUSY) {
+		if (c->state == C_BODY || c->state == C_CHUNK_DATA) {
+			if (evbuffer_get_length(in) == 0)
+				return;
+			if (read_body(c, in) && c->state == C_BODY)
+				dispatch(c);
+			else if (c->remaining == 0)
+				c->state = C_CHUNK_END;
+			continue;
+		}
+		if ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF)) == NULL) {
+			if (evbuffer_get_length(in) > MAX_HEAD)
+				bad_request(c, 400, "Bad Request");
+			return;
+		}
+		c->head_bytes += n + 2;
+		if (c->head_bytes > MAX_HEAD) {
+			free(line);
+			bad_request(c, 400, "Bad Request");
+			return;
+		}
+		rc = c->state == C_LINE || c->state == C_HEADERS ?
+		    read_head_line(c, line) : read_chunk_line(c, line);
+		free(line);
+		if (rc != 0)
+			return;
+	}
+}
+
+/* --- listening ----------------------------------------------------------- */
+
+static void
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct http_host *hh = arg;
+	struct sim_host *h = hh->host;
+	struct timeval idle = { IDLE_SECONDS, 0 };
+	struct event_base *base = h->fleet->base;
+	struct conn *c;
+	SSL *ssl;
+
+	if ((ssl = SSL_new(h->fleet->ssl_ctx)) == NULL) {
+		evutil_closesocket(fd);
+		return;
+	}
+	tls_ssl_set_host(ssl, h);
+	c = xcalloc(1, sizeof(*c));
+	c->hh = hh;
+	if (sa->sa_family != AF_INET || inet_ntop(AF_INET,
+	    &((struct sockaddr_in *)sa)->sin_addr, c->peer,
+	    sizeof(c->peer)) == NULL)
+		snprintf(c->peer, sizeof(c->peer), "127.0.0.1");
+	c->bev = bufferevent_openssl_socket_new(base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	c->timer = evtimer_new(base, conn_timer, c);
+	TAILQ_INSERT_TAIL(&hh->conns, c, entry);
+	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
+	bufferevent_set_timeouts(c->bev, &idle, NULL);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+static int
+listen_on(struct http_host *hh, char **cause)
+{
+	struct sim_host *h = hh->host;
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)h->port);
+	if (inet_pton(AF_INET, h->address, &sin.sin_addr) != 1)
+		return cause_set(cause, "%s: bad address '%s'", h->name,
+		    h->address);
+	hh->lev = evconnlistener_new_bind(h->fleet->base, accept_cb, hh,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    128, (struct sockaddr *)&sin, sizeof(sin));
+	if (hh->lev == NULL)
+		return cause_set(cause, "%s: listen on %s:%d: %s", h->name,
+		    h->address, h->port, strerror(errno));
+	return 0;
+}
+
+int
+http_host_serving(const struct sim_host *ch)
+{
+	struct sim_host *h = (struct sim_host *)ch;
+	struct sim_service *s = sim_service(h, "WinRM");
+
+	return !h->faults.down && s != NULL && s->state != NULL &&
+	    strcasecmp(s->state, "Running") == 0 && tls_listener(h) != NULL;
+}
+
+void
+http_host_sync(struct sim_host *h)
+{
+	struct http_host *hh = h->priv;
+	struct conn *c, *next;
+	char *cause = NULL;
+
+	if (hh == NULL)
+		return;
+	if (http_host_serving(h)) {
+		if (hh->lev == NULL && listen_on(hh, &cause) != 0)
+			free(cause);	/* retried at the next sync */
+		return;
+	}
+	if (hh->lev != NULL) {
+		evconnlistener_free(hh->lev);
+		hh->lev = NULL;
+	}
+	/* A host that went away drops its connections too; the one being
+	 * answered goes once its reply is out. */
+	for (c = TAILQ_FIRST(&hh->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->state == C_BUSY)
+			c->close = 1;
+		else
+			conn_free(c);
+	}
+}
+
+static void
+service_changed(struct sim_host *h, struct sim_service *s)
+{
+	if (strcasecmp(s->name, "WinRM") == 0)
+		http_host_sync(h);
+}
+
+int
+http_host_start(struct sim_host *h, char **cause)
+{
+	struct http_host *hh;
+
+	hh = xcalloc(1, sizeof(*hh));
+	hh->host = h;
+	TAILQ_INIT(&hh->conns);
+	h->priv = hh;
+	h->fleet->service_changed = service_changed;
+	if (http_host_serving(h) && listen_on(hh, cause) != 0)
+		return -1;
+	return 0;
+}
+
+void
+http_host_stop(struct sim_host *h)
+{
+	struct http_host *hh = h->priv;
+
+	if (hh == NULL)
+		return;
+	while (!TAILQ_EMPTY(&hh->conns))
+		conn_free(TAILQ_FIRST(&hh->conns));
+	if (hh->lev != NULL)
+		evconnlistener_free(hh->lev);
+	free(hh);
+	h->priv = NULL;
+}

@@ -1,0 +1,972 @@
+/*
+ * res_wmi.c: the WMI classes the simulator knows, over WS-Management
+ * (…/wmi/<namespace>/<class>, MS-WSMV 3.1.4.1.1).
+ *
+ * Win32_Service: Get by Name, Enumerate (WQL "SELECT ... FROM
+ * Win32_Service [WHERE Prop = 'v' [AND|OR ...]]" or a SelectorFilter),
+ * and the methods StartService, StopService, ChangeStartMode with WMI's
+ * return codes.  StdRegProv (root/default and root/cimv2): the registry
+ * methods on HKEY_LOCAL_MACHINE, ReturnValue 2 for what is missing, arrays
+ * as the element repeated.  A non-zero ReturnValue is an answer, not a
+ * fault.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/tree.h>
+
+#include "sim.h"
+
+#define WMI		SIM_URI_WSMAN "/wmi/"
+#define CIMV2		WMI "root/cimv2/"
+#define SERVICE_URI	CIMV2 "Win32_Service"
+#define WQL		SIM_URI_WSMAN "/WQL"
+#define SELECTOR_FILTER	"http://schemas.dmtf.org/wbem/wsman/1/wsman/" \
+			"SelectorFilter"
+#define CIM_COMMON	"http://schemas.dmtf.org/wbem/wscim/1/common"
+#define HKLM		2147483650UL
+
+/* WMI's return codes (Win32_Service methods; registry: Win32 errors). */
+#define RV_OK			0
+#define RV_NOT_FOUND		2	/* ERROR_FILE_NOT_FOUND */
+#define RV_ACCESS_DENIED	2	/* Win32_Service: Access Denied */
+#define RV_REG_DENIED		5	/* ERROR_ACCESS_DENIED */
+#define RV_NOT_ACTIVE		5	/* "cannot accept control messages" */
+#define RV_RUNNING		10	/* "The service is already running" */
+#define RV_DISABLED		14	/* "The service has been disabled" */
+#define RV_INVALID_PARAM	21
+#define RV_TYPE_MISMATCH	2147749893UL	/* WBEM_E_TYPE_MISMATCH */
+#define RV_WBEM_INVALID		2147749891UL	/* WBEM_E_INVALID_PARAMETER */
+
+static const struct soap_fault f_no_class = {
+	"s:Sender", "n:CannotProcessFilter", SIM_NS_N "/fault", NULL,
+	0x8033801AUL, "The specified class does not exist in the given "
+	"namespace.", "WMI Provider", "%systemroot%\\system32\\WsmWmiPl.dll",
+	SOAP_DETAIL_NESTED,
+};
+static const struct soap_fault f_dialect = {
+	"s:Sender", "n:FilterDialectRequestedUnavailable", SIM_NS_N "/fault",
+	NULL, 0x80338019UL, "The filter dialect (the type associated with the "
+	"filter) was not supported for this resource. Change the filter "
+	"dialect or remove it from the request and try the request again.",
+	NULL, NULL, SOAP_DETAIL_TEXT,
+};
+static const struct soap_fault f_insufficient = {
+	"s:Sender", "w:InvalidSelectors", NULL, "InsufficientSelectors",
+	0x8033805AUL, "The WS-Management service cannot process the request "
+	"because the request did not contain all required selectors.", NULL,
+	NULL, SOAP_DETAIL_TEXT,
+};
+
+/* --- Win32_Service ------------------------------------------------------- */
+
+struct prop {
+	const char	*name;
+	char		 value[160];
+	int		 nil;
+};
+
+static void PRINTFLIKE(4, 5)
+prop(struct prop *p, size_t *n, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	p[*n].name = name;
+	p[*n].nil = 0;
+	va_start(ap, fmt);
+	vsnprintf(p[*n].value, sizeof(p[*n].value), fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+/* The instance's properties, in WMI's (alphabetical) order. */
+static size_t
+service_props(struct sim_host *h, const struct sim_service *s,
+    struct prop *p)
+{
+	int running = strcasecmp(s->state, "Running") == 0;
+	int winrm = strcasecmp(s->name, "WinRM") == 0;
+	const char *tf = running ? "true" : "false";
+	char nb[16];
+	size_t n = 0;
+
+	sim_host_netbios(h, nb);
+	prop(p, &n, "AcceptPause", "false");
+	prop(p, &n, "AcceptStop", "%s", tf);
+	prop(p, &n, "Caption", "%s", s->display_name);
+	prop(p, &n, "CheckPoint", "0");
+	prop(p, &n, "CreationClassName", "Win32_Service");
+	prop(p, &n, "DelayedAutoStart", "false");
+	prop(p, &n, "Description", "%s", s->display_name);
+	prop(p, &n, "DesktopInteract", "false");
+	prop(p, &n, "DisplayName", "%s", s->display_name);
+	prop(p, &n, "ErrorControl", "Normal");
+	/* 1077: ERROR_SERVICE_NEVER_STARTED, as a stopped service shows. */
+	prop(p, &n, "ExitCode", "%s", running ? "0" : "1077");
+	prop(p, &n, "InstallDate", "%s", "");
+	p[n - 1].nil = 1;
+	prop(p, &n, "Name", "%s", s->name);
+	prop(p, &n, "PathName", "C:\\Windows\\System32\\svchost.exe -k %s -p",
+	    winrm ? "NetworkService" : "netsvcs");
+	prop(p, &n, "ProcessId", "%d", running ? s->pid : 0);
+	prop(p, &n, "ServiceSpecificExitCode", "0");
+	prop(p, &n, "ServiceType", "Share Process");
+	prop(p, &n, "Started", "%s", tf);
+	prop(p, &n, "StartMode", "%s", s->start_mode);
+	prop(p, &n, "StartName", "%s", winrm ?
+	    "NT AUTHORITY\\NetworkService" : "LocalSystem");
+	prop(p, &n, "State", "%s", s->state);
+	prop(p, &n, "Status", "OK");
+	prop(p, &n, "SystemCreationClassName", "Win32_ComputerSystem");
+	prop(p, &n, "SystemName", "%s", nb);
+	prop(p, &n, "TagId", "0");
+	prop(p, &n, "WaitHint", "0");
+	return n;
+}
+
+#define NPROPS	26
+
+static const char *
+prop_get(const struct prop *p, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(p[i].name, name) == 0)
+			return p[i].value;
+	return NULL;
+}
+
+/* A Win32_Service element; only the named properties if fields != NULL. */
+static void
+service_xml(struct sim_host *h, const struct sim_service *s, xmlNode *parent,
+    char **fields, size_t nfields)
+{
+	struct prop p[NPROPS];
+	xmlNode *e, *v;
+	xmlNs *ns, *xsi;
+	size_t n, i, j;
+
+	n = service_props(h, s, p);
+	e = xmlNewChild(parent, NULL, (xmlChar *)"Win32_Service", NULL);
+	ns = xmlNewNs(e, (xmlChar *)SERVICE_URI, (xmlChar *)"p");
+	xmlSetNs(e, ns);
+	xmlNewNs(e, (xmlChar *)CIM_COMMON, (xmlChar *)"cim");
+	xsi = xmlNewNs(e, (xmlChar *)SIM_NS_XSI, (xmlChar *)"xsi");
+	xmlSetNsProp(e, xsi, (xmlChar *)"type",
+	    (xmlChar *)"p:Win32_Service_Type");
+	xmlNodeSetLang(e, (xmlChar *)"en-US");
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nfields; j++)
+			if (strcasecmp(fields[j], p[i].name) == 0)
+				break;
+		if (fields != NULL && j == nfields)
+			continue;
+		v = soap_add(e, ns, p[i].name, p[i].nil ? NULL : p[i].value);
+		if (p[i].nil)
+			xmlSetNsProp(v, xsi, (xmlChar *)"nil",
+			    (xmlChar *)"true");
+	}
+}
+
+/* --- WQL ----------------------------------------------------------------- */
+
+struct cond {
+	char	*prop;
+	char	*value;
+	int	 negate;	/* <> or != */
+	int	 or_before;	/* starts a new OR group */
+};
+
+struct wql {
+	char		*cls;
+	char		**fields;	/* NULL: SELECT * */
+	size_t		 nfields;
+	struct cond	*conds;
+	size_t		 nconds;
+};
+
+static void
+wql_clear(struct wql *q)
+{
+	size_t i;
+
+	free(q->cls);
+	for (i = 0; i < q->nfields; i++)
+		free(q->fields[i]);
+	free(q->fields);
+	for (i = 0; i < q->nconds; i++) {
+		free(q->conds[i].prop);
+		free(q->conds[i].value);
+	}
+	free(q->conds);
+}
+
+/* The next token: a word, a quoted string (unquoted), or punctuation. */
+static char *
+token(const char **p)
+{
+	const char *s = *p, *e;
+	char q;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return NULL;
+	if (*s == '\'' || *s == '"') {
+		q = *s++;
+		if ((e = strchr(s, q)) == NULL)
+			return NULL;
+		*p = e + 1;
+		return xstrndup(s, (size_t)(e - s));
+	}
+	if (strncmp(s, "<>", 2) == 0 || strncmp(s, "!=", 2) == 0) {
+		*p = s + 2;
+		return xstrdup("<>");
+	}
+	if (strchr("=,*", *s) != NULL) {
+		*p = s + 1;
+		return xstrndup(s, 1);
+	}
+	for (e = s; isalnum((unsigned char)*e) || *e == '_' || *e == '.' ||
+	    *e == '-'; e++)
+		;
+	if (e == s)
+		return NULL;
+	*p = e;
+	return xstrndup(s, (size_t)(e - s));
+}
+
+static int
+is_word(const char *t, const char *w)
+{
+	return t != NULL && strcasecmp(t, w) == 0;
+}
+
+static int
+wql_select(struct wql *q, const char **p)
+{
+	char *t;
+
+	for (;;) {
+		if ((t = token(p)) == NULL)
+			return -1;
+		if (strcmp(t, "*") == 0 && q->nfields == 0 && q->fields == NULL) {
+			free(t);
+		} else if (isalpha((unsigned char)*t)) {
+			q->fields = xreallocarray(q->fields, q->nfields + 1,
+			    sizeof(*q->fields));
+			q->fields[q->nfields++] = t;
+		} else {
+			free(t);
+			return -1;
+		}
+		t = token(p);
+		if (is_word(t, "FROM")) {
+			free(t);
+			return 0;
+		}
+		if (t == NULL || strcmp(t, ",") != 0) {
+			free(t);
+			return -1;
+		}
+		free(t);
+	}
+}
+
+static int
+wql_where(struct wql *q, const char **p)
+{
+	char *prop, *op, *value, *t;
+	int or_before = 1;
+
+	for (;;) {
+		prop = token(p);
+		op = token(p);
+		value = token(p);
+		if (prop == NULL || op == NULL || value == NULL ||
+		    (strcmp(op, "=") != 0 && strcmp(op, "<>") != 0)) {
+			free(prop);
+			free(op);
+			free(value);
+			return -1;
+		}
+		q->conds = xreallocarray(q->conds, q->nconds + 1,
+		    sizeof(*q->conds));
+		q->conds[q->nconds].prop = prop;
+		q->conds[q->nconds].value = value;
+		q->conds[q->nconds].negate = strcmp(op, "<>") == 0;
+		q->conds[q->nconds++].or_before = or_before;
+		free(op);
+		if ((t = token(p)) == NULL)
+			return 0;
+		or_before = is_word(t, "OR");
+		if (!or_before && !is_word(t, "AND")) {
+			free(t);
+			return -1;
+		}
+		free(t);
+	}
+}
+
+/* SELECT * | a, b FROM Class [WHERE p = 'v' [AND | OR ...]] */
+static int
+wql_parse(const char *text, struct wql *q)
+{
+	const char *p = text;
+	char *t;
+
+	memset(q, 0, sizeof(*q));
+	t = token(&p);
+	if (!is_word(t, "SELECT") || wql_select(q, &p) != 0) {
+		free(t);
+		return -1;
+	}
+	free(t);
+	if ((q->cls = token(&p)) == NULL)
+		return -1;
+	if ((t = token(&p)) == NULL)
+		return 0;
+	if (!is_word(t, "WHERE")) {
+		free(t);
+		return -1;
+	}
+	free(t);
+	return wql_where(q, &p);
+}
+
+/* OR of AND groups, as WQL binds them; comparisons ignore case. */
+static int
+wql_match(const struct wql *q, const struct prop *p, size_t n)
+{
+	const char *v;
+	size_t i;
+	int any = 0, all = 1, ok;
+
+	for (i = 0; i < q->nconds; i++) {
+		if (q->conds[i].or_before && i > 0) {
+			any |= all;
+			all = 1;
+		}
+		v = prop_get(p, n, q->conds[i].prop);
+		ok = v != NULL && strcasecmp(v, q->conds[i].value) == 0;
+		all &= q->conds[i].negate ? !ok : ok;
+	}
+	return q->nconds == 0 || any || all;
+}
+
+/* Every property a query names exists on the class. */
+static int
+wql_props_known(const struct wql *q, const struct prop *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < q->nfields; i++)
+		if (prop_get(p, n, q->fields[i]) == NULL)
+			return 0;
+	for (i = 0; i < q->nconds; i++)
+		if (prop_get(p, n, q->conds[i].prop) == NULL)
+			return 0;
+	return 1;
+}
+
+/* --- Win32_Service operations -------------------------------------------- */
+
+/* SelectorFilter: every selector names a property with that value. */
+static int
+selectors_match(xmlNode *set, const struct prop *p, size_t n)
+{
+	const char *v;
+	xmlNode *c;
+	char *name, *want;
+	int ok = 1;
+
+	for (c = set != NULL ? set->children : NULL; c != NULL && ok;
+	    c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		name = (char *)xmlGetProp(c, (xmlChar *)"Name");
+		want = soap_text(c);
+		v = name != NULL ? prop_get(p, n, name) : NULL;
+		ok = v != NULL && strcasecmp(v, want) == 0;
+		xmlFree(name);
+		free(want);
+	}
+	return ok;
+}
+
+static int
+enum_wql(struct soap_req *r, struct soap_out *out, xmlNode *filter)
+{
+	struct sim_host *h = r->host;
+	struct prop p[NPROPS];
+	struct wql q;
+	xmlNode *items;
+	char *text = soap_text(filter);
+	size_t i, n;
+	int rc;
+
+	rc = wql_parse(text, &q);
+	free(text);
+	if (rc != 0) {
+		wql_clear(&q);
+		return soap_fault(out, r, &soap_f_cannot_process_filter, NULL);
+	}
+	if (strcasecmp(q.cls, "Win32_Service") != 0) {
+		wql_clear(&q);
+		return soap_fault(out, r, &f_no_class, NULL);
+	}
+	items = soap_items_new();
+	for (i = 0; i < h->nservices; i++) {
+		n = service_props(h, &h->services[i], p);
+		if (!wql_props_known(&q, p, n)) {
+			xmlFreeDoc(items->doc);
+			wql_clear(&q);
+			return soap_fault(out, r, &soap_f_cannot_process_filter,
+			    NULL);
+		}
+		if (wql_match(&q, p, n))
+			service_xml(h, &h->services[i], items, q.fields,
+			    q.nfields);
+	}
+	wql_clear(&q);
+	return soap_enumerate(out, r, items);
+}
+
+static int
+service_enumerate(struct soap_req *r, struct soap_out *out, int any_class)
+{
+	struct sim_host *h = r->host;
+	struct prop p[NPROPS];
+	xmlNode *filter, *items, *set = NULL;
+	char *dialect = NULL;
+	size_t i, n;
+	int wql, sel;
+
+	if ((filter = soap_child(r->body, SIM_NS_W, "Filter")) != NULL)
+		dialect = (char *)xmlGetProp(filter, (xmlChar *)"Dialect");
+	wql = dialect != NULL && strcasecmp(dialect, WQL) == 0;
+	sel = dialect != NULL && strcmp(dialect, SELECTOR_FILTER) == 0;
+	xmlFree(dialect);
+	if (filter != NULL && !wql && !sel)
+		return soap_fault(out, r, &f_dialect, NULL);
+	if (wql)
+		return enum_wql(r, out, filter);
+	if (any_class)
+		return soap_fault(out, r, &soap_f_cannot_process_filter, NULL);
+	if (sel)
+		set = soap_child(filter, SIM_NS_W, "SelectorSet");
+	items = soap_items_new();
+	for (i = 0; i < h->nservices; i++) {
+		n = service_props(h, &h->services[i], p);
+		if (set == NULL || selectors_match(set, p, n))
+			service_xml(h, &h->services[i], items, NULL, 0);
+	}
+	return soap_enumerate(out, r, items);
+}
+
+/* The service the Name selector names, or NULL after a fault. */
+static struct sim_service *
+service_selected(struct soap_req *r, struct soap_out *out)
+{
+	const char *name = soap_selector(r, "Name");
+	struct sim_service *s;
+
+	if (name == NULL)
+		soap_fault(out, r, &f_insufficient, NULL);
+	else if (r->nselectors != 1)
+		soap_fault(out, r, &soap_f_invalid_selectors, NULL);
+	else if ((s = sim_service(r->host, name)) == NULL)
+		soap_fault(out, r, &soap_f_not_found, NULL);
+	else
+		return s;
+	return NULL;
+}
+
+static unsigned long
+start_mode(struct sim_service *s, const char *mode)
+{
+	static const struct {
+		const char *wmi, *mode;
+	} modes[] = {
+		{ "Automatic", "Auto" }, { "Manual", "Manual" },
+		{ "Disabled", "Disabled" }, { "Boot", NULL }, { "System", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(modes); i++)
+		if (mode != NULL && strcasecmp(mode, modes[i].wmi) == 0)
+			break;
+	/* Boot and System are for drivers only. */
+	if (i == nitems(modes) || modes[i].mode == NULL)
+		return RV_INVALID_PARAM;
+	free(s->start_mode);
+	s->start_mode = xstrdup(modes[i].mode);
+	return RV_OK;
+}
+
+/* One Win32_Service method; the return value, *changed if it acted. */
+static unsigned long
+service_method(struct soap_req *r, struct sim_service *s, const char *m,
+    int *changed)
+{
+	int running = strcasecmp(s->state, "Running") == 0;
+	unsigned long rv;
+	char *mode, *old;
+
+	if (!r->admin)
+		return RV_ACCESS_DENIED;
+	if (strcmp(m, "StartService") == 0) {
+		if (running)
+			return RV_RUNNING;
+		if (strcasecmp(s->start_mode, "Disabled") == 0)
+			return RV_DISABLED;
+		sim_service_set_state(r->host, s, "Running");
+	} else if (strcmp(m, "StopService") == 0) {
+		if (!running)
+			return RV_NOT_ACTIVE;
+		sim_service_set_state(r->host, s, "Stopped");
+	} else {
+		old = xstrdup(s->start_mode);
+		mode = soap_text(soap_child(r->body, NULL, "StartMode"));
+		rv = start_mode(s, mode);
+		*changed = strcmp(old, s->start_mode) != 0;
+		free(mode);
+		free(old);
+		return rv;
+	}
+	*changed = 1;
+	return RV_OK;
+}
+
+/* <p:Method_OUTPUT xmlns:p="URI"> with ReturnValue; returns it. */
+static xmlNode *
+method_output(struct soap_req *r, struct soap_out *out, const char *method,
+    unsigned long rv, xmlNs **ns)
+{
+	xmlNode *body, *o;
+	char *act, *name, num[24];
+
+	act = xasprintf("%s/%sResponse", r->resource_uri, method);
+	body = soap_reply(out, r, act);
+	free(act);
+	name = xasprintf("%s_OUTPUT", method);
+	o = xmlNewChild(body, NULL, (xmlChar *)name, NULL);
+	free(name);
+	*ns = xmlNewNs(o, (xmlChar *)r->resource_uri, (xmlChar *)"p");
+	xmlSetNs(o, *ns);
+	snprintf(num, sizeof(num), "%lu", rv);
+	soap_add(o, *ns, "ReturnValue", num);
+	return o;
+}
+
+/* The method an Invoke names (after "URI/"), or NULL. */
+static const char *
+invoked(const struct soap_req *r)
+{
+	size_t n = strlen(r->resource_uri);
+
+	if (strncasecmp(r->action, r->resource_uri, n) != 0 ||
+	    r->action[n] != '/')
+		return NULL;
+	return r->action + n + 1;
+}
+
+/* The body must be <p:Method_INPUT>. */
+static int
+input_ok(const struct soap_req *r, const char *method)
+{
+	size_t n = strlen(method);
+
+	return r->body != NULL &&
+	    strncmp((const char *)r->body->name, method, n) == 0 &&
+	    strcmp((const char *)r->body->name + n, "_INPUT") == 0;
+}
+
+static int
+win32_service(struct soap_req *r, struct soap_out *out, int any_class)
+{
+	static const char *const methods[] = { "StartService", "StopService",
+	    "ChangeStartMode" };
+	struct sim_service *s;
+	const char *m;
+	unsigned long rv;
+	xmlNs *ns;
+	size_t i;
+	int changed = 0;
+
+	if (strcmp(r->action, SIM_NS_N "/Enumerate") == 0)
+		return service_enumerate(r, out, any_class);
+	if (any_class)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	if (strcmp(r->action, SIM_NS_X "/Get") == 0) {
+		if ((s = service_selected(r, out)) != NULL)
+			service_xml(r->host, s, soap_reply(out, r,
+			    SIM_NS_X "/GetResponse"), NULL, 0);
+		return 0;
+	}
+	if ((m = invoked(r)) == NULL)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	for (i = 0; i < nitems(methods); i++)
+		if (strcmp(m, methods[i]) == 0)
+			break;
+	if (i == nitems(methods))
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	if (!input_ok(r, m))
+		return soap_fault(out, r, &soap_f_schema_validation, NULL);
+	if ((s = service_selected(r, out)) == NULL)
+		return 0;
+	rv = service_method(r, s, m, &changed);
+	r->wrote |= changed;
+	method_output(r, out, m, rv, &ns);
+	return 0;
+}
+
+/* --- StdRegProv ---------------------------------------------------------- */
+
+enum reg_kind { R_GET, R_SET, R_ENUMV, R_ENUMK, R_CREATE, R_DELKEY, R_DELVAL };
+
+static const struct reg_method {
+	const char	*name;
+	enum reg_kind	 kind;
+	int		 type;
+	const char	*param;		/* the value's in or out parameter */
+} reg_methods[] = {
+	{ "GetDWORDValue", R_GET, SIM_REG_DWORD, "uValue" },
+	{ "GetQWORDValue", R_GET, SIM_REG_QWORD, "uValue" },
+	{ "GetStringValue", R_GET, SIM_REG_SZ, "sValue" },
+	{ "GetExpandedStringValue", R_GET, SIM_REG_EXPAND_SZ, "sValue" },
+	{ "GetMultiStringValue", R_GET, SIM_REG_MULTI_SZ, "sValue" },
+	{ "SetDWORDValue", R_SET, SIM_REG_DWORD, "uValue" },
+	{ "SetQWORDValue", R_SET, SIM_REG_QWORD, "uValue" },
+	{ "SetStringValue", R_SET, SIM_REG_SZ, "sValue" },
+	{ "SetExpandedStringValue", R_SET, SIM_REG_EXPAND_SZ, "sValue" },
+	{ "SetMultiStringValue", R_SET, SIM_REG_MULTI_SZ, "sValue" },
+	{ "EnumValues", R_ENUMV, 0, NULL },
+	{ "EnumKey", R_ENUMK, 0, NULL },
+	{ "CreateKey", R_CREATE, 0, NULL },
+	{ "DeleteKey", R_DELKEY, 0, NULL },
+	{ "DeleteValue", R_DELVAL, 0, NULL },
+};
+
+/* One registry call: its inputs and what it answers. */
+struct reg_call {
+	struct soap_req			*r;
+	const struct reg_method		*m;
+	char				*subkey;
+	char				*name;	/* sValueName */
+	unsigned long			 rv;
+	struct soap_kv			*outs;	/* outputs; value NULL = nil */
+	size_t				 nouts;
+};
+
+/* An input parameter's text, NULL when absent or nil. */
+static char *
+param(struct soap_req *r, const char *name)
+{
+	xmlNode *c = soap_child(r->body, NULL, name);
+	xmlChar *nil;
+	int is_nil;
+
+	if (c == NULL)
+		return NULL;
+	nil = xmlGetNsProp(c, (xmlChar *)"nil", (xmlChar *)SIM_NS_XSI);
+	is_nil = nil != NULL && xmlStrcmp(nil, (xmlChar *)"true") == 0;
+	xmlFree(nil);
+	return is_nil ? NULL : soap_text(c);
+}
+
+static void
+out_add(struct reg_call *c, const char *name, const char *value)
+{
+	c->outs = xreallocarray(c->outs, c->nouts + 1, sizeof(*c->outs));
+	c->outs[c->nouts].name = xstrdup(name);
+	c->outs[c->nouts++].value = value != NULL ? xstrdup(value) : NULL;
+}
+
+static void
+reg_get(struct reg_call *c, struct sim_reg_key *k)
+{
+	struct sim_reg_value *v;
+	char num[24];
+	size_t i;
+
+	if (k == NULL || (v = sim_reg_value(k, c->name, 0)) == NULL) {
+		c->rv = RV_NOT_FOUND;
+		return;
+	}
+	if (v->type != c->m->type) {
+		c->rv = RV_TYPE_MISMATCH;
+		return;
+	}
+	if (v->type == SIM_REG_DWORD || v->type == SIM_REG_QWORD) {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)v->num);
+		out_add(c, c->m->param, num);
+	} else if (v->type == SIM_REG_MULTI_SZ) {
+		for (i = 0; i < v->nmulti; i++)
+			out_add(c, c->m->param, v->multi[i]);
+		if (v->nmulti == 0)
+			out_add(c, c->m->param, NULL);
+	} else
+		out_add(c, c->m->param, v->sz);
+}
+
+static int
+parse_num(const char *s, int type, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0' || (type == SIM_REG_DWORD && v > 0xffffffffULL))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The sValue elements of a SetMultiStringValue. */
+static size_t
+multi_values(struct soap_req *r, char ***items)
+{
+	xmlNode *c;
+	size_t n = 0;
+
+	*items = NULL;
+	for (c = r->body->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(c->name, (xmlChar *)"sValue") &&
+		    !xmlHasNsProp(c, (xmlChar *)"nil", (xmlChar *)SIM_NS_XSI)) {
+			*items = xreallocarray(*items, n + 1, sizeof(**items));
+			(*items)[n++] = soap_text(c);
+		}
+	return n;
+}
+
+/* Set a value; 1 if the registry changed. */
+static int
+reg_set(struct reg_call *c, struct sim_reg_key *k)
+{
+	struct sim_reg_value *v;
+	char *text, **items;
+	uint64_t num = 0;
+	size_t n, i;
+	int changed = 1;
+
+	if (k == NULL) {
+		c->rv = RV_NOT_FOUND;
+		return 0;
+	}
+	v = sim_reg_value(k, c->name, 0);
+	if (c->m->type == SIM_REG_MULTI_SZ) {
+		n = multi_values(c->r, &items);
+		if (v != NULL && v->type == SIM_REG_MULTI_SZ && v->nmulti == n) {
+			for (i = 0; i < n && strcmp(v->multi[i], items[i]) == 0;
+			    i++)
+				;
+			changed = i < n;
+		}
+		if (changed)
+			sim_reg_set_multi(k, c->name, items, n);
+		for (i = 0; i < n; i++)
+			free(items[i]);
+		free(items);
+		return changed;
+	}
+	text = param(c->r, c->m->param);
+	if (c->m->type == SIM_REG_DWORD || c->m->type == SIM_REG_QWORD) {
+		if (parse_num(text, c->m->type, &num) != 0)
+			c->rv = RV_WBEM_INVALID;
+		else if (v == NULL || v->type != c->m->type || v->num != num)
+			sim_reg_set_num(k, c->name, c->m->type, num);
+		else
+			changed = 0;
+	} else if (v == NULL || v->type != c->m->type ||
+	    strcmp(v->sz, text != NULL ? text : "") != 0)
+		sim_reg_set_sz(k, c->name, c->m->type, text != NULL ? text : "");
+	else
+		changed = 0;
+	free(text);
+	return c->rv == RV_OK && changed;
+}
+
+static void
+reg_enum_values(struct reg_call *c, struct sim_reg_key *k)
+{
+	char num[16];
+	size_t i;
+
+	if (k == NULL) {
+		c->rv = RV_NOT_FOUND;
+		return;
+	}
+	for (i = 0; i < k->nvalues; i++)
+		out_add(c, "sNames", k->values[i].name);
+	for (i = 0; i < k->nvalues; i++) {
+		snprintf(num, sizeof(num), "%d", k->values[i].type);
+		out_add(c, "Types", num);
+	}
+	if (k->nvalues == 0) {
+		out_add(c, "sNames", NULL);
+		out_add(c, "Types", NULL);
+	}
+}
+
+static void
+reg_enum_keys(struct reg_call *c, struct sim_reg_key *k)
+{
+	char **names;
+	size_t i, n;
+
+	if (k == NULL && *c->subkey != '\0') {
+		c->rv = RV_NOT_FOUND;
+		return;
+	}
+	n = sim_reg_subkeys(c->r->host, c->subkey, &names);
+	for (i = 0; i < n; i++) {
+		out_add(c, "sNames", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (n == 0)
+		out_add(c, "sNames", NULL);
+}
+
+/* The key-changing methods; 1 if the registry changed. */
+static int
+reg_change(struct reg_call *c, struct sim_reg_key *k)
+{
+	struct sim_host *h = c->r->host;
+	char **names;
+	size_t n, i;
+
+	switch (c->m->kind) {
+	case R_CREATE:
+		if (k != NULL || *c->subkey == '\0')
+			return 0;
+		sim_reg_key(h, c->subkey, 1);
+		return 1;
+	case R_DELKEY:
+		if (k == NULL) {
+			c->rv = RV_NOT_FOUND;
+			return 0;
+		}
+		/* RegDeleteKey refuses a key that has subkeys. */
+		n = sim_reg_subkeys(h, c->subkey, &names);
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		if (n > 0) {
+			c->rv = RV_REG_DENIED;
+			return 0;
+		}
+		sim_reg_delete_key(h, c->subkey);
+		return 1;
+	default:	/* R_DELVAL */
+		if (k == NULL || sim_reg_delete_value(k, c->name) != 0) {
+			c->rv = RV_NOT_FOUND;
+			return 0;
+		}
+		return 1;
+	}
+}
+
+static void
+reg_run(struct reg_call *c)
+{
+	struct sim_reg_key *k = NULL;
+	char *hive;
+	int changed = 0;
+
+	hive = param(c->r, "hDefKey");
+	/* Only HKEY_LOCAL_MACHINE is simulated: other hives are empty. */
+	if (hive == NULL || strtoul(hive, NULL, 10) == HKLM)
+		k = sim_reg_key(c->r->host, c->subkey, 0);
+	else if (c->m->kind != R_GET && c->m->kind != R_ENUMV &&
+	    c->m->kind != R_ENUMK) {
+		free(hive);
+		c->rv = RV_REG_DENIED;
+		return;
+	}
+	free(hive);
+	if ((c->m->kind == R_SET || c->m->kind >= R_CREATE) && !c->r->admin) {
+		c->rv = RV_REG_DENIED;
+		return;
+	}
+	switch (c->m->kind) {
+	case R_GET: reg_get(c, k); break;
+	case R_SET: changed = reg_set(c, k); break;
+	case R_ENUMV: reg_enum_values(c, k); break;
+	case R_ENUMK: reg_enum_keys(c, k); break;
+	default: changed = reg_change(c, k); break;
+	}
+	c->r->wrote |= changed;
+}
+
+static int
+stdregprov(struct soap_req *r, struct soap_out *out)
+{
+	struct reg_call c;
+	const char *m = invoked(r);
+	xmlNode *o, *e;
+	xmlNs *ns, *xsi;
+	size_t i;
+
+	for (i = 0; m != NULL && i < nitems(reg_methods); i++)
+		if (strcmp(m, reg_methods[i].name) == 0)
+			break;
+	if (m == NULL || i == nitems(reg_methods))
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	if (r->nselectors > 0)
+		return soap_fault(out, r, &soap_f_invalid_selectors, NULL);
+	if (!input_ok(r, m))
+		return soap_fault(out, r, &soap_f_schema_validation, NULL);
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.m = &reg_methods[i];
+	if ((c.subkey = param(r, "sSubKeyName")) == NULL)
+		c.subkey = xstrdup("");
+	if ((c.name = param(r, "sValueName")) == NULL)
+		c.name = xstrdup("");
+	reg_run(&c);
+	o = method_output(r, out, m, c.rv, &ns);
+	xsi = NULL;
+	for (i = 0; i < c.nouts; i++) {
+		e = soap_add(o, ns, c.outs[i].name, c.outs[i].value);
+		if (c.outs[i].value != NULL)
+			continue;
+		if (xsi == NULL)
+			xsi = xmlNewNs(o, (xmlChar *)SIM_NS_XSI,
+			    (xmlChar *)"xsi");
+		xmlSetNsProp(e, xsi, (xmlChar *)"nil", (xmlChar *)"true");
+	}
+	for (i = 0; i < c.nouts; i++) {
+		free(c.outs[i].name);
+		free(c.outs[i].value);
+	}
+	free(c.outs);
+	free(c.subkey);
+	free(c.name);
+	return 0;
+}
+
+/* --- dispatch ------------------------------------------------------------ */
+
+int
+res_wmi_handle(struct soap_req *r, struct soap_out *out)
+{
+	const char *uri = r->resource_uri;
+
+	if (strcasecmp(uri, SERVICE_URI) == 0)
+		return win32_service(r, out, 0);
+	if (strcmp(uri, CIMV2 "*") == 0)
+		return win32_service(r, out, 1);
+	if (strcasecmp(uri, WMI "root/default/StdRegProv") == 0 ||
+	    strcasecmp(uri, CIMV2 "StdRegProv") == 0)
+		return stdregprov(r, out);
+	return soap_fault(out, r, &soap_f_not_found, NULL);
+}
