@@ -3,8 +3,8 @@
  *
  * Both halves load the desired state here.  --offline prints each host's
  * effective desired state at an instant, each value annotated with the
- * policy or window that asks for it; without it, plan_online() contacts
- * the hosts.
+ * policy or window that asks for it; without it, the engine
+ * (cmd_apply.c) contacts the hosts.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -232,6 +232,13 @@ plan_header(struct buf *out, const struct model *m, const char *path,
 	}
 }
 
+/* What the offline plan reads from its options. */
+struct plan_opts {
+	const char	*path;		/* desired state: a file or directory */
+	const char	*hosts;		/* glob on host names and groups, or
+					   NULL for every host */
+};
+
 static int
 plan_offline(const struct model *m, const struct plan_opts *o, time_t at)
 {
@@ -257,13 +264,6 @@ plan_offline(const struct model *m, const struct plan_opts *o, time_t at)
 	buf_release(&out);
 	return rc;
 }
-
-/* What the offline plan reads from its options. */
-struct plan_opts {
-	const char	*path;		/* desired state: a file or directory */
-	const char	*hosts;		/* glob on host names and groups, or
-					   NULL for every host */
-};
 
 int
 cmd_plan(int argc, char **argv)

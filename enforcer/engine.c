@@ -89,10 +89,30 @@ engine_lookup(const struct node *n, const char *path)
 	return n;
 }
 
+/* Who asked: the node's origin, else that of its first leaf. */
+static const struct origin *
+engine_node_origin(const struct node *n)
+{
+	const struct origin *o;
+	size_t i;
+
+	if (n == NULL)
+		return NULL;
+	if (n->origin != NULL)
+		return n->origin;
+	for (i = 0; i < n->npairs; i++)
+		if ((o = engine_node_origin(n->pairs[i].value)) != NULL)
+			return o;
+	for (i = 0; i < n->nitems; i++)
+		if ((o = engine_node_origin(n->items[i])) != NULL)
+			return o;
+	return NULL;
+}
+
 static const struct origin *
 engine_origin(const struct change *c)
 {
-	return c->desired != NULL ? c->desired->origin : NULL;
+	return engine_node_origin(c->desired);
 }
 
 /* The most recent window, ended by now, that set this path differently. */

@@ -13,6 +13,7 @@ const char *cmd_progname = "enforcer";
 static const struct cmd_entry cmd_table[] = {
 	{ "validate", "check desired state; touch no host", cmd_validate },
 	{ "plan", "show what apply would change", cmd_plan },
+	{ "apply", "apply the changes, verify them, record the run", cmd_apply },
 	{ "history", "list the recorded runs", cmd_history },
 	{ "show", "show what a recorded run observed, changed and verified",
 	  cmd_show },

@@ -19,6 +19,18 @@ report_sign(const struct change *c)
 	return '~';
 }
 
+/* A host's cause without the host's name in front (we print it). */
+static const char *
+report_cause(const struct engine_host *eh)
+{
+	size_t n = strlen(eh->host->name);
+
+	if (strncmp(eh->error, eh->host->name, n) == 0 &&
+	    strncmp(eh->error + n, ": ", 2) == 0)
+		return eh->error + n + 2;
+	return eh->error;
+}
+
 static void
 report_change_text(struct buf *out, const struct engine_change *ic,
     int applied)
@@ -63,7 +75,7 @@ report_text(struct buf *out, const struct engine_run *run, const char *verb)
 			    "(tls_verify: false)\n", eh->host->name);
 		if (eh->error != NULL && eh->changes.n == 0) {
 			buf_printf(out, "%s: failed: %s\n", eh->host->name,
-			    eh->error);
+			    report_cause(eh));
 			continue;
 		}
 		if (eh->changes.n == 0) {
@@ -89,7 +101,8 @@ report_text(struct buf *out, const struct engine_run *run, const char *verb)
 	for (i = 0; i < run->nhosts; i++)
 		if (run->hosts[i].error != NULL)
 			buf_printf(out, "failed: %s: %s\n",
-			    run->hosts[i].host->name, run->hosts[i].error);
+			    run->hosts[i].host->name,
+			    report_cause(&run->hosts[i]));
 }
 
 static void

@@ -103,7 +103,7 @@ static int
 local_group_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
-	struct node *obs, *g, *members;
+	struct node *obs, *g, *members = NULL;
 	size_t i;
 
 	obs = node_map();

@@ -78,7 +78,7 @@ static int
 service_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
-	struct node *obs, *one;
+	struct node *obs, *one = NULL;
 	size_t i;
 
 	obs = node_map();

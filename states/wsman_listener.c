@@ -10,6 +10,7 @@
  * create the listener.  With no fit certificate on the host, the change is
  * reported as needing a person, saying what to do.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
