@@ -108,12 +108,14 @@ run plan --help
 [ "$(rc)" = 0 ] && grep -q '^usage: enforcer plan' "$tmp/out" || fail "plan --help"
 run validate --bogus "$ex"
 [ "$(rc)" = 1 ] || fail "validate --bogus: exit $(rc), want 1"
-run plan --at 2026-11-25T10:00:00Z "$ex"
-[ "$(rc)" = 1 ] && grep -q -- '--at needs --offline' "$tmp/err" || fail "plan --at without --offline"
 run plan --offline --at 2026-11-25 "$ex"
 [ "$(rc)" = 1 ] && grep -q "is not an RFC 3339 timestamp" "$tmp/err" || fail "plan --at with a date only"
+# Online, with no password in the environment: every host fails on its own
+# (exit 3), each named with its cause, and nothing else is attempted.
+unset ENFORCER_PASSWORD
 run plan "$ex"
-[ "$(rc)" = 1 ] && grep -q 'use --offline' "$tmp/err" || fail "plan without --offline"
+[ "$(rc)" = 3 ] && [ "$(grep -c "^failed: .*environment variable 'ENFORCER_PASSWORD'" "$tmp/out")" = 3 ] ||
+	fail "plan without --offline and without a password: exit $(rc)"
 run validate tests/data/does-not-exist
 [ "$(rc)" = 1 ] && grep -q '^tests/data/does-not-exist: No such file or directory$' "$tmp/err" ||
 	fail "validate of a missing path"

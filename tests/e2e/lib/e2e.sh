@@ -1,4 +1,4 @@
-# tests/e2e/lib.sh: helpers for end-to-end tests: start a simulated fleet,
+# tests/e2e/lib/e2e.sh: helpers for end-to-end tests: start a simulated fleet,
 # read and set its ground truth, run enforcer, assert.  Sourced by the
 # tests; tests/run.sh sets TOP, ENFORCER and WINRM_SIM.
 #
