@@ -228,15 +228,38 @@ history_where(const struct history *h)
 	return h->where;
 }
 
+static void
+secret_add(struct history *h, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < h->nsecrets; i++)
+		if (strcmp(h->secrets[i], s) == 0)
+			return;
+	h->secrets = xreallocarray(h->secrets, h->nsecrets + 1,
+	    sizeof(*h->secrets));
+	h->secrets[h->nsecrets++] = xstrdup(s);
+}
+
 void
 history_add_secret(struct history *h, const char *secret)
 {
+	struct buf b = BUF_INIT;
+	const char *p;
+
 	/* Shorter strings would redact ordinary words. */
 	if (secret == NULL || strlen(secret) < 4)
 		return;
-	h->secrets = xreallocarray(h->secrets, h->nsecrets + 1,
-	    sizeof(*h->secrets));
-	h->secrets[h->nsecrets++] = xstrdup(secret);
+	secret_add(h, secret);
+	/* A quote or backslash is escaped in change lines (and by libyaml's
+	   double quotes); a quote is doubled in YAML single quotes. */
+	histmsg_escape(&b, secret);
+	secret_add(h, buf_cstr(&b));
+	buf_reset(&b);
+	for (p = secret; *p != '\0'; p++)
+		buf_puts(&b, *p == '\'' ? "''" : (char[]){ *p, '\0' });
+	secret_add(h, buf_cstr(&b));
+	buf_release(&b);
 }
 
 static void

@@ -135,7 +135,8 @@ const char *history_where(const struct history *);
 
 /*
  * Redact every occurrence of secret (copied; 4 bytes or longer) from all
- * that history_record() writes, replacing it with "[redacted]".
+ * that history_record() writes, replacing it with "[redacted]": as it is,
+ * and as quoting writes it (change lines, YAML single quotes).
  */
 void history_add_secret(struct history *, const char *secret);
 
@@ -203,6 +204,9 @@ int hist_time_parse(const char *s, time_t *out);
  * shows a change.
  */
 void hist_change_describe(struct buf *out, const struct hist_change *);
+
+/* Append s as it appears inside a quoted value of a change line. */
+void histmsg_escape(struct buf *out, const char *s);
 
 /* The run commit's message; the observed commit's message. */
 void histmsg_run(struct buf *out, const struct hist_run *);

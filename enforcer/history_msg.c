@@ -111,16 +111,11 @@ value_needs_quotes(const char *s)
 	return 0;
 }
 
-static void
-put_value(struct buf *out, const char *s)
+void
+histmsg_escape(struct buf *out, const char *s)
 {
 	const unsigned char *p;
 
-	if (!value_needs_quotes(s)) {
-		buf_puts(out, s);
-		return;
-	}
-	buf_putc(out, '"');
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			buf_printf(out, "\\%c", *p);
@@ -133,6 +128,17 @@ put_value(struct buf *out, const char *s)
 		else
 			buf_putc(out, (char)*p);
 	}
+}
+
+static void
+put_value(struct buf *out, const char *s)
+{
+	if (!value_needs_quotes(s)) {
+		buf_puts(out, s);
+		return;
+	}
+	buf_putc(out, '"');
+	histmsg_escape(out, s);
 	buf_putc(out, '"');
 }
 

@@ -852,18 +852,20 @@ static int
 record_leaky_run(const char *dir, const char *secret, char **cause)
 {
 	struct history *h;
-	struct node *obs, *ver;
+	struct node *obs, *ver, *conn;
 	struct hist_host hosts[2];
 	struct hist_change c;
 	struct hist_run r;
-	char *text, *err, *reason;
+	char *err, *reason;
 	int rc;
 
 	if (history_open(&h, NULL, dir, cause) == -1)
 		return -1;
 	history_add_secret(h, secret);
-	text = xasprintf("connection:\n  note: \"%s\"\n", secret);
-	obs = yaml(text);
+	obs = node_map();
+	conn = node_map();
+	node_map_set(conn, "note", node_scalar(secret));
+	node_map_set(obs, "connection", conn);
 	ver = yaml("connection:\n  note: clean\n");
 	err = xasprintf("401 for password '%s'", secret);
 	reason = xasprintf("policy %s", secret);
@@ -876,7 +878,6 @@ record_leaky_run(const char *dir, const char *secret, char **cause)
 	rc = history_record(h, &r, cause);
 	node_free(obs);
 	node_free(ver);
-	free(text);
 	free(err);
 	free(reason);
 	history_free(h);
@@ -886,16 +887,24 @@ record_leaky_run(const char *dir, const char *secret, char **cause)
 static void
 test_secret_redacted(void **state)
 {
-	const char *secret = "Sup3r-S3cret!";
-	char *dir, *cause = NULL;
+	/* Plain, then with the characters quoting rewrites. */
+	const char *secrets[] = { "Sup3r-S3cret!", "Sup3r\"S3c'r\\et!" };
+	char *dir, *cause = NULL, *name;
+	size_t i;
 
-	dir = path_in_tmp("hist");
-	if (record_leaky_run(dir, secret, &cause) == -1)
-		fail_msg("%s", cause);
-	assert_int_equal(grep_repo(dir, secret), 0);
-	/* The message and a blob name the redaction instead. */
-	assert_true(grep_repo(dir, "[redacted]") >= 2);
-	free(dir);
+	for (i = 0; i < nitems(secrets); i++) {
+		name = xasprintf("hist%zu", i);
+		dir = path_in_tmp(name);
+		if (record_leaky_run(dir, secrets[i], &cause) == -1)
+			fail_msg("%s", cause);
+		assert_int_equal(grep_repo(dir, secrets[i]), 0);
+		/* The secret's pieces are gone too, not only the whole. */
+		assert_int_equal(grep_repo(dir, "S3c"), 0);
+		/* The message and a blob name the redaction instead. */
+		assert_true(grep_repo(dir, "[redacted]") >= 2);
+		free(dir);
+		free(name);
+	}
 }
 
 static void
