@@ -23,20 +23,6 @@
 #else
 #define PRINTFLIKE(f, a)
 #define NORETURN
-/*
- * errors.c: a list of error messages, for code that reports every problem
- * it finds before failing once (the loader, the schema validator).
- */
-struct errors {
-	char	**msg;
-	size_t	  n;
-};
-#define ERRORS_INIT { NULL, 0 }
-
-void errors_addf(struct errors *, const char *, ...) PRINTFLIKE(2, 3);
-void errors_add_owned(struct errors *, char *msg);	/* takes msg */
-void errors_clear(struct errors *);
-
 #endif
 
 /* xmalloc.c: allocation that never returns NULL (aborts on exhaustion). */
