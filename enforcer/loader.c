@@ -486,8 +486,8 @@ ld_target(struct loader *ld, const struct model_rule *r, const char *window)
 
 	if (strcmp(r->target, "all") == 0 ||
 	    model_host_find(m, r->target) != NULL ||
-	    bsearch(&r->target, m->groups, m->ngroups, sizeof(*m->groups),
-	    ld_strcmp) != NULL)
+	    (m->ngroups > 0 && bsearch(&r->target, m->groups, m->ngroups,
+	    sizeof(*m->groups), ld_strcmp) != NULL))
 		return;
 	cands = xcalloc(m->nhosts + m->ngroups + 1, sizeof(*cands));
 	cands[n++] = "all";
