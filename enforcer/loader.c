@@ -216,43 +216,49 @@ ld_add_window(struct loader *ld, const struct node *key,
 	w->apply = node_get(v, "apply");
 }
 
+/* One top-level section of one file into the model. */
+static void
+ld_merge_section(struct loader *ld, const struct node *key,
+    const struct node *sec)
+{
+	struct model *m = ld->m;
+	const struct node_pair *p;
+	size_t i;
+
+	if (strcmp(key->value, "connection") == 0) {
+		if (ld->conn_at == NULL)
+			ld->conn_at = key;
+		ld_merge_keys(ld, ld->conn, sec, "connection");
+		return;
+	}
+	if (strcmp(key->value, "settings") == 0) {
+		ld_merge_keys(ld, m->settings_tree, sec, "settings");
+		return;
+	}
+	for (i = 0; i < sec->npairs; i++) {
+		p = &sec->pairs[i];
+		if (strcmp(key->value, "hosts") == 0)
+			ld_add_host(ld, p->key, p->value);
+		else if (strcmp(key->value, "policies") == 0)
+			ld_add_rule(&m->policies, &m->npolicies, p->key,
+			    p->value);
+		else if (strcmp(key->value, "windows") == 0)
+			ld_add_window(ld, p->key, p->value);
+	}
+}
+
 static void
 ld_merge(struct loader *ld)
 {
 	struct model *m = ld->m;
-	const struct node *doc, *sec;
 	size_t i, j;
 
 	ld->conn = node_map();
 	m->settings_tree = node_map();
-	for (i = 0; i < m->ndocs; i++) {
-		doc = m->docs[i];
-		for (j = 0; j < doc->npairs; j++) {
-			const char *name = doc->pairs[j].key->value;
-			size_t k;
-
-			sec = doc->pairs[j].value;
-			if (strcmp(name, "connection") == 0) {
-				if (ld->conn_at == NULL)
-					ld->conn_at = doc->pairs[j].key;
-				ld_merge_keys(ld, ld->conn, sec, "connection");
-			} else if (strcmp(name, "settings") == 0)
-				ld_merge_keys(ld, m->settings_tree, sec,
-				    "settings");
-			for (k = 0; k < sec->npairs; k++) {
-				const struct node *key = sec->pairs[k].key;
-				const struct node *v = sec->pairs[k].value;
-
-				if (strcmp(name, "hosts") == 0)
-					ld_add_host(ld, key, v);
-				else if (strcmp(name, "policies") == 0)
-					ld_add_rule(&m->policies,
-					    &m->npolicies, key, v);
-				else if (strcmp(name, "windows") == 0)
-					ld_add_window(ld, key, v);
-			}
-		}
-	}
+	for (i = 0; i < m->ndocs; i++)
+		for (j = 0; j < m->docs[i]->npairs; j++)
+			ld_merge_section(ld, m->docs[i]->pairs[j].key,
+			    m->docs[i]->pairs[j].value);
 }
 
 static int
