@@ -303,7 +303,7 @@ model_auth_name(enum model_auth a)
  * every defaulted key is present and valid).
  */
 static void
-ld_conn_fields(struct loader *ld, struct model_conn *c, const struct node *t)
+ld_conn_fields(struct model_conn *c, const struct node *t)
 {
 	long long port;
 	const char *auth;
@@ -324,7 +324,8 @@ ld_conn_fields(struct loader *ld, struct model_conn *c, const struct node *t)
 	c->ca_file = node_get_str(t, "ca_file");
 	c->tls_verify = 1;
 	node_bool(node_get(t, "tls_verify"), &c->tls_verify);
-	ld_duration(ld, node_get(t, "timeout"), &c->timeout);
+	/* Reported once where written (ld_hosts), not once per host. */
+	timeparse_duration(node_get_str(t, "timeout"), &c->timeout, NULL);
 }
 
 /* Keys that need each other; who is "host 'x'" or "'connection'". */
@@ -389,7 +390,7 @@ ld_host_conn(struct loader *ld, struct model_host *h, const struct node *body)
 	}
 	schema_fill_defaults(ld->m->schema, "#/$defs/connection", t);
 	h->conn_tree = t;
-	ld_conn_fields(ld, &h->conn, t);
+	ld_conn_fields(&h->conn, t);
 	h->conn.address = node_get_str(body, "address");
 	if (h->conn.address == NULL)
 		h->conn.address = h->name;
@@ -404,12 +405,17 @@ ld_hosts(struct loader *ld)
 	struct model_host *h;
 	struct model_conn shared;
 	struct node *t;
+	long long secs;
 	size_t i, j;
 	char *who;
 
+	if ((t = node_get(ld->conn, "timeout")) != NULL)
+		ld_duration(ld, t, &secs);
 	for (i = 0; i < m->nhosts; i++) {
 		h = &m->hosts[i];
 		body = h->body;
+		if ((t = node_get(body, "timeout")) != NULL)
+			ld_duration(ld, t, &secs);
 		if ((groups = node_get(body, "groups")) != NULL) {
 			h->groups = xcalloc(groups->nitems + 1,
 			    sizeof(*h->groups));
@@ -431,7 +437,7 @@ ld_hosts(struct loader *ld)
 	if (ld->conn_shared) {
 		t = node_copy(ld->conn);
 		schema_fill_defaults(m->schema, "#/$defs/connection", t);
-		ld_conn_fields(ld, &shared, t);
+		ld_conn_fields(&shared, t);
 		if (ld->conn_at != NULL)
 			ld_conn_check(ld, &shared, ld->conn_at,
 			    "'connection'");
