@@ -216,43 +216,49 @@ ld_add_window(struct loader *ld, const struct node *key,
 	w->apply = node_get(v, "apply");
 }
 
+/* One top-level section of one file into the model. */
+static void
+ld_merge_section(struct loader *ld, const struct node *key,
+    const struct node *sec)
+{
+	struct model *m = ld->m;
+	const struct node_pair *p;
+	size_t i;
+
+	if (strcmp(key->value, "connection") == 0) {
+		if (ld->conn_at == NULL)
+			ld->conn_at = key;
+		ld_merge_keys(ld, ld->conn, sec, "connection");
+		return;
+	}
+	if (strcmp(key->value, "settings") == 0) {
+		ld_merge_keys(ld, m->settings_tree, sec, "settings");
+		return;
+	}
+	for (i = 0; i < sec->npairs; i++) {
+		p = &sec->pairs[i];
+		if (strcmp(key->value, "hosts") == 0)
+			ld_add_host(ld, p->key, p->value);
+		else if (strcmp(key->value, "policies") == 0)
+			ld_add_rule(&m->policies, &m->npolicies, p->key,
+			    p->value);
+		else if (strcmp(key->value, "windows") == 0)
+			ld_add_window(ld, p->key, p->value);
+	}
+}
+
 static void
 ld_merge(struct loader *ld)
 {
 	struct model *m = ld->m;
-	const struct node *doc, *sec;
 	size_t i, j;
 
 	ld->conn = node_map();
 	m->settings_tree = node_map();
-	for (i = 0; i < m->ndocs; i++) {
-		doc = m->docs[i];
-		for (j = 0; j < doc->npairs; j++) {
-			const char *name = doc->pairs[j].key->value;
-			size_t k;
-
-			sec = doc->pairs[j].value;
-			if (strcmp(name, "connection") == 0) {
-				if (ld->conn_at == NULL)
-					ld->conn_at = doc->pairs[j].key;
-				ld_merge_keys(ld, ld->conn, sec, "connection");
-			} else if (strcmp(name, "settings") == 0)
-				ld_merge_keys(ld, m->settings_tree, sec,
-				    "settings");
-			for (k = 0; k < sec->npairs; k++) {
-				const struct node *key = sec->pairs[k].key;
-				const struct node *v = sec->pairs[k].value;
-
-				if (strcmp(name, "hosts") == 0)
-					ld_add_host(ld, key, v);
-				else if (strcmp(name, "policies") == 0)
-					ld_add_rule(&m->policies,
-					    &m->npolicies, key, v);
-				else if (strcmp(name, "windows") == 0)
-					ld_add_window(ld, key, v);
-			}
-		}
-	}
+	for (i = 0; i < m->ndocs; i++)
+		for (j = 0; j < m->docs[i]->npairs; j++)
+			ld_merge_section(ld, m->docs[i]->pairs[j].key,
+			    m->docs[i]->pairs[j].value);
 }
 
 static int
@@ -297,7 +303,7 @@ model_auth_name(enum model_auth a)
  * every defaulted key is present and valid).
  */
 static void
-ld_conn_fields(struct loader *ld, struct model_conn *c, const struct node *t)
+ld_conn_fields(struct model_conn *c, const struct node *t)
 {
 	long long port;
 	const char *auth;
@@ -318,7 +324,8 @@ ld_conn_fields(struct loader *ld, struct model_conn *c, const struct node *t)
 	c->ca_file = node_get_str(t, "ca_file");
 	c->tls_verify = 1;
 	node_bool(node_get(t, "tls_verify"), &c->tls_verify);
-	ld_duration(ld, node_get(t, "timeout"), &c->timeout);
+	/* Reported once where written (ld_hosts), not once per host. */
+	timeparse_duration(node_get_str(t, "timeout"), &c->timeout, NULL);
 }
 
 /* Keys that need each other; who is "host 'x'" or "'connection'". */
@@ -383,7 +390,7 @@ ld_host_conn(struct loader *ld, struct model_host *h, const struct node *body)
 	}
 	schema_fill_defaults(ld->m->schema, "#/$defs/connection", t);
 	h->conn_tree = t;
-	ld_conn_fields(ld, &h->conn, t);
+	ld_conn_fields(&h->conn, t);
 	h->conn.address = node_get_str(body, "address");
 	if (h->conn.address == NULL)
 		h->conn.address = h->name;
@@ -398,12 +405,17 @@ ld_hosts(struct loader *ld)
 	struct model_host *h;
 	struct model_conn shared;
 	struct node *t;
+	long long secs;
 	size_t i, j;
 	char *who;
 
+	if ((t = node_get(ld->conn, "timeout")) != NULL)
+		ld_duration(ld, t, &secs);
 	for (i = 0; i < m->nhosts; i++) {
 		h = &m->hosts[i];
 		body = h->body;
+		if ((t = node_get(body, "timeout")) != NULL)
+			ld_duration(ld, t, &secs);
 		if ((groups = node_get(body, "groups")) != NULL) {
 			h->groups = xcalloc(groups->nitems + 1,
 			    sizeof(*h->groups));
@@ -425,7 +437,7 @@ ld_hosts(struct loader *ld)
 	if (ld->conn_shared) {
 		t = node_copy(ld->conn);
 		schema_fill_defaults(m->schema, "#/$defs/connection", t);
-		ld_conn_fields(ld, &shared, t);
+		ld_conn_fields(&shared, t);
 		if (ld->conn_at != NULL)
 			ld_conn_check(ld, &shared, ld->conn_at,
 			    "'connection'");
@@ -486,8 +498,8 @@ ld_target(struct loader *ld, const struct model_rule *r, const char *window)
 
 	if (strcmp(r->target, "all") == 0 ||
 	    model_host_find(m, r->target) != NULL ||
-	    bsearch(&r->target, m->groups, m->ngroups, sizeof(*m->groups),
-	    ld_strcmp) != NULL)
+	    (m->ngroups > 0 && bsearch(&r->target, m->groups, m->ngroups,
+	    sizeof(*m->groups), ld_strcmp) != NULL))
 		return;
 	cands = xcalloc(m->nhosts + m->ngroups + 1, sizeof(*cands));
 	cands[n++] = "all";

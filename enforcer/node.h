@@ -39,7 +39,7 @@ struct node {
 	const char	 *file;		/* interned, may be NULL */
 	unsigned	  line;		/* 1-based; 0 when made in code */
 	unsigned	  col;		/* 1-based */
-	const void	 *origin;	/* borrowed provenance tag, see effective.h */
+	const void	 *origin;	/* borrowed struct origin, see model.h */
 };
 
 /* Interned file name: lives until exit. */

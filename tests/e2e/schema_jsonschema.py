@@ -31,7 +31,7 @@ STRUCTURAL = {
 SEMANTIC = {
     "bad_auth", "bad_timestamp", "conflict", "duplicate_connection_key",
     "duplicate_host", "end_before_start", "over_cap", "reserved_names",
-    "unknown_target", "window_conflict",
+    "too_long", "unknown_target", "window_conflict",
 }
 # Refused by the YAML reader (node.c) before any schema: PyYAML accepts
 # some of these (duplicate keys, anchors), so there is nothing to compare.

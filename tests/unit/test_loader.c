@@ -377,6 +377,20 @@ test_targets(void **state)
 }
 
 static void
+test_targets_without_groups(void **state)
+{
+	/* No host names a group: the group list is empty, not missing. */
+	struct model_file f[] = { mf("t.yaml",
+	    "hosts: { node1: {} }\n"
+	    "policies:\n"
+	    "  node2: { service: { WinRM: running } }\n") };
+
+	errors_are(f, 1,
+	    "t.yaml:3:3: policy target 'node2' is not a host, a group or "
+	    "'all' (did you mean 'node1'?)\n");
+}
+
+static void
 test_load_directory(void **state)
 {
 	struct errors errs = ERRORS_INIT;
@@ -423,6 +437,7 @@ main(void)
 		cmocka_unit_test(test_secret_never_echoed),
 		cmocka_unit_test(test_auth_needs),
 		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_targets_without_groups),
 		cmocka_unit_test(test_load_directory),
 	};
 
