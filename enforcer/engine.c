@@ -202,70 +202,140 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 		ic->reason = xasprintf("policy %s", o != NULL ? o->name : "?");
 }
 
+/*
+ * Connection options for a host, with its password read (owned by *pw,
+ * wiped by secret_free()).  Several clients may be made from them.
+ */
 static int
-engine_connect(const struct model_host *h, struct wsman **ws, char **pw,
+engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
     char **cause)
 {
 	const struct model_conn *mc = &h->conn;
-	struct wsman_opts wo;
 
-	*ws = NULL;
 	*pw = NULL;
-	wsman_opts_init(&wo);
-	wo.name = h->name;
-	wo.address = mc->address;
-	wo.port = mc->port;
-	wo.user = mc->username;
-	wo.ca_file = mc->ca_file;
-	wo.tls_verify = mc->tls_verify;
-	wo.cert_file = mc->cert_file;
-	wo.key_file = mc->key_file;
-	wo.operation_timeout_ms = mc->timeout * 1000;
-	wo.request_timeout_ms = mc->timeout * 1000 + 5000;
+	wsman_opts_init(wo);
+	wo->name = h->name;
+	wo->address = mc->address;
+	wo->port = mc->port;
+	wo->user = mc->username;
+	wo->ca_file = mc->ca_file;
+	wo->tls_verify = mc->tls_verify;
+	wo->cert_file = mc->cert_file;
+	wo->key_file = mc->key_file;
+	wo->operation_timeout_ms = mc->timeout * 1000;
+	wo->request_timeout_ms = mc->timeout * 1000 + 5000;
 	switch (mc->auth) {
 	case MODEL_AUTH_BASIC:
-		wo.auth = WSMAN_AUTH_BASIC;
+		wo->auth = WSMAN_AUTH_BASIC;
 		break;
 	case MODEL_AUTH_NTLM:
-		wo.auth = WSMAN_AUTH_NTLM;
+		wo->auth = WSMAN_AUTH_NTLM;
 		break;
 	case MODEL_AUTH_NEGOTIATE:
-		wo.auth = WSMAN_AUTH_NEGOTIATE;
+		wo->auth = WSMAN_AUTH_NEGOTIATE;
 		break;
 	case MODEL_AUTH_CERTIFICATE:
-		wo.auth = WSMAN_AUTH_CERTIFICATE;
+		wo->auth = WSMAN_AUTH_CERTIFICATE;
 		break;
 	}
-	if ((wo.auth == WSMAN_AUTH_BASIC || wo.auth == WSMAN_AUTH_NTLM) &&
+	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM) &&
 	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);
-	wo.password = *pw;
-	return wsman_new(ws, &wo, cause);
+	wo->password = *pw;
+	return 0;
+}
+
+/*
+ * Reading a host: the kinds' reads do not depend on each other, so each
+ * runs in its own thread with its own connection to the host, and a host
+ * costs the slowest kind's round trips, not the sum of all of them.  The
+ * first kind reuses the host's main client (and its warm connection).
+ */
+struct engine_reader {
+	pthread_t		 thread;
+	const struct state_ops	*ops;
+	struct state_ctx	 ctx;
+	const struct node	*desired;
+	struct node		*observed;
+	char			*cause;
+	int			 rc;
+};
+
+static void *
+engine_reader_run(void *arg)
+{
+	struct engine_reader *r = arg;
+
+	r->rc = r->ops->read(&r->ctx, r->desired, &r->observed, &r->cause);
+	return NULL;
+}
+
+static void
+engine_readers_run(struct engine_reader *rd, size_t n,
+    const struct wsman_opts *wo)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && wsman_new(&rd[i].ctx.ws, wo, &rd[i].cause) == -1) {
+			rd[i].rc = -1;
+			continue;
+		}
+		if (n == 1)
+			engine_reader_run(&rd[i]);
+		else if (pthread_create(&rd[i].thread, NULL, engine_reader_run,
+		    &rd[i]) != 0)
+			fatal("cannot start a reader thread");
+	}
+	for (i = 0; i < n && n > 1; i++)
+		if (rd[i].ctx.ws != NULL)
+			pthread_join(rd[i].thread, NULL);
 }
 
 /* Read every kind the desired state names into one observed map. */
 static int
-engine_read(struct state_ctx *ctx, const struct node *desired,
-    struct node **observed, char **cause)
+engine_read(struct state_ctx *ctx, const struct wsman_opts *wo,
+    const struct node *desired, struct node **observed, char **cause)
 {
-	const struct state_ops *ops;
-	struct node *obs, *all;
-	size_t i;
+	struct engine_reader *rd;
+	struct node *all;
+	size_t i, n = desired->npairs;
+	int rc = 0;
 
-	all = node_map();
-	for (i = 0; i < desired->npairs; i++) {
+	rd = xcalloc(n + 1, sizeof(*rd));
+	for (i = 0; i < n; i++) {
 		const char *kind = desired->pairs[i].key->value;
 
-		if ((ops = state_find(kind)) == NULL) {
-			node_free(all);
+		if ((rd[i].ops = state_find(kind)) == NULL) {
+			free(rd);
 			return cause_set(cause, "%s: no state module for '%s'",
 			    ctx->host, kind);
 		}
-		if (ops->read(ctx, desired->pairs[i].value, &obs, cause) == -1) {
-			node_free(all);
-			return -1;
+		rd[i].ctx = *ctx;
+		rd[i].ctx.ws = i == 0 ? ctx->ws : NULL;
+		rd[i].desired = desired->pairs[i].value;
+	}
+	engine_readers_run(rd, n, wo);
+	all = node_map();
+	for (i = 0; i < n; i++) {
+		if (rd[i].rc == -1 && rc == 0) {
+			rc = -1;
+			*cause = rd[i].cause;
+			rd[i].cause = NULL;
 		}
-		node_map_set(all, kind, obs);
+		if (rd[i].rc == 0)
+			node_map_set(all, desired->pairs[i].key->value,
+			    rd[i].observed);
+		else
+			node_free(rd[i].observed);
+		free(rd[i].cause);
+		if (i > 0)
+			wsman_free(rd[i].ctx.ws);
+	}
+	free(rd);
+	if (rc == -1) {
+		node_free(all);
+		return -1;
 	}
 	*observed = all;
 	return 0;
@@ -348,7 +418,8 @@ engine_same_change(const struct change *a, const struct change *b)
 
 /* Re-read and diff again: a change is verified when it is no longer due. */
 static void
-engine_verify(struct state_ctx *ctx, struct engine_host *eh)
+engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh)
 {
 	struct changes again = CHANGES_INIT;
 	struct node *now = NULL;
@@ -356,7 +427,7 @@ engine_verify(struct state_ctx *ctx, struct engine_host *eh)
 	size_t i, j;
 	int clean;
 
-	if (engine_read(ctx, eh->desired, &now, &cause) == -1 ||
+	if (engine_read(ctx, wo, eh->desired, &now, &cause) == -1 ||
 	    engine_diff(eh->desired, now, ctx->now, &again, &cause) == -1) {
 		for (i = 0; i < eh->changes.n; i++)
 			if (eh->info[i].result == ENGINE_UNVERIFIED &&
@@ -396,6 +467,7 @@ static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
 	struct state_ctx ctx;
+	struct wsman_opts wo;
 	struct timespec t0, t1;
 	struct wsman *ws = NULL;
 	char *pw = NULL, *cause = NULL;
@@ -404,7 +476,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	eh->tls_unverified = !eh->host->conn.tls_verify;
 	if (model_effective(&eh->desired, ec->m, eh->host, ec->o->at,
-	    &cause) == -1 || engine_connect(eh->host, &ws, &pw, &cause) == -1)
+	    &cause) == -1 || engine_opts(eh->host, &wo, &pw, &cause) == -1 ||
+	    wsman_new(&ws, &wo, &cause) == -1)
 		goto fail;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.host = eh->host->name;
@@ -413,7 +486,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.port = eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
-	if (engine_read(&ctx, eh->desired, &eh->observed, &cause) == -1 ||
+	if (engine_read(&ctx, &wo, eh->desired, &eh->observed, &cause) == -1 ||
 	    engine_diff(eh->desired, eh->observed, ctx.now,
 	    &eh->changes, &cause) == -1)
 		goto fail;
@@ -428,7 +501,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	if (ec->o->apply && eh->changes.n > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		engine_apply(&ctx, eh);
-		engine_verify(&ctx, eh);
+		engine_verify(&ctx, &wo, eh);
 		eh->ms_apply = engine_ms_since(&t1);
 		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
 			if (eh->info[i].error != NULL)

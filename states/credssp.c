@@ -53,96 +53,46 @@ credssp_auth_uri(const char *role)
 	    NS_CFG "/client/auth";
 }
 
+/*
+ * Reading sends every independent read at once (wsman_read_many): the two
+ * auth resources, each list's policy flag and value names, and the oracle
+ * setting; then, for lists in effect, their values.  About two round trips.
+ */
+enum {
+	RD_SERVER, RD_CLIENT, RD_ORACLE, RD_LISTS,	/* then 2 per list */
+	RD_N = RD_LISTS + 2 * nitems(credssp_lists),
+};
+
 static int
-credssp_read_role(struct state_ctx *ctx, const char *role, struct node *obs,
-    char **cause)
+credssp_role(struct state_ctx *ctx, const char *role,
+    const struct wsman_read *r, struct node *obs, char **cause)
 {
-	struct node *auth = NULL, *r;
+	struct node *out;
 	const char *src;
 	int on;
 
-	if (wsman_get(ctx->ws, WSMAN_REF(credssp_auth_uri(role)), &auth,
-	    cause) == -1)
-		return -1;
-	if (node_bool(node_get(auth, "CredSSP"), &on) == -1) {
-		node_free(auth);
+	if (r->rc == -1)
+		return cause_set(cause, "%s", r->cause);
+	if (node_bool(node_get(r->result, "CredSSP"), &on) == -1)
 		return cause_set(cause, "%s: credssp: %s auth has no boolean "
 		    "CredSSP", ctx->host, role);
-	}
-	r = node_map();
-	node_map_set(r, "enabled", node_scalar(on ? "true" : "false"));
-	src = node_get_str(auth, "CredSSP@Source");
+	out = node_map();
+	node_map_set(out, "enabled", node_scalar(on ? "true" : "false"));
+	src = node_get_str(r->result, "CredSSP@Source");
 	if (src != NULL && strcasecmp(src, "GPO") == 0)
-		node_map_set(r, "source", node_scalar("gpo"));
-	node_map_set(obs, role, r);
-	node_free(auth);
+		node_map_set(out, "source", node_scalar("gpo"));
+	node_map_set(obs, role, out);
 	return 0;
 }
 
 static int
-credssp_numcmp(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-
-	return atol(x) < atol(y) ? -1 : atol(x) > atol(y);
-}
-
-/* The list in effect: the subkey's values when the policy DWORD is 1. */
-static int
-credssp_read_list(struct state_ctx *ctx, const struct credssp_list *l,
-    struct node **out, char **cause)
-{
-	struct node *names = NULL, *seq;
-	const char **order = NULL;
-	char *key, *v;
-	uint32_t flag;
-	size_t i;
-	int found, rc = -1;
-
-	seq = node_seq();
-	key = xasprintf("%s\\%s", CD_KEY, l->policy);
-	if (winreg_get_dword(ctx->ws, CD_KEY, l->policy, &flag, &found,
-	    cause) == -1)
-		goto done;
-	if (!found || flag != 1) {
-		rc = 0;
-		goto done;
-	}
-	if (winreg_enum_values(ctx->ws, key, &names, &found, cause) == -1)
-		goto done;
-	order = xcalloc(names->npairs + 1, sizeof(*order));
-	for (i = 0; i < names->npairs; i++)
-		order[i] = names->pairs[i].key->value;
-	qsort(order, names->npairs, sizeof(*order), credssp_numcmp);
-	for (i = 0; i < names->npairs; i++) {
-		if (winreg_get_string(ctx->ws, key, order[i], &v, &found,
-		    cause) == -1)
-			goto done;
-		if (found)
-			node_seq_push(seq, node_scalar(v));
-		free(v);
-	}
-	rc = 0;
-done:
-	if (rc == 0) {
-		*out = seq;
-		seq = NULL;
-	}
-	node_free(seq);
-	node_free(names);
-	free(order);
-	free(key);
-	return rc;
-}
-
-static int
-credssp_read_oracle(struct state_ctx *ctx, struct node *obs, char **cause)
+credssp_oracle(struct state_ctx *ctx, const struct wsman_read *r,
+    struct node *obs, char **cause)
 {
 	uint32_t v;
 	int found;
 
-	if (winreg_get_dword(ctx->ws, EO_KEY, EO_VALUE, &v, &found,
-	    cause) == -1)
+	if (winreg_result_dword(ctx->ws, r, &v, &found, cause) == -1)
 		return -1;
 	if (!found)
 		node_map_set(obs, "encryption_oracle",
@@ -156,30 +106,114 @@ credssp_read_oracle(struct state_ctx *ctx, struct node *obs, char **cause)
 }
 
 static int
+credssp_numcmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	return atol(x) < atol(y) ? -1 : atol(x) > atol(y);
+}
+
+/*
+ * A list in effect (policy DWORD 1): read its values, in numeric order,
+ * into seq.  flag and names are the first round's two reads for it.
+ */
+static int
+credssp_list(struct state_ctx *ctx, const struct credssp_list *l,
+    const struct wsman_read *flag, const struct wsman_read *names,
+    struct node *seq, char **cause)
+{
+	struct wsman_read *rd = NULL;
+	struct node *nm = NULL;
+	const char **order = NULL;
+	char *key, *v;
+	uint32_t on;
+	size_t i, n = 0;
+	int found, rc = -1;
+
+	key = xasprintf("%s\\%s", CD_KEY, l->policy);
+	if (winreg_result_dword(ctx->ws, flag, &on, &found, cause) == -1 ||
+	    winreg_result_names(ctx->ws, names, &nm, &found, cause) == -1)
+		goto done;
+	if (!found || on != 1 || nm->npairs == 0) {
+		rc = 0;
+		goto done;
+	}
+	n = nm->npairs;
+	order = xcalloc(n, sizeof(*order));
+	rd = xcalloc(n, sizeof(*rd));
+	for (i = 0; i < n; i++)
+		order[i] = nm->pairs[i].key->value;
+	qsort(order, n, sizeof(*order), credssp_numcmp);
+	for (i = 0; i < n; i++)
+		winreg_read_prepare(&rd[i], "GetStringValue", key, order[i]);
+	wsman_read_many(ctx->ws, rd, n);
+	for (i = 0; i < n; i++) {
+		if (winreg_result_string(ctx->ws, &rd[i], &v, &found,
+		    cause) == -1)
+			goto done;
+		if (found)
+			node_seq_push(seq, node_scalar(v));
+		free(v);
+	}
+	rc = 0;
+done:
+	for (i = 0; rd != NULL && i < n; i++)
+		winreg_read_release(&rd[i]);
+	free(rd);
+	free(order);
+	node_free(nm);
+	free(key);
+	return rc;
+}
+
+static int
 credssp_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
-	struct node *obs, *client, *list;
+	struct wsman_read rd[RD_N];
+	struct node *obs, *seq;
+	char *key;
 	size_t i;
+	int rc = -1;
+
+	memset(rd, 0, sizeof(rd));
+	rd[RD_SERVER].kind = rd[RD_CLIENT].kind = WSMAN_READ_GET;
+	rd[RD_SERVER].ref.uri = credssp_auth_uri("server");
+	rd[RD_CLIENT].ref.uri = credssp_auth_uri("client");
+	winreg_read_prepare(&rd[RD_ORACLE], "GetDWORDValue", EO_KEY, EO_VALUE);
+	for (i = 0; i < nitems(credssp_lists); i++) {
+		key = xasprintf("%s\\%s", CD_KEY, credssp_lists[i].policy);
+		winreg_read_prepare(&rd[RD_LISTS + 2 * i], "GetDWORDValue",
+		    CD_KEY, credssp_lists[i].policy);
+		winreg_read_prepare(&rd[RD_LISTS + 2 * i + 1], "EnumValues",
+		    key, NULL);
+		free(key);
+	}
+	wsman_read_many(ctx->ws, rd, RD_N);
 
 	obs = node_map();
-	if (credssp_read_role(ctx, "server", obs, cause) == -1 ||
-	    credssp_read_role(ctx, "client", obs, cause) == -1)
-		goto fail;
-	client = node_get(obs, "client");
+	if (credssp_role(ctx, "server", &rd[RD_SERVER], obs, cause) == -1 ||
+	    credssp_role(ctx, "client", &rd[RD_CLIENT], obs, cause) == -1 ||
+	    credssp_oracle(ctx, &rd[RD_ORACLE], obs, cause) == -1)
+		goto done;
 	for (i = 0; i < nitems(credssp_lists); i++) {
-		if (credssp_read_list(ctx, &credssp_lists[i], &list,
-		    cause) == -1)
-			goto fail;
-		node_map_set(client, credssp_lists[i].field, list);
+		seq = node_seq();
+		node_map_set(node_get(obs, "client"), credssp_lists[i].field,
+		    seq);
+		if (credssp_list(ctx, &credssp_lists[i], &rd[RD_LISTS + 2 * i],
+		    &rd[RD_LISTS + 2 * i + 1], seq, cause) == -1)
+			goto done;
 	}
-	if (credssp_read_oracle(ctx, obs, cause) == -1)
-		goto fail;
 	*observed = obs;
-	return 0;
-fail:
+	obs = NULL;
+	rc = 0;
+done:
 	node_free(obs);
-	return -1;
+	wsman_read_release(&rd[RD_SERVER]);
+	wsman_read_release(&rd[RD_CLIENT]);
+	for (i = RD_ORACLE; i < RD_N; i++)
+		winreg_read_release(&rd[i]);
+	return rc;
 }
 
 static int

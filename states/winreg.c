@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "winreg.h"
-#include "wsman.h"
 
 #define WINREG_URI	WSMAN_URI_WMI "/root/default/StdRegProv"
 #define WINREG_HKLM	"2147483650"
@@ -27,123 +26,148 @@ winreg_params(const char *key, const char *name)
 	return p;
 }
 
-/* Call a method; *rv is its ReturnValue; *out (may be NULL) its output. */
-static int
-winreg_call(struct wsman *ws, const char *method, struct node *params,
-    int flags, long long *rv, struct node **out, char **cause)
+void
+winreg_read_prepare(struct wsman_read *r, const char *method,
+    const char *key, const char *name)
 {
-	struct node *o = NULL;
-	const struct node *v;
-	int rc = -1;
-
-	if (wsman_invoke(ws, WSMAN_REF(WINREG_URI), method, params, flags, &o,
-	    cause) == -1)
-		goto done;
-	v = node_get(o, "ReturnValue");
-	if (node_int(v, rv) == -1) {
-		cause_set(cause, "%s: StdRegProv %s: reply has no ReturnValue",
-		    wsman_host(ws), method);
-		goto done;
-	}
-	if (out != NULL) {
-		*out = o;
-		o = NULL;
-	}
-	rc = 0;
-done:
-	node_free(o);
-	node_free(params);
-	return rc;
+	memset(r, 0, sizeof(*r));
+	r->kind = WSMAN_READ_INVOKE;
+	r->ref.uri = WINREG_URI;
+	r->method = method;
+	r->params = winreg_params(key, name);
 }
 
-static int
-winreg_failed(struct wsman *ws, const char *method, const char *key,
-    long long rv, char **cause)
+void
+winreg_read_release(struct wsman_read *r)
 {
-	return cause_set(cause, "%s: StdRegProv %s 'HKLM\\%s': Win32 error "
-	    "%lld", wsman_host(ws), method, key, rv);
+	node_free((struct node *)r->params);
+	r->params = NULL;
+	wsman_read_release(r);
+}
+
+static const char *
+winreg_key_of(const struct wsman_read *r)
+{
+	const char *k = node_get_str(r->params, "sSubKeyName");
+
+	return k != NULL ? k : "?";
+}
+
+/*
+ * The read's ReturnValue: 0 with *found 1, "not found" with *found 0,
+ * anything else a failure.
+ */
+static int
+winreg_result(struct wsman *ws, const struct wsman_read *r, int *found,
+    char **cause)
+{
+	long long rv;
+
+	if (r->rc == -1)
+		return cause_set(cause, "%s", r->cause != NULL ? r->cause :
+		    "read failed");
+	if (node_int(node_get(r->result, "ReturnValue"), &rv) == -1)
+		return cause_set(cause, "%s: StdRegProv %s: reply has no "
+		    "ReturnValue", wsman_host(ws), r->method);
+	if (rv != 0 && rv != WIN32_NOT_FOUND)
+		return cause_set(cause, "%s: StdRegProv %s 'HKLM\\%s': Win32 "
+		    "error %lld", wsman_host(ws), r->method, winreg_key_of(r),
+		    rv);
+	*found = rv == 0;
+	return 0;
 }
 
 int
-winreg_enum_values(struct wsman *ws, const char *key, struct node **out,
-    int *found, char **cause)
+winreg_result_dword(struct wsman *ws, const struct wsman_read *r,
+    uint32_t *out, int *found, char **cause)
 {
-	const struct node *names, *types;
-	struct node *o = NULL;
-	long long rv;
+	long long v;
+
+	if (winreg_result(ws, r, found, cause) == -1)
+		return -1;
+	if (*found && node_int(node_get(r->result, "uValue"), &v) == 0)
+		*out = (uint32_t)v;
+	else
+		*found = 0;
+	return 0;
+}
+
+int
+winreg_result_string(struct wsman *ws, const struct wsman_read *r,
+    char **out, int *found, char **cause)
+{
+	const struct node *v;
+
+	*out = NULL;
+	if (winreg_result(ws, r, found, cause) == -1)
+		return -1;
+	v = node_get(r->result, "sValue");
+	if (*found && v != NULL && v->kind == NODE_SCALAR)
+		*out = xstrdup(v->value);
+	else
+		*found = 0;
+	return 0;
+}
+
+int
+winreg_result_names(struct wsman *ws, const struct wsman_read *r,
+    struct node **out, int *found, char **cause)
+{
+	const struct node *names, *types, *nm, *ty;
 	size_t i, n;
 
 	*out = NULL;
-	if (winreg_call(ws, "EnumValues", winreg_params(key, NULL),
-	    WSMAN_READONLY, &rv, &o, cause) == -1)
+	if (winreg_result(ws, r, found, cause) == -1)
 		return -1;
-	if (rv != 0 && rv != WIN32_NOT_FOUND) {
-		node_free(o);
-		return winreg_failed(ws, "EnumValues", key, rv, cause);
-	}
-	*found = rv == 0;
 	*out = node_map();
-	names = node_get(o, "sNames");
-	types = node_get(o, "Types");
-	n = node_is_null(names) ? 0 : wsman_list_len(names);
+	names = node_get(r->result, "sNames");
+	types = node_get(r->result, "Types");
+	n = names == NULL || node_is_null(names) ? 0 : wsman_list_len(names);
 	for (i = 0; i < n; i++) {
-		const struct node *nm = wsman_list(names, i);
-		const struct node *ty = wsman_list(types, i);
-
+		nm = wsman_list(names, i);
+		ty = wsman_list(types, i);
 		if (nm == NULL || nm->kind != NODE_SCALAR)
 			continue;
 		node_map_set(*out, nm->value, node_scalar(ty != NULL &&
 		    ty->kind == NODE_SCALAR ? ty->value : "0"));
 	}
-	node_free(o);
 	return 0;
+}
+
+/* One read now: prepare, send, interpret with fn. */
+#define WINREG_ONE(ws, method, key, name, call) do {			\
+	struct wsman_read r_;						\
+	int rc_;							\
+									\
+	winreg_read_prepare(&r_, method, key, name);			\
+	wsman_read_many(ws, &r_, 1);					\
+	rc_ = (call);							\
+	winreg_read_release(&r_);					\
+	return rc_;							\
+} while (0)
+
+int
+winreg_enum_values(struct wsman *ws, const char *key, struct node **out,
+    int *found, char **cause)
+{
+	WINREG_ONE(ws, "EnumValues", key, NULL,
+	    winreg_result_names(ws, &r_, out, found, cause));
 }
 
 int
 winreg_get_dword(struct wsman *ws, const char *key, const char *name,
     uint32_t *out, int *found, char **cause)
 {
-	struct node *o = NULL;
-	long long rv, v;
-
-	if (winreg_call(ws, "GetDWORDValue", winreg_params(key, name),
-	    WSMAN_READONLY, &rv, &o, cause) == -1)
-		return -1;
-	*found = 0;
-	if (rv == 0 && node_int(node_get(o, "uValue"), &v) == 0) {
-		*out = (uint32_t)v;
-		*found = 1;
-	} else if (rv != 0 && rv != WIN32_NOT_FOUND) {
-		node_free(o);
-		return winreg_failed(ws, "GetDWORDValue", key, rv, cause);
-	}
-	node_free(o);
-	return 0;
+	WINREG_ONE(ws, "GetDWORDValue", key, name,
+	    winreg_result_dword(ws, &r_, out, found, cause));
 }
 
 int
 winreg_get_string(struct wsman *ws, const char *key, const char *name,
     char **out, int *found, char **cause)
 {
-	const struct node *v;
-	struct node *o = NULL;
-	long long rv;
-
-	*out = NULL;
-	if (winreg_call(ws, "GetStringValue", winreg_params(key, name),
-	    WSMAN_READONLY, &rv, &o, cause) == -1)
-		return -1;
-	*found = 0;
-	v = node_get(o, "sValue");
-	if (rv == 0 && v != NULL && v->kind == NODE_SCALAR) {
-		*out = xstrdup(v->value);
-		*found = 1;
-	} else if (rv != 0 && rv != WIN32_NOT_FOUND) {
-		node_free(o);
-		return winreg_failed(ws, "GetStringValue", key, rv, cause);
-	}
-	node_free(o);
-	return 0;
+	WINREG_ONE(ws, "GetStringValue", key, name,
+	    winreg_result_string(ws, &r_, out, found, cause));
 }
 
 /* A write: any non-zero ReturnValue is a failure. */
@@ -151,13 +175,27 @@ static int
 winreg_write(struct wsman *ws, const char *method, struct node *params,
     const char *key, int missing_ok, char **cause)
 {
+	struct node *o = NULL;
 	long long rv;
+	int rc = -1;
 
-	if (winreg_call(ws, method, params, 0, &rv, NULL, cause) == -1)
-		return -1;
+	if (wsman_invoke(ws, WSMAN_REF(WINREG_URI), method, params, 0, &o,
+	    cause) == -1)
+		goto done;
+	if (node_int(node_get(o, "ReturnValue"), &rv) == -1) {
+		cause_set(cause, "%s: StdRegProv %s: reply has no ReturnValue",
+		    wsman_host(ws), method);
+		goto done;
+	}
 	if (rv == 0 || (missing_ok && rv == WIN32_NOT_FOUND))
-		return 0;
-	return winreg_failed(ws, method, key, rv, cause);
+		rc = 0;
+	else
+		cause_set(cause, "%s: StdRegProv %s 'HKLM\\%s': Win32 error "
+		    "%lld", wsman_host(ws), method, key, rv);
+done:
+	node_free(o);
+	node_free(params);
+	return rc;
 }
 
 int

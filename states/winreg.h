@@ -2,6 +2,11 @@
  * winreg.h: the Windows registry over WMI's StdRegProv (NOTES.md section
  * 8), shared by the state modules that manage registry policy.  Only
  * HKEY_LOCAL_MACHINE.  A missing key or value is not an error: *found says.
+ *
+ * Reads come in two forms: one call at a time (winreg_get_*), or prepared
+ * into a struct wsman_read so that a module can send many independent
+ * reads together with wsman_read_many() and interpret each result with
+ * winreg_result_*().
  */
 #ifndef ENFORCER_WINREG_H
 #define ENFORCER_WINREG_H
@@ -9,21 +14,34 @@
 #include <stdint.h>
 
 #include "node.h"
-
-struct wsman;
+#include "wsman.h"
 
 #define WINREG_SZ	1
 #define WINREG_DWORD	4
 
 /*
- * Names and types of the values of key: *out is a map name -> type number
- * (owned by the caller); an absent key gives an empty map and *found 0.
+ * Prepare r as a read-only StdRegProv method call ("GetDWORDValue",
+ * "GetStringValue", "EnumValues") on key (and value name, may be NULL).
+ * r->params is allocated: winreg_read_release() frees it and the result.
  */
+void winreg_read_prepare(struct wsman_read *r, const char *method,
+    const char *key, const char *name);
+void winreg_read_release(struct wsman_read *r);
+
+/* Interpret a finished read; the cause names host, method and key. */
+int winreg_result_dword(struct wsman *, const struct wsman_read *,
+    uint32_t *out, int *found, char **cause);
+int winreg_result_string(struct wsman *, const struct wsman_read *,
+    char **out, int *found, char **cause);
+/* EnumValues: *out is a map name -> type number (owned by the caller). */
+int winreg_result_names(struct wsman *, const struct wsman_read *,
+    struct node **out, int *found, char **cause);
+
+/* One call at a time. */
 int winreg_enum_values(struct wsman *, const char *key, struct node **out,
     int *found, char **cause);
 int winreg_get_dword(struct wsman *, const char *key, const char *name,
     uint32_t *out, int *found, char **cause);
-/* *out owned by the caller. */
 int winreg_get_string(struct wsman *, const char *key, const char *name,
     char **out, int *found, char **cause);
 
