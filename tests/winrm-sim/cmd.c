@@ -414,12 +414,18 @@ parse_line(const char *line, struct command **out, size_t *n,
 	return 0;
 }
 
-/* Words of a command, quotes removed (backslashes are plain). */
+/*
+ * Words of a command as a program's C runtime splits them: double quotes
+ * group and go; backslashes are plain characters except before a quote,
+ * where 2n of them and the quote give n backslashes and a toggle, 2n+1 of
+ * them give n backslashes and a literal quote (schtasks /TR "a \"b\"").
+ */
 static char **
 split_words(const char *s, int *argc, const char **rest)
 {
 	struct buf w = BUF_INIT;
 	char **argv = NULL;
+	size_t nbs;
 	int n = 0, inq = 0, inword = 0;
 
 	*rest = NULL;
@@ -439,7 +445,19 @@ split_words(const char *s, int *argc, const char **rest)
 			continue;
 		}
 		inword = 1;
-		if (*s == '"')
+		nbs = strspn(s, "\\");
+		if (nbs > 0 && s[nbs] == '"') {
+			while (nbs >= 2) {
+				buf_putc(&w, '\\');
+				nbs -= 2;
+				s += 2;
+			}
+			if (nbs == 1) {
+				buf_putc(&w, '"');
+				s++;
+			} else
+				inq = !inq;
+		} else if (*s == '"')
 			inq = !inq;
 		else
 			buf_putc(&w, *s);

@@ -399,13 +399,19 @@ show_xml(struct sim_prog *p, const struct sim_task *t)
 
 /* --- /Query ------------------------------------------------------------- */
 
+/* By folder, then by name: a folder's tasks are listed together. */
 static int
 cmp_task(const void *a, const void *b)
 {
 	const struct sim_task *x = *(struct sim_task *const *)a;
 	const struct sim_task *y = *(struct sim_task *const *)b;
+	const char *xl, *yl;
+	char *xf = folder_of(x->name, &xl), *yf = folder_of(y->name, &yl);
+	int c = strcasecmp(xf, yf);
 
-	return strcasecmp(x->name, y->name);
+	free(xf);
+	free(yf);
+	return c != 0 ? c : strcasecmp(xl, yl);
 }
 
 static void
