@@ -191,6 +191,9 @@ test_create_warnings(void **state)
 	    "current time.\r\nSUCCESS: The scheduled task \"past\" has "
 	    "successfully been created.\r\n", "");
 	assert_dump(h, "task.\\past.trigger", "2026-11-24T21:00:00Z");
+	/* As on Windows, a one-time trigger already past never fires. */
+	sim_run_due_tasks(h);
+	assert_dump(h, "task.\\past.last_result", "267011");
 	expect(h, ADMIN, "schtasks /Create /TN as-bob /SC ONCE /ST 23:00 /RU "
 	    "CONTOSO\\bob /TR x.exe", 0, "WARNING: The Scheduled task \"as-bob\" "
 	    "has been created, but may not run because the account information "

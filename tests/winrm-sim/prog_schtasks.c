@@ -726,6 +726,7 @@ register_task(struct sim_prog *p, const char *name, struct spec *s)
 	t->schedule = s->schedule;
 	t->xml = s->xml;
 	t->author = author(p);
+	t->registered = sim_now(p->host);
 	memset(s, 0, sizeof(*s));
 	p->wrote = 1;
 }
@@ -901,8 +902,10 @@ change(struct sim_prog *p, const struct opts *o)
 		free(t->command);
 		t->command = xstrdup(o->val[O_TR]);
 	}
-	if (o->val[O_SD] || o->val[O_ST])
+	if (o->val[O_SD] || o->val[O_ST]) {
 		t->trigger = when;
+		t->registered = sim_now(p->host);
+	}
 	if (o->val[O_RU] != NULL) {
 		free(t->run_as);
 		t->run_as = xstrdup(is_system_account(o->val[O_RU]) ? "SYSTEM" :

@@ -138,6 +138,8 @@ struct sim_task {
 	/* Appended by sim-cmd (state.c frees them). */
 	char	*schedule;	/* "ONCE", "ONSTART", ... (schtasks /SC) */
 	char	*author;	/* "CONTOSO\\svc-enforcer"; NULL: N/A */
+	time_t	 registered;	/* created or rescheduled (host clock): a
+				   trigger not after it never fires */
 };
 
 /* A file in the host's file system (for echo > file, type, schtasks /XML). */
