@@ -411,6 +411,11 @@ parse_line(const char *line, struct command **out, size_t *n,
 		} else
 			buf_putc(&c->text, *p++);
 	}
+	/* "a &" is fine; "a &&", "a ||", "a |" are not. */
+	if (*n > 1 && blank(&c->text) && (*out)[*n - 2].next != OP_SEQ) {
+		*bad = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -811,7 +816,7 @@ run_command(struct run *r, const struct command *c, int discard_out)
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	struct target t[3] = { { 0, NULL }, { 1, NULL }, { 2, NULL } };
 	struct sim_prog p;
-	const char *text = c->text.ptr, *args;
+	const char *text = buf_cstr(&c->text), *args;
 	int rc = 1;
 
 	text += strspn(text, " \t@");

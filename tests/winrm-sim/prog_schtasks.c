@@ -742,6 +742,9 @@ create(struct sim_prog *p, const struct opts *o)
 	if (tn == NULL)
 		return syntax(p, o, "Invalid syntax. Mandatory option '%s' is "
 		    "missing.", "/tn");
+	if (*tn == '\0' || tn[strlen(tn) - 1] == '\\')
+		return error(p, "ERROR: The filename, directory name, or volume "
+		    "label syntax is incorrect.\r\n");
 	if (o->set[O_XML] && o->val[O_XML] == NULL)
 		return syntax(p, o, "Invalid syntax. Value expected for '%s'.",
 		    "/XML");
