@@ -284,6 +284,31 @@ test_xml_errors(void **state)
 	host_free(h);
 }
 
+/* A task with another trigger than a time registers without one. */
+static void
+test_xml_other_trigger(void **state)
+{
+	struct sim_host *h = host_new();
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int wrote;
+
+	expect(h, ADMIN, "echo ^<Task xmlns=\"http://schemas.microsoft.com/"
+	    "windows/2004/02/mit/task\"^>^<Triggers^>^<BootTrigger/^>"
+	    "^</Triggers^>^<Actions^>^<Exec^>^<Command^>x.exe^</Command^>"
+	    "^</Exec^>^</Actions^>^</Task^> > C:\\boot.xml & schtasks /Create "
+	    "/TN boot /XML C:\\boot.xml", 0, "SUCCESS: The scheduled task "
+	    "\"boot\" has successfully been created.\r\n", "");
+	assert_dump(h, "task.\\boot.trigger", "");
+	assert_int_equal(run(h, USER, "schtasks /Query /TN boot /V /FO LIST",
+	    &out, &err, &wrote), 0);
+	assert_non_null(strstr(out.ptr, "\r\nSchedule Type:                   "
+	    "     At system start up\r\nStart Time:                           "
+	    "N/A\r\n"));
+	buf_release(&out);
+	buf_release(&err);
+	host_free(h);
+}
+
 static void
 test_query_xml(void **state)
 {
@@ -420,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_create_warnings),
 		cmocka_unit_test(test_xml_task_fires),
 		cmocka_unit_test(test_xml_errors),
+		cmocka_unit_test(test_xml_other_trigger),
 		cmocka_unit_test(test_query_xml),
 		cmocka_unit_test(test_run_change_end_delete),
 		cmocka_unit_test(test_change_trigger),

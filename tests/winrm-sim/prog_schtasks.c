@@ -204,6 +204,7 @@ schedule_type(const struct sim_task *t)
 		{ "ONEVENT", "When an event occurs" }, { "MINUTE", "Minute" },
 		{ "HOURLY", "Hourly" }, { "DAILY", "Daily" },
 		{ "WEEKLY", "Weekly" }, { "MONTHLY", "Monthly" },
+		{ "ONDEMAND", "On demand only" },
 	};
 	size_t i;
 
@@ -619,6 +620,29 @@ boundary(struct sim_prog *p, const char *s, time_t *out)
 	return 0;
 }
 
+/* The /SC a task's first trigger corresponds to. */
+static const char *
+trigger_kind(xmlNode *triggers)
+{
+	static const struct {
+		const char *element, *sc;
+	} kinds[] = {
+		{ "TimeTrigger", "ONCE" }, { "BootTrigger", "ONSTART" },
+		{ "LogonTrigger", "ONLOGON" }, { "IdleTrigger", "ONIDLE" },
+		{ "EventTrigger", "ONEVENT" }, { "CalendarTrigger", "DAILY" },
+	};
+	xmlNode *n;
+	size_t i;
+
+	for (n = triggers != NULL ? triggers->children : NULL; n != NULL;
+	    n = n->next)
+		for (i = 0; n->type == XML_ELEMENT_NODE && i < nitems(kinds);
+		    i++)
+			if (strcmp((const char *)n->name, kinds[i].element) == 0)
+				return kinds[i].sc;
+	return "ONDEMAND";
+}
+
 static int
 spec_from_task(struct sim_prog *p, xmlNode *task, struct spec *s)
 {
@@ -649,7 +673,7 @@ spec_from_task(struct sim_prog *p, xmlNode *task, struct spec *s)
 	s->enabled = en == NULL || strcasecmp(en, "false") != 0;
 	s->run_as = xstrdup(uid == NULL || is_system_account(uid) ? "SYSTEM" :
 	    uid);
-	s->schedule = xstrdup(trig != NULL ? "ONCE" : "ONEVENT");
+	s->schedule = xstrdup(trigger_kind(child(task, "Triggers")));
 	rc = 0;
 out:
 	free(cmd);
