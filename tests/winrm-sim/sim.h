@@ -15,7 +15,8 @@
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
  *   shell.c     remote shell protocol (Create/Command/Receive/Signal/Delete)
- *   cmd.c       the cmd.exe interpreter (net, schtasks, winrm, reg, ...)
+ *   cmd.c       the cmd.exe interpreter (parsing, echo/type/del/exit)
+ *   prog_*.c    its programs: net, sc, reg, winrm, certutil, schtasks
  *   state.c     ground-truth helpers: registry, groups, tasks, clock, dump
  *   control.c   control interface for tests and the demo
  */
