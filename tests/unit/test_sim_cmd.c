@@ -123,6 +123,23 @@ test_exit_and_variables(void **state)
 	host_free(h);
 }
 
+/* Programs split words as the C runtime does. */
+static void
+test_words(void **state)
+{
+	struct sim_host *h = host_new();
+
+	expect(h, ADMIN, "schtasks /Create /TN a /SC ONCE /ST 23:00 /TR "
+	    "\"\\\"C:\\Program Files\\x.exe\\\" -q\"", 0, NULL, "");
+	assert_dump(h, "task.\\a.command", "\"C:\\Program Files\\x.exe\" -q");
+	expect(h, ADMIN, "schtasks /Create /TN b /SC ONCE /ST 23:00 /TR "
+	    "\"\"\"C:\\Program Files\\y.exe\"\" -q\"", 0, NULL, "");
+	assert_dump(h, "task.\\b.command", "\"C:\\Program Files\\y.exe\" -q");
+	expect(h, ADMIN, "net localgroup \"Gateway Administrators\" "
+	    "C:\\dir\\ /add", 2, "", NULL);
+	host_free(h);
+}
+
 static void
 test_streams(void **state)
 {
@@ -469,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_del),
 		cmocka_unit_test(test_chaining),
 		cmocka_unit_test(test_exit_and_variables),
+		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_streams),
 		cmocka_unit_test(test_cmd_c),
 		cmocka_unit_test(test_whoami_hostname),

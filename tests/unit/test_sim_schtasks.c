@@ -172,7 +172,7 @@ test_create_errors(void **state)
 	memset(tr, 'a', 262);
 	line = xasprintf("schtasks /Create /TN t /SC ONCE /ST 12:15 /TR %s", tr);
 	expect(h, ADMIN, line, 1, "", "ERROR: Invalid syntax. Value for '/TR' "
-	    "option cannot be more than '261' character(s).\r\n"
+	    "option cannot be more than 261 character(s).\r\n"
 	    "Type \"SCHTASKS /CREATE /?\" for usage.\r\n");
 	free(line);
 	free(tr);

@@ -462,6 +462,9 @@ split_words(const char *s, int *argc, const char **rest)
 				s++;
 			} else
 				inq = !inq;
+		} else if (*s == '"' && inq && s[1] == '"') {
+			buf_putc(&w, '"');	/* "" inside quotes: a quote */
+			s++;
 		} else if (*s == '"')
 			inq = !inq;
 		else

@@ -555,7 +555,7 @@ spec_from_options(struct sim_prog *p, const struct opts *o, struct spec *s)
 		    "missing.", "/tr");
 	if (strlen(o->val[O_TR]) > MAX_TR)
 		return syntax(p, o, "Invalid syntax. Value for '%s' option "
-		    "cannot be more than '261' character(s).", "/TR");
+		    "cannot be more than 261 character(s).", "/TR");
 	for (i = 0; i < nitems(schedules); i++)
 		if (strcasecmp(o->val[O_SC], schedules[i]) == 0)
 			break;
@@ -916,7 +916,7 @@ change(struct sim_prog *p, const struct opts *o)
 		return rc;
 	if (o->val[O_TR] != NULL && strlen(o->val[O_TR]) > MAX_TR)
 		return syntax(p, o, "Invalid syntax. Value for '%s' option "
-		    "cannot be more than '261' character(s).", "/TR");
+		    "cannot be more than 261 character(s).", "/TR");
 	if ((o->val[O_SD] || o->val[O_ST]) && local_instant(p, o->val[O_SD],
 	    o->val[O_ST] ? o->val[O_ST] : "00:00", &when) == -1)
 		return 1;
