@@ -95,6 +95,11 @@ test_chaining(void **state)
 	expect(h, ADMIN, "& echo x", 255, "", "& was unexpected at this time.\r\n");
 	expect(h, ADMIN, "echo x && && echo y", 255, "",
 	    "&& was unexpected at this time.\r\n");
+	expect(h, ADMIN, "echo x &", 0, "x \r\n", "");
+	expect(h, ADMIN, "echo x |", 1, "",
+	    "The syntax of the command is incorrect.\r\n");
+	expect(h, ADMIN, "echo x &&", 1, "",
+	    "The syntax of the command is incorrect.\r\n");
 	host_free(h);
 }
 
@@ -115,6 +120,23 @@ test_exit_and_variables(void **state)
 	    "%NOSUCH%\r\n", "");
 	expect(h, "SYSTEM", "echo %USERNAME% %TEMP%", 0,
 	    "NODE1$ C:\\Windows\\TEMP\r\n", "");
+	host_free(h);
+}
+
+/* Programs split words as the C runtime does. */
+static void
+test_words(void **state)
+{
+	struct sim_host *h = host_new();
+
+	expect(h, ADMIN, "schtasks /Create /TN a /SC ONCE /ST 23:00 /TR "
+	    "\"\\\"C:\\Program Files\\x.exe\\\" -q\"", 0, NULL, "");
+	assert_dump(h, "task.\\a.command", "\"C:\\Program Files\\x.exe\" -q");
+	expect(h, ADMIN, "schtasks /Create /TN b /SC ONCE /ST 23:00 /TR "
+	    "\"\"\"C:\\Program Files\\y.exe\"\" -q\"", 0, NULL, "");
+	assert_dump(h, "task.\\b.command", "\"C:\\Program Files\\y.exe\" -q");
+	expect(h, ADMIN, "net localgroup \"Gateway Administrators\" "
+	    "C:\\dir\\ /add", 2, "", NULL);
 	host_free(h);
 }
 
@@ -406,6 +428,55 @@ test_sc_qc(void **state)
 	host_free(h);
 }
 
+/* Odd and broken lines: each gets cmd's or the program's answer. */
+static void
+test_hostile_lines(void **state)
+{
+	static const struct {
+		const char	*line;
+		int		 rc;
+	} lines[] = {
+		{ "\"", 9009 }, { "^", 0 }, { ">", 1 }, { "2>&1", 0 },
+		{ "echo x 2>&", 1 }, { "echo x >> ", 1 }, { "cmd /c \"", 9009 },
+		{ "echo %", 0 }, { "echo \"open & echo b", 0 },
+		{ "cmd /c cmd /c cmd /c cmd /c cmd /c cmd /c cmd /c cmd /c cmd /c "
+		  "echo deep", 1 },
+		{ "net", 1 }, { "sc", 1 }, { "reg", 1 }, { "winrm", 1 },
+		{ "certutil", -2147024809 }, { "schtasks /Create", 1 },
+		{ "reg query", 1 }, { "reg query HKLM /v", 1 },
+		{ "reg add HKLM\\ /v x /f", 1 }, { "winrm set", 1 },
+		{ "winrm set winrm/config/client @{", 1 },
+		{ "winrm set winrm/config/client @{TrustedHosts}", 1 },
+		{ "winrm get winrm/config/listener?", 1 },
+		{ "winrm e winrm/config/listener?Address=*", 1 },
+		{ "schtasks /Query /FO", 1 }, { "schtasks /Query /FO XML", 1 },
+		{ "schtasks /Create /TN \"\" /SC ONCE /ST 23:00 /TR x", 1 },
+		{ "schtasks /Create /TN \\dir\\ /SC ONCE /ST 23:00 /TR x", 1 },
+		{ "net localgroup \"\" x /add", 2 }, { "net start \"\"", 2 },
+		{ "sc query \"\"", 1060 }, { "type", 1 }, { "del", 1 },
+		{ "exit /b", 0 },
+	};
+	struct sim_host *h = host_new();
+	struct buf out = BUF_INIT, err = BUF_INIT, big = BUF_INIT;
+	size_t i;
+	int wrote;
+
+	for (i = 0; i < nitems(lines); i++)
+		if (run(h, ADMIN, lines[i].line, &out, &err, &wrote) !=
+		    lines[i].rc)
+			fail_msg("'%s': exit code %d", lines[i].line,
+			    run(h, ADMIN, lines[i].line, &out, &err, &wrote));
+	assert_int_equal(h->ntasks, 0);
+	buf_puts(&big, "echo ");
+	for (i = 0; i < 20000; i++)
+		buf_puts(&big, "^&\"");
+	assert_int_equal(run(h, ADMIN, big.ptr, &out, &err, &wrote), 0);
+	buf_release(&big);
+	buf_release(&out);
+	buf_release(&err);
+	host_free(h);
+}
+
 int
 main(void)
 {
@@ -415,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_del),
 		cmocka_unit_test(test_chaining),
 		cmocka_unit_test(test_exit_and_variables),
+		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_streams),
 		cmocka_unit_test(test_cmd_c),
 		cmocka_unit_test(test_whoami_hostname),
@@ -425,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_net_start_stop),
 		cmocka_unit_test(test_sc),
 		cmocka_unit_test(test_sc_qc),
+		cmocka_unit_test(test_hostile_lines),
 	};
 
 	return cmocka_run_group_tests_name("sim_cmd", tests, NULL, NULL);

@@ -411,15 +411,26 @@ parse_line(const char *line, struct command **out, size_t *n,
 		} else
 			buf_putc(&c->text, *p++);
 	}
+	/* "a &" is fine; "a &&", "a ||", "a |" are not. */
+	if (*n > 1 && blank(&c->text) && (*out)[*n - 2].next != OP_SEQ) {
+		*bad = NULL;
+		return -1;
+	}
 	return 0;
 }
 
-/* Words of a command, quotes removed (backslashes are plain). */
+/*
+ * Words of a command as a program's C runtime splits them: double quotes
+ * group and go; backslashes are plain characters except before a quote,
+ * where 2n of them and the quote give n backslashes and a toggle, 2n+1 of
+ * them give n backslashes and a literal quote (schtasks /TR "a \"b\"").
+ */
 static char **
 split_words(const char *s, int *argc, const char **rest)
 {
 	struct buf w = BUF_INIT;
 	char **argv = NULL;
+	size_t nbs;
 	int n = 0, inq = 0, inword = 0;
 
 	*rest = NULL;
@@ -439,7 +450,22 @@ split_words(const char *s, int *argc, const char **rest)
 			continue;
 		}
 		inword = 1;
-		if (*s == '"')
+		nbs = strspn(s, "\\");
+		if (nbs > 0 && s[nbs] == '"') {
+			while (nbs >= 2) {
+				buf_putc(&w, '\\');
+				nbs -= 2;
+				s += 2;
+			}
+			if (nbs == 1) {
+				buf_putc(&w, '"');
+				s++;
+			} else
+				inq = !inq;
+		} else if (*s == '"' && inq && s[1] == '"') {
+			buf_putc(&w, '"');	/* "" inside quotes: a quote */
+			s++;
+		} else if (*s == '"')
 			inq = !inq;
 		else
 			buf_putc(&w, *s);
@@ -793,7 +819,7 @@ run_command(struct run *r, const struct command *c, int discard_out)
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	struct target t[3] = { { 0, NULL }, { 1, NULL }, { 2, NULL } };
 	struct sim_prog p;
-	const char *text = c->text.ptr, *args;
+	const char *text = buf_cstr(&c->text), *args;
 	int rc = 1;
 
 	text += strspn(text, " \t@");

@@ -67,6 +67,7 @@ struct conn {
 	char			*authorization;
 	char			*content_type;
 	long long		 remaining;	/* body or chunk bytes to read */
+	long long		 discard;	/* body bytes to read and drop */
 	int			 chunked;
 	int			 expect;	/* Expect: 100-continue */
 	int			 close;		/* close after this reply */
@@ -76,11 +77,20 @@ struct conn {
 	unsigned		 trickle_bps;
 	int			 drop;		/* write half, then close */
 	char			 peer[INET_ADDRSTRLEN];
+	int			 port;		/* the listener's */
+};
+
+/* A listening socket, one per HTTPS listener port. */
+struct bound {
+	struct http_host	*hh;
+	int			 port;
+	struct evconnlistener	*lev;
 };
 
 struct http_host {
 	struct sim_host		*host;
-	struct evconnlistener	*lev;
+	struct bound		**bound;
+	size_t			 nbound;
 	TAILQ_HEAD(, conn)	 conns;
 };
 
@@ -136,7 +146,9 @@ conn_written(struct bufferevent *bev, void *arg)
 	if (c->pending != NULL || c->state != C_BUSY)
 		return;
 	if (c->close || c->drop) {
-		conn_free(c);
+		/* Still swallowing a refused body: close once it is in. */
+		if (c->discard == 0)
+			conn_free(c);
 		return;
 	}
 	request_reset(c);
@@ -323,7 +335,7 @@ authenticate(struct conn *c)
 static int
 path_matches(struct conn *c)
 {
-	struct sim_listener *l = tls_listener(c->hh->host);
+	struct sim_listener *l = tls_listener(c->hh->host, c->port);
 	const char *prefix = l != NULL && l->url_prefix != NULL ?
 	    l->url_prefix : "wsman";
 	size_t n = strlen(prefix);
@@ -457,7 +469,12 @@ headers_done(struct conn *c)
 
 	if (c->remaining < 0 || (!c->chunked &&
 	    (unsigned long long)c->remaining > body_cap(h))) {
+		/* Read the body away, so the client sees the 413, not a
+		 * reset (http.sys lingers the same way). */
+		c->discard = c->remaining > 0 ? c->remaining : 0;
 		bad_request(c, 413, "Request Entity Too Large");
+		if (c->discard > 0)
+			bufferevent_enable(c->bev, EV_READ);
 		return;
 	}
 	if (c->expect)
@@ -542,6 +559,16 @@ conn_read(struct bufferevent *bev, void *arg)
 	size_t n;
 	int rc;
 
+	if (c->discard > 0) {
+		n = evbuffer_get_length(in);
+		n = (long long)n < c->discard ? n : (size_t)c->discard;
+		evbuffer_drain(in, n);
+		c->discard -= (long long)n;
+		if (c->discard == 0 && c->pending == NULL &&
+		    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_free(c);
+		return;
+	}
 	while (c->state != C_BUSY) {
 		if (c->state == C_BODY || c->state == C_CHUNK_DATA) {
 			if (evbuffer_get_length(in) == 0)
@@ -577,7 +604,8 @@ static void
 accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	struct http_host *hh = arg;
+	struct bound *b = arg;
+	struct http_host *hh = b->hh;
 	struct sim_host *h = hh->host;
 	struct timeval idle = { IDLE_SECONDS, 0 };
 	struct event_base *base = h->fleet->base;
@@ -588,9 +616,10 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	tls_ssl_set_host(ssl, h);
+	tls_ssl_set_host(ssl, h, b->port);
 	c = xcalloc(1, sizeof(*c));
 	c->hh = hh;
+	c->port = b->port;
 	if (sa->sa_family != AF_INET || inet_ntop(AF_INET,
 	    &((struct sockaddr_in *)sa)->sin_addr, c->peer,
 	    sizeof(c->peer)) == NULL)
@@ -612,24 +641,71 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 }
 
 static int
-listen_on(struct http_host *hh, char **cause)
+listen_on(struct http_host *hh, int port, char **cause)
 {
 	struct sim_host *h = hh->host;
 	struct sockaddr_in sin;
+	struct bound *b;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)h->port);
+	sin.sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, h->address, &sin.sin_addr) != 1)
 		return cause_set(cause, "%s: bad address '%s'", h->name,
 		    h->address);
-	hh->lev = evconnlistener_new_bind(h->fleet->base, accept_cb, hh,
+	b = xcalloc(1, sizeof(*b));
+	b->hh = hh;
+	b->port = port;
+	b->lev = evconnlistener_new_bind(h->fleet->base, accept_cb, b,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    128, (struct sockaddr *)&sin, sizeof(sin));
-	if (hh->lev == NULL)
+	if (b->lev == NULL) {
+		free(b);
 		return cause_set(cause, "%s: listen on %s:%d: %s", h->name,
-		    h->address, h->port, strerror(errno));
+		    h->address, port, strerror(errno));
+	}
+	hh->bound = xreallocarray(hh->bound, hh->nbound + 1,
+	    sizeof(*hh->bound));
+	hh->bound[hh->nbound++] = b;
 	return 0;
+}
+
+static void
+unbind(struct http_host *hh, size_t i)
+{
+	evconnlistener_free(hh->bound[i]->lev);
+	free(hh->bound[i]);
+	hh->bound[i] = hh->bound[--hh->nbound];
+}
+
+static int
+is_bound(const struct http_host *hh, int port)
+{
+	size_t i;
+
+	for (i = 0; i < hh->nbound; i++)
+		if (hh->bound[i]->port == port)
+			return 1;
+	return 0;
+}
+
+/* Listen on every HTTPS listener's port; the first failure is returned. */
+static int
+bind_all(struct http_host *hh, char **cause)
+{
+	struct sim_host *h = hh->host;
+	struct sim_listener *l;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < h->nlisteners; i++) {
+		l = &h->listeners[i];
+		if (tls_listener(h, l->port) != l || is_bound(hh, l->port))
+			continue;
+		if (listen_on(hh, l->port, cause) != 0 && rc == 0)
+			rc = -1;
+	}
+	return rc;
 }
 
 int
@@ -639,7 +715,7 @@ http_host_serving(const struct sim_host *ch)
 	struct sim_service *s = sim_service(h, "WinRM");
 
 	return !h->faults.down && s != NULL && s->state != NULL &&
-	    strcasecmp(s->state, "Running") == 0 && tls_listener(h) != NULL;
+	    strcasecmp(s->state, "Running") == 0 && tls_listener(h, 0) != NULL;
 }
 
 void
@@ -648,17 +724,20 @@ http_host_sync(struct sim_host *h)
 	struct http_host *hh = h->priv;
 	struct conn *c, *next;
 	char *cause = NULL;
+	size_t i = 0;
+	int serving = http_host_serving(h);
 
 	if (hh == NULL)
 		return;
-	if (http_host_serving(h)) {
-		if (hh->lev == NULL && listen_on(hh, &cause) != 0)
+	while (i < hh->nbound)
+		if (!serving || tls_listener(h, hh->bound[i]->port) == NULL)
+			unbind(hh, i);
+		else
+			i++;
+	if (serving) {
+		if (bind_all(hh, &cause) != 0)
 			free(cause);	/* retried at the next sync */
 		return;
-	}
-	if (hh->lev != NULL) {
-		evconnlistener_free(hh->lev);
-		hh->lev = NULL;
 	}
 	/* A host that went away drops its connections too; the one being
 	 * answered goes once its reply is out. */
@@ -688,7 +767,7 @@ http_host_start(struct sim_host *h, char **cause)
 	TAILQ_INIT(&hh->conns);
 	h->priv = hh;
 	h->fleet->service_changed = service_changed;
-	if (http_host_serving(h) && listen_on(hh, cause) != 0)
+	if (http_host_serving(h) && bind_all(hh, cause) != 0)
 		return -1;
 	return 0;
 }
@@ -702,8 +781,9 @@ http_host_stop(struct sim_host *h)
 		return;
 	while (!TAILQ_EMPTY(&hh->conns))
 		conn_free(TAILQ_FIRST(&hh->conns));
-	if (hh->lev != NULL)
-		evconnlistener_free(hh->lev);
+	while (hh->nbound > 0)
+		unbind(hh, 0);
+	free(hh->bound);
 	free(hh);
 	h->priv = NULL;
 }

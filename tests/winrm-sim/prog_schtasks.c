@@ -204,6 +204,7 @@ schedule_type(const struct sim_task *t)
 		{ "ONEVENT", "When an event occurs" }, { "MINUTE", "Minute" },
 		{ "HOURLY", "Hourly" }, { "DAILY", "Daily" },
 		{ "WEEKLY", "Weekly" }, { "MONTHLY", "Monthly" },
+		{ "ONDEMAND", "On demand only" },
 	};
 	size_t i;
 
@@ -399,13 +400,19 @@ show_xml(struct sim_prog *p, const struct sim_task *t)
 
 /* --- /Query ------------------------------------------------------------- */
 
+/* By folder, then by name: a folder's tasks are listed together. */
 static int
 cmp_task(const void *a, const void *b)
 {
 	const struct sim_task *x = *(struct sim_task *const *)a;
 	const struct sim_task *y = *(struct sim_task *const *)b;
+	const char *xl, *yl;
+	char *xf = folder_of(x->name, &xl), *yf = folder_of(y->name, &yl);
+	int c = strcasecmp(xf, yf);
 
-	return strcasecmp(x->name, y->name);
+	free(xf);
+	free(yf);
+	return c != 0 ? c : strcasecmp(xl, yl);
 }
 
 static void
@@ -548,7 +555,7 @@ spec_from_options(struct sim_prog *p, const struct opts *o, struct spec *s)
 		    "missing.", "/tr");
 	if (strlen(o->val[O_TR]) > MAX_TR)
 		return syntax(p, o, "Invalid syntax. Value for '%s' option "
-		    "cannot be more than '261' character(s).", "/TR");
+		    "cannot be more than 261 character(s).", "/TR");
 	for (i = 0; i < nitems(schedules); i++)
 		if (strcasecmp(o->val[O_SC], schedules[i]) == 0)
 			break;
@@ -613,6 +620,29 @@ boundary(struct sim_prog *p, const char *s, time_t *out)
 	return 0;
 }
 
+/* The /SC a task's first trigger corresponds to. */
+static const char *
+trigger_kind(xmlNode *triggers)
+{
+	static const struct {
+		const char *element, *sc;
+	} kinds[] = {
+		{ "TimeTrigger", "ONCE" }, { "BootTrigger", "ONSTART" },
+		{ "LogonTrigger", "ONLOGON" }, { "IdleTrigger", "ONIDLE" },
+		{ "EventTrigger", "ONEVENT" }, { "CalendarTrigger", "DAILY" },
+	};
+	xmlNode *n;
+	size_t i;
+
+	for (n = triggers != NULL ? triggers->children : NULL; n != NULL;
+	    n = n->next)
+		for (i = 0; n->type == XML_ELEMENT_NODE && i < nitems(kinds);
+		    i++)
+			if (strcmp((const char *)n->name, kinds[i].element) == 0)
+				return kinds[i].sc;
+	return "ONDEMAND";
+}
+
 static int
 spec_from_task(struct sim_prog *p, xmlNode *task, struct spec *s)
 {
@@ -643,7 +673,7 @@ spec_from_task(struct sim_prog *p, xmlNode *task, struct spec *s)
 	s->enabled = en == NULL || strcasecmp(en, "false") != 0;
 	s->run_as = xstrdup(uid == NULL || is_system_account(uid) ? "SYSTEM" :
 	    uid);
-	s->schedule = xstrdup(trig != NULL ? "ONCE" : "ONEVENT");
+	s->schedule = xstrdup(trigger_kind(child(task, "Triggers")));
 	rc = 0;
 out:
 	free(cmd);
@@ -720,6 +750,7 @@ register_task(struct sim_prog *p, const char *name, struct spec *s)
 	t->schedule = s->schedule;
 	t->xml = s->xml;
 	t->author = author(p);
+	t->registered = sim_now(p->host);
 	memset(s, 0, sizeof(*s));
 	p->wrote = 1;
 }
@@ -735,6 +766,9 @@ create(struct sim_prog *p, const struct opts *o)
 	if (tn == NULL)
 		return syntax(p, o, "Invalid syntax. Mandatory option '%s' is "
 		    "missing.", "/tn");
+	if (*tn == '\0' || tn[strlen(tn) - 1] == '\\')
+		return error(p, "ERROR: The filename, directory name, or volume "
+		    "label syntax is incorrect.\r\n");
 	if (o->set[O_XML] && o->val[O_XML] == NULL)
 		return syntax(p, o, "Invalid syntax. Value expected for '%s'.",
 		    "/XML");
@@ -882,7 +916,7 @@ change(struct sim_prog *p, const struct opts *o)
 		return rc;
 	if (o->val[O_TR] != NULL && strlen(o->val[O_TR]) > MAX_TR)
 		return syntax(p, o, "Invalid syntax. Value for '%s' option "
-		    "cannot be more than '261' character(s).", "/TR");
+		    "cannot be more than 261 character(s).", "/TR");
 	if ((o->val[O_SD] || o->val[O_ST]) && local_instant(p, o->val[O_SD],
 	    o->val[O_ST] ? o->val[O_ST] : "00:00", &when) == -1)
 		return 1;
@@ -895,8 +929,10 @@ change(struct sim_prog *p, const struct opts *o)
 		free(t->command);
 		t->command = xstrdup(o->val[O_TR]);
 	}
-	if (o->val[O_SD] || o->val[O_ST])
+	if (o->val[O_SD] || o->val[O_ST]) {
 		t->trigger = when;
+		t->registered = sim_now(p->host);
+	}
 	if (o->val[O_RU] != NULL) {
 		free(t->run_as);
 		t->run_as = xstrdup(is_system_account(o->val[O_RU]) ? "SYSTEM" :

@@ -164,14 +164,25 @@ leaf(const char *path)
 	return dot != NULL ? dot + 1 : path;
 }
 
-/* "Service.Auth.Basic" -> "service.auth.Basic": sim_winrm_bool's names. */
+/*
+ * "Service.Auth.Basic" -> "service.auth.Basic", "Client.DefaultPorts.HTTP"
+ * -> "client.DefaultPorts.HTTP": the ground-truth key after "winrm.".
+ */
 static char *
 lower_sections(const char *path)
 {
-	char *s = xstrdup(path), *c, *last = strrchr(s, '.');
+	static const char *const lowered[] = { "Client", "Service", "Winrs",
+	    "Auth" };
+	char *s = xstrdup(path), *c, *end;
+	size_t i, len;
 
-	for (c = s; last != NULL && c < last; c++)
-		*c = (char)tolower((unsigned char)*c);
+	for (c = s; (end = strchr(c, '.')) != NULL; c = end + 1) {
+		len = (size_t)(end - c);
+		for (i = 0; i < nitems(lowered); i++)
+			if (strlen(lowered[i]) == len &&
+			    strncmp(c, lowered[i], len) == 0)
+				*c = (char)tolower((unsigned char)*c);
+	}
 	return s;
 }
 

@@ -287,7 +287,7 @@ count_owned(struct sim_shells *ss, const char *user)
 static void
 created_reply(struct soap_req *r, struct soap_out *out, const struct shell *s)
 {
-	struct sim_listener *l = tls_listener(r->host);
+	struct sim_listener *l = tls_listener(r->host, 0);
 	xmlNode *body, *rc, *rp, *ss, *sel;
 	xmlNs *x, *a, *w;
 	char *addr;

@@ -15,7 +15,8 @@
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
  *   shell.c     remote shell protocol (Create/Command/Receive/Signal/Delete)
- *   cmd.c       the cmd.exe interpreter (net, schtasks, winrm, reg, ...)
+ *   cmd.c       the cmd.exe interpreter (parsing, echo/type/del/exit)
+ *   prog_*.c    its programs: net, sc, reg, winrm, certutil, schtasks
  *   state.c     ground-truth helpers: registry, groups, tasks, clock, dump
  *   control.c   control interface for tests and the demo
  */
@@ -138,6 +139,8 @@ struct sim_task {
 	/* Appended by sim-cmd (state.c frees them). */
 	char	*schedule;	/* "ONCE", "ONSTART", ... (schtasks /SC) */
 	char	*author;	/* "CONTOSO\\svc-enforcer"; NULL: N/A */
+	time_t	 registered;	/* created or rescheduled (host clock): a
+				   trigger not after it never fires */
 };
 
 /* A file in the host's file system (for echo > file, type, schtasks /XML). */
@@ -410,14 +413,15 @@ int tls_write_ca(const struct sim_fleet *, const char *path, char **cause);
 /* A client certificate (CN=cn, clientAuth) and its key as PEM files. */
 int tls_client_cert_write(struct sim_fleet *, const char *cn,
     const char *cert_out, const char *key_out, char **cause);
-/* The enabled HTTPS listener for the host's address, or NULL. */
-struct sim_listener *tls_listener(struct sim_host *);
+/* The enabled HTTPS listener serving the host's address on port (0: on
+ * any port), or NULL; an IP:address listener wins over "*". */
+struct sim_listener *tls_listener(struct sim_host *, int port);
 /* The SSL_CTX every host serves with: the certificate is picked at
  * handshake time from the host's HTTPS listener thumbprint. */
 int tls_ctx_init(struct sim_fleet *, char **cause);
 void tls_fleet_release(struct sim_fleet *);
-/* The host a server-side SSL object belongs to (set by http.c). */
-void tls_ssl_set_host(struct ssl_st *, struct sim_host *);
+/* The host and port a server-side SSL object serves (set by http.c). */
+void tls_ssl_set_host(struct ssl_st *, struct sim_host *, int port);
 /* The account a verified client certificate maps to (borrowed) or NULL. */
 const char *tls_client_user(struct sim_host *, struct ssl_st *);
 
@@ -426,7 +430,8 @@ int http_host_start(struct sim_host *, char **cause);
 /* Listen or refuse as faults, the WinRM service and listeners say. */
 void http_host_sync(struct sim_host *);
 void http_host_stop(struct sim_host *);
-/* 1 while the host answers (WinRM running, not down, HTTPS listener). */
+/* 1 while the host answers (WinRM running, not down, an HTTPS listener);
+ * it listens on the port of each of its HTTPS listeners. */
 int http_host_serving(const struct sim_host *);
 
 /* soap.c: envelopes, dispatch by resource, replies, faults. */

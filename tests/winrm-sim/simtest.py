@@ -107,7 +107,7 @@ def basic(user, password):
 
 def post(address, port, name, ca, data, authorization, path='/wsman',
          method='POST', timeout=20):
-    """One request; returns (status, headers dict, body bytes)."""
+    """One request; returns (status, [(header, value)], body bytes)."""
     conn = https(address, port, name, ca, timeout)
     headers = {'Content-Type': 'application/soap+xml;charset=UTF-8'}
     if authorization:
@@ -115,7 +115,7 @@ def post(address, port, name, ca, data, authorization, path='/wsman',
     try:
         conn.request(method, path, body=data, headers=headers)
         r = conn.getresponse()
-        return r.status, dict(r.getheaders()), r.read()
+        return r.status, r.getheaders(), r.read()
     finally:
         conn.close()
 

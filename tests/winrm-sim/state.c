@@ -747,7 +747,7 @@ static int
 task_is_due(const struct sim_task *t, time_t now)
 {
 	return t->enabled && t->trigger != 0 && t->trigger <= now &&
-	    t->last_run < t->trigger;
+	    t->last_run < t->trigger && t->trigger > t->registered;
 }
 
 static void

@@ -8,6 +8,7 @@
  * time, the certificate the host's HTTPS listener names by thumbprint, so
  * that rebinding the listener changes what new connections see.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ struct cert_spec {
 	EVP_PKEY	*issuer_key;
 };
 
-static int host_index = -1;
+static int host_index = -1, port_index = -1;
 
 /* Drain OpenSSL's error queue into the cause. */
 static int
@@ -356,21 +357,31 @@ out:
 	return rc;
 }
 
-/* The HTTPS listener that serves the host's address, or NULL. */
+/* Whether an enabled HTTPS listener serves the host's address. */
+static int
+serves(const struct sim_host *h, const struct sim_listener *l)
+{
+	if (strcasecmp(l->transport, "HTTPS") != 0 || !l->enabled)
+		return 0;
+	return strcmp(l->address, "*") == 0 ||
+	    (strncasecmp(l->address, "IP:", 3) == 0 && h->address != NULL &&
+	    strcmp(l->address + 3, h->address) == 0);
+}
+
+/* An IP-specific listener wins over "*" on the same port, as in http.sys. */
 struct sim_listener *
-tls_listener(struct sim_host *h)
+tls_listener(struct sim_host *h, int port)
 {
 	struct sim_listener *l, *any = NULL;
 	size_t i;
 
 	for (i = 0; i < h->nlisteners; i++) {
 		l = &h->listeners[i];
-		if (strcasecmp(l->transport, "HTTPS") != 0 || !l->enabled)
+		if (!serves(h, l) || (port != 0 && l->port != port))
 			continue;
-		if (strncasecmp(l->address, "IP:", 3) == 0 &&
-		    h->address != NULL && strcmp(l->address + 3, h->address) == 0)
+		if (strcmp(l->address, "*") != 0)
 			return l;
-		if (strcmp(l->address, "*") == 0)
+		if (any == NULL)
 			any = l;
 	}
 	return any;
@@ -389,10 +400,12 @@ static int
 cert_cb(SSL *ssl, void *arg)
 {
 	struct sim_host *h = SSL_get_ex_data(ssl, host_index);
+	int port = (int)(intptr_t)SSL_get_ex_data(ssl, port_index);
 	struct sim_listener *l;
 	struct sim_cert *c;
 
-	if (h == NULL || (l = tls_listener(h)) == NULL || l->thumbprint == NULL)
+	if (h == NULL || (l = tls_listener(h, port)) == NULL ||
+	    l->thumbprint == NULL)
 		return 0;
 	if ((c = sim_cert(h, l->thumbprint)) == NULL || c->x509 == NULL)
 		return 0;
@@ -410,8 +423,10 @@ tls_ctx_init(struct sim_fleet *f, char **cause)
 	static const unsigned char sid[] = "winrm-sim";
 	SSL_CTX *ctx;
 
-	if (host_index < 0)
+	if (host_index < 0) {
 		host_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+		port_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	}
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		return ssl_cause(cause, "tls context");
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -427,9 +442,10 @@ tls_ctx_init(struct sim_fleet *f, char **cause)
 }
 
 void
-tls_ssl_set_host(SSL *ssl, struct sim_host *h)
+tls_ssl_set_host(SSL *ssl, struct sim_host *h, int port)
 {
 	SSL_set_ex_data(ssl, host_index, h);
+	SSL_set_ex_data(ssl, port_index, (void *)(intptr_t)port);
 }
 
 static int
