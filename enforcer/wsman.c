@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1081,72 +1082,85 @@ http_ok(long status)
 	return status >= 200 && status < 300;
 }
 
-/* After the exchange: transport, HTTP, SOAP, then addressing. */
+/* Transport and HTTP status, before any XML is read. */
+static char *
+exchange_failure(const struct wsman *ws, const struct step *st,
+    enum wsman_error *err)
+{
+	const struct wsman_http *h = &st->http;
+
+	if (h->too_big) {
+		*err = WSMAN_E_REPLY;
+		return xasprintf("reply exceeds the %zu-byte limit",
+		    ws->o.max_reply);
+	}
+	if (h->curl_code != CURLE_OK)
+		return transfer_reason(ws, h, err);
+	if (h->status == 401) {
+		*err = WSMAN_E_AUTH;
+		return auth_reason(ws, h);
+	}
+	if (h->status == 413) {
+		*err = WSMAN_E_HTTP;
+		return xasprintf("HTTP 413: the request (%zu bytes) exceeds "
+		    "the host's envelope size limit", st->req.len);
+	}
+	return NULL;
+}
+
+/* The envelope: well-formed, ours, and a fault or the expected reply. */
+static char *
+reply_failure(struct step *st, enum wsman_error *err)
+{
+	const struct wsman_http *h = &st->http;
+	const struct wsman_reply *r = &st->reply;
+	char *cause = NULL, *msg = NULL, *want;
+
+	if (wsman_reply_parse(&st->reply, h->reply.ptr, h->reply.len,
+	    &cause) == -1) {
+		*err = http_ok(h->status) ? WSMAN_E_REPLY : WSMAN_E_HTTP;
+		if (http_ok(h->status))
+			msg = xasprintf("bad reply: %s", cause);
+		else
+			msg = xasprintf("HTTP %ld without a SOAP fault (%zu "
+			    "bytes)", h->status, h->reply.len);
+		free(cause);
+		return msg;
+	}
+	*err = WSMAN_E_REPLY;
+	/* uuids compare without regard to case (RFC 4122). */
+	if (r->relates_to != NULL && strcasecmp(r->relates_to, st->msgid) != 0)
+		return xstrdup("reply relates to another message (RelatesTo "
+		    "does not match our MessageID)");
+	if (r->is_fault) {
+		*err = WSMAN_E_FAULT;
+		return wsman_fault_string(&r->fault);
+	}
+	if (!http_ok(h->status)) {
+		*err = WSMAN_E_HTTP;
+		return xasprintf("HTTP %ld with a reply that is not a fault",
+		    h->status);
+	}
+	if (r->relates_to == NULL)
+		return xstrdup("reply has no RelatesTo");
+	/* Resource URIs, hence WMI method actions, are case-insensitive. */
+	want = xasprintf("%sResponse", st->action);
+	if (r->action != NULL && strcasecmp(r->action, want) != 0)
+		msg = xstrdup("reply has an unexpected Action");
+	free(want);
+	return msg;
+}
+
 static void
 step_check(struct wsman *ws, struct step *st)
 {
-	const struct wsman_http *h = &st->http;
-	enum wsman_error err;
-	char *cause = NULL, *want;
+	enum wsman_error err = WSMAN_OK;
+	char *msg;
 
-	if (h->curl_code != CURLE_OK || h->too_big) {
-		if (h->too_big) {
-			step_fail(ws, st, WSMAN_E_REPLY, xasprintf("reply "
-			    "exceeds the %zu-byte limit", ws->o.max_reply));
-			return;
-		}
-		cause = transfer_reason(ws, h, &err);
-		step_fail(ws, st, err, cause);
-		return;
-	}
-	if (h->status == 401) {
-		step_fail(ws, st, WSMAN_E_AUTH, auth_reason(ws, h));
-		return;
-	}
-	if (h->status == 413) {
-		step_fail(ws, st, WSMAN_E_HTTP, xasprintf("HTTP 413: the "
-		    "request (%zu bytes) exceeds the host's envelope size "
-		    "limit", st->req.len));
-		return;
-	}
-	if (wsman_reply_parse(&st->reply, h->reply.ptr, h->reply.len,
-	    &cause) == -1) {
-		if (http_ok(h->status))
-			step_fail(ws, st, WSMAN_E_REPLY, xasprintf("bad "
-			    "reply: %s", cause));
-		else
-			step_fail(ws, st, WSMAN_E_HTTP, xasprintf("HTTP %ld "
-			    "without a SOAP fault (%zu bytes)", h->status,
-			    h->reply.len));
-		free(cause);
-		return;
-	}
-	if (st->reply.relates_to != NULL &&
-	    strcmp(st->reply.relates_to, st->msgid) != 0) {
-		step_fail(ws, st, WSMAN_E_REPLY, xstrdup("reply relates to "
-		    "another message (RelatesTo does not match our MessageID)"));
-		return;
-	}
-	if (st->reply.is_fault) {
-		step_fail(ws, st, WSMAN_E_FAULT,
-		    wsman_fault_string(&st->reply.fault));
-		return;
-	}
-	if (!http_ok(h->status)) {
-		step_fail(ws, st, WSMAN_E_HTTP, xasprintf("HTTP %ld with a "
-		    "reply that is not a fault", h->status));
-		return;
-	}
-	if (st->reply.relates_to == NULL) {
-		step_fail(ws, st, WSMAN_E_REPLY, xstrdup("reply has no "
-		    "RelatesTo"));
-		return;
-	}
-	want = xasprintf("%sResponse", st->action);
-	if (st->reply.action != NULL && strcmp(st->reply.action, want) != 0)
-		step_fail(ws, st, WSMAN_E_REPLY, xstrdup("reply has an "
-		    "unexpected Action"));
-	free(want);
+	if ((msg = exchange_failure(ws, st, &err)) == NULL)
+		msg = reply_failure(st, &err);
+	if (msg != NULL)
+		step_fail(ws, st, err, msg);
 }
 
 static void
