@@ -1837,13 +1837,32 @@ shell_discard(struct wsman *ws)
 	ws->last_error = err;
 }
 
+/* Command, Receive until done, Signal; a failure discards the shell. */
+static int
+shell_exec(struct wsman *ws, const char *line, struct wsman_cmd *out,
+    char **cause)
+{
+	char *arg, *id = NULL;
+	int rc = -1;
+
+	arg = xasprintf("/c %s", line);
+	if (shell_command(ws, arg, &id, cause) == 0) {
+		if (shell_receive(ws, id, out, cause) == 0)
+			rc = shell_signal(ws, id, cause);
+		else
+			shell_signal(ws, id, NULL);
+	}
+	if (rc == -1)
+		shell_discard(ws);
+	free(arg);
+	free(id);
+	return rc;
+}
+
 int
 wsman_run(struct wsman *ws, const char *line, int flags,
     struct wsman_cmd *out, char **cause)
 {
-	char *arg = NULL, *id = NULL;
-	int rc = -1;
-
 	last_reset(ws);
 	buf_reset(&out->out);
 	buf_reset(&out->err);
@@ -1853,26 +1872,12 @@ wsman_run(struct wsman *ws, const char *line, int flags,
 		return cause_set(cause, "%s: empty command line", ws->o.name);
 	}
 	if (ws->shell_id == NULL && shell_open(ws, cause) == -1)
-		goto out;
-	arg = xasprintf("/c %s", line);
-	if (shell_command(ws, arg, &id, cause) == -1)
-		goto fail;
-	if (shell_receive(ws, id, out, cause) == -1) {
-		shell_signal(ws, id, NULL);
-		goto fail;
-	}
-	if (shell_signal(ws, id, cause) == -1)
-		goto fail;
-	rc = 0;
-	if (!(flags & WSMAN_KEEP_SHELL) && shell_delete(ws, cause) == -1)
-		rc = -1;
-	goto out;
-fail:
-	shell_discard(ws);
-out:
-	free(arg);
-	free(id);
-	return rc;
+		return -1;
+	if (shell_exec(ws, line, out, cause) == -1)
+		return -1;
+	if (!(flags & WSMAN_KEEP_SHELL))
+		return shell_delete(ws, cause);
+	return 0;
 }
 
 void
