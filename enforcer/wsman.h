@@ -133,6 +133,9 @@ struct wsman_transport_ops {
 	void	 *arg;
 };
 
+/* Release an exchange's outcome buffers (not the request). */
+void wsman_http_release(struct wsman_http *);
+
 /*
  * Connection options.  wsman_opts_init() fills the defaults; wsman_new()
  * copies everything except the secrets, which are borrowed and must
@@ -335,7 +338,7 @@ void wsman_cmd_release(struct wsman_cmd *);
 size_t wsman_list_len(const struct node *);
 const struct node *wsman_list(const struct node *, size_t i);
 
-/* --- envelopes (wsman.c); exposed for tests and tools ------------------- */
+/* --- envelopes (wsman_env.c); exposed for tests and tools --------------- */
 
 enum wsman_op {
 	WSMAN_OP_GET,
@@ -389,8 +392,6 @@ int wsman_request_build(struct buf *out, const struct wsman_request *r,
 char *wsman_action(const struct wsman_request *);
 /* A fresh "uuid:XXXXXXXX-XXXX-4XXX-..." message id (out: 42 bytes). */
 void wsman_uuid(char out[42]);
-/* Release an exchange's outcome buffers (not the request). */
-void wsman_http_release(struct wsman_http *);
 
 /* --- replies (wsman_xml.c) ---------------------------------------------- */
 
