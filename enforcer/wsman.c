@@ -841,7 +841,7 @@ call_abandon(struct wsman *ws, struct call *c)
 	r.ref.uri = c->ref.uri;
 	r.context = c->context;
 	if (step_prepare(ws, &st, &r, "Release", 0) == 0)
-		step_run1(ws, &st, NULL);
+		step_send1(ws, &st);
 	step_release(&st);
 }
 
