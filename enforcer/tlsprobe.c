@@ -309,7 +309,7 @@ tlsprobe_run(struct tlsprobe_result *out, const char *name,
 	memset(out, 0, sizeof(*out));
 	ERR_clear_error();
 	if ((fd = dial(host, port, deadline, cause)) == -1)
-		return -1;
+		return cause_prefix(cause, "%s:%d", host, port);
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL)
 		fatal("out of memory");

@@ -37,7 +37,6 @@ struct transport {
 	struct curl_slist	*headers;
 	struct curl_slist	*connect_to;
 	char			*url;
-	int			 secrets;	/* password set in the handles */
 };
 
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
@@ -313,7 +312,6 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		goto fail;
 	t->nslots = o->max_connections;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	t->secrets = 1;
 	for (i = 0; i < t->nslots; i++) {
 		if ((t->slots[i].easy = curl_easy_init()) == NULL)
 			fatal("out of memory setting up libcurl");
@@ -338,10 +336,9 @@ transport_free(struct transport *t)
 	for (i = 0; i < t->nslots; i++) {
 		if (t->slots[i].easy == NULL)
 			continue;
-		if (t->secrets) {
-			curl_easy_setopt(t->slots[i].easy, CURLOPT_PASSWORD, "");
-			curl_easy_setopt(t->slots[i].easy, CURLOPT_KEYPASSWD, "");
-		}
+		/* Drop libcurl's copies first (wiped as they are freed). */
+		curl_easy_setopt(t->slots[i].easy, CURLOPT_PASSWORD, "");
+		curl_easy_setopt(t->slots[i].easy, CURLOPT_KEYPASSWD, "");
 		curl_easy_cleanup(t->slots[i].easy);
 		buf_release(&t->slots[i].peer);
 	}

@@ -133,6 +133,9 @@ struct wsman_transport_ops {
 	void	 *arg;
 };
 
+/* Release an exchange's outcome buffers (not the request). */
+void wsman_http_release(struct wsman_http *);
+
 /*
  * Connection options.  wsman_opts_init() fills the defaults; wsman_new()
  * copies everything except the secrets, which are borrowed and must
@@ -157,7 +160,8 @@ struct wsman_opts {
 
 	long		 connect_timeout_ms;	/* 5000 */
 	long		 operation_timeout_ms;	/* OperationTimeout: 20000 */
-	long		 request_timeout_ms;	/* one exchange: operation + 5000 */
+	long		 request_timeout_ms;	/* one exchange; 0: operation
+						   + 5000; must exceed it */
 	long		 command_timeout_ms;	/* one shell command: 600000 */
 	unsigned	 retries;		/* extra tries for reads: 2 */
 	long		 retry_backoff_ms;	/* first pause, doubling: 200 */
@@ -169,7 +173,8 @@ struct wsman_opts {
 	unsigned	 codepage;		/* shell code page: 65001 */
 	const char	*locale;		/* "en-US" */
 
-	const struct wsman_transport_ops *ops;	/* NULL: libcurl */
+	const struct wsman_transport_ops *ops;	/* NULL: libcurl; tests
+						   bring their own */
 };
 
 void wsman_opts_init(struct wsman_opts *);
@@ -186,7 +191,10 @@ int wsman_new(struct wsman **out, const struct wsman_opts *, char **cause);
 /* Delete the open shell, if any, reporting failure; the client stays. */
 int wsman_close(struct wsman *, char **cause);
 
-/* Delete the open shell if any (errors ignored), wipe and free. */
+/*
+ * Delete the open shell if any (errors ignored) and free everything;
+ * libcurl's copies of the password are wiped on the way.
+ */
 void wsman_free(struct wsman *);
 
 const char *wsman_host(const struct wsman *);
@@ -197,7 +205,10 @@ const char *wsman_host(const struct wsman *);
  */
 int wsman_tls_verified(const struct wsman *);
 
-/* The last failure's class, and its fault (borrowed; NULL if none). */
+/*
+ * The last operation's failure class (WSMAN_OK after a success), and its
+ * SOAP fault: borrowed until the next operation; NULL if it was no fault.
+ */
 struct wsman_fault {
 	char		*code;		/* s:Code value: "s:Sender" */
 	char		*subcode;	/* "w:InvalidSelectors", or NULL */
@@ -327,7 +338,7 @@ void wsman_cmd_release(struct wsman_cmd *);
 size_t wsman_list_len(const struct node *);
 const struct node *wsman_list(const struct node *, size_t i);
 
-/* --- envelopes (wsman.c); exposed for tests and tools ------------------- */
+/* --- envelopes (wsman_env.c); exposed for tests and tools --------------- */
 
 enum wsman_op {
 	WSMAN_OP_GET,
@@ -381,8 +392,6 @@ int wsman_request_build(struct buf *out, const struct wsman_request *r,
 char *wsman_action(const struct wsman_request *);
 /* A fresh "uuid:XXXXXXXX-XXXX-4XXX-..." message id (out: 42 bytes). */
 void wsman_uuid(char out[42]);
-/* Release an exchange's outcome buffers (not the request). */
-void wsman_http_release(struct wsman_http *);
 
 /* --- replies (wsman_xml.c) ---------------------------------------------- */
 

@@ -197,6 +197,9 @@ wsman_oneline(char *s)
 	size_t n;
 
 	for (; *r != '\0'; r++) {
+		/* C1 controls (U+0080..U+009F) drive terminals too. */
+		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f)
+			*++r = ' ';
 		if (*r < 0x20 || *r == 0x7f || *r == ' ') {
 			if (!space)
 				*w++ = ' ';

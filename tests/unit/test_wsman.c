@@ -1299,6 +1299,7 @@ test_oneline(void **state)
 		{ "The parameter is incorrect. ", "The parameter is incorrect" },
 		{ "\n  a\n\tb  . ", "a b" },
 		{ "x\x1b[2Jy", "x [2Jy" },
+		{ "a\xc2\x9b" "31mb \xc3\xa9t\xc3\xa9", "a 31mb \xc3\xa9t\xc3\xa9" },
 		{ "", "" },
 	};
 	char *s, big[2000];
