@@ -1,6 +1,7 @@
 /*
  * main.c: enforcer VERB [options]; dispatch to the verb table.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,8 @@ main(int argc, char **argv)
 {
 	const struct cmd_entry *c;
 
+	/* libcurl and OpenSSL write to sockets a peer may have closed. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERROR;

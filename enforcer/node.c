@@ -665,7 +665,7 @@ emit_scalar(yaml_emitter_t *e, const char *value, int quoted)
 	yaml_event_t ev;
 
 	yaml_scalar_event_initialize(&ev, NULL, NULL,
-	    (yaml_char_t *)(uintptr_t)value, (int)strlen(value), !quoted, quoted,
+	    (yaml_char_t *)(uintptr_t)value, (int)strlen(value), !quoted, 1,
 	    quoted ? YAML_SINGLE_QUOTED_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
 	emit_event(e, &ev);
 }

@@ -100,9 +100,14 @@ test_copy_equal_emit(void **state)
 	assert_string_equal(buf_cstr(&b),
 	    "a:\n  k: 'true'\n  l:\n  - x\n  - y\nz: 1\n");
 	buf_release(&b);
+	/* A plain scalar that must be quoted is quoted, never tagged. */
+	node_map_set(c, "star", node_scalar("*"));
+	node_emit(node_get(c, "star"), &b, 1);
+	assert_string_equal(buf_cstr(&b), "'*'\n");
+	buf_release(&b);
 	node_map_del(c, "a");
 	assert_null(node_get(c, "a"));
-	assert_int_equal(c->npairs, 1);
+	assert_int_equal(c->npairs, 2);
 	node_free(c);
 	node_free(n);
 }
