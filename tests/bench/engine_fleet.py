@@ -1,0 +1,98 @@
+"""engine_fleet.py: plan and apply across a simulated fleet.
+
+Prints, for N hosts with L ms of latency per response (BENCH_HOSTS,
+BENCH_LATENCY_MS, BENCH_PARALLEL): wall time of plan, apply and the
+second apply, hosts per second, the enforcer's peak memory, and the
+WS-Man requests and writes per host counted by the simulator.  Drift is
+planted on every host (CredSSP server on, a missing group member).
+"""
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'winrm-sim'))
+import simtest  # noqa: E402
+
+N = int(os.environ.get('BENCH_HOSTS', '200'))
+LAT = int(os.environ.get('BENCH_LATENCY_MS', '20'))
+PAR = int(os.environ.get('BENCH_PARALLEL', '32'))
+ENFORCER = os.environ.get('ENFORCER', 'bin/enforcer')
+NET = simtest.subnet()
+
+FLEET = r"""
+defaults:
+  users: { 'CONTOSO\svc-enforcer': { password: 'bench-pw', admin: true } }
+  accounts: [ 'CONTOSO\hci-admins' ]
+  winrm: { service: { auth: { Basic: true, CredSSP: true } } }
+  faults: { latency_ms: %(lat)d }
+hosts:
+  node0.bench.test: { address: %(net)s.1 }
+generate:
+  - { count: %(more)d, name: 'node%%d.bench.test', first_address: %(net)s.2, like: node0.bench.test }
+""" % {'lat': LAT, 'net': NET, 'more': N - 1}
+
+
+def desired(path, fleet):
+    with open(os.path.join(path, 'state.yaml'), 'w') as f:
+        f.write('connection: { auth: basic, username: CONTOSO\\svc-enforcer, '
+                'password_env: BENCH_PW, ca_file: %s }\n' % fleet.ca)
+        f.write('policies:\n  all:\n'
+                '    credssp: { server: disabled, client: disabled }\n'
+                '    service: { WinRM: running }\n'
+                '    local_group: { Administrators: { members: '
+                "['CONTOSO\\hci-admins'] } }\n")
+        f.write('hosts:\n')
+        for name, h in sorted(fleet.hosts.items()):
+            f.write('  %s: { address: %s }\n' % (name, h.address))
+
+
+def run(args):
+    t0 = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p = subprocess.run([ENFORCER] + args, capture_output=True, text=True,
+                       env=dict(os.environ, BENCH_PW='bench-pw'))
+    dt = time.monotonic() - t0
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return p.returncode, dt, max(rss, before), p
+
+
+def counters(fleet):
+    req = wr = 0
+    for name in fleet.hosts:
+        text = fleet.ctl('GET', '/hosts/%s/counters' % name)[1]
+        for line in text.splitlines():
+            k, _, v = line.partition(' = ')
+            if k == 'requests':
+                req += int(v)
+            elif k == 'writes':
+                wr += int(v)
+        fleet.ctl('POST', '/hosts/%s/counters/reset' % name)
+    return req / N, wr / N
+
+
+def main():
+    t0 = time.monotonic()
+    fleet = simtest.Fleet(FLEET)
+    start = time.monotonic() - t0
+    tmp = tempfile.mkdtemp(prefix='enforcer-bench.')
+    desired(tmp, fleet)
+    print('hosts %d, latency %d ms per response, --parallel %d '
+          '(fleet started in %.1f s)' % (N, LAT, PAR, start))
+    for step in ('plan', 'apply', 'apply'):
+        rc, dt, rss, p = run([step, '--parallel', str(PAR), tmp])
+        req, wr = counters(fleet)
+        print('%-6s exit %d  %6.2f s  %7.1f hosts/s  peak RSS %6.1f MiB  '
+              '%5.1f requests/host  %4.1f writes/host' %
+              (step, rc, dt, N / dt, rss / 1024.0, req, wr))
+        if rc not in (0, 2):
+            print(p.stdout[-2000:], p.stderr[-2000:])
+    fleet.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
