@@ -1,8 +1,10 @@
 /*
- * changes.c: the list of changes that diff() fills and the engine applies.
+ * changes.c: the list of changes that diff() fills and the engine applies,
+ * and list helpers the modules share.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "state.h"
 
@@ -37,4 +39,48 @@ changes_clear(struct changes *cs)
 	free(cs->v);
 	cs->v = NULL;
 	cs->n = 0;
+}
+
+int
+state_list_has(const struct node *seq, const char *v)
+{
+	size_t i;
+
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		if (seq->items[i]->kind == NODE_SCALAR &&
+		    strcasecmp(seq->items[i]->value, v) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+state_list_join(const struct node *seq, const char *sep)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		buf_printf(&b, "%s%s", i > 0 ? sep : "", seq->items[i]->value);
+	return b.len > 0 ? buf_detach(&b) : NULL;
+}
+
+struct node *
+state_list_split(const char *text)
+{
+	struct node *seq;
+	char *copy, *item, *save, *end;
+
+	seq = node_seq();
+	copy = xstrdup(text != NULL ? text : "");
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		item += strspn(item, " ");
+		end = item + strlen(item);
+		while (end > item && end[-1] == ' ')
+			*--end = '\0';
+		if (*item != '\0')
+			node_seq_push(seq, node_scalar(item));
+	}
+	free(copy);
+	return seq;
 }

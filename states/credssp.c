@@ -216,29 +216,6 @@ done:
 	return rc;
 }
 
-static int
-credssp_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		if (strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
-}
-
-/* "a, b" or NULL for an empty list. */
-static char *
-credssp_join(const struct node *seq)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		buf_printf(&b, "%s%s", i > 0 ? ", " : "", seq->items[i]->value);
-	return b.len > 0 ? buf_detach(&b) : NULL;
-}
-
 /*
  * The list a role should have: enabled keeps what is there and adds the
  * desired entries; disabled drops "wsman/..." entries (ours, by the
@@ -256,12 +233,12 @@ credssp_want_list(int enabled, const struct node *want,
 	for (i = 0; have != NULL && i < have->nitems; i++) {
 		v = have->items[i]->value;
 		if (!enabled && (strncasecmp(v, "wsman/", 6) == 0 ||
-		    credssp_has(want, v)))
+		    state_list_has(want, v)))
 			continue;
 		node_seq_push(out, node_scalar(v));
 	}
 	for (i = 0; enabled && want != NULL && i < want->nitems; i++)
-		if (!credssp_has(out, want->items[i]->value))
+		if (!state_list_has(out, want->items[i]->value))
 			node_seq_push(out, node_scalar(want->items[i]->value));
 	return out;
 }
@@ -301,8 +278,8 @@ credssp_diff_lists(const struct node *want, const struct node *have,
 		w = node_get(want, credssp_lists[i].field);
 		target = credssp_want_list(enabled, w,
 		    node_get(have, credssp_lists[i].field));
-		before = credssp_join(node_get(have, credssp_lists[i].field));
-		after = credssp_join(target);
+		before = state_list_join(node_get(have, credssp_lists[i].field), ", ");
+		after = state_list_join(target, ", ");
 		if ((before == NULL) != (after == NULL) ||
 		    (before != NULL && strcmp(before, after) != 0)) {
 			snprintf(path, sizeof(path), "credssp.client.%s",
@@ -369,9 +346,9 @@ static int
 credssp_apply_list(struct state_ctx *ctx, const struct credssp_list *l,
     const char *after, char **cause)
 {
-	struct node *names = NULL;
-	char *key, *copy = NULL, *item, *save, num[16];
-	size_t i, n = 0;
+	struct node *names = NULL, *items = NULL;
+	char *key, num[24];
+	size_t i;
 	int found, rc = -1;
 
 	key = xasprintf("%s\\%s", CD_KEY, l->policy);
@@ -394,18 +371,17 @@ credssp_apply_list(struct state_ctx *ctx, const struct credssp_list *l,
 	    winreg_set_dword(ctx->ws, CD_KEY, l->policy, 1, cause) == -1 ||
 	    winreg_set_dword(ctx->ws, CD_KEY, l->concat, 1, cause) == -1)
 		goto done;
-	copy = xstrdup(after);
-	for (item = strtok_r(copy, ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
-		item += strspn(item, " ");
-		snprintf(num, sizeof(num), "%zu", ++n);
-		if (winreg_set_string(ctx->ws, key, num, item, cause) == -1)
+	items = state_list_split(after);
+	for (i = 0; i < items->nitems; i++) {
+		snprintf(num, sizeof(num), "%zu", i + 1);
+		if (winreg_set_string(ctx->ws, key, num, items->items[i]->value,
+		    cause) == -1)
 			goto done;
 	}
 	rc = 0;
 done:
 	node_free(names);
-	free(copy);
+	node_free(items);
 	free(key);
 	return rc;
 }

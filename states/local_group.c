@@ -123,18 +123,6 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
 }
 
 static int
-local_group_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		if (seq->items[i]->kind == NODE_SCALAR &&
-		    strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 local_group_diff(const struct node *desired, const struct node *observed,
     time_t now, struct changes *out, char **cause)
 {
@@ -153,11 +141,11 @@ local_group_diff(const struct node *desired, const struct node *observed,
 			exclusive = 0;
 		path = xasprintf("local_group.%s.members", name);
 		for (j = 0; want != NULL && j < want->nitems; j++)
-			if (!local_group_has(have, want->items[j]->value))
+			if (!state_list_has(have, want->items[j]->value))
 				changes_add(out, "local_group", path, NULL,
 				    want->items[j]->value, want->items[j]);
 		for (j = 0; exclusive && have != NULL && j < have->nitems; j++)
-			if (!local_group_has(want, have->items[j]->value))
+			if (!state_list_has(want, have->items[j]->value))
 				changes_add(out, "local_group", path,
 				    have->items[j]->value, NULL, want);
 		free(path);

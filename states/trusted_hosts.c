@@ -18,21 +18,11 @@ trusted_hosts_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
 	struct node *client = NULL, *obs, *seq;
-	const char *v, *src;
-	char *copy, *item, *save;
+	const char *src;
 
 	if (wsman_get(ctx->ws, WSMAN_REF(TH_URI), &client, cause) == -1)
 		return -1;
-	seq = node_seq();
-	v = node_get_str(client, "TrustedHosts");
-	copy = xstrdup(v != NULL ? v : "");
-	for (item = strtok_r(copy, ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
-		item += strspn(item, " ");
-		if (*item != '\0')
-			node_seq_push(seq, node_scalar(item));
-	}
-	free(copy);
+	seq = state_list_split(node_get_str(client, "TrustedHosts"));
 	obs = node_map();
 	node_map_set(obs, "hosts", seq);
 	src = node_get_str(client, "TrustedHosts@Source");
@@ -41,29 +31,6 @@ trusted_hosts_read(struct state_ctx *ctx, const struct node *desired,
 	node_free(client);
 	*observed = obs;
 	return 0;
-}
-
-static int
-trusted_hosts_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		if (strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
-}
-
-/* "a,b": the form WinRM stores. */
-static char *
-trusted_hosts_join(const struct node *seq)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		buf_printf(&b, "%s%s", i > 0 ? "," : "", seq->items[i]->value);
-	return buf_detach(&b);
 }
 
 static int
@@ -86,11 +53,13 @@ trusted_hosts_diff(const struct node *desired, const struct node *observed,
 	if (target == NULL)
 		target = node_seq();
 	for (i = 0; i < want->nitems; i++)
-		if (!trusted_hosts_has(target, want->items[i]->value))
+		if (!state_list_has(target, want->items[i]->value))
 			node_seq_push(target, node_scalar(want->items[i]->value));
-	before = trusted_hosts_join(have);
-	after = trusted_hosts_join(target);
-	if (strcasecmp(before, after) != 0) {
+	/* "a,b": the form WinRM stores. */
+	before = state_list_join(have, ",");
+	after = state_list_join(target, ",");
+	if ((before == NULL) != (after == NULL) ||
+	    (before != NULL && strcasecmp(before, after) != 0)) {
 		c = changes_add(out, "trusted_hosts", "trusted_hosts.hosts",
 		    before, after, want);
 		if (node_get_str(observed, "source") != NULL)
@@ -112,7 +81,8 @@ trusted_hosts_apply(struct state_ctx *ctx, const struct change *c,
 
 	fields = node_map();
 	/* Quoted: an empty or numeric-looking list is still a string. */
-	node_map_set(fields, "TrustedHosts", node_scalar(c->after));
+	node_map_set(fields, "TrustedHosts", node_scalar(c->after != NULL ?
+	    c->after : ""));
 	fields->pairs[0].value->quoted = 1;
 	memset(&body, 0, sizeof(body));
 	body.name = "Client";
