@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,37 @@ run_parse(struct run_args *a, int argc, char **argv, char **cause)
 	return 0;
 }
 
+/*
+ * First SIGINT/SIGTERM: stop at the next safe point (changes in flight are
+ * verified and reported); a second one ends the process at once.
+ */
+static void
+run_on_signal(int sig)
+{
+	static const char msg[] = "enforcer: interrupted: finishing the "
+	    "changes in flight (signal again to abort)\n";
+
+	if (engine_interrupted()) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	engine_interrupt();
+	(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+}
+
+static void
+run_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static int
 run_exit(const struct engine_run *run, int apply)
 {
@@ -154,6 +186,7 @@ cmd_run_engine(int apply, int argc, char **argv)
 			goto out;
 	}
 	a.eo.progress = !a.json && isatty(STDERR_FILENO) && m->nhosts > 1;
+	run_catch_signals();
 	if (engine_run(&run, m, &a.eo, &cause) == -1)
 		goto out;
 	if (a.json)

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,20 @@
 #include "engine.h"
 #include "secret.h"
 #include "wsman.h"
+
+static volatile sig_atomic_t engine_stop;
+
+void
+engine_interrupt(void)
+{
+	engine_stop = 1;
+}
+
+int
+engine_interrupted(void)
+{
+	return engine_stop != 0;
+}
 
 struct engine_ctx {
 	const struct model		*m;
@@ -387,6 +402,11 @@ engine_apply(struct state_ctx *ctx, struct engine_host *eh)
 			ic->result = ENGINE_REPORTED;
 			continue;
 		}
+		if (engine_stop) {
+			ic->result = ENGINE_FAILED;
+			ic->error = xstrdup("not applied: interrupted");
+			continue;
+		}
 		ops = state_find(ic->change->kind);
 		if (ops->apply(ctx, ic->change, node_get(eh->observed,
 		    ic->change->kind), &ic->error) == -1) {
@@ -532,7 +552,11 @@ engine_worker(void *arg)
 		pthread_mutex_unlock(&ec->lock);
 		if (i >= ec->run->nhosts)
 			break;
-		engine_host(ec, &ec->run->hosts[i]);
+		if (engine_stop)
+			ec->run->hosts[i].error = xstrdup("not attempted: "
+			    "interrupted");
+		else
+			engine_host(ec, &ec->run->hosts[i]);
 		pthread_mutex_lock(&ec->lock);
 		ec->done++;
 		pthread_mutex_unlock(&ec->lock);

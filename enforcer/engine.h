@@ -95,6 +95,15 @@ int engine_run(struct engine_run *run, const struct model *m,
     const struct engine_opts *, char **cause);
 void engine_run_release(struct engine_run *);
 
+/*
+ * Ask a running engine to stop at the next safe point: no new host is
+ * started and no further change applied; changes already sent are still
+ * verified and reported, so nothing applied goes unrecorded.  Safe to call
+ * from a signal handler.
+ */
+void engine_interrupt(void);
+int engine_interrupted(void);
+
 /* Counts over a run, for summaries and exit codes. */
 struct engine_totals {
 	size_t	hosts, in_sync, changed, failed;
