@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -611,7 +613,11 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	struct event_base *base = h->fleet->base;
 	struct conn *c;
 	SSL *ssl;
+	int one = 1;
 
+	/* A reply goes out as a few TLS records: don't let Nagle hold the
+	 * last one back for the client's delayed ACK. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((ssl = SSL_new(h->fleet->ssl_ctx)) == NULL) {
 		evutil_closesocket(fd);
 		return;

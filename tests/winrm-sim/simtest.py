@@ -96,6 +96,9 @@ def https(address, port, name, ca, timeout=20):
     conn = http.client.HTTPSConnection(address, port, context=ctx,
                                        timeout=timeout)
     raw = socket.create_connection((address, port), timeout=timeout)
+    # http.client sends the head and the body apart: without this, Nagle
+    # holds the body back for the server's delayed ACK (40 ms a request).
+    raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     conn.sock = ctx.wrap_socket(raw, server_hostname=name)
     return conn
 
