@@ -57,6 +57,7 @@ struct ntlm {
 };
 
 static OSSL_LIB_CTX	*legacy;	/* where MD4 lives in OpenSSL 3 */
+static OSSL_PROVIDER	*providers[2];
 static EVP_MD		*md4;
 
 static uint32_t
@@ -237,8 +238,10 @@ md4_ready(void)
 		return 1;
 	if (legacy == NULL && (legacy = OSSL_LIB_CTX_new()) == NULL)
 		return 0;
-	if (OSSL_PROVIDER_load(legacy, "legacy") == NULL ||
-	    OSSL_PROVIDER_load(legacy, "default") == NULL)
+	if ((providers[0] == NULL &&
+	    (providers[0] = OSSL_PROVIDER_load(legacy, "legacy")) == NULL) ||
+	    (providers[1] == NULL &&
+	    (providers[1] = OSSL_PROVIDER_load(legacy, "default")) == NULL))
 		return 0;
 	md4 = EVP_MD_fetch(legacy, "MD4", NULL);
 	return md4 != NULL;
@@ -424,8 +427,16 @@ ntlm_free(struct ntlm *n)
 void
 ntlm_release(void)
 {
+	size_t i;
+
 	EVP_MD_free(md4);
-	OSSL_LIB_CTX_free(legacy);
 	md4 = NULL;
+	/* Loaded providers hold child contexts: unload before the free. */
+	for (i = 0; i < nitems(providers); i++) {
+		if (providers[i] != NULL)
+			OSSL_PROVIDER_unload(providers[i]);
+		providers[i] = NULL;
+	}
+	OSSL_LIB_CTX_free(legacy);
 	legacy = NULL;
 }

@@ -17,6 +17,7 @@ import base64
 import http.client
 import os
 import queue
+import shutil
 import signal
 import socket
 import ssl
@@ -184,11 +185,14 @@ class Fleet:
         lines.put('')
 
     def stderr(self):
+        if self.err.closed:
+            return self.err_text
         self.err.flush()
         self.err.seek(0)
         return self.err.read()
 
     def stop(self):
+        """SIGTERM, wait, remove the work directory; the exit status."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -196,6 +200,10 @@ class Fleet:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if not self.err.closed:
+            self.err_text = self.stderr()
+            self.err.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
         return self.proc.returncode
 
     def ctl(self, method, path, body=None):
