@@ -337,6 +337,7 @@ show('unknown resource', post(t.envelope(t.TRANSFER + 'Get', t.WSMAN + '/nosuch'
 show('mustUnderstand', post(get.replace('<s:Body>', '').replace('</s:Header>', '<z:Odd xmlns:z="urn:x" s:mustUnderstand="true"/></s:Header><s:Body>')))
 show('DOCTYPE', post('<!DOCTYPE x [<!ENTITY a "aaaa">]>' + get))
 show('malformed', post(get[:-20]))
+show('Identify', post('<s:Envelope xmlns:s="%s" xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"><s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>' % t.NS['s']))
 show('wrong path', post(get, path='/other'))
 show('GET', post(b'', method='GET'))
 show('no auth', post(get, authorization=None))
@@ -372,6 +373,8 @@ expect "envelope: DOCTYPE refused" "$(echo "$r" | grep '^DOCTYPE')" \
     500 'Code="2150858819"'
 expect "envelope: malformed" "$(echo "$r" | grep '^malformed')" 500 \
     'Code="2150858819"'
+expect "Identify" "$(echo "$r" | grep '^Identify')" 200 \
+    "<wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>"
 expect "http: 404" "$(echo "$r" | grep '^wrong path')" "404" "HTTP Error 404."
 expect "http: 405" "$(echo "$r" | grep '^GET')" "405"
 expect "http: 401 with the schemes offered" "$(echo "$r" | grep '^no auth')" \

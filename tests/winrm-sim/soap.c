@@ -20,6 +20,8 @@
 #include "sim.h"
 
 #define NS_F		"http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
+#define NS_WSMID	"http://schemas.dmtf.org/wbem/wsman/identity/1/" \
+			"wsmanidentity.xsd"
 #define FAULT_WSMAN	"http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 #define FAULT_ADDR	SIM_NS_A "/fault"
 #define FAULT_ENUM	SIM_NS_N "/fault"
@@ -669,7 +671,31 @@ read_headers(struct soap_req *r, xmlNode *header, struct soap_out *out)
 	return 0;
 }
 
-/* Parse and check the envelope; on failure *out holds the fault. */
+/* WS-Management Identify, which carries no addressing headers at all. */
+static int
+identify(struct soap_req *r, struct soap_out *out)
+{
+	xmlNode *e, *sp;
+	xmlNs *ns;
+
+	envelope(out, 0);
+	e = xmlNewChild(out->body, NULL, (const xmlChar *)"IdentifyResponse",
+	    NULL);
+	ns = xmlNewNs(e, (const xmlChar *)NS_WSMID, (const xmlChar *)"wsmid");
+	xmlSetNs(e, ns);
+	soap_add(e, ns, "ProtocolVersion", SIM_NS_W);
+	soap_add(e, ns, "ProductVendor", "Microsoft Corporation");
+	soap_add(e, ns, "ProductVersion", "OS: 10.0.20348 SP: 0.0 Stack: 3.0");
+	sp = xmlNewChild(e, ns, (const xmlChar *)"SecurityProfiles", NULL);
+	soap_add(sp, ns, "SecurityProfileName", "http://schemas.dmtf.org/"
+	    "wbem/wsman/1/wsman/secprofile/http/spnego-kerberos");
+	return -1;
+}
+
+/*
+ * Parse and check the envelope: 0 to dispatch it, -1 when *out already
+ * holds the answer (a fault, or Identify's).
+ */
 static int
 parse(struct soap_req *r, const char *body, size_t len, struct soap_out *out)
 {
@@ -692,6 +718,9 @@ parse(struct soap_req *r, const char *body, size_t len, struct soap_out *out)
 			r->body = c;
 			break;
 		}
+	if (is(r->body, NS_WSMID, "Identify") &&
+	    soap_child(header, SIM_NS_A, "Action") == NULL)
+		return identify(r, out);
 	return read_headers(r, header, out);
 }
 
