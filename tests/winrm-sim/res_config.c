@@ -22,7 +22,6 @@
 
 #define CONFIG		SIM_URI_WSMAN "/config"
 #define TRANSFER	SIM_NS_X "/"
-#define FAULT_WSMAN	"http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 
 enum ctype { T_BOOL, T_UINT, T_STR, T_CBT };
 

@@ -893,7 +893,8 @@ reg_run(struct reg_call *c)
 		return;
 	}
 	free(hive);
-	if ((c->m->kind == R_SET || c->m->kind >= R_CREATE) && !c->r->admin) {
+	if (c->m->kind != R_GET && c->m->kind != R_ENUMV &&
+	    c->m->kind != R_ENUMK && !c->r->admin) {
 		c->rv = RV_REG_DENIED;
 		return;
 	}

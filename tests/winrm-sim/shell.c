@@ -597,6 +597,8 @@ on_shell(struct soap_req *r, struct soap_out *out)
 		    TRANSFER "GetResponse"));
 		return 0;
 	}
+	if (strcmp(act, TRANSFER "Delete") != 0)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
 	shell_drop(r->host, index);
 	soap_reply(out, r, TRANSFER "DeleteResponse");
 	return 0;

@@ -525,7 +525,7 @@ fault_must_understand(struct soap_out *out, const struct soap_req *r,
     xmlNode *hdr)
 {
 	xmlNode *fault, *code, *reason, *nu, *t;
-	xmlNs *s, *ns;
+	xmlNs *s;
 	char *q;
 
 	envelope(out, 1);
@@ -533,12 +533,12 @@ fault_must_understand(struct soap_out *out, const struct soap_req *r,
 	s = soap_ns(out, "s", SIM_NS_S);
 	nu = xmlNewChild(out->header, s, (const xmlChar *)"NotUnderstood",
 	    NULL);
-	ns = xmlNewNs(nu, hdr->ns != NULL ? hdr->ns->href :
-	    (const xmlChar *)"", (const xmlChar *)"h");
+	/* The qname's prefix must be declared where it is used. */
+	xmlNewNs(nu, hdr->ns != NULL ? hdr->ns->href : (const xmlChar *)"",
+	    (const xmlChar *)"h");
 	q = xasprintf("h:%s", (const char *)hdr->name);
 	xmlNewProp(nu, (const xmlChar *)"qname", (const xmlChar *)q);
 	free(q);
-	(void)ns;
 	fault = xmlNewChild(out->body, s, (const xmlChar *)"Fault", NULL);
 	code = xmlNewChild(fault, s, (const xmlChar *)"Code", NULL);
 	soap_add(code, s, "Value", "s:MustUnderstand");
