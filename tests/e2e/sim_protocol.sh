@@ -112,8 +112,15 @@ expect "ctl: drift is not a write" \
 r=$(ctl POST /hosts/node1.contoso.test/cmd 'net localgroup "Gateway Administrators"')
 expect "ctl: cmd" "$r" "0
 Alias name     Gateway Administrators" "CONTOSO\\alice"
-r=$(ctl POST /hosts/nosuch/state 2>&1)
+r=$(ctl POST /hosts/nosuch/state 2>&1) && no "ctl: unknown host fails" ||
+    ok "ctl: unknown host fails"
 expect "ctl: unknown host" "$r" "no such host 'nosuch'"
+ctl POST /hosts/node1.contoso.test/service 'Spooler=start' >/dev/null 2>&1 &&
+    no "ctl: unknown service fails" || ok "ctl: unknown service fails"
+ctl POST /hosts/node1.contoso.test/service 'Schedule=stop' >/dev/null
+expect "ctl: service stop" "$(get service.Schedule.state)" Stopped
+ctl POST /hosts/node1.contoso.test/service 'Schedule=start' >/dev/null
+expect "ctl: service start" "$(get service.Schedule.state)" Running
 
 # Ten hours from now, a one-shot task removes alice; advancing the host
 # clock past its trigger runs it exactly once.
@@ -314,6 +321,12 @@ expect "shell: MaxShellsPerUser" "$r" "500" "w:QuotaLimit" \
     "This user is allowed a maximum number of 1 concurrent shells"
 expect "shell: counted open" "$(ctl GET /hosts/node1.contoso.test/counters)" \
     "shells_open = 1"
+ctl POST /hosts/node1.contoso.test/counters/reset >/dev/null
+expect "ctl: counters reset" "$(ctl GET /hosts/node1.contoso.test/counters)" \
+    "requests = 0
+writes = 0
+auth_failures = 0
+shells_open = 1"
 
 # --- envelopes and HTTP, as Windows refuses them ---------------------------
 r=$($PY - "$ST" "$NET.1" "$DIR/ca.pem" "$DIR" <<'EOF' 2>&1
@@ -342,6 +355,14 @@ show('wrong path', post(get, path='/other'))
 show('GET', post(b'', method='GET'))
 show('no auth', post(get, authorization=None))
 show('too large', post(get + ' ' * 600000))
+def raw(data):
+    c = t.https(addr, 5986, 'node1.contoso.test', ca)
+    c.sock.sendall(data)
+    reply = c.sock.recv(200).decode('latin-1').split('\r\n')[0]
+    c.close()
+    return reply
+print('garbage: ' + raw(b'GARBAGE\r\n\r\n'))
+print('huge head: ' + raw(b'POST /wsman HTTP/1.1\r\n' + b'X-A: ' + b'a' * 70000 + b'\r\n\r\n'))
 conn = t.https(addr, 5986, 'node1.contoso.test', ca)
 for i in range(3):
     conn.request('POST', '/wsman', body=get, headers={'Authorization': auth, 'Content-Type': 'application/soap+xml'})
@@ -380,6 +401,10 @@ expect "http: 405" "$(echo "$r" | grep '^GET')" "405"
 expect "http: 401 with the schemes offered" "$(echo "$r" | grep '^no auth')" \
     '401 Negotiate Kerberos Basic realm="WSMAN"'
 expect "http: 413" "$(echo "$r" | grep '^too large')" "413"
+expect "http: bad request line" "$(echo "$r" | grep '^garbage')" \
+    "HTTP/1.1 400 Bad Request"
+expect "http: head too large" "$(echo "$r" | grep '^huge head')" \
+    "HTTP/1.1 400 Bad Request"
 expect "http: keep-alive" "$(echo "$r" | grep '^keep-alive 2')" "200"
 expect "auth: client certificate" "$(echo "$r" | grep '^client certificate')" \
     "200"
