@@ -534,11 +534,14 @@ headers_done(struct conn *c)
 {
 	struct sim_host *h = c->hh->host;
 
-	if (c->remaining < 0 || (!c->chunked &&
-	    (unsigned long long)c->remaining > body_cap(h))) {
+	if (c->remaining < 0) {
+		bad_request(c, 400, "Bad Request");
+		return;
+	}
+	if (!c->chunked && (unsigned long long)c->remaining > body_cap(h)) {
 		/* Read the body away, so the client sees the 413, not a
 		 * reset (http.sys lingers the same way). */
-		c->discard = c->remaining > 0 ? c->remaining : 0;
+		c->discard = c->remaining;
 		bad_request(c, 413, "Request Entity Too Large");
 		if (c->discard > 0)
 			bufferevent_enable(c->bev, EV_READ);

@@ -531,7 +531,8 @@ listener_xml(struct sim_host *h, const struct sim_listener *l, xmlNode *parent)
 	    l->thumbprint : "");
 	/* "*" listens on every address the host has; here, its one. */
 	if (l->enabled && (strcmp(l->address, "*") == 0 ||
-	    strcasecmp(l->address + 3, h->address) == 0))
+	    (strncasecmp(l->address, "IP:", 3) == 0 &&
+	    strcmp(l->address + 3, h->address) == 0)))
 		soap_add(e, ns, "ListeningOn", h->address);
 }
 
