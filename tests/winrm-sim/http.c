@@ -40,7 +40,8 @@
 #define IDLE_SECONDS	120
 #define MUTUAL_AUTH	"http://schemas.dmtf.org/wbem/wsman/1/wsman/" \
 			"secprofile/https/mutual"
-#define NOT_FOUND_HTML	"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"" \
+#define NOT_FOUND_HTML \
+	"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"" \
 	"\"http://www.w3.org/TR/html4/strict.dtd\">\r\n<HTML><HEAD><TITLE>" \
 	"Not Found</TITLE>\r\n<META HTTP-EQUIV=\"Content-Type\" Content=\"" \
 	"text/html; charset=us-ascii\"></HEAD>\r\n<BODY><h2>Not Found</h2>" \
@@ -68,19 +69,19 @@ struct conn {
 	char			*path;
 	char			*authorization;
 	char			*content_type;
-	long long		 remaining;	/* body or chunk bytes to read */
-	long long		 discard;	/* body bytes to read and drop */
+	long long		 remaining;	/* body bytes left */
+	long long		 discard;	/* body bytes to drop */
 	int			 chunked;
 	int			 expect;	/* Expect: 100-continue */
-	int			 close;		/* close after this reply */
+	int			 close;		/* after this reply */
 	struct buf		 body;
-	struct evbuffer		*pending;	/* reply not yet written */
-	struct event		*timer;		/* latency or trickle tick */
+	struct evbuffer		*pending;	/* reply to write */
+	struct event		*timer;		/* latency */
 	unsigned		 trickle_bps;
-	int			 drop;		/* write half, then close */
+	int			 drop;		/* half, then close */
 	char			 peer[INET_ADDRSTRLEN];
 	int			 port;		/* the listener's */
-	struct ntlm		*ntlm;		/* NTLM exchange under way */
+	struct ntlm		*ntlm;		/* NTLM under way */
 	char			*ntlm_user;	/* NTLM authenticated the
 						   connection as this account */
 };
@@ -269,7 +270,8 @@ is_admin(struct sim_host *h, const struct sim_account *a)
 {
 	struct sim_group *g = sim_group(h, "Administrators");
 
-	return a->admin || (g != NULL && sim_group_find_member(g, a->name) >= 0);
+	return a->admin ||
+	    (g != NULL && sim_group_find_member(g, a->name) >= 0);
 }
 
 /* Base64 to bytes (the caller frees), NULL if malformed. */
@@ -603,7 +605,8 @@ read_chunk_line(struct conn *c, char *line)
 	case C_CHUNK_SIZE:
 		c->remaining = strtoll(line, &end, 16);
 		if (end == line || c->remaining < 0 ||
-		    c->body.len + (size_t)c->remaining > body_cap(c->hh->host)) {
+		    c->body.len + (size_t)c->remaining >
+		    body_cap(c->hh->host)) {
 			bad_request(c, 413, "Request Entity Too Large");
 			return -1;
 		}
@@ -649,7 +652,8 @@ conn_read(struct bufferevent *bev, void *arg)
 				c->state = C_CHUNK_END;
 			continue;
 		}
-		if ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF)) == NULL) {
+		line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
+		if (line == NULL) {
 			if (evbuffer_get_length(in) > MAX_HEAD)
 				bad_request(c, 400, "Bad Request");
 			return;

@@ -100,7 +100,8 @@ utf16(struct buf *b, const char *s, int upper)
 		else if ((*p & 0xe0) == 0xc0 && p[1] != '\0') {
 			cp = (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
 			p += 2;
-		} else if ((*p & 0xf0) == 0xe0 && p[1] != '\0' && p[2] != '\0') {
+		} else if ((*p & 0xf0) == 0xe0 && p[1] != '\0' &&
+		    p[2] != '\0') {
 			cp = (unsigned)(p[0] & 0x0f) << 12 |
 			    (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
 			p += 3;

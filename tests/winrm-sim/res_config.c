@@ -30,7 +30,7 @@ static const struct setting {
 	const char	*path;		/* element path under Config */
 	const char	*key;
 	enum ctype	 type;
-	const char	*dflt;		/* NULL: modelled in sim_winrm_config */
+	const char	*dflt;	/* NULL: modelled in sim_winrm_config */
 } settings[] = {
 	{ "MaxEnvelopeSizekb", "winrm.MaxEnvelopeSizekb", T_UINT, NULL },
 	{ "MaxTimeoutms", "winrm.MaxTimeoutms", T_UINT, NULL },
@@ -90,8 +90,8 @@ static const struct setting {
 	  "winrm.service.EnableCompatibilityHttpListener", T_BOOL, "false" },
 	{ "Service/EnableCompatibilityHttpsListener",
 	  "winrm.service.EnableCompatibilityHttpsListener", T_BOOL, "false" },
-	{ "Service/CertificateThumbprint", "winrm.service.CertificateThumbprint",
-	  T_STR, "" },
+	{ "Service/CertificateThumbprint",
+	  "winrm.service.CertificateThumbprint", T_STR, "" },
 	{ "Service/AllowRemoteAccess", "winrm.service.AllowRemoteAccess",
 	  T_BOOL, "true" },
 	{ "Winrs/AllowRemoteShellAccess", "winrm.winrs.AllowRemoteShellAccess",
@@ -152,8 +152,9 @@ static const struct soap_fault f_listening_on = {
 };
 static const struct soap_fault f_cert_blank = {
 	"s:Receiver", "w:InternalError", NULL, NULL, 0x803380E7UL,
-	"The WinRM client cannot process the request. The CertificateThumbprint "
-	"property must not be \"\" (blank or empty string) or NULL.", NULL,
+	"The WinRM client cannot process the request. The "
+	"CertificateThumbprint property must not be \"\" (blank or empty "
+	"string) or NULL.", NULL,
 	NULL, 0,
 };
 static const struct soap_fault f_cert_not_found = {
@@ -481,7 +482,8 @@ put_container(struct soap_req *r, struct soap_out *out, const char *container)
 {
 	const struct soap_fault *f;
 	struct changes cs = { NULL, 0 };
-	char *elem = container_element(container), *uri = container_ns(container);
+	char *elem = container_element(container);
+	char *uri = container_ns(container);
 
 	if (!r->admin)
 		soap_fault(out, r, &soap_f_access_denied, NULL);

@@ -19,13 +19,14 @@
 
 #include "sim.h"
 
-#define NS_F		"http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
+#define NS_F		SIM_URI_WSMAN "/wsmanfault"
 #define NS_WSMID	"http://schemas.dmtf.org/wbem/wsman/identity/1/" \
 			"wsmanidentity.xsd"
 #define FAULT_WSMAN	"http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 #define FAULT_ADDR	SIM_NS_A "/fault"
 #define FAULT_ENUM	SIM_NS_N "/fault"
-#define DETAIL		"http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/"
+#define DETAIL		"http://schemas.dmtf.org/wbem/wsman/1/wsman/" \
+			"faultDetail/"
 #define ENUM_ACTION	SIM_NS_N "/"
 #define MIN_ENVELOPE	8192
 #define MAX_ENUMS	1500	/* MaxConcurrentOperationsPerUser */
@@ -163,7 +164,7 @@ static const struct soap_fault f_missing_uri = {
 /* An open enumeration: the items still to Pull, in their own document. */
 struct soap_enum {
 	char	 id[48];
-	xmlDoc	*doc;		/* root <items>, children = the rest */
+	xmlDoc	*doc;		/* <items>: what is left */
 	time_t	 expires;
 };
 
@@ -642,7 +643,8 @@ read_header(struct soap_req *r, xmlNode *c, const struct soap_fault **bad,
 		*unknown = c;
 	if (is(c, SIM_NS_W, "SelectorSet") &&
 	    (rc = read_set(c, "Selector", &r->selectors, &r->nselectors)) != 0)
-		f = rc == -2 ? &f_duplicate_selectors : &soap_f_invalid_selectors;
+		f = rc == -2 ? &f_duplicate_selectors :
+		    &soap_f_invalid_selectors;
 	if (is(c, SIM_NS_W, "OptionSet") &&
 	    read_set(c, "Option", &r->options, &r->noptions) != 0)
 		f = &soap_f_schema_validation;
@@ -888,7 +890,8 @@ pull(struct soap_req *r, struct soap_out *out)
 	size_t index;
 	xmlNs *n;
 
-	if (!is(r->body, SIM_NS_N, "Pull") || (e = enum_find(r, &index)) == NULL)
+	if (!is(r->body, SIM_NS_N, "Pull") ||
+	    (e = enum_find(r, &index)) == NULL)
 		return soap_fault(out, r, &soap_f_invalid_enum_context, NULL);
 	body = soap_reply(out, r, ENUM_ACTION "PullResponse");
 	n = soap_ns(out, "n", SIM_NS_N);
@@ -948,7 +951,7 @@ dispatch(struct soap_req *r, struct soap_out *out)
 {
 	static const struct {
 		const char	*prefix;
-		int		(*handle)(struct soap_req *, struct soap_out *);
+		int	(*handle)(struct soap_req *, struct soap_out *);
 	} resources[] = {
 		{ SIM_URI_WSMAN "/config", res_config_handle },
 		{ SIM_URI_WSMAN "/wmi/", res_wmi_handle },
