@@ -135,6 +135,11 @@ ctl POST /hosts/node1.contoso.test/clock advance=36001 >/dev/null
 expect "task: ran when due" "$(get 'task.\enforcer\t1.last_result')" 0
 r=$(get 'group.Gateway Administrators.members')
 [ "$r" = "" ] && ok "task: effect" || no "task: effect ($r)"
+r=$(ctl POST /clock set=2030-01-02T03:04:05Z)
+case $(get clock.now) in
+2030-01-02T03:0[45]:*) ok "clock: set on every host" ;;
+*) no "clock: set on every host ($(get clock.now))" ;;
+esac
 
 # --- configuration ---------------------------------------------------------
 r=$(soap $T/Get $C)

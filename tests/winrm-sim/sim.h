@@ -11,6 +11,7 @@
  *   fleet.c     fleet file (YAML) -> hosts with their initial state
  *   tls.c       throwaway test CA, per-host certificates and scenarios
  *   http.c      per-host HTTPS listener, authentication, fault injection
+ *   ntlm.c      NTLMv2 for the Negotiate scheme, channel bindings
  *   soap.c      envelope parsing, dispatch by action, replies and faults
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
