@@ -173,6 +173,10 @@ expect "config: Delete unsupported" "$r" "500" "a:ActionNotSupported" \
     'Code="2150858771"'
 expect "writes counted" "$(ctl GET /hosts/node1.contoso.test/counters)" \
     "writes = 2"
+soap $T/Put $C/service/auth "<cfg:Auth xmlns:cfg=\"$C/service/auth\"><cfg:Certificate>true</cfg:Certificate></cfg:Auth>" >/dev/null
+soap $T/Get $C/service/auth >/dev/null
+expect "a Put of the same value is still a write, a Get never" \
+    "$(ctl GET /hosts/node1.contoso.test/counters)" "writes = 3"
 
 # --- listeners -------------------------------------------------------------
 r=$(soap $E/Enumerate $C/listener "$(enum_body '')")

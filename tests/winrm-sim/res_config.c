@@ -446,7 +446,11 @@ fault_gpo(struct soap_out *out, struct soap_req *r, const char *name)
 	return 0;
 }
 
-/* Refuse changes to GPO settings, then apply every change. */
+/*
+ * Refuse changes to GPO settings, then apply every change.  A Put that
+ * names settings is a write even when the values were already so: WinRM
+ * writes them again, and "a second apply sends no write" must see it.
+ */
 static int
 apply_changes(struct soap_req *r, struct soap_out *out, struct changes *cs)
 {
@@ -472,8 +476,8 @@ apply_changes(struct soap_req *r, struct soap_out *out, struct changes *cs)
 			free(cause);
 			return 0;
 		}
-		r->wrote = 1;
 	}
+	r->wrote = cs->n > 0;
 	return 0;
 }
 
@@ -666,31 +670,20 @@ set_field(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
-/* Apply a proposal to l (existing, or being created); 1 if it changed. */
-static int
+/* Apply a proposal to l (existing, or being created). */
+static void
 listener_apply(struct sim_listener *l, const struct proposal *p)
 {
 	char **dst[] = { &l->hostname, &l->url_prefix, &l->thumbprint };
 	const char *src[] = { p->hostname, p->url_prefix, p->thumbprint };
-	int changed = 0;
 	size_t i;
 
-	if (p->port != NULL && atoi(p->port) != l->port) {
+	if (p->port != NULL)
 		l->port = atoi(p->port);
-		changed = 1;
-	}
-	if (p->enabled != NULL && (strcmp(p->enabled, "true") == 0) !=
-	    (l->enabled != 0)) {
+	if (p->enabled != NULL)
 		l->enabled = strcmp(p->enabled, "true") == 0;
-		changed = 1;
-	}
 	for (i = 0; i < nitems(src); i++)
-		if (src[i] != NULL && (*dst[i] == NULL ||
-		    strcmp(*dst[i], src[i]) != 0)) {
-			set_field(dst[i], src[i]);
-			changed = 1;
-		}
-	return changed;
+		set_field(dst[i], src[i]);
 }
 
 static int
@@ -712,7 +705,8 @@ listener_put(struct soap_req *r, struct soap_out *out)
 	else if (l->source == SIM_SRC_GPO)
 		fault_gpo(out, r, "Listener");
 	else {
-		r->wrote = listener_apply(l, &p);
+		listener_apply(l, &p);
+		r->wrote = 1;
 		listener_xml(r->host, l, soap_reply(out, r,
 		    TRANSFER "PutResponse"));
 	}

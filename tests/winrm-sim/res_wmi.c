@@ -517,7 +517,7 @@ service_method(struct soap_req *r, struct sim_service *s, const char *m,
 {
 	int running = strcasecmp(s->state, "Running") == 0;
 	unsigned long rv;
-	char *mode, *old;
+	char *mode;
 
 	if (!r->admin)
 		return RV_ACCESS_DENIED;
@@ -532,12 +532,10 @@ service_method(struct soap_req *r, struct sim_service *s, const char *m,
 			return RV_NOT_ACTIVE;
 		sim_service_set_state(r->host, s, "Stopped");
 	} else {
-		old = xstrdup(s->start_mode);
 		mode = soap_text(soap_child(r->body, NULL, "StartMode"));
 		rv = start_mode(s, mode);
-		*changed = strcmp(old, s->start_mode) != 0;
+		*changed = rv == RV_OK;
 		free(mode);
-		free(old);
 		return rv;
 	}
 	*changed = 1;
@@ -749,53 +747,39 @@ multi_values(struct soap_req *r, char ***items)
 	return n;
 }
 
-/* Set a value; 1 if the registry changed. */
+/*
+ * Set a value; 1 when written.  Setting a value to what it holds is a
+ * write too (the key's last-write time moves on Windows).
+ */
 static int
 reg_set(struct reg_call *c, struct sim_reg_key *k)
 {
-	struct sim_reg_value *v;
 	char *text, **items;
 	uint64_t num = 0;
 	size_t n, i;
-	int changed = 1;
 
 	if (k == NULL) {
 		c->rv = RV_NOT_FOUND;
 		return 0;
 	}
-	v = sim_reg_value(k, c->name, 0);
 	if (c->m->type == SIM_REG_MULTI_SZ) {
 		n = multi_values(c->r, &items);
-		if (v != NULL && v->type == SIM_REG_MULTI_SZ &&
-		    v->nmulti == n) {
-			for (i = 0; i < n && strcmp(v->multi[i], items[i]) == 0;
-			    i++)
-				;
-			changed = i < n;
-		}
-		if (changed)
-			sim_reg_set_multi(k, c->name, items, n);
+		sim_reg_set_multi(k, c->name, items, n);
 		for (i = 0; i < n; i++)
 			free(items[i]);
 		free(items);
-		return changed;
+		return 1;
 	}
 	text = param(c->r, c->m->param);
-	if (c->m->type == SIM_REG_DWORD || c->m->type == SIM_REG_QWORD) {
-		if (parse_num(text, c->m->type, &num) != 0)
-			c->rv = RV_WBEM_INVALID;
-		else if (v == NULL || v->type != c->m->type || v->num != num)
-			sim_reg_set_num(k, c->name, c->m->type, num);
-		else
-			changed = 0;
-	} else if (v == NULL || v->type != c->m->type ||
-	    strcmp(v->sz, text != NULL ? text : "") != 0)
+	if (c->m->type != SIM_REG_DWORD && c->m->type != SIM_REG_QWORD)
 		sim_reg_set_sz(k, c->name, c->m->type,
 		    text != NULL ? text : "");
+	else if (parse_num(text, c->m->type, &num) == 0)
+		sim_reg_set_num(k, c->name, c->m->type, num);
 	else
-		changed = 0;
+		c->rv = RV_WBEM_INVALID;
 	free(text);
-	return c->rv == RV_OK && changed;
+	return c->rv == RV_OK;
 }
 
 static void
