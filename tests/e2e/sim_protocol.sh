@@ -112,8 +112,15 @@ expect "ctl: drift is not a write" \
 r=$(ctl POST /hosts/node1.contoso.test/cmd 'net localgroup "Gateway Administrators"')
 expect "ctl: cmd" "$r" "0
 Alias name     Gateway Administrators" "CONTOSO\\alice"
-r=$(ctl POST /hosts/nosuch/state 2>&1)
+r=$(ctl POST /hosts/nosuch/state 2>&1) && no "ctl: unknown host fails" ||
+    ok "ctl: unknown host fails"
 expect "ctl: unknown host" "$r" "no such host 'nosuch'"
+ctl POST /hosts/node1.contoso.test/service 'Spooler=start' >/dev/null 2>&1 &&
+    no "ctl: unknown service fails" || ok "ctl: unknown service fails"
+ctl POST /hosts/node1.contoso.test/service 'Schedule=stop' >/dev/null
+expect "ctl: service stop" "$(get service.Schedule.state)" Stopped
+ctl POST /hosts/node1.contoso.test/service 'Schedule=start' >/dev/null
+expect "ctl: service start" "$(get service.Schedule.state)" Running
 
 # Ten hours from now, a one-shot task removes alice; advancing the host
 # clock past its trigger runs it exactly once.
@@ -128,6 +135,11 @@ ctl POST /hosts/node1.contoso.test/clock advance=36001 >/dev/null
 expect "task: ran when due" "$(get 'task.\enforcer\t1.last_result')" 0
 r=$(get 'group.Gateway Administrators.members')
 [ "$r" = "" ] && ok "task: effect" || no "task: effect ($r)"
+r=$(ctl POST /clock set=2030-01-02T03:04:05Z)
+case $(get clock.now) in
+2030-01-02T03:0[45]:*) ok "clock: set on every host" ;;
+*) no "clock: set on every host ($(get clock.now))" ;;
+esac
 
 # --- configuration ---------------------------------------------------------
 r=$(soap $T/Get $C)
@@ -161,6 +173,10 @@ expect "config: Delete unsupported" "$r" "500" "a:ActionNotSupported" \
     'Code="2150858771"'
 expect "writes counted" "$(ctl GET /hosts/node1.contoso.test/counters)" \
     "writes = 2"
+soap $T/Put $C/service/auth "<cfg:Auth xmlns:cfg=\"$C/service/auth\"><cfg:Certificate>true</cfg:Certificate></cfg:Auth>" >/dev/null
+soap $T/Get $C/service/auth >/dev/null
+expect "a Put of the same value is still a write, a Get never" \
+    "$(ctl GET /hosts/node1.contoso.test/counters)" "writes = 3"
 
 # --- listeners -------------------------------------------------------------
 r=$(soap $E/Enumerate $C/listener "$(enum_body '')")
@@ -314,6 +330,12 @@ expect "shell: MaxShellsPerUser" "$r" "500" "w:QuotaLimit" \
     "This user is allowed a maximum number of 1 concurrent shells"
 expect "shell: counted open" "$(ctl GET /hosts/node1.contoso.test/counters)" \
     "shells_open = 1"
+ctl POST /hosts/node1.contoso.test/counters/reset >/dev/null
+expect "ctl: counters reset" "$(ctl GET /hosts/node1.contoso.test/counters)" \
+    "requests = 0
+writes = 0
+auth_failures = 0
+shells_open = 1"
 
 # --- envelopes and HTTP, as Windows refuses them ---------------------------
 r=$($PY - "$ST" "$NET.1" "$DIR/ca.pem" "$DIR" <<'EOF' 2>&1
@@ -337,10 +359,19 @@ show('unknown resource', post(t.envelope(t.TRANSFER + 'Get', t.WSMAN + '/nosuch'
 show('mustUnderstand', post(get.replace('<s:Body>', '').replace('</s:Header>', '<z:Odd xmlns:z="urn:x" s:mustUnderstand="true"/></s:Header><s:Body>')))
 show('DOCTYPE', post('<!DOCTYPE x [<!ENTITY a "aaaa">]>' + get))
 show('malformed', post(get[:-20]))
+show('Identify', post('<s:Envelope xmlns:s="%s" xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"><s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>' % t.NS['s']))
 show('wrong path', post(get, path='/other'))
 show('GET', post(b'', method='GET'))
 show('no auth', post(get, authorization=None))
 show('too large', post(get + ' ' * 600000))
+def raw(data):
+    c = t.https(addr, 5986, 'node1.contoso.test', ca)
+    c.sock.sendall(data)
+    reply = c.sock.recv(200).decode('latin-1').split('\r\n')[0]
+    c.close()
+    return reply
+print('garbage: ' + raw(b'GARBAGE\r\n\r\n'))
+print('huge head: ' + raw(b'POST /wsman HTTP/1.1\r\n' + b'X-A: ' + b'a' * 70000 + b'\r\n\r\n'))
 conn = t.https(addr, 5986, 'node1.contoso.test', ca)
 for i in range(3):
     conn.request('POST', '/wsman', body=get, headers={'Authorization': auth, 'Content-Type': 'application/soap+xml'})
@@ -372,11 +403,17 @@ expect "envelope: DOCTYPE refused" "$(echo "$r" | grep '^DOCTYPE')" \
     500 'Code="2150858819"'
 expect "envelope: malformed" "$(echo "$r" | grep '^malformed')" 500 \
     'Code="2150858819"'
+expect "Identify" "$(echo "$r" | grep '^Identify')" 200 \
+    "<wsmid:ProductVendor>Microsoft Corporation</wsmid:ProductVendor>"
 expect "http: 404" "$(echo "$r" | grep '^wrong path')" "404" "HTTP Error 404."
 expect "http: 405" "$(echo "$r" | grep '^GET')" "405"
 expect "http: 401 with the schemes offered" "$(echo "$r" | grep '^no auth')" \
     '401 Negotiate Kerberos Basic realm="WSMAN"'
 expect "http: 413" "$(echo "$r" | grep '^too large')" "413"
+expect "http: bad request line" "$(echo "$r" | grep '^garbage')" \
+    "HTTP/1.1 400 Bad Request"
+expect "http: head too large" "$(echo "$r" | grep '^huge head')" \
+    "HTTP/1.1 400 Bad Request"
 expect "http: keep-alive" "$(echo "$r" | grep '^keep-alive 2')" "200"
 expect "auth: client certificate" "$(echo "$r" | grep '^client certificate')" \
     "200"

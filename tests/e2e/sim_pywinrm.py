@@ -5,9 +5,12 @@ Basic authentication and certificate validation against the simulator's
 test CA, the host name resolved to its loopback address: `net localgroup`
 output and exit codes (success and "System error 1378"), ground truth
 changed as seen through the control interface, a wrong password, Basic
-disabled on the service, a SOAP fault through Protocol.send_message, and
-an expired certificate refused by the client.
+disabled on the service, a SOAP fault through Protocol.send_message, NTLM
+(requests-ntlm with channel bindings; ntlm-auth without them, as libcurl
+sends it) under CbtHardeningLevel Relaxed and Strict, and an expired
+certificate refused by the client.
 """
+import base64
 import os
 import socket
 import sys
@@ -16,6 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'winrm-sim'))
 import simtest  # noqa: E402
 import winrm  # noqa: E402
+from ntlm_auth.ntlm import NtlmContext  # noqa: E402
 from winrm.exceptions import InvalidCredentialsError, WinRMError  # noqa: E402
 
 NET = simtest.subnet()
@@ -134,6 +138,62 @@ def send_message(fleet):
               str(e), str(e))
 
 
+def ntlm_without_cbt(fleet, host):
+    """NTLMv2 as libcurl does it: no channel bindings.  HTTP status."""
+    h = fleet.hosts[host]
+    ctx = NtlmContext('svc-enforcer', 'secret', domain='CONTOSO',
+                      cbt_data=None, ntlm_compatibility=3)
+    body = simtest.envelope(simtest.TRANSFER + 'Get',
+                            simtest.WSMAN + '/config/client')
+    conn = simtest.https(h.address, h.port, host, fleet.ca)
+    headers = {'Content-Type': 'application/soap+xml;charset=UTF-8'}
+    try:
+        headers['Authorization'] = 'NTLM ' + \
+            base64.b64encode(ctx.step()).decode()
+        conn.request('POST', '/wsman', body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        challenge = r.getheader('WWW-Authenticate', '').split(' ', 1)
+        if r.status != 401 or challenge[0] != 'NTLM':
+            return 'no challenge: %d %r' % (r.status, challenge)
+        headers['Authorization'] = 'NTLM ' + base64.b64encode(
+            ctx.step(base64.b64decode(challenge[1]))).decode()
+        conn.request('POST', '/wsman', body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+
+def ntlm(fleet):
+    url = session(fleet, 'node1.contoso.test').url
+    s = winrm.Session(url, auth=('CONTOSO\\svc-enforcer', 'secret'),
+                      transport='ntlm', server_cert_validation='validate',
+                      ca_trust_path=fleet.ca)
+    r = s.run_cmd('hostname')
+    check('NTLM (requests-ntlm, with channel bindings)',
+          r.status_code == 0 and r.std_out == b'node1\r\n', r.std_out)
+    try:
+        winrm.Session(url, auth=('CONTOSO\\svc-enforcer', 'bad'),
+                      transport='ntlm', server_cert_validation='validate',
+                      ca_trust_path=fleet.ca).run_cmd('hostname')
+        check('NTLM wrong password refused', False, 'accepted')
+    except InvalidCredentialsError:
+        check('NTLM wrong password refused', True)
+    check('NTLM without channel bindings, Relaxed',
+          ntlm_without_cbt(fleet, 'node1.contoso.test') == 200)
+    fleet.ctl('POST', '/hosts/node1.contoso.test/set',
+              'winrm.service.auth.CbtHardeningLevel = Strict')
+    check('NTLM without channel bindings, Strict: refused',
+          ntlm_without_cbt(fleet, 'node1.contoso.test') == 401)
+    r = s.run_cmd('hostname')
+    check('NTLM with channel bindings, Strict', r.status_code == 0,
+          r.status_code)
+    fleet.ctl('POST', '/hosts/node1.contoso.test/set',
+              'winrm.service.auth.CbtHardeningLevel = Relaxed')
+
+
 def expired(fleet):
     try:
         session(fleet, 'node3.contoso.test').run_cmd('hostname')
@@ -151,6 +211,7 @@ def main():
         auth_failures(fleet)
         non_admin(fleet)
         send_message(fleet)
+        ntlm(fleet)
         expired(fleet)
     finally:
         rc = fleet.stop()

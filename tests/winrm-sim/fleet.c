@@ -641,15 +641,20 @@ host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
 	    "cert_mappings", "winrm", "gpo", "services", "groups",
 	    "registry", "clock_offset", "tz_offset_minutes", "faults", NULL };
 	const struct node *n;
+	int rc;
 
 	memset(h, 0, sizeof(*h));
 	h->fleet = f;
 	sim_host_init(h, name);
 	res_config_init_settings(h);
-	if (want(e, hn, NODE_MAP, name) != 0 ||
-	    keys_known(e, hn, name, keys) != 0 ||
-	    apply_address(h, hn, e) != 0 || apply_scalars(h, hn, e) != 0 ||
-	    apply_sections(h, hn, e) != 0 || apply_certs(h, hn, e) != 0)
+	if (want(e, hn, NODE_MAP, name) != 0)
+		return -1;
+	/* Report every problem of the host, not just the first. */
+	rc = keys_known(e, hn, name, keys);
+	rc |= apply_address(h, hn, e);
+	rc |= apply_scalars(h, hn, e);
+	rc |= apply_sections(h, hn, e);
+	if (rc != 0 || apply_certs(h, hn, e) != 0)
 		return -1;
 	/* Last, so that it can name listeners, keys and settings above. */
 	if ((n = node_get(hn, "gpo")) != NULL && apply_gpo(h, n, e) != 0)
@@ -726,7 +731,7 @@ load_hosts(struct sim_fleet *f, size_t cap, const struct node *root,
 {
 	const struct node *hosts = node_get(root, "hosts");
 	const struct node *defs = node_get(root, "defaults");
-	struct node *m;
+	struct node *m, *empty;
 	size_t i;
 	int rc = 0;
 
@@ -734,12 +739,13 @@ load_hosts(struct sim_fleet *f, size_t cap, const struct node *root,
 		return 0;
 	if (want(e, hosts, NODE_MAP, "hosts") != 0)
 		return -1;
-	for (i = 0; i < hosts->npairs && rc == 0; i++) {
-		m = merge(defs, node_is_null(hosts->pairs[i].value) ?
-		    node_map() : hosts->pairs[i].value);
-		rc = add_host(f, cap, hosts->pairs[i].key->value, m,
+	for (i = 0; i < hosts->npairs; i++) {
+		empty = node_is_null(hosts->pairs[i].value) ? node_map() : NULL;
+		m = merge(defs, empty != NULL ? empty : hosts->pairs[i].value);
+		rc |= add_host(f, cap, hosts->pairs[i].key->value, m,
 		    hosts->pairs[i].key, e);
 		node_free(m);
+		node_free(empty);
 	}
 	return rc;
 }
@@ -858,13 +864,13 @@ load_root(struct sim_fleet *f, const struct node *root, struct errors *e)
 	const struct node *n;
 	char *cause = NULL;
 	size_t cap, i;
+	int rc;
 
-	if (want(e, root, NODE_MAP, "fleet") != 0 ||
-	    keys_known(e, root, "fleet", keys) != 0)
+	if (want(e, root, NODE_MAP, "fleet") != 0)
 		return -1;
-	if ((n = node_get(root, "defaults")) != NULL &&
-	    want(e, n, NODE_MAP, "defaults") != 0)
-		return -1;
+	rc = keys_known(e, root, "fleet", keys);
+	if ((n = node_get(root, "defaults")) != NULL)
+		rc |= want(e, n, NODE_MAP, "defaults");
 	if ((n = node_get(root, "ca_out")) != NULL) {
 		if (want(e, n, NODE_SCALAR, "ca_out") != 0)
 			return -1;
@@ -874,15 +880,14 @@ load_root(struct sim_fleet *f, const struct node *root, struct errors *e)
 		errors_add_owned(e, cause);
 		return -1;
 	}
-	if ((n = node_get(root, "client_certificates")) != NULL &&
-	    write_client_certs(f, n, e) != 0)
-		return -1;
+	if ((n = node_get(root, "client_certificates")) != NULL)
+		rc |= write_client_certs(f, n, e);
 	cap = count_hosts(root);
 	f->hosts = xcalloc(cap > 0 ? cap : 1, sizeof(*f->hosts));
-	if (load_hosts(f, cap, root, e) != 0)
-		return -1;
-	if ((n = node_get(root, "generate")) == NULL)
-		return 0;
+	rc |= load_hosts(f, cap, root, e);
+	/* Copies of a broken host would repeat its errors a thousand times. */
+	if (rc != 0 || (n = node_get(root, "generate")) == NULL)
+		return rc;
 	if (want(e, n, NODE_SEQ, "generate") != 0)
 		return -1;
 	for (i = 0; i < n->nitems; i++)

@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -38,7 +40,8 @@
 #define IDLE_SECONDS	120
 #define MUTUAL_AUTH	"http://schemas.dmtf.org/wbem/wsman/1/wsman/" \
 			"secprofile/https/mutual"
-#define NOT_FOUND_HTML	"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"" \
+#define NOT_FOUND_HTML \
+	"<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"" \
 	"\"http://www.w3.org/TR/html4/strict.dtd\">\r\n<HTML><HEAD><TITLE>" \
 	"Not Found</TITLE>\r\n<META HTTP-EQUIV=\"Content-Type\" Content=\"" \
 	"text/html; charset=us-ascii\"></HEAD>\r\n<BODY><h2>Not Found</h2>" \
@@ -66,18 +69,21 @@ struct conn {
 	char			*path;
 	char			*authorization;
 	char			*content_type;
-	long long		 remaining;	/* body or chunk bytes to read */
-	long long		 discard;	/* body bytes to read and drop */
+	long long		 remaining;	/* body bytes left */
+	long long		 discard;	/* body bytes to drop */
 	int			 chunked;
 	int			 expect;	/* Expect: 100-continue */
-	int			 close;		/* close after this reply */
+	int			 close;		/* after this reply */
 	struct buf		 body;
-	struct evbuffer		*pending;	/* reply not yet written */
-	struct event		*timer;		/* latency or trickle tick */
+	struct evbuffer		*pending;	/* reply to write */
+	struct event		*timer;		/* latency */
 	unsigned		 trickle_bps;
-	int			 drop;		/* write half, then close */
+	int			 drop;		/* half, then close */
 	char			 peer[INET_ADDRSTRLEN];
 	int			 port;		/* the listener's */
+	struct ntlm		*ntlm;		/* NTLM under way */
+	char			*ntlm_user;	/* NTLM authenticated the
+						   connection as this account */
 };
 
 /* A listening socket, one per HTTPS listener port. */
@@ -125,6 +131,8 @@ conn_free(struct conn *c)
 	bufferevent_free(c->bev);
 	request_reset(c);
 	buf_release(&c->body);
+	ntlm_free(c->ntlm);
+	free(c->ntlm_user);
 	free(c);
 }
 
@@ -262,7 +270,33 @@ is_admin(struct sim_host *h, const struct sim_account *a)
 {
 	struct sim_group *g = sim_group(h, "Administrators");
 
-	return a->admin || (g != NULL && sim_group_find_member(g, a->name) >= 0);
+	return a->admin ||
+	    (g != NULL && sim_group_find_member(g, a->name) >= 0);
+}
+
+/* Base64 to bytes (the caller frees), NULL if malformed. */
+static unsigned char *
+b64_decode(const char *s, size_t *out)
+{
+	unsigned char *raw;
+	size_t len = strlen(s);
+	int n;
+
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len == 0 || len % 4 != 0 || len > 65536)
+		return NULL;
+	raw = xmalloc(len + 1);
+	if ((n = EVP_DecodeBlock(raw, (const unsigned char *)s,
+	    (int)len)) < 0) {
+		free(raw);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as data. */
+	n -= (s[len - 1] == '=') + (s[len - 2] == '=');
+	raw[n] = '\0';
+	*out = (size_t)n;
+	return raw;
 }
 
 /* "Basic dXNlcjpwdw==" -> the account, or NULL. */
@@ -271,39 +305,64 @@ auth_basic(struct sim_host *h, const char *b64)
 {
 	struct sim_account *a = NULL;
 	unsigned char *raw;
-	size_t len = strlen(b64), pw_len;
+	size_t len, pw_len;
 	char *colon;
-	int n;
 
-	while (len > 0 && isspace((unsigned char)b64[len - 1]))
-		len--;
-	if (len == 0 || len % 4 != 0 || len > 4096)
+	if ((raw = b64_decode(b64, &len)) == NULL)
 		return NULL;
-	raw = xmalloc(len + 1);
-	if ((n = EVP_DecodeBlock(raw, (const unsigned char *)b64,
-	    (int)len)) < 0)
-		goto out;
-	/* EVP_DecodeBlock counts the padding as data. */
-	n -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
-	raw[n] = '\0';
-	if ((colon = strchr((char *)raw, ':')) == NULL)
-		goto out;
-	*colon = '\0';
-	a = sim_account(h, (char *)raw);
-	pw_len = strlen(colon + 1);
-	if (a != NULL && (a->password == NULL ||
-	    strlen(a->password) != pw_len ||
-	    CRYPTO_memcmp(a->password, colon + 1, pw_len) != 0))
-		a = NULL;
-out:
-	OPENSSL_cleanse(raw, len + 1);
+	if ((colon = strchr((char *)raw, ':')) != NULL) {
+		*colon = '\0';
+		a = sim_account(h, (char *)raw);
+		pw_len = strlen(colon + 1);
+		if (a != NULL && (a->password == NULL ||
+		    strlen(a->password) != pw_len ||
+		    CRYPTO_memcmp(a->password, colon + 1, pw_len) != 0))
+			a = NULL;
+	}
+	OPENSSL_cleanse(raw, len);
 	free(raw);
 	return a;
 }
 
 /*
+ * "Negotiate <NTLM token>" (or "NTLM ..."): the account once the exchange
+ * completes; NULL otherwise, after answering the challenge (*replied).
+ */
+static struct sim_account *
+auth_ntlm(struct conn *c, const char *scheme, const char *b64, int *replied)
+{
+	struct sim_host *h = c->hh->host;
+	struct sim_account *a = NULL;
+	struct buf tok = BUF_INIT, hdr = BUF_INIT;
+	unsigned char *raw, *enc;
+	size_t len;
+	int rc;
+
+	if ((raw = b64_decode(b64, &len)) == NULL)
+		return NULL;
+	rc = ntlm_step(h, &c->ntlm, bufferevent_openssl_get_ssl(c->bev), raw,
+	    len, &tok, &a);
+	free(raw);
+	if (rc == 1) {
+		enc = xmalloc(4 * ((tok.len + 2) / 3) + 1);
+		EVP_EncodeBlock(enc, (unsigned char *)tok.ptr, (int)tok.len);
+		buf_printf(&hdr, "WWW-Authenticate: %s %s\r\n", scheme, enc);
+		reply(c, 401, "", buf_cstr(&hdr), "", 0);
+		*replied = 1;
+		free(enc);
+	} else if (rc == 0) {
+		free(c->ntlm_user);
+		c->ntlm_user = xstrdup(a->name);
+	}
+	buf_release(&tok);
+	buf_release(&hdr);
+	return a;
+}
+
+/*
  * Who is asking: the account, or NULL after replying 401.  Disabled
- * schemes are refused like wrong credentials.
+ * schemes are refused like wrong credentials; a connection NTLM has
+ * authenticated stays authenticated.
  */
 static struct sim_account *
 authenticate(struct conn *c)
@@ -311,19 +370,29 @@ authenticate(struct conn *c)
 	struct sim_host *h = c->hh->host;
 	struct sim_account *a = NULL;
 	const char *auth = c->authorization, *user;
+	int replied = 0;
 
 	if (auth == NULL) {
+		if (c->ntlm_user != NULL &&
+		    (a = sim_account(h, c->ntlm_user)) != NULL)
+			return a;
 		reply_401(c);
 		return NULL;
 	}
 	if (strncasecmp(auth, "Basic ", 6) == 0 && h->winrm.svc_basic.value)
 		a = auth_basic(h, auth + 6);
+	else if (strncasecmp(auth, "Negotiate ", 10) == 0 &&
+	    h->winrm.svc_negotiate.value)
+		a = auth_ntlm(c, "Negotiate", auth + 10, &replied);
+	else if (strncasecmp(auth, "NTLM ", 5) == 0 &&
+	    h->winrm.svc_negotiate.value)
+		a = auth_ntlm(c, "NTLM", auth + 5, &replied);
 	else if (strcmp(auth, MUTUAL_AUTH) == 0 &&
 	    h->winrm.svc_certificate.value &&
 	    (user = tls_client_user(h, bufferevent_openssl_get_ssl(c->bev)))
 	    != NULL)
 		a = sim_account(h, user);
-	if (a == NULL) {
+	if (a == NULL && !replied) {
 		h->counters.auth_failures++;
 		reply_401(c);
 	}
@@ -467,11 +536,14 @@ headers_done(struct conn *c)
 {
 	struct sim_host *h = c->hh->host;
 
-	if (c->remaining < 0 || (!c->chunked &&
-	    (unsigned long long)c->remaining > body_cap(h))) {
+	if (c->remaining < 0) {
+		bad_request(c, 400, "Bad Request");
+		return;
+	}
+	if (!c->chunked && (unsigned long long)c->remaining > body_cap(h)) {
 		/* Read the body away, so the client sees the 413, not a
 		 * reset (http.sys lingers the same way). */
-		c->discard = c->remaining > 0 ? c->remaining : 0;
+		c->discard = c->remaining;
 		bad_request(c, 413, "Request Entity Too Large");
 		if (c->discard > 0)
 			bufferevent_enable(c->bev, EV_READ);
@@ -533,7 +605,8 @@ read_chunk_line(struct conn *c, char *line)
 	case C_CHUNK_SIZE:
 		c->remaining = strtoll(line, &end, 16);
 		if (end == line || c->remaining < 0 ||
-		    c->body.len + (size_t)c->remaining > body_cap(c->hh->host)) {
+		    c->body.len + (size_t)c->remaining >
+		    body_cap(c->hh->host)) {
 			bad_request(c, 413, "Request Entity Too Large");
 			return -1;
 		}
@@ -579,7 +652,8 @@ conn_read(struct bufferevent *bev, void *arg)
 				c->state = C_CHUNK_END;
 			continue;
 		}
-		if ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF)) == NULL) {
+		line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
+		if (line == NULL) {
 			if (evbuffer_get_length(in) > MAX_HEAD)
 				bad_request(c, 400, "Bad Request");
 			return;
@@ -611,7 +685,11 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	struct event_base *base = h->fleet->base;
 	struct conn *c;
 	SSL *ssl;
+	int one = 1;
 
+	/* A reply goes out as a few TLS records: don't let Nagle hold the
+	 * last one back for the client's delayed ACK. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((ssl = SSL_new(h->fleet->ssl_ctx)) == NULL) {
 		evutil_closesocket(fd);
 		return;

@@ -190,6 +190,7 @@ main(int argc, char **argv)
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 	rc = serve(fleet, ca_out, control);
+	ntlm_release();
 	xmlCleanupParser();
 	libevent_global_shutdown();
 	return rc;

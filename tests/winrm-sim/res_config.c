@@ -22,7 +22,6 @@
 
 #define CONFIG		SIM_URI_WSMAN "/config"
 #define TRANSFER	SIM_NS_X "/"
-#define FAULT_WSMAN	"http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 
 enum ctype { T_BOOL, T_UINT, T_STR, T_CBT };
 
@@ -31,7 +30,7 @@ static const struct setting {
 	const char	*path;		/* element path under Config */
 	const char	*key;
 	enum ctype	 type;
-	const char	*dflt;		/* NULL: modelled in sim_winrm_config */
+	const char	*dflt;	/* NULL: modelled in sim_winrm_config */
 } settings[] = {
 	{ "MaxEnvelopeSizekb", "winrm.MaxEnvelopeSizekb", T_UINT, NULL },
 	{ "MaxTimeoutms", "winrm.MaxTimeoutms", T_UINT, NULL },
@@ -91,8 +90,8 @@ static const struct setting {
 	  "winrm.service.EnableCompatibilityHttpListener", T_BOOL, "false" },
 	{ "Service/EnableCompatibilityHttpsListener",
 	  "winrm.service.EnableCompatibilityHttpsListener", T_BOOL, "false" },
-	{ "Service/CertificateThumbprint", "winrm.service.CertificateThumbprint",
-	  T_STR, "" },
+	{ "Service/CertificateThumbprint",
+	  "winrm.service.CertificateThumbprint", T_STR, "" },
 	{ "Service/AllowRemoteAccess", "winrm.service.AllowRemoteAccess",
 	  T_BOOL, "true" },
 	{ "Winrs/AllowRemoteShellAccess", "winrm.winrs.AllowRemoteShellAccess",
@@ -153,8 +152,9 @@ static const struct soap_fault f_listening_on = {
 };
 static const struct soap_fault f_cert_blank = {
 	"s:Receiver", "w:InternalError", NULL, NULL, 0x803380E7UL,
-	"The WinRM client cannot process the request. The CertificateThumbprint "
-	"property must not be \"\" (blank or empty string) or NULL.", NULL,
+	"The WinRM client cannot process the request. The "
+	"CertificateThumbprint property must not be \"\" (blank or empty "
+	"string) or NULL.", NULL,
 	NULL, 0,
 };
 static const struct soap_fault f_cert_not_found = {
@@ -446,7 +446,11 @@ fault_gpo(struct soap_out *out, struct soap_req *r, const char *name)
 	return 0;
 }
 
-/* Refuse changes to GPO settings, then apply every change. */
+/*
+ * Refuse changes to GPO settings, then apply every change.  A Put that
+ * names settings is a write even when the values were already so: WinRM
+ * writes them again, and "a second apply sends no write" must see it.
+ */
 static int
 apply_changes(struct soap_req *r, struct soap_out *out, struct changes *cs)
 {
@@ -472,8 +476,8 @@ apply_changes(struct soap_req *r, struct soap_out *out, struct changes *cs)
 			free(cause);
 			return 0;
 		}
-		r->wrote = 1;
 	}
+	r->wrote = cs->n > 0;
 	return 0;
 }
 
@@ -482,7 +486,8 @@ put_container(struct soap_req *r, struct soap_out *out, const char *container)
 {
 	const struct soap_fault *f;
 	struct changes cs = { NULL, 0 };
-	char *elem = container_element(container), *uri = container_ns(container);
+	char *elem = container_element(container);
+	char *uri = container_ns(container);
 
 	if (!r->admin)
 		soap_fault(out, r, &soap_f_access_denied, NULL);
@@ -532,7 +537,8 @@ listener_xml(struct sim_host *h, const struct sim_listener *l, xmlNode *parent)
 	    l->thumbprint : "");
 	/* "*" listens on every address the host has; here, its one. */
 	if (l->enabled && (strcmp(l->address, "*") == 0 ||
-	    strcasecmp(l->address + 3, h->address) == 0))
+	    (strncasecmp(l->address, "IP:", 3) == 0 &&
+	    strcmp(l->address + 3, h->address) == 0)))
 		soap_add(e, ns, "ListeningOn", h->address);
 }
 
@@ -664,31 +670,20 @@ set_field(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
-/* Apply a proposal to l (existing, or being created); 1 if it changed. */
-static int
+/* Apply a proposal to l (existing, or being created). */
+static void
 listener_apply(struct sim_listener *l, const struct proposal *p)
 {
 	char **dst[] = { &l->hostname, &l->url_prefix, &l->thumbprint };
 	const char *src[] = { p->hostname, p->url_prefix, p->thumbprint };
-	int changed = 0;
 	size_t i;
 
-	if (p->port != NULL && atoi(p->port) != l->port) {
+	if (p->port != NULL)
 		l->port = atoi(p->port);
-		changed = 1;
-	}
-	if (p->enabled != NULL && (strcmp(p->enabled, "true") == 0) !=
-	    (l->enabled != 0)) {
+	if (p->enabled != NULL)
 		l->enabled = strcmp(p->enabled, "true") == 0;
-		changed = 1;
-	}
 	for (i = 0; i < nitems(src); i++)
-		if (src[i] != NULL && (*dst[i] == NULL ||
-		    strcmp(*dst[i], src[i]) != 0)) {
-			set_field(dst[i], src[i]);
-			changed = 1;
-		}
-	return changed;
+		set_field(dst[i], src[i]);
 }
 
 static int
@@ -710,7 +705,8 @@ listener_put(struct soap_req *r, struct soap_out *out)
 	else if (l->source == SIM_SRC_GPO)
 		fault_gpo(out, r, "Listener");
 	else {
-		r->wrote = listener_apply(l, &p);
+		listener_apply(l, &p);
+		r->wrote = 1;
 		listener_xml(r->host, l, soap_reply(out, r,
 		    TRANSFER "PutResponse"));
 	}

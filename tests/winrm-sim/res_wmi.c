@@ -34,12 +34,13 @@
 #define RV_NOT_FOUND		2	/* ERROR_FILE_NOT_FOUND */
 #define RV_ACCESS_DENIED	2	/* Win32_Service: Access Denied */
 #define RV_REG_DENIED		5	/* ERROR_ACCESS_DENIED */
-#define RV_NOT_ACTIVE		5	/* "cannot accept control messages" */
-#define RV_RUNNING		10	/* "The service is already running" */
-#define RV_DISABLED		14	/* "The service has been disabled" */
+#define RV_NOT_ACTIVE		5	/* "cannot accept control" */
+#define RV_RUNNING		10	/* already running */
+#define RV_DISABLED		14	/* disabled */
 #define RV_INVALID_PARAM	21
 #define RV_TYPE_MISMATCH	2147749893UL	/* WBEM_E_TYPE_MISMATCH */
-#define RV_WBEM_INVALID		2147749891UL	/* WBEM_E_INVALID_PARAMETER */
+/* WBEM_E_INVALID_PARAMETER */
+#define RV_WBEM_INVALID		2147749891UL
 
 static const struct soap_fault f_no_class = {
 	"s:Sender", "n:CannotProcessFilter", SIM_NS_N "/fault", NULL,
@@ -254,7 +255,7 @@ wql_select(struct wql *q, const char **p)
 	for (;;) {
 		if ((t = token(p)) == NULL)
 			return -1;
-		if (strcmp(t, "*") == 0 && q->nfields == 0 && q->fields == NULL) {
+		if (strcmp(t, "*") == 0 && q->fields == NULL) {
 			free(t);
 		} else if (isalpha((unsigned char)*t)) {
 			q->fields = xreallocarray(q->fields, q->nfields + 1,
@@ -493,7 +494,8 @@ start_mode(struct sim_service *s, const char *mode)
 		const char *wmi, *mode;
 	} modes[] = {
 		{ "Automatic", "Auto" }, { "Manual", "Manual" },
-		{ "Disabled", "Disabled" }, { "Boot", NULL }, { "System", NULL },
+		{ "Disabled", "Disabled" }, { "Boot", NULL },
+		{ "System", NULL },
 	};
 	size_t i;
 
@@ -515,7 +517,7 @@ service_method(struct soap_req *r, struct sim_service *s, const char *m,
 {
 	int running = strcasecmp(s->state, "Running") == 0;
 	unsigned long rv;
-	char *mode, *old;
+	char *mode;
 
 	if (!r->admin)
 		return RV_ACCESS_DENIED;
@@ -530,12 +532,10 @@ service_method(struct soap_req *r, struct sim_service *s, const char *m,
 			return RV_NOT_ACTIVE;
 		sim_service_set_state(r->host, s, "Stopped");
 	} else {
-		old = xstrdup(s->start_mode);
 		mode = soap_text(soap_child(r->body, NULL, "StartMode"));
 		rv = start_mode(s, mode);
-		*changed = strcmp(old, s->start_mode) != 0;
+		*changed = rv == RV_OK;
 		free(mode);
-		free(old);
 		return rv;
 	}
 	*changed = 1;
@@ -633,7 +633,7 @@ static const struct reg_method {
 	const char	*name;
 	enum reg_kind	 kind;
 	int		 type;
-	const char	*param;		/* the value's in or out parameter */
+	const char	*param;		/* the value's parameter */
 } reg_methods[] = {
 	{ "GetDWORDValue", R_GET, SIM_REG_DWORD, "uValue" },
 	{ "GetQWORDValue", R_GET, SIM_REG_QWORD, "uValue" },
@@ -659,7 +659,7 @@ struct reg_call {
 	char				*subkey;
 	char				*name;	/* sValueName */
 	unsigned long			 rv;
-	struct soap_kv			*outs;	/* outputs; value NULL = nil */
+	struct soap_kv			*outs;	/* NULL: nil */
 	size_t				 nouts;
 };
 
@@ -747,51 +747,39 @@ multi_values(struct soap_req *r, char ***items)
 	return n;
 }
 
-/* Set a value; 1 if the registry changed. */
+/*
+ * Set a value; 1 when written.  Setting a value to what it holds is a
+ * write too (the key's last-write time moves on Windows).
+ */
 static int
 reg_set(struct reg_call *c, struct sim_reg_key *k)
 {
-	struct sim_reg_value *v;
 	char *text, **items;
 	uint64_t num = 0;
 	size_t n, i;
-	int changed = 1;
 
 	if (k == NULL) {
 		c->rv = RV_NOT_FOUND;
 		return 0;
 	}
-	v = sim_reg_value(k, c->name, 0);
 	if (c->m->type == SIM_REG_MULTI_SZ) {
 		n = multi_values(c->r, &items);
-		if (v != NULL && v->type == SIM_REG_MULTI_SZ && v->nmulti == n) {
-			for (i = 0; i < n && strcmp(v->multi[i], items[i]) == 0;
-			    i++)
-				;
-			changed = i < n;
-		}
-		if (changed)
-			sim_reg_set_multi(k, c->name, items, n);
+		sim_reg_set_multi(k, c->name, items, n);
 		for (i = 0; i < n; i++)
 			free(items[i]);
 		free(items);
-		return changed;
+		return 1;
 	}
 	text = param(c->r, c->m->param);
-	if (c->m->type == SIM_REG_DWORD || c->m->type == SIM_REG_QWORD) {
-		if (parse_num(text, c->m->type, &num) != 0)
-			c->rv = RV_WBEM_INVALID;
-		else if (v == NULL || v->type != c->m->type || v->num != num)
-			sim_reg_set_num(k, c->name, c->m->type, num);
-		else
-			changed = 0;
-	} else if (v == NULL || v->type != c->m->type ||
-	    strcmp(v->sz, text != NULL ? text : "") != 0)
-		sim_reg_set_sz(k, c->name, c->m->type, text != NULL ? text : "");
+	if (c->m->type != SIM_REG_DWORD && c->m->type != SIM_REG_QWORD)
+		sim_reg_set_sz(k, c->name, c->m->type,
+		    text != NULL ? text : "");
+	else if (parse_num(text, c->m->type, &num) == 0)
+		sim_reg_set_num(k, c->name, c->m->type, num);
 	else
-		changed = 0;
+		c->rv = RV_WBEM_INVALID;
 	free(text);
-	return c->rv == RV_OK && changed;
+	return c->rv == RV_OK;
 }
 
 static void
@@ -893,7 +881,8 @@ reg_run(struct reg_call *c)
 		return;
 	}
 	free(hive);
-	if ((c->m->kind == R_SET || c->m->kind >= R_CREATE) && !c->r->admin) {
+	if (c->m->kind != R_GET && c->m->kind != R_ENUMV &&
+	    c->m->kind != R_ENUMK && !c->r->admin) {
 		c->rv = RV_REG_DENIED;
 		return;
 	}

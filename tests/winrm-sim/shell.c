@@ -35,7 +35,7 @@ struct command {
 	struct buf	 out, err;
 	size_t		 out_off, err_off;
 	int		 exit_code;
-	int		 done;		/* Done and the exit code went out */
+	int		 done;		/* Done went out */
 };
 
 struct shell {
@@ -481,7 +481,8 @@ shell_receive(struct soap_req *r, struct soap_out *out, struct shell *s)
 	xmlNs *ns;
 	int all;
 
-	if (r->body == NULL || !xmlStrEqual(r->body->name, (xmlChar *)"Receive"))
+	if (r->body == NULL ||
+	    !xmlStrEqual(r->body->name, (xmlChar *)"Receive"))
 		return soap_fault(out, r, &soap_f_schema_validation, NULL);
 	if ((ds = soap_child(r->body, SIM_NS_RSP, "DesiredStream")) != NULL)
 		cid = (char *)xmlGetProp(ds, (xmlChar *)"CommandId");
@@ -556,8 +557,9 @@ shell_enumerate(struct soap_req *r, struct soap_out *out)
 		dialect = (char *)xmlGetProp(filter, (xmlChar *)"Dialect");
 		set = soap_child(filter, SIM_NS_W, "SelectorSet");
 		sel = soap_child(set, SIM_NS_W, "Selector");
-		if (dialect == NULL || strcmp(dialect, "http://schemas.dmtf.org/"
-		    "wbem/wsman/1/wsman/SelectorFilter") != 0 || sel == NULL) {
+		if (dialect == NULL || sel == NULL || strcmp(dialect,
+		    "http://schemas.dmtf.org/wbem/wsman/1/wsman/"
+		    "SelectorFilter") != 0) {
 			xmlFree(dialect);
 			return soap_fault(out, r, &soap_f_cannot_process_filter,
 			    NULL);
@@ -597,6 +599,8 @@ on_shell(struct soap_req *r, struct soap_out *out)
 		    TRANSFER "GetResponse"));
 		return 0;
 	}
+	if (strcmp(act, TRANSFER "Delete") != 0)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
 	shell_drop(r->host, index);
 	soap_reply(out, r, TRANSFER "DeleteResponse");
 	return 0;

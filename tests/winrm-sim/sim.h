@@ -11,6 +11,7 @@
  *   fleet.c     fleet file (YAML) -> hosts with their initial state
  *   tls.c       throwaway test CA, per-host certificates and scenarios
  *   http.c      per-host HTTPS listener, authentication, fault injection
+ *   ntlm.c      NTLMv2 for the Negotiate scheme, channel bindings
  *   soap.c      envelope parsing, dispatch by action, replies and faults
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
@@ -433,6 +434,21 @@ void http_host_stop(struct sim_host *);
 /* 1 while the host answers (WinRM running, not down, an HTTPS listener);
  * it listens on the port of each of its HTTPS listeners. */
 int http_host_serving(const struct sim_host *);
+
+/*
+ * ntlm.c: server-side NTLMv2 for the Negotiate scheme.  One step of the
+ * exchange on a connection (*state is the connection's, for ntlm_free):
+ * 1 and *out the CHALLENGE_MESSAGE to send; 0 and *who (borrowed) once
+ * an AUTHENTICATE_MESSAGE checks out (password, then channel bindings as
+ * CbtHardeningLevel says, against ssl's certificate); -1 when refused.
+ */
+struct ntlm;
+int ntlm_step(struct sim_host *, struct ntlm **state, struct ssl_st *ssl,
+    const unsigned char *in, size_t len, struct buf *out,
+    struct sim_account **who);
+void ntlm_free(struct ntlm *);
+/* Frees the MD4 provider (at exit). */
+void ntlm_release(void);
 
 /* soap.c: envelopes, dispatch by resource, replies, faults. */
 #define SIM_NS_S	"http://www.w3.org/2003/05/soap-envelope"

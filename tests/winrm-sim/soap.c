@@ -19,11 +19,14 @@
 
 #include "sim.h"
 
-#define NS_F		"http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
+#define NS_F		SIM_URI_WSMAN "/wsmanfault"
+#define NS_WSMID	"http://schemas.dmtf.org/wbem/wsman/identity/1/" \
+			"wsmanidentity.xsd"
 #define FAULT_WSMAN	"http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 #define FAULT_ADDR	SIM_NS_A "/fault"
 #define FAULT_ENUM	SIM_NS_N "/fault"
-#define DETAIL		"http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/"
+#define DETAIL		"http://schemas.dmtf.org/wbem/wsman/1/wsman/" \
+			"faultDetail/"
 #define ENUM_ACTION	SIM_NS_N "/"
 #define MIN_ENVELOPE	8192
 #define MAX_ENUMS	1500	/* MaxConcurrentOperationsPerUser */
@@ -161,7 +164,7 @@ static const struct soap_fault f_missing_uri = {
 /* An open enumeration: the items still to Pull, in their own document. */
 struct soap_enum {
 	char	 id[48];
-	xmlDoc	*doc;		/* root <items>, children = the rest */
+	xmlDoc	*doc;		/* <items>: what is left */
 	time_t	 expires;
 };
 
@@ -523,7 +526,7 @@ fault_must_understand(struct soap_out *out, const struct soap_req *r,
     xmlNode *hdr)
 {
 	xmlNode *fault, *code, *reason, *nu, *t;
-	xmlNs *s, *ns;
+	xmlNs *s;
 	char *q;
 
 	envelope(out, 1);
@@ -531,12 +534,12 @@ fault_must_understand(struct soap_out *out, const struct soap_req *r,
 	s = soap_ns(out, "s", SIM_NS_S);
 	nu = xmlNewChild(out->header, s, (const xmlChar *)"NotUnderstood",
 	    NULL);
-	ns = xmlNewNs(nu, hdr->ns != NULL ? hdr->ns->href :
-	    (const xmlChar *)"", (const xmlChar *)"h");
+	/* The qname's prefix must be declared where it is used. */
+	xmlNewNs(nu, hdr->ns != NULL ? hdr->ns->href : (const xmlChar *)"",
+	    (const xmlChar *)"h");
 	q = xasprintf("h:%s", (const char *)hdr->name);
 	xmlNewProp(nu, (const xmlChar *)"qname", (const xmlChar *)q);
 	free(q);
-	(void)ns;
 	fault = xmlNewChild(out->body, s, (const xmlChar *)"Fault", NULL);
 	code = xmlNewChild(fault, s, (const xmlChar *)"Code", NULL);
 	soap_add(code, s, "Value", "s:MustUnderstand");
@@ -640,7 +643,8 @@ read_header(struct soap_req *r, xmlNode *c, const struct soap_fault **bad,
 		*unknown = c;
 	if (is(c, SIM_NS_W, "SelectorSet") &&
 	    (rc = read_set(c, "Selector", &r->selectors, &r->nselectors)) != 0)
-		f = rc == -2 ? &f_duplicate_selectors : &soap_f_invalid_selectors;
+		f = rc == -2 ? &f_duplicate_selectors :
+		    &soap_f_invalid_selectors;
 	if (is(c, SIM_NS_W, "OptionSet") &&
 	    read_set(c, "Option", &r->options, &r->noptions) != 0)
 		f = &soap_f_schema_validation;
@@ -669,7 +673,31 @@ read_headers(struct soap_req *r, xmlNode *header, struct soap_out *out)
 	return 0;
 }
 
-/* Parse and check the envelope; on failure *out holds the fault. */
+/* WS-Management Identify, which carries no addressing headers at all. */
+static int
+identify(struct soap_req *r, struct soap_out *out)
+{
+	xmlNode *e, *sp;
+	xmlNs *ns;
+
+	envelope(out, 0);
+	e = xmlNewChild(out->body, NULL, (const xmlChar *)"IdentifyResponse",
+	    NULL);
+	ns = xmlNewNs(e, (const xmlChar *)NS_WSMID, (const xmlChar *)"wsmid");
+	xmlSetNs(e, ns);
+	soap_add(e, ns, "ProtocolVersion", SIM_NS_W);
+	soap_add(e, ns, "ProductVendor", "Microsoft Corporation");
+	soap_add(e, ns, "ProductVersion", "OS: 10.0.20348 SP: 0.0 Stack: 3.0");
+	sp = xmlNewChild(e, ns, (const xmlChar *)"SecurityProfiles", NULL);
+	soap_add(sp, ns, "SecurityProfileName", "http://schemas.dmtf.org/"
+	    "wbem/wsman/1/wsman/secprofile/http/spnego-kerberos");
+	return -1;
+}
+
+/*
+ * Parse and check the envelope: 0 to dispatch it, -1 when *out already
+ * holds the answer (a fault, or Identify's).
+ */
 static int
 parse(struct soap_req *r, const char *body, size_t len, struct soap_out *out)
 {
@@ -692,6 +720,9 @@ parse(struct soap_req *r, const char *body, size_t len, struct soap_out *out)
 			r->body = c;
 			break;
 		}
+	if (is(r->body, NS_WSMID, "Identify") &&
+	    soap_child(header, SIM_NS_A, "Action") == NULL)
+		return identify(r, out);
 	return read_headers(r, header, out);
 }
 
@@ -859,7 +890,8 @@ pull(struct soap_req *r, struct soap_out *out)
 	size_t index;
 	xmlNs *n;
 
-	if (!is(r->body, SIM_NS_N, "Pull") || (e = enum_find(r, &index)) == NULL)
+	if (!is(r->body, SIM_NS_N, "Pull") ||
+	    (e = enum_find(r, &index)) == NULL)
 		return soap_fault(out, r, &soap_f_invalid_enum_context, NULL);
 	body = soap_reply(out, r, ENUM_ACTION "PullResponse");
 	n = soap_ns(out, "n", SIM_NS_N);
@@ -919,7 +951,7 @@ dispatch(struct soap_req *r, struct soap_out *out)
 {
 	static const struct {
 		const char	*prefix;
-		int		(*handle)(struct soap_req *, struct soap_out *);
+		int	(*handle)(struct soap_req *, struct soap_out *);
 	} resources[] = {
 		{ SIM_URI_WSMAN "/config", res_config_handle },
 		{ SIM_URI_WSMAN "/wmi/", res_wmi_handle },
