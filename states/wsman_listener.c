@@ -32,16 +32,24 @@ struct lst_cert {
 	time_t	not_after;
 };
 
+/*
+ * The listener for every address (Address=*): the one apply writes.  A
+ * listener bound to one IP is someone else's; reading it instead would
+ * plan changes that apply then makes to a listener that does not exist.
+ */
 static const struct node *
 lst_find(const struct node *items, const char *transport)
 {
 	const struct node *l;
+	const char *t, *a;
 	size_t i;
 
 	for (i = 0; i < wsman_list_len(items); i++) {
 		l = wsman_list(items, i);
-		if (node_get_str(l, "Transport") != NULL &&
-		    strcasecmp(node_get_str(l, "Transport"), transport) == 0)
+		t = node_get_str(l, "Transport");
+		a = node_get_str(l, "Address");
+		if (t != NULL && strcasecmp(t, transport) == 0 && a != NULL &&
+		    strcmp(a, "*") == 0)
 			return l;
 	}
 	return NULL;
