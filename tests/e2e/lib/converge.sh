@@ -13,6 +13,7 @@
 #   reg_key_exists HOST KEY    1 if the registry key exists (even empty)
 #   expect_rc DESC WANT        assert RC (from run_enforcer)
 #   expect_line DESC LINE      assert OUT holds LINE, whole
+#   expect_line_re DESC ERE    assert OUT holds a line matching ERE, whole
 #   expect_noop DIR HOST...    second apply: exit 0, zero writes, in sync;
 #                              then plan exits 0
 #   sim_ok ARGS...             sim, failing the test if the call fails
@@ -88,6 +89,15 @@ expect_line() {
 		echo "ok: $1"
 	else
 		fail "$1: no line '$2' in:"
+		printf '%s\n' "$OUT" | sed 's/^/    | /' >&2
+	fi
+}
+
+expect_line_re() {
+	if printf '%s\n' "$OUT" | grep -qxE -- "$2"; then
+		echo "ok: $1"
+	else
+		fail "$1: no line matching '$2' in:"
 		printf '%s\n' "$OUT" | sed 's/^/    | /' >&2
 	fi
 }
