@@ -91,8 +91,9 @@ trusted_hosts_diff(const struct node *desired, const struct node *observed,
 	before = trusted_hosts_join(have);
 	after = trusted_hosts_join(target);
 	if (strcasecmp(before, after) != 0) {
+		/* An empty list is absent, as in the other modules: "+ x". */
 		c = changes_add(out, "trusted_hosts", "trusted_hosts.hosts",
-		    before, after, want);
+		    *before != '\0' ? before : NULL, after, want);
 		if (node_get_str(observed, "source") != NULL)
 			c->flags |= CHANGE_GPO;
 	}
