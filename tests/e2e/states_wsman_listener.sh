@@ -9,12 +9,14 @@
 #    applied, keeps the run "pending")
 #  - the HTTPS listener for every address missing (the host still answers
 #    on one bound to its own IP): created; the plain HTTP listener removed
+#  - a listener Group Policy made (Source="GPO"): reported, never written
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
 EXP=exp.contoso.test
 NOFIT=nofit.contoso.test
 NOLST=nolst.contoso.test
+GPO=gpo.contoso.test
 
 cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
@@ -30,6 +32,12 @@ hosts:
     certificate_days: 10
   $NOLST:
     address: 127.0.42.3
+  $GPO:
+    address: 127.0.42.4
+    certificate: expiring
+    certificate_days: 10
+    extra_certificates: [{ scenario: valid, days: 365 }]
+    gpo: ['listener.HTTPS.*']
 EOF
 fleet_start "$TMP/fleet.yaml"
 
@@ -56,6 +64,7 @@ NEW=$(other_cert $EXP "$OLD")
 expect "the expiring certificate is presented first" "$OLD" \
     "$(presented $EXP 127.0.42.1)"
 NOFIT_T=$(truth $NOFIT 'listener.HTTPS.*.CertificateThumbprint')
+GPO_T=$(truth $GPO 'listener.HTTPS.*.CertificateThumbprint')
 
 # Missing: the wildcard HTTPS listener is gone; one bound to the host's own
 # address (an admin's hand-made listener) still serves the connection.
@@ -71,6 +80,7 @@ hosts:
   $EXP: { groups: [fixable], address: 127.0.42.1 }
   $NOFIT: { groups: [person], address: 127.0.42.2 }
   $NOLST: { groups: [fixable], address: 127.0.42.3 }
+  $GPO: { groups: [gpo-owned], address: 127.0.42.4 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:
@@ -127,5 +137,16 @@ expect_match "summary counts it" "0 verified, 0 failed, 1 need a person" "$OUT"
 expect "listener untouched" "$NOFIT_T" \
     "$(truth $NOFIT 'listener.HTTPS.*.CertificateThumbprint')"
 expect "no write" 0 "$(writes $NOFIT)"
+
+# --- a listener Group Policy owns ---------------------------------------------
+reset_counters $GPO
+run_enforcer apply --hosts gpo-owned "$TMP/ds"
+expect_rc "apply reports the GPO-owned listener" 2
+expect_line_re "reported" \
+    "  ! wsman_listener\\.https\\.thumbprint: $GPO_T -> [0-9A-F]{40}   \\(policy all\\)"
+expect_line "GPO note" "      owned by Group Policy: change the GPO"
+expect "listener untouched" "$GPO_T" \
+    "$(truth $GPO 'listener.HTTPS.*.CertificateThumbprint')"
+expect "no write" 0 "$(writes $GPO)"
 
 finish
