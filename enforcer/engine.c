@@ -379,10 +379,7 @@ engine_verify(struct state_ctx *ctx, struct engine_host *eh)
 		return;
 	}
 	for (i = 0; i < eh->changes.n; i++) {
-		/* Judged already (verify runs again after changes that cut
-		 * the connection). */
-		if (eh->info[i].result != ENGINE_UNVERIFIED ||
-		    eh->info[i].error != NULL)
+		if (eh->info[i].result != ENGINE_UNVERIFIED)
 			continue;
 		clean = 1;
 		for (j = 0; j < again.n; j++)
