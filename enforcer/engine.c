@@ -302,27 +302,17 @@ engine_order_cmp(const void *a, const void *b)
 	return x->change < y->change ? -1 : x->change > y->change;
 }
 
-static void engine_verify(struct state_ctx *, struct engine_host *);
-
 static void
 engine_apply(struct state_ctx *ctx, struct engine_host *eh)
 {
 	struct engine_change *ic;
 	const struct state_ops *ops;
 	size_t i;
-	int verified = 0;
 
 	/* info[] is the order of application (and of the report). */
 	qsort(eh->info, eh->changes.n, sizeof(*eh->info), engine_order_cmp);
 	for (i = 0; i < eh->changes.n; i++) {
 		ic = &eh->info[i];
-		/* Verify what is applied while the connection still stands:
-		 * once a change cuts it, no re-read gets through. */
-		if ((ic->change->flags & CHANGE_CUTS_CONNECTION) && i > 0 &&
-		    !verified) {
-			engine_verify(ctx, eh);
-			verified = 1;
-		}
 		if (ic->change->flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON)) {
 			ic->result = ENGINE_REPORTED;
 			continue;
@@ -392,7 +382,6 @@ engine_verify(struct state_ctx *ctx, struct engine_host *eh)
 			eh->info[i].error = xstrdup("re-read after apply "
 			    "still differs");
 	}
-	node_free(eh->verified);
 	eh->verified = now;
 	changes_clear(&again);
 }
