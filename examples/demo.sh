@@ -135,7 +135,6 @@ step_look() {
 step_validate() {
 	explain "Validate the desired state" \
 "desired/ is examples/hci-cluster's policies and the demo's addresses: check it before touching any host."
-	cd "$DEMO" || die "cannot enter $DEMO"
 	run 0 enforcer validate desired
 }
 
@@ -166,6 +165,8 @@ step_plan_again() {
 # --- main -----------------------------------------------------------------------
 
 [ -x "$ENFORCER" ] && [ -x "$SIM" ] || die "build first: make"
+# Paths in the steps (desired, run/ca.pem) are relative to examples/demo.
+cd "$DEMO" || die "cannot enter $DEMO"
 for s in $STEPS; do
 	$s
 done
