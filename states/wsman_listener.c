@@ -32,16 +32,24 @@ struct lst_cert {
 	time_t	not_after;
 };
 
+/*
+ * The listener for every address (Address=*): the one apply writes.  A
+ * listener bound to one IP is someone else's; reading it instead would
+ * plan changes that apply then makes to a listener that does not exist.
+ */
 static const struct node *
 lst_find(const struct node *items, const char *transport)
 {
 	const struct node *l;
+	const char *t, *a;
 	size_t i;
 
 	for (i = 0; i < wsman_list_len(items); i++) {
 		l = wsman_list(items, i);
-		if (node_get_str(l, "Transport") != NULL &&
-		    strcasecmp(node_get_str(l, "Transport"), transport) == 0)
+		t = node_get_str(l, "Transport");
+		a = node_get_str(l, "Address");
+		if (t != NULL && strcasecmp(t, transport) == 0 && a != NULL &&
+		    strcmp(a, "*") == 0)
 			return l;
 	}
 	return NULL;
@@ -220,7 +228,11 @@ lst_listener_node(const struct node *l)
 	for (i = 0; l != NULL && i < nitems(fields); i++)
 		if ((v = node_get_str(l, fields[i][0])) != NULL)
 			node_map_set(o, fields[i][1], node_scalar(v));
-	if (l != NULL && node_get_str(l, "Port@Source") != NULL)
+	/* WinRM marks a listener Group Policy made on the element itself:
+	 * <cfg:Listener Source="GPO">. */
+	if (l != NULL && ((v = node_get_str(l, "@Source")) != NULL ||
+	    (v = node_get_str(l, "Port@Source")) != NULL) &&
+	    strcasecmp(v, "GPO") == 0)
 		node_map_set(o, "source", node_scalar("gpo"));
 	return o;
 }
@@ -334,6 +346,15 @@ lst_candidate(const struct node *store, const char *host, long long min,
 	return best != NULL ? node_get_str(best, "thumbprint") : NULL;
 }
 
+/* A listener Group Policy made is reported, never fought (WinRM refuses
+ * the Put anyway: "controlled by policies"). */
+static void
+lst_gpo(struct change *c, const struct node *listener)
+{
+	if (node_get_str(listener, "source") != NULL)
+		c->flags |= CHANGE_GPO;
+}
+
 static void
 lst_diff_https(const struct node *want, const struct node *obs,
     const char *host, time_t now, struct changes *out)
@@ -354,11 +375,13 @@ lst_diff_https(const struct node *want, const struct node *obs,
 		    "wsman_listener.https.thumbprint", cur, pin,
 		    node_get(want, "thumbprint"));
 		c->flags |= CHANGE_CUTS_CONNECTION;
+		lst_gpo(c, https);
 		return;
 	}
 	if (exists && !lst_true(https, "enabled", 1)) {
 		c = changes_add(out, "wsman_listener",
 		    "wsman_listener.https.enabled", "false", "true", want);
+		lst_gpo(c, https);
 		return;
 	}
 	if (exists && pin == NULL)
@@ -369,6 +392,7 @@ lst_diff_https(const struct node *want, const struct node *obs,
 	    lst_num(cw, "min_days_left", 0), cur, now);
 	c = changes_add(out, "wsman_listener", "wsman_listener.https.thumbprint",
 	    exists ? cur : NULL, cand, cw != NULL ? cw : want);
+	lst_gpo(c, https);
 	if (cand == NULL) {
 		c->flags |= CHANGE_NEEDS_PERSON;
 		c->note = xasprintf("needs a person: %s; no certificate for "
@@ -388,15 +412,16 @@ static int
 lst_diff(const struct node *desired, const struct node *observed,
     time_t now, struct changes *out, char **cause)
 {
-	const struct node *w;
+	const struct node *w, *http = node_get(observed, "http");
 	const char *host = node_get_str(observed, "host");
 
 	if ((w = node_get(desired, "https")) != NULL)
 		lst_diff_https(w, observed, host != NULL ? host : "", now, out);
 	if ((w = node_get(desired, "http")) != NULL && !lst_true(w, "enabled",
-	    1) && lst_true(node_get(observed, "http"), "exists", 0))
-		changes_add(out, "wsman_listener", "wsman_listener.http",
-		    "present", NULL, node_get(w, "enabled"));
+	    1) && lst_true(http, "exists", 0))
+		lst_gpo(changes_add(out, "wsman_listener",
+		    "wsman_listener.http", "present", NULL,
+		    node_get(w, "enabled")), http);
 	return 0;
 }
 

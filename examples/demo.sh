@@ -1,0 +1,173 @@
+#!/bin/sh
+# examples/demo.sh: what `make demo` runs.  Starts a simulated Windows fleet
+# (examples/demo/fleet.yaml: two Azure Stack HCI nodes and a Windows Admin
+# Center gateway, with drift planted), then runs enforcer's main job
+# against it, one step at a time, saying before each step what it does and
+# why.  The fleet is stopped however the demo ends.
+#
+# The demo is a list of steps (STEPS below); each step is a function that
+# calls `explain` once and `run` for the commands it shows.  To extend the
+# demo, write a step function and add its name to STEPS.
+#
+# Exits 0 when every step did what it should (each command's exit status
+# is checked), 1 otherwise.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+DEMO=$TOP/examples/demo
+RUN=$DEMO/run
+ENFORCER=$TOP/bin/enforcer
+SIM=$TOP/bin/winrm-sim
+HOSTS="node1.contoso.test node2.contoso.test wac01.contoso.test"
+
+STEPS="
+step_fleet
+step_look
+step_validate
+step_plan
+step_apply
+step_look_again
+step_plan_again
+"
+
+SIM_PID=
+SIM_CTL=
+NSTEP=0
+
+stop_fleet() {
+	if [ -n "$SIM_PID" ]; then
+		kill "$SIM_PID" 2>/dev/null
+		wait "$SIM_PID" 2>/dev/null
+		SIM_PID=
+	fi
+	rm -rf "$RUN"
+}
+trap stop_fleet EXIT
+trap 'exit 130' HUP INT PIPE TERM
+
+die() {
+	echo "demo: $*" >&2
+	exit 1
+}
+
+# explain TITLE WHY: a step's heading, and one line on what it does and why.
+explain() {
+	NSTEP=$((NSTEP + 1))
+	printf '\n=== %d. %s\n%s\n\n' "$NSTEP" "$1" "$2"
+}
+
+# run WANT CMD...: show the command as a person would type it, run it,
+# and stop the demo unless it exits WANT.
+run() {
+	want=$1
+	shift
+	printf '$ %s\n' "$*"
+	case $1 in
+	enforcer) shift; "$ENFORCER" "$@" ;;
+	*) "$@" ;;
+	esac
+	rc=$?
+	[ "$rc" = "$want" ] || die "step $NSTEP: '$*' exited $rc, expected $want"
+}
+
+ctl() {
+	"$SIM" ctl "$SIM_CTL" "$@"
+}
+
+truth() {	# HOST KEY
+	ctl GET "/hosts/$1/get?key=$(printf '%s' "$2" | sed 's/ /%20/g')"
+}
+
+# --- steps --------------------------------------------------------------------
+
+step_fleet() {
+	explain "Start a simulated fleet" \
+"No Windows here: bin/winrm-sim serves 3 hosts over real WinRM (HTTPS, SOAP, WMI, shell) on 127.0.10.1-3."
+	mkdir -p "$RUN" && chmod 700 "$RUN" || die "cannot create $RUN"
+	# The service account's password is made up for this run; enforcer
+	# gets it from the environment, never from the desired state.
+	ENFORCER_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	export ENFORCER_PASSWORD
+	(umask 077 && sed "s/@ENFORCER_PASSWORD@/$ENFORCER_PASSWORD/" \
+	    "$DEMO/fleet.yaml" >"$RUN/fleet.yaml") || die "cannot write the fleet"
+	printf '$ winrm-sim --fleet run/fleet.yaml --ca-out run/ca.pem &\n'
+	"$SIM" --fleet "$RUN/fleet.yaml" --ca-out "$RUN/ca.pem" \
+	    --control 127.0.0.1:0 >"$RUN/sim.out" 2>"$RUN/sim.err" &
+	SIM_PID=$!
+	i=0
+	while ! grep -q '^fleet ready' "$RUN/sim.out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$SIM_PID" 2>/dev/null; then
+			cat "$RUN/sim.err" >&2
+			die "the simulator did not start"
+		fi
+		sleep 0.1
+	done
+	SIM_CTL=$(sed -n 's/^control //p' "$RUN/sim.out")
+	sed -n 's/^ready /  ready: /p' "$RUN/sim.out"
+}
+
+# What the hosts themselves say, read from the simulator's ground truth
+# (its control interface), not from enforcer.
+show_hosts() {
+	f='  %-20s %-16s %-28s %s\n'
+	printf "$f" host "CredSSP server" "listener certificate" \
+	    "Gateway Administrators"
+	for h in $HOSTS; do
+		t=$(truth $h 'listener.HTTPS.*.CertificateThumbprint')
+		e=$(truth $h "cert.$t.not_after" | cut -c1-10)
+		if g=$(truth $h 'group.Gateway Administrators.members' \
+		    2>/dev/null); then
+			g=${g:-(empty)}
+		else
+			g="(no such group)"
+		fi
+		printf "$f" $h "$(truth $h winrm.service.auth.CredSSP)" \
+		    "$(echo "$t" | cut -c1-8)... until $e" "$g"
+	done
+}
+
+step_look() {
+	explain "Look at the hosts" \
+"As left after building the cluster: CredSSP on, node2's certificate expiring, hci-admins missing on wac01."
+	show_hosts
+}
+
+step_validate() {
+	explain "Validate the desired state" \
+"desired/ is examples/hci-cluster's policies and the demo's addresses: check it before touching any host."
+	run 0 enforcer validate desired
+}
+
+step_plan() {
+	explain "Plan" \
+"Read every host, list each difference and the policy asking for it; change nothing (exit 2: changes pending)."
+	run 2 enforcer plan desired
+}
+
+step_apply() {
+	explain "Apply" \
+"Make the changes, the ones that may cut enforcer's own connection last, and re-read each host to verify."
+	run 0 enforcer apply desired
+}
+
+step_look_again() {
+	explain "Look at the hosts again" \
+"The hosts' own state, not enforcer's report: CredSSP off, node2 on its renewed certificate, hci-admins in."
+	show_hosts
+}
+
+step_plan_again() {
+	explain "Plan again" \
+"Every host matches the desired state now: nothing to do (exit 0); run from a timer, enforcer keeps it so."
+	run 0 enforcer plan desired
+}
+
+# --- main -----------------------------------------------------------------------
+
+[ -x "$ENFORCER" ] && [ -x "$SIM" ] || die "build first: make"
+# Paths in the steps (desired, run/ca.pem) are relative to examples/demo.
+cd "$DEMO" || die "cannot enter $DEMO"
+for s in $STEPS; do
+	$s
+done
+printf '\ndemo: done (%d steps)\n' "$NSTEP"

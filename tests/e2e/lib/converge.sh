@@ -1,0 +1,120 @@
+# tests/e2e/lib/converge.sh: what the state-module and engine tests share,
+# on top of e2e.sh (sourced first): a fleet's common defaults, a desired
+# state that reaches the fleet, the simulator's write counters and the
+# "drift planted, plan shows it, apply fixes it, a second apply is a
+# no-op" sequence.  Every assertion reads the simulator's ground truth or
+# its counters, never what enforcer says about itself.
+#
+#   FLEET_DEFAULTS             text to start a fleet file with
+#   ds_new DIR                 a desired state: connection.yaml for SIM_CA
+#   writes HOST                the host's write counter
+#   reset_counters HOST...
+#   absent DESC HOST KEY       assert a ground-truth key does not exist
+#   reg_key_exists HOST KEY    1 if the registry key exists (even empty)
+#   expect_rc DESC WANT        assert RC (from run_enforcer)
+#   expect_line DESC LINE      assert OUT holds LINE, whole
+#   expect_line_re DESC ERE    assert OUT holds a line matching ERE, whole
+#   expect_noop DIR HOST...    second apply: exit 0, zero writes, in sync;
+#                              then plan exits 0
+#   sim_ok ARGS...             sim, failing the test if the call fails
+
+E2E_PASSWORD='e2e-Pa55w.rd'
+ENFORCER_PASSWORD=$E2E_PASSWORD
+export ENFORCER_PASSWORD
+
+# Basic over HTTPS is enough for the tests; the account is an
+# administrator, as enforcer's service account is.
+FLEET_DEFAULTS="defaults:
+  winrm: { service: { auth: { Basic: true } } }
+  users: { 'CONTOSO\\svc-enforcer': { password: '$E2E_PASSWORD', admin: true } }"
+
+ds_new() {
+	mkdir -p "$1"
+	cat >"$1/connection.yaml" <<EOF
+connection:
+  auth: basic
+  username: CONTOSO\\svc-enforcer
+  password_env: ENFORCER_PASSWORD
+  ca_file: $SIM_CA
+  timeout: 10s
+EOF
+}
+
+sim_ok() {
+	if ! sim "$@" >"$TMP/sim_ok.out" 2>&1; then
+		fail "sim $*: $(cat "$TMP/sim_ok.out")"
+		return 1
+	fi
+	cat "$TMP/sim_ok.out"
+}
+
+writes() {
+	sim GET "/hosts/$1/counters" | sed -n 's/^writes = //p'
+}
+
+reset_counters() {
+	for h in "$@"; do
+		sim POST "/hosts/$h/counters/reset" >/dev/null ||
+			fail "cannot reset the counters of $h"
+	done
+}
+
+# KEY itself, or for a registry key any of its values.
+absent() {
+	if sim GET "/hosts/$2/state" | awk -v k="$3" 'index($0, k " = ") == 1 ||
+	    index($0, k ":") == 1 { found = 1 } END { exit !found }'; then
+		fail "$1: '$3' still exists on $2"
+	else
+		echo "ok: $1"
+	fi
+}
+
+# The dump shows values only; reg.exe run out of band sees empty keys too.
+reg_key_exists() {
+	code=$(sim POST "/hosts/$1/cmd" "reg query \"HKLM\\$2\"" | head -1)
+	[ "$code" = 0 ] && echo 1 || echo 0
+}
+
+expect_rc() {
+	if [ "$RC" = "$2" ]; then
+		echo "ok: $1 (exit $RC)"
+	else
+		fail "$1: exit $RC, want $2"
+		printf '%s\n%s\n' "$OUT" "$ERR" | sed 's/^/    | /' >&2
+	fi
+}
+
+expect_line() {
+	if printf '%s\n' "$OUT" | grep -qxF -- "$2"; then
+		echo "ok: $1"
+	else
+		fail "$1: no line '$2' in:"
+		printf '%s\n' "$OUT" | sed 's/^/    | /' >&2
+	fi
+}
+
+expect_line_re() {
+	if printf '%s\n' "$OUT" | grep -qxE -- "$2"; then
+		echo "ok: $1"
+	else
+		fail "$1: no line matching '$2' in:"
+		printf '%s\n' "$OUT" | sed 's/^/    | /' >&2
+	fi
+}
+
+# The second apply right after a first one changes nothing and sends no
+# write request; plan then finds nothing to do.  Extra enforcer options
+# (e.g. --hosts) go in NOOP_ARGS.
+expect_noop() {
+	dir=$1
+	shift
+	reset_counters "$@"
+	run_enforcer apply ${NOOP_ARGS:-} "$dir"
+	expect_rc "second apply" 0
+	for h in "$@"; do
+		expect "$h: writes by the second apply" 0 "$(writes "$h")"
+		expect_line "$h: in sync after apply" "$h: in sync"
+	done
+	run_enforcer plan ${NOOP_ARGS:-} "$dir"
+	expect_rc "plan after apply" 0
+}
