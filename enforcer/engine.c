@@ -374,49 +374,6 @@ engine_diff(const struct node *desired, const struct node *observed,
 	return 0;
 }
 
-/* Safe order: changes that may cut our connection go last. */
-static int
-engine_order_cmp(const void *a, const void *b)
-{
-	const struct engine_change *x = a, *y = b;
-	int cx = (x->change->flags & CHANGE_CUTS_CONNECTION) != 0;
-	int cy = (y->change->flags & CHANGE_CUTS_CONNECTION) != 0;
-
-	if (cx != cy)
-		return cx - cy;
-	return x->change < y->change ? -1 : x->change > y->change;
-}
-
-static void
-engine_apply(struct state_ctx *ctx, struct engine_host *eh)
-{
-	struct engine_change *ic;
-	const struct state_ops *ops;
-	size_t i;
-
-	/* info[] is the order of application (and of the report). */
-	qsort(eh->info, eh->changes.n, sizeof(*eh->info), engine_order_cmp);
-	for (i = 0; i < eh->changes.n; i++) {
-		ic = &eh->info[i];
-		if (ic->change->flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON)) {
-			ic->result = ENGINE_REPORTED;
-			continue;
-		}
-		if (engine_stop) {
-			ic->result = ENGINE_FAILED;
-			ic->error = xstrdup("not applied: interrupted");
-			continue;
-		}
-		ops = state_find(ic->change->kind);
-		if (ops->apply(ctx, ic->change, node_get(eh->observed,
-		    ic->change->kind), &ic->error) == -1) {
-			ic->result = ENGINE_FAILED;
-			continue;
-		}
-		ic->result = ENGINE_UNVERIFIED;
-	}
-}
-
 static int
 engine_streq(const char *a, const char *b)
 {
@@ -445,8 +402,15 @@ engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
 	struct node *now = NULL;
 	char *cause = NULL;
 	size_t i, j;
-	int clean;
+	int clean, todo = 0;
 
+	/* Judge only what was applied and not yet judged. */
+	for (i = 0; i < eh->changes.n; i++)
+		if (eh->info[i].result == ENGINE_UNVERIFIED &&
+		    eh->info[i].error == NULL)
+			todo = 1;
+	if (!todo)
+		return;
 	if (engine_read(ctx, wo, eh->desired, &now, &cause) == -1 ||
 	    engine_diff(eh->desired, now, ctx->now, &again, &cause) == -1) {
 		for (i = 0; i < eh->changes.n; i++)
@@ -460,7 +424,8 @@ engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
 		return;
 	}
 	for (i = 0; i < eh->changes.n; i++) {
-		if (eh->info[i].result != ENGINE_UNVERIFIED)
+		if (eh->info[i].result != ENGINE_UNVERIFIED ||
+		    eh->info[i].error != NULL)
 			continue;
 		clean = 1;
 		for (j = 0; j < again.n; j++)
@@ -473,8 +438,75 @@ engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
 			eh->info[i].error = xstrdup("re-read after apply "
 			    "still differs");
 	}
+	node_free(eh->verified);
 	eh->verified = now;
 	changes_clear(&again);
+}
+
+/* Safe order: changes that may cut our connection go last. */
+static int
+engine_order_cmp(const void *a, const void *b)
+{
+	const struct engine_change *x = a, *y = b;
+	int cx = (x->change->flags & CHANGE_CUTS_CONNECTION) != 0;
+	int cy = (y->change->flags & CHANGE_CUTS_CONNECTION) != 0;
+
+	if (cx != cy)
+		return cx - cy;
+	return x->change < y->change ? -1 : x->change > y->change;
+}
+
+/*
+ * Apply in the safe order.  Before the first change that may cut our
+ * connection, what was applied so far is verified while the host still
+ * answers; then the cutting changes go, and are verified if it still does.
+ */
+static void
+engine_apply(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh)
+{
+	struct engine_change *ic;
+	const struct state_ops *ops;
+	size_t i;
+	int cut = 0;
+
+	/* info[] is the order of application (and of the report). */
+	qsort(eh->info, eh->changes.n, sizeof(*eh->info), engine_order_cmp);
+	for (i = 0; i < eh->changes.n; i++) {
+		ic = &eh->info[i];
+		if (ic->change->flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON)) {
+			ic->result = ENGINE_REPORTED;
+			continue;
+		}
+		if (engine_stop) {
+			ic->result = ENGINE_FAILED;
+			ic->error = xstrdup("not applied: interrupted");
+			continue;
+		}
+		if ((ic->change->flags & CHANGE_CUTS_CONNECTION) && !cut) {
+			cut = 1;
+			engine_verify(ctx, wo, eh);
+		}
+		ops = state_find(ic->change->kind);
+		if (ops->apply(ctx, ic->change, node_get(eh->observed,
+		    ic->change->kind), &ic->error) == -1) {
+			ic->result = ENGINE_FAILED;
+			continue;
+		}
+		ic->result = ENGINE_UNVERIFIED;
+	}
+}
+
+
+/* A cause without the host's name in front, where it starts with it. */
+static const char *
+engine_unhost(const char *host, const char *cause)
+{
+	size_t n = strlen(host);
+
+	if (strncmp(cause, host, n) == 0 && strncmp(cause + n, ": ", 2) == 0)
+		return cause + n + 2;
+	return cause;
 }
 
 static void
@@ -520,14 +552,14 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	}
 	if (ec->o->apply && eh->changes.n > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		engine_apply(&ctx, eh);
+		engine_apply(&ctx, &wo, eh);
 		engine_verify(&ctx, &wo, eh);
 		eh->ms_apply = engine_ms_since(&t1);
 		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
 			if (eh->info[i].error != NULL)
 				eh->error = xasprintf("%s: %s",
-				    eh->info[i].change->path,
-				    eh->info[i].error);
+				    eh->info[i].change->path, engine_unhost(
+				    eh->host->name, eh->info[i].error));
 	}
 	if (wsman_close(ws, &cause) == -1)
 		free(cause);	/* a shell left behind is reaped by its idle timeout */

@@ -268,6 +268,7 @@ credssp_diff_lists(const struct node *want, const struct node *have,
 {
 	const struct node *w;
 	struct node *target;
+	struct change *c;
 	char *before, *after, path[64];
 	size_t i;
 	int enabled;
@@ -284,8 +285,11 @@ credssp_diff_lists(const struct node *want, const struct node *have,
 		    (before != NULL && strcmp(before, after) != 0)) {
 			snprintf(path, sizeof(path), "credssp.client.%s",
 			    credssp_lists[i].field);
-			changes_add(out, "credssp", path, before, after,
+			c = changes_add(out, "credssp", path, before, after,
 			    w != NULL ? w : node_get(want, "enabled"));
+			/* The client role is Group Policy's: so is its list. */
+			if (node_get_str(have, "source") != NULL)
+				c->flags |= CHANGE_GPO;
 		}
 		free(before);
 		free(after);
