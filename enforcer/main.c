@@ -17,6 +17,8 @@ static const struct cmd_entry cmd_table[] = {
 	{ "history", "list the recorded runs", cmd_history },
 	{ "show", "show what a recorded run observed, changed and verified",
 	  cmd_show },
+	{ "revert", "put back what a recorded run changed, as a new run",
+	  cmd_revert },
 	{ NULL, NULL, NULL },
 };
 
