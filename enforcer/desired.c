@@ -96,7 +96,9 @@ desired_load(struct desired *d, const struct desired_src *src,
 		d->where = gitutil_url_public(src->repo);
 		rc = desired_load_git(d, src, errs);
 	} else {
-		d->where = xstrdup(src->path);
+		/* The history names it from anywhere: absolute. */
+		if ((d->where = realpath(src->path, NULL)) == NULL)
+			d->where = xstrdup(src->path);
 		rc = model_load(&d->m, src->path, errs);
 	}
 	if (rc == -1)

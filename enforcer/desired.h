@@ -30,8 +30,9 @@ struct desired_src {
 /* A loaded desired state.  Owns everything: desired_release(). */
 struct desired {
 	struct model	*m;
-	char		*where;		/* PATH, or the repository (a URL
-					   without its credentials) */
+	char		*where;		/* PATH made absolute, or the
+					   repository (a URL without its
+					   credentials) */
 	char		 commit[41];	/* full id read with --ref, else "" */
 	char		*signer;	/* key that signed it (--require-signed) */
 };

@@ -163,6 +163,18 @@ record_window_in_run(const struct model_window *w,
 	return 0;
 }
 
+/* A host's cause without its name in front: the history adds it. */
+static const char *
+record_cause(const struct engine_host *eh)
+{
+	size_t n = strlen(eh->host->name);
+
+	if (eh->error != NULL && strncmp(eh->error, eh->host->name, n) == 0 &&
+	    strncmp(eh->error + n, ": ", 2) == 0)
+		return eh->error + n + 2;
+	return eh->error;
+}
+
 int
 record_run(struct history *h, const struct engine_run *run,
     const struct model *m, const struct record_info *info, char **cause)
@@ -180,7 +192,7 @@ record_run(struct history *h, const struct engine_run *run,
 		hosts[i].name = run->hosts[i].host->name;
 		hosts[i].observed = run->hosts[i].observed;
 		hosts[i].verified = run->hosts[i].verified;
-		hosts[i].error = run->hosts[i].error;
+		hosts[i].error = record_cause(&run->hosts[i]);
 	}
 	windows = xcalloc(m->nwindows + 1, sizeof(*windows));
 	for (i = 0; i < m->nwindows; i++)
