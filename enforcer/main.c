@@ -46,7 +46,8 @@ usage(FILE *fp)
 	    "\n'%s VERB --help' describes a verb.\n\n"
 	    "exit status:\n"
 	    "  0  success; hosts are in sync\n"
-	    "  1  error (bad input, bad usage, nothing applied)\n"
+	    "  1  error (bad input, bad usage: nothing applied; or what was\n"
+	    "     applied could not be recorded)\n"
 	    "  2  changes pending (plan)\n"
 	    "  3  some hosts failed; the others were handled\n",
 	    cmd_progname);
