@@ -129,6 +129,7 @@ static char *
 revert_text(const struct node *n)
 {
 	struct buf b = BUF_INIT;
+	char *out;
 	size_t i;
 
 	if (n == NULL)
@@ -141,9 +142,9 @@ revert_text(const struct node *n)
 		buf_printf(&b, "%s%s", i > 0 ? ", " : "",
 		    n->items[i]->kind == NODE_SCALAR ? n->items[i]->value :
 		    "...");
-	if (b.len == 0)
-		return xstrdup("(none)");
-	return xasprintf("[%s]", buf_cstr(&b));
+	out = b.len == 0 ? xstrdup("(none)") : xasprintf("[%s]", buf_cstr(&b));
+	buf_release(&b);
+	return out;
 }
 
 /* Some value under n comes from a window (it is active: effective). */
