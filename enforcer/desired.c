@@ -17,10 +17,20 @@
 #include "gitutil.h"
 #include "lock.h"
 
+const char *
+desired_history_dir(const char *given)
+{
+	const char *env;
+
+	if (given != NULL)
+		return given;
+	env = getenv("ENFORCER_HISTORY");
+	return env != NULL && *env != '\0' ? env : NULL;
+}
+
 int
 desired_src_check(struct desired_src *src, char **cause)
 {
-	const char *env;
 
 	if (src->repo != NULL && src->path != NULL)
 		return cause_set(cause, "give PATH or --repo, not both");
@@ -32,9 +42,7 @@ desired_src_check(struct desired_src *src, char **cause)
 		    "read the desired state from --repo");
 	if (src->repo == NULL && src->path == NULL)
 		return cause_set(cause, "expected PATH or --repo");
-	if (src->history_dir == NULL && (env = getenv("ENFORCER_HISTORY"))
-	    != NULL && *env != '\0')
-		src->history_dir = env;
+	src->history_dir = desired_history_dir(src->history_dir);
 	return 0;
 }
 

@@ -46,6 +46,9 @@ struct desired {
  */
 int desired_src_check(struct desired_src *, char **cause);
 
+/* given, else $ENFORCER_HISTORY when set and not empty, else NULL. */
+const char *desired_history_dir(const char *given);
+
 /*
  * Load the desired state of src.  On failure returns -1 with every problem
  * in errs ("file:line:col: ..." or "REPO: REF: ..."); d is released.

@@ -30,6 +30,7 @@ cat >"$TMP/fleet.yaml" <<EOF
 defaults:
   users: { 'CONTOSO\\svc-enforcer': { password: '$PW', admin: true } }
   winrm: { service: { auth: { Basic: true } } }
+  groups: { 'Remote Management Users': { members: [] } }
 hosts:
   node1.contoso.test:
     address: $N.1
@@ -214,6 +215,25 @@ expect "apply with \$ENFORCER_HISTORY exits 0" 0 "$RC"
 expect "\$ENFORCER_HISTORY holds the run" 2 \
     "$(git -C "$TMP/hist" rev-list --count --grep '^Record: run' \
     enforcer/history)"
+
+ENFORCER_HISTORY="$TMP/hist" run_enforcer history "$P"
+expect "enforcer history reads \$ENFORCER_HISTORY too" 2 \
+    "$(printf '%s\n' "$OUT" | grep -c ' apply: ')"
+
+# --- a password typed where it does not belong is redacted -------------------
+cat >>"$P/hosts.yaml" <<EOF
+    local_group:
+      Remote Management Users: { members: ['$PW'] }
+EOF
+run_enforcer apply --history "$TMP/hist" "$P"
+expect "apply naming an unknown account exits 3" 3 "$RC"
+msg=$(git -C "$TMP/hist" log -1 --format=%B enforcer/history)
+expect_match "the attempt is recorded, the password redacted" \
+    "path=\"local_group.Remote Management Users.members\" after=\[redacted\] class=intentional verified=no" \
+    "$msg"
+expect_match "the failure too" \
+    "^Hosts-Failed: node1.contoso.test: .*unknown account '\[redacted\]'" \
+    "$msg"
 
 # --- nothing secret, anywhere ------------------------------------------------
 for repo in "$D/.git" "$TMP/hist"; do
