@@ -170,11 +170,12 @@ revert_from_window(const struct node *n)
 
 /*
  * Putting value back at path would turn CredSSP on, or add delegation
- * entries that RUN left out (after: the path's value after RUN).
+ * entries that RUN left out (after: the path's value after RUN).  A list
+ * of a client disabled before RUN adds nothing (see revert_overlay()).
  */
 static int
 revert_enables_credssp(const char *path, const struct node *value,
-    const struct node *after)
+    const struct node *before, const struct node *after)
 {
 	size_t i;
 	int on;
@@ -183,7 +184,8 @@ revert_enables_credssp(const char *path, const struct node *value,
 	    strcmp(path, "credssp.client.enabled") == 0)
 		return node_bool(value, &on) == 0 && on;
 	if (strncmp(path, "credssp.client.delegate", 23) != 0 ||
-	    value->kind != NODE_SEQ)
+	    value->kind != NODE_SEQ || node_bool(revert_get(before,
+	    "credssp.client.enabled"), &on) == -1 || !on)
 		return 0;
 	for (i = 0; i < value->nitems; i++)
 		if (value->items[i]->kind == NODE_SCALAR &&
@@ -300,7 +302,7 @@ revert_path(struct revert_plan *p, const struct hist_host *hh,
 		    "back as it was before run %s", hh->name, path, p->run_id);
 		return -1;
 	}
-	if (!window && revert_enables_credssp(path, value,
+	if (!window && revert_enables_credssp(path, value, hh->observed,
 	    revert_get(hh->verified, path))) {
 		revert_refuse_credssp(p, hh->name, path, value);
 		return -1;
