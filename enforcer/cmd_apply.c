@@ -50,8 +50,8 @@ run_usage(FILE *fp, int apply)
 	    "  --require-signed KEYRING  only a commit signed by a key of KEYRING\n"
 	    "  --cache DIR    where a URL is cloned (default ~/.cache/enforcer/git)\n"
 	    "%s"
-	    "\nexit status: 0 in sync%s, 1 error%s, 2 changes pending%s,"
-	    " 3 some hosts failed\n",
+	    "\nexit status: 0 in sync%s, 1 error%s,\n"
+	    "2 changes pending%s, 3 some hosts failed\n",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    apply ? "Read every host, diff against the desired state, apply "
@@ -60,7 +60,7 @@ run_usage(FILE *fp, int apply)
 	    apply ? "" : "  --offline      print each host's effective desired "
 	    "state; contact no host\n",
 	    apply ? " (all changes verified and recorded)" : "",
-	    apply ? " (also when the run could not be recorded)" : "",
+	    apply ? "\n(also when what was applied could not be recorded)" : "",
 	    apply ? " (GPO-owned or needing a person)" : "");
 }
 
