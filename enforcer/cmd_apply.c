@@ -277,6 +277,7 @@ cmd_run_engine(int apply, int argc, char **argv)
 	else
 		report_text(&out, &run, apply ? "apply" : "plan");
 	fputs(buf_cstr(&out), stdout);
+	fflush(stdout);		/* shown even if recording waits for a lock */
 	code = run_exit(&run, apply);
 	if (apply && run_record(&rc, &run, &d, a.json) == -1)
 		code = EXIT_ERROR;

@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +30,6 @@ desired_history_dir(const char *given)
 int
 desired_src_check(struct desired_src *src, char **cause)
 {
-
 	if (src->repo != NULL && src->path != NULL)
 		return cause_set(cause, "give PATH or --repo, not both");
 	if (src->repo != NULL && src->ref == NULL)
