@@ -186,9 +186,10 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	last = ec->o->last != NULL ?
 	    ec->o->last(ec->o->last_arg, eh->host->name) : NULL;
 	was = last != NULL ? engine_lookup(last, c->path) : NULL;
+	/* Whole values, not c->before: a list's change names one item. */
 	if (last != NULL && ((was == NULL && c->before == NULL) ||
-	    (was != NULL && was->kind == NODE_SCALAR && c->before != NULL &&
-	    strcmp(was->value, c->before) == 0))) {
+	    (was != NULL && node_equal(was, engine_lookup(eh->observed,
+	    c->path))))) {
 		/* The host is as we last left it: the desired state moved. */
 		ic->class = ENGINE_INTENTIONAL;
 		ic->reason = xasprintf("%s %s (desired state changed)",

@@ -31,6 +31,7 @@ defaults:
   users: { 'CONTOSO\\svc-enforcer': { password: '$PW', admin: true } }
   winrm: { service: { auth: { Basic: true } } }
   groups: { 'Remote Management Users': { members: [] } }
+  accounts: ['CONTOSO\\hci-admins']
 hosts:
   node1.contoso.test:
     address: $N.1
@@ -59,6 +60,7 @@ policies:
   nodes:
     credssp: { server: disabled }
     service: { Spooler: running }
+    local_group: { Remote Management Users: { members: [] } }
 EOF
 git -C "$D" init -q -b main
 git -C "$D" add -A
@@ -143,12 +145,16 @@ expect "ground truth repaired" false \
     "$(truth node1.contoso.test winrm.service.auth.CredSSP)"
 
 # --- the desired state changes: intentional ----------------------------------
-sed -i 's/Spooler: running/Spooler: stopped/' "$D/hosts.yaml"
-g commit -q -a -m "desired state v2: no print spooler"
+sed -i "s/Spooler: running/Spooler: stopped/; s/members: \[\]/members: ['CONTOSO\\\\hci-admins']/" \
+    "$D/hosts.yaml"
+g commit -q -a -m "desired state v2: no print spooler, a member"
 run_enforcer apply "$D"
 expect "apply of v2 exits 0" 0 "$RC"
 expect_match "a changed desired state is intentional" \
     'path=service.Spooler.state before=running after=stopped class=intentional verified=yes' \
+    "$(g log -1 --format=%B enforcer/history)"
+expect_match "a member the desired state adds is intentional" \
+    'path="local_group.Remote Management Users.members" after=.*hci-admins" class=intentional verified=yes' \
     "$(g log -1 --format=%B enforcer/history)"
 run_enforcer history --class intentional --changes "$D"
 expect_match "enforcer history --class intentional lists it" \
@@ -221,10 +227,7 @@ expect "enforcer history reads \$ENFORCER_HISTORY too" 2 \
     "$(printf '%s\n' "$OUT" | grep -c ' apply: ')"
 
 # --- a password typed where it does not belong is redacted -------------------
-cat >>"$P/hosts.yaml" <<EOF
-    local_group:
-      Remote Management Users: { members: ['$PW'] }
-EOF
+sed -i "s/hci-admins'\]/hci-admins', '$PW']/" "$P/hosts.yaml"
 run_enforcer apply --history "$TMP/hist" "$P"
 expect "apply naming an unknown account exits 3" 3 "$RC"
 msg=$(git -C "$TMP/hist" log -1 --format=%B enforcer/history)
