@@ -197,8 +197,10 @@ run_prepare(struct run_ctx *rc, struct run_args *a, const struct desired *d,
 		if (err == -1)
 			return -1;
 	}
-	if (rc->hist != NULL)
+	if (rc->hist != NULL) {
 		record_add_secrets(rc->hist, d->m);
+		desired_add_secrets(rc->hist, &a->src);
+	}
 	if (record_last_load(&rc->last, rc->hist, d->m, a->eo.hosts_glob,
 	    cause) == -1) {
 		if (a->apply)

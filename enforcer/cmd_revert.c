@@ -251,6 +251,7 @@ cmd_revert(int argc, char **argv)
 			goto out;
 	}
 	record_add_secrets(h, d.m);
+	desired_add_secrets(h, &a.src);
 	code = revert_run(&a, h, &d, &cause);
 out:
 	if (cause != NULL)

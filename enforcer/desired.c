@@ -211,3 +211,23 @@ desired_lock_path(const struct desired_src *src)
 	/* A fetched desired state: its runs meet at their history. */
 	return lock_path_for(src->history_dir);
 }
+
+void
+desired_add_secrets(struct history *h, const struct desired_src *src)
+{
+	const char *scheme, *at, *colon, *slash;
+	char *pw;
+
+	if (src->repo == NULL || (scheme = strstr(src->repo, "://")) == NULL)
+		return;
+	scheme += 3;
+	/* userinfo ends at the first '@' before the path. */
+	at = strchr(scheme, '@');
+	slash = strchr(scheme, '/');
+	if (at == NULL || (slash != NULL && slash < at) ||
+	    (colon = memchr(scheme, ':', (size_t)(at - scheme))) == NULL)
+		return;
+	pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+	history_add_secret(h, pw);
+	free(pw);
+}

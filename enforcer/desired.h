@@ -66,6 +66,13 @@ void desired_release(struct desired *);
 int desired_history(struct history **out, const struct desired_src *src,
     int required, char **cause);
 
+/*
+ * Give the history the credentials of a --repo URL
+ * ("https://bot:TOKEN@host/..."), so that they are redacted should one
+ * ever reach it (the Desired trailer already drops them).
+ */
+void desired_add_secrets(struct history *h, const struct desired_src *src);
+
 /* The lock file of runs that change src's hosts (lock.h).  free(). */
 char *desired_lock_path(const struct desired_src *);
 

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <git2.h>
 
+#include "desired.h"
 #include "record.h"
 #include "revert.h"
 
@@ -245,16 +246,20 @@ test_secrets_registered(void **state)
 	struct hist_log *log = NULL;
 	char *cause = NULL;
 
+	struct desired_src src = { NULL, "https://bot:T0ken-in-url@git.test/d",
+	    NULL, NULL, NULL, NULL };
+
 	setenv("TEST_REVERT_PW", "Sekr1t-in-env", 1);
 	record_add_secrets(h, m);
+	desired_add_secrets(h, &src);
 	make_run(&run, m);
 	free(run.hosts[1].error);
 	run.hosts[1].error = xstrdup("n2.contoso.test: login 'Sekr1t-in-env' "
-	    "refused");
+	    "refused, token T0ken-in-url");
 	assert_int_equal(record_run(h, &run, m, &ri, &cause), 0);
 	assert_int_equal(history_show(&log, h, run.id, &cause), 0);
 	assert_string_equal(log->entries[0].run.hosts[1].error,
-	    "login '[redacted]' refused");
+	    "login '[redacted]' refused, token [redacted]");
 	hist_log_free(log);
 	engine_run_release(&run);
 	history_free(h);
