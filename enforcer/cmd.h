@@ -31,6 +31,9 @@ int cmd_history(int, char **);
 /* cmd_show.c */
 int cmd_show(int, char **);
 
+/* cmd_revert.c */
+int cmd_revert(int, char **);
+
 /* cmd_apply.c: plan (online) and apply share one path; apply is 1 or 0. */
 int cmd_run_engine(int apply, int argc, char **argv);
 int cmd_apply(int, char **);

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "desired.h"
 #include "engine.h"
 #include "lock.h"
+#include "record.h"
 #include "report.h"
 
 struct run_args {
@@ -22,7 +24,7 @@ struct run_args {
 	int		 json;
 	int		 wait;
 	struct engine_opts eo;
-	const char	*path;
+	struct desired_src src;
 };
 
 static void
@@ -32,7 +34,9 @@ run_usage(FILE *fp, int apply)
 
 	fprintf(fp,
 	    "usage: %s %s [--parallel N] [--hosts GLOB] [--json] [--no-wait]\n"
-	    "       %*s [--at TIME] PATH\n\n"
+	    "       %*s [--at TIME] [--history DIR] PATH\n"
+	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
+	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
 	    "  --parallel N   hosts handled at once (default 16)\n"
 	    "  --hosts GLOB   only hosts whose name or group matches GLOB\n"
@@ -40,16 +44,24 @@ run_usage(FILE *fp, int apply)
 	    "  --no-wait      fail at once if another run holds the lock\n"
 	    "  --at TIME      evaluate windows at TIME (RFC 3339) instead of now,\n"
 	    "                 for rehearsals against a simulated fleet\n"
+	    "  --history DIR  the history repository (default: $ENFORCER_HISTORY,\n"
+	    "                 else branch enforcer/history of PATH's git repository)\n"
+	    "  --repo R --ref REF  the desired state of commit REF of repository R\n"
+	    "                 (a local repository or a URL), without a work tree\n"
+	    "  --require-signed KEYRING  only a commit signed by a key of KEYRING\n"
+	    "  --cache DIR    where a URL is cloned (default ~/.cache/enforcer/git)\n"
 	    "%s"
-	    "\nexit status: 0 in sync%s, 1 error, 2 changes pending%s,"
-	    " 3 some hosts failed\n",
+	    "\nexit status: 0 in sync%s, 1 error%s,\n"
+	    "2 changes pending%s, 3 some hosts failed\n",
+	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    apply ? "Read every host, diff against the desired state, apply "
 	    "the changes in a safe\norder and verify each by reading it back." :
 	    "Read every host and show what apply would change.",
 	    apply ? "" : "  --offline      print each host's effective desired "
 	    "state; contact no host\n",
-	    apply ? " (all changes verified)" : "",
+	    apply ? " (all changes verified and recorded)" : "",
+	    apply ? "\n(also when what was applied could not be recorded)" : "",
 	    apply ? " (GPO-owned or needing a person)" : "");
 }
 
@@ -62,6 +74,11 @@ run_parse(struct run_args *a, int argc, char **argv, char **cause)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "history", required_argument, NULL, 'y' },
+		{ "repo", required_argument, NULL, 'r' },
+		{ "ref", required_argument, NULL, 'f' },
+		{ "require-signed", required_argument, NULL, 's' },
+		{ "cache", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +110,21 @@ run_parse(struct run_args *a, int argc, char **argv, char **cause)
 			if (timeparse_rfc3339(optarg, &a->eo.at, cause) == -1)
 				return cause_prefix(cause, "--at");
 			break;
+		case 'y':
+			a->src.history_dir = optarg;
+			break;
+		case 'r':
+			a->src.repo = optarg;
+			break;
+		case 'f':
+			a->src.ref = optarg;
+			break;
+		case 's':
+			a->src.keyring = optarg;
+			break;
+		case 'c':
+			a->src.cache_dir = optarg;
+			break;
 		case 'h':
 			run_usage(stdout, a->apply);
 			exit(EXIT_OK);
@@ -101,12 +133,12 @@ run_parse(struct run_args *a, int argc, char **argv, char **cause)
 			return cause_set(cause, "bad usage");
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind < argc - 1) {
 		run_usage(stderr, a->apply);
 		return cause_set(cause, "expected one PATH");
 	}
-	a->path = argv[optind];
-	return 0;
+	a->src.path = optind < argc ? argv[optind] : NULL;
+	return desired_src_check(&a->src, cause);
 }
 
 /*
@@ -153,20 +185,110 @@ run_exit(const struct engine_run *run, int apply)
 	return EXIT_OK;
 }
 
+/*
+ * What a run needs beside the engine: its history (required to apply,
+ * optional to plan) and, from it, each host's last recorded state.
+ */
+struct run_ctx {
+	struct history		*hist;
+	struct record_last	*last;
+	struct runlock		*lock;
+};
+
+/* A plan goes on without history: it only classifies changes worse. */
+static void
+run_no_history(const char *verb, char **cause)
+{
+	fprintf(stderr, "%s: %s: warning: %s; changes are classified without "
+	    "history\n", cmd_progname, verb, *cause);
+	free(*cause);
+	*cause = NULL;
+}
+
+/*
+ * History before lock: opening may create it, and runs sharing a fetched
+ * desired state lock at their history.  Last states under the lock.
+ */
+static int
+run_prepare(struct run_ctx *rc, struct run_args *a, const struct desired *d,
+    char **cause)
+{
+	const char *verb = a->apply ? "apply" : "plan";
+	char *lockpath;
+	int err;
+
+	if (desired_history(&rc->hist, &a->src, a->apply, cause) == -1) {
+		if (a->apply)
+			return -1;
+		run_no_history(verb, cause);
+	}
+	if (a->apply) {
+		lockpath = desired_lock_path(&a->src);
+		err = lock_acquire(&rc->lock, lockpath, a->wait, cause);
+		free(lockpath);
+		if (err == -1)
+			return -1;
+	}
+	if (rc->hist != NULL) {
+		record_add_secrets(rc->hist, d->m);
+		desired_add_secrets(rc->hist, &a->src);
+	}
+	if (record_last_load(&rc->last, rc->hist, d->m, a->eo.hosts_glob,
+	    cause) == -1) {
+		if (a->apply)
+			return -1;
+		run_no_history(verb, cause);
+		if (record_last_load(&rc->last, NULL, d->m, NULL, cause) == -1)
+			return -1;
+	}
+	a->eo.last = record_last_get;
+	a->eo.last_arg = rc->last;
+	return 0;
+}
+
+/*
+ * What was applied stays applied when it cannot be recorded: say so; the
+ * next run finds the hosts changed and records a drift commit.
+ */
+static int
+run_record(struct run_ctx *rc, const struct engine_run *run,
+    const struct desired *d, int json)
+{
+	struct record_info ri;
+	char *cause = NULL;
+
+	ri.verb = "apply";
+	ri.desired = d->where;
+	ri.commit = d->commit[0] != '\0' ? d->commit : NULL;
+	if (record_run(rc->hist, run, d->m, &ri, &cause) == -1) {
+		fprintf(stderr, "%s: apply: %s: what was applied is not "
+		    "recorded; the next run records it as drift\n",
+		    cmd_progname, cause);
+		free(cause);
+		return -1;
+	}
+	if (!json)
+		printf("recorded run %s in %s\n", run->id,
+		    history_where(rc->hist));
+	return 0;
+}
+
 int
 cmd_run_engine(int apply, int argc, char **argv)
 {
 	struct errors errs = ERRORS_INIT;
 	struct run_args a;
+	struct run_ctx rc;
 	struct engine_run run;
-	struct runlock *lock = NULL;
-	struct model *m = NULL;
+	struct desired d;
 	struct buf out = BUF_INIT;
-	char *cause = NULL, *lockpath = NULL;
+	char *cause = NULL;
 	size_t i;
-	int rc = EXIT_ERROR;
+	int code = EXIT_ERROR;
 
 	memset(&a, 0, sizeof(a));
+	memset(&rc, 0, sizeof(rc));
+	memset(&d, 0, sizeof(d));
 	a.apply = apply;
 	a.wait = 1;
 	a.eo.apply = apply;
@@ -174,27 +296,26 @@ cmd_run_engine(int apply, int argc, char **argv)
 	a.eo.at = time(NULL);
 	if (run_parse(&a, argc, argv, &cause) == -1)
 		goto out;
-	if (model_load(&m, a.path, &errs) == -1) {
+	if (desired_load(&d, &a.src, &errs) == -1) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		goto out;
 	}
-	/* Plans may run beside each other; applies never do. */
-	if (apply) {
-		lockpath = lock_path_for(a.path);
-		if (lock_acquire(&lock, lockpath, a.wait, &cause) == -1)
-			goto out;
-	}
-	a.eo.progress = !a.json && isatty(STDERR_FILENO) && m->nhosts > 1;
+	if (run_prepare(&rc, &a, &d, &cause) == -1)
+		goto out;
+	a.eo.progress = !a.json && isatty(STDERR_FILENO) && d.m->nhosts > 1;
 	run_catch_signals();
-	if (engine_run(&run, m, &a.eo, &cause) == -1)
+	if (engine_run(&run, d.m, &a.eo, &cause) == -1)
 		goto out;
 	if (a.json)
 		report_json(&out, &run, apply ? "apply" : "plan");
 	else
 		report_text(&out, &run, apply ? "apply" : "plan");
 	fputs(buf_cstr(&out), stdout);
-	rc = run_exit(&run, apply);
+	fflush(stdout);		/* shown even if recording waits for a lock */
+	code = run_exit(&run, apply);
+	if (apply && run_record(&rc, &run, &d, a.json) == -1)
+		code = EXIT_ERROR;
 	engine_run_release(&run);
 out:
 	if (cause != NULL)
@@ -202,11 +323,12 @@ out:
 		    apply ? "apply" : "plan", cause);
 	free(cause);
 	buf_release(&out);
-	lock_release(lock);
-	free(lockpath);
-	model_free(m);
+	record_last_free(rc.last);
+	lock_release(rc.lock);
+	history_free(rc.hist);
+	desired_release(&d);
 	errors_clear(&errs);
-	return rc;
+	return code;
 }
 
 int

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "desired.h"
 #include "history.h"
 
 static void
@@ -218,6 +219,7 @@ cmd_history(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return bad_usage("too many arguments ('%s')", argv[optind + 1]);
+	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
 	if (history_open(&h, optind < argc ? argv[optind] : ".", dir,
 	    &cause) == -1 || history_list(&log, h, &f, &cause) == -1)
 		goto out;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "desired.h"
 #include "history.h"
 
 static void
@@ -166,6 +167,7 @@ cmd_show(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERROR;
 	}
+	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
 	if (history_open(&h, optind + 1 < argc ? argv[optind + 1] : ".", dir,
 	    &cause) == -1 ||
 	    history_show(&log, h, argv[optind], &cause) == -1)

@@ -40,6 +40,8 @@ struct engine_ctx {
 	pthread_mutex_t			 lock;
 	size_t				 next;	/* next host to take */
 	size_t				 done;	/* hosts finished */
+	const struct engine_target	*targets; /* parallel to run->hosts,
+						     or NULL */
 };
 
 static long
@@ -199,9 +201,10 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	last = ec->o->last != NULL ?
 	    ec->o->last(ec->o->last_arg, eh->host->name) : NULL;
 	was = last != NULL ? engine_lookup(last, c->path) : NULL;
+	/* Whole values, not c->before: a list's change names one item. */
 	if (last != NULL && ((was == NULL && c->before == NULL) ||
-	    (was != NULL && was->kind == NODE_SCALAR && c->before != NULL &&
-	    strcmp(was->value, c->before) == 0))) {
+	    (was != NULL && node_equal(was, engine_lookup(eh->observed,
+	    c->path))))) {
 		/* The host is as we last left it: the desired state moved. */
 		ic->class = ENGINE_INTENTIONAL;
 		ic->reason = xasprintf("%s %s (desired state changed)",
@@ -509,6 +512,37 @@ engine_unhost(const char *host, const char *cause)
 	return cause;
 }
 
+static int
+engine_target_has(const struct engine_target *t, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < t->npaths; i++)
+		if (strcmp(t->paths[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+/* engine_run_targets(): drop the changes on paths the target leaves. */
+static void
+engine_keep_paths(struct changes *cs, const struct engine_target *t)
+{
+	struct changes drop = CHANGES_INIT;
+	size_t i, n = 0;
+
+	if (t->paths == NULL)
+		return;
+	drop.v = xcalloc(cs->n + 1, sizeof(*drop.v));
+	for (i = 0; i < cs->n; i++) {
+		if (engine_target_has(t, cs->v[i].path))
+			cs->v[n++] = cs->v[i];
+		else
+			drop.v[drop.n++] = cs->v[i];
+	}
+	cs->n = n;
+	changes_clear(&drop);
+}
+
 static void
 engine_host_fail(struct engine_host *eh, char *cause)
 {
@@ -527,8 +561,10 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	eh->tls_unverified = !eh->host->conn.tls_verify;
-	if (model_effective(&eh->desired, ec->m, eh->host, ec->o->at,
-	    &cause) == -1 || engine_opts(eh->host, &wo, &pw, &cause) == -1 ||
+	/* engine_run_targets() gave the desired tree already. */
+	if ((eh->desired == NULL && model_effective(&eh->desired, ec->m,
+	    eh->host, ec->o->at, &cause) == -1) ||
+	    engine_opts(eh->host, &wo, &pw, &cause) == -1 ||
 	    wsman_new(&ws, &wo, &cause) == -1)
 		goto fail;
 	memset(&ctx, 0, sizeof(ctx));
@@ -542,6 +578,9 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	    engine_diff(eh->desired, eh->observed, ctx.now,
 	    &eh->changes, &cause) == -1)
 		goto fail;
+	if (ec->targets != NULL)
+		engine_keep_paths(&eh->changes,
+		    &ec->targets[eh - ec->run->hosts]);
 	eh->ms_read = engine_ms_since(&t0);
 	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
 	for (i = 0; i < eh->changes.n; i++) {
@@ -627,28 +666,15 @@ engine_run_id(struct engine_run *run)
 	    rnd[1], rnd[2]);
 }
 
-int
-engine_run(struct engine_run *run, const struct model *m,
-    const struct engine_opts *o, char **cause)
+/* run->hosts are chosen: run them all in the pool. */
+static void
+engine_start(struct engine_run *run, const struct model *m,
+    const struct engine_opts *o, const struct engine_target *targets)
 {
 	struct engine_ctx ec;
 	pthread_t *threads;
 	size_t i, nthreads;
 
-	memset(run, 0, sizeof(*run));
-	if (o->parallel < 1)
-		return cause_set(cause, "--parallel must be at least 1");
-	run->hosts = xcalloc(m->nhosts + 1, sizeof(*run->hosts));
-	for (i = 0; i < m->nhosts; i++)
-		if (o->hosts_glob == NULL ||
-		    model_host_match(&m->hosts[i], o->hosts_glob))
-			run->hosts[run->nhosts++].host = &m->hosts[i];
-	if (run->nhosts == 0) {
-		free(run->hosts);
-		run->hosts = NULL;
-		return cause_set(cause, "no host matches '%s'",
-		    o->hosts_glob != NULL ? o->hosts_glob : "*");
-	}
 	engine_run_id(run);
 	run->at = o->at;
 	clock_gettime(CLOCK_REALTIME, &run->started);
@@ -657,6 +683,7 @@ engine_run(struct engine_run *run, const struct model *m,
 	ec.m = m;
 	ec.o = o;
 	ec.run = run;
+	ec.targets = targets;
 	pthread_mutex_init(&ec.lock, NULL);
 	nthreads = (size_t)o->parallel < run->nhosts ? (size_t)o->parallel :
 	    run->nhosts;
@@ -676,6 +703,51 @@ engine_run(struct engine_run *run, const struct model *m,
 	free(threads);
 	pthread_mutex_destroy(&ec.lock);
 	clock_gettime(CLOCK_REALTIME, &run->finished);
+}
+
+int
+engine_run(struct engine_run *run, const struct model *m,
+    const struct engine_opts *o, char **cause)
+{
+	size_t i;
+
+	memset(run, 0, sizeof(*run));
+	if (o->parallel < 1)
+		return cause_set(cause, "--parallel must be at least 1");
+	run->hosts = xcalloc(m->nhosts + 1, sizeof(*run->hosts));
+	for (i = 0; i < m->nhosts; i++)
+		if (o->hosts_glob == NULL ||
+		    model_host_match(&m->hosts[i], o->hosts_glob))
+			run->hosts[run->nhosts++].host = &m->hosts[i];
+	if (run->nhosts == 0) {
+		free(run->hosts);
+		run->hosts = NULL;
+		return cause_set(cause, "no host matches '%s'",
+		    o->hosts_glob != NULL ? o->hosts_glob : "*");
+	}
+	engine_start(run, m, o, NULL);
+	return 0;
+}
+
+int
+engine_run_targets(struct engine_run *run, const struct model *m,
+    const struct engine_opts *o, const struct engine_target *targets,
+    size_t n, char **cause)
+{
+	size_t i;
+
+	memset(run, 0, sizeof(*run));
+	if (o->parallel < 1)
+		return cause_set(cause, "--parallel must be at least 1");
+	if (n == 0)
+		return cause_set(cause, "no host to run");
+	run->hosts = xcalloc(n + 1, sizeof(*run->hosts));
+	for (i = 0; i < n; i++) {
+		run->hosts[i].host = targets[i].host;
+		run->hosts[i].desired = node_copy(targets[i].desired);
+	}
+	run->nhosts = n;
+	engine_start(run, m, o, targets);
 	return 0;
 }
 

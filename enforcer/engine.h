@@ -87,6 +87,18 @@ struct engine_run {
 };
 
 /*
+ * One host of engine_run_targets(): its desired state given explicitly
+ * instead of model_effective() (revert), and the change paths to act on.
+ */
+struct engine_target {
+	const struct model_host	 *host;
+	const struct node	 *desired;	/* kind -> tree; copied */
+	const char		**paths;	/* only changes on these paths
+						   are kept; NULL: all */
+	size_t			  npaths;
+};
+
+/*
  * Run plan or apply over m.  Fails only when nothing could be attempted
  * (no host matches, bad options); per-host failures are in the result.
  * run must be released with engine_run_release().
@@ -94,6 +106,16 @@ struct engine_run {
 int engine_run(struct engine_run *run, const struct model *m,
     const struct engine_opts *, char **cause);
 void engine_run_release(struct engine_run *);
+
+/*
+ * The same over n explicit targets, in that order (run->hosts[i] is
+ * targets[i]); o->hosts_glob is ignored.  Reads what each target's desired
+ * tree names, diffs, drops changes on other paths, then applies and
+ * verifies as engine_run() does.
+ */
+int engine_run_targets(struct engine_run *run, const struct model *m,
+    const struct engine_opts *, const struct engine_target *targets,
+    size_t n, char **cause);
 
 /*
  * Ask a running engine to stop at the next safe point: no new host is

@@ -18,6 +18,8 @@ static const struct cmd_entry cmd_table[] = {
 	{ "history", "list the recorded runs", cmd_history },
 	{ "show", "show what a recorded run observed, changed and verified",
 	  cmd_show },
+	{ "revert", "put back what a recorded run changed, as a new run",
+	  cmd_revert },
 	{ NULL, NULL, NULL },
 };
 
@@ -45,7 +47,8 @@ usage(FILE *fp)
 	    "\n'%s VERB --help' describes a verb.\n\n"
 	    "exit status:\n"
 	    "  0  success; hosts are in sync\n"
-	    "  1  error (bad input, bad usage, nothing applied)\n"
+	    "  1  error (bad input, bad usage: nothing applied; or what was\n"
+	    "     applied could not be recorded)\n"
 	    "  2  changes pending (plan)\n"
 	    "  3  some hosts failed; the others were handled\n",
 	    cmd_progname);

@@ -13,6 +13,9 @@ set -u
 : "${ENFORCER:=$TOP/bin/enforcer}"
 : "${WINRM_SIM:=$TOP/bin/winrm-sim}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/enforcer-e2e.XXXXXX")
+# apply records every run: a desired state outside git needs a history
+# (tests of the desired repository's own branch unset this).
+export ENFORCER_HISTORY="$TMP/history"
 SIM_PID=""
 FAILS=0
 

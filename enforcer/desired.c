@@ -1,0 +1,233 @@
+/*
+ * desired.c: the desired state of a run, from a path or a git commit; its
+ * history and its lock.  See desired.h.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "desired.h"
+#include "gitsrc.h"
+#include "gitutil.h"
+#include "lock.h"
+
+const char *
+desired_history_dir(const char *given)
+{
+	const char *env;
+
+	if (given != NULL)
+		return given;
+	env = getenv("ENFORCER_HISTORY");
+	return env != NULL && *env != '\0' ? env : NULL;
+}
+
+int
+desired_src_check(struct desired_src *src, char **cause)
+{
+	if (src->repo != NULL && src->path != NULL)
+		return cause_set(cause, "give PATH or --repo, not both");
+	if (src->repo != NULL && src->ref == NULL)
+		return cause_set(cause, "--repo needs --ref REF");
+	if (src->repo == NULL && (src->ref != NULL || src->keyring != NULL ||
+	    src->cache_dir != NULL))
+		return cause_set(cause, "--ref, --require-signed and --cache "
+		    "read the desired state from --repo");
+	if (src->repo == NULL && src->path == NULL)
+		return cause_set(cause, "expected PATH or --repo");
+	src->history_dir = desired_history_dir(src->history_dir);
+	return 0;
+}
+
+/* $XDG_CACHE_HOME/enforcer/git, else ~/.cache/enforcer/git.  free(). */
+static char *
+desired_cache_dir(void)
+{
+	const char *base;
+
+	if ((base = getenv("XDG_CACHE_HOME")) != NULL && *base == '/')
+		return xasprintf("%s/enforcer/git", base);
+	if ((base = getenv("HOME")) != NULL && *base == '/')
+		return xasprintf("%s/.cache/enforcer/git", base);
+	return NULL;
+}
+
+static int
+desired_load_git(struct desired *d, const struct desired_src *src,
+    struct errors *errs)
+{
+	struct gitsrc_files gf;
+	struct model_file *mf;
+	char *cache, *cause = NULL;
+	size_t i;
+	int rc = -1;
+
+	cache = src->cache_dir != NULL ? xstrdup(src->cache_dir) :
+	    desired_cache_dir();
+	if (gitsrc_read(&gf, src->repo, src->ref, cache, src->keyring,
+	    &cause) == -1) {
+		errors_add_owned(errs, cause);
+		goto out;
+	}
+	mf = xcalloc(gf.n + 1, sizeof(*mf));
+	for (i = 0; i < gf.n; i++) {
+		mf[i].name = gf.files[i].name;
+		mf[i].text = gf.files[i].text;
+		mf[i].len = gf.files[i].len;
+	}
+	rc = model_load_files(&d->m, mf, gf.n, errs);
+	free(mf);
+	memcpy(d->commit, gf.commit, sizeof(d->commit));
+	if (gf.signer != NULL)
+		d->signer = xstrdup(gf.signer);
+out:
+	gitsrc_files_release(&gf);
+	free(cache);
+	return rc;
+}
+
+int
+desired_load(struct desired *d, const struct desired_src *src,
+    struct errors *errs)
+{
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if (src->repo != NULL) {
+		d->where = gitutil_url_public(src->repo);
+		rc = desired_load_git(d, src, errs);
+	} else {
+		/* The history names it from anywhere: absolute. */
+		if ((d->where = realpath(src->path, NULL)) == NULL)
+			d->where = xstrdup(src->path);
+		rc = model_load(&d->m, src->path, errs);
+	}
+	if (rc == -1)
+		desired_release(d);
+	return rc;
+}
+
+void
+desired_release(struct desired *d)
+{
+	if (d == NULL)
+		return;
+	model_free(d->m);
+	free(d->where);
+	free(d->signer);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The directory holding path (itself if a directory). */
+static char *
+desired_dir_of(const char *path)
+{
+	struct stat st;
+	char *dir, *slash;
+
+	dir = xstrdup(path);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir ? 1 : 0] = '\0';
+	return dir;
+}
+
+/* path lies in a git repository (work tree or git directory). */
+static int
+desired_in_git(const char *path)
+{
+	char *dir = desired_dir_of(path);
+	int found;
+
+	git_libgit2_init();
+	found = git_repository_open_ext(NULL, dir, 0, NULL) == 0;
+	git_libgit2_shutdown();
+	free(dir);
+	return found;
+}
+
+/* dir is missing or empty: no history was recorded there yet. */
+static int
+desired_dir_empty(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int empty = 1;
+
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT;
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+int
+desired_history(struct history **out, const struct desired_src *src,
+    int required, char **cause)
+{
+	const char *desired = src->repo != NULL ? src->repo : src->path;
+
+	*out = NULL;
+	if (src->history_dir != NULL) {
+		if (!required && desired_dir_empty(src->history_dir))
+			return 0;
+		return history_open(out, NULL, src->history_dir, cause);
+	}
+	if (src->repo != NULL && gitsrc_is_url(src->repo)) {
+		if (!required)
+			return 0;
+		return cause_set(cause, "history: a desired state fetched from "
+		    "a URL keeps no history in its cache: give --history DIR "
+		    "(or set ENFORCER_HISTORY)");
+	}
+	if (!desired_in_git(desired)) {
+		if (!required)
+			return 0;
+		return cause_set(cause, "history: '%s' is not in a git "
+		    "repository, so runs have nowhere to be recorded: give "
+		    "--history DIR (or set ENFORCER_HISTORY), or keep the "
+		    "desired state in git", desired);
+	}
+	return history_open(out, desired, NULL, cause);
+}
+
+char *
+desired_lock_path(const struct desired_src *src)
+{
+	if (src->repo == NULL)
+		return lock_path_for(src->path);
+	if (!gitsrc_is_url(src->repo) || src->history_dir == NULL)
+		return lock_path_for(src->repo);
+	/* A fetched desired state: its runs meet at their history. */
+	return lock_path_for(src->history_dir);
+}
+
+void
+desired_add_secrets(struct history *h, const struct desired_src *src)
+{
+	const char *scheme, *at, *colon, *slash;
+	char *pw;
+
+	if (src->repo == NULL || (scheme = strstr(src->repo, "://")) == NULL)
+		return;
+	scheme += 3;
+	/* userinfo ends at the first '@' before the path. */
+	at = strchr(scheme, '@');
+	slash = strchr(scheme, '/');
+	if (at == NULL || (slash != NULL && slash < at) ||
+	    (colon = memchr(scheme, ':', (size_t)(at - scheme))) == NULL)
+		return;
+	pw = xstrndup(colon + 1, (size_t)(at - colon - 1));
+	history_add_secret(h, pw);
+	free(pw);
+}

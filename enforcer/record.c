@@ -1,0 +1,217 @@
+/*
+ * record.c: engine runs into the history, and the history's last states
+ * into the engine; see record.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "secret.h"
+
+struct record_last {
+	const char	**names;	/* borrowed from the model */
+	struct node	**states;	/* owned; NULL: never recorded */
+	size_t		  n;
+};
+
+int
+record_last_load(struct record_last **out, struct history *h,
+    const struct model *m, const char *glob, char **cause)
+{
+	struct record_last *rl;
+	const struct model_host *mh;
+	size_t i;
+
+	rl = xcalloc(1, sizeof(*rl));
+	rl->names = xcalloc(m->nhosts + 1, sizeof(*rl->names));
+	rl->states = xcalloc(m->nhosts + 1, sizeof(*rl->states));
+	for (i = 0; i < m->nhosts; i++) {
+		mh = &m->hosts[i];
+		if (glob != NULL && !model_host_match(mh, glob))
+			continue;
+		rl->names[rl->n] = mh->name;
+		if (h != NULL && history_last_state(&rl->states[rl->n], h,
+		    mh->name, cause) == -1) {
+			record_last_free(rl);
+			*out = NULL;
+			return -1;
+		}
+		rl->n++;
+	}
+	*out = rl;
+	return 0;
+}
+
+void
+record_last_free(struct record_last *rl)
+{
+	size_t i;
+
+	if (rl == NULL)
+		return;
+	for (i = 0; i < rl->n; i++)
+		node_free(rl->states[i]);
+	free(rl->states);
+	free(rl->names);
+	free(rl);
+}
+
+const struct node *
+record_last_get(void *arg, const char *host)
+{
+	const struct record_last *rl = arg;
+	size_t i;
+
+	for (i = 0; i < rl->n; i++)
+		if (strcmp(rl->names[i], host) == 0)
+			return rl->states[i];
+	return NULL;
+}
+
+void
+record_add_secrets(struct history *h, const struct model *m)
+{
+	const struct model_conn *c;
+	char *pw, *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < m->nhosts; i++) {
+		c = &m->hosts[i].conn;
+		if (c->password_env == NULL && c->password_file == NULL)
+			continue;
+		/* Unreadable: the engine reports it for that host. */
+		if (secret_read(&pw, c->password_env, c->password_file,
+		    &cause) == -1) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		history_add_secret(h, pw);
+		secret_free(pw);
+	}
+}
+
+static enum hist_class
+record_class(enum engine_class c)
+{
+	switch (c) {
+	case ENGINE_INTENTIONAL:
+		return HIST_INTENTIONAL;
+	case ENGINE_CORRECTIVE:
+		return HIST_CORRECTIVE;
+	case ENGINE_WINDOW:
+		return HIST_WINDOW;
+	case ENGINE_EXPIRY:
+		break;
+	}
+	return HIST_EXPIRY;
+}
+
+/* Applied, whatever came of it: a host may have changed. */
+static int
+record_attempted(const struct engine_change *ic)
+{
+	return ic->result == ENGINE_VERIFIED || ic->result == ENGINE_FAILED ||
+	    ic->result == ENGINE_UNVERIFIED;
+}
+
+static void
+record_changes(const struct engine_run *run, struct hist_change **out,
+    size_t *n)
+{
+	const struct engine_host *eh;
+	const struct engine_change *ic;
+	struct hist_change *hc;
+	size_t i, j, total = 0;
+
+	for (i = 0; i < run->nhosts; i++)
+		total += run->hosts[i].changes.n;
+	*out = xcalloc(total + 1, sizeof(**out));
+	*n = 0;
+	for (i = 0; i < run->nhosts; i++) {
+		eh = &run->hosts[i];
+		for (j = 0; j < eh->changes.n; j++) {
+			ic = &eh->info[j];
+			if (!record_attempted(ic))
+				continue;
+			hc = &(*out)[(*n)++];
+			hc->host = eh->host->name;
+			hc->path = ic->change->path;
+			hc->before = ic->change->before;
+			hc->after = ic->change->after;
+			hc->class = record_class(ic->class);
+			hc->reason = ic->reason;
+			hc->window = ic->window;
+			hc->verified = ic->result == ENGINE_VERIFIED;
+		}
+	}
+}
+
+/* Window w is active at the run's instant and targets one of its hosts. */
+static int
+record_window_in_run(const struct model_window *w,
+    const struct engine_run *run)
+{
+	size_t i, j;
+
+	if (!model_window_active(w, run->at))
+		return 0;
+	for (i = 0; i < run->nhosts; i++)
+		for (j = 0; j < w->nrules; j++)
+			if (model_rule_targets(&w->rules[j], run->hosts[i].host))
+				return 1;
+	return 0;
+}
+
+/* A host's cause without its name in front: the history adds it. */
+static const char *
+record_cause(const struct engine_host *eh)
+{
+	size_t n = strlen(eh->host->name);
+
+	if (eh->error != NULL && strncmp(eh->error, eh->host->name, n) == 0 &&
+	    strncmp(eh->error + n, ": ", 2) == 0)
+		return eh->error + n + 2;
+	return eh->error;
+}
+
+int
+record_run(struct history *h, const struct engine_run *run,
+    const struct model *m, const struct record_info *info, char **cause)
+{
+	struct hist_run hr;
+	struct hist_host *hosts;
+	struct hist_change *changes;
+	const char **windows;
+	size_t i;
+	int rc;
+
+	memset(&hr, 0, sizeof(hr));
+	hosts = xcalloc(run->nhosts + 1, sizeof(*hosts));
+	for (i = 0; i < run->nhosts; i++) {
+		hosts[i].name = run->hosts[i].host->name;
+		hosts[i].observed = run->hosts[i].observed;
+		hosts[i].verified = run->hosts[i].verified;
+		hosts[i].error = record_cause(&run->hosts[i]);
+	}
+	windows = xcalloc(m->nwindows + 1, sizeof(*windows));
+	for (i = 0; i < m->nwindows; i++)
+		if (record_window_in_run(&m->windows[i], run))
+			windows[hr.nwindows++] = m->windows[i].name;
+	record_changes(run, &changes, &hr.nchanges);
+	hr.run_id = run->id;
+	hr.verb = info->verb;
+	hr.started = run->started.tv_sec;
+	hr.finished = run->finished.tv_sec;
+	hr.desired_path = info->desired;
+	hr.desired_commit = info->commit;
+	hr.windows = windows;
+	hr.hosts = hosts;
+	hr.nhosts = run->nhosts;
+	hr.changes = changes;
+	rc = history_record(h, &hr, cause);
+	free(changes);
+	free(windows);
+	free(hosts);
+	return rc;
+}

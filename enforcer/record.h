@@ -1,0 +1,56 @@
+/*
+ * record.h: the glue between the engine and the history.  Before a run:
+ * each host's last recorded state, so the engine tells drift (corrective)
+ * from a changed desired state (intentional); the secrets the run will
+ * read, so the history can redact them.  After an apply: the run turned
+ * into a struct hist_run and recorded (docs/history.md).
+ */
+#ifndef ENFORCER_RECORD_H
+#define ENFORCER_RECORD_H
+
+#include "engine.h"
+#include "history.h"
+
+/* What the engine run does not know about itself.  Borrowed. */
+struct record_info {
+	const char	*verb;		/* "apply", "revert", ... */
+	const char	*desired;	/* path or URL, or NULL */
+	const char	*commit;	/* desired-state commit id, or NULL */
+};
+
+/* Last recorded states of some hosts, loaded once before a run. */
+struct record_last;
+
+/* record.c */
+
+/*
+ * The last recorded state of every host of m matching glob (NULL: all).
+ * h may be NULL (no history): every state is then unknown.  *out:
+ * record_last_free().
+ */
+int record_last_load(struct record_last **out, struct history *h,
+    const struct model *m, const char *glob, char **cause);
+void record_last_free(struct record_last *);
+
+/*
+ * An engine_last_fn: arg is a struct record_last.  Safe from the engine's
+ * threads: it only reads what record_last_load() loaded.
+ */
+const struct node *record_last_get(void *arg, const char *host);
+
+/*
+ * Give the history every password the hosts of m use (password_env,
+ * password_file), so that it redacts them should one ever reach it.
+ */
+void record_add_secrets(struct history *h, const struct model *m);
+
+/*
+ * Record an applied run: each host's observed and verified states, each
+ * change that was attempted (verified or not; changes only planned or
+ * reported are not changes), the windows active at the run's instant that
+ * target one of its hosts.
+ */
+int record_run(struct history *h, const struct engine_run *run,
+    const struct model *m, const struct record_info *info, char **cause);
+
+#endif

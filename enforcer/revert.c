@@ -1,0 +1,478 @@
+/*
+ * revert.c: the desired trees that put back what a recorded run changed,
+ * and the check that they did; see revert.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "revert.h"
+
+#define REVERT_MAX_KEYS	16
+
+/*
+ * The node at a dotted change path, and the keys on the way (borrowed).
+ * Keys may contain dots themselves (a service "a.b"), so at each level the
+ * longest key that matches wins, as in the engine.
+ */
+static const struct node *
+revert_lookup(const struct node *n, const char *path, const char **keys,
+    size_t *nkeys)
+{
+	const struct node_pair *best;
+	size_t i, klen, blen, nk = 0;
+
+	while (n != NULL && *path != '\0') {
+		if (n->kind != NODE_MAP || nk == REVERT_MAX_KEYS)
+			return NULL;
+		best = NULL;
+		blen = 0;
+		for (i = 0; i < n->npairs; i++) {
+			klen = strlen(n->pairs[i].key->value);
+			if (strncmp(path, n->pairs[i].key->value, klen) == 0 &&
+			    (path[klen] == '.' || path[klen] == '\0') &&
+			    klen > blen) {
+				best = &n->pairs[i];
+				blen = klen;
+			}
+		}
+		if (best == NULL)
+			return NULL;
+		if (keys != NULL)
+			keys[nk] = best->key->value;
+		nk++;
+		n = best->value;
+		path += blen;
+		if (*path == '.')
+			path++;
+	}
+	if (nkeys != NULL)
+		*nkeys = nk;
+	return n;
+}
+
+static const struct node *
+revert_get(const struct node *n, const char *path)
+{
+	return revert_lookup(n, path, NULL, NULL);
+}
+
+/* The map at keys[0..n) of root, made (replacing anything else) if need be. */
+static struct node *
+revert_map_at(struct node *root, const char **keys, size_t n)
+{
+	struct node *m = root, *next;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		next = node_get(m, keys[i]);
+		if (next == NULL || next->kind != NODE_MAP) {
+			next = node_map();
+			node_map_set(m, keys[i], next);
+		}
+		m = next;
+	}
+	return m;
+}
+
+static int
+revert_seq_has(const struct node *seq, const char *v)
+{
+	size_t i;
+
+	for (i = 0; seq != NULL && seq->kind == NODE_SEQ && i < seq->nitems;
+	    i++)
+		if (seq->items[i]->kind == NODE_SCALAR &&
+		    strcasecmp(seq->items[i]->value, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* Same value, as Windows compares names: case aside, lists as sets. */
+static int
+revert_same(const struct node *a, const struct node *b)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (a->kind != b->kind)
+		return 0;
+	switch (a->kind) {
+	case NODE_SCALAR:
+		return strcasecmp(a->value, b->value) == 0;
+	case NODE_SEQ:
+		for (i = 0; i < a->nitems; i++)
+			if (a->items[i]->kind != NODE_SCALAR ||
+			    !revert_seq_has(b, a->items[i]->value))
+				return 0;
+		for (i = 0; i < b->nitems; i++)
+			if (b->items[i]->kind != NODE_SCALAR ||
+			    !revert_seq_has(a, b->items[i]->value))
+				return 0;
+		return 1;
+	case NODE_MAP:
+		if (a->npairs != b->npairs)
+			return 0;
+		for (i = 0; i < a->npairs; i++)
+			if (!revert_same(a->pairs[i].value,
+			    node_get(b, a->pairs[i].key->value)))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* A value for a message: "true", "a, b", "(none)", "(absent)". */
+static char *
+revert_text(const struct node *n)
+{
+	struct buf b = BUF_INIT;
+	char *out;
+	size_t i;
+
+	if (n == NULL)
+		return xstrdup("(absent)");
+	if (n->kind == NODE_SCALAR)
+		return xasprintf("'%s'", n->value);
+	if (n->kind == NODE_MAP)
+		return xstrdup("{...}");
+	for (i = 0; i < n->nitems; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "",
+		    n->items[i]->kind == NODE_SCALAR ? n->items[i]->value :
+		    "...");
+	out = b.len == 0 ? xstrdup("(none)") : xasprintf("[%s]", buf_cstr(&b));
+	buf_release(&b);
+	return out;
+}
+
+/* Some value under n comes from a window (it is active: effective). */
+static int
+revert_from_window(const struct node *n)
+{
+	const struct origin *o;
+	size_t i;
+
+	if (n == NULL)
+		return 0;
+	o = n->origin;
+	if (o != NULL && o->kind == ORIGIN_WINDOW)
+		return 1;
+	for (i = 0; i < n->npairs; i++)
+		if (revert_from_window(n->pairs[i].value))
+			return 1;
+	for (i = 0; i < n->nitems; i++)
+		if (revert_from_window(n->items[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Putting value back at path would turn CredSSP on, or add delegation
+ * entries that RUN left out (after: the path's value after RUN).  A list
+ * of a client disabled before RUN adds nothing (see revert_overlay()).
+ */
+static int
+revert_enables_credssp(const char *path, const struct node *value,
+    const struct node *before, const struct node *after)
+{
+	size_t i;
+	int on;
+
+	if (strcmp(path, "credssp.server.enabled") == 0 ||
+	    strcmp(path, "credssp.client.enabled") == 0)
+		return node_bool(value, &on) == 0 && on;
+	if (strncmp(path, "credssp.client.delegate", 23) != 0 ||
+	    value->kind != NODE_SEQ || node_bool(revert_get(before,
+	    "credssp.client.enabled"), &on) == -1 || !on)
+		return 0;
+	for (i = 0; i < value->nitems; i++)
+		if (value->items[i]->kind == NODE_SCALAR &&
+		    !revert_seq_has(after, value->items[i]->value))
+			return 1;
+	return 0;
+}
+
+/*
+ * Set value at keys in desired, in the shape the desired state takes: a
+ * whole list of members or trusted hosts is exclusive; a delegation list
+ * follows the client's enabled flag of before (disabled: the module drops
+ * the "wsman/..." entries, so no list is given).
+ */
+static void
+revert_overlay(struct node *desired, const char **keys, size_t nkeys,
+    const struct node *value, const struct node *before)
+{
+	struct node *m;
+	int on;
+
+	if (nkeys == 3 && strcmp(keys[0], "local_group") == 0 &&
+	    strcmp(keys[2], "members") == 0) {
+		m = node_map();
+		node_map_set(m, "members", node_copy(value));
+		node_map_set(m, "exclusive", node_scalar("true"));
+		node_map_set(revert_map_at(desired, keys, 1), keys[1], m);
+		return;
+	}
+	if (nkeys == 2 && strcmp(keys[0], "trusted_hosts") == 0 &&
+	    strcmp(keys[1], "hosts") == 0) {
+		m = node_map();
+		node_map_set(m, "hosts", node_copy(value));
+		node_map_set(m, "exclusive", node_scalar("true"));
+		node_map_set(desired, keys[0], m);
+		return;
+	}
+	if (nkeys == 3 && strcmp(keys[0], "credssp") == 0 &&
+	    strcmp(keys[1], "client") == 0 &&
+	    strncmp(keys[2], "delegate", 8) == 0) {
+		if (node_bool(revert_get(before, "credssp.client.enabled"),
+		    &on) == -1)
+			on = 0;
+		m = revert_map_at(desired, keys, 2);
+		node_map_set(m, "enabled", node_scalar(on ? "true" : "false"));
+		if (on)
+			node_map_set(m, keys[2], node_copy(value));
+		else
+			node_map_del(m, keys[2]);
+		return;
+	}
+	node_map_set(revert_map_at(desired, keys, nkeys - 1), keys[nkeys - 1],
+	    node_copy(value));
+}
+
+/* The desired state now asks for something else: the next apply wins. */
+static void
+revert_note_desired(struct revert_plan *p, const char *host, const char *path,
+    const struct node *eff, const struct node *value)
+{
+	const struct node *now = revert_get(eff, path);
+	const struct origin *o;
+	char *want;
+
+	if (now == NULL || now->kind != NODE_SCALAR ||
+	    value->kind != NODE_SCALAR || revert_same(now, value))
+		return;
+	o = now->origin;
+	want = revert_text(now);
+	errors_addf(&p->notes, "%s: %s: the desired state asks for %s (%s %s):"
+	    " the next apply will undo this revert unless it changes", host,
+	    path, want, o == NULL ? "desired" : o->kind == ORIGIN_WINDOW ?
+	    "window" : "policy", o == NULL ? "state" : o->name);
+	free(want);
+}
+
+/* What a refused CredSSP part says to do instead. */
+static void
+revert_refuse_credssp(struct revert_plan *p, const char *host,
+    const char *path, const struct node *value)
+{
+	char *was = revert_text(value);
+	const char *role = strncmp(path, "credssp.server", 14) == 0 ?
+	    "server" : "client";
+
+	errors_addf(&p->refused, "%s: %s: not reverted to %s: revert never "
+	    "turns CredSSP back on outside a window; if it must be on, open "
+	    "one: enforcer window open NAME --for 1h --hosts %s --set "
+	    "credssp.%s=enabled --reason TEXT", host, path, was, host, role);
+	free(was);
+}
+
+/*
+ * Overlay one path of RUN onto desired.  Returns 0, or -1 when the path is
+ * not reverted (the reason is in p->refused).
+ */
+static int
+revert_path(struct revert_plan *p, const struct hist_host *hh,
+    const struct node *eff, struct node *desired, const char *path,
+    int window)
+{
+	const char *keys[REVERT_MAX_KEYS];
+	const struct node *value;
+	size_t nkeys = 0;
+
+	value = revert_lookup(hh->observed, path, keys, &nkeys);
+	if (value == NULL || nkeys == 0) {
+		errors_addf(&p->refused, "%s: %s: absent before run %s: revert "
+		    "cannot remove it", hh->name, path, p->run_id);
+		return -1;
+	}
+	if (value->kind == NODE_MAP) {
+		errors_addf(&p->refused, "%s: %s: no desired value puts it "
+		    "back as it was before run %s", hh->name, path, p->run_id);
+		return -1;
+	}
+	if (!window && revert_enables_credssp(path, value, hh->observed,
+	    revert_get(hh->verified, path))) {
+		revert_refuse_credssp(p, hh->name, path, value);
+		return -1;
+	}
+	revert_note_desired(p, hh->name, path, eff, value);
+	revert_overlay(desired, keys, nkeys, value, hh->observed);
+	return 0;
+}
+
+static int
+revert_has_path(const struct revert_host *rh, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < rh->npaths; i++)
+		if (strcmp(rh->paths[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+/* A host RUN changed: its desired tree and paths, unless nothing is left. */
+static void
+revert_host(struct revert_plan *p, const struct model *m,
+    const struct hist_entry *e, const struct hist_host *hh, time_t at)
+{
+	struct revert_host rh;
+	struct node *eff = NULL;
+	char *cause = NULL;
+	size_t i;
+	int window;
+
+	memset(&rh, 0, sizeof(rh));
+	if ((rh.host = model_host_find(m, hh->name)) == NULL) {
+		errors_addf(&p->refused, "%s: not in the desired state any "
+		    "more: revert cannot reach it", hh->name);
+		return;
+	}
+	if (hh->observed == NULL) {
+		errors_addf(&p->refused, "%s: no state recorded before run %s",
+		    hh->name, p->run_id);
+		return;
+	}
+	if (model_effective(&eff, m, rh.host, at, &cause) == -1) {
+		errors_add_owned(&p->refused, cause);
+		return;
+	}
+	window = revert_from_window(node_get(eff, "credssp"));
+	rh.desired = node_copy(eff);
+	rh.before = hh->observed;
+	rh.paths = xcalloc(e->run.nchanges + 1, sizeof(*rh.paths));
+	for (i = 0; i < e->run.nchanges; i++) {
+		const char *path = e->run.changes[i].path;
+
+		if (strcmp(e->run.changes[i].host, hh->name) != 0 ||
+		    revert_has_path(&rh, path))
+			continue;
+		if (revert_path(p, hh, eff, rh.desired, path, window) == 0)
+			rh.paths[rh.npaths++] = path;
+	}
+	node_free(eff);
+	if (rh.npaths == 0) {
+		node_free(rh.desired);
+		free(rh.paths);
+		return;
+	}
+	p->hosts[p->nhosts++] = rh;
+}
+
+static int
+revert_changed(const struct hist_run *run, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < run->nchanges; i++)
+		if (strcmp(run->changes[i].host, host) == 0)
+			return 1;
+	return 0;
+}
+
+int
+revert_plan(struct revert_plan *p, struct history *h, const struct model *m,
+    const char *run_id, time_t at, char **cause)
+{
+	const struct hist_entry *e;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->run_id, sizeof(p->run_id), "%s", run_id);
+	if (history_show(&p->log, h, run_id, cause) == -1)
+		return -1;
+	e = &p->log->entries[0];
+	p->nchanges = e->run.nchanges;
+	p->hosts = xcalloc(e->run.nhosts + 1, sizeof(*p->hosts));
+	for (i = 0; i < e->run.nhosts; i++)
+		if (revert_changed(&e->run, e->run.hosts[i].name))
+			revert_host(p, m, e, &e->run.hosts[i], at);
+	p->targets = xcalloc(p->nhosts + 1, sizeof(*p->targets));
+	for (i = 0; i < p->nhosts; i++) {
+		p->targets[i].host = p->hosts[i].host;
+		p->targets[i].desired = p->hosts[i].desired;
+		p->targets[i].paths = p->hosts[i].paths;
+		p->targets[i].npaths = p->hosts[i].npaths;
+	}
+	return 0;
+}
+
+void
+revert_plan_release(struct revert_plan *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nhosts; i++) {
+		node_free(p->hosts[i].desired);
+		free(p->hosts[i].paths);
+	}
+	free(p->hosts);
+	free(p->targets);
+	errors_clear(&p->refused);
+	errors_clear(&p->notes);
+	hist_log_free(p->log);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+revert_relabel(const struct revert_plan *p, struct engine_run *run)
+{
+	struct engine_change *ic;
+	size_t i, j;
+
+	for (i = 0; i < run->nhosts; i++) {
+		for (j = 0; j < run->hosts[i].changes.n; j++) {
+			ic = &run->hosts[i].info[j];
+			free(ic->reason);
+			ic->reason = xasprintf("revert of run %s", p->run_id);
+			ic->class = ENGINE_INTENTIONAL;
+			ic->window = NULL;
+			ic->until = 0;
+		}
+	}
+}
+
+void
+revert_check(struct revert_plan *p, const struct engine_run *run)
+{
+	const struct engine_host *eh;
+	const struct revert_host *rh;
+	const struct node *now, *was, *is;
+	char *ts, *ws;
+	size_t i, j;
+
+	for (i = 0; i < run->nhosts && i < p->nhosts; i++) {
+		eh = &run->hosts[i];
+		rh = &p->hosts[i];
+		now = eh->verified != NULL ? eh->verified : eh->observed;
+		if (now == NULL)
+			continue;	/* unreadable: the report says why */
+		for (j = 0; j < rh->npaths; j++) {
+			was = revert_get(rh->before, rh->paths[j]);
+			is = revert_get(now, rh->paths[j]);
+			if (revert_same(was, is))
+				continue;
+			ts = revert_text(is);
+			ws = revert_text(was);
+			errors_addf(&p->refused, "%s: %s: not restored: it is "
+			    "%s, it was %s before run %s", rh->host->name,
+			    rh->paths[j], ts, ws, p->run_id);
+			free(ts);
+			free(ws);
+		}
+	}
+}

@@ -1,0 +1,258 @@
+#!/bin/sh
+# history_apply_crash.sh: SIGKILL `enforcer apply` at random points of 50
+# runs against the simulator (on a slow machine, as many as fit in 45 s but
+# at least 20), with drift planted out of band before each.  After every kill:
+#  - `git fsck --full --strict` is clean (unreachable objects of a cut run
+#    are allowed: they are dangling);
+#  - the branch enforcer/history is at a complete run commit;
+#  - when a run got recorded, its tree is the ground truth now, the state
+#    recorded just before it is the ground truth it started from (so what
+#    a killed run changed is recorded, as drift), and every change it
+#    calls verified has its value in the tree: nothing is claimed that
+#    was not verified, nothing done goes unrecorded.
+# Two kills in three come at a random instant from 0 to 1.3 times a full
+# apply; one in three within 4 ms of the history's first object write.
+. "$(dirname "$0")/lib/e2e.sh"
+
+export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
+    GIT_AUTHOR_EMAIL=infra@contoso.test GIT_COMMITTER_NAME=infra \
+    GIT_COMMITTER_EMAIL=infra@contoso.test
+unset ENFORCER_HISTORY
+mkdir -p "$HOME"
+export ENFORCER_PASSWORD="Crash-pw-1"
+N=127.61.3
+
+cat >"$TMP/fleet.yaml" <<EOF
+defaults:
+  users: { 'CONTOSO\\svc-enforcer': { password: '$ENFORCER_PASSWORD', admin: true } }
+  winrm: { service: { auth: { Basic: true } } }
+  services: { Spooler: { state: Running, start_mode: Auto } }
+hosts:
+  node1.contoso.test: { address: $N.1 }
+  node2.contoso.test: { address: $N.2 }
+EOF
+fleet_start "$TMP/fleet.yaml"
+
+D="$TMP/desired"
+mkdir -p "$D"
+cat >"$D/hosts.yaml" <<EOF
+hosts:
+  node1.contoso.test: { groups: [nodes], address: $N.1 }
+  node2.contoso.test: { groups: [nodes], address: $N.2 }
+connection:
+  auth: basic
+  username: CONTOSO\\svc-enforcer
+  password_env: ENFORCER_PASSWORD
+  ca_file: $SIM_CA
+  timeout: 10s
+policies:
+  nodes:
+    credssp: { server: disabled, client: disabled }
+    service: { Spooler: running }
+EOF
+git -C "$D" init -q -b main
+git -C "$D" add -A
+git -C "$D" commit -q -m "desired state"
+
+export D ENFORCER
+/usr/bin/python3 - <<'EOF' || fail "crash loop"
+import http.client, os, random, re, subprocess, sys, time
+import yaml
+
+E, D = os.environ['ENFORCER'], os.environ['D']
+# 50 applies; on a slow machine (sanitizers) as many as fit in 45 s, at
+# least 20.
+RUNS, MIN_RUNS, BUDGET = 50, 20, 45
+CTL = os.environ['SIM_CTL']
+HOSTS = ['node1.contoso.test', 'node2.contoso.test']
+# history path -> (ground-truth key, the value drift plants)
+KEYS = {
+    'credssp.server.enabled': ('winrm.service.auth.CredSSP', 'true'),
+    'credssp.client.enabled': ('winrm.client.auth.CredSSP', 'true'),
+    'service.Spooler.state': ('service.Spooler.state', 'Stopped'),
+}
+
+
+def die(msg):
+    print('FAIL: ' + msg)
+    sys.exit(1)
+
+
+def ctl(method, path, body=None):
+    host, port = CTL.rsplit(':', 1)
+    c = http.client.HTTPConnection(host, int(port), timeout=10)
+    c.request(method, path.replace(' ', '%20'), body)
+    r = c.getresponse()
+    text = r.read().decode()
+    if r.status != 200:
+        die('control %s %s: %d %s' % (method, path, r.status, text))
+    return text
+
+
+def truth():
+    t = {}
+    for h in HOSTS:
+        kv = dict(line.split(' = ', 1) for line in
+                  ctl('GET', '/hosts/%s/state' % h).splitlines()
+                  if ' = ' in line)
+        t[h] = {p: kv.get(k, '').lower() for p, (k, _) in KEYS.items()}
+    return t
+
+
+def git(*args, check=True):
+    r = subprocess.run(['git', '-C', D] + list(args), capture_output=True,
+                       text=True)
+    if check and r.returncode != 0:
+        die('git %s: %s' % (' '.join(args), r.stderr))
+    return r
+
+
+def value(tree, path):
+    for k in path.split('.'):
+        tree = (tree or {}).get(k)
+    return str(tree).lower() if tree is not None else None
+
+
+def recorded(rev):
+    t = {}
+    for h in HOSTS:
+        doc = yaml.safe_load(git('show', '%s:hosts/%s.yaml' % (rev, h)).stdout)
+        t[h] = {p: value(doc, p) for p in KEYS}
+    return t
+
+
+def plant():
+    for h in HOSTS:
+        sets = ['%s = %s' % v for v in KEYS.values() if random.random() < .3]
+        if sets:
+            ctl('POST', '/hosts/%s/set' % h, '\n'.join(sets))
+
+
+def fsck():
+    r = git('fsck', '--full', '--strict', check=False)
+    out = r.stdout + r.stderr
+    bad = [l for l in out.splitlines() if not l.startswith('dangling ')
+           and not l.startswith('notice:')]
+    if r.returncode != 0 or bad:
+        die('git fsck: ' + out)
+    return sum(1 for l in out.splitlines() if l.startswith('dangling '))
+
+
+def tip():
+    return git('rev-parse', '--verify', '-q', 'enforcer/history',
+               check=False).stdout.strip()
+
+
+def check_recorded(pre, post):
+    """The tip run against the ground truth before and after it."""
+    msg = git('log', '-1', '--format=%B', 'enforcer/history').stdout
+    if '\nRecord: run\n' not in msg:
+        die('the branch is not at a run commit:\n' + msg)
+    now = recorded('enforcer/history')
+    if now != post:
+        die('recorded %s, ground truth %s' % (now, post))
+    if git('rev-parse', '-q', '--verify', 'enforcer/history~1',
+           check=False).returncode == 0 and recorded('enforcer/history~1') != pre:
+        die('state before the run: recorded %s, ground truth %s' %
+            (recorded('enforcer/history~1'), pre))
+    claims = 0
+    for m in re.finditer(r'^change host=(\S+) path=(\S+) .*?after=(\S+) .*'
+                         r'verified=(yes|no)', msg, re.M):
+        h, p, after, verified = m.groups()
+        if verified == 'yes' and p in KEYS:
+            claims += 1
+            if now[h][p] != after.lower():
+                die('%s %s claimed verified as %s, recorded %s' %
+                    (h, p, after, now[h][p]))
+    return claims
+
+
+def objects_state():
+    """The loose object directories' mtimes: they move when history
+    starts writing (nothing else writes to this repository)."""
+    top = os.path.join(D, '.git', 'objects')
+    try:
+        return [(e.name, e.stat().st_mtime_ns) for e in os.scandir(top)]
+    except FileNotFoundError:
+        return None     # a temporary object file came and went
+
+
+def apply_once(kill_after, when_writing=False):
+    """Run apply; SIGKILL it after kill_after seconds, or (when_writing)
+    within 4 ms of the history's first object.  True if killed."""
+    seen = objects_state() if when_writing else None
+    p = subprocess.Popen([E, 'apply', D], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    deadline = time.monotonic() + kill_after
+    killed = False
+    while p.poll() is None:
+        if time.monotonic() > deadline:
+            p.kill()
+            killed = True
+            break
+        if seen is not None and objects_state() != seen:
+            time.sleep(random.uniform(0, .004))
+            p.kill()
+            killed = True
+            break
+        time.sleep(.0002 if seen is not None else .005)
+    p.wait()
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    # A kill that came too late finds the run finished.
+    killed = killed and p.returncode < 0
+    if not killed and p.returncode != 0:
+        die('apply exited %d: %s' % (p.returncode, err))
+    return killed
+
+
+# A full run with drift everywhere: how long an apply takes here.
+for h in HOSTS:
+    ctl('POST', '/hosts/%s/set' % h, '\n'.join('%s = %s' % v
+                                              for v in KEYS.values()))
+pre = truth()
+t0 = time.monotonic()
+apply_once(120)
+full = time.monotonic() - t0
+check_recorded(pre, truth())
+
+kills = recorded_runs = cut = claims = runs = 0
+fsck()
+t0 = time.monotonic()
+for i in range(RUNS):
+    if i >= MIN_RUNS and time.monotonic() - t0 > BUDGET:
+        break
+    runs += 1
+    plant()
+    pre, before = truth(), tip()
+    # One kill in three while the history is written, the others anywhere.
+    writing = i % 3 == 0
+    if writing:
+        killed = apply_once(full * 3, when_writing=True)
+    else:
+        killed = apply_once(random.uniform(0, 1.3) * full)
+    kills += killed
+    fsck()
+    # Killed once objects were being written, before the branch moved.
+    cut += writing and killed and tip() == before
+    if git('log', '-1', '--format=%B', 'enforcer/history').stdout.find(
+            '\nRecord: run\n') < 0:
+        die('run %d: the branch is not at a run commit' % i)
+    if tip() != before:
+        recorded_runs += 1
+        claims += check_recorded(pre, truth())
+# The run after the last kill records what the killed ones left.
+pre = truth()
+apply_once(120)
+claims += check_recorded(pre, truth())
+fsck()
+drift = int(git('rev-list', '--count', '--grep=^Record: observed',
+                'enforcer/history').stdout)
+print('history_apply_crash: %d applies (full apply %.2fs), %d killed, '
+      '%d recorded, %d killed while writing the history, %d drift commits, '
+      '%d verified claims checked' % (runs, full, kills, recorded_runs, cut,
+                                      drift, claims))
+if kills < runs // 3 or recorded_runs < 3:
+    die('too few kills (%d) or recorded runs (%d)' % (kills, recorded_runs))
+EOF
+finish
