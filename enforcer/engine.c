@@ -207,15 +207,14 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	    c->path))))) {
 		/* The host is as we last left it: the desired state moved. */
 		ic->class = ENGINE_INTENTIONAL;
-		ic->reason = xasprintf("%s %s (desired state changed)",
-		    o != NULL ? "policy" : "desired", o != NULL ? o->name :
-		    "state");
+		ic->reason = xasprintf("policy %s; desired state changed",
+		    o != NULL ? o->name : "?");
 		return;
 	}
 	ic->class = ENGINE_CORRECTIVE;
 	if (last != NULL)
-		ic->reason = xasprintf("drift: changed outside enforcer "
-		    "(policy %s)", o != NULL ? o->name : "?");
+		ic->reason = xasprintf("drift: changed outside enforcer; "
+		    "policy %s", o != NULL ? o->name : "?");
 	else
 		ic->reason = xasprintf("policy %s", o != NULL ? o->name : "?");
 }

@@ -116,11 +116,11 @@ EOF
 run_enforcer plan --hosts $CLI "$TMP/ds"
 expect_rc "plan shows the client to disable" 2
 expect_line "client role off" \
-    "  ~ credssp.client.enabled: true -> false   (policy $CLI)"
+    "  ~ credssp.client.enabled: true -> false   (policy $CLI; desired state changed)"
 expect_line "wsman/ entries leave the list" \
-    "  ~ credssp.client.delegate: wsman/old.contoso.test, TERMSRV/x, wsman/*.contoso.test -> TERMSRV/x   (policy $CLI)"
+    "  ~ credssp.client.delegate: wsman/old.contoso.test, TERMSRV/x, wsman/*.contoso.test -> TERMSRV/x   (policy $CLI; desired state changed)"
 expect_line "NTLM-only list removed" \
-    "  - credssp.client.delegate_ntlm_only: wsman/*.contoso.test   (policy $CLI)"
+    "  - credssp.client.delegate_ntlm_only: wsman/*.contoso.test   (policy $CLI; desired state changed)"
 run_enforcer apply --hosts $CLI "$TMP/ds"
 expect_rc "apply disables the client" 0
 expect "client role off" false "$(truth $CLI winrm.client.auth.CredSSP)"

@@ -81,7 +81,7 @@ expect "drift planted" 'CONTOSO\hci-admins,CONTOSO\alice,CONTOSO\bob' \
     "$(truth $GW "group.$GA.members")"
 run_enforcer plan --hosts $GW "$TMP/ds"
 expect_rc "plan sees the drift" 2
-expect_line "drift line" "  - local_group.$GA.members: CONTOSO\\bob   (policy $GW)"
+expect_line "drift line" "  - local_group.$GA.members: CONTOSO\\bob   (drift: changed outside enforcer; policy $GW)"
 run_enforcer apply --hosts $GW "$TMP/ds"
 expect_rc "apply removes it" 0
 expect "drift repaired" 'CONTOSO\hci-admins,CONTOSO\alice' \
