@@ -30,6 +30,8 @@ int cmd_plan(int, char **);
 int cmd_history(int, char **);
 /* cmd_show.c */
 int cmd_show(int, char **);
+/* cmd_window.c */
+int cmd_window(int, char **);
 
 /* cmd_apply.c: plan (online) and apply share one path; apply is 1 or 0. */
 int cmd_run_engine(int apply, int argc, char **argv);

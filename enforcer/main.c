@@ -17,6 +17,8 @@ static const struct cmd_entry cmd_table[] = {
 	{ "history", "list the recorded runs", cmd_history },
 	{ "show", "show what a recorded run observed, changed and verified",
 	  cmd_show },
+	{ "window", "open, close, extend or list windows (CredSSP and more)",
+	  cmd_window },
 	{ NULL, NULL, NULL },
 };
 
