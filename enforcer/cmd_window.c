@@ -172,15 +172,14 @@ window_check_args(struct window_args *a, int nargs, char **cause)
 	if (nargs > (list || a->all ? 1 : 2))
 		return cause_set(cause, "too many arguments");
 	if (!list && !a->all && a->name == NULL)
-		return cause_set(cause, "%s: NAME is missing", a->sub);
+		return cause_set(cause, "NAME is missing");
 	if (open && (a->for_s == 0 || a->hosts == NULL ||
 	    a->set->npairs == 0 || a->reason == NULL))
-		return cause_set(cause, "open: --for, --hosts, --set and "
-		    "--reason are all needed");
+		return cause_set(cause, "--for, --hosts, --set and --reason are "
+		    "all needed");
 	if (strcmp(a->sub, "extend") == 0 && (a->for_s == 0) ==
 	    (a->until == 0))
-		return cause_set(cause, "extend: give one of --for and "
-		    "--until");
+		return cause_set(cause, "give one of --for and --until");
 	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
 		return cause_set(cause, "--all goes with close and no NAME");
 	return 0;

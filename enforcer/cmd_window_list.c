@@ -130,6 +130,13 @@ wl_pending(const struct engine_host *eh, const struct model_window *w,
 	return n;
 }
 
+/* To the minute, for people: "4d12h42m", "35s". */
+static void
+wl_duration(long long s, char *buf, size_t len)
+{
+	timeparse_format_duration(s >= 60 ? s - s % 60 : s, buf, len);
+}
+
 static const char *
 wl_task(const struct node *state, const struct model_window *w)
 {
@@ -205,8 +212,7 @@ wl_ended_host(struct buf *b, struct wl *l, const struct model_window *w,
 	if (wl_pending(eh, w, ENGINE_EXPIRY, &paths) > 0 ||
 	    failsafe_window_status(l->m, h, w, l->a->at,
 	    eh->observed) == FAILSAFE_ON) {
-		timeparse_format_duration(l->a->at - w->end, late,
-		    sizeof(late));
+		wl_duration(l->a->at - w->end, late, sizeof(late));
 		buf_printf(b, "NOT REVERTED %s after the end%s%s (run apply)",
 		    late, paths.len > 0 ? ": " : "", buf_cstr(&paths));
 		l->bad = 1;
@@ -230,8 +236,8 @@ wl_window(struct wl *l, const struct model_window *w, int listed)
 
 	timeparse_format_utc(w->start, s, sizeof(s));
 	timeparse_format_utc(w->end, e, sizeof(e));
-	timeparse_format_duration(w->start > at ? w->start - at :
-	    w->end > at ? w->end - at : at - w->end, d, sizeof(d));
+	wl_duration(w->start > at ? w->start - at : w->end > at ?
+	    w->end - at : at - w->end, d, sizeof(d));
 	if (listed)
 		printf("%s: %s, %s to %s (%s %s%s)\n  reason: %s\n", w->name,
 		    w->start > at ? "upcoming" : w->end > at ? "open" :

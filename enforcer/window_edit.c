@@ -92,6 +92,20 @@ we_add(struct window_edits *e, const char *path, char *before, size_t len)
 	w->len = len;
 }
 
+/* A new file goes, and its directory if that leaves it empty. */
+static void
+we_unlink(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+
+	unlink(path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		rmdir(dir);	/* fails, as it should, when not empty */
+	}
+	free(dir);
+}
+
 void
 window_edits_undo(struct window_edits *e)
 {
@@ -100,7 +114,7 @@ window_edits_undo(struct window_edits *e)
 
 	for (i = e->n; i > 0; i--) {
 		if (e->v[i - 1].before == NULL)
-			unlink(e->v[i - 1].path);
+			we_unlink(e->v[i - 1].path);
 		else if (we_write(e->v[i - 1].path, e->v[i - 1].before,
 		    e->v[i - 1].len, 0644, 0, &cause) == -1) {
 			free(cause);
