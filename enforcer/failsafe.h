@@ -20,10 +20,11 @@
  *	  fired:		# markers the tasks leave when they run
  *	    old-window: 2026-11-24T10:15:00Z
  *
- * Its desired state is computed here from the model and the host's
- * observed CredSSP state, not written by anyone; observed and recorded in
- * history like any other kind, a missing, stale or left-over task shows
- * in plan as a change.
+ * Its desired state is computed here (failsafe.c) from the model and the
+ * host's observed CredSSP state, not written by anyone; observed and
+ * recorded in history like any other kind, a missing, stale or left-over
+ * task shows in plan as a change.  failsafe_engine.c holds the engine's
+ * steps: engine.c calls them at the points marked in its host function.
  */
 #ifndef ENFORCER_FAILSAFE_H
 #define ENFORCER_FAILSAFE_H
@@ -125,5 +126,34 @@ enum failsafe_status failsafe_window_status(const struct model *,
  */
 char *failsafe_overdue(const struct model *, const struct model_host *h,
     time_t at, const struct node *state, int current);
+
+/* failsafe_engine.c: the engine's steps, for one host (ctx->now: at). */
+
+/*
+ * After the host's kinds are read: the "failsafe" kind joins eh->desired
+ * (failsafe_desired) and eh->observed (read), when it applies.
+ */
+int failsafe_prepare(struct engine_host *eh, const struct model *,
+    struct state_ctx *ctx, char **cause);
+
+/*
+ * Before the other changes: register the tasks, read them back, and mark
+ * every change a window makes that turns CredSSP on as failed ("not
+ * applied: the host's fail-safe is not armed: ...") unless they all are.
+ */
+void failsafe_arm(struct engine_host *eh, struct state_ctx *ctx);
+
+/*
+ * After the other changes are verified: remove the tasks no longer
+ * needed, if every CredSSP change is verified and nothing their window
+ * turned on is still on (else they stay, with a note); verify; the
+ * re-read goes into eh->verified.
+ */
+void failsafe_disarm(struct engine_host *eh, const struct model *,
+    struct state_ctx *ctx);
+
+/* eh->overdue from the freshest state there is (failsafe_overdue). */
+void failsafe_host_overdue(struct engine_host *eh, const struct model *,
+    const struct engine_opts *);
 
 #endif
