@@ -2,7 +2,9 @@
 # window_revert.sh: a window's life against the simulator, ground truth
 # read from its control interface: inside the window (hosts' clocks and
 # --at at 09:30) CredSSP is on, each host's fail-safe task armed for the
-# end plus the grace; a second apply writes nothing; after the end (clocks
+# end plus the grace; a second apply writes nothing; a task deleted, moved
+# or disabled behind enforcer's back shows in plan and is put back; after
+# the end (clocks
 # and --at past 11:00) the next apply turns CredSSP off, keeps a delegation
 # entry someone else wrote, removes the tasks, and says why (class expiry).
 . "$TOP/tests/e2e/lib/e2e.sh"
@@ -61,6 +63,23 @@ expect "second apply: nothing to do" 3 "$(printf '%s\n' "$OUT" | grep -c ': in s
 for h in node1 node2 wac01; do
 	expect "second apply: no write to $h" 0 \
 	    "$(sim GET /hosts/$h.contoso.test/counters | sed -n 's/^writes = //p')"
+done
+
+# A task deleted or changed behind enforcer's back shows in plan; apply
+# puts it back.
+sim POST /hosts/node1.contoso.test/set 'task.\enforcer\failsafe-create-cluster = <deleted>' >/dev/null
+sim POST /hosts/node2.contoso.test/set 'task.\enforcer\failsafe-create-cluster.trigger = 2026-11-25T12:00:00Z' >/dev/null
+sim POST /hosts/wac01.contoso.test/set 'task.\enforcer\failsafe-create-cluster.enabled = false' >/dev/null
+run_enforcer plan --at 2026-11-25T09:32:00Z "$TMP/ds"
+expect "plan, tasks tampered with: exit" 2 "$RC"
+expect_match "node1: missing task" '^  + failsafe.tasks.create-cluster: 2026-11-25T11:15:00Z ' "$OUT"
+expect_match "node2: task moved" '^  ~ failsafe.tasks.create-cluster: 2026-11-25T12:00:00Z -> 2026-11-25T11:15:00Z ' "$OUT"
+expect_match "wac01: task disabled" '^  ~ failsafe.tasks.create-cluster: 2026-11-25T11:15:00Z (disabled) -> 2026-11-25T11:15:00Z ' "$OUT"
+run_enforcer apply --at 2026-11-25T09:32:00Z "$TMP/ds"
+expect "apply re-arms: exit" 0 "$RC"
+for h in node1 node2 wac01; do
+	expect "$h: re-armed" "2026-11-25T11:15:00Z true" \
+	    "$(truth $h.contoso.test 'task.\enforcer\failsafe-create-cluster.trigger') $(truth $h.contoso.test 'task.\enforcer\failsafe-create-cluster.enabled')"
 done
 
 # Past the end, before the fail-safe's time: the next run reverts.
