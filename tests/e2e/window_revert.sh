@@ -4,9 +4,9 @@
 # --at at 09:30) CredSSP is on, each host's fail-safe task armed for the
 # end plus the grace; a second apply writes nothing; a task deleted, moved
 # or disabled behind enforcer's back shows in plan and is put back; after
-# the end (clocks
-# and --at past 11:00) the next apply turns CredSSP off, keeps a delegation
-# entry someone else wrote, removes the tasks, and says why (class expiry).
+# the end (clocks and --at past 11:00) the next apply turns CredSSP off,
+# keeps a delegation entry someone else wrote, removes the tasks, and says
+# why (class expiry).
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
 
