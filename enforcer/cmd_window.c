@@ -25,11 +25,13 @@ window_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: %s window open NAME --for DURATION --hosts TARGET[,...]\n"
 	    "           --set KIND.KEY=VALUE [--set ...] --reason TEXT\n"
-	    "           [--start TIME] [--no-apply] [--at TIME] [PATH]\n"
-	    "       %s window close NAME | --all [--reason TEXT] [--no-apply]\n"
-	    "           [--at TIME] [PATH]\n"
+	    "           [--start TIME] [--no-commit] [--no-apply] [--at TIME] "
+	    "[PATH]\n"
+	    "       %s window close NAME | --all [--reason TEXT] [--no-commit]\n"
+	    "           [--no-apply] [--at TIME] [PATH]\n"
 	    "       %s window extend NAME --for DURATION | --until TIME\n"
-	    "           [--reason TEXT] [--no-apply] [--at TIME] [PATH]\n"
+	    "           [--reason TEXT] [--no-commit] [--no-apply] [--at TIME] "
+	    "[PATH]\n"
 	    "       %s window list [--check] [--offline] [--recent DURATION]\n"
 	    "           [--history DIR] [--at TIME] [PATH]\n\n"
 	    "Open, end early, extend and list windows: temporary overrides of\n"
@@ -44,6 +46,7 @@ window_usage(FILE *fp)
 	    "  --reason TEXT     why (recorded in the window and the commit)\n"
 	    "  --start TIME      open: start later than now\n"
 	    "  --all             close: every open window (the panic button)\n"
+	    "  --no-commit       write the file but do not commit it\n"
 	    "  --no-apply        write and commit only; the next apply acts\n"
 	    "  --at TIME         act as if it were TIME (rehearsals)\n"
 	    "  --check           list: exit 2 if a host is not known to be\n"
@@ -153,6 +156,9 @@ window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
 	case 'n':
 		a->no_apply = 1;
 		return 0;
+	case 'C':
+		a->no_commit = 1;
+		return 0;
 	}
 	window_usage(stderr);
 	return cause_set(cause, "bad usage");
@@ -202,6 +208,7 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "check", no_argument, NULL, 'c' },
 		{ "offline", no_argument, NULL, 'o' },
 		{ "no-apply", no_argument, NULL, 'n' },
+		{ "no-commit", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -295,6 +302,10 @@ window_settle(const struct window_args *a, struct window_edits *e,
 		    "nothing written");
 	}
 	model_free(m);
+	if (a->no_commit) {
+		printf("written, not committed (--no-commit)\n");
+		return 0;
+	}
 	if (window_commit(a->path, e, message, id, &committed, cause) == -1) {
 		window_edits_undo(e);
 		return -1;

@@ -86,6 +86,7 @@ struct window_args {
 	int		 check;		/* list --check */
 	int		 offline;	/* list --offline */
 	int		 no_apply;
+	int		 no_commit;
 };
 
 /* cmd_window_list.c: window list; returns an exit code. */

@@ -103,4 +103,13 @@ run_enforcer apply --at "$later" "$D"
 expect "apply after the end" 0 "$RC"
 run_enforcer window list --check --at "$later" "$D"
 expect "list --check once reverted: exit" 0 "$RC"
+
+# Written only: no commit, no apply.
+n=$(commits)
+run_enforcer window open w4 --for 1h --hosts node1.contoso.test \
+    --set credssp.server=enabled --reason four --no-commit --no-apply "$D"
+expect "--no-commit --no-apply: exit" 0 "$RC"
+expect "--no-commit: file written" yes "$([ -f "$D/windows/w4.yaml" ] && echo yes)"
+expect "--no-commit: no commit" "$n" "$(commits)"
+expect "--no-apply: CredSSP untouched" no "$(credssp_on node1.contoso.test)"
 finish
