@@ -80,15 +80,16 @@ window_parse_set(struct window_args *a, const char *arg, char **cause)
 	}
 	path = xstrndup(arg, (size_t)(eq - arg));
 	at = a->set;
-	for (key = strtok_r(path, ".", &save); key != NULL; key = next != NULL ?
-	    strtok_r(NULL, ".", &save) : NULL) {
+	/* Down the keys, making maps; the last one takes the value. */
+	for (key = strtok_r(path, ".", &save); key != NULL;
+	    key = strtok_r(NULL, ".", &save)) {
 		next = node_get(at, key);
-		if (save == NULL || *save == '\0') {	/* the last key */
-			if (next != NULL)
-				break;
-			node_map_set(at, key, value);
-			value = NULL;
-			rc = 0;
+		if (*save == '\0') {
+			if (next == NULL) {
+				node_map_set(at, key, value);
+				value = NULL;
+				rc = 0;
+			}
 			break;
 		}
 		if (next == NULL) {
