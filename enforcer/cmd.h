@@ -30,6 +30,8 @@ int cmd_plan(int, char **);
 int cmd_history(int, char **);
 /* cmd_show.c */
 int cmd_show(int, char **);
+/* cmd_window.c */
+int cmd_window(int, char **);
 
 /* cmd_revert.c */
 int cmd_revert(int, char **);

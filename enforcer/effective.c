@@ -34,8 +34,8 @@ model_window_active(const struct model_window *w, time_t at)
 	return w->start <= at && at < w->end;
 }
 
-int
-model_host_match(const struct model_host *h, const char *glob)
+static int
+ef_host_match_one(const struct model_host *h, const char *glob)
 {
 	size_t i;
 
@@ -45,6 +45,23 @@ model_host_match(const struct model_host *h, const char *glob)
 		if (fnmatch(glob, h->groups[i], 0) == 0)
 			return 1;
 	return 0;
+}
+
+/* Names hold no comma, so "a,b" is a list of globs, any of which will do. */
+int
+model_host_match(const struct model_host *h, const char *glob)
+{
+	char *copy, *g, *save;
+	int found = 0;
+
+	if (strchr(glob, ',') == NULL)
+		return ef_host_match_one(h, glob);
+	copy = xstrdup(glob);
+	for (g = strtok_r(copy, ",", &save); g != NULL && !found;
+	    g = strtok_r(NULL, ",", &save))
+		found = ef_host_match_one(h, g);
+	free(copy);
+	return found;
 }
 
 /*

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "failsafe.h"
+#include "killpoint.h"
 #include "secret.h"
 #include "wsman.h"
 
@@ -180,6 +182,10 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	const struct node *last, *was;
 	char *hm;
 
+	if (strcmp(c->kind, FAILSAFE_KIND) == 0) {
+		failsafe_classify(ec->m, ec->o->at, ic);
+		return;
+	}
 	if (o != NULL && o->kind == ORIGIN_WINDOW) {
 		hm = engine_hhmm(o->window->end);
 		ic->class = ENGINE_WINDOW;
@@ -259,6 +265,8 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);
 	wo->password = *pw;
+	if (killpoint_wrap(wo, cause) == -1)
+		return cause_prefix(cause, "%s", h->name);
 	return 0;
 }
 
@@ -293,6 +301,17 @@ engine_readers_run(struct engine_reader *rd, size_t n,
 {
 	size_t i;
 
+	/*
+	 * A replaced transport (the test kill point) is one shared object:
+	 * then every kind reads in turn over the main client.
+	 */
+	if (wo->ops != NULL) {
+		for (i = 0; i < n; i++) {
+			rd[i].ctx.ws = rd[0].ctx.ws;
+			engine_reader_run(&rd[i]);
+		}
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		if (i > 0 && wsman_new(&rd[i].ctx.ws, wo, &rd[i].cause) == -1) {
 			rd[i].rc = -1;
@@ -346,7 +365,7 @@ engine_read(struct state_ctx *ctx, const struct wsman_opts *wo,
 		else
 			node_free(rd[i].observed);
 		free(rd[i].cause);
-		if (i > 0)
+		if (rd[i].ctx.ws != ctx->ws)
 			wsman_free(rd[i].ctx.ws);
 	}
 	free(rd);
@@ -374,6 +393,20 @@ engine_diff(const struct node *desired, const struct node *observed,
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * Safe order: fail-safes armed first; changes that may cut our connection
+ * last but for fail-safes removed, which wait for the revert they guard.
+ */
+static int
+engine_rank(const struct change *c)
+{
+	if (failsafe_is_arm(c))
+		return 0;
+	if (failsafe_is_disarm(c))
+		return 3;
+	return (c->flags & CHANGE_CUTS_CONNECTION) != 0 ? 2 : 1;
 }
 
 static int
@@ -445,16 +478,14 @@ engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
 	changes_clear(&again);
 }
 
-/* Safe order: changes that may cut our connection go last. */
 static int
 engine_order_cmp(const void *a, const void *b)
 {
 	const struct engine_change *x = a, *y = b;
-	int cx = (x->change->flags & CHANGE_CUTS_CONNECTION) != 0;
-	int cy = (y->change->flags & CHANGE_CUTS_CONNECTION) != 0;
+	int rx = engine_rank(x->change), ry = engine_rank(y->change);
 
-	if (cx != cy)
-		return cx - cy;
+	if (rx != ry)
+		return rx - ry;
 	return x->change < y->change ? -1 : x->change > y->change;
 }
 
@@ -476,6 +507,10 @@ engine_apply(struct state_ctx *ctx, const struct wsman_opts *wo,
 	qsort(eh->info, eh->changes.n, sizeof(*eh->info), engine_order_cmp);
 	for (i = 0; i < eh->changes.n; i++) {
 		ic = &eh->info[i];
+		/* Fail-safes: armed before (failsafe_arm), removed after. */
+		if (ic->result != ENGINE_PENDING ||
+		    failsafe_is_disarm(ic->change))
+			continue;
 		if (ic->change->flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON)) {
 			ic->result = ENGINE_REPORTED;
 			continue;
@@ -573,7 +608,9 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.port = eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
+	failsafe_fill_base(eh->desired, ec->m, eh->host, ec->o->at);
 	if (engine_read(&ctx, &wo, eh->desired, &eh->observed, &cause) == -1 ||
+	    failsafe_prepare(eh, ec->m, &ctx, &cause) == -1 ||
 	    engine_diff(eh->desired, eh->observed, ctx.now,
 	    &eh->changes, &cause) == -1)
 		goto fail;
@@ -590,8 +627,10 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	}
 	if (ec->o->apply && eh->changes.n > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		failsafe_arm(eh, &ctx);
 		engine_apply(&ctx, &wo, eh);
 		engine_verify(&ctx, &wo, eh);
+		failsafe_disarm(eh, ec->m, &ctx);
 		eh->ms_apply = engine_ms_since(&t1);
 		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
 			if (eh->info[i].error != NULL)
@@ -605,6 +644,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 fail:
 	engine_host_fail(eh, cause);
 out:
+	failsafe_host_overdue(eh, ec->m, ec->o);
 	wsman_free(ws);
 	secret_free(pw);
 	eh->ms_total = engine_ms_since(&t0);
@@ -768,6 +808,7 @@ engine_run_release(struct engine_run *run)
 		free(eh->info);
 		changes_clear(&eh->changes);
 		free(eh->error);
+		free(eh->overdue);
 	}
 	free(run->hosts);
 	memset(run, 0, sizeof(*run));

@@ -54,6 +54,8 @@ struct engine_host {
 	struct changes		 changes;
 	struct engine_change	*info;		/* one per change */
 	char			*error;		/* one line if the host failed */
+	char			*overdue;	/* what ended windows left on, or
+						   NULL (failsafe_overdue) */
 	int			 tls_unverified;
 	long			 ms_read;
 	long			 ms_apply;

@@ -20,6 +20,8 @@ static const struct cmd_entry cmd_table[] = {
 	  cmd_show },
 	{ "revert", "put back what a recorded run changed, as a new run",
 	  cmd_revert },
+	{ "window", "open, close, extend or list windows (CredSSP and more)",
+	  cmd_window },
 	{ NULL, NULL, NULL },
 };
 

@@ -186,7 +186,10 @@ int model_rule_targets(const struct model_rule *, const struct model_host *h);
 /* start <= at < end */
 int model_window_active(const struct model_window *, time_t at);
 
-/* fnmatch(3) of glob against the host's name or one of its groups. */
+/*
+ * fnmatch(3) of glob against the host's name or one of its groups; glob
+ * may be a comma-separated list of globs.
+ */
 int model_host_match(const struct model_host *, const char *glob);
 
 /*

@@ -60,6 +60,15 @@ report_change_text(struct buf *out, const struct engine_change *ic,
 	buf_putc(out, '\n');
 }
 
+/* What ended windows left on: said on every run until it is off. */
+static void
+report_overdue_text(struct buf *out, const struct engine_host *eh)
+{
+	if (eh->overdue != NULL)
+		buf_printf(out, "%s: WARNING: %s\n", eh->host->name,
+		    eh->overdue);
+}
+
 void
 report_text(struct buf *out, const struct engine_run *run, const char *verb)
 {
@@ -73,6 +82,7 @@ report_text(struct buf *out, const struct engine_run *run, const char *verb)
 		if (eh->tls_unverified)
 			buf_printf(out, "%s: WARNING: TLS verification is OFF "
 			    "(tls_verify: false)\n", eh->host->name);
+		report_overdue_text(out, eh);
 		if (eh->error != NULL && eh->changes.n == 0) {
 			buf_printf(out, "%s: failed: %s\n", eh->host->name,
 			    report_cause(eh));
@@ -151,6 +161,7 @@ report_host_json(struct json *j, const struct engine_host *eh)
 	json_kv_string(j, "status", eh->error != NULL ? "failed" :
 	    eh->changes.n == 0 ? "in_sync" : "changes");
 	json_kv_string(j, "error", eh->error);
+	json_kv_string(j, "overdue", eh->overdue);
 	json_kv_bool(j, "tls_verified", !eh->tls_unverified);
 	json_key(j, "changes");
 	json_array_begin(j);

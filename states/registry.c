@@ -8,6 +8,7 @@
 #include "state.h"
 
 extern const struct state_ops state_credssp_ops;
+extern const struct state_ops state_failsafe_ops;
 extern const struct state_ops state_local_group_ops;
 extern const struct state_ops state_service_ops;
 extern const struct state_ops state_trusted_hosts_ops;
@@ -20,6 +21,7 @@ const struct state_ops *const state_table[] = {
 	&state_trusted_hosts_ops,
 	&state_service_ops,
 	&state_wsman_listener_ops,
+	&state_failsafe_ops,	/* not in the schema: enforcer/failsafe.c */
 	NULL,
 };
 

@@ -1,0 +1,622 @@
+/*
+ * cmd_window.c: enforcer window open | close | extend | list.
+ *
+ * open, close and extend write the window into the desired state (a new
+ * windows/NAME.yaml, or the end of the window where it is written), load
+ * the desired state again to check it, commit it when it lives in git,
+ * then apply to the hosts the window targets, as `enforcer apply --hosts`
+ * does, so that the run is recorded like any other.  list is in
+ * cmd_window_list.c.
+ */
+#include <sys/stat.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "model.h"
+#include "window.h"
+
+static void
+window_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s window open NAME --for DURATION --hosts TARGET[,...]\n"
+	    "           --set KIND.KEY=VALUE [--set ...] --reason TEXT\n"
+	    "           [--start TIME] [--no-commit] [--no-apply] [--at TIME] "
+	    "[PATH]\n"
+	    "       %s window close NAME | --all [--reason TEXT] [--no-commit]\n"
+	    "           [--no-apply] [--at TIME] [PATH]\n"
+	    "       %s window extend NAME --for DURATION | --until TIME\n"
+	    "           [--reason TEXT] [--no-commit] [--no-apply] [--at TIME] "
+	    "[PATH]\n"
+	    "       %s window list [--check] [--offline] [--recent DURATION]\n"
+	    "           [--history DIR] [--at TIME] [PATH]\n\n"
+	    "Open, end early, extend and list windows: temporary overrides of\n"
+	    "the policies, such as CredSSP for a cluster wizard.  open, close\n"
+	    "and extend write the desired state in PATH (default .), commit it\n"
+	    "when PATH is in a git work tree, then apply to the window's hosts.\n\n"
+	    "  --for DURATION    open: how long (2h, 90m); extend: how much longer\n"
+	    "  --until TIME      extend: the new end (RFC 3339)\n"
+	    "  --hosts TARGETS   open: hosts, groups or all, comma-separated\n"
+	    "  --set K=V         open: a value while the window is open, e.g.\n"
+	    "                    credssp.server=enabled; V is YAML (a list: [a, b])\n"
+	    "  --reason TEXT     why (recorded in the window and the commit)\n"
+	    "  --start TIME      open: start later than now\n"
+	    "  --all             close: every open window (the panic button)\n"
+	    "  --no-commit       write the file but do not commit it\n"
+	    "  --no-apply        write and commit only; the next apply acts\n"
+	    "  --at TIME         act as if it were TIME (rehearsals)\n"
+	    "  --check           list: exit 2 if a host is not known to be\n"
+	    "                    reverted after its window's end (monitoring)\n"
+	    "  --offline         list: read no host; use the history only\n"
+	    "  --recent DURATION list: windows ended within DURATION (7d)\n"
+	    "  --history DIR     list: the history repository\n\n"
+	    "exit status: 0 done, 1 error, 2 list --check: not reverted, or as\n"
+	    "apply for the apply that follows open, close and extend\n",
+	    cmd_progname, cmd_progname, cmd_progname, cmd_progname);
+}
+
+/* --- options -------------------------------------------------------------- */
+
+/* --set credssp.client.delegate=[wsman/a, wsman/b] into a->set. */
+static int
+window_parse_set(struct window_args *a, const char *arg, char **cause)
+{
+	struct errors errs = ERRORS_INIT;
+	const char *eq = strchr(arg, '=');
+	struct node *at, *value = NULL, *next;
+	char *path, *key, *save;
+	int rc = -1;
+
+	if (eq == NULL || eq == arg || eq[1] == '\0')
+		return cause_set(cause, "--set '%s': write KIND.KEY=VALUE", arg);
+	if (node_parse_string(&value, "--set", eq + 1, strlen(eq + 1),
+	    &errs) == -1 || (value->kind == NODE_MAP && value->npairs == 0)) {
+		cause_set(cause, "--set '%s': the value is not YAML", arg);
+		goto out;
+	}
+	path = xstrndup(arg, (size_t)(eq - arg));
+	at = a->set;
+	/* Down the keys, making maps; the last one takes the value. */
+	for (key = strtok_r(path, ".", &save); key != NULL;
+	    key = strtok_r(NULL, ".", &save)) {
+		next = node_get(at, key);
+		if (*save == '\0') {
+			if (next == NULL) {
+				node_map_set(at, key, value);
+				value = NULL;
+				rc = 0;
+			}
+			break;
+		}
+		if (next == NULL) {
+			next = node_map();
+			node_map_set(at, key, next);
+		} else if (next->kind != NODE_MAP)
+			break;
+		at = next;
+	}
+	if (rc == -1)
+		cause_set(cause, "--set '%s': '%.*s' is set twice", arg,
+		    (int)(eq - arg), arg);
+	free(path);
+out:
+	node_free(value);
+	errors_clear(&errs);
+	return rc;
+}
+
+static int
+window_parse_time(const char *opt, const char *s, time_t *out, char **cause)
+{
+	if (timeparse_rfc3339(s, out, cause) == -1)
+		return cause_prefix(cause, "%s", opt);
+	return 0;
+}
+
+static int
+window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
+{
+	switch (ch) {
+	case 'f':
+		return timeparse_duration(arg, &a->for_s, cause) == -1 ?
+		    cause_prefix(cause, "--for") : 0;
+	case 'u':
+		return window_parse_time("--until", arg, &a->until, cause);
+	case 's':
+		return window_parse_time("--start", arg, &a->start, cause);
+	case 'a':
+		a->at_given = 1;
+		return window_parse_time("--at", arg, &a->at, cause);
+	case 'r':
+		return timeparse_duration(arg, &a->recent, cause) == -1 ?
+		    cause_prefix(cause, "--recent") : 0;
+	case 'S':
+		return window_parse_set(a, arg, cause);
+	case 'H':
+		a->hosts = arg;
+		return 0;
+	case 'R':
+		a->reason = arg;
+		return 0;
+	case 'D':
+		a->history = arg;
+		return 0;
+	case 'A':
+		a->all = 1;
+		return 0;
+	case 'c':
+		a->check = 1;
+		return 0;
+	case 'o':
+		a->offline = 1;
+		return 0;
+	case 'n':
+		a->no_apply = 1;
+		return 0;
+	case 'C':
+		a->no_commit = 1;
+		return 0;
+	}
+	window_usage(stderr);
+	return cause_set(cause, "bad usage");
+}
+
+/* What each subcommand takes and needs. */
+static int
+window_check_args(struct window_args *a, int nargs, char **cause)
+{
+	int open = strcmp(a->sub, "open") == 0, list;
+
+	list = strcmp(a->sub, "list") == 0;
+	if (!open && !list && strcmp(a->sub, "close") != 0 &&
+	    strcmp(a->sub, "extend") != 0)
+		return cause_set(cause, "unknown subcommand '%s' (open, close, "
+		    "extend, list)", a->sub);
+	if (nargs > (list || a->all ? 1 : 2))
+		return cause_set(cause, "too many arguments");
+	if (!list && !a->all && a->name == NULL)
+		return cause_set(cause, "NAME is missing");
+	if (open && (a->for_s == 0 || a->hosts == NULL ||
+	    a->set->npairs == 0 || a->reason == NULL))
+		return cause_set(cause, "--for, --hosts, --set and --reason are "
+		    "all needed");
+	if (strcmp(a->sub, "extend") == 0 && (a->for_s == 0) ==
+	    (a->until == 0))
+		return cause_set(cause, "give one of --for and --until");
+	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
+		return cause_set(cause, "--all goes with close and no NAME");
+	return 0;
+}
+
+static int
+window_parse(struct window_args *a, int argc, char **argv, char **cause)
+{
+	static const struct option longopts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "start", required_argument, NULL, 's' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "recent", required_argument, NULL, 'r' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "hosts", required_argument, NULL, 'H' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "history", required_argument, NULL, 'D' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "offline", no_argument, NULL, 'o' },
+		{ "no-apply", no_argument, NULL, 'n' },
+		{ "no-commit", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, n;
+
+	if (argc < 2) {
+		window_usage(stderr);
+		return cause_set(cause, "bad usage");
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		window_usage(stdout);
+		return 1;
+	}
+	a->sub = argv[1];
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			window_usage(stdout);
+			return 1;
+		}
+		if (window_parse_opt(a, ch, optarg, cause) == -1)
+			return -1;
+	}
+	n = argc - optind;
+	if (strcmp(a->sub, "list") != 0 && !a->all && n > 0)
+		a->name = argv[optind++];
+	if (optind < argc)
+		a->path = argv[optind++];
+	return window_check_args(a, n, cause);
+}
+
+/* --- shared steps --------------------------------------------------------- */
+
+static int
+window_load(struct model **m, const char *path)
+{
+	struct errors errs = ERRORS_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = model_load(m, path, &errs)) == -1)
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+	errors_clear(&errs);
+	return rc;
+}
+
+static const struct model_window *
+window_find(const struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nwindows; i++)
+		if (strcmp(m->windows[i].name, name) == 0)
+			return &m->windows[i];
+	return NULL;
+}
+
+static int
+window_cap(const struct model *m, const char *name, time_t start, time_t end,
+    char **cause)
+{
+	char have[32], cap[32];
+
+	if (end <= start)
+		return cause_set(cause, "window '%s' would end before it starts",
+		    name);
+	if (end - start <= m->settings.max_window)
+		return 0;
+	timeparse_format_duration(end - start, have, sizeof(have));
+	timeparse_format_duration(m->settings.max_window, cap, sizeof(cap));
+	return cause_set(cause, "window '%s' would last %s, longer than "
+	    "max_window %s (settings.max_window)", name, have, cap);
+}
+
+/*
+ * The edits are checked by loading the desired state again, then
+ * committed; either failing undoes them.  Prints what was committed.
+ */
+static int
+window_settle(const struct window_args *a, struct window_edits *e,
+    const char *message, char **cause)
+{
+	struct model *m = NULL;
+	char id[41];
+	int committed;
+
+	if (window_load(&m, a->path) == -1) {
+		window_edits_undo(e);
+		return cause_set(cause, "the desired state would be invalid: "
+		    "nothing written");
+	}
+	model_free(m);
+	if (a->no_commit) {
+		printf("written, not committed (--no-commit)\n");
+		return 0;
+	}
+	if (window_commit(a->path, e, message, id, &committed, cause) == -1) {
+		window_edits_undo(e);
+		return -1;
+	}
+	if (committed)
+		printf("committed %.7s: %.*s\n", id, (int)strcspn(message, "\n"),
+		    message);
+	else
+		printf("written (%s is not in a git work tree: not committed)\n",
+		    a->path);
+	return 0;
+}
+
+/* Add the targets of w to the comma-separated list in b ("" for all). */
+static void
+window_targets(struct buf *b, const struct model_window *w, int *all)
+{
+	char *seen;
+	size_t i;
+
+	for (i = 0; i < w->nrules; i++) {
+		if (strcmp(w->rules[i].target, "all") == 0)
+			*all = 1;
+		seen = xasprintf(",%s,", w->rules[i].target);
+		if (strstr(buf_cstr(b), seen) == NULL)
+			buf_printf(b, "%s%s,", b->len == 0 ? "," : "",
+			    w->rules[i].target);
+		free(seen);
+	}
+}
+
+/* enforcer apply [--hosts TARGETS] [--at TIME] PATH */
+static int
+window_apply(const struct window_args *a, const char *hosts)
+{
+	char when[TIMEPARSE_UTC_LEN], *argv[8], *list = NULL;
+	int argc = 0, rc;
+
+	if (a->no_apply)
+		return EXIT_OK;
+	argv[argc++] = (char *)"apply";
+	if (hosts != NULL && *hosts != '\0') {
+		/* ",a,b," -> "a,b" */
+		list = xstrndup(hosts + 1, strlen(hosts) - 2);
+		argv[argc++] = (char *)"--hosts";
+		argv[argc++] = list;
+	}
+	if (a->at_given) {
+		timeparse_format_utc(a->at, when, sizeof(when));
+		argv[argc++] = (char *)"--at";
+		argv[argc++] = when;
+	}
+	argv[argc++] = (char *)a->path;
+	argv[argc] = NULL;
+	fflush(stdout);
+	rc = cmd_run_engine(1, argc, argv);
+	free(list);
+	return rc;
+}
+
+/* Commit the edits with "window VERB MSG", then apply to targets. */
+static int
+window_finish(const struct window_args *a, struct window_edits *e,
+    const char *verb, const struct buf *msg, const char *targets,
+    char **cause)
+{
+	char *message;
+	int rc;
+
+	message = xasprintf("window %s %s\n%s%s%s", verb, buf_cstr(msg),
+	    a->reason != NULL ? "\nReason: " : "", a->reason != NULL ?
+	    a->reason : "", a->reason != NULL ? "\n" : "");
+	rc = window_settle(a, e, message, cause);
+	free(message);
+	return rc == -1 ? -1 : window_apply(a, targets);
+}
+
+/* --- open ------------------------------------------------------------------ */
+
+static int
+window_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+window_open_check(const struct window_args *a, const struct model *m,
+    time_t start, time_t end, char **cause)
+{
+	const struct model_window *w;
+	struct stat st;
+	char *targets, *t, *save;
+	int rc = 0;
+
+	if ((w = window_find(m, a->name)) != NULL)
+		return cause_set(cause, "window '%s' already exists (at %s:%u)",
+		    a->name, w->node->file, w->node->line);
+	if (stat(a->path, &st) == -1 || !S_ISDIR(st.st_mode))
+		return cause_set(cause, "%s: not a directory: a window goes "
+		    "into its windows/ directory", a->path);
+	if (window_cap(m, a->name, start, end, cause) == -1)
+		return -1;
+	targets = xstrdup(a->hosts);
+	for (t = strtok_r(targets, ",", &save); t != NULL && rc == 0;
+	    t = strtok_r(NULL, ",", &save))
+		if (strcmp(t, "all") != 0 && model_host_find(m, t) == NULL &&
+		    bsearch(&t, m->groups, m->ngroups, sizeof(*m->groups),
+		    window_strcmp) == NULL)
+			rc = cause_set(cause, "--hosts: '%s' is not a host, a "
+			    "group or 'all'", t);
+	free(targets);
+	return rc;
+}
+
+static struct node *
+window_apply_map(const struct window_args *a)
+{
+	struct node *apply;
+	char *targets, *t, *save;
+
+	apply = node_map();
+	targets = xstrdup(a->hosts);
+	for (t = strtok_r(targets, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save))
+		node_map_set(apply, t, node_copy(a->set));
+	free(targets);
+	return apply;
+}
+
+static char *
+window_open_message(const struct window_args *a, time_t start, time_t end)
+{
+	char s[TIMEPARSE_UTC_LEN], e[TIMEPARSE_UTC_LEN];
+	struct buf b = BUF_INIT;
+
+	timeparse_format_utc(start, s, sizeof(s));
+	timeparse_format_utc(end, e, sizeof(e));
+	buf_printf(&b, "window open %s: %s\n\nStart: %s\nEnd: %s\nHosts: %s\n",
+	    a->name, a->reason, s, e, a->hosts);
+	return buf_detach(&b);
+}
+
+static int
+window_open(struct window_args *a, const struct model *m, char **cause)
+{
+	struct window_edits e = WINDOW_EDITS_INIT;
+	struct node *apply;
+	time_t start = a->start != 0 ? a->start : a->at;
+	time_t end = start + (time_t)a->for_s;
+	char *msg, *hosts;
+	int rc = -1;
+
+	if (window_open_check(a, m, start, end, cause) == -1)
+		return -1;
+	apply = window_apply_map(a);
+	msg = window_open_message(a, start, end);
+	if (window_write(&e, a->path, a->name, start, end, a->reason, apply,
+	    cause) == 0 && window_settle(a, &e, msg, cause) == 0) {
+		hosts = xasprintf(",%s,", a->hosts);
+		rc = window_apply(a, strstr(hosts, ",all,") != NULL ? NULL :
+		    hosts);
+		free(hosts);
+	}
+	window_edits_release(&e);
+	node_free(apply);
+	free(msg);
+	return rc;
+}
+
+/* --- close and extend ---------------------------------------------------- */
+
+/* End w at end (close) in the edits; note its targets. */
+static int
+window_end_one(const struct window_args *a, const struct model_window *w,
+    time_t end, struct window_edits *e, struct buf *targets, int *all,
+    char **cause)
+{
+	char t[TIMEPARSE_UTC_LEN];
+
+	window_targets(targets, w, all);
+	if (w->start > a->at) {
+		timeparse_format_utc(w->start, t, sizeof(t));
+		return cause_set(cause, "window '%s' has not started (it starts "
+		    "%s): delete it from %s instead", w->name, t,
+		    w->node->file);
+	}
+	timeparse_format_utc(w->end, t, sizeof(t));
+	if (w->end <= a->at) {
+		printf("window %s ended already, at %s\n", w->name, t);
+		return 0;
+	}
+	/* A window starting this very second still has to end after it. */
+	return window_set_end(e, w, end > w->start ? end : w->start + 1,
+	    cause);
+}
+
+static int
+window_close(struct window_args *a, const struct model *m, char **cause)
+{
+	struct window_edits e = WINDOW_EDITS_INIT;
+	struct buf targets = BUF_INIT, msg = BUF_INIT;
+	const struct model_window *w;
+	char when[TIMEPARSE_UTC_LEN];
+	size_t i, n = 0;
+	int all = 0, rc = -1;
+
+	timeparse_format_utc(a->at, when, sizeof(when));
+	for (i = 0; i < m->nwindows; i++) {
+		w = &m->windows[i];
+		if (a->all ? !model_window_active(w, a->at) :
+		    strcmp(w->name, a->name) != 0)
+			continue;
+		if (window_end_one(a, w, a->at, &e, &targets, &all,
+		    cause) == -1)
+			goto out;
+		n++;
+		buf_printf(&msg, "%s%s", msg.len > 0 ? ", " : "", w->name);
+	}
+	if (n == 0) {
+		if (!a->all) {
+			cause_set(cause, "no window '%s' in %s", a->name,
+			    a->path);
+			goto out;
+		}
+		printf("no window is open\n");
+		rc = EXIT_OK;
+		goto out;
+	}
+	buf_printf(&msg, ": ended early at %s", when);
+	rc = e.n == 0 ? window_apply(a, all ? NULL : buf_cstr(&targets)) :
+	    window_finish(a, &e, "close", &msg, all ? NULL : buf_cstr(&targets),
+	    cause);
+out:
+	window_edits_release(&e);
+	buf_release(&targets);
+	buf_release(&msg);
+	return rc;
+}
+
+static int
+window_extend(struct window_args *a, const struct model *m, char **cause)
+{
+	struct window_edits e = WINDOW_EDITS_INIT;
+	struct buf targets = BUF_INIT, msg = BUF_INIT;
+	const struct model_window *w;
+	char was[TIMEPARSE_UTC_LEN], now[TIMEPARSE_UTC_LEN];
+	time_t end;
+	int all = 0, rc = -1;
+
+	if ((w = window_find(m, a->name)) == NULL)
+		return cause_set(cause, "no window '%s' in %s", a->name, a->path);
+	end = a->until != 0 ? a->until : w->end + (time_t)a->for_s;
+	if (end <= a->at)
+		return cause_set(cause, "window '%s': the new end is past: use "
+		    "window close", a->name);
+	if (window_cap(m, a->name, w->start, end, cause) == -1)
+		return -1;
+	window_targets(&targets, w, &all);
+	timeparse_format_utc(w->end, was, sizeof(was));
+	timeparse_format_utc(end, now, sizeof(now));
+	buf_printf(&msg, "%s: now ends %s (was %s)", w->name, now, was);
+	if (window_set_end(&e, w, end, cause) == 0)
+		rc = window_finish(a, &e, "extend", &msg, all ? NULL :
+		    buf_cstr(&targets), cause);
+	window_edits_release(&e);
+	buf_release(&targets);
+	buf_release(&msg);
+	return rc;
+}
+
+int
+cmd_window(int argc, char **argv)
+{
+	struct window_args a;
+	struct model *m = NULL;
+	char *cause = NULL;
+	int rc = EXIT_ERROR;
+
+	memset(&a, 0, sizeof(a));
+	a.path = ".";
+	a.at = time(NULL);
+	a.recent = 7 * 86400;
+	a.set = node_map();
+	switch (window_parse(&a, argc, argv, &cause)) {
+	case -1:
+		goto out;
+	case 1:
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (strcmp(a.sub, "list") == 0) {
+		rc = window_list(&a);
+		goto out;
+	}
+	if (window_load(&m, a.path) == -1)
+		goto out;
+	if (strcmp(a.sub, "open") == 0)
+		rc = window_open(&a, m, &cause);
+	else if (strcmp(a.sub, "close") == 0)
+		rc = window_close(&a, m, &cause);
+	else
+		rc = window_extend(&a, m, &cause);
+	if (rc == -1)
+		rc = EXIT_ERROR;
+out:
+	if (cause != NULL)
+		fprintf(stderr, "%s: window%s%s: %s\n", cmd_progname,
+		    a.sub != NULL ? " " : "", a.sub != NULL ? a.sub : "", cause);
+	free(cause);
+	node_free(a.set);
+	model_free(m);
+	return rc;
+}

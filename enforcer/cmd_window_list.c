@@ -1,0 +1,303 @@
+/*
+ * cmd_window_list.c: enforcer window list [--check]: the open, upcoming
+ * and recently ended windows, their hosts, and whether each host is
+ * reverted.
+ *
+ * Whether a host is reverted is read from the host itself: a plan run
+ * (read-only) over the hosts windows target.  A host that cannot be read
+ * is judged on the last state history recorded for it, if any; --offline
+ * reads no host and uses history only.  --check judges every window that
+ * has ended, listed or not.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "engine.h"
+#include "failsafe.h"
+#include "history.h"
+#include "window.h"
+
+struct wl {
+	const struct window_args *a;
+	struct model		*m;
+	struct history		*hist;		/* NULL: none */
+	struct node		**last;		/* per model host, or NULL */
+	struct engine_run	 run;
+	int			 ran;
+	int			 bad;		/* a host not known reverted */
+};
+
+/* engine_last_fn over what wl_history() read before the run. */
+static const struct node *
+wl_last(void *arg, const char *host)
+{
+	struct wl *l = arg;
+	const struct model_host *h = model_host_find(l->m, host);
+
+	return h != NULL && l->last != NULL ? l->last[h - l->m->hosts] : NULL;
+}
+
+static void
+wl_history(struct wl *l)
+{
+	const char *dir = l->a->history;
+	char *cause = NULL;
+	size_t i;
+
+	if (dir == NULL)
+		dir = getenv("ENFORCER_HISTORY");
+	if (history_open(&l->hist, l->a->path, dir, &cause) == -1) {
+		free(cause);	/* no history: hosts are read, or unknown */
+		return;
+	}
+	l->last = xcalloc(l->m->nhosts + 1, sizeof(*l->last));
+	for (i = 0; i < l->m->nhosts; i++)
+		if (history_last_state(&l->last[i], l->hist,
+		    l->m->hosts[i].name, &cause) == -1) {
+			free(cause);
+			cause = NULL;
+		}
+}
+
+static int
+wl_targets(const struct model_window *w, const struct model_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < w->nrules; i++)
+		if (model_rule_targets(&w->rules[i], h))
+			return 1;
+	return 0;
+}
+
+/* Plan over every host a window targets. */
+static int
+wl_run(struct wl *l, char **cause)
+{
+	struct engine_opts o;
+	struct buf glob = BUF_INIT;
+	size_t i, j;
+	int all = 0, rc;
+
+	for (i = 0; i < l->m->nwindows; i++)
+		for (j = 0; j < l->m->windows[i].nrules; j++) {
+			all |= strcmp(l->m->windows[i].rules[j].target,
+			    "all") == 0;
+			buf_printf(&glob, "%s%s", glob.len > 0 ? "," : "",
+			    l->m->windows[i].rules[j].target);
+		}
+	memset(&o, 0, sizeof(o));
+	o.parallel = 16;
+	o.hosts_glob = all ? NULL : buf_cstr(&glob);
+	o.at = l->a->at;
+	o.last = l->last != NULL ? wl_last : NULL;
+	o.last_arg = l;
+	rc = engine_run(&l->run, l->m, &o, cause);
+	l->ran = rc == 0;
+	buf_release(&glob);
+	return rc;
+}
+
+static const struct engine_host *
+wl_host(const struct wl *l, const struct model_host *h)
+{
+	size_t i;
+
+	for (i = 0; l->ran && i < l->run.nhosts; i++)
+		if (l->run.hosts[i].host == h)
+			return &l->run.hosts[i];
+	return NULL;
+}
+
+/* Pending changes of class for w, not the fail-safe's; paths in b. */
+static size_t
+wl_pending(const struct engine_host *eh, const struct model_window *w,
+    enum engine_class class, struct buf *b)
+{
+	const struct engine_change *ic;
+	size_t i, n = 0;
+
+	for (i = 0; i < eh->changes.n; i++) {
+		ic = &eh->info[i];
+		if (ic->class != class || ic->window == NULL ||
+		    strcmp(ic->window, w->name) != 0 ||
+		    strcmp(ic->change->kind, FAILSAFE_KIND) == 0)
+			continue;
+		buf_printf(b, "%s%s", n++ > 0 ? ", " : "", ic->change->path);
+	}
+	return n;
+}
+
+/* To the minute, for people: "4d12h42m", "35s". */
+static void
+wl_duration(long long s, char *buf, size_t len)
+{
+	timeparse_format_duration(s >= 60 ? s - s % 60 : s, buf, len);
+}
+
+static const char *
+wl_task(const struct node *state, const struct model_window *w)
+{
+	return node_get_str(node_getv(state, FAILSAFE_KIND, "tasks", w->name,
+	    NULL), "trigger");
+}
+
+static void
+wl_open_host(struct buf *b, const struct wl *l, const struct model_window *w,
+    const struct engine_host *eh)
+{
+	struct buf paths = BUF_INIT;
+	const char *t;
+	size_t n;
+
+	if (eh == NULL || eh->error != NULL) {
+		buf_printf(b, "not read%s%s", eh != NULL ? ": " : "",
+		    eh != NULL ? eh->error : "");
+		return;
+	}
+	if ((n = wl_pending(eh, w, ENGINE_WINDOW, &paths)) > 0)
+		buf_printf(b, "NOT IN EFFECT: %s pending (run apply)",
+		    buf_cstr(&paths));
+	else
+		buf_puts(b, "in effect");
+	buf_release(&paths);
+	if (node_getv(eh->desired, FAILSAFE_KIND, "tasks", w->name,
+	    NULL) == NULL)
+		return;
+	if ((t = wl_task(eh->observed, w)) != NULL)
+		buf_printf(b, "; fail-safe armed for %s", t);
+	else
+		buf_puts(b, "; fail-safe MISSING (run apply)");
+}
+
+static void
+wl_ended_unread(struct buf *b, struct wl *l, const struct model_window *w,
+    const struct model_host *h)
+{
+	const struct node *last = wl_last(l, h->name);
+
+	switch (failsafe_window_status(l->m, h, w, l->a->at, last)) {
+	case FAILSAFE_ON:
+		buf_puts(b, "NOT REVERTED as last recorded");
+		l->bad = 1;
+		break;
+	case FAILSAFE_REVERTED:
+		buf_puts(b, "reverted as last recorded");
+		break;
+	case FAILSAFE_UNKNOWN:
+		buf_puts(b, "NOT KNOWN to be reverted (no recorded state)");
+		l->bad = 1;
+		break;
+	case FAILSAFE_NOTHING:
+		buf_puts(b, "nothing it turned on to check");
+		break;
+	}
+}
+
+static void
+wl_ended_host(struct buf *b, struct wl *l, const struct model_window *w,
+    const struct model_host *h, const struct engine_host *eh)
+{
+	struct buf paths = BUF_INIT;
+	char late[32];
+
+	if (eh == NULL || eh->error != NULL) {
+		wl_ended_unread(b, l, w, h);
+		if (eh != NULL)
+			buf_printf(b, "; not read: %s", eh->error);
+		return;
+	}
+	if (wl_pending(eh, w, ENGINE_EXPIRY, &paths) > 0 ||
+	    failsafe_window_status(l->m, h, w, l->a->at,
+	    eh->observed) == FAILSAFE_ON) {
+		wl_duration(l->a->at - w->end, late, sizeof(late));
+		buf_printf(b, "NOT REVERTED %s after the end%s%s (run apply)",
+		    late, paths.len > 0 ? ": " : "", buf_cstr(&paths));
+		l->bad = 1;
+	} else
+		buf_puts(b, "reverted");
+	if (wl_task(eh->observed, w) != NULL)
+		buf_puts(b, "; its fail-safe task is still there (apply "
+		    "removes it)");
+	buf_release(&paths);
+}
+
+/* One window: a heading, its reason, a line per host when listed. */
+static void
+wl_window(struct wl *l, const struct model_window *w, int listed)
+{
+	const struct model_host *h;
+	char s[TIMEPARSE_UTC_LEN], e[TIMEPARSE_UTC_LEN], d[32];
+	struct buf line = BUF_INIT;
+	time_t at = l->a->at;
+	size_t i;
+
+	timeparse_format_utc(w->start, s, sizeof(s));
+	timeparse_format_utc(w->end, e, sizeof(e));
+	wl_duration(w->start > at ? w->start - at : w->end > at ?
+	    w->end - at : at - w->end, d, sizeof(d));
+	if (listed)
+		printf("%s: %s, %s to %s (%s %s%s)\n  reason: %s\n", w->name,
+		    w->start > at ? "upcoming" : w->end > at ? "open" :
+		    "ended", s, e, w->start > at ? "starts in" : w->end > at ?
+		    "ends in" : "ended", d, w->end <= at ? " ago" : "",
+		    w->reason);
+	for (i = 0; i < l->m->nhosts && w->start <= at; i++) {
+		h = &l->m->hosts[i];
+		if (!wl_targets(w, h))
+			continue;
+		buf_reset(&line);
+		if (w->end > at)
+			wl_open_host(&line, l, w, wl_host(l, h));
+		else
+			wl_ended_host(&line, l, w, h, wl_host(l, h));
+		if (listed)
+			printf("  %s: %s\n", h->name, buf_cstr(&line));
+	}
+	buf_release(&line);
+}
+
+int
+window_list(const struct window_args *a)
+{
+	struct errors errs = ERRORS_INIT;
+	struct wl l;
+	char *cause = NULL;
+	size_t i, listed = 0;
+	int rc = EXIT_ERROR, show;
+
+	memset(&l, 0, sizeof(l));
+	l.a = a;
+	if (model_load(&l.m, a->path, &errs) == -1) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		goto out;
+	}
+	wl_history(&l);
+	if (!a->offline && l.m->nwindows > 0 && wl_run(&l, &cause) == -1)
+		goto out;
+	for (i = 0; i < l.m->nwindows; i++) {
+		show = l.m->windows[i].end > a->at ||
+		    a->at - l.m->windows[i].end <= a->recent;
+		listed += show;
+		wl_window(&l, &l.m->windows[i], show);
+	}
+	if (listed == 0)
+		printf("no open, upcoming or recent window\n");
+	rc = a->check && l.bad ? EXIT_PENDING : EXIT_OK;
+out:
+	if (cause != NULL)
+		fprintf(stderr, "%s: window list: %s\n", cmd_progname, cause);
+	free(cause);
+	if (l.ran)
+		engine_run_release(&l.run);
+	for (i = 0; l.last != NULL && i < l.m->nhosts; i++)
+		node_free(l.last[i]);
+	free(l.last);
+	history_free(l.hist);
+	model_free(l.m);
+	errors_clear(&errs);
+	return rc;
+}

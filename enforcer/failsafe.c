@@ -1,0 +1,830 @@
+/*
+ * failsafe.c: what the fail-safe of a host must be at an instant, how its
+ * changes are told, and what windows that have ended left on.
+ *
+ * "On" means: the server role enabled, the client role enabled, or an
+ * entry in one of the delegation lists.  A window turns on what it has on
+ * at an instant and the policies alone (model_effective_base) have not;
+ * that, and only that, is what the task turns off again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "failsafe.h"
+
+#define FS_NLISTS	2
+#define FS_NITEMS	(2 + FS_NLISTS)	/* server, client, the lists */
+#define FS_UNKNOWN_DAYS	7		/* with no state, how far back */
+
+static const struct fs_list {
+	const char	*field;		/* key under credssp.client */
+	const char	*policy;	/* DWORD flag and subkey name */
+	const char	*concat;	/* ConcatenateDefaults_* DWORD */
+} fs_lists[FS_NLISTS] = {
+	{ "delegate", "AllowFreshCredentials",
+	    "ConcatenateDefaults_AllowFresh" },
+	{ "delegate_ntlm_only", "AllowFreshCredentialsWhenNTLMOnly",
+	    "ConcatenateDefaults_AllowFreshNTLMOnly" },
+};
+
+/* What one credssp tree has on; everything borrowed from the tree. */
+struct fs_on {
+	int			 server;
+	int			 client;
+	const struct node	*list[FS_NLISTS];
+	const struct origin	*why[FS_NITEMS];	/* effective trees */
+};
+
+/* Things one state has on that another has not. */
+struct fs_items {
+	int			 server;
+	int			 client;
+	struct node		*list[FS_NLISTS];	/* owned sequences */
+	const struct origin	*why[FS_NITEMS];
+};
+
+static int
+fs_true(const struct node *n)
+{
+	int v;
+
+	return node_bool(n, &v) == 0 && v;
+}
+
+static int
+fs_has(const struct node *seq, const char *v)
+{
+	size_t i;
+
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		if (strcasecmp(seq->items[i]->value, v) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * An effective tree's list counts only while its client role is enabled:
+ * disabled, the credssp module takes the listed entries away.
+ */
+static void
+fs_on_read(struct fs_on *o, const struct node *credssp, int effective)
+{
+	const struct node *client = node_get(credssp, "client"), *n;
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	n = node_getv(credssp, "server", "enabled", NULL);
+	o->server = fs_true(n);
+	o->why[0] = n != NULL ? n->origin : NULL;
+	n = node_get(client, "enabled");
+	o->client = fs_true(n);
+	o->why[1] = n != NULL ? n->origin : NULL;
+	for (i = 0; i < FS_NLISTS; i++) {
+		n = node_get(client, fs_lists[i].field);
+		if (n == NULL || n->kind != NODE_SEQ || (effective && !o->client))
+			continue;
+		o->list[i] = n;
+		o->why[2 + i] = n->origin;
+	}
+}
+
+static const struct model_window *
+fs_origin_window(const struct origin *o)
+{
+	return o != NULL && o->kind == ORIGIN_WINDOW ? o->window : NULL;
+}
+
+/* What a has on and b has not; with only, just what window only asked. */
+static void
+fs_extra(struct fs_items *x, const struct fs_on *a, const struct fs_on *b,
+    const struct model_window *only)
+{
+	const struct node *e;
+	size_t i, j;
+
+	memset(x, 0, sizeof(*x));
+	memcpy(x->why, a->why, sizeof(x->why));
+	x->server = a->server && !b->server &&
+	    (only == NULL || fs_origin_window(a->why[0]) == only);
+	x->client = a->client && !b->client &&
+	    (only == NULL || fs_origin_window(a->why[1]) == only);
+	for (i = 0; i < FS_NLISTS; i++) {
+		if (only != NULL && fs_origin_window(a->why[2 + i]) != only)
+			continue;
+		for (j = 0; a->list[i] != NULL && j < a->list[i]->nitems; j++) {
+			e = a->list[i]->items[j];
+			if (fs_has(b->list[i], e->value))
+				continue;
+			if (x->list[i] == NULL)
+				x->list[i] = node_seq();
+			node_seq_push(x->list[i], node_scalar(e->value));
+		}
+	}
+}
+
+static void
+fs_items_release(struct fs_items *x)
+{
+	size_t i;
+
+	for (i = 0; i < FS_NLISTS; i++)
+		node_free(x->list[i]);
+	memset(x, 0, sizeof(*x));
+}
+
+static int
+fs_items_any(const struct fs_items *x)
+{
+	return x->server || x->client || x->list[0] != NULL ||
+	    x->list[1] != NULL;
+}
+
+/* Something of x is on in o. */
+static int
+fs_items_on(const struct fs_items *x, const struct fs_on *o)
+{
+	size_t i, j;
+
+	if ((x->server && o->server) || (x->client && o->client))
+		return 1;
+	for (i = 0; i < FS_NLISTS; i++)
+		for (j = 0; x->list[i] != NULL && j < x->list[i]->nitems; j++)
+			if (fs_has(o->list[i], x->list[i]->items[j]->value))
+				return 1;
+	return 0;
+}
+
+/* Take out of x what claimed holds, then add the rest to claimed. */
+static void
+fs_items_claim(struct fs_items *x, struct fs_items *claimed)
+{
+	struct node *keep;
+	size_t i, j;
+
+	x->server = x->server && !claimed->server;
+	x->client = x->client && !claimed->client;
+	claimed->server |= x->server;
+	claimed->client |= x->client;
+	for (i = 0; i < FS_NLISTS; i++) {
+		if (x->list[i] == NULL)
+			continue;
+		keep = node_seq();
+		for (j = 0; j < x->list[i]->nitems; j++) {
+			if (fs_has(claimed->list[i], x->list[i]->items[j]->value))
+				continue;
+			node_seq_push(keep,
+			    node_scalar(x->list[i]->items[j]->value));
+		}
+		node_free(x->list[i]);
+		x->list[i] = keep->nitems > 0 ? keep : NULL;
+		if (x->list[i] == NULL) {
+			node_free(keep);
+			continue;
+		}
+		if (claimed->list[i] == NULL)
+			claimed->list[i] = node_seq();
+		for (j = 0; j < keep->nitems; j++)
+			node_seq_push(claimed->list[i],
+			    node_scalar(keep->items[j]->value));
+	}
+}
+
+/* The effective tree of h at t ("base" with t == 0), or NULL. */
+static struct node *
+fs_effective(const struct model *m, const struct model_host *h, time_t t,
+    int base)
+{
+	struct node *eff = NULL;
+	char *cause = NULL;
+
+	if ((base ? model_effective_base(&eff, m, h, &cause) :
+	    model_effective(&eff, m, h, t, &cause)) == -1) {
+		free(cause);	/* a loaded model always has one */
+		return NULL;
+	}
+	return eff;
+}
+
+static int
+fs_time_cmp(const void *a, const void *b)
+{
+	time_t x = *(const time_t *)a, y = *(const time_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The first instant after at when no window turns CredSSP on for h any
+ * more: windows that overlap or follow each other with no gap make one
+ * stretch, so that one window's fail-safe never cuts another's.
+ */
+static time_t
+fs_stretch_end(const struct model *m, const struct model_host *h, time_t at,
+    const struct fs_on *base)
+{
+	struct fs_items x;
+	struct fs_on on;
+	struct node *eff;
+	time_t *t, end = at;
+	size_t i, n = 0;
+	int need;
+
+	t = xcalloc(2 * m->nwindows + 1, sizeof(*t));
+	for (i = 0; i < m->nwindows; i++) {
+		if (m->windows[i].start > at)
+			t[n++] = m->windows[i].start;
+		if (m->windows[i].end > at)
+			t[n++] = m->windows[i].end;
+	}
+	qsort(t, n, sizeof(*t), fs_time_cmp);
+	for (i = 0; i < n; i++) {
+		end = t[i];
+		eff = fs_effective(m, h, t[i], 0);
+		fs_on_read(&on, node_get(eff, "credssp"), 1);
+		fs_extra(&x, &on, base, NULL);
+		need = fs_items_any(&x);
+		fs_items_release(&x);
+		node_free(eff);
+		if (!need)
+			break;
+	}
+	free(t);
+	return end;
+}
+
+static char *
+fs_hhmm(time_t t)
+{
+	char full[TIMEPARSE_UTC_LEN];
+
+	timeparse_format_utc(t, full, sizeof(full));
+	return xasprintf("%.5sZ", full + 11);
+}
+
+/* --- the task's command --------------------------------------------------- */
+
+/* Written inside double quotes of a cmd.exe line, and kept as it is. */
+static int
+fs_cmd_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '%')
+			return 0;
+	return 1;
+}
+
+static void
+fs_step(struct buf *b, const char *step)
+{
+	if (b->len > 0)
+		buf_puts(b, " & ");
+	buf_puts(b, step);
+}
+
+/*
+ * The delegation list after the window: what the credssp module writes
+ * when it enables (what is there, then the wanted entries not there yet).
+ */
+static struct node *
+fs_list_during(const struct node *have, const struct node *want)
+{
+	struct node *l;
+	size_t i;
+
+	l = node_seq();
+	for (i = 0; have != NULL && i < have->nitems; i++)
+		node_seq_push(l, node_scalar(have->items[i]->value));
+	for (i = 0; want != NULL && i < want->nitems; i++)
+		if (!fs_has(l, want->items[i]->value))
+			node_seq_push(l, node_scalar(want->items[i]->value));
+	return l;
+}
+
+/*
+ * Give one delegation list back: the window's entries out and, when the
+ * client role goes off, the "wsman/..." ones too (as Disable-WSManCredSSP
+ * does); the keepers written back from "1", or, with none left, the
+ * flags and the subkey gone.
+ */
+static int
+fs_list_steps(struct buf *b, const struct fs_list *l, const struct node *during,
+    const struct fs_items *x, const struct node *added, const char *host,
+    char **cause)
+{
+	struct node *keep;
+	const char *v;
+	char *s;
+	size_t i;
+	int rc = -1;
+
+	keep = node_seq();
+	for (i = 0; i < during->nitems; i++) {
+		v = during->items[i]->value;
+		if (fs_has(added, v) || (x->client &&
+		    strncasecmp(v, "wsman/", 6) == 0))
+			continue;
+		if (!fs_cmd_safe(v)) {
+			cause_set(cause, "%s: failsafe: delegation entry '%s' "
+			    "cannot be written into the fail-safe's command",
+			    host, v);
+			goto out;
+		}
+		node_seq_push(keep, node_scalar(v));
+	}
+	if (keep->nitems == during->nitems) {
+		rc = 0;
+		goto out;
+	}
+	s = xasprintf("reg delete \"HKLM\\%s\\%s\" /f", FAILSAFE_CD_KEY,
+	    l->policy);
+	fs_step(b, s);
+	free(s);
+	for (i = 0; i < keep->nitems; i++) {
+		s = xasprintf("reg add \"HKLM\\%s\\%s\" /v %zu /t REG_SZ "
+		    "/d \"%s\" /f", FAILSAFE_CD_KEY, l->policy, i + 1,
+		    keep->items[i]->value);
+		fs_step(b, s);
+		free(s);
+	}
+	for (i = 0; keep->nitems == 0 && i < 2; i++) {
+		s = xasprintf("reg delete \"HKLM\\%s\" /v %s /f",
+		    FAILSAFE_CD_KEY, i == 0 ? l->policy : l->concat);
+		fs_step(b, s);
+		free(s);
+	}
+	rc = 0;
+out:
+	node_free(keep);
+	return rc;
+}
+
+/* What every task of the host runs: x off again.  observed: credssp. */
+static int
+fs_action(struct buf *b, const struct fs_items *x, const struct fs_on *eff,
+    const struct node *observed, const char *host, char **cause)
+{
+	struct node *during;
+	size_t i;
+	int rc = 0;
+
+	if (x->server)
+		fs_step(b, "winrm set winrm/config/service/auth "
+		    "@{CredSSP=\"false\"}");
+	if (x->client)
+		fs_step(b, "winrm set winrm/config/client/auth "
+		    "@{CredSSP=\"false\"}");
+	for (i = 0; i < FS_NLISTS && rc == 0; i++) {
+		if (x->list[i] == NULL && !x->client)
+			continue;
+		during = fs_list_during(node_getv(observed, "client",
+		    fs_lists[i].field, NULL), eff->list[i]);
+		rc = fs_list_steps(b, &fs_lists[i], during, x, x->list[i],
+		    host, cause);
+		node_free(during);
+	}
+	return rc;
+}
+
+/* One task: the host's action, then its marker, then it deletes itself. */
+static struct node *
+fs_task(const char *window, const char *action, const char *when)
+{
+	struct node *t;
+	char *cmd;
+
+	cmd = xasprintf("cmd.exe /c %s & reg add \"HKLM\\%s\" /v %s "
+	    "/t REG_SZ /d %s /f & schtasks /Delete /TN \"%s%s\" /F", action,
+	    FAILSAFE_MARKER_KEY, window, when, FAILSAFE_TASK_PREFIX, window);
+	t = node_map();
+	node_map_set(t, "trigger", node_scalar(when));
+	node_map_set(t, "command", node_scalar(cmd));
+	node_map_set(t, "enabled", node_scalar("true"));
+	free(cmd);
+	return t;
+}
+
+/* --- the desired fail-safe ---------------------------------------------- */
+
+static int
+fs_rule_credssp(const struct model_window *w, const struct model_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < w->nrules; i++)
+		if (model_rule_targets(&w->rules[i], h) &&
+		    node_get(w->rules[i].norm, "credssp") != NULL)
+			return 1;
+	return 0;
+}
+
+int
+failsafe_applies(const struct model *m, const struct model_host *h,
+    const struct node *desired)
+{
+	size_t i;
+
+	if (node_get(desired, "credssp") != NULL)
+		return 1;
+	for (i = 0; i < m->nwindows; i++)
+		if (fs_rule_credssp(&m->windows[i], h))
+			return 1;
+	return 0;
+}
+
+static struct node *
+fs_map_at(struct node *parent, const char *key)
+{
+	struct node *n = node_get(parent, key);
+
+	if (n == NULL) {
+		n = node_map();
+		node_map_set(parent, key, n);
+	}
+	return n;
+}
+
+void
+failsafe_fill_base(struct node *desired, const struct model *m,
+    const struct model_host *h, time_t at)
+{
+	static const char *const roles[] = { "server", "client" };
+	const struct model_window *w;
+	const struct node *cred;
+	struct node *role;
+	size_t i, j, k;
+
+	for (i = 0; i < m->nwindows; i++) {
+		w = &m->windows[i];
+		for (j = 0; w->start <= at && j < w->nrules; j++) {
+			if (!model_rule_targets(&w->rules[j], h))
+				continue;
+			cred = node_get(w->rules[j].norm, "credssp");
+			for (k = 0; k < nitems(roles); k++) {
+				if (node_getv(cred, roles[k], "enabled",
+				    NULL) == NULL)
+					continue;
+				role = fs_map_at(fs_map_at(desired, "credssp"),
+				    roles[k]);
+				if (node_get(role, "enabled") == NULL)
+					node_map_set(role, "enabled",
+					    node_scalar("false"));
+			}
+		}
+	}
+}
+
+/* A task for every window behind what x turns on (all open at at). */
+static void
+fs_tasks(struct node *tasks, const struct fs_items *x, const char *action,
+    const char *when)
+{
+	const struct model_window *w;
+	int on[FS_NITEMS];
+	size_t i;
+
+	on[0] = x->server;
+	on[1] = x->client;
+	on[2] = x->list[0] != NULL;
+	on[3] = x->list[1] != NULL;
+	for (i = 0; i < FS_NITEMS; i++) {
+		w = fs_origin_window(x->why[i]);
+		if (on[i] && w != NULL && node_get(tasks, w->name) == NULL)
+			node_map_set(tasks, w->name, fs_task(w->name, action,
+			    when));
+	}
+}
+
+int
+failsafe_desired(struct node **out, const struct model *m,
+    const struct model_host *h, time_t at, const struct node *observed,
+    char **cause)
+{
+	struct node *base, *eff, *root;
+	struct fs_on bon, eon;
+	struct fs_items x;
+	struct buf act = BUF_INIT;
+	char when[TIMEPARSE_UTC_LEN];
+	int rc = -1;
+
+	root = node_map();
+	node_map_set(root, "tasks", node_map());
+	node_map_set(root, "fired", node_map());
+	base = fs_effective(m, h, 0, 1);
+	eff = fs_effective(m, h, at, 0);
+	fs_on_read(&bon, node_get(base, "credssp"), 1);
+	fs_on_read(&eon, node_get(eff, "credssp"), 1);
+	fs_extra(&x, &eon, &bon, NULL);
+	if (fs_items_any(&x)) {
+		timeparse_format_utc(fs_stretch_end(m, h, at, &bon) +
+		    m->settings.failsafe_grace, when, sizeof(when));
+		if (fs_action(&act, &x, &eon, observed, h->name, cause) == -1)
+			goto out;
+		fs_tasks(node_get(root, "tasks"), &x, buf_cstr(&act), when);
+	}
+	*out = root;
+	root = NULL;
+	rc = 0;
+out:
+	fs_items_release(&x);
+	buf_release(&act);
+	node_free(root);
+	node_free(base);
+	node_free(eff);
+	return rc;
+}
+
+/* --- changes ---------------------------------------------------------- */
+
+static int
+fs_is(const struct change *c, const char *prefix)
+{
+	return strcmp(c->kind, FAILSAFE_KIND) == 0 &&
+	    strncmp(c->path, prefix, strlen(prefix)) == 0;
+}
+
+int
+failsafe_is_arm(const struct change *c)
+{
+	return fs_is(c, FAILSAFE_TASKS_PATH) && c->after != NULL;
+}
+
+int
+failsafe_is_disarm(const struct change *c)
+{
+	return fs_is(c, FAILSAFE_TASKS_PATH) && c->after == NULL;
+}
+
+const char *
+failsafe_change_window(const struct change *c)
+{
+	if (fs_is(c, FAILSAFE_TASKS_PATH))
+		return c->path + strlen(FAILSAFE_TASKS_PATH);
+	if (fs_is(c, FAILSAFE_FIRED_PATH))
+		return c->path + strlen(FAILSAFE_FIRED_PATH);
+	return NULL;
+}
+
+/* "a, b" holds v (case-insensitive), as credssp.c joins lists. */
+static int
+fs_joined_has(const char *list, const char *v, size_t len)
+{
+	const char *p = list;
+	size_t n;
+
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, ",");
+		if (n == len && strncasecmp(p, v, len) == 0)
+			return 1;
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+int
+failsafe_change_enables(const struct change *c)
+{
+	const char *p;
+	size_t n;
+
+	if (strcmp(c->kind, "credssp") != 0 || c->after == NULL)
+		return 0;
+	if (strcmp(c->path, "credssp.server.enabled") == 0 ||
+	    strcmp(c->path, "credssp.client.enabled") == 0)
+		return strcmp(c->after, "true") == 0;
+	if (strncmp(c->path, "credssp.client.delegate", 23) != 0)
+		return 0;
+	for (p = c->after; *p != '\0'; p += strspn(p, ", ")) {
+		n = strcspn(p, ",");
+		if (!fs_joined_has(c->before, p, n))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static const struct model_window *
+fs_window(const struct model *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < m->nwindows; i++)
+		if (strcmp(m->windows[i].name, name) == 0)
+			return &m->windows[i];
+	return NULL;
+}
+
+static void
+fs_classify_arm(struct engine_change *ic, const struct model_window *w,
+    const char *name)
+{
+	const struct change *c = ic->change;
+	time_t fire;
+	char *hm, *end;
+
+	ic->class = ENGINE_WINDOW;
+	ic->until = w != NULL ? w->end : 0;
+	if (timeparse_rfc3339(c->after, &fire, NULL) == -1)
+		fire = 0;
+	hm = fs_hhmm(fire);
+	end = fs_hhmm(ic->until);
+	if (c->before == NULL)
+		ic->reason = xasprintf("window %s: host-side fail-safe, turns "
+		    "CredSSP off at %s unless reverted first", name, hm);
+	else if (strncmp(c->before, c->after, strlen(c->after)) != 0)
+		ic->reason = xasprintf("window %s now ends %s: fail-safe moved "
+		    "to %s", name, end, hm);
+	else
+		ic->reason = xasprintf("window %s: fail-safe brought up to date",
+		    name);
+	free(hm);
+	free(end);
+}
+
+void
+failsafe_classify(const struct model *m, time_t at, struct engine_change *ic)
+{
+	const struct change *c = ic->change;
+	const char *name = failsafe_change_window(c);
+	const struct model_window *w = fs_window(m, name);
+	char *end = w != NULL ? fs_hhmm(w->end) : NULL;
+
+	ic->window = w != NULL ? w->name : NULL;
+	if (fs_is(c, FAILSAFE_FIRED_PATH)) {
+		ic->class = ENGINE_EXPIRY;
+		ic->reason = xasprintf("window %s: the host's own fail-safe "
+		    "turned CredSSP off, due %s", name, c->before);
+	} else if (c->after != NULL)
+		fs_classify_arm(ic, w, name);
+	else if (w == NULL) {
+		ic->class = ENGINE_INTENTIONAL;
+		ic->reason = xasprintf("window %s is no longer in the desired "
+		    "state: fail-safe removed", name);
+	} else if (w->end <= at) {
+		ic->class = ENGINE_EXPIRY;
+		ic->reason = xasprintf("window %s ended %s: fail-safe removed "
+		    "once reverted", name, end);
+	} else {
+		ic->class = ENGINE_INTENTIONAL;
+		ic->reason = xasprintf("window %s no longer turns CredSSP on "
+		    "here: fail-safe removed", name);
+	}
+	free(end);
+}
+
+/* --- what ended windows left on ----------------------------------------- */
+
+/* What w turned on for h that the effective state at at does not want. */
+static void
+fs_left(struct fs_items *x, const struct model *m, const struct model_host *h,
+    const struct model_window *w, time_t at)
+{
+	struct node *then, *now;
+	struct fs_on a, b;
+
+	then = fs_effective(m, h, w->end - 1, 0);
+	now = fs_effective(m, h, at, 0);
+	fs_on_read(&a, node_get(then, "credssp"), 1);
+	fs_on_read(&b, node_get(now, "credssp"), 1);
+	fs_extra(x, &a, &b, w);
+	node_free(then);
+	node_free(now);
+}
+
+static enum failsafe_status
+fs_status(const struct fs_items *x, const struct node *state)
+{
+	struct fs_on s;
+
+	if (!fs_items_any(x))
+		return FAILSAFE_NOTHING;
+	if (state == NULL)
+		return FAILSAFE_UNKNOWN;
+	fs_on_read(&s, node_get(state, "credssp"), 0);
+	return fs_items_on(x, &s) ? FAILSAFE_ON : FAILSAFE_REVERTED;
+}
+
+enum failsafe_status
+failsafe_window_status(const struct model *m, const struct model_host *h,
+    const struct model_window *w, time_t at, const struct node *state)
+{
+	enum failsafe_status st;
+	struct fs_items x;
+
+	fs_left(&x, m, h, w, at);
+	st = fs_status(&x, state);
+	fs_items_release(&x);
+	return st;
+}
+
+int
+failsafe_may_disarm(const struct model *m, const struct model_host *h,
+    time_t at, const struct change *c, const struct node *state)
+{
+	const struct model_window *w = fs_window(m, failsafe_change_window(c));
+
+	if (w == NULL || w->end > at)
+		return 1;
+	return failsafe_window_status(m, h, w, at, state) != FAILSAFE_ON;
+}
+
+/* "; its fail-safe fires 11:15Z", from the state's task or the model's. */
+static void
+fs_overdue_task(struct buf *b, const struct model *m,
+    const struct model_window *w, time_t at, const struct node *state,
+    int current)
+{
+	const char *trig;
+	time_t t;
+	char *hm;
+
+	if (state != NULL && node_get(state, FAILSAFE_KIND) == NULL)
+		return;		/* not recorded then */
+	trig = node_get_str(node_getv(state, FAILSAFE_KIND, "tasks", w->name,
+	    NULL), "trigger");
+	if (state != NULL && trig == NULL) {
+		buf_puts(b, "; no fail-safe armed");
+		return;
+	}
+	if (trig == NULL || timeparse_rfc3339(trig, &t, NULL) == -1)
+		t = w->end + m->settings.failsafe_grace;
+	hm = fs_hhmm(t);
+	if (t > at)
+		buf_printf(b, "; its fail-safe fires %s", hm);
+	else
+		buf_printf(b, "; its fail-safe was due %s%s", hm,
+		    current ? " and has not run" : "");
+	free(hm);
+}
+
+static void
+fs_overdue_one(struct buf *b, const struct model *m,
+    const struct model_window *w, time_t at, const struct node *state,
+    int current)
+{
+	char late[32], *end;
+
+	timeparse_format_duration(at - w->end, late, sizeof(late));
+	end = fs_hhmm(w->end);
+	if (b->len > 0)
+		buf_puts(b, "; ");
+	if (state == NULL)
+		buf_printf(b, "credssp may still be on %s past the end of "
+		    "window %s (%s): not read, no recorded state", late, w->name,
+		    end);
+	else
+		buf_printf(b, "credssp %s on %s past the end of window %s "
+		    "(%s)%s", current ? "still" : "was", late, w->name, end,
+		    current ? "" : " as last recorded");
+	fs_overdue_task(b, m, w, at, state, current);
+	free(end);
+}
+
+static int
+fs_end_cmp(const void *a, const void *b)
+{
+	const struct model_window *x = *(const struct model_window *const *)a;
+	const struct model_window *y = *(const struct model_window *const *)b;
+
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+char *
+failsafe_overdue(const struct model *m, const struct model_host *h,
+    time_t at, const struct node *state, int current)
+{
+	const struct model_window **ended;
+	struct fs_items x, claimed;
+	struct buf b = BUF_INIT;
+	size_t i, n = 0;
+
+	ended = xcalloc(m->nwindows + 1, sizeof(*ended));
+	for (i = 0; i < m->nwindows; i++)
+		if (m->windows[i].end <= at && fs_rule_credssp(&m->windows[i],
+		    h))
+			ended[n++] = &m->windows[i];
+	/* Each thing left on is blamed on the last window that turned it on. */
+	qsort(ended, n, sizeof(*ended), fs_end_cmp);
+	memset(&claimed, 0, sizeof(claimed));
+	for (i = 0; i < n; i++) {
+		if (state == NULL && (b.len > 0 ||
+		    at - ended[i]->end > FS_UNKNOWN_DAYS * 86400))
+			break;
+		fs_left(&x, m, h, ended[i], at);
+		fs_items_claim(&x, &claimed);
+		switch (fs_status(&x, state)) {
+		case FAILSAFE_ON:
+		case FAILSAFE_UNKNOWN:
+			fs_overdue_one(&b, m, ended[i], at, state, current);
+			break;
+		default:
+			break;
+		}
+		fs_items_release(&x);
+	}
+	fs_items_release(&claimed);
+	free(ended);
+	return b.len > 0 ? buf_detach(&b) : NULL;
+}

@@ -1,0 +1,159 @@
+/*
+ * failsafe.h: the host-side fail-safe of CredSSP windows (docs/windows.md).
+ *
+ * While a window turns CredSSP on for a host (a role enabled, delegation
+ * entries added, where the policies without windows would not have them),
+ * the host carries a one-shot scheduled task, \enforcer\failsafe-<window>,
+ * that turns those things off again at the end of the window plus
+ * settings.failsafe_grace, in UTC, even if enforcer never runs again.  The
+ * engine arms it, and reads it back, before it turns anything on; it
+ * removes it only once the revert is verified.
+ *
+ * The fail-safe is a kind of state like the others, "failsafe", managed by
+ * states/failsafe.c:
+ *
+ *	failsafe:
+ *	  tasks:		# one task per window that turns CredSSP on
+ *	    create-cluster: { trigger: 2026-11-25T11:15:00Z,
+ *			      command: "cmd.exe /c winrm set ...",
+ *			      enabled: true }
+ *	  fired:		# markers the tasks leave when they run
+ *	    old-window: 2026-11-24T10:15:00Z
+ *
+ * Its desired state is computed here (failsafe.c) from the model and the
+ * host's observed CredSSP state, not written by anyone; observed and
+ * recorded in history like any other kind, a missing, stale or left-over
+ * task shows in plan as a change.  failsafe_engine.c holds the engine's
+ * steps: engine.c calls them at the points marked in its host function.
+ */
+#ifndef ENFORCER_FAILSAFE_H
+#define ENFORCER_FAILSAFE_H
+
+#include <time.h>
+
+#include "engine.h"
+#include "model.h"
+#include "node.h"
+#include "state.h"
+
+#define FAILSAFE_KIND		"failsafe"
+#define FAILSAFE_TASK_PREFIX	"\\enforcer\\failsafe-"	/* + window name */
+/* The registry value each task leaves when it runs: name = window. */
+#define FAILSAFE_MARKER_KEY	"SOFTWARE\\enforcer\\failsafe"
+#define FAILSAFE_TASKS_PATH	"failsafe.tasks."	/* + window name */
+#define FAILSAFE_FIRED_PATH	"failsafe.fired."	/* + window name */
+
+/* The CredSSP registry layout the task's command rewrites (NOTES.md §9). */
+#define FAILSAFE_CD_KEY	\
+	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
+
+/* failsafe.c */
+
+/*
+ * The fail-safe matters on host h: its desired state manages credssp, or
+ * some window targets it with credssp.
+ */
+int failsafe_applies(const struct model *, const struct model_host *h,
+    const struct node *desired);
+
+/*
+ * Fill in what a window that has started set in credssp for h and that no
+ * policy manages ({server,client}: {enabled: false}), so that the end of
+ * the window reverts it even then.  desired is the effective tree (kind ->
+ * tree); the added leaves carry no origin.
+ */
+void failsafe_fill_base(struct node *desired, const struct model *,
+    const struct model_host *h, time_t at);
+
+/*
+ * The desired "failsafe" tree of h at instant at (see above); observed is
+ * h's observed credssp tree (may be NULL), from which the task's command
+ * learns how to give back the delegation lists.  *out: node_free().
+ * Fails when a value cannot be written safely into a cmd.exe line.
+ */
+int failsafe_desired(struct node **out, const struct model *,
+    const struct model_host *h, time_t at, const struct node *observed,
+    char **cause);
+
+/* A change of kind "failsafe" that arms or moves a task (tasks path). */
+int failsafe_is_arm(const struct change *);
+/* A change of kind "failsafe" that removes a task. */
+int failsafe_is_disarm(const struct change *);
+/* The window a failsafe change is about, from its path (borrowed). */
+const char *failsafe_change_window(const struct change *);
+
+/*
+ * A credssp change that turns something on: a role enabled, or delegation
+ * entries added.
+ */
+int failsafe_change_enables(const struct change *);
+
+/*
+ * A task may go (change is a failsafe_is_disarm() one): its window is
+ * gone, still open, or nothing it turned on is on in state (kind -> tree,
+ * re-read after the revert).
+ */
+int failsafe_may_disarm(const struct model *, const struct model_host *h,
+    time_t at, const struct change *, const struct node *state);
+
+/* Class, reason, window and until of a change of kind "failsafe". */
+void failsafe_classify(const struct model *, time_t at,
+    struct engine_change *);
+
+/* What a window left on one host, as far as a state tells. */
+enum failsafe_status {
+	FAILSAFE_NOTHING,	/* the window turns nothing on there */
+	FAILSAFE_REVERTED,	/* nothing it turned on is still on */
+	FAILSAFE_ON,		/* something it turned on is still on */
+	FAILSAFE_UNKNOWN,	/* no state to tell */
+};
+
+/*
+ * For window w, which has ended by at: whether what it turned on for h,
+ * and the effective state at at no longer wants, is still on in state
+ * (the host's whole state, kind -> tree; NULL when unknown).
+ */
+enum failsafe_status failsafe_window_status(const struct model *,
+    const struct model_host *h, const struct model_window *w, time_t at,
+    const struct node *state);
+
+/*
+ * One line on what windows that have ended left on for h, or NULL: "credssp
+ * still on 2h10m past the end of window X (11:00Z); its fail-safe was due
+ * 11:15Z".  state is the host's state (kind -> tree): read in this run
+ * (current), else as last recorded (not current), else NULL; with no state
+ * only windows ended within the last 7 days are named.  free().
+ */
+char *failsafe_overdue(const struct model *, const struct model_host *h,
+    time_t at, const struct node *state, int current);
+
+/* failsafe_engine.c: the engine's steps, for one host (ctx->now: at). */
+
+/*
+ * After the host's kinds are read: the "failsafe" kind joins eh->desired
+ * (failsafe_desired) and eh->observed (read), when it applies.
+ */
+int failsafe_prepare(struct engine_host *eh, const struct model *,
+    struct state_ctx *ctx, char **cause);
+
+/*
+ * Before the other changes: register the tasks, read them back, and mark
+ * every change a window makes that turns CredSSP on as failed ("not
+ * applied: the host's fail-safe is not armed: ...") unless they all are.
+ */
+void failsafe_arm(struct engine_host *eh, struct state_ctx *ctx);
+
+/*
+ * After the other changes are verified: remove the tasks no longer
+ * needed, if every CredSSP change is verified and nothing their window
+ * turned on is still on (else they stay, with a note); verify; the
+ * re-read goes into eh->verified.
+ */
+void failsafe_disarm(struct engine_host *eh, const struct model *,
+    struct state_ctx *ctx);
+
+/* eh->overdue from the freshest state there is (failsafe_overdue). */
+void failsafe_host_overdue(struct engine_host *eh, const struct model *,
+    const struct engine_opts *);
+
+#endif

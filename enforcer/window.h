@@ -1,0 +1,95 @@
+/*
+ * window.h: windows written into the desired state by `enforcer window`
+ * (docs/windows.md): a new window as its own file, an end moved in the
+ * file where a window is written, and the files committed (libgit2) when
+ * the desired state lives in a git work tree.
+ *
+ * Order of side effects, for the verbs: files are written (each one
+ * atomically, by rename) and kept in a struct window_edits; the desired
+ * state is loaded again to check it; only then the commit; on any failure
+ * before the commit the edits are undone, so a refused window leaves
+ * neither a file nor a commit behind.
+ */
+#ifndef ENFORCER_WINDOW_H
+#define ENFORCER_WINDOW_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "model.h"
+#include "node.h"
+
+/* Files written, with what to put back; owned: window_edits_release(). */
+struct window_edit {
+	char	*path;
+	char	*before;	/* the old content, or NULL: the file is new */
+	size_t	 len;
+};
+struct window_edits {
+	struct window_edit	*v;
+	size_t			 n;
+};
+#define WINDOW_EDITS_INIT { NULL, 0 }
+
+/* window_edit.c */
+
+/*
+ * Write dir/windows/NAME.yaml, holding the window NAME from start to end
+ * with reason and apply (a map TARGET -> BODY, copied as it is).  Refuses
+ * to replace an existing file.  The path is added to edits.
+ */
+int window_write(struct window_edits *edits, const char *dir,
+    const char *name, time_t start, time_t end, const char *reason,
+    const struct node *apply, char **cause);
+
+/*
+ * Make window w end at end, in the file and at the place where it is
+ * written: its "end: ..." or "duration: ..." becomes "end: TIME"; the rest
+ * of the file (comments included) stays as it is.  The file is added to
+ * edits.
+ */
+int window_set_end(struct window_edits *edits, const struct model_window *w,
+    time_t end, char **cause);
+
+/* Put every edited file back as it was (best effort), newest first. */
+void window_edits_undo(struct window_edits *);
+void window_edits_release(struct window_edits *);
+
+/*
+ * Commit the edited files on top of HEAD of the git repository whose work
+ * tree holds dir, with message; the repository's index gets the same
+ * files.  Nothing else of the index or the work tree is touched (other
+ * changes, staged or not, stay out of the commit).  *committed is 0 (and
+ * nothing is done) when dir is not in a git work tree; otherwise id holds
+ * the new commit's hex id.  A commit that would not come right after the
+ * HEAD read first (someone committed meanwhile) fails.
+ */
+int window_commit(const char *dir, const struct window_edits *,
+    const char *message, char id[41], int *committed, char **cause);
+
+/* cmd_window.c and cmd_window_list.c: the verb's parsed options. */
+struct window_args {
+	const char	*sub;		/* open, close, extend, list */
+	const char	*name;		/* NAME, or NULL */
+	const char	*path;		/* PATH, "." by default */
+	const char	*hosts;		/* --hosts TARGET[,TARGET...] */
+	const char	*reason;	/* --reason */
+	const char	*history;	/* --history DIR (list) */
+	struct node	*set;		/* --set: KIND -> BODY, merged */
+	long long	 for_s;		/* --for, 0: not given */
+	long long	 recent;	/* --recent, list */
+	time_t		 until;		/* --until, 0: not given */
+	time_t		 start;		/* --start, 0: not given */
+	time_t		 at;		/* --at, else now */
+	int		 at_given;
+	int		 all;		/* close --all */
+	int		 check;		/* list --check */
+	int		 offline;	/* list --offline */
+	int		 no_apply;
+	int		 no_commit;
+};
+
+/* cmd_window_list.c: window list; returns an exit code. */
+int window_list(const struct window_args *);
+
+#endif

@@ -1,0 +1,472 @@
+/*
+ * test_failsafe.c: the fail-safe's desired state (which windows get a
+ * task, its trigger, its command), how its changes are told, what ended
+ * windows left on; and the state module's diff, which is pure.  Reading and
+ * registering tasks on a host are tested against the simulator
+ * (tests/e2e/window_*.sh).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "failsafe.h"
+
+#define T09	1795597200	/* 2026-11-25T09:00:00Z */
+#define MIN	60
+#define HOUR	3600
+
+#define CD_ALL	"HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\" \
+		"CredentialsDelegation"
+
+static const char hosts[] =
+    "hosts:\n"
+    "  node1: { groups: [hci-nodes] }\n"
+    "  node2: { groups: [hci-nodes] }\n"
+    "  wac01: { groups: [gateways] }\n"
+    "connection: { auth: negotiate }\n"
+    "policies:\n"
+    "  hci-nodes: { credssp: { server: disabled } }\n"
+    "  gateways: { credssp: { client: disabled } }\n";
+
+static struct model *
+load(const char *windows)
+{
+	char *text = xasprintf("%s%s", hosts, windows);
+	struct model_file f = { "f.yaml", text, strlen(text) };
+	struct errors errs = ERRORS_INIT;
+	struct model *m;
+
+	if (model_load_files(&m, &f, 1, &errs) != 0)
+		fail_msg("refused: %s", errs.msg[0]);
+	free(text);
+	return m;
+}
+
+static struct node *
+yaml(const char *text)
+{
+	struct errors errs = ERRORS_INIT;
+	struct node *n;
+
+	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
+	    &errs), 0);
+	return n;
+}
+
+static const struct model_host *
+host(const struct model *m, const char *name)
+{
+	const struct model_host *h = model_host_find(m, name);
+
+	assert_non_null(h);
+	return h;
+}
+
+static struct node *
+desired(const struct model *m, const char *h, time_t at, const char *obs)
+{
+	struct node *d, *o = obs != NULL ? yaml(obs) : NULL;
+	char *cause = NULL;
+
+	if (failsafe_desired(&d, m, host(m, h), at, o, &cause) != 0)
+		fail_msg("%s", cause);
+	node_free(o);
+	return d;
+}
+
+static const char one[] =
+    "windows:\n"
+    "  create-cluster:\n"
+    "    start: 2026-11-25T09:00:00Z\n"
+    "    end: 2026-11-25T11:00:00Z\n"
+    "    reason: wizard\n"
+    "    apply:\n"
+    "      hci-nodes: { credssp: { server: enabled } }\n"
+    "      gateways: { credssp: { client: { enabled: true, delegate: "
+    "['wsman/*.contoso.test'] } } }\n";
+
+static void
+test_server(void **state)
+{
+	struct model *m = load(one);
+	struct node *d = desired(m, "node1", T09 + 30 * MIN, NULL);
+
+	assert_string_equal(node_get_str(node_getv(d, "tasks",
+	    "create-cluster", NULL), "trigger"), "2026-11-25T11:15:00Z");
+	assert_string_equal(node_get_str(node_getv(d, "tasks",
+	    "create-cluster", NULL), "command"),
+	    "cmd.exe /c winrm set winrm/config/service/auth "
+	    "@{CredSSP=\"false\"} & reg add \"HKLM\\SOFTWARE\\enforcer\\"
+	    "failsafe\" /v create-cluster /t REG_SZ /d 2026-11-25T11:15:00Z /f "
+	    "& schtasks /Delete /TN \"\\enforcer\\failsafe-create-cluster\" /F");
+	assert_string_equal(node_get_str(node_getv(d, "tasks",
+	    "create-cluster", NULL), "enabled"), "true");
+	assert_int_equal(node_get(d, "fired")->npairs, 0);
+	node_free(d);
+	/* Outside the window, nothing to guard. */
+	d = desired(m, "node1", T09 + 2 * HOUR, NULL);
+	assert_int_equal(node_get(d, "tasks")->npairs, 0);
+	node_free(d);
+	d = desired(m, "node1", T09 - 1, NULL);
+	assert_int_equal(node_get(d, "tasks")->npairs, 0);
+	node_free(d);
+	model_free(m);
+}
+
+/* The list given back: someone else's entry kept, renumbered from 1. */
+static void
+test_client_list(void **state)
+{
+	struct model *m = load(one);
+	struct node *d;
+	const char *cmd;
+
+	d = desired(m, "wac01", T09, "client: { enabled: false, delegate: "
+	    "[TERMSRV/wac01] }");
+	cmd = node_get_str(node_getv(d, "tasks", "create-cluster", NULL),
+	    "command");
+	assert_non_null(strstr(cmd, "winrm set winrm/config/client/auth "
+	    "@{CredSSP=\"false\"} & reg delete \"" CD_ALL
+	    "\\AllowFreshCredentials\" /f & reg add \"" CD_ALL
+	    "\\AllowFreshCredentials\" /v 1 /t REG_SZ /d \"TERMSRV/wac01\" /f "
+	    "& reg add \"HKLM\\SOFTWARE\\enforcer"));
+	assert_null(strstr(cmd, "service/auth"));
+	node_free(d);
+	/* Nothing else there: the flags and the subkey go. */
+	d = desired(m, "wac01", T09, NULL);
+	cmd = node_get_str(node_getv(d, "tasks", "create-cluster", NULL),
+	    "command");
+	assert_non_null(strstr(cmd, "reg delete \"" CD_ALL "\" /v "
+	    "AllowFreshCredentials /f & reg delete \"" CD_ALL "\" /v "
+	    "ConcatenateDefaults_AllowFresh /f"));
+	node_free(d);
+	model_free(m);
+}
+
+static void
+test_unsafe_entry(void **state)
+{
+	struct model *m = load(one);
+	struct node *d, *o = yaml("client: { delegate: ['a\"b'] }");
+	char *cause = NULL;
+
+	assert_int_equal(failsafe_desired(&d, m, host(m, "wac01"), T09, o,
+	    &cause), -1);
+	assert_string_equal(cause, "wac01: failsafe: delegation entry 'a\"b' "
+	    "cannot be written into the fail-safe's command");
+	free(cause);
+	node_free(o);
+	model_free(m);
+}
+
+/* What the policies want on needs no fail-safe. */
+static void
+test_policy_on(void **state)
+{
+	struct model *m;
+	struct node *d;
+	char *text = xasprintf("%s",
+	    "  node1: { credssp: { client: enabled } }\n"
+	    "windows:\n"
+	    "  w:\n"
+	    "    start: 2026-11-25T09:00:00Z\n"
+	    "    duration: 1h\n"
+	    "    reason: r\n"
+	    "    apply: { node1: { credssp: { client: enabled } } }\n");
+
+	m = load(text);
+	d = desired(m, "node1", T09, NULL);
+	assert_int_equal(node_get(d, "tasks")->npairs, 0);
+	node_free(d);
+	model_free(m);
+	free(text);
+}
+
+/* One stretch across overlapping windows; a gap ends it. */
+static void
+test_stretch(void **state)
+{
+	struct model *m = load(
+	    "windows:\n"
+	    "  a: { start: 2026-11-25T09:00:00Z, duration: 2h, reason: r,\n"
+	    "       apply: { node1: { credssp: { server: enabled } } } }\n"
+	    "  b: { start: 2026-11-25T10:00:00Z, duration: 2h, reason: r,\n"
+	    "       apply: { node1: { credssp: { server: enabled } } } }\n"
+	    "  c: { start: 2026-11-25T13:00:00Z, duration: 1h, reason: r,\n"
+	    "       apply: { node1: { credssp: { server: enabled } } } }\n");
+	struct node *d;
+
+	d = desired(m, "node1", T09, NULL);
+	assert_string_equal(node_get_str(node_getv(d, "tasks", "a", NULL),
+	    "trigger"), "2026-11-25T12:15:00Z");
+	node_free(d);
+	/* Both open: b, started later, holds the value, so b's task. */
+	d = desired(m, "node1", T09 + 90 * MIN, NULL);
+	assert_null(node_getv(d, "tasks", "a", NULL));
+	assert_string_equal(node_get_str(node_getv(d, "tasks", "b", NULL),
+	    "trigger"), "2026-11-25T12:15:00Z");
+	node_free(d);
+	d = desired(m, "node1", T09 + 4 * HOUR, NULL);
+	assert_string_equal(node_get_str(node_getv(d, "tasks", "c", NULL),
+	    "trigger"), "2026-11-25T14:15:00Z");
+	node_free(d);
+	model_free(m);
+}
+
+/* A role only a window sets is turned off again once it has started. */
+static void
+test_fill_base(void **state)
+{
+	struct model *m = load(
+	    "windows:\n"
+	    "  w: { start: 2026-11-25T09:00:00Z, duration: 1h, reason: r,\n"
+	    "       apply: { node1: { credssp: { client: enabled } } } }\n");
+	struct node *d;
+
+	assert_int_equal(model_effective(&d, m, host(m, "node1"), T09 - 1,
+	    NULL), 0);
+	failsafe_fill_base(d, m, host(m, "node1"), T09 - 1);
+	assert_null(node_getv(d, "credssp", "client", NULL));
+	failsafe_fill_base(d, m, host(m, "node1"), T09 + 2 * HOUR);
+	assert_string_equal(node_get_str(node_getv(d, "credssp", "client",
+	    NULL), "enabled"), "false");
+	assert_true(failsafe_applies(m, host(m, "node2"), d));
+	node_free(d);
+	model_free(m);
+}
+
+static struct change
+change(const char *kind, const char *path, const char *before,
+    const char *after)
+{
+	struct change c;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = kind;
+	c.path = (char *)path;
+	c.before = (char *)before;
+	c.after = (char *)after;
+	return c;
+}
+
+static void
+test_enables(void **state)
+{
+	struct change c;
+
+	c = change("credssp", "credssp.server.enabled", "false", "true");
+	assert_true(failsafe_change_enables(&c));
+	c = change("credssp", "credssp.client.enabled", "true", "false");
+	assert_false(failsafe_change_enables(&c));
+	c = change("credssp", "credssp.client.delegate", "TERMSRV/x",
+	    "TERMSRV/x, wsman/y");
+	assert_true(failsafe_change_enables(&c));
+	c = change("credssp", "credssp.client.delegate", "TERMSRV/x, wsman/y",
+	    "TERMSRV/x");
+	assert_false(failsafe_change_enables(&c));
+	c = change("credssp", "credssp.client.delegate_ntlm_only", NULL, "a");
+	assert_true(failsafe_change_enables(&c));
+	c = change("credssp", "credssp.encryption_oracle", "mitigated",
+	    "vulnerable");
+	assert_false(failsafe_change_enables(&c));
+	c = change("failsafe", "failsafe.tasks.w", NULL, "2026-11-25T11:15:00Z");
+	assert_true(failsafe_is_arm(&c));
+	assert_false(failsafe_is_disarm(&c));
+	assert_string_equal(failsafe_change_window(&c), "w");
+}
+
+static void
+reason_is(const struct model *m, time_t at, const char *path,
+    const char *before, const char *after, enum engine_class class,
+    const char *want)
+{
+	struct change c = change("failsafe", path, before, after);
+	struct engine_change ic;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.change = &c;
+	failsafe_classify(m, at, &ic);
+	assert_int_equal(ic.class, class);
+	assert_string_equal(ic.reason, want);
+	free(ic.reason);
+}
+
+static void
+test_classify(void **state)
+{
+	struct model *m = load(one);
+
+	reason_is(m, T09, "failsafe.tasks.create-cluster", NULL,
+	    "2026-11-25T11:15:00Z", ENGINE_WINDOW, "window create-cluster: "
+	    "host-side fail-safe, turns CredSSP off at 11:15Z unless reverted "
+	    "first");
+	reason_is(m, T09, "failsafe.tasks.create-cluster",
+	    "2026-11-25T10:15:00Z", "2026-11-25T11:15:00Z", ENGINE_WINDOW,
+	    "window create-cluster now ends 11:00Z: fail-safe moved to 11:15Z");
+	reason_is(m, T09, "failsafe.tasks.create-cluster",
+	    "2026-11-25T11:15:00Z (other action)", "2026-11-25T11:15:00Z",
+	    ENGINE_WINDOW, "window create-cluster: fail-safe brought up to "
+	    "date");
+	reason_is(m, T09 + 3 * HOUR, "failsafe.tasks.create-cluster",
+	    "2026-11-25T11:15:00Z", NULL, ENGINE_EXPIRY, "window "
+	    "create-cluster ended 11:00Z: fail-safe removed once reverted");
+	reason_is(m, T09, "failsafe.tasks.create-cluster",
+	    "2026-11-25T11:15:00Z", NULL, ENGINE_INTENTIONAL, "window "
+	    "create-cluster no longer turns CredSSP on here: fail-safe "
+	    "removed");
+	reason_is(m, T09, "failsafe.tasks.gone", "2026-11-25T11:15:00Z", NULL,
+	    ENGINE_INTENTIONAL, "window gone is no longer in the desired "
+	    "state: fail-safe removed");
+	reason_is(m, T09 + 3 * HOUR, "failsafe.fired.create-cluster",
+	    "2026-11-25T11:15:00Z", NULL, ENGINE_EXPIRY, "window "
+	    "create-cluster: the host's own fail-safe turned CredSSP off, due "
+	    "2026-11-25T11:15:00Z");
+	model_free(m);
+}
+
+static void
+test_overdue(void **state)
+{
+	struct model *m = load(one);
+	const struct model_host *h = host(m, "node1");
+	struct node *on = yaml("credssp: { server: { enabled: true } }\n"
+	    "failsafe: { tasks: { create-cluster: { trigger: "
+	    "2026-11-25T11:15:00Z } } }");
+	struct node *off = yaml("credssp: { server: { enabled: false } }");
+	char *s;
+
+	s = failsafe_overdue(m, h, T09 + 2 * HOUR + 5 * MIN, on, 1);
+	assert_string_equal(s, "credssp still on 5m past the end of window "
+	    "create-cluster (11:00Z); its fail-safe fires 11:15Z");
+	free(s);
+	s = failsafe_overdue(m, h, T09 + 2 * HOUR + 20 * MIN, on, 0);
+	assert_string_equal(s, "credssp was on 20m past the end of window "
+	    "create-cluster (11:00Z) as last recorded; its fail-safe was due "
+	    "11:15Z");
+	free(s);
+	assert_null(failsafe_overdue(m, h, T09 + 3 * HOUR, off, 1));
+	assert_null(failsafe_overdue(m, h, T09 + HOUR, on, 1));	/* open */
+	s = failsafe_overdue(m, h, T09 + 4 * HOUR, NULL, 0);
+	assert_string_equal(s, "credssp may still be on 2h past the end of "
+	    "window create-cluster (11:00Z): not read, no recorded state; its "
+	    "fail-safe was due 11:15Z");
+	free(s);
+	assert_null(failsafe_overdue(m, h, T09 + 9 * 86400, NULL, 0));
+	assert_int_equal(failsafe_window_status(m, h, &m->windows[0],
+	    T09 + 3 * HOUR, on), FAILSAFE_ON);
+	assert_int_equal(failsafe_window_status(m, h, &m->windows[0],
+	    T09 + 3 * HOUR, off), FAILSAFE_REVERTED);
+	assert_int_equal(failsafe_window_status(m, h, &m->windows[0],
+	    T09 + 3 * HOUR, NULL), FAILSAFE_UNKNOWN);
+	node_free(on);
+	node_free(off);
+	model_free(m);
+}
+
+/* Left on by two windows: blamed on the one that ended last. */
+static void
+test_overdue_blame(void **state)
+{
+	struct model *m = load(
+	    "windows:\n"
+	    "  old: { start: 2026-11-24T09:00:00Z, duration: 1h, reason: r,\n"
+	    "         apply: { node1: { credssp: { server: enabled } } } }\n"
+	    "  new: { start: 2026-11-25T09:00:00Z, duration: 1h, reason: r,\n"
+	    "         apply: { node1: { credssp: { server: enabled } } } }\n");
+	struct node *on = yaml("credssp: { server: { enabled: true } }");
+	char *s;
+
+	s = failsafe_overdue(m, host(m, "node1"), T09 + 2 * HOUR, on, 1);
+	assert_string_equal(s, "credssp still on 1h past the end of window new "
+	    "(10:00Z)");
+	free(s);
+	node_free(on);
+	model_free(m);
+}
+
+static void
+diff(const char *desired, const char *observed, struct changes *out)
+{
+	const struct state_ops *ops = state_find(FAILSAFE_KIND);
+	struct node *d = yaml(desired), *o = yaml(observed);
+	char *cause = NULL;
+	size_t i;
+
+	assert_non_null(ops);
+	assert_int_equal(ops->diff(d, o, T09, out, &cause), 0);
+	for (i = 0; i < out->n; i++)
+		out->v[i].desired = NULL;
+	node_free(d);
+	node_free(o);
+}
+
+static void
+assert_change(const struct change *c, const char *path, const char *before,
+    const char *after)
+{
+	assert_string_equal(c->path, path);
+	if (before == NULL)
+		assert_null(c->before);
+	else
+		assert_string_equal(c->before, before);
+	if (after == NULL)
+		assert_null(c->after);
+	else
+		assert_string_equal(c->after, after);
+}
+
+static void
+test_module_diff(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+
+	diff("tasks: { w: { trigger: T2, command: c, enabled: true } }\n"
+	    "fired: {}",
+	    "tasks: {}\nfired: {}", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "failsafe.tasks.w", NULL, "T2");
+	changes_clear(&cs);
+	diff("tasks: { w: { trigger: T2, command: c, enabled: true },\n"
+	    "         x: { trigger: T2, command: c, enabled: true },\n"
+	    "         y: { trigger: T2, command: c, enabled: true },\n"
+	    "         z: { trigger: T2, command: c, enabled: true } }\n"
+	    "fired: {}",
+	    "tasks: { w: { trigger: T1, command: c, enabled: true },\n"
+	    "         x: { trigger: T2, command: old, enabled: true },\n"
+	    "         y: { trigger: T2, command: c, enabled: false },\n"
+	    "         z: { trigger: T2, command: c, enabled: true },\n"
+	    "         gone: { trigger: T0, command: c, enabled: true } }\n"
+	    "fired: { old: T0 }", &cs);
+	assert_int_equal(cs.n, 5);
+	assert_change(&cs.v[0], "failsafe.tasks.w", "T1", "T2");
+	assert_change(&cs.v[1], "failsafe.tasks.x", "T2 (other action)", "T2");
+	assert_change(&cs.v[2], "failsafe.tasks.y", "T2 (disabled)", "T2");
+	assert_change(&cs.v[3], "failsafe.tasks.gone", "T0", NULL);
+	assert_change(&cs.v[4], "failsafe.fired.old", "T0", NULL);
+	changes_clear(&cs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server),
+		cmocka_unit_test(test_client_list),
+		cmocka_unit_test(test_unsafe_entry),
+		cmocka_unit_test(test_policy_on),
+		cmocka_unit_test(test_stretch),
+		cmocka_unit_test(test_fill_base),
+		cmocka_unit_test(test_enables),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_overdue),
+		cmocka_unit_test(test_overdue_blame),
+		cmocka_unit_test(test_module_diff),
+	};
+
+	return cmocka_run_group_tests_name("failsafe", tests, NULL, NULL);
+}
