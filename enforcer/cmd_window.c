@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "model.h"
@@ -510,6 +511,7 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 	struct buf targets = BUF_INIT, msg = BUF_INIT;
 	const struct model_window *w;
 	char when[TIMEPARSE_UTC_LEN];
+	time_t last = 0;
 	size_t i, n = 0;
 	int all = 0, rc = -1;
 
@@ -522,6 +524,8 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 		if (window_end_one(a, w, a->at, &e, &targets, &all,
 		    cause) == -1)
 			goto out;
+		if (w->end > a->at && w->start + 1 > last)
+			last = w->start + 1;
 		n++;
 		buf_printf(&msg, "%s%s", msg.len > 0 ? ", " : "", w->name);
 	}
@@ -534,6 +538,18 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 		printf("no window is open\n");
 		rc = EXIT_OK;
 		goto out;
+	}
+	/*
+	 * A window opened this very second ends one second after its start:
+	 * revert only once that instant has come, or the apply would still
+	 * see it open.
+	 */
+	if (last > a->at) {
+		if (a->at_given)
+			a->at = last;
+		else
+			while (time(NULL) < last)
+				usleep(100000);
 	}
 	buf_printf(&msg, ": ended early at %s", when);
 	rc = e.n == 0 ? window_apply(a, all ? NULL : buf_cstr(&targets)) :

@@ -43,7 +43,7 @@ expect "open: fail-safe 15m after the end" "$(date -u -d "$end 15 min" +%Y-%m-%d
 
 run_enforcer window list "$D"
 expect "list: exit" 0 "$RC"
-expect_match "list: open" '^create-cluster: open, .* (ends in 1h59m' "$OUT"
+expect_match "list: open" '^create-cluster: open, .* (ends in \(1h59m\|2h\)' "$OUT"
 expect_match "list: armed" "^  node1.contoso.test: in effect; fail-safe armed for $first" "$OUT"
 
 run_enforcer window extend create-cluster --for 1h --reason "wizard slow" "$D"
