@@ -356,8 +356,14 @@ revert_host(struct revert_plan *p, const struct model *m,
 	for (i = 0; i < e->run.nchanges; i++) {
 		const char *path = e->run.changes[i].path;
 
+		/*
+		 * A fail-safe follows the CredSSP it guards: the engine arms
+		 * and removes it as the reverted state needs, so revert never
+		 * restores one by itself.
+		 */
 		if (strcmp(e->run.changes[i].host, hh->name) != 0 ||
-		    revert_has_path(&rh, path))
+		    revert_has_path(&rh, path) ||
+		    strncmp(path, "failsafe.", 9) == 0)
 			continue;
 		if (revert_path(p, hh, eff, rh.desired, path, window) == 0)
 			rh.paths[rh.npaths++] = path;
