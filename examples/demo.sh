@@ -27,6 +27,10 @@ step_plan
 step_apply
 step_look_again
 step_plan_again
+step_history
+step_window_open
+step_window_end
+step_window_history
 "
 
 SIM_PID=
@@ -104,14 +108,23 @@ step_fleet() {
 	done
 	SIM_CTL=$(sed -n 's/^control //p' "$RUN/sim.out")
 	sed -n 's/^ready /  ready: /p' "$RUN/sim.out"
+	# The infra team's repository: the demo's desired state committed to
+	# a fresh git repository, which also holds the run history (branch
+	# enforcer/history) and the windows opened below.
+	cp -RL desired "$RUN/desired" && git -C "$RUN/desired" init -q &&
+	    git -C "$RUN/desired" add -A && git -C "$RUN/desired" \
+	    -c user.name=infra -c user.email=infra@contoso.test \
+	    commit -qm "desired state of the HCI cluster" ||
+	    die "cannot make the desired-state repository"
+	printf '$ git init run/desired && git commit   # the desired state, as the team commits it\n'
 }
 
 # What the hosts themselves say, read from the simulator's ground truth
 # (its control interface), not from enforcer.
 show_hosts() {
-	f='  %-20s %-16s %-28s %s\n'
+	f='  %-20s %-15s %-30s %-24s %s\n'
 	printf "$f" host "CredSSP server" "listener certificate" \
-	    "Gateway Administrators"
+	    "Gateway Administrators" "fail-safe task"
 	for h in $HOSTS; do
 		t=$(truth $h 'listener.HTTPS.*.CertificateThumbprint')
 		e=$(truth $h "cert.$t.not_after" | cut -c1-10)
@@ -121,8 +134,10 @@ show_hosts() {
 		else
 			g="(no such group)"
 		fi
+		fs=$(ctl GET "/hosts/$h/state" | sed -n \
+		    's/^task\.\\enforcer\\\(failsafe-[^.]*\)\.trigger = /\1 at /p')
 		printf "$f" $h "$(truth $h winrm.service.auth.CredSSP)" \
-		    "$(echo "$t" | cut -c1-8)... until $e" "$g"
+		    "$(echo "$t" | cut -c1-8)... until $e" "$g" "${fs:--}"
 	done
 }
 
@@ -134,20 +149,20 @@ step_look() {
 
 step_validate() {
 	explain "Validate the desired state" \
-"desired/ is examples/hci-cluster's policies and the demo's addresses: check it before touching any host."
-	run 0 enforcer validate desired
+"run/desired is examples/hci-cluster's policies and the demo's addresses: check it before touching any host."
+	run 0 enforcer validate run/desired
 }
 
 step_plan() {
 	explain "Plan" \
 "Read every host, list each difference and the policy asking for it; change nothing (exit 2: changes pending)."
-	run 2 enforcer plan desired
+	run 2 enforcer plan run/desired
 }
 
 step_apply() {
 	explain "Apply" \
 "Make the changes, the ones that may cut enforcer's own connection last, and re-read each host to verify."
-	run 0 enforcer apply desired
+	run 0 enforcer apply run/desired
 }
 
 step_look_again() {
@@ -159,7 +174,40 @@ step_look_again() {
 step_plan_again() {
 	explain "Plan again" \
 "Every host matches the desired state now: nothing to do (exit 0); run from a timer, enforcer keeps it so."
-	run 0 enforcer plan desired
+	run 0 enforcer plan run/desired
+}
+
+step_history() {
+	explain "History" \
+"Every apply is a commit on branch enforcer/history: what was observed, changed and verified, one file per host."
+	run 0 enforcer history --changes run/desired
+	run 0 git -C run/desired log --format='%h %s' enforcer/history
+}
+
+step_window_open() {
+	explain "Open a CredSSP window" \
+"The Create Cluster wizard needs CredSSP for 2h: the window is committed, each node's fail-safe task armed, then CredSSP turned on."
+	run 0 enforcer window open create-cluster --for 2h --hosts hci-nodes \
+	    --set credssp.server=enabled --reason "Create cluster wizard (CHG-1234)" \
+	    run/desired
+	show_hosts
+	run 0 enforcer window list run/desired
+}
+
+step_window_end() {
+	LATER=$(date -u -d '+2 hours 5 minutes' +%Y-%m-%dT%H:%M:%SZ)
+	explain "Two hours later" \
+"The fleet's clocks pass the window's end; the next scheduled apply (here --at that instant) reverts CredSSP and removes the tasks."
+	run 0 ctl POST /clock "set=$LATER"
+	run 0 enforcer apply --at "$LATER" run/desired
+	show_hosts
+	run 0 enforcer window list --check --at "$LATER" run/desired
+}
+
+step_window_history() {
+	explain "The window's history" \
+"Opening, applying and reverting the window are all in git: who turned CredSSP on, when, why, and when it went off."
+	run 0 enforcer history --changes --host node1.contoso.test run/desired
 }
 
 # --- main -----------------------------------------------------------------------
