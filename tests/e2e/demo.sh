@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh: `make demo` keeps working (examples/demo.sh on 127.0.10.0/24):
-# it exits 0, every step ran, the last plan found the fleet in sync, and it
+# it exits 0, every step ran, the plan after apply found the fleet in sync,
+# the window was reverted after its end, and it
 # leaves no simulator running and nothing behind in examples/demo/run.
 set -u
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -18,8 +19,10 @@ rc=$?
 cat "$out"
 [ "$rc" = 0 ] || fail "examples/demo.sh exited $rc"
 grep -q '^demo: done' "$out" || fail "the demo did not reach its end"
-tail -3 "$out" | grep -q '^plan: 3 hosts: 3 in sync, 0 with changes, 0 failed' ||
-	fail "the last plan did not find the fleet in sync"
+grep -q '^plan: 3 hosts: 3 in sync, 0 with changes, 0 failed' "$out" ||
+	fail "the plan after apply did not find the fleet in sync"
+grep -q '^  node2.contoso.test: reverted$' "$out" ||
+	fail "the window was not reverted after its end"
 [ -e "$TOP/examples/demo/run" ] && fail "examples/demo/run left behind"
 # The simulator is stopped: its addresses no longer answer.
 if /usr/bin/python3 -c 'import socket; socket.create_connection(("127.0.10.1", 5986), timeout=2)' 2>/dev/null; then
