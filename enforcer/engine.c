@@ -74,40 +74,6 @@ engine_result_name(enum engine_result r)
 	return names[r];
 }
 
-/*
- * Find the node a dotted change path names.  Keys may themselves contain
- * dots, so at each level the longest key that matches wins.
- */
-static const struct node *
-engine_lookup(const struct node *n, const char *path)
-{
-	const struct node_pair *best;
-	size_t i, klen, blen;
-
-	while (n != NULL && *path != '\0') {
-		if (n->kind != NODE_MAP)
-			return NULL;
-		best = NULL;
-		blen = 0;
-		for (i = 0; i < n->npairs; i++) {
-			klen = strlen(n->pairs[i].key->value);
-			if (strncmp(path, n->pairs[i].key->value, klen) == 0 &&
-			    (path[klen] == '.' || path[klen] == '\0') &&
-			    klen > blen) {
-				best = &n->pairs[i];
-				blen = klen;
-			}
-		}
-		if (best == NULL)
-			return NULL;
-		n = best->value;
-		path += blen;
-		if (*path == '.')
-			path++;
-	}
-	return n;
-}
-
 /* Who asked: the node's origin, else that of its first leaf. */
 static const struct origin *
 engine_node_origin(const struct node *n)
@@ -151,7 +117,7 @@ engine_expired_window(struct engine_ctx *ec, const struct model_host *h,
 			continue;
 		if (model_effective(&eff, ec->m, h, w->end - 1, NULL) == -1)
 			continue;
-		then = engine_lookup(eff, c->path);
+		then = node_path(eff, c->path, NULL, 0, NULL);
 		o = then != NULL ? then->origin : NULL;
 		if (o != NULL && o->kind == ORIGIN_WINDOW && o->window == w &&
 		    !node_equal(then, c->desired))
@@ -206,11 +172,12 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	}
 	last = ec->o->last != NULL ?
 	    ec->o->last(ec->o->last_arg, eh->host->name) : NULL;
-	was = last != NULL ? engine_lookup(last, c->path) : NULL;
+	was = last != NULL ? node_path(last, c->path, NULL, 0,
+	    NULL) : NULL;
 	/* Whole values, not c->before: a list's change names one item. */
 	if (last != NULL && ((was == NULL && c->before == NULL) ||
-	    (was != NULL && node_equal(was, engine_lookup(eh->observed,
-	    c->path))))) {
+	    (was != NULL && node_equal(was, node_path(eh->observed,
+	    c->path, NULL, 0, NULL))))) {
 		/* The host is as we last left it: the desired state moved. */
 		ic->class = ENGINE_INTENTIONAL;
 		ic->reason = xasprintf("policy %s; desired state changed",

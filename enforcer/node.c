@@ -182,6 +182,42 @@ node_getv(const struct node *n, ...)
 	return (struct node *)n;
 }
 
+struct node *
+node_path(const struct node *n, const char *path, const char **keys,
+    size_t maxkeys, size_t *nkeys)
+{
+	const struct node_pair *best;
+	size_t i, klen, blen, nk = 0;
+
+	while (n != NULL && *path != '\0') {
+		if (n->kind != NODE_MAP || (keys != NULL && nk == maxkeys))
+			return NULL;
+		best = NULL;
+		blen = 0;
+		for (i = 0; i < n->npairs; i++) {
+			klen = strlen(n->pairs[i].key->value);
+			if (strncmp(path, n->pairs[i].key->value, klen) == 0 &&
+			    (path[klen] == '.' || path[klen] == '\0') &&
+			    klen > blen) {
+				best = &n->pairs[i];
+				blen = klen;
+			}
+		}
+		if (best == NULL)
+			return NULL;
+		if (keys != NULL)
+			keys[nk] = best->key->value;
+		nk++;
+		n = best->value;
+		path += blen;
+		if (*path == '.')
+			path++;
+	}
+	if (nkeys != NULL)
+		*nkeys = nk;
+	return (struct node *)n;
+}
+
 const char *
 node_get_str(const struct node *n, const char *key)
 {

@@ -67,6 +67,16 @@ void node_seq_push(struct node *seq, struct node *item);
 struct node *node_get(const struct node *n, const char *key);
 /* Lookup along a NULL-terminated list of keys. */
 struct node *node_getv(const struct node *n, ...);
+/*
+ * The node at a dotted path ("credssp.server.enabled"), borrowed, or NULL.
+ * Keys may contain dots themselves (a group "a.b"), so at each level the
+ * longest key that matches wins.  When keys is not NULL, the keys on the
+ * way are stored there (borrowed, at most maxkeys; a longer path gives
+ * NULL) and their number in *nkeys.
+ */
+struct node *node_path(const struct node *n, const char *path,
+    const char **keys, size_t maxkeys, size_t *nkeys);
+
 /* Scalar text of a map member, or NULL. */
 const char *node_get_str(const struct node *n, const char *key);
 

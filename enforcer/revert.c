@@ -11,51 +11,10 @@
 
 #define REVERT_MAX_KEYS	16
 
-/*
- * The node at a dotted change path, and the keys on the way (borrowed).
- * Keys may contain dots themselves (a service "a.b"), so at each level the
- * longest key that matches wins, as in the engine.
- */
-static const struct node *
-revert_lookup(const struct node *n, const char *path, const char **keys,
-    size_t *nkeys)
-{
-	const struct node_pair *best;
-	size_t i, klen, blen, nk = 0;
-
-	while (n != NULL && *path != '\0') {
-		if (n->kind != NODE_MAP || nk == REVERT_MAX_KEYS)
-			return NULL;
-		best = NULL;
-		blen = 0;
-		for (i = 0; i < n->npairs; i++) {
-			klen = strlen(n->pairs[i].key->value);
-			if (strncmp(path, n->pairs[i].key->value, klen) == 0 &&
-			    (path[klen] == '.' || path[klen] == '\0') &&
-			    klen > blen) {
-				best = &n->pairs[i];
-				blen = klen;
-			}
-		}
-		if (best == NULL)
-			return NULL;
-		if (keys != NULL)
-			keys[nk] = best->key->value;
-		nk++;
-		n = best->value;
-		path += blen;
-		if (*path == '.')
-			path++;
-	}
-	if (nkeys != NULL)
-		*nkeys = nk;
-	return n;
-}
-
 static const struct node *
 revert_get(const struct node *n, const char *path)
 {
-	return revert_lookup(n, path, NULL, NULL);
+	return node_path(n, path, NULL, 0, NULL);
 }
 
 /* The map at keys[0..n) of root, made (replacing anything else) if need be. */
@@ -291,7 +250,8 @@ revert_path(struct revert_plan *p, const struct hist_host *hh,
 	const struct node *value;
 	size_t nkeys = 0;
 
-	value = revert_lookup(hh->observed, path, keys, &nkeys);
+	value = node_path(hh->observed, path, keys, REVERT_MAX_KEYS,
+	    &nkeys);
 	if (value == NULL || nkeys == 0) {
 		errors_addf(&p->refused, "%s: %s: absent before run %s: revert "
 		    "cannot remove it", hh->name, path, p->run_id);

@@ -112,6 +112,26 @@ test_copy_equal_emit(void **state)
 	node_free(n);
 }
 
+static void
+test_path(void **state)
+{
+	const char *keys[4];
+	struct node *n;
+	size_t nk;
+
+	n = parse_ok("service:\n  a.b: {state: running}\n  a: {state: x}\n");
+	/* The longest key wins: "a.b" is a service, not a then b. */
+	assert_string_equal(node_path(n, "service.a.b.state", NULL, 0,
+	    NULL)->value, "running");
+	assert_string_equal(node_path(n, "service.a.state", keys, 4,
+	    &nk)->value, "x");
+	assert_int_equal(nk, 3);
+	assert_string_equal(keys[1], "a");
+	assert_null(node_path(n, "service.a.state", keys, 2, &nk));
+	assert_null(node_path(n, "service.c", NULL, 0, NULL));
+	node_free(n);
+}
+
 int
 main(void)
 {
@@ -120,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_empty_is_map),
 		cmocka_unit_test(test_copy_equal_emit),
+		cmocka_unit_test(test_path),
 	};
 
 	return cmocka_run_group_tests_name("node", tests, NULL, NULL);
