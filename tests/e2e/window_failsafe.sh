@@ -48,6 +48,14 @@ for h in node1 node2 wac01; do
 	expect "$h: marker cleared" "" \
 	    "$(truth $h.contoso.test 'reg.SOFTWARE\enforcer\failsafe:create-cluster' 2>/dev/null)"
 done
+# History: the host's own revert is observed drift, then the run that
+# names the fail-safe.
+run_enforcer history --changes --host node1.contoso.test "$TMP/ds"
+expect_match "history: the fail-safe's revert recorded" \
+    "expiry .*failsafe.fired.create-cluster.*the host's own fail-safe turned CredSSP off" "$OUT"
+run_enforcer show "$(printf '%s\n' "$OUT" | awk 'NR == 1 { print $2 }')" "$TMP/ds"
+expect_match "history: the drift it left was observed" \
+    "changed outside enforcer" "$OUT"
 run_enforcer plan --at 2026-11-25T11:21:00Z "$TMP/ds"
 expect "then in sync" 0 "$RC"
 
