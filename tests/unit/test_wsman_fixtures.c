@@ -286,7 +286,7 @@ static const struct rcase responses[] = {
 };
 
 static const struct node *
-node_path(const struct node *n, const char *path)
+fixture_path(const struct node *n, const char *path)
 {
 	char *copy, *p, *part;
 
@@ -303,13 +303,13 @@ check_node(const struct rcase *c, const struct node *n)
 	const struct node *v;
 
 	if (c->path != NULL) {
-		v = node_path(n, c->path);
+		v = fixture_path(n, c->path);
 		if (v == NULL || v->kind != NODE_SCALAR)
 			fail_msg("%s: no %s", c->file, c->path);
 		assert_string_equal(v->value, c->value);
 	}
 	if (c->path2 != NULL) {
-		v = node_path(n, c->path2);
+		v = fixture_path(n, c->path2);
 		if (v == NULL || v->kind != NODE_SCALAR)
 			fail_msg("%s: no %s", c->file, c->path2);
 		assert_string_equal(v->value, c->value2);
