@@ -520,7 +520,7 @@ cmd_restart_winrm(int argc, char **argv)
 	struct desired d;
 	char *cause = NULL, *lockpath;
 	size_t i;
-	int code = EXIT_ERROR;
+	int code = EXIT_ERROR, locked;
 
 	memset(&a, 0, sizeof(a));
 	memset(&p, 0, sizeof(p));
@@ -539,9 +539,9 @@ cmd_restart_winrm(int argc, char **argv)
 		goto out;
 	/* A restart cuts the connections of an apply on the same hosts. */
 	lockpath = desired_lock_path(&a.src);
-	i = lock_acquire(&lock, lockpath, a.wait, &cause) == -1;
+	locked = lock_acquire(&lock, lockpath, a.wait, &cause) == 0;
 	free(lockpath);
-	if (i)
+	if (!locked)
 		goto out;
 	p.timeout_ms = a.timeout * 1000;
 	if (restart_all(&p, a.parallel, &cause) == -1)
