@@ -36,6 +36,9 @@ int cmd_window(int, char **);
 /* cmd_revert.c */
 int cmd_revert(int, char **);
 
+/* cmd_restart.c */
+int cmd_restart_winrm(int, char **);
+
 /* cmd_apply.c: plan (online) and apply share one path; apply is 1 or 0. */
 int cmd_run_engine(int apply, int argc, char **argv);
 int cmd_apply(int, char **);

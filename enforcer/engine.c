@@ -237,6 +237,13 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	return 0;
 }
 
+int
+engine_wsman_opts(const struct model_host *h, struct wsman_opts *wo,
+    char **pw, char **cause)
+{
+	return engine_opts(h, wo, pw, cause);
+}
+
 /*
  * Reading a host: the kinds' reads do not depend on each other, so each
  * runs in its own thread with its own connection to the host, and a host

@@ -128,6 +128,16 @@ int engine_run_targets(struct engine_run *run, const struct model *m,
 void engine_interrupt(void);
 int engine_interrupted(void);
 
+/*
+ * The connection options plan and apply use for host h, for verbs that
+ * talk to a host outside a run (restart-winrm).  *pw holds the password
+ * wo->password points to, or NULL: release it with secret_free() after
+ * the last client made from wo.
+ */
+struct wsman_opts;
+int engine_wsman_opts(const struct model_host *h, struct wsman_opts *wo,
+    char **pw, char **cause);
+
 /* Counts over a run, for summaries and exit codes. */
 struct engine_totals {
 	size_t	hosts, in_sync, changed, failed;

@@ -22,6 +22,8 @@ static const struct cmd_entry cmd_table[] = {
 	  cmd_revert },
 	{ "window", "open, close, extend or list windows (CredSSP and more)",
 	  cmd_window },
+	{ "restart-winrm", "restart WinRM on hosts through a one-shot task",
+	  cmd_restart_winrm },
 	{ NULL, NULL, NULL },
 };
 
