@@ -35,7 +35,7 @@ while [ "$i" -le "$KILLS" ]; do
 	# costs (sanitizers): 5..84 ms, a few runs then a kill inside one.
 	if [ $((i % 5)) -ne 1 ]; then
 		n=0
-		while [ ! -s "$T/out" ] && [ "$n" -lt 1000 ]; do
+		while [ ! -s "$T/out" ] && [ "$n" -lt 3000 ]; do
 			sleep 0.01
 			n=$((n + 1))
 		done
