@@ -65,6 +65,48 @@ run_usage(FILE *fp, int apply)
 	    apply ? " (GPO-owned or needing a person)" : "");
 }
 
+int
+cmd_run_option(int ch, const char *arg, struct engine_opts *eo,
+    struct desired_src *src, int *wait, char **cause)
+{
+	char *end;
+	long v;
+
+	switch (ch) {
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
+			return cause_set(cause, "--parallel: '%s' is not a "
+			    "number from 1 to 4096", arg);
+		eo->parallel = (int)v;
+		return 1;
+	case 'n':
+		*wait = 0;
+		return 1;
+	case 'a':
+		if (timeparse_rfc3339(arg, &eo->at, cause) == -1)
+			return cause_prefix(cause, "--at");
+		return 1;
+	case 'y':
+		src->history_dir = arg;
+		return 1;
+	case 'r':
+		src->repo = arg;
+		return 1;
+	case 'f':
+		src->ref = arg;
+		return 1;
+	case 's':
+		src->keyring = arg;
+		return 1;
+	case 'c':
+		src->cache_dir = arg;
+		return 1;
+	}
+	return 0;
+}
+
 static int
 run_parse(struct run_args *a, int argc, char **argv, char **cause)
 {
@@ -82,48 +124,21 @@ run_parse(struct run_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
-	int ch;
+	int ch, rc;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if ((rc = cmd_run_option(ch, optarg, &a->eo, &a->src, &a->wait,
+		    cause)) == -1)
+			return -1;
+		if (rc == 1)
+			continue;
 		switch (ch) {
-		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
-				return cause_set(cause, "--parallel: '%s' is "
-				    "not a number from 1 to 4096", optarg);
-			a->eo.parallel = (int)v;
-			break;
 		case 'H':
 			a->eo.hosts_glob = optarg;
 			break;
 		case 'j':
 			a->json = 1;
-			break;
-		case 'n':
-			a->wait = 0;
-			break;
-		case 'a':
-			if (timeparse_rfc3339(optarg, &a->eo.at, cause) == -1)
-				return cause_prefix(cause, "--at");
-			break;
-		case 'y':
-			a->src.history_dir = optarg;
-			break;
-		case 'r':
-			a->src.repo = optarg;
-			break;
-		case 'f':
-			a->src.ref = optarg;
-			break;
-		case 's':
-			a->src.keyring = optarg;
-			break;
-		case 'c':
-			a->src.cache_dir = optarg;
 			break;
 		case 'h':
 			run_usage(stdout, a->apply);

@@ -65,45 +65,18 @@ revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
-	int ch;
+	int ch, rc;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if ((rc = cmd_run_option(ch, optarg, &a->eo, &a->src, &a->wait,
+		    cause)) == -1)
+			return -1;
+		if (rc == 1)
+			continue;
 		switch (ch) {
 		case 'd':
 			a->dry_run = 1;
-			break;
-		case 'y':
-			a->src.history_dir = optarg;
-			break;
-		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
-				return cause_set(cause, "--parallel: '%s' is "
-				    "not a number from 1 to 4096", optarg);
-			a->eo.parallel = (int)v;
-			break;
-		case 'n':
-			a->wait = 0;
-			break;
-		case 'a':
-			if (timeparse_rfc3339(optarg, &a->eo.at, cause) == -1)
-				return cause_prefix(cause, "--at");
-			break;
-		case 'r':
-			a->src.repo = optarg;
-			break;
-		case 'f':
-			a->src.ref = optarg;
-			break;
-		case 's':
-			a->src.keyring = optarg;
-			break;
-		case 'c':
-			a->src.cache_dir = optarg;
 			break;
 		case 'h':
 			revert_usage(stdout);
