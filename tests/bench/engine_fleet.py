@@ -21,7 +21,7 @@ N = int(os.environ.get('BENCH_HOSTS', '200'))
 LAT = int(os.environ.get('BENCH_LATENCY_MS', '20'))
 PAR = int(os.environ.get('BENCH_PARALLEL', '32'))
 ENFORCER = os.environ.get('ENFORCER', 'bin/enforcer')
-NET = simtest.subnet()
+NET = simtest.subnet(blocks=1 if N < 250 else 4)
 
 FLEET = r"""
 defaults:

@@ -7,7 +7,7 @@ exec /usr/bin/python3 - <<'PY'
 import os, sys
 sys.path.insert(0, os.path.join(os.environ['TOP'], 'tests', 'winrm-sim'))
 import simtest as t
-net = t.subnet()
+net = t.subnet(blocks=4)  # 1,000 addresses: 4 /24s
 yaml = """
 hosts:
   h0.bench.test: { address: %s.1 }

@@ -11,7 +11,6 @@ As a command (tests/e2e/sim_*.sh):
     simtest.py soap ADDRESS NAME CA USER PASSWORD ACTION URI [BODY]
         [--selector K=V]... [--option K=V]... [--auth HEADER] [--raw]
     prints the HTTP status on the first line, then the reply body.
-    simtest.py subnet   prints a 127.X.Y prefix unlikely to be in use.
 """
 import base64
 import http.client
@@ -48,11 +47,24 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
 WINRM_SIM = os.environ.get('WINRM_SIM', os.path.join(TOP, 'bin', 'winrm-sim'))
 
 
-def subnet():
-    """A 127.X.Y prefix derived from the process id, so that tests run
-    side by side (or next to another helper's) rarely collide."""
+def subnet(blocks=1):
+    """A 127.X.Y prefix of this process's own, so that test suites run side
+    by side on one machine never bind the same address.
+
+    One /24 per process id in 127.100-249.Y: distinct for every pid below
+    37,500 (Linux's default pid_max is 32,768), and the same function of
+    the pid as tests/e2e/lib/e2e.sh (e2e_subnet) and test_wsman_sim.c, so
+    two live processes never share one.  A fleet that spills over up to 4
+    consecutive /24s (blocks; 1,000 generated hosts) gets them in
+    127.1-99.Y instead, 4-aligned: two such fleets meet only if their pids
+    are equal modulo 6,336."""
     pid = os.getpid()
-    return '127.%d.%d' % (100 + pid % 150, (pid // 150) % 250)
+    if blocks == 1:
+        return '127.%d.%d' % (100 + pid % 150, (pid // 150) % 250)
+    if not 1 < blocks <= 4:
+        raise ValueError('subnet: at most 4 blocks')
+    i = pid % (99 * 64)
+    return '127.%d.%d' % (1 + i // 64, (i % 64) * 4)
 
 
 def escape(s):
@@ -227,9 +239,6 @@ class Fleet:
 
 
 def main(argv):
-    if argv[:1] == ['subnet']:
-        print(subnet())
-        return 0
     if len(argv) < 8 or argv[0] != 'soap':
         sys.stderr.write(__doc__)
         return 2

@@ -11,9 +11,6 @@
 #   reset_counters HOST...
 #   absent DESC HOST KEY       assert a ground-truth key does not exist
 #   reg_key_exists HOST KEY    1 if the registry key exists (even empty)
-#   expect_rc DESC WANT        assert RC (from run_enforcer)
-#   expect_line DESC LINE      assert OUT holds LINE, whole
-#   expect_line_re DESC ERE    assert OUT holds a line matching ERE, whole
 #   expect_noop DIR HOST...    second apply: exit 0, zero writes, in sync;
 #                              then plan exits 0
 #   sim_ok ARGS...             sim, failing the test if the call fails
@@ -73,33 +70,6 @@ absent() {
 reg_key_exists() {
 	code=$(sim POST "/hosts/$1/cmd" "reg query \"HKLM\\$2\"" | head -1)
 	[ "$code" = 0 ] && echo 1 || echo 0
-}
-
-expect_rc() {
-	if [ "$RC" = "$2" ]; then
-		echo "ok: $1 (exit $RC)"
-	else
-		fail "$1: exit $RC, want $2"
-		printf '%s\n%s\n' "$OUT" "$ERR" | sed 's/^/    | /' >&2
-	fi
-}
-
-expect_line() {
-	if printf '%s\n' "$OUT" | grep -qxF -- "$2"; then
-		echo "ok: $1"
-	else
-		fail "$1: no line '$2' in:"
-		printf '%s\n' "$OUT" | sed 's/^/    | /' >&2
-	fi
-}
-
-expect_line_re() {
-	if printf '%s\n' "$OUT" | grep -qxE -- "$2"; then
-		echo "ok: $1"
-	else
-		fail "$1: no line matching '$2' in:"
-		printf '%s\n' "$OUT" | sed 's/^/    | /' >&2
-	fi
 }
 
 # The second apply right after a first one changes nothing and sends no

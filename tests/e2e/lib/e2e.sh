@@ -1,23 +1,57 @@
-# tests/e2e/lib/e2e.sh: helpers for end-to-end tests: start a simulated fleet,
-# read and set its ground truth, run enforcer, assert.  Sourced by the
-# tests; tests/run.sh sets TOP, ENFORCER and WINRM_SIM.
+# tests/e2e/lib/e2e.sh: the one library of the end-to-end tests, sourced
+# first by every tests/e2e/*.sh (converge.sh and window.sh build on it).
+# tests/run.sh sets TOP, ENFORCER and WINRM_SIM; run alone, a script finds
+# them from its own path.
 #
-#   fleet_start FLEET.yaml   start bin/winrm-sim; sets SIM_CTL and SIM_CA
-#   sim GET|POST PATH [BODY] talk to the control interface
-#   truth HOST KEY           one ground-truth value
-#   expect DESC WANT GOT     assert equality
-#   run_enforcer ARGS...     sets OUT, ERR and RC
+#   TMP                        a scratch directory, removed on exit
+#   NET                        127.X.Y: a /24 of this run's own (e2e_subnet)
+#   NET_RE                     NET as a regular expression (dots escaped)
+#   fleet_start FLEET.yaml [OPTION...]
+#                              start bin/winrm-sim with the OPTIONs (default
+#                              --ca-out $SIM_CA), wait for "fleet ready";
+#                              sets SIM_PID, SIM_CTL, SIM_CA, SIM_OUT
+#   fleet_stop                 SIGTERM, wait; sets SIM_RC (its exit status)
+#   sim GET|POST PATH [BODY]   talk to the control interface
+#   truth HOST KEY             one ground-truth value
+#   run_enforcer ARGS...       sets OUT, ERR and RC
+#
+# Assertions print "ok: DESC" or count a failure; finish exits with the
+# verdict.
+#   fail MSG                   count a failure
+#   pass DESC                  say a check passed (COND && pass D || fail D)
+#   expect DESC WANT GOT       equality
+#   expect_match DESC RE TEXT  TEXT has a match of RE (grep basic RE)
+#   expect_contains DESC TEXT STRING...
+#                              TEXT holds every STRING, literally
+#   expect_file DESC GOLDEN FILE
+#                              FILE is GOLDEN, byte for byte
+#   expect_rc DESC WANT        RC (from run_enforcer) is WANT
+#   expect_line DESC LINE      OUT holds LINE, whole
+#   expect_line_re DESC ERE    OUT holds a line matching ERE, whole
+#   finish                     exit 1 if anything failed
 
 set -u
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${ENFORCER:=$TOP/bin/enforcer}"
 : "${WINRM_SIM:=$TOP/bin/winrm-sim}"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/enforcer-e2e.XXXXXX")
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/enforcer-e2e.XXXXXX") || exit 1
 # apply records every run: a desired state outside git needs a history
 # (tests of the desired repository's own branch unset this).
 export ENFORCER_HISTORY="$TMP/history"
 SIM_PID=""
+SIM_RC=""
 FAILS=0
+
+# The simulated hosts listen on 127.X.Y.1-254, X and Y derived from this
+# shell's process id: one /24 per pid below 37,500 (Linux's default
+# pid_max is 32,768), the same function of the pid as simtest.subnet() and
+# test_wsman_sim.c use.  This shell lives as long as its simulator, so two
+# suites on one machine never bind the same address.
+e2e_subnet() {
+	echo "127.$((100 + $$ % 150)).$(($$ / 150 % 250))"
+}
+NET=$(e2e_subnet)
+NET_RE=$(echo "$NET" | sed 's/\./\\./g')
 
 cleanup() {
 	if [ -n "$SIM_PID" ]; then
@@ -28,29 +62,33 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-fail() {
-	echo "FAIL: $*" >&2
-	FAILS=$((FAILS + 1))
-}
-
-# Wait (at most 60 s) for the simulator to print "fleet ready".
 fleet_start() {
 	SIM_CA="$TMP/ca.pem"
-	"$WINRM_SIM" --fleet "$1" --ca-out "$SIM_CA" --control 127.0.0.1:0 \
-	    >"$TMP/sim.out" 2>"$TMP/sim.err" &
+	SIM_OUT="$TMP/sim.out"
+	f=$1
+	shift
+	[ $# -gt 0 ] || set -- --ca-out "$SIM_CA"
+	"$WINRM_SIM" --fleet "$f" "$@" >"$SIM_OUT" 2>"$TMP/sim.err" &
 	SIM_PID=$!
 	i=0
-	while ! grep -q '^fleet ready' "$TMP/sim.out" 2>/dev/null; do
+	while ! grep -q '^fleet ready' "$SIM_OUT" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 600 ] || ! kill -0 "$SIM_PID" 2>/dev/null; then
-			echo "simulator did not start:" >&2
+			echo "FAIL: simulator did not start:" >&2
 			cat "$TMP/sim.err" >&2
 			exit 1
 		fi
 		sleep 0.1
 	done
-	SIM_CTL=$(sed -n 's/^control //p' "$TMP/sim.out")
+	SIM_CTL=$(sed -n 's/^control //p' "$SIM_OUT")
 	export SIM_CA SIM_CTL
+}
+
+fleet_stop() {
+	kill -TERM "$SIM_PID"
+	wait "$SIM_PID"
+	SIM_RC=$?
+	SIM_PID=""
 }
 
 sim() {
@@ -59,6 +97,22 @@ sim() {
 
 truth() {
 	sim GET "/hosts/$1/get?key=$(printf '%s' "$2" | sed 's/ /%20/g; s/\\/%5C/g')"
+}
+
+run_enforcer() {
+	"$ENFORCER" "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	OUT=$(cat "$TMP/out")
+	ERR=$(cat "$TMP/err")
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	FAILS=$((FAILS + 1))
+}
+
+pass() {
+	echo "ok: $*"
 }
 
 expect() {
@@ -78,11 +132,53 @@ expect_match() {
 	fi
 }
 
-run_enforcer() {
-	"$ENFORCER" "$@" >"$TMP/out" 2>"$TMP/err"
-	RC=$?
-	OUT=$(cat "$TMP/out")
-	ERR=$(cat "$TMP/err")
+expect_contains() {
+	what=$1 text=$2
+	shift 2
+	for s in "$@"; do
+		if ! printf '%s' "$text" | grep -qF -- "$s"; then
+			fail "$what"
+			printf '    wanted: %s\n    got: %.1500s\n' "$s" "$text" >&2
+			return
+		fi
+	done
+	echo "ok: $what"
+}
+
+expect_file() {
+	if cmp -s "$2" "$3"; then
+		echo "ok: $1"
+	else
+		fail "$1: differs from $2"
+		diff -u "$2" "$3" >&2
+	fi
+}
+
+expect_rc() {
+	if [ "$RC" = "$2" ]; then
+		echo "ok: $1 (exit $RC)"
+	else
+		fail "$1: exit $RC, want $2"
+		printf '%s\n%s\n' "$OUT" "$ERR" | sed 's/^/    | /' >&2
+	fi
+}
+
+expect_line() {
+	e2e_out_line "$1" -qxF "$2"
+}
+
+expect_line_re() {
+	e2e_out_line "$1" -qxE "$2"
+}
+
+# e2e_out_line DESC GREP-OPTIONS PATTERN: OUT holds a line PATTERN matches.
+e2e_out_line() {
+	if printf '%s\n' "$OUT" | grep "$2" -- "$3"; then
+		echo "ok: $1"
+	else
+		fail "$1: no line '$3' in:"
+		printf '%s\n' "$OUT" | sed 's/^/    | /' >&2
+	fi
 }
 
 finish() {
