@@ -18,6 +18,10 @@ RUN=$DEMO/run
 ENFORCER=$TOP/bin/enforcer
 SIM=$TOP/bin/winrm-sim
 HOSTS="node1.contoso.test node2.contoso.test wac01.contoso.test"
+# The fleet files say 127.0.10.x; the demo serves the hosts on a /24 of its
+# own, derived from its process id (as tests/e2e/lib/e2e.sh does), so that
+# it never meets a test suite or another demo running on the same machine.
+NET=127.$((100 + $$ % 150)).$(($$ / 150 % 250))
 
 STEPS="
 step_fleet
@@ -85,14 +89,15 @@ truth() {	# HOST KEY
 
 step_fleet() {
 	explain "Start a simulated fleet" \
-"No Windows here: bin/winrm-sim serves 3 hosts over real WinRM (HTTPS, SOAP, WMI, shell) on 127.0.10.1-3."
+"No Windows here: bin/winrm-sim serves 3 hosts over real WinRM (HTTPS, SOAP, WMI, shell) on $NET.1-3."
 	mkdir -p "$RUN" && chmod 700 "$RUN" || die "cannot create $RUN"
 	# The service account's password is made up for this run; enforcer
 	# gets it from the environment, never from the desired state.
 	ENFORCER_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	export ENFORCER_PASSWORD
-	(umask 077 && sed "s/@ENFORCER_PASSWORD@/$ENFORCER_PASSWORD/" \
-	    "$DEMO/fleet.yaml" >"$RUN/fleet.yaml") || die "cannot write the fleet"
+	(umask 077 && sed "s/@ENFORCER_PASSWORD@/$ENFORCER_PASSWORD/;
+	    s/127\.0\.10\./$NET./" "$DEMO/fleet.yaml" >"$RUN/fleet.yaml") ||
+	    die "cannot write the fleet"
 	printf '$ winrm-sim --fleet run/fleet.yaml --ca-out run/ca.pem &\n'
 	"$SIM" --fleet "$RUN/fleet.yaml" --ca-out "$RUN/ca.pem" \
 	    --control 127.0.0.1:0 >"$RUN/sim.out" 2>"$RUN/sim.err" &
@@ -111,7 +116,9 @@ step_fleet() {
 	# The infra team's repository: the demo's desired state committed to
 	# a fresh git repository, which also holds the run history (branch
 	# enforcer/history) and the windows opened below.
-	cp -RL desired "$RUN/desired" && git -C "$RUN/desired" init -q &&
+	cp -RL desired "$RUN/desired" &&
+	    sed -i "s/127\.0\.10\./$NET./" "$RUN/desired/hosts.yaml" &&
+	    git -C "$RUN/desired" init -q &&
 	    git -C "$RUN/desired" add -A && git -C "$RUN/desired" \
 	    -c user.name=infra -c user.email=infra@contoso.test \
 	    commit -qm "desired state of the HCI cluster" ||

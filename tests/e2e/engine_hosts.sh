@@ -1,5 +1,5 @@
 #!/bin/sh
-# engine_hosts.sh: --hosts limits a run (127.0.51.0/24).  A glob over host
+# engine_hosts.sh: --hosts limits a run (on $NET).  A glob over host
 # names or group names selects hosts; the others are not contacted at all
 # (the simulator counts no request) and their ground truth is unchanged.
 . "$(dirname "$0")/lib/e2e.sh"
@@ -16,7 +16,7 @@ ALL="$N1 $N2 $GW $OTHER"
 	echo "hosts:"
 	i=1
 	for h in $ALL; do
-		echo "  $h: { address: 127.0.51.$i," \
+		echo "  $h: { address: $NET.$i," \
 		    "winrm: { service: { auth: { CredSSP: true } } } }"
 		i=$((i + 1))
 	done
@@ -26,10 +26,10 @@ fleet_start "$TMP/fleet.yaml"
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $N1: { groups: [hci-nodes], address: 127.0.51.1 }
-  $N2: { groups: [hci-nodes], address: 127.0.51.2 }
-  $GW: { groups: [gateways], address: 127.0.51.3 }
-  $OTHER: { address: 127.0.51.4 }
+  $N1: { groups: [hci-nodes], address: $NET.1 }
+  $N2: { groups: [hci-nodes], address: $NET.2 }
+  $GW: { groups: [gateways], address: $NET.3 }
+  $OTHER: { address: $NET.4 }
 policies:
   all: { credssp: { server: disabled } }
 EOF

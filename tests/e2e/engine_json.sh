@@ -1,5 +1,5 @@
 #!/bin/sh
-# engine_json.sh: the --json report (127.0.50.0/24).  Its output parses
+# engine_json.sh: the --json report (on $NET).  Its output parses
 # with /usr/bin/python3's json module and matches docs/json.md both ways
 # (every documented field present with its type and values, every field
 # present documented), for plan and apply, over hosts that cover every
@@ -20,16 +20,16 @@ NOTLS=notls.contoso.test
 cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
-  $OK: { address: 127.0.50.1, winrm: { service: { auth: { CredSSP: true } } } }
+  $OK: { address: $NET.1, winrm: { service: { auth: { CredSSP: true } } } }
   $GPO:
-    address: 127.0.50.2
+    address: $NET.2
     winrm: { service: { auth: { CredSSP: true } } }
     gpo: [winrm.service.auth.CredSSP]
-  $PERSON: { address: 127.0.50.3, certificate: expiring, certificate_days: 3 }
-  $DOWN: { address: 127.0.50.4 }
-  $BAD: { address: 127.0.50.5, groups: { Gateway Administrators: { members: [] } } }
-  $WIN: { address: 127.0.50.6 }
-  $NOTLS: { address: 127.0.50.7, winrm: { service: { auth: { CredSSP: true } } } }
+  $PERSON: { address: $NET.3, certificate: expiring, certificate_days: 3 }
+  $DOWN: { address: $NET.4 }
+  $BAD: { address: $NET.5, groups: { Gateway Administrators: { members: [] } } }
+  $WIN: { address: $NET.6 }
+  $NOTLS: { address: $NET.7, winrm: { service: { auth: { CredSSP: true } } } }
 EOF
 fleet_start "$TMP/fleet.yaml"
 sim_ok POST /hosts/$DOWN/fault down=1 >/dev/null
@@ -40,13 +40,13 @@ END=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $OK: { address: 127.0.50.1 }
-  $GPO: { address: 127.0.50.2 }
-  $PERSON: { address: 127.0.50.3 }
-  $DOWN: { address: 127.0.50.4 }
-  $BAD: { address: 127.0.50.5 }
-  $WIN: { address: 127.0.50.6 }
-  $NOTLS: { address: 127.0.50.7, tls_verify: false }
+  $OK: { address: $NET.1 }
+  $GPO: { address: $NET.2 }
+  $PERSON: { address: $NET.3 }
+  $DOWN: { address: $NET.4 }
+  $BAD: { address: $NET.5 }
+  $WIN: { address: $NET.6 }
+  $NOTLS: { address: $NET.7, tls_verify: false }
 policies:
   $OK: { credssp: { server: disabled } }
   $GPO: { credssp: { server: disabled } }

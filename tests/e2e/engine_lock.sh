@@ -1,6 +1,6 @@
 #!/bin/sh
 # engine_lock.sh: two applies against the same desired state never run at
-# once (127.0.49.0/24).  While a slow apply holds the lock:
+# once (on $NET).  While a slow apply holds the lock:
 #  - apply --no-wait exits 1 at once, naming the holder's pid;
 #  - apply waits, says so, and runs after the holder: it finds the fleet in
 #    sync and writes nothing (the simulator counts the holder's writes only);
@@ -14,7 +14,7 @@ cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
   $H:
-    address: 127.0.49.1
+    address: $NET.1
     services: { W32Time: { state: Stopped }, RemoteRegistry: { start_mode: Manual } }
 EOF
 fleet_start "$TMP/fleet.yaml"
@@ -24,7 +24,7 @@ sim_ok POST /hosts/$H/fault latency_ms=1000 >/dev/null
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $H: { address: 127.0.49.1 }
+  $H: { address: $NET.1 }
 policies:
   all:
     service: { W32Time: running, RemoteRegistry: { start_mode: auto } }

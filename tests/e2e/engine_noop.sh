@@ -1,5 +1,5 @@
 #!/bin/sh
-# engine_noop.sh: every module at once on a small fleet (127.0.48.0/24):
+# engine_noop.sh: every module at once on a small fleet (on $NET):
 # apply converges it (ground truth), and a second apply right after sends
 # no write request to any host, leaves no remote shell open and exits 0;
 # plan then exits 0.  Prints the requests a no-op apply costs per host.
@@ -21,13 +21,13 @@ $FLEET_DEFAULTS
   extra_certificates: [{ scenario: valid, days: 365 }]
 hosts:
   $N1:
-    address: 127.0.48.1
+    address: $NET.1
     winrm: { service: { auth: { CredSSP: true } }, client: { TrustedHosts: '10.0.0.9' } }
   $N2:
-    address: 127.0.48.2
+    address: $NET.2
     winrm: { service: { auth: { CredSSP: true } } }
   $GW:
-    address: 127.0.48.3
+    address: $NET.3
     winrm: { client: { auth: { CredSSP: true } } }
     registry:
       '$CD':
@@ -41,9 +41,9 @@ fleet_start "$TMP/fleet.yaml"
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $N1: { groups: [hci-nodes], address: 127.0.48.1 }
-  $N2: { groups: [hci-nodes], address: 127.0.48.2 }
-  $GW: { groups: [gateways], address: 127.0.48.3 }
+  $N1: { groups: [hci-nodes], address: $NET.1 }
+  $N2: { groups: [hci-nodes], address: $NET.2 }
+  $GW: { groups: [gateways], address: $NET.3 }
 policies:
   all:
     service: { W32Time: { state: running, start_mode: auto } }

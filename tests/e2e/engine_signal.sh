@@ -10,17 +10,17 @@ defaults:
   winrm: { service: { auth: { Basic: true, CredSSP: true } } }
   faults: { latency_ms: 200 }
 hosts:
-  n1.sig.test: { address: 127.0.31.1 }
-  n2.sig.test: { address: 127.0.31.2 }
-  n3.sig.test: { address: 127.0.31.3 }
+  n1.sig.test: { address: $NET.1 }
+  n2.sig.test: { address: $NET.2 }
+  n3.sig.test: { address: $NET.3 }
 EOF2
 fleet_start "$TMP/fleet.yaml"
 mkdir -p "$TMP/desired"
 cat >"$TMP/desired/state.yaml" <<EOF2
 hosts:
-  n1.sig.test: { address: 127.0.31.1 }
-  n2.sig.test: { address: 127.0.31.2 }
-  n3.sig.test: { address: 127.0.31.3 }
+  n1.sig.test: { address: $NET.1 }
+  n2.sig.test: { address: $NET.2 }
+  n3.sig.test: { address: $NET.3 }
 connection: { auth: basic, username: 'CONTOSO\svc-enforcer', password_env: SIG_PW, ca_file: '$SIM_CA' }
 policies:
   all: { credssp: { server: disabled } }

@@ -19,7 +19,7 @@ chmod 700 "$GNUPGHOME"
 # gpg starts an agent for the test key: stop it with the rest.
 trap 'gpgconf --kill gpg-agent 2>/dev/null; cleanup' EXIT INT TERM
 export ENFORCER_PASSWORD="Gitref-pw-1"
-N=127.61.4
+N=$NET
 
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:

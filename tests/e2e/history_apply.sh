@@ -24,7 +24,7 @@ unset ENFORCER_HISTORY
 mkdir -p "$HOME"
 PW="Hist-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export ENFORCER_PASSWORD="$PW"
-N=127.61.1
+N=$NET
 
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:

@@ -20,7 +20,7 @@ export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
 unset ENFORCER_HISTORY
 mkdir -p "$HOME"
 export ENFORCER_PASSWORD="Crash-pw-1"
-N=127.61.3
+N=$NET
 
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:

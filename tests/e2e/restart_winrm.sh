@@ -1,6 +1,6 @@
 #!/bin/sh
 # restart_winrm.sh: enforcer restart-winrm against the simulator
-# (127.0.57.0/24).
+# (on $NET).
 #  - two healthy hosts: WinRM restarted by the SYSTEM task (its log on the
 #    host holds net start's words), Running again, the task deleted
 #  - a host that is down, and one whose WinRM cannot start again (start
@@ -19,20 +19,20 @@ LOG='C:\Windows\Temp\enforcer-restart-winrm.log'
 cat >"$TMP/fleet.yaml" <<EOT
 $FLEET_DEFAULTS
 hosts:
-  $A: { address: 127.0.57.1 }
-  $B: { address: 127.0.57.2 }
-  $DOWN: { address: 127.0.57.3 }
-  $STUCK: { address: 127.0.57.4 }
+  $A: { address: $NET.1 }
+  $B: { address: $NET.2 }
+  $DOWN: { address: $NET.3 }
+  $STUCK: { address: $NET.4 }
 EOT
 fleet_start "$TMP/fleet.yaml"
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOT
 hosts:
-  $A: { address: 127.0.57.1 }
-  $B: { address: 127.0.57.2 }
-  $DOWN: { address: 127.0.57.3 }
-  $STUCK: { address: 127.0.57.4 }
+  $A: { address: $NET.1 }
+  $B: { address: $NET.2 }
+  $DOWN: { address: $NET.3 }
+  $STUCK: { address: $NET.4 }
 EOT
 
 # --- bad input: exit 1, no host touched ----------------------------------------
@@ -79,7 +79,7 @@ run_enforcer restart-winrm --timeout 2s "$TMP/ds"
 expect_rc "some hosts failed" 3
 expect_line "summary" "restart-winrm: 4 hosts: 2 restarted, 2 failed"
 expect_line_re "$DOWN named with its cause" \
-    "failed: $DOWN: .*127\\.0\\.57\\.3.*"
+    "failed: $DOWN: .*$NET_RE\\.3.*"
 expect_line_re "$STUCK named with its cause" \
     "failed: $STUCK: WinRM not back within 2s \\(last: .*\\)"
 expect "$STUCK: the task ran and stopped WinRM" Stopped \

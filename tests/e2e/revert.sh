@@ -18,7 +18,7 @@ export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
 unset ENFORCER_HISTORY
 mkdir -p "$HOME"
 export ENFORCER_PASSWORD="Revert-pw-1"
-N=127.61.2
+N=$NET
 GA='Gateway Administrators'
 CD='SOFTWARE\Policies\Microsoft\Windows\CredentialsDelegation'
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# states_credssp.sh: the credssp module against the simulator (127.0.41.0/24).
+# states_credssp.sh: the credssp module against the simulator (on $NET).
 #  - server role on -> off; encryption_oracle vulnerable -> force_updated_clients
 #  - client role: enabling writes the delegation lists as numbered REG_SZ
 #    values beside DWORD flags; disabling removes only the wsman/ entries,
@@ -21,12 +21,12 @@ cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
   $SRV:
-    address: 127.0.41.1
+    address: $NET.1
     winrm: { service: { auth: { CredSSP: true } } }
     registry:
       '$EO': { AllowEncryptionOracle: { type: REG_DWORD, data: 2 } }
   $CLI:
-    address: 127.0.41.2
+    address: $NET.2
     registry:
       '$CD':
         AllowFreshCredentials: { type: REG_DWORD, data: 1 }
@@ -35,7 +35,7 @@ hosts:
         '1': { type: REG_SZ, data: 'wsman/old.contoso.test' }
         '2': { type: REG_SZ, data: 'TERMSRV/x' }
   $GPO:
-    address: 127.0.41.3
+    address: $NET.3
     winrm: { service: { auth: { CredSSP: true } } }
     gpo: [winrm.service.auth.CredSSP]
 EOF
@@ -44,9 +44,9 @@ fleet_start "$TMP/fleet.yaml"
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $SRV: { groups: [fixable], address: 127.0.41.1 }
-  $CLI: { groups: [fixable], address: 127.0.41.2 }
-  $GPO: { groups: [gpo-owned], address: 127.0.41.3 }
+  $SRV: { groups: [fixable], address: $NET.1 }
+  $CLI: { groups: [fixable], address: $NET.2 }
+  $GPO: { groups: [gpo-owned], address: $NET.3 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # states_local_group.sh: the local_group module against the simulator
-# (127.0.43.0/24).
+# (on $NET).
 #  - a missing member added; with exclusive, an extra member removed;
 #    without, others' members kept
 #  - an unknown account: apply fails the host (exit 3) with a clear error
@@ -19,26 +19,26 @@ cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
   $GW:
-    address: 127.0.43.1
+    address: $NET.1
     accounts: ['CONTOSO\\alice', 'CONTOSO\\hci-admins']
     groups:
       $GA: { members: ['CONTOSO\\bob'] }
       $RMU: { members: ['CONTOSO\\carol'] }
   $UNK:
-    address: 127.0.43.2
+    address: $NET.2
     groups:
       $GA: { members: ['CONTOSO\\bob'] }
   $NOGRP:
-    address: 127.0.43.3
+    address: $NET.3
 EOF
 fleet_start "$TMP/fleet.yaml"
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $GW: { address: 127.0.43.1 }
-  $UNK: { address: 127.0.43.2 }
-  $NOGRP: { address: 127.0.43.3 }
+  $GW: { address: $NET.1 }
+  $UNK: { address: $NET.2 }
+  $NOGRP: { address: $NET.3 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:

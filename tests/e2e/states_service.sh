@@ -1,6 +1,6 @@
 #!/bin/sh
 # states_service.sh: the service module against the simulator
-# (127.0.44.0/24).
+# (on $NET).
 #  - a stopped service started; a start mode changed
 #  - stopping WinRM: named as cutting enforcer's own connection and applied
 #    last: the host's other changes reach the ground truth first (had WinRM
@@ -15,16 +15,16 @@ cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
   services: { W32Time: { state: Stopped }, RemoteRegistry: { start_mode: Manual } }
 hosts:
-  $SVC: { address: 127.0.44.1 }
-  $CUT: { address: 127.0.44.2 }
+  $SVC: { address: $NET.1 }
+  $CUT: { address: $NET.2 }
 EOF
 fleet_start "$TMP/fleet.yaml"
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $SVC: { address: 127.0.44.1 }
-  $CUT: { address: 127.0.44.2 }
+  $SVC: { address: $NET.1 }
+  $CUT: { address: $NET.2 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:
@@ -72,7 +72,7 @@ run_enforcer apply --hosts $CUT "$TMP/ds"
 # with the refused connection as its cause.
 expect_rc "apply stops WinRM, cannot verify it" 3
 expect_line_re "the summary says why" \
-    "failed: $CUT: service\\.[A-Za-z0-9]+\\.[a-z_]+: could not verify: .*connection refused by 127\\.0\\.44\\.2:5986"
+    "failed: $CUT: service\\.[A-Za-z0-9]+\\.[a-z_]+: could not verify: .*connection refused by $NET_RE\\.2:5986"
 expect "WinRM stopped" Stopped "$(truth $CUT service.WinRM.state)"
 expect "W32Time started before WinRM stopped" Running \
     "$(truth $CUT service.W32Time.state)"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # states_trusted_hosts.sh: the trusted_hosts module against the simulator
-# (127.0.45.0/24).
+# (on $NET).
 #  - additive: missing entries appended, others' entries kept
 #  - exclusive: exactly the listed entries
 #  - from an empty list
@@ -17,15 +17,15 @@ cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
   $ADD:
-    address: 127.0.45.1
+    address: $NET.1
     winrm: { client: { TrustedHosts: '10.0.0.5' } }
   $EXCL:
-    address: 127.0.45.2
+    address: $NET.2
     winrm: { client: { TrustedHosts: '10.0.0.5,old.example.test' } }
   $EMPTY:
-    address: 127.0.45.3
+    address: $NET.3
   $GPO:
-    address: 127.0.45.4
+    address: $NET.4
     winrm: { client: { TrustedHosts: '10.0.0.5' } }
     gpo: [winrm.client.TrustedHosts]
 EOF
@@ -34,10 +34,10 @@ fleet_start "$TMP/fleet.yaml"
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $ADD: { groups: [fixable], address: 127.0.45.1 }
-  $EXCL: { groups: [fixable], address: 127.0.45.2 }
-  $EMPTY: { groups: [fixable], address: 127.0.45.3 }
-  $GPO: { address: 127.0.45.4 }
+  $ADD: { groups: [fixable], address: $NET.1 }
+  $EXCL: { groups: [fixable], address: $NET.2 }
+  $EMPTY: { groups: [fixable], address: $NET.3 }
+  $GPO: { address: $NET.4 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:

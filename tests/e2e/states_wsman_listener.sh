@@ -1,6 +1,6 @@
 #!/bin/sh
 # states_wsman_listener.sh: the wsman_listener module against the simulator
-# (127.0.42.0/24).
+# (on $NET).
 #  - an expiring certificate with a newer valid one in LocalMachine\My: the
 #    listener is rebound (ground truth) and a new TLS connection presents
 #    the new certificate
@@ -22,18 +22,18 @@ cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
   $EXP:
-    address: 127.0.42.1
+    address: $NET.1
     certificate: expiring
     certificate_days: 10
     extra_certificates: [{ scenario: valid, days: 365 }]
   $NOFIT:
-    address: 127.0.42.2
+    address: $NET.2
     certificate: expiring
     certificate_days: 10
   $NOLST:
-    address: 127.0.42.3
+    address: $NET.3
   $GPO:
-    address: 127.0.42.4
+    address: $NET.4
     certificate: expiring
     certificate_days: 10
     extra_certificates: [{ scenario: valid, days: 365 }]
@@ -62,25 +62,25 @@ other_cert() {
 OLD=$(truth $EXP 'listener.HTTPS.*.CertificateThumbprint')
 NEW=$(other_cert $EXP "$OLD")
 expect "the expiring certificate is presented first" "$OLD" \
-    "$(presented $EXP 127.0.42.1)"
+    "$(presented $EXP $NET.1)"
 NOFIT_T=$(truth $NOFIT 'listener.HTTPS.*.CertificateThumbprint')
 GPO_T=$(truth $GPO 'listener.HTTPS.*.CertificateThumbprint')
 
 # Missing: the wildcard HTTPS listener is gone; one bound to the host's own
 # address (an admin's hand-made listener) still serves the connection.
 NOLST_T=$(truth $NOLST 'listener.HTTPS.*.CertificateThumbprint')
-sim_ok POST "/hosts/$NOLST/set" "listener.HTTPS.IP:127.0.42.3.CertificateThumbprint = $NOLST_T
-listener.HTTPS.IP:127.0.42.3.Hostname = $NOLST
+sim_ok POST "/hosts/$NOLST/set" "listener.HTTPS.IP:$NET.3.CertificateThumbprint = $NOLST_T
+listener.HTTPS.IP:$NET.3.Hostname = $NOLST
 listener.HTTPS.* = <deleted>" >/dev/null
 absent "HTTPS listener for * deleted out of band" $NOLST 'listener.HTTPS.*.Port'
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $EXP: { groups: [fixable], address: 127.0.42.1 }
-  $NOFIT: { groups: [person], address: 127.0.42.2 }
-  $NOLST: { groups: [fixable], address: 127.0.42.3 }
-  $GPO: { groups: [gpo-owned], address: 127.0.42.4 }
+  $EXP: { groups: [fixable], address: $NET.1 }
+  $NOFIT: { groups: [person], address: $NET.2 }
+  $NOLST: { groups: [fixable], address: $NET.3 }
+  $GPO: { groups: [gpo-owned], address: $NET.4 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:
@@ -112,7 +112,7 @@ expect_rc "apply fixes it" 0
 expect "listener rebound to the newer certificate" "$NEW" \
     "$(truth $EXP 'listener.HTTPS.*.CertificateThumbprint')"
 expect "a new connection is shown the new certificate" "$NEW" \
-    "$(presented $EXP 127.0.42.1)"
+    "$(presented $EXP $NET.1)"
 expect "HTTPS listener for * created" "$NOLST_T" \
     "$(truth $NOLST 'listener.HTTPS.*.CertificateThumbprint')"
 expect "... enabled" true "$(truth $NOLST 'listener.HTTPS.*.Enabled')"

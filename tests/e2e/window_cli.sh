@@ -8,9 +8,9 @@
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
 
-window_fleet 127.0.63
+window_fleet $NET
 D="$TMP/ds"
-window_desired "$D" 127.0.63
+window_desired "$D" $NET
 git_commit "$D" "policies"
 commits() { git -C "$D" rev-list --count HEAD; }
 task() { truth "$1" "task.\\enforcer\\failsafe-$2.trigger" 2>/dev/null; }

@@ -10,8 +10,8 @@
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
 
-window_fleet 127.0.62
-window_desired "$TMP/ds" 127.0.62
+window_fleet $NET
+window_desired "$TMP/ds" $NET
 cp "$TOP/examples/hci-cluster/windows.yaml" "$TMP/ds/windows.yaml"
 git_commit "$TMP/ds" "policies and a window"
 

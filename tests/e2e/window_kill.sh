@@ -17,10 +17,10 @@ BATCH=24	# runs at once
 	echo "  users: { 'CONTOSO\\svc-enforcer': { password: 'S3cret-pass!', admin: true } }"
 	echo "  winrm: { service: { auth: { Basic: true } } }"
 	echo "hosts:"
-	echo "  cal.contoso.test: { address: 127.0.65.250 }"
+	echo "  cal.contoso.test: { address: $NET.250 }"
 	i=0
 	while [ $i -lt $MAX ]; do
-		echo "  k$i.contoso.test: { address: 127.0.65.$((i + 10)) }"
+		echo "  k$i.contoso.test: { address: $NET.$((i + 10)) }"
 		i=$((i + 1))
 	done
 } >"$TMP/fleet.yaml"
@@ -50,7 +50,7 @@ open() {
 	    --reason "crash test" "$TMP/$1" >"$TMP/$1.out" 2>&1
 }
 
-desired cal 127.0.65.250
+desired cal $NET.250
 open cal || { cat "$TMP/cal.out"; fail "a whole open failed"; finish; }
 expect "a whole open turns CredSSP on" yes "$(credssp_on cal.contoso.test)"
 M=$(sim GET /hosts/cal.contoso.test/counters | sed -n 's/^requests = //p')
@@ -61,7 +61,7 @@ echo "a whole open takes $M exchanges"
 pids=""
 i=0
 while [ $i -le "$M" ]; do
-	desired k$i 127.0.65.$((i + 10))
+	desired k$i $NET.$((i + 10))
 	ENFORCER_TEST_KILL_AFTER=$i open k$i &
 	pids="$pids $!"
 	i=$((i + 1))

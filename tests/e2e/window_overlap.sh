@@ -13,8 +13,8 @@
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
 
-window_fleet 127.0.64
-window_desired "$TMP/ds" 127.0.64
+window_fleet $NET
+window_desired "$TMP/ds" $NET
 cat >"$TMP/ds/windows.yaml" <<'YAML'
 windows:
   a:

@@ -10,8 +10,8 @@
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
 
-window_fleet 127.0.61
-window_desired "$TMP/ds" 127.0.61
+window_fleet $NET
+window_desired "$TMP/ds" $NET
 cat >"$TMP/ds/windows.yaml" <<'YAML'
 windows:
   create-cluster:
