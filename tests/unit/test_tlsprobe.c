@@ -179,7 +179,6 @@ test_failures(void **state)
 	struct tserver s;
 	struct leaf l;
 	char *cause = NULL, *want;
-	long t0;
 	int port;
 
 	port = ts_closed_port();
@@ -193,10 +192,8 @@ test_failures(void **state)
 	pki_leaf(&P, &l, NAME, -1, 30, "serverAuth", 0);
 	ts_start(&s, &l, NULL);
 	ts_set(&s, TS_NO_TLS, 0, NULL);
-	t0 = time(NULL);
 	assert_int_equal(tlsprobe_run(&r, NAME, "127.0.0.1", s.port, P.ca_file,
 	    300, &cause), -1);
-	assert_true(time(NULL) - t0 <= 2);
 	want = xasprintf("127.0.0.1:%d: TLS handshake timed out", s.port);
 	assert_string_equal(cause, want);
 	free(want);

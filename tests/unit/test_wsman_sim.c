@@ -6,8 +6,9 @@
  * scenario (through the transport and the TLS probe).  The simulator is a
  * separate program written from the protocol, not from this client.
  *
- * Without a simulator binary (WINRM_SIM, or TOP/bin/winrm-sim) the tests
- * report themselves skipped.
+ * Without a simulator binary (WINRM_SIM, or TOP/bin/winrm-sim) the group
+ * set-up fails, and with it every test: a missing prerequisite is a
+ * failure, never a pass.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -157,11 +158,17 @@ setup(void **state)
 	FILE *fp;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (sim == NULL)
-		return 0;
-	/* A 127.X.Y subnet of our own, so runs side by side rarely meet. */
-	snprintf(net, sizeof(net), "127.%d.%d", 60 + getpid() % 40,
-	    (getpid() / 40) % 250);
+	if (sim == NULL) {
+		print_error("no simulator: build bin/winrm-sim or set WINRM_SIM\n");
+		return -1;
+	}
+	/*
+	 * A 127.X.Y subnet of this process's own, the function of the pid
+	 * that simtest.subnet() and tests/e2e/lib/e2e.sh use: two live
+	 * processes never share one (pids below 37,500).
+	 */
+	snprintf(net, sizeof(net), "127.%d.%d", 100 + getpid() % 150,
+	    (getpid() / 150) % 250);
 	snprintf(S.dir, sizeof(S.dir), "/tmp/enforcer-sim-XXXXXX");
 	if (mkdtemp(S.dir) == NULL)
 		return -1;
@@ -211,13 +218,6 @@ teardown(void **state)
 	free(S.ca);
 	return 0;
 }
-
-#define NEED_SIM() do {							\
-	if (S.pid <= 0) {						\
-		print_message("no simulator: skipped\n");		\
-		skip();							\
-	}								\
-} while (0)
 
 /* The control interface: one plain HTTP request; returns the body. */
 static char *
@@ -368,7 +368,6 @@ test_transfer(void **state)
 	char *cause = NULL;
 	int b;
 
-	NEED_SIM();
 	ws = client(0);
 	assert_int_equal(wsman_get(ws, WSMAN_REF(URI_AUTH), &n, &cause), 0);
 	assert_int_equal(node_bool(node_get(n, "Basic"), &b), 0);
@@ -394,7 +393,6 @@ test_enumerate(void **state)
 	char *cause = NULL, *thumb;
 	size_t i, https = 0;
 
-	NEED_SIM();
 	ws = client(0);
 	if (wsman_enumerate(ws, WSMAN_REF(WSMAN_URI_CONFIG "/listener"), NULL,
 	    &items, &cause) != 0)
@@ -453,7 +451,6 @@ test_wmi(void **state)
 	struct wsman *ws;
 	long long v;
 
-	NEED_SIM();
 	ws = client(0);
 	assert_int_equal(invoke(ws, &svc, "StopService", NULL, NULL), 0);
 	truth_is(0, "service.Schedule.state", "Stopped");
@@ -497,7 +494,6 @@ test_shell(void **state)
 	struct wsman *ws;
 	char *cause = NULL, *counters;
 
-	NEED_SIM();
 	ws = client(0);
 	if (wsman_run(ws, "net localgroup \"Gateway Administrators\" "
 	    "CONTOSO\\bob /add", WSMAN_KEEP_SHELL, &cmd, &cause) != 0)
@@ -525,7 +521,10 @@ test_shell(void **state)
 	wsman_free(ws);
 }
 
-/* Four reads with 300 ms of latency each, in about one round trip. */
+/*
+ * Four reads with 300 ms of latency each, in one batch.  The time is
+ * printed, not checked: timing belongs in tests/bench/.
+ */
 static void
 test_batch(void **state)
 {
@@ -534,7 +533,6 @@ test_batch(void **state)
 	long t0, took;
 	size_t i;
 
-	NEED_SIM();
 	ws = client(6);
 	memset(r, 0, sizeof(r));
 	r[0].kind = WSMAN_READ_GET;
@@ -552,9 +550,10 @@ test_batch(void **state)
 	fault(6, "clear");
 	print_message("4 reads at 300 ms latency from the simulator: %ld ms\n",
 	    took);
-	assert_true(took < 600);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(r[i].rc, 0);
 		wsman_read_release(&r[i]);
+	}
 	wsman_free(ws);
 }
 
@@ -567,7 +566,6 @@ test_faults(void **state)
 	struct wsman *ws;
 	char *want;
 
-	NEED_SIM();
 	opts(&o, 6);
 	o.operation_timeout_ms = 500;
 	o.request_timeout_ms = 1000;
@@ -598,7 +596,6 @@ test_auth(void **state)
 	struct wsman *ws;
 	char *cause = NULL;
 
-	NEED_SIM();
 	opts(&o, 0);
 	o.password = "wrong";
 	assert_int_equal(wsman_new(&ws, &o, &cause), 0);
@@ -628,7 +625,6 @@ test_certificates(void **state)
 	char *cause = NULL, *thumb;
 	int i;
 
-	NEED_SIM();
 	for (i = 2; i <= 5; i++) {
 		ws = client(i);
 		fails(ws, WSMAN_URI_CONFIG, want[i - 2], WSMAN_E_TLS);
