@@ -19,7 +19,6 @@ chmod 700 "$GNUPGHOME"
 # gpg starts an agent for the test key: stop it with the rest.
 trap 'gpgconf --kill gpg-agent 2>/dev/null; cleanup' EXIT INT TERM
 export ENFORCER_PASSWORD="Gitref-pw-1"
-N=$NET
 
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:
@@ -27,8 +26,8 @@ defaults:
   winrm: { service: { auth: { Basic: true } } }
   services: { Spooler: { state: Stopped, start_mode: Auto } }
 hosts:
-  node1.contoso.test: { address: $N.1, winrm: { service: { auth: { CredSSP: true } } } }
-  node2.contoso.test: { address: $N.2 }
+  node1.contoso.test: { address: $NET.1, winrm: { service: { auth: { CredSSP: true } } } }
+  node2.contoso.test: { address: $NET.2 }
 EOF
 fleet_start "$TMP/fleet.yaml"
 
@@ -36,8 +35,8 @@ R="$TMP/desired"
 mkdir -p "$R/policies"
 cat >"$R/hosts.yaml" <<EOF
 hosts:
-  node1.contoso.test: { groups: [nodes], address: $N.1 }
-  node2.contoso.test: { groups: [nodes], address: $N.2 }
+  node1.contoso.test: { groups: [nodes], address: $NET.1 }
+  node2.contoso.test: { groups: [nodes], address: $NET.2 }
 connection:
   auth: basic
   username: CONTOSO\\svc-enforcer

@@ -24,7 +24,6 @@ unset ENFORCER_HISTORY
 mkdir -p "$HOME"
 PW="Hist-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export ENFORCER_PASSWORD="$PW"
-N=$NET
 
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:
@@ -34,13 +33,13 @@ defaults:
   accounts: ['CONTOSO\\hci-admins']
 hosts:
   node1.contoso.test:
-    address: $N.1
+    address: $NET.1
     winrm: { service: { auth: { CredSSP: true } } }
     services: { Spooler: { state: Running, start_mode: Auto } }
   node2.contoso.test:
-    address: $N.2
+    address: $NET.2
     services: { Spooler: { state: Stopped, start_mode: Auto } }
-  node3.contoso.test: { address: $N.3, faults: { down: true } }
+  node3.contoso.test: { address: $NET.3, faults: { down: true } }
 EOF
 fleet_start "$TMP/fleet.yaml"
 
@@ -48,8 +47,8 @@ D="$TMP/desired"
 mkdir -p "$D"
 cat >"$D/hosts.yaml" <<EOF
 hosts:
-  node1.contoso.test: { groups: [nodes], address: $N.1 }
-  node2.contoso.test: { groups: [nodes], address: $N.2 }
+  node1.contoso.test: { groups: [nodes], address: $NET.1 }
+  node2.contoso.test: { groups: [nodes], address: $NET.2 }
 connection:
   auth: basic
   username: CONTOSO\\svc-enforcer
@@ -162,7 +161,7 @@ expect_match "enforcer history --class intentional lists it" \
     "$OUT"
 
 # --- a failing host is recorded ---------------------------------------------
-sed -i "/^  node2.contoso.test:/a\\  node3.contoso.test: { groups: [nodes], address: $N.3 }" \
+sed -i "/^  node2.contoso.test:/a\\  node3.contoso.test: { groups: [nodes], address: $NET.3 }" \
     "$D/hosts.yaml"
 g commit -q -a -m "desired state v3: node3"
 run_enforcer apply "$D"

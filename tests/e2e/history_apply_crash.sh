@@ -20,7 +20,6 @@ export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
 unset ENFORCER_HISTORY
 mkdir -p "$HOME"
 export ENFORCER_PASSWORD="Crash-pw-1"
-N=$NET
 
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:
@@ -28,8 +27,8 @@ defaults:
   winrm: { service: { auth: { Basic: true } } }
   services: { Spooler: { state: Running, start_mode: Auto } }
 hosts:
-  node1.contoso.test: { address: $N.1 }
-  node2.contoso.test: { address: $N.2 }
+  node1.contoso.test: { address: $NET.1 }
+  node2.contoso.test: { address: $NET.2 }
 EOF
 fleet_start "$TMP/fleet.yaml"
 
@@ -37,8 +36,8 @@ D="$TMP/desired"
 mkdir -p "$D"
 cat >"$D/hosts.yaml" <<EOF
 hosts:
-  node1.contoso.test: { groups: [nodes], address: $N.1 }
-  node2.contoso.test: { groups: [nodes], address: $N.2 }
+  node1.contoso.test: { groups: [nodes], address: $NET.1 }
+  node2.contoso.test: { groups: [nodes], address: $NET.2 }
 connection:
   auth: basic
   username: CONTOSO\\svc-enforcer

@@ -5,76 +5,69 @@
 # ends, a run finds nothing to do); output compared byte for byte; the
 # history read with plain git; the team's repository left untouched when
 # the history lives in it.
-set -u
+. "$(dirname "$0")/lib/e2e.sh"
+# The runs are read from --history or from the repository named, never
+# from $ENFORCER_HISTORY.
+unset ENFORCER_HISTORY
 DRIVER="$TOP/$ENFORCER_BUILD/tests/test_history"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-export HOME="$T/home" GIT_CONFIG_NOSYSTEM=1
+export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1
 mkdir -p "$HOME"
-H="$T/hist"
-failed=0
+H="$TMP/hist"
 
-fail() {
-	echo "history_cli: $*"
-	failed=1
-}
-
-# expect NAME WANT_FILE -- COMMAND...: stdout byte for byte, exit 0.
-expect() {
+# output_is NAME GOLDEN -- COMMAND...: exit 0, stdout GOLDEN byte for byte.
+output_is() {
 	name=$1 want=$2
 	shift 3
-	"$@" >"$T/out" 2>"$T/err" || fail "$name: exit $?: $(cat "$T/err")"
-	cmp -s "$want" "$T/out" || {
-		fail "$name: output differs"
-		diff -u "$want" "$T/out"
-	}
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	expect "$name: exit status" 0 "$rc"
+	[ "$rc" = 0 ] || cat "$TMP/err" >&2
+	expect_file "$name" "$want" "$TMP/out"
 }
 
 # refuse NAME STDERR -- COMMAND...: exit 1 and exactly that stderr line.
 refuse() {
 	name=$1 want=$2
 	shift 3
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	[ "$rc" -eq 1 ] || fail "$name: exit $rc, want 1"
-	[ "$(head -n 1 "$T/err")" = "$want" ] ||
-	    fail "$name: stderr '$(head -n 1 "$T/err")', want '$want'"
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	expect "$name: exit status" 1 "$?"
+	expect "$name: stderr" "$want" "$(head -n 1 "$TMP/err")"
 }
 
-"$DRIVER" fixture "$H" || { echo "history_cli: fixture failed"; exit 1; }
+"$DRIVER" fixture "$H" || { fail "fixture failed"; finish; }
 
-cat >"$T/runs" <<'OUT'
+cat >"$TMP/runs" <<'OUT'
 2026-11-25T12:00:01Z  20261125T120000Z-0d1e2f  apply: no change, 2 hosts in sync
 2026-11-25T11:00:03Z  20261125T110000Z-7a8b9c  apply: 1 change on 1 host
 2026-11-25T10:00:02Z  20261125T100000Z-4d5e6f  apply: 1 change on 1 host; drift: node1.contoso.test
 2026-11-25T09:30:04Z  20261125T093000Z-1a2b3c  apply: 1 change on 1 host, 1 host failed
 OUT
-expect runs "$T/runs" -- "$ENFORCER" history --history "$H"
+output_is runs "$TMP/runs" -- "$ENFORCER" history --history "$H"
 
-cat >"$T/changes" <<'OUT'
+cat >"$TMP/changes" <<'OUT'
 2026-11-25T11:00:03Z  20261125T110000Z-7a8b9c  expiry      node2.contoso.test  credssp.server.enabled: true -> false  (window create-cluster ended)
 2026-11-25T10:00:02Z  20261125T100000Z-4d5e6f  corrective  node1.contoso.test  service.WinRM.state: stopped -> running  (policy hci-nodes)
 2026-11-25T09:30:04Z  20261125T093000Z-1a2b3c  window      node2.contoso.test  credssp.server.enabled: false -> true  (window create-cluster)
 OUT
-expect changes "$T/changes" -- "$ENFORCER" history --history "$H" --changes
+output_is changes "$TMP/changes" -- "$ENFORCER" history --history "$H" --changes
 
-sed -n 3p "$T/runs" >"$T/want"
-expect host "$T/want" -- "$ENFORCER" history --history "$H" \
+sed -n 3p "$TMP/runs" >"$TMP/want"
+output_is host "$TMP/want" -- "$ENFORCER" history --history "$H" \
     --host node1.contoso.test
-sed -n 1p "$T/changes" >"$T/want"
-expect class "$T/want" -- "$ENFORCER" history --history "$H" --changes \
+sed -n 1p "$TMP/changes" >"$TMP/want"
+output_is class "$TMP/want" -- "$ENFORCER" history --history "$H" --changes \
     --class expiry
-sed -n 1,2p "$T/runs" >"$T/want"
-expect since "$T/want" -- "$ENFORCER" history --history "$H" \
+sed -n 1,2p "$TMP/runs" >"$TMP/want"
+output_is since "$TMP/want" -- "$ENFORCER" history --history "$H" \
     --since 2026-11-25T10:30:00Z
-expect limit "$T/want" -- "$ENFORCER" history --history "$H" --limit 2
-: >"$T/want"
-expect since-date "$T/want" -- "$ENFORCER" history --history "$H" \
+output_is limit "$TMP/want" -- "$ENFORCER" history --history "$H" --limit 2
+: >"$TMP/want"
+output_is since-date "$TMP/want" -- "$ENFORCER" history --history "$H" \
     --since 2026-11-26
 "$ENFORCER" history --history "$H" --since 30d >/dev/null ||
     fail "--since 30d refused"
 
-cat >"$T/show" <<'OUT'
+cat >"$TMP/show" <<'OUT'
 run 20261125T100000Z-4d5e6f
 apply: 1 change on 1 host
 started:  2026-11-25T10:00:00Z
@@ -97,22 +90,20 @@ node1.contoso.test: 1 change; changed outside enforcer before this run
 
 node2.contoso.test: in sync
 OUT
-"$ENFORCER" show --history "$H" 20261125T100000Z-4d5e6f >"$T/out" ||
+"$ENFORCER" show --history "$H" 20261125T100000Z-4d5e6f >"$TMP/out" ||
     fail "show: exit $?"
-grep -q '^commit:   [0-9a-f]\{40\} (observed: [0-9a-f]\{40\})$' "$T/out" ||
+grep -q '^commit:   [0-9a-f]\{40\} (observed: [0-9a-f]\{40\})$' "$TMP/out" ||
     fail "show: no commit line"
-grep -v '^commit:' "$T/out" | cmp -s "$T/show" - || {
-	fail "show: output differs"
-	grep -v '^commit:' "$T/out" | diff -u "$T/show" -
-}
+grep -v '^commit:' "$TMP/out" >"$TMP/show.got"
+expect_file "show" "$TMP/show" "$TMP/show.got"
 
 # JSON: the documented shape (docs/history.md).
-"$ENFORCER" history --history "$H" --json >"$T/runs.json" || fail "json: exit"
-"$ENFORCER" history --history "$H" --json --changes >"$T/changes.json" ||
+"$ENFORCER" history --history "$H" --json >"$TMP/runs.json" || fail "json: exit"
+"$ENFORCER" history --history "$H" --json --changes >"$TMP/changes.json" ||
     fail "json changes: exit"
 "$ENFORCER" show --history "$H" --json 20261125T093000Z-1a2b3c \
-    >"$T/show.json" || fail "json show: exit"
-/usr/bin/python3 - "$T" <<'PY' || fail "json: shape"
+    >"$TMP/show.json" || fail "json show: exit"
+/usr/bin/python3 - "$TMP" <<'PY' || fail "json: shape"
 import json, sys
 t = sys.argv[1]
 runs = json.load(open(t + "/runs.json"))
@@ -156,14 +147,14 @@ refuse bad-class "enforcer: history: unknown class 'nope'" \
     -- "$ENFORCER" history --history "$H" --class nope
 refuse bad-since "enforcer: history: bad time 'yesterday'" \
     -- "$ENFORCER" history --history "$H" --since yesterday
-mkdir "$T/plain"
-refuse not-a-repo "enforcer: '$T/plain' is not in a git repository: give --history DIR to keep the history elsewhere" \
-    -- "$ENFORCER" history "$T/plain"
+mkdir "$TMP/plain"
+refuse not-a-repo "enforcer: '$TMP/plain' is not in a git repository: give --history DIR to keep the history elsewhere" \
+    -- "$ENFORCER" history "$TMP/plain"
 "$ENFORCER" history --help >/dev/null || fail "history --help"
 "$ENFORCER" show --help >/dev/null || fail "show --help"
 
 # Plain git reads it all.
-cat >"$T/want" <<'OUT'
+cat >"$TMP/want" <<'OUT'
 apply: no change, 2 hosts in sync
 apply: 1 change on 1 host
 apply: 1 change on 1 host
@@ -171,14 +162,14 @@ drift: node1.contoso.test changed outside enforcer
 apply: 1 change on 1 host, 1 host failed
 observe: node2.contoso.test first recorded
 OUT
-expect git-log "$T/want" -- git -C "$H" log --format=%s
-printf '%s\n\n' 20261125T110000Z-7a8b9c >"$T/want"
-expect git-trailers "$T/want" -- git -C "$H" log -1 \
+output_is git-log "$TMP/want" -- git -C "$H" log --format=%s
+printf '%s\n\n' 20261125T110000Z-7a8b9c >"$TMP/want"
+output_is git-trailers "$TMP/want" -- git -C "$H" log -1 \
     --format='%(trailers:key=Run-Id,valueonly)' enforcer/history~1
-printf 'enforcer <enforcer@%s>\n' "$(uname -n)" >"$T/want"
-expect git-author "$T/want" -- git -C "$H" log -1 --format='%an <%ae>'
+printf 'enforcer <enforcer@%s>\n' "$(uname -n)" >"$TMP/want"
+output_is git-author "$TMP/want" -- git -C "$H" log -1 --format='%an <%ae>'
 # The host's audit trail: CredSSP server off, on in the window, off again.
-cat >"$T/want" <<'OUT'
+cat >"$TMP/want" <<'OUT'
 apply: 1 change on 1 host
 
 diff --git a/hosts/node2.contoso.test.yaml b/hosts/node2.contoso.test.yaml
@@ -217,12 +208,12 @@ index 0000000..3951561
 +  server:
 +    enabled: false
 OUT
-expect git-log-p "$T/want" -- git -C "$H" log -p --format=%s -- \
+output_is git-log-p "$TMP/want" -- git -C "$H" log -p --format=%s -- \
     hosts/node2.contoso.test.yaml
 out=$(git -C "$H" fsck --full --strict 2>&1) || fail "git fsck: $out"
 
 # In the team's repository: objects and one branch, nothing else moves.
-D="$T/desired"
+D="$TMP/desired"
 git init -q -b main "$D"
 printf 'hosts: {}\n' >"$D/hosts.yaml"
 git -C "$D" add hosts.yaml
@@ -236,9 +227,8 @@ idx=$(cksum <"$D/.git/index")
 [ -z "$(git -C "$D" status --porcelain)" ] || fail "work tree touched"
 [ "$(git -C "$D" branch --list --format='%(refname:short)' | tr '\n' ' ')" = \
     "enforcer/history main " ] || fail "branches: $(git -C "$D" branch)"
-expect in-repo "$T/runs" -- "$ENFORCER" history "$D"
-(cd "$D" && "$ENFORCER" history) >"$T/out" || fail "history in the repo"
-cmp -s "$T/runs" "$T/out" || fail "history in the repo: output differs"
+output_is in-repo "$TMP/runs" -- "$ENFORCER" history "$D"
+(cd "$D" && "$ENFORCER" history) >"$TMP/out" || fail "history in the repo"
+expect_file "history in the repo" "$TMP/runs" "$TMP/out"
 
-[ "$failed" -eq 0 ] && echo "history_cli: ok"
-exit "$failed"
+finish

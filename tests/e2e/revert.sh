@@ -18,7 +18,6 @@ export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
 unset ENFORCER_HISTORY
 mkdir -p "$HOME"
 export ENFORCER_PASSWORD="Revert-pw-1"
-N=$NET
 GA='Gateway Administrators'
 CD='SOFTWARE\Policies\Microsoft\Windows\CredentialsDelegation'
 
@@ -29,11 +28,11 @@ defaults:
   accounts: ['CONTOSO\\hci-admins', 'CONTOSO\\mallory']
 hosts:
   node1.contoso.test:
-    address: $N.1
+    address: $NET.1
     winrm: { service: { auth: { CredSSP: true } } }
     services: { Spooler: { state: Stopped, start_mode: Auto } }
   wac01.contoso.test:
-    address: $N.3
+    address: $NET.3
     groups: { '$GA': { members: ['CONTOSO\\hci-admins', 'CONTOSO\\mallory'] } }
 EOF
 fleet_start "$TMP/fleet.yaml"
@@ -45,8 +44,8 @@ D="$TMP/desired"
 mkdir -p "$D"
 cat >"$D/hosts.yaml" <<EOF
 hosts:
-  node1.contoso.test: { groups: [nodes], address: $N.1 }
-  wac01.contoso.test: { groups: [gateways], address: $N.3 }
+  node1.contoso.test: { groups: [nodes], address: $NET.1 }
+  wac01.contoso.test: { groups: [gateways], address: $NET.3 }
 connection:
   auth: basic
   username: CONTOSO\\svc-enforcer

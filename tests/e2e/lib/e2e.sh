@@ -1,7 +1,7 @@
 # tests/e2e/lib/e2e.sh: the one library of the end-to-end tests, sourced
 # first by every tests/e2e/*.sh (converge.sh and window.sh build on it).
-# tests/run.sh sets TOP, ENFORCER and WINRM_SIM; run alone, a script finds
-# them from its own path.
+# tests/run.sh sets TOP, ENFORCER, WINRM_SIM and ENFORCER_BUILD; run alone,
+# a script finds them from its own path.
 #
 #   TMP                        a scratch directory, removed on exit
 #   NET                        127.X.Y: a /24 of this run's own (e2e_subnet)
@@ -34,6 +34,7 @@ set -u
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${ENFORCER:=$TOP/bin/enforcer}"
 : "${WINRM_SIM:=$TOP/bin/winrm-sim}"
+: "${ENFORCER_BUILD:=build/default}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/enforcer-e2e.XXXXXX") || exit 1
 # apply records every run: a desired state outside git needs a history
 # (tests of the desired repository's own branch unset this).
