@@ -43,7 +43,10 @@
 #define FAILSAFE_TASKS_PATH	"failsafe.tasks."	/* + window name */
 #define FAILSAFE_FIRED_PATH	"failsafe.fired."	/* + window name */
 
-/* The CredSSP registry layout the task's command rewrites (NOTES.md §9). */
+/*
+ * The registry layout the task's command rewrites
+ * (docs/windows-behaviour.md#credssp-registry-layout).
+ */
 #define FAILSAFE_CD_KEY	\
 	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
 

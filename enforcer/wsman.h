@@ -48,7 +48,7 @@
 #include "node.h"
 #include "util.h"
 
-/* Namespaces (NOTES.md section 1). */
+/* Namespaces (docs/windows-behaviour.md#namespaces). */
 #define WSMAN_NS_SOAP	"http://www.w3.org/2003/05/soap-envelope"
 #define WSMAN_NS_WSA	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
 #define WSMAN_NS_WSMAN	"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
@@ -419,7 +419,7 @@ void wsman_reply_release(struct wsman_reply *);
 int wsman_xml_parse(xmlDoc **out, const char *data, size_t len,
     char **cause);
 
-/* Faults: the fields in the order of NOTES.md section 6. */
+/* Faults: the fields in the order of docs/windows-behaviour.md#faults. */
 void wsman_fault_parse(const xmlNode *fault, struct wsman_fault *out);
 void wsman_fault_release(struct wsman_fault *);
 /* "WS-Man fault 2150858843 (w:InvalidSelectors): message"; caller frees. */

@@ -1,8 +1,8 @@
 /*
  * wsman_env.c: request envelopes: one SOAP 1.2 envelope per request, in
- * the shape pypsrp sends to real hosts (NOTES.md section 2), built with
- * libxml2's tree API so that every string is escaped; text XML cannot
- * carry is refused rather than mangled.
+ * the shape pypsrp sends to real hosts (docs/windows-behaviour.md#envelopes),
+ * built with libxml2's tree API so that every string is escaped; text XML
+ * cannot carry is refused rather than mangled.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -227,7 +227,10 @@ wsman_oneline(char *s)
 
 /* --- faults ------------------------------------------------------------- */
 
-/* The usual prefixes (NOTES.md section 1), whatever the reply used. */
+/*
+ * The usual prefixes (docs/windows-behaviour.md#namespaces), whatever the reply
+ * used.
+ */
 static const struct {
 	const char	*ns;
 	const char	*prefix;
@@ -606,7 +609,10 @@ expect_content(const struct wsman_reply *r, const char *ns, const char *name,
 	return cause_set(cause, "reply has no %s element", name);
 }
 
-/* Items and EndOfSequence come in either namespace (NOTES.md section 4). */
+/*
+ * Items and EndOfSequence come in either namespace
+ * (docs/windows-behaviour.md#enumeration).
+ */
 static xmlNode *
 enum_child(const xmlNode *resp, const char *name)
 {

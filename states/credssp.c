@@ -6,8 +6,9 @@
  *           and the credential-delegation policy lists that
  *           Enable-WSManCredSSP -Role Client -DelegateComputer writes:
  *           DWORD AllowFreshCredentials + ConcatenateDefaults_AllowFresh
- *           beside a subkey of REG_SZ values "1", "2", ... (NOTES.md §9);
- *           the same for AllowFreshCredentialsWhenNTLMOnly
+ *           beside a subkey of REG_SZ values "1", "2", ...; the same
+ *           for AllowFreshCredentialsWhenNTLMOnly (CredSSP registry
+ *           layout in docs/windows-behaviour.md)
  *   encryption_oracle: AllowEncryptionOracle (CVE-2018-0886), which lives
  *           under ...\CurrentVersion\Policies\System, not SOFTWARE\Policies
  *

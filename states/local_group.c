@@ -1,7 +1,8 @@
 /*
  * local_group.c: members of local groups, read and changed with net.exe
- * through the remote shell (NOTES.md §10).  Listed members must be
- * present; with exclusive: true, the others are removed.
+ * through the remote shell (docs/windows-behaviour.md#net-localgroup).
+ * Listed members must be present; with exclusive: true, the others are
+ * removed.
  *
  * Names go into a cmd.exe command line, so they are checked against a
  * conservative character set first: cmd expands %VAR% even inside quotes.

@@ -1,8 +1,8 @@
 /*
- * service.c: Windows services through WMI's Win32_Service (NOTES.md §8):
- * running or stopped, and the start mode.  Stopping or disabling WinRM
- * cuts the very connection enforcer uses, so those changes are flagged
- * to go last.
+ * service.c: Windows services through WMI's Win32_Service
+ * (docs/windows-behaviour.md#win32_service): running or stopped, and the
+ * start mode.  Stopping or disabling WinRM cuts the very connection
+ * enforcer uses, so those changes are flagged to go last.
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,7 +1,8 @@
 /*
- * winreg.h: the Windows registry over WMI's StdRegProv (NOTES.md section
- * 8), shared by the state modules that manage registry policy.  Only
- * HKEY_LOCAL_MACHINE.  A missing key or value is not an error: *found says.
+ * winreg.h: the Windows registry over WMI's StdRegProv
+ * (docs/windows-behaviour.md#stdregprov), shared by the state modules that
+ * manage registry policy.  Only HKEY_LOCAL_MACHINE.  A missing key or
+ * value is not an error: *found says.
  *
  * Reads come in two forms: one call at a time (winreg_get_*), or prepared
  * into a struct wsman_read so that a module can send many independent

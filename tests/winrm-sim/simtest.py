@@ -74,7 +74,8 @@ def escape(s):
 
 def envelope(action, uri, body='', selectors=None, options=None,
              message_id=None, extra_headers='', max_envelope=153600):
-    """A request envelope shaped as pypsrp sends it (NOTES section 2)."""
+    """A request envelope shaped as pypsrp sends it (see Envelopes in
+    docs/windows-behaviour.md)."""
     sel = opt = ''
     if selectors:
         sel = '<w:SelectorSet>%s</w:SelectorSet>' % ''.join(
