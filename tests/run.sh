@@ -5,7 +5,10 @@
 #
 # Environment for the scripts: TOP (the source tree), ENFORCER, WINRM_SIM
 # (the binaries), ENFORCER_BUILD (the object directory), SAN (1 under
-# sanitizers).
+# sanitizers).  Every shell script sources tests/e2e/lib/e2e.sh, which puts
+# its simulated hosts on a /24 of its own, so two suites can run at once on
+# one machine.  A test whose prerequisite is missing (a binary, a Python
+# module) fails; nothing here skips.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
 export ENFORCER="$TOP/bin/enforcer" WINRM_SIM="$TOP/bin/winrm-sim"
