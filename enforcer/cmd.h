@@ -22,6 +22,14 @@ struct cmd_entry {
 const struct cmd_entry *cmd_find(const char *name);
 extern const char *cmd_progname;
 
+/*
+ * Print every problem of errs as it is (each names its file or source),
+ * then cause, when not NULL, as "enforcer: VERB: cause".
+ */
+struct errors;
+void cmd_errors(const char *verb, const struct errors *errs,
+    const char *cause);
+
 /* cmd_validate.c */
 int cmd_validate(int, char **);
 /* cmd_plan.c */

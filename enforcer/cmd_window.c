@@ -248,12 +248,10 @@ static int
 window_load(struct model **m, const char *path)
 {
 	struct errors errs = ERRORS_INIT;
-	size_t i;
 	int rc;
 
 	if ((rc = model_load(m, path, &errs)) == -1)
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+		cmd_errors("window", &errs, NULL);
 	errors_clear(&errs);
 	return rc;
 }
@@ -598,7 +596,7 @@ cmd_window(int argc, char **argv)
 {
 	struct window_args a;
 	struct model *m = NULL;
-	char *cause = NULL;
+	char *cause = NULL, *verb;
 	int rc = EXIT_ERROR;
 
 	memset(&a, 0, sizeof(a));
@@ -628,9 +626,12 @@ cmd_window(int argc, char **argv)
 	if (rc == -1)
 		rc = EXIT_ERROR;
 out:
-	if (cause != NULL)
-		fprintf(stderr, "%s: window%s%s: %s\n", cmd_progname,
-		    a.sub != NULL ? " " : "", a.sub != NULL ? a.sub : "", cause);
+	if (cause != NULL) {
+		verb = xasprintf("window%s%s", a.sub != NULL ? " " : "",
+		    a.sub != NULL ? a.sub : "");
+		cmd_errors(verb, NULL, cause);
+		free(verb);
+	}
 	free(cause);
 	node_free(a.set);
 	model_free(m);
