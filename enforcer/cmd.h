@@ -49,6 +49,7 @@ int cmd_restart_winrm(int, char **);
 
 /* cmd_apply.c: plan (online) and apply share one path; apply is 1 or 0. */
 int cmd_run_engine(int apply, int argc, char **argv);
+int cmd_apply(int, char **);
 
 /*
  * The options plan, apply and revert share (--parallel, --no-wait, --at,
@@ -56,10 +57,7 @@ int cmd_run_engine(int apply, int argc, char **argv);
  * letters: returns 1 when ch was one of them, 0 when it is the caller's,
  * -1 with *cause on a bad value.
  */
-struct engine_opts;
-struct desired_src;
-int cmd_run_option(int ch, const char *arg, struct engine_opts *,
-    struct desired_src *, int *wait, char **cause);
-int cmd_apply(int, char **);
+struct run_opts;
+int cmd_run_option(int ch, const char *arg, struct run_opts *, char **cause);
 
 #endif
