@@ -141,21 +141,13 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 	return desired_src_check(&o->src, cause);
 }
 
-/*
- * apply takes the lock and needs the history it records into; plan reads
- * the history when there is one, to classify changes.
- */
 int
 cmd_run_engine(int apply, int argc, char **argv)
 {
 	struct run_opts o;
 	char *cause = NULL;
 
-	run_opts_init(&o, apply ? "apply" : "plan");
-	o.eo.apply = apply;
-	o.history = apply ? RUN_HISTORY_REQUIRED : RUN_HISTORY_OPTIONAL;
-	o.lock = apply;
-	o.last = 1;
+	run_opts_plan(&o, apply);
 	if (cmd_apply_parse(&o, argc, argv, &cause) == -1) {
 		cmd_errors(o.verb, NULL, cause);
 		free(cause);

@@ -352,11 +352,7 @@ window_apply(const struct window_args *a, const char *hosts)
 
 	if (a->no_apply)
 		return EXIT_OK;
-	run_opts_init(&o, "apply");
-	o.eo.apply = 1;
-	o.history = RUN_HISTORY_REQUIRED;
-	o.lock = 1;
-	o.last = 1;
+	run_opts_plan(&o, 1);
 	if (hosts != NULL && *hosts != '\0')
 		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
 	if (a->at_given)

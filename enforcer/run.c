@@ -24,6 +24,16 @@ run_opts_init(struct run_opts *o, const char *verb)
 	o->eo.at = time(NULL);
 }
 
+void
+run_opts_plan(struct run_opts *o, int apply)
+{
+	run_opts_init(o, apply ? "apply" : "plan");
+	o->eo.apply = apply;
+	o->history = apply ? RUN_HISTORY_REQUIRED : RUN_HISTORY_OPTIONAL;
+	o->lock = apply;
+	o->last = 1;
+}
+
 /*
  * First SIGINT/SIGTERM: stop at the next safe point (changes in flight are
  * verified and reported); a second one ends the process at once.

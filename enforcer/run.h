@@ -66,6 +66,12 @@ struct run {
 void run_opts_init(struct run_opts *, const char *verb);
 
 /*
+ * The defaults of plan (apply 0: history optional, no lock) or apply
+ * (history required, lock); both feed last states to the engine.
+ */
+void run_opts_plan(struct run_opts *, int apply);
+
+/*
  * Load o->src's desired state (problems into errs), open its history as
  * o->history says, take the lock (o->lock), hand the history the secrets
  * to redact, load last states (o->last), and catch SIGINT and SIGTERM:
