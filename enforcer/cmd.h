@@ -1,7 +1,8 @@
 /*
  * cmd.h: the CLI verbs.  Each verb lives in its own cmd_<verb>.c and is
  * registered in main.c's table.  A verb parses its own options, prints its
- * own output and every error (once, at the top), and returns an exit code.
+ * own output and every error (once, at the top, with cmd_errors()), and
+ * returns an exit code; a verb that contacts hosts goes through run.h.
  */
 #ifndef ENFORCER_CMD_H
 #define ENFORCER_CMD_H
@@ -22,6 +23,14 @@ struct cmd_entry {
 const struct cmd_entry *cmd_find(const char *name);
 extern const char *cmd_progname;
 
+/*
+ * Print every problem of errs as it is (each names its file or source),
+ * then cause, when not NULL, as "enforcer: VERB: cause".
+ */
+struct errors;
+void cmd_errors(const char *verb, const struct errors *errs,
+    const char *cause);
+
 /* cmd_validate.c */
 int cmd_validate(int, char **);
 /* cmd_plan.c */
@@ -39,19 +48,18 @@ int cmd_revert(int, char **);
 /* cmd_restart.c */
 int cmd_restart_winrm(int, char **);
 
-/* cmd_apply.c: plan (online) and apply share one path; apply is 1 or 0. */
+/* cmd_apply.c: plan (online) and apply, through run_main(); apply: 1 or 0 */
 int cmd_run_engine(int apply, int argc, char **argv);
+int cmd_apply(int, char **);
 
 /*
  * The options plan, apply and revert share (--parallel, --no-wait, --at,
- * --history, --repo, --ref, --require-signed, --cache), by their getopt
- * letters: returns 1 when ch was one of them, 0 when it is the caller's,
- * -1 with *cause on a bad value.
+ * --history, --repo, --ref, --require-signed, --cache; restart-winrm takes
+ * the first two), by their getopt letters, into a run's options: returns
+ * 1 when ch was one of them, 0 when it is the caller's, -1 with *cause on
+ * a bad value.
  */
-struct engine_opts;
-struct desired_src;
-int cmd_run_option(int ch, const char *arg, struct engine_opts *,
-    struct desired_src *, int *wait, char **cause);
-int cmd_apply(int, char **);
+struct run_opts;
+int cmd_run_option(int ch, const char *arg, struct run_opts *, char **cause);
 
 #endif

@@ -320,13 +320,13 @@ cmd_plan(int argc, char **argv)
 	po.path = argv[optind];
 	if (at_arg != NULL && strcmp(at_arg, "now") != 0 &&
 	    timeparse_rfc3339(at_arg, &at, &cause) == -1) {
-		fprintf(stderr, "%s: plan: --at: %s\n", cmd_progname, cause);
+		cause_prefix(&cause, "--at");
+		cmd_errors("plan", NULL, cause);
 		free(cause);
 		return EXIT_ERROR;
 	}
 	if (model_load(&m, po.path, &errs) == -1) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+		cmd_errors("plan", &errs, NULL);
 		errors_clear(&errs);
 		return EXIT_ERROR;
 	}

@@ -9,12 +9,12 @@
  * then poll until WinRM answers again, reports itself Running and the
  * task has finished with exit code 0 (so a WinRM that answers before it
  * was even stopped is not taken for a restarted one); the task is then
- * deleted.  Hosts are handled in parallel; one failing host never stops
- * the others.
+ * deleted.  Hosts are handled in parallel on the engine's pool; one
+ * failing host never stops the others.  A first SIGINT/SIGTERM starts no
+ * new host; a host whose task was created is seen through to the end.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +22,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "desired.h"
-#include "engine.h"
-#include "lock.h"
+#include "run.h"
 #include "secret.h"
 #include "wsman.h"
 
@@ -36,11 +34,9 @@
 #define RESTART_NOT_RUN	"267011"
 
 struct restart_args {
-	const char		*hosts_glob;
 	long long		 timeout;	/* seconds */
-	int			 parallel;
-	int			 wait;
-	struct desired_src	 src;
+	struct run_opts		 o;		/* --hosts, --parallel,
+						   --no-wait, PATH */
 };
 
 struct restart_host {
@@ -52,9 +48,7 @@ struct restart_host {
 struct restart_pool {
 	struct restart_host	*hosts;
 	size_t			 n;
-	size_t			 next;
 	long long		 timeout_ms;
-	pthread_mutex_t		 lock;
 };
 
 static void
@@ -88,15 +82,17 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
-	int ch;
+	int ch, rc;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
+			return -1;
+		if (rc == 1)
+			continue;
 		switch (ch) {
 		case 'H':
-			a->hosts_glob = optarg;
+			a->o.eo.hosts_glob = optarg;
 			break;
 		case 't':
 			if (timeparse_duration(optarg, &a->timeout, cause) == -1)
@@ -104,17 +100,6 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 			if (a->timeout < 1 || a->timeout > 3600)
 				return cause_set(cause, "--timeout: '%s' is not "
 				    "from 1s to 1h", optarg);
-			break;
-		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
-				return cause_set(cause, "--parallel: '%s' is "
-				    "not a number from 1 to 4096", optarg);
-			a->parallel = (int)v;
-			break;
-		case 'n':
-			a->wait = 0;
 			break;
 		case 'h':
 			restart_usage(stdout);
@@ -128,8 +113,8 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 		restart_usage(stderr);
 		return cause_set(cause, "expected one PATH");
 	}
-	a->src.path = argv[optind];
-	return desired_src_check(&a->src, cause);
+	a->o.src.path = argv[optind];
+	return desired_src_check(&a->o.src, cause);
 }
 
 static long
@@ -416,46 +401,24 @@ out:
 	return rc;
 }
 
-static void *
-restart_worker(void *arg)
+static void
+restart_one(void *arg, size_t i)
 {
 	struct restart_pool *p = arg;
-	struct restart_host *rh;
-	char *cause;
+	char *cause = NULL;
 
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		rh = p->next < p->n ? &p->hosts[p->next++] : NULL;
-		pthread_mutex_unlock(&p->lock);
-		if (rh == NULL)
-			return NULL;
-		cause = NULL;
-		if (restart_host(rh, p->timeout_ms, &cause) == -1)
-			rh->error = cause != NULL ? cause :
-			    xstrdup("unknown error");
-	}
+	if (restart_host(&p->hosts[i], p->timeout_ms, &cause) == -1)
+		p->hosts[i].error = cause != NULL ? cause :
+		    xstrdup("unknown error");
 }
 
-static int
-restart_all(struct restart_pool *p, int parallel, char **cause)
+/* As the engine says of the hosts an interrupted run never started. */
+static void
+restart_skip(void *arg, size_t i)
 {
-	pthread_t *t;
-	size_t i, n = (size_t)parallel < p->n ? (size_t)parallel : p->n;
-	int rc = 0;
+	struct restart_pool *p = arg;
 
-	t = xcalloc(n, sizeof(*t));
-	pthread_mutex_init(&p->lock, NULL);
-	for (i = 0; i < n; i++)
-		if (pthread_create(&t[i], NULL, restart_worker, p) != 0)
-			break;
-	if (i == 0)
-		rc = cause_set(cause, "cannot start a thread");
-	n = i;
-	for (i = 0; i < n; i++)
-		pthread_join(t[i], NULL);
-	pthread_mutex_destroy(&p->lock);
-	free(t);
-	return rc;
+	p->hosts[i].error = xstrdup("not attempted: interrupted");
 }
 
 /* A cause starts with the host's name; the summary names it once. */
@@ -510,52 +473,38 @@ restart_select(struct restart_pool *p, const struct model *m,
 	return 0;
 }
 
+/* A restart cuts the connections of an apply on the same hosts: lock. */
 int
 cmd_restart_winrm(int argc, char **argv)
 {
 	struct errors errs = ERRORS_INIT;
 	struct restart_args a;
 	struct restart_pool p;
-	struct runlock *lock = NULL;
-	struct desired d;
-	char *cause = NULL, *lockpath;
+	struct run r;
+	char *cause = NULL;
 	size_t i;
-	int code = EXIT_ERROR, locked;
+	int code = EXIT_ERROR;
 
 	memset(&a, 0, sizeof(a));
 	memset(&p, 0, sizeof(p));
-	memset(&d, 0, sizeof(d));
+	memset(&r, 0, sizeof(r));
 	a.timeout = 60;
-	a.parallel = 16;
-	a.wait = 1;
-	if (restart_parse(&a, argc, argv, &cause) == -1)
-		goto out;
-	if (desired_load(&d, &a.src, &errs) == -1) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
-		goto out;
-	}
-	if (restart_select(&p, d.m, a.hosts_glob, &cause) == -1)
-		goto out;
-	/* A restart cuts the connections of an apply on the same hosts. */
-	lockpath = desired_lock_path(&a.src);
-	locked = lock_acquire(&lock, lockpath, a.wait, &cause) == 0;
-	free(lockpath);
-	if (!locked)
+	run_opts_init(&a.o, "restart-winrm");
+	a.o.lock = 1;
+	if (restart_parse(&a, argc, argv, &cause) == -1 ||
+	    run_open(&r, &a.o, &errs, &cause) == -1 ||
+	    restart_select(&p, r.d.m, a.o.eo.hosts_glob, &cause) == -1)
 		goto out;
 	p.timeout_ms = a.timeout * 1000;
-	if (restart_all(&p, a.parallel, &cause) == -1)
-		goto out;
+	engine_each(p.n, a.o.eo.parallel, NULL, restart_one, restart_skip, &p);
 	code = restart_report(&p);
 out:
-	if (cause != NULL)
-		fprintf(stderr, "%s: restart-winrm: %s\n", cmd_progname, cause);
+	cmd_errors("restart-winrm", &errs, cause);
 	free(cause);
 	for (i = 0; i < p.n; i++)
 		free(p.hosts[i].error);
 	free(p.hosts);
-	lock_release(lock);
-	desired_release(&d);
+	run_release(&r);
 	errors_clear(&errs);
 	return code;
 }

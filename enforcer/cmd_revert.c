@@ -10,18 +10,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "desired.h"
-#include "lock.h"
-#include "record.h"
-#include "report.h"
 #include "revert.h"
+#include "run.h"
 
 struct revert_args {
 	int			 dry_run;
-	int			 wait;
 	const char		*run_id;
-	struct engine_opts	 eo;
-	struct desired_src	 src;
+	struct run_opts		 o;
 };
 
 static void
@@ -69,8 +64,7 @@ revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if ((rc = cmd_run_option(ch, optarg, &a->eo, &a->src, &a->wait,
-		    cause)) == -1)
+		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
 			return -1;
 		if (rc == 1)
 			continue;
@@ -91,8 +85,8 @@ revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 		return cause_set(cause, "expected RUN and PATH");
 	}
 	a->run_id = argv[optind];
-	a->src.path = optind + 1 < argc ? argv[optind + 1] : NULL;
-	return desired_src_check(&a->src, cause);
+	a->o.src.path = optind + 1 < argc ? argv[optind + 1] : NULL;
+	return desired_src_check(&a->o.src, cause);
 }
 
 /* Refused parts and notes, after the engine's report. */
@@ -122,39 +116,15 @@ revert_exit(const struct engine_run *run, const struct revert_plan *p,
 	return EXIT_OK;
 }
 
+/* Plan, run and report; the history is open and, to apply, the lock held. */
 static int
-revert_record(struct history *h, const struct engine_run *run,
-    const struct desired *d)
-{
-	struct record_info ri;
-	char *cause = NULL;
-
-	ri.verb = "revert";
-	ri.desired = d->where;
-	ri.commit = d->commit[0] != '\0' ? d->commit : NULL;
-	if (record_run(h, run, d->m, &ri, &cause) == -1) {
-		fprintf(stderr, "%s: revert: %s: what was applied is not "
-		    "recorded; the next run records it as drift\n",
-		    cmd_progname, cause);
-		free(cause);
-		return -1;
-	}
-	printf("recorded run %s in %s\n", run->id, history_where(h));
-	return 0;
-}
-
-/* Plan, run and report; the history is open and the lock held. */
-static int
-revert_run(struct revert_args *a, struct history *h, const struct desired *d,
-    char **cause)
+revert_run(const struct revert_args *a, struct run *r, char **cause)
 {
 	struct revert_plan p;
-	struct engine_run run;
-	struct buf out = BUF_INIT;
 	int code = EXIT_ERROR;
 
-	memset(&run, 0, sizeof(run));
-	if (revert_plan(&p, h, d->m, a->run_id, a->eo.at, cause) == -1)
+	if (revert_plan(&p, r->hist, r->d.m, a->run_id, r->o.eo.at,
+	    cause) == -1)
 		goto out;
 	if (p.nhosts == 0) {
 		printf("revert %s: %s\n", a->run_id, p.nchanges == 0 ?
@@ -163,77 +133,53 @@ revert_run(struct revert_args *a, struct history *h, const struct desired *d,
 		code = p.refused.n > 0 ? EXIT_PENDING : EXIT_OK;
 		goto out;
 	}
-	a->eo.progress = isatty(STDERR_FILENO) && p.nhosts > 1;
-	if (engine_run_targets(&run, d->m, &a->eo, p.targets, p.nhosts,
-	    cause) == -1)
+	if (run_engine(r, p.targets, p.nhosts, cause) == -1)
 		goto out;
-	revert_relabel(&p, &run);
+	revert_relabel(&p, &r->er);
 	if (!a->dry_run)
-		revert_check(&p, &run);
+		revert_check(&p, &r->er);
 	printf("revert %s%s\n", a->run_id, a->dry_run ? " (dry run: nothing "
 	    "is changed)" : "");
-	report_text(&out, &run, a->dry_run ? "plan" : "revert");
-	fputs(buf_cstr(&out), stdout);
+	run_report(r, a->dry_run ? "plan" : "revert");
 	revert_print_notes(&p, a->dry_run);
-	code = revert_exit(&run, &p, a->dry_run);
-	if (!a->dry_run && revert_record(h, &run, d) == -1)
+	code = revert_exit(&r->er, &p, a->dry_run);
+	if (!a->dry_run && run_record(r, cause) == -1)
 		code = EXIT_ERROR;
 out:
-	engine_run_release(&run);
 	revert_plan_release(&p);
-	buf_release(&out);
 	return code;
 }
 
+/* Only a revert that changes hosts may create the history. */
 int
 cmd_revert(int argc, char **argv)
 {
 	struct errors errs = ERRORS_INIT;
 	struct revert_args a;
-	struct history *h = NULL;
-	struct runlock *lock = NULL;
-	struct desired d;
-	char *cause = NULL, *lockpath = NULL;
-	size_t i;
+	struct run r;
+	char *cause = NULL;
 	int code = EXIT_ERROR;
 
 	memset(&a, 0, sizeof(a));
-	memset(&d, 0, sizeof(d));
-	a.wait = 1;
-	a.eo.parallel = 16;
-	a.eo.at = time(NULL);
+	memset(&r, 0, sizeof(r));
+	run_opts_init(&a.o, "revert");
 	if (revert_parse(&a, argc, argv, &cause) == -1)
 		goto out;
-	a.eo.apply = !a.dry_run;
-	if (desired_load(&d, &a.src, &errs) == -1) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+	a.o.eo.apply = !a.dry_run;
+	a.o.lock = !a.dry_run;
+	a.o.history = a.dry_run ? RUN_HISTORY_EXISTING : RUN_HISTORY_REQUIRED;
+	if (run_open(&r, &a.o, &errs, &cause) == -1)
 		goto out;
-	}
-	/* Only a revert that changes hosts may create the history. */
-	if (desired_history(&h, &a.src, !a.dry_run, &cause) == -1)
-		goto out;
-	if (h == NULL) {
+	if (r.hist == NULL) {
 		cause_set(&cause, "no history to read run '%s' from",
 		    a.run_id);
 		goto out;
 	}
-	if (!a.dry_run) {
-		lockpath = desired_lock_path(&a.src);
-		if (lock_acquire(&lock, lockpath, a.wait, &cause) == -1)
-			goto out;
-	}
-	record_add_secrets(h, d.m);
-	desired_add_secrets(h, &a.src);
-	code = revert_run(&a, h, &d, &cause);
+	code = revert_run(&a, &r, &cause);
 out:
-	if (cause != NULL)
-		fprintf(stderr, "%s: revert: %s\n", cmd_progname, cause);
+	cmd_errors("revert", &errs, cause);
 	free(cause);
-	free(lockpath);
-	lock_release(lock);
-	history_free(h);
-	desired_release(&d);
+	run_release(&r);
 	errors_clear(&errs);
 	return code;
 }

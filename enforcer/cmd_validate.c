@@ -38,7 +38,6 @@ cmd_validate(int argc, char **argv)
 	};
 	struct errors errs = ERRORS_INIT;
 	struct model *m;
-	size_t i;
 	int c;
 
 	optind = 1;
@@ -58,8 +57,7 @@ cmd_validate(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	if (model_load(&m, argv[optind], &errs) == -1) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+		cmd_errors("validate", &errs, NULL);
 		errors_clear(&errs);
 		return EXIT_ERROR;
 	}

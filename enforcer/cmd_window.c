@@ -4,8 +4,8 @@
  * open, close and extend write the window into the desired state (a new
  * windows/NAME.yaml, or the end of the window where it is written), load
  * the desired state again to check it, commit it when it lives in git,
- * then apply to the hosts the window targets, as `enforcer apply --hosts`
- * does, so that the run is recorded like any other.  list is in
+ * then apply to the hosts the window targets through run.c, as `enforcer
+ * apply --hosts` does, so that the run is recorded like any other.  list is in
  * cmd_window_list.c.
  */
 #include <sys/stat.h>
@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "run.h"
 #include "window.h"
 
 static void
@@ -248,12 +249,10 @@ static int
 window_load(struct model **m, const char *path)
 {
 	struct errors errs = ERRORS_INIT;
-	size_t i;
 	int rc;
 
 	if ((rc = model_load(m, path, &errs)) == -1)
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+		cmd_errors("window", &errs, NULL);
 	errors_clear(&errs);
 	return rc;
 }
@@ -339,31 +338,31 @@ window_targets(struct buf *b, const struct model_window *w, int *all)
 	}
 }
 
-/* enforcer apply [--hosts TARGETS] [--at TIME] PATH */
+/*
+ * Apply to hosts (",a,b,", or NULL for every host) as `enforcer apply
+ * --hosts a,b [--at TIME] PATH` would: the same run, recorded and
+ * reported as an apply.
+ */
 static int
 window_apply(const struct window_args *a, const char *hosts)
 {
-	char when[TIMEPARSE_UTC_LEN], *argv[8], *list = NULL;
-	int argc = 0, rc;
+	struct run_opts o;
+	char *list = NULL, *cause = NULL;
+	int rc = EXIT_ERROR;
 
 	if (a->no_apply)
 		return EXIT_OK;
-	argv[argc++] = (char *)"apply";
-	if (hosts != NULL && *hosts != '\0') {
-		/* ",a,b," -> "a,b" */
-		list = xstrndup(hosts + 1, strlen(hosts) - 2);
-		argv[argc++] = (char *)"--hosts";
-		argv[argc++] = list;
-	}
-	if (a->at_given) {
-		timeparse_format_utc(a->at, when, sizeof(when));
-		argv[argc++] = (char *)"--at";
-		argv[argc++] = when;
-	}
-	argv[argc++] = (char *)a->path;
-	argv[argc] = NULL;
+	run_opts_plan(&o, 1);
+	if (hosts != NULL && *hosts != '\0')
+		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
+	if (a->at_given)
+		o.eo.at = a->at;
+	o.src.path = a->path;
 	fflush(stdout);
-	rc = cmd_run_engine(1, argc, argv);
+	if (desired_src_check(&o.src, &cause) == 0)
+		rc = run_main(&o);
+	cmd_errors("apply", NULL, cause);
+	free(cause);
 	free(list);
 	return rc;
 }
@@ -598,7 +597,7 @@ cmd_window(int argc, char **argv)
 {
 	struct window_args a;
 	struct model *m = NULL;
-	char *cause = NULL;
+	char *cause = NULL, *verb;
 	int rc = EXIT_ERROR;
 
 	memset(&a, 0, sizeof(a));
@@ -628,9 +627,12 @@ cmd_window(int argc, char **argv)
 	if (rc == -1)
 		rc = EXIT_ERROR;
 out:
-	if (cause != NULL)
-		fprintf(stderr, "%s: window%s%s: %s\n", cmd_progname,
-		    a.sub != NULL ? " " : "", a.sub != NULL ? a.sub : "", cause);
+	if (cause != NULL) {
+		verb = xasprintf("window%s%s", a.sub != NULL ? " " : "",
+		    a.sub != NULL ? a.sub : "");
+		cmd_errors(verb, NULL, cause);
+		free(verb);
+	}
 	free(cause);
 	node_free(a.set);
 	model_free(m);

@@ -271,8 +271,7 @@ window_list(const struct window_args *a)
 	memset(&l, 0, sizeof(l));
 	l.a = a;
 	if (model_load(&l.m, a->path, &errs) == -1) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
+		cmd_errors("window list", &errs, NULL);
 		goto out;
 	}
 	wl_history(&l);
@@ -288,8 +287,7 @@ window_list(const struct window_args *a)
 		printf("no open, upcoming or recent window\n");
 	rc = a->check && l.bad ? EXIT_PENDING : EXIT_OK;
 out:
-	if (cause != NULL)
-		fprintf(stderr, "%s: window list: %s\n", cmd_progname, cause);
+	cmd_errors("window list", NULL, cause);
 	free(cause);
 	if (l.ran)
 		engine_run_release(&l.run);

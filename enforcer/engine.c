@@ -39,9 +39,6 @@ struct engine_ctx {
 	const struct model		*m;
 	const struct engine_opts	*o;
 	struct engine_run		*run;
-	pthread_mutex_t			 lock;
-	size_t				 next;	/* next host to take */
-	size_t				 done;	/* hosts finished */
 	const struct engine_target	*targets; /* parallel to run->hosts,
 						     or NULL */
 };
@@ -641,45 +638,6 @@ out:
 	eh->ms_total = engine_ms_since(&t0);
 }
 
-static void *
-engine_worker(void *arg)
-{
-	struct engine_ctx *ec = arg;
-	size_t i;
-
-	for (;;) {
-		pthread_mutex_lock(&ec->lock);
-		i = ec->next++;
-		pthread_mutex_unlock(&ec->lock);
-		if (i >= ec->run->nhosts)
-			break;
-		if (engine_stop)
-			ec->run->hosts[i].error = xstrdup("not attempted: "
-			    "interrupted");
-		else
-			engine_host(ec, &ec->run->hosts[i]);
-		pthread_mutex_lock(&ec->lock);
-		ec->done++;
-		pthread_mutex_unlock(&ec->lock);
-	}
-	return NULL;
-}
-
-static void
-engine_progress(struct engine_ctx *ec, int last)
-{
-	size_t done;
-
-	pthread_mutex_lock(&ec->lock);
-	done = ec->done;
-	pthread_mutex_unlock(&ec->lock);
-	fprintf(stderr, "\r%s %zu/%zu hosts", ec->o->apply ? "apply" : "plan",
-	    done, ec->run->nhosts);
-	if (last)
-		fputs("\r\033[K", stderr);
-	fflush(stderr);
-}
-
 static void
 engine_run_id(struct engine_run *run)
 {
@@ -696,14 +654,28 @@ engine_run_id(struct engine_run *run)
 	    rnd[1], rnd[2]);
 }
 
+static void
+engine_start_host(void *arg, size_t i)
+{
+	struct engine_ctx *ec = arg;
+
+	engine_host(ec, &ec->run->hosts[i]);
+}
+
+static void
+engine_start_skip(void *arg, size_t i)
+{
+	struct engine_ctx *ec = arg;
+
+	ec->run->hosts[i].error = xstrdup("not attempted: interrupted");
+}
+
 /* run->hosts are chosen: run them all in the pool. */
 static void
 engine_start(struct engine_run *run, const struct model *m,
     const struct engine_opts *o, const struct engine_target *targets)
 {
 	struct engine_ctx ec;
-	pthread_t *threads;
-	size_t i, nthreads;
 
 	engine_run_id(run);
 	run->at = o->at;
@@ -714,24 +686,9 @@ engine_start(struct engine_run *run, const struct model *m,
 	ec.o = o;
 	ec.run = run;
 	ec.targets = targets;
-	pthread_mutex_init(&ec.lock, NULL);
-	nthreads = (size_t)o->parallel < run->nhosts ? (size_t)o->parallel :
-	    run->nhosts;
-	threads = xcalloc(nthreads, sizeof(*threads));
-	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&threads[i], NULL, engine_worker, &ec) != 0)
-			fatal("cannot start a worker thread");
-	if (o->progress) {
-		while (ec.done < run->nhosts) {
-			engine_progress(&ec, 0);
-			usleep(200000);
-		}
-		engine_progress(&ec, 1);
-	}
-	for (i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
-	pthread_mutex_destroy(&ec.lock);
+	engine_each(run->nhosts, o->parallel, !o->progress ? NULL :
+	    o->apply ? "apply" : "plan", engine_start_host, engine_start_skip,
+	    &ec);
 	clock_gettime(CLOCK_REALTIME, &run->finished);
 }
 
@@ -839,4 +796,85 @@ engine_totals(const struct engine_run *run, struct engine_totals *t)
 			}
 		}
 	}
+}
+
+struct engine_each_ctx {
+	size_t		 n;
+	engine_each_fn	*fn;
+	engine_each_fn	*skip;
+	void		*arg;
+	pthread_mutex_t	 lock;
+	size_t		 next;	/* next i to take */
+	size_t		 done;	/* calls returned */
+};
+
+static void *
+engine_each_worker(void *arg)
+{
+	struct engine_each_ctx *c = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		i = c->next++;
+		pthread_mutex_unlock(&c->lock);
+		if (i >= c->n)
+			return NULL;
+		if (engine_stop)
+			c->skip(c->arg, i);
+		else
+			c->fn(c->arg, i);
+		pthread_mutex_lock(&c->lock);
+		c->done++;
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
+/* "plan 3/10 hosts" on stderr until every call has returned. */
+static void
+engine_each_progress(struct engine_each_ctx *c, const char *label)
+{
+	size_t done;
+
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		done = c->done;
+		pthread_mutex_unlock(&c->lock);
+		fprintf(stderr, "\r%s %zu/%zu hosts", label, done, c->n);
+		if (done == c->n)
+			break;
+		fflush(stderr);
+		usleep(200000);
+	}
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+void
+engine_each(size_t n, int parallel, const char *progress, engine_each_fn *fn,
+    engine_each_fn *skip, void *arg)
+{
+	struct engine_each_ctx c;
+	pthread_t *threads;
+	size_t i, nthreads;
+
+	memset(&c, 0, sizeof(c));
+	c.n = n;
+	c.fn = fn;
+	c.skip = skip;
+	c.arg = arg;
+	pthread_mutex_init(&c.lock, NULL);
+	nthreads = parallel < 1 ? 1 : (size_t)parallel < n ? (size_t)parallel :
+	    n;
+	threads = xcalloc(nthreads + 1, sizeof(*threads));
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, engine_each_worker,
+		    &c) != 0)
+			fatal("cannot start a worker thread");
+	if (progress != NULL)
+		engine_each_progress(&c, progress);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_mutex_destroy(&c.lock);
 }

@@ -129,6 +129,18 @@ void engine_interrupt(void);
 int engine_interrupted(void);
 
 /*
+ * The engine's pool, which runs every host of engine_run() and serves
+ * verbs that work on hosts outside one (restart-winrm): fn(arg, i) for
+ * each i < n on at most parallel threads at once, in order of i.  After
+ * engine_interrupt(), no new i is started: skip(arg, i) is called for it
+ * instead.  With progress, a line "PROGRESS done/n hosts" on stderr
+ * while it runs.  Returns when every call has returned.
+ */
+typedef void engine_each_fn(void *arg, size_t i);
+void engine_each(size_t n, int parallel, const char *progress,
+    engine_each_fn *fn, engine_each_fn *skip, void *arg);
+
+/*
  * The connection options plan and apply use for host h, for verbs that
  * talk to a host outside a run (restart-winrm).  *pw holds the password
  * wo->password points to, or NULL: release it with secret_free() after

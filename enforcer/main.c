@@ -38,6 +38,17 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+void
+cmd_errors(const char *verb, const struct errors *errs, const char *cause)
+{
+	size_t i;
+
+	for (i = 0; errs != NULL && i < errs->n; i++)
+		fprintf(stderr, "%s\n", errs->msg[i]);
+	if (cause != NULL)
+		fprintf(stderr, "%s: %s: %s\n", cmd_progname, verb, cause);
+}
+
 static void
 usage(FILE *fp)
 {
