@@ -10,11 +10,9 @@
 #  - --require-signed refuses an unsigned commit and reads a signed one.
 . "$(dirname "$0")/lib/e2e.sh"
 
-export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
-    GIT_AUTHOR_EMAIL=infra@contoso.test GIT_COMMITTER_NAME=infra \
-    GIT_COMMITTER_EMAIL=infra@contoso.test GNUPGHOME="$TMP/gnupg"
-unset ENFORCER_HISTORY
-mkdir -p "$HOME" "$GNUPGHOME"
+git_home
+export GNUPGHOME="$TMP/gnupg"
+mkdir -p "$GNUPGHOME"
 chmod 700 "$GNUPGHOME"
 # gpg starts an agent for the test key: stop it with the rest.
 trap 'gpgconf --kill gpg-agent 2>/dev/null; cleanup' EXIT INT TERM

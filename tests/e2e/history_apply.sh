@@ -17,11 +17,7 @@
 #    of the repository, commit messages included.
 . "$(dirname "$0")/lib/e2e.sh"
 
-export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
-    GIT_AUTHOR_EMAIL=infra@contoso.test GIT_COMMITTER_NAME=infra \
-    GIT_COMMITTER_EMAIL=infra@contoso.test
-unset ENFORCER_HISTORY
-mkdir -p "$HOME"
+git_home
 PW="Hist-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export ENFORCER_PASSWORD="$PW"
 

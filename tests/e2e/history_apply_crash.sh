@@ -14,11 +14,7 @@
 # apply; one in three within 4 ms of the history's first object write.
 . "$(dirname "$0")/lib/e2e.sh"
 
-export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
-    GIT_AUTHOR_EMAIL=infra@contoso.test GIT_COMMITTER_NAME=infra \
-    GIT_COMMITTER_EMAIL=infra@contoso.test
-unset ENFORCER_HISTORY
-mkdir -p "$HOME"
+git_home
 export ENFORCER_PASSWORD="Crash-pw-1"
 
 cat >"$TMP/fleet.yaml" <<EOF

@@ -12,11 +12,7 @@
 #  - an unknown run is an error.
 . "$(dirname "$0")/lib/e2e.sh"
 
-export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
-    GIT_AUTHOR_EMAIL=infra@contoso.test GIT_COMMITTER_NAME=infra \
-    GIT_COMMITTER_EMAIL=infra@contoso.test
-unset ENFORCER_HISTORY
-mkdir -p "$HOME"
+git_home
 export ENFORCER_PASSWORD="Revert-pw-1"
 GA='Gateway Administrators'
 CD='SOFTWARE\Policies\Microsoft\Windows\CredentialsDelegation'

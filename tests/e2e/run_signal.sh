@@ -14,23 +14,16 @@
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
-export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
-    GIT_AUTHOR_EMAIL=infra@contoso.test GIT_COMMITTER_NAME=infra \
-    GIT_COMMITTER_EMAIL=infra@contoso.test
-unset ENFORCER_HISTORY
-mkdir -p "$HOME"
-# Our own /24 inside 127.200.0.0-127.249.255.255, so that a second suite
-# running on the machine does not share it.
-N=127.$((200 + $$ % 50)).$(($$ / 50 % 250 + 1))
+git_home
 HOSTS="n1.sig.test n2.sig.test n3.sig.test"
 TASK='\enforcer\restart-winrm'
 
 cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
-  n1.sig.test: { address: $N.1, services: { Spooler: { state: Stopped, start_mode: Auto } } }
-  n2.sig.test: { address: $N.2, services: { Spooler: { state: Stopped, start_mode: Auto } } }
-  n3.sig.test: { address: $N.3, services: { Spooler: { state: Stopped, start_mode: Auto } } }
+  n1.sig.test: { address: $NET.1, services: { Spooler: { state: Stopped, start_mode: Auto } } }
+  n2.sig.test: { address: $NET.2, services: { Spooler: { state: Stopped, start_mode: Auto } } }
+  n3.sig.test: { address: $NET.3, services: { Spooler: { state: Stopped, start_mode: Auto } } }
 EOF
 fleet_start "$TMP/fleet.yaml"
 
@@ -38,9 +31,9 @@ D="$TMP/desired"
 ds_new "$D"
 cat >"$D/hosts.yaml" <<EOF
 hosts:
-  n1.sig.test: { groups: [nodes], address: $N.1 }
-  n2.sig.test: { groups: [nodes], address: $N.2 }
-  n3.sig.test: { groups: [nodes], address: $N.3 }
+  n1.sig.test: { groups: [nodes], address: $NET.1 }
+  n2.sig.test: { groups: [nodes], address: $NET.2 }
+  n3.sig.test: { groups: [nodes], address: $NET.3 }
 policies:
   nodes: { service: { Spooler: running } }
 EOF

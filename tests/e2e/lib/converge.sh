@@ -58,8 +58,10 @@ reset_counters() {
 
 # KEY itself, or for a registry key any of its values.
 absent() {
-	if sim GET "/hosts/$2/state" | awk -v k="$3" 'index($0, k " = ") == 1 ||
-	    index($0, k ":") == 1 { found = 1 } END { exit !found }'; then
+	# Through ENVIRON: awk -v would read the backslashes of a registry
+	# path or task name as escapes, and never find it.
+	if sim GET "/hosts/$2/state" | K="$3" awk 'index($0, ENVIRON["K"] " = ") == 1 ||
+	    index($0, ENVIRON["K"] ":") == 1 { found = 1 } END { exit !found }'; then
 		fail "$1: '$3' still exists on $2"
 	else
 		echo "ok: $1"

@@ -54,6 +54,16 @@ e2e_subnet() {
 NET=$(e2e_subnet)
 NET_RE=$(echo "$NET" | sed 's/\./\\./g')
 
+# Tests of the history in the desired repository's own branch: a private
+# HOME and git identity, and no ENFORCER_HISTORY.
+git_home() {
+	export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=infra \
+	    GIT_AUTHOR_EMAIL=infra@contoso.test GIT_COMMITTER_NAME=infra \
+	    GIT_COMMITTER_EMAIL=infra@contoso.test
+	unset ENFORCER_HISTORY
+	mkdir -p "$HOME"
+}
+
 cleanup() {
 	if [ -n "$SIM_PID" ]; then
 		kill "$SIM_PID" 2>/dev/null
