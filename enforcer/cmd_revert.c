@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "desired.h"
+#include "failsafe.h"
 #include "lock.h"
 #include "record.h"
 #include "report.h"
@@ -201,6 +202,7 @@ cmd_revert(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	a.wait = 1;
 	a.eo.parallel = 16;
+	a.eo.guard = &failsafe_guard;
 	a.eo.at = time(NULL);
 	if (revert_parse(&a, argc, argv, &cause) == -1)
 		goto out;

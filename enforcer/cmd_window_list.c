@@ -90,6 +90,7 @@ wl_run(struct wl *l, char **cause)
 		}
 	memset(&o, 0, sizeof(o));
 	o.parallel = 16;
+	o.guard = &failsafe_guard;
 	o.hosts_glob = all ? NULL : buf_cstr(&glob);
 	o.at = l->a->at;
 	o.last = l->last != NULL ? wl_last : NULL;

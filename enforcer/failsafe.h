@@ -23,8 +23,8 @@
  * Its desired state is computed here (failsafe.c) from the model and the
  * host's observed CredSSP state, not written by anyone; observed and
  * recorded in history like any other kind, a missing, stale or left-over
- * task shows in plan as a change.  failsafe_engine.c holds the engine's
- * steps: engine.c calls them at the points marked in its host function.
+ * task shows in plan as a change.  failsafe_engine.c plugs the steps the
+ * engine must take for it into the engine, as its guard.
  */
 #ifndef ENFORCER_FAILSAFE_H
 #define ENFORCER_FAILSAFE_H
@@ -127,33 +127,16 @@ enum failsafe_status failsafe_window_status(const struct model *,
 char *failsafe_overdue(const struct model *, const struct model_host *h,
     time_t at, const struct node *state, int current);
 
-/* failsafe_engine.c: the engine's steps, for one host (ctx->now: at). */
-
 /*
- * After the host's kinds are read: the "failsafe" kind joins eh->desired
- * (failsafe_desired) and eh->observed (read), when it applies.
+ * failsafe_engine.c: the engine's guard (engine.h), installed in
+ * engine_opts by the verbs that run the engine.  For each host: the
+ * "failsafe" kind joins its desired state after the read, when it applies;
+ * once the tasks are sent (CHANGE_FIRST), every change a window makes that
+ * turns CredSSP on fails ("not applied: the host's fail-safe is not armed:
+ * ...") unless they all read back as asked; a task's removal (CHANGE_LAST)
+ * is held while a CredSSP change is not verified or what its window turned
+ * on is still on; eh->overdue last.
  */
-int failsafe_prepare(struct engine_host *eh, const struct model *,
-    struct state_ctx *ctx, char **cause);
-
-/*
- * Before the other changes: register the tasks, read them back, and mark
- * every change a window makes that turns CredSSP on as failed ("not
- * applied: the host's fail-safe is not armed: ...") unless they all are.
- */
-void failsafe_arm(struct engine_host *eh, struct state_ctx *ctx);
-
-/*
- * After the other changes are verified: remove the tasks no longer
- * needed, if every CredSSP change is verified and nothing their window
- * turned on is still on (else they stay, with a note); verify; the
- * re-read goes into eh->verified.
- */
-void failsafe_disarm(struct engine_host *eh, const struct model *,
-    struct state_ctx *ctx);
-
-/* eh->overdue from the freshest state there is (failsafe_overdue). */
-void failsafe_host_overdue(struct engine_host *eh, const struct model *,
-    const struct engine_opts *);
+extern const struct engine_guard failsafe_guard;
 
 #endif

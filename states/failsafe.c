@@ -253,7 +253,9 @@ fs_diff_task(const char *window, const struct node *want,
 		before = xasprintf("%s (disabled)", trig);
 	else
 		return;
-	changes_add(out, FAILSAFE_KIND, path, before, after, want);
+	/* Armed before anything it guards is turned on. */
+	changes_add(out, FAILSAFE_KIND, path, before, after, want)->flags |=
+	    CHANGE_FIRST;
 	free(before);
 }
 
@@ -275,8 +277,10 @@ fs_diff(const struct node *desired, const struct node *observed, time_t now,
 			continue;
 		snprintf(path, sizeof(path), "%s%s", FAILSAFE_TASKS_PATH,
 		    have->pairs[i].key->value);
+		/* Removed once the revert it guards is verified. */
 		changes_add(out, FAILSAFE_KIND, path,
-		    node_get_str(have->pairs[i].value, "trigger"), NULL, NULL);
+		    node_get_str(have->pairs[i].value, "trigger"), NULL,
+		    NULL)->flags |= CHANGE_LAST;
 	}
 	/* A marker is news of the task having run: reported once, cleared. */
 	for (i = 0; fired != NULL && i < fired->npairs; i++) {
