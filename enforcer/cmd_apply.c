@@ -15,10 +15,10 @@
 #include "cmd.h"
 #include "desired.h"
 #include "engine.h"
-#include "failsafe.h"
 #include "lock.h"
 #include "record.h"
 #include "report.h"
+#include "window_failsafe.h"
 
 struct run_args {
 	int		 apply;
@@ -309,7 +309,7 @@ cmd_run_engine(int apply, int argc, char **argv)
 	a.wait = 1;
 	a.eo.apply = apply;
 	a.eo.parallel = 16;
-	a.eo.guard = &failsafe_guard;
+	a.eo.guard = &window_guard;
 	a.eo.at = time(NULL);
 	if (run_parse(&a, argc, argv, &cause) == -1)
 		goto out;

@@ -11,11 +11,11 @@
 
 #include "cmd.h"
 #include "desired.h"
-#include "failsafe.h"
 #include "lock.h"
 #include "record.h"
 #include "report.h"
 #include "revert.h"
+#include "window_failsafe.h"
 
 struct revert_args {
 	int			 dry_run;
@@ -202,7 +202,7 @@ cmd_revert(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	a.wait = 1;
 	a.eo.parallel = 16;
-	a.eo.guard = &failsafe_guard;
+	a.eo.guard = &window_guard;
 	a.eo.at = time(NULL);
 	if (revert_parse(&a, argc, argv, &cause) == -1)
 		goto out;

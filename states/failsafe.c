@@ -1,7 +1,7 @@
 /*
  * failsafe.c: the fail-safe state module: the host's \enforcer\failsafe-*
  * scheduled tasks and the markers they leave when they run
- * (enforcer/failsafe.h says what they are; enforcer/failsafe.c computes
+ * (enforcer/window_failsafe.h says what they are; window_failsafe.c computes
  * the desired state).
  *
  * A task is registered with schtasks /Create /XML (a TimeTrigger whose
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "failsafe.h"
+#include "window_failsafe.h"
 #include "state.h"
 #include "winreg.h"
 #include "wsman.h"

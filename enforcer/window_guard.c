@@ -1,5 +1,5 @@
 /*
- * failsafe_engine.c: the fail-safe as the engine's guard.  The failsafe
+ * window_guard.c: the fail-safe as the engine's guard.  The failsafe
  * kind's diff marks a task armed or moved CHANGE_FIRST and a task removed
  * CHANGE_LAST; the engine applies and verifies them in that order, and
  * calls the steps below at its points: the kind joined to the host's
@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "failsafe.h"
+#include "window_failsafe.h"
 
 static void
-fe_before_read(struct engine_host *eh, const struct model *m, time_t at)
+wg_before_read(struct engine_host *eh, const struct model *m, time_t at)
 {
-	failsafe_fill_base(eh->desired, m, eh->host, at);
+	window_failsafe_fill_base(eh->desired, m, eh->host, at);
 }
 
 /*
@@ -22,14 +22,14 @@ fe_before_read(struct engine_host *eh, const struct model *m, time_t at)
  * state just read, joins the host's; the engine reads it like a kind.
  */
 static int
-fe_after_read(struct engine_host *eh, const struct model *m, time_t at,
+wg_after_read(struct engine_host *eh, const struct model *m, time_t at,
     char **cause)
 {
 	struct node *want = NULL;
 
-	if (!failsafe_applies(m, eh->host, eh->desired))
+	if (!window_failsafe_applies(m, eh->host, eh->desired))
 		return 0;
-	if (failsafe_desired(&want, m, eh->host, at,
+	if (window_failsafe_desired(&want, m, eh->host, at,
 	    node_get(eh->observed, "credssp"), cause) == -1)
 		return -1;
 	node_map_set(eh->desired, FAILSAFE_KIND, want);
@@ -37,17 +37,17 @@ fe_after_read(struct engine_host *eh, const struct model *m, time_t at,
 }
 
 static int
-fe_classify(const struct model *m, time_t at, struct engine_change *ic)
+wg_classify(const struct model *m, time_t at, struct engine_change *ic)
 {
 	if (strcmp(ic->change->kind, FAILSAFE_KIND) != 0)
 		return 0;
-	failsafe_classify(m, at, ic);
+	window_failsafe_classify(m, at, ic);
 	return 1;
 }
 
 /* Read the fail-safe back: every task asked for is there, as asked. */
 static int
-fe_armed(struct state_ctx *ctx, struct engine_host *eh, char **cause)
+wg_armed(struct state_ctx *ctx, struct engine_host *eh, char **cause)
 {
 	const struct state_ops *ops = state_find(FAILSAFE_KIND);
 	const struct node *want = node_get(eh->desired, FAILSAFE_KIND);
@@ -79,7 +79,7 @@ out:
  * (When no task is asked for, the policies alone want it on.)
  */
 static void
-fe_after_first(struct engine_host *eh, struct state_ctx *ctx)
+wg_after_first(struct engine_host *eh, struct state_ctx *ctx)
 {
 	const struct node *tasks;
 	struct engine_change *ic;
@@ -92,9 +92,9 @@ fe_after_first(struct engine_host *eh, struct state_ctx *ctx)
 	for (i = 0; i < eh->changes.n; i++) {
 		ic = &eh->info[i];
 		if (ic->result != ENGINE_PENDING || ic->class != ENGINE_WINDOW ||
-		    !failsafe_change_enables(ic->change))
+		    !window_failsafe_enables(ic->change))
 			continue;
-		if (cause == NULL && fe_armed(ctx, eh, &cause) == 0)
+		if (cause == NULL && wg_armed(ctx, eh, &cause) == 0)
 			return;
 		ic->result = ENGINE_FAILED;
 		ic->error = xasprintf("not applied: the host's fail-safe is not "
@@ -109,7 +109,7 @@ fe_after_first(struct engine_host *eh, struct state_ctx *ctx)
  * its window turned on is still on.
  */
 static void
-fe_after_verify(struct engine_host *eh, const struct model *m, time_t at)
+wg_after_verify(struct engine_host *eh, const struct model *m, time_t at)
 {
 	struct engine_change *ic;
 	size_t i;
@@ -124,7 +124,7 @@ fe_after_verify(struct engine_host *eh, const struct model *m, time_t at)
 		if (!failsafe_is_disarm(ic->change) ||
 		    ic->result != ENGINE_PENDING)
 			continue;
-		if (reverted && failsafe_may_disarm(m, eh->host, at,
+		if (reverted && window_failsafe_may_disarm(m, eh->host, at,
 		    ic->change, eh->verified))
 			continue;
 		ic->held = 1;
@@ -136,7 +136,7 @@ fe_after_verify(struct engine_host *eh, const struct model *m, time_t at)
 
 /* What ended windows left on, from the freshest state there is. */
 static void
-fe_finish(struct engine_host *eh, const struct model *m,
+wg_finish(struct engine_host *eh, const struct model *m,
     const struct engine_opts *o)
 {
 	const struct node *state;
@@ -146,14 +146,15 @@ fe_finish(struct engine_host *eh, const struct model *m,
 	current = state != NULL;
 	if (state == NULL && o->last != NULL)
 		state = o->last(o->last_arg, eh->host->name);
-	eh->overdue = failsafe_overdue(m, eh->host, o->at, state, current);
+	eh->overdue = window_failsafe_overdue(m, eh->host, o->at, state,
+	    current);
 }
 
-const struct engine_guard failsafe_guard = {
-	.before_read = fe_before_read,
-	.after_read = fe_after_read,
-	.classify = fe_classify,
-	.after_first = fe_after_first,
-	.after_verify = fe_after_verify,
-	.finish = fe_finish,
+const struct engine_guard window_guard = {
+	.before_read = wg_before_read,
+	.after_read = wg_after_read,
+	.classify = wg_classify,
+	.after_first = wg_after_first,
+	.after_verify = wg_after_verify,
+	.finish = wg_finish,
 };

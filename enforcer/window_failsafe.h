@@ -1,5 +1,6 @@
 /*
- * failsafe.h: the host-side fail-safe of CredSSP windows (docs/windows.md).
+ * window_failsafe.h: the host-side fail-safe of CredSSP windows
+ * (docs/windows.md).
  *
  * While a window turns CredSSP on for a host (a role enabled, delegation
  * entries added, where the policies without windows would not have them),
@@ -20,14 +21,14 @@
  *	  fired:		# markers the tasks leave when they run
  *	    old-window: 2026-11-24T10:15:00Z
  *
- * Its desired state is computed here (failsafe.c) from the model and the
- * host's observed CredSSP state, not written by anyone; observed and
+ * Its desired state is computed here (window_failsafe.c) from the model and
+ * the host's observed CredSSP state, not written by anyone; observed and
  * recorded in history like any other kind, a missing, stale or left-over
- * task shows in plan as a change.  failsafe_engine.c plugs the steps the
+ * task shows in plan as a change.  window_guard.c plugs the steps the
  * engine must take for it into the engine, as its guard.
  */
-#ifndef ENFORCER_FAILSAFE_H
-#define ENFORCER_FAILSAFE_H
+#ifndef ENFORCER_WINDOW_FAILSAFE_H
+#define ENFORCER_WINDOW_FAILSAFE_H
 
 #include <time.h>
 
@@ -47,13 +48,13 @@
 #define FAILSAFE_CD_KEY	\
 	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
 
-/* failsafe.c */
+/* window_failsafe.c */
 
 /*
  * The fail-safe matters on host h: its desired state manages credssp, or
  * some window targets it with credssp.
  */
-int failsafe_applies(const struct model *, const struct model_host *h,
+int window_failsafe_applies(const struct model *, const struct model_host *h,
     const struct node *desired);
 
 /*
@@ -62,7 +63,7 @@ int failsafe_applies(const struct model *, const struct model_host *h,
  * the window reverts it even then.  desired is the effective tree (kind ->
  * tree); the added leaves carry no origin.
  */
-void failsafe_fill_base(struct node *desired, const struct model *,
+void window_failsafe_fill_base(struct node *desired, const struct model *,
     const struct model_host *h, time_t at);
 
 /*
@@ -71,7 +72,7 @@ void failsafe_fill_base(struct node *desired, const struct model *,
  * learns how to give back the delegation lists.  *out: node_free().
  * Fails when a value cannot be written safely into a cmd.exe line.
  */
-int failsafe_desired(struct node **out, const struct model *,
+int window_failsafe_desired(struct node **out, const struct model *,
     const struct model_host *h, time_t at, const struct node *observed,
     char **cause);
 
@@ -86,26 +87,26 @@ const char *failsafe_change_window(const struct change *);
  * A credssp change that turns something on: a role enabled, or delegation
  * entries added.
  */
-int failsafe_change_enables(const struct change *);
+int window_failsafe_enables(const struct change *);
 
 /*
  * A task may go (change is a failsafe_is_disarm() one): its window is
  * gone, still open, or nothing it turned on is on in state (kind -> tree,
  * re-read after the revert).
  */
-int failsafe_may_disarm(const struct model *, const struct model_host *h,
+int window_failsafe_may_disarm(const struct model *, const struct model_host *h,
     time_t at, const struct change *, const struct node *state);
 
 /* Class, reason, window and until of a change of kind "failsafe". */
-void failsafe_classify(const struct model *, time_t at,
+void window_failsafe_classify(const struct model *, time_t at,
     struct engine_change *);
 
 /* What a window left on one host, as far as a state tells. */
-enum failsafe_status {
-	FAILSAFE_NOTHING,	/* the window turns nothing on there */
-	FAILSAFE_REVERTED,	/* nothing it turned on is still on */
-	FAILSAFE_ON,		/* something it turned on is still on */
-	FAILSAFE_UNKNOWN,	/* no state to tell */
+enum window_failsafe_status {
+	WINDOW_FAILSAFE_NOTHING,	/* the window turns nothing on there */
+	WINDOW_FAILSAFE_REVERTED,	/* nothing it turned on is still on */
+	WINDOW_FAILSAFE_ON,		/* something it turned on is still on */
+	WINDOW_FAILSAFE_UNKNOWN,	/* no state to tell */
 };
 
 /*
@@ -113,7 +114,7 @@ enum failsafe_status {
  * and the effective state at at no longer wants, is still on in state
  * (the host's whole state, kind -> tree; NULL when unknown).
  */
-enum failsafe_status failsafe_window_status(const struct model *,
+enum window_failsafe_status window_failsafe_status(const struct model *,
     const struct model_host *h, const struct model_window *w, time_t at,
     const struct node *state);
 
@@ -124,11 +125,11 @@ enum failsafe_status failsafe_window_status(const struct model *,
  * (current), else as last recorded (not current), else NULL; with no state
  * only windows ended within the last 7 days are named.  free().
  */
-char *failsafe_overdue(const struct model *, const struct model_host *h,
+char *window_failsafe_overdue(const struct model *, const struct model_host *h,
     time_t at, const struct node *state, int current);
 
 /*
- * failsafe_engine.c: the engine's guard (engine.h), installed in
+ * window_guard.c: the engine's guard (engine.h), installed in
  * engine_opts by the verbs that run the engine.  For each host: the
  * "failsafe" kind joins its desired state after the read, when it applies;
  * once the tasks are sent (CHANGE_FIRST), every change a window makes that
@@ -137,6 +138,6 @@ char *failsafe_overdue(const struct model *, const struct model_host *h,
  * is held while a CredSSP change is not verified or what its window turned
  * on is still on; eh->overdue last.
  */
-extern const struct engine_guard failsafe_guard;
+extern const struct engine_guard window_guard;
 
 #endif
