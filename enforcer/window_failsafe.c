@@ -18,6 +18,10 @@
 #define WF_NITEMS	(2 + WF_NLISTS)	/* server, client, the lists */
 #define WF_UNKNOWN_DAYS	7		/* with no state, how far back */
 
+/* The CredSSP registry layout the task's command rewrites (NOTES.md §9). */
+#define WF_CD_KEY	\
+	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
+
 static const struct wf_list {
 	const char	*field;		/* key under credssp.client */
 	const char	*policy;	/* DWORD flag and subkey name */
@@ -337,20 +341,20 @@ wf_list_steps(struct buf *b, const struct wf_list *l, const struct node *during,
 		rc = 0;
 		goto out;
 	}
-	s = xasprintf("reg delete \"HKLM\\%s\\%s\" /f", FAILSAFE_CD_KEY,
+	s = xasprintf("reg delete \"HKLM\\%s\\%s\" /f", WF_CD_KEY,
 	    l->policy);
 	wf_step(b, s);
 	free(s);
 	for (i = 0; i < keep->nitems; i++) {
 		s = xasprintf("reg add \"HKLM\\%s\\%s\" /v %zu /t REG_SZ "
-		    "/d \"%s\" /f", FAILSAFE_CD_KEY, l->policy, i + 1,
+		    "/d \"%s\" /f", WF_CD_KEY, l->policy, i + 1,
 		    keep->items[i]->value);
 		wf_step(b, s);
 		free(s);
 	}
 	for (i = 0; keep->nitems == 0 && i < 2; i++) {
 		s = xasprintf("reg delete \"HKLM\\%s\" /v %s /f",
-		    FAILSAFE_CD_KEY, i == 0 ? l->policy : l->concat);
+		    WF_CD_KEY, i == 0 ? l->policy : l->concat);
 		wf_step(b, s);
 		free(s);
 	}
@@ -537,35 +541,6 @@ out:
 
 /* --- changes ---------------------------------------------------------- */
 
-static int
-wf_is(const struct change *c, const char *prefix)
-{
-	return strcmp(c->kind, FAILSAFE_KIND) == 0 &&
-	    strncmp(c->path, prefix, strlen(prefix)) == 0;
-}
-
-int
-failsafe_is_arm(const struct change *c)
-{
-	return wf_is(c, FAILSAFE_TASKS_PATH) && c->after != NULL;
-}
-
-int
-failsafe_is_disarm(const struct change *c)
-{
-	return wf_is(c, FAILSAFE_TASKS_PATH) && c->after == NULL;
-}
-
-const char *
-failsafe_change_window(const struct change *c)
-{
-	if (wf_is(c, FAILSAFE_TASKS_PATH))
-		return c->path + strlen(FAILSAFE_TASKS_PATH);
-	if (wf_is(c, FAILSAFE_FIRED_PATH))
-		return c->path + strlen(FAILSAFE_FIRED_PATH);
-	return NULL;
-}
-
 /* "a, b" holds v (case-insensitive), as credssp.c joins lists. */
 static int
 wf_joined_has(const char *list, const char *v, size_t len)
@@ -653,7 +628,7 @@ window_failsafe_classify(const struct model *m, time_t at,
 	char *end = w != NULL ? wf_hhmm(w->end) : NULL;
 
 	ic->window = w != NULL ? w->name : NULL;
-	if (wf_is(c, FAILSAFE_FIRED_PATH)) {
+	if (failsafe_is_fired(c)) {
 		ic->class = ENGINE_EXPIRY;
 		ic->reason = xasprintf("window %s: the host's own fail-safe "
 		    "turned CredSSP off, due %s", name, c->before);

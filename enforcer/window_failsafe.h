@@ -11,21 +11,12 @@
  * removes it only once the revert is verified.
  *
  * The fail-safe is a kind of state like the others, "failsafe", managed by
- * states/failsafe.c:
- *
- *	failsafe:
- *	  tasks:		# one task per window that turns CredSSP on
- *	    create-cluster: { trigger: 2026-11-25T11:15:00Z,
- *			      command: "cmd.exe /c winrm set ...",
- *			      enabled: true }
- *	  fired:		# markers the tasks leave when they run
- *	    old-window: 2026-11-24T10:15:00Z
- *
- * Its desired state is computed here (window_failsafe.c) from the model and
- * the host's observed CredSSP state, not written by anyone; observed and
- * recorded in history like any other kind, a missing, stale or left-over
- * task shows in plan as a change.  window_guard.c plugs the steps the
- * engine must take for it into the engine, as its guard.
+ * states/failsafe.c (states/failsafe.h shows its tree).  Its desired state
+ * is computed here (window_failsafe.c) from the model and the host's
+ * observed CredSSP state, not written by anyone; observed and recorded in
+ * history like any other kind, a missing, stale or left-over task shows in
+ * plan as a change.  window_guard.c plugs the steps the engine must take
+ * for it into the engine, as its guard.
  */
 #ifndef ENFORCER_WINDOW_FAILSAFE_H
 #define ENFORCER_WINDOW_FAILSAFE_H
@@ -33,20 +24,10 @@
 #include <time.h>
 
 #include "engine.h"
+#include "failsafe.h"
 #include "model.h"
 #include "node.h"
 #include "state.h"
-
-#define FAILSAFE_KIND		"failsafe"
-#define FAILSAFE_TASK_PREFIX	"\\enforcer\\failsafe-"	/* + window name */
-/* The registry value each task leaves when it runs: name = window. */
-#define FAILSAFE_MARKER_KEY	"SOFTWARE\\enforcer\\failsafe"
-#define FAILSAFE_TASKS_PATH	"failsafe.tasks."	/* + window name */
-#define FAILSAFE_FIRED_PATH	"failsafe.fired."	/* + window name */
-
-/* The CredSSP registry layout the task's command rewrites (NOTES.md §9). */
-#define FAILSAFE_CD_KEY	\
-	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
 
 /* window_failsafe.c */
 
@@ -75,13 +56,6 @@ void window_failsafe_fill_base(struct node *desired, const struct model *,
 int window_failsafe_desired(struct node **out, const struct model *,
     const struct model_host *h, time_t at, const struct node *observed,
     char **cause);
-
-/* A change of kind "failsafe" that arms or moves a task (tasks path). */
-int failsafe_is_arm(const struct change *);
-/* A change of kind "failsafe" that removes a task. */
-int failsafe_is_disarm(const struct change *);
-/* The window a failsafe change is about, from its path (borrowed). */
-const char *failsafe_change_window(const struct change *);
 
 /*
  * A credssp change that turns something on: a role enabled, or delegation
