@@ -428,6 +428,28 @@ engine_read_added(struct state_ctx *ctx, const struct wsman_opts *wo,
 }
 
 /*
+ * Read every kind of the host into eh->observed.  The guard may add to
+ * eh->desired before (what the model implies) and after (kinds computed
+ * from what was read, read in turn).
+ */
+static int
+engine_read_host(struct engine_ctx *ec, struct state_ctx *ctx,
+    const struct wsman_opts *wo, struct engine_host *eh, char **cause)
+{
+	const struct engine_guard *g = ec->o->guard;
+
+	if (g != NULL)
+		g->before_read(eh, ec->m, ctx->now);
+	if (engine_read(ctx, wo, eh->desired, &eh->observed, cause) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (g->after_read(eh, ec->m, ctx->now, cause) == -1)
+		return -1;
+	return engine_read_added(ctx, wo, eh, cause);
+}
+
+/*
  * Safe order: CHANGE_FIRST first; changes that may cut our connection
  * after the rest; CHANGE_LAST once all of them are verified.
  */
@@ -690,7 +712,6 @@ engine_host_fail(struct engine_host *eh, char *cause)
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
-	const struct engine_guard *g = ec->o->guard;
 	struct state_ctx ctx;
 	struct wsman_opts wo;
 	struct timespec t0, t1;
@@ -713,11 +734,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.port = eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
-	if (g != NULL)
-		g->before_read(eh, ec->m, ctx.now);
-	if (engine_read(&ctx, &wo, eh->desired, &eh->observed, &cause) == -1 ||
-	    (g != NULL && (g->after_read(eh, ec->m, ctx.now, &cause) == -1 ||
-	    engine_read_added(&ctx, &wo, eh, &cause) == -1)) ||
+	if (engine_read_host(ec, &ctx, &wo, eh, &cause) == -1 ||
 	    engine_diff(eh->desired, eh->observed, ctx.now,
 	    &eh->changes, &cause) == -1)
 		goto fail;
@@ -750,8 +767,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 fail:
 	engine_host_fail(eh, cause);
 out:
-	if (g != NULL)
-		g->finish(eh, ec->m, ec->o);
+	if (ec->o->guard != NULL)
+		ec->o->guard->finish(eh, ec->m, ec->o);
 	wsman_free(ws);
 	secret_free(pw);
 	eh->ms_total = engine_ms_since(&t0);
