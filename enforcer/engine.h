@@ -86,7 +86,10 @@ struct engine_opts;
  * instant (ctx->now).
  */
 struct engine_guard {
-	/* Before the read: what eh->desired implies beyond the model. */
+	/*
+	 * Before the read: may add to eh->desired what the model implies for
+	 * the host without saying it (what a window's CredSSP reverts to).
+	 */
 	void	(*before_read)(struct engine_host *eh, const struct model *,
 		    time_t at);
 	/*
