@@ -15,9 +15,9 @@
 
 #include "cmd.h"
 #include "engine.h"
-#include "failsafe.h"
 #include "history.h"
 #include "window.h"
+#include "window_failsafe.h"
 
 struct wl {
 	const struct window_args *a;
@@ -90,6 +90,7 @@ wl_run(struct wl *l, char **cause)
 		}
 	memset(&o, 0, sizeof(o));
 	o.parallel = 16;
+	o.guard = &window_guard;
 	o.hosts_glob = all ? NULL : buf_cstr(&glob);
 	o.at = l->a->at;
 	o.last = l->last != NULL ? wl_last : NULL;
@@ -178,19 +179,19 @@ wl_ended_unread(struct buf *b, struct wl *l, const struct model_window *w,
 {
 	const struct node *last = wl_last(l, h->name);
 
-	switch (failsafe_window_status(l->m, h, w, l->a->at, last)) {
-	case FAILSAFE_ON:
+	switch (window_failsafe_status(l->m, h, w, l->a->at, last)) {
+	case WINDOW_FAILSAFE_ON:
 		buf_puts(b, "NOT REVERTED as last recorded");
 		l->bad = 1;
 		break;
-	case FAILSAFE_REVERTED:
+	case WINDOW_FAILSAFE_REVERTED:
 		buf_puts(b, "reverted as last recorded");
 		break;
-	case FAILSAFE_UNKNOWN:
+	case WINDOW_FAILSAFE_UNKNOWN:
 		buf_puts(b, "NOT KNOWN to be reverted (no recorded state)");
 		l->bad = 1;
 		break;
-	case FAILSAFE_NOTHING:
+	case WINDOW_FAILSAFE_NOTHING:
 		buf_puts(b, "nothing it turned on to check");
 		break;
 	}
@@ -210,8 +211,8 @@ wl_ended_host(struct buf *b, struct wl *l, const struct model_window *w,
 		return;
 	}
 	if (wl_pending(eh, w, ENGINE_EXPIRY, &paths) > 0 ||
-	    failsafe_window_status(l->m, h, w, l->a->at,
-	    eh->observed) == FAILSAFE_ON) {
+	    window_failsafe_status(l->m, h, w, l->a->at,
+	    eh->observed) == WINDOW_FAILSAFE_ON) {
 		wl_duration(l->a->at - w->end, late, sizeof(late));
 		buf_printf(b, "NOT REVERTED %s after the end%s%s (run apply)",
 		    late, paths.len > 0 ? ": " : "", buf_cstr(&paths));

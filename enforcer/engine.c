@@ -3,8 +3,10 @@
  *
  * Order of side effects, per host: nothing is written before every kind
  * has been read and diffed (so plan and apply share one path up to the
- * first write); changes that may cut our own connection go last; every
- * applied change is re-read before it is called verified.
+ * first write); changes that may cut our own connection go last, but for
+ * CHANGE_LAST ones, which wait until the rest is verified; every applied
+ * change is re-read before it is called verified.  The caller's guard
+ * (engine_opts) runs at fixed points between these steps.
  */
 #include <sys/random.h>
 
@@ -16,7 +18,6 @@
 #include <unistd.h>
 
 #include "engine.h"
-#include "failsafe.h"
 #include "killpoint.h"
 #include "secret.h"
 #include "wsman.h"
@@ -162,10 +163,9 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	const struct node *last, *was;
 	char *hm;
 
-	if (strcmp(c->kind, FAILSAFE_KIND) == 0) {
-		failsafe_classify(ec->m, ec->o->at, ic);
+	if (ec->o->guard != NULL &&
+	    ec->o->guard->classify(ec->m, ec->o->at, ic))
 		return;
-	}
 	if (o != NULL && o->kind == ORIGIN_WINDOW) {
 		hm = engine_hhmm(o->window->end);
 		ic->class = ENGINE_WINDOW;
@@ -383,16 +383,79 @@ engine_diff(const struct node *desired, const struct node *observed,
 	return 0;
 }
 
+/* Put every kind of from into map (copies). */
+static void
+engine_merge(struct node *map, const struct node *from)
+{
+	size_t i;
+
+	for (i = 0; from != NULL && i < from->npairs; i++)
+		node_map_set(map, from->pairs[i].key->value,
+		    node_copy(from->pairs[i].value));
+}
+
 /*
- * Safe order: fail-safes armed first; changes that may cut our connection
- * last but for fail-safes removed, which wait for the revert they guard.
+ * Each kind of eh->desired that eh->observed lacks (the guard added it
+ * after the read) is read in turn; if that fails, it leaves eh->desired.
+ */
+static int
+engine_read_added(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh, char **cause)
+{
+	struct node *more, *have = NULL;
+	const char *kind;
+	size_t i;
+	int rc = 0;
+
+	more = node_map();
+	for (i = 0; i < eh->desired->npairs; i++) {
+		kind = eh->desired->pairs[i].key->value;
+		if (node_get(eh->observed, kind) == NULL)
+			node_map_set(more, kind,
+			    node_copy(eh->desired->pairs[i].value));
+	}
+	if (more->npairs > 0 &&
+	    (rc = engine_read(ctx, wo, more, &have, cause)) == 0)
+		engine_merge(eh->observed, have);
+	for (i = 0; rc == -1 && i < more->npairs; i++)
+		node_map_del(eh->desired, more->pairs[i].key->value);
+	node_free(more);
+	node_free(have);
+	return rc;
+}
+
+/*
+ * Read every kind of the host into eh->observed.  The guard may add to
+ * eh->desired before (what the model implies) and after (kinds computed
+ * from what was read, read in turn).
+ */
+static int
+engine_read_host(struct engine_ctx *ec, struct state_ctx *ctx,
+    const struct wsman_opts *wo, struct engine_host *eh, char **cause)
+{
+	const struct engine_guard *g = ec->o->guard;
+
+	if (g != NULL)
+		g->before_read(eh, ec->m, ctx->now);
+	if (engine_read(ctx, wo, eh->desired, &eh->observed, cause) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (g->after_read(eh, ec->m, ctx->now, cause) == -1)
+		return -1;
+	return engine_read_added(ctx, wo, eh, cause);
+}
+
+/*
+ * Safe order: CHANGE_FIRST first; changes that may cut our connection
+ * after the rest; CHANGE_LAST once all of them are verified.
  */
 static int
 engine_rank(const struct change *c)
 {
-	if (failsafe_is_arm(c))
+	if (c->flags & CHANGE_FIRST)
 		return 0;
-	if (failsafe_is_disarm(c))
+	if (c->flags & CHANGE_LAST)
 		return 3;
 	return (c->flags & CHANGE_CUTS_CONNECTION) != 0 ? 2 : 1;
 }
@@ -416,39 +479,41 @@ engine_same_change(const struct change *a, const struct change *b)
 	return a->after != NULL || engine_streq(a->before, b->before);
 }
 
-/* Re-read and diff again: a change is verified when it is no longer due. */
-static void
-engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
-    struct engine_host *eh)
+/* Applied and not yet judged. */
+static int
+engine_unjudged(const struct engine_change *ic)
+{
+	return ic->result == ENGINE_UNVERIFIED && ic->error == NULL;
+}
+
+/*
+ * Judge what was applied and not yet judged against a re-read of the kinds
+ * of desired: verified when no longer due.  Returns the re-read (the
+ * caller's), or NULL when it failed.
+ */
+static struct node *
+engine_reread(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh, const struct node *desired)
 {
 	struct changes again = CHANGES_INIT;
 	struct node *now = NULL;
 	char *cause = NULL;
 	size_t i, j;
-	int clean, todo = 0;
+	int clean;
 
-	/* Judge only what was applied and not yet judged. */
-	for (i = 0; i < eh->changes.n; i++)
-		if (eh->info[i].result == ENGINE_UNVERIFIED &&
-		    eh->info[i].error == NULL)
-			todo = 1;
-	if (!todo)
-		return;
-	if (engine_read(ctx, wo, eh->desired, &now, &cause) == -1 ||
-	    engine_diff(eh->desired, now, ctx->now, &again, &cause) == -1) {
+	if (engine_read(ctx, wo, desired, &now, &cause) == -1 ||
+	    engine_diff(desired, now, ctx->now, &again, &cause) == -1) {
 		for (i = 0; i < eh->changes.n; i++)
-			if (eh->info[i].result == ENGINE_UNVERIFIED &&
-			    eh->info[i].error == NULL)
+			if (engine_unjudged(&eh->info[i]))
 				eh->info[i].error = xasprintf("could not "
 				    "verify: %s", cause);
 		free(cause);
 		node_free(now);
 		changes_clear(&again);
-		return;
+		return NULL;
 	}
 	for (i = 0; i < eh->changes.n; i++) {
-		if (eh->info[i].result != ENGINE_UNVERIFIED ||
-		    eh->info[i].error != NULL)
+		if (!engine_unjudged(&eh->info[i]))
 			continue;
 		clean = 1;
 		for (j = 0; j < again.n; j++)
@@ -461,9 +526,26 @@ engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
 			eh->info[i].error = xstrdup("re-read after apply "
 			    "still differs");
 	}
+	changes_clear(&again);
+	return now;
+}
+
+/* Re-read and diff again: a change is verified when it is no longer due. */
+static void
+engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh)
+{
+	struct node *now;
+	size_t i;
+	int todo = 0;
+
+	for (i = 0; i < eh->changes.n; i++)
+		if (engine_unjudged(&eh->info[i]))
+			todo = 1;
+	if (!todo || (now = engine_reread(ctx, wo, eh, eh->desired)) == NULL)
+		return;
 	node_free(eh->verified);
 	eh->verified = now;
-	changes_clear(&again);
 }
 
 static int
@@ -477,27 +559,47 @@ engine_order_cmp(const void *a, const void *b)
 	return x->change < y->change ? -1 : x->change > y->change;
 }
 
+/* Send one change; its result says how it went. */
+static void
+engine_send(struct state_ctx *ctx, struct engine_host *eh,
+    struct engine_change *ic)
+{
+	const struct state_ops *ops = state_find(ic->change->kind);
+
+	if (ops->apply(ctx, ic->change, node_get(eh->observed,
+	    ic->change->kind), &ic->error) == -1)
+		ic->result = ENGINE_FAILED;
+	else
+		ic->result = ENGINE_UNVERIFIED;
+}
+
 /*
- * Apply in the safe order.  Before the first change that may cut our
- * connection, what was applied so far is verified while the host still
+ * Apply in the safe order.  The CHANGE_FIRST changes go first; then the
+ * guard may stop some of the others.  Before the first change that may cut
+ * our connection, what was applied so far is verified while the host still
  * answers; then the cutting changes go, and are verified if it still does.
+ * The CHANGE_LAST ones wait for engine_apply_last().
  */
 static void
-engine_apply(struct state_ctx *ctx, const struct wsman_opts *wo,
-    struct engine_host *eh)
+engine_apply(struct engine_ctx *ec, struct state_ctx *ctx,
+    const struct wsman_opts *wo, struct engine_host *eh)
 {
 	struct engine_change *ic;
-	const struct state_ops *ops;
 	size_t i;
 	int cut = 0;
 
 	/* info[] is the order of application (and of the report). */
 	qsort(eh->info, eh->changes.n, sizeof(*eh->info), engine_order_cmp);
+	for (i = 0; i < eh->changes.n; i++)
+		if ((eh->info[i].change->flags & CHANGE_FIRST) &&
+		    eh->info[i].result == ENGINE_PENDING)
+			engine_send(ctx, eh, &eh->info[i]);
+	if (ec->o->guard != NULL)
+		ec->o->guard->after_first(eh, ctx);
 	for (i = 0; i < eh->changes.n; i++) {
 		ic = &eh->info[i];
-		/* Fail-safes: armed before (failsafe_arm), removed after. */
 		if (ic->result != ENGINE_PENDING ||
-		    failsafe_is_disarm(ic->change))
+		    (ic->change->flags & (CHANGE_FIRST | CHANGE_LAST)))
 			continue;
 		if (ic->change->flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON)) {
 			ic->result = ENGINE_REPORTED;
@@ -512,14 +614,47 @@ engine_apply(struct state_ctx *ctx, const struct wsman_opts *wo,
 			cut = 1;
 			engine_verify(ctx, wo, eh);
 		}
-		ops = state_find(ic->change->kind);
-		if (ops->apply(ctx, ic->change, node_get(eh->observed,
-		    ic->change->kind), &ic->error) == -1) {
-			ic->result = ENGINE_FAILED;
-			continue;
-		}
-		ic->result = ENGINE_UNVERIFIED;
+		engine_send(ctx, eh, ic);
 	}
+}
+
+/*
+ * Once the other changes are verified, the CHANGE_LAST ones that the guard
+ * does not hold back; then only their kinds are re-read, into
+ * eh->verified.
+ */
+static void
+engine_apply_last(struct engine_ctx *ec, struct state_ctx *ctx,
+    const struct wsman_opts *wo, struct engine_host *eh)
+{
+	struct engine_change *ic;
+	struct node *sent, *now;
+	const char *kind;
+	size_t i;
+
+	if (ec->o->guard != NULL)
+		ec->o->guard->after_verify(eh, ec->m, ctx->now);
+	sent = node_map();
+	for (i = 0; i < eh->changes.n; i++) {
+		ic = &eh->info[i];
+		kind = ic->change->kind;
+		if (!(ic->change->flags & CHANGE_LAST) ||
+		    ic->result != ENGINE_PENDING || ic->held)
+			continue;
+		engine_send(ctx, eh, ic);
+		if (node_get(sent, kind) == NULL)
+			node_map_set(sent, kind,
+			    node_copy(node_get(eh->desired, kind)));
+	}
+	if (sent->npairs > 0 &&
+	    (now = engine_reread(ctx, wo, eh, sent)) != NULL) {
+		/* Nothing else re-read: the rest is as observed. */
+		if (eh->verified == NULL)
+			eh->verified = node_copy(eh->observed);
+		engine_merge(eh->verified, now);
+		node_free(now);
+	}
+	node_free(sent);
 }
 
 
@@ -596,9 +731,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.port = eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
-	failsafe_fill_base(eh->desired, ec->m, eh->host, ec->o->at);
-	if (engine_read(&ctx, &wo, eh->desired, &eh->observed, &cause) == -1 ||
-	    failsafe_prepare(eh, ec->m, &ctx, &cause) == -1 ||
+	if (engine_read_host(ec, &ctx, &wo, eh, &cause) == -1 ||
 	    engine_diff(eh->desired, eh->observed, ctx.now,
 	    &eh->changes, &cause) == -1)
 		goto fail;
@@ -615,10 +748,9 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	}
 	if (ec->o->apply && eh->changes.n > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		failsafe_arm(eh, &ctx);
-		engine_apply(&ctx, &wo, eh);
+		engine_apply(ec, &ctx, &wo, eh);
 		engine_verify(&ctx, &wo, eh);
-		failsafe_disarm(eh, ec->m, &ctx);
+		engine_apply_last(ec, &ctx, &wo, eh);
 		eh->ms_apply = engine_ms_since(&t1);
 		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
 			if (eh->info[i].error != NULL)
@@ -632,7 +764,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 fail:
 	engine_host_fail(eh, cause);
 out:
-	failsafe_host_overdue(eh, ec->m, ec->o);
+	if (ec->o->guard != NULL)
+		ec->o->guard->finish(eh, ec->m, ec->o);
 	wsman_free(ws);
 	secret_free(pw);
 	eh->ms_total = engine_ms_since(&t0);

@@ -8,6 +8,10 @@
  *	-> [apply] changes in a safe order               (state_ops.apply)
  *	-> [apply] re-read and diff again: verify
  *
+ * A guard (struct engine_guard, installed by the caller) adds rules that
+ * span kinds at fixed points of that path: the fail-safe of CredSSP
+ * windows is one (window_guard.c).
+ *
  * One failing host never stops the others: its cause is kept in its
  * result.  The engine prints nothing; report.c renders a run.
  */
@@ -44,6 +48,8 @@ struct engine_change {
 	time_t			 until;		/* window end, or 0 */
 	enum engine_result	 result;
 	char			*error;		/* apply failure, or NULL */
+	int			 held;		/* CHANGE_LAST kept back by the
+						   guard: left pending */
 };
 
 struct engine_host {
@@ -55,7 +61,7 @@ struct engine_host {
 	struct engine_change	*info;		/* one per change */
 	char			*error;		/* one line if the host failed */
 	char			*overdue;	/* what ended windows left on, or
-						   NULL (failsafe_overdue) */
+						   NULL (set by the guard) */
 	int			 tls_unverified;
 	long			 ms_read;
 	long			 ms_apply;
@@ -69,6 +75,48 @@ struct engine_host {
  */
 typedef const struct node *(*engine_last_fn)(void *arg, const char *host);
 
+struct engine_opts;
+
+/*
+ * Steps the engine runs at fixed points of each host, for a rule that
+ * spans kinds: the CredSSP windows' fail-safe (window_guard.c), which must
+ * be armed and read back before a window turns CredSSP on and removed only
+ * once the revert is verified.  Every member is set.  Called from the
+ * host's worker thread; a guard keeps its state in eh.  at is the run's
+ * instant (ctx->now).
+ */
+struct engine_guard {
+	/*
+	 * Before the read: may add to eh->desired what the model implies for
+	 * the host without saying it (what a window's CredSSP reverts to).
+	 */
+	void	(*before_read)(struct engine_host *eh, const struct model *,
+		    time_t at);
+	/*
+	 * After the read, before the diff: kinds added to eh->desired,
+	 * computed from what was read; the engine reads them in turn.
+	 */
+	int	(*after_read)(struct engine_host *eh, const struct model *,
+		    time_t at, char **cause);
+	/* Class and reason of a change it knows (1), or 0: the engine's. */
+	int	(*classify)(const struct model *, time_t at,
+		    struct engine_change *);
+	/*
+	 * apply: after the CHANGE_FIRST changes, before any other: may fail
+	 * pending changes (result and error) that must not go.
+	 */
+	void	(*after_first)(struct engine_host *eh, struct state_ctx *);
+	/*
+	 * apply: after the other changes are verified (eh->verified), before
+	 * the CHANGE_LAST ones: may keep some back (held, with a note).
+	 */
+	void	(*after_verify)(struct engine_host *eh, const struct model *,
+		    time_t at);
+	/* Last, whether the host failed or not (eh->overdue). */
+	void	(*finish)(struct engine_host *eh, const struct model *,
+		    const struct engine_opts *);
+};
+
 struct engine_opts {
 	int		 apply;		/* 0: plan only */
 	int		 parallel;	/* hosts at once (>= 1) */
@@ -77,6 +125,7 @@ struct engine_opts {
 	int		 progress;	/* progress line on stderr */
 	engine_last_fn	 last;		/* may be NULL */
 	void		*last_arg;
+	const struct engine_guard *guard; /* may be NULL; borrowed */
 };
 
 struct engine_run {

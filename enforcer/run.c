@@ -13,6 +13,7 @@
 #include "lock.h"
 #include "report.h"
 #include "run.h"
+#include "window_failsafe.h"
 
 void
 run_opts_init(struct run_opts *o, const char *verb)
@@ -22,6 +23,8 @@ run_opts_init(struct run_opts *o, const char *verb)
 	o->wait = 1;
 	o->eo.parallel = 16;
 	o->eo.at = time(NULL);
+	/* Every run honours the windows' host-side fail-safe. */
+	o->eo.guard = &window_guard;
 }
 
 void

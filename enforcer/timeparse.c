@@ -10,7 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "model.h"
+#include "timeparse.h"
+#include "util.h"
 
 /* Duration units, largest first: the order they must be written in. */
 static const struct {

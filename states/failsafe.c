@@ -1,8 +1,8 @@
 /*
  * failsafe.c: the fail-safe state module: the host's \enforcer\failsafe-*
  * scheduled tasks and the markers they leave when they run
- * (enforcer/failsafe.h says what they are; enforcer/failsafe.c computes
- * the desired state).
+ * (failsafe.h says what they are; enforcer/window_failsafe.c computes the
+ * desired state).
  *
  * A task is registered with schtasks /Create /XML (a TimeTrigger whose
  * StartBoundary is UTC, so no time zone moves it; run as SYSTEM; /F so
@@ -18,6 +18,7 @@
 
 #include "failsafe.h"
 #include "state.h"
+#include "timeparse.h"
 #include "winreg.h"
 #include "wsman.h"
 
@@ -253,7 +254,9 @@ fs_diff_task(const char *window, const struct node *want,
 		before = xasprintf("%s (disabled)", trig);
 	else
 		return;
-	changes_add(out, FAILSAFE_KIND, path, before, after, want);
+	/* Armed before anything it guards is turned on. */
+	changes_add(out, FAILSAFE_KIND, path, before, after, want)->flags |=
+	    CHANGE_FIRST;
 	free(before);
 }
 
@@ -275,8 +278,10 @@ fs_diff(const struct node *desired, const struct node *observed, time_t now,
 			continue;
 		snprintf(path, sizeof(path), "%s%s", FAILSAFE_TASKS_PATH,
 		    have->pairs[i].key->value);
+		/* Removed once the revert it guards is verified. */
 		changes_add(out, FAILSAFE_KIND, path,
-		    node_get_str(have->pairs[i].value, "trigger"), NULL, NULL);
+		    node_get_str(have->pairs[i].value, "trigger"), NULL,
+		    NULL)->flags |= CHANGE_LAST;
 	}
 	/* A marker is news of the task having run: reported once, cleared. */
 	for (i = 0; fired != NULL && i < fired->npairs; i++) {
@@ -434,6 +439,41 @@ out:
 }
 
 static int
+fs_is(const struct change *c, const char *prefix)
+{
+	return strcmp(c->kind, FAILSAFE_KIND) == 0 &&
+	    strncmp(c->path, prefix, strlen(prefix)) == 0;
+}
+
+int
+failsafe_is_arm(const struct change *c)
+{
+	return fs_is(c, FAILSAFE_TASKS_PATH) && c->after != NULL;
+}
+
+int
+failsafe_is_disarm(const struct change *c)
+{
+	return fs_is(c, FAILSAFE_TASKS_PATH) && c->after == NULL;
+}
+
+int
+failsafe_is_fired(const struct change *c)
+{
+	return fs_is(c, FAILSAFE_FIRED_PATH);
+}
+
+const char *
+failsafe_change_window(const struct change *c)
+{
+	if (fs_is(c, FAILSAFE_TASKS_PATH))
+		return c->path + strlen(FAILSAFE_TASKS_PATH);
+	if (fs_is(c, FAILSAFE_FIRED_PATH))
+		return c->path + strlen(FAILSAFE_FIRED_PATH);
+	return NULL;
+}
+
+static int
 fs_apply(struct state_ctx *ctx, const struct change *c,
     const struct node *observed, char **cause)
 {
@@ -442,8 +482,7 @@ fs_apply(struct state_ctx *ctx, const struct change *c,
 	if (window == NULL)
 		return cause_set(cause, "%s: failsafe: cannot apply '%s'",
 		    ctx->host, c->path);
-	if (strncmp(c->path, FAILSAFE_FIRED_PATH,
-	    strlen(FAILSAFE_FIRED_PATH)) == 0)
+	if (failsafe_is_fired(c))
 		return winreg_delete_value(ctx->ws, FAILSAFE_MARKER_KEY, window,
 		    cause);
 	if (c->after != NULL)

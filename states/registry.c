@@ -21,7 +21,7 @@ const struct state_ops *const state_table[] = {
 	&state_trusted_hosts_ops,
 	&state_service_ops,
 	&state_wsman_listener_ops,
-	&state_failsafe_ops,	/* not in the schema: enforcer/failsafe.c */
+	&state_failsafe_ops,	/* not in the schema: window_failsafe.c */
 	NULL,
 };
 

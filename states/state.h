@@ -41,6 +41,16 @@ struct state_ctx {
 #define CHANGE_CUTS_CONNECTION	0x01	/* may cut the enforcer's connection */
 #define CHANGE_GPO		0x02	/* owned by Group Policy: report only */
 #define CHANGE_NEEDS_PERSON	0x04	/* cannot be fixed from here: report */
+/*
+ * Order against the host's other changes, for a change that guards them
+ * (a fail-safe armed first, removed last): CHANGE_FIRST goes before every
+ * other change; CHANGE_LAST after every other change is verified, and only
+ * if the engine's guard lets it (engine.h).  Neither is cut short by an
+ * interrupt: the first only guards, the last only follows a verified
+ * revert.
+ */
+#define CHANGE_FIRST		0x08
+#define CHANGE_LAST		0x10
 
 struct change {
 	const char	*kind;		/* module kind, static */

@@ -17,8 +17,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "model.h"
 #include "state.h"
+#include "timeparse.h"
 #include "tlsprobe.h"
 #include "wsman.h"
 

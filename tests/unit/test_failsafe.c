@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "failsafe.h"
+#include "window_failsafe.h"
 
 #define T09	1795597200	/* 2026-11-25T09:00:00Z */
 #define MIN	60
@@ -73,7 +73,7 @@ desired(const struct model *m, const char *h, time_t at, const char *obs)
 	struct node *d, *o = obs != NULL ? yaml(obs) : NULL;
 	char *cause = NULL;
 
-	if (failsafe_desired(&d, m, host(m, h), at, o, &cause) != 0)
+	if (window_failsafe_desired(&d, m, host(m, h), at, o, &cause) != 0)
 		fail_msg("%s", cause);
 	node_free(o);
 	return d;
@@ -155,7 +155,7 @@ test_unsafe_entry(void **state)
 	struct node *d, *o = yaml("client: { delegate: ['a\"b'] }");
 	char *cause = NULL;
 
-	assert_int_equal(failsafe_desired(&d, m, host(m, "wac01"), T09, o,
+	assert_int_equal(window_failsafe_desired(&d, m, host(m, "wac01"), T09, o,
 	    &cause), -1);
 	assert_string_equal(cause, "wac01: failsafe: delegation entry 'a\"b' "
 	    "cannot be written into the fail-safe's command");
@@ -230,12 +230,12 @@ test_fill_base(void **state)
 
 	assert_int_equal(model_effective(&d, m, host(m, "node1"), T09 - 1,
 	    NULL), 0);
-	failsafe_fill_base(d, m, host(m, "node1"), T09 - 1);
+	window_failsafe_fill_base(d, m, host(m, "node1"), T09 - 1);
 	assert_null(node_getv(d, "credssp", "client", NULL));
-	failsafe_fill_base(d, m, host(m, "node1"), T09 + 2 * HOUR);
+	window_failsafe_fill_base(d, m, host(m, "node1"), T09 + 2 * HOUR);
 	assert_string_equal(node_get_str(node_getv(d, "credssp", "client",
 	    NULL), "enabled"), "false");
-	assert_true(failsafe_applies(m, host(m, "node2"), d));
+	assert_true(window_failsafe_applies(m, host(m, "node2"), d));
 	node_free(d);
 	model_free(m);
 }
@@ -260,20 +260,20 @@ test_enables(void **state)
 	struct change c;
 
 	c = change("credssp", "credssp.server.enabled", "false", "true");
-	assert_true(failsafe_change_enables(&c));
+	assert_true(window_failsafe_enables(&c));
 	c = change("credssp", "credssp.client.enabled", "true", "false");
-	assert_false(failsafe_change_enables(&c));
+	assert_false(window_failsafe_enables(&c));
 	c = change("credssp", "credssp.client.delegate", "TERMSRV/x",
 	    "TERMSRV/x, wsman/y");
-	assert_true(failsafe_change_enables(&c));
+	assert_true(window_failsafe_enables(&c));
 	c = change("credssp", "credssp.client.delegate", "TERMSRV/x, wsman/y",
 	    "TERMSRV/x");
-	assert_false(failsafe_change_enables(&c));
+	assert_false(window_failsafe_enables(&c));
 	c = change("credssp", "credssp.client.delegate_ntlm_only", NULL, "a");
-	assert_true(failsafe_change_enables(&c));
+	assert_true(window_failsafe_enables(&c));
 	c = change("credssp", "credssp.encryption_oracle", "mitigated",
 	    "vulnerable");
-	assert_false(failsafe_change_enables(&c));
+	assert_false(window_failsafe_enables(&c));
 	c = change("failsafe", "failsafe.tasks.w", NULL, "2026-11-25T11:15:00Z");
 	assert_true(failsafe_is_arm(&c));
 	assert_false(failsafe_is_disarm(&c));
@@ -290,7 +290,7 @@ reason_is(const struct model *m, time_t at, const char *path,
 
 	memset(&ic, 0, sizeof(ic));
 	ic.change = &c;
-	failsafe_classify(m, at, &ic);
+	window_failsafe_classify(m, at, &ic);
 	assert_int_equal(ic.class, class);
 	assert_string_equal(ic.reason, want);
 	free(ic.reason);
@@ -340,29 +340,29 @@ test_overdue(void **state)
 	struct node *off = yaml("credssp: { server: { enabled: false } }");
 	char *s;
 
-	s = failsafe_overdue(m, h, T09 + 2 * HOUR + 5 * MIN, on, 1);
+	s = window_failsafe_overdue(m, h, T09 + 2 * HOUR + 5 * MIN, on, 1);
 	assert_string_equal(s, "credssp still on 5m past the end of window "
 	    "create-cluster (11:00Z); its fail-safe fires 11:15Z");
 	free(s);
-	s = failsafe_overdue(m, h, T09 + 2 * HOUR + 20 * MIN, on, 0);
+	s = window_failsafe_overdue(m, h, T09 + 2 * HOUR + 20 * MIN, on, 0);
 	assert_string_equal(s, "credssp was on 20m past the end of window "
 	    "create-cluster (11:00Z) as last recorded; its fail-safe was due "
 	    "11:15Z");
 	free(s);
-	assert_null(failsafe_overdue(m, h, T09 + 3 * HOUR, off, 1));
-	assert_null(failsafe_overdue(m, h, T09 + HOUR, on, 1));	/* open */
-	s = failsafe_overdue(m, h, T09 + 4 * HOUR, NULL, 0);
+	assert_null(window_failsafe_overdue(m, h, T09 + 3 * HOUR, off, 1));
+	assert_null(window_failsafe_overdue(m, h, T09 + HOUR, on, 1));	/* open */
+	s = window_failsafe_overdue(m, h, T09 + 4 * HOUR, NULL, 0);
 	assert_string_equal(s, "credssp may still be on 2h past the end of "
 	    "window create-cluster (11:00Z): not read, no recorded state; its "
 	    "fail-safe was due 11:15Z");
 	free(s);
-	assert_null(failsafe_overdue(m, h, T09 + 9 * 86400, NULL, 0));
-	assert_int_equal(failsafe_window_status(m, h, &m->windows[0],
-	    T09 + 3 * HOUR, on), FAILSAFE_ON);
-	assert_int_equal(failsafe_window_status(m, h, &m->windows[0],
-	    T09 + 3 * HOUR, off), FAILSAFE_REVERTED);
-	assert_int_equal(failsafe_window_status(m, h, &m->windows[0],
-	    T09 + 3 * HOUR, NULL), FAILSAFE_UNKNOWN);
+	assert_null(window_failsafe_overdue(m, h, T09 + 9 * 86400, NULL, 0));
+	assert_int_equal(window_failsafe_status(m, h, &m->windows[0],
+	    T09 + 3 * HOUR, on), WINDOW_FAILSAFE_ON);
+	assert_int_equal(window_failsafe_status(m, h, &m->windows[0],
+	    T09 + 3 * HOUR, off), WINDOW_FAILSAFE_REVERTED);
+	assert_int_equal(window_failsafe_status(m, h, &m->windows[0],
+	    T09 + 3 * HOUR, NULL), WINDOW_FAILSAFE_UNKNOWN);
 	node_free(on);
 	node_free(off);
 	model_free(m);
@@ -381,7 +381,7 @@ test_overdue_blame(void **state)
 	struct node *on = yaml("credssp: { server: { enabled: true } }");
 	char *s;
 
-	s = failsafe_overdue(m, host(m, "node1"), T09 + 2 * HOUR, on, 1);
+	s = window_failsafe_overdue(m, host(m, "node1"), T09 + 2 * HOUR, on, 1);
 	assert_string_equal(s, "credssp still on 1h past the end of window new "
 	    "(10:00Z)");
 	free(s);

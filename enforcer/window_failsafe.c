@@ -1,6 +1,6 @@
 /*
- * failsafe.c: what the fail-safe of a host must be at an instant, how its
- * changes are told, and what windows that have ended left on.
+ * window_failsafe.c: what the fail-safe of a host must be at an instant,
+ * how its changes are told, and what windows that have ended left on.
  *
  * "On" means: the server role enabled, the client role enabled, or an
  * entry in one of the delegation lists.  A window turns on what it has on
@@ -12,17 +12,21 @@
 #include <string.h>
 #include <strings.h>
 
-#include "failsafe.h"
+#include "window_failsafe.h"
 
-#define FS_NLISTS	2
-#define FS_NITEMS	(2 + FS_NLISTS)	/* server, client, the lists */
-#define FS_UNKNOWN_DAYS	7		/* with no state, how far back */
+#define WF_NLISTS	2
+#define WF_NITEMS	(2 + WF_NLISTS)	/* server, client, the lists */
+#define WF_UNKNOWN_DAYS	7		/* with no state, how far back */
 
-static const struct fs_list {
+/* The CredSSP registry layout the task's command rewrites (NOTES.md §9). */
+#define WF_CD_KEY	\
+	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
+
+static const struct wf_list {
 	const char	*field;		/* key under credssp.client */
 	const char	*policy;	/* DWORD flag and subkey name */
 	const char	*concat;	/* ConcatenateDefaults_* DWORD */
-} fs_lists[FS_NLISTS] = {
+} wf_lists[WF_NLISTS] = {
 	{ "delegate", "AllowFreshCredentials",
 	    "ConcatenateDefaults_AllowFresh" },
 	{ "delegate_ntlm_only", "AllowFreshCredentialsWhenNTLMOnly",
@@ -30,23 +34,23 @@ static const struct fs_list {
 };
 
 /* What one credssp tree has on; everything borrowed from the tree. */
-struct fs_on {
+struct wf_on {
 	int			 server;
 	int			 client;
-	const struct node	*list[FS_NLISTS];
-	const struct origin	*why[FS_NITEMS];	/* effective trees */
+	const struct node	*list[WF_NLISTS];
+	const struct origin	*why[WF_NITEMS];	/* effective trees */
 };
 
 /* Things one state has on that another has not. */
-struct fs_items {
+struct wf_items {
 	int			 server;
 	int			 client;
-	struct node		*list[FS_NLISTS];	/* owned sequences */
-	const struct origin	*why[FS_NITEMS];
+	struct node		*list[WF_NLISTS];	/* owned sequences */
+	const struct origin	*why[WF_NITEMS];
 };
 
 static int
-fs_true(const struct node *n)
+wf_true(const struct node *n)
 {
 	int v;
 
@@ -54,7 +58,7 @@ fs_true(const struct node *n)
 }
 
 static int
-fs_has(const struct node *seq, const char *v)
+wf_has(const struct node *seq, const char *v)
 {
 	size_t i;
 
@@ -69,20 +73,20 @@ fs_has(const struct node *seq, const char *v)
  * disabled, the credssp module takes the listed entries away.
  */
 static void
-fs_on_read(struct fs_on *o, const struct node *credssp, int effective)
+wf_on_read(struct wf_on *o, const struct node *credssp, int effective)
 {
 	const struct node *client = node_get(credssp, "client"), *n;
 	size_t i;
 
 	memset(o, 0, sizeof(*o));
 	n = node_getv(credssp, "server", "enabled", NULL);
-	o->server = fs_true(n);
+	o->server = wf_true(n);
 	o->why[0] = n != NULL ? n->origin : NULL;
 	n = node_get(client, "enabled");
-	o->client = fs_true(n);
+	o->client = wf_true(n);
 	o->why[1] = n != NULL ? n->origin : NULL;
-	for (i = 0; i < FS_NLISTS; i++) {
-		n = node_get(client, fs_lists[i].field);
+	for (i = 0; i < WF_NLISTS; i++) {
+		n = node_get(client, wf_lists[i].field);
 		if (n == NULL || n->kind != NODE_SEQ || (effective && !o->client))
 			continue;
 		o->list[i] = n;
@@ -91,14 +95,14 @@ fs_on_read(struct fs_on *o, const struct node *credssp, int effective)
 }
 
 static const struct model_window *
-fs_origin_window(const struct origin *o)
+wf_origin_window(const struct origin *o)
 {
 	return o != NULL && o->kind == ORIGIN_WINDOW ? o->window : NULL;
 }
 
 /* What a has on and b has not; with only, just what window only asked. */
 static void
-fs_extra(struct fs_items *x, const struct fs_on *a, const struct fs_on *b,
+wf_extra(struct wf_items *x, const struct wf_on *a, const struct wf_on *b,
     const struct model_window *only)
 {
 	const struct node *e;
@@ -107,15 +111,15 @@ fs_extra(struct fs_items *x, const struct fs_on *a, const struct fs_on *b,
 	memset(x, 0, sizeof(*x));
 	memcpy(x->why, a->why, sizeof(x->why));
 	x->server = a->server && !b->server &&
-	    (only == NULL || fs_origin_window(a->why[0]) == only);
+	    (only == NULL || wf_origin_window(a->why[0]) == only);
 	x->client = a->client && !b->client &&
-	    (only == NULL || fs_origin_window(a->why[1]) == only);
-	for (i = 0; i < FS_NLISTS; i++) {
-		if (only != NULL && fs_origin_window(a->why[2 + i]) != only)
+	    (only == NULL || wf_origin_window(a->why[1]) == only);
+	for (i = 0; i < WF_NLISTS; i++) {
+		if (only != NULL && wf_origin_window(a->why[2 + i]) != only)
 			continue;
 		for (j = 0; a->list[i] != NULL && j < a->list[i]->nitems; j++) {
 			e = a->list[i]->items[j];
-			if (fs_has(b->list[i], e->value))
+			if (wf_has(b->list[i], e->value))
 				continue;
 			if (x->list[i] == NULL)
 				x->list[i] = node_seq();
@@ -125,17 +129,17 @@ fs_extra(struct fs_items *x, const struct fs_on *a, const struct fs_on *b,
 }
 
 static void
-fs_items_release(struct fs_items *x)
+wf_items_release(struct wf_items *x)
 {
 	size_t i;
 
-	for (i = 0; i < FS_NLISTS; i++)
+	for (i = 0; i < WF_NLISTS; i++)
 		node_free(x->list[i]);
 	memset(x, 0, sizeof(*x));
 }
 
 static int
-fs_items_any(const struct fs_items *x)
+wf_items_any(const struct wf_items *x)
 {
 	return x->server || x->client || x->list[0] != NULL ||
 	    x->list[1] != NULL;
@@ -143,22 +147,22 @@ fs_items_any(const struct fs_items *x)
 
 /* Something of x is on in o. */
 static int
-fs_items_on(const struct fs_items *x, const struct fs_on *o)
+wf_items_on(const struct wf_items *x, const struct wf_on *o)
 {
 	size_t i, j;
 
 	if ((x->server && o->server) || (x->client && o->client))
 		return 1;
-	for (i = 0; i < FS_NLISTS; i++)
+	for (i = 0; i < WF_NLISTS; i++)
 		for (j = 0; x->list[i] != NULL && j < x->list[i]->nitems; j++)
-			if (fs_has(o->list[i], x->list[i]->items[j]->value))
+			if (wf_has(o->list[i], x->list[i]->items[j]->value))
 				return 1;
 	return 0;
 }
 
 /* Take out of x what claimed holds, then add the rest to claimed. */
 static void
-fs_items_claim(struct fs_items *x, struct fs_items *claimed)
+wf_items_claim(struct wf_items *x, struct wf_items *claimed)
 {
 	struct node *keep;
 	size_t i, j;
@@ -167,12 +171,12 @@ fs_items_claim(struct fs_items *x, struct fs_items *claimed)
 	x->client = x->client && !claimed->client;
 	claimed->server |= x->server;
 	claimed->client |= x->client;
-	for (i = 0; i < FS_NLISTS; i++) {
+	for (i = 0; i < WF_NLISTS; i++) {
 		if (x->list[i] == NULL)
 			continue;
 		keep = node_seq();
 		for (j = 0; j < x->list[i]->nitems; j++) {
-			if (fs_has(claimed->list[i], x->list[i]->items[j]->value))
+			if (wf_has(claimed->list[i], x->list[i]->items[j]->value))
 				continue;
 			node_seq_push(keep,
 			    node_scalar(x->list[i]->items[j]->value));
@@ -193,7 +197,7 @@ fs_items_claim(struct fs_items *x, struct fs_items *claimed)
 
 /* The effective tree of h at t ("base" with t == 0), or NULL. */
 static struct node *
-fs_effective(const struct model *m, const struct model_host *h, time_t t,
+wf_effective(const struct model *m, const struct model_host *h, time_t t,
     int base)
 {
 	struct node *eff = NULL;
@@ -208,7 +212,7 @@ fs_effective(const struct model *m, const struct model_host *h, time_t t,
 }
 
 static int
-fs_time_cmp(const void *a, const void *b)
+wf_time_cmp(const void *a, const void *b)
 {
 	time_t x = *(const time_t *)a, y = *(const time_t *)b;
 
@@ -221,11 +225,11 @@ fs_time_cmp(const void *a, const void *b)
  * stretch, so that one window's fail-safe never cuts another's.
  */
 static time_t
-fs_stretch_end(const struct model *m, const struct model_host *h, time_t at,
-    const struct fs_on *base)
+wf_stretch_end(const struct model *m, const struct model_host *h, time_t at,
+    const struct wf_on *base)
 {
-	struct fs_items x;
-	struct fs_on on;
+	struct wf_items x;
+	struct wf_on on;
 	struct node *eff;
 	time_t *t, end = at;
 	size_t i, n = 0;
@@ -238,14 +242,14 @@ fs_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 		if (m->windows[i].end > at)
 			t[n++] = m->windows[i].end;
 	}
-	qsort(t, n, sizeof(*t), fs_time_cmp);
+	qsort(t, n, sizeof(*t), wf_time_cmp);
 	for (i = 0; i < n; i++) {
 		end = t[i];
-		eff = fs_effective(m, h, t[i], 0);
-		fs_on_read(&on, node_get(eff, "credssp"), 1);
-		fs_extra(&x, &on, base, NULL);
-		need = fs_items_any(&x);
-		fs_items_release(&x);
+		eff = wf_effective(m, h, t[i], 0);
+		wf_on_read(&on, node_get(eff, "credssp"), 1);
+		wf_extra(&x, &on, base, NULL);
+		need = wf_items_any(&x);
+		wf_items_release(&x);
 		node_free(eff);
 		if (!need)
 			break;
@@ -255,7 +259,7 @@ fs_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 }
 
 static char *
-fs_hhmm(time_t t)
+wf_hhmm(time_t t)
 {
 	char full[TIMEPARSE_UTC_LEN];
 
@@ -267,7 +271,7 @@ fs_hhmm(time_t t)
 
 /* Written inside double quotes of a cmd.exe line, and kept as it is. */
 static int
-fs_cmd_safe(const char *s)
+wf_cmd_safe(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '%')
@@ -276,7 +280,7 @@ fs_cmd_safe(const char *s)
 }
 
 static void
-fs_step(struct buf *b, const char *step)
+wf_step(struct buf *b, const char *step)
 {
 	if (b->len > 0)
 		buf_puts(b, " & ");
@@ -288,7 +292,7 @@ fs_step(struct buf *b, const char *step)
  * when it enables (what is there, then the wanted entries not there yet).
  */
 static struct node *
-fs_list_during(const struct node *have, const struct node *want)
+wf_list_during(const struct node *have, const struct node *want)
 {
 	struct node *l;
 	size_t i;
@@ -297,7 +301,7 @@ fs_list_during(const struct node *have, const struct node *want)
 	for (i = 0; have != NULL && i < have->nitems; i++)
 		node_seq_push(l, node_scalar(have->items[i]->value));
 	for (i = 0; want != NULL && i < want->nitems; i++)
-		if (!fs_has(l, want->items[i]->value))
+		if (!wf_has(l, want->items[i]->value))
 			node_seq_push(l, node_scalar(want->items[i]->value));
 	return l;
 }
@@ -309,8 +313,8 @@ fs_list_during(const struct node *have, const struct node *want)
  * flags and the subkey gone.
  */
 static int
-fs_list_steps(struct buf *b, const struct fs_list *l, const struct node *during,
-    const struct fs_items *x, const struct node *added, const char *host,
+wf_list_steps(struct buf *b, const struct wf_list *l, const struct node *during,
+    const struct wf_items *x, const struct node *added, const char *host,
     char **cause)
 {
 	struct node *keep;
@@ -322,10 +326,10 @@ fs_list_steps(struct buf *b, const struct fs_list *l, const struct node *during,
 	keep = node_seq();
 	for (i = 0; i < during->nitems; i++) {
 		v = during->items[i]->value;
-		if (fs_has(added, v) || (x->client &&
+		if (wf_has(added, v) || (x->client &&
 		    strncasecmp(v, "wsman/", 6) == 0))
 			continue;
-		if (!fs_cmd_safe(v)) {
+		if (!wf_cmd_safe(v)) {
 			cause_set(cause, "%s: failsafe: delegation entry '%s' "
 			    "cannot be written into the fail-safe's command",
 			    host, v);
@@ -337,21 +341,21 @@ fs_list_steps(struct buf *b, const struct fs_list *l, const struct node *during,
 		rc = 0;
 		goto out;
 	}
-	s = xasprintf("reg delete \"HKLM\\%s\\%s\" /f", FAILSAFE_CD_KEY,
+	s = xasprintf("reg delete \"HKLM\\%s\\%s\" /f", WF_CD_KEY,
 	    l->policy);
-	fs_step(b, s);
+	wf_step(b, s);
 	free(s);
 	for (i = 0; i < keep->nitems; i++) {
 		s = xasprintf("reg add \"HKLM\\%s\\%s\" /v %zu /t REG_SZ "
-		    "/d \"%s\" /f", FAILSAFE_CD_KEY, l->policy, i + 1,
+		    "/d \"%s\" /f", WF_CD_KEY, l->policy, i + 1,
 		    keep->items[i]->value);
-		fs_step(b, s);
+		wf_step(b, s);
 		free(s);
 	}
 	for (i = 0; keep->nitems == 0 && i < 2; i++) {
 		s = xasprintf("reg delete \"HKLM\\%s\" /v %s /f",
-		    FAILSAFE_CD_KEY, i == 0 ? l->policy : l->concat);
-		fs_step(b, s);
+		    WF_CD_KEY, i == 0 ? l->policy : l->concat);
+		wf_step(b, s);
 		free(s);
 	}
 	rc = 0;
@@ -362,7 +366,7 @@ out:
 
 /* What every task of the host runs: x off again.  observed: credssp. */
 static int
-fs_action(struct buf *b, const struct fs_items *x, const struct fs_on *eff,
+wf_action(struct buf *b, const struct wf_items *x, const struct wf_on *eff,
     const struct node *observed, const char *host, char **cause)
 {
 	struct node *during;
@@ -370,17 +374,17 @@ fs_action(struct buf *b, const struct fs_items *x, const struct fs_on *eff,
 	int rc = 0;
 
 	if (x->server)
-		fs_step(b, "winrm set winrm/config/service/auth "
+		wf_step(b, "winrm set winrm/config/service/auth "
 		    "@{CredSSP=\"false\"}");
 	if (x->client)
-		fs_step(b, "winrm set winrm/config/client/auth "
+		wf_step(b, "winrm set winrm/config/client/auth "
 		    "@{CredSSP=\"false\"}");
-	for (i = 0; i < FS_NLISTS && rc == 0; i++) {
+	for (i = 0; i < WF_NLISTS && rc == 0; i++) {
 		if (x->list[i] == NULL && !x->client)
 			continue;
-		during = fs_list_during(node_getv(observed, "client",
-		    fs_lists[i].field, NULL), eff->list[i]);
-		rc = fs_list_steps(b, &fs_lists[i], during, x, x->list[i],
+		during = wf_list_during(node_getv(observed, "client",
+		    wf_lists[i].field, NULL), eff->list[i]);
+		rc = wf_list_steps(b, &wf_lists[i], during, x, x->list[i],
 		    host, cause);
 		node_free(during);
 	}
@@ -389,7 +393,7 @@ fs_action(struct buf *b, const struct fs_items *x, const struct fs_on *eff,
 
 /* One task: the host's action, then its marker, then it deletes itself. */
 static struct node *
-fs_task(const char *window, const char *action, const char *when)
+wf_task(const char *window, const char *action, const char *when)
 {
 	struct node *t;
 	char *cmd;
@@ -408,7 +412,7 @@ fs_task(const char *window, const char *action, const char *when)
 /* --- the desired fail-safe ---------------------------------------------- */
 
 static int
-fs_rule_credssp(const struct model_window *w, const struct model_host *h)
+wf_rule_credssp(const struct model_window *w, const struct model_host *h)
 {
 	size_t i;
 
@@ -420,7 +424,7 @@ fs_rule_credssp(const struct model_window *w, const struct model_host *h)
 }
 
 int
-failsafe_applies(const struct model *m, const struct model_host *h,
+window_failsafe_applies(const struct model *m, const struct model_host *h,
     const struct node *desired)
 {
 	size_t i;
@@ -428,13 +432,13 @@ failsafe_applies(const struct model *m, const struct model_host *h,
 	if (node_get(desired, "credssp") != NULL)
 		return 1;
 	for (i = 0; i < m->nwindows; i++)
-		if (fs_rule_credssp(&m->windows[i], h))
+		if (wf_rule_credssp(&m->windows[i], h))
 			return 1;
 	return 0;
 }
 
 static struct node *
-fs_map_at(struct node *parent, const char *key)
+wf_map_at(struct node *parent, const char *key)
 {
 	struct node *n = node_get(parent, key);
 
@@ -446,7 +450,7 @@ fs_map_at(struct node *parent, const char *key)
 }
 
 void
-failsafe_fill_base(struct node *desired, const struct model *m,
+window_failsafe_fill_base(struct node *desired, const struct model *m,
     const struct model_host *h, time_t at)
 {
 	static const char *const roles[] = { "server", "client" };
@@ -465,7 +469,7 @@ failsafe_fill_base(struct node *desired, const struct model *m,
 				if (node_getv(cred, roles[k], "enabled",
 				    NULL) == NULL)
 					continue;
-				role = fs_map_at(fs_map_at(desired, "credssp"),
+				role = wf_map_at(wf_map_at(desired, "credssp"),
 				    roles[k]);
 				if (node_get(role, "enabled") == NULL)
 					node_map_set(role, "enabled",
@@ -477,33 +481,33 @@ failsafe_fill_base(struct node *desired, const struct model *m,
 
 /* A task for every window behind what x turns on (all open at at). */
 static void
-fs_tasks(struct node *tasks, const struct fs_items *x, const char *action,
+wf_tasks(struct node *tasks, const struct wf_items *x, const char *action,
     const char *when)
 {
 	const struct model_window *w;
-	int on[FS_NITEMS];
+	int on[WF_NITEMS];
 	size_t i;
 
 	on[0] = x->server;
 	on[1] = x->client;
 	on[2] = x->list[0] != NULL;
 	on[3] = x->list[1] != NULL;
-	for (i = 0; i < FS_NITEMS; i++) {
-		w = fs_origin_window(x->why[i]);
+	for (i = 0; i < WF_NITEMS; i++) {
+		w = wf_origin_window(x->why[i]);
 		if (on[i] && w != NULL && node_get(tasks, w->name) == NULL)
-			node_map_set(tasks, w->name, fs_task(w->name, action,
+			node_map_set(tasks, w->name, wf_task(w->name, action,
 			    when));
 	}
 }
 
 int
-failsafe_desired(struct node **out, const struct model *m,
+window_failsafe_desired(struct node **out, const struct model *m,
     const struct model_host *h, time_t at, const struct node *observed,
     char **cause)
 {
 	struct node *base, *eff, *root;
-	struct fs_on bon, eon;
-	struct fs_items x;
+	struct wf_on bon, eon;
+	struct wf_items x;
 	struct buf act = BUF_INIT;
 	char when[TIMEPARSE_UTC_LEN];
 	int rc = -1;
@@ -511,23 +515,23 @@ failsafe_desired(struct node **out, const struct model *m,
 	root = node_map();
 	node_map_set(root, "tasks", node_map());
 	node_map_set(root, "fired", node_map());
-	base = fs_effective(m, h, 0, 1);
-	eff = fs_effective(m, h, at, 0);
-	fs_on_read(&bon, node_get(base, "credssp"), 1);
-	fs_on_read(&eon, node_get(eff, "credssp"), 1);
-	fs_extra(&x, &eon, &bon, NULL);
-	if (fs_items_any(&x)) {
-		timeparse_format_utc(fs_stretch_end(m, h, at, &bon) +
+	base = wf_effective(m, h, 0, 1);
+	eff = wf_effective(m, h, at, 0);
+	wf_on_read(&bon, node_get(base, "credssp"), 1);
+	wf_on_read(&eon, node_get(eff, "credssp"), 1);
+	wf_extra(&x, &eon, &bon, NULL);
+	if (wf_items_any(&x)) {
+		timeparse_format_utc(wf_stretch_end(m, h, at, &bon) +
 		    m->settings.failsafe_grace, when, sizeof(when));
-		if (fs_action(&act, &x, &eon, observed, h->name, cause) == -1)
+		if (wf_action(&act, &x, &eon, observed, h->name, cause) == -1)
 			goto out;
-		fs_tasks(node_get(root, "tasks"), &x, buf_cstr(&act), when);
+		wf_tasks(node_get(root, "tasks"), &x, buf_cstr(&act), when);
 	}
 	*out = root;
 	root = NULL;
 	rc = 0;
 out:
-	fs_items_release(&x);
+	wf_items_release(&x);
 	buf_release(&act);
 	node_free(root);
 	node_free(base);
@@ -537,38 +541,9 @@ out:
 
 /* --- changes ---------------------------------------------------------- */
 
-static int
-fs_is(const struct change *c, const char *prefix)
-{
-	return strcmp(c->kind, FAILSAFE_KIND) == 0 &&
-	    strncmp(c->path, prefix, strlen(prefix)) == 0;
-}
-
-int
-failsafe_is_arm(const struct change *c)
-{
-	return fs_is(c, FAILSAFE_TASKS_PATH) && c->after != NULL;
-}
-
-int
-failsafe_is_disarm(const struct change *c)
-{
-	return fs_is(c, FAILSAFE_TASKS_PATH) && c->after == NULL;
-}
-
-const char *
-failsafe_change_window(const struct change *c)
-{
-	if (fs_is(c, FAILSAFE_TASKS_PATH))
-		return c->path + strlen(FAILSAFE_TASKS_PATH);
-	if (fs_is(c, FAILSAFE_FIRED_PATH))
-		return c->path + strlen(FAILSAFE_FIRED_PATH);
-	return NULL;
-}
-
 /* "a, b" holds v (case-insensitive), as credssp.c joins lists. */
 static int
-fs_joined_has(const char *list, const char *v, size_t len)
+wf_joined_has(const char *list, const char *v, size_t len)
 {
 	const char *p = list;
 	size_t n;
@@ -584,7 +559,7 @@ fs_joined_has(const char *list, const char *v, size_t len)
 }
 
 int
-failsafe_change_enables(const struct change *c)
+window_failsafe_enables(const struct change *c)
 {
 	const char *p;
 	size_t n;
@@ -598,7 +573,7 @@ failsafe_change_enables(const struct change *c)
 		return 0;
 	for (p = c->after; *p != '\0'; p += strspn(p, ", ")) {
 		n = strcspn(p, ",");
-		if (!fs_joined_has(c->before, p, n))
+		if (!wf_joined_has(c->before, p, n))
 			return 1;
 		p += n;
 	}
@@ -606,7 +581,7 @@ failsafe_change_enables(const struct change *c)
 }
 
 static const struct model_window *
-fs_window(const struct model *m, const char *name)
+wf_window(const struct model *m, const char *name)
 {
 	size_t i;
 
@@ -617,7 +592,7 @@ fs_window(const struct model *m, const char *name)
 }
 
 static void
-fs_classify_arm(struct engine_change *ic, const struct model_window *w,
+wf_classify_arm(struct engine_change *ic, const struct model_window *w,
     const char *name)
 {
 	const struct change *c = ic->change;
@@ -628,8 +603,8 @@ fs_classify_arm(struct engine_change *ic, const struct model_window *w,
 	ic->until = w != NULL ? w->end : 0;
 	if (timeparse_rfc3339(c->after, &fire, NULL) == -1)
 		fire = 0;
-	hm = fs_hhmm(fire);
-	end = fs_hhmm(ic->until);
+	hm = wf_hhmm(fire);
+	end = wf_hhmm(ic->until);
 	if (c->before == NULL)
 		ic->reason = xasprintf("window %s: host-side fail-safe, turns "
 		    "CredSSP off at %s unless reverted first", name, hm);
@@ -644,20 +619,21 @@ fs_classify_arm(struct engine_change *ic, const struct model_window *w,
 }
 
 void
-failsafe_classify(const struct model *m, time_t at, struct engine_change *ic)
+window_failsafe_classify(const struct model *m, time_t at,
+    struct engine_change *ic)
 {
 	const struct change *c = ic->change;
 	const char *name = failsafe_change_window(c);
-	const struct model_window *w = fs_window(m, name);
-	char *end = w != NULL ? fs_hhmm(w->end) : NULL;
+	const struct model_window *w = wf_window(m, name);
+	char *end = w != NULL ? wf_hhmm(w->end) : NULL;
 
 	ic->window = w != NULL ? w->name : NULL;
-	if (fs_is(c, FAILSAFE_FIRED_PATH)) {
+	if (failsafe_is_fired(c)) {
 		ic->class = ENGINE_EXPIRY;
 		ic->reason = xasprintf("window %s: the host's own fail-safe "
 		    "turned CredSSP off, due %s", name, c->before);
 	} else if (c->after != NULL)
-		fs_classify_arm(ic, w, name);
+		wf_classify_arm(ic, w, name);
 	else if (w == NULL) {
 		ic->class = ENGINE_INTENTIONAL;
 		ic->reason = xasprintf("window %s is no longer in the desired "
@@ -678,61 +654,62 @@ failsafe_classify(const struct model *m, time_t at, struct engine_change *ic)
 
 /* What w turned on for h that the effective state at at does not want. */
 static void
-fs_left(struct fs_items *x, const struct model *m, const struct model_host *h,
+wf_left(struct wf_items *x, const struct model *m, const struct model_host *h,
     const struct model_window *w, time_t at)
 {
 	struct node *then, *now;
-	struct fs_on a, b;
+	struct wf_on a, b;
 
-	then = fs_effective(m, h, w->end - 1, 0);
-	now = fs_effective(m, h, at, 0);
-	fs_on_read(&a, node_get(then, "credssp"), 1);
-	fs_on_read(&b, node_get(now, "credssp"), 1);
-	fs_extra(x, &a, &b, w);
+	then = wf_effective(m, h, w->end - 1, 0);
+	now = wf_effective(m, h, at, 0);
+	wf_on_read(&a, node_get(then, "credssp"), 1);
+	wf_on_read(&b, node_get(now, "credssp"), 1);
+	wf_extra(x, &a, &b, w);
 	node_free(then);
 	node_free(now);
 }
 
-static enum failsafe_status
-fs_status(const struct fs_items *x, const struct node *state)
+static enum window_failsafe_status
+wf_status(const struct wf_items *x, const struct node *state)
 {
-	struct fs_on s;
+	struct wf_on s;
 
-	if (!fs_items_any(x))
-		return FAILSAFE_NOTHING;
+	if (!wf_items_any(x))
+		return WINDOW_FAILSAFE_NOTHING;
 	if (state == NULL)
-		return FAILSAFE_UNKNOWN;
-	fs_on_read(&s, node_get(state, "credssp"), 0);
-	return fs_items_on(x, &s) ? FAILSAFE_ON : FAILSAFE_REVERTED;
+		return WINDOW_FAILSAFE_UNKNOWN;
+	wf_on_read(&s, node_get(state, "credssp"), 0);
+	return wf_items_on(x, &s) ? WINDOW_FAILSAFE_ON :
+	    WINDOW_FAILSAFE_REVERTED;
 }
 
-enum failsafe_status
-failsafe_window_status(const struct model *m, const struct model_host *h,
+enum window_failsafe_status
+window_failsafe_status(const struct model *m, const struct model_host *h,
     const struct model_window *w, time_t at, const struct node *state)
 {
-	enum failsafe_status st;
-	struct fs_items x;
+	enum window_failsafe_status st;
+	struct wf_items x;
 
-	fs_left(&x, m, h, w, at);
-	st = fs_status(&x, state);
-	fs_items_release(&x);
+	wf_left(&x, m, h, w, at);
+	st = wf_status(&x, state);
+	wf_items_release(&x);
 	return st;
 }
 
 int
-failsafe_may_disarm(const struct model *m, const struct model_host *h,
+window_failsafe_may_disarm(const struct model *m, const struct model_host *h,
     time_t at, const struct change *c, const struct node *state)
 {
-	const struct model_window *w = fs_window(m, failsafe_change_window(c));
+	const struct model_window *w = wf_window(m, failsafe_change_window(c));
 
 	if (w == NULL || w->end > at)
 		return 1;
-	return failsafe_window_status(m, h, w, at, state) != FAILSAFE_ON;
+	return window_failsafe_status(m, h, w, at, state) != WINDOW_FAILSAFE_ON;
 }
 
 /* "; its fail-safe fires 11:15Z", from the state's task or the model's. */
 static void
-fs_overdue_task(struct buf *b, const struct model *m,
+wf_overdue_task(struct buf *b, const struct model *m,
     const struct model_window *w, time_t at, const struct node *state,
     int current)
 {
@@ -750,7 +727,7 @@ fs_overdue_task(struct buf *b, const struct model *m,
 	}
 	if (trig == NULL || timeparse_rfc3339(trig, &t, NULL) == -1)
 		t = w->end + m->settings.failsafe_grace;
-	hm = fs_hhmm(t);
+	hm = wf_hhmm(t);
 	if (t > at)
 		buf_printf(b, "; its fail-safe fires %s", hm);
 	else
@@ -760,14 +737,14 @@ fs_overdue_task(struct buf *b, const struct model *m,
 }
 
 static void
-fs_overdue_one(struct buf *b, const struct model *m,
+wf_overdue_one(struct buf *b, const struct model *m,
     const struct model_window *w, time_t at, const struct node *state,
     int current)
 {
 	char late[32], *end;
 
 	timeparse_format_duration(at - w->end, late, sizeof(late));
-	end = fs_hhmm(w->end);
+	end = wf_hhmm(w->end);
 	if (b->len > 0)
 		buf_puts(b, "; ");
 	if (state == NULL)
@@ -778,12 +755,12 @@ fs_overdue_one(struct buf *b, const struct model *m,
 		buf_printf(b, "credssp %s on %s past the end of window %s "
 		    "(%s)%s", current ? "still" : "was", late, w->name, end,
 		    current ? "" : " as last recorded");
-	fs_overdue_task(b, m, w, at, state, current);
+	wf_overdue_task(b, m, w, at, state, current);
 	free(end);
 }
 
 static int
-fs_end_cmp(const void *a, const void *b)
+wf_end_cmp(const void *a, const void *b)
 {
 	const struct model_window *x = *(const struct model_window *const *)a;
 	const struct model_window *y = *(const struct model_window *const *)b;
@@ -792,39 +769,39 @@ fs_end_cmp(const void *a, const void *b)
 }
 
 char *
-failsafe_overdue(const struct model *m, const struct model_host *h,
+window_failsafe_overdue(const struct model *m, const struct model_host *h,
     time_t at, const struct node *state, int current)
 {
 	const struct model_window **ended;
-	struct fs_items x, claimed;
+	struct wf_items x, claimed;
 	struct buf b = BUF_INIT;
 	size_t i, n = 0;
 
 	ended = xcalloc(m->nwindows + 1, sizeof(*ended));
 	for (i = 0; i < m->nwindows; i++)
-		if (m->windows[i].end <= at && fs_rule_credssp(&m->windows[i],
+		if (m->windows[i].end <= at && wf_rule_credssp(&m->windows[i],
 		    h))
 			ended[n++] = &m->windows[i];
 	/* Each thing left on is blamed on the last window that turned it on. */
-	qsort(ended, n, sizeof(*ended), fs_end_cmp);
+	qsort(ended, n, sizeof(*ended), wf_end_cmp);
 	memset(&claimed, 0, sizeof(claimed));
 	for (i = 0; i < n; i++) {
 		if (state == NULL && (b.len > 0 ||
-		    at - ended[i]->end > FS_UNKNOWN_DAYS * 86400))
+		    at - ended[i]->end > WF_UNKNOWN_DAYS * 86400))
 			break;
-		fs_left(&x, m, h, ended[i], at);
-		fs_items_claim(&x, &claimed);
-		switch (fs_status(&x, state)) {
-		case FAILSAFE_ON:
-		case FAILSAFE_UNKNOWN:
-			fs_overdue_one(&b, m, ended[i], at, state, current);
+		wf_left(&x, m, h, ended[i], at);
+		wf_items_claim(&x, &claimed);
+		switch (wf_status(&x, state)) {
+		case WINDOW_FAILSAFE_ON:
+		case WINDOW_FAILSAFE_UNKNOWN:
+			wf_overdue_one(&b, m, ended[i], at, state, current);
 			break;
 		default:
 			break;
 		}
-		fs_items_release(&x);
+		wf_items_release(&x);
 	}
-	fs_items_release(&claimed);
+	wf_items_release(&claimed);
 	free(ended);
 	return b.len > 0 ? buf_detach(&b) : NULL;
 }

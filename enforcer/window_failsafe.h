@@ -1,0 +1,117 @@
+/*
+ * window_failsafe.h: the host-side fail-safe of CredSSP windows
+ * (docs/windows.md).
+ *
+ * While a window turns CredSSP on for a host (a role enabled, delegation
+ * entries added, where the policies without windows would not have them),
+ * the host carries a one-shot scheduled task, \enforcer\failsafe-<window>,
+ * that turns those things off again at the end of the window plus
+ * settings.failsafe_grace, in UTC, even if enforcer never runs again.  The
+ * engine arms it, and reads it back, before it turns anything on; it
+ * removes it only once the revert is verified.
+ *
+ * The fail-safe is a kind of state like the others, "failsafe", managed by
+ * states/failsafe.c (states/failsafe.h shows its tree).  Its desired state
+ * is computed here (window_failsafe.c) from the model and the host's
+ * observed CredSSP state, not written by anyone; observed and recorded in
+ * history like any other kind, a missing, stale or left-over task shows in
+ * plan as a change.  window_guard.c plugs the steps the engine must take
+ * for it into the engine, as its guard.
+ */
+#ifndef ENFORCER_WINDOW_FAILSAFE_H
+#define ENFORCER_WINDOW_FAILSAFE_H
+
+#include <time.h>
+
+#include "engine.h"
+#include "failsafe.h"
+#include "model.h"
+#include "node.h"
+#include "state.h"
+
+/* window_failsafe.c */
+
+/*
+ * The fail-safe matters on host h: its desired state manages credssp, or
+ * some window targets it with credssp.
+ */
+int window_failsafe_applies(const struct model *, const struct model_host *h,
+    const struct node *desired);
+
+/*
+ * Fill in what a window that has started set in credssp for h and that no
+ * policy manages ({server,client}: {enabled: false}), so that the end of
+ * the window reverts it even then.  desired is the effective tree (kind ->
+ * tree); the added leaves carry no origin.
+ */
+void window_failsafe_fill_base(struct node *desired, const struct model *,
+    const struct model_host *h, time_t at);
+
+/*
+ * The desired "failsafe" tree of h at instant at (see above); observed is
+ * h's observed credssp tree (may be NULL), from which the task's command
+ * learns how to give back the delegation lists.  *out: node_free().
+ * Fails when a value cannot be written safely into a cmd.exe line.
+ */
+int window_failsafe_desired(struct node **out, const struct model *,
+    const struct model_host *h, time_t at, const struct node *observed,
+    char **cause);
+
+/*
+ * A credssp change that turns something on: a role enabled, or delegation
+ * entries added.
+ */
+int window_failsafe_enables(const struct change *);
+
+/*
+ * A task may go (change is a failsafe_is_disarm() one): its window is
+ * gone, still open, or nothing it turned on is on in state (kind -> tree,
+ * re-read after the revert).
+ */
+int window_failsafe_may_disarm(const struct model *, const struct model_host *h,
+    time_t at, const struct change *, const struct node *state);
+
+/* Class, reason, window and until of a change of kind "failsafe". */
+void window_failsafe_classify(const struct model *, time_t at,
+    struct engine_change *);
+
+/* What a window left on one host, as far as a state tells. */
+enum window_failsafe_status {
+	WINDOW_FAILSAFE_NOTHING,	/* the window turns nothing on there */
+	WINDOW_FAILSAFE_REVERTED,	/* nothing it turned on is still on */
+	WINDOW_FAILSAFE_ON,		/* something it turned on is still on */
+	WINDOW_FAILSAFE_UNKNOWN,	/* no state to tell */
+};
+
+/*
+ * For window w, which has ended by at: whether what it turned on for h,
+ * and the effective state at at no longer wants, is still on in state
+ * (the host's whole state, kind -> tree; NULL when unknown).
+ */
+enum window_failsafe_status window_failsafe_status(const struct model *,
+    const struct model_host *h, const struct model_window *w, time_t at,
+    const struct node *state);
+
+/*
+ * One line on what windows that have ended left on for h, or NULL: "credssp
+ * still on 2h10m past the end of window X (11:00Z); its fail-safe was due
+ * 11:15Z".  state is the host's state (kind -> tree): read in this run
+ * (current), else as last recorded (not current), else NULL; with no state
+ * only windows ended within the last 7 days are named.  free().
+ */
+char *window_failsafe_overdue(const struct model *, const struct model_host *h,
+    time_t at, const struct node *state, int current);
+
+/*
+ * window_guard.c: the engine's guard (engine.h), installed in
+ * engine_opts by the verbs that run the engine.  For each host: the
+ * "failsafe" kind joins its desired state after the read, when it applies;
+ * once the tasks are sent (CHANGE_FIRST), every change a window makes that
+ * turns CredSSP on fails ("not applied: the host's fail-safe is not armed:
+ * ...") unless they all read back as asked; a task's removal (CHANGE_LAST)
+ * is held while a CredSSP change is not verified or what its window turned
+ * on is still on; eh->overdue last.
+ */
+extern const struct engine_guard window_guard;
+
+#endif

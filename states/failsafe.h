@@ -1,0 +1,42 @@
+/*
+ * failsafe.h: the "failsafe" kind (failsafe.c): the host's
+ * \enforcer\failsafe-<window> scheduled tasks, each turning off again what
+ * a CredSSP window turned on, and the markers they leave when they run
+ * (docs/windows.md).  No policy names the kind: its desired state is
+ * computed by enforcer/window_failsafe.c, and the engine's guard
+ * (window_guard.c) brings it into each host's run.
+ *
+ *	failsafe:
+ *	  tasks:		# one task per window that turns CredSSP on
+ *	    create-cluster: { trigger: 2026-11-25T11:15:00Z,
+ *			      command: "cmd.exe /c winrm set ...",
+ *			      enabled: true }
+ *	  fired:		# markers the tasks leave when they run
+ *	    old-window: 2026-11-24T10:15:00Z
+ *
+ * Its diff marks a task armed or moved CHANGE_FIRST and a task removed
+ * CHANGE_LAST (state.h).  Besides its state_ops, the module exports how its
+ * changes read, for the guard and for the reasons given in plan.
+ */
+#ifndef ENFORCER_FAILSAFE_H
+#define ENFORCER_FAILSAFE_H
+
+#include "state.h"
+
+#define FAILSAFE_KIND		"failsafe"
+#define FAILSAFE_TASK_PREFIX	"\\enforcer\\failsafe-"	/* + window name */
+/* The registry value each task leaves when it runs: name = window. */
+#define FAILSAFE_MARKER_KEY	"SOFTWARE\\enforcer\\failsafe"
+#define FAILSAFE_TASKS_PATH	"failsafe.tasks."	/* + window name */
+#define FAILSAFE_FIRED_PATH	"failsafe.fired."	/* + window name */
+
+/* A change of kind "failsafe" that arms or moves a task (tasks path). */
+int failsafe_is_arm(const struct change *);
+/* A change of kind "failsafe" that removes a task. */
+int failsafe_is_disarm(const struct change *);
+/* A change of kind "failsafe" that clears the marker of a task that ran. */
+int failsafe_is_fired(const struct change *);
+/* The window a failsafe change is about, from its path (borrowed). */
+const char *failsafe_change_window(const struct change *);
+
+#endif
