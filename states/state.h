@@ -85,7 +85,7 @@ struct state_ops {
 		    const struct node *observed, char **cause);
 };
 
-/* states/registry.c: the table of modules. */
+/* states/states.c: the NULL-terminated table; the module of kind, or NULL. */
 extern const struct state_ops *const state_table[];
 const struct state_ops *state_find(const char *kind);
 
