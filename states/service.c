@@ -207,8 +207,21 @@ service_apply(struct state_ctx *ctx, const struct change *c,
 	return rc;
 }
 
+/* NAME: running|stopped -> NAME: {state: running|stopped} */
+static void
+service_normalize(struct node *body)
+{
+	size_t i;
+
+	for (i = 0; i < body->npairs; i++)
+		if (body->pairs[i].value->kind == NODE_SCALAR)
+			state_wrap(&body->pairs[i], "state",
+			    body->pairs[i].value->value);
+}
+
 const struct state_ops state_service_ops = {
 	.kind = "service",
+	.normalize = service_normalize,
 	.read = service_read,
 	.diff = service_diff,
 	.apply = service_apply,

@@ -64,6 +64,16 @@ struct state_ops {
 	const char	*kind;
 
 	/*
+	 * Rewrite the kind's desired body (a copy of what a policy or window
+	 * wrote, schema-valid) from its shorthands to the one long form that
+	 * diff reads, in place: credssp "server: enabled" -> "server:
+	 * {enabled: true}".  Runs once per rule, at load, so that overlaying
+	 * rules is a plain merge and both spellings compare equal.  NULL: the
+	 * kind has no shorthand.
+	 */
+	void	(*normalize)(struct node *body);
+
+	/*
 	 * Read the host's actual state for this kind into *observed (owned by
 	 * the caller).  desired says what to look at (which groups, which
 	 * services); it may be NULL to read everything the module knows.
@@ -83,6 +93,18 @@ struct state_ops {
 	/* Make one change on the host. */
 	int	(*apply)(struct state_ctx *, const struct change *,
 		    const struct node *observed, char **cause);
+
+	/*
+	 * Revert: set in desired (a host's whole desired tree) the value
+	 * that puts back what the host had at keys[0..nkeys) (keys[0] is the
+	 * kind) before a recorded run, in the shape the kind's desired state
+	 * takes (a whole list of members is members: [...] with exclusive:
+	 * true).  before is the host's whole observed state before that run.
+	 * NULL, or for paths it has no shape for, state_overlay().
+	 */
+	void	(*revert)(struct node *desired, const char **keys,
+		    size_t nkeys, const struct node *value,
+		    const struct node *before);
 };
 
 /* states/states.c: the NULL-terminated table; the module of kind, or NULL. */
@@ -94,6 +116,21 @@ struct change *changes_add(struct changes *, const char *kind,
     const char *path, const char *before, const char *after,
     const struct node *desired);
 void changes_clear(struct changes *);
+
+/*
+ * Hook helpers.  state_wrap: replace p's scalar value by {key: value},
+ * positioned where the scalar was written (a shorthand expanded).
+ * state_map_at: the map at keys[0..n) of root, made (replacing anything
+ * else) if need be.  state_overlay: a copy of value at keys[0..n) of
+ * desired, the plain revert.  state_overlay_exclusive: the map at
+ * keys[0..n-1) becomes {keys[n-1]: value, exclusive: true}, a whole list.
+ */
+void state_wrap(struct node_pair *p, const char *key, const char *value);
+struct node *state_map_at(struct node *root, const char **keys, size_t n);
+void state_overlay(struct node *desired, const char **keys, size_t n,
+    const struct node *value);
+void state_overlay_exclusive(struct node *desired, const char **keys,
+    size_t n, const struct node *value);
 
 /* Lists of names (sequences of scalars), compared as Windows does. */
 int state_list_has(const struct node *seq, const char *v);	/* no case */
