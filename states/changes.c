@@ -54,6 +54,17 @@ state_wrap(struct node_pair *p, const char *key, const char *value)
 	p->value = m;
 }
 
+void
+state_wrap_scalars(struct node *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < map->npairs; i++)
+		if (map->pairs[i].value->kind == NODE_SCALAR)
+			state_wrap(&map->pairs[i], key,
+			    map->pairs[i].value->value);
+}
+
 struct node *
 state_map_at(struct node *root, const char **keys, size_t n)
 {

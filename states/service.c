@@ -211,12 +211,7 @@ service_apply(struct state_ctx *ctx, const struct change *c,
 static void
 service_normalize(struct node *body)
 {
-	size_t i;
-
-	for (i = 0; i < body->npairs; i++)
-		if (body->pairs[i].value->kind == NODE_SCALAR)
-			state_wrap(&body->pairs[i], "state",
-			    body->pairs[i].value->value);
+	state_wrap_scalars(body, "state");
 }
 
 const struct state_ops state_service_ops = {

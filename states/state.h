@@ -105,7 +105,33 @@ struct state_ops {
 	void	(*revert)(struct node *desired, const char **keys,
 		    size_t nkeys, const struct node *value,
 		    const struct node *before);
+
+	/*
+	 * The kind's part of the JSON Schema: the schema of its desired body
+	 * as JSON text, written with STATE_SCHEMA().  schema_load_builtin()
+	 * adds it to the embedded schema as $defs/<kind> and a property of
+	 * policy_body, so that a new kind is one file and one table line.
+	 * NULL for the kinds schemas/enforcer.schema.json describes: that
+	 * file is what editors, `make install` and the second validator
+	 * (tests/e2e/schema_jsonschema.py) read, so a kind that users should
+	 * see there moves its part into the file and sets NULL here.  A kind
+	 * described in both places fails the load; tests/unit/
+	 * test_states_table.c checks that every kind users write is
+	 * described and every kind the schema describes has a module.
+	 */
+	const char	*schema;
+
+	int		 flags;
+#define STATE_INTERNAL	0x01	/* set by enforcer itself (failsafe), never
+				   written by users: no schema */
 };
+
+/*
+ * JSON written as is in C: STATE_SCHEMA({ "type": "object" }) is the
+ * string "{ \"type\": \"object\" }".  (The preprocessor quotes it; keep
+ * to JSON tokens.)
+ */
+#define STATE_SCHEMA(...)	#__VA_ARGS__
 
 /* states/states.c: the NULL-terminated table; the module of kind, or NULL. */
 extern const struct state_ops *const state_table[];
@@ -119,13 +145,15 @@ void changes_clear(struct changes *);
 
 /*
  * Hook helpers.  state_wrap: replace p's scalar value by {key: value},
- * positioned where the scalar was written (a shorthand expanded).
+ * positioned where the scalar was written (a shorthand expanded);
+ * state_wrap_scalars: the same for every scalar value of map.
  * state_map_at: the map at keys[0..n) of root, made (replacing anything
  * else) if need be.  state_overlay: a copy of value at keys[0..n) of
  * desired, the plain revert.  state_overlay_exclusive: the map at
  * keys[0..n-1) becomes {keys[n-1]: value, exclusive: true}, a whole list.
  */
 void state_wrap(struct node_pair *p, const char *key, const char *value);
+void state_wrap_scalars(struct node *map, const char *key);
 struct node *state_map_at(struct node *root, const char **keys, size_t n);
 void state_overlay(struct node *desired, const char **keys, size_t n,
     const struct node *value);
