@@ -11,9 +11,15 @@
  *	verify  the engine re-reads and diffs again: a verified change is one
  *		whose property no longer differs
  *
- * Desired state arrives normalised by the loader (model_effective) as the
- * module's subtree, e.g. for credssp: { server: { enabled: false } }; each
- * leaf's node->origin says which policy or window asked for it.  Observed
+ * Around them, the module's other hooks: normalize (the loader expands
+ * the kind's shorthands), revert (enforcer revert shapes a recorded
+ * value), schema (the kind's part of the JSON Schema).  A kind is one
+ * file, states/<kind>.c, plus one line in states/states.c: copy
+ * states/template.c.
+ *
+ * Desired state arrives normalised (normalize, at load) as the module's
+ * subtree, e.g. for credssp: { server: { enabled: false } }; each leaf's
+ * node->origin says which policy or window asked for it.  Observed
  * state is a node tree of the same shape, so that diffs and history read
  * alike.  Properties a module reports as owned by Group Policy carry
  * CHANGE_GPO and are never applied.
@@ -121,9 +127,12 @@ struct state_ops {
 	 */
 	const char	*schema;
 
+	/*
+	 * STATE_INTERNAL: the kind is set by enforcer itself (the fail-safe
+	 * of a CredSSP window), never written by users, so it has no schema.
+	 */
 	int		 flags;
-#define STATE_INTERNAL	0x01	/* set by enforcer itself (failsafe), never
-				   written by users: no schema */
+#define STATE_INTERNAL	0x01
 };
 
 /*
