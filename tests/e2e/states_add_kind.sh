@@ -17,12 +17,15 @@ SRC="$TMP/src"
 BUILD=${ENFORCER_BUILD:-build/$([ "${SAN:-0}" = 1 ] && echo san || echo default)}
 
 # --- the scratch tree: what git tracks (or would), as a repository ----------
+git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 ||
+	{ echo "$TOP is not a git clone: nothing to copy from" >&2; exit 1; }
 mkdir -p "$SRC"
 (cd "$TOP" && git ls-files -z -co --exclude-standard |
     tar --null -T - --ignore-failed-read -cf -) | (cd "$SRC" && tar -xf -) ||
 	{ echo "cannot copy the source tree" >&2; exit 1; }
 g() {
-	git -C "$SRC" -c user.name=e2e -c user.email=e2e@invalid "$@"
+	git -C "$SRC" -c user.name=e2e -c user.email=e2e@invalid \
+	    -c commit.gpgsign=false "$@"
 }
 g init -q && g add -A && g commit -q -m base ||
 	{ echo "cannot make the scratch repository" >&2; exit 1; }
