@@ -3,8 +3,9 @@
  * with the origin of every value, and the check that no two policies
  * disagree about a host.
  *
- * Rule bodies are normalised once, at load time (effective_prepare), so
- * that overlaying is a plain deep merge and so that "server: disabled" and
+ * Rule bodies are normalised once, at load time (effective_prepare: each
+ * kind's own normalize hook, then one spelling per value), so that
+ * overlaying is a plain deep merge and so that "server: disabled" and
  * "server: {enabled: false}" compare equal.
  */
 #include <fnmatch.h>
@@ -14,6 +15,7 @@
 
 #include "model.h"
 #include "schema.h"
+#include "state.h"
 
 int
 model_rule_targets(const struct model_rule *r, const struct model_host *h)
@@ -68,59 +70,6 @@ model_host_match(const struct model_host *h, const char *glob)
  * Normalisation.
  */
 
-/* {key: value}, positioned where the shorthand scalar was written. */
-static struct node *
-ef_wrap(const struct node *at, const char *key, const char *value)
-{
-	struct node *m;
-
-	m = node_new_map(at->file, at->line, at->col);
-	node_map_append(m, node_new_scalar(key, at->file, at->line, at->col),
-	    node_new_scalar(value, at->file, at->line, at->col));
-	return m;
-}
-
-static void
-ef_replace(struct node_pair *p, struct node *v)
-{
-	node_free(p->value);
-	p->value = v;
-}
-
-/* credssp.server/client: enabled|disabled -> {enabled: true|false} */
-static void
-ef_expand_credssp(struct node *credssp)
-{
-	struct node_pair *p;
-	size_t i;
-
-	for (i = 0; credssp != NULL && i < credssp->npairs; i++) {
-		p = &credssp->pairs[i];
-		if (p->value->kind != NODE_SCALAR ||
-		    (strcmp(p->key->value, "server") != 0 &&
-		    strcmp(p->key->value, "client") != 0))
-			continue;
-		ef_replace(p, ef_wrap(p->value, "enabled",
-		    strcmp(p->value->value, "enabled") == 0 ? "true" :
-		    "false"));
-	}
-}
-
-/* service.NAME: running|stopped -> {state: running|stopped} */
-static void
-ef_expand_services(struct node *services)
-{
-	struct node_pair *p;
-	size_t i;
-
-	for (i = 0; services != NULL && i < services->npairs; i++) {
-		p = &services->pairs[i];
-		if (p->value->kind == NODE_SCALAR)
-			ef_replace(p, ef_wrap(p->value, "state",
-			    p->value->value));
-	}
-}
-
 /* One spelling per value: True -> true, +030 -> 30. */
 static void
 ef_canonical(struct node *n)
@@ -161,9 +110,15 @@ ef_tag(struct node *n, const struct origin *o)
 void
 effective_prepare(struct model_rule *r)
 {
+	const struct state_ops *ops;
+	size_t i;
+
 	r->norm = node_copy(r->body);
-	ef_expand_credssp(node_get(r->norm, "credssp"));
-	ef_expand_services(node_get(r->norm, "service"));
+	for (i = 0; i < r->norm->npairs; i++) {
+		ops = state_find(r->norm->pairs[i].key->value);
+		if (ops != NULL && ops->normalize != NULL)
+			ops->normalize(r->norm->pairs[i].value);
+	}
 	ef_canonical(r->norm);
 	ef_tag(r->norm, &r->origin);
 }

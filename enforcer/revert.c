@@ -17,24 +17,6 @@ revert_get(const struct node *n, const char *path)
 	return node_path(n, path, NULL, 0, NULL);
 }
 
-/* The map at keys[0..n) of root, made (replacing anything else) if need be. */
-static struct node *
-revert_map_at(struct node *root, const char **keys, size_t n)
-{
-	struct node *m = root, *next;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		next = node_get(m, keys[i]);
-		if (next == NULL || next->kind != NODE_MAP) {
-			next = node_map();
-			node_map_set(m, keys[i], next);
-		}
-		m = next;
-	}
-	return m;
-}
-
 static int
 revert_seq_has(const struct node *seq, const char *v)
 {
@@ -130,7 +112,7 @@ revert_from_window(const struct node *n)
 /*
  * Putting value back at path would turn CredSSP on, or add delegation
  * entries that RUN left out (after: the path's value after RUN).  A list
- * of a client disabled before RUN adds nothing (see revert_overlay()).
+ * of a client disabled before RUN adds nothing (see credssp_revert()).
  */
 static int
 revert_enables_credssp(const char *path, const struct node *value,
@@ -153,51 +135,17 @@ revert_enables_credssp(const char *path, const struct node *value,
 	return 0;
 }
 
-/*
- * Set value at keys in desired, in the shape the desired state takes: a
- * whole list of members or trusted hosts is exclusive; a delegation list
- * follows the client's enabled flag of before (disabled: the module drops
- * the "wsman/..." entries, so no list is given).
- */
+/* Set value at keys in desired, in the shape the kind's module gives it. */
 static void
 revert_overlay(struct node *desired, const char **keys, size_t nkeys,
     const struct node *value, const struct node *before)
 {
-	struct node *m;
-	int on;
+	const struct state_ops *ops = state_find(keys[0]);
 
-	if (nkeys == 3 && strcmp(keys[0], "local_group") == 0 &&
-	    strcmp(keys[2], "members") == 0) {
-		m = node_map();
-		node_map_set(m, "members", node_copy(value));
-		node_map_set(m, "exclusive", node_scalar("true"));
-		node_map_set(revert_map_at(desired, keys, 1), keys[1], m);
-		return;
-	}
-	if (nkeys == 2 && strcmp(keys[0], "trusted_hosts") == 0 &&
-	    strcmp(keys[1], "hosts") == 0) {
-		m = node_map();
-		node_map_set(m, "hosts", node_copy(value));
-		node_map_set(m, "exclusive", node_scalar("true"));
-		node_map_set(desired, keys[0], m);
-		return;
-	}
-	if (nkeys == 3 && strcmp(keys[0], "credssp") == 0 &&
-	    strcmp(keys[1], "client") == 0 &&
-	    strncmp(keys[2], "delegate", 8) == 0) {
-		if (node_bool(revert_get(before, "credssp.client.enabled"),
-		    &on) == -1)
-			on = 0;
-		m = revert_map_at(desired, keys, 2);
-		node_map_set(m, "enabled", node_scalar(on ? "true" : "false"));
-		if (on)
-			node_map_set(m, keys[2], node_copy(value));
-		else
-			node_map_del(m, keys[2]);
-		return;
-	}
-	node_map_set(revert_map_at(desired, keys, nkeys - 1), keys[nkeys - 1],
-	    node_copy(value));
+	if (ops != NULL && ops->revert != NULL)
+		ops->revert(desired, keys, nkeys, value, before);
+	else
+		state_overlay(desired, keys, nkeys, value);
 }
 
 /* The desired state now asks for something else: the next apply wins. */

@@ -6,8 +6,9 @@
  * The desired tree of a host is its effective desired state now (so the
  * engine reads the same kinds as apply, and records a whole state),
  * overlaid at each reverted path with the value from before RUN, shaped
- * as the desired state says it (a list of members becomes members: [...]
- * with exclusive: true); the engine keeps only changes on those paths.
+ * by the kind's revert hook (states/state.h: a list of members becomes
+ * members: [...] with exclusive: true); the engine keeps only changes on
+ * those paths.
  *
  * Policy: a revert never turns CredSSP back on (credssp.*.enabled -> true,
  * delegation entries added back) unless a window active now targets the

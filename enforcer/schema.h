@@ -39,8 +39,15 @@ struct schema;
 int schema_load(struct schema **out, const char *name, const char *text,
     size_t len, char **cause);
 
-/* The schema compiled into the binary (schemas/enforcer.schema.json). */
+/*
+ * The schema compiled into the binary (schemas/enforcer.schema.json), with
+ * the part of each state module that carries its own (state_ops.schema in
+ * states/state.h) added as $defs/KIND and a property of policy_body.
+ */
 int schema_load_builtin(struct schema **out, char **cause);
+
+/* The subschema at JSON pointer ref ("#/$defs/host"), borrowed, or NULL. */
+const struct node *schema_at(const struct schema *, const char *ref);
 
 void schema_free(struct schema *);
 

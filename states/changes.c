@@ -1,6 +1,6 @@
 /*
  * changes.c: the list of changes that diff() fills and the engine applies,
- * and list helpers the modules share.
+ * and the helpers the modules share (hooks, lists).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +39,67 @@ changes_clear(struct changes *cs)
 	free(cs->v);
 	cs->v = NULL;
 	cs->n = 0;
+}
+
+void
+state_wrap(struct node_pair *p, const char *key, const char *value)
+{
+	const struct node *at = p->value;
+	struct node *m;
+
+	m = node_new_map(at->file, at->line, at->col);
+	node_map_append(m, node_new_scalar(key, at->file, at->line, at->col),
+	    node_new_scalar(value, at->file, at->line, at->col));
+	node_free(p->value);
+	p->value = m;
+}
+
+void
+state_wrap_scalars(struct node *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < map->npairs; i++)
+		if (map->pairs[i].value->kind == NODE_SCALAR)
+			state_wrap(&map->pairs[i], key,
+			    map->pairs[i].value->value);
+}
+
+struct node *
+state_map_at(struct node *root, const char **keys, size_t n)
+{
+	struct node *m = root, *next;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		next = node_get(m, keys[i]);
+		if (next == NULL || next->kind != NODE_MAP) {
+			next = node_map();
+			node_map_set(m, keys[i], next);
+		}
+		m = next;
+	}
+	return m;
+}
+
+void
+state_overlay(struct node *desired, const char **keys, size_t n,
+    const struct node *value)
+{
+	node_map_set(state_map_at(desired, keys, n - 1), keys[n - 1],
+	    node_copy(value));
+}
+
+void
+state_overlay_exclusive(struct node *desired, const char **keys, size_t n,
+    const struct node *value)
+{
+	struct node *m;
+
+	m = node_map();
+	node_map_set(m, keys[n - 1], node_copy(value));
+	node_map_set(m, "exclusive", node_scalar("true"));
+	node_map_set(state_map_at(desired, keys, n - 2), keys[n - 2], m);
 }
 
 int

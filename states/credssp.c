@@ -428,9 +428,57 @@ credssp_apply(struct state_ctx *ctx, const struct change *c,
 	    c->path);
 }
 
+/* server/client: enabled|disabled -> {enabled: true|false} */
+static void
+credssp_normalize(struct node *body)
+{
+	struct node_pair *p;
+	size_t i;
+
+	for (i = 0; i < body->npairs; i++) {
+		p = &body->pairs[i];
+		if (p->value->kind != NODE_SCALAR ||
+		    (strcmp(p->key->value, "server") != 0 &&
+		    strcmp(p->key->value, "client") != 0))
+			continue;
+		state_wrap(p, "enabled", strcmp(p->value->value, "enabled") ==
+		    0 ? "true" : "false");
+	}
+}
+
+/*
+ * A delegation list follows the client's enabled flag of before: when the
+ * client was disabled the module drops the "wsman/..." entries, so no
+ * list is given.
+ */
+static void
+credssp_revert(struct node *desired, const char **keys, size_t nkeys,
+    const struct node *value, const struct node *before)
+{
+	struct node *m;
+	int on;
+
+	if (nkeys != 3 || strcmp(keys[1], "client") != 0 ||
+	    strncmp(keys[2], "delegate", 8) != 0) {
+		state_overlay(desired, keys, nkeys, value);
+		return;
+	}
+	if (node_bool(node_path(before, "credssp.client.enabled", NULL, 0,
+	    NULL), &on) == -1)
+		on = 0;
+	m = state_map_at(desired, keys, 2);
+	node_map_set(m, "enabled", node_scalar(on ? "true" : "false"));
+	if (on)
+		node_map_set(m, keys[2], node_copy(value));
+	else
+		node_map_del(m, keys[2]);
+}
+
 const struct state_ops state_credssp_ops = {
 	.kind = "credssp",
+	.normalize = credssp_normalize,
 	.read = credssp_read,
 	.diff = credssp_diff,
 	.apply = credssp_apply,
+	.revert = credssp_revert,
 };

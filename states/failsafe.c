@@ -495,4 +495,5 @@ const struct state_ops state_failsafe_ops = {
 	.read = fs_read,
 	.diff = fs_diff,
 	.apply = fs_apply,
+	.flags = STATE_INTERNAL,
 };

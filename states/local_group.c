@@ -200,9 +200,21 @@ done:
 	return rc;
 }
 
+/* A whole list of members is exclusive: exactly those, as before. */
+static void
+local_group_revert(struct node *desired, const char **keys, size_t nkeys,
+    const struct node *value, const struct node *before)
+{
+	if (nkeys == 3 && strcmp(keys[2], "members") == 0)
+		state_overlay_exclusive(desired, keys, nkeys, value);
+	else
+		state_overlay(desired, keys, nkeys, value);
+}
+
 const struct state_ops state_local_group_ops = {
 	.kind = "local_group",
 	.read = local_group_read,
 	.diff = local_group_diff,
 	.apply = local_group_apply,
+	.revert = local_group_revert,
 };

@@ -207,8 +207,16 @@ service_apply(struct state_ctx *ctx, const struct change *c,
 	return rc;
 }
 
+/* NAME: running|stopped -> NAME: {state: running|stopped} */
+static void
+service_normalize(struct node *body)
+{
+	state_wrap_scalars(body, "state");
+}
+
 const struct state_ops state_service_ops = {
 	.kind = "service",
+	.normalize = service_normalize,
 	.read = service_read,
 	.diff = service_diff,
 	.apply = service_apply,

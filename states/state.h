@@ -11,9 +11,15 @@
  *	verify  the engine re-reads and diffs again: a verified change is one
  *		whose property no longer differs
  *
- * Desired state arrives normalised by the loader (model_effective) as the
- * module's subtree, e.g. for credssp: { server: { enabled: false } }; each
- * leaf's node->origin says which policy or window asked for it.  Observed
+ * Around them, the module's other hooks: normalize (the loader expands
+ * the kind's shorthands), revert (enforcer revert shapes a recorded
+ * value), schema (the kind's part of the JSON Schema).  A kind is one
+ * file, states/<kind>.c, plus one line in states/states.c: copy
+ * states/template.c.
+ *
+ * Desired state arrives normalised (normalize, at load) as the module's
+ * subtree, e.g. for credssp: { server: { enabled: false } }; each leaf's
+ * node->origin says which policy or window asked for it.  Observed
  * state is a node tree of the same shape, so that diffs and history read
  * alike.  Properties a module reports as owned by Group Policy carry
  * CHANGE_GPO and are never applied.
@@ -74,6 +80,16 @@ struct state_ops {
 	const char	*kind;
 
 	/*
+	 * Rewrite the kind's desired body (a copy of what a policy or window
+	 * wrote, schema-valid) from its shorthands to the one long form that
+	 * diff reads, in place: credssp "server: enabled" -> "server:
+	 * {enabled: true}".  Runs once per rule, at load, so that overlaying
+	 * rules is a plain merge and both spellings compare equal.  NULL: the
+	 * kind has no shorthand.
+	 */
+	void	(*normalize)(struct node *body);
+
+	/*
 	 * Read the host's actual state for this kind into *observed (owned by
 	 * the caller).  desired says what to look at (which groups, which
 	 * services); it may be NULL to read everything the module knows.
@@ -93,9 +109,50 @@ struct state_ops {
 	/* Make one change on the host. */
 	int	(*apply)(struct state_ctx *, const struct change *,
 		    const struct node *observed, char **cause);
+
+	/*
+	 * Revert: set in desired (a host's whole desired tree) the value
+	 * that puts back what the host had at keys[0..nkeys) (keys[0] is the
+	 * kind) before a recorded run, in the shape the kind's desired state
+	 * takes (a whole list of members is members: [...] with exclusive:
+	 * true).  before is the host's whole observed state before that run.
+	 * NULL, or for paths it has no shape for, state_overlay().
+	 */
+	void	(*revert)(struct node *desired, const char **keys,
+		    size_t nkeys, const struct node *value,
+		    const struct node *before);
+
+	/*
+	 * The kind's part of the JSON Schema: the schema of its desired body
+	 * as JSON text, written with STATE_SCHEMA().  schema_load_builtin()
+	 * adds it to the embedded schema as $defs/<kind> and a property of
+	 * policy_body, so that a new kind is one file and one table line.
+	 * NULL for the kinds schemas/enforcer.schema.json describes: that
+	 * file is what editors, `make install` and the second validator
+	 * (tests/e2e/schema_jsonschema.py) read, so a kind that users should
+	 * see there moves its part into the file and sets NULL here.  A kind
+	 * described in both places fails the load; tests/unit/
+	 * test_states_table.c checks that every kind users write is
+	 * described and every kind the schema describes has a module.
+	 */
+	const char	*schema;
+
+	/*
+	 * STATE_INTERNAL: the kind is set by enforcer itself (the fail-safe
+	 * of a CredSSP window), never written by users, so it has no schema.
+	 */
+	int		 flags;
+#define STATE_INTERNAL	0x01
 };
 
-/* states/registry.c: the table of modules. */
+/*
+ * JSON written as is in C: STATE_SCHEMA({ "type": "object" }) is the
+ * string "{ \"type\": \"object\" }".  (The preprocessor quotes it; keep
+ * to JSON tokens.)
+ */
+#define STATE_SCHEMA(...)	#__VA_ARGS__
+
+/* states/states.c: the NULL-terminated table; the module of kind, or NULL. */
 extern const struct state_ops *const state_table[];
 const struct state_ops *state_find(const char *kind);
 
@@ -104,6 +161,23 @@ struct change *changes_add(struct changes *, const char *kind,
     const char *path, const char *before, const char *after,
     const struct node *desired);
 void changes_clear(struct changes *);
+
+/*
+ * Hook helpers.  state_wrap: replace p's scalar value by {key: value},
+ * positioned where the scalar was written (a shorthand expanded);
+ * state_wrap_scalars: the same for every scalar value of map.
+ * state_map_at: the map at keys[0..n) of root, made (replacing anything
+ * else) if need be.  state_overlay: a copy of value at keys[0..n) of
+ * desired, the plain revert.  state_overlay_exclusive: the map at
+ * keys[0..n-1) becomes {keys[n-1]: value, exclusive: true}, a whole list.
+ */
+void state_wrap(struct node_pair *p, const char *key, const char *value);
+void state_wrap_scalars(struct node *map, const char *key);
+struct node *state_map_at(struct node *root, const char **keys, size_t n);
+void state_overlay(struct node *desired, const char **keys, size_t n,
+    const struct node *value);
+void state_overlay_exclusive(struct node *desired, const char **keys,
+    size_t n, const struct node *value);
 
 /* Lists of names (sequences of scalars), compared as Windows does. */
 int state_list_has(const struct node *seq, const char *v);	/* no case */

@@ -93,9 +93,21 @@ trusted_hosts_apply(struct state_ctx *ctx, const struct change *c,
 	return rc;
 }
 
+/* A whole list is exclusive: exactly the entries there were before. */
+static void
+trusted_hosts_revert(struct node *desired, const char **keys, size_t nkeys,
+    const struct node *value, const struct node *before)
+{
+	if (nkeys == 2 && strcmp(keys[1], "hosts") == 0)
+		state_overlay_exclusive(desired, keys, nkeys, value);
+	else
+		state_overlay(desired, keys, nkeys, value);
+}
+
 const struct state_ops state_trusted_hosts_ops = {
 	.kind = "trusted_hosts",
 	.read = trusted_hosts_read,
 	.diff = trusted_hosts_diff,
 	.apply = trusted_hosts_apply,
+	.revert = trusted_hosts_revert,
 };
