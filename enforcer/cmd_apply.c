@@ -18,6 +18,7 @@
 #include "lock.h"
 #include "record.h"
 #include "report.h"
+#include "timeparse.h"
 
 struct run_args {
 	int		 apply;

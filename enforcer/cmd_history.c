@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "desired.h"
 #include "history.h"
+#include "timeparse.h"
 
 static void
 usage(FILE *fp)
@@ -69,10 +70,10 @@ parse_since(const char *s, time_t *out)
 	char *full;
 	int rc;
 
-	if (hist_time_parse(s, out) == 0 || parse_age(s, time(NULL), out) == 0)
+	if (timeparse_utc(s, out) == 0 || parse_age(s, time(NULL), out) == 0)
 		return 0;
 	full = xasprintf("%sT00:00:00Z", s);
-	rc = hist_time_parse(full, out);
+	rc = timeparse_utc(full, out);
 	free(full);
 	return rc;
 }
@@ -81,9 +82,9 @@ static void
 print_change(const struct hist_entry *e, const struct hist_change *c)
 {
 	struct buf b = BUF_INIT;
-	char t[32];
+	char t[TIMEPARSE_UTC_LEN];
 
-	hist_time_format(t, sizeof(t), e->run.finished);
+	timeparse_format_utc(e->run.finished, t, sizeof(t));
 	hist_change_describe(&b, c);
 	printf("%s  %s  %-11s %s  %s\n", t, e->run.run_id,
 	    hist_class_name(c->class), c->host, buf_cstr(&b));
@@ -93,10 +94,10 @@ print_change(const struct hist_entry *e, const struct hist_change *c)
 static void
 print_run(const struct hist_entry *e)
 {
-	char t[32];
+	char t[TIMEPARSE_UTC_LEN];
 	size_t i;
 
-	hist_time_format(t, sizeof(t), e->run.finished);
+	timeparse_format_utc(e->run.finished, t, sizeof(t));
 	printf("%s  %s  %s", t, e->run.run_id, e->summary);
 	for (i = 0; i < e->ndrifted; i++)
 		printf("%s%s", i == 0 ? "; drift: " : ", ", e->drifted[i]);

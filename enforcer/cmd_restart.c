@@ -26,6 +26,7 @@
 #include "engine.h"
 #include "lock.h"
 #include "secret.h"
+#include "timeparse.h"
 #include "wsman.h"
 
 #define RESTART_TASK	"\\enforcer\\restart-winrm"
@@ -130,16 +131,6 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 	}
 	a->src.path = argv[optind];
 	return desired_src_check(&a->src, cause);
-}
-
-static long
-restart_ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)(t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /* The first line of what a command said, for a cause. */
@@ -340,7 +331,7 @@ restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 
 	wo.retries = 0;
 	for (;;) {
-		left = (long)(timeout_ms - restart_ms_since(t0));
+		left = (long)(timeout_ms - timeparse_ms_since(t0));
 		wo.operation_timeout_ms = left < 1000 ? 1000 :
 		    left < base->operation_timeout_ms ? left :
 		    base->operation_timeout_ms;
@@ -350,7 +341,7 @@ restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 		last = NULL;
 		if ((rc = restart_check(&wo, &last)) != 0)
 			break;
-		if (restart_ms_since(t0) + pause >= timeout_ms) {
+		if (timeparse_ms_since(t0) + pause >= timeout_ms) {
 			rc = cause_set(cause, "%s: WinRM not back within %llds "
 			    "(last: %s)", base->name, timeout_ms / 1000,
 			    last != NULL ? last : "no answer");
@@ -406,7 +397,7 @@ restart_host(struct restart_host *rh, long long timeout_ms, char **cause)
 	ws = NULL;
 	if (restart_wait(&wo, &t0, timeout_ms, cause) == -1)
 		goto out;
-	rh->ms = restart_ms_since(&t0);
+	rh->ms = timeparse_ms_since(&t0);
 	if (restart_task_delete(&wo, cause) == -1)
 		goto out;
 	rc = 0;

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "desired.h"
 #include "history.h"
+#include "timeparse.h"
 
 static void
 usage(FILE *fp)
@@ -108,13 +109,13 @@ static void
 print_text(const struct hist_entry *e)
 {
 	const struct hist_run *r = &e->run;
-	char t[32];
+	char t[TIMEPARSE_UTC_LEN];
 	size_t i;
 
 	printf("run %s\n%s\n", r->run_id, e->summary);
-	hist_time_format(t, sizeof(t), r->started);
+	timeparse_format_utc(r->started, t, sizeof(t));
 	printf("started:  %s\n", t);
-	hist_time_format(t, sizeof(t), r->finished);
+	timeparse_format_utc(r->finished, t, sizeof(t));
 	printf("finished: %s\n", t);
 	if (r->desired_path != NULL)
 		printf("desired:  %s\n", r->desired_path);

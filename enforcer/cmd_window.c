@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "timeparse.h"
 #include "window.h"
 
 static void

@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "failsafe.h"
 #include "history.h"
+#include "timeparse.h"
 #include "window.h"
 
 struct wl {

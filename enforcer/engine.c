@@ -6,7 +6,6 @@
  * first write); changes that may cut our own connection go last; every
  * applied change is re-read before it is called verified.
  */
-#include <sys/random.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -17,8 +16,10 @@
 
 #include "engine.h"
 #include "failsafe.h"
+#include "history.h"
 #include "killpoint.h"
 #include "secret.h"
+#include "timeparse.h"
 #include "wsman.h"
 
 static volatile sig_atomic_t engine_stop;
@@ -45,16 +46,6 @@ struct engine_ctx {
 	const struct engine_target	*targets; /* parallel to run->hosts,
 						     or NULL */
 };
-
-static long
-engine_ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 const char *
 engine_class_name(enum engine_class c)
@@ -144,16 +135,6 @@ engine_expired_window(struct engine_ctx *ec, const struct model_host *h,
 	return found;
 }
 
-static char *
-engine_hhmm(time_t t)
-{
-	char full[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, full, sizeof(full));
-	/* "2026-11-25T11:00:00Z" -> "11:00Z" */
-	return xasprintf("%.5sZ", full + 11);
-}
-
 /* Class and reason of one change. */
 static void
 engine_classify(struct engine_ctx *ec, struct engine_host *eh,
@@ -170,7 +151,7 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 		return;
 	}
 	if (o != NULL && o->kind == ORIGIN_WINDOW) {
-		hm = engine_hhmm(o->window->end);
+		hm = timeparse_hhmm(o->window->end);
 		ic->class = ENGINE_WINDOW;
 		ic->window = o->window->name;
 		ic->until = o->window->end;
@@ -180,7 +161,7 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 		return;
 	}
 	if ((w = engine_expired_window(ec, eh->host, c)) != NULL) {
-		hm = engine_hhmm(w->end);
+		hm = timeparse_hhmm(w->end);
 		ic->class = ENGINE_EXPIRY;
 		ic->window = w->name;
 		ic->reason = xasprintf("window %s ended %s", w->name, hm);
@@ -608,7 +589,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	if (ec->targets != NULL)
 		engine_keep_paths(&eh->changes,
 		    &ec->targets[eh - ec->run->hosts]);
-	eh->ms_read = engine_ms_since(&t0);
+	eh->ms_read = timeparse_ms_since(&t0);
 	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
 	for (i = 0; i < eh->changes.n; i++) {
 		eh->info[i].change = &eh->changes.v[i];
@@ -622,7 +603,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 		engine_apply(&ctx, &wo, eh);
 		engine_verify(&ctx, &wo, eh);
 		failsafe_disarm(eh, ec->m, &ctx);
-		eh->ms_apply = engine_ms_since(&t1);
+		eh->ms_apply = timeparse_ms_since(&t1);
 		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
 			if (eh->info[i].error != NULL)
 				eh->error = xasprintf("%s: %s",
@@ -638,7 +619,7 @@ out:
 	failsafe_host_overdue(eh, ec->m, ec->o);
 	wsman_free(ws);
 	secret_free(pw);
-	eh->ms_total = engine_ms_since(&t0);
+	eh->ms_total = timeparse_ms_since(&t0);
 }
 
 static void *
@@ -683,17 +664,10 @@ engine_progress(struct engine_ctx *ec, int last)
 static void
 engine_run_id(struct engine_run *run)
 {
-	unsigned char rnd[3];
-	struct tm tm;
-	char stamp[20];
-	time_t now = time(NULL);
+	char *id = history_new_run_id(time(NULL));
 
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		memset(rnd, 0, sizeof(rnd));
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(run->id, sizeof(run->id), "%s-%02x%02x%02x", stamp, rnd[0],
-	    rnd[1], rnd[2]);
+	snprintf(run->id, sizeof(run->id), "%s", id);
+	free(id);
 }
 
 /* run->hosts are chosen: run them all in the pool. */

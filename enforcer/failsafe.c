@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "failsafe.h"
+#include "timeparse.h"
 
 #define FS_NLISTS	2
 #define FS_NITEMS	(2 + FS_NLISTS)	/* server, client, the lists */
@@ -252,15 +253,6 @@ fs_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 	}
 	free(t);
 	return end;
-}
-
-static char *
-fs_hhmm(time_t t)
-{
-	char full[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, full, sizeof(full));
-	return xasprintf("%.5sZ", full + 11);
 }
 
 /* --- the task's command --------------------------------------------------- */
@@ -628,8 +620,8 @@ fs_classify_arm(struct engine_change *ic, const struct model_window *w,
 	ic->until = w != NULL ? w->end : 0;
 	if (timeparse_rfc3339(c->after, &fire, NULL) == -1)
 		fire = 0;
-	hm = fs_hhmm(fire);
-	end = fs_hhmm(ic->until);
+	hm = timeparse_hhmm(fire);
+	end = timeparse_hhmm(ic->until);
 	if (c->before == NULL)
 		ic->reason = xasprintf("window %s: host-side fail-safe, turns "
 		    "CredSSP off at %s unless reverted first", name, hm);
@@ -649,7 +641,7 @@ failsafe_classify(const struct model *m, time_t at, struct engine_change *ic)
 	const struct change *c = ic->change;
 	const char *name = failsafe_change_window(c);
 	const struct model_window *w = fs_window(m, name);
-	char *end = w != NULL ? fs_hhmm(w->end) : NULL;
+	char *end = w != NULL ? timeparse_hhmm(w->end) : NULL;
 
 	ic->window = w != NULL ? w->name : NULL;
 	if (fs_is(c, FAILSAFE_FIRED_PATH)) {
@@ -750,7 +742,7 @@ fs_overdue_task(struct buf *b, const struct model *m,
 	}
 	if (trig == NULL || timeparse_rfc3339(trig, &t, NULL) == -1)
 		t = w->end + m->settings.failsafe_grace;
-	hm = fs_hhmm(t);
+	hm = timeparse_hhmm(t);
 	if (t > at)
 		buf_printf(b, "; its fail-safe fires %s", hm);
 	else
@@ -767,7 +759,7 @@ fs_overdue_one(struct buf *b, const struct model *m,
 	char late[32], *end;
 
 	timeparse_format_duration(at - w->end, late, sizeof(late));
-	end = fs_hhmm(w->end);
+	end = timeparse_hhmm(w->end);
 	if (b->len > 0)
 		buf_puts(b, "; ");
 	if (state == NULL)

@@ -193,11 +193,6 @@ int hist_class_parse(const char *name, enum hist_class *out);
 /* "20261125T093000Z-1a2b3c": the UTC time and 24 random bits; free(). */
 char *history_new_run_id(time_t now);
 
-/* "2026-11-25T09:30:00Z" into out (at least 21 bytes). */
-void hist_time_format(char *out, size_t size, time_t);
-/* Parse that form back: 0, or -1 if s is not exactly it. */
-int hist_time_parse(const char *s, time_t *out);
-
 /*
  * Append "path: before -> after  (reason)", with "  NOT VERIFIED" when the
  * re-read did not match and "(absent)" for an absent value: how the CLI

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "timeparse.h"
 
 void
 histjson_string(struct buf *out, const char *s)
@@ -88,9 +89,9 @@ histjson_node(struct buf *out, const struct node *n)
 static void
 json_time(struct buf *out, time_t t)
 {
-	char s[32];
+	char s[TIMEPARSE_UTC_LEN];
 
-	hist_time_format(s, sizeof(s), t);
+	timeparse_format_utc(t, s, sizeof(s));
 	histjson_string(out, s);
 }
 

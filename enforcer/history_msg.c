@@ -10,6 +10,7 @@
 
 #include "gitutil.h"
 #include "history.h"
+#include "timeparse.h"
 
 /* A trailer value is one line; a runaway cause must not swamp the log. */
 #define TRAILER_MAX	300
@@ -47,41 +48,13 @@ char *
 history_new_run_id(time_t now)
 {
 	unsigned char rnd[3] = { 0, 0, 0 };
-	struct tm tm;
-	char stamp[32];
+	char stamp[TIMEPARSE_UTC_LEN];
 
 	/* The time alone collides when two runs start in one second. */
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		fatal("getrandom failed");
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	timeparse_format_stamp(now, stamp, sizeof(stamp));
 	return xasprintf("%s-%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2]);
-}
-
-void
-hist_time_format(char *out, size_t size, time_t t)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int
-hist_time_parse(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *end;
-	char back[32];
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	*out = timegm(&tm);
-	/* strptime is lenient (widths, ranges): insist on the exact form. */
-	hist_time_format(back, sizeof(back), *out);
-	return strcmp(back, s) == 0 ? 0 : -1;
 }
 
 void
@@ -187,9 +160,9 @@ put_trailer(struct buf *out, const char *key, const char *value)
 static void
 put_time_trailer(struct buf *out, const char *key, time_t t)
 {
-	char s[32];
+	char s[TIMEPARSE_UTC_LEN];
 
-	hist_time_format(s, sizeof(s), t);
+	timeparse_format_utc(t, s, sizeof(s));
 	put_trailer(out, key, s);
 }
 
@@ -560,7 +533,7 @@ parse_failed_host(struct parse *p, const char *s)
 static int
 parse_time(struct parse *p, const char *s, time_t *out)
 {
-	if (hist_time_parse(s, out) == -1)
+	if (timeparse_utc(s, out) == -1)
 		return parse_fail(p, "bad time '%s'", s);
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "model.h"
 #include "schema.h"
+#include "timeparse.h"
 
 struct loader {
 	struct model	*m;

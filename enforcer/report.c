@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "report.h"
+#include "timeparse.h"
 
 static char
 report_sign(const struct change *c)
@@ -186,8 +187,7 @@ report_json(struct buf *out, const struct engine_run *run, const char *verb)
 	long ms;
 
 	engine_totals(run, &t);
-	ms = (run->finished.tv_sec - run->started.tv_sec) * 1000 +
-	    (run->finished.tv_nsec - run->started.tv_nsec) / 1000000;
+	ms = timeparse_ms_between(&run->started, &run->finished);
 	json_init(&j, out);
 	json_object_begin(&j);
 	json_kv_int(&j, "version", 1);

@@ -18,6 +18,7 @@
 
 #include "failsafe.h"
 #include "state.h"
+#include "timeparse.h"
 #include "winreg.h"
 #include "wsman.h"
 

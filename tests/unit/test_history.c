@@ -29,6 +29,7 @@
 #include <git2.h>
 
 #include "history.h"
+#include "timeparse.h"
 
 static char tmp[256];
 
@@ -175,13 +176,13 @@ test_time_and_run_id(void **state)
 	char s[32], *id;
 	time_t t;
 
-	hist_time_format(s, sizeof(s), 1795599000);
+	timeparse_format_utc(1795599000, s, sizeof(s));
 	assert_string_equal(s, "2026-11-25T09:30:00Z");
-	assert_int_equal(hist_time_parse(s, &t), 0);
+	assert_int_equal(timeparse_utc(s, &t), 0);
 	assert_int_equal(t, 1795599000);
-	assert_int_equal(hist_time_parse("2026-11-25T09:30:00", &t), -1);
-	assert_int_equal(hist_time_parse("2026-11-25T9:30:00Z", &t), -1);
-	assert_int_equal(hist_time_parse("2026-13-25T09:30:00Z", &t), -1);
+	assert_int_equal(timeparse_utc("2026-11-25T09:30:00", &t), -1);
+	assert_int_equal(timeparse_utc("2026-11-25T9:30:00Z", &t), -1);
+	assert_int_equal(timeparse_utc("2026-13-25T09:30:00Z", &t), -1);
 	id = history_new_run_id(1795599000);
 	assert_int_equal(strlen(id), strlen("20261125T093000Z-1a2b3c"));
 	assert_int_equal(strncmp(id, "20261125T093000Z-", 17), 0);
