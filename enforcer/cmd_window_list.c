@@ -62,17 +62,6 @@ wl_history(struct wl *l)
 		}
 }
 
-static int
-wl_targets(const struct model_window *w, const struct model_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < w->nrules; i++)
-		if (model_rule_targets(&w->rules[i], h))
-			return 1;
-	return 0;
-}
-
 /* Plan over every host a window targets. */
 static int
 wl_run(struct wl *l, char **cause)
@@ -247,7 +236,7 @@ wl_window(struct wl *l, const struct model_window *w, int listed)
 		    w->reason);
 	for (i = 0; i < l->m->nhosts && w->start <= at; i++) {
 		h = &l->m->hosts[i];
-		if (!wl_targets(w, h))
+		if (!model_window_targets(w, h))
 			continue;
 		buf_reset(&line);
 		if (w->end > at)

@@ -91,19 +91,6 @@ engine_origin(const struct change *c)
 	return engine_node_origin(c->desired);
 }
 
-/* Some rule of window w applies to host h. */
-static int
-engine_window_targets(const struct model_window *w,
-    const struct model_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < w->nrules; i++)
-		if (model_rule_targets(&w->rules[i], h))
-			return 1;
-	return 0;
-}
-
 /*
  * The most recent window, ended by now, that set this path differently.
  * Only windows that target the host cost an effective-state computation.
@@ -121,7 +108,7 @@ engine_expired_window(struct engine_ctx *ec, const struct model_host *h,
 	for (i = 0; i < ec->m->nwindows; i++) {
 		w = &ec->m->windows[i];
 		if (w->end > ec->o->at || (found != NULL &&
-		    w->end <= found->end) || !engine_window_targets(w, h))
+		    w->end <= found->end) || !model_window_targets(w, h))
 			continue;
 		if (model_effective(&eff, ec->m, h, w->end - 1, NULL) == -1)
 			continue;

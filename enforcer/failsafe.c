@@ -54,17 +54,6 @@ fs_true(const struct node *n)
 	return node_bool(n, &v) == 0 && v;
 }
 
-static int
-fs_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		if (strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * An effective tree's list counts only while its client role is enabled:
  * disabled, the credssp module takes the listed entries away.
@@ -116,7 +105,7 @@ fs_extra(struct fs_items *x, const struct fs_on *a, const struct fs_on *b,
 			continue;
 		for (j = 0; a->list[i] != NULL && j < a->list[i]->nitems; j++) {
 			e = a->list[i]->items[j];
-			if (fs_has(b->list[i], e->value))
+			if (node_seq_has_nocase(b->list[i], e->value))
 				continue;
 			if (x->list[i] == NULL)
 				x->list[i] = node_seq();
@@ -152,7 +141,8 @@ fs_items_on(const struct fs_items *x, const struct fs_on *o)
 		return 1;
 	for (i = 0; i < FS_NLISTS; i++)
 		for (j = 0; x->list[i] != NULL && j < x->list[i]->nitems; j++)
-			if (fs_has(o->list[i], x->list[i]->items[j]->value))
+			if (node_seq_has_nocase(o->list[i],
+			    x->list[i]->items[j]->value))
 				return 1;
 	return 0;
 }
@@ -173,7 +163,8 @@ fs_items_claim(struct fs_items *x, struct fs_items *claimed)
 			continue;
 		keep = node_seq();
 		for (j = 0; j < x->list[i]->nitems; j++) {
-			if (fs_has(claimed->list[i], x->list[i]->items[j]->value))
+			if (node_seq_has_nocase(claimed->list[i],
+			    x->list[i]->items[j]->value))
 				continue;
 			node_seq_push(keep,
 			    node_scalar(x->list[i]->items[j]->value));
@@ -289,7 +280,7 @@ fs_list_during(const struct node *have, const struct node *want)
 	for (i = 0; have != NULL && i < have->nitems; i++)
 		node_seq_push(l, node_scalar(have->items[i]->value));
 	for (i = 0; want != NULL && i < want->nitems; i++)
-		if (!fs_has(l, want->items[i]->value))
+		if (!node_seq_has_nocase(l, want->items[i]->value))
 			node_seq_push(l, node_scalar(want->items[i]->value));
 	return l;
 }
@@ -314,7 +305,7 @@ fs_list_steps(struct buf *b, const struct fs_list *l, const struct node *during,
 	keep = node_seq();
 	for (i = 0; i < during->nitems; i++) {
 		v = during->items[i]->value;
-		if (fs_has(added, v) || (x->client &&
+		if (node_seq_has_nocase(added, v) || (x->client &&
 		    strncasecmp(v, "wsman/", 6) == 0))
 			continue;
 		if (!fs_cmd_safe(v)) {

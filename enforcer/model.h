@@ -183,6 +183,10 @@ int model_effective_base(struct node **out, const struct model *m,
 /* The rule applies to host h. */
 int model_rule_targets(const struct model_rule *, const struct model_host *h);
 
+/* Some rule of the window applies to host h (whatever the time). */
+int model_window_targets(const struct model_window *,
+    const struct model_host *h);
+
 /* start <= at < end */
 int model_window_active(const struct model_window *, time_t at);
 

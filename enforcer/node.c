@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 
@@ -266,6 +267,59 @@ node_free(struct node *n)
 	free(n->items);
 	free(n->value);
 	free(n);
+}
+
+int
+node_seq_has_nocase(const struct node *seq, const char *v)
+{
+	size_t i;
+
+	for (i = 0; seq != NULL && seq->kind == NODE_SEQ && i < seq->nitems;
+	    i++)
+		if (seq->items[i]->kind == NODE_SCALAR &&
+		    strcasecmp(seq->items[i]->value, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every item of a is a scalar that b holds. */
+static int
+node_seq_within_nocase(const struct node *a, const struct node *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->nitems; i++)
+		if (a->items[i]->kind != NODE_SCALAR ||
+		    !node_seq_has_nocase(b, a->items[i]->value))
+			return 0;
+	return 1;
+}
+
+int
+node_equal_nocase(const struct node *a, const struct node *b)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (a->kind != b->kind)
+		return 0;
+	switch (a->kind) {
+	case NODE_SCALAR:
+		return strcasecmp(a->value, b->value) == 0;
+	case NODE_SEQ:
+		return node_seq_within_nocase(a, b) &&
+		    node_seq_within_nocase(b, a);
+	case NODE_MAP:
+		if (a->npairs != b->npairs)
+			return 0;
+		for (i = 0; i < a->npairs; i++)
+			if (!node_equal_nocase(a->pairs[i].value,
+			    node_get(b, a->pairs[i].key->value)))
+				return 0;
+		return 1;
+	}
+	return 0;
 }
 
 int

@@ -152,14 +152,13 @@ static int
 record_window_in_run(const struct model_window *w,
     const struct engine_run *run)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!model_window_active(w, run->at))
 		return 0;
 	for (i = 0; i < run->nhosts; i++)
-		for (j = 0; j < w->nrules; j++)
-			if (model_rule_targets(&w->rules[j], run->hosts[i].host))
-				return 1;
+		if (model_window_targets(w, run->hosts[i].host))
+			return 1;
 	return 0;
 }
 

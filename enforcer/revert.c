@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "revert.h"
 
@@ -33,54 +32,6 @@ revert_map_at(struct node *root, const char **keys, size_t n)
 		m = next;
 	}
 	return m;
-}
-
-static int
-revert_seq_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && seq->kind == NODE_SEQ && i < seq->nitems;
-	    i++)
-		if (seq->items[i]->kind == NODE_SCALAR &&
-		    strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
-}
-
-/* Same value, as Windows compares names: case aside, lists as sets. */
-static int
-revert_same(const struct node *a, const struct node *b)
-{
-	size_t i;
-
-	if (a == NULL || b == NULL)
-		return a == b;
-	if (a->kind != b->kind)
-		return 0;
-	switch (a->kind) {
-	case NODE_SCALAR:
-		return strcasecmp(a->value, b->value) == 0;
-	case NODE_SEQ:
-		for (i = 0; i < a->nitems; i++)
-			if (a->items[i]->kind != NODE_SCALAR ||
-			    !revert_seq_has(b, a->items[i]->value))
-				return 0;
-		for (i = 0; i < b->nitems; i++)
-			if (b->items[i]->kind != NODE_SCALAR ||
-			    !revert_seq_has(a, b->items[i]->value))
-				return 0;
-		return 1;
-	case NODE_MAP:
-		if (a->npairs != b->npairs)
-			return 0;
-		for (i = 0; i < a->npairs; i++)
-			if (!revert_same(a->pairs[i].value,
-			    node_get(b, a->pairs[i].key->value)))
-				return 0;
-		return 1;
-	}
-	return 0;
 }
 
 /* A value for a message: "true", "a, b", "(none)", "(absent)". */
@@ -148,7 +99,7 @@ revert_enables_credssp(const char *path, const struct node *value,
 		return 0;
 	for (i = 0; i < value->nitems; i++)
 		if (value->items[i]->kind == NODE_SCALAR &&
-		    !revert_seq_has(after, value->items[i]->value))
+		    !node_seq_has_nocase(after, value->items[i]->value))
 			return 1;
 	return 0;
 }
@@ -210,7 +161,7 @@ revert_note_desired(struct revert_plan *p, const char *host, const char *path,
 	char *want;
 
 	if (now == NULL || now->kind != NODE_SCALAR ||
-	    value->kind != NODE_SCALAR || revert_same(now, value))
+	    value->kind != NODE_SCALAR || node_equal_nocase(now, value))
 		return;
 	o = now->origin;
 	want = revert_text(now);
@@ -430,7 +381,7 @@ revert_check(struct revert_plan *p, const struct engine_run *run)
 		for (j = 0; j < rh->npaths; j++) {
 			was = revert_get(rh->before, rh->paths[j]);
 			is = revert_get(now, rh->paths[j]);
-			if (revert_same(was, is))
+			if (node_equal_nocase(was, is))
 				continue;
 			ts = revert_text(is);
 			ws = revert_text(was);

@@ -4,7 +4,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "state.h"
 
@@ -39,18 +38,6 @@ changes_clear(struct changes *cs)
 	free(cs->v);
 	cs->v = NULL;
 	cs->n = 0;
-}
-
-int
-state_list_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		if (seq->items[i]->kind == NODE_SCALAR &&
-		    strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
 }
 
 char *

@@ -95,8 +95,7 @@ struct change *changes_add(struct changes *, const char *kind,
     const struct node *desired);
 void changes_clear(struct changes *);
 
-/* Lists of names (sequences of scalars), compared as Windows does. */
-int state_list_has(const struct node *seq, const char *v);	/* no case */
+/* Lists of names (sequences of scalars); node_seq_has_nocase() finds one. */
 /* Items joined by sep ("a, b"); NULL for an empty or absent list. */
 char *state_list_join(const struct node *seq, const char *sep);
 /* "a, b,c" split on commas, items trimmed, empty ones dropped. */
