@@ -133,23 +133,6 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 	return desired_src_check(&a->src, cause);
 }
 
-/* The first line of what a command said, for a cause. */
-static char *
-restart_said(const struct wsman_cmd *c)
-{
-	const char *s = buf_cstr(&c->err);
-	char *line;
-
-	if (*(s + strspn(s, " \r\n")) == '\0')
-		s = buf_cstr(&c->out);
-	s += strspn(s, " \r\n");
-	if (*s == '\0')
-		return xstrdup("no message");
-	line = xstrndup(s, strcspn(s, "\r\n"));
-	wsman_oneline(line);
-	return line;
-}
-
 /* Run line; a non-zero exit is a failure named after what. */
 static int
 restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
@@ -161,7 +144,8 @@ restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
 		return -1;
 	if (out->exit_code == 0)
 		return 0;
-	said = restart_said(out);
+	said = wsman_cmd_said(out);
+	wsman_oneline(said);
 	cause_set(cause, "%s: %s %s: exit %ld: %s", wsman_host(ws), what,
 	    RESTART_TASK, out->exit_code, said);
 	free(said);

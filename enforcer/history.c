@@ -115,8 +115,8 @@ hist_log_free(struct hist_log *log)
 
 /* --- opening -------------------------------------------------------------- */
 
-static int
-dir_is_missing_or_empty(const char *path)
+int
+history_dir_unused(const char *path)
 {
 	struct dirent *de;
 	DIR *d;
@@ -138,7 +138,7 @@ dir_is_missing_or_empty(const char *path)
 static int
 open_history_dir(struct history *h, const char *dir, char **cause)
 {
-	if (dir_is_missing_or_empty(dir))
+	if (history_dir_unused(dir))
 		return gitutil_create_bare(&h->repo, dir, HIST_BRANCH, cause);
 	if (git_repository_open_ext(&h->repo, dir,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)

@@ -130,6 +130,12 @@ int history_open(struct history **out, const char *desired,
     const char *history_dir, char **cause);
 void history_free(struct history *);
 
+/*
+ * dir is missing or an empty directory: no history was recorded there
+ * yet, and history_open() would create one.
+ */
+int history_dir_unused(const char *dir);
+
 /* "branch enforcer/history of /path/.git" (borrowed), for messages. */
 const char *history_where(const struct history *);
 
