@@ -199,20 +199,7 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->key_file = mc->key_file;
 	wo->operation_timeout_ms = mc->timeout * 1000;
 	wo->request_timeout_ms = mc->timeout * 1000 + 5000;
-	switch (mc->auth) {
-	case MODEL_AUTH_BASIC:
-		wo->auth = WSMAN_AUTH_BASIC;
-		break;
-	case MODEL_AUTH_NTLM:
-		wo->auth = WSMAN_AUTH_NTLM;
-		break;
-	case MODEL_AUTH_NEGOTIATE:
-		wo->auth = WSMAN_AUTH_NEGOTIATE;
-		break;
-	case MODEL_AUTH_CERTIFICATE:
-		wo->auth = WSMAN_AUTH_CERTIFICATE;
-		break;
-	}
+	wo->auth = mc->auth;
 	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM) &&
 	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "node.h"
+#include "wsman.h"
 
 struct schema;
 
@@ -25,13 +26,6 @@ struct model_file {
 	const char	*name;		/* used in messages: "file:line:col" */
 	const char	*text;
 	size_t		 len;
-};
-
-enum model_auth {
-	MODEL_AUTH_BASIC,
-	MODEL_AUTH_NTLM,
-	MODEL_AUTH_NEGOTIATE,
-	MODEL_AUTH_CERTIFICATE,
 };
 
 /*
@@ -44,7 +38,7 @@ struct model_conn {
 					   host name; TLS is verified against the
 					   host name either way */
 	int		 port;		/* 5986 */
-	enum model_auth	 auth;		/* negotiate */
+	enum wsman_auth	 auth;		/* negotiate */
 	const char	*username;
 	const char	*password_env;	/* name of an environment variable */
 	const char	*password_file;	/* a file that must be mode 0600 */
@@ -158,9 +152,6 @@ void model_free(struct model *);
 /* Host by name (binary search); borrowed; NULL if none. */
 const struct model_host *model_host_find(const struct model *,
     const char *name);
-
-/* "basic", "ntlm", "negotiate", "certificate" */
-const char *model_auth_name(enum model_auth);
 
 /* effective.c */
 
