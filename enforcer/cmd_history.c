@@ -79,20 +79,20 @@ parse_since(const char *s, time_t *out)
 }
 
 static void
-print_change(const struct hist_entry *e, const struct hist_change *c)
+print_change(const struct history_entry *e, const struct history_change *c)
 {
 	struct buf b = BUF_INIT;
 	char t[TIMEPARSE_UTC_LEN];
 
 	timeparse_format_utc(e->run.finished, t, sizeof(t));
-	hist_change_describe(&b, c);
+	history_change_describe(&b, c);
 	printf("%s  %s  %-11s %s  %s\n", t, e->run.run_id,
-	    hist_class_name(c->class), c->host, buf_cstr(&b));
+	    history_class_name(c->class), c->host, buf_cstr(&b));
 	buf_release(&b);
 }
 
 static void
-print_run(const struct hist_entry *e)
+print_run(const struct history_entry *e)
 {
 	char t[TIMEPARSE_UTC_LEN];
 	size_t i;
@@ -105,7 +105,7 @@ print_run(const struct hist_entry *e)
 }
 
 static void
-print_json(const struct hist_log *log, int changes)
+print_json(const struct history_log *log, int changes)
 {
 	struct buf b = BUF_INIT;
 	size_t i, j;
@@ -116,12 +116,12 @@ print_json(const struct hist_log *log, int changes)
 	for (i = 0; i < log->n; i++) {
 		if (!changes) {
 			buf_puts(&b, i > 0 ? ",\n  " : "\n  ");
-			histjson_entry(&b, &log->entries[i], 0);
+			history_json_entry(&b, &log->entries[i], 0);
 			continue;
 		}
 		for (j = 0; j < log->entries[i].run.nchanges; j++) {
 			buf_puts(&b, first ? "\n  " : ",\n  ");
-			histjson_change(&b, &log->entries[i],
+			history_json_change(&b, &log->entries[i],
 			    &log->entries[i].run.changes[j]);
 			first = 0;
 		}
@@ -132,7 +132,7 @@ print_json(const struct hist_log *log, int changes)
 }
 
 static void
-print_log(const struct hist_log *log, int changes, int json)
+print_log(const struct history_log *log, int changes, int json)
 {
 	size_t i, j;
 
@@ -173,10 +173,10 @@ cmd_history(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hist_filter f = HIST_FILTER_INIT;
+	struct history_filter f = HISTORY_FILTER_INIT;
 	struct history *h = NULL;
-	struct hist_log *log = NULL;
-	enum hist_class class;
+	struct history_log *log = NULL;
+	enum history_class class;
 	const char *dir = NULL;
 	char *cause = NULL, *end;
 	int ch, changes = 0, json = 0, rc = EXIT_ERROR;
@@ -200,7 +200,7 @@ cmd_history(int argc, char **argv)
 				return bad_usage("bad limit '%s'", optarg);
 			break;
 		case 'c':
-			if (hist_class_parse(optarg, &class) == -1)
+			if (history_class_parse(optarg, &class) == -1)
 				return bad_usage("unknown class '%s'", optarg);
 			f.class = (int)class;
 			break;
@@ -230,7 +230,7 @@ out:
 	if (cause != NULL)
 		fprintf(stderr, "%s: %s\n", cmd_progname, cause);
 	free(cause);
-	hist_log_free(log);
+	history_log_free(log);
 	history_free(h);
 	return rc;
 }

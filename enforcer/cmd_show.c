@@ -44,7 +44,7 @@ print_state(const char *label, const struct node *n)
 }
 
 static void
-print_changes(const struct hist_run *r, const char *host)
+print_changes(const struct history_run *r, const char *host)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -53,15 +53,15 @@ print_changes(const struct hist_run *r, const char *host)
 		if (strcmp(r->changes[i].host, host) != 0)
 			continue;
 		buf_reset(&b);
-		hist_change_describe(&b, &r->changes[i]);
-		printf("  %-11s %s\n", hist_class_name(r->changes[i].class),
+		history_change_describe(&b, &r->changes[i]);
+		printf("  %-11s %s\n", history_class_name(r->changes[i].class),
 		    buf_cstr(&b));
 	}
 	buf_release(&b);
 }
 
 static int
-is_drifted(const struct hist_entry *e, const char *host)
+is_drifted(const struct history_entry *e, const char *host)
 {
 	size_t i;
 
@@ -72,7 +72,7 @@ is_drifted(const struct hist_entry *e, const char *host)
 }
 
 static size_t
-count_changes(const struct hist_run *r, const char *host)
+count_changes(const struct history_run *r, const char *host)
 {
 	size_t i, n = 0;
 
@@ -83,7 +83,7 @@ count_changes(const struct hist_run *r, const char *host)
 }
 
 static void
-print_host(const struct hist_entry *e, const struct hist_host *h)
+print_host(const struct history_entry *e, const struct history_host *h)
 {
 	size_t n = count_changes(&e->run, h->name);
 	int drifted = is_drifted(e, h->name);
@@ -106,9 +106,9 @@ print_host(const struct hist_entry *e, const struct hist_host *h)
 }
 
 static void
-print_text(const struct hist_entry *e)
+print_text(const struct history_entry *e)
 {
-	const struct hist_run *r = &e->run;
+	const struct history_run *r = &e->run;
 	char t[TIMEPARSE_UTC_LEN];
 	size_t i;
 
@@ -141,7 +141,7 @@ cmd_show(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct history *h = NULL;
-	struct hist_log *log = NULL;
+	struct history_log *log = NULL;
 	struct buf b = BUF_INIT;
 	const char *dir = NULL;
 	char *cause = NULL;
@@ -174,7 +174,7 @@ cmd_show(int argc, char **argv)
 	    history_show(&log, h, argv[optind], &cause) == -1)
 		goto out;
 	if (json) {
-		histjson_entry(&b, &log->entries[0], 1);
+		history_json_entry(&b, &log->entries[0], 1);
 		printf("{\"version\": 1, \"run\": %s}\n", buf_cstr(&b));
 	} else
 		print_text(&log->entries[0]);
@@ -184,7 +184,7 @@ out:
 		fprintf(stderr, "%s: %s\n", cmd_progname, cause);
 	free(cause);
 	buf_release(&b);
-	hist_log_free(log);
+	history_log_free(log);
 	history_free(h);
 	return rc;
 }

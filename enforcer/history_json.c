@@ -10,7 +10,7 @@
 #include "timeparse.h"
 
 void
-histjson_string(struct buf *out, const char *s)
+history_json_string(struct buf *out, const char *s)
 {
 	const unsigned char *p;
 
@@ -47,11 +47,11 @@ json_scalar(struct buf *out, const struct node *n)
 	else if (node_int(n, &v) == 0)
 		buf_printf(out, "%lld", v);
 	else
-		histjson_string(out, n->value);
+		history_json_string(out, n->value);
 }
 
 void
-histjson_node(struct buf *out, const struct node *n)
+history_json_node(struct buf *out, const struct node *n)
 {
 	size_t i;
 
@@ -68,9 +68,9 @@ histjson_node(struct buf *out, const struct node *n)
 		for (i = 0; i < n->npairs; i++) {
 			if (i > 0)
 				buf_puts(out, ", ");
-			histjson_string(out, n->pairs[i].key->value);
+			history_json_string(out, n->pairs[i].key->value);
 			buf_puts(out, ": ");
-			histjson_node(out, n->pairs[i].value);
+			history_json_node(out, n->pairs[i].value);
 		}
 		buf_putc(out, '}');
 		break;
@@ -79,7 +79,7 @@ histjson_node(struct buf *out, const struct node *n)
 		for (i = 0; i < n->nitems; i++) {
 			if (i > 0)
 				buf_puts(out, ", ");
-			histjson_node(out, n->items[i]);
+			history_json_node(out, n->items[i]);
 		}
 		buf_putc(out, ']');
 		break;
@@ -92,7 +92,7 @@ json_time(struct buf *out, time_t t)
 	char s[TIMEPARSE_UTC_LEN];
 
 	timeparse_format_utc(t, s, sizeof(s));
-	histjson_string(out, s);
+	history_json_string(out, s);
 }
 
 static void
@@ -104,37 +104,37 @@ json_strings(struct buf *out, const char **v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			buf_puts(out, ", ");
-		histjson_string(out, v[i]);
+		history_json_string(out, v[i]);
 	}
 	buf_putc(out, ']');
 }
 
 static void
-json_change_fields(struct buf *out, const struct hist_change *c)
+json_change_fields(struct buf *out, const struct history_change *c)
 {
 	buf_puts(out, "\"host\": ");
-	histjson_string(out, c->host);
+	history_json_string(out, c->host);
 	buf_puts(out, ", \"path\": ");
-	histjson_string(out, c->path);
+	history_json_string(out, c->path);
 	buf_puts(out, ", \"before\": ");
-	histjson_string(out, c->before);
+	history_json_string(out, c->before);
 	buf_puts(out, ", \"after\": ");
-	histjson_string(out, c->after);
+	history_json_string(out, c->after);
 	buf_puts(out, ", \"class\": ");
-	histjson_string(out, hist_class_name(c->class));
+	history_json_string(out, history_class_name(c->class));
 	buf_puts(out, ", \"reason\": ");
-	histjson_string(out, c->reason);
+	history_json_string(out, c->reason);
 	buf_puts(out, ", \"window\": ");
-	histjson_string(out, c->window);
+	history_json_string(out, c->window);
 	buf_printf(out, ", \"verified\": %s", c->verified ? "true" : "false");
 }
 
 void
-histjson_change(struct buf *out, const struct hist_entry *e,
-    const struct hist_change *c)
+history_json_change(struct buf *out, const struct history_entry *e,
+    const struct history_change *c)
 {
 	buf_puts(out, "{\"run_id\": ");
-	histjson_string(out, e->run.run_id);
+	history_json_string(out, e->run.run_id);
 	buf_puts(out, ", \"finished\": ");
 	json_time(out, e->run.finished);
 	buf_puts(out, ", ");
@@ -143,44 +143,44 @@ histjson_change(struct buf *out, const struct hist_entry *e,
 }
 
 static void
-json_host(struct buf *out, const struct hist_host *h, int trees)
+json_host(struct buf *out, const struct history_host *h, int trees)
 {
 	buf_puts(out, "{\"name\": ");
-	histjson_string(out, h->name);
+	history_json_string(out, h->name);
 	buf_puts(out, ", \"error\": ");
-	histjson_string(out, h->error);
+	history_json_string(out, h->error);
 	if (trees) {
 		buf_puts(out, ", \"observed\": ");
-		histjson_node(out, h->observed);
+		history_json_node(out, h->observed);
 		buf_puts(out, ", \"verified\": ");
-		histjson_node(out, h->verified);
+		history_json_node(out, h->verified);
 	}
 	buf_putc(out, '}');
 }
 
 static void
-json_run_head(struct buf *out, const struct hist_entry *e)
+json_run_head(struct buf *out, const struct history_entry *e)
 {
-	const struct hist_run *r = &e->run;
+	const struct history_run *r = &e->run;
 
 	buf_puts(out, "{\"run_id\": ");
-	histjson_string(out, r->run_id);
+	history_json_string(out, r->run_id);
 	buf_puts(out, ", \"verb\": ");
-	histjson_string(out, r->verb);
+	history_json_string(out, r->verb);
 	buf_puts(out, ", \"summary\": ");
-	histjson_string(out, e->summary);
+	history_json_string(out, e->summary);
 	buf_puts(out, ", \"started\": ");
 	json_time(out, r->started);
 	buf_puts(out, ", \"finished\": ");
 	json_time(out, r->finished);
 	buf_puts(out, ", \"commit\": ");
-	histjson_string(out, e->commit);
+	history_json_string(out, e->commit);
 	buf_puts(out, ", \"observed_commit\": ");
-	histjson_string(out, e->observed[0] != '\0' ? e->observed : NULL);
+	history_json_string(out, e->observed[0] != '\0' ? e->observed : NULL);
 	buf_puts(out, ", \"desired\": ");
-	histjson_string(out, r->desired_path);
+	history_json_string(out, r->desired_path);
 	buf_puts(out, ", \"desired_commit\": ");
-	histjson_string(out, r->desired_commit);
+	history_json_string(out, r->desired_commit);
 	buf_puts(out, ", \"windows\": ");
 	json_strings(out, r->windows, r->nwindows);
 	buf_puts(out, ", \"drifted\": ");
@@ -188,9 +188,9 @@ json_run_head(struct buf *out, const struct hist_entry *e)
 }
 
 void
-histjson_entry(struct buf *out, const struct hist_entry *e, int trees)
+history_json_entry(struct buf *out, const struct history_entry *e, int trees)
 {
-	const struct hist_run *r = &e->run;
+	const struct history_run *r = &e->run;
 	size_t i;
 
 	json_run_head(out, e);

@@ -193,7 +193,7 @@ revert_refuse_credssp(struct revert_plan *p, const char *host,
  * not reverted (the reason is in p->refused).
  */
 static int
-revert_path(struct revert_plan *p, const struct hist_host *hh,
+revert_path(struct revert_plan *p, const struct history_host *hh,
     const struct node *eff, struct node *desired, const char *path,
     int window)
 {
@@ -237,7 +237,7 @@ revert_has_path(const struct revert_host *rh, const char *path)
 /* A host RUN changed: its desired tree and paths, unless nothing is left. */
 static void
 revert_host(struct revert_plan *p, const struct model *m,
-    const struct hist_entry *e, const struct hist_host *hh, time_t at)
+    const struct history_entry *e, const struct history_host *hh, time_t at)
 {
 	struct revert_host rh;
 	struct node *eff = NULL;
@@ -289,7 +289,7 @@ revert_host(struct revert_plan *p, const struct model *m,
 }
 
 static int
-revert_changed(const struct hist_run *run, const char *host)
+revert_changed(const struct history_run *run, const char *host)
 {
 	size_t i;
 
@@ -303,7 +303,7 @@ int
 revert_plan(struct revert_plan *p, struct history *h, const struct model *m,
     const char *run_id, time_t at, char **cause)
 {
-	const struct hist_entry *e;
+	const struct history_entry *e;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
@@ -341,7 +341,7 @@ revert_plan_release(struct revert_plan *p)
 	free(p->targets);
 	errors_clear(&p->refused);
 	errors_clear(&p->notes);
-	hist_log_free(p->log);
+	history_log_free(p->log);
 	memset(p, 0, sizeof(*p));
 }
 

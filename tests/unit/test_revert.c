@@ -193,8 +193,8 @@ test_record_run(void **state)
 	struct history *h = open_history();
 	struct record_last *rl = NULL;
 	struct engine_run run;
-	struct hist_log *log = NULL;
-	const struct hist_entry *e;
+	struct history_log *log = NULL;
+	const struct history_entry *e;
 	char *cause = NULL;
 
 	make_run(&run, m);
@@ -207,9 +207,9 @@ test_record_run(void **state)
 	/* The reported change was not made: not recorded as one. */
 	assert_int_equal(e->run.nchanges, 2);
 	assert_string_equal(e->run.changes[0].path, "credssp.server.enabled");
-	assert_int_equal(e->run.changes[0].class, HIST_EXPIRY);
+	assert_int_equal(e->run.changes[0].class, HISTORY_EXPIRY);
 	assert_true(e->run.changes[0].verified);
-	assert_int_equal(e->run.changes[1].class, HIST_CORRECTIVE);
+	assert_int_equal(e->run.changes[1].class, HISTORY_CORRECTIVE);
 	/* The window active at the run's instant targets n1. */
 	assert_int_equal(e->run.nwindows, 1);
 	assert_string_equal(e->run.windows[0], "maint");
@@ -217,7 +217,7 @@ test_record_run(void **state)
 	assert_string_equal(e->run.hosts[1].name, "n2.contoso.test");
 	assert_string_equal(e->run.hosts[1].error,
 	    "connect: connection refused");
-	hist_log_free(log);
+	history_log_free(log);
 
 	/* The engine reads back what was verified; unknown hosts: NULL. */
 	assert_int_equal(record_last_load(&rl, h, m, NULL, &cause), 0);
@@ -243,7 +243,7 @@ test_secrets_registered(void **state)
 	struct model *m = model();
 	struct history *h = open_history();
 	struct engine_run run;
-	struct hist_log *log = NULL;
+	struct history_log *log = NULL;
 	char *cause = NULL;
 
 	struct desired_src src = { NULL, "https://bot:T0ken-in-url@git.test/d",
@@ -260,7 +260,7 @@ test_secrets_registered(void **state)
 	assert_int_equal(history_show(&log, h, run.id, &cause), 0);
 	assert_string_equal(log->entries[0].run.hosts[1].error,
 	    "login '[redacted]' refused, token [redacted]");
-	hist_log_free(log);
+	history_log_free(log);
 	engine_run_release(&run);
 	history_free(h);
 	model_free(m);
