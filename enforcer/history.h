@@ -242,8 +242,6 @@ struct node *history_log_keep_node(struct history_log *, struct node *);
 
 /* Append n as JSON (typed scalars as YAML 1.2 core reads them). */
 void history_json_node(struct buf *out, const struct node *n);
-/* Append a JSON string literal. */
-void history_json_string(struct buf *out, const char *s);
 /*
  * Append one run as a JSON object; with trees, run.hosts[] carry their
  * "observed" and "verified" trees (history_show).
