@@ -13,7 +13,7 @@
 #include "timeparse.h"
 
 static void
-usage(FILE *fp)
+cmd_show_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s show [--history DIR] [--json] RUN [PATH]\n\n"
@@ -27,7 +27,7 @@ usage(FILE *fp)
 
 /* A state as YAML, indented under its label. */
 static void
-print_state(const char *label, const struct node *n)
+cmd_show_print_state(const char *label, const struct node *n)
 {
 	struct buf b = BUF_INIT;
 	const char *line, *nl;
@@ -44,7 +44,7 @@ print_state(const char *label, const struct node *n)
 }
 
 static void
-print_changes(const struct history_run *r, const char *host)
+cmd_show_print_changes(const struct history_run *r, const char *host)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -61,7 +61,7 @@ print_changes(const struct history_run *r, const char *host)
 }
 
 static int
-is_drifted(const struct history_entry *e, const char *host)
+cmd_show_is_drifted(const struct history_entry *e, const char *host)
 {
 	size_t i;
 
@@ -72,7 +72,7 @@ is_drifted(const struct history_entry *e, const char *host)
 }
 
 static size_t
-count_changes(const struct history_run *r, const char *host)
+cmd_show_count_changes(const struct history_run *r, const char *host)
 {
 	size_t i, n = 0;
 
@@ -83,10 +83,10 @@ count_changes(const struct history_run *r, const char *host)
 }
 
 static void
-print_host(const struct history_entry *e, const struct history_host *h)
+cmd_show_print_host(const struct history_entry *e, const struct history_host *h)
 {
-	size_t n = count_changes(&e->run, h->name);
-	int drifted = is_drifted(e, h->name);
+	size_t n = cmd_show_count_changes(&e->run, h->name);
+	int drifted = cmd_show_is_drifted(e, h->name);
 
 	printf("\n%s: ", h->name);
 	if (n > 0)
@@ -97,16 +97,16 @@ print_host(const struct history_entry *e, const struct history_host *h)
 		printf("in sync");
 	printf("%s\n", drifted ? "; changed outside enforcer before this run"
 	    : "");
-	print_changes(&e->run, h->name);
+	cmd_show_print_changes(&e->run, h->name);
 	/* States only where something happened; --json has them all. */
 	if (h->observed != NULL && (h->verified != NULL || drifted))
-		print_state("observed", h->observed);
+		cmd_show_print_state("observed", h->observed);
 	if (h->verified != NULL)
-		print_state("verified", h->verified);
+		cmd_show_print_state("verified", h->verified);
 }
 
 static void
-print_text(const struct history_entry *e)
+cmd_show_print_text(const struct history_entry *e)
 {
 	const struct history_run *r = &e->run;
 	char t[TIMEPARSE_UTC_LEN];
@@ -128,7 +128,7 @@ print_text(const struct history_entry *e)
 		printf(" (observed: %s)", e->observed);
 	printf("\n");
 	for (i = 0; i < r->nhosts; i++)
-		print_host(e, &r->hosts[i]);
+		cmd_show_print_host(e, &r->hosts[i]);
 }
 
 int
@@ -157,15 +157,15 @@ cmd_show(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			cmd_show_usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			cmd_show_usage(stderr);
 			return EXIT_ERROR;
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2) {
-		usage(stderr);
+		cmd_show_usage(stderr);
 		return EXIT_ERROR;
 	}
 	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
@@ -177,7 +177,7 @@ cmd_show(int argc, char **argv)
 		history_json_entry(&b, &log->entries[0], 1);
 		printf("{\"version\": 1, \"run\": %s}\n", buf_cstr(&b));
 	} else
-		print_text(&log->entries[0]);
+		cmd_show_print_text(&log->entries[0]);
 	rc = EXIT_OK;
 out:
 	if (cause != NULL)
