@@ -29,6 +29,7 @@
 #include <git2.h>
 
 #include "history.h"
+#include "test_util.h"
 #include "timeparse.h"
 
 static char tmp[256];
@@ -69,17 +70,6 @@ static char *
 path_in_tmp(const char *name)
 {
 	return xasprintf("%s/%s", tmp, name);
-}
-
-static struct node *
-yaml(const char *text)
-{
-	struct errors errs = ERRORS_INIT;
-	struct node *n;
-
-	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
-	    &errs), 0);
-	return n;
 }
 
 static struct history *

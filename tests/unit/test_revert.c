@@ -21,6 +21,7 @@
 #include "desired.h"
 #include "record.h"
 #include "revert.h"
+#include "test_util.h"
 
 /* A window from T0 to T0 + 2h; runs happen at T0 + 1h or T0 + 3h. */
 #define T0	1795597200	/* 2026-11-25T09:00:00Z */
@@ -81,17 +82,6 @@ teardown(void **state)
 	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	git_libgit2_shutdown();
 	return 0;
-}
-
-static struct node *
-yaml(const char *text)
-{
-	struct errors errs = ERRORS_INIT;
-	struct node *n;
-
-	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
-	    &errs), 0);
-	return n;
 }
 
 static struct model *
