@@ -60,17 +60,6 @@ cmd_show_print_changes(const struct history_run *r, const char *host)
 	buf_release(&b);
 }
 
-static int
-cmd_show_is_drifted(const struct history_entry *e, const char *host)
-{
-	size_t i;
-
-	for (i = 0; i < e->ndrifted; i++)
-		if (strcmp(e->drifted[i], host) == 0)
-			return 1;
-	return 0;
-}
-
 static size_t
 cmd_show_count_changes(const struct history_run *r, const char *host)
 {
@@ -86,7 +75,7 @@ static void
 cmd_show_print_host(const struct history_entry *e, const struct history_host *h)
 {
 	size_t n = cmd_show_count_changes(&e->run, h->name);
-	int drifted = cmd_show_is_drifted(e, h->name);
+	int drifted = strv_has(e->drifted, e->ndrifted, h->name);
 
 	printf("\n%s: ", h->name);
 	if (n > 0)

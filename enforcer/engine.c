@@ -492,17 +492,6 @@ engine_unhost(const char *host, const char *cause)
 	return cause;
 }
 
-static int
-engine_target_has(const struct engine_target *t, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < t->npaths; i++)
-		if (strcmp(t->paths[i], path) == 0)
-			return 1;
-	return 0;
-}
-
 /* engine_run_targets(): drop the changes on paths the target leaves. */
 static void
 engine_keep_paths(struct changes *cs, const struct engine_target *t)
@@ -514,7 +503,7 @@ engine_keep_paths(struct changes *cs, const struct engine_target *t)
 		return;
 	drop.v = xcalloc(cs->n + 1, sizeof(*drop.v));
 	for (i = 0; i < cs->n; i++) {
-		if (engine_target_has(t, cs->v[i].path))
+		if (strv_has(t->paths, t->npaths, cs->v[i].path))
 			cs->v[n++] = cs->v[i];
 		else
 			drop.v[drop.n++] = cs->v[i];

@@ -713,17 +713,6 @@ first_parent(struct history *h, git_commit **c, char **cause)
 }
 
 static int
-str_in(const char **names, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 change_matches(const struct history_filter *f, const struct history_change *c)
 {
 	return (f->host == NULL || strcmp(c->host, f->host) == 0) &&
@@ -761,7 +750,7 @@ entry_filter(struct history_log *log, struct history_entry *e,
 	if (n > 0)
 		return 1;
 	return f->class < 0 && (host_failed(e, f->host) ||
-	    str_in(e->drifted, e->ndrifted, f->host));
+	    strv_has(e->drifted, e->ndrifted, f->host));
 }
 
 struct walk {

@@ -5,16 +5,6 @@
  */
 #include "history.h"
 #include "json.h"
-#include "timeparse.h"
-
-static void
-history_json_time(struct json *j, const char *key, time_t t)
-{
-	char s[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, s, sizeof(s));
-	json_kv_string(j, key, s);
-}
 
 static void
 history_json_strings(struct json *j, const char *key, const char **v,
@@ -60,7 +50,7 @@ history_json_change(struct buf *out, const struct history_entry *e,
 	json_init_style(&j, out, JSON_SPACED);
 	json_object_begin(&j);
 	json_kv_string(&j, "run_id", e->run.run_id);
-	history_json_time(&j, "finished", e->run.finished);
+	json_kv_time(&j, "finished", e->run.finished);
 	history_json_change_fields(&j, c);
 	json_object_end(&j);
 }
@@ -88,8 +78,8 @@ history_json_run_head(struct json *j, const struct history_entry *e)
 	json_kv_string(j, "run_id", r->run_id);
 	json_kv_string(j, "verb", r->verb);
 	json_kv_string(j, "summary", e->summary);
-	history_json_time(j, "started", r->started);
-	history_json_time(j, "finished", r->finished);
+	json_kv_time(j, "started", r->started);
+	json_kv_time(j, "finished", r->finished);
 	json_kv_string(j, "commit", e->commit);
 	json_kv_string(j, "observed_commit",
 	    e->observed[0] != '\0' ? e->observed : NULL);

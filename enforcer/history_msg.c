@@ -183,17 +183,6 @@ put_list_trailer(struct buf *out, const char *key, const char **names,
 	buf_release(&v);
 }
 
-static int
-name_in(const char **names, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /* Distinct hosts of the changes, in order of first appearance. */
 static const char **
 changed_hosts(const struct history_run *run, size_t *n)
@@ -204,7 +193,7 @@ changed_hosts(const struct history_run *run, size_t *n)
 	names = xcalloc(run->nchanges + 1, sizeof(*names));
 	*n = 0;
 	for (i = 0; i < run->nchanges; i++)
-		if (!name_in(names, *n, run->changes[i].host))
+		if (!strv_has(names, *n, run->changes[i].host))
 			names[(*n)++] = run->changes[i].host;
 	return names;
 }
@@ -220,7 +209,7 @@ unchanged_hosts(const struct history_run *run, const char **changed,
 	*n = 0;
 	for (i = 0; i < run->nhosts; i++) {
 		if (run->hosts[i].error == NULL &&
-		    !name_in(changed, nchanged, run->hosts[i].name))
+		    !strv_has(changed, nchanged, run->hosts[i].name))
 			names[(*n)++] = run->hosts[i].name;
 	}
 	return names;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "timeparse.h"
 
 void
 json_init(struct json *j, struct buf *out)
@@ -159,6 +160,15 @@ json_kv_bool(struct json *j, const char *key, int value)
 {
 	json_key(j, key);
 	json_bool(j, value);
+}
+
+void
+json_kv_time(struct json *j, const char *key, time_t value)
+{
+	char s[TIMEPARSE_UTC_LEN];
+
+	timeparse_format_utc(value, s, sizeof(s));
+	json_kv_string(j, key, s);
 }
 
 static void

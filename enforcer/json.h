@@ -7,6 +7,8 @@
 #ifndef ENFORCER_JSON_H
 #define ENFORCER_JSON_H
 
+#include <time.h>
+
 #include "node.h"
 #include "util.h"
 
@@ -51,5 +53,7 @@ void json_node(struct json *, const struct node *);
 void json_kv_string(struct json *, const char *key, const char *value);
 void json_kv_int(struct json *, const char *key, long long value);
 void json_kv_bool(struct json *, const char *key, int value);
+/* value as timeparse_format_utc() writes it: "2026-11-25T09:30:00Z" */
+void json_kv_time(struct json *, const char *key, time_t value);
 
 #endif

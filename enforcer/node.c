@@ -295,8 +295,9 @@ node_seq_within_nocase(const struct node *a, const struct node *b)
 	return 1;
 }
 
-int
-node_equal_nocase(const struct node *a, const struct node *b)
+/* node_equal(), or with nocase node_equal_nocase(). */
+static int
+node_same(const struct node *a, const struct node *b, int nocase)
 {
 	size_t i;
 
@@ -306,16 +307,25 @@ node_equal_nocase(const struct node *a, const struct node *b)
 		return 0;
 	switch (a->kind) {
 	case NODE_SCALAR:
-		return strcasecmp(a->value, b->value) == 0;
+		if (nocase)
+			return strcasecmp(a->value, b->value) == 0;
+		return strcmp(a->value, b->value) == 0;
 	case NODE_SEQ:
-		return node_seq_within_nocase(a, b) &&
-		    node_seq_within_nocase(b, a);
+		if (nocase)
+			return node_seq_within_nocase(a, b) &&
+			    node_seq_within_nocase(b, a);
+		if (a->nitems != b->nitems)
+			return 0;
+		for (i = 0; i < a->nitems; i++)
+			if (!node_same(a->items[i], b->items[i], 0))
+				return 0;
+		return 1;
 	case NODE_MAP:
 		if (a->npairs != b->npairs)
 			return 0;
 		for (i = 0; i < a->npairs; i++)
-			if (!node_equal_nocase(a->pairs[i].value,
-			    node_get(b, a->pairs[i].key->value)))
+			if (!node_same(a->pairs[i].value,
+			    node_get(b, a->pairs[i].key->value), nocase))
 				return 0;
 		return 1;
 	}
@@ -323,34 +333,15 @@ node_equal_nocase(const struct node *a, const struct node *b)
 }
 
 int
+node_equal_nocase(const struct node *a, const struct node *b)
+{
+	return node_same(a, b, 1);
+}
+
+int
 node_equal(const struct node *a, const struct node *b)
 {
-	size_t i;
-
-	if (a == NULL || b == NULL)
-		return a == b;
-	if (a->kind != b->kind)
-		return 0;
-	switch (a->kind) {
-	case NODE_SCALAR:
-		return strcmp(a->value, b->value) == 0;
-	case NODE_SEQ:
-		if (a->nitems != b->nitems)
-			return 0;
-		for (i = 0; i < a->nitems; i++)
-			if (!node_equal(a->items[i], b->items[i]))
-				return 0;
-		return 1;
-	case NODE_MAP:
-		if (a->npairs != b->npairs)
-			return 0;
-		for (i = 0; i < a->npairs; i++)
-			if (!node_equal(a->pairs[i].value,
-			    node_get(b, a->pairs[i].key->value)))
-				return 0;
-		return 1;
-	}
-	return 0;
+	return node_same(a, b, 0);
 }
 
 int

@@ -223,17 +223,6 @@ revert_path(struct revert_plan *p, const struct history_host *hh,
 	return 0;
 }
 
-static int
-revert_has_path(const struct revert_host *rh, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < rh->npaths; i++)
-		if (strcmp(rh->paths[i], path) == 0)
-			return 1;
-	return 0;
-}
-
 /* A host RUN changed: its desired tree and paths, unless nothing is left. */
 static void
 revert_host(struct revert_plan *p, const struct model *m,
@@ -273,7 +262,7 @@ revert_host(struct revert_plan *p, const struct model *m,
 		 * restores one by itself.
 		 */
 		if (strcmp(e->run.changes[i].host, hh->name) != 0 ||
-		    revert_has_path(&rh, path) ||
+		    strv_has(rh.paths, rh.npaths, path) ||
 		    strncmp(path, "failsafe.", 9) == 0)
 			continue;
 		if (revert_path(p, hh, eff, rh.desired, path, window) == 0)

@@ -164,14 +164,20 @@ bad:
 	    "1d)", s);
 }
 
-void
-timeparse_format_utc(time_t t, char *buf, size_t len)
+/* t as strftime's fmt in UTC, or "@<seconds>" past what gmtime holds. */
+static void
+tp_format(time_t t, const char *fmt, char *buf, size_t len)
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, fmt, &tm) == 0)
 		snprintf(buf, len, "@%lld", (long long)t);
+}
+
+void
+timeparse_format_utc(time_t t, char *buf, size_t len)
+{
+	tp_format(t, "%Y-%m-%dT%H:%M:%SZ", buf, len);
 }
 
 int
@@ -193,11 +199,7 @@ timeparse_utc(const char *s, time_t *out)
 void
 timeparse_format_stamp(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm) == 0)
-		snprintf(buf, len, "@%lld", (long long)t);
+	tp_format(t, "%Y%m%dT%H%M%SZ", buf, len);
 }
 
 char *
