@@ -35,34 +35,16 @@
 static char tmp[256];
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	char *home;
-
-	strcpy(tmp, "/tmp/test_history.XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	/* No user or system git configuration may leak into a test. */
-	home = xasprintf("%s/home", tmp);
-	mkdir(home, 0700);
-	setenv("HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, home);
-	free(home);
+	test_sandbox(tmp, sizeof(tmp), "test_history");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_sandbox_remove(tmp);
 	return 0;
 }
 

@@ -52,35 +52,16 @@ static const char desired_yaml[] =
 static char tmp[256];
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	char *home;
-
-	strcpy(tmp, "/tmp/test_revert.XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	home = xasprintf("%s/home", tmp);
-	mkdir(home, 0700);
-	setenv("HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, home);
-	free(home);
+	test_sandbox(tmp, sizeof(tmp), "test_revert");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	git_libgit2_shutdown();
+	test_sandbox_remove(tmp);
 	return 0;
 }
 

@@ -1,14 +1,20 @@
 /*
  * test_util.h: helpers the engine's unit tests share: a tree from YAML
- * text, a state module's diff, and a check of one change.  Include it after
- * <cmocka.h>.  Define TEST_YAML_NAME first to name the text otherwise than
+ * text, a state module's diff, a check of one change, and a scratch
+ * directory for the git-backed tests.  Include it after <cmocka.h>.  Define TEST_YAML_NAME first to name the text otherwise than
  * "t.yaml" in positions and messages.
  */
 #ifndef TEST_UTIL_H
 #define TEST_UTIL_H
 
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#include <git2.h>
 
 #include "node.h"
 #include "state.h"
@@ -66,6 +72,43 @@ assert_change(const struct change *c, const char *path, const char *before,
 		assert_null(c->after);
 	else
 		assert_string_equal(c->after, after);
+}
+
+/*
+ * A scratch directory made into tmp (len bytes): "/tmp/<name>.XXXXXX" with
+ * its own HOME inside, and no user or system git configuration that could
+ * leak into a test.  Holds a libgit2 reference until test_sandbox_remove().
+ */
+static inline void
+test_sandbox(char *tmp, size_t len, const char *name)
+{
+	char *home;
+
+	snprintf(tmp, len, "/tmp/%s.XXXXXX", name);
+	assert_non_null(mkdtemp(tmp));
+	home = xasprintf("%s/home", tmp);
+	mkdir(home, 0700);
+	setenv("HOME", home, 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, home);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, home);
+	free(home);
+}
+
+static inline int
+test_sandbox_rm_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static inline void
+test_sandbox_remove(const char *tmp)
+{
+	nftw(tmp, test_sandbox_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	git_libgit2_shutdown();
 }
 
 #endif
