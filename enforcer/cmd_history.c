@@ -11,9 +11,10 @@
 #include "cmd.h"
 #include "desired.h"
 #include "history.h"
+#include "timeparse.h"
 
 static void
-usage(FILE *fp)
+cmd_history_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s history [--history DIR] [--host NAME] [--since TIME]\n"
@@ -40,7 +41,7 @@ usage(FILE *fp)
 
 /* An age: digits then s, m, h or d. */
 static int
-parse_age(const char *s, time_t now, time_t *out)
+cmd_history_parse_age(const char *s, time_t now, time_t *out)
 {
 	static const struct {
 		char	unit;
@@ -64,39 +65,41 @@ parse_age(const char *s, time_t now, time_t *out)
 }
 
 static int
-parse_since(const char *s, time_t *out)
+cmd_history_parse_since(const char *s, time_t *out)
 {
 	char *full;
 	int rc;
 
-	if (hist_time_parse(s, out) == 0 || parse_age(s, time(NULL), out) == 0)
+	if (timeparse_utc(s, out) == 0 ||
+	    cmd_history_parse_age(s, time(NULL), out) == 0)
 		return 0;
 	full = xasprintf("%sT00:00:00Z", s);
-	rc = hist_time_parse(full, out);
+	rc = timeparse_utc(full, out);
 	free(full);
 	return rc;
 }
 
 static void
-print_change(const struct hist_entry *e, const struct hist_change *c)
+cmd_history_print_change(const struct history_entry *e,
+    const struct history_change *c)
 {
 	struct buf b = BUF_INIT;
-	char t[32];
+	char t[TIMEPARSE_UTC_LEN];
 
-	hist_time_format(t, sizeof(t), e->run.finished);
-	hist_change_describe(&b, c);
+	timeparse_format_utc(e->run.finished, t, sizeof(t));
+	history_change_describe(&b, c);
 	printf("%s  %s  %-11s %s  %s\n", t, e->run.run_id,
-	    hist_class_name(c->class), c->host, buf_cstr(&b));
+	    history_class_name(c->class), c->host, buf_cstr(&b));
 	buf_release(&b);
 }
 
 static void
-print_run(const struct hist_entry *e)
+cmd_history_print_run(const struct history_entry *e)
 {
-	char t[32];
+	char t[TIMEPARSE_UTC_LEN];
 	size_t i;
 
-	hist_time_format(t, sizeof(t), e->run.finished);
+	timeparse_format_utc(e->run.finished, t, sizeof(t));
 	printf("%s  %s  %s", t, e->run.run_id, e->summary);
 	for (i = 0; i < e->ndrifted; i++)
 		printf("%s%s", i == 0 ? "; drift: " : ", ", e->drifted[i]);
@@ -104,7 +107,7 @@ print_run(const struct hist_entry *e)
 }
 
 static void
-print_json(const struct hist_log *log, int changes)
+cmd_history_print_json(const struct history_log *log, int changes)
 {
 	struct buf b = BUF_INIT;
 	size_t i, j;
@@ -115,12 +118,12 @@ print_json(const struct hist_log *log, int changes)
 	for (i = 0; i < log->n; i++) {
 		if (!changes) {
 			buf_puts(&b, i > 0 ? ",\n  " : "\n  ");
-			histjson_entry(&b, &log->entries[i], 0);
+			history_json_entry(&b, &log->entries[i], 0);
 			continue;
 		}
 		for (j = 0; j < log->entries[i].run.nchanges; j++) {
 			buf_puts(&b, first ? "\n  " : ",\n  ");
-			histjson_change(&b, &log->entries[i],
+			history_json_change(&b, &log->entries[i],
 			    &log->entries[i].run.changes[j]);
 			first = 0;
 		}
@@ -131,30 +134,30 @@ print_json(const struct hist_log *log, int changes)
 }
 
 static void
-print_log(const struct hist_log *log, int changes, int json)
+cmd_history_print_log(const struct history_log *log, int changes, int json)
 {
 	size_t i, j;
 
 	if (json) {
-		print_json(log, changes);
+		cmd_history_print_json(log, changes);
 		return;
 	}
 	for (i = 0; i < log->n; i++) {
 		if (!changes)
-			print_run(&log->entries[i]);
+			cmd_history_print_run(&log->entries[i]);
 		for (j = 0; changes && j < log->entries[i].run.nchanges; j++)
-			print_change(&log->entries[i],
+			cmd_history_print_change(&log->entries[i],
 			    &log->entries[i].run.changes[j]);
 	}
 }
 
 static int
-bad_usage(const char *fmt, const char *arg)
+cmd_history_bad_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "%s: history: ", cmd_progname);
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n");
-	usage(stderr);
+	cmd_history_usage(stderr);
 	return EXIT_ERROR;
 }
 
@@ -172,10 +175,10 @@ cmd_history(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hist_filter f = HIST_FILTER_INIT;
+	struct history_filter f = HISTORY_FILTER_INIT;
 	struct history *h = NULL;
-	struct hist_log *log = NULL;
-	enum hist_class class;
+	struct history_log *log = NULL;
+	enum history_class class;
 	const char *dir = NULL;
 	char *cause = NULL, *end;
 	int ch, changes = 0, json = 0, rc = EXIT_ERROR;
@@ -190,17 +193,20 @@ cmd_history(int argc, char **argv)
 			f.host = optarg;
 			break;
 		case 's':
-			if (parse_since(optarg, &f.since) == -1)
-				return bad_usage("bad time '%s'", optarg);
+			if (cmd_history_parse_since(optarg, &f.since) == -1)
+				return cmd_history_bad_usage("bad time '%s'",
+				    optarg);
 			break;
 		case 'l':
 			f.limit = strtoul(optarg, &end, 10);
 			if (*optarg == '-' || *end != '\0' || f.limit == 0)
-				return bad_usage("bad limit '%s'", optarg);
+				return cmd_history_bad_usage("bad limit '%s'",
+				    optarg);
 			break;
 		case 'c':
-			if (hist_class_parse(optarg, &class) == -1)
-				return bad_usage("unknown class '%s'", optarg);
+			if (history_class_parse(optarg, &class) == -1)
+				return cmd_history_bad_usage(
+				    "unknown class '%s'", optarg);
 			f.class = (int)class;
 			break;
 		case 'C':
@@ -210,26 +216,27 @@ cmd_history(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			cmd_history_usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			cmd_history_usage(stderr);
 			return EXIT_ERROR;
 		}
 	}
 	if (argc - optind > 1)
-		return bad_usage("too many arguments ('%s')", argv[optind + 1]);
+		return cmd_history_bad_usage("too many arguments ('%s')",
+		    argv[optind + 1]);
 	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
 	if (history_open(&h, optind < argc ? argv[optind] : ".", dir,
 	    &cause) == -1 || history_list(&log, h, &f, &cause) == -1)
 		goto out;
-	print_log(log, changes, json);
+	cmd_history_print_log(log, changes, json);
 	rc = EXIT_OK;
 out:
 	if (cause != NULL)
 		fprintf(stderr, "%s: %s\n", cmd_progname, cause);
 	free(cause);
-	hist_log_free(log);
+	history_log_free(log);
 	history_free(h);
 	return rc;
 }

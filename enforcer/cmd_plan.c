@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "timeparse.h"
 
 static void
 plan_usage(FILE *fp)

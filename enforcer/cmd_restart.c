@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "run.h"
 #include "secret.h"
+#include "timeparse.h"
 #include "wsman.h"
 
 #define RESTART_TASK	"\\enforcer\\restart-winrm"
@@ -117,33 +118,6 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 	return desired_src_check(&a->o.src, cause);
 }
 
-static long
-restart_ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)(t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* The first line of what a command said, for a cause. */
-static char *
-restart_said(const struct wsman_cmd *c)
-{
-	const char *s = buf_cstr(&c->err);
-	char *line;
-
-	if (*(s + strspn(s, " \r\n")) == '\0')
-		s = buf_cstr(&c->out);
-	s += strspn(s, " \r\n");
-	if (*s == '\0')
-		return xstrdup("no message");
-	line = xstrndup(s, strcspn(s, "\r\n"));
-	wsman_oneline(line);
-	return line;
-}
-
 /* Run line; a non-zero exit is a failure named after what. */
 static int
 restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
@@ -155,7 +129,8 @@ restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
 		return -1;
 	if (out->exit_code == 0)
 		return 0;
-	said = restart_said(out);
+	said = wsman_cmd_said(out);
+	wsman_oneline(said);
 	cause_set(cause, "%s: %s %s: exit %ld: %s", wsman_host(ws), what,
 	    RESTART_TASK, out->exit_code, said);
 	free(said);
@@ -325,7 +300,7 @@ restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 
 	wo.retries = 0;
 	for (;;) {
-		left = (long)(timeout_ms - restart_ms_since(t0));
+		left = (long)(timeout_ms - timeparse_ms_since(t0));
 		wo.operation_timeout_ms = left < 1000 ? 1000 :
 		    left < base->operation_timeout_ms ? left :
 		    base->operation_timeout_ms;
@@ -335,7 +310,7 @@ restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 		last = NULL;
 		if ((rc = restart_check(&wo, &last)) != 0)
 			break;
-		if (restart_ms_since(t0) + pause >= timeout_ms) {
+		if (timeparse_ms_since(t0) + pause >= timeout_ms) {
 			rc = cause_set(cause, "%s: WinRM not back within %llds "
 			    "(last: %s)", base->name, timeout_ms / 1000,
 			    last != NULL ? last : "no answer");
@@ -391,7 +366,7 @@ restart_host(struct restart_host *rh, long long timeout_ms, char **cause)
 	ws = NULL;
 	if (restart_wait(&wo, &t0, timeout_ms, cause) == -1)
 		goto out;
-	rh->ms = restart_ms_since(&t0);
+	rh->ms = timeparse_ms_since(&t0);
 	if (restart_task_delete(&wo, cause) == -1)
 		goto out;
 	rc = 0;

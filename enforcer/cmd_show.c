@@ -10,9 +10,10 @@
 #include "cmd.h"
 #include "desired.h"
 #include "history.h"
+#include "timeparse.h"
 
 static void
-usage(FILE *fp)
+cmd_show_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s show [--history DIR] [--json] RUN [PATH]\n\n"
@@ -26,7 +27,7 @@ usage(FILE *fp)
 
 /* A state as YAML, indented under its label. */
 static void
-print_state(const char *label, const struct node *n)
+cmd_show_print_state(const char *label, const struct node *n)
 {
 	struct buf b = BUF_INIT;
 	const char *line, *nl;
@@ -43,7 +44,7 @@ print_state(const char *label, const struct node *n)
 }
 
 static void
-print_changes(const struct hist_run *r, const char *host)
+cmd_show_print_changes(const struct history_run *r, const char *host)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -52,26 +53,15 @@ print_changes(const struct hist_run *r, const char *host)
 		if (strcmp(r->changes[i].host, host) != 0)
 			continue;
 		buf_reset(&b);
-		hist_change_describe(&b, &r->changes[i]);
-		printf("  %-11s %s\n", hist_class_name(r->changes[i].class),
+		history_change_describe(&b, &r->changes[i]);
+		printf("  %-11s %s\n", history_class_name(r->changes[i].class),
 		    buf_cstr(&b));
 	}
 	buf_release(&b);
 }
 
-static int
-is_drifted(const struct hist_entry *e, const char *host)
-{
-	size_t i;
-
-	for (i = 0; i < e->ndrifted; i++)
-		if (strcmp(e->drifted[i], host) == 0)
-			return 1;
-	return 0;
-}
-
 static size_t
-count_changes(const struct hist_run *r, const char *host)
+cmd_show_count_changes(const struct history_run *r, const char *host)
 {
 	size_t i, n = 0;
 
@@ -82,10 +72,10 @@ count_changes(const struct hist_run *r, const char *host)
 }
 
 static void
-print_host(const struct hist_entry *e, const struct hist_host *h)
+cmd_show_print_host(const struct history_entry *e, const struct history_host *h)
 {
-	size_t n = count_changes(&e->run, h->name);
-	int drifted = is_drifted(e, h->name);
+	size_t n = cmd_show_count_changes(&e->run, h->name);
+	int drifted = strv_has(e->drifted, e->ndrifted, h->name);
 
 	printf("\n%s: ", h->name);
 	if (n > 0)
@@ -96,25 +86,25 @@ print_host(const struct hist_entry *e, const struct hist_host *h)
 		printf("in sync");
 	printf("%s\n", drifted ? "; changed outside enforcer before this run"
 	    : "");
-	print_changes(&e->run, h->name);
+	cmd_show_print_changes(&e->run, h->name);
 	/* States only where something happened; --json has them all. */
 	if (h->observed != NULL && (h->verified != NULL || drifted))
-		print_state("observed", h->observed);
+		cmd_show_print_state("observed", h->observed);
 	if (h->verified != NULL)
-		print_state("verified", h->verified);
+		cmd_show_print_state("verified", h->verified);
 }
 
 static void
-print_text(const struct hist_entry *e)
+cmd_show_print_text(const struct history_entry *e)
 {
-	const struct hist_run *r = &e->run;
-	char t[32];
+	const struct history_run *r = &e->run;
+	char t[TIMEPARSE_UTC_LEN];
 	size_t i;
 
 	printf("run %s\n%s\n", r->run_id, e->summary);
-	hist_time_format(t, sizeof(t), r->started);
+	timeparse_format_utc(r->started, t, sizeof(t));
 	printf("started:  %s\n", t);
-	hist_time_format(t, sizeof(t), r->finished);
+	timeparse_format_utc(r->finished, t, sizeof(t));
 	printf("finished: %s\n", t);
 	if (r->desired_path != NULL)
 		printf("desired:  %s\n", r->desired_path);
@@ -127,7 +117,7 @@ print_text(const struct hist_entry *e)
 		printf(" (observed: %s)", e->observed);
 	printf("\n");
 	for (i = 0; i < r->nhosts; i++)
-		print_host(e, &r->hosts[i]);
+		cmd_show_print_host(e, &r->hosts[i]);
 }
 
 int
@@ -140,7 +130,7 @@ cmd_show(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct history *h = NULL;
-	struct hist_log *log = NULL;
+	struct history_log *log = NULL;
 	struct buf b = BUF_INIT;
 	const char *dir = NULL;
 	char *cause = NULL;
@@ -156,15 +146,15 @@ cmd_show(int argc, char **argv)
 			json = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			cmd_show_usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			cmd_show_usage(stderr);
 			return EXIT_ERROR;
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2) {
-		usage(stderr);
+		cmd_show_usage(stderr);
 		return EXIT_ERROR;
 	}
 	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
@@ -173,17 +163,17 @@ cmd_show(int argc, char **argv)
 	    history_show(&log, h, argv[optind], &cause) == -1)
 		goto out;
 	if (json) {
-		histjson_entry(&b, &log->entries[0], 1);
+		history_json_entry(&b, &log->entries[0], 1);
 		printf("{\"version\": 1, \"run\": %s}\n", buf_cstr(&b));
 	} else
-		print_text(&log->entries[0]);
+		cmd_show_print_text(&log->entries[0]);
 	rc = EXIT_OK;
 out:
 	if (cause != NULL)
 		fprintf(stderr, "%s: %s\n", cmd_progname, cause);
 	free(cause);
 	buf_release(&b);
-	hist_log_free(log);
+	history_log_free(log);
 	history_free(h);
 	return rc;
 }

@@ -10,7 +10,7 @@
 #include "model.h"
 
 static void
-validate_usage(FILE *fp)
+cmd_validate_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s validate PATH\n"
@@ -24,7 +24,7 @@ validate_usage(FILE *fp)
 }
 
 static const char *
-plural(size_t n, const char *one, const char *many)
+cmd_validate_plural(size_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
@@ -44,16 +44,16 @@ cmd_validate(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			validate_usage(stdout);
+			cmd_validate_usage(stdout);
 			return EXIT_OK;
 		}
 		fprintf(stderr, "%s: validate: unknown option '%s'\n",
 		    cmd_progname, argv[optind - 1]);
-		validate_usage(stderr);
+		cmd_validate_usage(stderr);
 		return EXIT_ERROR;
 	}
 	if (argc - optind != 1) {
-		validate_usage(stderr);
+		cmd_validate_usage(stderr);
 		return EXIT_ERROR;
 	}
 	if (model_load(&m, argv[optind], &errs) == -1) {
@@ -62,9 +62,9 @@ cmd_validate(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	printf("%s: ok (%zu %s, %zu %s, %zu %s)\n", argv[optind], m->nhosts,
-	    plural(m->nhosts, "host", "hosts"), m->npolicies,
-	    plural(m->npolicies, "policy", "policies"), m->nwindows,
-	    plural(m->nwindows, "window", "windows"));
+	    cmd_validate_plural(m->nhosts, "host", "hosts"), m->npolicies,
+	    cmd_validate_plural(m->npolicies, "policy", "policies"),
+	    m->nwindows, cmd_validate_plural(m->nwindows, "window", "windows"));
 	model_free(m);
 	return EXIT_OK;
 }

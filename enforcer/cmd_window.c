@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "model.h"
 #include "run.h"
+#include "timeparse.h"
 #include "window.h"
 
 static void

@@ -16,10 +16,11 @@
 #include "cmd.h"
 #include "engine.h"
 #include "history.h"
+#include "timeparse.h"
 #include "window.h"
 #include "window_failsafe.h"
 
-struct wl {
+struct cmd_window_list {
 	const struct window_args *a;
 	struct model		*m;
 	struct history		*hist;		/* NULL: none */
@@ -29,18 +30,18 @@ struct wl {
 	int			 bad;		/* a host not known reverted */
 };
 
-/* engine_last_fn over what wl_history() read before the run. */
+/* engine_last_fn over what cmd_window_list_history() read before the run. */
 static const struct node *
-wl_last(void *arg, const char *host)
+cmd_window_list_last(void *arg, const char *host)
 {
-	struct wl *l = arg;
+	struct cmd_window_list *l = arg;
 	const struct model_host *h = model_host_find(l->m, host);
 
 	return h != NULL && l->last != NULL ? l->last[h - l->m->hosts] : NULL;
 }
 
 static void
-wl_history(struct wl *l)
+cmd_window_list_history(struct cmd_window_list *l)
 {
 	const char *dir = l->a->history;
 	char *cause = NULL;
@@ -61,20 +62,9 @@ wl_history(struct wl *l)
 		}
 }
 
-static int
-wl_targets(const struct model_window *w, const struct model_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < w->nrules; i++)
-		if (model_rule_targets(&w->rules[i], h))
-			return 1;
-	return 0;
-}
-
 /* Plan over every host a window targets. */
 static int
-wl_run(struct wl *l, char **cause)
+cmd_window_list_run(struct cmd_window_list *l, char **cause)
 {
 	struct engine_opts o;
 	struct buf glob = BUF_INIT;
@@ -93,7 +83,7 @@ wl_run(struct wl *l, char **cause)
 	o.guard = &window_guard;
 	o.hosts_glob = all ? NULL : buf_cstr(&glob);
 	o.at = l->a->at;
-	o.last = l->last != NULL ? wl_last : NULL;
+	o.last = l->last != NULL ? cmd_window_list_last : NULL;
 	o.last_arg = l;
 	rc = engine_run(&l->run, l->m, &o, cause);
 	l->ran = rc == 0;
@@ -102,7 +92,8 @@ wl_run(struct wl *l, char **cause)
 }
 
 static const struct engine_host *
-wl_host(const struct wl *l, const struct model_host *h)
+cmd_window_list_host(const struct cmd_window_list *l,
+    const struct model_host *h)
 {
 	size_t i;
 
@@ -114,8 +105,8 @@ wl_host(const struct wl *l, const struct model_host *h)
 
 /* Pending changes of class for w, not the fail-safe's; paths in b. */
 static size_t
-wl_pending(const struct engine_host *eh, const struct model_window *w,
-    enum engine_class class, struct buf *b)
+cmd_window_list_pending(const struct engine_host *eh,
+    const struct model_window *w, enum engine_class class, struct buf *b)
 {
 	const struct engine_change *ic;
 	size_t i, n = 0;
@@ -133,21 +124,21 @@ wl_pending(const struct engine_host *eh, const struct model_window *w,
 
 /* To the minute, for people: "4d12h42m", "35s". */
 static void
-wl_duration(long long s, char *buf, size_t len)
+cmd_window_list_duration(long long s, char *buf, size_t len)
 {
 	timeparse_format_duration(s >= 60 ? s - s % 60 : s, buf, len);
 }
 
 static const char *
-wl_task(const struct node *state, const struct model_window *w)
+cmd_window_list_task(const struct node *state, const struct model_window *w)
 {
 	return node_get_str(node_getv(state, FAILSAFE_KIND, "tasks", w->name,
 	    NULL), "trigger");
 }
 
 static void
-wl_open_host(struct buf *b, const struct wl *l, const struct model_window *w,
-    const struct engine_host *eh)
+cmd_window_list_open_host(struct buf *b, const struct cmd_window_list *l,
+    const struct model_window *w, const struct engine_host *eh)
 {
 	struct buf paths = BUF_INIT;
 	const char *t;
@@ -158,7 +149,7 @@ wl_open_host(struct buf *b, const struct wl *l, const struct model_window *w,
 		    eh != NULL ? eh->error : "");
 		return;
 	}
-	if ((n = wl_pending(eh, w, ENGINE_WINDOW, &paths)) > 0)
+	if ((n = cmd_window_list_pending(eh, w, ENGINE_WINDOW, &paths)) > 0)
 		buf_printf(b, "NOT IN EFFECT: %s pending (run apply)",
 		    buf_cstr(&paths));
 	else
@@ -167,17 +158,17 @@ wl_open_host(struct buf *b, const struct wl *l, const struct model_window *w,
 	if (node_getv(eh->desired, FAILSAFE_KIND, "tasks", w->name,
 	    NULL) == NULL)
 		return;
-	if ((t = wl_task(eh->observed, w)) != NULL)
+	if ((t = cmd_window_list_task(eh->observed, w)) != NULL)
 		buf_printf(b, "; fail-safe armed for %s", t);
 	else
 		buf_puts(b, "; fail-safe MISSING (run apply)");
 }
 
 static void
-wl_ended_unread(struct buf *b, struct wl *l, const struct model_window *w,
-    const struct model_host *h)
+cmd_window_list_ended_unread(struct buf *b, struct cmd_window_list *l,
+    const struct model_window *w, const struct model_host *h)
 {
-	const struct node *last = wl_last(l, h->name);
+	const struct node *last = cmd_window_list_last(l, h->name);
 
 	switch (window_failsafe_status(l->m, h, w, l->a->at, last)) {
 	case WINDOW_FAILSAFE_ON:
@@ -198,28 +189,29 @@ wl_ended_unread(struct buf *b, struct wl *l, const struct model_window *w,
 }
 
 static void
-wl_ended_host(struct buf *b, struct wl *l, const struct model_window *w,
-    const struct model_host *h, const struct engine_host *eh)
+cmd_window_list_ended_host(struct buf *b, struct cmd_window_list *l,
+    const struct model_window *w, const struct model_host *h,
+    const struct engine_host *eh)
 {
 	struct buf paths = BUF_INIT;
 	char late[32];
 
 	if (eh == NULL || eh->error != NULL) {
-		wl_ended_unread(b, l, w, h);
+		cmd_window_list_ended_unread(b, l, w, h);
 		if (eh != NULL)
 			buf_printf(b, "; not read: %s", eh->error);
 		return;
 	}
-	if (wl_pending(eh, w, ENGINE_EXPIRY, &paths) > 0 ||
+	if (cmd_window_list_pending(eh, w, ENGINE_EXPIRY, &paths) > 0 ||
 	    window_failsafe_status(l->m, h, w, l->a->at,
 	    eh->observed) == WINDOW_FAILSAFE_ON) {
-		wl_duration(l->a->at - w->end, late, sizeof(late));
+		cmd_window_list_duration(l->a->at - w->end, late, sizeof(late));
 		buf_printf(b, "NOT REVERTED %s after the end%s%s (run apply)",
 		    late, paths.len > 0 ? ": " : "", buf_cstr(&paths));
 		l->bad = 1;
 	} else
 		buf_puts(b, "reverted");
-	if (wl_task(eh->observed, w) != NULL)
+	if (cmd_window_list_task(eh->observed, w) != NULL)
 		buf_puts(b, "; its fail-safe task is still there (apply "
 		    "removes it)");
 	buf_release(&paths);
@@ -227,9 +219,11 @@ wl_ended_host(struct buf *b, struct wl *l, const struct model_window *w,
 
 /* One window: a heading, its reason, a line per host when listed. */
 static void
-wl_window(struct wl *l, const struct model_window *w, int listed)
+cmd_window_list_window(struct cmd_window_list *l, const struct model_window *w,
+    int listed)
 {
 	const struct model_host *h;
+	const struct engine_host *eh;
 	char s[TIMEPARSE_UTC_LEN], e[TIMEPARSE_UTC_LEN], d[32];
 	struct buf line = BUF_INIT;
 	time_t at = l->a->at;
@@ -237,7 +231,7 @@ wl_window(struct wl *l, const struct model_window *w, int listed)
 
 	timeparse_format_utc(w->start, s, sizeof(s));
 	timeparse_format_utc(w->end, e, sizeof(e));
-	wl_duration(w->start > at ? w->start - at : w->end > at ?
+	cmd_window_list_duration(w->start > at ? w->start - at : w->end > at ?
 	    w->end - at : at - w->end, d, sizeof(d));
 	if (listed)
 		printf("%s: %s, %s to %s (%s %s%s)\n  reason: %s\n", w->name,
@@ -247,13 +241,14 @@ wl_window(struct wl *l, const struct model_window *w, int listed)
 		    w->reason);
 	for (i = 0; i < l->m->nhosts && w->start <= at; i++) {
 		h = &l->m->hosts[i];
-		if (!wl_targets(w, h))
+		if (!model_window_targets(w, h))
 			continue;
 		buf_reset(&line);
+		eh = cmd_window_list_host(l, h);
 		if (w->end > at)
-			wl_open_host(&line, l, w, wl_host(l, h));
+			cmd_window_list_open_host(&line, l, w, eh);
 		else
-			wl_ended_host(&line, l, w, h, wl_host(l, h));
+			cmd_window_list_ended_host(&line, l, w, h, eh);
 		if (listed)
 			printf("  %s: %s\n", h->name, buf_cstr(&line));
 	}
@@ -264,7 +259,7 @@ int
 window_list(const struct window_args *a)
 {
 	struct errors errs = ERRORS_INIT;
-	struct wl l;
+	struct cmd_window_list l;
 	char *cause = NULL;
 	size_t i, listed = 0;
 	int rc = EXIT_ERROR, show;
@@ -275,14 +270,15 @@ window_list(const struct window_args *a)
 		cmd_errors("window list", &errs, NULL);
 		goto out;
 	}
-	wl_history(&l);
-	if (!a->offline && l.m->nwindows > 0 && wl_run(&l, &cause) == -1)
+	cmd_window_list_history(&l);
+	if (!a->offline && l.m->nwindows > 0 &&
+	    cmd_window_list_run(&l, &cause) == -1)
 		goto out;
 	for (i = 0; i < l.m->nwindows; i++) {
 		show = l.m->windows[i].end > a->at ||
 		    a->at - l.m->windows[i].end <= a->recent;
 		listed += show;
-		wl_window(&l, &l.m->windows[i], show);
+		cmd_window_list_window(&l, &l.m->windows[i], show);
 	}
 	if (listed == 0)
 		printf("no open, upcoming or recent window\n");

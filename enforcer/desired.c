@@ -4,8 +4,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,23 +152,6 @@ desired_in_git(const char *path)
 	return found;
 }
 
-/* dir is missing or empty: no history was recorded there yet. */
-static int
-desired_dir_empty(const char *dir)
-{
-	struct dirent *de;
-	DIR *d;
-	int empty = 1;
-
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT;
-	while (empty && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			empty = 0;
-	closedir(d);
-	return empty;
-}
-
 int
 desired_history(struct history **out, const struct desired_src *src,
     int required, char **cause)
@@ -179,7 +160,7 @@ desired_history(struct history **out, const struct desired_src *src,
 
 	*out = NULL;
 	if (src->history_dir != NULL) {
-		if (!required && desired_dir_empty(src->history_dir))
+		if (!required && history_dir_unused(src->history_dir))
 			return 0;
 		return history_open(out, NULL, src->history_dir, cause);
 	}

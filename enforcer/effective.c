@@ -31,6 +31,17 @@ model_rule_targets(const struct model_rule *r, const struct model_host *h)
 }
 
 int
+model_window_targets(const struct model_window *w, const struct model_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < w->nrules; i++)
+		if (model_rule_targets(&w->rules[i], h))
+			return 1;
+	return 0;
+}
+
+int
 model_window_active(const struct model_window *w, time_t at)
 {
 	return w->start <= at && at < w->end;

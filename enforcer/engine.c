@@ -8,7 +8,6 @@
  * change is re-read before it is called verified.  The caller's guard
  * (engine_opts) runs at fixed points between these steps.
  */
-#include <sys/random.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -18,8 +17,10 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "history.h"
 #include "killpoint.h"
 #include "secret.h"
+#include "timeparse.h"
 #include "wsman.h"
 
 static volatile sig_atomic_t engine_stop;
@@ -43,16 +44,6 @@ struct engine_ctx {
 	const struct engine_target	*targets; /* parallel to run->hosts,
 						     or NULL */
 };
-
-static long
-engine_ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 const char *
 engine_class_name(enum engine_class c)
@@ -98,19 +89,6 @@ engine_origin(const struct change *c)
 	return engine_node_origin(c->desired);
 }
 
-/* Some rule of window w applies to host h. */
-static int
-engine_window_targets(const struct model_window *w,
-    const struct model_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < w->nrules; i++)
-		if (model_rule_targets(&w->rules[i], h))
-			return 1;
-	return 0;
-}
-
 /*
  * The most recent window, ended by now, that set this path differently.
  * Only windows that target the host cost an effective-state computation.
@@ -128,7 +106,7 @@ engine_expired_window(struct engine_ctx *ec, const struct model_host *h,
 	for (i = 0; i < ec->m->nwindows; i++) {
 		w = &ec->m->windows[i];
 		if (w->end > ec->o->at || (found != NULL &&
-		    w->end <= found->end) || !engine_window_targets(w, h))
+		    w->end <= found->end) || !model_window_targets(w, h))
 			continue;
 		if (model_effective(&eff, ec->m, h, w->end - 1, NULL) == -1)
 			continue;
@@ -140,16 +118,6 @@ engine_expired_window(struct engine_ctx *ec, const struct model_host *h,
 		node_free(eff);
 	}
 	return found;
-}
-
-static char *
-engine_hhmm(time_t t)
-{
-	char full[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, full, sizeof(full));
-	/* "2026-11-25T11:00:00Z" -> "11:00Z" */
-	return xasprintf("%.5sZ", full + 11);
 }
 
 /* Class and reason of one change. */
@@ -167,7 +135,7 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	    ec->o->guard->classify(ec->m, ec->o->at, ic))
 		return;
 	if (o != NULL && o->kind == ORIGIN_WINDOW) {
-		hm = engine_hhmm(o->window->end);
+		hm = timeparse_hhmm(o->window->end);
 		ic->class = ENGINE_WINDOW;
 		ic->window = o->window->name;
 		ic->until = o->window->end;
@@ -177,7 +145,7 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 		return;
 	}
 	if ((w = engine_expired_window(ec, eh->host, c)) != NULL) {
-		hm = engine_hhmm(w->end);
+		hm = timeparse_hhmm(w->end);
 		ic->class = ENGINE_EXPIRY;
 		ic->window = w->name;
 		ic->reason = xasprintf("window %s ended %s", w->name, hm);
@@ -228,20 +196,7 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->key_file = mc->key_file;
 	wo->operation_timeout_ms = mc->timeout * 1000;
 	wo->request_timeout_ms = mc->timeout * 1000 + 5000;
-	switch (mc->auth) {
-	case MODEL_AUTH_BASIC:
-		wo->auth = WSMAN_AUTH_BASIC;
-		break;
-	case MODEL_AUTH_NTLM:
-		wo->auth = WSMAN_AUTH_NTLM;
-		break;
-	case MODEL_AUTH_NEGOTIATE:
-		wo->auth = WSMAN_AUTH_NEGOTIATE;
-		break;
-	case MODEL_AUTH_CERTIFICATE:
-		wo->auth = WSMAN_AUTH_CERTIFICATE;
-		break;
-	}
+	wo->auth = mc->auth;
 	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM) &&
 	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);
@@ -669,17 +624,6 @@ engine_unhost(const char *host, const char *cause)
 	return cause;
 }
 
-static int
-engine_target_has(const struct engine_target *t, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < t->npaths; i++)
-		if (strcmp(t->paths[i], path) == 0)
-			return 1;
-	return 0;
-}
-
 /* engine_run_targets(): drop the changes on paths the target leaves. */
 static void
 engine_keep_paths(struct changes *cs, const struct engine_target *t)
@@ -691,7 +635,7 @@ engine_keep_paths(struct changes *cs, const struct engine_target *t)
 		return;
 	drop.v = xcalloc(cs->n + 1, sizeof(*drop.v));
 	for (i = 0; i < cs->n; i++) {
-		if (engine_target_has(t, cs->v[i].path))
+		if (strv_has(t->paths, t->npaths, cs->v[i].path))
 			cs->v[n++] = cs->v[i];
 		else
 			drop.v[drop.n++] = cs->v[i];
@@ -738,7 +682,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	if (ec->targets != NULL)
 		engine_keep_paths(&eh->changes,
 		    &ec->targets[eh - ec->run->hosts]);
-	eh->ms_read = engine_ms_since(&t0);
+	eh->ms_read = timeparse_ms_since(&t0);
 	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
 	for (i = 0; i < eh->changes.n; i++) {
 		eh->info[i].change = &eh->changes.v[i];
@@ -751,7 +695,7 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 		engine_apply(ec, &ctx, &wo, eh);
 		engine_verify(&ctx, &wo, eh);
 		engine_apply_last(ec, &ctx, &wo, eh);
-		eh->ms_apply = engine_ms_since(&t1);
+		eh->ms_apply = timeparse_ms_since(&t1);
 		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
 			if (eh->info[i].error != NULL)
 				eh->error = xasprintf("%s: %s",
@@ -768,23 +712,16 @@ out:
 		ec->o->guard->finish(eh, ec->m, ec->o);
 	wsman_free(ws);
 	secret_free(pw);
-	eh->ms_total = engine_ms_since(&t0);
+	eh->ms_total = timeparse_ms_since(&t0);
 }
 
 static void
 engine_run_id(struct engine_run *run)
 {
-	unsigned char rnd[3];
-	struct tm tm;
-	char stamp[20];
-	time_t now = time(NULL);
+	char *id = history_new_run_id(time(NULL));
 
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		memset(rnd, 0, sizeof(rnd));
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(run->id, sizeof(run->id), "%s-%02x%02x%02x", stamp, rnd[0],
-	    rnd[1], rnd[2]);
+	snprintf(run->id, sizeof(run->id), "%s", id);
+	free(id);
 }
 
 static void

@@ -24,9 +24,9 @@
 #include "gitutil.h"
 #include "history.h"
 
-#define HIST_BRANCH	"enforcer/history"
-#define HIST_REF	"refs/heads/" HIST_BRANCH
-#define HIST_LOCK	"enforcer-history.lock"
+#define HISTORY_BRANCH	"enforcer/history"
+#define HISTORY_REF	"refs/heads/" HISTORY_BRANCH
+#define HISTORY_LOCK	"enforcer-history.lock"
 #define LOCK_TRIES	100		/* of 100 ms: wait 10 s at most */
 #define REDACTED	"[redacted]"
 
@@ -40,7 +40,7 @@ struct history {
 
 /* One host of a run being recorded. */
 struct rec_host {
-	const struct hist_host *h;
+	const struct history_host *h;
 	git_oid		 last;		/* recorded before this run */
 	git_oid		 observed;
 	git_oid		 verified;
@@ -62,7 +62,7 @@ struct rec_files {
 };
 
 static int
-git_fail(const struct history *h, char **cause, const char *what)
+history_git_fail(const struct history *h, char **cause, const char *what)
 {
 	return gitutil_fail(cause, h->gitdir, what);
 }
@@ -70,7 +70,7 @@ git_fail(const struct history *h, char **cause, const char *what)
 /* --- the log's memory ----------------------------------------------------- */
 
 void *
-hist_log_keep(struct hist_log *log, void *p)
+history_log_keep(struct history_log *log, void *p)
 {
 	if (p == NULL)
 		return NULL;
@@ -80,13 +80,13 @@ hist_log_keep(struct hist_log *log, void *p)
 }
 
 const char *
-hist_log_strndup(struct hist_log *log, const char *s, size_t len)
+history_log_strndup(struct history_log *log, const char *s, size_t len)
 {
-	return hist_log_keep(log, xstrndup(s, len));
+	return history_log_keep(log, xstrndup(s, len));
 }
 
 struct node *
-hist_log_keep_node(struct hist_log *log, struct node *n)
+history_log_keep_node(struct history_log *log, struct node *n)
 {
 	if (n == NULL)
 		return NULL;
@@ -97,7 +97,7 @@ hist_log_keep_node(struct hist_log *log, struct node *n)
 }
 
 void
-hist_log_free(struct hist_log *log)
+history_log_free(struct history_log *log)
 {
 	size_t i;
 
@@ -115,8 +115,8 @@ hist_log_free(struct hist_log *log)
 
 /* --- opening -------------------------------------------------------------- */
 
-static int
-dir_is_missing_or_empty(const char *path)
+int
+history_dir_unused(const char *path)
 {
 	struct dirent *de;
 	DIR *d;
@@ -138,8 +138,9 @@ dir_is_missing_or_empty(const char *path)
 static int
 open_history_dir(struct history *h, const char *dir, char **cause)
 {
-	if (dir_is_missing_or_empty(dir))
-		return gitutil_create_bare(&h->repo, dir, HIST_BRANCH, cause);
+	if (history_dir_unused(dir))
+		return gitutil_create_bare(&h->repo, dir, HISTORY_BRANCH,
+		    cause);
 	if (git_repository_open_ext(&h->repo, dir,
 	    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
 		return gitutil_fail(cause, dir,
@@ -194,7 +195,7 @@ history_open(struct history **out, const char *desired,
 	if (rc == 0) {
 		free(h->gitdir);
 		h->gitdir = xstrdup(git_repository_path(h->repo));
-		h->where = xasprintf("branch %s of %s", HIST_BRANCH,
+		h->where = xasprintf("branch %s of %s", HISTORY_BRANCH,
 		    h->gitdir);
 	}
 	if (rc == -1) {
@@ -229,7 +230,7 @@ history_where(const struct history *h)
 }
 
 static void
-secret_add(struct history *h, const char *s)
+history_secret_keep(struct history *h, const char *s)
 {
 	size_t i;
 
@@ -250,15 +251,15 @@ history_add_secret(struct history *h, const char *secret)
 	/* Shorter strings would redact ordinary words. */
 	if (secret == NULL || strlen(secret) < 4)
 		return;
-	secret_add(h, secret);
+	history_secret_keep(h, secret);
 	/* A quote or backslash is escaped in change lines (and by libyaml's
 	   double quotes); a quote is doubled in YAML single quotes. */
-	histmsg_escape(&b, secret);
-	secret_add(h, buf_cstr(&b));
+	history_msg_escape(&b, secret);
+	history_secret_keep(h, buf_cstr(&b));
 	buf_reset(&b);
 	for (p = secret; *p != '\0'; p++)
 		buf_puts(&b, *p == '\'' ? "''" : (char[]){ *p, '\0' });
-	secret_add(h, buf_cstr(&b));
+	history_secret_keep(h, buf_cstr(&b));
 	buf_release(&b);
 }
 
@@ -296,13 +297,13 @@ redact(const struct history *h, struct buf *b)
  * ref), so it is removed; otherwise one SIGKILL would stop all history.
  */
 static int
-lock_take(struct history *h, int *fdp, char **cause)
+history_lock_take(struct history *h, int *fdp, char **cause)
 {
 	char *path;
 	int fd, i, rc = -1;
 
 	path = xasprintf("%s/%s", git_repository_commondir(h->repo),
-	    HIST_LOCK);
+	    HISTORY_LOCK);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
 		cause_set(cause, "%s: %s", path, strerror(errno));
 		goto out;
@@ -318,7 +319,7 @@ lock_take(struct history *h, int *fdp, char **cause)
 	}
 	free(path);
 	path = xasprintf("%s/%s.lock", git_repository_commondir(h->repo),
-	    HIST_REF);
+	    HISTORY_REF);
 	if (unlink(path) == -1 && errno != ENOENT) {
 		cause_set(cause, "%s: stale lock: %s", path, strerror(errno));
 		close(fd);
@@ -348,7 +349,7 @@ host_name_ok(const char *name)
 }
 
 static int
-check_run(const struct history *h, const struct hist_run *run, char **cause)
+check_run(const struct history *h, const struct history_run *run, char **cause)
 {
 	size_t i, j;
 
@@ -378,12 +379,12 @@ read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
 	*tip = NULL;
 	if (tree != NULL)
 		*tree = NULL;
-	err = git_reference_name_to_id(&id, h->repo, HIST_REF);
+	err = git_reference_name_to_id(&id, h->repo, HISTORY_REF);
 	if (err == GIT_ENOTFOUND)
 		return 0;
 	if (err != 0 || git_commit_lookup(tip, h->repo, &id) != 0 ||
 	    (tree != NULL && git_commit_tree(tree, *tip) != 0))
-		return git_fail(h, cause, "read " HIST_REF);
+		return history_git_fail(h, cause, "read " HISTORY_REF);
 	return 0;
 }
 
@@ -397,7 +398,7 @@ write_state(struct history *h, const struct node *n, git_oid *oid,
 	node_emit(n, &b, 1);
 	redact(h, &b);
 	if (git_blob_create_from_buffer(oid, h->repo, b.ptr, b.len) != 0)
-		rc = git_fail(h, cause, "write blob");
+		rc = history_git_fail(h, cause, "write blob");
 	buf_release(&b);
 	return rc;
 }
@@ -422,7 +423,7 @@ last_blob(git_tree *tree, const char *host, git_oid *oid)
 }
 
 static int
-prepare_hosts(struct history *h, const struct hist_run *run, git_tree *last,
+prepare_hosts(struct history *h, const struct history_run *run, git_tree *last,
     struct rec_host *rh, char **cause)
 {
 	size_t i;
@@ -498,7 +499,7 @@ write_tree(struct history *h, const git_oid *base, const struct rec_files *f,
 	rc = 0;
 	goto done;
 fail:
-	rc = git_fail(h, cause, "write tree");
+	rc = history_git_fail(h, cause, "write tree");
 done:
 	git_treebuilder_free(hb);
 	git_treebuilder_free(rb);
@@ -535,7 +536,7 @@ write_commit(struct history *h, const git_oid *tree_id, const git_oid *parent,
 	rc = 0;
 	goto done;
 fail:
-	rc = git_fail(h, cause, "write commit");
+	rc = history_git_fail(h, cause, "write commit");
 done:
 	git_signature_free(sig);
 	git_commit_free(pc);
@@ -566,7 +567,7 @@ commit_on(struct history *h, struct rec_head *head, const struct rec_files *f,
  * different) and new hosts this run changed, with their observed states.
  */
 static int
-record_observed(struct history *h, const struct hist_run *run,
+history_commit_observed(struct history *h, const struct history_run *run,
     const struct rec_host *rh, struct rec_head *head, char **cause)
 {
 	struct rec_files f = { NULL, NULL, 0 };
@@ -591,7 +592,7 @@ record_observed(struct history *h, const struct hist_run *run,
 		files_add(&f, rh[i].h->name, &rh[i].observed);
 	}
 	if (f.n > 0) {
-		histmsg_observed(&msg, run, drifted, nd, fresh, nf);
+		history_msg_observed(&msg, run, drifted, nd, fresh, nf);
 		rc = commit_on(h, head, &f, run->started, &msg, cause);
 	}
 	buf_release(&msg);
@@ -602,7 +603,7 @@ record_observed(struct history *h, const struct hist_run *run,
 }
 
 static int
-record_run(struct history *h, const struct hist_run *run,
+history_commit_run(struct history *h, const struct history_run *run,
     const struct rec_host *rh, struct rec_head *head, char **cause)
 {
 	struct rec_files f = { NULL, NULL, 0 };
@@ -616,7 +617,7 @@ record_run(struct history *h, const struct hist_run *run,
 		else if (rh[i].has_observed)
 			files_add(&f, rh[i].h->name, &rh[i].observed);
 	}
-	histmsg_run(&msg, run);
+	history_msg_run(&msg, run);
 	rc = commit_on(h, head, &f, run->finished, &msg, cause);
 	buf_release(&msg);
 	files_release(&f);
@@ -624,7 +625,7 @@ record_run(struct history *h, const struct hist_run *run,
 }
 
 static int
-move_branch(struct history *h, const struct hist_run *run,
+move_branch(struct history *h, const struct history_run *run,
     const git_oid *new_id, const git_commit *tip, char **cause)
 {
 	git_reference *ref = NULL;
@@ -633,17 +634,17 @@ move_branch(struct history *h, const struct hist_run *run,
 
 	logmsg = xasprintf("enforcer: %s %s", run->verb, run->run_id);
 	/* Compare-and-swap: a tip moved by anyone else fails the run. */
-	err = git_reference_create_matching(&ref, h->repo, HIST_REF, new_id,
+	err = git_reference_create_matching(&ref, h->repo, HISTORY_REF, new_id,
 	    tip != NULL, tip != NULL ? git_commit_id(tip) : NULL, logmsg);
 	free(logmsg);
 	git_reference_free(ref);
 	if (err != 0)
-		return git_fail(h, cause, "update " HIST_REF);
+		return history_git_fail(h, cause, "update " HISTORY_REF);
 	return 0;
 }
 
 int
-history_record(struct history *h, const struct hist_run *run, char **cause)
+history_record(struct history *h, const struct history_run *run, char **cause)
 {
 	struct rec_host *rh = NULL;
 	git_commit *tip = NULL;
@@ -652,7 +653,7 @@ history_record(struct history *h, const struct hist_run *run, char **cause)
 	int lockfd = -1, rc = -1;
 
 	if (check_run(h, run, cause) == -1 ||
-	    lock_take(h, &lockfd, cause) == -1 ||
+	    history_lock_take(h, &lockfd, cause) == -1 ||
 	    read_tip(h, &tip, &last, cause) == -1)
 		goto out;
 	rh = xcalloc(run->nhosts + 1, sizeof(*rh));
@@ -664,8 +665,8 @@ history_record(struct history *h, const struct hist_run *run, char **cause)
 		git_oid_cpy(&head.tree, git_tree_id(last));
 		git_oid_cpy(&head.commit, git_commit_id(tip));
 	}
-	if (record_observed(h, run, rh, &head, cause) == -1 ||
-	    record_run(h, run, rh, &head, cause) == -1 ||
+	if (history_commit_observed(h, run, rh, &head, cause) == -1 ||
+	    history_commit_run(h, run, rh, &head, cause) == -1 ||
 	    move_branch(h, run, &head.commit, tip, cause) == -1)
 		goto out;
 	rc = 0;
@@ -681,12 +682,13 @@ out:
 /* --- reading -------------------------------------------------------------- */
 
 static int
-parse_commit(struct history *h, struct hist_log *log, git_commit *c,
-    struct hist_entry *e, enum histmsg_record *record, char **cause)
+parse_commit(struct history *h, struct history_log *log, git_commit *c,
+    struct history_entry *e, enum history_msg_record *record, char **cause)
 {
 	memset(e, 0, sizeof(*e));
 	git_oid_tostr(e->commit, sizeof(e->commit), git_commit_id(c));
-	if (histmsg_parse(log, e, record, git_commit_message(c), cause) == -1)
+	if (history_msg_parse(log, e, record, git_commit_message(c),
+	    cause) == -1)
 		return cause_prefix(cause, "%s: commit %.12s", h->gitdir,
 		    e->commit);
 	if (e->run.finished == 0)
@@ -703,7 +705,7 @@ first_parent(struct history *h, git_commit **c, char **cause)
 	    git_commit_parent(&p, *c, 0) != 0) {
 		git_commit_free(*c);
 		*c = NULL;
-		return git_fail(h, cause, "read parent");
+		return history_git_fail(h, cause, "read parent");
 	}
 	git_commit_free(*c);
 	*c = p;
@@ -711,25 +713,14 @@ first_parent(struct history *h, git_commit **c, char **cause)
 }
 
 static int
-str_in(const char **names, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-change_matches(const struct hist_filter *f, const struct hist_change *c)
+change_matches(const struct history_filter *f, const struct history_change *c)
 {
 	return (f->host == NULL || strcmp(c->host, f->host) == 0) &&
 	    (f->class < 0 || (int)c->class == f->class);
 }
 
 static int
-host_failed(const struct hist_entry *e, const char *host)
+host_failed(const struct history_entry *e, const char *host)
 {
 	size_t i;
 
@@ -742,10 +733,10 @@ host_failed(const struct hist_entry *e, const char *host)
 
 /* Keep e? Narrows its changes to the filter. */
 static int
-entry_filter(struct hist_log *log, struct hist_entry *e,
-    const struct hist_filter *f)
+entry_filter(struct history_log *log, struct history_entry *e,
+    const struct history_filter *f)
 {
-	struct hist_change *kept;
+	struct history_change *kept;
 	size_t i, n = 0;
 
 	if (f->host == NULL && f->class < 0)
@@ -754,19 +745,19 @@ entry_filter(struct hist_log *log, struct hist_entry *e,
 	for (i = 0; i < e->run.nchanges; i++)
 		if (change_matches(f, &e->run.changes[i]))
 			kept[n++] = e->run.changes[i];
-	e->run.changes = hist_log_keep(log, kept);
+	e->run.changes = history_log_keep(log, kept);
 	e->run.nchanges = n;
 	if (n > 0)
 		return 1;
 	return f->class < 0 && (host_failed(e, f->host) ||
-	    str_in(e->drifted, e->ndrifted, f->host));
+	    strv_has(e->drifted, e->ndrifted, f->host));
 }
 
 struct walk {
-	struct hist_log		 *log;
-	const struct hist_filter *filter;
+	struct history_log		 *log;
+	const struct history_filter *filter;
 	size_t			  cap;
-	struct hist_entry	  pending;	/* run awaiting its parent */
+	struct history_entry	  pending;	/* run awaiting its parent */
 	int			  has_pending;
 	int			  done;		/* limit or since reached */
 };
@@ -774,7 +765,7 @@ struct walk {
 static void
 walk_flush(struct walk *w)
 {
-	struct hist_log *log = w->log;
+	struct history_log *log = w->log;
 
 	if (!w->has_pending)
 		return;
@@ -801,12 +792,12 @@ walk_flush(struct walk *w)
 static int
 walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
 {
-	enum histmsg_record record;
-	struct hist_entry e;
+	enum history_msg_record record;
+	struct history_entry e;
 
 	if (parse_commit(h, w->log, c, &e, &record, cause) == -1)
 		return -1;
-	if (record == HISTMSG_OBSERVED && w->has_pending &&
+	if (record == HISTORY_MSG_OBSERVED && w->has_pending &&
 	    w->pending.observed[0] == '\0' &&
 	    strcmp(w->pending.run.run_id, e.run.run_id) == 0) {
 		memcpy(w->pending.observed, e.commit, sizeof(e.commit));
@@ -822,10 +813,10 @@ walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
 }
 
 int
-history_list(struct hist_log **out, struct history *h,
-    const struct hist_filter *filter, char **cause)
+history_list(struct history_log **out, struct history *h,
+    const struct history_filter *filter, char **cause)
 {
-	const struct hist_filter all = HIST_FILTER_INIT;
+	const struct history_filter all = HISTORY_FILTER_INIT;
 	struct walk w;
 	git_commit *c = NULL;
 	int rc = -1;
@@ -846,7 +837,7 @@ history_list(struct hist_log **out, struct history *h,
 out:
 	git_commit_free(c);
 	if (rc == -1) {
-		hist_log_free(w.log);
+		history_log_free(w.log);
 		w.log = NULL;
 	}
 	*out = w.log;
@@ -855,10 +846,10 @@ out:
 
 /* The run commit of run_id, its entry filled in log. */
 static int
-find_run(struct history *h, struct hist_log *log, const char *run_id,
-    git_commit **out, struct hist_entry *e, char **cause)
+find_run(struct history *h, struct history_log *log, const char *run_id,
+    git_commit **out, struct history_entry *e, char **cause)
 {
-	enum histmsg_record record;
+	enum history_msg_record record;
 	git_commit *c = NULL;
 	char *needle;
 	int rc = -1;
@@ -871,7 +862,7 @@ find_run(struct history *h, struct hist_log *log, const char *run_id,
 		if (strstr(git_commit_message(c), needle) != NULL) {
 			if (parse_commit(h, log, c, e, &record, cause) == -1)
 				goto out;
-			if (record == HISTMSG_RUN)
+			if (record == HISTORY_MSG_RUN)
 				break;
 		}
 		if (first_parent(h, &c, cause) == -1)
@@ -924,7 +915,7 @@ read_state(struct history *h, git_commit *c, const char *host,
 	rc = 0;
 	goto done;
 fail:
-	rc = git_fail(h, cause, name);
+	rc = history_git_fail(h, cause, name);
 done:
 	errors_clear(&errs);
 	git_blob_free(blob);
@@ -936,7 +927,7 @@ done:
 }
 
 static int
-run_changed(const struct hist_run *run, const char *host)
+run_changed(const struct history_run *run, const char *host)
 {
 	size_t i;
 
@@ -951,8 +942,9 @@ run_changed(const struct hist_run *run, const char *host)
  * unchanged has no earlier file, and c's file is what it observed.
  */
 static int
-state_before(struct history *h, git_commit *c, const struct hist_run *run,
-    const char *host, struct node **out, char **cause)
+history_state_prior(struct history *h, git_commit *c,
+    const struct history_run *run, const char *host, struct node **out,
+    char **cause)
 {
 	git_commit *parent = NULL;
 	int rc = 0;
@@ -960,7 +952,7 @@ state_before(struct history *h, git_commit *c, const struct hist_run *run,
 	*out = NULL;
 	if (git_commit_parentcount(c) > 0 &&
 	    git_commit_parent(&parent, c, 0) != 0)
-		return git_fail(h, cause, "read parent");
+		return history_git_fail(h, cause, "read parent");
 	if (parent != NULL)
 		rc = read_state(h, parent, host, out, cause);
 	if (rc == 0 && *out == NULL && !run_changed(run, host))
@@ -970,36 +962,36 @@ state_before(struct history *h, git_commit *c, const struct hist_run *run,
 }
 
 static int
-show_host(struct history *h, struct hist_log *log, git_commit *c,
-    const struct hist_run *run, struct hist_host *hh, char **cause)
+show_host(struct history *h, struct history_log *log, git_commit *c,
+    const struct history_run *run, struct history_host *hh, char **cause)
 {
 	struct node *n;
 
-	if (state_before(h, c, run, hh->name, &n, cause) == -1)
+	if (history_state_prior(h, c, run, hh->name, &n, cause) == -1)
 		return -1;
-	hh->observed = hist_log_keep_node(log, n);
+	hh->observed = history_log_keep_node(log, n);
 	if (!run_changed(run, hh->name))
 		return 0;
 	if (read_state(h, c, hh->name, &n, cause) == -1)
 		return -1;
-	hh->verified = hist_log_keep_node(log, n);
+	hh->verified = history_log_keep_node(log, n);
 	return 0;
 }
 
 /* The observed commit just below c, when it belongs to the same run. */
 static int
-show_drift(struct history *h, struct hist_log *log, git_commit *c,
-    struct hist_entry *e, char **cause)
+show_drift(struct history *h, struct history_log *log, git_commit *c,
+    struct history_entry *e, char **cause)
 {
-	enum histmsg_record record;
-	struct hist_entry pe;
+	enum history_msg_record record;
+	struct history_entry pe;
 	git_commit *p = NULL;
 	int rc = 0;
 
 	if (git_commit_parentcount(c) == 0)
 		return 0;
 	if (git_commit_parent(&p, c, 0) != 0)
-		return git_fail(h, cause, "read parent");
+		return history_git_fail(h, cause, "read parent");
 	if (strstr(git_commit_message(p), "\nRecord: observed\n") != NULL) {
 		rc = parse_commit(h, log, p, &pe, &record, cause);
 		if (rc == 0 && strcmp(pe.run.run_id, e->run.run_id) == 0) {
@@ -1013,11 +1005,11 @@ show_drift(struct history *h, struct hist_log *log, git_commit *c,
 }
 
 int
-history_show(struct hist_log **out, struct history *h, const char *run_id,
+history_show(struct history_log **out, struct history *h, const char *run_id,
     char **cause)
 {
-	struct hist_log *log;
-	struct hist_host *hosts;
+	struct history_log *log;
+	struct history_host *hosts;
 	git_commit *c = NULL;
 	size_t i;
 	int rc = -1;
@@ -1029,7 +1021,7 @@ history_show(struct hist_log **out, struct history *h, const char *run_id,
 		goto out;
 	log->n = 1;
 	/* The parsed hosts are the log's; give them their trees. */
-	hosts = (struct hist_host *)log->entries[0].run.hosts;
+	hosts = (struct history_host *)log->entries[0].run.hosts;
 	for (i = 0; i < log->entries[0].run.nhosts; i++)
 		if (show_host(h, log, c, &log->entries[0].run, &hosts[i],
 		    cause) == -1)
@@ -1038,7 +1030,7 @@ history_show(struct hist_log **out, struct history *h, const char *run_id,
 out:
 	git_commit_free(c);
 	if (rc == -1) {
-		hist_log_free(log);
+		history_log_free(log);
 		log = NULL;
 	}
 	*out = log;
@@ -1064,8 +1056,8 @@ int
 history_state_before(struct node **out, struct history *h,
     const char *run_id, const char *host, char **cause)
 {
-	struct hist_log *log;
-	struct hist_entry e;
+	struct history_log *log;
+	struct history_entry e;
 	git_commit *c = NULL;
 	int rc;
 
@@ -1073,8 +1065,8 @@ history_state_before(struct node **out, struct history *h,
 	log = xcalloc(1, sizeof(*log));
 	rc = find_run(h, log, run_id, &c, &e, cause);
 	if (rc == 0)
-		rc = state_before(h, c, &e.run, host, out, cause);
+		rc = history_state_prior(h, c, &e.run, host, out, cause);
 	git_commit_free(c);
-	hist_log_free(log);
+	history_log_free(log);
 	return rc;
 }

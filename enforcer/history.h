@@ -27,21 +27,21 @@
 
 #include "node.h"
 
-enum hist_class {
-	HIST_INTENTIONAL,	/* the desired state changed */
-	HIST_CORRECTIVE,	/* drift repaired */
-	HIST_WINDOW,		/* a window opened */
-	HIST_EXPIRY,		/* a window ended */
+enum history_class {
+	HISTORY_INTENTIONAL,	/* the desired state changed */
+	HISTORY_CORRECTIVE,	/* drift repaired */
+	HISTORY_WINDOW,		/* a window opened */
+	HISTORY_EXPIRY,		/* a window ended */
 };
-#define HIST_NCLASSES 4
+#define HISTORY_NCLASSES 4
 
 /* One property changed on one host.  Every string is borrowed. */
-struct hist_change {
+struct history_change {
 	const char	*host;		/* "node2.contoso.test" */
 	const char	*path;		/* "credssp.server.enabled" */
 	const char	*before;	/* observed before, as text; NULL: absent */
 	const char	*after;		/* verified after; NULL: removed */
-	enum hist_class	 class;
+	enum history_class class;
 	const char	*reason;	/* "window create-cluster", "policy
 					   hci-nodes", ...; may be NULL */
 	const char	*window;	/* window id or NULL */
@@ -49,7 +49,7 @@ struct hist_change {
 };
 
 /* One host of a run.  Everything is borrowed. */
-struct hist_host {
+struct history_host {
 	const char	  *name;	/* [A-Za-z0-9._-], not starting '.' */
 	const struct node *observed;	/* whole observed state before the run,
 					   NULL if the host was unreadable */
@@ -60,9 +60,9 @@ struct hist_host {
 
 /*
  * A run.  For history_record() everything is borrowed from the caller.  In
- * a struct hist_log (reading) everything is owned by the log.
+ * a struct history_log (reading) everything is owned by the log.
  */
-struct hist_run {
+struct history_run {
 	const char		 *run_id;	/* history_new_run_id() */
 	const char		 *verb;		/* "apply", "revert", ... */
 	time_t			  started;
@@ -71,19 +71,19 @@ struct hist_run {
 	const char		 *desired_commit; /* hex id, or NULL */
 	const char		**windows;	/* active window ids */
 	size_t			  nwindows;
-	const struct hist_host	 *hosts;
+	const struct history_host *hosts;
 	size_t			  nhosts;
-	const struct hist_change *changes;
+	const struct history_change *changes;
 	size_t			  nchanges;
 };
 
-/* One run read back from the history (newest first in a hist_log). */
-struct hist_entry {
+/* One run read back from the history (newest first in a history_log). */
+struct history_entry {
 	char		  commit[41];	/* hex id of the run commit */
 	char		  observed[41];	/* hex id of its observed (drift)
 					   commit, "" if none */
 	const char	 *summary;	/* the run commit's first line */
-	struct hist_run	  run;		/* hosts[] carry name and error; their
+	struct history_run run;		/* hosts[] carry name and error; their
 					   trees only from history_show() */
 	const char	**drifted;	/* hosts found changed outside
 					   enforcer before this run */
@@ -92,12 +92,12 @@ struct hist_entry {
 
 /*
  * Runs read back.  Everything reachable from entries (strings, arrays, node
- * trees) is owned by the log: free it with hist_log_free().
+ * trees) is owned by the log: free it with history_log_free().
  */
-struct hist_log {
-	struct hist_entry *entries;
+struct history_log {
+	struct history_entry *entries;
 	size_t		   n;
-	/* private: what hist_log_free() releases */
+	/* private: what history_log_free() releases */
 	void		 **mem;
 	size_t		   nmem;
 	struct node	 **nodes;
@@ -105,15 +105,15 @@ struct hist_log {
 };
 
 /* Filters for history_list(); zero / NULL / -1 means "any". */
-struct hist_filter {
+struct history_filter {
 	const char	*host;	/* runs that changed, failed on or found drift
 				   on this host; changes narrowed to it */
 	time_t		 since;	/* runs finished at or after */
 	size_t		 limit;	/* at most this many runs */
 	int		 class;	/* -1, or runs with a change of this enum
-				   hist_class; changes narrowed to it */
+				   history_class; changes narrowed to it */
 };
-#define HIST_FILTER_INIT { NULL, 0, 0, -1 }
+#define HISTORY_FILTER_INIT { NULL, 0, 0, -1 }
 
 struct history;
 
@@ -129,6 +129,12 @@ struct history;
 int history_open(struct history **out, const char *desired,
     const char *history_dir, char **cause);
 void history_free(struct history *);
+
+/*
+ * dir is missing or an empty directory: no history was recorded there
+ * yet, and history_open() would create one.
+ */
+int history_dir_unused(const char *dir);
 
 /* "branch enforcer/history of /path/.git" (borrowed), for messages. */
 const char *history_where(const struct history *);
@@ -151,20 +157,24 @@ void history_add_secret(struct history *, const char *secret);
  * (fsync on) before the branch moves, by compare-and-swap, under a lock
  * file held with flock(2) (released by the kernel if the process dies).
  */
-int history_record(struct history *, const struct hist_run *, char **cause);
+int history_record(struct history *, const struct history_run *,
+    char **cause);
 
-/* Runs matching filter (NULL: all), newest first.  *out: hist_log_free(). */
-int history_list(struct hist_log **out, struct history *,
-    const struct hist_filter *, char **cause);
+/*
+ * Runs matching filter (NULL: all), newest first.  *out:
+ * history_log_free().
+ */
+int history_list(struct history_log **out, struct history *,
+    const struct history_filter *, char **cause);
 
 /*
  * One run by run id, as a log of one entry whose run.hosts[] carry trees:
  * observed = the host's recorded state before the run, verified = its
  * state after the run for hosts it changed (else NULL).  Fails with
- * "no run 'ID' in ..." when there is none.  *out: hist_log_free().
+ * "no run 'ID' in ..." when there is none.  *out: history_log_free().
  */
-int history_show(struct hist_log **out, struct history *, const char *run_id,
-    char **cause);
+int history_show(struct history_log **out, struct history *,
+    const char *run_id, char **cause);
 
 /*
  * The last recorded state of host, or *out = NULL when it was never
@@ -181,43 +191,38 @@ int history_last_state(struct node **out, struct history *, const char *host,
 int history_state_before(struct node **out, struct history *,
     const char *run_id, const char *host, char **cause);
 
-void hist_log_free(struct hist_log *);
+void history_log_free(struct history_log *);
 
 /* history_msg.c: the commit message grammar (docs/history.md). */
 
 /* "intentional", "corrective", "window", "expiry". */
-const char *hist_class_name(enum hist_class);
+const char *history_class_name(enum history_class);
 /* 0 and *out, or -1 for an unknown name. */
-int hist_class_parse(const char *name, enum hist_class *out);
+int history_class_parse(const char *name, enum history_class *out);
 
 /* "20261125T093000Z-1a2b3c": the UTC time and 24 random bits; free(). */
 char *history_new_run_id(time_t now);
-
-/* "2026-11-25T09:30:00Z" into out (at least 21 bytes). */
-void hist_time_format(char *out, size_t size, time_t);
-/* Parse that form back: 0, or -1 if s is not exactly it. */
-int hist_time_parse(const char *s, time_t *out);
 
 /*
  * Append "path: before -> after  (reason)", with "  NOT VERIFIED" when the
  * re-read did not match and "(absent)" for an absent value: how the CLI
  * shows a change.
  */
-void hist_change_describe(struct buf *out, const struct hist_change *);
+void history_change_describe(struct buf *out, const struct history_change *);
 
 /* Append s as it appears inside a quoted value of a change line. */
-void histmsg_escape(struct buf *out, const char *s);
+void history_msg_escape(struct buf *out, const char *s);
 
 /* The run commit's message; the observed commit's message. */
-void histmsg_run(struct buf *out, const struct hist_run *);
-void histmsg_observed(struct buf *out, const struct hist_run *,
+void history_msg_run(struct buf *out, const struct history_run *);
+void history_msg_observed(struct buf *out, const struct history_run *,
     const char **drifted, size_t ndrifted, const char **fresh,
     size_t nfresh);
 
 /* Which commit a message belongs to. */
-enum histmsg_record {
-	HISTMSG_RUN,
-	HISTMSG_OBSERVED,
+enum history_msg_record {
+	HISTORY_MSG_RUN,
+	HISTORY_MSG_OBSERVED,
 };
 
 /*
@@ -225,27 +230,26 @@ enum histmsg_record {
  * e->drifted, allocating in log.  Returns 0, or -1 with a cause naming the
  * offending line.
  */
-int histmsg_parse(struct hist_log *log, struct hist_entry *e,
-    enum histmsg_record *record, const char *message, char **cause);
+int history_msg_parse(struct history_log *log, struct history_entry *e,
+    enum history_msg_record *record, const char *message, char **cause);
 
-/* Allocation in a log: kept until hist_log_free(). */
-void *hist_log_keep(struct hist_log *, void *);
-const char *hist_log_strndup(struct hist_log *, const char *, size_t);
-struct node *hist_log_keep_node(struct hist_log *, struct node *);
+/* Allocation in a log: kept until history_log_free(). */
+void *history_log_keep(struct history_log *, void *);
+const char *history_log_strndup(struct history_log *, const char *, size_t);
+struct node *history_log_keep_node(struct history_log *, struct node *);
 
 /* history_json.c: the --json shape (docs/history.md). */
 
 /* Append n as JSON (typed scalars as YAML 1.2 core reads them). */
-void histjson_node(struct buf *out, const struct node *n);
-/* Append a JSON string literal. */
-void histjson_string(struct buf *out, const char *s);
+void history_json_node(struct buf *out, const struct node *n);
 /*
  * Append one run as a JSON object; with trees, run.hosts[] carry their
  * "observed" and "verified" trees (history_show).
  */
-void histjson_entry(struct buf *out, const struct hist_entry *, int trees);
+void history_json_entry(struct buf *out, const struct history_entry *,
+    int trees);
 /* Append one change as a JSON object, with its run's id and time. */
-void histjson_change(struct buf *out, const struct hist_entry *,
-    const struct hist_change *);
+void history_json_change(struct buf *out, const struct history_entry *,
+    const struct history_change *);
 
 #endif

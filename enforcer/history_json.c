@@ -3,207 +3,115 @@
  * docs/history.md ("--json").  Keys are written in a fixed order and every
  * key is always present (null when empty), so consumers need no guessing.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "history.h"
-
-void
-histjson_string(struct buf *out, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		buf_puts(out, "null");
-		return;
-	}
-	buf_putc(out, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(out, "\\%c", *p);
-		else if (*p == '\n')
-			buf_puts(out, "\\n");
-		else if (*p == '\t')
-			buf_puts(out, "\\t");
-		else if (*p < ' ' || *p == 0x7f)
-			buf_printf(out, "\\u%04x", *p);
-		else
-			buf_putc(out, (char)*p);
-	}
-	buf_putc(out, '"');
-}
+#include "json.h"
 
 static void
-json_scalar(struct buf *out, const struct node *n)
-{
-	long long v;
-	int b;
-
-	if (node_is_null(n))
-		buf_puts(out, "null");
-	else if (node_bool(n, &b) == 0)
-		buf_puts(out, b ? "true" : "false");
-	else if (node_int(n, &v) == 0)
-		buf_printf(out, "%lld", v);
-	else
-		histjson_string(out, n->value);
-}
-
-void
-histjson_node(struct buf *out, const struct node *n)
+history_json_strings(struct json *j, const char *key, const char **v,
+    size_t n)
 {
 	size_t i;
 
-	if (n == NULL) {
-		buf_puts(out, "null");
-		return;
-	}
-	switch (n->kind) {
-	case NODE_SCALAR:
-		json_scalar(out, n);
-		break;
-	case NODE_MAP:
-		buf_putc(out, '{');
-		for (i = 0; i < n->npairs; i++) {
-			if (i > 0)
-				buf_puts(out, ", ");
-			histjson_string(out, n->pairs[i].key->value);
-			buf_puts(out, ": ");
-			histjson_node(out, n->pairs[i].value);
-		}
-		buf_putc(out, '}');
-		break;
-	case NODE_SEQ:
-		buf_putc(out, '[');
-		for (i = 0; i < n->nitems; i++) {
-			if (i > 0)
-				buf_puts(out, ", ");
-			histjson_node(out, n->items[i]);
-		}
-		buf_putc(out, ']');
-		break;
-	}
+	json_key(j, key);
+	json_array_begin(j);
+	for (i = 0; i < n; i++)
+		json_string(j, v[i]);
+	json_array_end(j);
 }
 
 static void
-json_time(struct buf *out, time_t t)
+history_json_change_fields(struct json *j, const struct history_change *c)
 {
-	char s[32];
-
-	hist_time_format(s, sizeof(s), t);
-	histjson_string(out, s);
-}
-
-static void
-json_strings(struct buf *out, const char **v, size_t n)
-{
-	size_t i;
-
-	buf_putc(out, '[');
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_puts(out, ", ");
-		histjson_string(out, v[i]);
-	}
-	buf_putc(out, ']');
-}
-
-static void
-json_change_fields(struct buf *out, const struct hist_change *c)
-{
-	buf_puts(out, "\"host\": ");
-	histjson_string(out, c->host);
-	buf_puts(out, ", \"path\": ");
-	histjson_string(out, c->path);
-	buf_puts(out, ", \"before\": ");
-	histjson_string(out, c->before);
-	buf_puts(out, ", \"after\": ");
-	histjson_string(out, c->after);
-	buf_puts(out, ", \"class\": ");
-	histjson_string(out, hist_class_name(c->class));
-	buf_puts(out, ", \"reason\": ");
-	histjson_string(out, c->reason);
-	buf_puts(out, ", \"window\": ");
-	histjson_string(out, c->window);
-	buf_printf(out, ", \"verified\": %s", c->verified ? "true" : "false");
+	json_kv_string(j, "host", c->host);
+	json_kv_string(j, "path", c->path);
+	json_kv_string(j, "before", c->before);
+	json_kv_string(j, "after", c->after);
+	json_kv_string(j, "class", history_class_name(c->class));
+	json_kv_string(j, "reason", c->reason);
+	json_kv_string(j, "window", c->window);
+	json_kv_bool(j, "verified", c->verified);
 }
 
 void
-histjson_change(struct buf *out, const struct hist_entry *e,
-    const struct hist_change *c)
+history_json_node(struct buf *out, const struct node *n)
 {
-	buf_puts(out, "{\"run_id\": ");
-	histjson_string(out, e->run.run_id);
-	buf_puts(out, ", \"finished\": ");
-	json_time(out, e->run.finished);
-	buf_puts(out, ", ");
-	json_change_fields(out, c);
-	buf_putc(out, '}');
+	struct json j;
+
+	json_init_style(&j, out, JSON_SPACED);
+	json_node(&j, n);
+}
+
+void
+history_json_change(struct buf *out, const struct history_entry *e,
+    const struct history_change *c)
+{
+	struct json j;
+
+	json_init_style(&j, out, JSON_SPACED);
+	json_object_begin(&j);
+	json_kv_string(&j, "run_id", e->run.run_id);
+	json_kv_time(&j, "finished", e->run.finished);
+	history_json_change_fields(&j, c);
+	json_object_end(&j);
 }
 
 static void
-json_host(struct buf *out, const struct hist_host *h, int trees)
+history_json_host(struct json *j, const struct history_host *h, int trees)
 {
-	buf_puts(out, "{\"name\": ");
-	histjson_string(out, h->name);
-	buf_puts(out, ", \"error\": ");
-	histjson_string(out, h->error);
+	json_object_begin(j);
+	json_kv_string(j, "name", h->name);
+	json_kv_string(j, "error", h->error);
 	if (trees) {
-		buf_puts(out, ", \"observed\": ");
-		histjson_node(out, h->observed);
-		buf_puts(out, ", \"verified\": ");
-		histjson_node(out, h->verified);
+		json_key(j, "observed");
+		json_node(j, h->observed);
+		json_key(j, "verified");
+		json_node(j, h->verified);
 	}
-	buf_putc(out, '}');
+	json_object_end(j);
 }
 
 static void
-json_run_head(struct buf *out, const struct hist_entry *e)
+history_json_run_head(struct json *j, const struct history_entry *e)
 {
-	const struct hist_run *r = &e->run;
+	const struct history_run *r = &e->run;
 
-	buf_puts(out, "{\"run_id\": ");
-	histjson_string(out, r->run_id);
-	buf_puts(out, ", \"verb\": ");
-	histjson_string(out, r->verb);
-	buf_puts(out, ", \"summary\": ");
-	histjson_string(out, e->summary);
-	buf_puts(out, ", \"started\": ");
-	json_time(out, r->started);
-	buf_puts(out, ", \"finished\": ");
-	json_time(out, r->finished);
-	buf_puts(out, ", \"commit\": ");
-	histjson_string(out, e->commit);
-	buf_puts(out, ", \"observed_commit\": ");
-	histjson_string(out, e->observed[0] != '\0' ? e->observed : NULL);
-	buf_puts(out, ", \"desired\": ");
-	histjson_string(out, r->desired_path);
-	buf_puts(out, ", \"desired_commit\": ");
-	histjson_string(out, r->desired_commit);
-	buf_puts(out, ", \"windows\": ");
-	json_strings(out, r->windows, r->nwindows);
-	buf_puts(out, ", \"drifted\": ");
-	json_strings(out, e->drifted, e->ndrifted);
+	json_kv_string(j, "run_id", r->run_id);
+	json_kv_string(j, "verb", r->verb);
+	json_kv_string(j, "summary", e->summary);
+	json_kv_time(j, "started", r->started);
+	json_kv_time(j, "finished", r->finished);
+	json_kv_string(j, "commit", e->commit);
+	json_kv_string(j, "observed_commit",
+	    e->observed[0] != '\0' ? e->observed : NULL);
+	json_kv_string(j, "desired", r->desired_path);
+	json_kv_string(j, "desired_commit", r->desired_commit);
+	history_json_strings(j, "windows", r->windows, r->nwindows);
+	history_json_strings(j, "drifted", e->drifted, e->ndrifted);
 }
 
 void
-histjson_entry(struct buf *out, const struct hist_entry *e, int trees)
+history_json_entry(struct buf *out, const struct history_entry *e,
+    int trees)
 {
-	const struct hist_run *r = &e->run;
+	const struct history_run *r = &e->run;
+	struct json j;
 	size_t i;
 
-	json_run_head(out, e);
-	buf_puts(out, ", \"hosts\": [");
-	for (i = 0; i < r->nhosts; i++) {
-		if (i > 0)
-			buf_puts(out, ", ");
-		json_host(out, &r->hosts[i], trees);
-	}
-	buf_puts(out, "], \"changes\": [");
+	json_init_style(&j, out, JSON_SPACED);
+	json_object_begin(&j);
+	history_json_run_head(&j, e);
+	json_key(&j, "hosts");
+	json_array_begin(&j);
+	for (i = 0; i < r->nhosts; i++)
+		history_json_host(&j, &r->hosts[i], trees);
+	json_array_end(&j);
+	json_key(&j, "changes");
+	json_array_begin(&j);
 	for (i = 0; i < r->nchanges; i++) {
-		buf_puts(out, i > 0 ? ", {" : "{");
-		json_change_fields(out, &r->changes[i]);
-		buf_putc(out, '}');
+		json_object_begin(&j);
+		history_json_change_fields(&j, &r->changes[i]);
+		json_object_end(&j);
 	}
-	buf_puts(out, "]}");
+	json_array_end(&j);
+	json_object_end(&j);
 }

@@ -10,33 +10,34 @@
 
 #include "gitutil.h"
 #include "history.h"
+#include "timeparse.h"
 
 /* A trailer value is one line; a runaway cause must not swamp the log. */
 #define TRAILER_MAX	300
 
-static const char *const class_names[HIST_NCLASSES] = {
-	[HIST_INTENTIONAL] = "intentional",
-	[HIST_CORRECTIVE] = "corrective",
-	[HIST_WINDOW] = "window",
-	[HIST_EXPIRY] = "expiry",
+static const char *const class_names[HISTORY_NCLASSES] = {
+	[HISTORY_INTENTIONAL] = "intentional",
+	[HISTORY_CORRECTIVE] = "corrective",
+	[HISTORY_WINDOW] = "window",
+	[HISTORY_EXPIRY] = "expiry",
 };
 
 const char *
-hist_class_name(enum hist_class c)
+history_class_name(enum history_class c)
 {
-	if ((unsigned)c >= HIST_NCLASSES)
+	if ((unsigned)c >= HISTORY_NCLASSES)
 		return "unknown";
 	return class_names[c];
 }
 
 int
-hist_class_parse(const char *name, enum hist_class *out)
+history_class_parse(const char *name, enum history_class *out)
 {
 	size_t i;
 
-	for (i = 0; i < HIST_NCLASSES; i++) {
+	for (i = 0; i < HISTORY_NCLASSES; i++) {
 		if (strcmp(name, class_names[i]) == 0) {
-			*out = (enum hist_class)i;
+			*out = (enum history_class)i;
 			return 0;
 		}
 	}
@@ -47,45 +48,17 @@ char *
 history_new_run_id(time_t now)
 {
 	unsigned char rnd[3] = { 0, 0, 0 };
-	struct tm tm;
-	char stamp[32];
+	char stamp[TIMEPARSE_UTC_LEN];
 
 	/* The time alone collides when two runs start in one second. */
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		fatal("getrandom failed");
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	timeparse_format_stamp(now, stamp, sizeof(stamp));
 	return xasprintf("%s-%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2]);
 }
 
 void
-hist_time_format(char *out, size_t size, time_t t)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int
-hist_time_parse(const char *s, time_t *out)
-{
-	struct tm tm;
-	const char *end;
-	char back[32];
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	*out = timegm(&tm);
-	/* strptime is lenient (widths, ranges): insist on the exact form. */
-	hist_time_format(back, sizeof(back), *out);
-	return strcmp(back, s) == 0 ? 0 : -1;
-}
-
-void
-hist_change_describe(struct buf *out, const struct hist_change *c)
+history_change_describe(struct buf *out, const struct history_change *c)
 {
 	buf_printf(out, "%s: %s -> %s", c->path,
 	    c->before != NULL ? c->before : "(absent)",
@@ -112,7 +85,7 @@ value_needs_quotes(const char *s)
 }
 
 void
-histmsg_escape(struct buf *out, const char *s)
+history_msg_escape(struct buf *out, const char *s)
 {
 	const unsigned char *p;
 
@@ -138,7 +111,7 @@ put_value(struct buf *out, const char *s)
 		return;
 	}
 	buf_putc(out, '"');
-	histmsg_escape(out, s);
+	history_msg_escape(out, s);
 	buf_putc(out, '"');
 }
 
@@ -152,14 +125,14 @@ put_field(struct buf *out, const char *key, const char *value)
 }
 
 static void
-put_change(struct buf *out, const struct hist_change *c)
+put_change(struct buf *out, const struct history_change *c)
 {
 	buf_puts(out, "change");
 	put_field(out, "host", c->host);
 	put_field(out, "path", c->path);
 	put_field(out, "before", c->before);
 	put_field(out, "after", c->after);
-	put_field(out, "class", hist_class_name(c->class));
+	put_field(out, "class", history_class_name(c->class));
 	put_field(out, "verified", c->verified ? "yes" : "no");
 	put_field(out, "window", c->window);
 	put_field(out, "reason", c->reason);
@@ -187,9 +160,9 @@ put_trailer(struct buf *out, const char *key, const char *value)
 static void
 put_time_trailer(struct buf *out, const char *key, time_t t)
 {
-	char s[32];
+	char s[TIMEPARSE_UTC_LEN];
 
-	hist_time_format(s, sizeof(s), t);
+	timeparse_format_utc(t, s, sizeof(s));
 	put_trailer(out, key, s);
 }
 
@@ -210,20 +183,9 @@ put_list_trailer(struct buf *out, const char *key, const char **names,
 	buf_release(&v);
 }
 
-static int
-name_in(const char **names, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /* Distinct hosts of the changes, in order of first appearance. */
 static const char **
-changed_hosts(const struct hist_run *run, size_t *n)
+changed_hosts(const struct history_run *run, size_t *n)
 {
 	const char **names;
 	size_t i;
@@ -231,13 +193,13 @@ changed_hosts(const struct hist_run *run, size_t *n)
 	names = xcalloc(run->nchanges + 1, sizeof(*names));
 	*n = 0;
 	for (i = 0; i < run->nchanges; i++)
-		if (!name_in(names, *n, run->changes[i].host))
+		if (!strv_has(names, *n, run->changes[i].host))
 			names[(*n)++] = run->changes[i].host;
 	return names;
 }
 
 static const char **
-unchanged_hosts(const struct hist_run *run, const char **changed,
+unchanged_hosts(const struct history_run *run, const char **changed,
     size_t nchanged, size_t *n)
 {
 	const char **names;
@@ -247,14 +209,14 @@ unchanged_hosts(const struct hist_run *run, const char **changed,
 	*n = 0;
 	for (i = 0; i < run->nhosts; i++) {
 		if (run->hosts[i].error == NULL &&
-		    !name_in(changed, nchanged, run->hosts[i].name))
+		    !strv_has(changed, nchanged, run->hosts[i].name))
 			names[(*n)++] = run->hosts[i].name;
 	}
 	return names;
 }
 
 static size_t
-failed_count(const struct hist_run *run)
+failed_count(const struct history_run *run)
 {
 	size_t i, n = 0;
 
@@ -271,7 +233,7 @@ plural(size_t n)
 }
 
 static void
-put_summary(struct buf *out, const struct hist_run *run, size_t nchanged,
+put_summary(struct buf *out, const struct history_run *run, size_t nchanged,
     size_t nunchanged)
 {
 	size_t nfailed = failed_count(run);
@@ -292,7 +254,7 @@ put_summary(struct buf *out, const struct hist_run *run, size_t nchanged,
 }
 
 static void
-put_run_trailers(struct buf *out, const struct hist_run *run,
+put_run_trailers(struct buf *out, const struct history_run *run,
     const char *record)
 {
 	char *desired;
@@ -316,7 +278,7 @@ put_run_trailers(struct buf *out, const struct hist_run *run,
 }
 
 void
-histmsg_run(struct buf *out, const struct hist_run *run)
+history_msg_run(struct buf *out, const struct history_run *run)
 {
 	const char **changed, **unchanged;
 	size_t i, nchanged, nunchanged;
@@ -346,7 +308,7 @@ histmsg_run(struct buf *out, const struct hist_run *run)
 }
 
 void
-histmsg_observed(struct buf *out, const struct hist_run *run,
+history_msg_observed(struct buf *out, const struct history_run *run,
     const char **drifted, size_t ndrifted, const char **fresh, size_t nfresh)
 {
 	if (ndrifted == 1)
@@ -385,10 +347,10 @@ vec_push(struct vec *a, size_t size)
 }
 
 struct parse {
-	struct hist_log	*log;
+	struct history_log	*log;
 	struct vec	 windows;	/* const char * */
-	struct vec	 hosts;		/* struct hist_host */
-	struct vec	 changes;	/* struct hist_change */
+	struct vec	 hosts;		/* struct history_host */
+	struct vec	 changes;	/* struct history_change */
 	struct vec	 drifted;	/* const char * */
 	int		 line;
 	char		*cause;
@@ -444,14 +406,14 @@ parse_value(struct parse *p, const char **sp, const char **out)
 		}
 		s++;
 	}
-	*out = hist_log_strndup(p->log, buf_cstr(&v), v.len);
+	*out = history_log_strndup(p->log, buf_cstr(&v), v.len);
 	buf_release(&v);
 	*sp = s;
 	return 0;
 }
 
 static int
-change_set(struct parse *p, struct hist_change *c, const char *key,
+change_set(struct parse *p, struct history_change *c, const char *key,
     const char *value)
 {
 	if (strcmp(key, "host") == 0)
@@ -471,7 +433,7 @@ change_set(struct parse *p, struct hist_change *c, const char *key,
 			return parse_fail(p, "bad verified '%s'", value);
 		c->verified = strcmp(value, "yes") == 0;
 	} else if (strcmp(key, "class") == 0) {
-		if (hist_class_parse(value, &c->class) == -1)
+		if (history_class_parse(value, &c->class) == -1)
 			return parse_fail(p, "unknown class '%s'", value);
 	}
 	/* Other keys: written by a newer enforcer; skipped. */
@@ -481,13 +443,13 @@ change_set(struct parse *p, struct hist_change *c, const char *key,
 static int
 parse_change(struct parse *p, const char *s)
 {
-	struct hist_change c;
+	struct history_change c;
 	const char *eq, *value;
 	char *key;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	c.class = HIST_NCLASSES;
+	c.class = HISTORY_NCLASSES;
 	while (*s == ' ') {
 		s++;
 		if ((eq = strchr(s, '=')) == NULL)
@@ -503,16 +465,16 @@ parse_change(struct parse *p, const char *s)
 	}
 	if (*s != '\0')
 		return parse_fail(p, "junk after a value: '%s'", s);
-	if (c.host == NULL || c.path == NULL || c.class == HIST_NCLASSES)
+	if (c.host == NULL || c.path == NULL || c.class == HISTORY_NCLASSES)
 		return parse_fail(p, "%s", "change without host, path or class");
-	*(struct hist_change *)vec_push(&p->changes, sizeof(c)) = c;
+	*(struct history_change *)vec_push(&p->changes, sizeof(c)) = c;
 	return 0;
 }
 
-static struct hist_host *
+static struct history_host *
 host_find_or_add(struct parse *p, const char *name)
 {
-	struct hist_host *h = p->hosts.v;
+	struct history_host *h = p->hosts.v;
 	size_t i;
 
 	for (i = 0; i < p->hosts.n; i++)
@@ -534,7 +496,7 @@ parse_list(struct parse *p, const char *s, struct vec *names)
 	while (*s != '\0') {
 		comma = strstr(s, ", ");
 		len = comma != NULL ? (size_t)(comma - s) : strlen(s);
-		name = hist_log_strndup(p->log, s, len);
+		name = history_log_strndup(p->log, s, len);
 		if (names != NULL)
 			*(const char **)vec_push(names, sizeof(name)) = name;
 		else
@@ -547,32 +509,32 @@ static int
 parse_failed_host(struct parse *p, const char *s)
 {
 	const char *sep;
-	struct hist_host *h;
+	struct history_host *h;
 
 	if ((sep = strstr(s, ": ")) == NULL)
 		return parse_fail(p, "bad Hosts-Failed '%s'", s);
-	h = host_find_or_add(p, hist_log_strndup(p->log, s,
+	h = host_find_or_add(p, history_log_strndup(p->log, s,
 	    (size_t)(sep - s)));
-	h->error = hist_log_strndup(p->log, sep + 2, strlen(sep + 2));
+	h->error = history_log_strndup(p->log, sep + 2, strlen(sep + 2));
 	return 0;
 }
 
 static int
 parse_time(struct parse *p, const char *s, time_t *out)
 {
-	if (hist_time_parse(s, out) == -1)
+	if (timeparse_utc(s, out) == -1)
 		return parse_fail(p, "bad time '%s'", s);
 	return 0;
 }
 
 static int
-parse_trailer(struct parse *p, struct hist_entry *e,
-    enum histmsg_record *record, const char *key, const char *value)
+parse_trailer(struct parse *p, struct history_entry *e,
+    enum history_msg_record *record, const char *key, const char *value)
 {
-	struct hist_run *r = &e->run;
+	struct history_run *r = &e->run;
 	const char *v;
 
-	v = hist_log_strndup(p->log, value, strlen(value));
+	v = history_log_strndup(p->log, value, strlen(value));
 	if (strcmp(key, "Run-Id") == 0)
 		r->run_id = v;
 	else if (strcmp(key, "Verb") == 0)
@@ -580,8 +542,8 @@ parse_trailer(struct parse *p, struct hist_entry *e,
 	else if (strcmp(key, "Record") == 0) {
 		if (strcmp(v, "run") != 0 && strcmp(v, "observed") != 0)
 			return parse_fail(p, "unknown record '%s'", v);
-		*record = strcmp(v, "run") == 0 ? HISTMSG_RUN :
-		    HISTMSG_OBSERVED;
+		*record = strcmp(v, "run") == 0 ? HISTORY_MSG_RUN :
+		    HISTORY_MSG_OBSERVED;
 	} else if (strcmp(key, "Started") == 0)
 		return parse_time(p, v, &r->started);
 	else if (strcmp(key, "Finished") == 0)
@@ -605,8 +567,8 @@ parse_trailer(struct parse *p, struct hist_entry *e,
 
 /* The last paragraph: every line "Token: value". */
 static int
-parse_trailers(struct parse *p, struct hist_entry *e,
-    enum histmsg_record *record, char **lines, int first, int n)
+parse_trailers(struct parse *p, struct history_entry *e,
+    enum history_msg_record *record, char **lines, int first, int n)
 {
 	char *sep;
 	int i, rc = 0;
@@ -645,8 +607,8 @@ split_lines(char *text, int *n)
 }
 
 static int
-parse_body(struct parse *p, struct hist_entry *e,
-    enum histmsg_record *record, char **lines, int n)
+parse_body(struct parse *p, struct history_entry *e,
+    enum history_msg_record *record, char **lines, int n)
 {
 	int i, last;
 
@@ -670,21 +632,21 @@ parse_body(struct parse *p, struct hist_entry *e,
 }
 
 static void
-parse_finish(struct parse *p, struct hist_entry *e)
+parse_finish(struct parse *p, struct history_entry *e)
 {
-	e->run.windows = hist_log_keep(p->log, p->windows.v);
+	e->run.windows = history_log_keep(p->log, p->windows.v);
 	e->run.nwindows = p->windows.n;
-	e->run.hosts = hist_log_keep(p->log, p->hosts.v);
+	e->run.hosts = history_log_keep(p->log, p->hosts.v);
 	e->run.nhosts = p->hosts.n;
-	e->run.changes = hist_log_keep(p->log, p->changes.v);
+	e->run.changes = history_log_keep(p->log, p->changes.v);
 	e->run.nchanges = p->changes.n;
-	e->drifted = hist_log_keep(p->log, p->drifted.v);
+	e->drifted = history_log_keep(p->log, p->drifted.v);
 	e->ndrifted = p->drifted.n;
 }
 
 int
-histmsg_parse(struct hist_log *log, struct hist_entry *e,
-    enum histmsg_record *record, const char *message, char **cause)
+history_msg_parse(struct history_log *log, struct history_entry *e,
+    enum history_msg_record *record, const char *message, char **cause)
 {
 	struct parse p;
 	char *text, **lines;
@@ -693,13 +655,14 @@ histmsg_parse(struct hist_log *log, struct hist_entry *e,
 	memset(&p, 0, sizeof(p));
 	p.log = log;
 	p.line = 1;
-	*record = HISTMSG_RUN;
+	*record = HISTORY_MSG_RUN;
 	text = xstrdup(message);
 	lines = split_lines(text, &n);
 	rc = n == 0 ? parse_fail(&p, "%s", "empty message") :
 	    parse_body(&p, e, record, lines, n);
 	if (rc == 0)
-		e->summary = hist_log_strndup(log, lines[0], strlen(lines[0]));
+		e->summary = history_log_strndup(log, lines[0],
+		    strlen(lines[0]));
 	parse_finish(&p, e);
 	free(lines);
 	free(text);

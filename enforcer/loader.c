@@ -16,6 +16,7 @@
 
 #include "model.h"
 #include "schema.h"
+#include "timeparse.h"
 
 struct loader {
 	struct model	*m;
@@ -285,19 +286,6 @@ ld_settings(struct loader *ld)
 	    &m->settings.failsafe_grace);
 }
 
-static const char *const ld_auth_names[] = {
-	[MODEL_AUTH_BASIC] = "basic",
-	[MODEL_AUTH_NTLM] = "ntlm",
-	[MODEL_AUTH_NEGOTIATE] = "negotiate",
-	[MODEL_AUTH_CERTIFICATE] = "certificate",
-};
-
-const char *
-model_auth_name(enum model_auth a)
-{
-	return (size_t)a < nitems(ld_auth_names) ? ld_auth_names[a] : "?";
-}
-
 /*
  * Fill c from a connection tree (schema defaults already filled in, so
  * every defaulted key is present and valid).
@@ -307,15 +295,14 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 {
 	long long port;
 	const char *auth;
-	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	if (node_int(node_get(t, "port"), &port) == 0)
 		c->port = (int)port;
 	auth = node_get_str(t, "auth");
-	for (i = 0; auth != NULL && i < nitems(ld_auth_names); i++)
-		if (strcmp(auth, ld_auth_names[i]) == 0)
-			c->auth = (enum model_auth)i;
+	/* The schema allowed only the names wsman_auth_parse() knows. */
+	if (auth != NULL)
+		wsman_auth_parse(auth, &c->auth);
 	c->username = node_get_str(t, "username");
 	c->password_env = node_get_str(t, "password_env");
 	c->password_file = node_get_str(t, "password_file");
@@ -333,23 +320,23 @@ static void
 ld_conn_check(struct loader *ld, const struct model_conn *c,
     const struct node *at, const char *who)
 {
-	const char *auth = model_auth_name(c->auth);
+	const char *auth = wsman_auth_name(c->auth);
 	int password = c->password_env != NULL || c->password_file != NULL;
 
 	if (c->password_env != NULL && c->password_file != NULL)
 		ld_error(ld->errs, at, "%s: set only one of 'password_env' and "
 		    "'password_file'", who);
-	if (c->auth == MODEL_AUTH_CERTIFICATE) {
+	if (c->auth == WSMAN_AUTH_CERTIFICATE) {
 		if (c->cert_file == NULL || c->key_file == NULL)
 			ld_error(ld->errs, at, "%s: auth '%s' needs 'cert_file' "
 			    "and 'key_file'", who, auth);
 		return;
 	}
-	if ((c->auth != MODEL_AUTH_NEGOTIATE || password) &&
+	if ((c->auth != WSMAN_AUTH_NEGOTIATE || password) &&
 	    c->username == NULL)
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'username'", who,
 		    auth);
-	if (c->auth != MODEL_AUTH_NEGOTIATE && !password)
+	if (c->auth != WSMAN_AUTH_NEGOTIATE && !password)
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env' or "
 		    "'password_file'", who, auth);
 }

@@ -18,6 +18,7 @@
 
 #include "node.h"
 #include "timeparse.h"
+#include "wsman.h"
 
 struct schema;
 
@@ -26,13 +27,6 @@ struct model_file {
 	const char	*name;		/* used in messages: "file:line:col" */
 	const char	*text;
 	size_t		 len;
-};
-
-enum model_auth {
-	MODEL_AUTH_BASIC,
-	MODEL_AUTH_NTLM,
-	MODEL_AUTH_NEGOTIATE,
-	MODEL_AUTH_CERTIFICATE,
 };
 
 /*
@@ -45,7 +39,7 @@ struct model_conn {
 					   host name; TLS is verified against the
 					   host name either way */
 	int		 port;		/* 5986 */
-	enum model_auth	 auth;		/* negotiate */
+	enum wsman_auth	 auth;		/* negotiate */
 	const char	*username;
 	const char	*password_env;	/* name of an environment variable */
 	const char	*password_file;	/* a file that must be mode 0600 */
@@ -160,9 +154,6 @@ void model_free(struct model *);
 const struct model_host *model_host_find(const struct model *,
     const char *name);
 
-/* "basic", "ntlm", "negotiate", "certificate" */
-const char *model_auth_name(enum model_auth);
-
 /* effective.c */
 
 /*
@@ -183,6 +174,10 @@ int model_effective_base(struct node **out, const struct model *m,
 
 /* The rule applies to host h. */
 int model_rule_targets(const struct model_rule *, const struct model_host *h);
+
+/* Some rule of the window applies to host h (whatever the time). */
+int model_window_targets(const struct model_window *,
+    const struct model_host *h);
 
 /* start <= at < end */
 int model_window_active(const struct model_window *, time_t at);

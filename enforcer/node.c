@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 
@@ -269,7 +270,34 @@ node_free(struct node *n)
 }
 
 int
-node_equal(const struct node *a, const struct node *b)
+node_seq_has_nocase(const struct node *seq, const char *v)
+{
+	size_t i;
+
+	for (i = 0; seq != NULL && seq->kind == NODE_SEQ && i < seq->nitems;
+	    i++)
+		if (seq->items[i]->kind == NODE_SCALAR &&
+		    strcasecmp(seq->items[i]->value, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every item of a is a scalar that b holds. */
+static int
+node_seq_within_nocase(const struct node *a, const struct node *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->nitems; i++)
+		if (a->items[i]->kind != NODE_SCALAR ||
+		    !node_seq_has_nocase(b, a->items[i]->value))
+			return 0;
+	return 1;
+}
+
+/* node_equal(), or with nocase node_equal_nocase(). */
+static int
+node_same(const struct node *a, const struct node *b, int nocase)
 {
 	size_t i;
 
@@ -279,24 +307,41 @@ node_equal(const struct node *a, const struct node *b)
 		return 0;
 	switch (a->kind) {
 	case NODE_SCALAR:
+		if (nocase)
+			return strcasecmp(a->value, b->value) == 0;
 		return strcmp(a->value, b->value) == 0;
 	case NODE_SEQ:
+		if (nocase)
+			return node_seq_within_nocase(a, b) &&
+			    node_seq_within_nocase(b, a);
 		if (a->nitems != b->nitems)
 			return 0;
 		for (i = 0; i < a->nitems; i++)
-			if (!node_equal(a->items[i], b->items[i]))
+			if (!node_same(a->items[i], b->items[i], 0))
 				return 0;
 		return 1;
 	case NODE_MAP:
 		if (a->npairs != b->npairs)
 			return 0;
 		for (i = 0; i < a->npairs; i++)
-			if (!node_equal(a->pairs[i].value,
-			    node_get(b, a->pairs[i].key->value)))
+			if (!node_same(a->pairs[i].value,
+			    node_get(b, a->pairs[i].key->value), nocase))
 				return 0;
 		return 1;
 	}
 	return 0;
+}
+
+int
+node_equal_nocase(const struct node *a, const struct node *b)
+{
+	return node_same(a, b, 1);
+}
+
+int
+node_equal(const struct node *a, const struct node *b)
+{
+	return node_same(a, b, 0);
 }
 
 int

@@ -86,6 +86,15 @@ void node_free(struct node *);
 /* Deep equality of two trees (positions and origins ignored). */
 int node_equal(const struct node *, const struct node *);
 
+/*
+ * Equality as Windows compares names: scalars without regard to case,
+ * sequences of scalars as sets, maps member by member.
+ */
+int node_equal_nocase(const struct node *, const struct node *);
+
+/* seq (NULL or any node) is a sequence with a scalar equal to v, case aside. */
+int node_seq_has_nocase(const struct node *seq, const char *v);
+
 /* "a mapping", "a sequence", "a string", "a boolean", "an integer", "null" */
 const char *node_type_name(const struct node *);
 

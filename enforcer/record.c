@@ -91,20 +91,20 @@ record_add_secrets(struct history *h, const struct model *m)
 	}
 }
 
-static enum hist_class
+static enum history_class
 record_class(enum engine_class c)
 {
 	switch (c) {
 	case ENGINE_INTENTIONAL:
-		return HIST_INTENTIONAL;
+		return HISTORY_INTENTIONAL;
 	case ENGINE_CORRECTIVE:
-		return HIST_CORRECTIVE;
+		return HISTORY_CORRECTIVE;
 	case ENGINE_WINDOW:
-		return HIST_WINDOW;
+		return HISTORY_WINDOW;
 	case ENGINE_EXPIRY:
 		break;
 	}
-	return HIST_EXPIRY;
+	return HISTORY_EXPIRY;
 }
 
 /* Applied, whatever came of it: a host may have changed. */
@@ -116,12 +116,12 @@ record_attempted(const struct engine_change *ic)
 }
 
 static void
-record_changes(const struct engine_run *run, struct hist_change **out,
+record_changes(const struct engine_run *run, struct history_change **out,
     size_t *n)
 {
 	const struct engine_host *eh;
 	const struct engine_change *ic;
-	struct hist_change *hc;
+	struct history_change *hc;
 	size_t i, j, total = 0;
 
 	for (i = 0; i < run->nhosts; i++)
@@ -152,14 +152,13 @@ static int
 record_window_in_run(const struct model_window *w,
     const struct engine_run *run)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!model_window_active(w, run->at))
 		return 0;
 	for (i = 0; i < run->nhosts; i++)
-		for (j = 0; j < w->nrules; j++)
-			if (model_rule_targets(&w->rules[j], run->hosts[i].host))
-				return 1;
+		if (model_window_targets(w, run->hosts[i].host))
+			return 1;
 	return 0;
 }
 
@@ -179,9 +178,9 @@ int
 record_run(struct history *h, const struct engine_run *run,
     const struct model *m, const struct record_info *info, char **cause)
 {
-	struct hist_run hr;
-	struct hist_host *hosts;
-	struct hist_change *changes;
+	struct history_run hr;
+	struct history_host *hosts;
+	struct history_change *changes;
 	const char **windows;
 	size_t i;
 	int rc;

@@ -3,7 +3,7 @@
  * each host's last recorded state, so the engine tells drift (corrective)
  * from a changed desired state (intentional); the secrets the run will
  * read, so the history can redact them.  After an apply: the run turned
- * into a struct hist_run and recorded (docs/history.md).
+ * into a struct history_run and recorded (docs/history.md).
  */
 #ifndef ENFORCER_RECORD_H
 #define ENFORCER_RECORD_H

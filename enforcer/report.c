@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "report.h"
+#include "timeparse.h"
 
 static char
 report_sign(const struct change *c)
@@ -116,15 +117,6 @@ report_text(struct buf *out, const struct engine_run *run, const char *verb)
 }
 
 static void
-report_time(struct json *j, const char *key, time_t t)
-{
-	char s[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, s, sizeof(s));
-	json_kv_string(j, key, s);
-}
-
-static void
 report_change_json(struct json *j, const struct engine_change *ic)
 {
 	const struct change *c = ic->change;
@@ -138,7 +130,7 @@ report_change_json(struct json *j, const struct engine_change *ic)
 	json_kv_string(j, "reason", ic->reason);
 	json_kv_string(j, "window", ic->window);
 	if (ic->until != 0)
-		report_time(j, "until", ic->until);
+		json_kv_time(j, "until", ic->until);
 	else
 		json_kv_string(j, "until", NULL);
 	json_kv_bool(j, "gpo_owned", (c->flags & CHANGE_GPO) != 0);
@@ -186,14 +178,13 @@ report_json(struct buf *out, const struct engine_run *run, const char *verb)
 	long ms;
 
 	engine_totals(run, &t);
-	ms = (run->finished.tv_sec - run->started.tv_sec) * 1000 +
-	    (run->finished.tv_nsec - run->started.tv_nsec) / 1000000;
+	ms = timeparse_ms_between(&run->started, &run->finished);
 	json_init(&j, out);
 	json_object_begin(&j);
 	json_kv_int(&j, "version", 1);
 	json_kv_string(&j, "verb", verb);
 	json_kv_string(&j, "run_id", run->id);
-	report_time(&j, "at", run->at);
+	json_kv_time(&j, "at", run->at);
 	json_kv_int(&j, "duration_ms", ms);
 	json_key(&j, "hosts");
 	json_array_begin(&j);

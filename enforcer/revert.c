@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "revert.h"
 
@@ -15,54 +14,6 @@ static const struct node *
 revert_get(const struct node *n, const char *path)
 {
 	return node_path(n, path, NULL, 0, NULL);
-}
-
-static int
-revert_seq_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && seq->kind == NODE_SEQ && i < seq->nitems;
-	    i++)
-		if (seq->items[i]->kind == NODE_SCALAR &&
-		    strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
-}
-
-/* Same value, as Windows compares names: case aside, lists as sets. */
-static int
-revert_same(const struct node *a, const struct node *b)
-{
-	size_t i;
-
-	if (a == NULL || b == NULL)
-		return a == b;
-	if (a->kind != b->kind)
-		return 0;
-	switch (a->kind) {
-	case NODE_SCALAR:
-		return strcasecmp(a->value, b->value) == 0;
-	case NODE_SEQ:
-		for (i = 0; i < a->nitems; i++)
-			if (a->items[i]->kind != NODE_SCALAR ||
-			    !revert_seq_has(b, a->items[i]->value))
-				return 0;
-		for (i = 0; i < b->nitems; i++)
-			if (b->items[i]->kind != NODE_SCALAR ||
-			    !revert_seq_has(a, b->items[i]->value))
-				return 0;
-		return 1;
-	case NODE_MAP:
-		if (a->npairs != b->npairs)
-			return 0;
-		for (i = 0; i < a->npairs; i++)
-			if (!revert_same(a->pairs[i].value,
-			    node_get(b, a->pairs[i].key->value)))
-				return 0;
-		return 1;
-	}
-	return 0;
 }
 
 /* A value for a message: "true", "a, b", "(none)", "(absent)". */
@@ -130,7 +81,7 @@ revert_enables_credssp(const char *path, const struct node *value,
 		return 0;
 	for (i = 0; i < value->nitems; i++)
 		if (value->items[i]->kind == NODE_SCALAR &&
-		    !revert_seq_has(after, value->items[i]->value))
+		    !node_seq_has_nocase(after, value->items[i]->value))
 			return 1;
 	return 0;
 }
@@ -158,7 +109,7 @@ revert_note_desired(struct revert_plan *p, const char *host, const char *path,
 	char *want;
 
 	if (now == NULL || now->kind != NODE_SCALAR ||
-	    value->kind != NODE_SCALAR || revert_same(now, value))
+	    value->kind != NODE_SCALAR || node_equal_nocase(now, value))
 		return;
 	o = now->origin;
 	want = revert_text(now);
@@ -190,7 +141,7 @@ revert_refuse_credssp(struct revert_plan *p, const char *host,
  * not reverted (the reason is in p->refused).
  */
 static int
-revert_path(struct revert_plan *p, const struct hist_host *hh,
+revert_path(struct revert_plan *p, const struct history_host *hh,
     const struct node *eff, struct node *desired, const char *path,
     int window)
 {
@@ -220,21 +171,10 @@ revert_path(struct revert_plan *p, const struct hist_host *hh,
 	return 0;
 }
 
-static int
-revert_has_path(const struct revert_host *rh, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < rh->npaths; i++)
-		if (strcmp(rh->paths[i], path) == 0)
-			return 1;
-	return 0;
-}
-
 /* A host RUN changed: its desired tree and paths, unless nothing is left. */
 static void
 revert_host(struct revert_plan *p, const struct model *m,
-    const struct hist_entry *e, const struct hist_host *hh, time_t at)
+    const struct history_entry *e, const struct history_host *hh, time_t at)
 {
 	struct revert_host rh;
 	struct node *eff = NULL;
@@ -270,7 +210,7 @@ revert_host(struct revert_plan *p, const struct model *m,
 		 * restores one by itself.
 		 */
 		if (strcmp(e->run.changes[i].host, hh->name) != 0 ||
-		    revert_has_path(&rh, path) ||
+		    strv_has(rh.paths, rh.npaths, path) ||
 		    strncmp(path, "failsafe.", 9) == 0)
 			continue;
 		if (revert_path(p, hh, eff, rh.desired, path, window) == 0)
@@ -286,7 +226,7 @@ revert_host(struct revert_plan *p, const struct model *m,
 }
 
 static int
-revert_changed(const struct hist_run *run, const char *host)
+revert_changed(const struct history_run *run, const char *host)
 {
 	size_t i;
 
@@ -300,7 +240,7 @@ int
 revert_plan(struct revert_plan *p, struct history *h, const struct model *m,
     const char *run_id, time_t at, char **cause)
 {
-	const struct hist_entry *e;
+	const struct history_entry *e;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
@@ -338,7 +278,7 @@ revert_plan_release(struct revert_plan *p)
 	free(p->targets);
 	errors_clear(&p->refused);
 	errors_clear(&p->notes);
-	hist_log_free(p->log);
+	history_log_free(p->log);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -378,7 +318,7 @@ revert_check(struct revert_plan *p, const struct engine_run *run)
 		for (j = 0; j < rh->npaths; j++) {
 			was = revert_get(rh->before, rh->paths[j]);
 			is = revert_get(now, rh->paths[j]);
-			if (revert_same(was, is))
+			if (node_equal_nocase(was, is))
 				continue;
 			ts = revert_text(is);
 			ws = revert_text(was);

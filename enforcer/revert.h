@@ -43,7 +43,7 @@ struct revert_plan {
 	size_t			  nchanges;	/* RUN's changes */
 	struct errors		  refused;	/* parts not reverted, and why */
 	struct errors		  notes;	/* worth knowing, not failures */
-	struct hist_log		 *log;		/* RUN as history_show() read it */
+	struct history_log	 *log;		/* RUN as history_show() read it */
 };
 
 /* revert.c */

@@ -164,14 +164,52 @@ bad:
 	    "1d)", s);
 }
 
-void
-timeparse_format_utc(time_t t, char *buf, size_t len)
+/* t as strftime's fmt in UTC, or "@<seconds>" past what gmtime holds. */
+static void
+tp_format(time_t t, const char *fmt, char *buf, size_t len)
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, fmt, &tm) == 0)
 		snprintf(buf, len, "@%lld", (long long)t);
+}
+
+void
+timeparse_format_utc(time_t t, char *buf, size_t len)
+{
+	tp_format(t, "%Y-%m-%dT%H:%M:%SZ", buf, len);
+}
+
+int
+timeparse_utc(const char *s, time_t *out)
+{
+	char back[TIMEPARSE_UTC_LEN];
+	time_t t;
+
+	if (timeparse_rfc3339(s, &t, NULL) == -1)
+		return -1;
+	/* RFC 3339 allows offsets and fractions: insist on the exact form. */
+	timeparse_format_utc(t, back, sizeof(back));
+	if (strcmp(back, s) != 0)
+		return -1;
+	*out = t;
+	return 0;
+}
+
+void
+timeparse_format_stamp(time_t t, char *buf, size_t len)
+{
+	tp_format(t, "%Y%m%dT%H%M%SZ", buf, len);
+}
+
+char *
+timeparse_hhmm(time_t t)
+{
+	char full[TIMEPARSE_UTC_LEN];
+
+	timeparse_format_utc(t, full, sizeof(full));
+	/* "2026-11-25T11:00:00Z" -> "11:00Z" */
+	return xasprintf("%.5sZ", full + 11);
 }
 
 void
@@ -197,4 +235,20 @@ timeparse_format_duration(long long s, char *buf, size_t len)
 		off += (size_t)n;
 		s %= tp_units[i].seconds;
 	}
+}
+
+long
+timeparse_ms_between(const struct timespec *t0, const struct timespec *t1)
+{
+	return (long)(t1->tv_sec - t0->tv_sec) * 1000 +
+	    (t1->tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+long
+timeparse_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return timeparse_ms_between(t0, &t1);
 }

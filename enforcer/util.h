@@ -90,4 +90,7 @@ void errors_addf(struct errors *, const char *, ...) PRINTFLIKE(2, 3);
 void errors_add_owned(struct errors *, char *msg);	/* takes msg */
 void errors_clear(struct errors *);
 
+/* strv.c: s is one of the n strings of v (exact comparison). */
+int strv_has(const char **v, size_t n, const char *s);
+
 #endif

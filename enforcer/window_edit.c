@@ -14,6 +14,7 @@
 #include <git2.h>
 
 #include "gitutil.h"
+#include "timeparse.h"
 #include "window.h"
 
 /* --- files --------------------------------------------------------------- */

@@ -12,13 +12,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "timeparse.h"
 #include "window_failsafe.h"
 
 #define WF_NLISTS	2
 #define WF_NITEMS	(2 + WF_NLISTS)	/* server, client, the lists */
 #define WF_UNKNOWN_DAYS	7		/* with no state, how far back */
 
-/* The CredSSP registry layout the task's command rewrites (NOTES.md §9). */
+/*
+ * The CredSSP registry layout the task's command rewrites
+ * (docs/windows-behaviour.md#credssp-registry-layout).
+ */
 #define WF_CD_KEY	\
 	"SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation"
 
@@ -55,17 +59,6 @@ wf_true(const struct node *n)
 	int v;
 
 	return node_bool(n, &v) == 0 && v;
-}
-
-static int
-wf_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		if (strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
 }
 
 /*
@@ -119,7 +112,7 @@ wf_extra(struct wf_items *x, const struct wf_on *a, const struct wf_on *b,
 			continue;
 		for (j = 0; a->list[i] != NULL && j < a->list[i]->nitems; j++) {
 			e = a->list[i]->items[j];
-			if (wf_has(b->list[i], e->value))
+			if (node_seq_has_nocase(b->list[i], e->value))
 				continue;
 			if (x->list[i] == NULL)
 				x->list[i] = node_seq();
@@ -155,7 +148,8 @@ wf_items_on(const struct wf_items *x, const struct wf_on *o)
 		return 1;
 	for (i = 0; i < WF_NLISTS; i++)
 		for (j = 0; x->list[i] != NULL && j < x->list[i]->nitems; j++)
-			if (wf_has(o->list[i], x->list[i]->items[j]->value))
+			if (node_seq_has_nocase(o->list[i],
+			    x->list[i]->items[j]->value))
 				return 1;
 	return 0;
 }
@@ -176,7 +170,8 @@ wf_items_claim(struct wf_items *x, struct wf_items *claimed)
 			continue;
 		keep = node_seq();
 		for (j = 0; j < x->list[i]->nitems; j++) {
-			if (wf_has(claimed->list[i], x->list[i]->items[j]->value))
+			if (node_seq_has_nocase(claimed->list[i],
+			    x->list[i]->items[j]->value))
 				continue;
 			node_seq_push(keep,
 			    node_scalar(x->list[i]->items[j]->value));
@@ -258,15 +253,6 @@ wf_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 	return end;
 }
 
-static char *
-wf_hhmm(time_t t)
-{
-	char full[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, full, sizeof(full));
-	return xasprintf("%.5sZ", full + 11);
-}
-
 /* --- the task's command --------------------------------------------------- */
 
 /* Written inside double quotes of a cmd.exe line, and kept as it is. */
@@ -301,7 +287,7 @@ wf_list_during(const struct node *have, const struct node *want)
 	for (i = 0; have != NULL && i < have->nitems; i++)
 		node_seq_push(l, node_scalar(have->items[i]->value));
 	for (i = 0; want != NULL && i < want->nitems; i++)
-		if (!wf_has(l, want->items[i]->value))
+		if (!node_seq_has_nocase(l, want->items[i]->value))
 			node_seq_push(l, node_scalar(want->items[i]->value));
 	return l;
 }
@@ -326,7 +312,7 @@ wf_list_steps(struct buf *b, const struct wf_list *l, const struct node *during,
 	keep = node_seq();
 	for (i = 0; i < during->nitems; i++) {
 		v = during->items[i]->value;
-		if (wf_has(added, v) || (x->client &&
+		if (node_seq_has_nocase(added, v) || (x->client &&
 		    strncasecmp(v, "wsman/", 6) == 0))
 			continue;
 		if (!wf_cmd_safe(v)) {
@@ -603,8 +589,8 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
 	ic->until = w != NULL ? w->end : 0;
 	if (timeparse_rfc3339(c->after, &fire, NULL) == -1)
 		fire = 0;
-	hm = wf_hhmm(fire);
-	end = wf_hhmm(ic->until);
+	hm = timeparse_hhmm(fire);
+	end = timeparse_hhmm(ic->until);
 	if (c->before == NULL)
 		ic->reason = xasprintf("window %s: host-side fail-safe, turns "
 		    "CredSSP off at %s unless reverted first", name, hm);
@@ -625,7 +611,7 @@ window_failsafe_classify(const struct model *m, time_t at,
 	const struct change *c = ic->change;
 	const char *name = failsafe_change_window(c);
 	const struct model_window *w = wf_window(m, name);
-	char *end = w != NULL ? wf_hhmm(w->end) : NULL;
+	char *end = w != NULL ? timeparse_hhmm(w->end) : NULL;
 
 	ic->window = w != NULL ? w->name : NULL;
 	if (failsafe_is_fired(c)) {
@@ -727,7 +713,7 @@ wf_overdue_task(struct buf *b, const struct model *m,
 	}
 	if (trig == NULL || timeparse_rfc3339(trig, &t, NULL) == -1)
 		t = w->end + m->settings.failsafe_grace;
-	hm = wf_hhmm(t);
+	hm = timeparse_hhmm(t);
 	if (t > at)
 		buf_printf(b, "; its fail-safe fires %s", hm);
 	else
@@ -744,7 +730,7 @@ wf_overdue_one(struct buf *b, const struct model *m,
 	char late[32], *end;
 
 	timeparse_format_duration(at - w->end, late, sizeof(late));
-	end = wf_hhmm(w->end);
+	end = timeparse_hhmm(w->end);
 	if (b->len > 0)
 		buf_puts(b, "; ");
 	if (state == NULL)

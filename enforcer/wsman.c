@@ -1351,6 +1351,19 @@ wsman_run(struct wsman *ws, const char *line, int flags,
 	return 0;
 }
 
+char *
+wsman_cmd_said(const struct wsman_cmd *c)
+{
+	const char *s = buf_cstr(&c->err);
+
+	if (*(s + strspn(s, " \r\n")) == '\0')
+		s = buf_cstr(&c->out);
+	s += strspn(s, " \r\n");
+	if (*s == '\0')
+		return xstrdup("no message");
+	return xstrndup(s, strcspn(s, "\r\n"));
+}
+
 void
 wsman_cmd_release(struct wsman_cmd *c)
 {

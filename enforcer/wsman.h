@@ -333,6 +333,12 @@ struct wsman_cmd {
 int wsman_run(struct wsman *, const char *line, int flags,
     struct wsman_cmd *out, char **cause);
 void wsman_cmd_release(struct wsman_cmd *);
+/*
+ * The first line of what a command printed, for a cause: stderr's, or
+ * stdout's when stderr holds only blanks; leading blank lines and spaces
+ * skipped; "no message" when there is none.  free().
+ */
+char *wsman_cmd_said(const struct wsman_cmd *);
 
 /* Items of a value that may hold one (scalar or map) or many (sequence). */
 size_t wsman_list_len(const struct node *);

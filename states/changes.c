@@ -4,7 +4,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "state.h"
 
@@ -100,18 +99,6 @@ state_overlay_exclusive(struct node *desired, const char **keys, size_t n,
 	node_map_set(m, keys[n - 1], node_copy(value));
 	node_map_set(m, "exclusive", node_scalar("true"));
 	node_map_set(state_map_at(desired, keys, n - 2), keys[n - 2], m);
-}
-
-int
-state_list_has(const struct node *seq, const char *v)
-{
-	size_t i;
-
-	for (i = 0; seq != NULL && i < seq->nitems; i++)
-		if (seq->items[i]->kind == NODE_SCALAR &&
-		    strcasecmp(seq->items[i]->value, v) == 0)
-			return 1;
-	return 0;
 }
 
 char *

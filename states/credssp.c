@@ -234,12 +234,12 @@ credssp_want_list(int enabled, const struct node *want,
 	for (i = 0; have != NULL && i < have->nitems; i++) {
 		v = have->items[i]->value;
 		if (!enabled && (strncasecmp(v, "wsman/", 6) == 0 ||
-		    state_list_has(want, v)))
+		    node_seq_has_nocase(want, v)))
 			continue;
 		node_seq_push(out, node_scalar(v));
 	}
 	for (i = 0; enabled && want != NULL && i < want->nitems; i++)
-		if (!state_list_has(out, want->items[i]->value))
+		if (!node_seq_has_nocase(out, want->items[i]->value))
 			node_seq_push(out, node_scalar(want->items[i]->value));
 	return out;
 }

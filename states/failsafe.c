@@ -31,24 +31,11 @@ fs_run(struct state_ctx *ctx, const char *line, struct wsman_cmd *out,
 	return wsman_run(ctx->ws, line, WSMAN_KEEP_SHELL, out, cause);
 }
 
-/* The first line a failed command printed, for a cause. */
-static char *
-fs_said(const struct wsman_cmd *out)
-{
-	const struct buf *b = out->err.len > 0 ? &out->err : &out->out;
-	const char *s = buf_cstr(b);
-
-	s += strspn(s, "\r\n");
-	if (*s == '\0')
-		return xstrdup("no message");
-	return xstrndup(s, strcspn(s, "\r\n"));
-}
-
 static int
 fs_failed(struct state_ctx *ctx, const char *what, const char *window,
     const struct wsman_cmd *out, char **cause)
 {
-	char *said = fs_said(out);
+	char *said = wsman_cmd_said(out);
 
 	cause_set(cause, "%s: failsafe: %s %s%s: exit %ld: %s", ctx->host, what,
 	    FAILSAFE_TASK_PREFIX, window, out->exit_code, said);

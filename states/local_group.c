@@ -142,11 +142,11 @@ local_group_diff(const struct node *desired, const struct node *observed,
 			exclusive = 0;
 		path = xasprintf("local_group.%s.members", name);
 		for (j = 0; want != NULL && j < want->nitems; j++)
-			if (!state_list_has(have, want->items[j]->value))
+			if (!node_seq_has_nocase(have, want->items[j]->value))
 				changes_add(out, "local_group", path, NULL,
 				    want->items[j]->value, want->items[j]);
 		for (j = 0; exclusive && have != NULL && j < have->nitems; j++)
-			if (!state_list_has(want, have->items[j]->value))
+			if (!node_seq_has_nocase(want, have->items[j]->value))
 				changes_add(out, "local_group", path,
 				    have->items[j]->value, NULL, want);
 		free(path);

@@ -179,8 +179,7 @@ void state_overlay(struct node *desired, const char **keys, size_t n,
 void state_overlay_exclusive(struct node *desired, const char **keys,
     size_t n, const struct node *value);
 
-/* Lists of names (sequences of scalars), compared as Windows does. */
-int state_list_has(const struct node *seq, const char *v);	/* no case */
+/* Lists of names (sequences of scalars); node_seq_has_nocase() finds one. */
 /* Items joined by sep ("a, b"); NULL for an empty or absent list. */
 char *state_list_join(const struct node *seq, const char *sep);
 /* "a, b,c" split on commas, items trimmed, empty ones dropped. */

@@ -53,7 +53,7 @@ trusted_hosts_diff(const struct node *desired, const struct node *observed,
 	if (target == NULL)
 		target = node_seq();
 	for (i = 0; i < want->nitems; i++)
-		if (!state_list_has(target, want->items[i]->value))
+		if (!node_seq_has_nocase(target, want->items[i]->value))
 			node_seq_push(target, node_scalar(want->items[i]->value));
 	/* "a,b": the form WinRM stores. */
 	before = state_list_join(have, ",");

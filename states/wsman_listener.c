@@ -131,11 +131,9 @@ lst_parse_store(const char *text, struct lst_cert **out)
 static struct node *
 lst_time_node(time_t t)
 {
-	char s[32];
-	struct tm tm;
+	char s[TIMEPARSE_UTC_LEN];
 
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	timeparse_format_utc(t, s, sizeof(s));
 	return node_scalar(s);
 }
 

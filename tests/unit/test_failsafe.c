@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
 #include "window_failsafe.h"
 
 #define T09	1795597200	/* 2026-11-25T09:00:00Z */
@@ -45,17 +46,6 @@ load(const char *windows)
 		fail_msg("refused: %s", errs.msg[0]);
 	free(text);
 	return m;
-}
-
-static struct node *
-yaml(const char *text)
-{
-	struct errors errs = ERRORS_INIT;
-	struct node *n;
-
-	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
-	    &errs), 0);
-	return n;
 }
 
 static const struct model_host *
@@ -392,32 +382,7 @@ test_overdue_blame(void **state)
 static void
 diff(const char *desired, const char *observed, struct changes *out)
 {
-	const struct state_ops *ops = state_find(FAILSAFE_KIND);
-	struct node *d = yaml(desired), *o = yaml(observed);
-	char *cause = NULL;
-	size_t i;
-
-	assert_non_null(ops);
-	assert_int_equal(ops->diff(d, o, T09, out, &cause), 0);
-	for (i = 0; i < out->n; i++)
-		out->v[i].desired = NULL;
-	node_free(d);
-	node_free(o);
-}
-
-static void
-assert_change(const struct change *c, const char *path, const char *before,
-    const char *after)
-{
-	assert_string_equal(c->path, path);
-	if (before == NULL)
-		assert_null(c->before);
-	else
-		assert_string_equal(c->before, before);
-	if (after == NULL)
-		assert_null(c->after);
-	else
-		assert_string_equal(c->after, after);
+	test_diff(FAILSAFE_KIND, T09, desired, observed, out);
 }
 
 static void

@@ -29,38 +29,22 @@
 #include <git2.h>
 
 #include "history.h"
+#include "test_util.h"
+#include "timeparse.h"
 
 static char tmp[256];
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	char *home;
-
-	strcpy(tmp, "/tmp/test_history.XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	/* No user or system git configuration may leak into a test. */
-	home = xasprintf("%s/home", tmp);
-	mkdir(home, 0700);
-	setenv("HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, home);
-	free(home);
+	test_sandbox(tmp, sizeof(tmp), "test_history");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	test_sandbox_remove(tmp);
 	return 0;
 }
 
@@ -68,17 +52,6 @@ static char *
 path_in_tmp(const char *name)
 {
 	return xasprintf("%s/%s", tmp, name);
-}
-
-static struct node *
-yaml(const char *text)
-{
-	struct errors errs = ERRORS_INIT;
-	struct node *n;
-
-	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
-	    &errs), 0);
-	return n;
 }
 
 static struct history *
@@ -93,7 +66,7 @@ open_hist(const char *dir)
 }
 
 static void
-record(struct history *h, const struct hist_run *run)
+record(struct history *h, const struct history_run *run)
 {
 	char *cause = NULL;
 
@@ -101,10 +74,10 @@ record(struct history *h, const struct hist_run *run)
 		fail_msg("%s", cause);
 }
 
-static struct hist_log *
-list(struct history *h, const struct hist_filter *f)
+static struct history_log *
+list(struct history *h, const struct history_filter *f)
 {
-	struct hist_log *log;
+	struct history_log *log;
 	char *cause = NULL;
 
 	if (history_list(&log, h, f, &cause) == -1)
@@ -158,15 +131,15 @@ assert_state(struct node *n, const char *want)
 static void
 test_class_names(void **state)
 {
-	enum hist_class c;
+	enum history_class c;
 	int i;
 
-	for (i = 0; i < HIST_NCLASSES; i++) {
-		assert_int_equal(hist_class_parse(
-		    hist_class_name((enum hist_class)i), &c), 0);
+	for (i = 0; i < HISTORY_NCLASSES; i++) {
+		assert_int_equal(history_class_parse(
+		    history_class_name((enum history_class)i), &c), 0);
 		assert_int_equal((int)c, i);
 	}
-	assert_int_equal(hist_class_parse("drift", &c), -1);
+	assert_int_equal(history_class_parse("drift", &c), -1);
 }
 
 static void
@@ -175,31 +148,32 @@ test_time_and_run_id(void **state)
 	char s[32], *id;
 	time_t t;
 
-	hist_time_format(s, sizeof(s), 1795599000);
+	timeparse_format_utc(1795599000, s, sizeof(s));
 	assert_string_equal(s, "2026-11-25T09:30:00Z");
-	assert_int_equal(hist_time_parse(s, &t), 0);
+	assert_int_equal(timeparse_utc(s, &t), 0);
 	assert_int_equal(t, 1795599000);
-	assert_int_equal(hist_time_parse("2026-11-25T09:30:00", &t), -1);
-	assert_int_equal(hist_time_parse("2026-11-25T9:30:00Z", &t), -1);
-	assert_int_equal(hist_time_parse("2026-13-25T09:30:00Z", &t), -1);
+	assert_int_equal(timeparse_utc("2026-11-25T09:30:00", &t), -1);
+	assert_int_equal(timeparse_utc("2026-11-25T9:30:00Z", &t), -1);
+	assert_int_equal(timeparse_utc("2026-13-25T09:30:00Z", &t), -1);
 	id = history_new_run_id(1795599000);
 	assert_int_equal(strlen(id), strlen("20261125T093000Z-1a2b3c"));
 	assert_int_equal(strncmp(id, "20261125T093000Z-", 17), 0);
 	free(id);
 }
 
-static const struct hist_change awkward[] = {
+static const struct history_change awkward[] = {
 	{ "node2.contoso.test", "credssp.server.enabled", "false", "true",
-	  HIST_WINDOW, "window create-cluster", "create-cluster", 1 },
+	  HISTORY_WINDOW, "window create-cluster", "create-cluster", 1 },
 	{ "node2.contoso.test", "trusted_hosts.hosts", NULL,
-	  "[\"a b\", 'c=d']\n\\ \x01 é", HIST_INTENTIONAL, "policy \"x\"",
+	  "[\"a b\", 'c=d']\n\\ \x01 é", HISTORY_INTENTIONAL, "policy \"x\"",
 	  NULL, 0 },
 	{ "gw1.contoso.test", "service.WinRM.state", "", "running",
-	  HIST_CORRECTIVE, NULL, NULL, 1 },
+	  HISTORY_CORRECTIVE, NULL, NULL, 1 },
 };
 
 static void
-assert_change_equal(const struct hist_change *a, const struct hist_change *b)
+assert_change_equal(const struct history_change *a,
+    const struct history_change *b)
 {
 	assert_string_equal(a->host, b->host);
 	assert_string_equal(a->path, b->path);
@@ -224,24 +198,24 @@ static void
 test_message_roundtrip(void **state)
 {
 	const char *windows[] = { "create-cluster", "patch" };
-	const struct hist_host hosts[] = {
+	const struct history_host hosts[] = {
 		{ "node2.contoso.test", NULL, NULL, NULL },
 		{ "gw1.contoso.test", NULL, NULL, NULL },
 		{ "node3.contoso.test", NULL, NULL,
 		  "connect: timed out\nafter 30s" },
 		{ "node4.contoso.test", NULL, NULL, NULL },
 	};
-	const struct hist_run run = { "20261125T093000Z-1a2b3c", "apply",
+	const struct history_run run = { "20261125T093000Z-1a2b3c", "apply",
 	    1795599000, 1795599004, "/srv/desired", "0123456789abcdef",
 	    windows, 2, hosts, 4, awkward, nitems(awkward) };
-	struct hist_log log;
-	struct hist_entry e;
-	enum histmsg_record rec;
+	struct history_log log;
+	struct history_entry e;
+	enum history_msg_record rec;
 	struct buf msg = BUF_INIT;
 	char *cause = NULL;
 	size_t i;
 
-	histmsg_run(&msg, &run);
+	history_msg_run(&msg, &run);
 	assert_non_null(strstr(buf_cstr(&msg),
 	    "apply: 3 changes on 2 hosts, 1 host failed\n\n"
 	    "change host=node2.contoso.test path=credssp.server.enabled "
@@ -252,9 +226,9 @@ test_message_roundtrip(void **state)
 	    "30s\n"));
 	memset(&log, 0, sizeof(log));
 	memset(&e, 0, sizeof(e));
-	if (histmsg_parse(&log, &e, &rec, buf_cstr(&msg), &cause) == -1)
+	if (history_msg_parse(&log, &e, &rec, buf_cstr(&msg), &cause) == -1)
 		fail_msg("%s", cause);
-	assert_int_equal(rec, HISTMSG_RUN);
+	assert_int_equal(rec, HISTORY_MSG_RUN);
 	assert_string_equal(e.summary,
 	    "apply: 3 changes on 2 hosts, 1 host failed");
 	assert_string_equal(e.run.run_id, run.run_id);
@@ -282,12 +256,12 @@ test_message_roundtrip(void **state)
 static void
 test_message_no_url_credentials(void **state)
 {
-	const struct hist_run run = { "r", "apply", 1, 2,
+	const struct history_run run = { "r", "apply", 1, 2,
 	    "https://bot:s3cr3t-t0ken@git.contoso.test/infra/desired.git",
 	    NULL, NULL, 0, NULL, 0, NULL, 0 };
 	struct buf msg = BUF_INIT;
 
-	histmsg_run(&msg, &run);
+	history_msg_run(&msg, &run);
 	assert_non_null(strstr(buf_cstr(&msg),
 	    "\nDesired: https://git.contoso.test/infra/desired.git\n"));
 	assert_null(strstr(buf_cstr(&msg), "s3cr3t"));
@@ -299,11 +273,11 @@ test_change_describe(void **state)
 {
 	struct buf b = BUF_INIT;
 
-	hist_change_describe(&b, &awkward[0]);
+	history_change_describe(&b, &awkward[0]);
 	assert_string_equal(buf_cstr(&b), "credssp.server.enabled: false -> "
 	    "true  (window create-cluster)");
 	buf_reset(&b);
-	hist_change_describe(&b, &awkward[1]);
+	history_change_describe(&b, &awkward[1]);
 	assert_int_equal(strncmp(buf_cstr(&b), "trusted_hosts.hosts: (absent) "
 	    "-> [", 31), 0);
 	assert_non_null(strstr(buf_cstr(&b), "  (policy \"x\")  NOT VERIFIED"));
@@ -313,16 +287,16 @@ test_change_describe(void **state)
 static void
 parse_fails(const char *message, const char *want)
 {
-	struct hist_log *log = xcalloc(1, sizeof(*log));
-	struct hist_entry e;
-	enum histmsg_record rec;
+	struct history_log *log = xcalloc(1, sizeof(*log));
+	struct history_entry e;
+	enum history_msg_record rec;
 	char *cause = NULL;
 
 	memset(&e, 0, sizeof(e));
-	assert_int_equal(histmsg_parse(log, &e, &rec, message, &cause), -1);
+	assert_int_equal(history_msg_parse(log, &e, &rec, message, &cause), -1);
 	assert_string_equal(cause, want);
 	free(cause);
-	hist_log_free(log);
+	history_log_free(log);
 }
 
 static void
@@ -371,11 +345,11 @@ fleet_free(struct fleet *f)
 	node_free(f->b2);
 }
 
-static const struct hist_change change_a = { "a.test",
-    "credssp.server.enabled", "false", "true", HIST_WINDOW,
+static const struct history_change change_a = { "a.test",
+    "credssp.server.enabled", "false", "true", HISTORY_WINDOW,
     "window create-cluster", "create-cluster", 1 };
-static const struct hist_change change_b = { "b.test", "service.WinRM.state",
-    "stopped", "running", HIST_CORRECTIVE, "drift: changed outside enforcer",
+static const struct history_change change_b = { "b.test", "service.WinRM.state",
+    "stopped", "running", HISTORY_CORRECTIVE, "drift: changed outside enforcer",
     NULL, 1 };
 
 /*
@@ -386,17 +360,17 @@ static void
 three_runs(struct history *h, struct fleet *f)
 {
 	const char *win[] = { "create-cluster" };
-	struct hist_host hosts1[] = { { "a.test", f->a1, f->a2, NULL },
+	struct history_host hosts1[] = { { "a.test", f->a1, f->a2, NULL },
 	    { "b.test", f->b1, NULL, NULL } };
-	struct hist_host hosts2[] = { { "a.test", f->a2, NULL, NULL },
+	struct history_host hosts2[] = { { "a.test", f->a2, NULL, NULL },
 	    { "b.test", f->b2, f->b1, NULL } };
-	struct hist_host hosts3[] = { { "a.test", f->a2, NULL, NULL },
+	struct history_host hosts3[] = { { "a.test", f->a2, NULL, NULL },
 	    { "b.test", f->b1, NULL, NULL } };
-	struct hist_run r1 = { "run-1", "apply", 1000, 1010, "/d", "c0ffee",
+	struct history_run r1 = { "run-1", "apply", 1000, 1010, "/d", "c0ffee",
 	    win, 1, hosts1, 2, &change_a, 1 };
-	struct hist_run r2 = { "run-2", "apply", 2000, 2010, "/d", NULL,
+	struct history_run r2 = { "run-2", "apply", 2000, 2010, "/d", NULL,
 	    NULL, 0, hosts2, 2, &change_b, 1 };
-	struct hist_run r3 = { "run-3", "apply", 3000, 3010, "/d", NULL,
+	struct history_run r3 = { "run-3", "apply", 3000, 3010, "/d", NULL,
 	    NULL, 0, hosts3, 2, NULL, 0 };
 
 	record(h, &r1);
@@ -408,7 +382,7 @@ static void
 test_open_creates_bare(void **state)
 {
 	struct history *h;
-	struct hist_log *log;
+	struct history_log *log;
 	struct node *n;
 	git_repository *r;
 	char *dir, *cause = NULL;
@@ -418,7 +392,7 @@ test_open_creates_bare(void **state)
 	assert_non_null(strstr(history_where(h), "branch enforcer/history"));
 	log = list(h, NULL);
 	assert_int_equal(log->n, 0);
-	hist_log_free(log);
+	history_log_free(log);
 	assert_int_equal(history_last_state(&n, h, "a.test", &cause), 0);
 	assert_null(n);
 	history_free(h);
@@ -461,7 +435,7 @@ static void
 test_record_runs(void **state)
 {
 	struct history *h;
-	struct hist_log *log;
+	struct history_log *log;
 	struct fleet f;
 	git_oid tip, tree2, tree3;
 	char *dir;
@@ -494,7 +468,7 @@ test_record_runs(void **state)
 	assert_int_equal(log->entries[2].run.nwindows, 1);
 	assert_int_equal(log->entries[2].run.started, 1000);
 	assert_int_equal(log->entries[2].run.finished, 1010);
-	hist_log_free(log);
+	history_log_free(log);
 	/* run 3 changed nothing: its tree is run 2's. */
 	{
 		git_repository *r;
@@ -561,8 +535,8 @@ static void
 test_show(void **state)
 {
 	struct history *h;
-	struct hist_log *log;
-	const struct hist_host *ha, *hb;
+	struct history_log *log;
+	const struct history_host *ha, *hb;
 	struct fleet f;
 	char *dir, *cause = NULL;
 
@@ -584,7 +558,7 @@ test_show(void **state)
 	assert_string_equal(ha->name, "a.test");
 	assert_true(node_equal(ha->observed, f.a2));
 	assert_null(ha->verified);
-	hist_log_free(log);
+	history_log_free(log);
 	assert_int_equal(history_show(&log, h, "nope", &cause), -1);
 	assert_null(log);
 	free(cause);
@@ -596,9 +570,9 @@ test_show(void **state)
 static void
 test_filters(void **state)
 {
-	struct hist_filter f = HIST_FILTER_INIT;
+	struct history_filter f = HISTORY_FILTER_INIT;
 	struct history *h;
-	struct hist_log *log;
+	struct history_log *log;
 	struct fleet fl;
 	char *dir;
 
@@ -610,36 +584,36 @@ test_filters(void **state)
 	log = list(h, &f);
 	assert_int_equal(log->n, 1);
 	assert_string_equal(log->entries[0].run.run_id, "run-2");
-	hist_log_free(log);
+	history_log_free(log);
 	f.host = "a.test";
 	log = list(h, &f);
 	assert_int_equal(log->n, 1);
 	assert_string_equal(log->entries[0].run.run_id, "run-1");
-	hist_log_free(log);
+	history_log_free(log);
 	f.host = NULL;
-	f.class = HIST_CORRECTIVE;
+	f.class = HISTORY_CORRECTIVE;
 	log = list(h, &f);
 	assert_int_equal(log->n, 1);
 	assert_int_equal(log->entries[0].run.nchanges, 1);
 	assert_int_equal(log->entries[0].run.changes[0].class,
-	    HIST_CORRECTIVE);
-	hist_log_free(log);
-	f.class = HIST_EXPIRY;
+	    HISTORY_CORRECTIVE);
+	history_log_free(log);
+	f.class = HISTORY_EXPIRY;
 	log = list(h, &f);
 	assert_int_equal(log->n, 0);
-	hist_log_free(log);
+	history_log_free(log);
 	f.class = -1;
 	f.since = 2010;
 	log = list(h, &f);
 	assert_int_equal(log->n, 2);
-	hist_log_free(log);
+	history_log_free(log);
 	f.since = 0;
 	f.limit = 2;
 	log = list(h, &f);
 	assert_int_equal(log->n, 2);
 	assert_string_equal(log->entries[1].run.run_id, "run-2");
 	assert_int_equal(log->entries[1].ndrifted, 1);
-	hist_log_free(log);
+	history_log_free(log);
 	fleet_free(&fl);
 	history_free(h);
 	free(dir);
@@ -649,14 +623,14 @@ static void
 test_unreadable_host(void **state)
 {
 	struct history *h;
-	struct hist_log *log;
+	struct history_log *log;
 	struct fleet f;
 	struct node *n;
-	struct hist_host hosts[] = { { "a.test", NULL, NULL,
+	struct history_host hosts[] = { { "a.test", NULL, NULL,
 	    "connect: connection refused" } };
-	struct hist_run r4 = { "run-4", "apply", 4000, 4010, NULL, NULL,
+	struct history_run r4 = { "run-4", "apply", 4000, 4010, NULL, NULL,
 	    NULL, 0, hosts, 1, NULL, 0 };
-	struct hist_filter flt = HIST_FILTER_INIT;
+	struct history_filter flt = HISTORY_FILTER_INIT;
 	char *dir, *cause = NULL;
 
 	dir = path_in_tmp("hist");
@@ -674,7 +648,7 @@ test_unreadable_host(void **state)
 	    "apply: no change, 1 host failed");
 	assert_string_equal(log->entries[0].run.hosts[0].error,
 	    "connect: connection refused");
-	hist_log_free(log);
+	history_log_free(log);
 	fleet_free(&f);
 	history_free(h);
 	free(dir);
@@ -684,10 +658,10 @@ static void
 test_bad_runs(void **state)
 {
 	struct history *h;
-	struct hist_host bad[] = { { "../x", NULL, NULL, NULL } };
-	struct hist_host twice[] = { { "a", NULL, NULL, NULL },
+	struct history_host bad[] = { { "../x", NULL, NULL, NULL } };
+	struct history_host twice[] = { { "a", NULL, NULL, NULL },
 	    { "a", NULL, NULL, NULL } };
-	struct hist_run r = { "r", "apply", 1, 2, NULL, NULL, NULL, 0, bad,
+	struct history_run r = { "r", "apply", 1, 2, NULL, NULL, NULL, 0, bad,
 	    1, NULL, 0 };
 	char *dir, *cause = NULL;
 
@@ -765,7 +739,7 @@ test_in_desired_repo(void **state)
 	git_reference *head;
 	struct history *h;
 	struct fleet f;
-	struct hist_log *log;
+	struct history_log *log;
 	git_oid main_id, tip;
 	char *work, *file, *index, *before, *after, *wt1, *wt2, *gitdir;
 	char *cause = NULL;
@@ -784,7 +758,7 @@ test_in_desired_repo(void **state)
 	three_runs(h, &f);
 	log = list(h, NULL);
 	assert_int_equal(log->n, 3);
-	hist_log_free(log);
+	history_log_free(log);
 	history_free(h);
 	after = slurp(index, &la);
 	wt2 = slurp(file, &l2);
@@ -853,9 +827,9 @@ record_leaky_run(const char *dir, const char *secret, char **cause)
 {
 	struct history *h;
 	struct node *obs, *ver, *conn;
-	struct hist_host hosts[2];
-	struct hist_change c;
-	struct hist_run r;
+	struct history_host hosts[2];
+	struct history_change c;
+	struct history_run r;
 	char *err, *reason;
 	int rc;
 
@@ -869,11 +843,11 @@ record_leaky_run(const char *dir, const char *secret, char **cause)
 	ver = yaml("connection:\n  note: clean\n");
 	err = xasprintf("401 for password '%s'", secret);
 	reason = xasprintf("policy %s", secret);
-	hosts[0] = (struct hist_host){ "a.test", obs, ver, NULL };
-	hosts[1] = (struct hist_host){ "b.test", NULL, NULL, err };
-	c = (struct hist_change){ "a.test", "connection.note", secret, "clean",
-	    HIST_CORRECTIVE, reason, NULL, 1 };
-	r = (struct hist_run){ "secret-1", "apply", 10, 20, secret, NULL,
+	hosts[0] = (struct history_host){ "a.test", obs, ver, NULL };
+	hosts[1] = (struct history_host){ "b.test", NULL, NULL, err };
+	c = (struct history_change){ "a.test", "connection.note", secret,
+	    "clean", HISTORY_CORRECTIVE, reason, NULL, 1 };
+	r = (struct history_run){ "secret-1", "apply", 10, 20, secret, NULL,
 	    NULL, 0, hosts, 2, &c, 1 };
 	rc = history_record(h, &r, cause);
 	node_free(obs);
@@ -912,7 +886,7 @@ test_stale_ref_lock(void **state)
 {
 	struct history *h;
 	struct fleet f;
-	struct hist_log *log;
+	struct history_log *log;
 	char *dir, *lock, *refdir;
 	FILE *fp;
 
@@ -928,7 +902,7 @@ test_stale_ref_lock(void **state)
 	three_runs(h, &f);
 	log = list(h, NULL);
 	assert_int_equal(log->n, 3);
-	hist_log_free(log);
+	history_log_free(log);
 	assert_int_equal(access(lock, F_OK), -1);
 	fleet_free(&f);
 	history_free(h);
@@ -940,14 +914,14 @@ static void
 test_json(void **state)
 {
 	struct history *h;
-	struct hist_log *log;
+	struct history_log *log;
 	struct fleet f;
 	struct buf b = BUF_INIT;
 	struct node *n;
 	char *dir, *cause = NULL;
 
 	n = yaml("a: [1, \"2\", true, ~, 'x\"y']\nb: {c: no}\n");
-	histjson_node(&b, n);
+	history_json_node(&b, n);
 	assert_string_equal(buf_cstr(&b),
 	    "{\"a\": [1, \"2\", true, null, \"x\\\"y\"], \"b\": {\"c\": \"no\"}}");
 	node_free(n);
@@ -958,7 +932,7 @@ test_json(void **state)
 	three_runs(h, &f);
 	if (history_show(&log, h, "run-1", &cause) == -1)
 		fail_msg("%s", cause);
-	histjson_entry(&b, &log->entries[0], 1);
+	history_json_entry(&b, &log->entries[0], 1);
 	assert_int_equal(strncmp(buf_cstr(&b), "{\"run_id\": \"run-1\", "
 	    "\"verb\": \"apply\", \"summary\": \"apply: 1 change on 1 host\", "
 	    "\"started\": \"1970-01-01T00:16:40Z\", \"finished\": "
@@ -974,7 +948,7 @@ test_json(void **state)
 	    "\"window\", \"reason\": \"window create-cluster\", \"window\": "
 	    "\"create-cluster\", \"verified\": true}]}"));
 	buf_release(&b);
-	hist_log_free(log);
+	history_log_free(log);
 	fleet_free(&f);
 	history_free(h);
 	free(dir);
@@ -986,8 +960,8 @@ test_json(void **state)
 static long
 tip_seq(struct history *h, char **cause)
 {
-	struct hist_filter f = HIST_FILTER_INIT;
-	struct hist_log *log;
+	struct history_filter f = HISTORY_FILTER_INIT;
+	struct history_log *log;
 	long seq = 0;
 
 	f.limit = 1;
@@ -995,7 +969,7 @@ tip_seq(struct history *h, char **cause)
 		return -1;
 	if (log->n == 1)
 		seq = strtol(log->entries[0].run.run_id + 5, NULL, 10);
-	hist_log_free(log);
+	history_log_free(log);
 	return seq;
 }
 
@@ -1007,9 +981,9 @@ static int
 loop_run(struct history *h, long seq, char **cause)
 {
 	struct node *obs[3], *ver[3];
-	struct hist_host hosts[3];
-	struct hist_change ch[3];
-	struct hist_run r;
+	struct history_host hosts[3];
+	struct history_change ch[3];
+	struct history_run r;
 	char id[32], *text, before[32], after[32];
 	const char *names[3] = { "a.test", "b.test", "c.test" };
 	int i, rc;
@@ -1025,11 +999,12 @@ loop_run(struct history *h, long seq, char **cause)
 		text = xasprintf("seq: %ld\n", seq);
 		ver[i] = yaml(text);
 		free(text);
-		hosts[i] = (struct hist_host){ names[i], obs[i], ver[i], NULL };
-		ch[i] = (struct hist_change){ names[i], "seq", before, after,
-		    HIST_INTENTIONAL, "policy loop", NULL, 1 };
+		hosts[i] = (struct history_host){ names[i], obs[i], ver[i],
+		    NULL };
+		ch[i] = (struct history_change){ names[i], "seq", before, after,
+		    HISTORY_INTENTIONAL, "policy loop", NULL, 1 };
 	}
-	r = (struct hist_run){ id, "apply", (time_t)seq, (time_t)seq, NULL,
+	r = (struct history_run){ id, "apply", (time_t)seq, (time_t)seq, NULL,
 	    NULL, NULL, 0, hosts, 3, ch, 3 };
 	rc = history_record(h, &r, cause);
 	for (i = 0; i < 3; i++) {
@@ -1068,7 +1043,7 @@ drive_verify(const char *dir)
 {
 	const char *names[3] = { "a.test", "b.test", "c.test" };
 	struct history *h;
-	struct hist_log *log = NULL;
+	struct history_log *log = NULL;
 	struct node *n;
 	char *cause = NULL, want[32];
 	long seq;
@@ -1102,7 +1077,7 @@ out:
 	if (rc != 0)
 		fprintf(stderr, "test_history: %s\n", cause);
 	free(cause);
-	hist_log_free(log);
+	history_log_free(log);
 	history_free(h);
 	return rc;
 }
@@ -1140,30 +1115,30 @@ drive_fixture(const char *desired, const char *dir)
 	const char *win[] = { "create-cluster" };
 	struct node *n1ok = yaml(N1_OK), *n1off = yaml(N1_OFF);
 	struct node *n2off = yaml(N2_OFF), *n2on = yaml(N2_ON);
-	const struct hist_host h1[] = {
+	const struct history_host h1[] = {
 		{ "node1.contoso.test", n1ok, NULL, NULL },
 		{ "node2.contoso.test", n2off, n2on, NULL },
 		{ "node3.contoso.test", NULL, NULL,
 		  "connect: connection refused" } };
-	const struct hist_host h2[] = {
+	const struct history_host h2[] = {
 		{ "node1.contoso.test", n1off, n1ok, NULL },
 		{ "node2.contoso.test", n2on, NULL, NULL } };
-	const struct hist_host h3[] = {
+	const struct history_host h3[] = {
 		{ "node1.contoso.test", n1ok, NULL, NULL },
 		{ "node2.contoso.test", n2on, n2off, NULL } };
-	const struct hist_host h4[] = {
+	const struct history_host h4[] = {
 		{ "node1.contoso.test", n1ok, NULL, NULL },
 		{ "node2.contoso.test", n2off, NULL, NULL } };
-	const struct hist_change c1 = { "node2.contoso.test",
-	    "credssp.server.enabled", "false", "true", HIST_WINDOW,
+	const struct history_change c1 = { "node2.contoso.test",
+	    "credssp.server.enabled", "false", "true", HISTORY_WINDOW,
 	    "window create-cluster", "create-cluster", 1 };
-	const struct hist_change c2 = { "node1.contoso.test",
-	    "service.WinRM.state", "stopped", "running", HIST_CORRECTIVE,
+	const struct history_change c2 = { "node1.contoso.test",
+	    "service.WinRM.state", "stopped", "running", HISTORY_CORRECTIVE,
 	    "policy hci-nodes", NULL, 1 };
-	const struct hist_change c3 = { "node2.contoso.test",
-	    "credssp.server.enabled", "true", "false", HIST_EXPIRY,
+	const struct history_change c3 = { "node2.contoso.test",
+	    "credssp.server.enabled", "true", "false", HISTORY_EXPIRY,
 	    "window create-cluster ended", "create-cluster", 1 };
-	const struct hist_run runs[] = {
+	const struct history_run runs[] = {
 		{ "20261125T093000Z-1a2b3c", "apply", 1795599000, 1795599004,
 		  "examples/hci-cluster", "9f3c2a1b4d5e6f708192a3b4c5d6e7f8091a2b3c",
 		  win, 1, h1, 3, &c1, 1 },

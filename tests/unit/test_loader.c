@@ -120,8 +120,8 @@ test_example_merged(void **state)
 	assert_non_null(h);
 	assert_string_equal(h->conn.address, "node1.contoso.test");
 	assert_int_equal(h->conn.port, 5986);
-	assert_int_equal(h->conn.auth, MODEL_AUTH_BASIC);
-	assert_string_equal(model_auth_name(h->conn.auth), "basic");
+	assert_int_equal(h->conn.auth, WSMAN_AUTH_BASIC);
+	assert_string_equal(wsman_auth_name(h->conn.auth), "basic");
 	assert_string_equal(h->conn.username, "CONTOSO\\svc-enforcer");
 	assert_string_equal(h->conn.password_env, "ENFORCER_PASSWORD");
 	assert_null(h->conn.password_file);
@@ -190,14 +190,14 @@ test_connection_overrides(void **state)
 	h = model_host_find(m, "a");
 	assert_int_equal(h->conn.port, 15986);
 	assert_int_equal(h->conn.tls_verify, 0);
-	assert_int_equal(h->conn.auth, MODEL_AUTH_NTLM);
+	assert_int_equal(h->conn.auth, WSMAN_AUTH_NTLM);
 	assert_int_equal(h->conn.timeout, 60);
 	/* A host's secret source replaces the default one. */
 	h = model_host_find(m, "b");
 	assert_string_equal(h->conn.password_file, "/etc/b.secret");
 	assert_null(h->conn.password_env);
 	h = model_host_find(m, "c");
-	assert_int_equal(h->conn.auth, MODEL_AUTH_CERTIFICATE);
+	assert_int_equal(h->conn.auth, WSMAN_AUTH_CERTIFICATE);
 	assert_string_equal(h->conn.cert_file, "c.pem");
 	/* A host with no value at all inherits everything. */
 	h = model_host_find(m, "d");
@@ -215,7 +215,7 @@ test_no_connection_section(void **state)
 	struct model *m = load_ok(f, 1);
 
 	/* Negotiate needs nothing (a Kerberos ticket will do). */
-	assert_int_equal(m->hosts[0].conn.auth, MODEL_AUTH_NEGOTIATE);
+	assert_int_equal(m->hosts[0].conn.auth, WSMAN_AUTH_NEGOTIATE);
 	assert_null(m->hosts[0].conn.username);
 	model_free(m);
 }

@@ -21,6 +21,7 @@
 #include "desired.h"
 #include "record.h"
 #include "revert.h"
+#include "test_util.h"
 
 /* A window from T0 to T0 + 2h; runs happen at T0 + 1h or T0 + 3h. */
 #define T0	1795597200	/* 2026-11-25T09:00:00Z */
@@ -51,47 +52,17 @@ static const char desired_yaml[] =
 static char tmp[256];
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	char *home;
-
-	strcpy(tmp, "/tmp/test_revert.XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	home = xasprintf("%s/home", tmp);
-	mkdir(home, 0700);
-	setenv("HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, home);
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, home);
-	free(home);
+	test_sandbox(tmp, sizeof(tmp), "test_revert");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	git_libgit2_shutdown();
+	test_sandbox_remove(tmp);
 	return 0;
-}
-
-static struct node *
-yaml(const char *text)
-{
-	struct errors errs = ERRORS_INIT;
-	struct node *n;
-
-	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
-	    &errs), 0);
-	return n;
 }
 
 static struct model *
@@ -193,8 +164,8 @@ test_record_run(void **state)
 	struct history *h = open_history();
 	struct record_last *rl = NULL;
 	struct engine_run run;
-	struct hist_log *log = NULL;
-	const struct hist_entry *e;
+	struct history_log *log = NULL;
+	const struct history_entry *e;
 	char *cause = NULL;
 
 	make_run(&run, m);
@@ -207,9 +178,9 @@ test_record_run(void **state)
 	/* The reported change was not made: not recorded as one. */
 	assert_int_equal(e->run.nchanges, 2);
 	assert_string_equal(e->run.changes[0].path, "credssp.server.enabled");
-	assert_int_equal(e->run.changes[0].class, HIST_EXPIRY);
+	assert_int_equal(e->run.changes[0].class, HISTORY_EXPIRY);
 	assert_true(e->run.changes[0].verified);
-	assert_int_equal(e->run.changes[1].class, HIST_CORRECTIVE);
+	assert_int_equal(e->run.changes[1].class, HISTORY_CORRECTIVE);
 	/* The window active at the run's instant targets n1. */
 	assert_int_equal(e->run.nwindows, 1);
 	assert_string_equal(e->run.windows[0], "maint");
@@ -217,7 +188,7 @@ test_record_run(void **state)
 	assert_string_equal(e->run.hosts[1].name, "n2.contoso.test");
 	assert_string_equal(e->run.hosts[1].error,
 	    "connect: connection refused");
-	hist_log_free(log);
+	history_log_free(log);
 
 	/* The engine reads back what was verified; unknown hosts: NULL. */
 	assert_int_equal(record_last_load(&rl, h, m, NULL, &cause), 0);
@@ -243,7 +214,7 @@ test_secrets_registered(void **state)
 	struct model *m = model();
 	struct history *h = open_history();
 	struct engine_run run;
-	struct hist_log *log = NULL;
+	struct history_log *log = NULL;
 	char *cause = NULL;
 
 	struct desired_src src = { NULL, "https://bot:T0ken-in-url@git.test/d",
@@ -260,7 +231,7 @@ test_secrets_registered(void **state)
 	assert_int_equal(history_show(&log, h, run.id, &cause), 0);
 	assert_string_equal(log->entries[0].run.hosts[1].error,
 	    "login '[redacted]' refused, token [redacted]");
-	hist_log_free(log);
+	history_log_free(log);
 	engine_run_release(&run);
 	history_free(h);
 	model_free(m);

@@ -13,6 +13,10 @@
 
 #include "schema.h"
 
+/* Positions in the expected messages read "d.yaml:...". */
+#define TEST_YAML_NAME	"d.yaml"
+#include "test_util.h"
+
 static struct schema *
 schema_ok(const char *json)
 {
@@ -35,17 +39,6 @@ schema_bad(const char *json, const char *want)
 	assert_null(s);
 	assert_string_equal(cause, want);
 	free(cause);
-}
-
-static struct node *
-yaml(const char *text)
-{
-	struct errors errs = ERRORS_INIT;
-	struct node *n;
-
-	if (node_parse_string(&n, "d.yaml", text, strlen(text), &errs) != 0)
-		fail_msg("bad test YAML: %s", errs.msg[0]);
-	return n;
 }
 
 /* Every error of validating text, one per line; "" when valid. */

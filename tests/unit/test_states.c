@@ -12,49 +12,14 @@
 #include <cmocka.h>
 
 #include "state.h"
-
-static struct node *
-yaml(const char *text)
-{
-	struct errors errs = ERRORS_INIT;
-	struct node *n;
-
-	assert_int_equal(node_parse_string(&n, "t.yaml", text, strlen(text),
-	    &errs), 0);
-	return n;
-}
+#include "test_util.h"
 
 /* Diff desired against observed with kind's module. */
 static void
 diff(const char *kind, const char *desired, const char *observed,
     struct changes *out)
 {
-	const struct state_ops *ops = state_find(kind);
-	struct node *d = yaml(desired), *o = yaml(observed);
-	char *cause = NULL;
-
-	assert_non_null(ops);
-	assert_int_equal(ops->diff(d, o, 1800000000, out, &cause), 0);
-	/* Changes borrow desired nodes; the test only reads strings. */
-	for (size_t i = 0; i < out->n; i++)
-		out->v[i].desired = NULL;
-	node_free(d);
-	node_free(o);
-}
-
-static void
-assert_change(const struct change *c, const char *path, const char *before,
-    const char *after)
-{
-	assert_string_equal(c->path, path);
-	if (before == NULL)
-		assert_null(c->before);
-	else
-		assert_string_equal(c->before, before);
-	if (after == NULL)
-		assert_null(c->after);
-	else
-		assert_string_equal(c->after, after);
+	test_diff(kind, 1800000000, desired, observed, out);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "model.h"
+#include "timeparse.h"
 
 static time_t
 ts_ok(const char *s)
