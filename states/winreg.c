@@ -1,7 +1,9 @@
 /*
  * winreg.c: HKLM through StdRegProv methods over WS-Man.  A method's
- * ReturnValue is a Win32 error code: 0 success, 2 not found; anything
- * else is reported with the method and key.
+ * ReturnValue is a Win32 error code (docs/windows-behaviour.md, "StdRegProv
+ * return codes"): 0 success; 2 (ERROR_FILE_NOT_FOUND) when the key is
+ * missing; for Get*Value also 1 when the key exists without the value.
+ * Anything else is reported with the method and key.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,8 @@
 
 #define WINREG_URI	WSMAN_URI_WMI "/root/default/StdRegProv"
 #define WINREG_HKLM	"2147483650"
-#define WIN32_NOT_FOUND	2
+#define WIN32_NOT_FOUND	2	/* ERROR_FILE_NOT_FOUND: no such key */
+#define WMI_NO_VALUE	1	/* Get*Value: the key has no such value */
 
 static struct node *
 winreg_params(const char *key, const char *name)
@@ -54,7 +57,21 @@ winreg_key_of(const struct wsman_read *r)
 }
 
 /*
- * The read's ReturnValue: 0 with *found 1, "not found" with *found 0,
+ * Whether rv from method means "absent".  Get*Value answers 1 for a
+ * missing value under an existing key and 2 for a missing key; Microsoft
+ * documents only "a Win32 error code", so both are taken as absent, and
+ * 1 only from the Get methods, where it cannot mean anything else.
+ */
+static int
+winreg_absent(const char *method, long long rv)
+{
+	if (rv == WIN32_NOT_FOUND)
+		return 1;
+	return rv == WMI_NO_VALUE && strncmp(method, "Get", 3) == 0;
+}
+
+/*
+ * The read's ReturnValue: 0 with *found 1, "absent" with *found 0,
  * anything else a failure.
  */
 static int
@@ -69,7 +86,7 @@ winreg_result(struct wsman *ws, const struct wsman_read *r, int *found,
 	if (node_int(node_get(r->result, "ReturnValue"), &rv) == -1)
 		return cause_set(cause, "%s: StdRegProv %s: reply has no "
 		    "ReturnValue", wsman_host(ws), r->method);
-	if (rv != 0 && rv != WIN32_NOT_FOUND)
+	if (rv != 0 && !winreg_absent(r->method, rv))
 		return cause_set(cause, "%s: StdRegProv %s 'HKLM\\%s': Win32 "
 		    "error %lld", wsman_host(ws), r->method, winreg_key_of(r),
 		    rv);

@@ -243,7 +243,9 @@ expect_contains "registry: DeleteKey with subkeys" "$r" "<p:ReturnValue>5</p:Ret
 r=$(invoke $REG DeleteValue "$HKLM<p:sSubKeyName>$K</p:sSubKeyName><p:sValueName>AllowBasic</p:sValueName>")
 expect_contains "registry: DeleteValue" "$r" "<p:ReturnValue>0</p:ReturnValue>"
 r=$(invoke $REG GetDWORDValue "$HKLM<p:sSubKeyName>$K</p:sSubKeyName><p:sValueName>AllowBasic</p:sValueName>")
-expect_contains "registry: deleted value" "$r" "<p:ReturnValue>2</p:ReturnValue>"
+expect_contains "registry: deleted value (key kept)" "$r" "<p:ReturnValue>1</p:ReturnValue>"
+r=$(invoke $REG GetDWORDValue "$HKLM<p:sSubKeyName>$K\\Missing</p:sSubKeyName><p:sValueName>AllowBasic</p:sValueName>")
+expect_contains "registry: missing key" "$r" "<p:ReturnValue>2</p:ReturnValue>"
 
 # --- remote shell ----------------------------------------------------------
 r=$(soap $T/Create $SH/cmd "<rsp:Shell xmlns:rsp=\"$SH\"><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell>" --option WINRS_CODEPAGE=65001)

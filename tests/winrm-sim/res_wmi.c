@@ -6,7 +6,9 @@
  * Win32_Service [WHERE Prop = 'v' [AND|OR ...]]" or a SelectorFilter),
  * and the methods StartService, StopService, ChangeStartMode with WMI's
  * return codes.  StdRegProv (root/default and root/cimv2): the registry
- * methods on HKEY_LOCAL_MACHINE, ReturnValue 2 for what is missing, arrays
+ * methods on HKEY_LOCAL_MACHINE, ReturnValue 2 for a missing key and, from
+ * Get*Value, 1 for a missing value under an existing key (as Windows
+ * answers: docs/windows-behaviour.md), arrays
  * as the element repeated.  A non-zero ReturnValue is an answer, not a
  * fault.
  */
@@ -32,6 +34,7 @@
 /* WMI's return codes (Win32_Service methods; registry: Win32 errors). */
 #define RV_OK			0
 #define RV_NOT_FOUND		2	/* ERROR_FILE_NOT_FOUND */
+#define RV_NO_VALUE		1	/* Get*Value: key without the value */
 #define RV_ACCESS_DENIED	2	/* Win32_Service: Access Denied */
 #define RV_REG_DENIED		5	/* ERROR_ACCESS_DENIED */
 #define RV_NOT_ACTIVE		5	/* "cannot accept control" */
@@ -694,8 +697,12 @@ reg_get(struct reg_call *c, struct sim_reg_key *k)
 	char num[24];
 	size_t i;
 
-	if (k == NULL || (v = sim_reg_value(k, c->name, 0)) == NULL) {
+	if (k == NULL) {
 		c->rv = RV_NOT_FOUND;
+		return;
+	}
+	if ((v = sim_reg_value(k, c->name, 0)) == NULL) {
+		c->rv = RV_NO_VALUE;
 		return;
 	}
 	if (v->type != c->m->type) {
