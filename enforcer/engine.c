@@ -415,23 +415,13 @@ engine_rank(const struct change *c)
 	return (c->flags & CHANGE_CUTS_CONNECTION) != 0 ? 2 : 1;
 }
 
-static int
-engine_streq(const char *a, const char *b)
+/* Why c is unverified: what it wanted, what the re-read still has. */
+static char *
+engine_differs(const struct change *c, const struct change *due)
 {
-	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
-}
-
-/*
- * The same change is still wanted: same property, same target value (and,
- * for a removal, the same item).  Several changes may share a path, e.g.
- * one per group member.
- */
-static int
-engine_same_change(const struct change *a, const struct change *b)
-{
-	if (strcmp(a->path, b->path) != 0 || !engine_streq(a->after, b->after))
-		return 0;
-	return a->after != NULL || engine_streq(a->before, b->before);
+	return xasprintf("re-read after apply still differs: wanted %s, read "
+	    "%s", c->after != NULL ? c->after : "absent",
+	    due->before != NULL ? due->before : "absent");
 }
 
 /* Applied and not yet judged. */
@@ -443,7 +433,9 @@ engine_unjudged(const struct engine_change *ic)
 
 /*
  * Judge what was applied and not yet judged against a re-read of the kinds
- * of desired: verified when no longer due.  Returns the re-read (the
+ * of desired: verified only when the value read back is the change's
+ * target (changes_still_due), so a re-read that wants yet another value on
+ * the same path is unverified, with both values shown.  Returns the re-read (the
  * caller's), or NULL when it failed.
  */
 static struct node *
@@ -451,10 +443,10 @@ engine_reread(struct state_ctx *ctx, const struct wsman_opts *wo,
     struct engine_host *eh, const struct node *desired)
 {
 	struct changes again = CHANGES_INIT;
+	const struct change *due;
 	struct node *now = NULL;
 	char *cause = NULL;
-	size_t i, j;
-	int clean;
+	size_t i;
 
 	if (engine_read(ctx, wo, desired, &now, &cause) == -1 ||
 	    engine_diff(desired, now, ctx->now, &again, &cause) == -1) {
@@ -470,16 +462,12 @@ engine_reread(struct state_ctx *ctx, const struct wsman_opts *wo,
 	for (i = 0; i < eh->changes.n; i++) {
 		if (!engine_unjudged(&eh->info[i]))
 			continue;
-		clean = 1;
-		for (j = 0; j < again.n; j++)
-			if (engine_same_change(&again.v[j],
-			    eh->info[i].change))
-				clean = 0;
-		if (clean)
+		due = changes_still_due(&again, eh->info[i].change);
+		if (due == NULL)
 			eh->info[i].result = ENGINE_VERIFIED;
 		else
-			eh->info[i].error = xstrdup("re-read after apply "
-			    "still differs");
+			eh->info[i].error = engine_differs(eh->info[i].change,
+			    due);
 	}
 	changes_clear(&again);
 	return now;

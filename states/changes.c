@@ -40,6 +40,33 @@ changes_clear(struct changes *cs)
 	cs->n = 0;
 }
 
+static int
+changes_streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+const struct change *
+changes_still_due(const struct changes *again, const struct change *c)
+{
+	const struct change *a;
+	size_t i;
+
+	for (i = 0; i < again->n; i++) {
+		a = &again->v[i];
+		if (strcmp(a->path, c->path) != 0)
+			continue;
+		if (!(c->flags & CHANGE_ITEM))
+			return a;
+		if (c->after != NULL ? changes_streq(a->after, c->after) :
+		    a->after == NULL && changes_streq(a->before, c->before))
+			return a;
+	}
+	return NULL;
+}
+
 void
 state_wrap(struct node_pair *p, const char *key, const char *value)
 {

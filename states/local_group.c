@@ -144,11 +144,13 @@ local_group_diff(const struct node *desired, const struct node *observed,
 		for (j = 0; want != NULL && j < want->nitems; j++)
 			if (!node_seq_has_nocase(have, want->items[j]->value))
 				changes_add(out, "local_group", path, NULL,
-				    want->items[j]->value, want->items[j]);
+				    want->items[j]->value,
+				    want->items[j])->flags |= CHANGE_ITEM;
 		for (j = 0; exclusive && have != NULL && j < have->nitems; j++)
 			if (!node_seq_has_nocase(want, have->items[j]->value))
 				changes_add(out, "local_group", path,
-				    have->items[j]->value, NULL, want);
+				    have->items[j]->value, NULL,
+				    want)->flags |= CHANGE_ITEM;
 		free(path);
 	}
 	return 0;

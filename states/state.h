@@ -9,7 +9,7 @@
  *	diff    desired node tree vs observed -> list of changes   (pure)
  *	apply   one change -> host
  *	verify  the engine re-reads and diffs again: a verified change is one
- *		whose property no longer differs
+ *		whose target the host now holds (changes_still_due)
  *
  * Around them, the module's other hooks: normalize (the loader expands
  * the kind's shorthands), revert (enforcer revert shapes a recorded
@@ -57,6 +57,9 @@ struct state_ctx {
  */
 #define CHANGE_FIRST		0x08
 #define CHANGE_LAST		0x10
+#define CHANGE_ITEM		0x20	/* adds (after) or removes (before) one
+					   item of a list; several may share
+					   a path (group members) */
 
 struct change {
 	const char	*kind;		/* module kind, static */
@@ -161,6 +164,15 @@ struct change *changes_add(struct changes *, const char *kind,
     const char *path, const char *before, const char *after,
     const struct node *desired);
 void changes_clear(struct changes *);
+/*
+ * The change in again (a diff of the host re-read after apply) that says c
+ * is still not done, or NULL when c is done: the re-read value equals c's
+ * target.  For a CHANGE_ITEM change only its own item counts; for any other
+ * change, whatever is still due on its path means the value read back is
+ * not the one c set.
+ */
+const struct change *changes_still_due(const struct changes *again,
+    const struct change *c);
 
 /*
  * Hook helpers.  state_wrap: replace p's scalar value by {key: value},

@@ -139,6 +139,84 @@ test_trusted_hosts(void **state)
 	changes_clear(&cs);
 }
 
+/*
+ * Verify: a change is done only when the re-read value is its target
+ * (changes_still_due).  One case per outcome.
+ */
+static void
+test_still_due_scalar(void **state)
+{
+	struct changes applied = CHANGES_INIT, again = CHANGES_INIT;
+	const struct change *due;
+
+	diff("service", "WinRM: { state: running }",
+	    "WinRM: { state: stopped, start_mode: auto }", &applied);
+	assert_int_equal(applied.n, 1);
+	/* Re-read equal to the target: done. */
+	diff("service", "WinRM: { state: running }",
+	    "WinRM: { state: running, start_mode: auto }", &again);
+	assert_null(changes_still_due(&again, &applied.v[0]));
+	changes_clear(&again);
+	/* Re-read unchanged: still due, with what was read. */
+	diff("service", "WinRM: { state: running }",
+	    "WinRM: { state: stopped, start_mode: auto }", &again);
+	due = changes_still_due(&again, &applied.v[0]);
+	assert_non_null(due);
+	assert_string_equal(due->before, "stopped");
+	changes_clear(&again);
+	changes_clear(&applied);
+}
+
+static void
+test_still_due_other_target(void **state)
+{
+	struct changes applied = CHANGES_INIT, again = CHANGES_INIT;
+	const struct change *due;
+
+	/*
+	 * The listener rebound to A; the re-read now wants B on the same
+	 * path (A turned out unusable): A's change is not done.
+	 */
+	changes_add(&applied, "wsman_listener",
+	    "wsman_listener.https.thumbprint", "OLD", "A", NULL);
+	changes_add(&again, "wsman_listener",
+	    "wsman_listener.https.thumbprint", "A", "B", NULL);
+	due = changes_still_due(&again, &applied.v[0]);
+	assert_non_null(due);
+	assert_string_equal(due->before, "A");
+	assert_string_equal(due->after, "B");
+	changes_clear(&again);
+	changes_clear(&applied);
+}
+
+static void
+test_still_due_items(void **state)
+{
+	struct changes applied = CHANGES_INIT, again = CHANGES_INIT;
+	const char *want = "Administrators: { members: [alice, bob], "
+	    "exclusive: true }";
+
+	diff("local_group", want, "Administrators: { members: [eve] }",
+	    &applied);
+	assert_int_equal(applied.n, 3);	/* + alice, + bob, - eve */
+	assert_true(applied.v[0].flags & CHANGE_ITEM);
+	/* bob and eve done, alice still missing. */
+	diff("local_group", want, "Administrators: { members: [bob] }",
+	    &again);
+	assert_non_null(changes_still_due(&again, &applied.v[0]));
+	assert_null(changes_still_due(&again, &applied.v[1]));
+	assert_null(changes_still_due(&again, &applied.v[2]));
+	changes_clear(&again);
+	/* eve still there: her removal is not done; the adds are. */
+	diff("local_group", want, "Administrators: { members: [alice, bob, "
+	    "eve] }", &again);
+	assert_null(changes_still_due(&again, &applied.v[0]));
+	assert_null(changes_still_due(&again, &applied.v[1]));
+	assert_non_null(changes_still_due(&again, &applied.v[2]));
+	changes_clear(&again);
+	changes_clear(&applied);
+}
+
 int
 main(void)
 {
@@ -148,6 +226,9 @@ main(void)
 		cmocka_unit_test(test_local_group),
 		cmocka_unit_test(test_service),
 		cmocka_unit_test(test_trusted_hosts),
+		cmocka_unit_test(test_still_due_scalar),
+		cmocka_unit_test(test_still_due_other_target),
+		cmocka_unit_test(test_still_due_items),
 	};
 
 	return cmocka_run_group_tests_name("states", tests, NULL, NULL);
