@@ -88,7 +88,7 @@ expect "close --all with none open" "no window is open" "$OUT"
 # A host that cannot be read after the end: list --check fails.
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 later=$(date -u -d "$now 2 hour" +%Y-%m-%dT%H:%M:%SZ)
-run_enforcer window open w3 --for 1h --hosts node2.contoso.test \
+run_enforcer window open w3 --at "$now" --for 1h --hosts node2.contoso.test \
     --set credssp.server=enabled --reason three "$D"
 expect "open w3" 0 "$RC"
 sim POST /hosts/node2.contoso.test/fault down=1 >/dev/null
