@@ -28,7 +28,14 @@ EOF2
 
 SIG_PW=sig-pw "$ENFORCER" apply --parallel 1 "$TMP/desired" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 1
+# The signal lands once the first host has been changed (ground truth), so
+# that it comes mid-run however fast or loaded the machine is.
+i=0
+while [ "$(truth n1.sig.test winrm.service.auth.CredSSP)" != false ] &&
+    [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
 kill -INT $pid
 wait $pid
 rc=$?
