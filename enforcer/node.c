@@ -443,9 +443,21 @@ node_type_name(const struct node *n)
  */
 #define PARSE_MAX_DEPTH 64
 
+/*
+ * The keys of a map being parsed, hashed: the duplicate-key check must not
+ * scan the map, or a 50,000-host file costs 50,000^2/2 comparisons.
+ * Open addressing; slots borrow the key nodes' text.
+ */
+struct keyset {
+	const char	**slot;
+	size_t		  cap;		/* a power of two, or 0 */
+	size_t		  n;
+};
+
 struct frame {
 	struct node	*node;
 	struct node	*key;		/* map: key waiting for its value */
+	struct keyset	 keys;		/* map: the keys attached so far */
 };
 
 struct parser {
@@ -477,6 +489,56 @@ parse_error(struct parser *p, const yaml_mark_t *m, const char *fmt, ...)
 	p->failed = 1;
 }
 
+static size_t
+keyset_hash(const char *k)
+{
+	size_t h = 14695981039346656037ULL;	/* FNV-1a */
+
+	while (*k != '\0')
+		h = (h ^ (unsigned char)*k++) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot holding k, or the empty one where it would go. */
+static const char **
+keyset_slot(const struct keyset *ks, const char *k)
+{
+	size_t i = keyset_hash(k) & (ks->cap - 1);
+
+	while (ks->slot[i] != NULL && strcmp(ks->slot[i], k) != 0)
+		i = (i + 1) & (ks->cap - 1);
+	return &ks->slot[i];
+}
+
+/* Adds k; 1 if it was there already. */
+static int
+keyset_add(struct keyset *ks, const char *k)
+{
+	const char **old = ks->slot, **sl;
+	size_t i, oldcap = ks->cap;
+
+	if (2 * (ks->n + 1) > ks->cap) {
+		ks->cap = oldcap == 0 ? 16 : 2 * oldcap;
+		ks->slot = xcalloc(ks->cap, sizeof(*ks->slot));
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != NULL)
+				*keyset_slot(ks, old[i]) = old[i];
+		free(old);
+	}
+	if (*(sl = keyset_slot(ks, k)) != NULL)
+		return 1;
+	*sl = k;
+	ks->n++;
+	return 0;
+}
+
+static void
+keyset_clear(struct keyset *ks)
+{
+	free(ks->slot);
+	memset(ks, 0, sizeof(*ks));
+}
+
 /* Attach a finished node to its parent, or make it the root. */
 static void
 parse_attach(struct parser *p, struct node *n)
@@ -501,7 +563,7 @@ parse_attach(struct parser *p, struct node *n)
 			f->key = node_scalar("");	/* swallow the value */
 			return;
 		}
-		if (node_get(f->node, n->value) != NULL) {
+		if (keyset_add(&f->keys, n->value)) {
 			struct node *prev = NULL;
 			size_t i;
 
@@ -530,8 +592,8 @@ parse_push(struct parser *p, struct node *n, const yaml_mark_t *m)
 		node_free(n);
 		return -1;
 	}
+	memset(&p->stack[p->depth], 0, sizeof(p->stack[p->depth]));
 	p->stack[p->depth].node = n;
-	p->stack[p->depth].key = NULL;
 	p->depth++;
 	return 0;
 }
@@ -543,6 +605,7 @@ parse_pop(struct parser *p)
 
 	f = &p->stack[--p->depth];
 	node_free(f->key);	/* only set on error paths */
+	keyset_clear(&f->keys);
 	parse_attach(p, f->node);
 }
 
@@ -670,6 +733,7 @@ node_parse_string(struct node **out, const char *name, const char *text,
 		p.depth--;
 		node_free(p.stack[p.depth].key);
 		node_free(p.stack[p.depth].node);
+		keyset_clear(&p.stack[p.depth].keys);
 	}
 	if (p.failed) {
 		node_free(p.root);
