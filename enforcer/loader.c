@@ -706,10 +706,38 @@ ld_has_suffix(const char *s, const char *suffix)
 	return ls > lx && strcmp(s + ls - lx, suffix) == 0;
 }
 
+/* A desired-state file by its name: *.yaml or *.yml. */
+static int
+ld_is_yaml(const char *name)
+{
+	return ld_has_suffix(name, ".yaml") || ld_has_suffix(name, ".yml");
+}
+
 /*
- * Every *.yaml under dir.  Names starting with "." (.git, editors' swap
- * files) are skipped; symbolic links to files are read, links to
- * directories are not followed, so a link cannot make a loop.
+ * path, named as a desired-state file, must be a regular file once links
+ * are followed: a dangling link, a loop, a FIFO or a device is an error,
+ * never a silent skip (a FIFO would hang the run, /dev/zero fill memory).
+ */
+static int
+ld_check_file(const char *path, struct errors *errs)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		errors_addf(errs, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errors_addf(errs, "%s: not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every *.yaml and *.yml under dir.  Names starting with "." (.git,
+ * editors' swap files) are skipped; symbolic links to files are read,
+ * links to directories are not followed, so a link cannot make a loop.
  */
 static int
 ld_walk(const char *dir, struct ld_paths *out, struct errors *errs)
@@ -736,14 +764,13 @@ ld_walk(const char *dir, struct ld_paths *out, struct errors *errs)
 			free(path);
 			continue;
 		}
-		if (ld_has_suffix(de->d_name, ".yaml") &&
-		    stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			out->v = xreallocarray(out->v, out->n + 1,
-			    sizeof(*out->v));
-			out->v[out->n++] = path;
+		if (!ld_is_yaml(de->d_name) || ld_check_file(path, errs) == -1) {
+			rc |= ld_is_yaml(de->d_name) ? -1 : 0;
+			free(path);
 			continue;
 		}
-		free(path);
+		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = path;
 	}
 	closedir(d);
 	return rc;
@@ -759,6 +786,8 @@ ld_paths(const char *path, struct ld_paths *out, struct errors *errs)
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
+		if (ld_check_file(path, errs) == -1)
+			return -1;
 		out->v = xcalloc(1, sizeof(*out->v));
 		out->v[out->n++] = xstrdup(path);
 		return 0;
@@ -766,7 +795,8 @@ ld_paths(const char *path, struct ld_paths *out, struct errors *errs)
 	if (ld_walk(path, out, errs) == -1)
 		return -1;
 	if (out->n == 0) {
-		errors_addf(errs, "%s: no *.yaml file in this directory", path);
+		errors_addf(errs, "%s: no *.yaml or *.yml file in this "
+		    "directory", path);
 		return -1;
 	}
 	qsort(out->v, out->n, sizeof(*out->v), ld_strcmp);

@@ -761,8 +761,16 @@ node_parse_file(struct node **out, const char *path, struct errors *errs)
 		errors_addf(errs, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
+	    b.len <= NODE_FILE_MAX)
 		buf_add(&b, chunk, n);
+	if (b.len > NODE_FILE_MAX) {
+		errors_addf(errs, "%s: larger than %d MiB", path,
+		    NODE_FILE_MAX >> 20);
+		fclose(fp);
+		buf_release(&b);
+		return -1;
+	}
 	if (ferror(fp)) {
 		errors_addf(errs, "%s: read error", path);
 		fclose(fp);

@@ -113,7 +113,9 @@ int node_int(const struct node *, long long *out);	/* 0 or -1 */
  * syntax errors, duplicate keys, non-scalar keys, anchors and aliases, tags
  * and multiple documents.  An empty document gives an empty map.  Returns 0,
  * or -1 with every error found added to errs.  *out is owned by the caller.
+ * A file larger than NODE_FILE_MAX bytes is refused unread.
  */
+#define NODE_FILE_MAX	(64 << 20)	/* a desired state is text, not data */
 int node_parse_file(struct node **out, const char *path, struct errors *errs);
 int node_parse_string(struct node **out, const char *name, const char *text,
     size_t len, struct errors *errs);
