@@ -462,6 +462,8 @@ struct frame {
 
 struct parser {
 	const char	*file;
+	const char	*text;		/* the input, for reader errors' places */
+	size_t		 len;
 	struct errors	*errs;
 	struct frame	 stack[PARSE_MAX_DEPTH];
 	int		 depth;
@@ -687,6 +689,27 @@ parse_event(struct parser *p, yaml_event_t *ev)
 	}
 }
 
+/*
+ * libyaml's reader (bad UTF-8, NUL, control characters) gives a byte
+ * offset, not a mark: count lines and characters up to it.
+ */
+static void
+parse_reader_error(struct parser *p, const yaml_parser_t *yp)
+{
+	size_t i, off = yp->problem_offset, line = 1, col = 1;
+
+	for (i = 0; i < off && i < p->len; i++) {
+		if (p->text[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)p->text[i] & 0xc0) != 0x80)
+			col++;
+	}
+	errors_addf(p->errs, "%s:%zu:%zu: invalid character: %s (byte 0x%02x)",
+	    p->file, line, col, yp->problem != NULL ? yp->problem :
+	    "invalid input", off < p->len ? (unsigned char)p->text[off] : 0);
+}
+
 static int
 parse_run(struct parser *p, yaml_parser_t *yp)
 {
@@ -694,7 +717,12 @@ parse_run(struct parser *p, yaml_parser_t *yp)
 	int rc;
 
 	for (;;) {
-		if (!yaml_parser_parse(yp, &ev)) {
+		if (!yaml_parser_parse(yp, &ev) &&
+		    yp->error == YAML_READER_ERROR) {
+			parse_reader_error(p, yp);
+			p->failed = 1;
+			return -1;
+		} else if (yp->error != YAML_NO_ERROR) {
 			const yaml_mark_t *m = yp->problem != NULL ?
 			    &yp->problem_mark : &yp->mark;
 
@@ -723,6 +751,8 @@ node_parse_string(struct node **out, const char *name, const char *text,
 	*out = NULL;
 	memset(&p, 0, sizeof(p));
 	p.file = node_file_intern(name);
+	p.text = text;
+	p.len = len;
 	p.errs = errs;
 	if (!yaml_parser_initialize(&yp))
 		fatal("yaml_parser_initialize failed");
