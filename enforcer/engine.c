@@ -898,14 +898,13 @@ engine_each_progress(struct engine_each_ctx *c, const char *label)
 		pthread_mutex_lock(&c->lock);
 		done = c->done;
 		pthread_mutex_unlock(&c->lock);
-		fprintf(stderr, "\r%s %zu/%zu hosts", label, done, c->n);
+		/* Straight to the descriptor: stderr escapes \r (termsafe.h). */
+		dprintf(STDERR_FILENO, "\r%s %zu/%zu hosts", label, done, c->n);
 		if (done == c->n)
 			break;
-		fflush(stderr);
 		usleep(200000);
 	}
-	fputs("\r\033[K", stderr);
-	fflush(stderr);
+	dprintf(STDERR_FILENO, "\r\033[K");
 }
 
 void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "termsafe.h"
 #include "util.h"
 
 const char *cmd_progname = "enforcer";
@@ -76,6 +77,7 @@ main(int argc, char **argv)
 
 	/* libcurl and OpenSSL write to sockets a peer may have closed. */
 	signal(SIGPIPE, SIG_IGN);
+	termsafe_wrap();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERROR;
