@@ -197,6 +197,7 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->operation_timeout_ms = mc->timeout * 1000;
 	wo->request_timeout_ms = mc->timeout * 1000 + 5000;
 	wo->auth = mc->auth;
+	wo->stop = engine_interrupted;
 	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM) &&
 	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);

@@ -102,6 +102,7 @@ wsman_opts_init(struct wsman_opts *o)
 	o->operation_timeout_ms = 20000;
 	o->request_timeout_ms = 0;
 	o->command_timeout_ms = 600000;
+	o->stop_grace_ms = 10000;
 	o->retries = 2;
 	o->retry_backoff_ms = 200;
 	o->max_reply = 1024 * 1024;
@@ -1272,27 +1273,49 @@ out:
 	return rc;
 }
 
+/*
+ * Receive until the command is done.  Windows holds a Receive for up to
+ * OperationTimeout before answering w:TimedOut; a host that answers with
+ * nothing at once is not waiting, so the client pauses, longer each time
+ * (100 ms doubling to 2 s), instead of asking in a tight loop.  Once the
+ * run is asked to stop, the command gets stop_grace_ms more at most: a
+ * command that is nearly done (a re-read verifying a change) still ends
+ * normally, and a host that never finishes cannot hold the stop.
+ */
 static int
 shell_receive(struct wsman *ws, const char *id, struct wsman_cmd *out,
     char **cause)
 {
-	long deadline = now_ms() + ws->o.command_timeout_ms;
+	long deadline = now_ms() + ws->o.command_timeout_ms, t0, pause = 0;
 	size_t before;
-	int done = 0, rc;
+	int done = 0, stopping = 0;
 
 	while (!done) {
-		if (now_ms() > deadline) {
+		if (!stopping && ws->o.stop != NULL && ws->o.stop()) {
+			stopping = 1;
+			if (deadline > now_ms() + ws->o.stop_grace_ms)
+				deadline = now_ms() + ws->o.stop_grace_ms;
+		}
+		if (now_ms() >= deadline) {
 			ws->last_error = WSMAN_E_TIMEOUT;
 			return cause_set(cause, "%s: Receive %s: command still "
-			    "running after %ld ms", ws->o.name, WSMAN_URI_CMD,
+			    "running %s%ld ms", ws->o.name, WSMAN_URI_CMD,
+			    stopping ? "when interrupted, given " : "after ",
+			    stopping ? ws->o.stop_grace_ms :
 			    ws->o.command_timeout_ms);
 		}
 		before = out->out.len + out->err.len;
-		if ((rc = shell_receive1(ws, id, out, &done, cause)) == -1)
+		t0 = now_ms();
+		if (shell_receive1(ws, id, out, &done, cause) == -1)
 			return -1;
-		/* A host that answers at once with nothing is not waiting. */
-		if (!done && rc == 0 && out->out.len + out->err.len == before)
-			sleep_ms(100);
+		if (done || out->out.len + out->err.len != before ||
+		    now_ms() - t0 >= ws->o.operation_timeout_ms / 2)
+			pause = 0;
+		else {
+			pause = pause == 0 ? 100 : pause * 2 > 2000 ? 2000 :
+			    pause * 2;
+			sleep_ms(pause);
+		}
 	}
 	return 0;
 }

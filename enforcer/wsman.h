@@ -175,6 +175,10 @@ struct wsman_opts {
 
 	const struct wsman_transport_ops *ops;	/* NULL: libcurl; tests
 						   bring their own */
+	int		(*stop)(void);	/* non-zero: the run was asked to stop;
+					   NULL: never */
+	long		 stop_grace_ms;	/* then a running command gets this
+					   much longer at most: 10000 */
 };
 
 void wsman_opts_init(struct wsman_opts *);

@@ -1185,6 +1185,52 @@ test_shell_command_timeout(void **state)
 	t_end(&t);
 }
 
+static int stop_calls;
+
+/* The run is asked to stop on the fourth look. */
+static int
+stop_on_fourth(void)
+{
+	return ++stop_calls >= 4;
+}
+
+static void
+test_shell_timedout_stop(void **state)
+{
+	static const struct canned script[] = {
+		{ .file = F("shell_create_response.xml") },
+		{ .file = F("shell_command_response.xml") },
+		{ .status = 500, .file = F("fault_receive_operation_timeout_"
+		    "2150858793.xml") },
+	};
+	struct wsman_cmd cmd = WSMAN_CMD_INIT;
+	struct t t = { 0 };
+
+	/*
+	 * A host that answers every Receive with w:TimedOut at once: the
+	 * client waits between asks, and a stop request ends the wait after
+	 * its grace (0 here), not at the command's own deadline (10 min).
+	 */
+	fake_opts(&t.o, &t.ops, &t.f, script, nitems(script));
+	t.f.repeat_last = 1;
+	t.o.stop = stop_on_fourth;
+	t.o.stop_grace_ms = 0;
+	stop_calls = 0;
+	assert_int_equal(wsman_new(&t.ws, &t.o, &t.cause), 0);
+	assert_int_equal(wsman_run(t.ws, "ping -t 127.0.0.1", 0, &cmd,
+	    &t.cause), -1);
+	assert_string_equal(t.cause, "node1.contoso.test: Receive "
+	    WSMAN_URI_CMD ": command still running when interrupted, given "
+	    "0 ms");
+	/* Create, Command, three Receives, Signal, Delete. */
+	assert_int_equal(t.f.nsent, 7);
+	sent_action(&t, 4, WSMAN_NS_RSP "/Receive");
+	sent_action(&t, 5, WSMAN_NS_RSP "/Signal");
+	sent_action(&t, 6, WSMAN_NS_WST "/Delete");
+	wsman_cmd_release(&cmd);
+	t_end(&t);
+}
+
 static void
 test_shell_bad_replies(void **state)
 {
@@ -1372,6 +1418,7 @@ main(void)
 		cmocka_unit_test(test_shell_deleted_on_free),
 		cmocka_unit_test(test_shell_failure_deletes),
 		cmocka_unit_test(test_shell_command_timeout),
+		cmocka_unit_test(test_shell_timedout_stop),
 		cmocka_unit_test(test_shell_bad_replies),
 		cmocka_unit_test(test_shell_output_cap),
 		cmocka_unit_test(test_base64),
