@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,10 +40,30 @@ quiet(void *ctx, xmlErrorPtr e)
 {
 }
 
+/*
+ * libxml2's encoding converters report through the thread's generic error
+ * function, not the context: without this they print "encoding error"
+ * lines on stderr.  Kept here instead, for the parse's cause.
+ */
+static __thread struct buf *wsman_xml_generic_buf;
+
+static void
+wsman_xml_generic(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (wsman_xml_generic_buf == NULL)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(wsman_xml_generic_buf, fmt, ap);
+	va_end(ap);
+}
+
 int
 wsman_xml_parse(xmlDoc **out, const char *data, size_t len, char **cause)
 {
 	xmlParserCtxtPtr p;
+	struct buf generic = BUF_INIT;
 	xmlErrorPtr e;
 	int doctype = 0, rc = -1;
 	char *msg;
@@ -60,15 +81,19 @@ wsman_xml_parse(xmlDoc **out, const char *data, size_t len, char **cause)
 	p->sax->externalSubset = refuse_doctype;
 	p->sax->serror = quiet;
 	p->_private = &doctype;
+	wsman_xml_generic_buf = &generic;
+	xmlSetGenericErrorFunc(NULL, wsman_xml_generic);
 	xmlParseDocument(p);
+	wsman_xml_generic_buf = NULL;
 	if (doctype) {
 		cause_set(cause, "reply carries a DOCTYPE (refused)");
 		goto out;
 	}
 	if (!p->wellFormed || p->myDoc == NULL) {
 		e = xmlCtxtGetLastError(p);
-		msg = xstrdup(e != NULL && e->message != NULL ? e->message :
-		    "not well-formed");
+		msg = xasprintf("%s%s%s", e != NULL && e->message != NULL ?
+		    e->message : "not well-formed", generic.len > 0 ? "; " : "",
+		    buf_cstr(&generic));
 		wsman_oneline(msg);
 		cause_set(cause, "malformed XML at line %d: %s",
 		    e != NULL ? e->line : 0, msg);
@@ -86,6 +111,7 @@ out:
 	if (p->myDoc != NULL)
 		xmlFreeDoc(p->myDoc);
 	xmlFreeParserCtxt(p);
+	buf_release(&generic);
 	return rc;
 }
 

@@ -31,10 +31,12 @@ while [ "$i" -le "$KILLS" ]; do
 	# repository); the others once it writes, whatever its start-up
 	# costs (sanitizers): 5..84 ms, a few runs then a kill inside one.
 	if [ $((i % 5)) -ne 1 ]; then
-		n=0
-		while [ ! -s "$TMP/out" ] && [ "$n" -lt 3000 ]; do
+		# Up to 120 s by the clock: a loaded machine (a parallel
+		# build, sanitizers) can starve the driver for long.
+		until=$(($(date +%s) + 120))
+		while [ ! -s "$TMP/out" ] && [ "$(date +%s)" -le "$until" ] &&
+		    kill -0 "$pid" 2>/dev/null; do
 			sleep 0.01
-			n=$((n + 1))
 		done
 		[ -s "$TMP/out" ] || fail_kill "driver did not start: $(cat "$TMP/err")"
 	fi

@@ -35,7 +35,8 @@ SEMANTIC = {
 }
 # Refused by the YAML reader (node.c) before any schema: PyYAML accepts
 # some of these (duplicate keys, anchors), so there is nothing to compare.
-NOT_YAML = {"anchors", "duplicate_key", "empty", "syntax"}
+NOT_YAML = {"anchors", "control_char", "duplicate_key", "empty", "invalid_utf8",
+            "nul_byte", "syntax"}
 
 
 class CoreLoader(yaml.SafeLoader):

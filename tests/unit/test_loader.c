@@ -418,7 +418,7 @@ test_load_directory(void **state)
 	errors_clear(&errs);
 	assert_int_equal(model_load(&m, "tests/data/bad/empty", &errs), -1);
 	assert_string_equal(errs.msg[0],
-	    "tests/data/bad/empty: no *.yaml file in this directory");
+	    "tests/data/bad/empty: no *.yaml or *.yml file in this directory");
 	errors_clear(&errs);
 }
 

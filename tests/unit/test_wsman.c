@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -734,6 +735,10 @@ static const struct failure failures[] = {
 	    "envelope\"><s:Body><a>" },
 	  "bad reply: malformed XML at line 1: Premature end of data in tag a "
 	  "line 1", WSMAN_E_REPLY },
+	{ { .body = "<?xml version=\"1.0\" encoding=\"EUC-JP\"?><a>\xff\xff"
+	    "</a>" },
+	  "bad reply: malformed XML at line 1: Premature end of data in tag a "
+	  "line 1 ; input conversion failed due to input error", WSMAN_E_REPLY },
 	{ { .file = "get_no_relatesto.xml" }, "reply has no RelatesTo",
 	  WSMAN_E_REPLY },
 	{ { .file = "get_wrong_action.xml" }, "reply has an unexpected Action",
@@ -761,7 +766,14 @@ test_failures(void **state)
 	struct node *n = NULL;
 	char *want;
 	size_t i;
+	FILE *err;
+	int saved;
 
+	/* No failure prints anything itself (libxml2 would, unasked). */
+	fflush(stderr);
+	assert_non_null(err = tmpfile());
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(err), STDERR_FILENO);
 	for (i = 0; i < nitems(failures); i++) {
 		fake_opts(&t.o, &t.ops, &t.f, &failures[i].c, 1);
 		t.o.address = "127.0.10.1";
@@ -781,6 +793,11 @@ test_failures(void **state)
 		free(want);
 		t_end(&t);
 	}
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(ftell(err), 0);
+	fclose(err);
 }
 
 /* A nesting deeper than libxml2's limit is refused, not recursed into. */
