@@ -3,8 +3,9 @@
  * certificate is fit to be trusted.  The certificate is checked two ways:
  * a live TLS handshake to the listener (tlsprobe.c), and the certificates
  * of LocalMachine\My themselves, read as DER through PowerShell (WinRM has
- * no resource for the store) and judged here with OpenSSL, so that no
- * localised text is parsed (docs/windows-behaviour.md, "Certificates").
+ * no resource for the store) and judged with OpenSSL (certstore.c), so
+ * that no localised text is parsed (docs/windows-behaviour.md,
+ * "Certificates").
  *
  * Remedy, in order: bind the listener to the desired thumbprint; or to the
  * best certificate of LocalMachine\My that qualifies (it chains to
@@ -20,10 +21,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
+#include "certstore.h"
 #include "state.h"
 #include "timeparse.h"
 #include "tlsprobe.h"
@@ -32,28 +30,12 @@
 #define LST_URI	"http://schemas.microsoft.com/wbem/wsman/1/config/listener"
 #define DAY	86400
 
-/*
- * Every certificate of LocalMachine\My, one line each: HasPrivateKey as 0
- * or 1, a space, the DER certificate (RawData) in base64.  The simulator
- * (tests/winrm-sim/prog_powershell.c) knows this exact text.
- */
-#define LST_PS_STORE \
-	"$ProgressPreference='SilentlyContinue';" \
-	"Get-ChildItem Cert:\\LocalMachine\\My|ForEach-Object{'{0} {1}' -f " \
-	"[int]$_.HasPrivateKey,[Convert]::ToBase64String($_.RawData)}"
-
 /* What a certificate of the store lacks to serve the listener. */
 #define LST_LACKS_TRUST	0x01
 #define LST_LACKS_EKU	0x02
 #define LST_LACKS_NAME	0x04
 #define LST_LACKS_KEY	0x08
 #define LST_LACKS_DAYS	0x10
-
-/* One certificate of LocalMachine\My, as PowerShell listed it. */
-struct lst_der {
-	X509	*x;
-	int	 key;		/* HasPrivateKey */
-};
 
 /*
  * The listener for every address (Address=*): the one apply writes.  A
@@ -78,21 +60,6 @@ lst_find(const struct node *items, const char *transport)
 	return NULL;
 }
 
-static struct node *
-lst_time_node(time_t t)
-{
-	char s[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, s, sizeof(s));
-	return node_scalar(s);
-}
-
-static struct node *
-lst_bool_node(int v)
-{
-	return node_scalar(v ? "true" : "false");
-}
-
 /* Whole days from now until the instant an observed key holds. */
 static long long
 lst_days_left(const struct node *n, const char *key, time_t now)
@@ -105,173 +72,15 @@ lst_days_left(const struct node *n, const char *key, time_t now)
 	return (long long)(t - now) / DAY;
 }
 
-/* What a certificate is, for the listener of the host it was judged for. */
-static struct node *
-lst_cert_node(const struct tlsprobe_result *r)
-{
-	struct node *c = node_map();
-
-	node_map_set(c, "thumbprint", node_scalar(r->thumbprint));
-	node_map_set(c, "subject", node_scalar(r->subject));
-	node_map_set(c, "not_before", lst_time_node(r->not_before));
-	node_map_set(c, "not_after", lst_time_node(r->not_after));
-	node_map_set(c, "name_matches", lst_bool_node(r->name_matches));
-	node_map_set(c, "server_auth", lst_bool_node(r->server_auth));
-	node_map_set(c, "server_auth_eku", lst_bool_node(r->eku_server_auth));
-	node_map_set(c, "trusted", lst_bool_node(r->chain_ok));
-	if (!r->chain_ok && r->verify_error != NULL)
-		node_map_set(c, "verify_error", node_scalar(r->verify_error));
-	return c;
-}
-
-/* powershell -EncodedCommand takes the script as base64 of UTF-16LE, so
- * that neither cmd.exe nor PowerShell parses its quotes. */
-static char *
-lst_ps_command(const char *script)
-{
-	size_t n = strlen(script), i;
-	unsigned char *u16;
-	char *b64, *line;
-
-	u16 = xmalloc(2 * n);
-	for (i = 0; i < n; i++) {
-		u16[2 * i] = (unsigned char)script[i];
-		u16[2 * i + 1] = 0;
-	}
-	b64 = xmalloc((2 * n + 2) / 3 * 4 + 1);
-	EVP_EncodeBlock((unsigned char *)b64, u16, (int)(2 * n));
-	line = xasprintf("powershell -NoProfile -NonInteractive "
-	    "-EncodedCommand %s", b64);
-	free(u16);
-	free(b64);
-	return line;
-}
-
-static void
-lst_ders_free(struct lst_der *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		X509_free(v[i].x);
-	free(v);
-}
-
-static int
-lst_der_add(struct lst_der **v, size_t *n, int key, const struct buf *b64,
-    char **cause)
-{
-	struct buf der = BUF_INIT;
-	const unsigned char *p;
-	X509 *x;
-
-	if (wsman_base64_decode(&der, b64->ptr, b64->len, cause) == -1) {
-		buf_release(&der);
-		return cause_prefix(cause, "certificate %zu", *n + 1);
-	}
-	p = (const unsigned char *)der.ptr;
-	x = d2i_X509(NULL, &p, (long)der.len);
-	buf_release(&der);
-	if (x == NULL) {
-		ERR_clear_error();
-		return cause_set(cause, "certificate %zu: not a DER "
-		    "certificate", *n + 1);
-	}
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[*n].x = x;
-	(*v)[(*n)++].key = key;
-	return 0;
-}
-
-/*
- * "K BASE64" per certificate.  A line without a space continues the one
- * before, in case a console wraps long lines (base64 has no spaces).
- */
-static int
-lst_parse_store(const char *text, struct lst_der **out, size_t *n,
-    char **cause)
-{
-	struct buf b64 = BUF_INIT;
-	const char *line = text, *end;
-	int key = -1, rc = 0;
-	size_t len;
-
-	*out = NULL;
-	*n = 0;
-	for (; rc == 0 && *line != '\0'; line = *end != '\0' ? end + 1 : end) {
-		end = line + strcspn(line, "\n");
-		len = (size_t)(end - line);
-		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
-			len--;
-		if (len >= 2 && (line[0] == '0' || line[0] == '1') &&
-		    line[1] == ' ') {
-			if (key != -1)
-				rc = lst_der_add(out, n, key, &b64, cause);
-			buf_reset(&b64);
-			key = line[0] == '1';
-			buf_add(&b64, line + 2, len - 2);
-		} else if (len > 0 && key != -1)
-			buf_add(&b64, line, len);
-		else if (len > 0)
-			rc = cause_set(cause, "unexpected line '%.40s'", line);
-	}
-	if (rc == 0 && key != -1)
-		rc = lst_der_add(out, n, key, &b64, cause);
-	buf_release(&b64);
-	if (rc == -1) {
-		lst_ders_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
-/* Judge each certificate for the host, the rest of the store linking it to
- * the anchors as intermediates would. */
-static int
-lst_store_node(struct state_ctx *ctx, const struct lst_der *v, size_t n,
-    struct node **out, char **cause)
-{
-	STACK_OF(X509) *chain;
-	struct tlsprobe_result r;
-	struct node *c;
-	size_t i;
-	int rc = 0;
-
-	if ((chain = sk_X509_new_null()) == NULL)
-		fatal("out of memory");
-	for (i = 0; i < n; i++)
-		if (sk_X509_push(chain, v[i].x) <= 0)
-			fatal("out of memory");
-	*out = node_seq();
-	for (i = 0; i < n && rc == 0; i++) {
-		if ((rc = tlsprobe_cert(&r, v[i].x, chain, ctx->host,
-		    ctx->ca_file, TLSPROBE_ANY_TIME, cause)) == -1)
-			break;
-		c = lst_cert_node(&r);
-		node_map_set(c, "private_key", lst_bool_node(v[i].key));
-		node_seq_push(*out, c);
-		tlsprobe_result_release(&r);
-	}
-	sk_X509_free(chain);
-	if (rc == -1) {
-		node_free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
 static int
 lst_read_store(struct state_ctx *ctx, struct node *obs, char **cause)
 {
 	struct wsman_cmd r = WSMAN_CMD_INIT;
-	struct lst_der *v = NULL;
 	struct node *store;
 	char *line, *said;
-	size_t n = 0;
 	int rc = -1;
 
-	line = lst_ps_command(LST_PS_STORE);
+	line = certstore_command();
 	if (wsman_run(ctx->ws, line, WSMAN_KEEP_SHELL, &r, cause) == -1)
 		goto out;
 	if (r.exit_code != 0) {
@@ -280,15 +89,14 @@ lst_read_store(struct state_ctx *ctx, struct node *obs, char **cause)
 		free(said);
 		goto out;
 	}
-	if (lst_parse_store(buf_cstr(&r.out), &v, &n, cause) == -1 ||
-	    lst_store_node(ctx, v, n, &store, cause) == -1)
+	if (certstore_parse(buf_cstr(&r.out), ctx->host, ctx->ca_file, &store,
+	    cause) == -1)
 		goto out;
 	node_map_set(obs, "store", store);
 	rc = 0;
 out:
 	if (rc == -1)
 		cause_prefix(cause, "reading LocalMachine\\My");
-	lst_ders_free(v, n);
 	wsman_cmd_release(&r);
 	free(line);
 	return rc;
@@ -310,7 +118,7 @@ lst_probe(struct state_ctx *ctx, int port, struct node *https)
 		free(cause);
 		return;
 	}
-	node_map_set(https, "presented", lst_cert_node(&pr));
+	node_map_set(https, "presented", certstore_node(&pr));
 	tlsprobe_result_release(&pr);
 }
 
