@@ -20,13 +20,14 @@ PICK=pick.contoso.test
 NONE=none.contoso.test
 BACK=back.contoso.test
 
+# Every host's listener starts on a certificate that expires too soon.
 cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
+  certificate: expiring
+  certificate_days: 10
 hosts:
   $PICK:
     address: $NET.1
-    certificate: expiring
-    certificate_days: 10
     extra_certificates:
       - { scenario: untrusted, days: 800 }
       - { scenario: no_eku, days: 700 }
@@ -36,16 +37,10 @@ hosts:
       - { scenario: cn_only, days: 300 }
   $NONE:
     address: $NET.2
-    certificate: expiring
-    certificate_days: 10
-    extra_certificates:
-      - { scenario: untrusted, days: 800 }
-      - { scenario: no_eku, days: 700 }
-      - { scenario: no_key, days: 600 }
+    extra_certificates: [{ scenario: untrusted, days: 800 },
+      { scenario: no_eku, days: 700 }, { scenario: no_key, days: 600 }]
   $BACK:
     address: $NET.3
-    certificate: expiring
-    certificate_days: 10
     extra_certificates: [{ scenario: key_unusable, days: 800 }]
 EOF
 fleet_start "$TMP/fleet.yaml"
