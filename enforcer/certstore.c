@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -58,7 +57,8 @@ certstore_node(const struct tlsprobe_result *r)
 	node_map_set(c, "not_after", certstore_time_node(r->not_after));
 	node_map_set(c, "name_matches", certstore_bool_node(r->name_matches));
 	node_map_set(c, "server_auth", certstore_bool_node(r->server_auth));
-	node_map_set(c, "server_auth_eku", certstore_bool_node(r->eku_server_auth));
+	node_map_set(c, "server_auth_eku",
+	    certstore_bool_node(r->eku_server_auth));
 	node_map_set(c, "trusted", certstore_bool_node(r->chain_ok));
 	if (!r->chain_ok && r->verify_error != NULL)
 		node_map_set(c, "verify_error", node_scalar(r->verify_error));
@@ -100,11 +100,12 @@ certstore_ders_free(struct certstore_der *v, size_t n)
 }
 
 static int
-certstore_der_add(struct certstore_der **v, size_t *n, int key, const struct buf *b64,
-    char **cause)
+certstore_der_add(struct certstore_der **v, size_t *n, int key,
+    const struct buf *b64, char **cause)
 {
 	struct buf der = BUF_INIT;
 	const unsigned char *p;
+	char *why;
 	X509 *x;
 
 	if (wsman_base64_decode(&der, b64->ptr, b64->len, cause) == -1) {
@@ -115,9 +116,11 @@ certstore_der_add(struct certstore_der **v, size_t *n, int key, const struct buf
 	x = d2i_X509(NULL, &p, (long)der.len);
 	buf_release(&der);
 	if (x == NULL) {
-		ERR_clear_error();
-		return cause_set(cause, "certificate %zu: not a DER "
-		    "certificate", *n + 1);
+		why = tlsprobe_ssl_errors("no reason given");
+		cause_set(cause, "certificate %zu: not a DER certificate: %s",
+		    *n + 1, why);
+		free(why);
+		return -1;
 	}
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	(*v)[*n].x = x;
@@ -143,7 +146,7 @@ certstore_split(const char *text, struct certstore_der **out, size_t *n,
 	for (; rc == 0 && *line != '\0'; line = *end != '\0' ? end + 1 : end) {
 		end = line + strcspn(line, "\n");
 		len = (size_t)(end - line);
-		while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+		while (len > 0 && strchr("\r ", line[len - 1]) != NULL)
 			len--;
 		if (len >= 2 && (line[0] == '0' || line[0] == '1') &&
 		    line[1] == ' ') {

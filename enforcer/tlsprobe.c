@@ -96,9 +96,8 @@ dial(const char *host, int port, long deadline, char **cause)
 	return fd;
 }
 
-/* OpenSSL's error queue, drained into one line. */
-static char *
-ssl_errors(void)
+char *
+tlsprobe_ssl_errors(const char *none)
 {
 	char buf[256], *s = NULL;
 	unsigned long e;
@@ -109,7 +108,7 @@ ssl_errors(void)
 			s = xstrdup(buf);
 		}
 	}
-	return s != NULL ? s : xstrdup("connection closed");
+	return s != NULL ? s : xstrdup(none);
 }
 
 static int
@@ -131,7 +130,7 @@ handshake(SSL *ssl, int fd, long deadline, char **cause)
 				return cause_set(cause, "TLS handshake timed out");
 			break;
 		default:
-			why = ssl_errors();
+			why = tlsprobe_ssl_errors("connection closed");
 			cause_set(cause, "TLS handshake failed: %s", why);
 			free(why);
 			return -1;

@@ -58,6 +58,10 @@ void tlsprobe_result_release(struct tlsprobe_result *);
 int tlsprobe_cert(struct tlsprobe_result *out, X509 *x, STACK_OF(X509) *chain,
     const char *name, const char *ca_file, int flags, char **cause);
 
+/* OpenSSL's error queue, drained: its first error as one line, or none
+ * when it was empty.  free(). */
+char *tlsprobe_ssl_errors(const char *none);
+
 /* The DNS names of a certificate ("a, b"), or its CN if it has none. */
 void tlsprobe_cert_names(X509 *, struct buf *out);
 
