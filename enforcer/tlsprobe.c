@@ -96,9 +96,8 @@ dial(const char *host, int port, long deadline, char **cause)
 	return fd;
 }
 
-/* OpenSSL's error queue, drained into one line. */
-static char *
-ssl_errors(void)
+char *
+tlsprobe_ssl_errors(const char *none)
 {
 	char buf[256], *s = NULL;
 	unsigned long e;
@@ -109,7 +108,7 @@ ssl_errors(void)
 			s = xstrdup(buf);
 		}
 	}
-	return s != NULL ? s : xstrdup("connection closed");
+	return s != NULL ? s : xstrdup(none);
 }
 
 static int
@@ -131,7 +130,7 @@ handshake(SSL *ssl, int fd, long deadline, char **cause)
 				return cause_set(cause, "TLS handshake timed out");
 			break;
 		default:
-			why = ssl_errors();
+			why = tlsprobe_ssl_errors("connection closed");
 			cause_set(cause, "TLS handshake failed: %s", why);
 			free(why);
 			return -1;
@@ -238,7 +237,7 @@ thumbprint(X509 *x, char out[41])
 
 static int
 verify_chain(struct tlsprobe_result *r, X509 *leaf, STACK_OF(X509) *chain,
-    const char *ca_file, char **cause)
+    const char *ca_file, int flags, char **cause)
 {
 	X509_STORE_CTX *vctx = NULL;
 	X509_STORE *store;
@@ -256,6 +255,8 @@ verify_chain(struct tlsprobe_result *r, X509 *leaf, STACK_OF(X509) *chain,
 	if ((vctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(vctx, store, leaf, chain) != 1)
 		fatal("out of memory");
+	if (flags & TLSPROBE_ANY_TIME)
+		X509_STORE_CTX_set_flags(vctx, X509_V_FLAG_NO_CHECK_TIME);
 	r->chain_ok = X509_verify_cert(vctx) == 1;
 	if (!r->chain_ok)
 		r->verify_error = xstrdup(X509_verify_cert_error_string(
@@ -268,6 +269,38 @@ out:
 	return rc;
 }
 
+/* The EKU extension is there and names serverAuth. */
+static int
+eku_server_auth(X509 *x)
+{
+	return (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) != 0 &&
+	    (X509_get_extended_key_usage(x) & XKU_SSL_SERVER) != 0;
+}
+
+int
+tlsprobe_cert(struct tlsprobe_result *r, X509 *x, STACK_OF(X509) *chain,
+    const char *name, const char *ca_file, int flags, char **cause)
+{
+	memset(r, 0, sizeof(*r));
+	thumbprint(x, r->thumbprint);
+	r->subject = name_string(X509_get_subject_name(x));
+	r->issuer = name_string(X509_get_issuer_name(x));
+	r->not_before = asn1_time(X509_get0_notBefore(x));
+	r->not_after = asn1_time(X509_get0_notAfter(x));
+	dns_names(x, &r->dns_names, &r->ndns_names);
+	r->name_matches = is_ip(name) ?
+	    X509_check_ip_asc(x, name, 0) == 1 :
+	    X509_check_host(x, name, strlen(name), 0, NULL) == 1;
+	r->server_auth = (X509_get_extended_key_usage(x) &
+	    XKU_SSL_SERVER) != 0;
+	r->eku_server_auth = eku_server_auth(x);
+	if (verify_chain(r, x, chain, ca_file, flags, cause) == -1) {
+		tlsprobe_result_release(r);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 describe(struct tlsprobe_result *r, SSL *ssl, const char *name,
     const char *ca_file, char **cause)
@@ -277,20 +310,10 @@ describe(struct tlsprobe_result *r, SSL *ssl, const char *name,
 
 	if ((leaf = SSL_get1_peer_certificate(ssl)) == NULL)
 		return cause_set(cause, "server presented no certificate");
-	thumbprint(leaf, r->thumbprint);
-	r->subject = name_string(X509_get_subject_name(leaf));
-	r->issuer = name_string(X509_get_issuer_name(leaf));
-	r->not_before = asn1_time(X509_get0_notBefore(leaf));
-	r->not_after = asn1_time(X509_get0_notAfter(leaf));
-	dns_names(leaf, &r->dns_names, &r->ndns_names);
-	r->name_matches = is_ip(name) ?
-	    X509_check_ip_asc(leaf, name, 0) == 1 :
-	    X509_check_host(leaf, name, strlen(name), 0, NULL) == 1;
-	r->server_auth = (X509_get_extended_key_usage(leaf) &
-	    XKU_SSL_SERVER) != 0;
-	r->protocol = xstrdup(SSL_get_version(ssl));
-	rc = verify_chain(r, leaf, SSL_get_peer_cert_chain(ssl), ca_file,
-	    cause);
+	rc = tlsprobe_cert(r, leaf, SSL_get_peer_cert_chain(ssl), name,
+	    ca_file, 0, cause);
+	if (rc == 0)
+		r->protocol = xstrdup(SSL_get_version(ssl));
 	X509_free(leaf);
 	return rc;
 }

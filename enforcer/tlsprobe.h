@@ -26,9 +26,11 @@ struct tlsprobe_result {
 	int	  name_matches;		/* the name fits the certificate */
 	int	  server_auth;		/* EKU has serverAuth, or no EKU
 					   (any usage, as Windows reads it) */
+	int	  eku_server_auth;	/* an EKU extension naming
+					   serverAuth (1.3.6.1.5.5.7.3.1) */
 	int	  chain_ok;		/* verifies against ca_file, now */
 	char	 *verify_error;		/* why not, when !chain_ok */
-	char	 *protocol;		/* "TLSv1.3" */
+	char	 *protocol;		/* "TLSv1.3"; NULL from tlsprobe_cert() */
 };
 
 /*
@@ -43,6 +45,22 @@ int tlsprobe_run(struct tlsprobe_result *out, const char *name,
     const char *address, int port, const char *ca_file, long timeout_ms,
     char **cause);
 void tlsprobe_result_release(struct tlsprobe_result *);
+
+/*
+ * Describe certificate x as tlsprobe_run() describes the one a server
+ * presents, for name: chain is the untrusted certificates that may link it
+ * to ca_file's anchors (NULL: none).  With TLSPROBE_ANY_TIME the chain is
+ * judged whatever the validity dates (not_before and not_after say those),
+ * so that trust and expiry are told apart.  Returns -1 with *cause when
+ * ca_file cannot be read; release *out after success.
+ */
+#define TLSPROBE_ANY_TIME	0x1
+int tlsprobe_cert(struct tlsprobe_result *out, X509 *x, STACK_OF(X509) *chain,
+    const char *name, const char *ca_file, int flags, char **cause);
+
+/* OpenSSL's error queue, drained: its first error as one line, or none
+ * when it was empty.  free(). */
+char *tlsprobe_ssl_errors(const char *none);
 
 /* The DNS names of a certificate ("a, b"), or its CN if it has none. */
 void tlsprobe_cert_names(X509 *, struct buf *out);

@@ -1,22 +1,27 @@
 /*
  * wsman_listener.c: the WinRM HTTPS listener exists, is enabled, and its
  * certificate is fit to be trusted.  The certificate is checked two ways:
- * the listener's configured thumbprint against LocalMachine\My (certutil
- * through the remote shell: WinRM has no resource for the store), and a
- * live TLS handshake to the listener (tlsprobe.c).
+ * a live TLS handshake to the listener (tlsprobe.c), and the certificates
+ * of LocalMachine\My themselves, read as DER through PowerShell (WinRM has
+ * no resource for the store) and judged with OpenSSL (certstore.c), so
+ * that no localised text is parsed (docs/windows-behaviour.md,
+ * "Certificates").
  *
  * Remedy, in order: bind the listener to the desired thumbprint; or to the
- * newest valid certificate for the host's name in LocalMachine\My; or
- * create the listener.  With no fit certificate on the host, the change is
- * reported as needing a person, saying what to do.
+ * best certificate of LocalMachine\My that qualifies (it chains to
+ * ca_file, has the Server Authentication EKU, the host's name, its private
+ * key on the host and min_days_left); or create the listener.  A rebind is
+ * checked by a new TLS handshake and put back when that fails, so that it
+ * cannot lock enforcer out.  With no certificate that qualifies, the change
+ * is reported as needing a person, saying what is missing.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "certstore.h"
 #include "state.h"
 #include "timeparse.h"
 #include "tlsprobe.h"
@@ -25,12 +30,12 @@
 #define LST_URI	"http://schemas.microsoft.com/wbem/wsman/1/config/listener"
 #define DAY	86400
 
-/* One certificate of LocalMachine\My, as certutil -store My lists it. */
-struct lst_cert {
-	char	thumbprint[41];
-	char	subject[256];
-	time_t	not_after;
-};
+/* What a certificate of the store lacks to serve the listener. */
+#define LST_LACKS_TRUST	0x01
+#define LST_LACKS_EKU	0x02
+#define LST_LACKS_NAME	0x04
+#define LST_LACKS_KEY	0x08
+#define LST_LACKS_DAYS	0x10
 
 /*
  * The listener for every address (Address=*): the one apply writes.  A
@@ -55,88 +60,6 @@ lst_find(const struct node *items, const char *transport)
 	return NULL;
 }
 
-/* "11/24/2027 9:00 PM" (en-US, host local time; read as UTC: a day's
- * precision is all the remedy needs). */
-static time_t
-lst_parse_date(const char *s)
-{
-	struct tm tm;
-	char ampm[3] = "";
-	int mon, day, year, hour, min;
-
-	if (sscanf(s, "%d/%d/%d %d:%d %2s", &mon, &day, &year, &hour, &min,
-	    ampm) < 5)
-		return 0;
-	if (strcasecmp(ampm, "PM") == 0 && hour < 12)
-		hour += 12;
-	if (strcasecmp(ampm, "AM") == 0 && hour == 12)
-		hour = 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	return timegm(&tm);
-}
-
-static void
-lst_strip(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == '\n' ||
-	    s[n - 1] == ' '))
-		s[--n] = '\0';
-}
-
-/* Parse certutil -store My output into certs. */
-static size_t
-lst_parse_store(const char *text, struct lst_cert **out)
-{
-	struct lst_cert *v = NULL, *c = NULL;
-	char *copy, *line, *save, *p;
-	size_t n = 0, i, j;
-
-	copy = xstrdup(text);
-	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		lst_strip(line);
-		if (strstr(line, "================ Certificate") != NULL) {
-			v = xreallocarray(v, n + 1, sizeof(*v));
-			c = &v[n++];
-			memset(c, 0, sizeof(*c));
-			continue;
-		}
-		if (c == NULL)
-			continue;
-		p = line + strspn(line, " ");
-		if (strncmp(p, "Subject: ", 9) == 0)
-			snprintf(c->subject, sizeof(c->subject), "%s", p + 9);
-		else if (strncmp(p, "NotAfter: ", 10) == 0)
-			c->not_after = lst_parse_date(p + 10);
-		else if (strncmp(p, "Cert Hash(sha1): ", 17) == 0) {
-			for (i = 17, j = 0; p[i] != '\0' && j < 40; i++)
-				if (p[i] != ' ')
-					c->thumbprint[j++] = (char)toupper(
-					    (unsigned char)p[i]);
-			c->thumbprint[j] = '\0';
-		}
-	}
-	free(copy);
-	*out = v;
-	return n;
-}
-
-static struct node *
-lst_time_node(time_t t)
-{
-	char s[TIMEPARSE_UTC_LEN];
-
-	timeparse_format_utc(t, s, sizeof(s));
-	return node_scalar(s);
-}
-
 /* Whole days from now until the instant an observed key holds. */
 static long long
 lst_days_left(const struct node *n, const char *key, time_t now)
@@ -153,27 +76,30 @@ static int
 lst_read_store(struct state_ctx *ctx, struct node *obs, char **cause)
 {
 	struct wsman_cmd r = WSMAN_CMD_INIT;
-	struct lst_cert *certs = NULL;
-	struct node *store, *one;
-	size_t i, n;
+	struct node *store;
+	char *line, *said;
+	int rc = -1;
 
-	if (wsman_run(ctx->ws, "certutil -store My", WSMAN_KEEP_SHELL, &r,
-	    cause) == -1)
-		return -1;
-	store = node_seq();
-	n = r.exit_code == 0 ? lst_parse_store(buf_cstr(&r.out), &certs) : 0;
-	for (i = 0; i < n; i++) {
-		one = node_map();
-		node_map_set(one, "thumbprint",
-		    node_scalar(certs[i].thumbprint));
-		node_map_set(one, "subject", node_scalar(certs[i].subject));
-		node_map_set(one, "not_after", lst_time_node(certs[i].not_after));
-		node_seq_push(store, one);
+	line = certstore_command();
+	if (wsman_run(ctx->ws, line, WSMAN_KEEP_SHELL, &r, cause) == -1)
+		goto out;
+	if (r.exit_code != 0) {
+		said = wsman_cmd_said(&r);
+		cause_set(cause, "powershell exited %ld: %s", r.exit_code, said);
+		free(said);
+		goto out;
 	}
+	if (certstore_parse(buf_cstr(&r.out), ctx->host, ctx->ca_file, &store,
+	    cause) == -1)
+		goto out;
 	node_map_set(obs, "store", store);
-	free(certs);
+	rc = 0;
+out:
+	if (rc == -1)
+		cause_prefix(cause, "reading LocalMachine\\My");
 	wsman_cmd_release(&r);
-	return 0;
+	free(line);
+	return rc;
 }
 
 /* What the listener really presents. */
@@ -182,29 +108,17 @@ lst_probe(struct state_ctx *ctx, int port, struct node *https)
 {
 	struct tlsprobe_result pr;
 	struct node *c;
-	char *cause = NULL, pnum[16];
+	char *cause = NULL;
 
-	snprintf(pnum, sizeof(pnum), "%d", port);
-	c = node_map();
 	if (tlsprobe_run(&pr, ctx->host, ctx->address, port, ctx->ca_file,
 	    10000, &cause) == -1) {
+		c = node_map();
 		node_map_set(c, "error", node_scalar(cause));
 		node_map_set(https, "presented", c);
 		free(cause);
 		return;
 	}
-	node_map_set(c, "thumbprint", node_scalar(pr.thumbprint));
-	node_map_set(c, "subject", node_scalar(pr.subject));
-	node_map_set(c, "not_after", lst_time_node(pr.not_after));
-	node_map_set(c, "name_matches", node_scalar(pr.name_matches ?
-	    "true" : "false"));
-	node_map_set(c, "server_auth", node_scalar(pr.server_auth ?
-	    "true" : "false"));
-	node_map_set(c, "trusted", node_scalar(pr.chain_ok ? "true" :
-	    "false"));
-	if (!pr.chain_ok && pr.verify_error != NULL)
-		node_map_set(c, "verify_error", node_scalar(pr.verify_error));
-	node_map_set(https, "presented", c);
+	node_map_set(https, "presented", certstore_node(&pr));
 	tlsprobe_result_release(&pr);
 }
 
@@ -235,12 +149,23 @@ lst_listener_node(const struct node *l)
 	return o;
 }
 
+/* The port the HTTPS listener serves on, as observed (or configured). */
+static int
+lst_port(const struct state_ctx *ctx, const struct node *https)
+{
+	long long port;
+
+	if (node_int(node_get(https, "port"), &port) == -1 || port < 1 ||
+	    port > 65535)
+		return ctx->port;
+	return (int)port;
+}
+
 static int
 lst_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
 	struct node *items = NULL, *obs, *https;
-	long long port;
 
 	if (wsman_enumerate(ctx->ws, WSMAN_REF(LST_URI), NULL, &items,
 	    cause) == -1)
@@ -248,10 +173,8 @@ lst_read(struct state_ctx *ctx, const struct node *desired,
 	obs = node_map();
 	https = lst_listener_node(lst_find(items, "HTTPS"));
 	node_map_set(obs, "http", lst_listener_node(lst_find(items, "HTTP")));
-	if (node_int(node_get(https, "port"), &port) == -1)
-		port = ctx->port;
 	if (node_get(https, "thumbprint") != NULL)
-		lst_probe(ctx, (int)port, https);
+		lst_probe(ctx, lst_port(ctx, https), https);
 	node_map_set(obs, "https", https);
 	node_free(items);
 	if (lst_read_store(ctx, obs, cause) == -1) {
@@ -316,32 +239,142 @@ lst_unfit(const struct node *cert_want, const struct node *https, time_t now)
 	return NULL;
 }
 
-/* The newest certificate in the store for host, valid for min days. */
-static const char *
-lst_candidate(const struct node *store, const char *host, long long min,
-    const char *current, time_t now)
+/* What certificate c of the store lacks to serve the listener (LST_LACKS_*),
+ * judged by the certificate itself as read. */
+static int
+lst_lacks(const struct node *c, long long min, time_t now)
+{
+	const char *nb = node_get_str(c, "not_before");
+	time_t t;
+	int m = 0;
+
+	if (!lst_true(c, "trusted", 0))
+		m |= LST_LACKS_TRUST;
+	if (!lst_true(c, "server_auth_eku", 0))
+		m |= LST_LACKS_EKU;
+	if (!lst_true(c, "name_matches", 0))
+		m |= LST_LACKS_NAME;
+	if (!lst_true(c, "private_key", 0))
+		m |= LST_LACKS_KEY;
+	if (lst_days_left(c, "not_after", now) < min || nb == NULL ||
+	    timeparse_rfc3339(nb, &t, NULL) == -1 || t > now)
+		m |= LST_LACKS_DAYS;
+	return m;
+}
+
+static int
+lst_nbits(int m)
+{
+	int n = 0;
+
+	for (; m != 0; m &= m - 1)
+		n++;
+	return n;
+}
+
+/* a is a better choice than b: later expiry, then later start, then the
+ * greater thumbprint (so that every run picks the same one). */
+static int
+lst_better(const struct node *a, const struct node *b)
+{
+	static const char *const keys[] = { "not_after", "not_before",
+	    "thumbprint" };
+	const char *x, *y;
+	size_t i;
+	int d;
+
+	if (b == NULL)
+		return 1;
+	for (i = 0; i < nitems(keys); i++) {
+		x = node_get_str(a, keys[i]);
+		y = node_get_str(b, keys[i]);
+		if ((d = strcmp(x != NULL ? x : "", y != NULL ? y : "")) != 0)
+			return d > 0;
+	}
+	return 0;
+}
+
+/*
+ * The best certificate of the store that qualifies, other than current,
+ * or NULL; then *closest is the one that lacks fewest properties and
+ * *lacks what (both for telling a person).
+ */
+static const struct node *
+lst_candidate(const struct node *store, long long min, const char *current,
+    time_t now, const struct node **closest, int *lacks)
 {
 	const struct node *c, *best = NULL;
-	const char *subj;
-	char *want;
+	const char *t;
+	size_t i;
+	int m;
 
-	want = xasprintf("CN=%s", host);
-	for (size_t i = 0; store != NULL && i < store->nitems; i++) {
+	*closest = NULL;
+	*lacks = 0;
+	for (i = 0; store != NULL && i < store->nitems; i++) {
 		c = store->items[i];
-		subj = node_get_str(c, "subject");
-		if (subj == NULL || strncasecmp(subj, want, strlen(want)) != 0 ||
-		    (subj[strlen(want)] != '\0' && subj[strlen(want)] != ','))
+		t = node_get_str(c, "thumbprint");
+		if (t == NULL || (current != NULL && strcasecmp(t,
+		    current) == 0))
 			continue;
-		if (lst_days_left(c, "not_after", now) < (min > 0 ? min : 1) ||
-		    (current != NULL && strcasecmp(node_get_str(c,
-		    "thumbprint"), current) == 0))
-			continue;
-		if (best == NULL || strcmp(node_get_str(c, "not_after"),
-		    node_get_str(best, "not_after")) > 0)
+		m = lst_lacks(c, min, now);
+		if (m == 0 && lst_better(c, best))
 			best = c;
+		if (m != 0 && (*closest == NULL || lst_nbits(m) <
+		    lst_nbits(*lacks) || (lst_nbits(m) == lst_nbits(*lacks) &&
+		    lst_better(c, *closest)))) {
+			*closest = c;
+			*lacks = m;
+		}
 	}
-	free(want);
-	return best != NULL ? node_get_str(best, "thumbprint") : NULL;
+	return best;
+}
+
+/* "a chain to a CA in ca_file, its private key, ...": what lacks names. */
+static void
+lst_lacks_text(struct buf *b, int lacks, const char *host, long long min)
+{
+	const char *sep = "";
+
+	if (lacks & LST_LACKS_TRUST) {
+		buf_printf(b, "%sa chain to a CA in ca_file", sep);
+		sep = ", ";
+	}
+	if (lacks & LST_LACKS_EKU) {
+		buf_printf(b, "%sthe Server Authentication EKU", sep);
+		sep = ", ";
+	}
+	if (lacks & LST_LACKS_NAME) {
+		buf_printf(b, "%s%s in its SAN", sep, host);
+		sep = ", ";
+	}
+	if (lacks & LST_LACKS_KEY) {
+		buf_printf(b, "%sits private key on the host", sep);
+		sep = ", ";
+	}
+	if (lacks & LST_LACKS_DAYS)
+		buf_printf(b, "%sat least %lld days of validity left", sep,
+		    min);
+}
+
+/* What a person must provide: one line naming the host and what lacks. */
+static char *
+lst_needs_person(const char *why, const char *host, long long min,
+    const struct node *closest, int lacks)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "needs a person: %s; %s: no certificate in "
+	    "LocalMachine\\My qualifies: enroll one with ", why, host);
+	lst_lacks_text(&b, LST_LACKS_TRUST | LST_LACKS_EKU | LST_LACKS_NAME |
+	    LST_LACKS_KEY | LST_LACKS_DAYS, host, min);
+	buf_puts(&b, ", then run apply again");
+	if (closest != NULL) {
+		buf_printf(&b, " (closest, %s, lacks ",
+		    node_get_str(closest, "thumbprint"));
+		lst_lacks_text(&b, lacks, host, min);
+		buf_puts(&b, ")");
+	}
+	return buf_detach(&b);
 }
 
 /* A listener Group Policy made is reported, never fought (WinRM refuses
@@ -353,15 +386,46 @@ lst_gpo(struct change *c, const struct node *listener)
 		c->flags |= CHANGE_GPO;
 }
 
+/* Rebind (or create) to the best qualifying certificate, or say what a
+ * person must provide. */
+static void
+lst_diff_rebind(const struct node *want, const struct node *obs,
+    const char *host, time_t now, char *why, struct changes *out)
+{
+	const struct node *https = node_get(obs, "https");
+	const struct node *cw = node_get(want, "certificate");
+	const struct node *cand, *closest;
+	const char *cur = node_get_str(https, "thumbprint");
+	long long min = lst_num(cw, "min_days_left", 0);
+	struct change *c;
+	int exists = lst_true(https, "exists", 0), lacks;
+
+	cand = lst_candidate(node_get(obs, "store"), min > 0 ? min : 1, cur,
+	    now, &closest, &lacks);
+	c = changes_add(out, "wsman_listener", "wsman_listener.https.thumbprint",
+	    exists ? cur : NULL, cand != NULL ? node_get_str(cand,
+	    "thumbprint") : NULL, cw != NULL ? cw : want);
+	lst_gpo(c, https);
+	if (cand == NULL) {
+		c->flags |= CHANGE_NEEDS_PERSON;
+		c->note = lst_needs_person(why != NULL ? why :
+		    "no HTTPS listener", host, min > 0 ? min : 1, closest,
+		    lacks);
+	} else {
+		c->flags |= CHANGE_CUTS_CONNECTION;
+		c->note = xasprintf("%s; rebinding to the newest fit "
+		    "certificate in LocalMachine\\My", why != NULL ? why :
+		    "no HTTPS listener");
+	}
+}
+
 static void
 lst_diff_https(const struct node *want, const struct node *obs,
     const char *host, time_t now, struct changes *out)
 {
 	const struct node *https = node_get(obs, "https");
-	const struct node *cw = node_get(want, "certificate");
 	const char *cur = node_get_str(https, "thumbprint");
 	const char *pin = node_get_str(want, "thumbprint");
-	const char *cand;
 	struct change *c;
 	char *why = NULL;
 	int exists = lst_true(https, "exists", 0);
@@ -383,26 +447,9 @@ lst_diff_https(const struct node *want, const struct node *obs,
 		return;
 	}
 	if (exists && pin == NULL)
-		why = lst_unfit(cw, https, now);
-	if (exists && why == NULL)
-		return;
-	cand = pin != NULL ? pin : lst_candidate(node_get(obs, "store"), host,
-	    lst_num(cw, "min_days_left", 0), cur, now);
-	c = changes_add(out, "wsman_listener", "wsman_listener.https.thumbprint",
-	    exists ? cur : NULL, cand, cw != NULL ? cw : want);
-	lst_gpo(c, https);
-	if (cand == NULL) {
-		c->flags |= CHANGE_NEEDS_PERSON;
-		c->note = xasprintf("needs a person: %s; no certificate for "
-		    "CN=%s with at least %lld days left is in LocalMachine\\My:"
-		    " enroll one there, then run apply again", why != NULL ? why :
-		    "no HTTPS listener", host, lst_num(cw, "min_days_left", 1));
-	} else {
-		c->flags |= CHANGE_CUTS_CONNECTION;
-		c->note = xasprintf("%s; rebinding to the newest fit "
-		    "certificate in LocalMachine\\My", why != NULL ? why :
-		    "no HTTPS listener");
-	}
+		why = lst_unfit(node_get(want, "certificate"), https, now);
+	if (!exists || why != NULL)
+		lst_diff_rebind(want, obs, host, now, why, out);
 	free(why);
 }
 
@@ -433,17 +480,16 @@ lst_apply_https(struct state_ctx *ctx, const char *thumbprint, int create,
 	const struct wsman_ref ref = { LST_URI, sel, nitems(sel) };
 	struct wsman_body body;
 	struct node *f;
-	const char *port = node_get_str(https, "port");
-	char dflt[16];
+	char port[16];
 	int rc;
 
-	snprintf(dflt, sizeof(dflt), "%d", ctx->port);
+	snprintf(port, sizeof(port), "%d", lst_port(ctx, https));
 	f = node_map();
 	node_map_set(f, "Hostname", node_scalar(ctx->host));
 	node_map_set(f, "Enabled", node_scalar("true"));
 	node_map_set(f, "URLPrefix", node_scalar("wsman"));
 	node_map_set(f, "CertificateThumbprint", node_scalar(thumbprint));
-	node_map_set(f, "Port", node_scalar(port != NULL ? port : dflt));
+	node_map_set(f, "Port", node_scalar(port));
 	memset(&body, 0, sizeof(body));
 	body.name = "Listener";
 	body.ns = LST_URI;
@@ -457,24 +503,100 @@ lst_apply_https(struct state_ctx *ctx, const char *thumbprint, int create,
 }
 
 static int
+lst_delete(struct state_ctx *ctx, const char *transport, char **cause)
+{
+	const struct wsman_selector sel[] = {
+		{ "Address", "*" }, { "Transport", transport },
+	};
+	const struct wsman_ref ref = { LST_URI, sel, nitems(sel) };
+
+	return wsman_delete(ctx->ws, &ref, cause);
+}
+
+/* Why a new TLS connection to the listener would fail, or NULL when it
+ * presents thumbprint, trusted and for the host's name. */
+static char *
+lst_live_fault(struct state_ctx *ctx, int port, const char *thumbprint)
+{
+	struct tlsprobe_result pr;
+	char *why = NULL;
+
+	if (tlsprobe_run(&pr, ctx->host, ctx->address, port, ctx->ca_file,
+	    10000, &why) == -1)
+		return why;
+	if (strcasecmp(pr.thumbprint, thumbprint) != 0)
+		why = xasprintf("the listener presents %s", pr.thumbprint);
+	else if (!pr.chain_ok)
+		why = xasprintf("certificate is not trusted: %s",
+		    pr.verify_error != NULL ? pr.verify_error : "unknown");
+	else if (!pr.name_matches)
+		why = xasprintf("certificate is not for '%s'", ctx->host);
+	tlsprobe_result_release(&pr);
+	return why;
+}
+
+/* The same, a few times: http.sys may take a moment to serve a binding. */
+static char *
+lst_live_check(struct state_ctx *ctx, int port, const char *thumbprint)
+{
+	const struct timespec pause = { 0, 300 * 1000 * 1000 };
+	char *why = NULL;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		free(why);
+		if ((why = lst_live_fault(ctx, port, thumbprint)) == NULL)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return why;
+}
+
+/*
+ * Bind the HTTPS listener to c->after, then prove it with a new TLS
+ * handshake; when that fails, put the previous binding back (or remove the
+ * listener this made) over the connection still open, so that the next
+ * run can connect.
+ */
+static int
+lst_rebind(struct state_ctx *ctx, const struct change *c,
+    const struct node *https, char **cause)
+{
+	const char *prev = node_get_str(https, "thumbprint");
+	int exists = lst_true(https, "exists", 0) && prev != NULL, rc;
+	char *why, *back = NULL;
+
+	if (lst_apply_https(ctx, c->after, !lst_true(https, "exists", 0),
+	    https, cause) == -1)
+		return -1;
+	if ((why = lst_live_check(ctx, lst_port(ctx, https), c->after)) == NULL)
+		return 0;
+	rc = exists ? lst_apply_https(ctx, prev, 0, https, &back) :
+	    lst_delete(ctx, "HTTPS", &back);
+	if (rc == 0)
+		cause_set(cause, "bound to %s, a new TLS connection failed "
+		    "(%s): %s", c->after, why, exists ? "put back the previous "
+		    "certificate" : "removed the listener again");
+	else
+		cause_set(cause, "bound to %s, a new TLS connection failed "
+		    "(%s), and undoing it failed too: %s", c->after, why, back);
+	free(why);
+	free(back);
+	return -1;
+}
+
+static int
 lst_apply(struct state_ctx *ctx, const struct change *c,
     const struct node *observed, char **cause)
 {
-	static const struct wsman_selector http_sel[] = {
-		{ "Address", "*" }, { "Transport", "HTTP" },
-	};
 	const struct node *https = node_get(observed, "https");
 
-	if (strcmp(c->path, "wsman_listener.http") == 0) {
-		const struct wsman_ref ref = { LST_URI, http_sel, 2 };
-
-		return wsman_delete(ctx->ws, &ref, cause);
-	}
+	if (strcmp(c->path, "wsman_listener.http") == 0)
+		return lst_delete(ctx, "HTTP", cause);
 	if (strcmp(c->path, "wsman_listener.https.enabled") == 0)
 		return lst_apply_https(ctx, node_get_str(https, "thumbprint"), 0,
 		    https, cause);
-	return lst_apply_https(ctx, c->after, !lst_true(https, "exists", 0),
-	    https, cause);
+	return lst_rebind(ctx, c, https, cause);
 }
 
 /* The host's name is part of what the diff needs; keep it in observed. */

@@ -167,7 +167,7 @@ json_ok "plan report matches docs/json.md" plan \
     "ch('$OK')['class'] == 'corrective' and ch('$OK')['result'] == 'pending'" \
     "ch('$GPO')['gpo_owned'] and ch('$GPO')['result'] == 'reported'" \
     "ch('$PERSON')['needs_person'] and ch('$PERSON')['after'] is None" \
-    "'enroll one there' in ch('$PERSON')['note']" \
+    "'no certificate in LocalMachine' in ch('$PERSON')['note']" \
     "ch('$WIN')['class'] == 'window' and ch('$WIN')['window'] == 'cluster-setup'" \
     "ch('$WIN')['until'] == '$END' and ch('$WIN')['after'] == 'true'" \
     "h['$NOTLS']['tls_verified'] is False and h['$OK']['tls_verified'] is True" \

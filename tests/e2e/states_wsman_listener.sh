@@ -130,7 +130,7 @@ expect_rc "plan shows it" 2
 expect_line "reported, not changed" \
     "  ! wsman_listener.https.thumbprint: $NOFIT_T   (policy all)"
 expect_line_re "saying exactly what to do" \
-    "      needs a person: certificate expires in (9|10) days \\(fewer than min_days_left 30\\); no certificate for CN=$NOFIT with at least 30 days left is in LocalMachine\\\\My: enroll one there, then run apply again"
+    "      needs a person: certificate expires in (9|10) days \\(fewer than min_days_left 30\\); $NOFIT: no certificate in LocalMachine\\\\My qualifies: enroll one with a chain to a CA in ca_file, the Server Authentication EKU, $NOFIT in its SAN, its private key on the host, at least 30 days of validity left, then run apply again"
 run_enforcer apply --hosts person "$TMP/ds"
 expect_rc "apply cannot fix it: exit 2, nothing failed" 2
 expect_match "summary counts it" "0 verified, 0 failed, 1 need a person" "$OUT"

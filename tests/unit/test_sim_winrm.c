@@ -1,7 +1,8 @@
 /*
- * test_sim_winrm.c: winrm.cmd (prog_winrm.c) and certutil
- * (prog_certutil.c) byte for byte: get and set of the configuration,
- * Group Policy, listeners and their certificate checks, the error form.
+ * test_sim_winrm.c: winrm.cmd (prog_winrm.c), certutil (prog_certutil.c)
+ * and powershell's certificate listing (prog_powershell.c) byte for byte:
+ * get and set of the configuration, Group Policy, listeners and their
+ * certificate checks, the error form.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "test_sim.h"
 
@@ -434,6 +438,86 @@ test_certutil_all(void **state)
 	host_free(h);
 }
 
+/* A self-signed certificate for cn, with a key unless keyless. */
+static struct sim_cert *
+add_der_cert(struct sim_host *h, const char *thumb, const char *cn,
+    int keyless)
+{
+	struct sim_cert *c;
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+
+	add_cert(h, thumb, cn, 1);
+	c = &h->certs[h->ncerts - 1];
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	X509_set_pubkey(x, k);
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	c->x509 = x;
+	if (keyless)
+		EVP_PKEY_free(k);
+	else
+		c->key = k;
+	return c;
+}
+
+/* "K B64\r\n": what the listing prints for c. */
+static char *
+cert_line(const struct sim_cert *c)
+{
+	unsigned char *der = NULL;
+	char *b64, *line;
+	int len;
+
+	len = i2d_X509(c->x509, &der);
+	assert_true(len > 0);
+	b64 = xmalloc(((size_t)len + 2) / 3 * 4 + 1);
+	EVP_EncodeBlock((unsigned char *)b64, der, len);
+	line = xasprintf("%d %s\r\n", c->key != NULL, b64);
+	free(b64);
+	OPENSSL_free(der);
+	return line;
+}
+
+/* The script enforcer sends (states/wsman_listener.c), UTF-16LE base64. */
+#define PS_STORE_B64 \
+	"JABQAHIAbwBnAHIAZQBzAHMAUAByAGUAZgBlAHIAZQBuAGMAZQA9ACcAUwBpAGwAZQBu" \
+	"AHQAbAB5AEMAbwBuAHQAaQBuAHUAZQAnADsARwBlAHQALQBDAGgAaQBsAGQASQB0AGUA" \
+	"bQAgAEMAZQByAHQAOgBcAEwAbwBjAGEAbABNAGEAYwBoAGkAbgBlAFwATQB5AHwARgBv" \
+	"AHIARQBhAGMAaAAtAE8AYgBqAGUAYwB0AHsAJwB7ADAAfQAgAHsAMQB9ACcAIAAtAGYA" \
+	"IABbAGkAbgB0AF0AJABfAC4ASABhAHMAUAByAGkAdgBhAHQAZQBLAGUAeQAsAFsAQwBv" \
+	"AG4AdgBlAHIAdABdADoAOgBUAG8AQgBhAHMAZQA2ADQAUwB0AHIAaQBuAGcAKAAkAF8A" \
+	"LgBSAGEAdwBEAGEAdABhACkAfQA="
+
+static void
+test_powershell_cert_store(void **state)
+{
+	struct sim_host *h = host_new();
+	char *a, *b, *want;
+
+	a = cert_line(add_der_cert(h, THUMB, "node1.contoso.test", 0));
+	b = cert_line(add_der_cert(h, OTHER, "node1.contoso.test", 1));
+	want = xasprintf("%s%s", a, b);
+	expect(h, USER, "powershell -NoProfile -NonInteractive "
+	    "-EncodedCommand " PS_STORE_B64, 0, want, "");
+	expect(h, USER, "powershell -NoProfile -NonInteractive "
+	    "-EncodedCommand bm9wZQ=", 1, "", "Cannot process the command "
+	    "because the value specified with -EncodedCommand is not properly "
+	    "encoded. The value must be Base64 encoded.\r\n");
+	/* "exit 3" in UTF-16LE: not a script the simulator models. */
+	expect(h, USER, "powershell -EncodedCommand ZQB4AGkAdAAgADMA", 1, "",
+	    "winrm-sim: powershell: script not modelled: exit 3\r\n");
+	free(a);
+	free(b);
+	free(want);
+	host_free(h);
+}
+
 int
 main(void)
 {
@@ -448,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_listener_gpo),
 		cmocka_unit_test(test_identify),
 		cmocka_unit_test(test_certutil),
+		cmocka_unit_test(test_powershell_cert_store),
 		cmocka_unit_test(test_certutil_all),
 	};
 

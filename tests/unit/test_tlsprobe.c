@@ -137,11 +137,16 @@ test_usage(void **state)
 
 	probe(&r, NAME, -1, 30, "clientAuth", 0, NAME, thumb);
 	assert_false(r.server_auth);
+	assert_false(r.eku_server_auth);
 	assert_true(r.chain_ok);
 	tlsprobe_result_release(&r);
-	/* No EKU at all means any usage. */
+	/* No EKU at all means any usage to Windows, yet carries none. */
 	probe(&r, NAME, -1, 30, NULL, 0, NAME, thumb);
 	assert_true(r.server_auth);
+	assert_false(r.eku_server_auth);
+	tlsprobe_result_release(&r);
+	probe(&r, NAME, -1, 30, "serverAuth", 0, NAME, thumb);
+	assert_true(r.eku_server_auth);
 	tlsprobe_result_release(&r);
 }
 

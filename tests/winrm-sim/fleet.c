@@ -573,8 +573,9 @@ apply_scalars(struct sim_host *h, const struct node *hn, struct errors *e)
 	if ((n = node_get(hn, "certificate")) != NULL) {
 		if (n->kind != NODE_SCALAR || !tls_scenario_known(n->value)) {
 			nerr(e, n, "certificate: expected valid, expired, "
-			    "expiring, wrong_name, untrusted or "
-			    "no_server_auth");
+			    "expiring, wrong_name, untrusted, no_server_auth, "
+			    "no_eku, no_key, key_unusable, cn_only or "
+			    "san_mismatch");
 			return -1;
 		}
 		free(h->cert_scenario);

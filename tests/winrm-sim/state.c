@@ -21,7 +21,8 @@
  *                                        URLPrefix CertificateThumbprint)
  *   cert.<THUMBPRINT>.subject = CN=node1.contoso.test  (.issuer .serial
  *                                        .not_before .not_after
- *                                        .server_auth .dns_names)
+ *                                        .server_auth .private_key
+ *                                        .dns_names)
  *   service.WinRM.state = Running       (.start_mode)
  *   group.Gateway Administrators.members = CONTOSO\alice,CONTOSO\bob
  *   account.CONTOSO\bob.admin = false
@@ -1238,6 +1239,8 @@ dump_certs(const struct sim_host *h, struct lines *l)
 		sim_time_format(c->not_after, t);
 		line_kv(l, t, "cert.%s.not_after", c->thumbprint);
 		line_kv(l, tf(c->server_auth), "cert.%s.server_auth",
+		    c->thumbprint);
+		line_kv(l, tf(c->key != NULL), "cert.%s.private_key",
 		    c->thumbprint);
 		dns = cert_dns_names(c);
 		line_kv(l, dns, "cert.%s.dns_names", c->thumbprint);

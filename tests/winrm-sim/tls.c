@@ -30,10 +30,12 @@
 
 /* Certificate fields that vary by scenario. */
 struct cert_spec {
-	const char	*cn;		/* subject CN and SAN DNS name */
+	const char	*cn;		/* subject CN */
 	time_t		 not_before;
 	time_t		 not_after;
-	const char	*eku;		/* "serverAuth", "clientAuth" */
+	const char	*eku;		/* "serverAuth", "clientAuth"; NULL:
+					   no EKU extension */
+	const char	*san;		/* SAN DNS name; NULL: none */
 	X509		*issuer;	/* NULL: self-signed CA */
 	EVP_PKEY	*issuer_key;
 };
@@ -113,17 +115,17 @@ set_extensions(X509 *x, const struct cert_spec *s)
 		    "critical,keyCertSign,cRLSign") == 0 &&
 		    add_ext(x, NULL, NID_subject_key_identifier, "hash") == 0 ?
 		    0 : -1;
-	snprintf(san, sizeof(san), "DNS:%s", s->cn);
 	if (add_ext(x, s->issuer, NID_basic_constraints, "CA:FALSE") != 0 ||
 	    add_ext(x, s->issuer, NID_key_usage,
 	    "critical,digitalSignature,keyEncipherment") != 0 ||
-	    add_ext(x, s->issuer, NID_ext_key_usage, s->eku) != 0 ||
+	    (s->eku != NULL && add_ext(x, s->issuer, NID_ext_key_usage,
+	    s->eku) != 0) ||
 	    add_ext(x, s->issuer, NID_authority_key_identifier,
 	    "keyid") != 0)
 		return -1;
-	/* A client certificate's CN is a user name, not a DNS name. */
-	if (strcmp(s->eku, "clientAuth") == 0)
+	if (s->san == NULL)
 		return 0;
+	snprintf(san, sizeof(san), "DNS:%s", s->san);
 	return add_ext(x, s->issuer, NID_subject_alt_name, san);
 }
 
@@ -151,7 +153,7 @@ cert_make(EVP_PKEY *key, const struct cert_spec *s)
 static int
 ca_make(X509 **cert, EVP_PKEY **key, const char *cn, char **cause)
 {
-	struct cert_spec s = { cn, 0, 0, NULL, NULL, NULL };
+	struct cert_spec s = { cn, 0, 0, NULL, NULL, NULL, NULL };
 	time_t now = time(NULL);
 
 	s.not_before = now - DAY;
@@ -175,7 +177,8 @@ tls_ca_init(struct sim_fleet *f, char **cause)
 
 static const char *const scenarios[] = {
 	"valid", "expired", "expiring", "wrong_name", "untrusted",
-	"no_server_auth",
+	"no_server_auth", "no_eku", "no_key", "key_unusable", "cn_only",
+	"san_mismatch",
 };
 
 int
@@ -199,6 +202,7 @@ scenario_spec(struct sim_host *h, const char *scenario, int days,
 
 	snprintf(cn, cnlen, "%s", h->name);
 	s->cn = cn;
+	s->san = h->name;
 	s->eku = "serverAuth";
 	s->issuer = f->ca_cert;
 	s->issuer_key = f->ca_key;
@@ -209,13 +213,20 @@ scenario_spec(struct sim_host *h, const char *scenario, int days,
 		s->not_before = s->not_after - (days > 0 ? days : 365) * DAY;
 	} else if (strcmp(scenario, "expiring") == 0)
 		s->not_after = now + (days > 0 ? days : 10) * DAY;
-	else if (strcmp(scenario, "wrong_name") == 0)
+	else if (strcmp(scenario, "wrong_name") == 0) {
 		snprintf(cn, cnlen, "other-%s", h->name);
+		s->san = cn;
+	} else if (strcmp(scenario, "san_mismatch") == 0)
+		s->san = "other.invalid";	/* the CN is the host's */
+	else if (strcmp(scenario, "cn_only") == 0)
+		s->san = NULL;
 	else if (strcmp(scenario, "untrusted") == 0) {
 		s->issuer = f->rogue_ca_cert;
 		s->issuer_key = f->rogue_ca_key;
 	} else if (strcmp(scenario, "no_server_auth") == 0)
 		s->eku = "clientAuth";
+	else if (strcmp(scenario, "no_eku") == 0)
+		s->eku = NULL;
 }
 
 static char *
@@ -282,10 +293,16 @@ tls_cert_issue(struct sim_host *h, const char *scenario, int days,
 		ssl_cause(cause, "certificate");
 		return NULL;
 	}
+	/* Imported without its key; or with one the service cannot read. */
+	if (strcmp(scenario, "no_key") == 0) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
 	h->certs = xreallocarray(h->certs, h->ncerts + 1, sizeof(*h->certs));
 	c = &h->certs[h->ncerts++];
 	memset(c, 0, sizeof(*c));
 	cert_entry(c, x, key, s.not_before, s.not_after);
+	c->key_unusable = strcmp(scenario, "key_unusable") == 0;
 	return c;
 }
 
@@ -294,7 +311,9 @@ int
 tls_client_cert_write(struct sim_fleet *f, const char *cn,
     const char *cert_out, const char *key_out, char **cause)
 {
-	struct cert_spec s = { cn, 0, 0, "clientAuth", f->ca_cert, f->ca_key };
+	/* A client certificate's CN is a user name, not a DNS name. */
+	struct cert_spec s = { cn, 0, 0, "clientAuth", NULL, f->ca_cert,
+	    f->ca_key };
 	EVP_PKEY *key;
 	X509 *x = NULL;
 	FILE *fp = NULL;
@@ -407,7 +426,10 @@ cert_cb(SSL *ssl, void *arg)
 	if (h == NULL || (l = tls_listener(h, port)) == NULL ||
 	    l->thumbprint == NULL)
 		return 0;
-	if ((c = sim_cert(h, l->thumbprint)) == NULL || c->x509 == NULL)
+	/* Bound to a certificate without a usable key, http.sys completes
+	 * no handshake. */
+	if ((c = sim_cert(h, l->thumbprint)) == NULL || c->x509 == NULL ||
+	    c->key == NULL || c->key_unusable)
 		return 0;
 	if (SSL_use_certificate(ssl, c->x509) != 1 ||
 	    SSL_use_PrivateKey(ssl, c->key) != 1)
