@@ -699,10 +699,8 @@ enum window_failsafe_status
 window_failsafe_status(const struct model *m, const struct model_host *h,
     const struct model_window *w, time_t at, const struct node *state)
 {
-	enum window_failsafe_status st;
+	enum window_failsafe_status st, gst;
 	struct wf_items x;
-
-	enum window_failsafe_status gst;
 
 	wf_left(&x, m, h, w, at);
 	st = wf_status(&x, state);

@@ -134,4 +134,10 @@ expect "marker left" "REG_SZ 2026-11-25T10:15:00Z" \
     "$(truth $H 'reg.SOFTWARE\enforcer\failsafe:grant-alice')"
 run_enforcer window list --check --at 2026-11-25T10:20:00Z "$D"
 expect "--check after the host's own revert: exit" 0 "$RC"
+run_enforcer apply --at 2026-11-25T10:20:00Z "$D"
+expect "the run after the host's own revert: exit" 0 "$RC"
+expect_match "it names the fail-safe and clears its marker" \
+    "- failsafe.fired.grant-alice: 2026-11-25T10:15:00Z" "$OUT"
+expect "no member change left to make" 0 \
+    "$(printf '%s\n' "$OUT" | grep -c 'local_group')"
 finish
