@@ -125,22 +125,29 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
 	return 0;
 }
 
-/* Members absent lists that are there, unless exclusive took them. */
+/*
+ * Members there that absent lists, as the host spells them, unless
+ * exclusive took them already.  The change's desired node is absent's
+ * item, which carries no origin: the engine names the window that ended.
+ */
 static void
 local_group_diff_absent(const struct node *group, const struct node *want,
     const struct node *have, int exclusive, const char *path,
     struct changes *out)
 {
-	const struct node *absent = node_get(group, "absent"), *a;
-	size_t j;
+	const struct node *absent = node_get(group, "absent"), *h;
+	size_t i, j;
 
-	for (j = 0; absent != NULL && j < absent->nitems; j++) {
-		a = absent->items[j];
-		if (!node_seq_has_nocase(have, a->value) ||
-		    node_seq_has_nocase(want, a->value) || exclusive)
+	for (i = 0; !exclusive && have != NULL && i < have->nitems; i++) {
+		h = have->items[i];
+		if (node_seq_has_nocase(want, h->value))
 			continue;
-		changes_add(out, "local_group", path, a->value, NULL,
-		    a)->flags |= CHANGE_ITEM;
+		for (j = 0; absent != NULL && j < absent->nitems; j++)
+			if (strcasecmp(absent->items[j]->value, h->value) == 0)
+				break;
+		if (absent != NULL && j < absent->nitems)
+			changes_add(out, "local_group", path, h->value, NULL,
+			    absent->items[j])->flags |= CHANGE_ITEM;
 	}
 }
 
