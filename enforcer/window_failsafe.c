@@ -603,6 +603,20 @@ wf_window(const struct model *m, const char *name)
 	return NULL;
 }
 
+/* What a task to arm does, from its command (c->desired: the task). */
+static const char *
+wf_task_what(const struct change *c)
+{
+	const char *cmd = node_get_str(c->desired, "command");
+	int grants = cmd != NULL && strstr(cmd, "net localgroup ") != NULL;
+
+	if (grants && strstr(cmd, "CredSSP") == NULL &&
+	    strstr(cmd, "CredentialsDelegation") == NULL)
+		return "takes out the members it granted";
+	return grants ? "turns CredSSP off and takes out the members it "
+	    "granted" : "turns CredSSP off";
+}
+
 static void
 wf_classify_arm(struct engine_change *ic, const struct model_window *w,
     const char *name)
@@ -618,8 +632,8 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
 	hm = timeparse_hhmm(fire);
 	end = timeparse_hhmm(ic->until);
 	if (c->before == NULL)
-		ic->reason = xasprintf("window %s: host-side fail-safe, turns "
-		    "CredSSP off at %s unless reverted first", name, hm);
+		ic->reason = xasprintf("window %s: host-side fail-safe, %s at "
+		    "%s unless reverted first", name, wf_task_what(c), hm);
 	else if (strncmp(c->before, c->after, strlen(c->after)) != 0)
 		ic->reason = xasprintf("window %s now ends %s: fail-safe moved "
 		    "to %s", name, end, hm);

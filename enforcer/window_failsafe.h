@@ -4,8 +4,9 @@
  *
  * While a window turns CredSSP on for a host (a role enabled, delegation
  * entries added, where the policies without windows would not have them),
- * the host carries a one-shot scheduled task, \enforcer\failsafe-<window>,
- * that turns those things off again at the end of the window plus
+ * or grants members of a local group (window_grants.c), the host carries
+ * a one-shot scheduled task, \enforcer\failsafe-<window>, that turns
+ * those things off again at the end of the window plus
  * settings.failsafe_grace, in UTC, even if enforcer never runs again.  The
  * engine arms it, and reads it back, before it turns anything on; it
  * removes it only once the revert is verified.
@@ -137,6 +138,14 @@ int window_grants_action(struct buf *b, const struct node *grants,
 enum window_failsafe_status window_grants_status(const struct model *,
     const struct model_host *h, const struct model_window *w, time_t at,
     const struct node *state);
+
+/*
+ * As window_failsafe_overdue(), for the members ended windows granted h:
+ * "CONTOSO\alice in 'GA' still there 5m past the end of window X
+ * (10:00Z)", or NULL.  free().
+ */
+char *window_grants_overdue(const struct model *, const struct model_host *h,
+    time_t at, const struct node *state, int current);
 
 /*
  * window_guard.c: the engine's guard (engine.h), installed in

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "timeparse.h"
 #include "window_failsafe.h"
+
+#define WINDOW_GRANTS_UNKNOWN_DAYS	7	/* with no state, how far back */
 
 /*
  * Written inside double quotes of the task's cmd.exe line: the characters
@@ -125,22 +128,95 @@ window_grants_action(struct buf *b, const struct node *grants,
 	return 0;
 }
 
-/* Some member of grants is in state (kind -> tree). */
+/*
+ * Some member of grants is in state (kind -> tree); with b, each one is
+ * also said ("CONTOSO\alice in 'GA'").
+ */
 static int
-window_grants_present(const struct node *grants, const struct node *state)
+window_grants_present(const struct node *grants, const struct node *state,
+    struct buf *b)
 {
 	const struct node *seq, *have;
 	size_t i, j;
+	int n = 0;
 
 	for (i = 0; i < grants->npairs; i++) {
 		seq = grants->pairs[i].value;
 		have = node_getv(state, "local_group",
 		    grants->pairs[i].key->value, "members", NULL);
-		for (j = 0; j < seq->nitems; j++)
-			if (node_seq_has_nocase(have, seq->items[j]->value))
+		for (j = 0; j < seq->nitems; j++) {
+			if (!node_seq_has_nocase(have, seq->items[j]->value))
+				continue;
+			if (b == NULL)
 				return 1;
+			buf_printf(b, "%s%s in '%s'", n++ > 0 ? ", " : "",
+			    seq->items[j]->value, grants->pairs[i].key->value);
+		}
 	}
-	return 0;
+	return n > 0;
+}
+
+/* What w granted h that the effective state at at does not list. */
+static struct node *
+window_grants_left(const struct model *m, const struct model_host *h,
+    const struct model_window *w, time_t at)
+{
+	struct node *then, *now, *left;
+
+	(void)model_effective(&then, m, h, w->end - 1, NULL);
+	(void)model_effective(&now, m, h, at, NULL);
+	left = window_grants_diff(then, now, w);
+	node_free(then);
+	node_free(now);
+	return left;
+}
+
+/* One window's part of window_grants_overdue(). */
+static void
+window_grants_overdue_one(struct buf *b, const struct model *m,
+    const struct model_host *h, const struct model_window *w, time_t at,
+    const struct node *state, int current)
+{
+	struct buf who = BUF_INIT;
+	struct node *left = window_grants_left(m, h, w, at);
+	char late[32], *end;
+
+	if (left == NULL || (state != NULL &&
+	    !window_grants_present(left, state, &who)) || (state == NULL &&
+	    at - w->end > WINDOW_GRANTS_UNKNOWN_DAYS * 86400)) {
+		node_free(left);
+		buf_release(&who);
+		return;
+	}
+	timeparse_format_duration(at - w->end, late, sizeof(late));
+	end = timeparse_hhmm(w->end);
+	buf_printf(b, "%s", b->len > 0 ? "; " : "");
+	if (state == NULL)
+		buf_printf(b, "members granted by window %s may still be there "
+		    "%s past its end (%s): not read, no recorded state",
+		    w->name, late, end);
+	else
+		buf_printf(b, "%s %sthere %s past the end of window %s (%s)%s",
+		    buf_cstr(&who), current ? "still " : "", late, w->name,
+		    end, current ? "" : " as last recorded");
+	free(end);
+	node_free(left);
+	buf_release(&who);
+}
+
+char *
+window_grants_overdue(const struct model *m, const struct model_host *h,
+    time_t at, const struct node *state, int current)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < m->nwindows; i++)
+		if (m->windows[i].end <= at &&
+		    model_window_sets(&m->windows[i], h, "local_group"))
+			window_grants_overdue_one(&b, m, h, &m->windows[i], at,
+			    state, current);
+	return b.len > 0 ? buf_detach(&b) : NULL;
 }
 
 enum window_failsafe_status
@@ -148,20 +224,15 @@ window_grants_status(const struct model *m, const struct model_host *h,
     const struct model_window *w, time_t at, const struct node *state)
 {
 	enum window_failsafe_status st;
-	struct node *then, *now, *left;
+	struct node *left = window_grants_left(m, h, w, at);
 
-	(void)model_effective(&then, m, h, w->end - 1, NULL);
-	(void)model_effective(&now, m, h, at, NULL);
-	left = window_grants_diff(then, now, w);
 	if (left == NULL)
 		st = WINDOW_FAILSAFE_NOTHING;
 	else if (state == NULL)
 		st = WINDOW_FAILSAFE_UNKNOWN;
 	else
-		st = window_grants_present(left, state) ? WINDOW_FAILSAFE_ON :
-		    WINDOW_FAILSAFE_REVERTED;
+		st = window_grants_present(left, state, NULL) ?
+		    WINDOW_FAILSAFE_ON : WINDOW_FAILSAFE_REVERTED;
 	node_free(left);
-	node_free(then);
-	node_free(now);
 	return st;
 }

@@ -71,7 +71,8 @@ sim POST /clock set=2026-11-25T09:30:00Z >/dev/null
 run_enforcer apply --at 2026-11-25T09:30:00Z "$D"
 expect "apply inside the window: exit" 0 "$RC"
 expect_match "the fail-safe armed for the grant" \
-    "+ failsafe.tasks.grant-alice: 2026-11-25T10:15:00Z" "$OUT"
+    "+ failsafe.tasks.grant-alice: 2026-11-25T10:15:00Z   (window grant-alice: host-side fail-safe, takes out the members it granted at 10:15Z unless reverted first)" \
+    "$OUT"
 expect "alice granted (additive policy)" 'CONTOSO\hci-admins,CONTOSO\alice' \
     "$(members "$GA")"
 expect "alice granted (exclusive policy)" 'CONTOSO\ops,CONTOSO\alice' \
@@ -140,4 +141,25 @@ expect_match "it names the fail-safe and clears its marker" \
     "- failsafe.fired.grant-alice: 2026-11-25T10:15:00Z" "$OUT"
 expect "no member change left to make" 0 \
     "$(printf '%s\n' "$OUT" | grep -c 'local_group')"
+
+# --- unreachable after the end: said on every run until it is reverted --------
+sim POST /clock set=2026-11-25T09:30:00Z >/dev/null
+run_enforcer apply --at 2026-11-25T09:30:00Z "$D"
+expect "apply inside the window a third time: exit" 0 "$RC"
+sim POST /hosts/$H/fault down=1 >/dev/null
+sim POST /clock set=2026-11-25T10:05:00Z >/dev/null
+run_enforcer apply --at 2026-11-25T10:05:00Z "$D"
+expect "unreachable after the end: exit" 3 "$RC"
+expect_match "the grant left is reported, as last recorded" \
+    "$H: WARNING: .*CONTOSO.alice in '$GA'.* there 5m past the end of window grant-alice (10:00Z) as last recorded" \
+    "$OUT"
+run_enforcer window list --check --at 2026-11-25T10:05:00Z "$D"
+expect "--check with the host unreachable: exit" 2 "$RC"
+expect_match "NOT REVERTED as last recorded" \
+    "$H: NOT REVERTED as last recorded" "$OUT"
+sim POST /hosts/$H/fault clear >/dev/null
+run_enforcer apply --at 2026-11-25T10:06:00Z "$D"
+expect "reachable again: exit" 0 "$RC"
+expect "alice out" 'CONTOSO\hci-admins,CONTOSO\carol' "$(members "$GA")"
+expect "no warning once reverted" 0 "$(printf '%s\n' "$OUT" | grep -c WARNING)"
 finish
