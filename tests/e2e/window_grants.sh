@@ -162,4 +162,17 @@ run_enforcer apply --at 2026-11-25T10:06:00Z "$D"
 expect "reachable again: exit" 0 "$RC"
 expect "alice out" 'CONTOSO\hci-admins,CONTOSO\carol' "$(members "$GA")"
 expect "no warning once reverted" 0 "$(printf '%s\n' "$OUT" | grep -c WARNING)"
+
+# --- closed early: the grant ends with the close ------------------------------
+sim POST /clock set=2026-11-25T09:30:00Z >/dev/null
+run_enforcer apply --at 2026-11-25T09:30:00Z "$D"
+expect "apply inside the window a fourth time: exit" 0 "$RC"
+sim POST /clock set=2026-11-25T09:40:00Z >/dev/null
+run_enforcer window close grant-alice --reason done --at 2026-11-25T09:40:00Z "$D"
+expect "window close: exit" 0 "$RC"
+expect "alice out at the close" 'CONTOSO\hci-admins,CONTOSO\carol' \
+    "$(members "$GA")"
+expect "... of both groups" 'CONTOSO\ops' "$(members "$RMU")"
+expect "the task removed at the close" "" \
+    "$(truth $H "$TASK.trigger" 2>/dev/null)"
 finish
