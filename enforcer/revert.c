@@ -166,6 +166,26 @@ revert_note_desired(struct revert_plan *p, const char *host, const char *path,
 	free(want);
 }
 
+/* An item the revert takes out that the desired state lists. */
+static void
+revert_note_items(struct revert_plan *p, const char *host, const char *path,
+    const struct node *eff, const struct node *delta)
+{
+	const struct node *now = revert_get(eff, path);
+	const struct node *added = node_get(delta, "added");
+	const struct origin *o = now != NULL ? now->origin : NULL;
+	size_t i;
+
+	for (i = 0; now != NULL && i < added->nitems; i++)
+		if (node_seq_has_nocase(now, added->items[i]->value))
+			errors_addf(&p->notes, "%s: %s: the desired state lists "
+			    "'%s' (%s %s): the next apply will undo this revert "
+			    "unless it changes", host, path,
+			    added->items[i]->value, o == NULL ? "desired" :
+			    o->kind == ORIGIN_WINDOW ? "window" : "policy",
+			    o == NULL ? "state" : o->name);
+}
+
 /* What a refused CredSSP part says to do instead. */
 static void
 revert_refuse_credssp(struct revert_plan *p, const char *host,
@@ -217,6 +237,7 @@ revert_path(struct revert_plan *p, const struct history_run *run,
 	if (value->kind == NODE_SEQ) {
 		delta = revert_delta(run, hh->name, path);
 		node_map_set(rh->deltas, path, delta);
+		revert_note_items(p, hh->name, path, eff, delta);
 	}
 	revert_overlay(rh->desired, keys, nkeys, value, hh->observed, delta);
 	return 0;

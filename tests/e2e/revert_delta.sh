@@ -68,6 +68,9 @@ expect "revert --dry-run A exits 2 (changes pending)" 2 "$RC"
 expect_match "the plan removes what A added" \
     "- local_group.$GA.members: CONTOSO.hci-admins   (revert of run $A)" \
     "$OUT"
+expect_match "it says the policy will add hci-admins again" \
+    "note: wac01.contoso.test: local_group.$GA.members: the desired state lists 'CONTOSO.hci-admins' (policy gateways): the next apply will undo this revert" \
+    "$OUT"
 expect "the plan touches nobody else" 0 \
     "$(printf '%s\n' "$OUT" | grep -c 'members: CONTOSO.\(bob\|ops\)')"
 run_enforcer revert "$A" "$D"
