@@ -20,7 +20,8 @@
 /*
  * Written inside double quotes of the task's cmd.exe line: the characters
  * states/local_group.c accepts, none of which cmd.exe reads there (no %,
- * no ", nothing outside printable ASCII).
+ * no ", nothing outside printable ASCII; ( and ) are literal inside quotes,
+ * and states/failsafe.c's carets keep the quotes paired).
  */
 static int
 window_grants_safe(const char *s)
@@ -28,7 +29,7 @@ window_grants_safe(const char *s)
 	if (*s == '\0' || strlen(s) > 256)
 		return 0;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789 \\.-_$@'") == strlen(s);
+	    "0123456789 \\.-_$@'()") == strlen(s);
 }
 
 static const struct model_window *
