@@ -42,6 +42,19 @@ model_window_targets(const struct model_window *w, const struct model_host *h)
 }
 
 int
+model_window_sets(const struct model_window *w, const struct model_host *h,
+    const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < w->nrules; i++)
+		if (model_rule_targets(&w->rules[i], h) &&
+		    node_get(w->rules[i].norm, kind) != NULL)
+			return 1;
+	return 0;
+}
+
+int
 model_window_active(const struct model_window *w, time_t at)
 {
 	return w->start <= at && at < w->end;
@@ -391,6 +404,58 @@ ef_inherit(struct node *n, const struct origin *o)
 		ef_inherit(n->items[i], n->origin);
 }
 
+/* One member an ended window listed: absent unless acc still lists it. */
+static void
+ef_grant_ended(struct node *acc, const char *group, const char *member)
+{
+	const char *keys[] = { "local_group", group };
+	struct node *g, *absent;
+
+	if (node_seq_has_nocase(node_getv(acc, "local_group", group,
+	    "members", NULL), member))
+		return;
+	g = state_map_at(acc, keys, 2);
+	if ((absent = node_get(g, "absent")) == NULL) {
+		absent = node_seq();
+		node_map_set(g, "absent", absent);
+	}
+	if (!node_seq_has_nocase(absent, member))
+		node_seq_push(absent, node_scalar(member));
+}
+
+/*
+ * Grants end whatever the policy: a member a window listed, once the
+ * window has ended, is what the window added unless what is in effect at
+ * the instant (policies, open windows) lists it; it goes under the
+ * group's "absent", which the module removes.  Added after ef_inherit,
+ * with no origin, so that the engine names the window that ended.
+ */
+static void
+ef_grants_ended(struct node *acc, const struct model *m,
+    const struct model_host *h, time_t at)
+{
+	const struct model_window *w;
+	const struct node *groups, *mem;
+	size_t i, j, k, l;
+
+	for (i = 0; i < m->nwindows; i++) {
+		w = &m->windows[i];
+		for (j = 0; w->end <= at && j < w->nrules; j++) {
+			if (!model_rule_targets(&w->rules[j], h))
+				continue;
+			groups = node_get(w->rules[j].norm, "local_group");
+			for (k = 0; groups != NULL && k < groups->npairs; k++) {
+				mem = node_get(groups->pairs[k].value,
+				    "members");
+				for (l = 0; mem != NULL && l < mem->nitems; l++)
+					ef_grant_ended(acc,
+					    groups->pairs[k].key->value,
+					    mem->items[l]->value);
+			}
+		}
+	}
+}
+
 static int
 ef_build(struct node **out, const struct model *m, const struct model_host *h,
     int windows, time_t at, char **cause)
@@ -423,6 +488,8 @@ ef_build(struct node **out, const struct model *m, const struct model_host *h,
 	buf_release(&mg.path);
 	schema_fill_defaults(m->schema, "#/$defs/policy_body", acc);
 	ef_inherit(acc, NULL);
+	if (windows)
+		ef_grants_ended(acc, m, h, at);
 	*out = acc;
 	return 0;
 }

@@ -162,8 +162,11 @@ const struct model_host *model_host_find(const struct model *,
  * that instant (start <= at < end) in the model's window order, each one
  * overlaid per leaf (maps merge deeply; scalars and sequences replace).
  * Shorthands are expanded and the schema's defaults filled in.  Every leaf
- * and sequence carries node->origin (a const struct origin *).  *out is
- * owned by the caller (node_free); it must not outlive m.
+ * and sequence carries node->origin (a const struct origin *).  Grants
+ * end: a member that a window ended by at listed, and that nothing in
+ * effect at at lists, is put in local_group.GROUP.absent (no origin), to
+ * be removed (docs/windows.md).  *out is owned by the caller (node_free);
+ * it must not outlive m.
  */
 int model_effective(struct node **out, const struct model *m,
     const struct model_host *h, time_t at, char **cause);
@@ -178,6 +181,10 @@ int model_rule_targets(const struct model_rule *, const struct model_host *h);
 /* Some rule of the window applies to host h (whatever the time). */
 int model_window_targets(const struct model_window *,
     const struct model_host *h);
+
+/* Some rule of the window that applies to host h sets kind. */
+int model_window_sets(const struct model_window *,
+    const struct model_host *h, const char *kind);
 
 /* start <= at < end */
 int model_window_active(const struct model_window *, time_t at);

@@ -86,15 +86,61 @@ revert_enables_credssp(const char *path, const struct node *value,
 	return 0;
 }
 
+/* Items of a that b lacks, pushed onto seq once each. */
+static void
+revert_minus(struct node *seq, const struct node *a, const struct node *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->nitems; i++)
+		if (!node_seq_has_nocase(b, a->items[i]->value) &&
+		    !node_seq_has_nocase(seq, a->items[i]->value))
+			node_seq_push(seq, node_scalar(a->items[i]->value));
+}
+
+/*
+ * What RUN did to the list at path of host: {added: [...], removed:
+ * [...]}, from its changes there (one item each, or whole lists as text
+ * "a, b"), so that a revert undoes those items and no others.
+ */
+static struct node *
+revert_delta(const struct history_run *run, const char *host,
+    const char *path)
+{
+	const struct history_change *c;
+	struct node *d, *added, *removed, *b, *a;
+	size_t i;
+
+	added = node_seq();
+	removed = node_seq();
+	for (i = 0; i < run->nchanges; i++) {
+		c = &run->changes[i];
+		if (strcmp(c->host, host) != 0 || strcmp(c->path, path) != 0)
+			continue;
+		b = state_list_split(c->before);
+		a = state_list_split(c->after);
+		revert_minus(added, a, b);
+		revert_minus(removed, b, a);
+		node_free(b);
+		node_free(a);
+	}
+	d = node_map();
+	node_map_set(d, "added", added);
+	node_map_set(d, "removed", removed);
+	return d;
+}
+
 /* Set value at keys in desired, in the shape the kind's module gives it. */
 static void
 revert_overlay(struct node *desired, const char **keys, size_t nkeys,
-    const struct node *value, const struct node *before)
+    const struct node *value, const struct node *before,
+    const struct node *delta)
 {
 	const struct state_ops *ops = state_find(keys[0]);
 
 	if (ops != NULL && ops->revert != NULL)
-		ops->revert(desired, keys, nkeys, value, before);
+		ops->revert(desired, keys, nkeys, value, before,
+		    node_get(delta, "added"), node_get(delta, "removed"));
 	else
 		state_overlay(desired, keys, nkeys, value);
 }
@@ -120,6 +166,26 @@ revert_note_desired(struct revert_plan *p, const char *host, const char *path,
 	free(want);
 }
 
+/* An item the revert takes out that the desired state lists. */
+static void
+revert_note_items(struct revert_plan *p, const char *host, const char *path,
+    const struct node *eff, const struct node *delta)
+{
+	const struct node *now = revert_get(eff, path);
+	const struct node *added = node_get(delta, "added");
+	const struct origin *o = now != NULL ? now->origin : NULL;
+	size_t i;
+
+	for (i = 0; now != NULL && i < added->nitems; i++)
+		if (node_seq_has_nocase(now, added->items[i]->value))
+			errors_addf(&p->notes, "%s: %s: the desired state lists "
+			    "'%s' (%s %s): the next apply will undo this revert "
+			    "unless it changes", host, path,
+			    added->items[i]->value, o == NULL ? "desired" :
+			    o->kind == ORIGIN_WINDOW ? "window" : "policy",
+			    o == NULL ? "state" : o->name);
+}
+
 /* What a refused CredSSP part says to do instead. */
 static void
 revert_refuse_credssp(struct revert_plan *p, const char *host,
@@ -141,12 +207,13 @@ revert_refuse_credssp(struct revert_plan *p, const char *host,
  * not reverted (the reason is in p->refused).
  */
 static int
-revert_path(struct revert_plan *p, const struct history_host *hh,
-    const struct node *eff, struct node *desired, const char *path,
-    int window)
+revert_path(struct revert_plan *p, const struct history_run *run,
+    const struct history_host *hh, const struct node *eff,
+    struct revert_host *rh, const char *path, int window)
 {
 	const char *keys[REVERT_MAX_KEYS];
 	const struct node *value;
+	struct node *delta = NULL;
 	size_t nkeys = 0;
 
 	value = node_path(hh->observed, path, keys, REVERT_MAX_KEYS,
@@ -167,7 +234,12 @@ revert_path(struct revert_plan *p, const struct history_host *hh,
 		return -1;
 	}
 	revert_note_desired(p, hh->name, path, eff, value);
-	revert_overlay(desired, keys, nkeys, value, hh->observed);
+	if (value->kind == NODE_SEQ) {
+		delta = revert_delta(run, hh->name, path);
+		node_map_set(rh->deltas, path, delta);
+		revert_note_items(p, hh->name, path, eff, delta);
+	}
+	revert_overlay(rh->desired, keys, nkeys, value, hh->observed, delta);
 	return 0;
 }
 
@@ -199,6 +271,7 @@ revert_host(struct revert_plan *p, const struct model *m,
 	}
 	window = revert_from_window(node_get(eff, "credssp"));
 	rh.desired = node_copy(eff);
+	rh.deltas = node_map();
 	rh.before = hh->observed;
 	rh.paths = xcalloc(e->run.nchanges + 1, sizeof(*rh.paths));
 	for (i = 0; i < e->run.nchanges; i++) {
@@ -213,12 +286,13 @@ revert_host(struct revert_plan *p, const struct model *m,
 		    strv_has(rh.paths, rh.npaths, path) ||
 		    strncmp(path, "failsafe.", 9) == 0)
 			continue;
-		if (revert_path(p, hh, eff, rh.desired, path, window) == 0)
+		if (revert_path(p, &e->run, hh, eff, &rh, path, window) == 0)
 			rh.paths[rh.npaths++] = path;
 	}
 	node_free(eff);
 	if (rh.npaths == 0) {
 		node_free(rh.desired);
+		node_free(rh.deltas);
 		free(rh.paths);
 		return;
 	}
@@ -272,6 +346,7 @@ revert_plan_release(struct revert_plan *p)
 		return;
 	for (i = 0; i < p->nhosts; i++) {
 		node_free(p->hosts[i].desired);
+		node_free(p->hosts[i].deltas);
 		free(p->hosts[i].paths);
 	}
 	free(p->hosts);
@@ -300,12 +375,29 @@ revert_relabel(const struct revert_plan *p, struct engine_run *run)
 	}
 }
 
+/* A list's delta undone: what RUN added is gone, what it removed back. */
+static int
+revert_delta_undone(const struct node *delta, const struct node *is)
+{
+	const struct node *added = node_get(delta, "added");
+	const struct node *removed = node_get(delta, "removed");
+	size_t i;
+
+	for (i = 0; i < added->nitems; i++)
+		if (node_seq_has_nocase(is, added->items[i]->value))
+			return 0;
+	for (i = 0; i < removed->nitems; i++)
+		if (!node_seq_has_nocase(is, removed->items[i]->value))
+			return 0;
+	return 1;
+}
+
 void
 revert_check(struct revert_plan *p, const struct engine_run *run)
 {
 	const struct engine_host *eh;
 	const struct revert_host *rh;
-	const struct node *now, *was, *is;
+	const struct node *now, *was, *is, *delta;
 	char *ts, *ws;
 	size_t i, j;
 
@@ -318,7 +410,9 @@ revert_check(struct revert_plan *p, const struct engine_run *run)
 		for (j = 0; j < rh->npaths; j++) {
 			was = revert_get(rh->before, rh->paths[j]);
 			is = revert_get(now, rh->paths[j]);
-			if (node_equal_nocase(was, is))
+			delta = node_get(rh->deltas, rh->paths[j]);
+			if (delta != NULL ? revert_delta_undone(delta, is) :
+			    node_equal_nocase(was, is))
 				continue;
 			ts = revert_text(is);
 			ws = revert_text(was);

@@ -6,9 +6,10 @@
  * The desired tree of a host is its effective desired state now (so the
  * engine reads the same kinds as apply, and records a whole state),
  * overlaid at each reverted path with the value from before RUN, shaped
- * by the kind's revert hook (states/state.h: a list of members becomes
- * members: [...] with exclusive: true); the engine keeps only changes on
- * those paths.
+ * by the kind's revert hook (states/state.h).  A list is a delta: only the
+ * items RUN added (removed again) and removed (added back) change, never
+ * the rest of the list (an item a later run added stays).  The engine keeps
+ * only changes on those paths.
  *
  * Policy: a revert never turns CredSSP back on (credssp.*.enabled -> true,
  * delegation entries added back) unless a window active now targets the
@@ -29,6 +30,8 @@ struct revert_host {
 	const char		**paths;	/* RUN's paths to put back */
 	size_t			  npaths;
 	const struct node	 *before;	/* the host before RUN */
+	struct node		 *deltas;	/* list paths -> {added, removed}:
+						   the items RUN changed */
 };
 
 /*
@@ -60,7 +63,8 @@ void revert_plan_release(struct revert_plan *);
 /*
  * After the run: every reverted change becomes intentional, with the
  * reason "revert of run ID"; then each path whose value read back from the
- * host is not the one from before RUN is added to refused ("not
+ * host is not the one from before RUN (for a list: an item RUN added still
+ * there, or one it removed still missing) is added to refused ("not
  * restored").  run is engine_run_targets()'s over p->targets.
  */
 void revert_relabel(const struct revert_plan *, struct engine_run *run);

@@ -225,7 +225,7 @@ wf_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 {
 	struct wf_items x;
 	struct wf_on on;
-	struct node *eff;
+	struct node *eff, *grants;
 	time_t *t, end = at;
 	size_t i, n = 0;
 	int need;
@@ -243,7 +243,9 @@ wf_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 		eff = wf_effective(m, h, t[i], 0);
 		wf_on_read(&on, node_get(eff, "credssp"), 1);
 		wf_extra(&x, &on, base, NULL);
-		need = wf_items_any(&x);
+		grants = window_grants_at(m, h, t[i]);
+		need = wf_items_any(&x) || grants != NULL;
+		node_free(grants);
 		wf_items_release(&x);
 		node_free(eff);
 		if (!need)
@@ -415,7 +417,8 @@ window_failsafe_applies(const struct model *m, const struct model_host *h,
 {
 	size_t i;
 
-	if (node_get(desired, "credssp") != NULL)
+	if (node_get(desired, "credssp") != NULL ||
+	    window_grants_targets(m, h))
 		return 1;
 	for (i = 0; i < m->nwindows; i++)
 		if (wf_rule_credssp(&m->windows[i], h))
@@ -486,12 +489,28 @@ wf_tasks(struct node *tasks, const struct wf_items *x, const char *action,
 	}
 }
 
+/* A task for every window behind a grant (all open at at). */
+static void
+wf_grant_tasks(struct node *tasks, const struct node *grants,
+    const char *action, const char *when)
+{
+	const struct model_window *w;
+	size_t i;
+
+	for (i = 0; grants != NULL && i < grants->npairs; i++) {
+		w = wf_origin_window(grants->pairs[i].value->origin);
+		if (w != NULL && node_get(tasks, w->name) == NULL)
+			node_map_set(tasks, w->name, wf_task(w->name, action,
+			    when));
+	}
+}
+
 int
 window_failsafe_desired(struct node **out, const struct model *m,
     const struct model_host *h, time_t at, const struct node *observed,
     char **cause)
 {
-	struct node *base, *eff, *root;
+	struct node *base, *eff, *root, *grants;
 	struct wf_on bon, eon;
 	struct wf_items x;
 	struct buf act = BUF_INIT;
@@ -506,12 +525,16 @@ window_failsafe_desired(struct node **out, const struct model *m,
 	wf_on_read(&bon, node_get(base, "credssp"), 1);
 	wf_on_read(&eon, node_get(eff, "credssp"), 1);
 	wf_extra(&x, &eon, &bon, NULL);
-	if (wf_items_any(&x)) {
+	grants = window_grants_at(m, h, at);
+	if (wf_items_any(&x) || grants != NULL) {
 		timeparse_format_utc(wf_stretch_end(m, h, at, &bon) +
 		    m->settings.failsafe_grace, when, sizeof(when));
-		if (wf_action(&act, &x, &eon, observed, h->name, cause) == -1)
+		if (wf_action(&act, &x, &eon, observed, h->name, cause) == -1 ||
+		    window_grants_action(&act, grants, h->name, cause) == -1)
 			goto out;
 		wf_tasks(node_get(root, "tasks"), &x, buf_cstr(&act), when);
+		wf_grant_tasks(node_get(root, "tasks"), grants, buf_cstr(&act),
+		    when);
 	}
 	*out = root;
 	root = NULL;
@@ -519,6 +542,7 @@ window_failsafe_desired(struct node **out, const struct model *m,
 out:
 	wf_items_release(&x);
 	buf_release(&act);
+	node_free(grants);
 	node_free(root);
 	node_free(base);
 	node_free(eff);
@@ -550,6 +574,8 @@ window_failsafe_enables(const struct change *c)
 	const char *p;
 	size_t n;
 
+	if (strcmp(c->kind, "local_group") == 0)
+		return c->after != NULL;
 	if (strcmp(c->kind, "credssp") != 0 || c->after == NULL)
 		return 0;
 	if (strcmp(c->path, "credssp.server.enabled") == 0 ||
@@ -577,6 +603,20 @@ wf_window(const struct model *m, const char *name)
 	return NULL;
 }
 
+/* What a task to arm does, from its command (c->desired: the task). */
+static const char *
+wf_task_what(const struct change *c)
+{
+	const char *cmd = node_get_str(c->desired, "command");
+	int grants = cmd != NULL && strstr(cmd, "net localgroup ") != NULL;
+
+	if (grants && strstr(cmd, "CredSSP") == NULL &&
+	    strstr(cmd, "CredentialsDelegation") == NULL)
+		return "takes out the members it granted";
+	return grants ? "turns CredSSP off and takes out the members it "
+	    "granted" : "turns CredSSP off";
+}
+
 static void
 wf_classify_arm(struct engine_change *ic, const struct model_window *w,
     const char *name)
@@ -592,8 +632,8 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
 	hm = timeparse_hhmm(fire);
 	end = timeparse_hhmm(ic->until);
 	if (c->before == NULL)
-		ic->reason = xasprintf("window %s: host-side fail-safe, turns "
-		    "CredSSP off at %s unless reverted first", name, hm);
+		ic->reason = xasprintf("window %s: host-side fail-safe, %s at "
+		    "%s unless reverted first", name, wf_task_what(c), hm);
 	else if (strncmp(c->before, c->after, strlen(c->after)) != 0)
 		ic->reason = xasprintf("window %s now ends %s: fail-safe moved "
 		    "to %s", name, end, hm);
@@ -673,12 +713,17 @@ enum window_failsafe_status
 window_failsafe_status(const struct model *m, const struct model_host *h,
     const struct model_window *w, time_t at, const struct node *state)
 {
-	enum window_failsafe_status st;
+	enum window_failsafe_status st, gst;
 	struct wf_items x;
 
 	wf_left(&x, m, h, w, at);
 	st = wf_status(&x, state);
 	wf_items_release(&x);
+	/* The worse of the two: on, else unknown, else reverted. */
+	gst = window_grants_status(m, h, w, at, state);
+	if (gst == WINDOW_FAILSAFE_ON || (gst != WINDOW_FAILSAFE_NOTHING &&
+	    st != WINDOW_FAILSAFE_ON && st != WINDOW_FAILSAFE_UNKNOWN))
+		st = gst;
 	return st;
 }
 

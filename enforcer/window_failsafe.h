@@ -4,8 +4,9 @@
  *
  * While a window turns CredSSP on for a host (a role enabled, delegation
  * entries added, where the policies without windows would not have them),
- * the host carries a one-shot scheduled task, \enforcer\failsafe-<window>,
- * that turns those things off again at the end of the window plus
+ * or grants members of a local group (window_grants.c), the host carries
+ * a one-shot scheduled task, \enforcer\failsafe-<window>, that turns
+ * those things off again at the end of the window plus
  * settings.failsafe_grace, in UTC, even if enforcer never runs again.  The
  * engine arms it, and reads it back, before it turns anything on; it
  * removes it only once the revert is verified.
@@ -33,7 +34,7 @@
 
 /*
  * The fail-safe matters on host h: its desired state manages credssp, or
- * some window targets it with credssp.
+ * some window targets it with credssp or local_group.
  */
 int window_failsafe_applies(const struct model *, const struct model_host *h,
     const struct node *desired);
@@ -58,8 +59,8 @@ int window_failsafe_desired(struct node **out, const struct model *,
     char **cause);
 
 /*
- * A credssp change that turns something on: a role enabled, or delegation
- * entries added.
+ * A change that turns something on: a CredSSP role enabled, delegation
+ * entries added, a group member added.
  */
 int window_failsafe_enables(const struct change *);
 
@@ -84,9 +85,10 @@ enum window_failsafe_status {
 };
 
 /*
- * For window w, which has ended by at: whether what it turned on for h,
- * and the effective state at at no longer wants, is still on in state
- * (the host's whole state, kind -> tree; NULL when unknown).
+ * For window w, which has ended by at: whether what it turned on for h
+ * (CredSSP, group members it granted), and the effective state at at no
+ * longer wants, is still on in state (the host's whole state, kind ->
+ * tree; NULL when unknown).
  */
 enum window_failsafe_status window_failsafe_status(const struct model *,
     const struct model_host *h, const struct model_window *w, time_t at,
@@ -100,6 +102,49 @@ enum window_failsafe_status window_failsafe_status(const struct model *,
  * only windows ended within the last 7 days are named.  free().
  */
 char *window_failsafe_overdue(const struct model *, const struct model_host *h,
+    time_t at, const struct node *state, int current);
+
+/*
+ * window_grants.c: the members of local groups windows grant: those a
+ * window's list in effect holds and the policies alone do not
+ * (docs/windows.md, "Grants end").
+ */
+
+/*
+ * What the windows open at at grant h: {group: [member, ...]}, each list's
+ * origin the window whose list is in effect; NULL when nothing.
+ * node_free().
+ */
+struct node *window_grants_at(const struct model *,
+    const struct model_host *h, time_t at);
+
+/* Some window targets h with local_group. */
+int window_grants_targets(const struct model *, const struct model_host *h);
+
+/*
+ * Append to b, after " & " when b is not empty, a step per member of
+ * grants (window_grants_at()) that takes it out again: net localgroup
+ * "GROUP" "MEMBER" /delete (names, so any display language).  Fails on a
+ * name that cannot be written safely into the task's cmd.exe line.
+ */
+int window_grants_action(struct buf *b, const struct node *grants,
+    const char *host, char **cause);
+
+/*
+ * For window w, which has ended by at: whether a member it granted h, and
+ * that the effective state at at does not list, is still in state (kind ->
+ * tree; NULL when unknown).
+ */
+enum window_failsafe_status window_grants_status(const struct model *,
+    const struct model_host *h, const struct model_window *w, time_t at,
+    const struct node *state);
+
+/*
+ * As window_failsafe_overdue(), for the members ended windows granted h:
+ * "CONTOSO\alice in 'GA' still there 5m past the end of window X
+ * (10:00Z)", or NULL.  free().
+ */
+char *window_grants_overdue(const struct model *, const struct model_host *h,
     time_t at, const struct node *state, int current);
 
 /*

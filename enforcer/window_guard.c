@@ -140,14 +140,21 @@ wg_finish(struct engine_host *eh, const struct model *m,
     const struct engine_opts *o)
 {
 	const struct node *state;
+	char *credssp, *grants;
 	int current;
 
 	state = eh->verified != NULL ? eh->verified : eh->observed;
 	current = state != NULL;
 	if (state == NULL && o->last != NULL)
 		state = o->last(o->last_arg, eh->host->name);
-	eh->overdue = window_failsafe_overdue(m, eh->host, o->at, state,
-	    current);
+	credssp = window_failsafe_overdue(m, eh->host, o->at, state, current);
+	grants = window_grants_overdue(m, eh->host, o->at, state, current);
+	if (credssp != NULL && grants != NULL) {
+		eh->overdue = xasprintf("%s; %s", credssp, grants);
+		free(credssp);
+		free(grants);
+	} else
+		eh->overdue = credssp != NULL ? credssp : grants;
 }
 
 const struct engine_guard window_guard = {

@@ -117,14 +117,17 @@ state_overlay(struct node *desired, const char **keys, size_t n,
 }
 
 void
-state_overlay_exclusive(struct node *desired, const char **keys, size_t n,
-    const struct node *value)
+state_overlay_delta(struct node *desired, const char **keys, size_t n,
+    const struct node *added, const struct node *removed)
 {
 	struct node *m;
 
 	m = node_map();
-	node_map_set(m, keys[n - 1], node_copy(value));
-	node_map_set(m, "exclusive", node_scalar("true"));
+	node_map_set(m, keys[n - 1], removed != NULL ? node_copy(removed) :
+	    node_seq());
+	node_map_set(m, "absent", added != NULL ? node_copy(added) :
+	    node_seq());
+	node_map_set(m, "exclusive", node_scalar("false"));
 	node_map_set(state_map_at(desired, keys, n - 2), keys[n - 2], m);
 }
 

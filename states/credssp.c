@@ -218,13 +218,14 @@ done:
 }
 
 /*
- * The list a role should have: enabled keeps what is there and adds the
+ * The list a role should have: enabled keeps what is there but for the
+ * entries of absent (a revert's: those its run added) and adds the
  * desired entries; disabled drops "wsman/..." entries (ours, by the
  * cmdlet's convention) and the desired ones, keeping everyone else's.
  */
 static struct node *
 credssp_want_list(int enabled, const struct node *want,
-    const struct node *have)
+    const struct node *have, const struct node *absent)
 {
 	struct node *out;
 	const char *v;
@@ -233,6 +234,8 @@ credssp_want_list(int enabled, const struct node *want,
 	out = node_seq();
 	for (i = 0; have != NULL && i < have->nitems; i++) {
 		v = have->items[i]->value;
+		if (enabled && node_seq_has_nocase(absent, v))
+			continue;
 		if (!enabled && (strncasecmp(v, "wsman/", 6) == 0 ||
 		    node_seq_has_nocase(want, v)))
 			continue;
@@ -270,7 +273,7 @@ credssp_diff_lists(const struct node *want, const struct node *have,
 	const struct node *w;
 	struct node *target;
 	struct change *c;
-	char *before, *after, path[64];
+	char *before, *after, path[64], absent[64];
 	size_t i;
 	int enabled;
 
@@ -278,8 +281,11 @@ credssp_diff_lists(const struct node *want, const struct node *have,
 		return;
 	for (i = 0; i < nitems(credssp_lists); i++) {
 		w = node_get(want, credssp_lists[i].field);
+		snprintf(absent, sizeof(absent), "absent_%s",
+		    credssp_lists[i].field);
 		target = credssp_want_list(enabled, w,
-		    node_get(have, credssp_lists[i].field));
+		    node_get(have, credssp_lists[i].field),
+		    node_get(want, absent));
 		before = state_list_join(node_get(have, credssp_lists[i].field), ", ");
 		after = state_list_join(target, ", ");
 		if ((before == NULL) != (after == NULL) ||
@@ -447,15 +453,18 @@ credssp_normalize(struct node *body)
 }
 
 /*
- * A delegation list follows the client's enabled flag of before: when the
- * client was disabled the module drops the "wsman/..." entries, so no
- * list is given.
+ * A delegation list follows the client's enabled flag of before, as a
+ * delta: enabled, the entries RUN removed come back and those it added go
+ * (absent_<list>); disabled, the module drops the "wsman/..." entries and
+ * the listed ones, so the list is what RUN added.  Other entries stay.
  */
 static void
 credssp_revert(struct node *desired, const char **keys, size_t nkeys,
-    const struct node *value, const struct node *before)
+    const struct node *value, const struct node *before,
+    const struct node *added, const struct node *removed)
 {
 	struct node *m;
+	char absent[64];
 	int on;
 
 	if (nkeys != 3 || strcmp(keys[1], "client") != 0 ||
@@ -466,10 +475,16 @@ credssp_revert(struct node *desired, const char **keys, size_t nkeys,
 	if (node_bool(node_path(before, "credssp.client.enabled", NULL, 0,
 	    NULL), &on) == -1)
 		on = 0;
+	snprintf(absent, sizeof(absent), "absent_%s", keys[2]);
 	m = state_map_at(desired, keys, 2);
 	node_map_set(m, "enabled", node_scalar(on ? "true" : "false"));
-	if (on)
-		node_map_set(m, keys[2], node_copy(value));
+	if (on) {
+		node_map_set(m, keys[2], removed != NULL ? node_copy(removed) :
+		    node_seq());
+		if (added != NULL)
+			node_map_set(m, absent, node_copy(added));
+	} else if (added != NULL && added->nitems > 0)
+		node_map_set(m, keys[2], node_copy(added));
 	else
 		node_map_del(m, keys[2]);
 }

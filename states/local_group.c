@@ -2,7 +2,9 @@
  * local_group.c: members of local groups, read and changed with net.exe
  * through the remote shell (docs/windows-behaviour.md#net-localgroup).
  * Listed members must be present; with exclusive: true, the others are
- * removed.
+ * removed.  absent: [...] (set by enforcer, never written by users: a
+ * window's grants once it ended, a revert's delta) lists members that must
+ * not be there.
  *
  * Names go into a cmd.exe command line, so they are checked against a
  * conservative character set first: cmd expands %VAR% even inside quotes.
@@ -123,6 +125,32 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
 	return 0;
 }
 
+/*
+ * Members there that absent lists, as the host spells them, unless
+ * exclusive took them already.  The change's desired node is absent's
+ * item, which carries no origin: the engine names the window that ended.
+ */
+static void
+local_group_diff_absent(const struct node *group, const struct node *want,
+    const struct node *have, int exclusive, const char *path,
+    struct changes *out)
+{
+	const struct node *absent = node_get(group, "absent"), *h;
+	size_t i, j;
+
+	for (i = 0; !exclusive && have != NULL && i < have->nitems; i++) {
+		h = have->items[i];
+		if (node_seq_has_nocase(want, h->value))
+			continue;
+		for (j = 0; absent != NULL && j < absent->nitems; j++)
+			if (strcasecmp(absent->items[j]->value, h->value) == 0)
+				break;
+		if (absent != NULL && j < absent->nitems)
+			changes_add(out, "local_group", path, h->value, NULL,
+			    absent->items[j])->flags |= CHANGE_ITEM;
+	}
+}
+
 static int
 local_group_diff(const struct node *desired, const struct node *observed,
     time_t now, struct changes *out, char **cause)
@@ -151,6 +179,8 @@ local_group_diff(const struct node *desired, const struct node *observed,
 				changes_add(out, "local_group", path,
 				    have->items[j]->value, NULL,
 				    want)->flags |= CHANGE_ITEM;
+		local_group_diff_absent(desired->pairs[i].value, want, have,
+		    exclusive, path, out);
 		free(path);
 	}
 	return 0;
@@ -202,13 +232,14 @@ done:
 	return rc;
 }
 
-/* A whole list of members is exclusive: exactly those, as before. */
+/* A delta: what RUN removed comes back, what it added goes; no more. */
 static void
 local_group_revert(struct node *desired, const char **keys, size_t nkeys,
-    const struct node *value, const struct node *before)
+    const struct node *value, const struct node *before,
+    const struct node *added, const struct node *removed)
 {
 	if (nkeys == 3 && strcmp(keys[2], "members") == 0)
-		state_overlay_exclusive(desired, keys, nkeys, value);
+		state_overlay_delta(desired, keys, nkeys, added, removed);
 	else
 		state_overlay(desired, keys, nkeys, value);
 }

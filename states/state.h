@@ -115,15 +115,19 @@ struct state_ops {
 
 	/*
 	 * Revert: set in desired (a host's whole desired tree) the value
-	 * that puts back what the host had at keys[0..nkeys) (keys[0] is the
-	 * kind) before a recorded run, in the shape the kind's desired state
-	 * takes (a whole list of members is members: [...] with exclusive:
-	 * true).  before is the host's whole observed state before that run.
-	 * NULL, or for paths it has no shape for, state_overlay().
+	 * that puts back what a recorded run changed at keys[0..nkeys)
+	 * (keys[0] is the kind), in the shape the kind's desired state
+	 * takes.  value is the value before that run, before the host's
+	 * whole observed state then.  A list is a delta, never restored
+	 * whole: added and removed (sequences, NULL for a scalar path) are
+	 * the items the run added and removed; only they change
+	 * (state_overlay_delta).  NULL, or for paths it has no shape for,
+	 * state_overlay().
 	 */
 	void	(*revert)(struct node *desired, const char **keys,
 		    size_t nkeys, const struct node *value,
-		    const struct node *before);
+		    const struct node *before, const struct node *added,
+		    const struct node *removed);
 
 	/*
 	 * The kind's part of the JSON Schema: the schema of its desired body
@@ -180,16 +184,18 @@ const struct change *changes_still_due(const struct changes *again,
  * state_wrap_scalars: the same for every scalar value of map.
  * state_map_at: the map at keys[0..n) of root, made (replacing anything
  * else) if need be.  state_overlay: a copy of value at keys[0..n) of
- * desired, the plain revert.  state_overlay_exclusive: the map at
- * keys[0..n-1) becomes {keys[n-1]: value, exclusive: true}, a whole list.
+ * desired, the plain revert.  state_overlay_delta: the map at
+ * keys[0..n-1) becomes {keys[n-1]: removed, absent: added, exclusive:
+ * false}: the items a run removed come back, those it added go, the rest
+ * of the list stays (the kind's diff honours absent).
  */
 void state_wrap(struct node_pair *p, const char *key, const char *value);
 void state_wrap_scalars(struct node *map, const char *key);
 struct node *state_map_at(struct node *root, const char **keys, size_t n);
 void state_overlay(struct node *desired, const char **keys, size_t n,
     const struct node *value);
-void state_overlay_exclusive(struct node *desired, const char **keys,
-    size_t n, const struct node *value);
+void state_overlay_delta(struct node *desired, const char **keys,
+    size_t n, const struct node *added, const struct node *removed);
 
 /* Lists of names (sequences of scalars); node_seq_has_nocase() finds one. */
 /* Items joined by sep ("a, b"); NULL for an empty or absent list. */

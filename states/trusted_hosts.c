@@ -2,7 +2,8 @@
  * trusted_hosts.c: the WinRM client's TrustedHosts list (for workgroup
  * servers), in config/client.  A Put replaces the whole string, so the
  * module computes the full list: with exclusive, exactly the desired
- * entries; otherwise what is there plus what is missing.
+ * entries; otherwise what is there plus what is missing; never an entry
+ * of absent (set by a revert: the entries its run added).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ trusted_hosts_diff(const struct node *desired, const struct node *observed,
 {
 	const struct node *want = node_get(desired, "hosts");
 	const struct node *have = node_get(observed, "hosts");
+	const struct node *absent = node_get(desired, "absent");
 	struct node *target;
 	struct change *c;
 	char *before, *after;
@@ -49,9 +51,10 @@ trusted_hosts_diff(const struct node *desired, const struct node *observed,
 		return 0;
 	if (node_bool(node_get(desired, "exclusive"), &exclusive) == -1)
 		exclusive = 0;
-	target = exclusive ? node_seq() : node_copy(have);
-	if (target == NULL)
-		target = node_seq();
+	target = node_seq();
+	for (i = 0; !exclusive && have != NULL && i < have->nitems; i++)
+		if (!node_seq_has_nocase(absent, have->items[i]->value))
+			node_seq_push(target, node_scalar(have->items[i]->value));
 	for (i = 0; i < want->nitems; i++)
 		if (!node_seq_has_nocase(target, want->items[i]->value))
 			node_seq_push(target, node_scalar(want->items[i]->value));
@@ -93,13 +96,14 @@ trusted_hosts_apply(struct state_ctx *ctx, const struct change *c,
 	return rc;
 }
 
-/* A whole list is exclusive: exactly the entries there were before. */
+/* A delta: what RUN removed comes back, what it added goes; no more. */
 static void
 trusted_hosts_revert(struct node *desired, const char **keys, size_t nkeys,
-    const struct node *value, const struct node *before)
+    const struct node *value, const struct node *before,
+    const struct node *added, const struct node *removed)
 {
 	if (nkeys == 2 && strcmp(keys[1], "hosts") == 0)
-		state_overlay_exclusive(desired, keys, nkeys, value);
+		state_overlay_delta(desired, keys, nkeys, added, removed);
 	else
 		state_overlay(desired, keys, nkeys, value);
 }

@@ -360,6 +360,97 @@ test_overlapping_windows(void **state)
 	model_free(m);
 }
 
+/* Members of local_group.G.L in n, joined by ",", or "" when none. */
+static char *
+seq_at(const struct node *n, const char *g, const char *l)
+{
+	const struct node *s = node_getv(n, "local_group", g, l, NULL);
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->nitems; i++)
+		buf_printf(&b, "%s%s", i > 0 ? "," : "", s->items[i]->value);
+	return b.len > 0 ? buf_detach(&b) : xstrdup("");
+}
+
+static void
+seq_is(const struct node *n, const char *g, const char *l, const char *want)
+{
+	char *got = seq_at(n, g, l);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/*
+ * Grants end whatever the policy: once a window has ended, the members it
+ * listed that nothing in effect lists are absent (to be removed); those a
+ * policy or an open window lists are not, nor anyone the window did not
+ * list.
+ */
+static void
+test_grants_end(void **state)
+{
+	struct model *m = load("hosts: { gw: { groups: [gateways] }, "
+	    "lone: {} }\n"
+	    "policies:\n"
+	    "  gateways: { local_group: { GA: { members: [a] }, "
+	    "EX: { members: [a], exclusive: true } } }\n"
+	    "windows:\n"
+	    "  w1:\n"
+	    "    start: 2026-11-25T09:00:00Z\n"
+	    "    end: 2026-11-25T10:00:00Z\n"
+	    "    reason: one\n"
+	    "    apply:\n"
+	    "      gateways: { local_group: { GA: { members: [a, b, c] }, "
+	    "EX: { members: [a, b], exclusive: true }, "
+	    "RD: { members: [d] } } }\n"
+	    "  w2:\n"
+	    "    start: 2026-11-25T09:30:00Z\n"
+	    "    end: 2026-11-25T11:00:00Z\n"
+	    "    reason: two\n"
+	    "    apply:\n"
+	    "      gateways: { local_group: { GA: { members: [a, c] } } }\n"
+	    "  w3:\n"
+	    "    start: 2026-11-25T09:00:00Z\n"
+	    "    end: 2026-11-25T10:00:00Z\n"
+	    "    reason: three\n"
+	    "    apply:\n"
+	    "      lone: { local_group: { GA: { members: [z] } } }\n");
+	struct node *n;
+
+	/* Open: the window's list, nothing absent. */
+	n = eff(m, "gw", T09 + HOUR / 2);
+	seq_is(n, "GA", "members", "a,c");
+	seq_is(n, "GA", "absent", "");
+	node_free(n);
+	/* w1 ended, w2 open: b goes, c (w2) stays; a is the policy's. */
+	n = eff(m, "gw", T09 + HOUR);
+	seq_is(n, "GA", "members", "a,c");
+	seq_is(n, "GA", "absent", "b");
+	seq_is(n, "EX", "absent", "b");
+	/* A group no policy manages: the window's members go all the same. */
+	seq_is(n, "RD", "members", "");
+	seq_is(n, "RD", "absent", "d");
+	assert_null(node_getv(n, "local_group", "RD", "absent", NULL)->origin);
+	node_free(n);
+	/* Both ended: b and c go, never a. */
+	n = eff(m, "gw", T09 + 3 * HOUR);
+	seq_is(n, "GA", "members", "a");
+	seq_is(n, "GA", "absent", "b,c");
+	node_free(n);
+	/* A host with no policy at all. */
+	n = eff(m, "lone", T09 + 3 * HOUR);
+	seq_is(n, "GA", "absent", "z");
+	node_free(n);
+	/* The base state knows no window, so no grant. */
+	assert_int_equal(model_effective_base(&n, m, model_host_find(m, "gw"),
+	    NULL), 0);
+	assert_null(node_getv(n, "local_group", "GA", "absent", NULL));
+	node_free(n);
+	model_free(m);
+}
+
 static void
 test_no_policy(void **state)
 {
@@ -464,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_defaults_filled),
 		cmocka_unit_test(test_overlay_per_leaf),
 		cmocka_unit_test(test_overlapping_windows),
+		cmocka_unit_test(test_grants_end),
 		cmocka_unit_test(test_no_policy),
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_agreement_is_not_conflict),

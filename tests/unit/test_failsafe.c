@@ -416,6 +416,67 @@ test_module_diff(void **state)
 	changes_clear(&cs);
 }
 
+/*
+ * Group grants: members a window lists and no policy does get a task that
+ * takes them out (names quoted, one step each); the policy's are never in
+ * it; an unsafe name fails; after the end the window's status follows the
+ * members still there.
+ */
+static void
+test_grants(void **state)
+{
+	struct model *m = load(
+	    "  wac01: { local_group: { GA: { members: ['CONTOSO\\p'] } } }\n"
+	    "windows:\n"
+	    "  grant:\n"
+	    "    start: 2026-11-25T09:00:00Z\n"
+	    "    end: 2026-11-25T10:00:00Z\n"
+	    "    reason: r\n"
+	    "    apply:\n"
+	    "      gateways: { local_group: { GA: { members: ['CONTOSO\\a', "
+	    "'CONTOSO\\p'] } } }\n"
+	    "  bad:\n"
+	    "    start: 2026-11-25T09:00:00Z\n"
+	    "    end: 2026-11-25T10:00:00Z\n"
+	    "    reason: r\n"
+	    "    apply:\n"
+	    "      node1: { local_group: { GA: { members: ['x\"&y'] } } }\n");
+	const struct model_host *h = host(m, "wac01");
+	struct node *d, *on, *off;
+	char *cause = NULL;
+
+	assert_true(window_failsafe_applies(m, h, NULL));
+	d = desired(m, "wac01", T09 + HOUR / 2, NULL);
+	assert_string_equal(node_get_str(node_getv(d, "tasks", "grant", NULL),
+	    "trigger"), "2026-11-25T10:15:00Z");
+	assert_non_null(strstr(node_get_str(node_getv(d, "tasks", "grant",
+	    NULL), "command"), "cmd.exe /c net localgroup \"GA\" "
+	    "\"CONTOSO\\a\" /delete & reg add"));
+	node_free(d);
+	/* Ended: no task wanted any more. */
+	d = desired(m, "wac01", T09 + HOUR, NULL);
+	assert_int_equal(node_get(d, "tasks")->npairs, 0);
+	node_free(d);
+	assert_int_equal(window_failsafe_desired(&d, m, host(m, "node1"),
+	    T09 + HOUR / 2, NULL, &cause), -1);
+	assert_string_equal(cause, "node1: failsafe: member 'x\"&y' of group "
+	    "'GA' cannot be written into the fail-safe's command");
+	free(cause);
+	/* Windows in start order, then by name: bad, grant. */
+	assert_string_equal(m->windows[1].name, "grant");
+	on = yaml("local_group: { GA: { members: ['contoso\\A', b] } }");
+	off = yaml("local_group: { GA: { members: [b] } }");
+	assert_int_equal(window_failsafe_status(m, h, &m->windows[1],
+	    T09 + HOUR, on), WINDOW_FAILSAFE_ON);
+	assert_int_equal(window_failsafe_status(m, h, &m->windows[1],
+	    T09 + HOUR, off), WINDOW_FAILSAFE_REVERTED);
+	assert_int_equal(window_failsafe_status(m, h, &m->windows[1],
+	    T09 + HOUR, NULL), WINDOW_FAILSAFE_UNKNOWN);
+	node_free(on);
+	node_free(off);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -430,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_overdue_blame),
+		cmocka_unit_test(test_grants),
 		cmocka_unit_test(test_module_diff),
 	};
 

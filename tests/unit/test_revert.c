@@ -309,15 +309,18 @@ test_plan_outside_window(void **state)
 	    "--hosts n1.contoso.test --set credssp.server=enabled"));
 	assert_true(has_line(&p.notes, "n1.contoso.test: service.Spooler.state:"
 	    " the desired state asks for 'running' (policy nodes)"));
-	/* The whole list of members, exclusive; the delegation list follows
-	   the client's enabled flag of before (off: no list). */
+	/* A delta, not the whole list (issue 14: lists used to come back
+	   whole, exclusive): mallory, whom the run removed, comes back and
+	   nobody else is touched; the delegation list follows the client's
+	   enabled flag of before (off, and the run added nothing: no list). */
 	n2 = &p.hosts[1];
 	assert_int_equal(n2->npaths, 2);
 	g = at(n2->desired, "local_group", "Admins", NULL);
-	assert_string_equal(node_get_str(g, "exclusive"), "true");
-	assert_int_equal(node_get(g, "members")->nitems, 2);
-	assert_string_equal(node_get(g, "members")->items[1]->value,
+	assert_string_equal(node_get_str(g, "exclusive"), "false");
+	assert_int_equal(node_get(g, "members")->nitems, 1);
+	assert_string_equal(node_get(g, "members")->items[0]->value,
 	    "CONTOSO\\mallory");
+	assert_int_equal(node_get(g, "absent")->nitems, 0);
 	client = at(n2->desired, "credssp", "client", NULL);
 	assert_string_equal(node_get_str(client, "enabled"), "false");
 	assert_null(node_get(client, "delegate"));
@@ -457,6 +460,76 @@ test_check_and_relabel(void **state)
 	model_free(m);
 }
 
+/*
+ * A run that added hci-admins to Admins and b to TrustedHosts, reverted
+ * after a later run added bob and c: only hci-admins and b go.
+ */
+static void
+test_plan_delta(void **state)
+{
+	struct record_info ri = { "apply", NULL, NULL };
+	struct model *m = model();
+	struct history *h = open_history();
+	struct engine_run run;
+	struct revert_plan p;
+	const struct node *g, *th;
+	char *cause = NULL;
+
+	make_run(&run, m);
+	free(run.hosts[1].error);
+	run.hosts[1].error = NULL;
+	run.hosts[1].observed = yaml("local_group: { Admins: { members: "
+	    "['CONTOSO\\a'] } }\ntrusted_hosts: { hosts: [a] }\n");
+	run.hosts[1].verified = yaml("local_group: { Admins: { members: "
+	    "['CONTOSO\\a', 'CONTOSO\\hci-admins'] } }\ntrusted_hosts: { "
+	    "hosts: [a, b] }\n");
+	add_change(&run.hosts[1], "local_group.Admins.members", NULL,
+	    "CONTOSO\\hci-admins", ENGINE_INTENTIONAL, ENGINE_VERIFIED);
+	add_change(&run.hosts[1], "trusted_hosts.hosts", "a", "a,b",
+	    ENGINE_INTENTIONAL, ENGINE_VERIFIED);
+	assert_int_equal(record_run(h, &run, m, &ri, &cause), 0);
+	engine_run_release(&run);
+	assert_int_equal(revert_plan(&p, h, m, "20261125T100000Z-aaaaaa",
+	    AFTER, &cause), 0);
+	assert_int_equal(p.nhosts, 2);
+	g = at(p.hosts[1].desired, "local_group", "Admins", NULL);
+	assert_string_equal(node_get_str(g, "exclusive"), "false");
+	assert_int_equal(node_get(g, "members")->nitems, 0);
+	assert_int_equal(node_get(g, "absent")->nitems, 1);
+	assert_string_equal(node_get(g, "absent")->items[0]->value,
+	    "CONTOSO\\hci-admins");
+	th = at(p.hosts[1].desired, "trusted_hosts", NULL, NULL);
+	assert_string_equal(node_get_str(th, "exclusive"), "false");
+	assert_int_equal(node_get(th, "hosts")->nitems, 0);
+	assert_string_equal(node_get(th, "absent")->items[0]->value, "b");
+
+	/* Read back: bob and c, added later, are no failure of the revert. */
+	memset(&run, 0, sizeof(run));
+	run.nhosts = 2;
+	run.hosts = xcalloc(2, sizeof(*run.hosts));
+	run.hosts[0].host = p.hosts[0].host;
+	run.hosts[1].host = p.hosts[1].host;
+	run.hosts[1].verified = yaml("local_group: { Admins: { members: "
+	    "['CONTOSO\\a', 'CONTOSO\\bob'] } }\ntrusted_hosts: { hosts: "
+	    "[a, c] }\n");
+	revert_check(&p, &run);
+	assert_false(has_line(&p.refused, "local_group"));
+	assert_false(has_line(&p.refused, "trusted_hosts"));
+	/* An item the run added, still there, is not restored. */
+	node_free(run.hosts[1].verified);
+	run.hosts[1].verified = yaml("local_group: { Admins: { members: "
+	    "['CONTOSO\\a', 'contoso\\HCI-admins'] } }\ntrusted_hosts: { "
+	    "hosts: [a] }\n");
+	revert_check(&p, &run);
+	assert_true(has_line(&p.refused, "n2.contoso.test: "
+	    "local_group.Admins.members: not restored"));
+	assert_false(has_line(&p.refused, "trusted_hosts"));
+	engine_run_release(&run);
+	revert_plan_release(&p);
+	history_free(h);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -468,6 +541,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plan_outside_window, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_plan_inside_window, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan_delta, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_plan_delegation, setup,
 		    teardown),

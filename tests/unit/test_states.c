@@ -140,6 +140,55 @@ test_trusted_hosts(void **state)
 }
 
 /*
+ * absent (enforcer's own key: a window's grants after its end, a revert's
+ * delta): those items go, one change each for members, and nothing else
+ * of the list moves; an item exclusive already removes is not removed
+ * twice.
+ */
+static void
+test_absent(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+
+	diff("local_group", "GA: {members: [a], absent: [B, c, d]}",
+	    "GA: {members: [a, b, c, eve]}", &cs);
+	assert_int_equal(cs.n, 2);
+	assert_change(&cs.v[0], "local_group.GA.members", "b", NULL);
+	assert_true(cs.v[0].flags & CHANGE_ITEM);
+	assert_change(&cs.v[1], "local_group.GA.members", "c", NULL);
+	changes_clear(&cs);
+
+	diff("local_group", "GA: {members: [a], absent: [b], exclusive: true}",
+	    "GA: {members: [a, b, eve]}", &cs);
+	assert_int_equal(cs.n, 2);
+	assert_change(&cs.v[0], "local_group.GA.members", "b", NULL);
+	assert_change(&cs.v[1], "local_group.GA.members", "eve", NULL);
+	changes_clear(&cs);
+
+	/* A group only absent names (no policy manages it). */
+	diff("local_group", "RD: {absent: [d]}", "RD: {members: [d, e]}", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "local_group.RD.members", "d", NULL);
+	changes_clear(&cs);
+
+	diff("trusted_hosts", "{hosts: [c], absent: [b], exclusive: false}",
+	    "hosts: [a, b]", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "trusted_hosts.hosts", "a,b", "a,c");
+	changes_clear(&cs);
+
+	/* An enabled client: the entries of absent go, the others stay. */
+	diff("credssp", "client: {enabled: true, delegate: [], "
+	    "absent_delegate: [wsman/b]}",
+	    "client: {enabled: true, delegate: [TERMSRV/x, wsman/b], "
+	    "delegate_ntlm_only: []}", &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "credssp.client.delegate",
+	    "TERMSRV/x, wsman/b", "TERMSRV/x");
+	changes_clear(&cs);
+}
+
+/*
  * Verify: a change is done only when the re-read value is its target
  * (changes_still_due).  One case per outcome.
  */
@@ -226,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_local_group),
 		cmocka_unit_test(test_service),
 		cmocka_unit_test(test_trusted_hosts),
+		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_still_due_scalar),
 		cmocka_unit_test(test_still_due_other_target),
 		cmocka_unit_test(test_still_due_items),
