@@ -212,6 +212,39 @@ test_net_localgroup_show(void **state)
 	host_free(h);
 }
 
+/*
+ * A German host: built-in groups renamed (found by SID), net's texts in
+ * German; an orphaned SID is listed as the SID and can be deleted by it.
+ */
+static void
+test_net_localgroup_german(void **state)
+{
+	struct sim_host *h = host_new();
+
+	sim_host_localize(h, "de-DE");
+	assert_string_equal(sim_group(h, "S-1-5-32-544")->name,
+	    "Administratoren");
+	assert_null(sim_group(h, "Administrators"));
+	assert_string_equal(sim_group(h, "S-1-5-32-544")->sid, "S-1-5-32-544");
+	sim_group_add_member(sim_group(h, "Administratoren"),
+	    "S-1-5-21-1-2-3-1500");
+	expect(h, ADMIN, "net localgroup Administratoren CONTOSO\\bob /add", 0,
+	    "Der Befehl wurde erfolgreich ausgef\xc3\xbchrt.\r\n\r\n", "");
+	expect(h, ADMIN, "net localgroup Administratoren CONTOSO\\bob /add", 2,
+	    "", "Systemfehler 1378 aufgetreten.\r\n\r\nDer angegebene "
+	    "Kontoname ist bereits ein Mitglied der Gruppe.\r\n\r\n");
+	expect_w(h, ADMIN, "net localgroup Administratoren S-1-5-21-1-2-3-1500 "
+	    "/delete", 0, NULL, "", 1);
+	assert_int_equal(sim_group_find_member(sim_group(h, "S-1-5-32-544"),
+	    "S-1-5-21-1-2-3-1500"), -1);
+	/* Local accounts: the machine SID plus a RID; 500 the Administrator. */
+	assert_string_equal(sim_account(h, "Administrator")->sid + strlen(
+	    sim_account(h, "Administrator")->sid) - 4, "-500");
+	assert_true(strncmp(sim_account(h, "CONTOSO\\bob")->sid, "S-1-5-21-",
+	    9) == 0);
+	host_free(h);
+}
+
 static void
 test_net_localgroup_list(void **state)
 {
@@ -491,6 +524,7 @@ main(void)
 		cmocka_unit_test(test_cmd_c),
 		cmocka_unit_test(test_whoami_hostname),
 		cmocka_unit_test(test_net_localgroup_show),
+		cmocka_unit_test(test_net_localgroup_german),
 		cmocka_unit_test(test_net_localgroup_list),
 		cmocka_unit_test(test_net_localgroup_members),
 		cmocka_unit_test(test_net_localgroup_create_delete),
