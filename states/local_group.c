@@ -1,7 +1,7 @@
 /*
  * local_group.c: members of local groups, read through WMI and compared by
- * SID (docs/windows-behaviour.md#local-groups-through-wmi), changed with
- * net.exe through the remote shell (#net-localgroup).  Listed members
+ * SID (docs/windows-behaviour.md#local-groups-through-wmi), changed
+ * through ADSI by SID in the remote shell (#changing-members).  Listed members
  * must be present; with exclusive: true, the others are removed.
  *
  * Groups and members may be written in any form Windows accepts:
@@ -15,10 +15,8 @@
  *	members: ["DOMAIN\name (SID)", ...], a bare SID for an orphan
  *	accounts: {spelling in the desired state: "DOMAIN\name (SID)"}
  *
- * No name reaches a command line unchecked: a WQL string is in double
- * quotes, which account names cannot contain; a cmd.exe argument is in
- * double quotes, inside which cmd.exe still expands %VAR%, so names with
- * '%' (or '"' or control characters) are refused.
+ * No name reaches a command line as it is: a WQL string is in double
+ * quotes, which account names cannot contain; cmd.exe sees only base64.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -83,19 +81,16 @@ local_group_name_in(const char *text)
 }
 
 /*
- * A name without control characters or any of bad: a double-quoted WQL
- * string holds any but '"' and '\\' (LG_WQL_BAD), a double-quoted cmd.exe
- * argument any but '"' and '%' (LG_CMD_BAD).
+ * A name or domain that fits in a double-quoted WQL string: account names
+ * hold neither '"' nor '\\', nor control characters.
  */
-#define LG_WQL_BAD	"\"\\"
-#define LG_CMD_BAD	"\"%"
 static int
-local_group_safe(const char *s, const char *bad)
+local_group_wql_safe(const char *s)
 {
 	if (*s == '\0' || strlen(s) > 256)
 		return 0;
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || strchr(bad, *s) != NULL)
+		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\')
 			return 0;
 	return 1;
 }
@@ -125,8 +120,7 @@ local_group_split(const char *s, const char *nb, const struct node *domains,
 		*dom = xstrdup(nb);
 		*name = xstrdup(s);
 	}
-	if (local_group_safe(*dom, LG_WQL_BAD) &&
-	    local_group_safe(*name, LG_WQL_BAD))
+	if (local_group_wql_safe(*dom) && local_group_wql_safe(*name))
 		return 1;
 	free(*dom);
 	free(*name);
@@ -552,46 +546,123 @@ local_group_diff(const struct node *desired, const struct node *observed,
 
 /* --- apply ---------------------------------------------------------------- */
 
-/* The first number net.exe printed ("System error 1378 ..." in any
- * language): its error code, or 0. */
-static int
-local_group_syserr(const struct wsman_cmd *r)
-{
-	char *said = wsman_cmd_said(r), *p;
-	int n = 0;
+/*
+ * A change goes through ADSI by SID (docs/windows-behaviour.md#changing-
+ * members): PowerShell, given the script as -EncodedCommand (base64 of
+ * UTF-16LE), so that cmd.exe sees nothing but base64, any name travels
+ * whole, and the outcome is the Win32 error as the exit code, in no
+ * language at all.  Only the group's name is in the script, in a
+ * single-quoted string ('' for a quote).
+ */
+#define LG_PS_HEAD	"$ErrorActionPreference='Stop';try{$g=[ADSI]" \
+			"('WinNT://'+$env:COMPUTERNAME+'/'+'"
+#define LG_PS_MID	"'+',group');$g.%s('WinNT://%s')}catch{$e=" \
+			"$_.Exception;while($e.InnerException){$e=" \
+			"$e.InnerException};[Console]::Error.WriteLine(" \
+			"$e.Message);exit($e.HResult -band 0xFFFF)}"
 
-	for (p = said; *p != '\0' && !isdigit((unsigned char)*p); p++)
-		;
-	if (*p != '\0')
-		n = atoi(p);
-	free(said);
-	return n;
+/* UTF-8 to UTF-16LE; -1 on malformed UTF-8. */
+static int
+local_group_utf16(const char *s, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long c;
+	int n;
+
+	while (*p != '\0') {
+		n = *p < 0x80 ? 0 : *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 :
+		    *p >= 0xc0 ? 1 : -1;
+		if (n < 0)
+			return -1;
+		c = n == 0 ? *p : *p & (0x3f >> n);
+		for (p++; n > 0; n--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return -1;
+			c = c << 6 | (*p & 0x3f);
+		}
+		if (c >= 0x10000) {
+			c -= 0x10000;
+			buf_putc(out, (char)((0xd800 | c >> 10) & 0xff));
+			buf_putc(out, (char)((0xd800 | c >> 10) >> 8));
+			c = 0xdc00 | (c & 0x3ff);
+		}
+		buf_putc(out, (char)(c & 0xff));
+		buf_putc(out, (char)(c >> 8));
+	}
+	return 0;
 }
 
-/* Run net localgroup; 0 when the member is now in (add) or out. */
+static void
+local_group_base64(const struct buf *in, struct buf *out)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+	    "rstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)in->ptr;
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i < in->len; i += 3) {
+		v = (unsigned long)p[i] << 16 |
+		    (i + 1 < in->len ? (unsigned long)p[i + 1] << 8 : 0) |
+		    (i + 2 < in->len ? p[i + 2] : 0);
+		buf_putc(out, b64[v >> 18 & 63]);
+		buf_putc(out, b64[v >> 12 & 63]);
+		buf_putc(out, i + 1 < in->len ? b64[v >> 6 & 63] : '=');
+		buf_putc(out, i + 2 < in->len ? b64[v & 63] : '=');
+	}
+}
+
+/* The command line that adds (or removes) sid to (from) group; NULL if
+ * the group's name is not valid UTF-8. */
+static char *
+local_group_ps_line(const char *group, const char *sid, int add)
+{
+	struct buf script = BUF_INIT, u16 = BUF_INIT, line = BUF_INIT;
+	const char *q;
+	int rc;
+
+	buf_puts(&script, LG_PS_HEAD);
+	for (q = group; *q != '\0'; q++)
+		buf_puts(&script, *q == '\'' ? "''" : (char[]){ *q, '\0' });
+	buf_printf(&script, LG_PS_MID, add ? "Add" : "Remove", sid);
+	rc = local_group_utf16(buf_cstr(&script), &u16);
+	buf_puts(&line, "powershell.exe -NoProfile -NonInteractive "
+	    "-EncodedCommand ");
+	local_group_base64(&u16, &line);
+	buf_release(&script);
+	buf_release(&u16);
+	if (rc == 0)
+		return buf_detach(&line);
+	buf_release(&line);
+	return NULL;
+}
+
+/* Run it; 0 when the member is now in (add) or out. */
 static int
-local_group_net(struct state_ctx *ctx, const char *group, const char *member,
-    int add, char **cause)
+local_group_ps(struct state_ctx *ctx, const char *group, const char *text,
+    const char *sid, int add, char **cause)
 {
 	struct wsman_cmd r = WSMAN_CMD_INIT;
 	char *line, *said;
-	int err, rc = -1;
+	int rc = -1;
 
-	line = xasprintf("net localgroup \"%s\" \"%s\" %s", group, member,
-	    add ? "/add" : "/delete");
+	if ((line = local_group_ps_line(group, sid, add)) == NULL)
+		return cause_set(cause, "%s: local_group: group name '%s' is "
+		    "not UTF-8", ctx->host, group);
 	if (wsman_run(ctx->ws, line, WSMAN_KEEP_SHELL, &r, cause) == -1)
 		goto done;
-	err = r.exit_code == 0 ? 0 : local_group_syserr(&r);
 	/* Already a member / not a member: someone got there first. */
-	if (r.exit_code == 0 || (add && err == 1378) || (!add && err == 1377))
+	if (r.exit_code == 0 || (add && r.exit_code == 1378) ||
+	    (!add && r.exit_code == 1377))
 		rc = 0;
-	else if (err == 1376)
+	else if (r.exit_code == 1376)
 		cause_set(cause, "%s: local_group: group '%s' does not exist",
 		    ctx->host, group);
 	else {
 		said = wsman_cmd_said(&r);
-		cause_set(cause, "%s: local_group: '%s' exited %ld: %s",
-		    ctx->host, line, r.exit_code, said);
+		cause_set(cause, "%s: local_group: %s '%s' %s '%s' failed "
+		    "(%ld): %s", ctx->host, add ? "adding" : "removing", text,
+		    add ? "to" : "from", group, r.exit_code, said);
 		free(said);
 	}
 done:
@@ -606,30 +677,21 @@ local_group_apply(struct state_ctx *ctx, const struct change *c,
 {
 	const char *key, *dot, *group, *text = c->after != NULL ? c->after :
 	    c->before;
-	char *name, *member, sid[LG_SID_MAX];
-	int add = c->after != NULL, rc = -1;
+	char *name, sid[LG_SID_MAX];
+	int rc;
 
 	/* "local_group.<group>.members" */
 	key = c->path + strlen("local_group.");
 	dot = strstr(key, ".members");
 	name = xstrndup(key, dot != NULL ? (size_t)(dot - key) : strlen(key));
 	group = node_get_str(node_get(observed, name), "name");
-	if (group == NULL)
-		group = name;
-	/* A member to remove may be an orphan, known only by its SID. */
-	member = local_group_name_in(text);
-	if (member == NULL && !add)
-		member = xstrdup(text);
-	if (member == NULL || (add && !local_group_sid_in(text, sid)))
-		cause_set(cause, "%s: local_group: unknown account '%s'",
+	/* A member the host could not resolve has no SID to add. */
+	if (!local_group_sid_in(text, sid))
+		rc = cause_set(cause, "%s: local_group: unknown account '%s'",
 		    ctx->host, text);
-	else if (!local_group_safe(group, LG_CMD_BAD) ||
-	    !local_group_safe(member, LG_CMD_BAD))
-		cause_set(cause, "%s: local_group: name '%s' or '%s' cannot "
-		    "be passed to net.exe safely", ctx->host, group, member);
 	else
-		rc = local_group_net(ctx, group, member, add, cause);
-	free(member);
+		rc = local_group_ps(ctx, group != NULL ? group : name, text,
+		    sid, c->after != NULL, cause);
 	free(name);
 	return rc;
 }

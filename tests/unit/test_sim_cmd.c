@@ -245,6 +245,54 @@ test_net_localgroup_german(void **state)
 	host_free(h);
 }
 
+/*
+ * powershell -EncodedCommand, the ADSI script local_group.c sends: an
+ * orphan removed by SID; adding a SID no account has fails with 1332.
+ */
+static void
+test_powershell_adsi(void **state)
+{
+	struct sim_host *h = host_new();
+
+	sim_group_add_member(sim_group(h, "Gateway Administrators"),
+	    "S-1-5-21-1-2-3-1500");
+	expect_w(h, ADMIN, "powershell.exe -NoProfile -NonInteractive "
+	    "-EncodedCommand "
+	    "JABFAHIAcgBvAHIAQQBjAHQAaQBvAG4AUAByAGUAZgBlAHIAZQBuAGMAZQA9"
+	    "ACcAUwB0AG8AcAAnADsAdAByAHkAewAkAGcAPQBbAEEARABTAEkAXQAoACcA"
+	    "VwBpAG4ATgBUADoALwAvACcAKwAkAGUAbgB2ADoAQwBPAE0AUABVAFQARQBS"
+	    "AE4AQQBNAEUAKwAnAC8AJwArACcARwBhAHQAZQB3AGEAeQAgAEEAZABtAGkA"
+	    "bgBpAHMAdAByAGEAdABvAHIAcwAnACsAJwAsAGcAcgBvAHUAcAAnACkAOwAk"
+	    "AGcALgBSAGUAbQBvAHYAZQAoACcAVwBpAG4ATgBUADoALwAvAFMALQAxAC0A"
+	    "NQAtADIAMQAtADEALQAyAC0AMwAtADEANQAwADAAJwApAH0AYwBhAHQAYwBo"
+	    "AHsAJABlAD0AJABfAC4ARQB4AGMAZQBwAHQAaQBvAG4AOwB3AGgAaQBsAGUA"
+	    "KAAkAGUALgBJAG4AbgBlAHIARQB4AGMAZQBwAHQAaQBvAG4AKQB7ACQAZQA9"
+	    "ACQAZQAuAEkAbgBuAGUAcgBFAHgAYwBlAHAAdABpAG8AbgB9ADsAWwBDAG8A"
+	    "bgBzAG8AbABlAF0AOgA6AEUAcgByAG8AcgAuAFcAcgBpAHQAZQBMAGkAbgBl"
+	    "ACgAJABlAC4ATQBlAHMAcwBhAGcAZQApADsAZQB4AGkAdAAoACQAZQAuAEgA"
+	    "UgBlAHMAdQBsAHQAIAAtAGIAYQBuAGQAIAAwAHgARgBGAEYARgApAH0A", 0, "", "", 1);
+	assert_int_equal(sim_group_find_member(sim_group(h,
+	    "Gateway Administrators"), "S-1-5-21-1-2-3-1500"), -1);
+	expect(h, ADMIN, "powershell -EncodedCommand "
+	    "JABFAHIAcgBvAHIAQQBjAHQAaQBvAG4AUAByAGUAZgBlAHIAZQBuAGMAZQA9"
+	    "ACcAUwB0AG8AcAAnADsAdAByAHkAewAkAGcAPQBbAEEARABTAEkAXQAoACcA"
+	    "VwBpAG4ATgBUADoALwAvACcAKwAkAGUAbgB2ADoAQwBPAE0AUABVAFQARQBS"
+	    "AE4AQQBNAEUAKwAnAC8AJwArACcARwBhAHQAZQB3AGEAeQAgAEEAZABtAGkA"
+	    "bgBpAHMAdAByAGEAdABvAHIAcwAnACsAJwAsAGcAcgBvAHUAcAAnACkAOwAk"
+	    "AGcALgBBAGQAZAAoACcAVwBpAG4ATgBUADoALwAvAFMALQAxAC0ANQAtADIA"
+	    "MQAtADEALQAyAC0AMwAtADEANQAwADAAJwApAH0AYwBhAHQAYwBoAHsAJABl"
+	    "AD0AJABfAC4ARQB4AGMAZQBwAHQAaQBvAG4AOwB3AGgAaQBsAGUAKAAkAGUA"
+	    "LgBJAG4AbgBlAHIARQB4AGMAZQBwAHQAaQBvAG4AKQB7ACQAZQA9ACQAZQAu"
+	    "AEkAbgBuAGUAcgBFAHgAYwBlAHAAdABpAG8AbgB9ADsAWwBDAG8AbgBzAG8A"
+	    "bABlAF0AOgA6AEUAcgByAG8AcgAuAFcAcgBpAHQAZQBMAGkAbgBlACgAJABl"
+	    "AC4ATQBlAHMAcwBhAGcAZQApADsAZQB4AGkAdAAoACQAZQAuAEgAUgBlAHMA"
+	    "dQBsAHQAIAAtAGIAYQBuAGQAIAAwAHgARgBGAEYARgApAH0A", 1332, "",
+	    "No mapping between account names and security IDs was done.\r\n");
+	expect(h, ADMIN, "powershell -EncodedCommand ZQBjAGgAbwA=", 1, "",
+	    "winrm-sim: script not simulated\r\n");
+	host_free(h);
+}
+
 static void
 test_net_localgroup_list(void **state)
 {
@@ -525,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_whoami_hostname),
 		cmocka_unit_test(test_net_localgroup_show),
 		cmocka_unit_test(test_net_localgroup_german),
+		cmocka_unit_test(test_powershell_adsi),
 		cmocka_unit_test(test_net_localgroup_list),
 		cmocka_unit_test(test_net_localgroup_members),
 		cmocka_unit_test(test_net_localgroup_create_delete),

@@ -683,6 +683,7 @@ static const struct {
 	{ "hostname", prog_hostname },
 	{ "net", sim_prog_net },
 	{ "net1", sim_prog_net },
+	{ "powershell", sim_prog_powershell },
 	{ "reg", sim_prog_reg },
 	{ "sc", sim_prog_sc },
 	{ "schtasks", sim_prog_schtasks },

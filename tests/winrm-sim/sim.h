@@ -17,7 +17,8 @@
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
  *   shell.c     remote shell protocol (Create/Command/Receive/Signal/Delete)
  *   cmd.c       the cmd.exe interpreter (parsing, echo/type/del/exit)
- *   prog_*.c    its programs: net, sc, reg, winrm, certutil, schtasks
+ *   prog_*.c    its programs: net, sc, reg, winrm, certutil, schtasks,
+ *               powershell (-EncodedCommand ADSI group changes only)
  *   state.c     ground-truth helpers: registry, groups, tasks, clock, dump
  *   control.c   control interface for tests and the demo
  */
@@ -407,6 +408,7 @@ void sim_prog_date(const struct tm *, char out[32]);
 void sim_prog_clock(const struct tm *, int seconds, char out[32]);
 int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
 int sim_prog_net(struct sim_prog *);		/* prog_net.c */
+int sim_prog_powershell(struct sim_prog *);	/* prog_powershell.c */
 int sim_prog_reg(struct sim_prog *);		/* prog_reg.c */
 int sim_prog_sc(struct sim_prog *);		/* prog_sc.c */
 int sim_prog_schtasks(struct sim_prog *);	/* prog_schtasks.c */
