@@ -153,9 +153,9 @@ struct local_group_read {
 	struct state_ctx	*ctx;
 	const struct node	*desired;
 	const struct node	*groups;	/* Win32_Group items */
-	struct node		*domains;	/* DNS name -> NetBIOS name */
+	struct node		*domains;	/* DNS name -> NetBIOS */
 	char			 nb[64];	/* the host's NetBIOS name */
-	const struct node	**found;	/* per desired group, its item */
+	const struct node	**found;	/* per desired group: item */
 };
 
 static int
@@ -333,11 +333,12 @@ local_group_observed(struct local_group_read *lr, const struct node *g,
 
 	node_map_set(o, "name", node_scalar(node_get_str(g, "Name")));
 	node_map_set(o, "sid", node_scalar(node_get_str(g, "SID")));
-	for (i = 0; i < wsman_list_len(members); i++)
-		if ((text = local_group_spell(wsman_list(members, i))) != NULL) {
+	for (i = 0; i < wsman_list_len(members); i++) {
+		text = local_group_spell(wsman_list(members, i));
+		if (text != NULL)
 			node_seq_push(seq, node_scalar(text));
-			free(text);
-		}
+		free(text);
+	}
 	node_map_set(o, "members", seq);
 	for (i = 0; want != NULL && i < want->nitems; i++) {
 		a = local_group_match(lr, want->items[i]->value, accounts);
