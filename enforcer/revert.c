@@ -86,15 +86,19 @@ revert_enables_credssp(const char *path, const struct node *value,
 	return 0;
 }
 
-/* Items of a that b lacks, pushed onto seq once each. */
+/*
+ * Items of a that b lacks, pushed onto seq once each.  Items compare as
+ * accounts (account_same): history records a member with its SID, the
+ * desired state may name it without; other lists compare case aside.
+ */
 static void
 revert_minus(struct node *seq, const struct node *a, const struct node *b)
 {
 	size_t i;
 
 	for (i = 0; i < a->nitems; i++)
-		if (!node_seq_has_nocase(b, a->items[i]->value) &&
-		    !node_seq_has_nocase(seq, a->items[i]->value))
+		if (!account_seq_has(b, a->items[i]->value) &&
+		    !account_seq_has(seq, a->items[i]->value))
 			node_seq_push(seq, node_scalar(a->items[i]->value));
 }
 
@@ -174,16 +178,20 @@ revert_note_items(struct revert_plan *p, const char *host, const char *path,
 	const struct node *now = revert_get(eff, path);
 	const struct node *added = node_get(delta, "added");
 	const struct origin *o = now != NULL ? now->origin : NULL;
-	size_t i;
+	size_t i, j;
 
+	/* Named as the desired state spells it. */
 	for (i = 0; now != NULL && i < added->nitems; i++)
-		if (node_seq_has_nocase(now, added->items[i]->value))
-			errors_addf(&p->notes, "%s: %s: the desired state lists "
-			    "'%s' (%s %s): the next apply will undo this revert "
-			    "unless it changes", host, path,
-			    added->items[i]->value, o == NULL ? "desired" :
-			    o->kind == ORIGIN_WINDOW ? "window" : "policy",
-			    o == NULL ? "state" : o->name);
+		for (j = 0; now->kind == NODE_SEQ && j < now->nitems; j++)
+			if (account_same(now->items[j]->value,
+			    added->items[i]->value))
+				errors_addf(&p->notes, "%s: %s: the desired "
+				    "state lists '%s' (%s %s): the next apply "
+				    "will undo this revert unless it changes",
+				    host, path, now->items[j]->value,
+				    o == NULL ? "desired" : o->kind ==
+				    ORIGIN_WINDOW ? "window" : "policy",
+				    o == NULL ? "state" : o->name);
 }
 
 /* What a refused CredSSP part says to do instead. */
@@ -384,10 +392,10 @@ revert_delta_undone(const struct node *delta, const struct node *is)
 	size_t i;
 
 	for (i = 0; i < added->nitems; i++)
-		if (node_seq_has_nocase(is, added->items[i]->value))
+		if (account_seq_has(is, added->items[i]->value))
 			return 0;
 	for (i = 0; i < removed->nitems; i++)
-		if (!node_seq_has_nocase(is, removed->items[i]->value))
+		if (!account_seq_has(is, removed->items[i]->value))
 			return 0;
 	return 1;
 }

@@ -61,7 +61,7 @@ window_grants_diff(const struct node *eff, const struct node *base,
 		was = node_getv(base, "local_group",
 		    groups->pairs[i].key->value, "members", NULL);
 		for (j = 0, seq = NULL; j < mem->nitems; j++) {
-			if (node_seq_has_nocase(was, mem->items[j]->value))
+			if (account_seq_has(was, mem->items[j]->value))
 				continue;
 			if (seq == NULL) {
 				if (out == NULL)
@@ -146,7 +146,7 @@ window_grants_present(const struct node *grants, const struct node *state,
 		have = node_getv(state, "local_group",
 		    grants->pairs[i].key->value, "members", NULL);
 		for (j = 0; j < seq->nitems; j++) {
-			if (!node_seq_has_nocase(have, seq->items[j]->value))
+			if (!account_seq_has(have, seq->items[j]->value))
 				continue;
 			if (b == NULL)
 				return 1;

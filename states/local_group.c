@@ -1,14 +1,26 @@
 /*
- * local_group.c: members of local groups, read and changed with net.exe
- * through the remote shell (docs/windows-behaviour.md#net-localgroup).
- * Listed members must be present; with exclusive: true, the others are
- * removed.  absent: [...] (set by enforcer, never written by users: a
- * window's grants once it ended, a revert's delta) lists members that must
- * not be there.
+ * local_group.c: members of local groups, read through WMI and compared by
+ * SID (docs/windows-behaviour.md#local-groups-through-wmi), changed
+ * through ADSI by SID in the remote shell (#changing-members).  Listed members
+ * must be present; with exclusive: true, the others are removed.  absent:
+ * [...] (set by enforcer, never written by users: a window's grants once it
+ * ended, a revert's delta) lists members that must not be there.
  *
- * Names go into a cmd.exe command line, so they are checked against a
- * conservative character set first: cmd expands %VAR% even inside quotes.
+ * Groups and members may be written in any form Windows accepts:
+ * DOMAIN\name, HOST\name, .\name, name (a local account),
+ * name@dns.domain, a SID string; and "NAME (SID)", the form plans and
+ * history show.  The read resolves each to a SID on the host, in two
+ * round trips (the local groups, then every group's members and every
+ * name at once), and records per group, for diff to compare SIDs:
+ *	name: the group as the host spells it
+ *	sid: its SID
+ *	members: ["DOMAIN\name (SID)", ...], a bare SID for an orphan
+ *	accounts: {spelling in the desired state: "DOMAIN\name (SID)"}
+ *
+ * No name reaches a command line as it is: a WQL string is in double
+ * quotes, which account names cannot contain; cmd.exe sees only base64.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,88 +29,332 @@
 #include "state.h"
 #include "wsman.h"
 
-#define NET_DASHES	"-------------------------------------------------------------------------------"
+#define LG_CIMV2	WSMAN_URI_WMI "/root/cimv2/"
 
+/*
+ * A name or domain that fits in a double-quoted WQL string: account names
+ * hold neither '"' nor '\\', nor control characters.
+ */
 static int
-local_group_safe(const char *s)
+local_group_wql_safe(const char *s)
 {
 	if (*s == '\0' || strlen(s) > 256)
 		return 0;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789 \\.-_$@'()") == strlen(s);
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
 }
 
-/* The first "System error N" in net.exe's output, or 0. */
+/*
+ * The (domain, name) WMI keys an account by, for a spelling: "." and a
+ * missing domain mean the host (nb); "name@dns" the NetBIOS domain that
+ * domains (DNS name -> NetBIOS name) gives.  0 when it names none.
+ */
 static int
-local_group_syserr(const struct wsman_cmd *r)
+local_group_split(const char *s, const char *nb, const struct node *domains,
+    char **dom, char **name)
 {
-	const char *p;
-	int n;
+	const char *bs = strchr(s, '\\'), *at = strrchr(s, '@'), *d;
 
-	if ((p = strstr(buf_cstr(&r->err), "System error ")) == NULL &&
-	    (p = strstr(buf_cstr(&r->out), "System error ")) == NULL)
-		return 0;
-	return sscanf(p, "System error %d", &n) == 1 ? n : 0;
-}
-
-/* Members: the lines between the dashes and "The command completed". */
-static struct node *
-local_group_parse(const char *text)
-{
-	struct node *seq;
-	const char *p, *eol;
-	size_t len;
-
-	seq = node_seq();
-	if ((p = strstr(text, NET_DASHES)) == NULL)
-		return seq;
-	p = strchr(p, '\n');
-	while (p != NULL && *++p != '\0') {
-		eol = strchr(p, '\n');
-		len = eol != NULL ? (size_t)(eol - p) : strlen(p);
-		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' '))
-			len--;
-		if (strncmp(p, "The command completed", 21) == 0)
-			break;
-		if (len > 0) {
-			char *m = xstrndup(p, len);
-
-			node_seq_push(seq, node_scalar(m));
-			free(m);
-		}
-		p = eol;
+	*dom = *name = NULL;
+	if (bs != NULL) {
+		*dom = bs == s + 1 && *s == '.' ? xstrdup(nb) :
+		    xstrndup(s, (size_t)(bs - s));
+		*name = xstrdup(bs + 1);
+	} else if (at != NULL && at != s) {
+		if ((d = node_get_str(domains, at + 1)) == NULL)
+			return 0;
+		*dom = xstrdup(d);
+		*name = xstrndup(s, (size_t)(at - s));
+	} else {
+		*dom = xstrdup(nb);
+		*name = xstrdup(s);
 	}
-	return seq;
+	if (local_group_wql_safe(*dom) && local_group_wql_safe(*name))
+		return 1;
+	free(*dom);
+	free(*name);
+	*dom = *name = NULL;
+	return 0;
 }
 
-static int
-local_group_read_one(struct state_ctx *ctx, const char *group,
-    struct node **members, char **cause)
+/* "DOMAIN\name (SID)" for a WMI account instance; a bare SID for one
+ * without a name (an orphan). */
+static char *
+local_group_spell(const struct node *item)
 {
-	struct wsman_cmd r = WSMAN_CMD_INIT;
-	char *line;
+	const char *sid = node_get_str(item, "SID");
+	const char *name = node_get_str(item, "Name");
+	const char *dom = node_get_str(item, "Domain");
+
+	if (sid == NULL)
+		return NULL;
+	if (name == NULL || *name == '\0')
+		return xstrdup(sid);
+	if (dom == NULL || *dom == '\0')
+		return xasprintf("%s (%s)", name, sid);
+	return xasprintf("%s\\%s (%s)", dom, name, sid);
+}
+
+/* --- read ----------------------------------------------------------------- */
+
+/* What one read of a host knows, between its two round trips. */
+struct local_group_read {
+	struct state_ctx	*ctx;
+	const struct node	*desired;
+	const struct node	*groups;	/* Win32_Group items */
+	struct node		*domains;	/* DNS name -> NetBIOS */
+	char			 nb[64];	/* the host's NetBIOS name */
+	const struct node	**found;	/* per desired group: item */
+};
+
+/* The lists of a group's desired body whose spellings the read resolves. */
+static const char *const lg_lists[] = { "members", "absent" };
+
+static int
+local_group_has_upn(const struct node *desired)
+{
+	const struct node *m;
+	size_t i, j, l;
+
+	for (i = 0; desired != NULL && i < desired->npairs; i++)
+		for (l = 0; l < nitems(lg_lists); l++) {
+			m = node_get(desired->pairs[i].value, lg_lists[l]);
+			for (j = 0; m != NULL && j < m->nitems; j++)
+				if (strchr(m->items[j]->value, '@') != NULL &&
+				    strchr(m->items[j]->value, '\\') == NULL)
+					return 1;
+		}
+	return 0;
+}
+
+/* The Win32_Group item a group key names (name, HOST\name, .\name, SID). */
+static const struct node *
+local_group_find(const struct local_group_read *lr, const char *key)
+{
+	const struct node *g;
+	const char *bs = strchr(key, '\\'), *name = key;
+	char sid[ACCOUNT_SID_MAX];
+	size_t i;
+	int by_sid = account_sid_in(key, sid);
+
+	if (bs != NULL && ((bs == key + 1 && *key == '.') ||
+	    (strlen(lr->nb) == (size_t)(bs - key) &&
+	    strncasecmp(key, lr->nb, (size_t)(bs - key)) == 0)))
+		name = bs + 1;
+	for (i = 0; i < wsman_list_len(lr->groups); i++) {
+		g = wsman_list(lr->groups, i);
+		if (by_sid ? node_get_str(g, "SID") != NULL &&
+		    strcasecmp(node_get_str(g, "SID"), sid) == 0 :
+		    node_get_str(g, "Name") != NULL &&
+		    strcasecmp(node_get_str(g, "Name"), name) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+/* First round trip: the local groups, and the domains if a UPN needs them. */
+static int
+local_group_read_groups(struct local_group_read *lr, struct wsman_read *rd,
+    char **cause)
+{
+	static const struct wsman_filter groups = { "SELECT * FROM Win32_Group "
+	    "WHERE LocalAccount = TRUE", NULL, 0 };
+	static const struct wsman_filter domains = { "SELECT * FROM "
+	    "Win32_NTDomain", NULL, 0 };
+	const struct node *d;
+	size_t i, n = local_group_has_upn(lr->desired) ? 2 : 1;
+
+	rd[0].kind = rd[1].kind = WSMAN_READ_ENUMERATE;
+	rd[0].ref.uri = LG_CIMV2 "Win32_Group";
+	rd[0].filter = &groups;
+	rd[1].ref.uri = LG_CIMV2 "*";
+	rd[1].filter = &domains;
+	if (wsman_read_many(lr->ctx->ws, rd, n) != 0) {
+		*cause = xstrdup(rd[0].rc != 0 ? rd[0].cause : rd[1].cause);
+		return -1;
+	}
+	lr->groups = rd[0].result;
+	d = wsman_list(rd[0].result, 0);
+	snprintf(lr->nb, sizeof(lr->nb), "%s", node_get_str(d, "Domain") !=
+	    NULL ? node_get_str(d, "Domain") : ".");
+	for (i = 0; n == 2 && i < wsman_list_len(rd[1].result); i++) {
+		d = wsman_list(rd[1].result, i);
+		if (node_get_str(d, "DnsForestName") != NULL &&
+		    node_get_str(d, "DomainName") != NULL)
+			node_map_set(lr->domains, node_get_str(d,
+			    "DnsForestName"), node_scalar(node_get_str(d,
+			    "DomainName")));
+	}
+	return 0;
+}
+
+/* ASSOCIATORS OF the group: its members as account instances. */
+static char *
+local_group_members_wql(const struct node *g)
+{
+	return xasprintf("ASSOCIATORS OF {Win32_Group.Domain=\"%s\","
+	    "Name=\"%s\"} WHERE AssocClass = Win32_GroupUser "
+	    "Role = GroupComponent", node_get_str(g, "Domain"),
+	    node_get_str(g, "Name"));
+}
+
+/* One condition of the Win32_Account query per spelling it can key. */
+static void
+local_group_account_cond(struct local_group_read *lr, const char *s,
+    struct buf *wql)
+{
+	char sid[ACCOUNT_SID_MAX], *dom, *name;
+	const char *or = wql->len > 0 ? " OR " : "";
+
+	if (account_sid_in(s, sid))
+		buf_printf(wql, "%sSID = \"%s\"", or, sid);
+	else if (local_group_split(s, lr->nb, lr->domains, &dom, &name)) {
+		buf_printf(wql, "%sName = \"%s\" AND Domain = \"%s\"", or,
+		    name, dom);
+		free(dom);
+		free(name);
+	}
+}
+
+/* SELECT * FROM Win32_Account WHERE (every desired member); NULL if none. */
+static char *
+local_group_accounts_wql(struct local_group_read *lr)
+{
+	struct buf wql = BUF_INIT;
+	const struct node *m;
+	char *q = NULL;
+	size_t i, j, l;
+
+	for (i = 0; i < lr->desired->npairs; i++)
+		for (l = 0; l < nitems(lg_lists); l++) {
+			m = node_get(lr->desired->pairs[i].value, lg_lists[l]);
+			for (j = 0; m != NULL && j < m->nitems; j++)
+				local_group_account_cond(lr,
+				    m->items[j]->value, &wql);
+		}
+	if (wql.len > 0)
+		q = xasprintf("SELECT * FROM Win32_Account WHERE %s",
+		    buf_cstr(&wql));
+	buf_release(&wql);
+	return q;
+}
+
+/* Whether account item a is the one (dom, name) or sid names. */
+static int
+local_group_is(const struct node *a, const char *sid, const char *dom,
+    const char *name)
+{
+	const char *v;
+
+	if (sid != NULL)
+		return (v = node_get_str(a, "SID")) != NULL &&
+		    strcasecmp(v, sid) == 0;
+	return (v = node_get_str(a, "Name")) != NULL &&
+	    strcasecmp(v, name) == 0 &&
+	    (v = node_get_str(a, "Domain")) != NULL && strcasecmp(v, dom) == 0;
+}
+
+/* The account item a spelling names, among the query's results. */
+static const struct node *
+local_group_match(struct local_group_read *lr, const char *s,
+    const struct node *items)
+{
+	const struct node *a = NULL;
+	char sid[ACCOUNT_SID_MAX], *dom = NULL, *name = NULL;
+	size_t i;
+	int by_sid = account_sid_in(s, sid);
+
+	if (!by_sid && !local_group_split(s, lr->nb, lr->domains, &dom, &name))
+		return NULL;
+	for (i = 0; a == NULL && i < wsman_list_len(items); i++)
+		if (local_group_is(wsman_list(items, i), by_sid ? sid : NULL,
+		    dom, name))
+			a = wsman_list(items, i);
+	free(dom);
+	free(name);
+	return a;
+}
+
+/* The observed map of one group. */
+static struct node *
+local_group_observed(struct local_group_read *lr, const struct node *g,
+    const struct node *body, const struct node *members,
+    const struct node *accounts)
+{
+	struct node *o = node_map(), *seq = node_seq(), *map = node_map();
+	const struct node *a, *want;
+	char *text;
+	size_t i, l;
+
+	node_map_set(o, "name", node_scalar(node_get_str(g, "Name")));
+	node_map_set(o, "sid", node_scalar(node_get_str(g, "SID")));
+	for (i = 0; i < wsman_list_len(members); i++) {
+		text = local_group_spell(wsman_list(members, i));
+		if (text != NULL)
+			node_seq_push(seq, node_scalar(text));
+		free(text);
+	}
+	node_map_set(o, "members", seq);
+	for (l = 0; l < nitems(lg_lists); l++) {
+		want = node_get(body, lg_lists[l]);
+		for (i = 0; want != NULL && i < want->nitems; i++) {
+			a = local_group_match(lr, want->items[i]->value,
+			    accounts);
+			if (a != NULL && (text = local_group_spell(a)) != NULL) {
+				node_map_set(map, want->items[i]->value,
+				    node_scalar(text));
+				free(text);
+			}
+		}
+	}
+	node_map_set(o, "accounts", map);
+	return o;
+}
+
+/* Second round trip: each group's members and the desired accounts. */
+static int
+local_group_read_members(struct local_group_read *lr, struct node *obs,
+    char **cause)
+{
+	struct wsman_read *rd;
+	struct wsman_filter *f;
+	char *accounts;
+	size_t i, n = lr->desired->npairs;
 	int rc = -1;
 
-	if (!local_group_safe(group))
-		return cause_set(cause, "%s: local_group: unsafe group name "
-		    "'%s'", ctx->host, group);
-	line = xasprintf("net localgroup \"%s\"", group);
-	if (wsman_run(ctx->ws, line, WSMAN_KEEP_SHELL, &r, cause) == -1)
-		goto done;
-	if (r.exit_code != 0) {
-		if (local_group_syserr(&r) == 1376)
-			cause_set(cause, "%s: local_group: group '%s' does not "
-			    "exist", ctx->host, group);
-		else
-			cause_set(cause, "%s: local_group: '%s' exited %ld: %s",
-			    ctx->host, line, r.exit_code, buf_cstr(&r.err));
+	rd = xcalloc(n + 1, sizeof(*rd));
+	f = xcalloc(n + 1, sizeof(*f));
+	for (i = 0; i < n; i++) {
+		f[i].wql = local_group_members_wql(lr->found[i]);
+		rd[i].kind = WSMAN_READ_ENUMERATE;
+		rd[i].ref.uri = LG_CIMV2 "*";
+		rd[i].filter = &f[i];
+	}
+	f[n].wql = accounts = local_group_accounts_wql(lr);
+	rd[n].kind = WSMAN_READ_ENUMERATE;
+	rd[n].ref.uri = LG_CIMV2 "*";
+	rd[n].filter = &f[n];
+	if (wsman_read_many(lr->ctx->ws, rd, accounts != NULL ? n + 1 : n)
+	    != 0) {
+		for (i = 0; rd[i].rc == 0; i++)
+			;
+		*cause = xstrdup(rd[i].cause);
 		goto done;
 	}
-	*members = local_group_parse(buf_cstr(&r.out));
+	for (i = 0; i < n; i++)
+		node_map_set(obs, lr->desired->pairs[i].key->value,
+		    local_group_observed(lr, lr->found[i],
+		    lr->desired->pairs[i].value, rd[i].result, rd[n].result));
 	rc = 0;
 done:
-	wsman_cmd_release(&r);
-	free(line);
+	for (i = 0; i <= n; i++) {
+		wsman_read_release(&rd[i]);
+		free((char *)f[i].wql);
+	}
+	free(rd);
+	free(f);
 	return rc;
 }
 
@@ -106,128 +362,319 @@ static int
 local_group_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
-	struct node *obs, *g, *members = NULL;
+	struct local_group_read lr = { ctx, desired, NULL, node_map(), "",
+	    NULL };
+	struct wsman_read rd[2];
+	struct node *obs = node_map();
+	size_t i;
+	int rc = -1;
+
+	memset(rd, 0, sizeof(rd));
+	if (desired == NULL || desired->npairs == 0) {
+		rc = 0;
+		goto done;
+	}
+	if (local_group_read_groups(&lr, rd, cause) == -1)
+		goto done;
+	lr.found = xcalloc(desired->npairs, sizeof(*lr.found));
+	for (i = 0; i < desired->npairs; i++)
+		if ((lr.found[i] = local_group_find(&lr,
+		    desired->pairs[i].key->value)) == NULL) {
+			cause_set(cause, "%s: local_group: group '%s' does "
+			    "not exist", ctx->host,
+			    desired->pairs[i].key->value);
+			goto done;
+		}
+	rc = local_group_read_members(&lr, obs, cause);
+done:
+	wsman_read_release(&rd[0]);
+	wsman_read_release(&rd[1]);
+	node_free(lr.domains);
+	free(lr.found);
+	if (rc == 0)
+		*observed = obs;
+	else
+		node_free(obs);
+	return rc;
+}
+
+/* --- diff ----------------------------------------------------------------- */
+
+/* A member text's SID: its own, or what the host resolved its spelling to. */
+static int
+local_group_sid_of(const char *text, const struct node *accounts,
+    char sid[ACCOUNT_SID_MAX])
+{
+	const char *r;
+
+	if (account_sid_in(text, sid))
+		return 1;
+	return (r = node_get_str(accounts, text)) != NULL &&
+	    account_sid_in(r, sid);
+}
+
+/* Whether two member texts name one account: by SID, else by name. */
+static int
+local_group_same(const char *a, const char *b, const struct node *accounts)
+{
+	char sa[ACCOUNT_SID_MAX], sb[ACCOUNT_SID_MAX];
+
+	if (local_group_sid_of(a, accounts, sa) &&
+	    local_group_sid_of(b, accounts, sb))
+		return strcasecmp(sa, sb) == 0;
+	return account_same(a, b);
+}
+
+static int
+local_group_in(const struct node *seq, const char *text,
+    const struct node *accounts)
+{
 	size_t i;
 
-	obs = node_map();
-	for (i = 0; desired != NULL && i < desired->npairs; i++) {
-		const char *name = desired->pairs[i].key->value;
+	for (i = 0; seq != NULL && i < seq->nitems; i++)
+		if (local_group_same(seq->items[i]->value, text, accounts))
+			return 1;
+	return 0;
+}
 
-		if (local_group_read_one(ctx, name, &members, cause) == -1) {
-			node_free(obs);
-			return -1;
-		}
-		g = node_map();
-		node_map_set(g, "members", members);
-		node_map_set(obs, name, g);
-	}
-	*observed = obs;
+/* One account in two spellings is added once. */
+static int
+local_group_listed_before(const struct node *want, size_t j,
+    const struct node *accounts)
+{
+	size_t k;
+
+	for (k = 0; k < j; k++)
+		if (local_group_same(want->items[k]->value,
+		    want->items[j]->value, accounts))
+			return 1;
 	return 0;
 }
 
 /*
- * Members there that absent lists, as the host spells them, unless
- * exclusive took them already.  The change's desired node is absent's
- * item, which carries no origin: the engine names the window that ended.
+ * Members there that absent lists (by SID where known), unless members
+ * lists them too.  The change's desired node is absent's item, which
+ * carries no origin: the engine names the window that ended.
  */
 static void
-local_group_diff_absent(const struct node *group, const struct node *want,
-    const struct node *have, int exclusive, const char *path,
-    struct changes *out)
+local_group_diff_absent(const struct node *body, const struct node *have,
+    const struct node *accounts, const char *path, struct changes *out)
 {
-	const struct node *absent = node_get(group, "absent"), *h;
+	const struct node *want = node_get(body, "members");
+	const struct node *absent = node_get(body, "absent");
+	const char *h;
 	size_t i, j;
 
-	for (i = 0; !exclusive && have != NULL && i < have->nitems; i++) {
-		h = have->items[i];
-		if (node_seq_has_nocase(want, h->value))
+	for (i = 0; absent != NULL && have != NULL && i < have->nitems; i++) {
+		h = have->items[i]->value;
+		if (local_group_in(want, h, accounts))
 			continue;
-		for (j = 0; absent != NULL && j < absent->nitems; j++)
-			if (strcasecmp(absent->items[j]->value, h->value) == 0)
+		for (j = 0; j < absent->nitems; j++)
+			if (local_group_same(absent->items[j]->value, h,
+			    accounts))
 				break;
-		if (absent != NULL && j < absent->nitems)
-			changes_add(out, "local_group", path, h->value, NULL,
+		if (j < absent->nitems)
+			changes_add(out, "local_group", path, h, NULL,
 			    absent->items[j])->flags |= CHANGE_ITEM;
 	}
+}
+
+static void
+local_group_diff_one(const char *name, const struct node *body,
+    const struct node *obs, struct changes *out)
+{
+	const struct node *want = node_get(body, "members");
+	const struct node *have = node_get(obs, "members");
+	const struct node *accounts = node_get(obs, "accounts");
+	const char *w, *as;
+	char *path;
+	size_t j;
+	int exclusive;
+
+	if (node_bool(node_get(body, "exclusive"), &exclusive) == -1)
+		exclusive = 0;
+	path = xasprintf("local_group.%s.members", name);
+	for (j = 0; want != NULL && j < want->nitems; j++) {
+		w = want->items[j]->value;
+		if (local_group_in(have, w, accounts) ||
+		    local_group_listed_before(want, j, accounts))
+			continue;
+		/* Shown as the host spells it, with its SID, when known. */
+		as = node_get_str(accounts, w);
+		changes_add(out, "local_group", path, NULL, as != NULL ? as : w,
+		    want->items[j])->flags |= CHANGE_ITEM;
+	}
+	for (j = 0; exclusive && have != NULL && j < have->nitems; j++)
+		if (!local_group_in(want, have->items[j]->value, accounts))
+			changes_add(out, "local_group", path,
+			    have->items[j]->value, NULL, want)->flags |=
+			    CHANGE_ITEM;
+	if (!exclusive)
+		local_group_diff_absent(body, have, accounts, path, out);
+	free(path);
 }
 
 static int
 local_group_diff(const struct node *desired, const struct node *observed,
     time_t now, struct changes *out, char **cause)
 {
-	const struct node *want, *have;
-	char *path;
-	size_t i, j;
-	int exclusive;
+	size_t i;
 
-	for (i = 0; i < desired->npairs; i++) {
-		const char *name = desired->pairs[i].key->value;
+	for (i = 0; i < desired->npairs; i++)
+		local_group_diff_one(desired->pairs[i].key->value,
+		    desired->pairs[i].value, node_get(observed,
+		    desired->pairs[i].key->value), out);
+	return 0;
+}
 
-		want = node_get(desired->pairs[i].value, "members");
-		have = node_getv(observed, name, "members", NULL);
-		if (node_bool(node_get(desired->pairs[i].value, "exclusive"),
-		    &exclusive) == -1)
-			exclusive = 0;
-		path = xasprintf("local_group.%s.members", name);
-		for (j = 0; want != NULL && j < want->nitems; j++)
-			if (!node_seq_has_nocase(have, want->items[j]->value))
-				changes_add(out, "local_group", path, NULL,
-				    want->items[j]->value,
-				    want->items[j])->flags |= CHANGE_ITEM;
-		for (j = 0; exclusive && have != NULL && j < have->nitems; j++)
-			if (!node_seq_has_nocase(want, have->items[j]->value))
-				changes_add(out, "local_group", path,
-				    have->items[j]->value, NULL,
-				    want)->flags |= CHANGE_ITEM;
-		local_group_diff_absent(desired->pairs[i].value, want, have,
-		    exclusive, path, out);
-		free(path);
+/* --- apply ---------------------------------------------------------------- */
+
+/*
+ * A change goes through ADSI by SID (docs/windows-behaviour.md#changing-
+ * members): PowerShell, given the script as -EncodedCommand (base64 of
+ * UTF-16LE), so that cmd.exe sees nothing but base64, any name travels
+ * whole, and the outcome is the Win32 error as the exit code, in no
+ * language at all.  Only the group's name is in the script, in a
+ * single-quoted string ('' for a quote).
+ */
+#define LG_PS_HEAD	"$ErrorActionPreference='Stop';try{$g=[ADSI]" \
+			"('WinNT://'+$env:COMPUTERNAME+'/'+'"
+#define LG_PS_MID	"'+',group');$g.%s('WinNT://%s')}catch{$e=" \
+			"$_.Exception;while($e.InnerException){$e=" \
+			"$e.InnerException};[Console]::Error.WriteLine(" \
+			"$e.Message);exit($e.HResult -band 0xFFFF)}"
+
+/* UTF-8 to UTF-16LE; -1 on malformed UTF-8. */
+static int
+local_group_utf16(const char *s, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long c;
+	int n;
+
+	while (*p != '\0') {
+		n = *p < 0x80 ? 0 : *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 :
+		    *p >= 0xc0 ? 1 : -1;
+		if (n < 0)
+			return -1;
+		c = n == 0 ? *p : *p & (0x3f >> n);
+		for (p++; n > 0; n--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return -1;
+			c = c << 6 | (*p & 0x3f);
+		}
+		if (c >= 0x10000) {
+			c -= 0x10000;
+			buf_putc(out, (char)((0xd800 | c >> 10) & 0xff));
+			buf_putc(out, (char)((0xd800 | c >> 10) >> 8));
+			c = 0xdc00 | (c & 0x3ff);
+		}
+		buf_putc(out, (char)(c & 0xff));
+		buf_putc(out, (char)(c >> 8));
 	}
 	return 0;
+}
+
+static void
+local_group_base64(const struct buf *in, struct buf *out)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+	    "rstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)in->ptr;
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i < in->len; i += 3) {
+		v = (unsigned long)p[i] << 16 |
+		    (i + 1 < in->len ? (unsigned long)p[i + 1] << 8 : 0) |
+		    (i + 2 < in->len ? p[i + 2] : 0);
+		buf_putc(out, b64[v >> 18 & 63]);
+		buf_putc(out, b64[v >> 12 & 63]);
+		buf_putc(out, i + 1 < in->len ? b64[v >> 6 & 63] : '=');
+		buf_putc(out, i + 2 < in->len ? b64[v & 63] : '=');
+	}
+}
+
+/* The command line that adds (or removes) sid to (from) group; NULL if
+ * the group's name is not valid UTF-8. */
+static char *
+local_group_ps_line(const char *group, const char *sid, int add)
+{
+	struct buf script = BUF_INIT, u16 = BUF_INIT, line = BUF_INIT;
+	const char *q;
+	int rc;
+
+	buf_puts(&script, LG_PS_HEAD);
+	for (q = group; *q != '\0'; q++)
+		buf_puts(&script, *q == '\'' ? "''" : (char[]){ *q, '\0' });
+	buf_printf(&script, LG_PS_MID, add ? "Add" : "Remove", sid);
+	rc = local_group_utf16(buf_cstr(&script), &u16);
+	buf_puts(&line, "powershell.exe -NoProfile -NonInteractive "
+	    "-EncodedCommand ");
+	local_group_base64(&u16, &line);
+	buf_release(&script);
+	buf_release(&u16);
+	if (rc == 0)
+		return buf_detach(&line);
+	buf_release(&line);
+	return NULL;
+}
+
+/* Run it; 0 when the member is now in (add) or out. */
+static int
+local_group_ps(struct state_ctx *ctx, const char *group, const char *text,
+    const char *sid, int add, char **cause)
+{
+	struct wsman_cmd r = WSMAN_CMD_INIT;
+	char *line, *said;
+	int rc = -1;
+
+	if ((line = local_group_ps_line(group, sid, add)) == NULL)
+		return cause_set(cause, "%s: local_group: group name '%s' is "
+		    "not UTF-8", ctx->host, group);
+	if (wsman_run(ctx->ws, line, WSMAN_KEEP_SHELL, &r, cause) == -1)
+		goto done;
+	/* Already a member / not a member: someone got there first. */
+	if (r.exit_code == 0 || (add && r.exit_code == 1378) ||
+	    (!add && r.exit_code == 1377))
+		rc = 0;
+	else if (r.exit_code == 1376)
+		cause_set(cause, "%s: local_group: group '%s' does not exist",
+		    ctx->host, group);
+	else {
+		said = wsman_cmd_said(&r);
+		cause_set(cause, "%s: local_group: %s '%s' %s '%s' failed "
+		    "(%ld): %s", ctx->host, add ? "adding" : "removing", text,
+		    add ? "to" : "from", group, r.exit_code, said);
+		free(said);
+	}
+done:
+	wsman_cmd_release(&r);
+	free(line);
+	return rc;
 }
 
 static int
 local_group_apply(struct state_ctx *ctx, const struct change *c,
     const struct node *observed, char **cause)
 {
-	struct wsman_cmd r = WSMAN_CMD_INIT;
-	const char *group, *member, *dot;
-	char *line = NULL, *name;
-	int add = c->after != NULL, err, rc = -1;
+	const char *key, *dot, *group, *text = c->after != NULL ? c->after :
+	    c->before;
+	char *name, sid[ACCOUNT_SID_MAX];
+	int rc;
 
 	/* "local_group.<group>.members" */
-	group = c->path + strlen("local_group.");
-	dot = strstr(group, ".members");
-	name = xstrndup(group, dot != NULL ? (size_t)(dot - group) :
-	    strlen(group));
-	member = add ? c->after : c->before;
-	if (!local_group_safe(name) || !local_group_safe(member)) {
-		cause_set(cause, "%s: local_group: unsafe name '%s' or '%s'",
-		    ctx->host, name, member);
-		goto done;
-	}
-	line = xasprintf("net localgroup \"%s\" \"%s\" %s", name, member,
-	    add ? "/add" : "/delete");
-	if (wsman_run(ctx->ws, line, WSMAN_KEEP_SHELL, &r, cause) == -1)
-		goto done;
-	err = local_group_syserr(&r);
-	/* Already a member / not a member: someone got there first. */
-	if (r.exit_code == 0 || (add && err == 1378) || (!add && err == 1377))
-		rc = 0;
-	else if (err == 1376)
-		cause_set(cause, "%s: local_group: group '%s' does not exist",
-		    ctx->host, name);
-	else if (strstr(buf_cstr(&r.err), "There is no such global user or "
-	    "group") != NULL || strstr(buf_cstr(&r.out), "There is no such "
-	    "global user or group") != NULL)
-		cause_set(cause, "%s: local_group: unknown account '%s'",
-		    ctx->host, member);
+	key = c->path + strlen("local_group.");
+	dot = strstr(key, ".members");
+	name = xstrndup(key, dot != NULL ? (size_t)(dot - key) : strlen(key));
+	group = node_get_str(node_get(observed, name), "name");
+	/* A member the host could not resolve has no SID to add. */
+	if (!account_sid_in(text, sid))
+		rc = cause_set(cause, "%s: local_group: unknown account '%s'",
+		    ctx->host, text);
 	else
-		cause_set(cause, "%s: local_group: '%s' exited %ld", ctx->host,
-		    line, r.exit_code);
-done:
-	wsman_cmd_release(&r);
-	free(line);
+		rc = local_group_ps(ctx, group != NULL ? group : name, text,
+		    sid, c->after != NULL, cause);
 	free(name);
 	return rc;
 }

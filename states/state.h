@@ -198,6 +198,19 @@ void state_overlay_delta(struct node *desired, const char **keys,
     size_t n, const struct node *added, const struct node *removed);
 
 /* Lists of names (sequences of scalars); node_seq_has_nocase() finds one. */
+/*
+ * account.c: accounts as text.  account_sid_in: the SID a text names
+ * itself ("S-1-..." or "NAME (S-1-...)"), 0 if none.  account_name_in: the
+ * name part of "NAME (SID)" or a plain name, NULL for a bare SID; free().
+ * account_same: one account, by SID when both carry one, else by name
+ * (case aside).  account_seq_has: seq holds an item account_same as v.
+ */
+#define ACCOUNT_SID_MAX	192
+int account_sid_in(const char *text, char sid[ACCOUNT_SID_MAX]);
+char *account_name_in(const char *text);
+int account_same(const char *a, const char *b);
+int account_seq_has(const struct node *seq, const char *v);
+
 /* Items joined by sep ("a, b"); NULL for an empty or absent list. */
 char *state_list_join(const struct node *seq, const char *sep);
 /* "a, b,c" split on commas, items trimmed, empty ones dropped. */

@@ -149,7 +149,7 @@ expect_match "a changed desired state is intentional" \
     'path=service.Spooler.state before=running after=stopped class=intentional verified=yes' \
     "$(g log -1 --format=%B enforcer/history)"
 expect_match "a member the desired state adds is intentional" \
-    'path="local_group.Remote Management Users.members" after=.*hci-admins" class=intentional verified=yes' \
+    'path="local_group.Remote Management Users.members" after=.*hci-admins (S-1-5-21-[0-9-]*)" class=intentional verified=yes' \
     "$(g log -1 --format=%B enforcer/history)"
 run_enforcer history --class intentional --changes "$D"
 expect_match "enforcer history --class intentional lists it" \

@@ -66,7 +66,7 @@ expect "after B: trusted hosts" \
 run_enforcer revert --dry-run "$A" "$D"
 expect "revert --dry-run A exits 2 (changes pending)" 2 "$RC"
 expect_match "the plan removes what A added" \
-    "- local_group.$GA.members: CONTOSO.hci-admins   (revert of run $A)" \
+    "- local_group.$GA.members: CONTOSO.hci-admins (S-1-5-21-[0-9-]*)   (revert of run $A)" \
     "$OUT"
 expect_match "it says the policy will add hci-admins again" \
     "note: wac01.contoso.test: local_group.$GA.members: the desired state lists 'CONTOSO.hci-admins' (policy gateways): the next apply will undo this revert" \

@@ -1,91 +1,181 @@
 #!/bin/sh
 # states_local_group.sh: the local_group module against the simulator
-# (on $NET).
-#  - a missing member added; with exclusive, an extra member removed;
-#    without, others' members kept
+# (on $NET), members compared by SID (docs/windows-behaviour.md#local-
+# groups-through-wmi).
+#  - in en-US, de-DE, fr-FR and ja-JP (built-in group names and net.exe's
+#    texts localised): a missing member added; with exclusive, an extra
+#    member removed; without, others' members kept; plans show the name
+#    as the host spells it with its SID; drift repaired
+#  - on a German host: Administrators named by its SID, exclusive, one
+#    account written in several forms (.\name, HOST\name, name;
+#    DOMAIN\name, name@dns.domain), a non-ASCII member and an orphaned
+#    SID: ends with exactly its members, no removal of a listed account,
+#    and a second apply sends no write
 #  - an unknown account: apply fails the host (exit 3) with a clear error
 #    naming host and account, and the group is unchanged
 #  - a missing group: the host fails at read (exit 3), naming host and group
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
-GW=gw.contoso.test
 UNK=unk.contoso.test
 NOGRP=nogrp.contoso.test
+DE=admins-de.contoso.test
 GA='Gateway Administrators'
-RMU='Remote Management Users'
+ORPHAN=S-1-5-21-1111111111-2222222222-3333333333-1500
+JU=$(printf 'CONTOSO\\j\303\274rgen')	# CONTOSO\jürgen, UTF-8
+LANGS='en-US de-DE fr-FR ja-JP'
+
+# Remote Management Users as each language names it (lang.c).
+rmu() {
+	case $1 in
+	de-DE) echo Remoteverwaltungsbenutzer ;;
+	fr-FR) printf 'Utilisateurs de gestion \303\240 distance\n' ;;
+	*) echo 'Remote Management Users' ;;
+	esac
+}
+
+# A member as plans show it: the host's spelling and its SID (of the
+# simulator's account ACCOUNT, when the host spells it otherwise).
+as_host() {
+	printf '%s (%s)\n' "$2" "$(truth "$1" "account.${3:-$2}.sid")"
+}
+
+fleet_hosts() {
+	i=1
+	for l in $LANGS; do
+		cat <<EOF
+  gw-$l.contoso.test:
+    address: $NET.$i
+    language: $l
+    accounts: ['CONTOSO\\alice', 'CONTOSO\\hci-admins']
+    groups:
+      $GA: { members: ['CONTOSO\\bob'] }
+      $(rmu $l): { members: ['CONTOSO\\carol'] }
+EOF
+		i=$((i + 1))
+	done
+}
+
+desired_hosts() {
+	i=1
+	for l in $LANGS; do
+		echo "  gw-$l.contoso.test: { address: $NET.$i }"
+		i=$((i + 1))
+	done
+}
+
+desired_policies() {
+	for l in $LANGS; do
+		cat <<EOF
+  gw-$l.contoso.test:
+    local_group:
+      $GA: { members: ['CONTOSO\\hci-admins', 'CONTOSO\\alice'], exclusive: true }
+      $(rmu $l): { members: ['CONTOSO\\svc-enforcer'] }
+EOF
+	done
+}
 
 cat >"$TMP/fleet.yaml" <<EOF
 $FLEET_DEFAULTS
 hosts:
-  $GW:
-    address: $NET.1
-    accounts: ['CONTOSO\\alice', 'CONTOSO\\hci-admins']
-    groups:
-      $GA: { members: ['CONTOSO\\bob'] }
-      $RMU: { members: ['CONTOSO\\carol'] }
+$(fleet_hosts)
   $UNK:
-    address: $NET.2
+    address: $NET.20
     groups:
       $GA: { members: ['CONTOSO\\bob'] }
   $NOGRP:
-    address: $NET.3
+    address: $NET.21
+  $DE:
+    address: $NET.22
+    language: de-DE
+    users: { admin: { password: 'x-Pa55w.rd', admin: true } }
+    accounts: ['CONTOSO\\alice', '$JU']
+    groups:
+      Administratoren: { members: ['Administrator', 'CONTOSO\\svc-enforcer',
+        'admin', 'CONTOSO\\bob', '$ORPHAN'] }
 EOF
 fleet_start "$TMP/fleet.yaml"
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
 hosts:
-  $GW: { address: $NET.1 }
-  $UNK: { address: $NET.2 }
-  $NOGRP: { address: $NET.3 }
+$(desired_hosts)
+  $UNK: { address: $NET.20 }
+  $NOGRP: { address: $NET.21 }
+  $DE: { address: $NET.22 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:
-  $GW:
-    local_group:
-      $GA: { members: ['CONTOSO\\hci-admins', 'CONTOSO\\alice'], exclusive: true }
-      $RMU: { members: ['CONTOSO\\svc-enforcer'] }
+$(desired_policies)
   $UNK:
     local_group:
       $GA: { members: ['CONTOSO\\nobody'] }
   $NOGRP:
     local_group:
       $GA: { members: ['CONTOSO\\hci-admins'] }
+  $DE:
+    local_group:
+      S-1-5-32-544:
+        members: ['CONTOSO\\svc-enforcer', '.\\admin', 'ADMINS-DE\\admin',
+          admin, 'CONTOSO\\alice', alice@contoso.test, '$JU']
+        exclusive: true
 EOF
 
-# --- members added, extra removed with exclusive ------------------------------
-run_enforcer plan --hosts $GW "$TMP/ds"
-expect_rc "plan shows the drift" 2
-expect_line "missing member" \
-    "  + local_group.$GA.members: CONTOSO\\hci-admins   (policy $GW)"
-expect_line "second missing member" \
-    "  + local_group.$GA.members: CONTOSO\\alice   (policy $GW)"
-expect_line "extra member (exclusive)" \
-    "  - local_group.$GA.members: CONTOSO\\bob   (policy $GW)"
-expect_line "missing member, not exclusive" \
-    "  + local_group.$RMU.members: CONTOSO\\svc-enforcer   (policy $GW)"
-expect_match "not exclusive: nobody removed" "4 changes" "$OUT"
+# --- in each language: members added, extra removed with exclusive ----------
+scenario() {
+	GW=gw-$1.contoso.test
+	RMU=$(rmu "$1")
+	echo "# $1"
+	run_enforcer plan --hosts $GW "$TMP/ds"
+	expect_rc "$1: plan shows the drift" 2
+	expect_line "$1: missing member" "  + local_group.$GA.members: $(as_host $GW 'CONTOSO\hci-admins')   (policy $GW)"
+	expect_line "$1: second missing member" "  + local_group.$GA.members: $(as_host $GW 'CONTOSO\alice')   (policy $GW)"
+	expect_line "$1: extra member (exclusive)" "  - local_group.$GA.members: $(as_host $GW 'CONTOSO\bob')   (policy $GW)"
+	expect_line "$1: missing member, not exclusive" "  + local_group.$RMU.members: $(as_host $GW 'CONTOSO\svc-enforcer')   (policy $GW)"
+	expect_match "$1: not exclusive: nobody removed" "4 changes" "$OUT"
 
-run_enforcer apply --hosts $GW "$TMP/ds"
-expect_rc "apply fixes it" 0
-expect "exclusive group: exactly the listed members" \
-    'CONTOSO\hci-admins,CONTOSO\alice' "$(truth $GW "group.$GA.members")"
-expect "other group: member added, others kept" \
-    'CONTOSO\carol,CONTOSO\svc-enforcer' "$(truth $GW "group.$RMU.members")"
-NOOP_ARGS="--hosts $GW" expect_noop "$TMP/ds" $GW
+	run_enforcer apply --hosts $GW "$TMP/ds"
+	expect_rc "$1: apply fixes it" 0
+	expect "$1: exclusive group: exactly the listed members" \
+	    'CONTOSO\hci-admins,CONTOSO\alice' "$(truth $GW "group.$GA.members")"
+	expect "$1: other group: member added, others kept" \
+	    'CONTOSO\carol,CONTOSO\svc-enforcer' "$(truth $GW "group.$RMU.members")"
+	NOOP_ARGS="--hosts $GW" expect_noop "$TMP/ds" $GW
 
-# Drift out of band: someone adds a member back; the next apply removes it.
-sim_ok POST "/hosts/$GW/cmd" "net localgroup \"$GA\" \"CONTOSO\\bob\" /add" >/dev/null
-expect "drift planted" 'CONTOSO\hci-admins,CONTOSO\alice,CONTOSO\bob' \
-    "$(truth $GW "group.$GA.members")"
-run_enforcer plan --hosts $GW "$TMP/ds"
-expect_rc "plan sees the drift" 2
-expect_line "drift line" "  - local_group.$GA.members: CONTOSO\\bob   (drift: changed outside enforcer; policy $GW)"
-run_enforcer apply --hosts $GW "$TMP/ds"
-expect_rc "apply removes it" 0
-expect "drift repaired" 'CONTOSO\hci-admins,CONTOSO\alice' \
-    "$(truth $GW "group.$GA.members")"
+	# Drift out of band: someone adds a member back; the next apply
+	# removes it.
+	sim_ok POST "/hosts/$GW/cmd" "net localgroup \"$GA\" \"CONTOSO\\bob\" /add" >/dev/null
+	expect "$1: drift planted" 'CONTOSO\hci-admins,CONTOSO\alice,CONTOSO\bob' \
+	    "$(truth $GW "group.$GA.members")"
+	run_enforcer plan --hosts $GW "$TMP/ds"
+	expect_rc "$1: plan sees the drift" 2
+	expect_line "$1: drift line" "  - local_group.$GA.members: $(as_host $GW 'CONTOSO\bob')   (drift: changed outside enforcer; policy $GW)"
+	run_enforcer apply --hosts $GW "$TMP/ds"
+	expect_rc "$1: apply removes it" 0
+	expect "$1: drift repaired" 'CONTOSO\hci-admins,CONTOSO\alice' \
+	    "$(truth $GW "group.$GA.members")"
+}
+
+for l in $LANGS; do
+	scenario $l
+done
+
+# --- Administrators by SID on a German host, every name form ------------------
+P="local_group.S-1-5-32-544.members"
+run_enforcer plan --hosts $DE "$TMP/ds"
+expect_rc "by SID: plan shows the drift" 2
+expect_line "by SID: the built-in Administrator removed" "  - $P: $(as_host $DE 'ADMINS-DE\Administrator' Administrator)   (policy $DE)"
+expect_line "by SID: an unlisted domain account removed" "  - $P: $(as_host $DE 'CONTOSO\bob')   (policy $DE)"
+expect_line "by SID: the orphaned SID shown, removed" "  - $P: $ORPHAN   (policy $DE)"
+expect_line "by SID: a missing account added once, as the host spells it" "  + $P: $(as_host $DE 'CONTOSO\alice')   (policy $DE)"
+expect_line "by SID: a non-ASCII account added" "  + $P: $(as_host $DE "$JU")   (policy $DE)"
+expect_match "by SID: no removal of admin in any form, alice added once" "5 changes" "$OUT"
+run_enforcer apply --hosts $DE "$TMP/ds"
+expect_rc "by SID: apply fixes it" 0
+expect "by SID: Administratoren holds exactly its members" \
+    "CONTOSO\\svc-enforcer,admin,CONTOSO\\alice,$JU" \
+    "$(truth $DE "group.Administratoren.members")"
+NOOP_ARGS="--hosts $DE" expect_noop "$TMP/ds" $DE
 
 # --- unknown account ------------------------------------------------------------
 run_enforcer apply --hosts $UNK "$TMP/ds"

@@ -102,7 +102,7 @@ expect_match "NOT REVERTED, naming the group" \
     "$H: NOT REVERTED 5m after the end: local_group.$GA.members" "$OUT"
 run_enforcer plan --at 2026-11-25T10:05:00Z "$D"
 expect_match "plan: alice goes, the window named" \
-    "- local_group.$GA.members: CONTOSO.alice   (window grant-alice ended 10:00Z)" \
+    "- local_group.$GA.members: CONTOSO.alice (S-1-5-21-[0-9-]*)   (window grant-alice ended 10:00Z)" \
     "$OUT"
 run_enforcer apply --at 2026-11-25T10:05:00Z "$D"
 expect "apply after the end: exit" 0 "$RC"

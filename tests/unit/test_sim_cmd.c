@@ -212,6 +212,87 @@ test_net_localgroup_show(void **state)
 	host_free(h);
 }
 
+/*
+ * A German host: built-in groups renamed (found by SID), net's texts in
+ * German; an orphaned SID is listed as the SID and can be deleted by it.
+ */
+static void
+test_net_localgroup_german(void **state)
+{
+	struct sim_host *h = host_new();
+
+	sim_host_localize(h, "de-DE");
+	assert_string_equal(sim_group(h, "S-1-5-32-544")->name,
+	    "Administratoren");
+	assert_null(sim_group(h, "Administrators"));
+	assert_string_equal(sim_group(h, "S-1-5-32-544")->sid, "S-1-5-32-544");
+	sim_group_add_member(sim_group(h, "Administratoren"),
+	    "S-1-5-21-1-2-3-1500");
+	expect(h, ADMIN, "net localgroup Administratoren CONTOSO\\bob /add", 0,
+	    "Der Befehl wurde erfolgreich ausgef\xc3\xbchrt.\r\n\r\n", "");
+	expect(h, ADMIN, "net localgroup Administratoren CONTOSO\\bob /add", 2,
+	    "", "Systemfehler 1378 aufgetreten.\r\n\r\nDer angegebene "
+	    "Kontoname ist bereits ein Mitglied der Gruppe.\r\n\r\n");
+	expect_w(h, ADMIN, "net localgroup Administratoren S-1-5-21-1-2-3-1500 "
+	    "/delete", 0, NULL, "", 1);
+	assert_int_equal(sim_group_find_member(sim_group(h, "S-1-5-32-544"),
+	    "S-1-5-21-1-2-3-1500"), -1);
+	/* Local accounts: the machine SID plus a RID; 500 the Administrator. */
+	assert_string_equal(sim_account(h, "Administrator")->sid + strlen(
+	    sim_account(h, "Administrator")->sid) - 4, "-500");
+	assert_true(strncmp(sim_account(h, "CONTOSO\\bob")->sid, "S-1-5-21-",
+	    9) == 0);
+	host_free(h);
+}
+
+/*
+ * powershell -EncodedCommand, the ADSI script local_group.c sends: an
+ * orphan removed by SID; adding a SID no account has fails with 1332.
+ */
+static void
+test_powershell_adsi(void **state)
+{
+	struct sim_host *h = host_new();
+
+	sim_group_add_member(sim_group(h, "Gateway Administrators"),
+	    "S-1-5-21-1-2-3-1500");
+	expect_w(h, ADMIN, "powershell.exe -NoProfile -NonInteractive "
+	    "-EncodedCommand "
+	    "JABFAHIAcgBvAHIAQQBjAHQAaQBvAG4AUAByAGUAZgBlAHIAZQBuAGMAZQA9"
+	    "ACcAUwB0AG8AcAAnADsAdAByAHkAewAkAGcAPQBbAEEARABTAEkAXQAoACcA"
+	    "VwBpAG4ATgBUADoALwAvACcAKwAkAGUAbgB2ADoAQwBPAE0AUABVAFQARQBS"
+	    "AE4AQQBNAEUAKwAnAC8AJwArACcARwBhAHQAZQB3AGEAeQAgAEEAZABtAGkA"
+	    "bgBpAHMAdAByAGEAdABvAHIAcwAnACsAJwAsAGcAcgBvAHUAcAAnACkAOwAk"
+	    "AGcALgBSAGUAbQBvAHYAZQAoACcAVwBpAG4ATgBUADoALwAvAFMALQAxAC0A"
+	    "NQAtADIAMQAtADEALQAyAC0AMwAtADEANQAwADAAJwApAH0AYwBhAHQAYwBo"
+	    "AHsAJABlAD0AJABfAC4ARQB4AGMAZQBwAHQAaQBvAG4AOwB3AGgAaQBsAGUA"
+	    "KAAkAGUALgBJAG4AbgBlAHIARQB4AGMAZQBwAHQAaQBvAG4AKQB7ACQAZQA9"
+	    "ACQAZQAuAEkAbgBuAGUAcgBFAHgAYwBlAHAAdABpAG8AbgB9ADsAWwBDAG8A"
+	    "bgBzAG8AbABlAF0AOgA6AEUAcgByAG8AcgAuAFcAcgBpAHQAZQBMAGkAbgBl"
+	    "ACgAJABlAC4ATQBlAHMAcwBhAGcAZQApADsAZQB4AGkAdAAoACQAZQAuAEgA"
+	    "UgBlAHMAdQBsAHQAIAAtAGIAYQBuAGQAIAAwAHgARgBGAEYARgApAH0A", 0, "", "", 1);
+	assert_int_equal(sim_group_find_member(sim_group(h,
+	    "Gateway Administrators"), "S-1-5-21-1-2-3-1500"), -1);
+	expect(h, ADMIN, "powershell -EncodedCommand "
+	    "JABFAHIAcgBvAHIAQQBjAHQAaQBvAG4AUAByAGUAZgBlAHIAZQBuAGMAZQA9"
+	    "ACcAUwB0AG8AcAAnADsAdAByAHkAewAkAGcAPQBbAEEARABTAEkAXQAoACcA"
+	    "VwBpAG4ATgBUADoALwAvACcAKwAkAGUAbgB2ADoAQwBPAE0AUABVAFQARQBS"
+	    "AE4AQQBNAEUAKwAnAC8AJwArACcARwBhAHQAZQB3AGEAeQAgAEEAZABtAGkA"
+	    "bgBpAHMAdAByAGEAdABvAHIAcwAnACsAJwAsAGcAcgBvAHUAcAAnACkAOwAk"
+	    "AGcALgBBAGQAZAAoACcAVwBpAG4ATgBUADoALwAvAFMALQAxAC0ANQAtADIA"
+	    "MQAtADEALQAyAC0AMwAtADEANQAwADAAJwApAH0AYwBhAHQAYwBoAHsAJABl"
+	    "AD0AJABfAC4ARQB4AGMAZQBwAHQAaQBvAG4AOwB3AGgAaQBsAGUAKAAkAGUA"
+	    "LgBJAG4AbgBlAHIARQB4AGMAZQBwAHQAaQBvAG4AKQB7ACQAZQA9ACQAZQAu"
+	    "AEkAbgBuAGUAcgBFAHgAYwBlAHAAdABpAG8AbgB9ADsAWwBDAG8AbgBzAG8A"
+	    "bABlAF0AOgA6AEUAcgByAG8AcgAuAFcAcgBpAHQAZQBMAGkAbgBlACgAJABl"
+	    "AC4ATQBlAHMAcwBhAGcAZQApADsAZQB4AGkAdAAoACQAZQAuAEgAUgBlAHMA"
+	    "dQBsAHQAIAAtAGIAYQBuAGQAIAAwAHgARgBGAEYARgApAH0A", 1332, "",
+	    "No mapping between account names and security IDs was done.\r\n");
+	expect(h, ADMIN, "powershell -EncodedCommand ZQBjAGgAbwA=", 1, "",
+	    "winrm-sim: powershell: script not modelled: echo\r\n");
+	host_free(h);
+}
+
 static void
 test_net_localgroup_list(void **state)
 {
@@ -491,6 +572,8 @@ main(void)
 		cmocka_unit_test(test_cmd_c),
 		cmocka_unit_test(test_whoami_hostname),
 		cmocka_unit_test(test_net_localgroup_show),
+		cmocka_unit_test(test_net_localgroup_german),
+		cmocka_unit_test(test_powershell_adsi),
 		cmocka_unit_test(test_net_localgroup_list),
 		cmocka_unit_test(test_net_localgroup_members),
 		cmocka_unit_test(test_net_localgroup_create_delete),

@@ -97,6 +97,44 @@ test_local_group(void **state)
 	changes_clear(&cs);
 }
 
+/*
+ * Members compare by SID: the read resolved every spelling (accounts);
+ * one account in several spellings is neither removed nor added twice;
+ * an orphan (a bare SID) is removable; an unresolved name is added as
+ * written (apply then fails it as unknown).
+ */
+static void
+test_local_group_sids(void **state)
+{
+	struct changes cs = CHANGES_INIT;
+	const char *bob = "CONTOSO\\bob (S-1-5-21-7-7-7-1104)";
+
+	diff("local_group", "S-1-5-32-544: {members: ['.\\admin', "
+	    "'ADM\\admin', admin, 'CONTOSO\\bob', bob@contoso.test, "
+	    "'CONTOSO\\nobody'], exclusive: true}",
+	    "S-1-5-32-544: {name: Administratoren, sid: S-1-5-32-544, "
+	    "members: ['ADM\\admin (S-1-5-21-1-2-3-1001)', "
+	    "S-1-5-21-9-9-9-1500], accounts: {"
+	    "'.\\admin': 'ADM\\admin (S-1-5-21-1-2-3-1001)', "
+	    "'ADM\\admin': 'ADM\\admin (S-1-5-21-1-2-3-1001)', "
+	    "admin: 'ADM\\admin (S-1-5-21-1-2-3-1001)', "
+	    "'CONTOSO\\bob': 'CONTOSO\\bob (S-1-5-21-7-7-7-1104)', "
+	    "bob@contoso.test: 'CONTOSO\\bob (S-1-5-21-7-7-7-1104)'}}", &cs);
+	assert_int_equal(cs.n, 3);
+	assert_change(&cs.v[0], "local_group.S-1-5-32-544.members", NULL, bob);
+	assert_change(&cs.v[1], "local_group.S-1-5-32-544.members", NULL,
+	    "CONTOSO\\nobody");
+	assert_change(&cs.v[2], "local_group.S-1-5-32-544.members",
+	    "S-1-5-21-9-9-9-1500", NULL);
+	changes_clear(&cs);
+
+	/* "NAME (SID)", the form history shows, names the account too. */
+	diff("local_group", "Admins: {members: ['X\\renamed (S-1-5-21-7-7-7-1104)'], "
+	    "exclusive: true}", "Admins: {members: ['CONTOSO\\bob "
+	    "(S-1-5-21-7-7-7-1104)'], accounts: {}}", &cs);
+	assert_int_equal(cs.n, 0);
+}
+
 static void
 test_service(void **state)
 {
@@ -273,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_credssp_server),
 		cmocka_unit_test(test_credssp_client_lists),
 		cmocka_unit_test(test_local_group),
+		cmocka_unit_test(test_local_group_sids),
 		cmocka_unit_test(test_service),
 		cmocka_unit_test(test_trusted_hosts),
 		cmocka_unit_test(test_absent),

@@ -175,7 +175,7 @@ user_is_admin(struct sim_host *h, const char *user)
 	a = sim_account(h, user);
 	if (a != NULL && a->admin)
 		return 1;
-	g = sim_group(h, "Administrators");
+	g = sim_group(h, "S-1-5-32-544");
 	return g != NULL && (sim_group_find_member(g, user) >= 0 ||
 	    (a != NULL && sim_group_find_member(g, a->name) >= 0));
 }

@@ -6,7 +6,8 @@
  *   GET  /hosts/NAME/state          ground truth, "key = value" lines
  *   GET  /hosts/NAME/get?key=K      one value
  *   POST /hosts/NAME/set            "key = value" lines: drift, not writes
- *   POST /hosts/NAME/cmd            a cmd.exe line run as Administrator;
+ *   POST /hosts/NAME/cmd            a cmd.exe line run as Administrator
+ *                                   (RID 500, by its localised name);
  *                                   reply: exit code line, then output
  *   POST /hosts/NAME/fault          down=1 latency_ms=200 http500=1
  *                                   drop_mid_reply=1 trickle_bps=100 clear
@@ -142,7 +143,7 @@ do_cmd(struct sim_host *h, const char *body, struct answer *a)
 
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
-	code = sim_cmd_run(h, "Administrator", line, &out, &err, &wrote);
+	code = sim_cmd_run(h, sim_admin_name(h), line, &out, &err, &wrote);
 	buf_printf(&a->body, "%d\n", code);
 	buf_add(&a->body, out.ptr != NULL ? out.ptr : "", out.len);
 	buf_add(&a->body, err.ptr != NULL ? err.ptr : "", err.len);

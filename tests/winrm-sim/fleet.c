@@ -17,7 +17,11 @@
  * MaxEnvelopeSizekb, ...}, gpo [ground-truth key], services {NAME: {state,
  * start_mode, display_name}}, groups {NAME: {members: [], comment}},
  * registry {KEY: {VALUE: {type, data}}}, clock_offset, tz_offset_minutes,
- * faults {down, latency_ms, http500, drop_mid_reply, trickle_bps}.
+ * faults {down, latency_ms, http500, drop_mid_reply, trickle_bps},
+ * language (en-US, de-DE, fr-FR, ja-JP: built-in names and net.exe's
+ * texts, lang.c; applied before users, accounts and groups, so that
+ * those name the localised built-ins).  A member that is a SID string
+ * naming no account is an orphan.
  * Anything else is an error at its file:line:col.
  */
 #include <arpa/inet.h>
@@ -219,16 +223,17 @@ apply_users(struct sim_host *h, const struct node *n, struct errors *e)
 		}
 		sim_account_add(h, n->pairs[i].key->value, pw->value, admin);
 		if (admin)
-			sim_group_add_member(sim_group(h, "Administrators"),
+			sim_group_add_member(sim_group(h, "S-1-5-32-544"),
 			    n->pairs[i].key->value);
 	}
 	return rc;
 }
 
+/* A SID that names no account is an orphan, not a new account. */
 static void
 account_known(struct sim_host *h, const char *name)
 {
-	if (sim_account(h, name) == NULL)
+	if (sim_account(h, name) == NULL && !sim_is_sid(name))
 		sim_account_add(h, name, NULL, 0);
 }
 
@@ -570,6 +575,14 @@ apply_scalars(struct sim_host *h, const struct node *hn, struct errors *e)
 	long long v;
 
 	h->cert_scenario = xstrdup("valid");
+	if ((n = node_get(hn, "language")) != NULL) {
+		if (n->kind != NODE_SCALAR || !sim_lang_known(n->value)) {
+			nerr(e, n, "language: expected en-US, de-DE, fr-FR or "
+			    "ja-JP");
+			return -1;
+		}
+		sim_host_localize(h, n->value);
+	}
 	if ((n = node_get(hn, "certificate")) != NULL) {
 		if (n->kind != NODE_SCALAR || !tls_scenario_known(n->value)) {
 			nerr(e, n, "certificate: expected valid, expired, "
@@ -640,7 +653,8 @@ host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
 	static const char *const keys[] = { "address", "port", "certificate",
 	    "certificate_days", "extra_certificates", "users", "accounts",
 	    "cert_mappings", "winrm", "gpo", "services", "groups",
-	    "registry", "clock_offset", "tz_offset_minutes", "faults", NULL };
+	    "registry", "clock_offset", "tz_offset_minutes", "faults",
+	    "language", NULL };
 	const struct node *n;
 	int rc;
 

@@ -268,7 +268,7 @@ reply_401(struct conn *c)
 static int
 is_admin(struct sim_host *h, const struct sim_account *a)
 {
-	struct sim_group *g = sim_group(h, "Administrators");
+	struct sim_group *g = sim_group(h, "S-1-5-32-544");
 
 	return a->admin ||
 	    (g != NULL && sim_group_find_member(g, a->name) >= 0);

@@ -1,7 +1,8 @@
 /*
  * prog_net.c: net.exe: localgroup (list, show, create, delete, members
  * /add and /delete) and start / stop, with net's texts and exit codes
- * (errors on stderr, exit 2; syntax errors exit 1).
+ * (errors on stderr, exit 2; syntax errors exit 1).  The localgroup texts
+ * are in the host's display language (lang.c); start / stop stay English.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,36 @@
 #define DASHES	"-------------------------------------------------------------" \
 		"------------------"
 #define DONE	"The command completed successfully.\r\n\r\n"
+#define T(p, t)	sim_lang_text((p)->host, (t))
+
+/* One of net's error texts with its one %d or %s replaced by arg. */
+static void
+say_err(struct sim_prog *p, enum sim_text t, const char *arg)
+{
+	const char *s = T(p, t), *pct = strchr(s, '%');
+
+	if (pct == NULL)
+		sim_prog_err(p, "%s\r\n\r\n", s);
+	else
+		sim_prog_err(p, "%.*s%s%s\r\n\r\n", (int)(pct - s), s, arg,
+		    pct + 2);
+}
 
 static int
 system_error(struct sim_prog *p, int code, const char *text)
 {
-	sim_prog_err(p, "System error %d has occurred.\r\n\r\n%s\r\n\r\n",
-	    code, text);
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", code);
+	say_err(p, SIM_T_SYSERR, num);
+	sim_prog_err(p, "%s\r\n\r\n", text);
 	return 2;
+}
+
+static void
+done(struct sim_prog *p)
+{
+	sim_prog_out(p, "%s\r\n\r\n", T(p, SIM_T_DONE));
 }
 
 static int
@@ -33,7 +57,7 @@ helpmsg(struct sim_prog *p, int code, const char *text)
 static int
 access_denied(struct sim_prog *p)
 {
-	return system_error(p, 5, "Access is denied.");
+	return system_error(p, 5, T(p, SIM_T_ACCESS_DENIED));
 }
 
 static int
@@ -78,7 +102,7 @@ group_list(struct sim_prog *p)
 	sim_prog_out(p, "\r\nAliases for \\\\%s\r\n\r\n" DASHES "\r\n", nb);
 	for (i = 0; i < p->host->ngroups; i++)
 		sim_prog_out(p, "*%s\r\n", names[i]);
-	sim_prog_out(p, DONE);
+	done(p);
 	free(names);
 	return 0;
 }
@@ -88,11 +112,12 @@ group_show(struct sim_prog *p, const struct sim_group *g)
 {
 	size_t i;
 
-	sim_prog_out(p, "Alias name     %s\r\nComment        %s\r\n\r\n"
-	    "Members\r\n\r\n" DASHES "\r\n", g->name, g->comment);
+	sim_prog_out(p, "%-15s%s\r\n%-15s%s\r\n\r\n%s\r\n\r\n" DASHES
+	    "\r\n", T(p, SIM_T_ALIAS), g->name, T(p, SIM_T_COMMENT),
+	    g->comment, T(p, SIM_T_MEMBERS));
 	for (i = 0; i < g->nmembers; i++)
 		sim_prog_out(p, "%s\r\n", g->members[i]);
-	sim_prog_out(p, DONE);
+	done(p);
 	return 0;
 }
 
@@ -118,53 +143,71 @@ group_create_delete(struct sim_prog *p, const char *name, int add)
 	if (add) {
 		if (sim_group(p->host, name) != NULL)
 			return system_error(p, 1379,
-			    "The specified local group already exists.");
+			    T(p, SIM_T_GROUP_EXISTS));
 		sim_group_add(p->host, name, comment != NULL ? comment : "");
 	} else if (sim_group_delete(p->host, name) == -1)
-		return system_error(p, 1376,
-		    "The specified local group does not exist.");
+		return system_error(p, 1376, T(p, SIM_T_NO_GROUP));
 	p->wrote = 1;
-	sim_prog_out(p, DONE);
+	done(p);
 	return 0;
 }
 
 /*
- * Members are resolved to the account's own spelling, as Windows stores
- * a SID and shows its name; unknown names fail before anything changes.
+ * The member a name means: its account's spelling, as Windows stores a
+ * SID and shows its name; or, for /delete, an orphan's SID string as the
+ * group holds it (unverified: docs/windows-behaviour.md#net-localgroup).
  */
+static const char *
+member_named(struct sim_prog *p, struct sim_group *g, const char *name,
+    int add)
+{
+	struct sim_account *a;
+	int at;
+
+	if ((a = sim_account(p->host, name)) != NULL)
+		return a->name;
+	if (!add && sim_is_sid(name) && (at = sim_group_find_member(g,
+	    name)) >= 0)
+		return g->members[at];
+	return NULL;
+}
+
+/* Unknown names fail before anything changes. */
 static int
 group_members(struct sim_prog *p, struct sim_group *g, char **names,
     int n, int add)
 {
-	struct sim_account *a;
+	const char *m;
+	char *copy;
 	int i, at;
 
 	if (!p->admin)
 		return access_denied(p);
 	for (i = 0; i < n; i++) {
-		if (sim_account(p->host, names[i]) == NULL) {
-			sim_prog_err(p, "There is no such global user or group: "
-			    "%s.\r\n\r\nMore help is available by typing NET "
-			    "HELPMSG 3783.\r\n\r\n", names[i]);
+		if (member_named(p, g, names[i], add) == NULL) {
+			say_err(p, SIM_T_NO_ACCOUNT, names[i]);
+			say_err(p, SIM_T_HELPMSG, "3783");
 			return 2;
 		}
 	}
 	for (i = 0; i < n; i++) {
-		a = sim_account(p->host, names[i]);
-		at = sim_group_find_member(g, a->name);
+		copy = xstrdup(member_named(p, g, names[i], add));
+		m = copy;
+		at = sim_group_find_member(g, m);
 		if (add && at >= 0)
-			return system_error(p, 1378, "The specified account "
-			    "name is already a member of the group.");
+			at = -2;
+		else if (add)
+			sim_group_add_member(g, m);
+		else if (at >= 0)
+			sim_group_delete_member(g, m);
+		free(copy);
+		if (at == -2)
+			return system_error(p, 1378, T(p, SIM_T_IS_MEMBER));
 		if (!add && at < 0)
-			return system_error(p, 1377, "The specified account "
-			    "name is not a member of the group.");
-		if (add)
-			sim_group_add_member(g, a->name);
-		else
-			sim_group_delete_member(g, a->name);
+			return system_error(p, 1377, T(p, SIM_T_NOT_MEMBER));
 		p->wrote = 1;
 	}
-	sim_prog_out(p, DONE);
+	done(p);
 	return 0;
 }
 
@@ -203,8 +246,7 @@ localgroup(struct sim_prog *p)
 		goto out;
 	}
 	if ((g = sim_group(p->host, names[0])) == NULL)
-		rc = system_error(p, 1376,
-		    "The specified local group does not exist.");
+		rc = system_error(p, 1376, T(p, SIM_T_NO_GROUP));
 	else if (n == 1)
 		rc = group_show(p, g);
 	else if (!add && !del)

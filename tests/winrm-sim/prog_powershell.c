@@ -1,9 +1,14 @@
 /*
- * prog_powershell.c: powershell.exe run with -EncodedCommand (base64 of
- * the script in UTF-16LE), as pywinrm's run_ps and Ansible run scripts
- * over WinRS.  The simulator interprets no PowerShell: it knows the
- * scripts enforcer sends, by their exact text, and answers each from the
- * ground truth as Windows would; any other script fails visibly.
+ * prog_powershell.c: powershell.exe -EncodedCommand SCRIPT, for the scripts
+ * enforcer sends and nothing else (any other script exits 1: not
+ * simulated):
+ *  - the certificate store (states/wsman_listener.c): every certificate of
+ *    LocalMachine\My, HasPrivateKey and the DER in base64, one per line;
+ *  - a local group's member added or removed through ADSI by SID
+ *    (states/local_group.c): the group bound by name, the member as
+ *    "WinNT://S-1-...", the Win32 error as the exit code (1376 no such
+ *    group, 1377 not a member, 1378 already a member, 1332 no such account,
+ *    5 access denied) and its message on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,46 +53,143 @@ powershell_cert_store(struct sim_prog *p)
 	return 0;
 }
 
-static const struct {
-	const char	*script;
-	int		(*run)(struct sim_prog *);
-} powershell_scripts[] = {
-	{ PS_CERT_STORE, powershell_cert_store },
-};
+#define HEAD	"$ErrorActionPreference='Stop';try{$g=[ADSI]('WinNT://'+" \
+		"$env:COMPUTERNAME+'/'+'"
+#define MID	"'+',group');$g."
 
-/* The script -EncodedCommand carries, if it is base64 of ASCII UTF-16LE. */
+/* base64 of UTF-16LE to UTF-8; NULL if malformed. */
 static char *
-powershell_decode(const char *b64)
+decode_script(const char *b64)
 {
-	size_t n = strlen(b64), i, pad = 0;
+	struct buf out = BUF_INIT;
 	unsigned char *raw;
-	char *s = NULL;
-	int len;
+	unsigned long c, lo;
+	size_t len = strlen(b64), n, i;
+	int got;
 
-	if (n == 0 || n % 4 != 0)
+	raw = xmalloc(len / 4 * 3 + 3);
+	got = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
+	if (got < 0 || len % 4 != 0) {
+		free(raw);
 		return NULL;
-	raw = xmalloc(n / 4 * 3 + 1);
-	if ((len = EVP_DecodeBlock(raw, (const unsigned char *)b64,
-	    (int)n)) < 0)
-		goto out;
-	pad = (b64[n - 1] == '=') + (b64[n - 2] == '=');
-	len -= (int)pad;
-	if (len % 2 != 0)
-		goto out;
-	s = xmalloc((size_t)len / 2 + 1);
-	for (i = 0; i < (size_t)len / 2; i++) {
-		if (raw[2 * i + 1] != 0 || raw[2 * i] == 0 ||
-		    raw[2 * i] > 0x7f) {
-			free(s);
-			s = NULL;
-			goto out;
-		}
-		s[i] = (char)raw[2 * i];
 	}
-	s[i] = '\0';
-out:
+	/* EVP_DecodeBlock counts the padding as data. */
+	n = (size_t)got - (len > 0 && b64[len - 1] == '=') -
+	    (len > 1 && b64[len - 2] == '=');
+	for (i = 0; i + 1 < n; i += 2) {
+		c = raw[i] | (unsigned long)raw[i + 1] << 8;
+		if (c >= 0xd800 && c < 0xdc00 && i + 3 < n) {
+			lo = raw[i + 2] | (unsigned long)raw[i + 3] << 8;
+			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+			i += 2;
+		}
+		if (c < 0x80)
+			buf_putc(&out, (char)c);
+		else if (c < 0x800)
+			buf_printf(&out, "%c%c", (int)(0xc0 | c >> 6),
+			    (int)(0x80 | (c & 0x3f)));
+		else if (c < 0x10000)
+			buf_printf(&out, "%c%c%c", (int)(0xe0 | c >> 12),
+			    (int)(0x80 | (c >> 6 & 0x3f)),
+			    (int)(0x80 | (c & 0x3f)));
+		else
+			buf_printf(&out, "%c%c%c%c", (int)(0xf0 | c >> 18),
+			    (int)(0x80 | (c >> 12 & 0x3f)),
+			    (int)(0x80 | (c >> 6 & 0x3f)),
+			    (int)(0x80 | (c & 0x3f)));
+	}
 	free(raw);
-	return s;
+	return buf_detach(&out);
+}
+
+/* The single-quoted group name at *p ('' a quote), up to MID. */
+static char *
+group_name(const char **p)
+{
+	struct buf b = BUF_INIT;
+	const char *s = *p;
+
+	while (*s != '\0' && strncmp(s, MID, strlen(MID)) != 0) {
+		if (*s == '\'' && s[1] == '\'')
+			s++;
+		buf_putc(&b, *s++);
+	}
+	if (*s == '\0') {
+		buf_release(&b);
+		return NULL;
+	}
+	*p = s + strlen(MID);
+	return buf_detach(&b);
+}
+
+static int
+fail(struct sim_prog *p, int code, const char *message)
+{
+	sim_prog_err(p, "%s\r\n", message);
+	return code;
+}
+
+/* Add or remove the account (or orphan) sid; the Win32 error or 0. */
+static int
+adsi_member(struct sim_prog *p, struct sim_group *g, const char *sid,
+    int add)
+{
+	struct sim_account *a = sim_account(p->host, sid);
+	const char *m = a != NULL ? a->name : sid;
+	int at = sim_group_find_member(g, m);
+
+	if (!p->admin)
+		return fail(p, 5, "Access is denied.");
+	if (add && a == NULL)
+		return fail(p, 1332, "No mapping between account names and "
+		    "security IDs was done.");
+	if (add && at >= 0)
+		return fail(p, 1378, "The specified account name is already a "
+		    "member of the group.");
+	if (!add && at < 0)
+		return fail(p, 1377, "The specified account name is not a "
+		    "member of the group.");
+	if (add)
+		sim_group_add_member(g, m);
+	else
+		sim_group_delete_member(g, m);
+	p->wrote = 1;
+	return 0;
+}
+
+/* $g.Add('WinNT://SID') or $g.Remove(...) on the group the script binds. */
+static int
+run_script(struct sim_prog *p, const char *script)
+{
+	struct sim_group *g;
+	const char *s = script, *e;
+	char *name, *sid;
+	int add, rc;
+
+	if (strncmp(s, HEAD, strlen(HEAD)) != 0) {
+		sim_prog_err(p, "winrm-sim: powershell: script not modelled: "
+		    "%.60s\r\n", script);
+		return 1;
+	}
+	s += strlen(HEAD);
+	if ((name = group_name(&s)) == NULL)
+		return fail(p, 1, "winrm-sim: script not simulated");
+	add = strncmp(s, "Add('WinNT://", 13) == 0;
+	if (!add && strncmp(s, "Remove('WinNT://", 16) != 0) {
+		free(name);
+		return fail(p, 1, "winrm-sim: script not simulated");
+	}
+	s += add ? 13 : 16;
+	e = strchr(s, '\'');
+	sid = xstrndup(s, e != NULL ? (size_t)(e - s) : strlen(s));
+	if ((g = sim_group(p->host, name)) == NULL || sim_is_sid(name))
+		rc = fail(p, 1376, "The specified local group does not "
+		    "exist.");
+	else
+		rc = adsi_member(p, g, sid, add);
+	free(name);
+	free(sid);
+	return rc;
 }
 
 int
@@ -95,8 +197,7 @@ sim_prog_powershell(struct sim_prog *p)
 {
 	const char *enc = NULL;
 	char *script;
-	size_t i;
-	int a;
+	int a, rc;
 
 	for (a = 1; a < p->argc; a++) {
 		if (strcasecmp(p->argv[a], "-NoProfile") == 0 ||
@@ -109,24 +210,17 @@ sim_prog_powershell(struct sim_prog *p)
 		}
 		break;
 	}
-	if (enc == NULL || a < p->argc) {
-		sim_prog_err(p, "winrm-sim: powershell: only -NoProfile "
-		    "-NonInteractive -EncodedCommand SCRIPT is modelled\r\n");
-		return 1;
-	}
-	if ((script = powershell_decode(enc)) == NULL) {
-		sim_prog_err(p, "Cannot process the command because the value "
-		    "specified with -EncodedCommand is not properly encoded. "
-		    "The value must be Base64 encoded.\r\n");
-		return 1;
-	}
-	for (i = 0; i < nitems(powershell_scripts); i++)
-		if (strcmp(script, powershell_scripts[i].script) == 0) {
-			free(script);
-			return powershell_scripts[i].run(p);
-		}
-	sim_prog_err(p, "winrm-sim: powershell: script not modelled: %.60s\r\n",
-	    script);
+	if (enc == NULL || a < p->argc)
+		return fail(p, 1, "winrm-sim: powershell: only -NoProfile "
+		    "-NonInteractive -EncodedCommand SCRIPT is modelled");
+	if ((script = decode_script(enc)) == NULL)
+		return fail(p, 1, "Cannot process the command because the "
+		    "value specified with -EncodedCommand is not properly "
+		    "encoded. The value must be Base64 encoded.");
+	if (strcmp(script, PS_CERT_STORE) == 0)
+		rc = powershell_cert_store(p);
+	else
+		rc = run_script(p, script);
 	free(script);
-	return 1;
+	return rc;
 }

@@ -2,6 +2,9 @@
  * res_wmi.c: the WMI classes the simulator knows, over WS-Management
  * (…/wmi/<namespace>/<class>, MS-WSMV 3.1.4.1.1).
  *
+ * Win32_Group (WQL), Win32_Account (WQL on the cimv2 "*" resource) and a
+ * group's members (ASSOCIATORS OF {Win32_Group...} WHERE AssocClass =
+ * Win32_GroupUser, on "*" too), with names, domains and SIDs.
  * Win32_Service: Get by Name, Enumerate (WQL "SELECT ... FROM
  * Win32_Service [WHERE Prop = 'v' [AND|OR ...]]" or a SelectorFilter),
  * and the methods StartService, StopService, ChangeStartMode with WMI's
@@ -144,24 +147,24 @@ prop_get(const struct prop *p, size_t n, const char *name)
 	return NULL;
 }
 
-/* A Win32_Service element; only the named properties if fields != NULL. */
+/* An instance of cls; only the named properties if fields != NULL. */
 static void
-service_xml(struct sim_host *h, const struct sim_service *s, xmlNode *parent,
-    char **fields, size_t nfields)
+instance_xml(const char *cls, const struct prop *p, size_t n,
+    xmlNode *parent, char **fields, size_t nfields)
 {
-	struct prop p[NPROPS];
 	xmlNode *e, *v;
 	xmlNs *ns, *xsi;
-	size_t n, i, j;
+	char *uri, *type;
+	size_t i, j;
 
-	n = service_props(h, s, p);
-	e = xmlNewChild(parent, NULL, (xmlChar *)"Win32_Service", NULL);
-	ns = xmlNewNs(e, (xmlChar *)SERVICE_URI, (xmlChar *)"p");
+	uri = xasprintf(CIMV2 "%s", cls);
+	type = xasprintf("p:%s_Type", cls);
+	e = xmlNewChild(parent, NULL, (xmlChar *)cls, NULL);
+	ns = xmlNewNs(e, (xmlChar *)uri, (xmlChar *)"p");
 	xmlSetNs(e, ns);
 	xmlNewNs(e, (xmlChar *)CIM_COMMON, (xmlChar *)"cim");
 	xsi = xmlNewNs(e, (xmlChar *)SIM_NS_XSI, (xmlChar *)"xsi");
-	xmlSetNsProp(e, xsi, (xmlChar *)"type",
-	    (xmlChar *)"p:Win32_Service_Type");
+	xmlSetNsProp(e, xsi, (xmlChar *)"type", (xmlChar *)type);
 	xmlNodeSetLang(e, (xmlChar *)"en-US");
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nfields; j++)
@@ -174,6 +177,19 @@ service_xml(struct sim_host *h, const struct sim_service *s, xmlNode *parent,
 			xmlSetNsProp(v, xsi, (xmlChar *)"nil",
 			    (xmlChar *)"true");
 	}
+	free(uri);
+	free(type);
+}
+
+/* A Win32_Service element; only the named properties if fields != NULL. */
+static void
+service_xml(struct sim_host *h, const struct sim_service *s, xmlNode *parent,
+    char **fields, size_t nfields)
+{
+	struct prop p[NPROPS];
+
+	instance_xml("Win32_Service", p, service_props(h, s, p), parent,
+	    fields, nfields);
 }
 
 /* --- WQL ----------------------------------------------------------------- */
@@ -950,6 +966,264 @@ stdregprov(struct soap_req *r, struct soap_out *out)
 	return 0;
 }
 
+/* --- Win32_Group, Win32_Account, ASSOCIATORS OF -------------------------- */
+
+/*
+ * Accounts as the CIMWin32 provider shows them (docs/windows-behaviour.md
+ * #local-groups-through-wmi): Domain is the host's NetBIOS name for local
+ * accounts and groups, the authority ("NT AUTHORITY") for well-known
+ * ones, Name the bare name, SIDType 1 user, 4 alias, 5 well-known group.
+ */
+struct acct {
+	const char	*cls;		/* Win32_UserAccount, Win32_Group, ... */
+	const char	*name;		/* as the host stores it */
+	const char	*sid;
+	const char	*desc;
+};
+
+#define NACCT_PROPS	8
+
+static size_t
+acct_props(struct sim_host *h, const struct acct *a, struct prop *p)
+{
+	const char *bare, *type = "1";
+	char dom[64], nb[16];
+	size_t n = 0;
+
+	if (strcmp(a->cls, "Win32_SID") == 0) {
+		prop(p, &n, "AccountName", "%s", "");
+		p[n - 1].nil = 1;
+		prop(p, &n, "ReferencedDomainName", "%s", "");
+		p[n - 1].nil = 1;
+		prop(p, &n, "SID", "%s", a->sid);
+		return n;
+	}
+	sim_host_netbios(h, nb);
+	sim_account_split(h, a->name, dom, sizeof(dom), &bare);
+	if (strcmp(a->cls, "Win32_Group") == 0)
+		type = "4";
+	else if (strcmp(a->cls, "Win32_SystemAccount") == 0)
+		type = "5";
+	prop(p, &n, "Caption", "%s\\%s", dom, bare);
+	prop(p, &n, "Description", "%s", a->desc != NULL ? a->desc : "");
+	prop(p, &n, "Domain", "%s", dom);
+	prop(p, &n, "LocalAccount", "%s", strcasecmp(dom, nb) == 0 ?
+	    "true" : "false");
+	prop(p, &n, "Name", "%s", bare);
+	prop(p, &n, "SID", "%s", a->sid);
+	prop(p, &n, "SIDType", "%s", type);
+	prop(p, &n, "Status", "OK");
+	return n;
+}
+
+/* Well-known principals (S-1-1-0, S-1-5-18, ...): no domain part. */
+static int
+acct_wellknown(const char *sid)
+{
+	return strncmp(sid, "S-1-5-21-", 9) != 0 &&
+	    strncmp(sid, "S-1-5-32-", 9) != 0;
+}
+
+static struct acct
+acct_of_account(const struct sim_account *a)
+{
+	struct acct r = { acct_wellknown(a->sid) ? "Win32_SystemAccount" :
+	    "Win32_UserAccount", a->name, a->sid, NULL };
+
+	return r;
+}
+
+static struct acct
+acct_of_group(const struct sim_group *g)
+{
+	struct acct r = { "Win32_Group", g->name, g->sid, g->comment };
+
+	return r;
+}
+
+/* A group member as WMI would show it; cls NULL when it shows nothing. */
+static struct acct
+acct_of_member(struct sim_host *h, const char *m)
+{
+	struct acct r = { NULL, m, m, NULL };
+	struct sim_account *a;
+	struct sim_group *g;
+
+	if ((a = sim_account(h, m)) != NULL)
+		return acct_of_account(a);
+	if ((g = sim_group(h, m)) != NULL)
+		return acct_of_group(g);
+	if (sim_is_sid(m))
+		r.cls = "Win32_SID";	/* an orphan (unverified) */
+	return r;
+}
+
+/* Add a to items if it matches q (NULL: always); -1 on an unknown prop. */
+static int
+acct_add(struct sim_host *h, const struct acct *a, const struct wql *q,
+    xmlNode *items)
+{
+	struct prop p[NACCT_PROPS];
+	size_t n = acct_props(h, a, p);
+
+	if (q != NULL && !wql_props_known(q, p, n))
+		return -1;
+	if (q == NULL || wql_match(q, p, n))
+		instance_xml(a->cls, p, n, items, q != NULL ? q->fields : NULL,
+		    q != NULL ? q->nfields : 0);
+	return 0;
+}
+
+/* SELECT ... FROM Win32_Group | Win32_Account [WHERE ...] */
+static int
+acct_query(struct soap_req *r, struct soap_out *out, const struct wql *q)
+{
+	struct sim_host *h = r->host;
+	struct acct a;
+	xmlNode *items = soap_items_new();
+	size_t i;
+	int rc = 0, all = strcasecmp(q->cls, "Win32_Account") == 0;
+
+	for (i = 0; all && rc == 0 && i < h->naccounts; i++) {
+		a = acct_of_account(&h->accounts[i]);
+		rc = acct_add(h, &a, q, items);
+	}
+	for (i = 0; rc == 0 && i < h->ngroups; i++) {
+		a = acct_of_group(&h->groups[i]);
+		rc = acct_add(h, &a, q, items);
+	}
+	if (rc != 0) {
+		xmlFreeDoc(items->doc);
+		return soap_fault(out, r, &soap_f_cannot_process_filter, NULL);
+	}
+	return soap_enumerate(out, r, items);
+}
+
+/*
+ * SELECT * FROM Win32_NTDomain: the domain the host is joined to, taken
+ * from its DNS name (node1.contoso.test: CONTOSO, contoso.test), as a
+ * single-domain forest shows it.
+ */
+static int
+acct_domains(struct soap_req *r, struct soap_out *out, const struct wql *q)
+{
+	const char *dns = strchr(r->host->name, '.');
+	struct prop p[5];
+	xmlNode *items = soap_items_new();
+	char nb[16];
+	size_t n = 0, i;
+
+	if (dns != NULL) {
+		dns++;
+		for (i = 0; i < 15 && dns[i] != '\0' && dns[i] != '.'; i++)
+			nb[i] = (char)toupper((unsigned char)dns[i]);
+		nb[i] = '\0';
+		prop(p, &n, "Caption", "%s", nb);
+		prop(p, &n, "DnsForestName", "%s", dns);
+		prop(p, &n, "DomainName", "%s", nb);
+		prop(p, &n, "Name", "Domain: %s", nb);
+		if (wql_match(q, p, n))
+			instance_xml("Win32_NTDomain", p, n, items, q->fields,
+			    q->nfields);
+	}
+	return soap_enumerate(out, r, items);
+}
+
+/* key="value" or key='value' inside an object path; NULL if absent. */
+static char *
+path_key(const char *path, const char *key)
+{
+	const char *p = path, *v, *e;
+	size_t n = strlen(key);
+
+	while ((p = strcasestr(p, key)) != NULL) {
+		v = p + n;
+		p = v;
+		while (*v == ' ')
+			v++;
+		if (*v++ != '=')
+			continue;
+		while (*v == ' ')
+			v++;
+		if ((*v != '"' && *v != '\'') || (e = strchr(v + 1, *v)) == NULL)
+			return NULL;
+		return xstrndup(v + 1, (size_t)(e - v - 1));
+	}
+	return NULL;
+}
+
+/*
+ * ASSOCIATORS OF {Win32_Group.Domain="D",Name="N"} WHERE AssocClass =
+ * Win32_GroupUser Role = GroupComponent: the members, as instances.
+ */
+static int
+acct_associators(struct soap_req *r, struct soap_out *out, const char *text)
+{
+	struct sim_host *h = r->host;
+	struct sim_group *g = NULL;
+	struct acct a;
+	const char *open = strchr(text, '{'), *close = strchr(text, '}');
+	char *path, *dom = NULL, *name = NULL, nb[16];
+	xmlNode *items;
+	size_t i;
+
+	if (open == NULL || close == NULL || close < open ||
+	    strcasestr(close, "Win32_GroupUser") == NULL)
+		return soap_fault(out, r, &soap_f_cannot_process_filter, NULL);
+	path = xstrndup(open + 1, (size_t)(close - open - 1));
+	sim_host_netbios(h, nb);
+	if (strncasecmp(path, "Win32_Group.", 12) == 0 &&
+	    (dom = path_key(path, "Domain")) != NULL &&
+	    (name = path_key(path, "Name")) != NULL &&
+	    strcasecmp(dom, nb) == 0)
+		g = sim_group(h, name);
+	free(path);
+	free(dom);
+	free(name);
+	/* An object path naming nothing: WMI's "not found". */
+	if (g == NULL)
+		return soap_fault(out, r, &soap_f_not_found, NULL);
+	items = soap_items_new();
+	for (i = 0; i < g->nmembers; i++) {
+		a = acct_of_member(h, g->members[i]);
+		if (a.cls != NULL)
+			acct_add(h, &a, NULL, items);
+	}
+	return soap_enumerate(out, r, items);
+}
+
+/* A WQL Enumerate of the account classes; 1 if it was not one. */
+static int
+acct_enumerate(struct soap_req *r, struct soap_out *out, int any_class)
+{
+	xmlNode *filter;
+	struct wql q;
+	char *dialect = NULL, *text;
+	int rc = 1;
+
+	memset(&q, 0, sizeof(q));
+	if (strcmp(r->action, SIM_NS_N "/Enumerate") != 0 ||
+	    (filter = soap_child(r->body, SIM_NS_W, "Filter")) == NULL)
+		return 1;
+	dialect = (char *)xmlGetProp(filter, (xmlChar *)"Dialect");
+	text = soap_text(filter);
+	if (dialect != NULL && strcasecmp(dialect, WQL) == 0) {
+		if (any_class && strncasecmp(text, "ASSOCIATORS", 11) == 0)
+			rc = acct_associators(r, out, text);
+		else if (wql_parse(text, &q) != 0)
+			rc = 1;
+		else if (any_class && strcasecmp(q.cls, "Win32_NTDomain") == 0)
+			rc = acct_domains(r, out, &q);
+		else if (strcasecmp(q.cls, "Win32_Group") == 0 || (any_class &&
+		    strcasecmp(q.cls, "Win32_Account") == 0))
+			rc = acct_query(r, out, &q);
+		wql_clear(&q);
+	}
+	xmlFree(dialect);
+	free(text);
+	return rc;
+}
+
 /* --- dispatch ------------------------------------------------------------ */
 
 int
@@ -959,8 +1233,12 @@ res_wmi_handle(struct soap_req *r, struct soap_out *out)
 
 	if (strcasecmp(uri, SERVICE_URI) == 0)
 		return win32_service(r, out, 0);
+	if (strcasecmp(uri, CIMV2 "Win32_Group") == 0 &&
+	    acct_enumerate(r, out, 0) == 0)
+		return 0;
 	if (strcmp(uri, CIMV2 "*") == 0)
-		return win32_service(r, out, 1);
+		return acct_enumerate(r, out, 1) == 0 ? 0 :
+		    win32_service(r, out, 1);
 	if (strcasecmp(uri, WMI "root/default/StdRegProv") == 0 ||
 	    strcasecmp(uri, CIMV2 "StdRegProv") == 0)
 		return stdregprov(r, out);

@@ -119,8 +119,10 @@ struct sim_service {
 struct sim_group {
 	char	 *name;		/* "Gateway Administrators" */
 	char	 *comment;
-	char	**members;	/* "CONTOSO\\hci-admins", "admin" */
+	char	**members;	/* "CONTOSO\\hci-admins", "admin"; a SID
+				   string is an orphan (no such account) */
 	size_t	  nmembers;
+	char	 *sid;		/* "S-1-5-32-544", machine SID-RID */
 };
 
 /* A local or domain account the host can resolve (for net localgroup). */
@@ -128,6 +130,7 @@ struct sim_account {
 	char	*name;		/* "CONTOSO\\hci-admins" or "admin" */
 	char	*password;	/* local accounts that may log on; else NULL */
 	int	 admin;
+	char	*sid;		/* well-known, machine or domain SID */
 };
 
 /* A scheduled task (one-shot or otherwise). */
@@ -212,6 +215,10 @@ struct sim_host {
 	size_t			 nsettings;
 	struct sim_shells	*shells;	/* shell.c's open shells */
 	struct soap_enums	*enums;		/* soap.c's enumeration contexts */
+
+	/* Appended by sim-groups (state.c and lang.c). */
+	const char		*language;	/* display language: "en-US" */
+	unsigned		 next_rid;	/* next local account RID */
 };
 
 struct sim_fleet {
@@ -306,7 +313,14 @@ void sim_reg_set_multi(struct sim_reg_key *, const char *name,
 const char *sim_reg_type_name(int);
 int sim_reg_type_parse(const char *);
 
-/* Groups and accounts. */
+/*
+ * Groups and accounts.  sim_group() and sim_account() also find by SID
+ * string.  Every account and group gets a SID when added: well-known
+ * ones their fixed SID, local ones the machine SID (derived from the host
+ * name) plus a RID, domain ones the domain's SID (derived from its name)
+ * plus a RID derived from the account name, so that one domain account
+ * has one SID on every host.
+ */
 struct sim_group *sim_group_add(struct sim_host *, const char *name,
     const char *comment);
 int sim_group_delete(struct sim_host *, const char *name);
@@ -317,6 +331,40 @@ int sim_group_delete_member(struct sim_group *, const char *member);
 /* password may be NULL (cannot log on). */
 struct sim_account *sim_account_add(struct sim_host *, const char *name,
     const char *password, int admin);
+/* 1 for "S-1-..." */
+int sim_is_sid(const char *);
+/* The built-in Administrator's name (RID 500) in the host's language. */
+const char *sim_admin_name(struct sim_host *);
+/* "HOST\\name" for a local account, the name as stored otherwise; the
+ * domain (NetBIOS or authority) and bare name of an account. */
+void sim_account_split(const struct sim_host *, const char *name,
+    char *domain, size_t dlen, const char **bare);
+
+/*
+ * lang.c: the host's display language (docs/windows-behaviour.md#display-
+ * languages).  sim_lang_known: en-US, de-DE, fr-FR, ja-JP.
+ * sim_host_localize renames the built-in groups and accounts (found by
+ * SID) as that language's Windows names them; call it on a fresh host.
+ * sim_lang_text: one of net.exe's texts in the host's language.
+ */
+int sim_lang_known(const char *);
+void sim_host_localize(struct sim_host *, const char *language);
+enum sim_text {
+	SIM_T_DONE,		/* "The command completed successfully." */
+	SIM_T_SYSERR,		/* "System error %d has occurred." */
+	SIM_T_NO_GROUP,		/* 1376 */
+	SIM_T_NOT_MEMBER,	/* 1377 */
+	SIM_T_IS_MEMBER,	/* 1378 */
+	SIM_T_GROUP_EXISTS,	/* 1379 */
+	SIM_T_NO_ACCOUNT,	/* "There is no such global user or group: %s." */
+	SIM_T_HELPMSG,		/* "More help is available by typing NET
+				   HELPMSG %d." */
+	SIM_T_ALIAS,		/* "Alias name" */
+	SIM_T_COMMENT,		/* "Comment" */
+	SIM_T_MEMBERS,		/* "Members" */
+	SIM_T_ACCESS_DENIED,	/* "Access is denied." */
+};
+const char *sim_lang_text(const struct sim_host *, enum sim_text);
 
 /* Services. */
 struct sim_service *sim_service_add(struct sim_host *, const char *name,

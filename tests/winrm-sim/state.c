@@ -391,6 +391,112 @@ sim_reg_type_parse(const char *name)
 	return -1;
 }
 
+/* --- SIDs ---------------------------------------------------------------- */
+
+static const struct {
+	const char *name, *sid;
+} wellknown_sids[] = {
+	{ "Everyone", "S-1-1-0" },
+	{ "NT AUTHORITY\\INTERACTIVE", "S-1-5-4" },
+	{ "NT AUTHORITY\\Authenticated Users", "S-1-5-11" },
+	{ "NT AUTHORITY\\IUSR", "S-1-5-17" },
+	{ "NT AUTHORITY\\SYSTEM", "S-1-5-18" },
+	{ "NT AUTHORITY\\LOCAL SERVICE", "S-1-5-19" },
+	{ "NT AUTHORITY\\NETWORK SERVICE", "S-1-5-20" },
+};
+
+/* The built-in local accounts' RIDs (well-known RIDs, MS-DTYP 2.4.2.4). */
+static const struct {
+	const char	*name;
+	unsigned	 rid;
+} builtin_rids[] = {
+	{ "Administrator", 500 }, { "Guest", 501 }, { "DefaultAccount", 503 },
+	{ "WDAGUtilityAccount", 504 },
+};
+
+int
+sim_is_sid(const char *s)
+{
+	return strncasecmp(s, "S-1-", 4) == 0 && s[4] != '\0' &&
+	    strspn(s + 4, "0123456789-") == strlen(s + 4);
+}
+
+/* FNV-1a over the lower-cased name: SIDs derived from names. */
+static uint32_t
+sid_hash(const char *s, uint32_t salt)
+{
+	uint32_t h = 2166136261u ^ salt;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint32_t)tolower((unsigned char)*s)) * 16777619u;
+	return h % 900000000u + 100000000u;
+}
+
+static char *
+authority_sid(const char *name, unsigned rid)
+{
+	return xasprintf("S-1-5-21-%u-%u-%u-%u", sid_hash(name, 1),
+	    sid_hash(name, 2), sid_hash(name, 3), rid);
+}
+
+static char *
+local_sid(const struct sim_host *h, unsigned rid)
+{
+	char nb[16];
+
+	sim_host_netbios(h, nb);
+	return authority_sid(nb, rid);
+}
+
+void
+sim_account_split(const struct sim_host *h, const char *name, char *domain,
+    size_t dlen, const char **bare)
+{
+	const char *bs = strchr(name, '\\');
+	char nb[16];
+
+	if (bs == NULL) {
+		sim_host_netbios(h, nb);
+		snprintf(domain, dlen, "%s", nb);
+		*bare = name;
+		return;
+	}
+	snprintf(domain, dlen, "%.*s", (int)(bs - name), name);
+	*bare = bs + 1;
+}
+
+/* The SID an account of this name gets on h. */
+static char *
+account_sid(struct sim_host *h, const char *name)
+{
+	const char *bare;
+	char dom[64], nb[16];
+	size_t i;
+
+	for (i = 0; i < nitems(wellknown_sids); i++)
+		if (strcasecmp(wellknown_sids[i].name, name) == 0)
+			return xstrdup(wellknown_sids[i].sid);
+	sim_account_split(h, name, dom, sizeof(dom), &bare);
+	sim_host_netbios(h, nb);
+	if (strcasecmp(dom, nb) != 0 && strcmp(dom, ".") != 0)
+		return authority_sid(dom, 1100 + sid_hash(bare, 4) % 900000);
+	for (i = 0; i < nitems(builtin_rids); i++)
+		if (strcasecmp(builtin_rids[i].name, bare) == 0)
+			return local_sid(h, builtin_rids[i].rid);
+	return local_sid(h, h->next_rid++);
+}
+
+const char *
+sim_admin_name(struct sim_host *h)
+{
+	struct sim_account *a;
+	char *sid = local_sid(h, 500);
+
+	a = sim_account(h, sid);
+	free(sid);
+	return a != NULL ? a->name : "Administrator";
+}
+
 /* --- groups, accounts, services, listeners ------------------------------ */
 
 struct sim_group *
@@ -399,7 +505,8 @@ sim_group(struct sim_host *h, const char *name)
 	size_t i;
 
 	for (i = 0; i < h->ngroups; i++)
-		if (strcasecmp(h->groups[i].name, name) == 0)
+		if (strcasecmp(h->groups[i].name, name) == 0 ||
+		    strcasecmp(h->groups[i].sid, name) == 0)
 			return &h->groups[i];
 	return NULL;
 }
@@ -417,6 +524,7 @@ sim_group_add(struct sim_host *h, const char *name, const char *comment)
 	memset(g, 0, sizeof(*g));
 	g->name = xstrdup(name);
 	g->comment = xstrdup(comment != NULL ? comment : "");
+	g->sid = local_sid(h, h->next_rid++);
 	return g;
 }
 
@@ -430,6 +538,7 @@ group_clear(struct sim_group *g)
 	free(g->members);
 	free(g->name);
 	free(g->comment);
+	free(g->sid);
 }
 
 int
@@ -502,6 +611,9 @@ sim_account(struct sim_host *h, const char *name)
 	const char *bs, *abs;
 	size_t i, dlen;
 
+	for (i = 0; sim_is_sid(name) && i < h->naccounts; i++)
+		if (strcasecmp(h->accounts[i].sid, name) == 0)
+			return &h->accounts[i];
 	sim_host_netbios(h, nb);
 	bs = strchr(name, '\\');
 	if (bs != NULL) {
@@ -543,6 +655,7 @@ sim_account_add(struct sim_host *h, const char *name, const char *password,
 		    sizeof(*h->accounts));
 		a = &h->accounts[h->naccounts++];
 		a->name = xstrdup(name);
+		a->sid = account_sid(h, name);
 	}
 	a->password = password != NULL ? xstrdup(password) : NULL;
 	a->admin = admin;
@@ -561,6 +674,7 @@ account_delete(struct sim_host *h, const char *name)
 		return -1;
 	free(h->accounts[i].name);
 	free(h->accounts[i].password);
+	free(h->accounts[i].sid);
 	memmove(&h->accounts[i], &h->accounts[i + 1],
 	    (h->naccounts - i - 1) * sizeof(*h->accounts));
 	h->naccounts--;
@@ -999,6 +1113,27 @@ static const struct {
 	  "NT AUTHORITY\\INTERACTIVE" },
 };
 
+/* Their well-known SIDs, S-1-5-32-RID (docs/windows-behaviour.md#sids). */
+static const struct {
+	const char	*name;
+	unsigned	 rid;
+} builtin_group_rids[] = {
+	{ "Administrators", 544 }, { "Users", 545 }, { "Guests", 546 },
+	{ "Power Users", 547 }, { "Print Operators", 550 },
+	{ "Backup Operators", 551 }, { "Replicator", 552 },
+	{ "Remote Desktop Users", 555 },
+	{ "Network Configuration Operators", 556 },
+	{ "Performance Monitor Users", 558 }, { "Performance Log Users", 559 },
+	{ "Distributed COM Users", 562 }, { "IIS_IUSRS", 568 },
+	{ "Cryptographic Operators", 569 }, { "Event Log Readers", 573 },
+	{ "Certificate Service DCOM Access", 574 },
+	{ "Hyper-V Administrators", 578 },
+	{ "Access Control Assistance Operators", 579 },
+	{ "Remote Management Users", 580 },
+	{ "System Managed Accounts Group", 581 },
+	{ "Storage Replica Administrators", 582 },
+};
+
 static const char *const default_accounts[] = {
 	"Administrator", "DefaultAccount", "Guest", "WDAGUtilityAccount",
 	"NT AUTHORITY\\SYSTEM", "NT AUTHORITY\\LOCAL SERVICE",
@@ -1037,6 +1172,8 @@ sim_host_init(struct sim_host *h, const char *name)
 
 	h->name = xstrdup(name);
 	h->port = 5986;
+	h->language = "en-US";
+	h->next_rid = 1000;
 	winrm_defaults(&h->winrm);
 	l = sim_listener(h, "HTTPS", "*", 1);
 	free(l->hostname);
@@ -1058,6 +1195,12 @@ sim_host_init(struct sim_host *h, const char *name)
 	}
 	sim_group_add_member(sim_group(h, "Users"),
 	    "NT AUTHORITY\\Authenticated Users");
+	for (i = 0; i < nitems(builtin_group_rids); i++) {
+		g = sim_group(h, builtin_group_rids[i].name);
+		free(g->sid);
+		g->sid = xasprintf("S-1-5-32-%u", builtin_group_rids[i].rid);
+	}
+	h->next_rid = 1000;
 	for (i = 0; i < nitems(default_keys); i++)
 		sim_reg_key(h, default_keys[i], 1);
 }
@@ -1092,6 +1235,7 @@ sim_host_release(struct sim_host *h)
 	for (i = 0; i < h->naccounts; i++) {
 		free(h->accounts[i].name);
 		free(h->accounts[i].password);
+		free(h->accounts[i].sid);
 	}
 	free(h->accounts);
 	for (i = 0; i < h->nkeys; i++)
@@ -1266,10 +1410,14 @@ dump_services_groups(const struct sim_host *h, struct lines *l)
 			list_add(&b, "%s", h->groups[i].members[j]);
 		line_kv(l, buf_cstr(&b), "group.%s.members",
 		    h->groups[i].name);
+		line_kv(l, h->groups[i].sid, "group.%s.sid", h->groups[i].name);
 	}
-	for (i = 0; i < h->naccounts; i++)
+	for (i = 0; i < h->naccounts; i++) {
 		line_kv(l, tf(h->accounts[i].admin), "account.%s.admin",
 		    h->accounts[i].name);
+		line_kv(l, h->accounts[i].sid, "account.%s.sid",
+		    h->accounts[i].name);
+	}
 	buf_release(&b);
 }
 
@@ -1665,6 +1813,10 @@ set_group(struct sim_host *h, const char *key, const char *object,
 	char *list, *item, *save;
 	size_t i;
 
+	if (strcasecmp(field, "sid") == 0) {
+		set_str(&sim_group_add(h, object, NULL)->sid, value);
+		return 0;
+	}
 	if (strcasecmp(field, "members") != 0)
 		return cause_set(cause, "unknown key '%s'", key);
 	g = sim_group_add(h, object, NULL);
@@ -1852,6 +2004,13 @@ set_field(struct sim_host *h, const char *kind, const char *key,
 		if (parse_bool(key, value, &admin, cause) == -1)
 			return -1;
 		sim_account_add(h, object, NULL, admin);
+		return 0;
+	}
+	if (strcmp(kind, "account") == 0 && strcasecmp(field, "sid") == 0) {
+		if (!sim_is_sid(value))
+			return cause_set(cause, "%s: expected a SID", key);
+		set_str(&(sim_account(h, object) != NULL ? sim_account(h,
+		    object) : sim_account_add(h, object, NULL, 0))->sid, value);
 		return 0;
 	}
 	if (strcmp(kind, "cert") == 0)
