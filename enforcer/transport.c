@@ -15,18 +15,34 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "negotiate.h"
 #include "tlsprobe.h"
 #include "wsman.h"
 
 #define MUTUAL "Authorization: " \
 	"http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 #define OFFERED_MAX	512	/* bytes of WWW-Authenticate kept */
+#define TOKEN_MAX	65536	/* bytes of a Negotiate token kept */
+
+/* Where a request stands in a Negotiate exchange (NTLM or Kerberos). */
+enum leg {
+	LEG_PLAIN,	/* sent without Authorization */
+	LEG_FIRST,	/* sent the first token */
+	LEG_NEXT,	/* sent a later token */
+};
 
 struct slot {
 	CURL			*easy;
 	struct wsman_http	*x;		/* in progress, or NULL */
 	struct buf		 peer;		/* names from this handshake */
 	char			 errbuf[CURL_ERROR_SIZE];
+	/* Negotiate */
+	struct curl_slist	*headers;	/* shared ones + Authorization */
+	enum leg		 leg;
+	unsigned		 legs;		/* sent for this request */
+	struct buf		 token;		/* the host's, base64 */
+	unsigned char		*cbt;		/* this connection's bindings */
+	size_t			 cbt_len;
 };
 
 struct transport {
@@ -37,6 +53,11 @@ struct transport {
 	struct curl_slist	*headers;
 	struct curl_slist	*connect_to;
 	char			*url;
+	struct negotiate	*neg;		/* NTLM, Kerberos; else NULL */
+	enum wsman_auth		 auth;
+	int			 authed;	/* NTLM: the connection is */
+	unsigned char		*cbt;		/* last bindings seen */
+	size_t			 cbt_len;
 };
 
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
@@ -129,6 +150,56 @@ add_scheme(struct buf *b, const char *v, size_t len)
 	buf_add(b, v, n);
 }
 
+/* "Negotiate <base64>": keep the token of the last such header. */
+static void
+add_token(struct buf *b, const char *v, size_t len)
+{
+	static const char scheme[] = "Negotiate ";
+	size_t n;
+
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	if (len <= sizeof(scheme) - 1 ||
+	    strncasecmp(v, scheme, sizeof(scheme) - 1) != 0)
+		return;
+	v += sizeof(scheme) - 1;
+	len -= sizeof(scheme) - 1;
+	for (n = 0; n < len && v[n] != '\r' && v[n] != '\n' && v[n] != ' ' &&
+	    v[n] != ','; n++)
+		;
+	buf_reset(b);
+	if (n > 0 && n < TOKEN_MAX)
+		buf_add(b, v, n);
+}
+
+/*
+ * The channel bindings of the connection the reply came on: the hash of
+ * the certificate the server presented (RFC 5929 tls-server-end-point).
+ */
+static void
+read_cbt(struct slot *s)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+	unsigned char *der = NULL;
+	X509 *cert;
+	int len;
+
+	free(s->cbt);
+	s->cbt = NULL;
+	if (curl_easy_getinfo(s->easy, CURLINFO_TLS_SSL_PTR, &ti) !=
+	    CURLE_OK || ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
+	    ti->internals == NULL)
+		return;
+	if ((cert = SSL_get0_peer_certificate(ti->internals)) == NULL ||
+	    (len = i2d_X509(cert, &der)) <= 0)
+		return;
+	if (negotiate_cbt(der, (size_t)len, &s->cbt, &s->cbt_len) == -1)
+		s->cbt = NULL;
+	OPENSSL_free(der);
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -138,12 +209,18 @@ on_header(char *p, size_t size, size_t n, void *arg)
 
 	if (s->x == NULL)
 		return len;
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		buf_reset(&s->x->offered);
-	else if (len > sizeof(www) - 1 &&
-	    strncasecmp(p, www, sizeof(www) - 1) == 0)
+		buf_reset(&s->token);
+		if (s->headers != NULL)
+			read_cbt(s);
+	} else if (len > sizeof(www) - 1 &&
+	    strncasecmp(p, www, sizeof(www) - 1) == 0) {
 		add_scheme(&s->x->offered, p + sizeof(www) - 1,
 		    len - (sizeof(www) - 1));
+		add_token(&s->token, p + sizeof(www) - 1,
+		    len - (sizeof(www) - 1));
+	}
 	return len;
 }
 
@@ -189,17 +266,13 @@ setup_auth(CURL *h, const struct wsman_opts *o)
 
 	switch (o->auth) {
 	case WSMAN_AUTH_BASIC:
-	case WSMAN_AUTH_NTLM:
-		e |= curl_easy_setopt(h, CURLOPT_HTTPAUTH,
-		    o->auth == WSMAN_AUTH_BASIC ? CURLAUTH_BASIC : CURLAUTH_NTLM);
+		e |= curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		e |= curl_easy_setopt(h, CURLOPT_USERNAME, o->user);
 		e |= curl_easy_setopt(h, CURLOPT_PASSWORD, o->password);
 		break;
+	case WSMAN_AUTH_NTLM:
 	case WSMAN_AUTH_NEGOTIATE:
-		/* libcurl only authenticates with a user set, even empty. */
-		e |= curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NEGOTIATE);
-		e |= curl_easy_setopt(h, CURLOPT_USERNAME,
-		    o->user != NULL ? o->user : "");
+		/* negotiate.c makes the tokens; see auth_leg(). */
 		break;
 	case WSMAN_AUTH_CERTIFICATE:
 		e |= curl_easy_setopt(h, CURLOPT_SSLCERT, o->cert_file);
@@ -275,9 +348,9 @@ setup_shared(struct transport *t, const struct wsman_opts *o)
 	    (t->share = curl_share_init()) == NULL || t->headers == NULL)
 		fatal("out of memory setting up libcurl");
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)o->max_connections);
+	    o->auth == WSMAN_AUTH_NTLM ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS,
-	    (long)o->max_connections);
+	    o->auth == WSMAN_AUTH_NTLM ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE,
@@ -308,9 +381,21 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		t->connect_to = curl_slist_append(NULL, entry);
 		free(entry);
 	}
+	t->auth = o->auth;
+	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
+		negotiate_new(&t->neg, o->auth == WSMAN_AUTH_NTLM ?
+		    NEGOTIATE_NTLM : NEGOTIATE_KERBEROS, o->name, o->user,
+		    o->password);
 	if (setup_shared(t, o) != 0)
 		goto fail;
 	t->nslots = o->max_connections;
+	/*
+	 * NTLM authenticates a connection in two legs that must share it,
+	 * and libcurl's multi handle lends any idle connection to any
+	 * transfer: one connection keeps the legs together.
+	 */
+	if (o->auth == WSMAN_AUTH_NTLM)
+		t->nslots = 1;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	for (i = 0; i < t->nslots; i++) {
 		if ((t->slots[i].easy = curl_easy_init()) == NULL)
@@ -341,7 +426,12 @@ transport_free(struct transport *t)
 		curl_easy_setopt(t->slots[i].easy, CURLOPT_KEYPASSWD, "");
 		curl_easy_cleanup(t->slots[i].easy);
 		buf_release(&t->slots[i].peer);
+		buf_release(&t->slots[i].token);
+		curl_slist_free_all(t->slots[i].headers);
+		free(t->slots[i].cbt);
 	}
+	negotiate_free(t->neg);
+	free(t->cbt);
 	free(t->slots);
 	if (t->multi != NULL)
 		curl_multi_cleanup(t->multi);
@@ -366,6 +456,152 @@ free_slot(struct transport *t)
 	return NULL;
 }
 
+/* --- Negotiate ---------------------------------------------------------- */
+
+/* This leg's headers: the shared ones, and the token if there is one. */
+static int
+set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
+{
+	struct curl_slist *h;
+	char *line;
+
+	s->leg = leg;
+	curl_slist_free_all(s->headers);
+	s->headers = NULL;
+	for (h = t->headers; h != NULL; h = h->next)
+		if ((s->headers = curl_slist_append(s->headers, h->data)) ==
+		    NULL)
+			fatal("out of memory setting up libcurl");
+	if (tok != NULL) {
+		line = xasprintf("Authorization: Negotiate %s", tok);
+		s->headers = curl_slist_append(s->headers, line);
+		explicit_bzero(line, strlen(line));
+		free(line);
+		free(tok);
+		if (s->headers == NULL)
+			fatal("out of memory setting up libcurl");
+	}
+	return curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers) ==
+	    CURLE_OK ? 0 : -1;
+}
+
+static void
+auth_error(struct slot *s, char *cause)
+{
+	snprintf(s->errbuf, sizeof(s->errbuf), "%s", cause);
+	free(cause);
+}
+
+/*
+ * The first leg of a request.  NTLM: nothing on a connection already
+ * authenticated, else the NEGOTIATE_MESSAGE.  Kerberos: the AP-REQ, bound
+ * to the certificate seen last; before any was seen, nothing (the 401
+ * shows the certificate, as requests-kerberos learns it).
+ */
+static int
+auth_first(struct transport *t, struct slot *s)
+{
+	char *tok = NULL, *cause = NULL;
+	int done;
+
+	if (t->auth == WSMAN_AUTH_NTLM && t->authed)
+		return set_auth(t, s, LEG_PLAIN, NULL);
+	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL &&
+	    s->legs == 0)
+		return set_auth(t, s, LEG_PLAIN, NULL);
+	negotiate_restart(t->neg);
+	if (negotiate_step(t->neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
+	    t->cbt, t->cbt_len, &tok, &done, &cause) == -1) {
+		auth_error(s, cause);
+		return -1;
+	}
+	return set_auth(t, s, LEG_FIRST, tok);
+}
+
+static int
+offers_negotiate(const struct wsman_http *x)
+{
+	const char *start = buf_cstr(&x->offered), *p;
+
+	for (p = start; (p = strcasestr(p, "Negotiate")) != NULL; p++)
+		if (p == start || p[-1] == ' ')
+			return 1;
+	return 0;
+}
+
+/*
+ * The host's token after ours: NTLM's challenge, Kerberos' AP-REP (or a
+ * KRB-ERROR, which becomes the error).
+ */
+static int
+auth_answer(struct transport *t, struct slot *s, char **tok)
+{
+	char *cause = NULL;
+	int done;
+
+	if (negotiate_step(t->neg, buf_cstr(&s->token), s->cbt, s->cbt_len,
+	    tok, &done, &cause) == -1) {
+		auth_error(s, cause);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+keep_cbt(struct transport *t, const struct slot *s)
+{
+	if (s->cbt == NULL)
+		return;
+	free(t->cbt);
+	t->cbt = xmalloc(s->cbt_len);
+	memcpy(t->cbt, s->cbt, s->cbt_len);
+	t->cbt_len = s->cbt_len;
+}
+
+/*
+ * A leg is done: 1 to send the request again with the next token, 0 when
+ * the reply is the request's, -1 when authentication failed (errbuf).
+ */
+static int
+auth_next(struct transport *t, struct slot *s)
+{
+	long status = 0;
+	char *tok = NULL;
+
+	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	keep_cbt(t, s);
+	if (++s->legs > 4)
+		return 0;
+	if (status != 401) {
+		if (s->leg == LEG_NEXT && t->auth == WSMAN_AUTH_NTLM)
+			t->authed = 1;
+		/* Kerberos' mutual authentication: check the AP-REP. */
+		if (s->leg == LEG_FIRST && t->auth == WSMAN_AUTH_NEGOTIATE &&
+		    s->token.len > 0 && auth_answer(t, s, &tok) == -1)
+			return -1;
+		free(tok);
+		return 0;
+	}
+	switch (s->leg) {
+	case LEG_PLAIN:
+		t->authed = 0;
+		if (!offers_negotiate(s->x))
+			return 0;
+		return auth_first(t, s) == -1 ? -1 : 1;
+	case LEG_FIRST:
+		if (s->token.len == 0)
+			return 0;
+		if (auth_answer(t, s, &tok) == -1)
+			return -1;
+		if (tok == NULL)
+			return 0;
+		return set_auth(t, s, LEG_NEXT, tok) == -1 ? -1 : 1;
+	case LEG_NEXT:
+		break;
+	}
+	return 0;
+}
+
 static int
 start(struct transport *t, struct slot *s, struct wsman_http *x)
 {
@@ -374,7 +610,14 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 
 	s->x = x;
 	s->errbuf[0] = '\0';
+	s->legs = 0;
 	buf_reset(&s->peer);
+	if (t->neg != NULL && auth_first(t, s) == -1) {
+		x->curl_code = CURLE_LOGIN_DENIED;
+		snprintf(x->errbuf, sizeof(x->errbuf), "%s", s->errbuf);
+		s->x = NULL;
+		return -1;
+	}
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)x->body_len);
@@ -426,6 +669,35 @@ fail_all(struct transport *t)
 			finish(t, &t->slots[i], CURLE_FAILED_INIT);
 }
 
+/*
+ * A transfer is done: send the request again with the next Negotiate
+ * token (1), or finish it (0).
+ */
+static int
+again(struct transport *t, struct slot *s, CURLcode rc)
+{
+	int next;
+
+	if (t->neg == NULL || rc != CURLE_OK) {
+		finish(t, s, rc);
+		return 0;
+	}
+	if ((next = auth_next(t, s)) <= 0) {
+		finish(t, s, next == 0 ? CURLE_OK : CURLE_LOGIN_DENIED);
+		return 0;
+	}
+	curl_multi_remove_handle(t->multi, s->easy);
+	buf_reset(&s->x->reply);
+	s->x->too_big = 0;
+	if (curl_multi_add_handle(t->multi, s->easy) != CURLM_OK) {
+		snprintf(s->errbuf, sizeof(s->errbuf), "cannot restart "
+		    "transfer");
+		finish(t, s, CURLE_FAILED_INIT);
+		return 0;
+	}
+	return 1;
+}
+
 static size_t
 reap(struct transport *t)
 {
@@ -440,7 +712,8 @@ reap(struct transport *t)
 		if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
 		    (char **)&s) != CURLE_OK || s == NULL || s->x == NULL)
 			continue;
-		finish(t, s, m->data.result);
+		if (again(t, s, m->data.result))
+			continue;
 		done++;
 	}
 	return done;

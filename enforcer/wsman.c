@@ -436,6 +436,10 @@ transfer_reason(const struct wsman *ws, const struct wsman_http *h,
 		return xasprintf("cannot use client certificate '%s': %s",
 		    ws->o.cert_file != NULL ? ws->o.cert_file : "",
 		    h->errbuf);
+	case CURLE_LOGIN_DENIED:
+		/* negotiate.c's words: what failed and what to do. */
+		*err = WSMAN_E_AUTH;
+		return xstrdup(h->errbuf);
 	case CURLE_GOT_NOTHING:
 		return xstrdup("connection closed without a reply");
 	case CURLE_SEND_ERROR:
@@ -451,26 +455,57 @@ transfer_reason(const struct wsman *ws, const struct wsman_http *h,
 	}
 }
 
+/* What to do about a 401, by method and what the host offers. */
+static const char *
+auth_advice(const struct wsman *ws, const char *offers)
+{
+	int negotiate = strstr(offers, "Negotiate") != NULL;
+
+	switch (ws->o.auth) {
+	case WSMAN_AUTH_BASIC:
+		if (strstr(offers, "Basic") == NULL)
+			return "Basic is disabled on the host: use ntlm or "
+			    "kerberos";
+		return "check the password; Basic works only for a local "
+		    "account";
+	case WSMAN_AUTH_NTLM:
+		if (!negotiate)
+			return "the host does not offer Negotiate";
+		return "check the user name and password";
+	case WSMAN_AUTH_NEGOTIATE:
+		if (!negotiate)
+			return "the host does not offer Negotiate";
+		return "the host refused the Kerberos ticket: check its "
+		    "keytab for HTTP/<host name>";
+	case WSMAN_AUTH_CERTIFICATE:
+		break;
+	}
+	return "check the host's certificate mapping";
+}
+
 static char *
 auth_reason(const struct wsman *ws, const struct wsman_http *h)
 {
+	const char *advice;
 	char *offers;
 	char *s;
 
 	offers = xstrdup(h->offered.len > 0 ? buf_cstr(&h->offered) :
 	    "nothing");
 	wsman_oneline(offers);
+	advice = auth_advice(ws, offers);
 	if (ws->o.auth == WSMAN_AUTH_CERTIFICATE)
 		s = xasprintf("certificate authentication refused for "
-		    "certificate '%s' (HTTP 401; server offers: %s)",
-		    ws->o.cert_file, offers);
+		    "certificate '%s' (HTTP 401; server offers: %s): %s",
+		    ws->o.cert_file, offers, advice);
 	else if (ws->o.user != NULL)
 		s = xasprintf("%s authentication refused for user '%s' "
-		    "(HTTP 401; server offers: %s)", wsman_auth_name(ws->o.auth),
-		    ws->o.user, offers);
+		    "(HTTP 401; server offers: %s): %s",
+		    wsman_auth_name(ws->o.auth), ws->o.user, offers, advice);
 	else
 		s = xasprintf("%s authentication refused (HTTP 401; server "
-		    "offers: %s)", wsman_auth_name(ws->o.auth), offers);
+		    "offers: %s): %s", wsman_auth_name(ws->o.auth), offers,
+		    advice);
 	free(offers);
 	return s;
 }

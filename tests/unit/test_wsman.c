@@ -645,7 +645,8 @@ test_auth_refused(void **state)
 	    &t.cause), -1);
 	assert_string_equal(t.cause, "node1.contoso.test: Get "
 	    WSMAN_URI_CONFIG ": basic authentication refused for user 'X' "
-	    "(HTTP 401; server offers: Negotiate, Kerberos)");
+	    "(HTTP 401; server offers: Negotiate, Kerberos): Basic is disabled "
+	    "on the host: use ntlm or kerberos");
 	assert_int_equal(wsman_last_error(t.ws), WSMAN_E_AUTH);
 	assert_null(wsman_last_fault(t.ws));
 	wsman_free(t.ws);
@@ -658,7 +659,7 @@ test_auth_refused(void **state)
 	assert_string_equal(t.cause, "node1.contoso.test: Get "
 	    WSMAN_URI_CONFIG ": certificate authentication refused for "
 	    "certificate '/etc/enforcer/client.pem' (HTTP 401; server offers: "
-	    "nothing)");
+	    "nothing): check the host's certificate mapping");
 	t_end(&t);
 }
 

@@ -82,8 +82,10 @@ struct conn {
 	char			 peer[INET_ADDRSTRLEN];
 	int			 port;		/* the listener's */
 	struct ntlm		*ntlm;		/* NTLM under way */
-	char			*ntlm_user;	/* NTLM authenticated the
-						   connection as this account */
+	char			*auth_user;	/* NTLM or Kerberos authenticated
+						   the connection as this account */
+	char			*auth_reply;	/* WWW-Authenticate line for the
+						   reply (Kerberos' AP-REP) */
 };
 
 /* A listening socket, one per HTTPS listener port. */
@@ -132,7 +134,8 @@ conn_free(struct conn *c)
 	request_reset(c);
 	buf_release(&c->body);
 	ntlm_free(c->ntlm);
-	free(c->ntlm_user);
+	free(c->auth_user);
+	free(c->auth_reply);
 	free(c);
 }
 
@@ -238,24 +241,44 @@ reply(struct conn *c, int status, const char *reason, const char *headers,
 static void
 reply_soap(struct conn *c, int status, const struct buf *body)
 {
+	char *hdr;
+
 	/* WinRM, unlike http.sys, sends no reason phrase. */
-	reply(c, status, "", "Content-Type: application/soap+xml;"
-	    "charset=UTF-8\r\n", body->ptr, body->len);
+	hdr = xasprintf("%sContent-Type: application/soap+xml;"
+	    "charset=UTF-8\r\n", c->auth_reply != NULL ? c->auth_reply : "");
+	free(c->auth_reply);
+	c->auth_reply = NULL;
+	reply(c, status, "", hdr, body->ptr, body->len);
+	free(hdr);
 }
 
 /* --- authentication ------------------------------------------------------ */
 
-/* 401 with the schemes the service offers, in Windows' order. */
+/* "WWW-Authenticate: Negotiate", with the token if it is for it. */
 static void
-reply_401(struct conn *c)
+offer(struct buf *hdr, const char *name, const char *scheme,
+    const char *token)
+{
+	if (token != NULL && strcmp(name, scheme) == 0)
+		buf_printf(hdr, "WWW-Authenticate: %s %s\r\n", name, token);
+	else
+		buf_printf(hdr, "WWW-Authenticate: %s\r\n", name);
+}
+
+/*
+ * 401 with the schemes the service offers, in Windows' order; a
+ * scheme's refusal token, if any, goes with that scheme.
+ */
+static void
+reply_401_token(struct conn *c, const char *scheme, const char *token)
 {
 	struct sim_winrm_config *w = &c->hh->host->winrm;
 	struct buf hdr = BUF_INIT;
 
 	if (w->svc_negotiate.value)
-		buf_puts(&hdr, "WWW-Authenticate: Negotiate\r\n");
+		offer(&hdr, "Negotiate", scheme, token);
 	if (w->svc_kerberos.value)
-		buf_puts(&hdr, "WWW-Authenticate: Kerberos\r\n");
+		offer(&hdr, "Kerberos", scheme, token);
 	if (w->svc_basic.value)
 		buf_puts(&hdr, "WWW-Authenticate: Basic realm=\"WSMAN\"\r\n");
 	if (w->svc_credssp.value)
@@ -263,6 +286,12 @@ reply_401(struct conn *c)
 	c->close = 1;
 	reply(c, 401, "", buf_cstr(&hdr), "", 0);
 	buf_release(&hdr);
+}
+
+static void
+reply_401(struct conn *c)
+{
+	reply_401_token(c, "", NULL);
 }
 
 static int
@@ -324,71 +353,148 @@ auth_basic(struct sim_host *h, const char *b64)
 	return a;
 }
 
+static char *
+b64_encode(const struct buf *b)
+{
+	char *enc;
+
+	enc = xmalloc(4 * ((b->len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)enc, (unsigned char *)b->ptr,
+	    (int)b->len);
+	return enc;
+}
+
+static void
+auth_remember(struct conn *c, const struct sim_account *a)
+{
+	free(c->auth_user);
+	c->auth_user = xstrdup(a->name);
+}
+
 /*
- * "Negotiate <NTLM token>" (or "NTLM ..."): the account once the exchange
- * completes; NULL otherwise, after answering the challenge (*replied).
+ * "Negotiate <NTLM token>": the account once the exchange completes;
+ * NULL otherwise, after answering the challenge (*replied).
  */
 static struct sim_account *
-auth_ntlm(struct conn *c, const char *scheme, const char *b64, int *replied)
+auth_ntlm(struct conn *c, const unsigned char *raw, size_t len, int *replied)
 {
 	struct sim_host *h = c->hh->host;
 	struct sim_account *a = NULL;
 	struct buf tok = BUF_INIT, hdr = BUF_INIT;
-	unsigned char *raw, *enc;
-	size_t len;
+	char *enc;
 	int rc;
 
-	if ((raw = b64_decode(b64, &len)) == NULL)
-		return NULL;
 	rc = ntlm_step(h, &c->ntlm, bufferevent_openssl_get_ssl(c->bev), raw,
 	    len, &tok, &a);
-	free(raw);
 	if (rc == 1) {
-		enc = xmalloc(4 * ((tok.len + 2) / 3) + 1);
-		EVP_EncodeBlock(enc, (unsigned char *)tok.ptr, (int)tok.len);
-		buf_printf(&hdr, "WWW-Authenticate: %s %s\r\n", scheme, enc);
+		enc = b64_encode(&tok);
+		buf_printf(&hdr, "WWW-Authenticate: Negotiate %s\r\n", enc);
 		reply(c, 401, "", buf_cstr(&hdr), "", 0);
 		*replied = 1;
 		free(enc);
-	} else if (rc == 0) {
-		free(c->ntlm_user);
-		c->ntlm_user = xstrdup(a->name);
-	}
+	} else if (rc == 0)
+		auth_remember(c, a);
 	buf_release(&tok);
 	buf_release(&hdr);
 	return a;
 }
 
 /*
+ * "Negotiate <AP-REQ>" or "Kerberos <AP-REQ>": the account, with the
+ * AP-REP for the reply; a refusal carries the KRB-ERROR, if any, next to
+ * the offered schemes (*replied).
+ */
+static struct sim_account *
+auth_krb(struct conn *c, const char *scheme, const unsigned char *raw,
+    size_t len, int *replied)
+{
+	struct sim_host *h = c->hh->host;
+	struct sim_account *a = NULL;
+	struct buf tok = BUF_INIT;
+	char *enc;
+
+	if (krb_step(h, bufferevent_openssl_get_ssl(c->bev), raw, len, &tok,
+	    &a) == 0) {
+		auth_remember(c, a);
+		if (tok.len > 0) {
+			enc = b64_encode(&tok);
+			free(c->auth_reply);
+			c->auth_reply = xasprintf("WWW-Authenticate: %s %s\r\n",
+			    scheme, enc);
+			free(enc);
+		}
+	} else if (tok.len > 0) {
+		enc = b64_encode(&tok);
+		h->counters.auth_failures++;
+		reply_401_token(c, scheme, enc);
+		*replied = 1;
+		free(enc);
+	}
+	buf_release(&tok);
+	return a;
+}
+
+/* NTLM's tokens start with their signature; anything else is Kerberos. */
+static struct sim_account *
+auth_negotiate(struct conn *c, const char *scheme, const char *b64,
+    int *replied)
+{
+	struct sim_account *a = NULL;
+	unsigned char *raw;
+	size_t len;
+
+	if ((raw = b64_decode(b64, &len)) == NULL)
+		return NULL;
+	if (len >= 8 && memcmp(raw, "NTLMSSP", 8) == 0) {
+		if (strcmp(scheme, "Negotiate") == 0)
+			a = auth_ntlm(c, raw, len, replied);
+	} else
+		a = auth_krb(c, scheme, raw, len, replied);
+	free(raw);
+	return a;
+}
+
+/* The scheme of an Authorization value: its length if it is name. */
+static size_t
+is_scheme(const char *auth, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(auth, name, n) == 0 && auth[n] == ' ' ? n + 1 : 0;
+}
+
+/*
  * Who is asking: the account, or NULL after replying 401.  Disabled
- * schemes are refused like wrong credentials; a connection NTLM has
+ * schemes are refused like wrong credentials, and so is a bare "NTLM"
+ * scheme, which WinRM never offers; a connection NTLM or Kerberos has
  * authenticated stays authenticated.
  */
 static struct sim_account *
 authenticate(struct conn *c)
 {
 	struct sim_host *h = c->hh->host;
+	struct sim_winrm_config *w = &h->winrm;
 	struct sim_account *a = NULL;
 	const char *auth = c->authorization, *user;
 	int replied = 0;
+	size_t n;
 
 	if (auth == NULL) {
-		if (c->ntlm_user != NULL &&
-		    (a = sim_account(h, c->ntlm_user)) != NULL)
+		if (c->auth_user != NULL &&
+		    (a = sim_account(h, c->auth_user)) != NULL)
 			return a;
 		reply_401(c);
 		return NULL;
 	}
-	if (strncasecmp(auth, "Basic ", 6) == 0 && h->winrm.svc_basic.value)
-		a = auth_basic(h, auth + 6);
-	else if (strncasecmp(auth, "Negotiate ", 10) == 0 &&
-	    h->winrm.svc_negotiate.value)
-		a = auth_ntlm(c, "Negotiate", auth + 10, &replied);
-	else if (strncasecmp(auth, "NTLM ", 5) == 0 &&
-	    h->winrm.svc_negotiate.value)
-		a = auth_ntlm(c, "NTLM", auth + 5, &replied);
-	else if (strcmp(auth, MUTUAL_AUTH) == 0 &&
-	    h->winrm.svc_certificate.value &&
+	if ((n = is_scheme(auth, "Basic")) > 0 && w->svc_basic.value)
+		a = auth_basic(h, auth + n);
+	else if ((n = is_scheme(auth, "Negotiate")) > 0 &&
+	    w->svc_negotiate.value)
+		a = auth_negotiate(c, "Negotiate", auth + n, &replied);
+	else if ((n = is_scheme(auth, "Kerberos")) > 0 &&
+	    w->svc_kerberos.value)
+		a = auth_negotiate(c, "Kerberos", auth + n, &replied);
+	else if (strcmp(auth, MUTUAL_AUTH) == 0 && w->svc_certificate.value &&
 	    (user = tls_client_user(h, bufferevent_openssl_get_ssl(c->bev)))
 	    != NULL)
 		a = sim_account(h, user);

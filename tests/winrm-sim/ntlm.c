@@ -296,28 +296,18 @@ proof_ok(const unsigned char key[16], const unsigned char challenge[8],
 static int
 expected_cbt(SSL *ssl, unsigned char out[16])
 {
-	static const char prefix[] = "tls-server-end-point:";
-	X509 *cert = ssl != NULL ? SSL_get_certificate(ssl) : NULL;
-	const EVP_MD *md = EVP_sha256();
-	unsigned char hash[EVP_MAX_MD_SIZE];
-	unsigned int hlen = 0, olen = 0;
-	struct buf b = BUF_INIT;
-	int nid, rc = -1;
+	struct buf app = BUF_INIT, b = BUF_INIT;
+	unsigned int olen = 0;
+	int rc = -1;
 
-	if (cert == NULL)
-		return -1;
-	/* RFC 5929: the signature's hash, but never weaker than SHA-256. */
-	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &nid, NULL) &&
-	    nid != NID_md5 && nid != NID_sha1 && EVP_get_digestbynid(nid))
-		md = EVP_get_digestbynid(nid);
-	if (X509_digest(cert, md, hash, &hlen) != 1)
+	if (tls_cbt_data(ssl, &app) == -1)
 		return -1;
 	buf_add(&b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-	put32(&b, (uint32_t)(sizeof(prefix) - 1 + hlen));
-	buf_add(&b, prefix, sizeof(prefix) - 1);
-	buf_add(&b, hash, hlen);
+	put32(&b, (uint32_t)app.len);
+	buf_add(&b, app.ptr, app.len);
 	if (EVP_Digest(b.ptr, b.len, out, &olen, EVP_md5(), NULL) == 1)
 		rc = 0;
+	buf_release(&app);
 	buf_release(&b);
 	return rc;
 }

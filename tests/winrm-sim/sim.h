@@ -12,6 +12,7 @@
  *   tls.c       throwaway test CA, per-host certificates and scenarios
  *   http.c      per-host HTTPS listener, authentication, fault injection
  *   ntlm.c      NTLMv2 for the Negotiate scheme, channel bindings
+ *   krb.c       Kerberos (GSSAPI) for the Negotiate and Kerberos schemes
  *   soap.c      envelope parsing, dispatch by action, replies and faults
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
@@ -425,6 +426,11 @@ void tls_fleet_release(struct sim_fleet *);
 void tls_ssl_set_host(struct ssl_st *, struct sim_host *, int port);
 /* The account a verified client certificate maps to (borrowed) or NULL. */
 const char *tls_client_user(struct sim_host *, struct ssl_st *);
+/*
+ * Channel binding data of the certificate ssl serves (RFC 5929
+ * tls-server-end-point): "tls-server-end-point:" and its hash, appended.
+ */
+int tls_cbt_data(struct ssl_st *, struct buf *out);
 
 /* http.c: each host's HTTPS endpoint on the fleet's event loop. */
 int http_host_start(struct sim_host *, char **cause);
@@ -449,6 +455,16 @@ int ntlm_step(struct sim_host *, struct ntlm **state, struct ssl_st *ssl,
 void ntlm_free(struct ntlm *);
 /* Frees the MD4 provider (at exit). */
 void ntlm_release(void);
+
+/*
+ * krb.c: server-side Kerberos for the Negotiate and Kerberos schemes: an
+ * AP-REQ checked with the host's key HTTP/<name> from the keytab
+ * KRB5_KTNAME names, and channel bindings as CbtHardeningLevel says.  0
+ * and *who (borrowed) when it checks out, -1 when refused; out gets the
+ * token to send back (the AP-REP, or a KRB-ERROR), if any.
+ */
+int krb_step(struct sim_host *, struct ssl_st *ssl, const unsigned char *in,
+    size_t len, struct buf *out, struct sim_account **who);
 
 /* soap.c: envelopes, dispatch by resource, replies, faults. */
 #define SIM_NS_S	"http://www.w3.org/2003/05/soap-envelope"

@@ -489,3 +489,26 @@ tls_fleet_release(struct sim_fleet *f)
 	f->ca_cert = f->rogue_ca_cert = NULL;
 	f->ca_key = f->rogue_ca_key = NULL;
 }
+
+int
+tls_cbt_data(SSL *ssl, struct buf *out)
+{
+	static const char prefix[] = "tls-server-end-point:";
+	X509 *cert = ssl != NULL ? SSL_get_certificate(ssl) : NULL;
+	const EVP_MD *md = EVP_sha256();
+	unsigned char hash[EVP_MAX_MD_SIZE];
+	unsigned int hlen = 0;
+	int nid;
+
+	if (cert == NULL)
+		return -1;
+	/* RFC 5929: the signature's hash, but never weaker than SHA-256. */
+	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &nid, NULL) &&
+	    nid != NID_md5 && nid != NID_sha1 && EVP_get_digestbynid(nid))
+		md = EVP_get_digestbynid(nid);
+	if (X509_digest(cert, md, hash, &hlen) != 1)
+		return -1;
+	buf_add(out, prefix, sizeof(prefix) - 1);
+	buf_add(out, hash, hlen);
+	return 0;
+}

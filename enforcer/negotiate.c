@@ -1,0 +1,343 @@
+/*
+ * negotiate.c: GSSAPI for WinRM's "Negotiate" HTTP scheme: Kerberos or
+ * NTLMv2 (gss-ntlmssp) tokens with TLS channel bindings.  See
+ * docs/transport.md for the protocol facts and their sources.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "negotiate.h"
+#include "util.h"
+
+#define CBT_PREFIX	"tls-server-end-point:"
+
+/* gss-ntlmssp's mechanism: 1.3.6.1.4.1.311.2.2.10 (MS-NLMP). */
+static char ntlm_oid_der[] = "\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
+static gss_OID_desc ntlm_oid = { 10, ntlm_oid_der };
+
+struct negotiate {
+	enum negotiate_mech	 mech;
+	char			*host;
+	const char		*user;		/* borrowed */
+	const char		*password;	/* borrowed */
+	gss_name_t		 target;
+	gss_cred_id_t		 cred;
+	int			 have_cred;
+	gss_ctx_id_t		 ctx;
+};
+
+void
+negotiate_new(struct negotiate **out, enum negotiate_mech mech,
+    const char *host, const char *user, const char *password)
+{
+	struct negotiate *n;
+
+	n = xcalloc(1, sizeof(*n));
+	n->mech = mech;
+	n->host = xstrdup(host);
+	n->user = user;
+	n->password = password;
+	n->target = GSS_C_NO_NAME;
+	n->cred = GSS_C_NO_CREDENTIAL;
+	n->ctx = GSS_C_NO_CONTEXT;
+	*out = n;
+}
+
+void
+negotiate_restart(struct negotiate *n)
+{
+	OM_uint32 min;
+
+	if (n->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &n->ctx, GSS_C_NO_BUFFER);
+	n->ctx = GSS_C_NO_CONTEXT;
+}
+
+void
+negotiate_free(struct negotiate *n)
+{
+	OM_uint32 min;
+
+	if (n == NULL)
+		return;
+	negotiate_restart(n);
+	if (n->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &n->cred);
+	if (n->target != GSS_C_NO_NAME)
+		gss_release_name(&min, &n->target);
+	free(n->host);
+	free(n);
+}
+
+static gss_OID
+mech_oid(const struct negotiate *n)
+{
+	return n->mech == NEGOTIATE_NTLM ? &ntlm_oid :
+	    (gss_OID)gss_mech_krb5;
+}
+
+static const char *
+mech_name(const struct negotiate *n)
+{
+	return n->mech == NEGOTIATE_NTLM ? "ntlm" : "kerberos";
+}
+
+/* GSSAPI's own words for a status, major then minor, on one line. */
+static void
+status_text(struct buf *b, OM_uint32 code, int type, gss_OID mech)
+{
+	OM_uint32 min, ctx = 0;
+	gss_buffer_desc msg;
+
+	do {
+		if (GSS_ERROR(gss_display_status(&min, code, type, mech, &ctx,
+		    &msg)))
+			return;
+		if (b->len > 0)
+			buf_puts(b, ": ");
+		buf_add(b, msg.value, msg.length);
+		gss_release_buffer(&min, &msg);
+	} while (ctx != 0);
+}
+
+/* What the operator should do about a Kerberos error code. */
+static const char *
+krb5_advice(OM_uint32 major, OM_uint32 minor)
+{
+	switch ((krb5_error_code)minor) {
+	case KRB5KRB_AP_ERR_SKEW:
+		return "clocks differ too much: synchronise this machine, "
+		    "the KDC and the host (NTP)";
+	case KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN:
+		return "the KDC knows no service principal for this host: "
+		    "register HTTP/<host name> (setspn) or use the name the "
+		    "domain knows the host by";
+	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
+		return "the KDC does not know the client principal: check "
+		    "the user name and realm";
+	case KRB5_KDC_UNREACH:
+	case KRB5_REALM_CANT_RESOLVE:
+	case KRB5_REALM_UNKNOWN:
+		return "cannot reach a KDC for the realm: check krb5.conf "
+		    "and that the KDC is up and reachable";
+	case KRB5KDC_ERR_PREAUTH_FAILED:
+	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+		return "wrong password or keytab for the client principal";
+	case KRB5KRB_AP_ERR_TKT_EXPIRED:
+	case KRB5KDC_ERR_TGT_REVOKED:
+		return "the Kerberos ticket has expired: run kinit again, or "
+		    "use a client keytab (KRB5_CLIENT_KTNAME)";
+	case KRB5_KT_NOTFOUND:
+	case KRB5_KT_END:
+		return "the client keytab has no key for the principal";
+	}
+	if (major == GSS_S_NO_CRED || GSS_ROUTINE_ERROR(major) ==
+	    GSS_S_NO_CRED)
+		return "no Kerberos credentials: run kinit, or set "
+		    "KRB5_CLIENT_KTNAME to a client keytab";
+	if (GSS_ROUTINE_ERROR(major) == GSS_S_CREDENTIALS_EXPIRED)
+		return "the Kerberos ticket has expired: run kinit again, or "
+		    "use a client keytab (KRB5_CLIENT_KTNAME)";
+	return NULL;
+}
+
+static int
+gss_fail(const struct negotiate *n, char **cause, const char *what,
+    OM_uint32 major, OM_uint32 minor)
+{
+	struct buf b = BUF_INIT;
+	const char *advice = NULL;
+	int rc;
+
+	status_text(&b, major, GSS_C_GSS_CODE, GSS_C_NO_OID);
+	status_text(&b, minor, GSS_C_MECH_CODE, mech_oid(n));
+	if (n->mech == NEGOTIATE_KERBEROS)
+		advice = krb5_advice(major, minor);
+	else if (GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH ||
+	    GSS_ROUTINE_ERROR(major) == GSS_S_UNAVAILABLE)
+		advice = "install the NTLM mechanism for GSSAPI (Debian: "
+		    "gss-ntlmssp)";
+	if (advice != NULL)
+		rc = cause_set(cause, "%s: %s: %s (%s)", mech_name(n), what,
+		    advice, buf_cstr(&b));
+	else
+		rc = cause_set(cause, "%s: %s: %s", mech_name(n), what,
+		    buf_cstr(&b));
+	buf_release(&b);
+	return rc;
+}
+
+static int
+import_target(struct negotiate *n, char **cause)
+{
+	OM_uint32 major, min;
+	gss_buffer_desc b;
+	char *spn;
+
+	if (n->target != GSS_C_NO_NAME)
+		return 0;
+	/* WinRM's service principal is HTTP/<host name> (docs/transport.md). */
+	spn = xasprintf("HTTP@%s", n->host);
+	b.value = spn;
+	b.length = strlen(spn);
+	major = gss_import_name(&min, &b, GSS_C_NT_HOSTBASED_SERVICE,
+	    &n->target);
+	free(spn);
+	if (GSS_ERROR(major))
+		return gss_fail(n, cause, "bad target name", major, min);
+	return 0;
+}
+
+/*
+ * The initiator's credentials: from the password (gss-ntlmssp and MIT
+ * both take it through gss_acquire_cred_with_password, so it is never
+ * written anywhere), else Kerberos' ticket cache or client keytab.
+ */
+static int
+acquire(struct negotiate *n, char **cause)
+{
+	gss_OID_set_desc mechs = { 1, mech_oid(n) };
+	gss_name_t name = GSS_C_NO_NAME;
+	gss_buffer_desc b, pw;
+	OM_uint32 major, min;
+
+	if (n->have_cred)
+		return 0;
+	if (n->user != NULL && *n->user != '\0') {
+		b.value = (void *)n->user;
+		b.length = strlen(n->user);
+		major = gss_import_name(&min, &b, GSS_C_NT_USER_NAME, &name);
+		if (GSS_ERROR(major))
+			return gss_fail(n, cause, "bad user name", major, min);
+	}
+	if (n->password != NULL) {
+		pw.value = (void *)n->password;
+		pw.length = strlen(n->password);
+		major = gss_acquire_cred_with_password(&min, name, &pw, 0,
+		    &mechs, GSS_C_INITIATE, &n->cred, NULL, NULL);
+	} else
+		major = gss_acquire_cred(&min, name, 0, &mechs, GSS_C_INITIATE,
+		    &n->cred, NULL, NULL);
+	if (name != GSS_C_NO_NAME)
+		gss_release_name(&min, &name);
+	if (GSS_ERROR(major))
+		return gss_fail(n, cause, "cannot get credentials", major,
+		    min);
+	n->have_cred = 1;
+	return 0;
+}
+
+static char *
+b64_encode(const void *p, size_t len)
+{
+	char *out;
+
+	out = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)out, p, (int)len);
+	return out;
+}
+
+static unsigned char *
+b64_decode(const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	unsigned char *out;
+	int got;
+
+	if (n == 0 || n % 4 != 0)
+		return NULL;
+	out = xmalloc(n);
+	if ((got = EVP_DecodeBlock(out, (const unsigned char *)s,
+	    (int)n)) < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as data. */
+	got -= (s[n - 1] == '=') + (s[n - 2] == '=');
+	*len = (size_t)got;
+	return out;
+}
+
+int
+negotiate_step(struct negotiate *n, const char *in, const unsigned char *cb,
+    size_t cblen, char **out, int *done, char **cause)
+{
+	struct gss_channel_bindings_struct bindings;
+	gss_buffer_desc itok = GSS_C_EMPTY_BUFFER, otok = GSS_C_EMPTY_BUFFER;
+	OM_uint32 major, min, flags;
+	unsigned char *raw = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	*done = 0;
+	if (import_target(n, cause) == -1 || acquire(n, cause) == -1)
+		return -1;
+	if (in != NULL) {
+		if ((raw = b64_decode(in, &itok.length)) == NULL)
+			return cause_set(cause, "%s: the host's token is not "
+			    "base64", mech_name(n));
+		itok.value = raw;
+	}
+	memset(&bindings, 0, sizeof(bindings));
+	bindings.application_data.value = (void *)cb;
+	bindings.application_data.length = cblen;
+	flags = GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG | GSS_C_INTEG_FLAG |
+	    GSS_C_CONF_FLAG;
+	major = gss_init_sec_context(&min, n->cred, &n->ctx, n->target,
+	    mech_oid(n), flags, 0, cb != NULL ? &bindings :
+	    GSS_C_NO_CHANNEL_BINDINGS, in != NULL ? &itok : GSS_C_NO_BUFFER,
+	    NULL, &otok, NULL, NULL);
+	if (GSS_ERROR(major)) {
+		gss_fail(n, cause, in == NULL ? "cannot log on" :
+		    "the host's answer is refused", major, min);
+		negotiate_restart(n);
+		goto out;
+	}
+	if (otok.length > 0)
+		*out = b64_encode(otok.value, otok.length);
+	*done = !(major & GSS_S_CONTINUE_NEEDED);
+	rc = 0;
+out:
+	gss_release_buffer(&min, &otok);
+	free(raw);
+	return rc;
+}
+
+int
+negotiate_cbt(const unsigned char *der, size_t len, unsigned char **out,
+    size_t *outlen)
+{
+	const unsigned char *p = der;
+	unsigned char hash[EVP_MAX_MD_SIZE];
+	const EVP_MD *md = EVP_sha256();
+	unsigned int hlen = 0;
+	X509 *cert;
+	int nid;
+
+	*out = NULL;
+	if ((cert = d2i_X509(NULL, &p, (long)len)) == NULL)
+		return -1;
+	/* RFC 5929 4.1: the signature's hash; MD5 and SHA-1 become SHA-256. */
+	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &nid, NULL) &&
+	    nid != NID_md5 && nid != NID_sha1 &&
+	    EVP_get_digestbynid(nid) != NULL)
+		md = EVP_get_digestbynid(nid);
+	if (X509_digest(cert, md, hash, &hlen) != 1) {
+		X509_free(cert);
+		return -1;
+	}
+	X509_free(cert);
+	*outlen = sizeof(CBT_PREFIX) - 1 + hlen;
+	*out = xmalloc(*outlen);
+	memcpy(*out, CBT_PREFIX, sizeof(CBT_PREFIX) - 1);
+	memcpy(*out + sizeof(CBT_PREFIX) - 1, hash, hlen);
+	return 0;
+}

@@ -1,0 +1,91 @@
+#!/bin/sh
+# auth_ntlm.sh: `auth: ntlm` the way Windows offers it: NTLMv2 tokens in
+# the Negotiate scheme with channel bindings, against hosts with Basic off
+# and CbtHardeningLevel Strict, over HTTPS (loopback addresses chosen per
+# run).
+#  - the enforcer converges a workgroup host with a domain account and a
+#    host with a local account (no domain); ground truth shows the change
+#  - pywinrm (transport='ntlm', requests-ntlm) logs on to the same host
+#    as a third-party control
+#  - a wrong password: one line naming the host and what to do, and the
+#    simulator counts the refusal
+. "$(dirname "$0")/lib/e2e.sh"
+. "$(dirname "$0")/lib/converge.sh"
+
+NET=127.$((20 + $$ % 200)).$(( ($$ / 200) % 250 ))
+WG=wg1.contoso.test
+LOCAL=wg2.contoso.test
+GA='Gateway Administrators'
+
+cat >"$TMP/fleet.yaml" <<EOF
+defaults:
+  winrm: { service: { auth: { Basic: false, CbtHardeningLevel: Strict } } }
+  users:
+    'CONTOSO\\svc-enforcer': { password: '$E2E_PASSWORD', admin: true }
+    'Administrator': { password: '$E2E_PASSWORD', admin: true }
+  accounts: [ 'CONTOSO\\hci-admins' ]
+  groups: { '$GA': { members: [] } }
+hosts:
+  $WG: { address: $NET.1 }
+  $LOCAL: { address: $NET.2 }
+EOF
+fleet_start "$TMP/fleet.yaml"
+expect "Basic is off" false "$(truth $WG winrm.service.auth.Basic)"
+expect "CBT Strict" Strict "$(truth $WG winrm.service.auth.CbtHardeningLevel)"
+
+ds_new "$TMP/ds"
+sed -i 's/^  auth: basic/  auth: ntlm/' "$TMP/ds/connection.yaml"
+cat >"$TMP/ds/hosts.yaml" <<EOF
+hosts:
+  $WG: { groups: [ntlm], address: $NET.1 }
+  $LOCAL: { groups: [ntlm], address: $NET.2, username: Administrator }
+EOF
+cat >"$TMP/ds/policies.yaml" <<EOF
+policies:
+  ntlm:
+    local_group:
+      $GA: { members: ['CONTOSO\\hci-admins'] }
+EOF
+
+run_enforcer apply "$TMP/ds"
+expect_rc "apply over NTLM" 0
+expect "domain account: converged" 'CONTOSO\hci-admins' \
+    "$(truth $WG "group.$GA.members")"
+expect "local account: converged" 'CONTOSO\hci-admins' \
+    "$(truth $LOCAL "group.$GA.members")"
+expect "no refusals" 0 \
+    "$(sim GET /hosts/$WG/counters | sed -n 's/^auth_failures = //p')"
+NOOP_ARGS="" expect_noop "$TMP/ds" $WG $LOCAL
+
+# pywinrm as a third-party control, on the same host, CBT Strict.
+env -u REQUESTS_CA_BUNDLE -u CURL_CA_BUNDLE /usr/bin/python3 - \
+    "$WG" "$NET.1" "$SIM_CA" "$E2E_PASSWORD" >"$TMP/py.out" 2>&1 <<'EOF'
+import socket, sys
+import winrm
+name, address, ca, password = sys.argv[1:5]
+real = socket.getaddrinfo
+socket.getaddrinfo = lambda host, *a, **k: real(
+    address if host == name else host, *a, **k)
+s = winrm.Session('https://%s:5986/wsman' % name,
+                  auth=('CONTOSO\\svc-enforcer', password), transport='ntlm',
+                  server_cert_validation='validate', ca_trust_path=ca)
+r = s.run_cmd('hostname')
+print(r.status_code, r.std_out.decode().strip())
+EOF
+expect "pywinrm NTLM control" "0 wg1" "$(cat "$TMP/py.out")"
+
+sim_ok POST "/hosts/$WG/counters/reset" >/dev/null
+ENFORCER_PASSWORD=wrong-password run_enforcer plan --hosts $WG "$TMP/ds"
+expect_rc "wrong password fails the host" 3
+expect_match "wrong password: one line naming the host and what to do" \
+    "^$WG: failed: .*: ntlm authentication refused for user 'CONTOSO\\\\svc-enforcer' (HTTP 401; server offers: Negotiate, Kerberos): check the user name and password\$" \
+    "$OUT"
+expect "the host saw the refusal" 1 \
+    "$(sim GET /hosts/$WG/counters | sed -n 's/^auth_failures = //p')"
+if printf '%s\n%s\n' "$OUT" "$ERR" | grep -q wrong-password; then
+	fail "the password appears in the output"
+else
+	echo "ok: no password in the output"
+fi
+
+finish
