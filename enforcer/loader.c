@@ -316,6 +316,9 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 	for (i = 0; auth != NULL && i < nitems(ld_auth_names); i++)
 		if (strcmp(auth, ld_auth_names[i]) == 0)
 			c->auth = (enum model_auth)i;
+	/* Kerberos is what negotiate does (docs/transport.md). */
+	if (auth != NULL && strcmp(auth, "kerberos") == 0)
+		c->auth = MODEL_AUTH_NEGOTIATE;
 	c->username = node_get_str(t, "username");
 	c->password_env = node_get_str(t, "password_env");
 	c->password_file = node_get_str(t, "password_file");

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -114,12 +115,9 @@ krb5_advice(OM_uint32 major, OM_uint32 minor)
 {
 	switch ((krb5_error_code)minor) {
 	case KRB5KRB_AP_ERR_SKEW:
+	case KRB5KRB_AP_ERR_TKT_NYV:
 		return "clocks differ too much: synchronise this machine, "
 		    "the KDC and the host (NTP)";
-	case KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN:
-		return "the KDC knows no service principal for this host: "
-		    "register HTTP/<host name> (setspn) or use the name the "
-		    "domain knows the host by";
 	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
 		return "the KDC does not know the client principal: check "
 		    "the user name and realm";
@@ -157,8 +155,21 @@ gss_fail(const struct negotiate *n, char **cause, const char *what,
 	const char *advice = NULL;
 	int rc;
 
-	status_text(&b, major, GSS_C_GSS_CODE, GSS_C_NO_OID);
-	status_text(&b, minor, GSS_C_MECH_CODE, mech_oid(n));
+	/* The mechanism's words say more than GSSAPI's generic ones. */
+	if (minor == 0)
+		status_text(&b, major, GSS_C_GSS_CODE, GSS_C_NO_OID);
+	if (minor != 0)
+		status_text(&b, minor, GSS_C_MECH_CODE, mech_oid(n));
+	if (n->mech == NEGOTIATE_KERBEROS &&
+	    (krb5_error_code)minor == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN) {
+		/* The GSS text only repeats the principal. */
+		rc = cause_set(cause, "%s: %s: the KDC knows no service "
+		    "principal HTTP/%s: register it for the host (setspn -S "
+		    "HTTP/%s) or use the name the domain knows the host by",
+		    mech_name(n), what, n->host, n->host);
+		buf_release(&b);
+		return rc;
+	}
 	if (n->mech == NEGOTIATE_KERBEROS)
 		advice = krb5_advice(major, minor);
 	else if (GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH ||
@@ -197,6 +208,30 @@ import_target(struct negotiate *n, char **cause)
 }
 
 /*
+ * A client keytab named but absent would read as "no credentials":
+ * say which file is missing instead.
+ */
+static int
+missing_keytab(const struct negotiate *n, char **cause)
+{
+	const char *kt = getenv("KRB5_CLIENT_KTNAME");
+
+	if (n->mech != NEGOTIATE_KERBEROS || n->password != NULL ||
+	    kt == NULL || *kt == '\0')
+		return 0;
+	if (strncmp(kt, "FILE:", 5) == 0)
+		kt += 5;
+	else if (strchr(kt, ':') != NULL && *kt != '/')
+		return 0;
+	if (access(kt, F_OK) == 0)
+		return 0;
+	cause_set(cause, "kerberos: cannot get credentials: the client "
+	    "keytab %s (KRB5_CLIENT_KTNAME) does not exist: create it with "
+	    "ktutil or kadmin ktadd, or run kinit", kt);
+	return 1;
+}
+
+/*
  * The initiator's credentials: from the password (gss-ntlmssp and MIT
  * both take it through gss_acquire_cred_with_password, so it is never
  * written anywhere), else Kerberos' ticket cache or client keytab.
@@ -211,6 +246,8 @@ acquire(struct negotiate *n, char **cause)
 
 	if (n->have_cred)
 		return 0;
+	if (missing_keytab(n, cause))
+		return -1;
 	if (n->user != NULL && *n->user != '\0') {
 		b.value = (void *)n->user;
 		b.length = strlen(n->user);
@@ -297,7 +334,7 @@ negotiate_step(struct negotiate *n, const char *in, const unsigned char *cb,
 	    NULL, &otok, NULL, NULL);
 	if (GSS_ERROR(major)) {
 		gss_fail(n, cause, in == NULL ? "cannot log on" :
-		    "the host's answer is refused", major, min);
+		    "logon refused by the host", major, min);
 		negotiate_restart(n);
 		goto out;
 	}

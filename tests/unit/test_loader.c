@@ -304,7 +304,7 @@ test_secret_never_echoed(void **state)
 {
 	static const char secret[] = "Pa55-w0rd-9f1c";
 	struct model_file f[] = { mf("s.yaml",
-	    "connection:\n  auth: kerberos\n  password: Pa55-w0rd-9f1c\n"
+	    "connection:\n  auth: credssp\n  password: Pa55-w0rd-9f1c\n"
 	    "policies:\n  all:\n    local_group:\n      Administrators: "
 	    "{ members: [a], password: Pa55-w0rd-9f1c, exclusve: true }\n") };
 	char *got;
@@ -317,7 +317,7 @@ test_secret_never_echoed(void **state)
 	    "s.yaml:7:39: 'password': secrets do not belong in YAML (use "
 	    "password_env or password_file)\n"
 	    "s.yaml:2:9: 'auth' must be one of basic, ntlm, negotiate, "
-	    "certificate (found 'kerberos')\n"
+	    "kerberos, certificate (found 'credssp')\n"
 	    "s.yaml:7:65: unknown key 'exclusve' (did you mean "
 	    "'exclusive'?)\n");
 	free(got);

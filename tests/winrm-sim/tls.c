@@ -394,10 +394,9 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 	return 1;
 }
 
-/* Serve the certificate the listener names; ask for a client one only
- * when the service accepts certificate authentication. */
-static int
-cert_cb(SSL *ssl, void *arg)
+/* The certificate the listener ssl serves names, or NULL. */
+static struct sim_cert *
+listener_cert(SSL *ssl)
 {
 	struct sim_host *h = SSL_get_ex_data(ssl, host_index);
 	int port = (int)(intptr_t)SSL_get_ex_data(ssl, port_index);
@@ -406,8 +405,21 @@ cert_cb(SSL *ssl, void *arg)
 
 	if (h == NULL || (l = tls_listener(h, port)) == NULL ||
 	    l->thumbprint == NULL)
-		return 0;
+		return NULL;
 	if ((c = sim_cert(h, l->thumbprint)) == NULL || c->x509 == NULL)
+		return NULL;
+	return c;
+}
+
+/* Serve the certificate the listener names; ask for a client one only
+ * when the service accepts certificate authentication. */
+static int
+cert_cb(SSL *ssl, void *arg)
+{
+	struct sim_host *h = SSL_get_ex_data(ssl, host_index);
+	struct sim_cert *c;
+
+	if ((c = listener_cert(ssl)) == NULL)
 		return 0;
 	if (SSL_use_certificate(ssl, c->x509) != 1 ||
 	    SSL_use_PrivateKey(ssl, c->key) != 1)
@@ -498,8 +510,12 @@ tls_cbt_data(SSL *ssl, struct buf *out)
 	const EVP_MD *md = EVP_sha256();
 	unsigned char hash[EVP_MAX_MD_SIZE];
 	unsigned int hlen = 0;
+	struct sim_cert *c;
 	int nid;
 
+	/* A resumed session chose no certificate: the listener's it is. */
+	if (cert == NULL && ssl != NULL && (c = listener_cert(ssl)) != NULL)
+		cert = c->x509;
 	if (cert == NULL)
 		return -1;
 	/* RFC 5929: the signature's hash, but never weaker than SHA-256. */
