@@ -39,14 +39,8 @@ hosts:
   node3.contoso.test: { address: %(net)s.3, certificate: expired }
 """ % {'net': NET}
 DASHES = '-' * 79
-failures = []
-
-
-def check(what, ok, detail=''):
-    print('%s %s%s' % ('ok  ' if ok else 'FAIL', what,
-                       '' if ok else ': ' + repr(detail)))
-    if not ok:
-        failures.append(what)
+failures = simtest.FAILURES
+check = simtest.check
 
 
 def resolve_to(fleet):

@@ -55,6 +55,17 @@ def subnet():
     return '127.%d.%d' % (100 + pid % 150, (pid // 150) % 250)
 
 
+FAILURES = []
+
+
+def check(what, ok, detail=''):
+    """One 'ok'/'FAIL' line; failures are kept in FAILURES."""
+    print('%s %s%s' % ('ok  ' if ok else 'FAIL', what,
+                       '' if ok else ': ' + repr(detail)))
+    if not ok:
+        FAILURES.append(what)
+
+
 def escape(s):
     return (s.replace('&', '&amp;').replace('<', '&lt;')
             .replace('>', '&gt;').replace('"', '&quot;'))
