@@ -63,6 +63,8 @@ cmd_validate(int argc, char **argv)
 		errors_clear(&errs);
 		return EXIT_ERROR;
 	}
+	for (i = 0; i < m->warnings.n; i++)
+		fprintf(stderr, "%s\n", m->warnings.msg[i]);
 	printf("%s: ok (%zu %s, %zu %s, %zu %s)\n", argv[optind], m->nhosts,
 	    plural(m->nhosts, "host", "hosts"), m->npolicies,
 	    plural(m->npolicies, "policy", "policies"), m->nwindows,

@@ -355,6 +355,13 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 	if (c->auth != MODEL_AUTH_NEGOTIATE && !password)
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env' or "
 		    "'password_file'", who, auth);
+	/* Windows takes Basic for local accounts only (docs/transport.md). */
+	if (c->auth == MODEL_AUTH_BASIC && c->username != NULL &&
+	    strpbrk(c->username, "\\@") != NULL &&
+	    strncmp(c->username, ".\\", 2) != 0)
+		ld_error(&ld->m->warnings, at, "warning: %s: auth 'basic' with "
+		    "domain account '%s': Windows accepts Basic only for local "
+		    "accounts (use ntlm or kerberos)", who, c->username);
 }
 
 static int
@@ -844,6 +851,7 @@ model_free(struct model *m)
 	free(m->docs);
 	node_free(m->settings_tree);
 	schema_free(m->schema);
+	errors_clear(&m->warnings);
 	free(m);
 }
 

@@ -129,6 +129,8 @@ struct model {
 						   sorted, borrowed strings */
 	size_t			 ngroups;
 	struct model_settings	 settings;
+	struct errors		 warnings;	/* "file:line:col: warning:
+						   ..."; the load succeeded */
 
 	/* private */
 	const struct model_host	**byname;	/* hosts sorted by name */

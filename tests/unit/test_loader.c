@@ -299,6 +299,32 @@ test_window_times(void **state)
 	    "('2026-11-31T09:00:00Z')\n");
 }
 
+/* Basic with a domain account loads, with a warning where it is set. */
+static void
+test_basic_domain_warning(void **state)
+{
+	struct model_file f[] = { mf("b.yaml",
+	    "connection: { auth: basic, username: 'CONTOSO\\svc', "
+	    "password_env: P }\n"
+	    "hosts:\n  a.contoso.test: {}\n"
+	    "  b.contoso.test: { username: admin }\n"
+	    "  c.contoso.test: { username: svc@contoso.test }\n"
+	    "  d.contoso.test: { auth: ntlm }\n") };
+	struct model *m;
+
+	m = load_ok(f, 1);
+	assert_int_equal(m->warnings.n, 2);
+	assert_string_equal(m->warnings.msg[0], "b.yaml:5:3: warning: host "
+	    "'c.contoso.test': auth 'basic' with domain account "
+	    "'svc@contoso.test': Windows accepts Basic only for local accounts "
+	    "(use ntlm or kerberos)");
+	assert_string_equal(m->warnings.msg[1], "b.yaml:1:1: warning: "
+	    "'connection': auth 'basic' with domain account 'CONTOSO\\svc': "
+	    "Windows accepts Basic only for local accounts (use ntlm or "
+	    "kerberos)");
+	model_free(m);
+}
+
 static void
 test_secret_never_echoed(void **state)
 {
@@ -435,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_duplicates_across_files),
 		cmocka_unit_test(test_window_times),
 		cmocka_unit_test(test_secret_never_echoed),
+		cmocka_unit_test(test_basic_domain_warning),
 		cmocka_unit_test(test_auth_needs),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_targets_without_groups),
