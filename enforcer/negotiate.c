@@ -304,6 +304,14 @@ b64_decode(const char *s, size_t *len)
 }
 
 int
+negotiate_ready(struct negotiate *n, char **cause)
+{
+	if (import_target(n, cause) == -1 || acquire(n, cause) == -1)
+		return -1;
+	return 0;
+}
+
+int
 negotiate_step(struct negotiate *n, const char *in, const unsigned char *cb,
     size_t cblen, char **out, int *done, char **cause)
 {
@@ -315,7 +323,7 @@ negotiate_step(struct negotiate *n, const char *in, const unsigned char *cb,
 
 	*out = NULL;
 	*done = 0;
-	if (import_target(n, cause) == -1 || acquire(n, cause) == -1)
+	if (negotiate_ready(n, cause) == -1)
 		return -1;
 	if (in != NULL) {
 		if ((raw = b64_decode(in, &itok.length)) == NULL)

@@ -33,6 +33,12 @@ void negotiate_new(struct negotiate **out, enum negotiate_mech,
 void negotiate_free(struct negotiate *);
 
 /*
+ * Get the credentials now (they are kept for the client's life), so that
+ * a missing ticket or keytab is reported before anything is sent.
+ */
+int negotiate_ready(struct negotiate *, char **cause);
+
+/*
  * The tls-server-end-point channel binding data of a certificate (DER):
  * "tls-server-end-point:" and the certificate's hash (SHA-256 unless its
  * signature uses a stronger one).  *out is owned by the caller (free()).

@@ -507,8 +507,13 @@ auth_first(struct transport *t, struct slot *s)
 	if (t->auth == WSMAN_AUTH_NTLM && t->authed)
 		return set_auth(t, s, LEG_PLAIN, NULL);
 	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL &&
-	    s->legs == 0)
+	    s->legs == 0) {
+		if (negotiate_ready(t->neg, &cause) == -1) {
+			auth_error(s, cause);
+			return -1;
+		}
 		return set_auth(t, s, LEG_PLAIN, NULL);
+	}
 	negotiate_restart(t->neg);
 	if (negotiate_step(t->neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
 	    t->cbt, t->cbt_len, &tok, &done, &cause) == -1) {

@@ -76,8 +76,9 @@
 
 enum wsman_auth {
 	WSMAN_AUTH_BASIC,	/* user + password, local accounts only */
-	WSMAN_AUTH_NTLM,	/* user + password (no channel binding) */
-	WSMAN_AUTH_NEGOTIATE,	/* SPNEGO/Kerberos from the credential cache */
+	WSMAN_AUTH_NTLM,	/* user + password: NTLMv2 in Negotiate */
+	WSMAN_AUTH_NEGOTIATE,	/* Kerberos in Negotiate: ticket cache,
+				   client keytab, or user + password */
 	WSMAN_AUTH_CERTIFICATE,	/* TLS client certificate, mapped by the host */
 };
 

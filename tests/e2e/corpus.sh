@@ -110,12 +110,12 @@ run validate --bogus "$ex"
 [ "$(rc)" = 1 ] || fail "validate --bogus: exit $(rc), want 1"
 run plan --offline --at 2026-11-25 "$ex"
 [ "$(rc)" = 1 ] && grep -q "is not an RFC 3339 timestamp" "$tmp/err" || fail "plan --at with a date only"
-# Online, with no password in the environment: every host fails on its own
-# (exit 3), each named with its cause, and nothing else is attempted.
-unset ENFORCER_PASSWORD
-run plan "$ex"
-[ "$(rc)" = 3 ] && [ "$(grep -c "^failed: .*environment variable 'ENFORCER_PASSWORD'" "$tmp/out")" = 3 ] ||
-	fail "plan without --offline and without a password: exit $(rc)"
+# Online, with no Kerberos ticket nor keytab: every host fails on its own
+# (exit 3), each named with its cause, before anything is sent.
+unset ENFORCER_PASSWORD KRB5_CLIENT_KTNAME
+KRB5CCNAME="FILE:$tmp/no-such-ccache" run plan "$ex"
+[ "$(rc)" = 3 ] && [ "$(grep -c "^failed: .*kerberos: cannot get credentials: no Kerberos credentials: run kinit" "$tmp/out")" = 3 ] ||
+	fail "plan without --offline and without credentials: exit $(rc)"
 run validate tests/data/does-not-exist
 [ "$(rc)" = 1 ] && grep -q '^tests/data/does-not-exist: No such file or directory$' "$tmp/err" ||
 	fail "validate of a missing path"
