@@ -41,6 +41,7 @@ struct slot {
 	enum leg		 leg;
 	unsigned		 legs;		/* sent for this request */
 	struct buf		 token;		/* the host's, base64 */
+	int			 head_end;	/* the reply's headers ended */
 	unsigned char		*cbt;		/* this connection's bindings */
 	size_t			 cbt_len;
 };
@@ -212,9 +213,13 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		buf_reset(&s->x->offered);
 		buf_reset(&s->token);
+		s->head_end = 0;
 		if (s->headers != NULL)
 			read_cbt(s);
-	} else if (len > sizeof(www) - 1 &&
+	} else if ((len == 2 && p[0] == '\r' && p[1] == '\n') ||
+	    (len == 1 && p[0] == '\n'))
+		s->head_end = 1;
+	else if (len > sizeof(www) - 1 &&
 	    strncasecmp(p, www, sizeof(www) - 1) == 0) {
 		add_scheme(&s->x->offered, p + sizeof(www) - 1,
 		    len - (sizeof(www) - 1));
@@ -616,6 +621,7 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 	s->x = x;
 	s->errbuf[0] = '\0';
 	s->legs = 0;
+	s->head_end = 0;
 	buf_reset(&s->peer);
 	if (t->neg != NULL && auth_first(t, s) == -1) {
 		x->curl_code = CURLE_LOGIN_DENIED;
@@ -683,6 +689,12 @@ again(struct transport *t, struct slot *s, CURLcode rc)
 {
 	int next;
 
+	/*
+	 * libcurl takes a connection closed inside the headers for the end
+	 * of a reply; a 401 cut short would read as a refusal.
+	 */
+	if (rc == CURLE_OK && !s->head_end)
+		rc = CURLE_PARTIAL_FILE;
 	if (t->neg == NULL || rc != CURLE_OK) {
 		finish(t, s, rc);
 		return 0;

@@ -9,6 +9,7 @@
 #    as a third-party control
 #  - a wrong password: one line naming the host and what to do, and the
 #    simulator counts the refusal
+#  - a challenge cut short by a dropped connection reads as such
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -82,6 +83,15 @@ expect_match "wrong password: one line naming the host and what to do" \
     "$OUT"
 expect "the host saw the refusal" 1 \
     "$(sim GET /hosts/$WG/counters | sed -n 's/^auth_failures = //p')"
+# The challenge cut short (connection closed inside the 401's headers):
+# a dropped connection, not a refusal.
+sim_ok POST /hosts/$WG/fault drop_mid_reply=1 >/dev/null
+run_enforcer plan --hosts $WG "$TMP/ds"
+expect_rc "a reply cut short fails the host" 3
+expect_match "a reply cut short: said so" \
+    "^$WG: failed: .*: connection dropped mid-reply" "$OUT"
+sim_ok POST /hosts/$WG/fault drop_mid_reply=0 >/dev/null
+
 if printf '%s\n%s\n' "$OUT" "$ERR" | grep -q wrong-password; then
 	fail "the password appears in the output"
 else
