@@ -10,6 +10,9 @@
 #  - a wrong password: one line naming the host and what to do, and the
 #    simulator counts the refusal
 #  - a challenge cut short by a dropped connection reads as such
+#  - UAC remote restrictions: a local administrator that is not the
+#    built-in Administrator is filtered until LocalAccountTokenFilterPolicy
+#    is 1
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 # gss-ntlmssp's leak is suppressed by module: its frames need the slow
@@ -20,6 +23,7 @@
 NET=127.$((20 + $$ % 200)).$(( ($$ / 200) % 250 ))
 WG=wg1.contoso.test
 LOCAL=wg2.contoso.test
+UAC=wg3.contoso.test
 GA='Gateway Administrators'
 
 cat >"$TMP/fleet.yaml" <<EOF
@@ -33,6 +37,9 @@ defaults:
 hosts:
   $WG: { address: $NET.1 }
   $LOCAL: { address: $NET.2 }
+  $UAC:
+    address: $NET.3
+    users: { 'ops': { password: '$E2E_PASSWORD', admin: true } }
 EOF
 fleet_start "$TMP/fleet.yaml"
 expect "Basic is off" false "$(truth $WG winrm.service.auth.Basic)"
@@ -95,6 +102,24 @@ expect_rc "a reply cut short fails the host" 3
 expect_match "a reply cut short: said so" \
     "^$WG: failed: .*: connection dropped mid-reply" "$OUT"
 sim_ok POST /hosts/$WG/fault drop_mid_reply=0 >/dev/null
+
+# UAC remote restrictions: a local administrator other than the built-in
+# Administrator gets a filtered token over the network until
+# LocalAccountTokenFilterPolicy is 1.
+UAC_KEY='SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
+UAC_VALUE="reg.$UAC_KEY:LocalAccountTokenFilterPolicy"
+cat >>"$TMP/ds/hosts.yaml" <<EOF
+  $UAC: { groups: [ntlm], address: $NET.3, username: ops }
+EOF
+run_enforcer apply --hosts $UAC "$TMP/ds"
+expect_rc "a filtered local administrator fails the host" 3
+expect "filtered: nothing changed" '' "$(truth $UAC "group.$GA.members")"
+printf '%s\n' "$OUT" | grep -m1 "^$UAC: failed:" | sed 's/^/    /'
+sim_ok POST /hosts/$UAC/set "$UAC_VALUE = REG_DWORD 1" >/dev/null
+run_enforcer apply --hosts $UAC "$TMP/ds"
+expect_rc "LocalAccountTokenFilterPolicy 1: apply" 0
+expect "unfiltered: converged" 'CONTOSO\hci-admins' \
+    "$(truth $UAC "group.$GA.members")"
 
 if printf '%s\n%s\n' "$OUT" "$ERR" | grep -q wrong-password; then
 	fail "the password appears in the output"

@@ -86,6 +86,7 @@ struct conn {
 						   the connection as this account */
 	char			*auth_reply;	/* WWW-Authenticate line for the
 						   reply (Kerberos' AP-REP) */
+	int			 cert_logon;	/* this request: a certificate */
 };
 
 /* A listening socket, one per HTTPS listener port. */
@@ -294,13 +295,38 @@ reply_401(struct conn *c)
 	reply_401_token(c, "", NULL);
 }
 
+/*
+ * UAC remote restrictions: a local account other than the built-in
+ * Administrator logging on over the network with a password gets a
+ * filtered (standard user) token, unless LocalAccountTokenFilterPolicy is
+ * 1.  Domain accounts are not filtered.  Certificate logons are left as
+ * they were (not modelled: no source says either way).
+ */
 static int
-is_admin(struct sim_host *h, const struct sim_account *a)
+uac_filtered(struct sim_host *h, const struct sim_account *a)
 {
+	struct sim_reg_key *k;
+	struct sim_reg_value *v;
+
+	if (strchr(a->name, '\\') != NULL ||
+	    strcasecmp(a->name, "Administrator") == 0)
+		return 0;
+	k = sim_reg_key(h, "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
+	    "Policies\\System", 0);
+	v = k != NULL ? sim_reg_value(k, "LocalAccountTokenFilterPolicy", 0) :
+	    NULL;
+	return v == NULL || v->type != SIM_REG_DWORD || v->num != 1;
+}
+
+static int
+is_admin(struct conn *c, const struct sim_account *a)
+{
+	struct sim_host *h = c->hh->host;
 	struct sim_group *g = sim_group(h, "Administrators");
 
-	return a->admin ||
-	    (g != NULL && sim_group_find_member(g, a->name) >= 0);
+	if (!a->admin && (g == NULL || sim_group_find_member(g, a->name) < 0))
+		return 0;
+	return c->cert_logon || !uac_filtered(h, a);
 }
 
 /* Base64 to bytes (the caller frees), NULL if malformed. */
@@ -479,6 +505,7 @@ authenticate(struct conn *c)
 	int replied = 0;
 	size_t n;
 
+	c->cert_logon = 0;
 	if (auth == NULL) {
 		if (c->auth_user != NULL &&
 		    (a = sim_account(h, c->auth_user)) != NULL)
@@ -496,8 +523,10 @@ authenticate(struct conn *c)
 		a = auth_negotiate(c, "Kerberos", auth + n, &replied);
 	else if (strcmp(auth, MUTUAL_AUTH) == 0 && w->svc_certificate.value &&
 	    (user = tls_client_user(h, bufferevent_openssl_get_ssl(c->bev)))
-	    != NULL)
+	    != NULL) {
 		a = sim_account(h, user);
+		c->cert_logon = 1;
+	}
 	if (a == NULL && !replied) {
 		h->counters.auth_failures++;
 		reply_401(c);
@@ -547,7 +576,7 @@ handle(struct conn *c)
 	}
 	if ((a = authenticate(c)) == NULL)
 		return;
-	soap_handle(h, a->name, is_admin(h, a), c->peer, c->body.ptr != NULL ?
+	soap_handle(h, a->name, is_admin(c, a), c->peer, c->body.ptr != NULL ?
 	    c->body.ptr : "", c->body.len, &out, &status);
 	reply_soap(c, status, &out);
 	buf_release(&out);
