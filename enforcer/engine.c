@@ -245,7 +245,9 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 		wo->auth = WSMAN_AUTH_CERTIFICATE;
 		break;
 	}
-	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM) &&
+	/* Kerberos takes a password too, when one is configured. */
+	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM ||
+	    mc->password_env != NULL || mc->password_file != NULL) &&
 	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);
 	wo->password = *pw;

@@ -3,7 +3,8 @@
 # KDC started for this run, on hosts with Basic off and CbtHardeningLevel
 # Strict, over HTTPS (loopback addresses and ports chosen per run).
 #  - the enforcer converges a host from a ticket cache (kinit), and
-#    another from a client keytab alone (KRB5_CLIENT_KTNAME); the service
+#    another from a client keytab alone (KRB5_CLIENT_KTNAME), and reads
+#    one with a password (username + password_env); the service
 #    principal is HTTP/<inventory name> although `address` says where to
 #    connect; ground truth shows the changes
 #  - pywinrm (transport='kerberos', requests-kerberos) logs on as a
@@ -127,6 +128,26 @@ KRB5_CLIENT_KTNAME="$KDC_DIR/client.keytab" \
 expect_rc "apply from the client keytab" 0
 expect "client keytab: converged" 'CONTOSO\hci-admins' \
     "$(truth $KEYTAB "group.$GA.members")"
+
+# From a password alone (no cache, no keytab): the enforcer asks the KDC
+# itself, the password kept in memory.
+mkdir -p "$TMP/ds2"
+cp "$TMP/ds/policies.yaml" "$TMP/ds2/"
+cat >"$TMP/ds2/hosts.yaml" <<EOF
+connection:
+  auth: kerberos
+  username: svc-enforcer
+  password_env: KRB_PASSWORD
+  ca_file: $SIM_CA
+  timeout: 10s
+hosts:
+  $CACHE: { address: $NET.1 }
+EOF
+KRB_PASSWORD="$PW" KRB5CCNAME="FILE:$TMP/no-such-cache" \
+    run_enforcer plan "$TMP/ds2"
+expect_rc "plan with a Kerberos password" 0
+expect_line "password: read the host" "$CACHE: in sync"
+[ -e "$TMP/no-such-cache" ] && fail "the password's ticket was written to a cache"
 
 # A keytab that is not there.
 KRB5_CLIENT_KTNAME="$KDC_DIR/missing.keytab" \
