@@ -81,6 +81,7 @@ struct conn {
 	int			 drop;		/* half, then close */
 	char			 peer[INET_ADDRSTRLEN];
 	int			 port;		/* the listener's */
+	int			 tls;		/* HTTPS; else plain HTTP */
 	struct ntlm		*ntlm;		/* NTLM under way */
 	char			*auth_user;	/* NTLM or Kerberos authenticated
 						   the connection as this account */
@@ -89,10 +90,11 @@ struct conn {
 	int			 cert_logon;	/* this request: a certificate */
 };
 
-/* A listening socket, one per HTTPS listener port. */
+/* A listening socket, one per listener port. */
 struct bound {
 	struct http_host	*hh;
 	int			 port;
+	int			 tls;		/* HTTPS; else the HTTP listener */
 	struct evconnlistener	*lev;
 };
 
@@ -539,7 +541,8 @@ authenticate(struct conn *c)
 static int
 path_matches(struct conn *c)
 {
-	struct sim_listener *l = tls_listener(c->hh->host, c->port);
+	struct sim_listener *l = c->tls ? tls_listener(c->hh->host, c->port) :
+	    tls_plain_listener(c->hh->host, c->port);
 	const char *prefix = l != NULL && l->url_prefix != NULL ?
 	    l->url_prefix : "wsman";
 	size_t n = strlen(prefix);
@@ -550,6 +553,53 @@ path_matches(struct conn *c)
 	p += n;
 	return *p == '\0' || *p == '?' || (p[0] == '/' && (p[1] == '\0' ||
 	    p[1] == '?'));
+}
+
+/*
+ * The HTTP listener: an empty body only authenticates (as pywinrm's first
+ * request does); a sealed body is opened, answered and the reply sealed;
+ * SOAP in clear is refused while AllowUnencrypted is false.
+ */
+static void
+handle_http(struct conn *c, struct sim_account *a)
+{
+	struct sim_host *h = c->hh->host;
+	struct buf plain = BUF_INIT, out = BUF_INIT, sealed = BUF_INIT;
+	int status;
+
+	if (c->body.len == 0) {
+		reply(c, 200, "", NULL, "", 0);
+		return;
+	}
+	if (!encrypt_is_sealed(c->content_type)) {
+		if (!h->winrm.svc_allow_unencrypted.value) {
+			h->counters.auth_failures++;
+			reply_401(c);
+			return;
+		}
+		soap_handle(h, a->name, is_admin(c, a), c->peer, c->body.ptr,
+		    c->body.len, &out, &status);
+		reply_soap(c, status, &out);
+		buf_release(&out);
+		return;
+	}
+	if (encrypt_open(c->ntlm, c->body.ptr, c->body.len, &plain) != 0) {
+		c->close = 1;
+		reply(c, 400, "", NULL, "", 0);
+		return;
+	}
+	soap_handle(h, a->name, is_admin(c, a), c->peer, plain.ptr != NULL ?
+	    plain.ptr : "", plain.len, &out, &status);
+	if (encrypt_seal(c->ntlm, out.ptr != NULL ? out.ptr : "", out.len,
+	    &sealed) != 0) {
+		c->close = 1;
+		reply(c, 500, "", NULL, "", 0);
+	} else
+		reply(c, status, "", "Content-Type: " ENCRYPT_CONTENT_TYPE
+		    "\r\n", sealed.ptr, sealed.len);
+	buf_release(&plain);
+	buf_release(&out);
+	buf_release(&sealed);
 }
 
 static void
@@ -576,9 +626,14 @@ handle(struct conn *c)
 	}
 	if ((a = authenticate(c)) == NULL)
 		return;
-	soap_handle(h, a->name, is_admin(c, a), c->peer, c->body.ptr != NULL ?
-	    c->body.ptr : "", c->body.len, &out, &status);
-	reply_soap(c, status, &out);
+	if (!c->tls)
+		handle_http(c, a);
+	else {
+		soap_handle(h, a->name, is_admin(c, a), c->peer,
+		    c->body.ptr != NULL ? c->body.ptr : "", c->body.len, &out,
+		    &status);
+		reply_soap(c, status, &out);
+	}
 	buf_release(&out);
 	/* The request may have stopped WinRM or changed the envelope cap. */
 	http_host_sync(h);
@@ -809,6 +864,29 @@ conn_read(struct bufferevent *bev, void *arg)
 
 /* --- listening ----------------------------------------------------------- */
 
+/* The connection's bufferevent: TLS on an HTTPS listener, else plain. */
+static struct bufferevent *
+conn_bev(struct bound *b, evutil_socket_t fd)
+{
+	struct sim_host *h = b->hh->host;
+	struct event_base *base = h->fleet->base;
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (!b->tls)
+		return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if ((ssl = SSL_new(h->fleet->ssl_ctx)) == NULL)
+		return NULL;
+	tls_ssl_set_host(ssl, h, b->port);
+	bev = bufferevent_openssl_socket_new(base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		SSL_free(ssl);
+	else
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
 static void
 accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -817,36 +895,26 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	struct http_host *hh = b->hh;
 	struct sim_host *h = hh->host;
 	struct timeval idle = { IDLE_SECONDS, 0 };
-	struct event_base *base = h->fleet->base;
 	struct conn *c;
-	SSL *ssl;
 	int one = 1;
 
 	/* A reply goes out as a few TLS records: don't let Nagle hold the
 	 * last one back for the client's delayed ACK. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((ssl = SSL_new(h->fleet->ssl_ctx)) == NULL) {
-		evutil_closesocket(fd);
-		return;
-	}
-	tls_ssl_set_host(ssl, h, b->port);
 	c = xcalloc(1, sizeof(*c));
 	c->hh = hh;
 	c->port = b->port;
+	c->tls = b->tls;
 	if (sa->sa_family != AF_INET || inet_ntop(AF_INET,
 	    &((struct sockaddr_in *)sa)->sin_addr, c->peer,
 	    sizeof(c->peer)) == NULL)
 		snprintf(c->peer, sizeof(c->peer), "127.0.0.1");
-	c->bev = bufferevent_openssl_socket_new(base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		SSL_free(ssl);
+	if ((c->bev = conn_bev(b, fd)) == NULL) {
 		evutil_closesocket(fd);
 		free(c);
 		return;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
-	c->timer = evtimer_new(base, conn_timer, c);
+	c->timer = evtimer_new(h->fleet->base, conn_timer, c);
 	TAILQ_INSERT_TAIL(&hh->conns, c, entry);
 	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
 	bufferevent_set_timeouts(c->bev, &idle, NULL);
@@ -854,7 +922,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 }
 
 static int
-listen_on(struct http_host *hh, int port, char **cause)
+listen_on(struct http_host *hh, int port, int tls, char **cause)
 {
 	struct sim_host *h = hh->host;
 	struct sockaddr_in sin;
@@ -869,6 +937,7 @@ listen_on(struct http_host *hh, int port, char **cause)
 	b = xcalloc(1, sizeof(*b));
 	b->hh = hh;
 	b->port = port;
+	b->tls = tls;
 	b->lev = evconnlistener_new_bind(h->fleet->base, accept_cb, b,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    128, (struct sockaddr *)&sin, sizeof(sin));
@@ -902,7 +971,18 @@ is_bound(const struct http_host *hh, int port)
 	return 0;
 }
 
-/* Listen on every HTTPS listener's port; the first failure is returned. */
+/* The listener a bound socket still serves, or NULL. */
+static struct sim_listener *
+bound_listener(struct sim_host *h, const struct bound *b)
+{
+	return b->tls ? tls_listener(h, b->port) :
+	    tls_plain_listener(h, b->port);
+}
+
+/*
+ * Listen on every HTTPS listener's port, and on the HTTP listener's when
+ * the host serves it; the first failure is returned.
+ */
 static int
 bind_all(struct http_host *hh, char **cause)
 {
@@ -915,9 +995,12 @@ bind_all(struct http_host *hh, char **cause)
 		l = &h->listeners[i];
 		if (tls_listener(h, l->port) != l || is_bound(hh, l->port))
 			continue;
-		if (listen_on(hh, l->port, cause) != 0 && rc == 0)
+		if (listen_on(hh, l->port, 1, cause) != 0 && rc == 0)
 			rc = -1;
 	}
+	if ((l = tls_plain_listener(h, 0)) != NULL && !is_bound(hh, l->port) &&
+	    listen_on(hh, l->port, 0, cause) != 0 && rc == 0)
+		rc = -1;
 	return rc;
 }
 
@@ -928,7 +1011,8 @@ http_host_serving(const struct sim_host *ch)
 	struct sim_service *s = sim_service(h, "WinRM");
 
 	return !h->faults.down && s != NULL && s->state != NULL &&
-	    strcasecmp(s->state, "Running") == 0 && tls_listener(h, 0) != NULL;
+	    strcasecmp(s->state, "Running") == 0 &&
+	    (tls_listener(h, 0) != NULL || tls_plain_listener(h, 0) != NULL);
 }
 
 void
@@ -943,7 +1027,7 @@ http_host_sync(struct sim_host *h)
 	if (hh == NULL)
 		return;
 	while (i < hh->nbound)
-		if (!serving || tls_listener(h, hh->bound[i]->port) == NULL)
+		if (!serving || bound_listener(h, hh->bound[i]) == NULL)
 			unbind(hh, i);
 		else
 			i++;

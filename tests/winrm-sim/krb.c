@@ -67,12 +67,13 @@ account_of(struct sim_host *h, gss_name_t src)
 	return a;
 }
 
+/* CbtHardeningLevel is for HTTPS; plain HTTP has no channel. */
 static int
-bound_enough(struct sim_host *h, OM_uint32 flags)
+bound_enough(struct sim_host *h, SSL *ssl, OM_uint32 flags)
 {
 	const char *level = h->winrm.cbt_hardening;
 
-	return strcasecmp(level, "Strict") != 0 ||
+	return ssl == NULL || strcasecmp(level, "Strict") != 0 ||
 	    (flags & GSS_C_CHANNEL_BOUND_FLAG) != 0;
 }
 
@@ -105,7 +106,7 @@ krb_step(struct sim_host *h, SSL *ssl, const unsigned char *in, size_t len,
 	if (otok.length > 0)
 		buf_add(out, otok.value, otok.length);
 	/* One AP-REQ, one AP-REP: no further legs (no DCE-style). */
-	if (major == GSS_S_COMPLETE && bound_enough(h, flags) &&
+	if (major == GSS_S_COMPLETE && bound_enough(h, ssl, flags) &&
 	    (*who = account_of(h, src)) != NULL)
 		rc = 0;
 	gss_release_buffer(&min, &otok);

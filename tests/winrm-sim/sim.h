@@ -13,6 +13,7 @@
  *   http.c      per-host HTTPS listener, authentication, fault injection
  *   ntlm.c      NTLMv2 for the Negotiate scheme, channel bindings
  *   krb.c       Kerberos (GSSAPI) for the Negotiate and Kerberos schemes
+ *   encrypt.c   message encryption on the HTTP listener (NTLM)
  *   soap.c      envelope parsing, dispatch by action, replies and faults
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
@@ -175,6 +176,8 @@ struct sim_host {
 	char			*name;		/* node1.contoso.test */
 	char			*address;	/* 127.0.10.1 */
 	int			 port;		/* 5986 */
+	int			 http_port;	/* the HTTP listener's port, served
+						   only when set (fleet key) */
 	char			*cert_scenario;	/* valid, expired, ... */
 	int			 cert_days;	/* for expiring: days left */
 	long			 clock_offset;	/* seconds added to real time */
@@ -422,6 +425,11 @@ struct sim_listener *tls_listener(struct sim_host *, int port);
  * handshake time from the host's HTTPS listener thumbprint. */
 int tls_ctx_init(struct sim_fleet *, char **cause);
 void tls_fleet_release(struct sim_fleet *);
+/*
+ * The HTTP listener serving port (0: any), or NULL: enabled, "*" or the
+ * host's IP, only on hosts whose fleet entry sets http_port.
+ */
+struct sim_listener *tls_plain_listener(struct sim_host *, int port);
 /* The host and port a server-side SSL object serves (set by http.c). */
 void tls_ssl_set_host(struct ssl_st *, struct sim_host *, int port);
 /* The account a verified client certificate maps to (borrowed) or NULL. */
@@ -453,8 +461,30 @@ int ntlm_step(struct sim_host *, struct ntlm **state, struct ssl_st *ssl,
     const unsigned char *in, size_t len, struct buf *out,
     struct sim_account **who);
 void ntlm_free(struct ntlm *);
+/*
+ * NTLM session security once the exchange completed, for WinRM's
+ * encrypted messages over HTTP: unseal a client message in place and
+ * check its 16-byte signature, or seal a reply in place and sign it.
+ */
+int ntlm_unseal(struct ntlm *, const unsigned char sig[16],
+    unsigned char *data, size_t len);
+int ntlm_seal(struct ntlm *, unsigned char *data, size_t len,
+    unsigned char sig[16]);
 /* Frees the MD4 provider (at exit). */
 void ntlm_release(void);
+
+/*
+ * encrypt.c: WinRM message encryption on the HTTP listener (NTLM): a
+ * multipart/encrypted body opened into *out (the SOAP text), or a reply
+ * sealed into *out (append); -1 if malformed or its signature is wrong.
+ */
+#define ENCRYPT_CONTENT_TYPE "multipart/encrypted;protocol=\"application/" \
+	"HTTP-SPNEGO-session-encrypted\";boundary=\"Encrypted Boundary\""
+int encrypt_is_sealed(const char *content_type);
+int encrypt_open(struct ntlm *, const char *body, size_t len,
+    struct buf *out);
+int encrypt_seal(struct ntlm *, const char *plain, size_t len,
+    struct buf *out);
 
 /*
  * krb.c: server-side Kerberos for the Negotiate and Kerberos schemes: an

@@ -359,9 +359,10 @@ out:
 
 /* Whether an enabled HTTPS listener serves the host's address. */
 static int
-serves(const struct sim_host *h, const struct sim_listener *l)
+serves(const struct sim_host *h, const struct sim_listener *l,
+    const char *transport)
 {
-	if (strcasecmp(l->transport, "HTTPS") != 0 || !l->enabled)
+	if (strcasecmp(l->transport, transport) != 0 || !l->enabled)
 		return 0;
 	return strcmp(l->address, "*") == 0 ||
 	    (strncasecmp(l->address, "IP:", 3) == 0 && h->address != NULL &&
@@ -369,15 +370,15 @@ serves(const struct sim_host *h, const struct sim_listener *l)
 }
 
 /* An IP-specific listener wins over "*" on the same port, as in http.sys. */
-struct sim_listener *
-tls_listener(struct sim_host *h, int port)
+static struct sim_listener *
+find_listener(struct sim_host *h, const char *transport, int port)
 {
 	struct sim_listener *l, *any = NULL;
 	size_t i;
 
 	for (i = 0; i < h->nlisteners; i++) {
 		l = &h->listeners[i];
-		if (!serves(h, l) || (port != 0 && l->port != port))
+		if (!serves(h, l, transport) || (port != 0 && l->port != port))
 			continue;
 		if (strcmp(l->address, "*") != 0)
 			return l;
@@ -385,6 +386,23 @@ tls_listener(struct sim_host *h, int port)
 			any = l;
 	}
 	return any;
+}
+
+struct sim_listener *
+tls_listener(struct sim_host *h, int port)
+{
+	return find_listener(h, "HTTPS", port);
+}
+
+struct sim_listener *
+tls_plain_listener(struct sim_host *h, int port)
+{
+	struct sim_listener *l;
+
+	if (h->http_port == 0 || (l = find_listener(h, "HTTP", port)) == NULL ||
+	    l->port != h->http_port)
+		return NULL;
+	return l;
 }
 
 /* Accept any client certificate; tls_client_user checks the result. */
