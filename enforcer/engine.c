@@ -224,6 +224,7 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->name = h->name;
 	wo->address = mc->address;
 	wo->port = mc->port;
+	wo->scheme = mc->http ? "http" : "https";
 	wo->user = mc->username;
 	wo->ca_file = mc->ca_file;
 	wo->tls_verify = mc->tls_verify;
@@ -598,7 +599,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.host = eh->host->name;
 	ctx.ws = ws;
 	ctx.address = eh->host->conn.address;
-	ctx.port = eh->host->conn.port;
+	/* The HTTPS port the modules check: WinRM's own when over HTTP. */
+	ctx.port = eh->host->conn.http ? 5986 : eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
 	failsafe_fill_base(eh->desired, ec->m, eh->host, ec->o->at);

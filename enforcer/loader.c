@@ -306,7 +306,7 @@ static void
 ld_conn_fields(struct model_conn *c, const struct node *t)
 {
 	long long port;
-	const char *auth;
+	const char *auth, *scheme;
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
@@ -319,6 +319,8 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 	/* Kerberos is what negotiate does (docs/transport.md). */
 	if (auth != NULL && strcmp(auth, "kerberos") == 0)
 		c->auth = MODEL_AUTH_NEGOTIATE;
+	scheme = node_get_str(t, "scheme");
+	c->http = scheme != NULL && strcmp(scheme, "http") == 0;
 	c->username = node_get_str(t, "username");
 	c->password_env = node_get_str(t, "password_env");
 	c->password_file = node_get_str(t, "password_file");
@@ -355,6 +357,10 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 	if (c->auth != MODEL_AUTH_NEGOTIATE && !password)
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env' or "
 		    "'password_file'", who, auth);
+	if (c->http && c->auth != MODEL_AUTH_NTLM)
+		ld_error(ld->errs, at, "%s: scheme 'http' needs auth 'ntlm': "
+		    "over HTTP every message is sealed, with NTLM only (use "
+		    "https)", who);
 	/* Windows takes Basic for local accounts only (docs/transport.md). */
 	if (c->auth == MODEL_AUTH_BASIC && c->username != NULL &&
 	    strpbrk(c->username, "\\@") != NULL &&

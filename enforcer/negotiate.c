@@ -24,6 +24,13 @@
 static char ntlm_oid_der[] = "\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
 static gss_OID_desc ntlm_oid = { 10, ntlm_oid_der };
 
+#define BOUNDARY	"--Encrypted Boundary\r\n"
+#define PART1		"\tContent-Type: application/HTTP-SPNEGO-session-" \
+			"encrypted\r\n\tOriginalContent: type=application/" \
+			"soap+xml;charset=UTF-8;Length="
+#define PART2		"\tContent-Type: application/octet-stream\r\n"
+#define SIGLEN		16	/* an NTLM signature */
+
 struct negotiate {
 	enum negotiate_mech	 mech;
 	char			*host;
@@ -33,6 +40,7 @@ struct negotiate {
 	gss_cred_id_t		 cred;
 	int			 have_cred;
 	gss_ctx_id_t		 ctx;
+	int			 sig_first;	/* gss_wrap's layout, learnt */
 };
 
 void
@@ -385,4 +393,126 @@ negotiate_cbt(const unsigned char *der, size_t len, unsigned char **out,
 	memcpy(*out, CBT_PREFIX, sizeof(CBT_PREFIX) - 1);
 	memcpy(*out + sizeof(CBT_PREFIX) - 1, hash, hlen);
 	return 0;
+}
+
+/* --- message encryption ------------------------------------------------ */
+
+/*
+ * An NTLM signature starts with its version, 1, in clear; gss-ntlmssp
+ * has put it after the sealed text in some versions and before in others.
+ */
+static int
+is_signature(const unsigned char *p)
+{
+	return p[0] == 1 && p[1] == 0 && p[2] == 0 && p[3] == 0;
+}
+
+int
+negotiate_seal(struct negotiate *n, const char *msg, size_t len,
+    struct buf *out, char **cause)
+{
+	gss_buffer_desc in, tok = GSS_C_EMPTY_BUFFER;
+	const unsigned char *t, *sig, *data;
+	OM_uint32 major, min;
+	int rc = -1;
+
+	in.value = (void *)msg;
+	in.length = len;
+	major = gss_wrap(&min, n->ctx, 1, GSS_C_QOP_DEFAULT, &in, NULL, &tok);
+	if (GSS_ERROR(major))
+		return gss_fail(n, cause, "cannot seal a message", major, min);
+	t = tok.value;
+	if (tok.length != len + SIGLEN) {
+		cause_set(cause, "%s: unexpected sealed length", mech_name(n));
+		goto out;
+	}
+	n->sig_first = is_signature(t) && !is_signature(t + len);
+	sig = n->sig_first ? t : t + len;
+	data = n->sig_first ? t + SIGLEN : t;
+	buf_printf(out, BOUNDARY PART1 "%zu\r\n" BOUNDARY PART2, len);
+	buf_add(out, "\x10\0\0\0", 4);
+	buf_add(out, sig, SIGLEN);
+	buf_add(out, data, len);
+	buf_puts(out, BOUNDARY);
+	rc = 0;
+out:
+	gss_release_buffer(&min, &tok);
+	return rc;
+}
+
+/* Skip an exact prefix; NULL if it is not there. */
+static const char *
+skip(const char *p, const char *end, const char *s)
+{
+	size_t len = strlen(s);
+
+	if ((size_t)(end - p) < len || memcmp(p, s, len) != 0)
+		return NULL;
+	return p + len;
+}
+
+/* The signature and sealed text of a multipart/encrypted body. */
+static int
+unframe(const char *body, size_t len, const char **sig, const char **data,
+    size_t *dlen)
+{
+	const char *p = body, *end = body + len;
+	unsigned long plain;
+	char *num;
+
+	if ((p = skip(p, end, BOUNDARY)) == NULL ||
+	    (p = skip(p, end, PART1)) == NULL)
+		return -1;
+	plain = strtoul(p, &num, 10);
+	if (num == p || (p = skip(num, end, "\r\n")) == NULL ||
+	    (p = skip(p, end, BOUNDARY)) == NULL ||
+	    (p = skip(p, end, PART2)) == NULL || end - p < 4 ||
+	    memcmp(p, "\x10\0\0\0", 4) != 0)
+		return -1;
+	p += 4;
+	/* RC4 keeps lengths: the sealed text is as long as the message. */
+	if ((size_t)(end - p) < SIGLEN + plain)
+		return -1;
+	*sig = p;
+	*data = p + SIGLEN;
+	*dlen = plain;
+	p += SIGLEN + plain;
+	return skip(p, end, "--Encrypted Boundary--\r\n") != NULL ||
+	    skip(p, end, BOUNDARY) != NULL ? 0 : -1;
+}
+
+int
+negotiate_open(struct negotiate *n, const char *body, size_t len,
+    struct buf *out, char **cause)
+{
+	gss_buffer_desc in, plain = GSS_C_EMPTY_BUFFER;
+	const char *sig, *data;
+	struct buf tok = BUF_INIT;
+	OM_uint32 major, min;
+	size_t dlen;
+	int rc;
+
+	buf_reset(out);
+	if (unframe(body, len, &sig, &data, &dlen) == -1)
+		return cause_set(cause, "%s: the host's encrypted reply is "
+		    "malformed", mech_name(n));
+	if (n->sig_first) {
+		buf_add(&tok, sig, SIGLEN);
+		buf_add(&tok, data, dlen);
+	} else {
+		buf_add(&tok, data, dlen);
+		buf_add(&tok, sig, SIGLEN);
+	}
+	in.value = tok.ptr;
+	in.length = tok.len;
+	major = gss_unwrap(&min, n->ctx, &in, &plain, NULL, NULL);
+	buf_release(&tok);
+	if (GSS_ERROR(major))
+		return gss_fail(n, cause, "the host's encrypted reply does not "
+		    "check out", major, min);
+	buf_add(out, plain.value, plain.length);
+	rc = plain.length == dlen ? 0 : cause_set(cause, "%s: the host's "
+	    "encrypted reply has the wrong length", mech_name(n));
+	gss_release_buffer(&min, &plain);
+	return rc;
 }

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 enum negotiate_mech {
 	NEGOTIATE_KERBEROS,
 	NEGOTIATE_NTLM,
@@ -57,5 +59,21 @@ int negotiate_step(struct negotiate *, const char *in,
     const unsigned char *cb, size_t cblen, char **out, int *done,
     char **cause);
 void negotiate_restart(struct negotiate *);
+
+/*
+ * WinRM's message encryption over HTTP [MS-WSMV 2.2.9.1], NTLM only, once
+ * the context is established: negotiate_seal() appends to out the
+ * multipart/encrypted body carrying msg (NEGOTIATE_SEALED_TYPE is its
+ * Content-Type); negotiate_open() turns such a body back into the
+ * message (out reset first).  Each call advances the context's sequence
+ * numbers: messages must go and come in order.
+ */
+#define NEGOTIATE_SEALED_TYPE	"multipart/encrypted;" \
+	"protocol=\"application/HTTP-SPNEGO-session-encrypted\";" \
+	"boundary=\"Encrypted Boundary\""
+int negotiate_seal(struct negotiate *, const char *msg, size_t len,
+    struct buf *out, char **cause);
+int negotiate_open(struct negotiate *, const char *body, size_t len,
+    struct buf *out, char **cause);
 
 #endif

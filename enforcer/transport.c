@@ -29,6 +29,7 @@ enum leg {
 	LEG_PLAIN,	/* sent without Authorization */
 	LEG_FIRST,	/* sent the first token */
 	LEG_NEXT,	/* sent a later token */
+	LEG_SEALED,	/* HTTP: sent the request sealed, authenticated */
 };
 
 struct slot {
@@ -44,6 +45,8 @@ struct slot {
 	int			 head_end;	/* the reply's headers ended */
 	unsigned char		*cbt;		/* this connection's bindings */
 	size_t			 cbt_len;
+	struct buf		 sealed;	/* HTTP: the request, sealed */
+	struct buf		 ctype;		/* the reply's Content-Type */
 };
 
 struct transport {
@@ -57,6 +60,7 @@ struct transport {
 	struct negotiate	*neg;		/* NTLM, Kerberos; else NULL */
 	enum wsman_auth		 auth;
 	int			 authed;	/* NTLM: the connection is */
+	int			 seal;		/* HTTP: messages encrypted */
 	unsigned char		*cbt;		/* last bindings seen */
 	size_t			 cbt_len;
 };
@@ -205,6 +209,7 @@ static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	static const char www[] = "WWW-Authenticate:";
+	static const char ctype[] = "Content-Type:";
 	struct slot *s = arg;
 	size_t len = size * n;
 
@@ -213,13 +218,19 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		buf_reset(&s->x->offered);
 		buf_reset(&s->token);
+		buf_reset(&s->ctype);
 		s->head_end = 0;
 		if (s->headers != NULL)
 			read_cbt(s);
 	} else if ((len == 2 && p[0] == '\r' && p[1] == '\n') ||
 	    (len == 1 && p[0] == '\n'))
 		s->head_end = 1;
-	else if (len > sizeof(www) - 1 &&
+	else if (len > sizeof(ctype) - 1 && len < 1024 &&
+	    strncasecmp(p, ctype, sizeof(ctype) - 1) == 0) {
+		buf_reset(&s->ctype);
+		buf_add(&s->ctype, p + sizeof(ctype) - 1,
+		    len - (sizeof(ctype) - 1));
+	} else if (len > sizeof(www) - 1 &&
 	    strncasecmp(p, www, sizeof(www) - 1) == 0) {
 		add_scheme(&s->x->offered, p + sizeof(www) - 1,
 		    len - (sizeof(www) - 1));
@@ -316,8 +327,10 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_URL, t->url);
 	if (t->connect_to != NULL)
 		e |= curl_easy_setopt(h, CURLOPT_CONNECT_TO, t->connect_to);
-	e |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	e |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	e |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR,
+	    t->seal ? "http" : "https");
+	e |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+	    t->seal ? "http" : "https");
 	e |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	e |= curl_easy_setopt(h, CURLOPT_POST, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers);
@@ -377,7 +390,10 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		return cause_set(cause, "cannot initialise libcurl: %s",
 		    curl_easy_strerror(init_rc));
 	t = xcalloc(1, sizeof(*t));
-	t->url = xasprintf("https://%s:%d/%s", o->name, o->port, o->path);
+	/* Plain HTTP only sealed: wsman_new() allows it for NTLM alone. */
+	t->seal = o->scheme != NULL && strcmp(o->scheme, "http") == 0;
+	t->url = xasprintf("%s://%s:%d/%s", t->seal ? "http" : "https",
+	    o->name, o->port, o->path);
 	if (o->address != NULL) {
 		/* Connect to the address, verify the certificate's name. */
 		entry = xasprintf(strchr(o->address, ':') != NULL ?
@@ -432,6 +448,8 @@ transport_free(struct transport *t)
 		curl_easy_cleanup(t->slots[i].easy);
 		buf_release(&t->slots[i].peer);
 		buf_release(&t->slots[i].token);
+		buf_release(&t->slots[i].sealed);
+		buf_release(&t->slots[i].ctype);
 		curl_slist_free_all(t->slots[i].headers);
 		free(t->slots[i].cbt);
 	}
@@ -463,20 +481,50 @@ free_slot(struct transport *t)
 
 /* --- Negotiate ---------------------------------------------------------- */
 
-/* This leg's headers: the shared ones, and the token if there is one. */
+static void auth_error(struct slot *, char *);
+
+/*
+ * This leg's body: the request; over HTTP, nothing until the connection
+ * is authenticated (nothing goes in clear), then the request sealed.
+ */
+static int
+set_body(struct transport *t, struct slot *s)
+{
+	const char *body = s->x->body;
+	size_t len = s->x->body_len;
+	int e = 0;
+
+	if (t->seal) {
+		body = s->leg == LEG_SEALED ? s->sealed.ptr : "";
+		len = s->leg == LEG_SEALED ? s->sealed.len : 0;
+	}
+	e |= curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, body);
+	e |= curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)len);
+	return e;
+}
+
+/*
+ * This leg's headers (the shared ones, the sealed body's type instead of
+ * SOAP's, and the token if there is one) and body.
+ */
 static int
 set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
 {
 	struct curl_slist *h;
+	const char *one;
 	char *line;
 
 	s->leg = leg;
 	curl_slist_free_all(s->headers);
 	s->headers = NULL;
-	for (h = t->headers; h != NULL; h = h->next)
-		if ((s->headers = curl_slist_append(s->headers, h->data)) ==
-		    NULL)
+	for (h = t->headers; h != NULL; h = h->next) {
+		one = leg == LEG_SEALED && strncasecmp(h->data,
+		    "Content-Type:", 13) == 0 ? "Content-Type: "
+		    NEGOTIATE_SEALED_TYPE : h->data;
+		if ((s->headers = curl_slist_append(s->headers, one)) == NULL)
 			fatal("out of memory setting up libcurl");
+	}
 	if (tok != NULL) {
 		line = xasprintf("Authorization: Negotiate %s", tok);
 		s->headers = curl_slist_append(s->headers, line);
@@ -486,8 +534,46 @@ set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
 		if (s->headers == NULL)
 			fatal("out of memory setting up libcurl");
 	}
+	if (set_body(t, s) != 0)
+		return -1;
 	return curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers) ==
 	    CURLE_OK ? 0 : -1;
+}
+
+/* HTTP, authenticated: seal the request for its next leg. */
+static int
+set_sealed(struct transport *t, struct slot *s)
+{
+	char *cause = NULL;
+
+	buf_reset(&s->sealed);
+	if (negotiate_seal(t->neg, s->x->body, s->x->body_len, &s->sealed,
+	    &cause) == -1) {
+		auth_error(s, cause);
+		return -1;
+	}
+	return set_auth(t, s, LEG_SEALED, NULL);
+}
+
+/* HTTP: the reply, opened in place when it is sealed. */
+static int
+open_reply(struct transport *t, struct slot *s)
+{
+	struct buf plain = BUF_INIT;
+	char *cause = NULL;
+
+	if (strcasestr(buf_cstr(&s->ctype), "multipart/encrypted") == NULL)
+		return 0;
+	if (negotiate_open(t->neg, s->x->reply.ptr, s->x->reply.len, &plain,
+	    &cause) == -1) {
+		buf_release(&plain);
+		auth_error(s, cause);
+		return -1;
+	}
+	buf_reset(&s->x->reply);
+	buf_add(&s->x->reply, plain.ptr, plain.len);
+	buf_release(&plain);
+	return 0;
 }
 
 static void
@@ -510,7 +596,8 @@ auth_first(struct transport *t, struct slot *s)
 	int done;
 
 	if (t->auth == WSMAN_AUTH_NTLM && t->authed)
-		return set_auth(t, s, LEG_PLAIN, NULL);
+		return t->seal ? set_sealed(t, s) :
+		    set_auth(t, s, LEG_PLAIN, NULL);
 	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL &&
 	    s->legs == 0) {
 		if (negotiate_ready(t->neg, &cause) == -1) {
@@ -583,8 +670,14 @@ auth_next(struct transport *t, struct slot *s)
 	if (++s->legs > 4)
 		return 0;
 	if (status != 401) {
-		if (s->leg == LEG_NEXT && t->auth == WSMAN_AUTH_NTLM)
+		if (s->leg == LEG_NEXT && t->auth == WSMAN_AUTH_NTLM) {
 			t->authed = 1;
+			/* HTTP: authenticated at last; now the request. */
+			if (t->seal)
+				return set_sealed(t, s) == -1 ? -1 : 1;
+		}
+		if (s->leg == LEG_SEALED)
+			return open_reply(t, s);
 		/* Kerberos' mutual authentication: check the AP-REP. */
 		if (s->leg == LEG_FIRST && t->auth == WSMAN_AUTH_NEGOTIATE &&
 		    s->token.len > 0 && auth_answer(t, s, &tok) == -1)
@@ -594,6 +687,7 @@ auth_next(struct transport *t, struct slot *s)
 	}
 	switch (s->leg) {
 	case LEG_PLAIN:
+	case LEG_SEALED:
 		t->authed = 0;
 		if (!offers_negotiate(s->x))
 			return 0;
@@ -623,15 +717,15 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 	s->legs = 0;
 	s->head_end = 0;
 	buf_reset(&s->peer);
+	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
+	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)x->body_len);
 	if (t->neg != NULL && auth_first(t, s) == -1) {
 		x->curl_code = CURLE_LOGIN_DENIED;
 		snprintf(x->errbuf, sizeof(x->errbuf), "%s", s->errbuf);
 		s->x = NULL;
 		return -1;
 	}
-	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
-	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)x->body_len);
 	e |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, x->timeout_ms);
 	e |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)x->max_reply);

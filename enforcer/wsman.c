@@ -139,17 +139,20 @@ check_http(const struct wsman_opts *o, char **cause)
 		return 0;
 	if (strcmp(o->scheme, "http") != 0)
 		return cause_set(cause, "unknown scheme '%s'", o->scheme);
+	/* Over HTTP every message is sealed: NTLM only, for now. */
 	switch (o->auth) {
+	case WSMAN_AUTH_NTLM:
+		return 0;
 	case WSMAN_AUTH_CERTIFICATE:
 		return cause_set(cause,
 		    "certificate authentication needs HTTPS, not http://");
 	case WSMAN_AUTH_NEGOTIATE:
-		return cause_set(cause, "refusing plain http://: WinRM "
-		    "needs message encryption there, which this client does "
-		    "not do; use HTTPS");
+		return cause_set(cause, "refusing plain http:// with "
+		    "Kerberos: this client encrypts messages over HTTP with "
+		    "NTLM only; use HTTPS or ntlm");
 	default:
 		return cause_set(cause, "refusing to send a password over "
-		    "plain http://; use HTTPS (port 5986)");
+		    "plain http://; use HTTPS (port 5986) or ntlm");
 	}
 }
 
@@ -194,7 +197,8 @@ copy_opts(struct wsman_opts *d, const struct wsman_opts *s)
 	*d = *s;
 	d->name = xstrdup(s->name);
 	d->address = dup_or_null(s->address);
-	d->scheme = "https";
+	d->scheme = s->scheme != NULL && strcmp(s->scheme, "http") == 0 ?
+	    "http" : "https";
 	d->path = xstrdup(s->path != NULL ? s->path : "wsman");
 	d->user = dup_or_null(s->user);
 	d->cert_file = dup_or_null(s->cert_file);
@@ -232,8 +236,8 @@ wsman_new(struct wsman **out, const struct wsman_opts *o, char **cause)
 		return cause_prefix(cause, "%s", o->name);
 	ws = xcalloc(1, sizeof(*ws));
 	copy_opts(&ws->o, o);
-	ws->to = xasprintf("https://%s:%d/%s", ws->o.name, ws->o.port,
-	    ws->o.path);
+	ws->to = xasprintf("%s://%s:%d/%s", ws->o.scheme, ws->o.name,
+	    ws->o.port, ws->o.path);
 	wsman_uuid(ws->session_id);
 	if (o->ops != NULL)
 		ws->ops = *o->ops;

@@ -874,10 +874,12 @@ test_refused_options(void **state)
 	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
 	assert_null(ws);
 	assert_string_equal(cause, "node1.contoso.test: refusing to send a "
-	    "password over plain http://; use HTTPS (port 5986)");
+	    "password over plain http://; use HTTPS (port 5986) or ntlm");
+	/* NTLM seals every message over HTTP. */
 	o.auth = WSMAN_AUTH_NTLM;
-	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
-	assert_non_null(strstr(cause, "refusing to send a password"));
+	assert_int_equal(wsman_new(&ws, &o, &cause), 0);
+	wsman_free(ws);
+	ws = NULL;
 	o.auth = WSMAN_AUTH_CERTIFICATE;
 	o.cert_file = "/c.pem";
 	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
