@@ -357,10 +357,11 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 	if (c->auth != MODEL_AUTH_NEGOTIATE && !password)
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env' or "
 		    "'password_file'", who, auth);
-	if (c->http && c->auth != MODEL_AUTH_NTLM)
-		ld_error(ld->errs, at, "%s: scheme 'http' needs auth 'ntlm': "
-		    "over HTTP every message is sealed, with NTLM only (use "
-		    "https)", who);
+	if (c->http && c->auth != MODEL_AUTH_NTLM &&
+	    c->auth != MODEL_AUTH_NEGOTIATE)
+		ld_error(ld->errs, at, "%s: scheme 'http' needs auth 'ntlm' or "
+		    "'kerberos': over HTTP every message is sealed (use https)",
+		    who);
 	/* Windows takes Basic for local accounts only (docs/transport.md). */
 	if (c->auth == MODEL_AUTH_BASIC && c->username != NULL &&
 	    strpbrk(c->username, "\\@") != NULL &&

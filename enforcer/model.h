@@ -38,14 +38,14 @@ enum model_auth {
  * How to reach one host: the "connection" defaults overlaid by the host's
  * own keys, with the schema's defaults filled in.  Strings are borrowed
  * from the model; NULL when not set.  The scheme is https, or http with
- * NTLM's message encryption.
+ * NTLM's or Kerberos' message encryption.
  */
 struct model_conn {
 	const char	*address;	/* where to connect: "address", else the
 					   host name; TLS is verified against the
 					   host name either way */
 	int		 port;		/* 5986 */
-	int		 http;		/* scheme http: NTLM, messages sealed */
+	int		 http;		/* scheme http: messages sealed */
 	enum model_auth	 auth;		/* negotiate */
 	const char	*username;
 	const char	*password_env;	/* name of an environment variable */

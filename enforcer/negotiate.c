@@ -3,6 +3,7 @@
  * NTLMv2 (gss-ntlmssp) tokens with TLS channel bindings.  See
  * docs/transport.md for the protocol facts and their sources.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,11 +26,11 @@ static char ntlm_oid_der[] = "\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a";
 static gss_OID_desc ntlm_oid = { 10, ntlm_oid_der };
 
 #define BOUNDARY	"--Encrypted Boundary\r\n"
-#define PART1		"\tContent-Type: application/HTTP-SPNEGO-session-" \
-			"encrypted\r\n\tOriginalContent: type=application/" \
-			"soap+xml;charset=UTF-8;Length="
+#define ORIGINAL	"\tOriginalContent: type=application/soap+xml;" \
+			"charset=UTF-8;Length="
 #define PART2		"\tContent-Type: application/octet-stream\r\n"
 #define SIGLEN		16	/* an NTLM signature */
+#define SIG_MAX		1024	/* a Kerberos wrap header is far less */
 
 struct negotiate {
 	enum negotiate_mech	 mech;
@@ -397,6 +398,14 @@ negotiate_cbt(const unsigned char *der, size_t len, unsigned char **out,
 
 /* --- message encryption ------------------------------------------------ */
 
+const char *
+negotiate_protocol(const struct negotiate *n)
+{
+	return n->mech == NEGOTIATE_NTLM ?
+	    "application/HTTP-SPNEGO-session-encrypted" :
+	    "application/HTTP-Kerberos-session-encrypted";
+}
+
 /*
  * An NTLM signature starts with its version, 1, in clear; gss-ntlmssp
  * has put it after the sealed text in some versions and before in others.
@@ -407,12 +416,13 @@ is_signature(const unsigned char *p)
 	return p[0] == 1 && p[1] == 0 && p[2] == 0 && p[3] == 0;
 }
 
-int
-negotiate_seal(struct negotiate *n, const char *msg, size_t len,
-    struct buf *out, char **cause)
+/* NTLM: gss_wrap, the 16-byte signature split off. */
+static int
+seal_ntlm(struct negotiate *n, const char *msg, size_t len, struct buf *sig,
+    struct buf *data, char **cause)
 {
 	gss_buffer_desc in, tok = GSS_C_EMPTY_BUFFER;
-	const unsigned char *t, *sig, *data;
+	const unsigned char *t;
 	OM_uint32 major, min;
 	int rc = -1;
 
@@ -427,16 +437,67 @@ negotiate_seal(struct negotiate *n, const char *msg, size_t len,
 		goto out;
 	}
 	n->sig_first = is_signature(t) && !is_signature(t + len);
-	sig = n->sig_first ? t : t + len;
-	data = n->sig_first ? t + SIGLEN : t;
-	buf_printf(out, BOUNDARY PART1 "%zu\r\n" BOUNDARY PART2, len);
-	buf_add(out, "\x10\0\0\0", 4);
-	buf_add(out, sig, SIGLEN);
-	buf_add(out, data, len);
-	buf_puts(out, BOUNDARY);
+	buf_add(sig, n->sig_first ? t : t + len, SIGLEN);
+	buf_add(data, n->sig_first ? t + SIGLEN : t, len);
 	rc = 0;
 out:
 	gss_release_buffer(&min, &tok);
+	return rc;
+}
+
+/*
+ * Kerberos: gss_wrap_iov with a header (the signature), the data and its
+ * padding, as pyspnego's wrap_winrm does.
+ */
+static int
+seal_krb5(struct negotiate *n, const char *msg, size_t len, struct buf *sig,
+    struct buf *data, char **cause)
+{
+	gss_iov_buffer_desc iov[3];
+	OM_uint32 major, min;
+
+	memset(iov, 0, sizeof(iov));
+	buf_add(data, msg, len);
+	iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+	iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+	iov[1].buffer.value = data->ptr;
+	iov[1].buffer.length = data->len;
+	iov[2].type = GSS_IOV_BUFFER_TYPE_PADDING |
+	    GSS_IOV_BUFFER_FLAG_ALLOCATE;
+	major = gss_wrap_iov(&min, n->ctx, 1, GSS_C_QOP_DEFAULT, NULL, iov, 3);
+	if (GSS_ERROR(major))
+		return gss_fail(n, cause, "cannot seal a message", major, min);
+	buf_add(sig, iov[0].buffer.value, iov[0].buffer.length);
+	buf_add(data, iov[2].buffer.value, iov[2].buffer.length);
+	gss_release_iov_buffer(&min, iov, 3);
+	return 0;
+}
+
+int
+negotiate_seal(struct negotiate *n, const char *msg, size_t len,
+    struct buf *out, char **cause)
+{
+	struct buf sig = BUF_INIT, data = BUF_INIT;
+	unsigned char slen[4];
+	int rc;
+
+	rc = n->mech == NEGOTIATE_NTLM ?
+	    seal_ntlm(n, msg, len, &sig, &data, cause) :
+	    seal_krb5(n, msg, len, &sig, &data, cause);
+	if (rc == 0) {
+		slen[0] = sig.len & 0xff;
+		slen[1] = sig.len >> 8 & 0xff;
+		slen[2] = sig.len >> 16 & 0xff;
+		slen[3] = sig.len >> 24 & 0xff;
+		buf_printf(out, BOUNDARY "\tContent-Type: %s\r\n" ORIGINAL
+		    "%zu\r\n" BOUNDARY PART2, negotiate_protocol(n), data.len);
+		buf_add(out, slen, 4);
+		buf_add(out, sig.ptr, sig.len);
+		buf_add(out, data.ptr, data.len);
+		buf_puts(out, "--Encrypted Boundary--\r\n");
+	}
+	buf_release(&sig);
+	buf_release(&data);
 	return rc;
 }
 
@@ -451,58 +512,57 @@ skip(const char *p, const char *end, const char *s)
 	return p + len;
 }
 
-/* The signature and sealed text of a multipart/encrypted body. */
+/* The signature and sealed data of a multipart/encrypted body. */
 static int
-unframe(const char *body, size_t len, const char **sig, const char **data,
-    size_t *dlen)
+unframe(const struct negotiate *n, const char *body, size_t len,
+    struct buf *sig, struct buf *data)
 {
 	const char *p = body, *end = body + len;
-	unsigned long plain;
+	const unsigned char *u;
+	unsigned long dlen;
+	uint32_t slen;
 	char *num;
 
 	if ((p = skip(p, end, BOUNDARY)) == NULL ||
-	    (p = skip(p, end, PART1)) == NULL)
+	    (p = skip(p, end, "\tContent-Type: ")) == NULL ||
+	    (p = skip(p, end, negotiate_protocol(n))) == NULL ||
+	    (p = skip(p, end, "\r\n")) == NULL ||
+	    (p = skip(p, end, ORIGINAL)) == NULL)
 		return -1;
-	plain = strtoul(p, &num, 10);
+	dlen = strtoul(p, &num, 10);
 	if (num == p || (p = skip(num, end, "\r\n")) == NULL ||
 	    (p = skip(p, end, BOUNDARY)) == NULL ||
-	    (p = skip(p, end, PART2)) == NULL || end - p < 4 ||
-	    memcmp(p, "\x10\0\0\0", 4) != 0)
+	    (p = skip(p, end, PART2)) == NULL || end - p < 4)
 		return -1;
+	u = (const unsigned char *)p;
+	slen = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
+	    (uint32_t)u[3] << 24;
 	p += 4;
-	/* RC4 keeps lengths: the sealed text is as long as the message. */
-	if ((size_t)(end - p) < SIGLEN + plain)
+	/* The sealed data is as long as the header says (with padding). */
+	if (slen > SIG_MAX || (size_t)(end - p) < slen + dlen)
 		return -1;
-	*sig = p;
-	*data = p + SIGLEN;
-	*dlen = plain;
-	p += SIGLEN + plain;
+	buf_add(sig, p, slen);
+	buf_add(data, p + slen, dlen);
+	p += slen + dlen;
 	return skip(p, end, "--Encrypted Boundary--\r\n") != NULL ||
 	    skip(p, end, BOUNDARY) != NULL ? 0 : -1;
 }
 
-int
-negotiate_open(struct negotiate *n, const char *body, size_t len,
+static int
+open_ntlm(struct negotiate *n, const struct buf *sig, const struct buf *data,
     struct buf *out, char **cause)
 {
 	gss_buffer_desc in, plain = GSS_C_EMPTY_BUFFER;
-	const char *sig, *data;
 	struct buf tok = BUF_INIT;
 	OM_uint32 major, min;
-	size_t dlen;
-	int rc;
 
-	buf_reset(out);
-	if (unframe(body, len, &sig, &data, &dlen) == -1)
-		return cause_set(cause, "%s: the host's encrypted reply is "
-		    "malformed", mech_name(n));
-	if (n->sig_first) {
-		buf_add(&tok, sig, SIGLEN);
-		buf_add(&tok, data, dlen);
-	} else {
-		buf_add(&tok, data, dlen);
-		buf_add(&tok, sig, SIGLEN);
-	}
+	if (sig->len != SIGLEN)
+		return cause_set(cause, "%s: bad signature length",
+		    mech_name(n));
+	buf_add(&tok, n->sig_first ? sig->ptr : data->ptr,
+	    n->sig_first ? sig->len : data->len);
+	buf_add(&tok, n->sig_first ? data->ptr : sig->ptr,
+	    n->sig_first ? data->len : sig->len);
 	in.value = tok.ptr;
 	in.length = tok.len;
 	major = gss_unwrap(&min, n->ctx, &in, &plain, NULL, NULL);
@@ -511,8 +571,47 @@ negotiate_open(struct negotiate *n, const char *body, size_t len,
 		return gss_fail(n, cause, "the host's encrypted reply does not "
 		    "check out", major, min);
 	buf_add(out, plain.value, plain.length);
-	rc = plain.length == dlen ? 0 : cause_set(cause, "%s: the host's "
-	    "encrypted reply has the wrong length", mech_name(n));
 	gss_release_buffer(&min, &plain);
+	return 0;
+}
+
+static int
+open_krb5(struct negotiate *n, struct buf *sig, struct buf *data,
+    struct buf *out, char **cause)
+{
+	gss_iov_buffer_desc iov[2];
+	OM_uint32 major, min;
+
+	iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+	iov[0].buffer.value = sig->ptr;
+	iov[0].buffer.length = sig->len;
+	iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+	iov[1].buffer.value = data->ptr;
+	iov[1].buffer.length = data->len;
+	major = gss_unwrap_iov(&min, n->ctx, NULL, NULL, iov, 2);
+	if (GSS_ERROR(major))
+		return gss_fail(n, cause, "the host's encrypted reply does not "
+		    "check out", major, min);
+	buf_add(out, iov[1].buffer.value, iov[1].buffer.length);
+	return 0;
+}
+
+int
+negotiate_open(struct negotiate *n, const char *body, size_t len,
+    struct buf *out, char **cause)
+{
+	struct buf sig = BUF_INIT, data = BUF_INIT;
+	int rc;
+
+	buf_reset(out);
+	if (unframe(n, body, len, &sig, &data) == -1)
+		rc = cause_set(cause, "%s: the host's encrypted reply is "
+		    "malformed", mech_name(n));
+	else if (n->mech == NEGOTIATE_NTLM)
+		rc = open_ntlm(n, &sig, &data, out, cause);
+	else
+		rc = open_krb5(n, &sig, &data, out, cause);
+	buf_release(&sig);
+	buf_release(&data);
 	return rc;
 }

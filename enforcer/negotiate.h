@@ -61,16 +61,15 @@ int negotiate_step(struct negotiate *, const char *in,
 void negotiate_restart(struct negotiate *);
 
 /*
- * WinRM's message encryption over HTTP [MS-WSMV 2.2.9.1], NTLM only, once
- * the context is established: negotiate_seal() appends to out the
- * multipart/encrypted body carrying msg (NEGOTIATE_SEALED_TYPE is its
- * Content-Type); negotiate_open() turns such a body back into the
- * message (out reset first).  Each call advances the context's sequence
- * numbers: messages must go and come in order.
+ * WinRM's message encryption over HTTP [MS-WSMV 2.2.9.1], once the
+ * context is established: negotiate_seal() appends to out the
+ * multipart/encrypted body carrying msg; negotiate_open() turns such a
+ * body back into the message (out reset first).  Each call advances the
+ * context's sequence numbers: messages must go and come in order.
+ * negotiate_protocol() is the body's protocol, for its Content-Type:
+ * multipart/encrypted;protocol="...";boundary="Encrypted Boundary".
  */
-#define NEGOTIATE_SEALED_TYPE	"multipart/encrypted;" \
-	"protocol=\"application/HTTP-SPNEGO-session-encrypted\";" \
-	"boundary=\"Encrypted Boundary\""
+const char *negotiate_protocol(const struct negotiate *);
 int negotiate_seal(struct negotiate *, const char *msg, size_t len,
     struct buf *out, char **cause);
 int negotiate_open(struct negotiate *, const char *body, size_t len,

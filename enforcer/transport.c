@@ -366,9 +366,9 @@ setup_shared(struct transport *t, const struct wsman_opts *o)
 	    (t->share = curl_share_init()) == NULL || t->headers == NULL)
 		fatal("out of memory setting up libcurl");
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    o->auth == WSMAN_AUTH_NTLM ? 1L : (long)o->max_connections);
+	    t->nslots == 1 ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS,
-	    o->auth == WSMAN_AUTH_NTLM ? 1L : (long)o->max_connections);
+	    t->nslots == 1 ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE,
@@ -390,7 +390,7 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		return cause_set(cause, "cannot initialise libcurl: %s",
 		    curl_easy_strerror(init_rc));
 	t = xcalloc(1, sizeof(*t));
-	/* Plain HTTP only sealed: wsman_new() allows it for NTLM alone. */
+	/* Plain HTTP only sealed: wsman_new() allows it for NTLM, Kerberos. */
 	t->seal = o->scheme != NULL && strcmp(o->scheme, "http") == 0;
 	t->url = xasprintf("%s://%s:%d/%s", t->seal ? "http" : "https",
 	    o->name, o->port, o->path);
@@ -407,16 +407,17 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		negotiate_new(&t->neg, o->auth == WSMAN_AUTH_NTLM ?
 		    NEGOTIATE_NTLM : NEGOTIATE_KERBEROS, o->name, o->user,
 		    o->password);
-	if (setup_shared(t, o) != 0)
-		goto fail;
 	t->nslots = o->max_connections;
 	/*
 	 * NTLM authenticates a connection in two legs that must share it,
 	 * and libcurl's multi handle lends any idle connection to any
-	 * transfer: one connection keeps the legs together.
+	 * transfer: one connection keeps the legs together.  Sealed
+	 * messages are bound to the connection's context and its sequence.
 	 */
-	if (o->auth == WSMAN_AUTH_NTLM)
+	if (o->auth == WSMAN_AUTH_NTLM || t->seal)
 		t->nslots = 1;
+	if (setup_shared(t, o) != 0)
+		goto fail;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	for (i = 0; i < t->nslots; i++) {
 		if ((t->slots[i].easy = curl_easy_init()) == NULL)
@@ -512,19 +513,20 @@ static int
 set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
 {
 	struct curl_slist *h;
-	const char *one;
-	char *line;
+	char *line, *sealed;
 
 	s->leg = leg;
 	curl_slist_free_all(s->headers);
 	s->headers = NULL;
-	for (h = t->headers; h != NULL; h = h->next) {
-		one = leg == LEG_SEALED && strncasecmp(h->data,
-		    "Content-Type:", 13) == 0 ? "Content-Type: "
-		    NEGOTIATE_SEALED_TYPE : h->data;
-		if ((s->headers = curl_slist_append(s->headers, one)) == NULL)
+	sealed = leg != LEG_SEALED ? NULL : xasprintf("Content-Type: "
+	    "multipart/encrypted;protocol=\"%s\";boundary=\"Encrypted "
+	    "Boundary\"", negotiate_protocol(t->neg));
+	for (h = t->headers; h != NULL; h = h->next)
+		if ((s->headers = curl_slist_append(s->headers, sealed != NULL &&
+		    strncasecmp(h->data, "Content-Type:", 13) == 0 ? sealed :
+		    h->data)) == NULL)
 			fatal("out of memory setting up libcurl");
-	}
+	free(sealed);
 	if (tok != NULL) {
 		line = xasprintf("Authorization: Negotiate %s", tok);
 		s->headers = curl_slist_append(s->headers, line);
@@ -595,10 +597,12 @@ auth_first(struct transport *t, struct slot *s)
 	char *tok = NULL, *cause = NULL;
 	int done;
 
+	if (t->seal && t->authed)
+		return set_sealed(t, s);
 	if (t->auth == WSMAN_AUTH_NTLM && t->authed)
-		return t->seal ? set_sealed(t, s) :
-		    set_auth(t, s, LEG_PLAIN, NULL);
-	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL &&
+		return set_auth(t, s, LEG_PLAIN, NULL);
+	/* Over HTTP there is no channel to bind: no need to look first. */
+	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL && !t->seal &&
 	    s->legs == 0) {
 		if (negotiate_ready(t->neg, &cause) == -1) {
 			auth_error(s, cause);
@@ -683,6 +687,12 @@ auth_next(struct transport *t, struct slot *s)
 		    s->token.len > 0 && auth_answer(t, s, &tok) == -1)
 			return -1;
 		free(tok);
+		/* HTTP: the context is the connection's; now the request. */
+		if (s->leg == LEG_FIRST && t->auth == WSMAN_AUTH_NEGOTIATE &&
+		    t->seal) {
+			t->authed = 1;
+			return set_sealed(t, s) == -1 ? -1 : 1;
+		}
 		return 0;
 	}
 	switch (s->leg) {

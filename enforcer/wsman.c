@@ -139,20 +139,17 @@ check_http(const struct wsman_opts *o, char **cause)
 		return 0;
 	if (strcmp(o->scheme, "http") != 0)
 		return cause_set(cause, "unknown scheme '%s'", o->scheme);
-	/* Over HTTP every message is sealed: NTLM only, for now. */
+	/* Over HTTP every message is sealed, by NTLM or Kerberos. */
 	switch (o->auth) {
 	case WSMAN_AUTH_NTLM:
+	case WSMAN_AUTH_NEGOTIATE:
 		return 0;
 	case WSMAN_AUTH_CERTIFICATE:
 		return cause_set(cause,
 		    "certificate authentication needs HTTPS, not http://");
-	case WSMAN_AUTH_NEGOTIATE:
-		return cause_set(cause, "refusing plain http:// with "
-		    "Kerberos: this client encrypts messages over HTTP with "
-		    "NTLM only; use HTTPS or ntlm");
 	default:
 		return cause_set(cause, "refusing to send a password over "
-		    "plain http://; use HTTPS (port 5986) or ntlm");
+		    "plain http://; use HTTPS (port 5986), ntlm or kerberos");
 	}
 }
 

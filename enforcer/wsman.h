@@ -1,6 +1,6 @@
 /*
  * wsman.h: a WinRM client: WS-Management (SOAP 1.2) over HTTPS (or HTTP
- * with NTLM's message encryption), with
+ * with message encryption), with
  * libcurl for the transport and libxml2 for the envelopes.
  *
  * One struct wsman talks to one host.  It owns a small pool of libcurl
@@ -147,7 +147,7 @@ struct wsman_opts {
 	const char	*name;		/* host name: URL, SNI, certificate */
 	const char	*address;	/* connect here instead; NULL: name */
 	int		 port;		/* 5986 */
-	const char	*scheme;	/* "https"; "http": NTLM, sealed */
+	const char	*scheme;	/* "https"; "http": sealed messages */
 	const char	*path;		/* URL prefix: "wsman" */
 
 	enum wsman_auth	 auth;		/* WSMAN_AUTH_BASIC */
@@ -185,9 +185,9 @@ struct wsman;
 
 /*
  * Make a client for one host; nothing is sent yet.  Refuses plain HTTP
- * except with NTLM, which then seals every message (no password, hash,
- * ticket or SOAP body ever crosses the network in clear), and incoherent
- * timeouts.  *out is owned by the caller: wsman_free().
+ * except with NTLM or Kerberos, which then seal every message (no
+ * password, hash, ticket or SOAP body ever crosses the network in clear),
+ * and incoherent timeouts.  *out is owned by the caller: wsman_free().
  */
 int wsman_new(struct wsman **out, const struct wsman_opts *, char **cause);
 

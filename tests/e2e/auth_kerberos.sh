@@ -7,6 +7,7 @@
 #    one with a password (username + password_env); the service
 #    principal is HTTP/<inventory name> although `address` says where to
 #    connect; ground truth shows the changes
+#  - the same over HTTP (5985) with Kerberos message encryption
 #  - pywinrm (transport='kerberos', requests-kerberos) logs on as a
 #    third-party control
 #  - one clear line naming the host and what to do for: no ticket, a
@@ -42,7 +43,7 @@ defaults:
   accounts: [ 'CONTOSO\\hci-admins', 'CONTOSO\\alice' ]
   groups: { '$GA': { members: [] } }
 hosts:
-  $CACHE: { address: $NET.1 }
+  $CACHE: { address: $NET.1, http_port: 5985 }
   $KEYTAB: { address: $NET.2 }
   $NOSPN: { address: $NET.3 }
 EOF
@@ -148,6 +149,28 @@ KRB_PASSWORD="$PW" KRB5CCNAME="FILE:$TMP/no-such-cache" \
 expect_rc "plan with a Kerberos password" 0
 expect_line "password: read the host" "$CACHE: in sync"
 [ -e "$TMP/no-such-cache" ] && fail "the password's ticket was written to a cache"
+
+# Over HTTP (5985) with Kerberos message encryption, from the keytab: the
+# simulator refuses any SOAP in clear, so every message was sealed.
+mkdir -p "$TMP/ds3"
+cat >"$TMP/ds3/hosts.yaml" <<EOF
+connection:
+  scheme: http
+  port: 5985
+  auth: kerberos
+  timeout: 10s
+hosts:
+  $CACHE: { address: $NET.1 }
+policies:
+  all:
+    local_group:
+      $GA: { members: ['CONTOSO\\hci-admins', 'CONTOSO\\alice'] }
+EOF
+KRB5_CLIENT_KTNAME="$KDC_DIR/client.keytab" KRB5CCNAME="MEMORY:http" \
+    run_enforcer apply "$TMP/ds3"
+expect_rc "apply over HTTP with Kerberos message encryption" 0
+expect "converged over HTTP" 'CONTOSO\hci-admins,CONTOSO\alice' \
+    "$(truth $CACHE "group.$GA.members")"
 
 # A keytab that is not there.
 KRB5_CLIENT_KTNAME="$KDC_DIR/missing.keytab" \

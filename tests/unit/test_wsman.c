@@ -874,7 +874,8 @@ test_refused_options(void **state)
 	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
 	assert_null(ws);
 	assert_string_equal(cause, "node1.contoso.test: refusing to send a "
-	    "password over plain http://; use HTTPS (port 5986) or ntlm");
+	    "password over plain http://; use HTTPS (port 5986), ntlm or "
+	    "kerberos");
 	/* NTLM seals every message over HTTP. */
 	o.auth = WSMAN_AUTH_NTLM;
 	assert_int_equal(wsman_new(&ws, &o, &cause), 0);
@@ -886,8 +887,9 @@ test_refused_options(void **state)
 	assert_string_equal(cause, "node1.contoso.test: certificate "
 	    "authentication needs HTTPS, not http://");
 	o.auth = WSMAN_AUTH_NEGOTIATE;
-	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
-	assert_non_null(strstr(cause, "refusing plain http://"));
+	assert_int_equal(wsman_new(&ws, &o, &cause), 0);
+	wsman_free(ws);
+	ws = NULL;
 	o.scheme = "https";
 	o.auth = WSMAN_AUTH_BASIC;
 	o.password = NULL;

@@ -1,9 +1,10 @@
 /*
  * encrypt.c: WinRM's message encryption on the HTTP listener [MS-WSMV
- * 2.2.9.1], for NTLM: a body of type multipart/encrypted whose
+ * 2.2.9.1]: a body of type multipart/encrypted whose
  * application/octet-stream part is the signature's length (4 bytes,
- * little-endian), the 16-byte NTLM signature and the sealed SOAP message,
- * framed as pywinrm's encryption.py frames it:
+ * little-endian), the signature (NTLM's 16 bytes, or Kerberos' wrap
+ * header) and the sealed SOAP message, framed as pywinrm's encryption.py
+ * and pypsrp's encryption.py frame it:
  *
  *	--Encrypted Boundary\r\n
  *	\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n
@@ -11,6 +12,8 @@
  *	--Encrypted Boundary\r\n
  *	\tContent-Type: application/octet-stream\r\n
  *	LEN SIGNATURE SEALED--Encrypted Boundary--\r\n
+ *
+ * N is the length of the sealed data (the message and any padding).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,19 +23,16 @@
 #include "sim.h"
 
 #define BOUNDARY	"--Encrypted Boundary\r\n"
-#define PROTOCOL	"application/HTTP-SPNEGO-session-encrypted"
-#define PART1		"\tContent-Type: " PROTOCOL "\r\n" \
-			"\tOriginalContent: type=application/soap+xml;" \
+#define ORIGINAL	"\tOriginalContent: type=application/soap+xml;" \
 			"charset=UTF-8;Length="
 #define PART2		"\tContent-Type: application/octet-stream\r\n"
-#define SIGLEN		16
+#define SIG_MAX		1024
 
 int
 encrypt_is_sealed(const char *content_type)
 {
 	return content_type != NULL &&
-	    strncasecmp(content_type, "multipart/encrypted", 19) == 0 &&
-	    strstr(content_type, PROTOCOL) != NULL;
+	    strncasecmp(content_type, "multipart/encrypted", 19) == 0;
 }
 
 /* Skip an exact prefix; NULL if it is not there. */
@@ -46,20 +46,35 @@ expect(const char *p, const char *end, const char *s)
 	return p + n;
 }
 
+/* "\tContent-Type: <protocol>\r\n" + OriginalContent: the length. */
+static const char *
+part1(const struct sealer *s, const char *p, const char *end,
+    unsigned long *len)
+{
+	char *num;
+
+	if ((p = expect(p, end, "\tContent-Type: ")) == NULL ||
+	    (p = expect(p, end, s->protocol)) == NULL ||
+	    (p = expect(p, end, "\r\n")) == NULL ||
+	    (p = expect(p, end, ORIGINAL)) == NULL)
+		return NULL;
+	*len = strtoul(p, &num, 10);
+	if (num == p)
+		return NULL;
+	return expect(num, end, "\r\n");
+}
+
 int
-encrypt_open(struct ntlm *n, const char *body, size_t len, struct buf *out)
+encrypt_open(const struct sealer *s, const char *body, size_t len,
+    struct buf *out)
 {
 	const char *p = body, *end = body + len;
 	const unsigned char *u;
-	unsigned long plain;
-	char *num_end;
+	unsigned long data;
 	uint32_t sig;
 
 	if ((p = expect(p, end, BOUNDARY)) == NULL ||
-	    (p = expect(p, end, PART1)) == NULL)
-		return -1;
-	plain = strtoul(p, &num_end, 10);
-	if (num_end == p || (p = expect(num_end, end, "\r\n")) == NULL ||
+	    (p = part1(s, p, end, &data)) == NULL ||
 	    (p = expect(p, end, BOUNDARY)) == NULL ||
 	    (p = expect(p, end, PART2)) == NULL || end - p < 4)
 		return -1;
@@ -67,39 +82,39 @@ encrypt_open(struct ntlm *n, const char *body, size_t len, struct buf *out)
 	sig = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 |
 	    (uint32_t)u[3] << 24;
 	p += 4;
-	/* NTLM seals with RC4: the sealed text is as long as the plain. */
-	if (sig != SIGLEN || (size_t)(end - p) < SIGLEN + plain ||
-	    (expect(p + SIGLEN + plain, end, "--Encrypted Boundary--\r\n") ==
-	    NULL && expect(p + SIGLEN + plain, end, BOUNDARY) == NULL))
+	if (sig > SIG_MAX || (size_t)(end - p) < sig + data ||
+	    (expect(p + sig + data, end, "--Encrypted Boundary--\r\n") ==
+	    NULL && expect(p + sig + data, end, BOUNDARY) == NULL))
 		return -1;
-	buf_reset(out);
-	buf_add(out, p + SIGLEN, plain);
-	if (ntlm_unseal(n, (const unsigned char *)p,
-	    (unsigned char *)out->ptr, out->len) != 0) {
-		buf_reset(out);
-		return -1;
-	}
-	return 0;
+	return s->open(s->arg, (const unsigned char *)p, sig,
+	    (const unsigned char *)p + sig, data, out);
 }
 
 int
-encrypt_seal(struct ntlm *n, const char *plain, size_t len, struct buf *out)
+encrypt_seal(const struct sealer *s, const char *plain, size_t len,
+    struct buf *out, char **type)
 {
-	unsigned char sig[SIGLEN], *sealed;
-	int rc = -1;
+	struct buf sig = BUF_INIT, data = BUF_INIT;
+	unsigned char n[4];
 
-	sealed = xmalloc(len > 0 ? len : 1);
-	memcpy(sealed, plain, len);
-	if (ntlm_seal(n, sealed, len, sig) == 0) {
-		buf_puts(out, BOUNDARY PART1);
-		buf_printf(out, "%zu\r\n", len);
-		buf_puts(out, BOUNDARY PART2);
-		buf_add(out, "\x10\0\0\0", 4);
-		buf_add(out, sig, SIGLEN);
-		buf_add(out, sealed, len);
-		buf_puts(out, "--Encrypted Boundary--\r\n");
-		rc = 0;
+	if (s->seal(s->arg, plain, len, &sig, &data) != 0) {
+		buf_release(&sig);
+		buf_release(&data);
+		return -1;
 	}
-	free(sealed);
-	return rc;
+	n[0] = sig.len & 0xff;
+	n[1] = sig.len >> 8 & 0xff;
+	n[2] = sig.len >> 16 & 0xff;
+	n[3] = sig.len >> 24 & 0xff;
+	buf_printf(out, BOUNDARY "\tContent-Type: %s\r\n" ORIGINAL "%zu\r\n"
+	    BOUNDARY PART2, s->protocol, data.len);
+	buf_add(out, n, 4);
+	buf_add(out, sig.ptr, sig.len);
+	buf_add(out, data.ptr, data.len);
+	buf_puts(out, "--Encrypted Boundary--\r\n");
+	*type = xasprintf("multipart/encrypted;protocol=\"%s\";"
+	    "boundary=\"Encrypted Boundary\"", s->protocol);
+	buf_release(&sig);
+	buf_release(&data);
+	return 0;
 }

@@ -83,6 +83,7 @@ struct conn {
 	int			 port;		/* the listener's */
 	int			 tls;		/* HTTPS; else plain HTTP */
 	struct ntlm		*ntlm;		/* NTLM under way */
+	struct krb		*krb;		/* Kerberos' context */
 	char			*auth_user;	/* NTLM or Kerberos authenticated
 						   the connection as this account */
 	char			*auth_reply;	/* WWW-Authenticate line for the
@@ -137,6 +138,7 @@ conn_free(struct conn *c)
 	request_reset(c);
 	buf_release(&c->body);
 	ntlm_free(c->ntlm);
+	krb_free(c->krb);
 	free(c->auth_user);
 	free(c->auth_reply);
 	free(c);
@@ -441,8 +443,8 @@ auth_krb(struct conn *c, const char *scheme, const unsigned char *raw,
 	struct buf tok = BUF_INIT;
 	char *enc;
 
-	if (krb_step(h, bufferevent_openssl_get_ssl(c->bev), raw, len, &tok,
-	    &a) == 0) {
+	if (krb_step(h, &c->krb, bufferevent_openssl_get_ssl(c->bev), raw, len,
+	    &tok, &a) == 0) {
 		auth_remember(c, a);
 		if (tok.len > 0) {
 			enc = b64_encode(&tok);
@@ -565,10 +567,15 @@ handle_http(struct conn *c, struct sim_account *a)
 {
 	struct sim_host *h = c->hh->host;
 	struct buf plain = BUF_INIT, out = BUF_INIT, sealed = BUF_INIT;
+	struct sealer sealer;
+	char *type, *hdr;
 	int status;
 
 	if (c->body.len == 0) {
-		reply(c, 200, "", NULL, "", 0);
+		/* Kerberos' AP-REP, if any, goes with it. */
+		reply(c, 200, "", c->auth_reply, "", 0);
+		free(c->auth_reply);
+		c->auth_reply = NULL;
 		return;
 	}
 	if (!encrypt_is_sealed(c->content_type)) {
@@ -583,20 +590,27 @@ handle_http(struct conn *c, struct sim_account *a)
 		buf_release(&out);
 		return;
 	}
-	if (encrypt_open(c->ntlm, c->body.ptr, c->body.len, &plain) != 0) {
+	/* The scheme that authenticated the connection seals its messages. */
+	if ((ntlm_sealer(c->ntlm, &sealer) != 0 &&
+	    krb_sealer(c->krb, &sealer) != 0) ||
+	    encrypt_open(&sealer, c->body.ptr, c->body.len, &plain) != 0) {
 		c->close = 1;
 		reply(c, 400, "", NULL, "", 0);
+		buf_release(&plain);
 		return;
 	}
 	soap_handle(h, a->name, is_admin(c, a), c->peer, plain.ptr != NULL ?
 	    plain.ptr : "", plain.len, &out, &status);
-	if (encrypt_seal(c->ntlm, out.ptr != NULL ? out.ptr : "", out.len,
-	    &sealed) != 0) {
+	if (encrypt_seal(&sealer, out.ptr != NULL ? out.ptr : "", out.len,
+	    &sealed, &type) != 0) {
 		c->close = 1;
 		reply(c, 500, "", NULL, "", 0);
-	} else
-		reply(c, status, "", "Content-Type: " ENCRYPT_CONTENT_TYPE
-		    "\r\n", sealed.ptr, sealed.len);
+	} else {
+		hdr = xasprintf("Content-Type: %s\r\n", type);
+		reply(c, status, "", hdr, sealed.ptr, sealed.len);
+		free(hdr);
+		free(type);
+	}
 	buf_release(&plain);
 	buf_release(&out);
 	buf_release(&sealed);

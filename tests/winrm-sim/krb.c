@@ -77,9 +77,47 @@ bound_enough(struct sim_host *h, SSL *ssl, OM_uint32 flags)
 	    (flags & GSS_C_CHANNEL_BOUND_FLAG) != 0;
 }
 
+/* The connection's established context, for message encryption. */
+struct krb {
+	gss_ctx_id_t	 ctx;
+};
+
+void
+krb_free(struct krb *k)
+{
+	OM_uint32 min;
+
+	if (k == NULL)
+		return;
+	if (k->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &k->ctx, GSS_C_NO_BUFFER);
+	free(k);
+}
+
+/* Keep ctx as the connection's (replacing any before), or drop it. */
+static void
+keep(struct krb **state, gss_ctx_id_t *ctx, int ok)
+{
+	OM_uint32 min;
+
+	if (*ctx == GSS_C_NO_CONTEXT)
+		return;
+	if (!ok) {
+		gss_delete_sec_context(&min, ctx, GSS_C_NO_BUFFER);
+		return;
+	}
+	if (*state == NULL)
+		*state = xcalloc(1, sizeof(**state));
+	else if ((*state)->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &(*state)->ctx, GSS_C_NO_BUFFER);
+	(*state)->ctx = *ctx;
+	*ctx = GSS_C_NO_CONTEXT;
+}
+
 int
-krb_step(struct sim_host *h, SSL *ssl, const unsigned char *in, size_t len,
-    struct buf *out, struct sim_account **who)
+krb_step(struct sim_host *h, struct krb **state, SSL *ssl,
+    const unsigned char *in, size_t len, struct buf *out,
+    struct sim_account **who)
 {
 	struct gss_channel_bindings_struct cb;
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
@@ -112,9 +150,78 @@ krb_step(struct sim_host *h, SSL *ssl, const unsigned char *in, size_t len,
 	gss_release_buffer(&min, &otok);
 	if (src != GSS_C_NO_NAME)
 		gss_release_name(&min, &src);
-	if (ctx != GSS_C_NO_CONTEXT)
-		gss_delete_sec_context(&min, &ctx, GSS_C_NO_BUFFER);
+	keep(state, &ctx, rc == 0);
 	gss_release_cred(&min, &cred);
 	buf_release(&app);
 	return rc;
+}
+
+/*
+ * WinRM's Kerberos message encryption [MS-WSMV 2.2.9.1.2]: gss_wrap_iov
+ * with a header (the "signature" the framing carries), the data and
+ * padding, as pyspnego's wrap_winrm does; and back.
+ */
+static int
+krb_seal(void *arg, const char *plain, size_t len, struct buf *sig,
+    struct buf *data)
+{
+	struct krb *k = arg;
+	gss_iov_buffer_desc iov[3];
+	OM_uint32 major, min;
+	int rc = -1;
+
+	memset(iov, 0, sizeof(iov));
+	buf_add(data, plain, len);
+	iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER | GSS_IOV_BUFFER_FLAG_ALLOCATE;
+	iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+	iov[1].buffer.value = data->ptr;
+	iov[1].buffer.length = data->len;
+	iov[2].type = GSS_IOV_BUFFER_TYPE_PADDING |
+	    GSS_IOV_BUFFER_FLAG_ALLOCATE;
+	major = gss_wrap_iov(&min, k->ctx, 1, GSS_C_QOP_DEFAULT, NULL, iov, 3);
+	if (!GSS_ERROR(major)) {
+		buf_add(sig, iov[0].buffer.value, iov[0].buffer.length);
+		buf_add(data, iov[2].buffer.value, iov[2].buffer.length);
+		rc = 0;
+	}
+	gss_release_iov_buffer(&min, iov, 3);
+	return rc;
+}
+
+static int
+krb_open(void *arg, const unsigned char *sig, size_t siglen,
+    const unsigned char *data, size_t len, struct buf *out)
+{
+	struct krb *k = arg;
+	gss_iov_buffer_desc iov[2];
+	struct buf hdr = BUF_INIT;
+	OM_uint32 major, min;
+
+	buf_add(&hdr, sig, siglen);
+	buf_reset(out);
+	buf_add(out, data, len);
+	iov[0].type = GSS_IOV_BUFFER_TYPE_HEADER;
+	iov[0].buffer.value = hdr.ptr;
+	iov[0].buffer.length = hdr.len;
+	iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+	iov[1].buffer.value = out->ptr;
+	iov[1].buffer.length = out->len;
+	major = gss_unwrap_iov(&min, k->ctx, NULL, NULL, iov, 2);
+	buf_release(&hdr);
+	if (GSS_ERROR(major))
+		return -1;
+	buf_truncate(out, iov[1].buffer.length);
+	return 0;
+}
+
+int
+krb_sealer(struct krb *k, struct sealer *out)
+{
+	if (k == NULL || k->ctx == GSS_C_NO_CONTEXT)
+		return -1;
+	out->protocol = "application/HTTP-Kerberos-session-encrypted";
+	out->open = krb_open;
+	out->seal = krb_seal;
+	out->arg = k;
+	return 0;
 }

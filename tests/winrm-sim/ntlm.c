@@ -603,3 +603,39 @@ ntlm_release(void)
 	OSSL_LIB_CTX_free(legacy);
 	legacy = NULL;
 }
+
+static int
+ntlm_seal_cb(void *arg, const char *plain, size_t len, struct buf *sig,
+    struct buf *data)
+{
+	unsigned char s[16];
+
+	buf_add(data, plain, len);
+	if (ntlm_seal(arg, (unsigned char *)data->ptr, data->len, s) != 0)
+		return -1;
+	buf_add(sig, s, sizeof(s));
+	return 0;
+}
+
+static int
+ntlm_open_cb(void *arg, const unsigned char *sig, size_t siglen,
+    const unsigned char *data, size_t len, struct buf *out)
+{
+	if (siglen != 16)
+		return -1;
+	buf_reset(out);
+	buf_add(out, data, len);
+	return ntlm_unseal(arg, sig, (unsigned char *)out->ptr, out->len);
+}
+
+int
+ntlm_sealer(struct ntlm *n, struct sealer *out)
+{
+	if (n == NULL || !n->keyed)
+		return -1;
+	out->protocol = "application/HTTP-SPNEGO-session-encrypted";
+	out->open = ntlm_open_cb;
+	out->seal = ntlm_seal_cb;
+	out->arg = n;
+	return 0;
+}

@@ -13,7 +13,7 @@
  *   http.c      per-host HTTPS listener, authentication, fault injection
  *   ntlm.c      NTLMv2 for the Negotiate scheme, channel bindings
  *   krb.c       Kerberos (GSSAPI) for the Negotiate and Kerberos schemes
- *   encrypt.c   message encryption on the HTTP listener (NTLM)
+ *   encrypt.c   message encryption on the HTTP listener (NTLM, Kerberos)
  *   soap.c      envelope parsing, dispatch by action, replies and faults
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
@@ -474,27 +474,43 @@ int ntlm_seal(struct ntlm *, unsigned char *data, size_t len,
 void ntlm_release(void);
 
 /*
- * encrypt.c: WinRM message encryption on the HTTP listener (NTLM): a
- * multipart/encrypted body opened into *out (the SOAP text), or a reply
- * sealed into *out (append); -1 if malformed or its signature is wrong.
+ * encrypt.c: WinRM message encryption on the HTTP listener.  A sealer is
+ * an established NTLM or Kerberos context: its protocol string, and how
+ * it seals a message (signature and data apart) and opens one.
  */
-#define ENCRYPT_CONTENT_TYPE "multipart/encrypted;protocol=\"application/" \
-	"HTTP-SPNEGO-session-encrypted\";boundary=\"Encrypted Boundary\""
+struct sealer {
+	const char	*protocol;	/* "application/HTTP-...-encrypted" */
+	int		(*seal)(void *, const char *plain, size_t len,
+			    struct buf *sig, struct buf *data);
+	int		(*open)(void *, const unsigned char *sig, size_t siglen,
+			    const unsigned char *data, size_t len,
+			    struct buf *out);
+	void		*arg;
+};
+/* A multipart/encrypted body opened into *out (the SOAP text), or a reply
+ * sealed into *out (appended) with *type its Content-Type (caller frees);
+ * -1 if malformed or its signature is wrong. */
 int encrypt_is_sealed(const char *content_type);
-int encrypt_open(struct ntlm *, const char *body, size_t len,
+int encrypt_open(const struct sealer *, const char *body, size_t len,
     struct buf *out);
-int encrypt_seal(struct ntlm *, const char *plain, size_t len,
-    struct buf *out);
+int encrypt_seal(const struct sealer *, const char *plain, size_t len,
+    struct buf *out, char **type);
+int ntlm_sealer(struct ntlm *, struct sealer *);
 
 /*
  * krb.c: server-side Kerberos for the Negotiate and Kerberos schemes: an
  * AP-REQ checked with the host's key HTTP/<name> from the keytab
  * KRB5_KTNAME names, and channel bindings as CbtHardeningLevel says.  0
  * and *who (borrowed) when it checks out, -1 when refused; out gets the
- * token to send back (the AP-REP, or a KRB-ERROR), if any.
+ * token to send back (the AP-REP, or a KRB-ERROR), if any.  The context
+ * stays with the connection (*state, for krb_free) for message encryption.
  */
-int krb_step(struct sim_host *, struct ssl_st *ssl, const unsigned char *in,
-    size_t len, struct buf *out, struct sim_account **who);
+struct krb;
+int krb_step(struct sim_host *, struct krb **state, struct ssl_st *ssl,
+    const unsigned char *in, size_t len, struct buf *out,
+    struct sim_account **who);
+void krb_free(struct krb *);
+int krb_sealer(struct krb *, struct sealer *);
 
 /* soap.c: envelopes, dispatch by resource, replies, faults. */
 #define SIM_NS_S	"http://www.w3.org/2003/05/soap-envelope"
