@@ -113,7 +113,9 @@ run plan --offline --at 2026-11-25 "$ex"
 # Online, with no Kerberos ticket nor keytab: every host fails on its own
 # (exit 3), each named with its cause, before anything is sent.
 unset ENFORCER_PASSWORD KRB5_CLIENT_KTNAME
-KRB5CCNAME="FILE:$tmp/no-such-ccache" run plan "$ex"
+printf '[libdefaults]\n\tdefault_realm = CONTOSO.TEST\n' >"$tmp/krb5.conf"
+KRB5_CONFIG="$tmp/krb5.conf" KRB5CCNAME="FILE:$tmp/no-such-ccache" \
+    run plan "$ex"
 [ "$(rc)" = 3 ] && [ "$(grep -c "^failed: .*kerberos: cannot get credentials: no Kerberos credentials: run kinit" "$tmp/out")" = 3 ] ||
 	fail "plan without --offline and without credentials: exit $(rc)"
 run validate tests/data/does-not-exist
