@@ -37,6 +37,7 @@ struct slot {
 	struct wsman_http	*x;		/* in progress, or NULL */
 	struct buf		 peer;		/* names from this handshake */
 	char			 errbuf[CURL_ERROR_SIZE];
+	char			 autherr[WSMAN_ERRBUF_SIZE];	/* negotiate.c's */
 	/* Negotiate */
 	struct curl_slist	*headers;	/* shared ones + Authorization */
 	enum leg		 leg;
@@ -581,7 +582,7 @@ open_reply(struct transport *t, struct slot *s)
 static void
 auth_error(struct slot *s, char *cause)
 {
-	snprintf(s->errbuf, sizeof(s->errbuf), "%s", cause);
+	snprintf(s->autherr, sizeof(s->autherr), "%s", cause);
 	free(cause);
 }
 
@@ -724,6 +725,7 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 
 	s->x = x;
 	s->errbuf[0] = '\0';
+	s->autherr[0] = '\0';
 	s->legs = 0;
 	s->head_end = 0;
 	buf_reset(&s->peer);
@@ -732,7 +734,7 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 	    (curl_off_t)x->body_len);
 	if (t->neg != NULL && auth_first(t, s) == -1) {
 		x->curl_code = CURLE_LOGIN_DENIED;
-		snprintf(x->errbuf, sizeof(x->errbuf), "%s", s->errbuf);
+		snprintf(x->errbuf, sizeof(x->errbuf), "%s", s->autherr);
 		s->x = NULL;
 		return -1;
 	}
@@ -768,7 +770,8 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	x->connected = connect > 0 || pre > 0;
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		x->too_big = 1;
-	snprintf(x->errbuf, sizeof(x->errbuf), "%s", s->errbuf);
+	snprintf(x->errbuf, sizeof(x->errbuf), "%s",
+	    rc == CURLE_LOGIN_DENIED ? s->autherr : s->errbuf);
 	if (rc != CURLE_OK && s->peer.len > 0)
 		buf_add(&x->peer, s->peer.ptr, s->peer.len);
 	s->x = NULL;

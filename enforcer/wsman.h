@@ -106,7 +106,8 @@ enum wsman_error {
  * test's) fills the outcome.  curl_code is a CURLcode in both cases, so
  * that tests can replay any failure libcurl reports.
  */
-#define WSMAN_ERRBUF_SIZE 256	/* CURL_ERROR_SIZE */
+#define WSMAN_ERRBUF_SIZE 512	/* CURL_ERROR_SIZE (256), or a GSSAPI
+				   failure and what to do about it */
 struct wsman_http {
 	/* request */
 	const char	*body;
