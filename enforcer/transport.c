@@ -672,6 +672,9 @@ auth_next(struct transport *t, struct slot *s)
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	keep_cbt(t, s);
+	/* A sealed reply is always opened, whatever the legs before it. */
+	if (status != 401 && s->leg == LEG_SEALED)
+		return open_reply(t, s);
 	if (++s->legs > 4)
 		return 0;
 	if (status != 401) {
@@ -681,8 +684,6 @@ auth_next(struct transport *t, struct slot *s)
 			if (t->seal)
 				return set_sealed(t, s) == -1 ? -1 : 1;
 		}
-		if (s->leg == LEG_SEALED)
-			return open_reply(t, s);
 		/* Kerberos' mutual authentication: check the AP-REP. */
 		if (s->leg == LEG_FIRST && t->auth == WSMAN_AUTH_NEGOTIATE &&
 		    s->token.len > 0 && auth_answer(t, s, &tok) == -1)
