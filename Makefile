@@ -17,9 +17,11 @@ SAN	?= 0
 # Debian packages providing what the build, the tests and the demo need.
 DEBS	:= pkg-config make gcc git libyaml-dev libssl-dev libcurl4-openssl-dev \
 	   libgit2-dev libxml2-dev libcmocka-dev libevent-dev python3 \
-	   python3-winrm python3-jsonschema python3-yaml gnupg
-PKGS	 := yaml-0.1 libcurl openssl libgit2 libxml-2.0
-SIMPKGS	 := libevent libevent_openssl yaml-0.1 openssl
+	   python3-winrm python3-jsonschema python3-yaml gnupg libkrb5-dev \
+	   gss-ntlmssp krb5-kdc krb5-admin-server krb5-user python3-gssapi \
+	   python3-requests-ntlm python3-requests-kerberos faketime
+PKGS	 := yaml-0.1 libcurl openssl libgit2 libxml-2.0 krb5-gssapi krb5
+SIMPKGS	 := libevent libevent_openssl yaml-0.1 openssl krb5-gssapi
 TESTPKGS := cmocka
 
 ifeq ($(SAN),1)
@@ -66,10 +68,16 @@ deps:
 	for p in $(PKGS) $(SIMPKGS) $(TESTPKGS); do \
 		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
 	done; \
-	for m in winrm jsonschema yaml; do \
+	for m in winrm jsonschema yaml gssapi requests_ntlm requests_kerberos; do \
 		/usr/bin/python3 -c "import $$m" 2>/dev/null || missing="$$missing python3-$$m"; \
 	done; \
 	command -v git >/dev/null || missing="$$missing git"; \
+	for c in krb5kdc kadmin.local kinit faketime; do \
+		PATH=$$PATH:/usr/sbin command -v $$c >/dev/null || \
+			missing="$$missing $$c"; \
+	done; \
+	ls /usr/lib/*/gssntlmssp/gssntlmssp.so >/dev/null 2>&1 || \
+		missing="$$missing gss-ntlmssp"; \
 	command -v gpg >/dev/null && command -v gpgv >/dev/null || \
 		missing="$$missing gnupg"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

@@ -38,6 +38,7 @@ cmd_validate(int argc, char **argv)
 	};
 	struct errors errs = ERRORS_INIT;
 	struct model *m;
+	size_t i;
 	int c;
 
 	optind = 1;
@@ -61,6 +62,8 @@ cmd_validate(int argc, char **argv)
 		errors_clear(&errs);
 		return EXIT_ERROR;
 	}
+	for (i = 0; i < m->warnings.n; i++)
+		fprintf(stderr, "%s\n", m->warnings.msg[i]);
 	printf("%s: ok (%zu %s, %zu %s, %zu %s)\n", argv[optind], m->nhosts,
 	    cmd_validate_plural(m->nhosts, "host", "hosts"), m->npolicies,
 	    cmd_validate_plural(m->npolicies, "policy", "policies"),

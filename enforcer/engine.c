@@ -189,6 +189,7 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->name = h->name;
 	wo->address = mc->address;
 	wo->port = mc->port;
+	wo->scheme = mc->http ? "http" : "https";
 	wo->user = mc->username;
 	wo->ca_file = mc->ca_file;
 	wo->tls_verify = mc->tls_verify;
@@ -198,7 +199,9 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->request_timeout_ms = mc->timeout * 1000 + 5000;
 	wo->auth = mc->auth;
 	wo->stop = engine_interrupted;
-	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM) &&
+	/* Kerberos takes a password too, when one is configured. */
+	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM ||
+	    mc->password_env != NULL || mc->password_file != NULL) &&
 	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);
 	wo->password = *pw;
@@ -661,7 +664,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.host = eh->host->name;
 	ctx.ws = ws;
 	ctx.address = eh->host->conn.address;
-	ctx.port = eh->host->conn.port;
+	/* The HTTPS port the modules check: WinRM's own when over HTTP. */
+	ctx.port = eh->host->conn.http ? 5986 : eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
 	if (engine_read_host(ec, &ctx, &wo, eh, &cause) == -1 ||

@@ -294,7 +294,7 @@ static void
 ld_conn_fields(struct model_conn *c, const struct node *t)
 {
 	long long port;
-	const char *auth;
+	const char *auth, *scheme;
 
 	memset(c, 0, sizeof(*c));
 	if (node_int(node_get(t, "port"), &port) == 0)
@@ -303,6 +303,8 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 	/* The schema allowed only the names wsman_auth_parse() knows. */
 	if (auth != NULL)
 		wsman_auth_parse(auth, &c->auth);
+	scheme = node_get_str(t, "scheme");
+	c->http = scheme != NULL && strcmp(scheme, "http") == 0;
 	c->username = node_get_str(t, "username");
 	c->password_env = node_get_str(t, "password_env");
 	c->password_file = node_get_str(t, "password_file");
@@ -339,6 +341,18 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 	if (c->auth != WSMAN_AUTH_NEGOTIATE && !password)
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env' or "
 		    "'password_file'", who, auth);
+	if (c->http && c->auth != WSMAN_AUTH_NTLM &&
+	    c->auth != WSMAN_AUTH_NEGOTIATE)
+		ld_error(ld->errs, at, "%s: scheme 'http' needs auth 'ntlm' or "
+		    "'kerberos': over HTTP every message is sealed (use https)",
+		    who);
+	/* Windows takes Basic for local accounts only (docs/transport.md). */
+	if (c->auth == WSMAN_AUTH_BASIC && c->username != NULL &&
+	    strpbrk(c->username, "\\@") != NULL &&
+	    strncmp(c->username, ".\\", 2) != 0)
+		ld_error(&ld->m->warnings, at, "warning: %s: auth 'basic' with "
+		    "domain account '%s': Windows accepts Basic only for local "
+		    "accounts (use ntlm or kerberos)", who, c->username);
 }
 
 static int
@@ -858,6 +872,7 @@ model_free(struct model *m)
 	free(m->docs);
 	node_free(m->settings_tree);
 	schema_free(m->schema);
+	errors_clear(&m->warnings);
 	free(m);
 }
 

@@ -32,13 +32,15 @@ struct model_file {
 /*
  * How to reach one host: the "connection" defaults overlaid by the host's
  * own keys, with the schema's defaults filled in.  Strings are borrowed
- * from the model; NULL when not set.  The scheme is always https.
+ * from the model; NULL when not set.  The scheme is https, or http with
+ * NTLM's or Kerberos' message encryption.
  */
 struct model_conn {
 	const char	*address;	/* where to connect: "address", else the
 					   host name; TLS is verified against the
 					   host name either way */
 	int		 port;		/* 5986 */
+	int		 http;		/* scheme http: messages sealed */
 	enum wsman_auth	 auth;		/* negotiate */
 	const char	*username;
 	const char	*password_env;	/* name of an environment variable */
@@ -124,6 +126,8 @@ struct model {
 						   sorted, borrowed strings */
 	size_t			 ngroups;
 	struct model_settings	 settings;
+	struct errors		 warnings;	/* "file:line:col: warning:
+						   ..."; the load succeeded */
 
 	/* private */
 	const struct model_host	**byname;	/* hosts sorted by name */

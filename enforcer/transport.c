@@ -15,18 +15,39 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "negotiate.h"
 #include "tlsprobe.h"
 #include "wsman.h"
 
 #define MUTUAL "Authorization: " \
 	"http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 #define OFFERED_MAX	512	/* bytes of WWW-Authenticate kept */
+#define TOKEN_MAX	65536	/* bytes of a Negotiate token kept */
+
+/* Where a request stands in a Negotiate exchange (NTLM or Kerberos). */
+enum leg {
+	LEG_PLAIN,	/* sent without Authorization */
+	LEG_FIRST,	/* sent the first token */
+	LEG_NEXT,	/* sent a later token */
+	LEG_SEALED,	/* HTTP: sent the request sealed, authenticated */
+};
 
 struct slot {
 	CURL			*easy;
 	struct wsman_http	*x;		/* in progress, or NULL */
 	struct buf		 peer;		/* names from this handshake */
 	char			 errbuf[CURL_ERROR_SIZE];
+	char			 autherr[WSMAN_ERRBUF_SIZE];	/* negotiate.c's */
+	/* Negotiate */
+	struct curl_slist	*headers;	/* shared ones + Authorization */
+	enum leg		 leg;
+	unsigned		 legs;		/* sent for this request */
+	struct buf		 token;		/* the host's, base64 */
+	int			 head_end;	/* the reply's headers ended */
+	unsigned char		*cbt;		/* this connection's bindings */
+	size_t			 cbt_len;
+	struct buf		 sealed;	/* HTTP: the request, sealed */
+	struct buf		 ctype;		/* the reply's Content-Type */
 };
 
 struct transport {
@@ -37,6 +58,12 @@ struct transport {
 	struct curl_slist	*headers;
 	struct curl_slist	*connect_to;
 	char			*url;
+	struct negotiate	*neg;		/* NTLM, Kerberos; else NULL */
+	enum wsman_auth		 auth;
+	int			 authed;	/* NTLM: the connection is */
+	int			 seal;		/* HTTP: messages encrypted */
+	unsigned char		*cbt;		/* last bindings seen */
+	size_t			 cbt_len;
 };
 
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
@@ -129,21 +156,88 @@ add_scheme(struct buf *b, const char *v, size_t len)
 	buf_add(b, v, n);
 }
 
+/* "Negotiate <base64>": keep the token of the last such header. */
+static void
+add_token(struct buf *b, const char *v, size_t len)
+{
+	static const char scheme[] = "Negotiate ";
+	size_t n;
+
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	if (len <= sizeof(scheme) - 1 ||
+	    strncasecmp(v, scheme, sizeof(scheme) - 1) != 0)
+		return;
+	v += sizeof(scheme) - 1;
+	len -= sizeof(scheme) - 1;
+	for (n = 0; n < len && v[n] != '\r' && v[n] != '\n' && v[n] != ' ' &&
+	    v[n] != ','; n++)
+		;
+	buf_reset(b);
+	if (n > 0 && n < TOKEN_MAX)
+		buf_add(b, v, n);
+}
+
+/*
+ * The channel bindings of the connection the reply came on: the hash of
+ * the certificate the server presented (RFC 5929 tls-server-end-point).
+ */
+static void
+read_cbt(struct slot *s)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+	unsigned char *der = NULL;
+	X509 *cert;
+	int len;
+
+	free(s->cbt);
+	s->cbt = NULL;
+	if (curl_easy_getinfo(s->easy, CURLINFO_TLS_SSL_PTR, &ti) !=
+	    CURLE_OK || ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
+	    ti->internals == NULL)
+		return;
+	if ((cert = SSL_get0_peer_certificate(ti->internals)) == NULL ||
+	    (len = i2d_X509(cert, &der)) <= 0)
+		return;
+	if (negotiate_cbt(der, (size_t)len, &s->cbt, &s->cbt_len) == -1)
+		s->cbt = NULL;
+	OPENSSL_free(der);
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	static const char www[] = "WWW-Authenticate:";
+	static const char ctype[] = "Content-Type:";
 	struct slot *s = arg;
 	size_t len = size * n;
 
 	if (s->x == NULL)
 		return len;
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		buf_reset(&s->x->offered);
-	else if (len > sizeof(www) - 1 &&
-	    strncasecmp(p, www, sizeof(www) - 1) == 0)
+		buf_reset(&s->token);
+		buf_reset(&s->ctype);
+		s->head_end = 0;
+		if (s->headers != NULL)
+			read_cbt(s);
+	} else if ((len == 2 && p[0] == '\r' && p[1] == '\n') ||
+	    (len == 1 && p[0] == '\n'))
+		s->head_end = 1;
+	else if (len > sizeof(ctype) - 1 && len < 1024 &&
+	    strncasecmp(p, ctype, sizeof(ctype) - 1) == 0) {
+		buf_reset(&s->ctype);
+		buf_add(&s->ctype, p + sizeof(ctype) - 1,
+		    len - (sizeof(ctype) - 1));
+	} else if (len > sizeof(www) - 1 &&
+	    strncasecmp(p, www, sizeof(www) - 1) == 0) {
 		add_scheme(&s->x->offered, p + sizeof(www) - 1,
 		    len - (sizeof(www) - 1));
+		add_token(&s->token, p + sizeof(www) - 1,
+		    len - (sizeof(www) - 1));
+	}
 	return len;
 }
 
@@ -189,17 +283,13 @@ setup_auth(CURL *h, const struct wsman_opts *o)
 
 	switch (o->auth) {
 	case WSMAN_AUTH_BASIC:
-	case WSMAN_AUTH_NTLM:
-		e |= curl_easy_setopt(h, CURLOPT_HTTPAUTH,
-		    o->auth == WSMAN_AUTH_BASIC ? CURLAUTH_BASIC : CURLAUTH_NTLM);
+		e |= curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		e |= curl_easy_setopt(h, CURLOPT_USERNAME, o->user);
 		e |= curl_easy_setopt(h, CURLOPT_PASSWORD, o->password);
 		break;
+	case WSMAN_AUTH_NTLM:
 	case WSMAN_AUTH_NEGOTIATE:
-		/* libcurl only authenticates with a user set, even empty. */
-		e |= curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_NEGOTIATE);
-		e |= curl_easy_setopt(h, CURLOPT_USERNAME,
-		    o->user != NULL ? o->user : "");
+		/* negotiate.c makes the tokens; see auth_leg(). */
 		break;
 	case WSMAN_AUTH_CERTIFICATE:
 		e |= curl_easy_setopt(h, CURLOPT_SSLCERT, o->cert_file);
@@ -238,8 +328,10 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_URL, t->url);
 	if (t->connect_to != NULL)
 		e |= curl_easy_setopt(h, CURLOPT_CONNECT_TO, t->connect_to);
-	e |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	e |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	e |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR,
+	    t->seal ? "http" : "https");
+	e |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+	    t->seal ? "http" : "https");
 	e |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	e |= curl_easy_setopt(h, CURLOPT_POST, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers);
@@ -275,9 +367,9 @@ setup_shared(struct transport *t, const struct wsman_opts *o)
 	    (t->share = curl_share_init()) == NULL || t->headers == NULL)
 		fatal("out of memory setting up libcurl");
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)o->max_connections);
+	    t->nslots == 1 ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS,
-	    (long)o->max_connections);
+	    t->nslots == 1 ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE,
@@ -299,7 +391,10 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		return cause_set(cause, "cannot initialise libcurl: %s",
 		    curl_easy_strerror(init_rc));
 	t = xcalloc(1, sizeof(*t));
-	t->url = xasprintf("https://%s:%d/%s", o->name, o->port, o->path);
+	/* Plain HTTP only sealed: wsman_new() allows it for NTLM, Kerberos. */
+	t->seal = o->scheme != NULL && strcmp(o->scheme, "http") == 0;
+	t->url = xasprintf("%s://%s:%d/%s", t->seal ? "http" : "https",
+	    o->name, o->port, o->path);
 	if (o->address != NULL) {
 		/* Connect to the address, verify the certificate's name. */
 		entry = xasprintf(strchr(o->address, ':') != NULL ?
@@ -308,9 +403,22 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		t->connect_to = curl_slist_append(NULL, entry);
 		free(entry);
 	}
+	t->auth = o->auth;
+	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
+		negotiate_new(&t->neg, o->auth == WSMAN_AUTH_NTLM ?
+		    NEGOTIATE_NTLM : NEGOTIATE_KERBEROS, o->name, o->user,
+		    o->password);
+	t->nslots = o->max_connections;
+	/*
+	 * NTLM authenticates a connection in two legs that must share it,
+	 * and libcurl's multi handle lends any idle connection to any
+	 * transfer: one connection keeps the legs together.  Sealed
+	 * messages are bound to the connection's context and its sequence.
+	 */
+	if (o->auth == WSMAN_AUTH_NTLM || t->seal)
+		t->nslots = 1;
 	if (setup_shared(t, o) != 0)
 		goto fail;
-	t->nslots = o->max_connections;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	for (i = 0; i < t->nslots; i++) {
 		if ((t->slots[i].easy = curl_easy_init()) == NULL)
@@ -341,7 +449,14 @@ transport_free(struct transport *t)
 		curl_easy_setopt(t->slots[i].easy, CURLOPT_KEYPASSWD, "");
 		curl_easy_cleanup(t->slots[i].easy);
 		buf_release(&t->slots[i].peer);
+		buf_release(&t->slots[i].token);
+		buf_release(&t->slots[i].sealed);
+		buf_release(&t->slots[i].ctype);
+		curl_slist_free_all(t->slots[i].headers);
+		free(t->slots[i].cbt);
 	}
+	negotiate_free(t->neg);
+	free(t->cbt);
 	free(t->slots);
 	if (t->multi != NULL)
 		curl_multi_cleanup(t->multi);
@@ -366,6 +481,243 @@ free_slot(struct transport *t)
 	return NULL;
 }
 
+/* --- Negotiate ---------------------------------------------------------- */
+
+static void auth_error(struct slot *, char *);
+
+/*
+ * This leg's body: the request; over HTTP, nothing until the connection
+ * is authenticated (nothing goes in clear), then the request sealed.
+ */
+static int
+set_body(struct transport *t, struct slot *s)
+{
+	const char *body = s->x->body;
+	size_t len = s->x->body_len;
+	int e = 0;
+
+	if (t->seal) {
+		body = s->leg == LEG_SEALED ? s->sealed.ptr : "";
+		len = s->leg == LEG_SEALED ? s->sealed.len : 0;
+	}
+	e |= curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, body);
+	e |= curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)len);
+	return e;
+}
+
+/*
+ * This leg's headers (the shared ones, the sealed body's type instead of
+ * SOAP's, and the token if there is one) and body.
+ */
+static int
+set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
+{
+	struct curl_slist *h;
+	char *line, *sealed;
+
+	s->leg = leg;
+	curl_slist_free_all(s->headers);
+	s->headers = NULL;
+	sealed = leg != LEG_SEALED ? NULL : xasprintf("Content-Type: "
+	    "multipart/encrypted;protocol=\"%s\";boundary=\"Encrypted "
+	    "Boundary\"", negotiate_protocol(t->neg));
+	for (h = t->headers; h != NULL; h = h->next)
+		if ((s->headers = curl_slist_append(s->headers, sealed != NULL &&
+		    strncasecmp(h->data, "Content-Type:", 13) == 0 ? sealed :
+		    h->data)) == NULL)
+			fatal("out of memory setting up libcurl");
+	free(sealed);
+	if (tok != NULL) {
+		line = xasprintf("Authorization: Negotiate %s", tok);
+		s->headers = curl_slist_append(s->headers, line);
+		explicit_bzero(line, strlen(line));
+		free(line);
+		free(tok);
+		if (s->headers == NULL)
+			fatal("out of memory setting up libcurl");
+	}
+	if (set_body(t, s) != 0)
+		return -1;
+	return curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers) ==
+	    CURLE_OK ? 0 : -1;
+}
+
+/* HTTP, authenticated: seal the request for its next leg. */
+static int
+set_sealed(struct transport *t, struct slot *s)
+{
+	char *cause = NULL;
+
+	buf_reset(&s->sealed);
+	if (negotiate_seal(t->neg, s->x->body, s->x->body_len, &s->sealed,
+	    &cause) == -1) {
+		auth_error(s, cause);
+		return -1;
+	}
+	return set_auth(t, s, LEG_SEALED, NULL);
+}
+
+/* HTTP: the reply, opened in place when it is sealed. */
+static int
+open_reply(struct transport *t, struct slot *s)
+{
+	struct buf plain = BUF_INIT;
+	char *cause = NULL;
+
+	if (strcasestr(buf_cstr(&s->ctype), "multipart/encrypted") == NULL)
+		return 0;
+	if (negotiate_open(t->neg, s->x->reply.ptr, s->x->reply.len, &plain,
+	    &cause) == -1) {
+		buf_release(&plain);
+		auth_error(s, cause);
+		return -1;
+	}
+	buf_reset(&s->x->reply);
+	buf_add(&s->x->reply, plain.ptr, plain.len);
+	buf_release(&plain);
+	return 0;
+}
+
+static void
+auth_error(struct slot *s, char *cause)
+{
+	snprintf(s->autherr, sizeof(s->autherr), "%s", cause);
+	free(cause);
+}
+
+/*
+ * The first leg of a request.  NTLM: nothing on a connection already
+ * authenticated, else the NEGOTIATE_MESSAGE.  Kerberos: the AP-REQ, bound
+ * to the certificate seen last; before any was seen, nothing (the 401
+ * shows the certificate, as requests-kerberos learns it).
+ */
+static int
+auth_first(struct transport *t, struct slot *s)
+{
+	char *tok = NULL, *cause = NULL;
+	int done;
+
+	if (t->seal && t->authed)
+		return set_sealed(t, s);
+	if (t->auth == WSMAN_AUTH_NTLM && t->authed)
+		return set_auth(t, s, LEG_PLAIN, NULL);
+	/* Over HTTP there is no channel to bind: no need to look first. */
+	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL && !t->seal &&
+	    s->legs == 0) {
+		if (negotiate_ready(t->neg, &cause) == -1) {
+			auth_error(s, cause);
+			return -1;
+		}
+		return set_auth(t, s, LEG_PLAIN, NULL);
+	}
+	negotiate_restart(t->neg);
+	if (negotiate_step(t->neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
+	    t->cbt, t->cbt_len, &tok, &done, &cause) == -1) {
+		auth_error(s, cause);
+		return -1;
+	}
+	return set_auth(t, s, LEG_FIRST, tok);
+}
+
+static int
+offers_negotiate(const struct wsman_http *x)
+{
+	const char *start = buf_cstr(&x->offered), *p;
+
+	for (p = start; (p = strcasestr(p, "Negotiate")) != NULL; p++)
+		if (p == start || p[-1] == ' ')
+			return 1;
+	return 0;
+}
+
+/*
+ * The host's token after ours: NTLM's challenge, Kerberos' AP-REP (or a
+ * KRB-ERROR, which becomes the error).
+ */
+static int
+auth_answer(struct transport *t, struct slot *s, char **tok)
+{
+	char *cause = NULL;
+	int done;
+
+	if (negotiate_step(t->neg, buf_cstr(&s->token), s->cbt, s->cbt_len,
+	    tok, &done, &cause) == -1) {
+		auth_error(s, cause);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+keep_cbt(struct transport *t, const struct slot *s)
+{
+	if (s->cbt == NULL)
+		return;
+	free(t->cbt);
+	t->cbt = xmalloc(s->cbt_len);
+	memcpy(t->cbt, s->cbt, s->cbt_len);
+	t->cbt_len = s->cbt_len;
+}
+
+/*
+ * A leg is done: 1 to send the request again with the next token, 0 when
+ * the reply is the request's, -1 when authentication failed (errbuf).
+ */
+static int
+auth_next(struct transport *t, struct slot *s)
+{
+	long status = 0;
+	char *tok = NULL;
+
+	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	keep_cbt(t, s);
+	/* A sealed reply is always opened, whatever the legs before it. */
+	if (status != 401 && s->leg == LEG_SEALED)
+		return open_reply(t, s);
+	if (++s->legs > 4)
+		return 0;
+	if (status != 401) {
+		if (s->leg == LEG_NEXT && t->auth == WSMAN_AUTH_NTLM) {
+			t->authed = 1;
+			/* HTTP: authenticated at last; now the request. */
+			if (t->seal)
+				return set_sealed(t, s) == -1 ? -1 : 1;
+		}
+		/* Kerberos' mutual authentication: check the AP-REP. */
+		if (s->leg == LEG_FIRST && t->auth == WSMAN_AUTH_NEGOTIATE &&
+		    s->token.len > 0 && auth_answer(t, s, &tok) == -1)
+			return -1;
+		free(tok);
+		/* HTTP: the context is the connection's; now the request. */
+		if (s->leg == LEG_FIRST && t->auth == WSMAN_AUTH_NEGOTIATE &&
+		    t->seal) {
+			t->authed = 1;
+			return set_sealed(t, s) == -1 ? -1 : 1;
+		}
+		return 0;
+	}
+	switch (s->leg) {
+	case LEG_PLAIN:
+	case LEG_SEALED:
+		t->authed = 0;
+		if (!offers_negotiate(s->x))
+			return 0;
+		return auth_first(t, s) == -1 ? -1 : 1;
+	case LEG_FIRST:
+		if (s->token.len == 0)
+			return 0;
+		if (auth_answer(t, s, &tok) == -1)
+			return -1;
+		if (tok == NULL)
+			return 0;
+		return set_auth(t, s, LEG_NEXT, tok) == -1 ? -1 : 1;
+	case LEG_NEXT:
+		break;
+	}
+	return 0;
+}
+
 static int
 start(struct transport *t, struct slot *s, struct wsman_http *x)
 {
@@ -374,10 +726,19 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 
 	s->x = x;
 	s->errbuf[0] = '\0';
+	s->autherr[0] = '\0';
+	s->legs = 0;
+	s->head_end = 0;
 	buf_reset(&s->peer);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)x->body_len);
+	if (t->neg != NULL && auth_first(t, s) == -1) {
+		x->curl_code = CURLE_LOGIN_DENIED;
+		snprintf(x->errbuf, sizeof(x->errbuf), "%s", s->autherr);
+		s->x = NULL;
+		return -1;
+	}
 	e |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, x->timeout_ms);
 	e |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)x->max_reply);
@@ -410,7 +771,8 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	x->connected = connect > 0 || pre > 0;
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		x->too_big = 1;
-	snprintf(x->errbuf, sizeof(x->errbuf), "%s", s->errbuf);
+	snprintf(x->errbuf, sizeof(x->errbuf), "%s",
+	    rc == CURLE_LOGIN_DENIED ? s->autherr : s->errbuf);
 	if (rc != CURLE_OK && s->peer.len > 0)
 		buf_add(&x->peer, s->peer.ptr, s->peer.len);
 	s->x = NULL;
@@ -424,6 +786,41 @@ fail_all(struct transport *t)
 	for (i = 0; i < t->nslots; i++)
 		if (t->slots[i].x != NULL)
 			finish(t, &t->slots[i], CURLE_FAILED_INIT);
+}
+
+/*
+ * A transfer is done: send the request again with the next Negotiate
+ * token (1), or finish it (0).
+ */
+static int
+again(struct transport *t, struct slot *s, CURLcode rc)
+{
+	int next;
+
+	/*
+	 * libcurl takes a connection closed inside the headers for the end
+	 * of a reply; a 401 cut short would read as a refusal.
+	 */
+	if (rc == CURLE_OK && !s->head_end)
+		rc = CURLE_PARTIAL_FILE;
+	if (t->neg == NULL || rc != CURLE_OK) {
+		finish(t, s, rc);
+		return 0;
+	}
+	if ((next = auth_next(t, s)) <= 0) {
+		finish(t, s, next == 0 ? CURLE_OK : CURLE_LOGIN_DENIED);
+		return 0;
+	}
+	curl_multi_remove_handle(t->multi, s->easy);
+	buf_reset(&s->x->reply);
+	s->x->too_big = 0;
+	if (curl_multi_add_handle(t->multi, s->easy) != CURLM_OK) {
+		snprintf(s->errbuf, sizeof(s->errbuf), "cannot restart "
+		    "transfer");
+		finish(t, s, CURLE_FAILED_INIT);
+		return 0;
+	}
+	return 1;
 }
 
 static size_t
@@ -440,7 +837,8 @@ reap(struct transport *t)
 		if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
 		    (char **)&s) != CURLE_OK || s == NULL || s->x == NULL)
 			continue;
-		finish(t, s, m->data.result);
+		if (again(t, s, m->data.result))
+			continue;
 		done++;
 	}
 	return done;

@@ -140,17 +140,17 @@ check_http(const struct wsman_opts *o, char **cause)
 		return 0;
 	if (strcmp(o->scheme, "http") != 0)
 		return cause_set(cause, "unknown scheme '%s'", o->scheme);
+	/* Over HTTP every message is sealed, by NTLM or Kerberos. */
 	switch (o->auth) {
+	case WSMAN_AUTH_NTLM:
+	case WSMAN_AUTH_NEGOTIATE:
+		return 0;
 	case WSMAN_AUTH_CERTIFICATE:
 		return cause_set(cause,
 		    "certificate authentication needs HTTPS, not http://");
-	case WSMAN_AUTH_NEGOTIATE:
-		return cause_set(cause, "refusing plain http://: WinRM "
-		    "needs message encryption there, which this client does "
-		    "not do; use HTTPS");
 	default:
 		return cause_set(cause, "refusing to send a password over "
-		    "plain http://; use HTTPS (port 5986)");
+		    "plain http://; use HTTPS (port 5986), ntlm or kerberos");
 	}
 }
 
@@ -195,7 +195,8 @@ copy_opts(struct wsman_opts *d, const struct wsman_opts *s)
 	*d = *s;
 	d->name = xstrdup(s->name);
 	d->address = dup_or_null(s->address);
-	d->scheme = "https";
+	d->scheme = s->scheme != NULL && strcmp(s->scheme, "http") == 0 ?
+	    "http" : "https";
 	d->path = xstrdup(s->path != NULL ? s->path : "wsman");
 	d->user = dup_or_null(s->user);
 	d->cert_file = dup_or_null(s->cert_file);
@@ -233,8 +234,8 @@ wsman_new(struct wsman **out, const struct wsman_opts *o, char **cause)
 		return cause_prefix(cause, "%s", o->name);
 	ws = xcalloc(1, sizeof(*ws));
 	copy_opts(&ws->o, o);
-	ws->to = xasprintf("https://%s:%d/%s", ws->o.name, ws->o.port,
-	    ws->o.path);
+	ws->to = xasprintf("%s://%s:%d/%s", ws->o.scheme, ws->o.name,
+	    ws->o.port, ws->o.path);
 	wsman_uuid(ws->session_id);
 	if (o->ops != NULL)
 		ws->ops = *o->ops;
@@ -437,6 +438,10 @@ transfer_reason(const struct wsman *ws, const struct wsman_http *h,
 		return xasprintf("cannot use client certificate '%s': %s",
 		    ws->o.cert_file != NULL ? ws->o.cert_file : "",
 		    h->errbuf);
+	case CURLE_LOGIN_DENIED:
+		/* negotiate.c's words: what failed and what to do. */
+		*err = WSMAN_E_AUTH;
+		return xstrdup(h->errbuf);
 	case CURLE_GOT_NOTHING:
 		return xstrdup("connection closed without a reply");
 	case CURLE_SEND_ERROR:
@@ -452,26 +457,57 @@ transfer_reason(const struct wsman *ws, const struct wsman_http *h,
 	}
 }
 
+/* What to do about a 401, by method and what the host offers. */
+static const char *
+auth_advice(const struct wsman *ws, const char *offers)
+{
+	int negotiate = strstr(offers, "Negotiate") != NULL;
+
+	switch (ws->o.auth) {
+	case WSMAN_AUTH_BASIC:
+		if (strstr(offers, "Basic") == NULL)
+			return "Basic is disabled on the host: use ntlm or "
+			    "kerberos";
+		return "check the password; Basic works only for a local "
+		    "account";
+	case WSMAN_AUTH_NTLM:
+		if (!negotiate)
+			return "the host does not offer Negotiate";
+		return "check the user name and password";
+	case WSMAN_AUTH_NEGOTIATE:
+		if (!negotiate)
+			return "the host does not offer Negotiate";
+		return "the host refused the Kerberos ticket: check its "
+		    "keytab for HTTP/<host name>";
+	case WSMAN_AUTH_CERTIFICATE:
+		break;
+	}
+	return "check the host's certificate mapping";
+}
+
 static char *
 auth_reason(const struct wsman *ws, const struct wsman_http *h)
 {
+	const char *advice;
 	char *offers;
 	char *s;
 
 	offers = xstrdup(h->offered.len > 0 ? buf_cstr(&h->offered) :
 	    "nothing");
 	wsman_oneline(offers);
+	advice = auth_advice(ws, offers);
 	if (ws->o.auth == WSMAN_AUTH_CERTIFICATE)
 		s = xasprintf("certificate authentication refused for "
-		    "certificate '%s' (HTTP 401; server offers: %s)",
-		    ws->o.cert_file, offers);
+		    "certificate '%s' (HTTP 401; server offers: %s): %s",
+		    ws->o.cert_file, offers, advice);
 	else if (ws->o.user != NULL)
 		s = xasprintf("%s authentication refused for user '%s' "
-		    "(HTTP 401; server offers: %s)", wsman_auth_name(ws->o.auth),
-		    ws->o.user, offers);
+		    "(HTTP 401; server offers: %s): %s",
+		    wsman_auth_name(ws->o.auth), ws->o.user, offers, advice);
 	else
 		s = xasprintf("%s authentication refused (HTTP 401; server "
-		    "offers: %s)", wsman_auth_name(ws->o.auth), offers);
+		    "offers: %s): %s", wsman_auth_name(ws->o.auth), offers,
+		    advice);
 	free(offers);
 	return s;
 }

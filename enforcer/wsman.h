@@ -1,5 +1,6 @@
 /*
- * wsman.h: a WinRM client: WS-Management (SOAP 1.2) over HTTPS, with
+ * wsman.h: a WinRM client: WS-Management (SOAP 1.2) over HTTPS (or HTTP
+ * with message encryption), with
  * libcurl for the transport and libxml2 for the envelopes.
  *
  * One struct wsman talks to one host.  It owns a small pool of libcurl
@@ -76,8 +77,9 @@
 
 enum wsman_auth {
 	WSMAN_AUTH_BASIC,	/* user + password, local accounts only */
-	WSMAN_AUTH_NTLM,	/* user + password (no channel binding) */
-	WSMAN_AUTH_NEGOTIATE,	/* SPNEGO/Kerberos from the credential cache */
+	WSMAN_AUTH_NTLM,	/* user + password: NTLMv2 in Negotiate */
+	WSMAN_AUTH_NEGOTIATE,	/* Kerberos in Negotiate: ticket cache,
+				   client keytab, or user + password */
 	WSMAN_AUTH_CERTIFICATE,	/* TLS client certificate, mapped by the host */
 };
 
@@ -104,7 +106,8 @@ enum wsman_error {
  * test's) fills the outcome.  curl_code is a CURLcode in both cases, so
  * that tests can replay any failure libcurl reports.
  */
-#define WSMAN_ERRBUF_SIZE 256	/* CURL_ERROR_SIZE */
+#define WSMAN_ERRBUF_SIZE 512	/* CURL_ERROR_SIZE (256), or a GSSAPI
+				   failure and what to do about it */
 struct wsman_http {
 	/* request */
 	const char	*body;
@@ -145,7 +148,7 @@ struct wsman_opts {
 	const char	*name;		/* host name: URL, SNI, certificate */
 	const char	*address;	/* connect here instead; NULL: name */
 	int		 port;		/* 5986 */
-	const char	*scheme;	/* "https"; "http" is refused */
+	const char	*scheme;	/* "https"; "http": sealed messages */
 	const char	*path;		/* URL prefix: "wsman" */
 
 	enum wsman_auth	 auth;		/* WSMAN_AUTH_BASIC */
@@ -187,8 +190,9 @@ struct wsman;
 
 /*
  * Make a client for one host; nothing is sent yet.  Refuses plain HTTP
- * (no password, hash or ticket ever crosses the network unencrypted) and
- * incoherent timeouts.  *out is owned by the caller: wsman_free().
+ * except with NTLM or Kerberos, which then seal every message (no
+ * password, hash, ticket or SOAP body ever crosses the network in clear),
+ * and incoherent timeouts.  *out is owned by the caller: wsman_free().
  */
 int wsman_new(struct wsman **out, const struct wsman_opts *, char **cause);
 

@@ -97,12 +97,14 @@ run validate --bogus "$ex"
 [ "$(rc)" = 1 ] || fail "validate --bogus: exit $(rc), want 1"
 run plan --offline --at 2026-11-25 "$ex"
 [ "$(rc)" = 1 ] && grep -q "is not an RFC 3339 timestamp" "$TMP/err" || fail "plan --at with a date only"
-# Online, with no password in the environment: every host fails on its own
-# (exit 3), each named with its cause, and nothing else is attempted.
-unset ENFORCER_PASSWORD
-run plan "$ex"
-[ "$(rc)" = 3 ] && [ "$(grep -c "^failed: .*environment variable 'ENFORCER_PASSWORD'" "$TMP/out")" = 3 ] ||
-	fail "plan without --offline and without a password: exit $(rc)"
+# Online, with no Kerberos ticket nor keytab: every host fails on its own
+# (exit 3), each named with its cause, before anything is sent.
+unset ENFORCER_PASSWORD KRB5_CLIENT_KTNAME
+printf '[libdefaults]\n\tdefault_realm = CONTOSO.TEST\n' >"$TMP/krb5.conf"
+KRB5_CONFIG="$TMP/krb5.conf" KRB5CCNAME="FILE:$TMP/no-such-ccache" \
+    run plan "$ex"
+[ "$(rc)" = 3 ] && [ "$(grep -c "^failed: .*kerberos: cannot get credentials: no Kerberos credentials: run kinit" "$TMP/out")" = 3 ] ||
+	fail "plan without --offline and without credentials: exit $(rc)"
 run validate tests/data/does-not-exist
 [ "$(rc)" = 1 ] && grep -q '^tests/data/does-not-exist: No such file or directory$' "$TMP/err" ||
 	fail "validate of a missing path"

@@ -25,11 +25,12 @@ TOP = os.environ.get("TOP", os.path.join(os.path.dirname(__file__), "..", ".."))
 # Each bad case of tests/data/bad/ is in exactly one of these.
 STRUCTURAL = {
     "bad_duration", "bad_enum", "bad_names", "duplicate_items",
-    "empty_things", "end_and_duration", "http_scheme", "many_errors",
+    "empty_things", "end_and_duration", "many_errors",
     "password", "unknown_key", "unknown_kind", "wrong_shape", "wrong_type",
 }
 SEMANTIC = {
     "bad_auth", "bad_timestamp", "conflict", "duplicate_connection_key",
+    "http_scheme",
     "duplicate_host", "end_before_start", "over_cap", "reserved_names",
     "too_long", "unknown_target", "window_conflict",
 }

@@ -6,8 +6,9 @@ test CA, the host name resolved to its loopback address: `net localgroup`
 output and exit codes (success and "System error 1378"), ground truth
 changed as seen through the control interface, a wrong password, Basic
 disabled on the service, a SOAP fault through Protocol.send_message, NTLM
-(requests-ntlm with channel bindings; ntlm-auth without them, as libcurl
-sends it) under CbtHardeningLevel Relaxed and Strict, and an expired
+inside the Negotiate scheme (requests-ntlm with channel bindings;
+ntlm-auth without them) under CbtHardeningLevel Relaxed and Strict, a bare
+"NTLM" scheme refused as WinRM refuses it, and an expired
 certificate refused by the client.
 """
 import base64
@@ -38,14 +39,8 @@ hosts:
   node3.contoso.test: { address: %(net)s.3, certificate: expired }
 """ % {'net': NET}
 DASHES = '-' * 79
-failures = []
-
-
-def check(what, ok, detail=''):
-    print('%s %s%s' % ('ok  ' if ok else 'FAIL', what,
-                       '' if ok else ': ' + repr(detail)))
-    if not ok:
-        failures.append(what)
+failures = simtest.FAILURES
+check = simtest.check
 
 
 def resolve_to(fleet):
@@ -138,8 +133,9 @@ def send_message(fleet):
               str(e), str(e))
 
 
-def ntlm_without_cbt(fleet, host):
-    """NTLMv2 as libcurl does it: no channel bindings.  HTTP status."""
+def ntlm_without_cbt(fleet, host, scheme='Negotiate'):
+    """NTLMv2 without channel bindings, as libcurl's NTLM computes it,
+    under the given scheme (libcurl sends "NTLM").  HTTP status."""
     h = fleet.hosts[host]
     ctx = NtlmContext('svc-enforcer', 'secret', domain='CONTOSO',
                       cbt_data=None, ntlm_compatibility=3)
@@ -148,15 +144,15 @@ def ntlm_without_cbt(fleet, host):
     conn = simtest.https(h.address, h.port, host, fleet.ca)
     headers = {'Content-Type': 'application/soap+xml;charset=UTF-8'}
     try:
-        headers['Authorization'] = 'NTLM ' + \
+        headers['Authorization'] = scheme + ' ' + \
             base64.b64encode(ctx.step()).decode()
         conn.request('POST', '/wsman', body=body, headers=headers)
         r = conn.getresponse()
         r.read()
         challenge = r.getheader('WWW-Authenticate', '').split(' ', 1)
-        if r.status != 401 or challenge[0] != 'NTLM':
-            return 'no challenge: %d %r' % (r.status, challenge)
-        headers['Authorization'] = 'NTLM ' + base64.b64encode(
+        if r.status != 401 or challenge[0] != scheme or len(challenge) < 2:
+            return r.status
+        headers['Authorization'] = scheme + ' ' + base64.b64encode(
             ctx.step(base64.b64decode(challenge[1]))).decode()
         conn.request('POST', '/wsman', body=body, headers=headers)
         r = conn.getresponse()
@@ -183,6 +179,8 @@ def ntlm(fleet):
         check('NTLM wrong password refused', True)
     check('NTLM without channel bindings, Relaxed',
           ntlm_without_cbt(fleet, 'node1.contoso.test') == 200)
+    check('a bare NTLM scheme (never offered by WinRM) refused',
+          ntlm_without_cbt(fleet, 'node1.contoso.test', 'NTLM') == 401)
     fleet.ctl('POST', '/hosts/node1.contoso.test/set',
               'winrm.service.auth.CbtHardeningLevel = Strict')
     check('NTLM without channel bindings, Strict: refused',

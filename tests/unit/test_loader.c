@@ -299,12 +299,38 @@ test_window_times(void **state)
 	    "('2026-11-31T09:00:00Z')\n");
 }
 
+/* Basic with a domain account loads, with a warning where it is set. */
+static void
+test_basic_domain_warning(void **state)
+{
+	struct model_file f[] = { mf("b.yaml",
+	    "connection: { auth: basic, username: 'CONTOSO\\svc', "
+	    "password_env: P }\n"
+	    "hosts:\n  a.contoso.test: {}\n"
+	    "  b.contoso.test: { username: admin }\n"
+	    "  c.contoso.test: { username: svc@contoso.test }\n"
+	    "  d.contoso.test: { auth: ntlm }\n") };
+	struct model *m;
+
+	m = load_ok(f, 1);
+	assert_int_equal(m->warnings.n, 2);
+	assert_string_equal(m->warnings.msg[0], "b.yaml:5:3: warning: host "
+	    "'c.contoso.test': auth 'basic' with domain account "
+	    "'svc@contoso.test': Windows accepts Basic only for local accounts "
+	    "(use ntlm or kerberos)");
+	assert_string_equal(m->warnings.msg[1], "b.yaml:1:1: warning: "
+	    "'connection': auth 'basic' with domain account 'CONTOSO\\svc': "
+	    "Windows accepts Basic only for local accounts (use ntlm or "
+	    "kerberos)");
+	model_free(m);
+}
+
 static void
 test_secret_never_echoed(void **state)
 {
 	static const char secret[] = "Pa55-w0rd-9f1c";
 	struct model_file f[] = { mf("s.yaml",
-	    "connection:\n  auth: kerberos\n  password: Pa55-w0rd-9f1c\n"
+	    "connection:\n  auth: credssp\n  password: Pa55-w0rd-9f1c\n"
 	    "policies:\n  all:\n    local_group:\n      Administrators: "
 	    "{ members: [a], password: Pa55-w0rd-9f1c, exclusve: true }\n") };
 	char *got;
@@ -317,7 +343,7 @@ test_secret_never_echoed(void **state)
 	    "s.yaml:7:39: 'password': secrets do not belong in YAML (use "
 	    "password_env or password_file)\n"
 	    "s.yaml:2:9: 'auth' must be one of basic, ntlm, negotiate, "
-	    "certificate (found 'kerberos')\n"
+	    "kerberos, certificate (found 'credssp')\n"
 	    "s.yaml:7:65: unknown key 'exclusve' (did you mean "
 	    "'exclusive'?)\n");
 	free(got);
@@ -435,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_duplicates_across_files),
 		cmocka_unit_test(test_window_times),
 		cmocka_unit_test(test_secret_never_echoed),
+		cmocka_unit_test(test_basic_domain_warning),
 		cmocka_unit_test(test_auth_needs),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_targets_without_groups),

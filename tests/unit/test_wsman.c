@@ -646,7 +646,8 @@ test_auth_refused(void **state)
 	    &t.cause), -1);
 	assert_string_equal(t.cause, "node1.contoso.test: Get "
 	    WSMAN_URI_CONFIG ": basic authentication refused for user 'X' "
-	    "(HTTP 401; server offers: Negotiate, Kerberos)");
+	    "(HTTP 401; server offers: Negotiate, Kerberos): Basic is disabled "
+	    "on the host: use ntlm or kerberos");
 	assert_int_equal(wsman_last_error(t.ws), WSMAN_E_AUTH);
 	assert_null(wsman_last_fault(t.ws));
 	wsman_free(t.ws);
@@ -659,7 +660,7 @@ test_auth_refused(void **state)
 	assert_string_equal(t.cause, "node1.contoso.test: Get "
 	    WSMAN_URI_CONFIG ": certificate authentication refused for "
 	    "certificate '/etc/enforcer/client.pem' (HTTP 401; server offers: "
-	    "nothing)");
+	    "nothing): check the host's certificate mapping");
 	t_end(&t);
 }
 
@@ -890,18 +891,22 @@ test_refused_options(void **state)
 	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
 	assert_null(ws);
 	assert_string_equal(cause, "node1.contoso.test: refusing to send a "
-	    "password over plain http://; use HTTPS (port 5986)");
+	    "password over plain http://; use HTTPS (port 5986), ntlm or "
+	    "kerberos");
+	/* NTLM seals every message over HTTP. */
 	o.auth = WSMAN_AUTH_NTLM;
-	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
-	assert_non_null(strstr(cause, "refusing to send a password"));
+	assert_int_equal(wsman_new(&ws, &o, &cause), 0);
+	wsman_free(ws);
+	ws = NULL;
 	o.auth = WSMAN_AUTH_CERTIFICATE;
 	o.cert_file = "/c.pem";
 	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
 	assert_string_equal(cause, "node1.contoso.test: certificate "
 	    "authentication needs HTTPS, not http://");
 	o.auth = WSMAN_AUTH_NEGOTIATE;
-	assert_int_equal(wsman_new(&ws, &o, &cause), -1);
-	assert_non_null(strstr(cause, "refusing plain http://"));
+	assert_int_equal(wsman_new(&ws, &o, &cause), 0);
+	wsman_free(ws);
+	ws = NULL;
 	o.scheme = "https";
 	o.auth = WSMAN_AUTH_BASIC;
 	o.password = NULL;

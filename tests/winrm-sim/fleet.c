@@ -10,7 +10,8 @@
  *   generate:                         many hosts like one of the above
  *     - { count: N, name: 'host%04d.test', first_address: A, like: NAME }
  *
- * Host keys: address (127.0.0.0/8), port, certificate (a tls.c scenario),
+ * Host keys: address (127.0.0.0/8), port, http_port (serve the HTTP
+ * listener there; off by default), certificate (a tls.c scenario),
  * certificate_days, extra_certificates [{scenario, days}], users
  * {NAME: {password, admin}}, accounts [NAME], cert_mappings [{subject,
  * user}], winrm {service: {auth: {...}, ...}, client: {...}, winrs: {...},
@@ -550,6 +551,7 @@ static int
 apply_address(struct sim_host *h, const struct node *hn, struct errors *e)
 {
 	const struct node *n = node_get(hn, "address");
+	struct sim_listener *l;
 	struct in_addr a;
 	long long port = 5986;
 
@@ -565,6 +567,14 @@ apply_address(struct sim_host *h, const struct node *hn, struct errors *e)
 	    get_int(e, n, "port", 1, 65535, &port) != 0)
 		return -1;
 	h->port = (int)port;
+	/* Serving the HTTP listener is opt-in: most tests need HTTPS only. */
+	if ((n = node_get(hn, "http_port")) != NULL) {
+		if (get_int(e, n, "http_port", 1, 65535, &port) != 0)
+			return -1;
+		h->http_port = (int)port;
+		if ((l = sim_listener(h, "HTTP", "*", 0)) != NULL)
+			l->port = h->http_port;
+	}
 	return 0;
 }
 
@@ -650,7 +660,8 @@ static int
 host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
     const struct node *hn, struct errors *e)
 {
-	static const char *const keys[] = { "address", "port", "certificate",
+	static const char *const keys[] = { "address", "port", "http_port",
+	    "certificate",
 	    "certificate_days", "extra_certificates", "users", "accounts",
 	    "cert_mappings", "winrm", "gpo", "services", "groups",
 	    "registry", "clock_offset", "tz_offset_minutes", "faults",

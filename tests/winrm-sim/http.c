@@ -81,15 +81,21 @@ struct conn {
 	int			 drop;		/* half, then close */
 	char			 peer[INET_ADDRSTRLEN];
 	int			 port;		/* the listener's */
+	int			 tls;		/* HTTPS; else plain HTTP */
 	struct ntlm		*ntlm;		/* NTLM under way */
-	char			*ntlm_user;	/* NTLM authenticated the
-						   connection as this account */
+	struct krb		*krb;		/* Kerberos' context */
+	char			*auth_user;	/* NTLM or Kerberos authenticated
+						   the connection as this account */
+	char			*auth_reply;	/* WWW-Authenticate line for the
+						   reply (Kerberos' AP-REP) */
+	int			 cert_logon;	/* this request: a certificate */
 };
 
-/* A listening socket, one per HTTPS listener port. */
+/* A listening socket, one per listener port. */
 struct bound {
 	struct http_host	*hh;
 	int			 port;
+	int			 tls;		/* HTTPS; else the HTTP listener */
 	struct evconnlistener	*lev;
 };
 
@@ -132,7 +138,9 @@ conn_free(struct conn *c)
 	request_reset(c);
 	buf_release(&c->body);
 	ntlm_free(c->ntlm);
-	free(c->ntlm_user);
+	krb_free(c->krb);
+	free(c->auth_user);
+	free(c->auth_reply);
 	free(c);
 }
 
@@ -238,24 +246,44 @@ reply(struct conn *c, int status, const char *reason, const char *headers,
 static void
 reply_soap(struct conn *c, int status, const struct buf *body)
 {
+	char *hdr;
+
 	/* WinRM, unlike http.sys, sends no reason phrase. */
-	reply(c, status, "", "Content-Type: application/soap+xml;"
-	    "charset=UTF-8\r\n", body->ptr, body->len);
+	hdr = xasprintf("%sContent-Type: application/soap+xml;"
+	    "charset=UTF-8\r\n", c->auth_reply != NULL ? c->auth_reply : "");
+	free(c->auth_reply);
+	c->auth_reply = NULL;
+	reply(c, status, "", hdr, body->ptr, body->len);
+	free(hdr);
 }
 
 /* --- authentication ------------------------------------------------------ */
 
-/* 401 with the schemes the service offers, in Windows' order. */
+/* "WWW-Authenticate: Negotiate", with the token if it is for it. */
 static void
-reply_401(struct conn *c)
+offer(struct buf *hdr, const char *name, const char *scheme,
+    const char *token)
+{
+	if (token != NULL && strcmp(name, scheme) == 0)
+		buf_printf(hdr, "WWW-Authenticate: %s %s\r\n", name, token);
+	else
+		buf_printf(hdr, "WWW-Authenticate: %s\r\n", name);
+}
+
+/*
+ * 401 with the schemes the service offers, in Windows' order; a
+ * scheme's refusal token, if any, goes with that scheme.
+ */
+static void
+reply_401_token(struct conn *c, const char *scheme, const char *token)
 {
 	struct sim_winrm_config *w = &c->hh->host->winrm;
 	struct buf hdr = BUF_INIT;
 
 	if (w->svc_negotiate.value)
-		buf_puts(&hdr, "WWW-Authenticate: Negotiate\r\n");
+		offer(&hdr, "Negotiate", scheme, token);
 	if (w->svc_kerberos.value)
-		buf_puts(&hdr, "WWW-Authenticate: Kerberos\r\n");
+		offer(&hdr, "Kerberos", scheme, token);
 	if (w->svc_basic.value)
 		buf_puts(&hdr, "WWW-Authenticate: Basic realm=\"WSMAN\"\r\n");
 	if (w->svc_credssp.value)
@@ -265,13 +293,44 @@ reply_401(struct conn *c)
 	buf_release(&hdr);
 }
 
-static int
-is_admin(struct sim_host *h, const struct sim_account *a)
+static void
+reply_401(struct conn *c)
 {
+	reply_401_token(c, "", NULL);
+}
+
+/*
+ * UAC remote restrictions: a local account other than the built-in
+ * Administrator logging on over the network with a password gets a
+ * filtered (standard user) token, unless LocalAccountTokenFilterPolicy is
+ * 1.  Domain accounts are not filtered.  Certificate logons are left as
+ * they were (not modelled: no source says either way).
+ */
+static int
+uac_filtered(struct sim_host *h, const struct sim_account *a)
+{
+	struct sim_reg_key *k;
+	struct sim_reg_value *v;
+
+	if (strchr(a->name, '\\') != NULL ||
+	    strcasecmp(a->name, "Administrator") == 0)
+		return 0;
+	k = sim_reg_key(h, "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
+	    "Policies\\System", 0);
+	v = k != NULL ? sim_reg_value(k, "LocalAccountTokenFilterPolicy", 0) :
+	    NULL;
+	return v == NULL || v->type != SIM_REG_DWORD || v->num != 1;
+}
+
+static int
+is_admin(struct conn *c, const struct sim_account *a)
+{
+	struct sim_host *h = c->hh->host;
 	struct sim_group *g = sim_group(h, "S-1-5-32-544");
 
-	return a->admin ||
-	    (g != NULL && sim_group_find_member(g, a->name) >= 0);
+	if (!a->admin && (g == NULL || sim_group_find_member(g, a->name) < 0))
+		return 0;
+	return c->cert_logon || !uac_filtered(h, a);
 }
 
 /* Base64 to bytes (the caller frees), NULL if malformed. */
@@ -324,74 +383,154 @@ auth_basic(struct sim_host *h, const char *b64)
 	return a;
 }
 
+static char *
+b64_encode(const struct buf *b)
+{
+	char *enc;
+
+	enc = xmalloc(4 * ((b->len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)enc, (unsigned char *)b->ptr,
+	    (int)b->len);
+	return enc;
+}
+
+static void
+auth_remember(struct conn *c, const struct sim_account *a)
+{
+	free(c->auth_user);
+	c->auth_user = xstrdup(a->name);
+}
+
 /*
- * "Negotiate <NTLM token>" (or "NTLM ..."): the account once the exchange
- * completes; NULL otherwise, after answering the challenge (*replied).
+ * "Negotiate <NTLM token>": the account once the exchange completes;
+ * NULL otherwise, after answering the challenge (*replied).
  */
 static struct sim_account *
-auth_ntlm(struct conn *c, const char *scheme, const char *b64, int *replied)
+auth_ntlm(struct conn *c, const unsigned char *raw, size_t len, int *replied)
 {
 	struct sim_host *h = c->hh->host;
 	struct sim_account *a = NULL;
 	struct buf tok = BUF_INIT, hdr = BUF_INIT;
-	unsigned char *raw, *enc;
-	size_t len;
+	char *enc;
 	int rc;
 
-	if ((raw = b64_decode(b64, &len)) == NULL)
-		return NULL;
 	rc = ntlm_step(h, &c->ntlm, bufferevent_openssl_get_ssl(c->bev), raw,
 	    len, &tok, &a);
-	free(raw);
 	if (rc == 1) {
-		enc = xmalloc(4 * ((tok.len + 2) / 3) + 1);
-		EVP_EncodeBlock(enc, (unsigned char *)tok.ptr, (int)tok.len);
-		buf_printf(&hdr, "WWW-Authenticate: %s %s\r\n", scheme, enc);
+		enc = b64_encode(&tok);
+		buf_printf(&hdr, "WWW-Authenticate: Negotiate %s\r\n", enc);
 		reply(c, 401, "", buf_cstr(&hdr), "", 0);
 		*replied = 1;
 		free(enc);
-	} else if (rc == 0) {
-		free(c->ntlm_user);
-		c->ntlm_user = xstrdup(a->name);
-	}
+	} else if (rc == 0)
+		auth_remember(c, a);
 	buf_release(&tok);
 	buf_release(&hdr);
 	return a;
 }
 
 /*
+ * "Negotiate <AP-REQ>" or "Kerberos <AP-REQ>": the account, with the
+ * AP-REP for the reply; a refusal carries the KRB-ERROR, if any, next to
+ * the offered schemes (*replied).
+ */
+static struct sim_account *
+auth_krb(struct conn *c, const char *scheme, const unsigned char *raw,
+    size_t len, int *replied)
+{
+	struct sim_host *h = c->hh->host;
+	struct sim_account *a = NULL;
+	struct buf tok = BUF_INIT;
+	char *enc;
+
+	if (krb_step(h, &c->krb, bufferevent_openssl_get_ssl(c->bev), raw, len,
+	    &tok, &a) == 0) {
+		auth_remember(c, a);
+		if (tok.len > 0) {
+			enc = b64_encode(&tok);
+			free(c->auth_reply);
+			c->auth_reply = xasprintf("WWW-Authenticate: %s %s\r\n",
+			    scheme, enc);
+			free(enc);
+		}
+	} else if (tok.len > 0) {
+		enc = b64_encode(&tok);
+		h->counters.auth_failures++;
+		reply_401_token(c, scheme, enc);
+		*replied = 1;
+		free(enc);
+	}
+	buf_release(&tok);
+	return a;
+}
+
+/* NTLM's tokens start with their signature; anything else is Kerberos. */
+static struct sim_account *
+auth_negotiate(struct conn *c, const char *scheme, const char *b64,
+    int *replied)
+{
+	struct sim_account *a = NULL;
+	unsigned char *raw;
+	size_t len;
+
+	if ((raw = b64_decode(b64, &len)) == NULL)
+		return NULL;
+	if (len >= 8 && memcmp(raw, "NTLMSSP", 8) == 0) {
+		if (strcmp(scheme, "Negotiate") == 0)
+			a = auth_ntlm(c, raw, len, replied);
+	} else
+		a = auth_krb(c, scheme, raw, len, replied);
+	free(raw);
+	return a;
+}
+
+/* The scheme of an Authorization value: its length if it is name. */
+static size_t
+is_scheme(const char *auth, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncasecmp(auth, name, n) == 0 && auth[n] == ' ' ? n + 1 : 0;
+}
+
+/*
  * Who is asking: the account, or NULL after replying 401.  Disabled
- * schemes are refused like wrong credentials; a connection NTLM has
+ * schemes are refused like wrong credentials, and so is a bare "NTLM"
+ * scheme, which WinRM never offers; a connection NTLM or Kerberos has
  * authenticated stays authenticated.
  */
 static struct sim_account *
 authenticate(struct conn *c)
 {
 	struct sim_host *h = c->hh->host;
+	struct sim_winrm_config *w = &h->winrm;
 	struct sim_account *a = NULL;
 	const char *auth = c->authorization, *user;
 	int replied = 0;
+	size_t n;
 
+	c->cert_logon = 0;
 	if (auth == NULL) {
-		if (c->ntlm_user != NULL &&
-		    (a = sim_account(h, c->ntlm_user)) != NULL)
+		if (c->auth_user != NULL &&
+		    (a = sim_account(h, c->auth_user)) != NULL)
 			return a;
 		reply_401(c);
 		return NULL;
 	}
-	if (strncasecmp(auth, "Basic ", 6) == 0 && h->winrm.svc_basic.value)
-		a = auth_basic(h, auth + 6);
-	else if (strncasecmp(auth, "Negotiate ", 10) == 0 &&
-	    h->winrm.svc_negotiate.value)
-		a = auth_ntlm(c, "Negotiate", auth + 10, &replied);
-	else if (strncasecmp(auth, "NTLM ", 5) == 0 &&
-	    h->winrm.svc_negotiate.value)
-		a = auth_ntlm(c, "NTLM", auth + 5, &replied);
-	else if (strcmp(auth, MUTUAL_AUTH) == 0 &&
-	    h->winrm.svc_certificate.value &&
+	if ((n = is_scheme(auth, "Basic")) > 0 && w->svc_basic.value)
+		a = auth_basic(h, auth + n);
+	else if ((n = is_scheme(auth, "Negotiate")) > 0 &&
+	    w->svc_negotiate.value)
+		a = auth_negotiate(c, "Negotiate", auth + n, &replied);
+	else if ((n = is_scheme(auth, "Kerberos")) > 0 &&
+	    w->svc_kerberos.value)
+		a = auth_negotiate(c, "Kerberos", auth + n, &replied);
+	else if (strcmp(auth, MUTUAL_AUTH) == 0 && w->svc_certificate.value &&
 	    (user = tls_client_user(h, bufferevent_openssl_get_ssl(c->bev)))
-	    != NULL)
+	    != NULL) {
 		a = sim_account(h, user);
+		c->cert_logon = 1;
+	}
 	if (a == NULL && !replied) {
 		h->counters.auth_failures++;
 		reply_401(c);
@@ -404,7 +543,8 @@ authenticate(struct conn *c)
 static int
 path_matches(struct conn *c)
 {
-	struct sim_listener *l = tls_listener(c->hh->host, c->port);
+	struct sim_listener *l = c->tls ? tls_listener(c->hh->host, c->port) :
+	    tls_plain_listener(c->hh->host, c->port);
 	const char *prefix = l != NULL && l->url_prefix != NULL ?
 	    l->url_prefix : "wsman";
 	size_t n = strlen(prefix);
@@ -415,6 +555,65 @@ path_matches(struct conn *c)
 	p += n;
 	return *p == '\0' || *p == '?' || (p[0] == '/' && (p[1] == '\0' ||
 	    p[1] == '?'));
+}
+
+/*
+ * The HTTP listener: an empty body only authenticates (as pywinrm's first
+ * request does); a sealed body is opened, answered and the reply sealed;
+ * SOAP in clear is refused while AllowUnencrypted is false.
+ */
+static void
+handle_http(struct conn *c, struct sim_account *a)
+{
+	struct sim_host *h = c->hh->host;
+	struct buf plain = BUF_INIT, out = BUF_INIT, sealed = BUF_INIT;
+	struct sealer sealer;
+	char *type, *hdr;
+	int status;
+
+	if (c->body.len == 0) {
+		/* Kerberos' AP-REP, if any, goes with it. */
+		reply(c, 200, "", c->auth_reply, "", 0);
+		free(c->auth_reply);
+		c->auth_reply = NULL;
+		return;
+	}
+	if (!encrypt_is_sealed(c->content_type)) {
+		if (!h->winrm.svc_allow_unencrypted.value) {
+			h->counters.auth_failures++;
+			reply_401(c);
+			return;
+		}
+		soap_handle(h, a->name, is_admin(c, a), c->peer, c->body.ptr,
+		    c->body.len, &out, &status);
+		reply_soap(c, status, &out);
+		buf_release(&out);
+		return;
+	}
+	/* The scheme that authenticated the connection seals its messages. */
+	if ((ntlm_sealer(c->ntlm, &sealer) != 0 &&
+	    krb_sealer(c->krb, &sealer) != 0) ||
+	    encrypt_open(&sealer, c->body.ptr, c->body.len, &plain) != 0) {
+		c->close = 1;
+		reply(c, 400, "", NULL, "", 0);
+		buf_release(&plain);
+		return;
+	}
+	soap_handle(h, a->name, is_admin(c, a), c->peer, plain.ptr != NULL ?
+	    plain.ptr : "", plain.len, &out, &status);
+	if (encrypt_seal(&sealer, out.ptr != NULL ? out.ptr : "", out.len,
+	    &sealed, &type) != 0) {
+		c->close = 1;
+		reply(c, 500, "", NULL, "", 0);
+	} else {
+		hdr = xasprintf("Content-Type: %s\r\n", type);
+		reply(c, status, "", hdr, sealed.ptr, sealed.len);
+		free(hdr);
+		free(type);
+	}
+	buf_release(&plain);
+	buf_release(&out);
+	buf_release(&sealed);
 }
 
 static void
@@ -441,9 +640,14 @@ handle(struct conn *c)
 	}
 	if ((a = authenticate(c)) == NULL)
 		return;
-	soap_handle(h, a->name, is_admin(h, a), c->peer, c->body.ptr != NULL ?
-	    c->body.ptr : "", c->body.len, &out, &status);
-	reply_soap(c, status, &out);
+	if (!c->tls)
+		handle_http(c, a);
+	else {
+		soap_handle(h, a->name, is_admin(c, a), c->peer,
+		    c->body.ptr != NULL ? c->body.ptr : "", c->body.len, &out,
+		    &status);
+		reply_soap(c, status, &out);
+	}
 	buf_release(&out);
 	/* The request may have stopped WinRM or changed the envelope cap. */
 	http_host_sync(h);
@@ -674,6 +878,29 @@ conn_read(struct bufferevent *bev, void *arg)
 
 /* --- listening ----------------------------------------------------------- */
 
+/* The connection's bufferevent: TLS on an HTTPS listener, else plain. */
+static struct bufferevent *
+conn_bev(struct bound *b, evutil_socket_t fd)
+{
+	struct sim_host *h = b->hh->host;
+	struct event_base *base = h->fleet->base;
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (!b->tls)
+		return bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if ((ssl = SSL_new(h->fleet->ssl_ctx)) == NULL)
+		return NULL;
+	tls_ssl_set_host(ssl, h, b->port);
+	bev = bufferevent_openssl_socket_new(base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		SSL_free(ssl);
+	else
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
 static void
 accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -682,36 +909,26 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	struct http_host *hh = b->hh;
 	struct sim_host *h = hh->host;
 	struct timeval idle = { IDLE_SECONDS, 0 };
-	struct event_base *base = h->fleet->base;
 	struct conn *c;
-	SSL *ssl;
 	int one = 1;
 
 	/* A reply goes out as a few TLS records: don't let Nagle hold the
 	 * last one back for the client's delayed ACK. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if ((ssl = SSL_new(h->fleet->ssl_ctx)) == NULL) {
-		evutil_closesocket(fd);
-		return;
-	}
-	tls_ssl_set_host(ssl, h, b->port);
 	c = xcalloc(1, sizeof(*c));
 	c->hh = hh;
 	c->port = b->port;
+	c->tls = b->tls;
 	if (sa->sa_family != AF_INET || inet_ntop(AF_INET,
 	    &((struct sockaddr_in *)sa)->sin_addr, c->peer,
 	    sizeof(c->peer)) == NULL)
 		snprintf(c->peer, sizeof(c->peer), "127.0.0.1");
-	c->bev = bufferevent_openssl_socket_new(base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		SSL_free(ssl);
+	if ((c->bev = conn_bev(b, fd)) == NULL) {
 		evutil_closesocket(fd);
 		free(c);
 		return;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
-	c->timer = evtimer_new(base, conn_timer, c);
+	c->timer = evtimer_new(h->fleet->base, conn_timer, c);
 	TAILQ_INSERT_TAIL(&hh->conns, c, entry);
 	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
 	bufferevent_set_timeouts(c->bev, &idle, NULL);
@@ -719,7 +936,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 }
 
 static int
-listen_on(struct http_host *hh, int port, char **cause)
+listen_on(struct http_host *hh, int port, int tls, char **cause)
 {
 	struct sim_host *h = hh->host;
 	struct sockaddr_in sin;
@@ -734,6 +951,7 @@ listen_on(struct http_host *hh, int port, char **cause)
 	b = xcalloc(1, sizeof(*b));
 	b->hh = hh;
 	b->port = port;
+	b->tls = tls;
 	b->lev = evconnlistener_new_bind(h->fleet->base, accept_cb, b,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    128, (struct sockaddr *)&sin, sizeof(sin));
@@ -767,7 +985,18 @@ is_bound(const struct http_host *hh, int port)
 	return 0;
 }
 
-/* Listen on every HTTPS listener's port; the first failure is returned. */
+/* The listener a bound socket still serves, or NULL. */
+static struct sim_listener *
+bound_listener(struct sim_host *h, const struct bound *b)
+{
+	return b->tls ? tls_listener(h, b->port) :
+	    tls_plain_listener(h, b->port);
+}
+
+/*
+ * Listen on every HTTPS listener's port, and on the HTTP listener's when
+ * the host serves it; the first failure is returned.
+ */
 static int
 bind_all(struct http_host *hh, char **cause)
 {
@@ -780,9 +1009,12 @@ bind_all(struct http_host *hh, char **cause)
 		l = &h->listeners[i];
 		if (tls_listener(h, l->port) != l || is_bound(hh, l->port))
 			continue;
-		if (listen_on(hh, l->port, cause) != 0 && rc == 0)
+		if (listen_on(hh, l->port, 1, cause) != 0 && rc == 0)
 			rc = -1;
 	}
+	if ((l = tls_plain_listener(h, 0)) != NULL && !is_bound(hh, l->port) &&
+	    listen_on(hh, l->port, 0, cause) != 0 && rc == 0)
+		rc = -1;
 	return rc;
 }
 
@@ -793,7 +1025,8 @@ http_host_serving(const struct sim_host *ch)
 	struct sim_service *s = sim_service(h, "WinRM");
 
 	return !h->faults.down && s != NULL && s->state != NULL &&
-	    strcasecmp(s->state, "Running") == 0 && tls_listener(h, 0) != NULL;
+	    strcasecmp(s->state, "Running") == 0 &&
+	    (tls_listener(h, 0) != NULL || tls_plain_listener(h, 0) != NULL);
 }
 
 void
@@ -808,7 +1041,7 @@ http_host_sync(struct sim_host *h)
 	if (hh == NULL)
 		return;
 	while (i < hh->nbound)
-		if (!serving || tls_listener(h, hh->bound[i]->port) == NULL)
+		if (!serving || bound_listener(h, hh->bound[i]) == NULL)
 			unbind(hh, i);
 		else
 			i++;

@@ -51,20 +51,40 @@
 #define AV_TIMESTAMP		7
 #define AV_CHANNEL_BINDINGS	10
 
+/* One direction of NTLM session security [MS-NLMP 3.4]. */
+struct ntlm_dir {
+	unsigned char	 sign[16];	/* SigningKey */
+	EVP_CIPHER_CTX	*seal;		/* RC4 with the SealingKey, running */
+	uint32_t	 seq;
+};
+
 struct ntlm {
 	unsigned char	challenge[8];
 	int		challenged;	/* a CHALLENGE_MESSAGE went out */
+	int		keyed;		/* the session keys below are set */
+	struct ntlm_dir	client;		/* client to server */
+	struct ntlm_dir	server;		/* server to client */
 };
 
 static OSSL_LIB_CTX	*legacy;	/* where MD4 lives in OpenSSL 3 */
 static OSSL_PROVIDER	*providers[2];
 static EVP_MD		*md4;
+static EVP_CIPHER	*rc4;		/* legacy too, for sealing */
 
 static uint32_t
 le32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	    (uint32_t)p[3] << 24;
+}
+
+static void
+put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = v >> 8 & 0xff;
+	p[2] = v >> 16 & 0xff;
+	p[3] = v >> 24 & 0xff;
 }
 
 static uint16_t
@@ -245,7 +265,8 @@ md4_ready(void)
 	    (providers[1] = OSSL_PROVIDER_load(legacy, "default")) == NULL))
 		return 0;
 	md4 = EVP_MD_fetch(legacy, "MD4", NULL);
-	return md4 != NULL;
+	rc4 = EVP_CIPHER_fetch(legacy, "RC4", NULL);
+	return md4 != NULL && rc4 != NULL;
 }
 
 /* NTOWFv2: HMAC-MD5(MD4(UTF-16LE(password)), UTF-16LE(USER + domain)). */
@@ -296,28 +317,18 @@ proof_ok(const unsigned char key[16], const unsigned char challenge[8],
 static int
 expected_cbt(SSL *ssl, unsigned char out[16])
 {
-	static const char prefix[] = "tls-server-end-point:";
-	X509 *cert = ssl != NULL ? SSL_get_certificate(ssl) : NULL;
-	const EVP_MD *md = EVP_sha256();
-	unsigned char hash[EVP_MAX_MD_SIZE];
-	unsigned int hlen = 0, olen = 0;
-	struct buf b = BUF_INIT;
-	int nid, rc = -1;
+	struct buf app = BUF_INIT, b = BUF_INIT;
+	unsigned int olen = 0;
+	int rc = -1;
 
-	if (cert == NULL)
-		return -1;
-	/* RFC 5929: the signature's hash, but never weaker than SHA-256. */
-	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &nid, NULL) &&
-	    nid != NID_md5 && nid != NID_sha1 && EVP_get_digestbynid(nid))
-		md = EVP_get_digestbynid(nid);
-	if (X509_digest(cert, md, hash, &hlen) != 1)
+	if (tls_cbt_data(ssl, &app) == -1)
 		return -1;
 	buf_add(&b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-	put32(&b, (uint32_t)(sizeof(prefix) - 1 + hlen));
-	buf_add(&b, prefix, sizeof(prefix) - 1);
-	buf_add(&b, hash, hlen);
+	put32(&b, (uint32_t)app.len);
+	buf_add(&b, app.ptr, app.len);
 	if (EVP_Digest(b.ptr, b.len, out, &olen, EVP_md5(), NULL) == 1)
 		rc = 0;
+	buf_release(&app);
 	buf_release(&b);
 	return rc;
 }
@@ -350,11 +361,154 @@ cbt_ok(struct sim_host *h, SSL *ssl, const unsigned char *nt, size_t ntlen)
 	const unsigned char *got = find_cbt(nt, ntlen);
 	unsigned char want[16];
 
-	if (strcasecmp(level, "None") == 0)
+	/* CbtHardeningLevel is for HTTPS; plain HTTP has no channel. */
+	if (strcasecmp(level, "None") == 0 || ssl == NULL)
 		return 1;
 	if (got == NULL || memcmp(got, zero, 16) == 0)
 		return strcasecmp(level, "Strict") != 0;
 	return expected_cbt(ssl, want) == 0 && memcmp(got, want, 16) == 0;
+}
+
+/* MD5(ExportedSessionKey || magic constant, with its NUL). */
+static void
+derive(const unsigned char session[16], const char *magic,
+    unsigned char out[16])
+{
+	unsigned char buf[16 + 80];
+	size_t n = strlen(magic) + 1;
+	unsigned int len = 0;
+
+	memcpy(buf, session, 16);
+	memcpy(buf + 16, magic, n);
+	EVP_Digest(buf, 16 + n, out, &len, EVP_md5(), NULL);
+}
+
+static EVP_CIPHER_CTX *
+rc4_new(const unsigned char key[16])
+{
+	EVP_CIPHER_CTX *c;
+
+	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
+	    EVP_CipherInit_ex(c, rc4, NULL, key, NULL, 1) != 1) {
+		EVP_CIPHER_CTX_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+rc4_apply(EVP_CIPHER_CTX *c, unsigned char *p, size_t len)
+{
+	int out = 0;
+
+	return len == 0 || EVP_CipherUpdate(c, p, &out, p, (int)len) == 1 ?
+	    0 : -1;
+}
+
+/*
+ * The session keys [MS-NLMP 3.4.5]: NTLMv2's SessionBaseKey, the
+ * client's random key when it sent one (KEY_EXCH), then signing and
+ * sealing keys for each direction (128-bit, extended session security).
+ */
+static int
+session_keys(struct ntlm *n, const unsigned char key[16],
+    const unsigned char *nt, const unsigned char *m, size_t len)
+{
+	unsigned char base[16], session[16], seal[16];
+	const unsigned char *ek;
+	unsigned int blen = 0;
+	size_t eklen;
+	EVP_CIPHER_CTX *c;
+	int rc = -1;
+
+	if (HMAC(EVP_md5(), key, 16, nt, 16, base, &blen) == NULL)
+		return -1;
+	memcpy(session, base, 16);
+	if ((le32(m + 60) & F_KEY_EXCH) && (ek = field(m, len, 52, &eklen)) !=
+	    NULL && eklen == 16) {
+		if ((c = rc4_new(base)) == NULL)
+			goto out;
+		memcpy(session, ek, 16);
+		rc4_apply(c, session, 16);
+		EVP_CIPHER_CTX_free(c);
+	}
+	derive(session, "session key to client-to-server signing key magic "
+	    "constant", n->client.sign);
+	derive(session, "session key to server-to-client signing key magic "
+	    "constant", n->server.sign);
+	derive(session, "session key to client-to-server sealing key magic "
+	    "constant", seal);
+	n->client.seal = rc4_new(seal);
+	derive(session, "session key to server-to-client sealing key magic "
+	    "constant", seal);
+	n->server.seal = rc4_new(seal);
+	n->keyed = n->client.seal != NULL && n->server.seal != NULL;
+	rc = n->keyed ? 0 : -1;
+out:
+	OPENSSL_cleanse(base, sizeof(base));
+	OPENSSL_cleanse(session, sizeof(session));
+	OPENSSL_cleanse(seal, sizeof(seal));
+	return rc;
+}
+
+/* Checksum = RC4(HMAC_MD5(SigningKey, SeqNum || Message)[0..7]). */
+static int
+checksum(struct ntlm_dir *d, const unsigned char *msg, size_t len,
+    unsigned char out[8])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mlen = 0;
+	struct buf b = BUF_INIT;
+	int rc = -1;
+
+	put32(&b, d->seq);
+	buf_add(&b, msg, len);
+	if (HMAC(EVP_md5(), d->sign, 16, (unsigned char *)b.ptr, b.len, mac,
+	    &mlen) != NULL) {
+		memcpy(out, mac, 8);
+		rc = rc4_apply(d->seal, out, 8);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+int
+ntlm_unseal(struct ntlm *n, const unsigned char sig[16], unsigned char *data,
+    size_t len)
+{
+	unsigned char want[8];
+
+	if (n == NULL || !n->keyed || le32(sig) != 1 ||
+	    le32(sig + 12) != n->client.seq ||
+	    rc4_apply(n->client.seal, data, len) != 0 ||
+	    checksum(&n->client, data, len, want) != 0 ||
+	    CRYPTO_memcmp(want, sig + 4, 8) != 0)
+		return -1;
+	n->client.seq++;
+	return 0;
+}
+
+int
+ntlm_seal(struct ntlm *n, unsigned char *data, size_t len,
+    unsigned char sig[16])
+{
+	unsigned char sum[8];
+	struct buf b = BUF_INIT;
+
+	if (n == NULL || !n->keyed)
+		return -1;
+	/* The checksum is over the plain text; RC4 runs message first. */
+	buf_add(&b, data, len);
+	if (rc4_apply(n->server.seal, data, len) != 0 ||
+	    checksum(&n->server, (unsigned char *)b.ptr, len, sum) != 0) {
+		buf_release(&b);
+		return -1;
+	}
+	buf_release(&b);
+	put_le32(sig, 1);
+	memcpy(sig + 4, sum, 8);
+	put_le32(sig + 12, n->server.seq++);
+	return 0;
 }
 
 /* The account an AUTHENTICATE_MESSAGE proves, or NULL. */
@@ -380,7 +534,8 @@ authenticate(struct sim_host *h, struct ntlm *n, SSL *ssl,
 	if ((a = sim_account(h, name)) != NULL && (a->password == NULL ||
 	    ntowfv2(a->password, user, domain, key) != 0 ||
 	    !proof_ok(key, n->challenge, nt, ntlen) ||
-	    !cbt_ok(h, ssl, nt, ntlen)))
+	    !cbt_ok(h, ssl, nt, ntlen) ||
+	    session_keys(n, key, nt, m, len) != 0))
 		a = NULL;
 	OPENSSL_cleanse(key, sizeof(key));
 	free(name);
@@ -422,6 +577,11 @@ ntlm_step(struct sim_host *h, struct ntlm **state, SSL *ssl,
 void
 ntlm_free(struct ntlm *n)
 {
+	if (n == NULL)
+		return;
+	EVP_CIPHER_CTX_free(n->client.seal);
+	EVP_CIPHER_CTX_free(n->server.seal);
+	OPENSSL_cleanse(n, sizeof(*n));
 	free(n);
 }
 
@@ -432,6 +592,8 @@ ntlm_release(void)
 
 	EVP_MD_free(md4);
 	md4 = NULL;
+	EVP_CIPHER_free(rc4);
+	rc4 = NULL;
 	/* Loaded providers hold child contexts: unload before the free. */
 	for (i = 0; i < nitems(providers); i++) {
 		if (providers[i] != NULL)
@@ -440,4 +602,40 @@ ntlm_release(void)
 	}
 	OSSL_LIB_CTX_free(legacy);
 	legacy = NULL;
+}
+
+static int
+ntlm_seal_cb(void *arg, const char *plain, size_t len, struct buf *sig,
+    struct buf *data)
+{
+	unsigned char s[16];
+
+	buf_add(data, plain, len);
+	if (ntlm_seal(arg, (unsigned char *)data->ptr, data->len, s) != 0)
+		return -1;
+	buf_add(sig, s, sizeof(s));
+	return 0;
+}
+
+static int
+ntlm_open_cb(void *arg, const unsigned char *sig, size_t siglen,
+    const unsigned char *data, size_t len, struct buf *out)
+{
+	if (siglen != 16)
+		return -1;
+	buf_reset(out);
+	buf_add(out, data, len);
+	return ntlm_unseal(arg, sig, (unsigned char *)out->ptr, out->len);
+}
+
+int
+ntlm_sealer(struct ntlm *n, struct sealer *out)
+{
+	if (n == NULL || !n->keyed)
+		return -1;
+	out->protocol = "application/HTTP-SPNEGO-session-encrypted";
+	out->open = ntlm_open_cb;
+	out->seal = ntlm_seal_cb;
+	out->arg = n;
+	return 0;
 }

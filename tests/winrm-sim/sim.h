@@ -12,6 +12,8 @@
  *   tls.c       throwaway test CA, per-host certificates and scenarios
  *   http.c      per-host HTTPS listener, authentication, fault injection
  *   ntlm.c      NTLMv2 for the Negotiate scheme, channel bindings
+ *   krb.c       Kerberos (GSSAPI) for the Negotiate and Kerberos schemes
+ *   encrypt.c   message encryption on the HTTP listener (NTLM, Kerberos)
  *   soap.c      envelope parsing, dispatch by action, replies and faults
  *   res_config.c  WinRM configuration resources and listeners
  *   res_wmi.c   WMI classes: Win32_Service, StdRegProv
@@ -180,6 +182,8 @@ struct sim_host {
 	char			*name;		/* node1.contoso.test */
 	char			*address;	/* 127.0.10.1 */
 	int			 port;		/* 5986 */
+	int			 http_port;	/* the HTTP listener's port, served
+						   only when set (fleet key) */
 	char			*cert_scenario;	/* valid, expired, ... */
 	int			 cert_days;	/* for expiring: days left */
 	long			 clock_offset;	/* seconds added to real time */
@@ -473,10 +477,20 @@ struct sim_listener *tls_listener(struct sim_host *, int port);
  * handshake time from the host's HTTPS listener thumbprint. */
 int tls_ctx_init(struct sim_fleet *, char **cause);
 void tls_fleet_release(struct sim_fleet *);
+/*
+ * The HTTP listener serving port (0: any), or NULL: enabled, "*" or the
+ * host's IP, only on hosts whose fleet entry sets http_port.
+ */
+struct sim_listener *tls_plain_listener(struct sim_host *, int port);
 /* The host and port a server-side SSL object serves (set by http.c). */
 void tls_ssl_set_host(struct ssl_st *, struct sim_host *, int port);
 /* The account a verified client certificate maps to (borrowed) or NULL. */
 const char *tls_client_user(struct sim_host *, struct ssl_st *);
+/*
+ * Channel binding data of the certificate ssl serves (RFC 5929
+ * tls-server-end-point): "tls-server-end-point:" and its hash, appended.
+ */
+int tls_cbt_data(struct ssl_st *, struct buf *out);
 
 /* http.c: each host's HTTPS endpoint on the fleet's event loop. */
 int http_host_start(struct sim_host *, char **cause);
@@ -499,8 +513,56 @@ int ntlm_step(struct sim_host *, struct ntlm **state, struct ssl_st *ssl,
     const unsigned char *in, size_t len, struct buf *out,
     struct sim_account **who);
 void ntlm_free(struct ntlm *);
+/*
+ * NTLM session security once the exchange completed, for WinRM's
+ * encrypted messages over HTTP: unseal a client message in place and
+ * check its 16-byte signature, or seal a reply in place and sign it.
+ */
+int ntlm_unseal(struct ntlm *, const unsigned char sig[16],
+    unsigned char *data, size_t len);
+int ntlm_seal(struct ntlm *, unsigned char *data, size_t len,
+    unsigned char sig[16]);
 /* Frees the MD4 provider (at exit). */
 void ntlm_release(void);
+
+/*
+ * encrypt.c: WinRM message encryption on the HTTP listener.  A sealer is
+ * an established NTLM or Kerberos context: its protocol string, and how
+ * it seals a message (signature and data apart) and opens one.
+ */
+struct sealer {
+	const char	*protocol;	/* "application/HTTP-...-encrypted" */
+	int		(*seal)(void *, const char *plain, size_t len,
+			    struct buf *sig, struct buf *data);
+	int		(*open)(void *, const unsigned char *sig, size_t siglen,
+			    const unsigned char *data, size_t len,
+			    struct buf *out);
+	void		*arg;
+};
+/* A multipart/encrypted body opened into *out (the SOAP text), or a reply
+ * sealed into *out (appended) with *type its Content-Type (caller frees);
+ * -1 if malformed or its signature is wrong. */
+int encrypt_is_sealed(const char *content_type);
+int encrypt_open(const struct sealer *, const char *body, size_t len,
+    struct buf *out);
+int encrypt_seal(const struct sealer *, const char *plain, size_t len,
+    struct buf *out, char **type);
+int ntlm_sealer(struct ntlm *, struct sealer *);
+
+/*
+ * krb.c: server-side Kerberos for the Negotiate and Kerberos schemes: an
+ * AP-REQ checked with the host's key HTTP/<name> from the keytab
+ * KRB5_KTNAME names, and channel bindings as CbtHardeningLevel says.  0
+ * and *who (borrowed) when it checks out, -1 when refused; out gets the
+ * token to send back (the AP-REP, or a KRB-ERROR), if any.  The context
+ * stays with the connection (*state, for krb_free) for message encryption.
+ */
+struct krb;
+int krb_step(struct sim_host *, struct krb **state, struct ssl_st *ssl,
+    const unsigned char *in, size_t len, struct buf *out,
+    struct sim_account **who);
+void krb_free(struct krb *);
+int krb_sealer(struct krb *, struct sealer *);
 
 /* soap.c: envelopes, dispatch by resource, replies, faults. */
 #define SIM_NS_S	"http://www.w3.org/2003/05/soap-envelope"

@@ -67,6 +67,17 @@ def subnet(blocks=1):
     return '127.%d.%d' % (1 + i // 64, (i % 64) * 4)
 
 
+FAILURES = []
+
+
+def check(what, ok, detail=''):
+    """One 'ok'/'FAIL' line; failures are kept in FAILURES."""
+    print('%s %s%s' % ('ok  ' if ok else 'FAIL', what,
+                       '' if ok else ': ' + repr(detail)))
+    if not ok:
+        FAILURES.append(what)
+
+
 def escape(s):
     return (s.replace('&', '&amp;').replace('<', '&lt;')
             .replace('>', '&gt;').replace('"', '&quot;'))

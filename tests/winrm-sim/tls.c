@@ -378,9 +378,10 @@ out:
 
 /* Whether an enabled HTTPS listener serves the host's address. */
 static int
-serves(const struct sim_host *h, const struct sim_listener *l)
+serves(const struct sim_host *h, const struct sim_listener *l,
+    const char *transport)
 {
-	if (strcasecmp(l->transport, "HTTPS") != 0 || !l->enabled)
+	if (strcasecmp(l->transport, transport) != 0 || !l->enabled)
 		return 0;
 	return strcmp(l->address, "*") == 0 ||
 	    (strncasecmp(l->address, "IP:", 3) == 0 && h->address != NULL &&
@@ -388,15 +389,15 @@ serves(const struct sim_host *h, const struct sim_listener *l)
 }
 
 /* An IP-specific listener wins over "*" on the same port, as in http.sys. */
-struct sim_listener *
-tls_listener(struct sim_host *h, int port)
+static struct sim_listener *
+find_listener(struct sim_host *h, const char *transport, int port)
 {
 	struct sim_listener *l, *any = NULL;
 	size_t i;
 
 	for (i = 0; i < h->nlisteners; i++) {
 		l = &h->listeners[i];
-		if (!serves(h, l) || (port != 0 && l->port != port))
+		if (!serves(h, l, transport) || (port != 0 && l->port != port))
 			continue;
 		if (strcmp(l->address, "*") != 0)
 			return l;
@@ -406,6 +407,23 @@ tls_listener(struct sim_host *h, int port)
 	return any;
 }
 
+struct sim_listener *
+tls_listener(struct sim_host *h, int port)
+{
+	return find_listener(h, "HTTPS", port);
+}
+
+struct sim_listener *
+tls_plain_listener(struct sim_host *h, int port)
+{
+	struct sim_listener *l;
+
+	if (h->http_port == 0 || (l = find_listener(h, "HTTP", port)) == NULL ||
+	    l->port != h->http_port)
+		return NULL;
+	return l;
+}
+
 /* Accept any client certificate; tls_client_user checks the result. */
 static int
 verify_cb(int ok, X509_STORE_CTX *ctx)
@@ -413,10 +431,9 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 	return 1;
 }
 
-/* Serve the certificate the listener names; ask for a client one only
- * when the service accepts certificate authentication. */
-static int
-cert_cb(SSL *ssl, void *arg)
+/* The certificate the listener ssl serves names, or NULL. */
+static struct sim_cert *
+listener_cert(SSL *ssl)
 {
 	struct sim_host *h = SSL_get_ex_data(ssl, host_index);
 	int port = (int)(intptr_t)SSL_get_ex_data(ssl, port_index);
@@ -425,11 +442,24 @@ cert_cb(SSL *ssl, void *arg)
 
 	if (h == NULL || (l = tls_listener(h, port)) == NULL ||
 	    l->thumbprint == NULL)
-		return 0;
+		return NULL;
 	/* Bound to a certificate without a usable key, http.sys completes
 	 * no handshake. */
 	if ((c = sim_cert(h, l->thumbprint)) == NULL || c->x509 == NULL ||
 	    c->key == NULL || c->key_unusable)
+		return NULL;
+	return c;
+}
+
+/* Serve the certificate the listener names; ask for a client one only
+ * when the service accepts certificate authentication. */
+static int
+cert_cb(SSL *ssl, void *arg)
+{
+	struct sim_host *h = SSL_get_ex_data(ssl, host_index);
+	struct sim_cert *c;
+
+	if ((c = listener_cert(ssl)) == NULL)
 		return 0;
 	if (SSL_use_certificate(ssl, c->x509) != 1 ||
 	    SSL_use_PrivateKey(ssl, c->key) != 1)
@@ -510,4 +540,31 @@ tls_fleet_release(struct sim_fleet *f)
 	f->ssl_ctx = NULL;
 	f->ca_cert = f->rogue_ca_cert = NULL;
 	f->ca_key = f->rogue_ca_key = NULL;
+}
+
+int
+tls_cbt_data(SSL *ssl, struct buf *out)
+{
+	static const char prefix[] = "tls-server-end-point:";
+	X509 *cert = ssl != NULL ? SSL_get_certificate(ssl) : NULL;
+	const EVP_MD *md = EVP_sha256();
+	unsigned char hash[EVP_MAX_MD_SIZE];
+	unsigned int hlen = 0;
+	struct sim_cert *c;
+	int nid;
+
+	/* A resumed session chose no certificate: the listener's it is. */
+	if (cert == NULL && ssl != NULL && (c = listener_cert(ssl)) != NULL)
+		cert = c->x509;
+	if (cert == NULL)
+		return -1;
+	/* RFC 5929: the signature's hash, but never weaker than SHA-256. */
+	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &nid, NULL) &&
+	    nid != NID_md5 && nid != NID_sha1 && EVP_get_digestbynid(nid))
+		md = EVP_get_digestbynid(nid);
+	if (X509_digest(cert, md, hash, &hlen) != 1)
+		return -1;
+	buf_add(out, prefix, sizeof(prefix) - 1);
+	buf_add(out, hash, hlen);
+	return 0;
 }
