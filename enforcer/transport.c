@@ -414,8 +414,12 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	 * and libcurl's multi handle lends any idle connection to any
 	 * transfer: one connection keeps the legs together.  Sealed
 	 * messages are bound to the connection's context and its sequence.
+	 * Kerberos: the client has one GSS context, which each request's
+	 * AP-REQ starts afresh; two handshakes at once would restart it
+	 * under each other ("Mutual authentication failed").
 	 */
-	if (o->auth == WSMAN_AUTH_NTLM || t->seal)
+	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE ||
+	    t->seal)
 		t->nslots = 1;
 	if (setup_shared(t, o) != 0)
 		goto fail;

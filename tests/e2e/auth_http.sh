@@ -42,6 +42,9 @@ connection:
   auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_env: ENFORCER_PASSWORD
+  # The CA the HTTPS listener's certificate must chain to: the enforcer
+  # binds no certificate it would not trust afterwards.
+  ca_file: $SIM_CA
   timeout: 10s
 EOF
 cat >"$TMP/ds/hosts.yaml" <<EOF
