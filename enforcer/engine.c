@@ -638,6 +638,46 @@ engine_host_fail(struct engine_host *eh, char *cause)
 	eh->error = cause != NULL ? cause : xstrdup("unknown error");
 }
 
+/* Some change of eh is still to be sent. */
+static int
+engine_will_write(const struct engine_host *eh)
+{
+	size_t i;
+
+	for (i = 0; i < eh->changes.n; i++)
+		if (eh->info[i].result == ENGINE_PENDING)
+			return 1;
+	return 0;
+}
+
+/*
+ * The caller's hook before the host's first write; when it fails, nothing
+ * is sent: a write that could not be recorded first must not happen.
+ */
+static int
+engine_before_write(struct engine_ctx *ec, struct engine_host *eh)
+{
+	char *cause = NULL;
+	size_t i;
+
+	if (ec->o->before_write == NULL || !engine_will_write(eh))
+		return 0;
+	/* Stopped before this host's first write: leave it untouched. */
+	if (engine_stop)
+		cause = xstrdup("interrupted");
+	else if (ec->o->before_write(ec->o->write_arg, ec->run, eh,
+	    &cause) == 0)
+		return 0;
+	for (i = 0; i < eh->changes.n; i++) {
+		if (eh->info[i].result != ENGINE_PENDING)
+			continue;
+		eh->info[i].result = ENGINE_FAILED;
+		eh->info[i].error = xasprintf("not applied: %s", cause);
+	}
+	free(cause);
+	return -1;
+}
+
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
@@ -678,18 +718,19 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
 			eh->info[i].result = ENGINE_REPORTED;
 	}
-	if (ec->o->apply && eh->changes.n > 0) {
+	if (ec->o->apply && eh->changes.n > 0 &&
+	    engine_before_write(ec, eh) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		engine_apply(ec, &ctx, &wo, eh);
 		engine_verify(&ctx, &wo, eh);
 		engine_apply_last(ec, &ctx, &wo, eh);
 		eh->ms_apply = timeparse_ms_since(&t1);
-		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
-			if (eh->info[i].error != NULL)
-				eh->error = xasprintf("%s: %s",
-				    eh->info[i].change->path, engine_unhost(
-				    eh->host->name, eh->info[i].error));
 	}
+	for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
+		if (eh->info[i].error != NULL)
+			eh->error = xasprintf("%s: %s",
+			    eh->info[i].change->path, engine_unhost(
+			    eh->host->name, eh->info[i].error));
 	if (wsman_close(ws, &cause) == -1)
 		free(cause);	/* a shell left behind is reaped by its idle timeout */
 	goto out;

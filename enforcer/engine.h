@@ -75,6 +75,18 @@ struct engine_host {
  */
 typedef const struct node *(*engine_last_fn)(void *arg, const char *host);
 
+/*
+ * Optional, apply only: called once for a host about to be written, after
+ * its read, diff and classification and before its first write, from the
+ * host's worker thread (so it must be thread-safe).  The history commits
+ * the host's observed state and the changes about to be made here, so
+ * that a run killed while writing leaves its drift and intent behind.
+ * Returns 0, or -1 with a cause: the host is then not written at all.
+ */
+struct engine_run;
+typedef int (*engine_before_write_fn)(void *arg, const struct engine_run *,
+    const struct engine_host *, char **cause);
+
 struct engine_opts;
 
 /*
@@ -125,6 +137,8 @@ struct engine_opts {
 	int		 progress;	/* progress line on stderr */
 	engine_last_fn	 last;		/* may be NULL */
 	void		*last_arg;
+	engine_before_write_fn before_write; /* may be NULL */
+	void		*write_arg;
 	const struct engine_guard *guard; /* may be NULL; borrowed */
 };
 

@@ -161,6 +161,18 @@ int history_record(struct history *, const struct history_run *,
     char **cause);
 
 /*
+ * Record what a run is about to do, before its first write to run's hosts
+ * (docs/history.md, "Intent"): one "intent" commit whose tree sets each
+ * host's observed state (drift and first records included) and whose
+ * message carries run->changes, the changes about to be made (verified
+ * no), then one move of the branch, as history_record() does.  A run
+ * killed after it leaves its drift and intent in the history; the run
+ * commit that history_record() adds later completes it.
+ */
+int history_record_intent(struct history *, const struct history_run *,
+    char **cause);
+
+/*
  * Runs matching filter (NULL: all), newest first.  *out:
  * history_log_free().
  */
@@ -217,12 +229,13 @@ void history_msg_escape(struct buf *out, const char *s);
 void history_msg_run(struct buf *out, const struct history_run *);
 void history_msg_observed(struct buf *out, const struct history_run *,
     const char **drifted, size_t ndrifted, const char **fresh,
-    size_t nfresh);
+    size_t nfresh, int intent);
 
 /* Which commit a message belongs to. */
 enum history_msg_record {
 	HISTORY_MSG_RUN,
 	HISTORY_MSG_OBSERVED,
+	HISTORY_MSG_INTENT,	/* an observed commit made before a write */
 };
 
 /*

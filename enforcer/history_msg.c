@@ -309,8 +309,11 @@ history_msg_run(struct buf *out, const struct history_run *run)
 
 void
 history_msg_observed(struct buf *out, const struct history_run *run,
-    const char **drifted, size_t ndrifted, const char **fresh, size_t nfresh)
+    const char **drifted, size_t ndrifted, const char **fresh, size_t nfresh,
+    int intent)
 {
+	size_t i;
+
 	if (ndrifted == 1)
 		buf_printf(out, "drift: %s changed outside enforcer\n",
 		    drifted[0]);
@@ -319,10 +322,19 @@ history_msg_observed(struct buf *out, const struct history_run *run,
 		    ndrifted);
 	else if (nfresh == 1)
 		buf_printf(out, "observe: %s first recorded\n", fresh[0]);
-	else
+	else if (nfresh > 1)
 		buf_printf(out, "observe: %zu hosts first recorded\n", nfresh);
+	else
+		buf_printf(out, "intent: %zu change%s on %s\n", run->nchanges,
+		    plural(run->nchanges), run->nhosts == 1 ?
+		    run->hosts[0].name : "several hosts");
 	buf_putc(out, '\n');
-	put_run_trailers(out, run, "observed");
+	/* An intent's changes are about to be made: none is verified. */
+	for (i = 0; intent && i < run->nchanges; i++)
+		put_change(out, &run->changes[i]);
+	if (intent && run->nchanges > 0)
+		buf_putc(out, '\n');
+	put_run_trailers(out, run, intent ? "intent" : "observed");
 	put_list_trailer(out, "Hosts-Drifted", drifted, ndrifted);
 	put_list_trailer(out, "Hosts-New", fresh, nfresh);
 }
@@ -540,10 +552,14 @@ parse_trailer(struct parse *p, struct history_entry *e,
 	else if (strcmp(key, "Verb") == 0)
 		r->verb = v;
 	else if (strcmp(key, "Record") == 0) {
-		if (strcmp(v, "run") != 0 && strcmp(v, "observed") != 0)
+		if (strcmp(v, "run") == 0)
+			*record = HISTORY_MSG_RUN;
+		else if (strcmp(v, "observed") == 0)
+			*record = HISTORY_MSG_OBSERVED;
+		else if (strcmp(v, "intent") == 0)
+			*record = HISTORY_MSG_INTENT;
+		else
 			return parse_fail(p, "unknown record '%s'", v);
-		*record = strcmp(v, "run") == 0 ? HISTORY_MSG_RUN :
-		    HISTORY_MSG_OBSERVED;
 	} else if (strcmp(key, "Started") == 0)
 		return parse_time(p, v, &r->started);
 	else if (strcmp(key, "Finished") == 0)

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "record.h"
 #include "secret.h"
@@ -115,36 +116,44 @@ record_attempted(const struct engine_change *ic)
 	    ic->result == ENGINE_UNVERIFIED;
 }
 
+/* eh's changes that result says (or attempted ones) into out at *n. */
+static void
+record_host_changes(const struct engine_host *eh, int pending,
+    struct history_change *out, size_t *n)
+{
+	const struct engine_change *ic;
+	struct history_change *hc;
+	size_t j;
+
+	for (j = 0; j < eh->changes.n; j++) {
+		ic = &eh->info[j];
+		if (pending ? ic->result != ENGINE_PENDING :
+		    !record_attempted(ic))
+			continue;
+		hc = &out[(*n)++];
+		hc->host = eh->host->name;
+		hc->path = ic->change->path;
+		hc->before = ic->change->before;
+		hc->after = ic->change->after;
+		hc->class = record_class(ic->class);
+		hc->reason = ic->reason;
+		hc->window = ic->window;
+		hc->verified = ic->result == ENGINE_VERIFIED;
+	}
+}
+
 static void
 record_changes(const struct engine_run *run, struct history_change **out,
     size_t *n)
 {
-	const struct engine_host *eh;
-	const struct engine_change *ic;
-	struct history_change *hc;
-	size_t i, j, total = 0;
+	size_t i, total = 0;
 
 	for (i = 0; i < run->nhosts; i++)
 		total += run->hosts[i].changes.n;
 	*out = xcalloc(total + 1, sizeof(**out));
 	*n = 0;
-	for (i = 0; i < run->nhosts; i++) {
-		eh = &run->hosts[i];
-		for (j = 0; j < eh->changes.n; j++) {
-			ic = &eh->info[j];
-			if (!record_attempted(ic))
-				continue;
-			hc = &(*out)[(*n)++];
-			hc->host = eh->host->name;
-			hc->path = ic->change->path;
-			hc->before = ic->change->before;
-			hc->after = ic->change->after;
-			hc->class = record_class(ic->class);
-			hc->reason = ic->reason;
-			hc->window = ic->window;
-			hc->verified = ic->result == ENGINE_VERIFIED;
-		}
-	}
+	for (i = 0; i < run->nhosts; i++)
+		record_host_changes(&run->hosts[i], 0, *out, n);
 }
 
 /* Window w is active at the run's instant and targets one of its hosts. */
@@ -174,6 +183,80 @@ record_cause(const struct engine_host *eh)
 	return eh->error;
 }
 
+/* The windows of m active at run's instant that target one of its hosts. */
+static const char **
+record_windows(const struct model *m, const struct engine_run *run,
+    size_t *n)
+{
+	const char **windows;
+	size_t i;
+
+	windows = xcalloc(m->nwindows + 1, sizeof(*windows));
+	*n = 0;
+	for (i = 0; i < m->nwindows; i++)
+		if (record_window_in_run(&m->windows[i], run))
+			windows[(*n)++] = m->windows[i].name;
+	return windows;
+}
+
+void
+record_writer_init(struct record_writer *w, struct history *h,
+    const struct model *m, const struct record_info *info)
+{
+	memset(w, 0, sizeof(*w));
+	w->h = h;
+	w->m = m;
+	w->info = info;
+	pthread_mutex_init(&w->lock, NULL);
+}
+
+void
+record_writer_release(struct record_writer *w)
+{
+	if (w->h != NULL)
+		pthread_mutex_destroy(&w->lock);
+	memset(w, 0, sizeof(*w));
+}
+
+int
+record_before_write(void *arg, const struct engine_run *run,
+    const struct engine_host *eh, char **cause)
+{
+	struct record_writer *w = arg;
+	struct history_run hr;
+	struct history_host host;
+	struct history_change *changes;
+	const char **windows;
+	int rc;
+
+	memset(&hr, 0, sizeof(hr));
+	memset(&host, 0, sizeof(host));
+	host.name = eh->host->name;
+	host.observed = eh->observed;
+	changes = xcalloc(eh->changes.n + 1, sizeof(*changes));
+	record_host_changes(eh, 1, changes, &hr.nchanges);
+	windows = record_windows(w->m, run, &hr.nwindows);
+	hr.run_id = run->id;
+	hr.verb = w->info->verb;
+	hr.started = run->started.tv_sec;
+	hr.finished = time(NULL);
+	hr.desired_path = w->info->desired;
+	hr.desired_commit = w->info->commit;
+	hr.windows = windows;
+	hr.hosts = &host;
+	hr.nhosts = 1;
+	hr.changes = changes;
+	/* One writer at a time: hosts run on the engine's threads. */
+	pthread_mutex_lock(&w->lock);
+	rc = history_record_intent(w->h, &hr, cause);
+	pthread_mutex_unlock(&w->lock);
+	if (rc == -1)
+		cause_prefix(cause, "history");
+	free(windows);
+	free(changes);
+	return rc;
+}
+
 int
 record_run(struct history *h, const struct engine_run *run,
     const struct model *m, const struct record_info *info, char **cause)
@@ -193,10 +276,7 @@ record_run(struct history *h, const struct engine_run *run,
 		hosts[i].verified = run->hosts[i].verified;
 		hosts[i].error = record_cause(&run->hosts[i]);
 	}
-	windows = xcalloc(m->nwindows + 1, sizeof(*windows));
-	for (i = 0; i < m->nwindows; i++)
-		if (record_window_in_run(&m->windows[i], run))
-			windows[hr.nwindows++] = m->windows[i].name;
+	windows = record_windows(m, run, &hr.nwindows);
 	record_changes(run, &changes, &hr.nchanges);
 	hr.run_id = run->id;
 	hr.verb = info->verb;

@@ -8,6 +8,8 @@
 #ifndef ENFORCER_RECORD_H
 #define ENFORCER_RECORD_H
 
+#include <pthread.h>
+
 #include "engine.h"
 #include "history.h"
 
@@ -16,6 +18,17 @@ struct record_info {
 	const char	*verb;		/* "apply", "revert", ... */
 	const char	*desired;	/* path or URL, or NULL */
 	const char	*commit;	/* desired-state commit id, or NULL */
+};
+
+/*
+ * What record_before_write() needs, shared by the engine's threads.
+ * Everything is borrowed; release with record_writer_release().
+ */
+struct record_writer {
+	struct history		*h;
+	const struct model	*m;
+	const struct record_info *info;
+	pthread_mutex_t		 lock;	/* one history writer at a time */
 };
 
 /* Last recorded states of some hosts, loaded once before a run. */
@@ -43,6 +56,19 @@ const struct node *record_last_get(void *arg, const char *host);
  * password_file), so that it redacts them should one ever reach it.
  */
 void record_add_secrets(struct history *h, const struct model *m);
+
+void record_writer_init(struct record_writer *, struct history *,
+    const struct model *, const struct record_info *);
+void record_writer_release(struct record_writer *);
+
+/*
+ * An engine_before_write_fn: arg is a struct record_writer.  Records the
+ * host's observed state and the changes about to be made as an intent
+ * commit (history_record_intent()), so that a run killed while writing
+ * leaves its drift and its intent in the history.
+ */
+int record_before_write(void *arg, const struct engine_run *run,
+    const struct engine_host *eh, char **cause);
 
 /*
  * Record an applied run: each host's observed and verified states, each

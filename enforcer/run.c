@@ -152,6 +152,14 @@ run_engine(struct run *r, const struct engine_target *targets, size_t n,
 	size_t hosts = n > 0 ? n : r->d.m->nhosts;
 
 	r->o.eo.progress = !r->o.json && isatty(STDERR_FILENO) && hosts > 1;
+	r->ri.verb = r->o.verb;
+	r->ri.desired = r->d.where;
+	r->ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
+	if (r->o.eo.apply && r->hist != NULL) {
+		record_writer_init(&r->writer, r->hist, r->d.m, &r->ri);
+		r->o.eo.before_write = record_before_write;
+		r->o.eo.write_arg = &r->writer;
+	}
 	if (n == 0)
 		return engine_run(&r->er, r->d.m, &r->o.eo, cause);
 	return engine_run_targets(&r->er, r->d.m, &r->o.eo, targets, n, cause);
@@ -174,13 +182,9 @@ run_report(const struct run *r, const char *as)
 int
 run_record(struct run *r, char **cause)
 {
-	struct record_info ri;
 	char *why;
 
-	ri.verb = r->o.verb;
-	ri.desired = r->d.where;
-	ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
-	if (record_run(r->hist, &r->er, r->d.m, &ri, cause) == -1) {
+	if (record_run(r->hist, &r->er, r->d.m, &r->ri, cause) == -1) {
 		why = *cause;
 		*cause = NULL;
 		cause_set(cause, "%s: what was applied is not recorded; the "
@@ -211,6 +215,7 @@ void
 run_release(struct run *r)
 {
 	engine_run_release(&r->er);
+	record_writer_release(&r->writer);
 	record_last_free(r->last);
 	lock_release(r->lock);
 	history_free(r->hist);

@@ -57,6 +57,8 @@ struct run {
 	struct history		*hist;	/* NULL without one */
 	struct record_last	*last;
 	struct runlock		*lock;
+	struct record_info	 ri;	/* what the history records */
+	struct record_writer	 writer; /* intent commits (apply) */
 	struct engine_run	 er;	/* after run_engine() */
 };
 
@@ -84,7 +86,9 @@ int run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 
 /*
  * Plan or apply (o->eo.apply) over the hosts o->eo.hosts_glob selects
- * (n == 0), or over n explicit targets (engine_run_targets()).
+ * (n == 0), or over n explicit targets (engine_run_targets()).  An apply
+ * with a history records each host's observed state and intended changes
+ * before its first write (record_before_write()).
  */
 int run_engine(struct run *r, const struct engine_target *targets, size_t n,
     char **cause);

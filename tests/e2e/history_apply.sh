@@ -165,28 +165,29 @@ expect "apply with a host down exits 3" 3 "$RC"
 expect_match "Hosts-Failed names it" "^Hosts-Failed: node3.contoso.test: " \
     "$(g log -1 --format=%B enforcer/history)"
 
-# --- recording fails after applying ------------------------------------------
-# The desired state moves node2 while the history cannot be written.
+# --- the history cannot be written ------------------------------------------
+# The desired state moves node2 while the history cannot be written: the
+# intent commit, due before the first write, fails, so nothing is written.
 sed -i 's/Spooler: stopped/Spooler: running/' "$D/hosts.yaml"
 g commit -q -a -m "desired state v4: print spooler back"
 tip=$(g rev-parse enforcer/history)
-# A directory where history's lock file goes: recording fails, late.
+# A directory where history's lock file goes: every history write fails.
 rm -f "$D/.git/enforcer-history.lock"
 mkdir "$D/.git/enforcer-history.lock"
 run_enforcer apply --hosts 'node[12]*' "$D"
 expect "apply that cannot record exits 1" 1 "$RC"
-expect_match "it says the change is applied but not recorded" \
-    "not recorded; the next run records it as drift" "$ERR"
-expect "the change stays applied (ground truth)" Running \
+expect_match "it says the change is not applied for want of history" \
+    "not applied: history: " "$OUT$ERR"
+expect "the change is not made (ground truth)" Stopped \
     "$(truth node2.contoso.test service.Spooler.state)"
 expect "nothing was recorded" "$tip" "$(g rev-parse enforcer/history)"
 rmdir "$D/.git/enforcer-history.lock"
 run_enforcer apply --hosts 'node[12]*' "$D"
 expect "the next apply exits 0" 0 "$RC"
-expect "the next apply records the unrecorded change as drift" \
-    "drift: 2 hosts changed outside enforcer" \
-    "$(g log -1 --format=%s enforcer/history~1)"
-expect "... with the state it found" running \
+expect_match "the next apply makes and records the change" \
+    'path=service.Spooler.state before=stopped after=running class=intentional verified=yes' \
+    "$(g log -1 --format=%B enforcer/history)"
+expect "... with the state it found before" stopped \
     "$(recorded enforcer/history~1 node2.contoso.test service.Spooler.state)"
 
 # --- no git repository: refuse, or --history / $ENFORCER_HISTORY ------------

@@ -4,7 +4,8 @@
 # at least 20), with drift planted out of band before each.  After every kill:
 #  - `git fsck --full --strict` is clean (unreachable objects of a cut run
 #    are allowed: they are dangling);
-#  - the branch enforcer/history is at a complete run commit;
+#  - the branch enforcer/history is at a complete run commit, or at the
+#    intent commit a run writes before its first write to a host;
 #  - when a run got recorded, its tree is the ground truth now, the state
 #    recorded just before it is the ground truth it started from (so what
 #    a killed run changed is recorded, as drift), and every change it
@@ -230,10 +231,10 @@ for i in range(RUNS):
     fsck()
     # Killed once objects were being written, before the branch moved.
     cut += writing and killed and tip() == before
-    if git('log', '-1', '--format=%B', 'enforcer/history').stdout.find(
-            '\nRecord: run\n') < 0:
-        die('run %d: the branch is not at a run commit' % i)
-    if tip() != before:
+    msg = git('log', '-1', '--format=%B', 'enforcer/history').stdout
+    if '\nRecord: run\n' not in msg and '\nRecord: intent\n' not in msg:
+        die('run %d: the branch is not at a run or intent commit' % i)
+    if tip() != before and '\nRecord: run\n' in msg:
         recorded_runs += 1
         claims += check_recorded(pre, truth())
 # The run after the last kill records what the killed ones left.
