@@ -294,3 +294,46 @@ record_run(struct history *h, const struct engine_run *run,
 	free(hosts);
 	return rc;
 }
+
+int
+record_verb(struct history *h, const struct record_info *info,
+    const char *run_id, time_t started, const char *path,
+    const struct record_verb_host *vh, size_t n, int intent, char **cause)
+{
+	struct history_run hr;
+	struct history_host *hosts;
+	struct history_change *changes;
+	size_t i;
+	int rc;
+
+	memset(&hr, 0, sizeof(hr));
+	hosts = xcalloc(n + 1, sizeof(*hosts));
+	changes = xcalloc(n + 1, sizeof(*changes));
+	for (i = 0; i < n; i++) {
+		hosts[i].name = vh[i].name;
+		hosts[i].error = intent ? NULL : vh[i].error;
+		if (!intent && !vh[i].attempted)
+			continue;
+		changes[hr.nchanges].host = vh[i].name;
+		changes[hr.nchanges].path = path;
+		changes[hr.nchanges].after = "done";
+		changes[hr.nchanges].class = HISTORY_INTENTIONAL;
+		changes[hr.nchanges].reason = info->verb;
+		changes[hr.nchanges++].verified = !intent &&
+		    vh[i].error == NULL;
+	}
+	hr.run_id = run_id;
+	hr.verb = info->verb;
+	hr.started = started;
+	hr.finished = time(NULL);
+	hr.desired_path = info->desired;
+	hr.desired_commit = info->commit;
+	hr.hosts = hosts;
+	hr.nhosts = n;
+	hr.changes = changes;
+	rc = intent ? history_record_intent(h, &hr, cause) :
+	    history_record(h, &hr, cause);
+	free(changes);
+	free(hosts);
+	return rc;
+}

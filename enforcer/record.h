@@ -79,4 +79,26 @@ int record_before_write(void *arg, const struct engine_run *run,
 int record_run(struct history *h, const struct engine_run *run,
     const struct model *m, const struct record_info *info, char **cause);
 
+/*
+ * One host of a verb that writes to hosts outside the engine
+ * (restart-winrm).  Borrowed.
+ */
+struct record_verb_host {
+	const char	*name;
+	const char	*error;		/* NULL: done */
+	int		 attempted;	/* something was sent to it */
+};
+
+/*
+ * Record such a verb's run: with intent, before its first write, what it
+ * is about to do on every host (history_record_intent()); then, after it,
+ * what it did (history_record()).  Each attempted host gets one change
+ * on path (to "done"), verified when it has no error; the hosts' recorded
+ * states are kept as they are.
+ */
+int record_verb(struct history *h, const struct record_info *info,
+    const char *run_id, time_t started, const char *path,
+    const struct record_verb_host *hosts, size_t n, int intent,
+    char **cause);
+
 #endif

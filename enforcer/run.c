@@ -128,6 +128,9 @@ run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 	if (desired_load(&r->d, &r->o.src, errs) == -1 ||
 	    run_open_history(r, cause) == -1)
 		return -1;
+	r->ri.verb = r->o.verb;
+	r->ri.desired = r->d.where;
+	r->ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
 	if (r->o.lock) {
 		lockpath = desired_lock_path(&r->o.src);
 		err = lock_acquire(&r->lock, lockpath, r->o.wait, cause);
@@ -152,9 +155,6 @@ run_engine(struct run *r, const struct engine_target *targets, size_t n,
 	size_t hosts = n > 0 ? n : r->d.m->nhosts;
 
 	r->o.eo.progress = !r->o.json && isatty(STDERR_FILENO) && hosts > 1;
-	r->ri.verb = r->o.verb;
-	r->ri.desired = r->d.where;
-	r->ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
 	if (r->o.eo.apply && r->hist != NULL) {
 		record_writer_init(&r->writer, r->hist, r->d.m, &r->ri);
 		r->o.eo.before_write = record_before_write;
@@ -207,8 +207,16 @@ run_exit_code(const struct run *r)
 	if (t.failed > 0 || t.failed_changes > 0)
 		return EXIT_HOSTS;
 	if (t.pending > 0 || t.reported > 0)
-		return EXIT_PENDING;
-	return EXIT_OK;
+		return run_signal_exit(EXIT_PENDING);
+	return run_signal_exit(EXIT_OK);
+}
+
+int
+run_signal_exit(int code)
+{
+	if (!engine_interrupted() || code == EXIT_HOSTS || code == EXIT_ERROR)
+		return code;
+	return EXIT_SIGNAL;
 }
 
 void

@@ -103,8 +103,19 @@ void run_report(const struct run *r, const char *as);
  */
 int run_record(struct run *r, char **cause);
 
-/* 0 in sync, 2 changes pending or reported, 3 some hosts failed. */
+/*
+ * 0 in sync, 2 changes pending or reported, 3 some hosts failed; then
+ * run_signal_exit().
+ */
 int run_exit_code(const struct run *r);
+
+/*
+ * The exit status code becomes when a signal stopped the run: never 0 or
+ * 2, which would tell a scheduler the run went through.  3 (hosts left
+ * unhandled: not attempted, changes not applied) and 1 stay; anything
+ * else becomes 130.
+ */
+int run_signal_exit(int code);
 
 void run_release(struct run *r);
 
