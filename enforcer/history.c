@@ -606,14 +606,67 @@ history_commit_observed(struct history *h, const struct history_run *run,
 	return rc;
 }
 
+/*
+ * The lines of a run commit's message that say how things stand, beyond
+ * the tree: which desired state and windows, which hosts failed or are
+ * not compliant.
+ */
+static void
+msg_status(const char *msg, struct buf *out)
+{
+	static const char *const keep[] = { "Record: ", "Desired: ",
+	    "Desired-Commit: ", "Window: ", "Hosts-Failed: ",
+	    "Hosts-Noncompliant: ", NULL };
+	const char *nl;
+	size_t i;
+
+	for (; *msg != '\0'; msg = *nl != '\0' ? nl + 1 : nl) {
+		nl = msg + strcspn(msg, "\n");
+		for (i = 0; keep[i] != NULL; i++)
+			if (strncmp(msg, keep[i], strlen(keep[i])) == 0)
+				buf_add(out, msg, (size_t)(nl - msg) + 1);
+	}
+}
+
+/*
+ * A run commit with tree and msg would say nothing new: this run changed
+ * nothing, and the tip is a run commit younger than run->heartbeat with
+ * the same tree and the same status (msg_status()).
+ */
+static int
+run_says_nothing(const struct history_run *run, const git_commit *tip,
+    const git_oid *tree, const struct buf *msg)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int same;
+
+	if (run->heartbeat <= 0 || tip == NULL || run->nchanges > 0 ||
+	    !git_oid_equal(git_commit_tree_id(tip), tree) ||
+	    (time_t)git_commit_time(tip) + run->heartbeat <= run->finished)
+		return 0;
+	msg_status(git_commit_message(tip), &a);
+	msg_status(buf_cstr(msg), &b);
+	same = strncmp(buf_cstr(&a), "Record: run\n", 12) == 0 &&
+	    strcmp(buf_cstr(&a), buf_cstr(&b)) == 0;
+	buf_release(&a);
+	buf_release(&b);
+	return same;
+}
+
+/*
+ * The run commit, unless it would say nothing new (run_says_nothing())
+ * and no observed commit was written before it.
+ */
 static int
 history_commit_run(struct history *h, const struct history_run *run,
-    const struct rec_host *rh, struct rec_head *head, char **cause)
+    const struct rec_host *rh, const git_commit *tip, struct rec_head *head,
+    char **cause)
 {
 	struct rec_files f = { NULL, NULL, 0 };
 	struct buf msg = BUF_INIT;
+	git_oid tree, commit;
 	size_t i;
-	int rc;
+	int rc = -1;
 
 	for (i = 0; i < run->nhosts; i++) {
 		if (rh[i].has_verified)
@@ -622,7 +675,23 @@ history_commit_run(struct history *h, const struct history_run *run,
 			files_add(&f, rh[i].h->name, &rh[i].observed);
 	}
 	history_msg_run(&msg, run);
-	rc = commit_on(h, head, &f, run->finished, &msg, cause);
+	redact(h, &msg);
+	if (write_tree(h, head->empty ? NULL : &head->tree, &f, &tree,
+	    cause) == -1)
+		goto out;
+	if (tip != NULL && git_oid_equal(git_commit_id(tip), &head->commit) &&
+	    run_says_nothing(run, tip, &tree, &msg)) {
+		rc = 0;
+		goto out;
+	}
+	if (write_commit(h, &tree, head->empty ? NULL : &head->commit,
+	    run->finished, &msg, &commit, cause) == -1)
+		goto out;
+	git_oid_cpy(&head->tree, &tree);
+	git_oid_cpy(&head->commit, &commit);
+	head->empty = 0;
+	rc = 0;
+out:
 	buf_release(&msg);
 	files_release(&f);
 	return rc;
@@ -647,10 +716,13 @@ move_branch(struct history *h, const struct history_run *run,
 	return 0;
 }
 
-/* One or two commits (observed, run), then one move of the branch. */
+/*
+ * One or two commits (observed, run), then one move of the branch, when
+ * there is a commit to add: *wrote says whether there was.
+ */
 static int
 history_write(struct history *h, const struct history_run *run, int intent,
-    char **cause)
+    int *wrote, char **cause)
 {
 	struct rec_host *rh = NULL;
 	git_commit *tip = NULL;
@@ -658,6 +730,7 @@ history_write(struct history *h, const struct history_run *run, int intent,
 	struct rec_head head;
 	int lockfd = -1, rc = -1;
 
+	*wrote = 0;
 	if (check_run(h, run, cause) == -1 ||
 	    history_lock_take(h, &lockfd, cause) == -1 ||
 	    read_tip(h, &tip, &last, cause) == -1)
@@ -672,9 +745,15 @@ history_write(struct history *h, const struct history_run *run, int intent,
 		git_oid_cpy(&head.commit, git_commit_id(tip));
 	}
 	if (history_commit_observed(h, run, rh, intent, &head, cause) == -1 ||
-	    (!intent && history_commit_run(h, run, rh, &head, cause) == -1) ||
-	    move_branch(h, run, &head.commit, tip, cause) == -1)
+	    (!intent && history_commit_run(h, run, rh, tip, &head,
+	    cause) == -1))
 		goto out;
+	*wrote = head.empty ? 0 : tip == NULL ||
+	    !git_oid_equal(&head.commit, git_commit_id(tip));
+	if (*wrote && move_branch(h, run, &head.commit, tip, cause) == -1) {
+		*wrote = 0;
+		goto out;
+	}
 	rc = 0;
 out:
 	if (lockfd != -1)
@@ -686,16 +765,21 @@ out:
 }
 
 int
-history_record(struct history *h, const struct history_run *run, char **cause)
+history_record(struct history *h, const struct history_run *run, int *wrote,
+    char **cause)
 {
-	return history_write(h, run, 0, cause);
+	int w;
+
+	return history_write(h, run, 0, wrote != NULL ? wrote : &w, cause);
 }
 
 int
 history_record_intent(struct history *h, const struct history_run *run,
     char **cause)
 {
-	return history_write(h, run, 1, cause);
+	int w;
+
+	return history_write(h, run, 1, &w, cause);
 }
 
 /* --- reading -------------------------------------------------------------- */

@@ -56,6 +56,10 @@ struct history_host {
 	const struct node *verified;	/* whole state re-read after applying,
 					   NULL if nothing was applied */
 	const char	  *error;	/* one-line cause if the host failed */
+	const char	  *noncompliant; /* one line when the host was left
+					   out of its desired state (held by
+					   Group Policy, needs a person, a
+					   change not made), else NULL */
 };
 
 /*
@@ -69,12 +73,16 @@ struct history_run {
 	time_t			  finished;
 	const char		 *desired_path;	/* path or URL, may be NULL */
 	const char		 *desired_commit; /* hex id, or NULL */
+	const char		 *operator;	/* who ran it ($SUDO_USER, login
+						   name), or NULL */
 	const char		**windows;	/* active window ids */
 	size_t			  nwindows;
 	const struct history_host *hosts;
 	size_t			  nhosts;
 	const struct history_change *changes;
 	size_t			  nchanges;
+	long long		  heartbeat;	/* history_record(): seconds; 0
+						   records every run */
 };
 
 /* One run read back from the history (newest first in a history_log). */
@@ -153,12 +161,17 @@ void history_add_secret(struct history *, const char *secret);
  * then the run commit, whose tree holds each host's verified state, else
  * its observed state, else (unreadable) its last recorded state.  Hosts
  * recorded earlier but absent from the run keep their files.  A run that
- * changes nothing adds one commit with the same tree.  Objects are written
+ * changes nothing adds one commit with the same tree, except with
+ * run->heartbeat: when the branch's tip is a run commit with the same
+ * tree, younger than heartbeat seconds, with the same Desired,
+ * Desired-Commit, Window, Hosts-Failed and Hosts-Noncompliant trailers,
+ * nothing is added (docs/history.md, "Commits of a run").  *wrote
+ * (may be NULL) says whether a commit was added.  Objects are written
  * (fsync on) before the branch moves, by compare-and-swap, under a lock
  * file held with flock(2) (released by the kernel if the process dies).
  */
 int history_record(struct history *, const struct history_run *,
-    char **cause);
+    int *wrote, char **cause);
 
 /*
  * Record what a run is about to do, before its first write to run's hosts

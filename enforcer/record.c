@@ -2,9 +2,11 @@
  * record.c: engine runs into the history, and the history's last states
  * into the engine; see record.h.
  */
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "record.h"
 #include "secret.h"
@@ -242,6 +244,7 @@ record_before_write(void *arg, const struct engine_run *run,
 	hr.finished = time(NULL);
 	hr.desired_path = w->info->desired;
 	hr.desired_commit = w->info->commit;
+	hr.operator = w->info->operator;
 	hr.windows = windows;
 	hr.hosts = &host;
 	hr.nhosts = 1;
@@ -257,24 +260,74 @@ record_before_write(void *arg, const struct engine_run *run,
 	return rc;
 }
 
+const char *
+record_operator(void)
+{
+	const struct passwd *pw;
+	const char *name;
+
+	if ((name = getenv("SUDO_USER")) != NULL && *name != '\0')
+		return name;
+	if ((name = getlogin()) != NULL && *name != '\0')
+		return name;
+	if ((pw = getpwuid(getuid())) != NULL)
+		return pw->pw_name;
+	return NULL;
+}
+
+/*
+ * What keeps eh out of its desired state without a failure: changes
+ * owned by Group Policy, needing a person, or left pending (held back,
+ * interrupted); NULL when none.  Free it.
+ */
+static char *
+record_noncompliant(const struct engine_host *eh)
+{
+	const struct engine_change *ic;
+	struct buf b = BUF_INIT;
+	size_t j;
+
+	for (j = 0; j < eh->changes.n; j++) {
+		ic = &eh->info[j];
+		if (ic->result != ENGINE_REPORTED &&
+		    ic->result != ENGINE_PENDING)
+			continue;
+		buf_printf(&b, "%s%s %s", b.len > 0 ? "; " : "",
+		    ic->change->path,
+		    (ic->change->flags & CHANGE_GPO) ? "held by Group Policy" :
+		    (ic->change->flags & CHANGE_NEEDS_PERSON) ?
+		    "needs a person" : "not applied");
+	}
+	if (b.len == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
 int
 record_run(struct history *h, const struct engine_run *run,
-    const struct model *m, const struct record_info *info, char **cause)
+    const struct model *m, const struct record_info *info, int *wrote,
+    char **cause)
 {
 	struct history_run hr;
 	struct history_host *hosts;
 	struct history_change *changes;
 	const char **windows;
+	char **held;
 	size_t i;
 	int rc;
 
 	memset(&hr, 0, sizeof(hr));
 	hosts = xcalloc(run->nhosts + 1, sizeof(*hosts));
+	held = xcalloc(run->nhosts + 1, sizeof(*held));
 	for (i = 0; i < run->nhosts; i++) {
 		hosts[i].name = run->hosts[i].host->name;
 		hosts[i].observed = run->hosts[i].observed;
 		hosts[i].verified = run->hosts[i].verified;
 		hosts[i].error = record_cause(&run->hosts[i]);
+		hosts[i].noncompliant = held[i] =
+		    record_noncompliant(&run->hosts[i]);
 	}
 	windows = record_windows(m, run, &hr.nwindows);
 	record_changes(run, &changes, &hr.nchanges);
@@ -284,11 +337,16 @@ record_run(struct history *h, const struct engine_run *run,
 	hr.finished = run->finished.tv_sec;
 	hr.desired_path = info->desired;
 	hr.desired_commit = info->commit;
+	hr.operator = info->operator;
 	hr.windows = windows;
 	hr.hosts = hosts;
 	hr.nhosts = run->nhosts;
 	hr.changes = changes;
-	rc = history_record(h, &hr, cause);
+	hr.heartbeat = m->settings.history_heartbeat;
+	rc = history_record(h, &hr, wrote, cause);
+	for (i = 0; i < run->nhosts; i++)
+		free(held[i]);
+	free(held);
 	free(changes);
 	free(windows);
 	free(hosts);
@@ -328,11 +386,12 @@ record_verb(struct history *h, const struct record_info *info,
 	hr.finished = time(NULL);
 	hr.desired_path = info->desired;
 	hr.desired_commit = info->commit;
+	hr.operator = info->operator;
 	hr.hosts = hosts;
 	hr.nhosts = n;
 	hr.changes = changes;
 	rc = intent ? history_record_intent(h, &hr, cause) :
-	    history_record(h, &hr, cause);
+	    history_record(h, &hr, NULL, cause);
 	free(changes);
 	free(hosts);
 	return rc;

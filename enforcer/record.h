@@ -18,6 +18,7 @@ struct record_info {
 	const char	*verb;		/* "apply", "revert", ... */
 	const char	*desired;	/* path or URL, or NULL */
 	const char	*commit;	/* desired-state commit id, or NULL */
+	const char	*operator;	/* who ran it, or NULL */
 };
 
 /*
@@ -74,10 +75,18 @@ int record_before_write(void *arg, const struct engine_run *run,
  * Record an applied run: each host's observed and verified states, each
  * change that was attempted (verified or not; changes only planned or
  * reported are not changes), the windows active at the run's instant that
- * target one of its hosts.
+ * target one of its hosts.  A run that says nothing new is not recorded
+ * before settings.history_heartbeat (history_record()): *wrote says.
  */
 int record_run(struct history *h, const struct engine_run *run,
-    const struct model *m, const struct record_info *info, char **cause);
+    const struct model *m, const struct record_info *info, int *wrote,
+    char **cause);
+
+/*
+ * Who runs enforcer: $SUDO_USER, else the login name, else the user
+ * name; NULL when none is known.  Borrowed (environment or static).
+ */
+const char *record_operator(void);
 
 /*
  * One host of a verb that writes to hosts outside the engine

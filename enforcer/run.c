@@ -131,6 +131,7 @@ run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 	r->ri.verb = r->o.verb;
 	r->ri.desired = r->d.where;
 	r->ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
+	r->ri.operator = record_operator();
 	if (r->o.lock) {
 		lockpath = desired_lock_path(&r->o.src);
 		err = lock_acquire(&r->lock, lockpath, r->o.wait, cause);
@@ -183,8 +184,10 @@ int
 run_record(struct run *r, char **cause)
 {
 	char *why;
+	int wrote;
 
-	if (record_run(r->hist, &r->er, r->d.m, &r->ri, cause) == -1) {
+	if (record_run(r->hist, &r->er, r->d.m, &r->ri, &wrote,
+	    cause) == -1) {
 		why = *cause;
 		*cause = NULL;
 		cause_set(cause, "%s: what was applied is not recorded; the "
@@ -192,8 +195,13 @@ run_record(struct run *r, char **cause)
 		free(why);
 		return -1;
 	}
-	if (!r->o.json)
+	if (r->o.json)
+		return 0;
+	if (wrote)
 		printf("recorded run %s in %s\n", r->er.id,
+		    history_where(r->hist));
+	else
+		printf("nothing new to record in %s\n",
 		    history_where(r->hist));
 	return 0;
 }

@@ -70,7 +70,7 @@ record(struct history *h, const struct history_run *run)
 {
 	char *cause = NULL;
 
-	if (history_record(h, run, &cause) == -1)
+	if (history_record(h, run, NULL, &cause) == -1)
 		fail_msg("%s", cause);
 }
 
@@ -667,12 +667,12 @@ test_bad_runs(void **state)
 
 	dir = path_in_tmp("hist");
 	h = open_hist(dir);
-	assert_int_equal(history_record(h, &r, &cause), -1);
+	assert_int_equal(history_record(h, &r, NULL, &cause), -1);
 	assert_non_null(strstr(cause, ": host name '../x' cannot be a file "
 	    "name"));
 	r.hosts = twice;
 	r.nhosts = 2;
-	assert_int_equal(history_record(h, &r, &cause), -1);
+	assert_int_equal(history_record(h, &r, NULL, &cause), -1);
 	assert_non_null(strstr(cause, ": host 'a' twice in one run"));
 	free(cause);
 	history_free(h);
@@ -849,7 +849,7 @@ record_leaky_run(const char *dir, const char *secret, char **cause)
 	    "clean", HISTORY_CORRECTIVE, reason, NULL, 1 };
 	r = (struct history_run){ "secret-1", "apply", 10, 20, secret, NULL,
 	    NULL, 0, hosts, 2, &c, 1 };
-	rc = history_record(h, &r, cause);
+	rc = history_record(h, &r, NULL, cause);
 	node_free(obs);
 	node_free(ver);
 	free(err);
@@ -1006,7 +1006,7 @@ loop_run(struct history *h, long seq, char **cause)
 	}
 	r = (struct history_run){ id, "apply", (time_t)seq, (time_t)seq, NULL,
 	    NULL, NULL, 0, hosts, 3, ch, 3 };
-	rc = history_record(h, &r, cause);
+	rc = history_record(h, &r, NULL, cause);
 	for (i = 0; i < 3; i++) {
 		node_free(obs[i]);
 		node_free(ver[i]);
@@ -1157,7 +1157,7 @@ drive_fixture(const char *desired, const char *dir)
 	if (history_open(&h, desired, dir, &cause) == -1)
 		goto out;
 	for (i = 0; i < nitems(runs); i++)
-		if (history_record(h, &runs[i], &cause) == -1)
+		if (history_record(h, &runs[i], NULL, &cause) == -1)
 			goto out;
 	rc = 0;
 out:
