@@ -615,8 +615,8 @@ static void
 msg_status(const char *msg, struct buf *out)
 {
 	static const char *const keep[] = { "Record: ", "Desired: ",
-	    "Desired-Commit: ", "Window: ", "Hosts-Failed: ",
-	    "Hosts-Noncompliant: ", NULL };
+	    "Desired-Commit: ", "Desired-Dirty: ", "Window: ",
+	    "Hosts-Failed: ", "Hosts-Noncompliant: ", NULL };
 	const char *nl;
 	size_t i;
 

@@ -73,6 +73,8 @@ struct history_run {
 	time_t			  finished;
 	const char		 *desired_path;	/* path or URL, may be NULL */
 	const char		 *desired_commit; /* hex id, or NULL */
+	int			  desired_dirty; /* the work tree had
+						   uncommitted changes */
 	const char		 *operator;	/* who ran it ($SUDO_USER, login
 						   name), or NULL */
 	const char		**windows;	/* active window ids */

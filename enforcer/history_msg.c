@@ -290,6 +290,8 @@ put_run_trailers(struct buf *out, const struct history_run *run,
 	}
 	if (run->desired_commit != NULL)
 		put_trailer(out, "Desired-Commit", run->desired_commit);
+	if (run->desired_dirty)
+		put_trailer(out, "Desired-Dirty", "yes");
 	if (run->operator != NULL)
 		put_trailer(out, "Operator", run->operator);
 	for (i = 0; i < run->nwindows; i++)
@@ -602,6 +604,8 @@ parse_trailer(struct parse *p, struct history_entry *e,
 		r->desired_path = v;
 	else if (strcmp(key, "Desired-Commit") == 0)
 		r->desired_commit = v;
+	else if (strcmp(key, "Desired-Dirty") == 0)
+		r->desired_dirty = strcmp(v, "yes") == 0;
 	else if (strcmp(key, "Operator") == 0)
 		r->operator = v;
 	else if (strcmp(key, "Window") == 0)

@@ -244,6 +244,7 @@ record_before_write(void *arg, const struct engine_run *run,
 	hr.finished = time(NULL);
 	hr.desired_path = w->info->desired;
 	hr.desired_commit = w->info->commit;
+	hr.desired_dirty = w->info->dirty;
 	hr.operator = w->info->operator;
 	hr.windows = windows;
 	hr.hosts = &host;
@@ -337,6 +338,7 @@ record_run(struct history *h, const struct engine_run *run,
 	hr.finished = run->finished.tv_sec;
 	hr.desired_path = info->desired;
 	hr.desired_commit = info->commit;
+	hr.desired_dirty = info->dirty;
 	hr.operator = info->operator;
 	hr.windows = windows;
 	hr.hosts = hosts;
@@ -386,6 +388,7 @@ record_verb(struct history *h, const struct record_info *info,
 	hr.finished = time(NULL);
 	hr.desired_path = info->desired;
 	hr.desired_commit = info->commit;
+	hr.desired_dirty = info->dirty;
 	hr.operator = info->operator;
 	hr.hosts = hosts;
 	hr.nhosts = n;

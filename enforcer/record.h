@@ -18,6 +18,7 @@ struct record_info {
 	const char	*verb;		/* "apply", "revert", ... */
 	const char	*desired;	/* path or URL, or NULL */
 	const char	*commit;	/* desired-state commit id, or NULL */
+	int		 dirty;		/* the work tree differs from it */
 	const char	*operator;	/* who ran it, or NULL */
 };
 

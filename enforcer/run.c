@@ -131,6 +131,7 @@ run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 	r->ri.verb = r->o.verb;
 	r->ri.desired = r->d.where;
 	r->ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
+	r->ri.dirty = r->d.dirty;
 	r->ri.operator = record_operator();
 	if (r->o.lock) {
 		lockpath = desired_lock_path(&r->o.src);

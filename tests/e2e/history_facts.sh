@@ -6,7 +6,10 @@
 #  - a run that observes and changes nothing adds no commit; once the last
 #    commit is older than settings.history_heartbeat, it adds one;
 #  - the operator ($SUDO_USER, else the login name) is in an Operator
-#    trailer of every commit.
+#    trailer of every commit;
+#  - with PATH in a git work tree, its HEAD is the Desired-Commit, a dirty
+#    work tree is marked (Desired-Dirty: yes) and refused with
+#    --require-clean.
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -83,5 +86,30 @@ expect "the heartbeat is a run commit with the same tree" \
 expect "the heartbeat keeps the host's status" \
     "apply: no change, 1 host not compliant, 1 host in sync" \
     "$(g log -1 --format=%s enforcer/history)"
+
+# --- the desired-state commit, dirty, --require-clean -------------------------
+trailer() {	# KEY: the value of trailer KEY in the tip commit
+	g log -1 --format="%(trailers:key=$1,valueonly)" enforcer/history |
+	    head -1
+}
+expect "Desired-Commit is the work tree's HEAD" "$(g rev-parse HEAD)" \
+    "$(trailer Desired-Commit)"
+expect "a clean work tree has no Desired-Dirty" "" "$(trailer Desired-Dirty)"
+echo "# an edit not committed" >>"$D/hosts.yaml"
+sim_ok POST /hosts/$OK/set 'winrm.service.auth.CredSSP = true' >/dev/null
+tip=$(g rev-parse enforcer/history)
+run_enforcer apply --require-clean "$D"
+expect "--require-clean refuses a dirty work tree" 1 "$RC"
+expect_match "... saying why" \
+    "uncommitted changes in the work tree (--require-clean)" "$ERR"
+expect "... before touching a host" true \
+    "$(truth $OK winrm.service.auth.CredSSP)"
+expect "... or the history" "$tip" "$(g rev-parse enforcer/history)"
+run_enforcer apply "$D"
+expect "without it, apply runs" 2 "$RC"
+expect "... and marks the commit dirty" yes "$(trailer Desired-Dirty)"
+expect "... the intent commit too" yes "$(g log -1 \
+    --format='%(trailers:key=Desired-Dirty,valueonly)' --grep='^Record: intent' \
+    enforcer/history | head -1)"
 out=$(g fsck --full --strict 2>&1) || fail "git fsck: $out"
 finish
