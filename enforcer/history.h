@@ -73,10 +73,6 @@ struct history_run {
 	time_t			  finished;
 	const char		 *desired_path;	/* path or URL, may be NULL */
 	const char		 *desired_commit; /* hex id, or NULL */
-	int			  desired_dirty; /* the work tree had
-						   uncommitted changes */
-	const char		 *operator;	/* who ran it ($SUDO_USER, login
-						   name), or NULL */
 	const char		**windows;	/* active window ids */
 	size_t			  nwindows;
 	const struct history_host *hosts;
@@ -85,6 +81,10 @@ struct history_run {
 	size_t			  nchanges;
 	long long		  heartbeat;	/* history_record(): seconds; 0
 						   records every run */
+	int			  desired_dirty; /* the work tree had
+						   uncommitted changes */
+	const char		 *operator;	/* who ran it ($SUDO_USER, login
+						   name), or NULL */
 };
 
 /* One run read back from the history (newest first in a history_log). */

@@ -11,15 +11,132 @@
 #include "record.h"
 #include "secret.h"
 
+/* The last recorded change on one path of one host. */
+struct record_fact {
+	const char		*host;
+	const char		*path;
+	struct engine_fact	 f;
+};
+
 struct record_last {
 	const char	**names;	/* borrowed from the model */
 	struct node	**states;	/* owned; NULL: never recorded */
+	const char	**commits;	/* desired-state commit of the host's
+					   last record, NULL: unknown */
 	size_t		  n;
+	const char	 *commit;	/* the run's, NULL: unknown */
+	struct history_log *log;	/* owns the facts' strings */
+	struct record_fact *facts;
+	size_t		  nfacts;
 };
+
+/* Runs read back for facts: enough for any path's last change. */
+#define RECORD_FACT_RUNS	1000
+
+static enum engine_class
+record_engine_class(enum history_class c)
+{
+	switch (c) {
+	case HISTORY_INTENTIONAL:
+		return ENGINE_INTENTIONAL;
+	case HISTORY_CORRECTIVE:
+		return ENGINE_CORRECTIVE;
+	case HISTORY_WINDOW:
+		return ENGINE_WINDOW;
+	case HISTORY_EXPIRY:
+		break;
+	}
+	return ENGINE_EXPIRY;
+}
+
+static ssize_t
+record_host_index(const struct record_last *rl, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < rl->n; i++)
+		if (strcmp(rl->names[i], host) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static struct record_fact *
+record_fact_find(const struct record_last *rl, const char *host,
+    const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < rl->nfacts; i++)
+		if (strcmp(rl->facts[i].host, host) == 0 &&
+		    strcmp(rl->facts[i].path, path) == 0)
+			return &rl->facts[i];
+	return NULL;
+}
+
+/* The newest change of each (host, path) of e not known yet. */
+static void
+record_facts_add(struct record_last *rl, const struct history_entry *e)
+{
+	const struct history_change *c;
+	struct record_fact *rf;
+	size_t i;
+
+	for (i = 0; i < e->run.nchanges; i++) {
+		c = &e->run.changes[i];
+		if (record_host_index(rl, c->host) < 0 ||
+		    record_fact_find(rl, c->host, c->path) != NULL)
+			continue;
+		rl->facts = xreallocarray(rl->facts, rl->nfacts + 1,
+		    sizeof(*rl->facts));
+		rf = &rl->facts[rl->nfacts++];
+		rf->host = c->host;
+		rf->path = c->path;
+		rf->f.known = 1;
+		rf->f.class = record_engine_class(c->class);
+		rf->f.verb = e->run.verb;
+		rf->f.window = c->window;
+		rf->f.run_id = e->run.run_id;
+		rf->f.verified = c->verified;
+	}
+}
+
+/*
+ * From the newest runs back: each path's last change, and the commit of
+ * each host's last record (unknown when it was dirty).
+ */
+static int
+record_facts_load(struct record_last *rl, struct history *h, char **cause)
+{
+	struct history_filter filter = HISTORY_FILTER_INIT;
+	const struct history_entry *e;
+	unsigned char *seen;
+	ssize_t k;
+	size_t i, j;
+
+	filter.limit = RECORD_FACT_RUNS;
+	if (history_list(&rl->log, h, &filter, cause) == -1)
+		return -1;
+	seen = xcalloc(rl->n + 1, 1);
+	for (i = 0; i < rl->log->n; i++) {
+		e = &rl->log->entries[i];
+		record_facts_add(rl, e);
+		for (j = 0; j < e->run.nhosts; j++) {
+			k = record_host_index(rl, e->run.hosts[j].name);
+			if (k < 0 || seen[k])
+				continue;
+			seen[k] = 1;
+			rl->commits[k] = e->run.desired_dirty ? NULL :
+			    e->run.desired_commit;
+		}
+	}
+	free(seen);
+	return 0;
+}
 
 int
 record_last_load(struct record_last **out, struct history *h,
-    const struct model *m, const char *glob, char **cause)
+    const struct model *m, const char *glob, const struct record_info *now,
+    char **cause)
 {
 	struct record_last *rl;
 	const struct model_host *mh;
@@ -28,21 +145,26 @@ record_last_load(struct record_last **out, struct history *h,
 	rl = xcalloc(1, sizeof(*rl));
 	rl->names = xcalloc(m->nhosts + 1, sizeof(*rl->names));
 	rl->states = xcalloc(m->nhosts + 1, sizeof(*rl->states));
+	rl->commits = xcalloc(m->nhosts + 1, sizeof(*rl->commits));
+	rl->commit = now != NULL && !now->dirty ? now->commit : NULL;
 	for (i = 0; i < m->nhosts; i++) {
 		mh = &m->hosts[i];
 		if (glob != NULL && !model_host_match(mh, glob))
 			continue;
 		rl->names[rl->n] = mh->name;
 		if (h != NULL && history_last_state(&rl->states[rl->n], h,
-		    mh->name, cause) == -1) {
-			record_last_free(rl);
-			*out = NULL;
-			return -1;
-		}
+		    mh->name, cause) == -1)
+			goto fail;
 		rl->n++;
 	}
+	if (h != NULL && record_facts_load(rl, h, cause) == -1)
+		goto fail;
 	*out = rl;
 	return 0;
+fail:
+	record_last_free(rl);
+	*out = NULL;
+	return -1;
 }
 
 void
@@ -55,8 +177,28 @@ record_last_free(struct record_last *rl)
 	for (i = 0; i < rl->n; i++)
 		node_free(rl->states[i]);
 	free(rl->states);
+	free(rl->commits);
 	free(rl->names);
+	free(rl->facts);
+	history_log_free(rl->log);
 	free(rl);
+}
+
+void
+record_fact_get(void *arg, const char *host, const char *path,
+    struct engine_fact *out)
+{
+	const struct record_last *rl = arg;
+	const struct record_fact *rf;
+	ssize_t k;
+
+	if ((rf = record_fact_find(rl, host, path)) != NULL)
+		*out = rf->f;
+	k = record_host_index(rl, host);
+	if (rl->commit == NULL || k < 0 || rl->commits[k] == NULL)
+		out->desired = -1;
+	else
+		out->desired = strcmp(rl->commit, rl->commits[k]) == 0;
 }
 
 const struct node *

@@ -39,13 +39,21 @@ struct record_last;
 /* record.c */
 
 /*
- * The last recorded state of every host of m matching glob (NULL: all).
- * h may be NULL (no history): every state is then unknown.  *out:
+ * The last recorded state of every host of m matching glob (NULL: all),
+ * and the facts that classify changes (engine_fact): the last recorded
+ * change of each of their paths and the desired-state commit of each
+ * host's last record, compared with now's (may be NULL: unknown).  h may
+ * be NULL (no history): every state and fact is then unknown.  *out:
  * record_last_free().
  */
 int record_last_load(struct record_last **out, struct history *h,
-    const struct model *m, const char *glob, char **cause);
+    const struct model *m, const char *glob, const struct record_info *now,
+    char **cause);
 void record_last_free(struct record_last *);
+
+/* An engine_fact_fn: arg is a struct record_last.  Thread-safe, as is: */
+void record_fact_get(void *arg, const char *host, const char *path,
+    struct engine_fact *out);
 
 /*
  * An engine_last_fn: arg is a struct record_last.  Safe from the engine's
