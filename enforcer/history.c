@@ -947,8 +947,10 @@ walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
 	w->pending = e;
 	w->has_pending = 1;
 	w->pending_run = record == HISTORY_MSG_RUN;
-	if (!w->pending_run)
+	if (!w->pending_run) {
 		memcpy(w->pending.observed, e.commit, sizeof(e.commit));
+		w->pending.cut = 1;
+	}
 	return 0;
 }
 

@@ -98,6 +98,9 @@ struct history_entry {
 	const char	**drifted;	/* hosts found changed outside
 					   enforcer before this run */
 	size_t		  ndrifted;
+	int		  cut;		/* no run commit: the run was killed
+					   or not recorded after its intent
+					   commits (commit is its newest) */
 };
 
 /*

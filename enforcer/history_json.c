@@ -91,6 +91,7 @@ history_json_run_head(struct json *j, const struct history_entry *e)
 	/* Added in version 1: additions only append keys. */
 	json_kv_string(j, "operator", r->operator);
 	json_kv_bool(j, "desired_dirty", r->desired_dirty);
+	json_kv_bool(j, "cut", e->cut);
 }
 
 void

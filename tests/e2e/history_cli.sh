@@ -113,7 +113,7 @@ assert ids == ["20261125T120000Z-0d1e2f", "20261125T110000Z-7a8b9c",
                "20261125T100000Z-4d5e6f", "20261125T093000Z-1a2b3c"], ids
 keys = ["run_id", "verb", "summary", "started", "finished", "commit",
         "observed_commit", "desired", "desired_commit", "windows", "drifted",
-        "operator", "desired_dirty", "hosts", "changes"]
+        "operator", "desired_dirty", "cut", "hosts", "changes"]
 for r in runs["runs"]:
     assert list(r) == keys, list(r)
 r2 = runs["runs"][2]

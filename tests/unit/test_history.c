@@ -437,6 +437,8 @@ test_intent(void **state)
 	assert_string_equal(log->entries[0].run.run_id, "run-3");
 	assert_string_equal(log->entries[0].summary,
 	    "intent: 1 change on a.test");
+	assert_int_equal(log->entries[0].cut, 1);
+	assert_int_equal(log->entries[1].cut, 0);
 	assert_int_equal(log->entries[0].run.nchanges, 1);
 	assert_int_equal(log->entries[0].run.changes[0].verified, 0);
 	/* The complete run: its intent commit joined, drift said. */
