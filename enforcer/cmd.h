@@ -12,6 +12,7 @@
 #define EXIT_ERROR	1	/* error: bad input, bad usage, ... */
 #define EXIT_PENDING	2	/* plan: changes are pending */
 #define EXIT_HOSTS	3	/* some hosts failed */
+#define EXIT_SIGNAL	130	/* stopped by a signal, nothing left undone */
 
 struct cmd_entry {
 	const char	*name;

@@ -19,7 +19,7 @@ cmd_apply_usage(FILE *fp, int apply)
 
 	fprintf(fp,
 	    "usage: %s %s [--parallel N] [--hosts GLOB] [--json] [--no-wait]\n"
-	    "       %*s [--at TIME] [--history DIR] PATH\n"
+	    "       %*s [--at TIME] [--history DIR] [--require-clean] PATH\n"
 	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
 	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
@@ -31,6 +31,8 @@ cmd_apply_usage(FILE *fp, int apply)
 	    "                 for rehearsals against a simulated fleet\n"
 	    "  --history DIR  the history repository (default: $ENFORCER_HISTORY,\n"
 	    "                 else branch enforcer/history of PATH's git repository)\n"
+	    "  --require-clean  refuse a PATH whose git work tree has uncommitted\n"
+	    "                 changes (or that is not in git)\n"
 	    "  --repo R --ref REF  the desired state of commit REF of repository R\n"
 	    "                 (a local repository or a URL), without a work tree\n"
 	    "  --require-signed KEYRING  only a commit signed by a key of KEYRING\n"
@@ -89,6 +91,9 @@ cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
 	case 'c':
 		src->cache_dir = arg;
 		return 1;
+	case 'C':
+		src->require_clean = 1;
+		return 1;
 	}
 	return 0;
 }
@@ -107,6 +112,7 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		{ "ref", required_argument, NULL, 'f' },
 		{ "require-signed", required_argument, NULL, 's' },
 		{ "cache", required_argument, NULL, 'c' },
+		{ "require-clean", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

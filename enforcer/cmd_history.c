@@ -103,6 +103,8 @@ cmd_history_print_run(const struct history_entry *e)
 	printf("%s  %s  %s", t, e->run.run_id, e->summary);
 	for (i = 0; i < e->ndrifted; i++)
 		printf("%s%s", i == 0 ? "; drift: " : ", ", e->drifted[i]);
+	if (e->cut)
+		printf("; cut short: no run commit");
 	printf("\n");
 }
 

@@ -44,6 +44,7 @@ struct restart_host {
 	const struct model_host	*host;
 	long			 ms;	/* from /Run to answering again */
 	char			*error;	/* one line, or NULL */
+	int			 attempted;
 };
 
 struct restart_pool {
@@ -57,7 +58,7 @@ restart_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s restart-winrm [--hosts GLOB] [--timeout DURATION]\n"
-	    "       %*s [--parallel N] [--no-wait] PATH\n\n"
+	    "       %*s [--parallel N] [--no-wait] [--history DIR] PATH\n\n"
 	    "Restart the WinRM service of each selected host (the remedy for "
 	    "broken WinRM\nconnections) through a one-shot task running as "
 	    "SYSTEM, wait until the host\nanswers again, then delete the "
@@ -80,6 +81,7 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "no-wait", no_argument, NULL, 'n' },
+		{ "history", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -382,6 +384,7 @@ restart_one(void *arg, size_t i)
 	struct restart_pool *p = arg;
 	char *cause = NULL;
 
+	p->hosts[i].attempted = 1;
 	if (restart_host(&p->hosts[i], p->timeout_ms, &cause) == -1)
 		p->hosts[i].error = cause != NULL ? cause :
 		    xstrdup("unknown error");
@@ -448,6 +451,34 @@ restart_select(struct restart_pool *p, const struct model *m,
 	return 0;
 }
 
+/*
+ * Into the history: with intent before the first host is touched (a
+ * failure then touches none), then what was done.
+ */
+static int
+restart_record(struct run *r, const struct restart_pool *p,
+    const char *run_id, time_t started, int intent, char **cause)
+{
+	struct record_verb_host *vh;
+	size_t i;
+	int rc;
+
+	vh = xcalloc(p->n + 1, sizeof(*vh));
+	for (i = 0; i < p->n; i++) {
+		vh[i].name = p->hosts[i].host->name;
+		vh[i].error = p->hosts[i].error != NULL ?
+		    restart_unhost(&p->hosts[i]) : NULL;
+		vh[i].attempted = p->hosts[i].attempted;
+	}
+	rc = record_verb(r->hist, &r->ri, run_id, started, "winrm.restart",
+	    vh, p->n, intent, cause);
+	free(vh);
+	if (rc == -1)
+		cause_prefix(cause, intent ? "nothing restarted" :
+		    "restarts done but not recorded");
+	return rc;
+}
+
 /* A restart cuts the connections of an apply on the same hosts: lock. */
 int
 cmd_restart_winrm(int argc, char **argv)
@@ -456,7 +487,8 @@ cmd_restart_winrm(int argc, char **argv)
 	struct restart_args a;
 	struct restart_pool p;
 	struct run r;
-	char *cause = NULL;
+	char *cause = NULL, *run_id;
+	time_t started;
 	size_t i;
 	int code = EXIT_ERROR;
 
@@ -466,19 +498,29 @@ cmd_restart_winrm(int argc, char **argv)
 	a.timeout = 60;
 	run_opts_init(&a.o, "restart-winrm");
 	a.o.lock = 1;
+	a.o.history = RUN_HISTORY_REQUIRED;
+	started = time(NULL);
+	run_id = history_new_run_id(started);
 	if (restart_parse(&a, argc, argv, &cause) == -1 ||
 	    run_open(&r, &a.o, &errs, &cause) == -1 ||
-	    restart_select(&p, r.d.m, a.o.eo.hosts_glob, &cause) == -1)
+	    restart_select(&p, r.d.m, a.o.eo.hosts_glob, &cause) == -1 ||
+	    restart_record(&r, &p, run_id, started, 1, &cause) == -1)
 		goto out;
 	p.timeout_ms = a.timeout * 1000;
 	engine_each(p.n, a.o.eo.parallel, NULL, restart_one, restart_skip, &p);
-	code = restart_report(&p);
+	code = run_signal_exit(restart_report(&p));
+	if (restart_record(&r, &p, run_id, started, 0, &cause) == -1)
+		code = EXIT_ERROR;
+	else
+		printf("recorded run %s in %s\n", run_id,
+		    history_where(r.hist));
 out:
 	cmd_errors("restart-winrm", &errs, cause);
 	free(cause);
 	for (i = 0; i < p.n; i++)
 		free(p.hosts[i].error);
 	free(p.hosts);
+	free(run_id);
 	run_release(&r);
 	errors_clear(&errs);
 	return code;

@@ -175,7 +175,7 @@ cmd_revert(int argc, char **argv)
 		    a.run_id);
 		goto out;
 	}
-	code = revert_run(&a, &r, &cause);
+	code = run_signal_exit(revert_run(&a, &r, &cause));
 out:
 	cmd_errors("revert", &errs, cause);
 	free(cause);

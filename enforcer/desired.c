@@ -89,6 +89,40 @@ out:
 	return rc;
 }
 
+/*
+ * PATH in a git work tree: the commit it comes from, and whether it has
+ * uncommitted changes (refused with --require-clean, as is a PATH whose
+ * commit cannot be known).
+ */
+static int
+desired_worktree(struct desired *d, const struct desired_src *src,
+    struct errors *errs)
+{
+	char *cause = NULL;
+	int rc;
+
+	git_libgit2_init();
+	rc = gitutil_worktree_commit(src->path, d->commit, &d->dirty, &cause);
+	git_libgit2_shutdown();
+	if (rc == -1) {
+		errors_add_owned(errs, cause);
+		return -1;
+	}
+	if (!src->require_clean)
+		return 0;
+	if (d->commit[0] == '\0')
+		cause = xasprintf("%s: not in a git work tree with a commit: "
+		    "--require-clean cannot tell what is enforced", src->path);
+	else if (d->dirty)
+		cause = xasprintf("%s: uncommitted changes in the work tree "
+		    "(--require-clean): commit them, or run without it",
+		    src->path);
+	if (cause == NULL)
+		return 0;
+	errors_add_owned(errs, cause);
+	return -1;
+}
+
 int
 desired_load(struct desired *d, const struct desired_src *src,
     struct errors *errs)
@@ -104,6 +138,8 @@ desired_load(struct desired *d, const struct desired_src *src,
 		if ((d->where = realpath(src->path, NULL)) == NULL)
 			d->where = xstrdup(src->path);
 		rc = model_load(&d->m, src->path, errs);
+		if (rc == 0)
+			rc = desired_worktree(d, src, errs);
 	}
 	if (rc == -1)
 		desired_release(d);

@@ -25,6 +25,8 @@ struct desired_src {
 	const char	*keyring;	/* --require-signed KEYRING */
 	const char	*cache_dir;	/* --cache DIR; NULL: the default */
 	const char	*history_dir;	/* --history DIR; NULL: see above */
+	int		 require_clean;	/* --require-clean: refuse a PATH with
+					   uncommitted changes */
 };
 
 /* A loaded desired state.  Owns everything: desired_release(). */
@@ -33,7 +35,9 @@ struct desired {
 	char		*where;		/* PATH made absolute, or the
 					   repository (a URL without its
 					   credentials) */
-	char		 commit[41];	/* full id read with --ref, else "" */
+	char		 commit[41];	/* full id read with --ref, or HEAD of
+					   PATH's work tree, else "" */
+	int		 dirty;		/* PATH differs from that commit */
 	char		*signer;	/* key that signed it (--require-signed) */
 };
 
@@ -51,7 +55,9 @@ const char *desired_history_dir(const char *given);
 
 /*
  * Load the desired state of src.  On failure returns -1 with every problem
- * in errs ("file:line:col: ..." or "REPO: REF: ..."); d is released.
+ * in errs ("file:line:col: ..." or "REPO: REF: ..."); d is released.  A
+ * PATH in a git work tree gets its HEAD commit and dirty mark; with
+ * src->require_clean, a dirty PATH (or one outside git) is refused.
  */
 int desired_load(struct desired *d, const struct desired_src *src,
     struct errors *errs);

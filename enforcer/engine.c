@@ -120,15 +120,71 @@ engine_expired_window(struct engine_ctx *ec, const struct model_host *h,
 	return found;
 }
 
-/* Class and reason of one change. */
+/* What the history says of c's path on eh; nothing known without it. */
+static void
+engine_fact(struct engine_ctx *ec, const struct engine_host *eh,
+    const struct change *c, struct engine_fact *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->desired = -1;
+	if (ec->o->fact != NULL)
+		ec->o->fact(ec->o->last_arg, eh->host->name, c->path, f);
+}
+
+/*
+ * The window ended, and what it set is still to be put back: its change
+ * is the last one recorded on the path.  Without history, the window's
+ * end is all there is to go on.
+ */
+static int
+engine_expiry_pending(struct engine_ctx *ec, const struct model_window *w,
+    const struct engine_fact *f)
+{
+	if (ec->o->fact == NULL)
+		return 1;
+	return f->known && f->class == ENGINE_WINDOW && f->window != NULL &&
+	    strcmp(f->window, w->name) == 0;
+}
+
+/*
+ * The host is as we last left it, so the change comes from our side: the
+ * desired state changed (intentional), unless the facts say otherwise:
+ * the last attempt on the path failed (a retry), a revert put the value
+ * there, or the desired-state commit is the same as at the last record.
+ */
+static void
+engine_classify_ours(struct engine_change *ic, const struct engine_fact *f,
+    const char *policy)
+{
+	ic->class = ENGINE_CORRECTIVE;
+	if (f->known && !f->verified)
+		ic->reason = xasprintf("policy %s; retry: the change failed "
+		    "in run %s", policy, f->run_id);
+	else if (f->known && f->verb != NULL &&
+	    strcmp(f->verb, "revert") == 0)
+		ic->reason = xasprintf("policy %s; undoes the revert of run "
+		    "%s", policy, f->run_id);
+	else if (f->desired == 1)
+		ic->reason = xasprintf("policy %s; desired state unchanged",
+		    policy);
+	else {
+		ic->class = ENGINE_INTENTIONAL;
+		ic->reason = xasprintf("policy %s; desired state changed",
+		    policy);
+	}
+}
+
+/* Class and reason of one change (docs/history.md, "Classes"). */
 static void
 engine_classify(struct engine_ctx *ec, struct engine_host *eh,
     struct engine_change *ic)
 {
 	const struct change *c = ic->change;
 	const struct origin *o = engine_origin(c);
+	const char *policy = o != NULL ? o->name : "?";
 	const struct model_window *w;
 	const struct node *last, *was;
+	struct engine_fact f;
 	char *hm;
 
 	if (ec->o->guard != NULL &&
@@ -144,7 +200,9 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 		free(hm);
 		return;
 	}
-	if ((w = engine_expired_window(ec, eh->host, c)) != NULL) {
+	engine_fact(ec, eh, c, &f);
+	if ((w = engine_expired_window(ec, eh->host, c)) != NULL &&
+	    engine_expiry_pending(ec, w, &f)) {
 		hm = timeparse_hhmm(w->end);
 		ic->class = ENGINE_EXPIRY;
 		ic->window = w->name;
@@ -156,22 +214,23 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 	    ec->o->last(ec->o->last_arg, eh->host->name) : NULL;
 	was = last != NULL ? node_path(last, c->path, NULL, 0,
 	    NULL) : NULL;
-	/* Whole values, not c->before: a list's change names one item. */
+	/*
+	 * Whole values, not c->before: a list's change names one item.  A
+	 * kind never recorded on the host was not read before: no drift.
+	 */
 	if (last != NULL && ((was == NULL && c->before == NULL) ||
+	    node_get(last, c->kind) == NULL ||
 	    (was != NULL && node_equal(was, node_path(eh->observed,
 	    c->path, NULL, 0, NULL))))) {
-		/* The host is as we last left it: the desired state moved. */
-		ic->class = ENGINE_INTENTIONAL;
-		ic->reason = xasprintf("policy %s; desired state changed",
-		    o != NULL ? o->name : "?");
+		engine_classify_ours(ic, &f, policy);
 		return;
 	}
 	ic->class = ENGINE_CORRECTIVE;
 	if (last != NULL)
 		ic->reason = xasprintf("drift: changed outside enforcer; "
-		    "policy %s", o != NULL ? o->name : "?");
+		    "policy %s", policy);
 	else
-		ic->reason = xasprintf("policy %s", o != NULL ? o->name : "?");
+		ic->reason = xasprintf("policy %s", policy);
 }
 
 /*
@@ -642,6 +701,46 @@ engine_host_fail(struct engine_host *eh, char *cause)
 	eh->error = cause != NULL ? cause : xstrdup("unknown error");
 }
 
+/* Some change of eh is still to be sent. */
+static int
+engine_will_write(const struct engine_host *eh)
+{
+	size_t i;
+
+	for (i = 0; i < eh->changes.n; i++)
+		if (eh->info[i].result == ENGINE_PENDING)
+			return 1;
+	return 0;
+}
+
+/*
+ * The caller's hook before the host's first write; when it fails, nothing
+ * is sent: a write that could not be recorded first must not happen.
+ */
+static int
+engine_before_write(struct engine_ctx *ec, struct engine_host *eh)
+{
+	char *cause = NULL;
+	size_t i;
+
+	if (ec->o->before_write == NULL || !engine_will_write(eh))
+		return 0;
+	/* Stopped before this host's first write: leave it untouched. */
+	if (engine_stop)
+		cause = xstrdup("interrupted");
+	else if (ec->o->before_write(ec->o->write_arg, ec->run, eh,
+	    &cause) == 0)
+		return 0;
+	for (i = 0; i < eh->changes.n; i++) {
+		if (eh->info[i].result != ENGINE_PENDING)
+			continue;
+		eh->info[i].result = ENGINE_FAILED;
+		eh->info[i].error = xasprintf("not applied: %s", cause);
+	}
+	free(cause);
+	return -1;
+}
+
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
@@ -683,18 +782,19 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
 			eh->info[i].result = ENGINE_REPORTED;
 	}
-	if (ec->o->apply && eh->changes.n > 0) {
+	if (ec->o->apply && eh->changes.n > 0 &&
+	    engine_before_write(ec, eh) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		engine_apply(ec, &ctx, &wo, eh);
 		engine_verify(&ctx, &wo, eh);
 		engine_apply_last(ec, &ctx, &wo, eh);
 		eh->ms_apply = timeparse_ms_since(&t1);
-		for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
-			if (eh->info[i].error != NULL)
-				eh->error = xasprintf("%s: %s",
-				    eh->info[i].change->path, engine_unhost(
-				    eh->host->name, eh->info[i].error));
 	}
+	for (i = 0; i < eh->changes.n && eh->error == NULL; i++)
+		if (eh->info[i].error != NULL)
+			eh->error = xasprintf("%s: %s",
+			    eh->info[i].change->path, engine_unhost(
+			    eh->host->name, eh->info[i].error));
 	if (wsman_close(ws, &cause) == -1)
 		free(cause);	/* a shell left behind is reaped by its idle timeout */
 	goto out;

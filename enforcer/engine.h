@@ -75,6 +75,42 @@ struct engine_host {
  */
 typedef const struct node *(*engine_last_fn)(void *arg, const char *host);
 
+/*
+ * What the history knows that classifies a change (docs/history.md,
+ * "Classes").  Strings are borrowed from the callback's owner.
+ */
+struct engine_fact {
+	int		 desired;	/* 1: the desired-state commit is the
+					   one of the host's last record (both
+					   clean), 0: it changed, -1: unknown */
+	int		 known;		/* a change on the path was recorded;
+					   then the last one's: */
+	enum engine_class class;
+	const char	*verb;		/* "apply", "revert", ... */
+	const char	*window;	/* or NULL */
+	const char	*run_id;
+	int		 verified;
+};
+
+/*
+ * Optional: fill *out for host's path from the history; called from the
+ * hosts' threads (only reads what was loaded before the run).
+ */
+typedef void (*engine_fact_fn)(void *arg, const char *host, const char *path,
+    struct engine_fact *out);
+
+/*
+ * Optional, apply only: called once for a host about to be written, after
+ * its read, diff and classification and before its first write, from the
+ * host's worker thread (so it must be thread-safe).  The history commits
+ * the host's observed state and the changes about to be made here, so
+ * that a run killed while writing leaves its drift and intent behind.
+ * Returns 0, or -1 with a cause: the host is then not written at all.
+ */
+struct engine_run;
+typedef int (*engine_before_write_fn)(void *arg, const struct engine_run *,
+    const struct engine_host *, char **cause);
+
 struct engine_opts;
 
 /*
@@ -124,7 +160,10 @@ struct engine_opts {
 	time_t		 at;		/* the run's instant */
 	int		 progress;	/* progress line on stderr */
 	engine_last_fn	 last;		/* may be NULL */
+	engine_fact_fn	 fact;		/* may be NULL; gets last_arg */
 	void		*last_arg;
+	engine_before_write_fn before_write; /* may be NULL */
+	void		*write_arg;
 	const struct engine_guard *guard; /* may be NULL; borrowed */
 };
 

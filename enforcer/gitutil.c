@@ -93,3 +93,80 @@ out:
 	free(tmp);
 	return rc;
 }
+
+/* path inside the work tree of repo, relative to it; NULL if outside. */
+static char *
+gitutil_relative(git_repository *repo, const char *path)
+{
+	const char *wd = git_repository_workdir(repo);
+	char *abs, *rel = NULL;
+	size_t n;
+
+	if (wd == NULL || (abs = realpath(path, NULL)) == NULL)
+		return NULL;
+	n = strlen(wd);
+	/* workdir ends in '/'; the top itself is abs without it. */
+	if (strncmp(abs, wd, n) == 0)
+		rel = xstrdup(abs + n);
+	else if (strncmp(abs, wd, n - 1) == 0 && abs[n - 1] == '\0')
+		rel = xstrdup("");
+	free(abs);
+	return rel;
+}
+
+static int
+gitutil_dirty(git_repository *repo, const char *rel, int *dirty,
+    char **cause)
+{
+	git_status_options so;
+	git_status_list *sl = NULL;
+	char *spec[1];
+
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	spec[0] = (char *)rel;
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+	    GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+	if (*rel != '\0') {
+		so.pathspec.strings = spec;
+		so.pathspec.count = 1;
+	}
+	if (git_status_list_new(&sl, repo, &so) != 0)
+		return gitutil_fail(cause, git_repository_path(repo),
+		    "status");
+	*dirty = git_status_list_entrycount(sl) > 0;
+	git_status_list_free(sl);
+	return 0;
+}
+
+int
+gitutil_worktree_commit(const char *path, char commit[41], int *dirty,
+    char **cause)
+{
+	git_repository *repo = NULL;
+	git_oid head;
+	struct stat st;
+	char *dir, *rel = NULL, *slash;
+	int rc = 0;
+
+	commit[0] = '\0';
+	*dirty = 0;
+	dir = xstrdup(path);
+	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		if ((slash = strrchr(dir, '/')) == NULL)
+			strcpy(dir, ".");
+		else
+			slash[slash == dir ? 1 : 0] = '\0';
+	}
+	if (git_repository_open_ext(&repo, dir, 0, NULL) != 0 ||
+	    (rel = gitutil_relative(repo, path)) == NULL ||
+	    git_reference_name_to_id(&head, repo, "HEAD") != 0)
+		goto out;	/* not a work tree, or nothing committed */
+	git_oid_tostr(commit, 41, &head);
+	rc = gitutil_dirty(repo, rel, dirty, cause);
+out:
+	free(rel);
+	free(dir);
+	git_repository_free(repo);
+	return rc;
+}

@@ -29,4 +29,14 @@ char *gitutil_url_public(const char *url);
 int gitutil_create_bare(git_repository **out, const char *dir,
     const char *initial_head, char **cause);
 
+/*
+ * The commit a work tree's desired state at path (a file or directory)
+ * comes from: its repository's HEAD, in commit[41] ("" when path is not
+ * in a work tree or HEAD is unborn), and *dirty when a file under path
+ * differs from HEAD (modified, staged, deleted or untracked; ignored
+ * files aside).  Fails only on a repository libgit2 cannot read.
+ */
+int gitutil_worktree_commit(const char *path, char commit[41], int *dirty,
+    char **cause);
+
 #endif

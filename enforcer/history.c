@@ -565,10 +565,13 @@ commit_on(struct history *h, struct rec_head *head, const struct rec_files *f,
 /*
  * The observed commit, when needed: drifted hosts (recorded before, now
  * different) and new hosts this run changed, with their observed states.
+ * With intent, always, before the run writes to run's hosts: every host
+ * not recorded yet is recorded, and the message carries the changes
+ * about to be made.
  */
 static int
 history_commit_observed(struct history *h, const struct history_run *run,
-    const struct rec_host *rh, struct rec_head *head, char **cause)
+    const struct rec_host *rh, int intent, struct rec_head *head, char **cause)
 {
 	struct rec_files f = { NULL, NULL, 0 };
 	const char **drifted, **fresh;
@@ -584,15 +587,16 @@ history_commit_observed(struct history *h, const struct history_run *run,
 		if (rh[i].has_last && !git_oid_equal(&rh[i].last,
 		    &rh[i].observed))
 			drifted[nd++] = rh[i].h->name;
-		else if (!rh[i].has_last && rh[i].has_verified &&
-		    !git_oid_equal(&rh[i].verified, &rh[i].observed))
+		else if (!rh[i].has_last && (intent || (rh[i].has_verified &&
+		    !git_oid_equal(&rh[i].verified, &rh[i].observed))))
 			fresh[nf++] = rh[i].h->name;
 		else
 			continue;
 		files_add(&f, rh[i].h->name, &rh[i].observed);
 	}
-	if (f.n > 0) {
-		history_msg_observed(&msg, run, drifted, nd, fresh, nf);
+	if (f.n > 0 || intent) {
+		history_msg_observed(&msg, run, drifted, nd, fresh, nf,
+		    intent);
 		rc = commit_on(h, head, &f, run->started, &msg, cause);
 	}
 	buf_release(&msg);
@@ -602,14 +606,67 @@ history_commit_observed(struct history *h, const struct history_run *run,
 	return rc;
 }
 
+/*
+ * The lines of a run commit's message that say how things stand, beyond
+ * the tree: which desired state and windows, which hosts failed or are
+ * not compliant.
+ */
+static void
+msg_status(const char *msg, struct buf *out)
+{
+	static const char *const keep[] = { "Record: ", "Desired: ",
+	    "Desired-Commit: ", "Desired-Dirty: ", "Window: ",
+	    "Hosts-Failed: ", "Hosts-Noncompliant: ", NULL };
+	const char *nl;
+	size_t i;
+
+	for (; *msg != '\0'; msg = *nl != '\0' ? nl + 1 : nl) {
+		nl = msg + strcspn(msg, "\n");
+		for (i = 0; keep[i] != NULL; i++)
+			if (strncmp(msg, keep[i], strlen(keep[i])) == 0)
+				buf_add(out, msg, (size_t)(nl - msg) + 1);
+	}
+}
+
+/*
+ * A run commit with tree and msg would say nothing new: this run changed
+ * nothing, and the tip is a run commit younger than run->heartbeat with
+ * the same tree and the same status (msg_status()).
+ */
+static int
+run_says_nothing(const struct history_run *run, const git_commit *tip,
+    const git_oid *tree, const struct buf *msg)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int same;
+
+	if (run->heartbeat <= 0 || tip == NULL || run->nchanges > 0 ||
+	    !git_oid_equal(git_commit_tree_id(tip), tree) ||
+	    (time_t)git_commit_time(tip) + run->heartbeat <= run->finished)
+		return 0;
+	msg_status(git_commit_message(tip), &a);
+	msg_status(buf_cstr(msg), &b);
+	same = strncmp(buf_cstr(&a), "Record: run\n", 12) == 0 &&
+	    strcmp(buf_cstr(&a), buf_cstr(&b)) == 0;
+	buf_release(&a);
+	buf_release(&b);
+	return same;
+}
+
+/*
+ * The run commit, unless it would say nothing new (run_says_nothing())
+ * and no observed commit was written before it.
+ */
 static int
 history_commit_run(struct history *h, const struct history_run *run,
-    const struct rec_host *rh, struct rec_head *head, char **cause)
+    const struct rec_host *rh, const git_commit *tip, struct rec_head *head,
+    char **cause)
 {
 	struct rec_files f = { NULL, NULL, 0 };
 	struct buf msg = BUF_INIT;
+	git_oid tree, commit;
 	size_t i;
-	int rc;
+	int rc = -1;
 
 	for (i = 0; i < run->nhosts; i++) {
 		if (rh[i].has_verified)
@@ -618,7 +675,23 @@ history_commit_run(struct history *h, const struct history_run *run,
 			files_add(&f, rh[i].h->name, &rh[i].observed);
 	}
 	history_msg_run(&msg, run);
-	rc = commit_on(h, head, &f, run->finished, &msg, cause);
+	redact(h, &msg);
+	if (write_tree(h, head->empty ? NULL : &head->tree, &f, &tree,
+	    cause) == -1)
+		goto out;
+	if (tip != NULL && git_oid_equal(git_commit_id(tip), &head->commit) &&
+	    run_says_nothing(run, tip, &tree, &msg)) {
+		rc = 0;
+		goto out;
+	}
+	if (write_commit(h, &tree, head->empty ? NULL : &head->commit,
+	    run->finished, &msg, &commit, cause) == -1)
+		goto out;
+	git_oid_cpy(&head->tree, &tree);
+	git_oid_cpy(&head->commit, &commit);
+	head->empty = 0;
+	rc = 0;
+out:
 	buf_release(&msg);
 	files_release(&f);
 	return rc;
@@ -643,8 +716,13 @@ move_branch(struct history *h, const struct history_run *run,
 	return 0;
 }
 
-int
-history_record(struct history *h, const struct history_run *run, char **cause)
+/*
+ * One or two commits (observed, run), then one move of the branch, when
+ * there is a commit to add: *wrote says whether there was.
+ */
+static int
+history_write(struct history *h, const struct history_run *run, int intent,
+    int *wrote, char **cause)
 {
 	struct rec_host *rh = NULL;
 	git_commit *tip = NULL;
@@ -652,6 +730,7 @@ history_record(struct history *h, const struct history_run *run, char **cause)
 	struct rec_head head;
 	int lockfd = -1, rc = -1;
 
+	*wrote = 0;
 	if (check_run(h, run, cause) == -1 ||
 	    history_lock_take(h, &lockfd, cause) == -1 ||
 	    read_tip(h, &tip, &last, cause) == -1)
@@ -665,10 +744,16 @@ history_record(struct history *h, const struct history_run *run, char **cause)
 		git_oid_cpy(&head.tree, git_tree_id(last));
 		git_oid_cpy(&head.commit, git_commit_id(tip));
 	}
-	if (history_commit_observed(h, run, rh, &head, cause) == -1 ||
-	    history_commit_run(h, run, rh, &head, cause) == -1 ||
-	    move_branch(h, run, &head.commit, tip, cause) == -1)
+	if (history_commit_observed(h, run, rh, intent, &head, cause) == -1 ||
+	    (!intent && history_commit_run(h, run, rh, tip, &head,
+	    cause) == -1))
 		goto out;
+	*wrote = head.empty ? 0 : tip == NULL ||
+	    !git_oid_equal(&head.commit, git_commit_id(tip));
+	if (*wrote && move_branch(h, run, &head.commit, tip, cause) == -1) {
+		*wrote = 0;
+		goto out;
+	}
 	rc = 0;
 out:
 	if (lockfd != -1)
@@ -677,6 +762,24 @@ out:
 	git_tree_free(last);
 	git_commit_free(tip);
 	return rc;
+}
+
+int
+history_record(struct history *h, const struct history_run *run, int *wrote,
+    char **cause)
+{
+	int w;
+
+	return history_write(h, run, 0, wrote != NULL ? wrote : &w, cause);
+}
+
+int
+history_record_intent(struct history *h, const struct history_run *run,
+    char **cause)
+{
+	int w;
+
+	return history_write(h, run, 1, &w, cause);
 }
 
 /* --- reading -------------------------------------------------------------- */
@@ -759,6 +862,7 @@ struct walk {
 	size_t			  cap;
 	struct history_entry	  pending;	/* run awaiting its parent */
 	int			  has_pending;
+	int			  pending_run;	/* pending is a run commit */
 	int			  done;		/* limit or since reached */
 };
 
@@ -788,7 +892,44 @@ walk_flush(struct walk *w)
 		w->done = 1;
 }
 
-/* Newest first; an observed commit joins the run just above it. */
+/* Concatenation of two arrays of n1 and n2 items of size, kept in log. */
+static void *
+join_arrays(struct history_log *log, const void *a1, size_t n1,
+    const void *a2, size_t n2, size_t size)
+{
+	char *v;
+
+	v = xcalloc(n1 + n2 + 1, size);
+	if (n1 > 0)
+		memcpy(v, a1, n1 * size);
+	if (n2 > 0)
+		memcpy(v + n1 * size, a2, n2 * size);
+	return history_log_keep(log, v);
+}
+
+/*
+ * An observed or intent commit e of the run of entry into it: its drifted
+ * hosts, and its changes when entry has no run commit (a run cut short,
+ * of which only what it meant to do is known).  Commits are met newest
+ * first, so entry->observed ends as the run's first commit.
+ */
+static void
+entry_join(struct history_log *log, struct history_entry *entry,
+    const struct history_entry *e, int changes)
+{
+	memcpy(entry->observed, e->commit, sizeof(e->commit));
+	entry->drifted = join_arrays(log, e->drifted, e->ndrifted,
+	    entry->drifted, entry->ndrifted, sizeof(*e->drifted));
+	entry->ndrifted += e->ndrifted;
+	if (!changes)
+		return;
+	entry->run.changes = join_arrays(log, e->run.changes, e->run.nchanges,
+	    entry->run.changes, entry->run.nchanges, sizeof(*e->run.changes));
+	entry->run.nchanges += e->run.nchanges;
+	entry->run.started = e->run.started;
+}
+
+/* Newest first; observed and intent commits join the run above them. */
 static int
 walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
 {
@@ -797,18 +938,19 @@ walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
 
 	if (parse_commit(h, w->log, c, &e, &record, cause) == -1)
 		return -1;
-	if (record == HISTORY_MSG_OBSERVED && w->has_pending &&
-	    w->pending.observed[0] == '\0' &&
+	if (record != HISTORY_MSG_RUN && w->has_pending &&
 	    strcmp(w->pending.run.run_id, e.run.run_id) == 0) {
-		memcpy(w->pending.observed, e.commit, sizeof(e.commit));
-		w->pending.drifted = e.drifted;
-		w->pending.ndrifted = e.ndrifted;
-		walk_flush(w);
+		entry_join(w->log, &w->pending, &e, !w->pending_run);
 		return 0;
 	}
 	walk_flush(w);
 	w->pending = e;
 	w->has_pending = 1;
+	w->pending_run = record == HISTORY_MSG_RUN;
+	if (!w->pending_run) {
+		memcpy(w->pending.observed, e.commit, sizeof(e.commit));
+		w->pending.cut = 1;
+	}
 	return 0;
 }
 
@@ -978,29 +1120,42 @@ show_host(struct history *h, struct history_log *log, git_commit *c,
 	return 0;
 }
 
-/* The observed commit just below c, when it belongs to the same run. */
+/* Made by a run before its run commit (an observed or intent commit). */
+static int
+commit_before_run(const git_commit *c)
+{
+	const char *msg = git_commit_message(c);
+
+	return strstr(msg, "\nRecord: observed\n") != NULL ||
+	    strstr(msg, "\nRecord: intent\n") != NULL;
+}
+
+/* The observed and intent commits just below c, of the same run. */
 static int
 show_drift(struct history *h, struct history_log *log, git_commit *c,
     struct history_entry *e, char **cause)
 {
 	enum history_msg_record record;
 	struct history_entry pe;
-	git_commit *p = NULL;
+	git_commit *cur = NULL, *p = NULL;
 	int rc = 0;
 
-	if (git_commit_parentcount(c) == 0)
-		return 0;
-	if (git_commit_parent(&p, c, 0) != 0)
-		return history_git_fail(h, cause, "read parent");
-	if (strstr(git_commit_message(p), "\nRecord: observed\n") != NULL) {
-		rc = parse_commit(h, log, p, &pe, &record, cause);
-		if (rc == 0 && strcmp(pe.run.run_id, e->run.run_id) == 0) {
-			memcpy(e->observed, pe.commit, sizeof(pe.commit));
-			e->drifted = pe.drifted;
-			e->ndrifted = pe.ndrifted;
+	while (git_commit_parentcount(cur != NULL ? cur : c) > 0) {
+		if (git_commit_parent(&p, cur != NULL ? cur : c, 0) != 0) {
+			rc = history_git_fail(h, cause, "read parent");
+			break;
 		}
+		if (!commit_before_run(p) ||
+		    (rc = parse_commit(h, log, p, &pe, &record, cause)) == -1 ||
+		    strcmp(pe.run.run_id, e->run.run_id) != 0)
+			break;
+		entry_join(log, e, &pe, 0);
+		git_commit_free(cur);
+		cur = p;
+		p = NULL;
 	}
 	git_commit_free(p);
+	git_commit_free(cur);
 	return rc;
 }
 

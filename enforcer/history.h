@@ -56,6 +56,10 @@ struct history_host {
 	const struct node *verified;	/* whole state re-read after applying,
 					   NULL if nothing was applied */
 	const char	  *error;	/* one-line cause if the host failed */
+	const char	  *noncompliant; /* one line when the host was left
+					   out of its desired state (held by
+					   Group Policy, needs a person, a
+					   change not made), else NULL */
 };
 
 /*
@@ -75,6 +79,12 @@ struct history_run {
 	size_t			  nhosts;
 	const struct history_change *changes;
 	size_t			  nchanges;
+	long long		  heartbeat;	/* history_record(): seconds; 0
+						   records every run */
+	int			  desired_dirty; /* the work tree had
+						   uncommitted changes */
+	const char		 *operator;	/* who ran it ($SUDO_USER, login
+						   name), or NULL */
 };
 
 /* One run read back from the history (newest first in a history_log). */
@@ -88,6 +98,9 @@ struct history_entry {
 	const char	**drifted;	/* hosts found changed outside
 					   enforcer before this run */
 	size_t		  ndrifted;
+	int		  cut;		/* no run commit: the run was killed
+					   or not recorded after its intent
+					   commits (commit is its newest) */
 };
 
 /*
@@ -153,11 +166,28 @@ void history_add_secret(struct history *, const char *secret);
  * then the run commit, whose tree holds each host's verified state, else
  * its observed state, else (unreadable) its last recorded state.  Hosts
  * recorded earlier but absent from the run keep their files.  A run that
- * changes nothing adds one commit with the same tree.  Objects are written
+ * changes nothing adds one commit with the same tree, except with
+ * run->heartbeat: when the branch's tip is a run commit with the same
+ * tree, younger than heartbeat seconds, with the same Desired,
+ * Desired-Commit, Window, Hosts-Failed and Hosts-Noncompliant trailers,
+ * nothing is added (docs/history.md, "Commits of a run").  *wrote
+ * (may be NULL) says whether a commit was added.  Objects are written
  * (fsync on) before the branch moves, by compare-and-swap, under a lock
  * file held with flock(2) (released by the kernel if the process dies).
  */
 int history_record(struct history *, const struct history_run *,
+    int *wrote, char **cause);
+
+/*
+ * Record what a run is about to do, before its first write to run's hosts
+ * (docs/history.md, "Intent"): one "intent" commit whose tree sets each
+ * host's observed state (drift and first records included) and whose
+ * message carries run->changes, the changes about to be made (verified
+ * no), then one move of the branch, as history_record() does.  A run
+ * killed after it leaves its drift and intent in the history; the run
+ * commit that history_record() adds later completes it.
+ */
+int history_record_intent(struct history *, const struct history_run *,
     char **cause);
 
 /*
@@ -217,12 +247,13 @@ void history_msg_escape(struct buf *out, const char *s);
 void history_msg_run(struct buf *out, const struct history_run *);
 void history_msg_observed(struct buf *out, const struct history_run *,
     const char **drifted, size_t ndrifted, const char **fresh,
-    size_t nfresh);
+    size_t nfresh, int intent);
 
 /* Which commit a message belongs to. */
 enum history_msg_record {
 	HISTORY_MSG_RUN,
 	HISTORY_MSG_OBSERVED,
+	HISTORY_MSG_INTENT,	/* an observed commit made before a write */
 };
 
 /*

@@ -61,6 +61,7 @@ history_json_host(struct json *j, const struct history_host *h, int trees)
 	json_object_begin(j);
 	json_kv_string(j, "name", h->name);
 	json_kv_string(j, "error", h->error);
+	json_kv_string(j, "noncompliant", h->noncompliant);
 	if (trees) {
 		json_key(j, "observed");
 		json_node(j, h->observed);
@@ -87,6 +88,10 @@ history_json_run_head(struct json *j, const struct history_entry *e)
 	json_kv_string(j, "desired_commit", r->desired_commit);
 	history_json_strings(j, "windows", r->windows, r->nwindows);
 	history_json_strings(j, "drifted", e->drifted, e->ndrifted);
+	/* Added in version 1: additions only append keys. */
+	json_kv_string(j, "operator", r->operator);
+	json_kv_bool(j, "desired_dirty", r->desired_dirty);
+	json_kv_bool(j, "cut", e->cut);
 }
 
 void

@@ -209,6 +209,7 @@ unchanged_hosts(const struct history_run *run, const char **changed,
 	*n = 0;
 	for (i = 0; i < run->nhosts; i++) {
 		if (run->hosts[i].error == NULL &&
+		    run->hosts[i].noncompliant == NULL &&
 		    !strv_has(changed, nchanged, run->hosts[i].name))
 			names[(*n)++] = run->hosts[i].name;
 	}
@@ -226,6 +227,19 @@ failed_count(const struct history_run *run)
 	return n;
 }
 
+/* Hosts left out of their desired state without failing. */
+static size_t
+noncompliant_count(const struct history_run *run)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < run->nhosts; i++)
+		if (run->hosts[i].error == NULL &&
+		    run->hosts[i].noncompliant != NULL)
+			n++;
+	return n;
+}
+
 static const char *
 plural(size_t n)
 {
@@ -236,7 +250,7 @@ static void
 put_summary(struct buf *out, const struct history_run *run, size_t nchanged,
     size_t nunchanged)
 {
-	size_t nfailed = failed_count(run);
+	size_t nfailed = failed_count(run), nnon = noncompliant_count(run);
 
 	buf_printf(out, "%s: ", run->verb);
 	if (run->nchanges == 0)
@@ -247,6 +261,9 @@ put_summary(struct buf *out, const struct history_run *run, size_t nchanged,
 	if (nfailed > 0)
 		buf_printf(out, ", %zu host%s failed", nfailed,
 		    plural(nfailed));
+	if (nnon > 0)
+		buf_printf(out, ", %zu host%s not compliant", nnon,
+		    plural(nnon));
 	if (run->nchanges == 0 && nfailed == 0)
 		buf_printf(out, ", %zu host%s in sync", nunchanged,
 		    plural(nunchanged));
@@ -273,6 +290,10 @@ put_run_trailers(struct buf *out, const struct history_run *run,
 	}
 	if (run->desired_commit != NULL)
 		put_trailer(out, "Desired-Commit", run->desired_commit);
+	if (run->desired_dirty)
+		put_trailer(out, "Desired-Dirty", "yes");
+	if (run->operator != NULL)
+		put_trailer(out, "Operator", run->operator);
 	for (i = 0; i < run->nwindows; i++)
 		put_trailer(out, "Window", run->windows[i]);
 }
@@ -302,6 +323,15 @@ history_msg_run(struct buf *out, const struct history_run *run)
 		put_trailer(out, "Hosts-Failed", failed);
 		free(failed);
 	}
+	for (i = 0; i < run->nhosts; i++) {
+		if (run->hosts[i].error != NULL ||
+		    run->hosts[i].noncompliant == NULL)
+			continue;
+		failed = xasprintf("%s: %s", run->hosts[i].name,
+		    run->hosts[i].noncompliant);
+		put_trailer(out, "Hosts-Noncompliant", failed);
+		free(failed);
+	}
 	put_list_trailer(out, "Hosts-Unchanged", unchanged, nunchanged);
 	free(changed);
 	free(unchanged);
@@ -309,8 +339,11 @@ history_msg_run(struct buf *out, const struct history_run *run)
 
 void
 history_msg_observed(struct buf *out, const struct history_run *run,
-    const char **drifted, size_t ndrifted, const char **fresh, size_t nfresh)
+    const char **drifted, size_t ndrifted, const char **fresh, size_t nfresh,
+    int intent)
 {
+	size_t i;
+
 	if (ndrifted == 1)
 		buf_printf(out, "drift: %s changed outside enforcer\n",
 		    drifted[0]);
@@ -319,10 +352,19 @@ history_msg_observed(struct buf *out, const struct history_run *run,
 		    ndrifted);
 	else if (nfresh == 1)
 		buf_printf(out, "observe: %s first recorded\n", fresh[0]);
-	else
+	else if (nfresh > 1)
 		buf_printf(out, "observe: %zu hosts first recorded\n", nfresh);
+	else
+		buf_printf(out, "intent: %zu change%s on %s\n", run->nchanges,
+		    plural(run->nchanges), run->nhosts == 1 ?
+		    run->hosts[0].name : "several hosts");
 	buf_putc(out, '\n');
-	put_run_trailers(out, run, "observed");
+	/* An intent's changes are about to be made: none is verified. */
+	for (i = 0; intent && i < run->nchanges; i++)
+		put_change(out, &run->changes[i]);
+	if (intent && run->nchanges > 0)
+		buf_putc(out, '\n');
+	put_run_trailers(out, run, intent ? "intent" : "observed");
 	put_list_trailer(out, "Hosts-Drifted", drifted, ndrifted);
 	put_list_trailer(out, "Hosts-New", fresh, nfresh);
 }
@@ -505,17 +547,23 @@ parse_list(struct parse *p, const char *s, struct vec *names)
 	}
 }
 
+/* "HOST: text" of Hosts-Failed (failed) or Hosts-Noncompliant. */
 static int
-parse_failed_host(struct parse *p, const char *s)
+parse_host_line(struct parse *p, const char *s, int failed)
 {
-	const char *sep;
+	const char *sep, *text;
 	struct history_host *h;
 
 	if ((sep = strstr(s, ": ")) == NULL)
-		return parse_fail(p, "bad Hosts-Failed '%s'", s);
+		return parse_fail(p, failed ? "bad Hosts-Failed '%s'" :
+		    "bad Hosts-Noncompliant '%s'", s);
 	h = host_find_or_add(p, history_log_strndup(p->log, s,
 	    (size_t)(sep - s)));
-	h->error = history_log_strndup(p->log, sep + 2, strlen(sep + 2));
+	text = history_log_strndup(p->log, sep + 2, strlen(sep + 2));
+	if (failed)
+		h->error = text;
+	else
+		h->noncompliant = text;
 	return 0;
 }
 
@@ -540,10 +588,14 @@ parse_trailer(struct parse *p, struct history_entry *e,
 	else if (strcmp(key, "Verb") == 0)
 		r->verb = v;
 	else if (strcmp(key, "Record") == 0) {
-		if (strcmp(v, "run") != 0 && strcmp(v, "observed") != 0)
+		if (strcmp(v, "run") == 0)
+			*record = HISTORY_MSG_RUN;
+		else if (strcmp(v, "observed") == 0)
+			*record = HISTORY_MSG_OBSERVED;
+		else if (strcmp(v, "intent") == 0)
+			*record = HISTORY_MSG_INTENT;
+		else
 			return parse_fail(p, "unknown record '%s'", v);
-		*record = strcmp(v, "run") == 0 ? HISTORY_MSG_RUN :
-		    HISTORY_MSG_OBSERVED;
 	} else if (strcmp(key, "Started") == 0)
 		return parse_time(p, v, &r->started);
 	else if (strcmp(key, "Finished") == 0)
@@ -552,13 +604,19 @@ parse_trailer(struct parse *p, struct history_entry *e,
 		r->desired_path = v;
 	else if (strcmp(key, "Desired-Commit") == 0)
 		r->desired_commit = v;
+	else if (strcmp(key, "Desired-Dirty") == 0)
+		r->desired_dirty = strcmp(v, "yes") == 0;
+	else if (strcmp(key, "Operator") == 0)
+		r->operator = v;
 	else if (strcmp(key, "Window") == 0)
 		*(const char **)vec_push(&p->windows, sizeof(v)) = v;
 	else if (strcmp(key, "Hosts-Changed") == 0 ||
 	    strcmp(key, "Hosts-Unchanged") == 0)
 		parse_list(p, v, NULL);
 	else if (strcmp(key, "Hosts-Failed") == 0)
-		return parse_failed_host(p, v);
+		return parse_host_line(p, v, 1);
+	else if (strcmp(key, "Hosts-Noncompliant") == 0)
+		return parse_host_line(p, v, 0);
 	else if (strcmp(key, "Hosts-Drifted") == 0)
 		parse_list(p, v, &p->drifted);
 	/* Hosts-New and unknown trailers carry nothing read back. */

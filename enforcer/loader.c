@@ -284,6 +284,8 @@ ld_settings(struct loader *ld)
 	    &m->settings.max_window);
 	ld_duration(ld, node_get(m->settings_tree, "failsafe_grace"),
 	    &m->settings.failsafe_grace);
+	ld_duration(ld, node_get(m->settings_tree, "history_heartbeat"),
+	    &m->settings.history_heartbeat);
 }
 
 /*

@@ -112,6 +112,7 @@ struct model_window {
 struct model_settings {
 	long long	max_window;		/* seconds, 8h */
 	long long	failsafe_grace;		/* seconds, 15m */
+	long long	history_heartbeat;	/* seconds, 24h */
 };
 
 struct model {

@@ -2,21 +2,141 @@
  * record.c: engine runs into the history, and the history's last states
  * into the engine; see record.h.
  */
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "record.h"
 #include "secret.h"
 
+/* The last recorded change on one path of one host. */
+struct record_fact {
+	const char		*host;
+	const char		*path;
+	struct engine_fact	 f;
+};
+
 struct record_last {
 	const char	**names;	/* borrowed from the model */
 	struct node	**states;	/* owned; NULL: never recorded */
+	const char	**commits;	/* desired-state commit of the host's
+					   last record, NULL: unknown */
 	size_t		  n;
+	const char	 *commit;	/* the run's, NULL: unknown */
+	struct history_log *log;	/* owns the facts' strings */
+	struct record_fact *facts;
+	size_t		  nfacts;
 };
+
+/* Runs read back for facts: enough for any path's last change. */
+#define RECORD_FACT_RUNS	1000
+
+static enum engine_class
+record_engine_class(enum history_class c)
+{
+	switch (c) {
+	case HISTORY_INTENTIONAL:
+		return ENGINE_INTENTIONAL;
+	case HISTORY_CORRECTIVE:
+		return ENGINE_CORRECTIVE;
+	case HISTORY_WINDOW:
+		return ENGINE_WINDOW;
+	case HISTORY_EXPIRY:
+		break;
+	}
+	return ENGINE_EXPIRY;
+}
+
+static ssize_t
+record_host_index(const struct record_last *rl, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < rl->n; i++)
+		if (strcmp(rl->names[i], host) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static struct record_fact *
+record_fact_find(const struct record_last *rl, const char *host,
+    const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < rl->nfacts; i++)
+		if (strcmp(rl->facts[i].host, host) == 0 &&
+		    strcmp(rl->facts[i].path, path) == 0)
+			return &rl->facts[i];
+	return NULL;
+}
+
+/* The newest change of each (host, path) of e not known yet. */
+static void
+record_facts_add(struct record_last *rl, const struct history_entry *e)
+{
+	const struct history_change *c;
+	struct record_fact *rf;
+	size_t i;
+
+	for (i = 0; i < e->run.nchanges; i++) {
+		c = &e->run.changes[i];
+		if (record_host_index(rl, c->host) < 0 ||
+		    record_fact_find(rl, c->host, c->path) != NULL)
+			continue;
+		rl->facts = xreallocarray(rl->facts, rl->nfacts + 1,
+		    sizeof(*rl->facts));
+		rf = &rl->facts[rl->nfacts++];
+		rf->host = c->host;
+		rf->path = c->path;
+		rf->f.known = 1;
+		rf->f.class = record_engine_class(c->class);
+		rf->f.verb = e->run.verb;
+		rf->f.window = c->window;
+		rf->f.run_id = e->run.run_id;
+		rf->f.verified = c->verified;
+	}
+}
+
+/*
+ * From the newest runs back: each path's last change, and the commit of
+ * each host's last record (unknown when it was dirty).
+ */
+static int
+record_facts_load(struct record_last *rl, struct history *h, char **cause)
+{
+	struct history_filter filter = HISTORY_FILTER_INIT;
+	const struct history_entry *e;
+	unsigned char *seen;
+	ssize_t k;
+	size_t i, j;
+
+	filter.limit = RECORD_FACT_RUNS;
+	if (history_list(&rl->log, h, &filter, cause) == -1)
+		return -1;
+	seen = xcalloc(rl->n + 1, 1);
+	for (i = 0; i < rl->log->n; i++) {
+		e = &rl->log->entries[i];
+		record_facts_add(rl, e);
+		for (j = 0; j < e->run.nhosts; j++) {
+			k = record_host_index(rl, e->run.hosts[j].name);
+			if (k < 0 || seen[k])
+				continue;
+			seen[k] = 1;
+			rl->commits[k] = e->run.desired_dirty ? NULL :
+			    e->run.desired_commit;
+		}
+	}
+	free(seen);
+	return 0;
+}
 
 int
 record_last_load(struct record_last **out, struct history *h,
-    const struct model *m, const char *glob, char **cause)
+    const struct model *m, const char *glob, const struct record_info *now,
+    char **cause)
 {
 	struct record_last *rl;
 	const struct model_host *mh;
@@ -25,21 +145,26 @@ record_last_load(struct record_last **out, struct history *h,
 	rl = xcalloc(1, sizeof(*rl));
 	rl->names = xcalloc(m->nhosts + 1, sizeof(*rl->names));
 	rl->states = xcalloc(m->nhosts + 1, sizeof(*rl->states));
+	rl->commits = xcalloc(m->nhosts + 1, sizeof(*rl->commits));
+	rl->commit = now != NULL && !now->dirty ? now->commit : NULL;
 	for (i = 0; i < m->nhosts; i++) {
 		mh = &m->hosts[i];
 		if (glob != NULL && !model_host_match(mh, glob))
 			continue;
 		rl->names[rl->n] = mh->name;
 		if (h != NULL && history_last_state(&rl->states[rl->n], h,
-		    mh->name, cause) == -1) {
-			record_last_free(rl);
-			*out = NULL;
-			return -1;
-		}
+		    mh->name, cause) == -1)
+			goto fail;
 		rl->n++;
 	}
+	if (h != NULL && record_facts_load(rl, h, cause) == -1)
+		goto fail;
 	*out = rl;
 	return 0;
+fail:
+	record_last_free(rl);
+	*out = NULL;
+	return -1;
 }
 
 void
@@ -52,8 +177,28 @@ record_last_free(struct record_last *rl)
 	for (i = 0; i < rl->n; i++)
 		node_free(rl->states[i]);
 	free(rl->states);
+	free(rl->commits);
 	free(rl->names);
+	free(rl->facts);
+	history_log_free(rl->log);
 	free(rl);
+}
+
+void
+record_fact_get(void *arg, const char *host, const char *path,
+    struct engine_fact *out)
+{
+	const struct record_last *rl = arg;
+	const struct record_fact *rf;
+	ssize_t k;
+
+	if ((rf = record_fact_find(rl, host, path)) != NULL)
+		*out = rf->f;
+	k = record_host_index(rl, host);
+	if (rl->commit == NULL || k < 0 || rl->commits[k] == NULL)
+		out->desired = -1;
+	else
+		out->desired = strcmp(rl->commit, rl->commits[k]) == 0;
 }
 
 const struct node *
@@ -115,36 +260,44 @@ record_attempted(const struct engine_change *ic)
 	    ic->result == ENGINE_UNVERIFIED;
 }
 
+/* eh's changes that result says (or attempted ones) into out at *n. */
+static void
+record_host_changes(const struct engine_host *eh, int pending,
+    struct history_change *out, size_t *n)
+{
+	const struct engine_change *ic;
+	struct history_change *hc;
+	size_t j;
+
+	for (j = 0; j < eh->changes.n; j++) {
+		ic = &eh->info[j];
+		if (pending ? ic->result != ENGINE_PENDING :
+		    !record_attempted(ic))
+			continue;
+		hc = &out[(*n)++];
+		hc->host = eh->host->name;
+		hc->path = ic->change->path;
+		hc->before = ic->change->before;
+		hc->after = ic->change->after;
+		hc->class = record_class(ic->class);
+		hc->reason = ic->reason;
+		hc->window = ic->window;
+		hc->verified = ic->result == ENGINE_VERIFIED;
+	}
+}
+
 static void
 record_changes(const struct engine_run *run, struct history_change **out,
     size_t *n)
 {
-	const struct engine_host *eh;
-	const struct engine_change *ic;
-	struct history_change *hc;
-	size_t i, j, total = 0;
+	size_t i, total = 0;
 
 	for (i = 0; i < run->nhosts; i++)
 		total += run->hosts[i].changes.n;
 	*out = xcalloc(total + 1, sizeof(**out));
 	*n = 0;
-	for (i = 0; i < run->nhosts; i++) {
-		eh = &run->hosts[i];
-		for (j = 0; j < eh->changes.n; j++) {
-			ic = &eh->info[j];
-			if (!record_attempted(ic))
-				continue;
-			hc = &(*out)[(*n)++];
-			hc->host = eh->host->name;
-			hc->path = ic->change->path;
-			hc->before = ic->change->before;
-			hc->after = ic->change->after;
-			hc->class = record_class(ic->class);
-			hc->reason = ic->reason;
-			hc->window = ic->window;
-			hc->verified = ic->result == ENGINE_VERIFIED;
-		}
-	}
+	for (i = 0; i < run->nhosts; i++)
+		record_host_changes(&run->hosts[i], 0, *out, n);
 }
 
 /* Window w is active at the run's instant and targets one of its hosts. */
@@ -174,29 +327,152 @@ record_cause(const struct engine_host *eh)
 	return eh->error;
 }
 
+/* The windows of m active at run's instant that target one of its hosts. */
+static const char **
+record_windows(const struct model *m, const struct engine_run *run,
+    size_t *n)
+{
+	const char **windows;
+	size_t i;
+
+	windows = xcalloc(m->nwindows + 1, sizeof(*windows));
+	*n = 0;
+	for (i = 0; i < m->nwindows; i++)
+		if (record_window_in_run(&m->windows[i], run))
+			windows[(*n)++] = m->windows[i].name;
+	return windows;
+}
+
+void
+record_writer_init(struct record_writer *w, struct history *h,
+    const struct model *m, const struct record_info *info)
+{
+	memset(w, 0, sizeof(*w));
+	w->h = h;
+	w->m = m;
+	w->info = info;
+	pthread_mutex_init(&w->lock, NULL);
+}
+
+void
+record_writer_release(struct record_writer *w)
+{
+	if (w->h != NULL)
+		pthread_mutex_destroy(&w->lock);
+	memset(w, 0, sizeof(*w));
+}
+
+int
+record_before_write(void *arg, const struct engine_run *run,
+    const struct engine_host *eh, char **cause)
+{
+	struct record_writer *w = arg;
+	struct history_run hr;
+	struct history_host host;
+	struct history_change *changes;
+	const char **windows;
+	int rc;
+
+	memset(&hr, 0, sizeof(hr));
+	memset(&host, 0, sizeof(host));
+	host.name = eh->host->name;
+	host.observed = eh->observed;
+	changes = xcalloc(eh->changes.n + 1, sizeof(*changes));
+	record_host_changes(eh, 1, changes, &hr.nchanges);
+	windows = record_windows(w->m, run, &hr.nwindows);
+	hr.run_id = run->id;
+	hr.verb = w->info->verb;
+	hr.started = run->started.tv_sec;
+	hr.finished = time(NULL);
+	hr.desired_path = w->info->desired;
+	hr.desired_commit = w->info->commit;
+	hr.desired_dirty = w->info->dirty;
+	hr.operator = w->info->operator;
+	hr.windows = windows;
+	hr.hosts = &host;
+	hr.nhosts = 1;
+	hr.changes = changes;
+	/* One writer at a time: hosts run on the engine's threads. */
+	pthread_mutex_lock(&w->lock);
+	rc = history_record_intent(w->h, &hr, cause);
+	pthread_mutex_unlock(&w->lock);
+	if (rc == -1)
+		cause_prefix(cause, "history");
+	free(windows);
+	free(changes);
+	return rc;
+}
+
+const char *
+record_operator(void)
+{
+	const struct passwd *pw;
+	const char *name;
+
+	if ((name = getenv("SUDO_USER")) != NULL && *name != '\0')
+		return name;
+	if ((name = getlogin()) != NULL && *name != '\0')
+		return name;
+	if ((pw = getpwuid(getuid())) != NULL)
+		return pw->pw_name;
+	return NULL;
+}
+
+/*
+ * What keeps eh out of its desired state without a failure: changes
+ * owned by Group Policy, needing a person, or left pending (held back,
+ * interrupted); NULL when none.  Free it.
+ */
+static char *
+record_noncompliant(const struct engine_host *eh)
+{
+	const struct engine_change *ic;
+	struct buf b = BUF_INIT;
+	size_t j;
+
+	for (j = 0; j < eh->changes.n; j++) {
+		ic = &eh->info[j];
+		if (ic->result != ENGINE_REPORTED &&
+		    ic->result != ENGINE_PENDING)
+			continue;
+		buf_printf(&b, "%s%s %s", b.len > 0 ? "; " : "",
+		    ic->change->path,
+		    (ic->change->flags & CHANGE_GPO) ? "held by Group Policy" :
+		    (ic->change->flags & CHANGE_NEEDS_PERSON) ?
+		    "needs a person" : "not applied");
+	}
+	if (b.len == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
 int
 record_run(struct history *h, const struct engine_run *run,
-    const struct model *m, const struct record_info *info, char **cause)
+    const struct model *m, const struct record_info *info, int *wrote,
+    char **cause)
 {
 	struct history_run hr;
 	struct history_host *hosts;
 	struct history_change *changes;
 	const char **windows;
+	char **held;
 	size_t i;
 	int rc;
 
 	memset(&hr, 0, sizeof(hr));
 	hosts = xcalloc(run->nhosts + 1, sizeof(*hosts));
+	held = xcalloc(run->nhosts + 1, sizeof(*held));
 	for (i = 0; i < run->nhosts; i++) {
 		hosts[i].name = run->hosts[i].host->name;
 		hosts[i].observed = run->hosts[i].observed;
 		hosts[i].verified = run->hosts[i].verified;
 		hosts[i].error = record_cause(&run->hosts[i]);
+		hosts[i].noncompliant = held[i] =
+		    record_noncompliant(&run->hosts[i]);
 	}
-	windows = xcalloc(m->nwindows + 1, sizeof(*windows));
-	for (i = 0; i < m->nwindows; i++)
-		if (record_window_in_run(&m->windows[i], run))
-			windows[hr.nwindows++] = m->windows[i].name;
+	windows = record_windows(m, run, &hr.nwindows);
 	record_changes(run, &changes, &hr.nchanges);
 	hr.run_id = run->id;
 	hr.verb = info->verb;
@@ -204,13 +480,64 @@ record_run(struct history *h, const struct engine_run *run,
 	hr.finished = run->finished.tv_sec;
 	hr.desired_path = info->desired;
 	hr.desired_commit = info->commit;
+	hr.desired_dirty = info->dirty;
+	hr.operator = info->operator;
 	hr.windows = windows;
 	hr.hosts = hosts;
 	hr.nhosts = run->nhosts;
 	hr.changes = changes;
-	rc = history_record(h, &hr, cause);
+	hr.heartbeat = m->settings.history_heartbeat;
+	rc = history_record(h, &hr, wrote, cause);
+	for (i = 0; i < run->nhosts; i++)
+		free(held[i]);
+	free(held);
 	free(changes);
 	free(windows);
+	free(hosts);
+	return rc;
+}
+
+int
+record_verb(struct history *h, const struct record_info *info,
+    const char *run_id, time_t started, const char *path,
+    const struct record_verb_host *vh, size_t n, int intent, char **cause)
+{
+	struct history_run hr;
+	struct history_host *hosts;
+	struct history_change *changes;
+	size_t i;
+	int rc;
+
+	memset(&hr, 0, sizeof(hr));
+	hosts = xcalloc(n + 1, sizeof(*hosts));
+	changes = xcalloc(n + 1, sizeof(*changes));
+	for (i = 0; i < n; i++) {
+		hosts[i].name = vh[i].name;
+		hosts[i].error = intent ? NULL : vh[i].error;
+		if (!intent && !vh[i].attempted)
+			continue;
+		changes[hr.nchanges].host = vh[i].name;
+		changes[hr.nchanges].path = path;
+		changes[hr.nchanges].after = "done";
+		changes[hr.nchanges].class = HISTORY_INTENTIONAL;
+		changes[hr.nchanges].reason = info->verb;
+		changes[hr.nchanges++].verified = !intent &&
+		    vh[i].error == NULL;
+	}
+	hr.run_id = run_id;
+	hr.verb = info->verb;
+	hr.started = started;
+	hr.finished = time(NULL);
+	hr.desired_path = info->desired;
+	hr.desired_commit = info->commit;
+	hr.desired_dirty = info->dirty;
+	hr.operator = info->operator;
+	hr.hosts = hosts;
+	hr.nhosts = n;
+	hr.changes = changes;
+	rc = intent ? history_record_intent(h, &hr, cause) :
+	    history_record(h, &hr, NULL, cause);
+	free(changes);
 	free(hosts);
 	return rc;
 }

@@ -8,6 +8,8 @@
 #ifndef ENFORCER_RECORD_H
 #define ENFORCER_RECORD_H
 
+#include <pthread.h>
+
 #include "engine.h"
 #include "history.h"
 
@@ -16,6 +18,19 @@ struct record_info {
 	const char	*verb;		/* "apply", "revert", ... */
 	const char	*desired;	/* path or URL, or NULL */
 	const char	*commit;	/* desired-state commit id, or NULL */
+	int		 dirty;		/* the work tree differs from it */
+	const char	*operator;	/* who ran it, or NULL */
+};
+
+/*
+ * What record_before_write() needs, shared by the engine's threads.
+ * Everything is borrowed; release with record_writer_release().
+ */
+struct record_writer {
+	struct history		*h;
+	const struct model	*m;
+	const struct record_info *info;
+	pthread_mutex_t		 lock;	/* one history writer at a time */
 };
 
 /* Last recorded states of some hosts, loaded once before a run. */
@@ -24,13 +39,21 @@ struct record_last;
 /* record.c */
 
 /*
- * The last recorded state of every host of m matching glob (NULL: all).
- * h may be NULL (no history): every state is then unknown.  *out:
+ * The last recorded state of every host of m matching glob (NULL: all),
+ * and the facts that classify changes (engine_fact): the last recorded
+ * change of each of their paths and the desired-state commit of each
+ * host's last record, compared with now's (may be NULL: unknown).  h may
+ * be NULL (no history): every state and fact is then unknown.  *out:
  * record_last_free().
  */
 int record_last_load(struct record_last **out, struct history *h,
-    const struct model *m, const char *glob, char **cause);
+    const struct model *m, const char *glob, const struct record_info *now,
+    char **cause);
 void record_last_free(struct record_last *);
+
+/* An engine_fact_fn: arg is a struct record_last.  Thread-safe, as is: */
+void record_fact_get(void *arg, const char *host, const char *path,
+    struct engine_fact *out);
 
 /*
  * An engine_last_fn: arg is a struct record_last.  Safe from the engine's
@@ -44,13 +67,56 @@ const struct node *record_last_get(void *arg, const char *host);
  */
 void record_add_secrets(struct history *h, const struct model *m);
 
+void record_writer_init(struct record_writer *, struct history *,
+    const struct model *, const struct record_info *);
+void record_writer_release(struct record_writer *);
+
+/*
+ * An engine_before_write_fn: arg is a struct record_writer.  Records the
+ * host's observed state and the changes about to be made as an intent
+ * commit (history_record_intent()), so that a run killed while writing
+ * leaves its drift and its intent in the history.
+ */
+int record_before_write(void *arg, const struct engine_run *run,
+    const struct engine_host *eh, char **cause);
+
 /*
  * Record an applied run: each host's observed and verified states, each
  * change that was attempted (verified or not; changes only planned or
  * reported are not changes), the windows active at the run's instant that
- * target one of its hosts.
+ * target one of its hosts.  A run that says nothing new is not recorded
+ * before settings.history_heartbeat (history_record()): *wrote says.
  */
 int record_run(struct history *h, const struct engine_run *run,
-    const struct model *m, const struct record_info *info, char **cause);
+    const struct model *m, const struct record_info *info, int *wrote,
+    char **cause);
+
+/*
+ * Who runs enforcer: $SUDO_USER, else the login name, else the user
+ * name; NULL when none is known.  Borrowed (environment or static).
+ */
+const char *record_operator(void);
+
+/*
+ * One host of a verb that writes to hosts outside the engine
+ * (restart-winrm).  Borrowed.
+ */
+struct record_verb_host {
+	const char	*name;
+	const char	*error;		/* NULL: done */
+	int		 attempted;	/* something was sent to it */
+};
+
+/*
+ * Record such a verb's run: with intent, before its first write, what it
+ * is about to do on every host (history_record_intent()); then, after it,
+ * what it did (history_record()).  Each attempted host gets one change
+ * on path (to "done"), verified when it has no error; the hosts' recorded
+ * states are kept as they are.
+ */
+int record_verb(struct history *h, const struct record_info *info,
+    const char *run_id, time_t started, const char *path,
+    const struct record_verb_host *hosts, size_t n, int intent,
+    char **cause);
 
 #endif

@@ -100,11 +100,16 @@ run_open_last(struct run *r, char **cause)
 	if (!r->o.last)
 		return 0;
 	if (record_last_load(&r->last, r->hist, r->d.m, r->o.eo.hosts_glob,
-	    cause) == -1) {
+	    &r->ri, cause) == 0) {
+		/* Without history, classes rest on the model alone. */
+		if (r->hist != NULL)
+			r->o.eo.fact = record_fact_get;
+	} else {
 		if (r->o.history != RUN_HISTORY_OPTIONAL)
 			return -1;
 		run_no_history(r, cause);
-		if (record_last_load(&r->last, NULL, r->d.m, NULL, cause) == -1)
+		if (record_last_load(&r->last, NULL, r->d.m, NULL, NULL,
+		    cause) == -1)
 			return -1;
 	}
 	r->o.eo.last = record_last_get;
@@ -128,6 +133,11 @@ run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 	if (desired_load(&r->d, &r->o.src, errs) == -1 ||
 	    run_open_history(r, cause) == -1)
 		return -1;
+	r->ri.verb = r->o.verb;
+	r->ri.desired = r->d.where;
+	r->ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
+	r->ri.dirty = r->d.dirty;
+	r->ri.operator = record_operator();
 	if (r->o.lock) {
 		lockpath = desired_lock_path(&r->o.src);
 		err = lock_acquire(&r->lock, lockpath, r->o.wait, cause);
@@ -152,6 +162,11 @@ run_engine(struct run *r, const struct engine_target *targets, size_t n,
 	size_t hosts = n > 0 ? n : r->d.m->nhosts;
 
 	r->o.eo.progress = !r->o.json && isatty(STDERR_FILENO) && hosts > 1;
+	if (r->o.eo.apply && r->hist != NULL) {
+		record_writer_init(&r->writer, r->hist, r->d.m, &r->ri);
+		r->o.eo.before_write = record_before_write;
+		r->o.eo.write_arg = &r->writer;
+	}
 	if (n == 0)
 		return engine_run(&r->er, r->d.m, &r->o.eo, cause);
 	return engine_run_targets(&r->er, r->d.m, &r->o.eo, targets, n, cause);
@@ -174,13 +189,11 @@ run_report(const struct run *r, const char *as)
 int
 run_record(struct run *r, char **cause)
 {
-	struct record_info ri;
 	char *why;
+	int wrote;
 
-	ri.verb = r->o.verb;
-	ri.desired = r->d.where;
-	ri.commit = r->d.commit[0] != '\0' ? r->d.commit : NULL;
-	if (record_run(r->hist, &r->er, r->d.m, &ri, cause) == -1) {
+	if (record_run(r->hist, &r->er, r->d.m, &r->ri, &wrote,
+	    cause) == -1) {
 		why = *cause;
 		*cause = NULL;
 		cause_set(cause, "%s: what was applied is not recorded; the "
@@ -188,8 +201,13 @@ run_record(struct run *r, char **cause)
 		free(why);
 		return -1;
 	}
-	if (!r->o.json)
+	if (r->o.json)
+		return 0;
+	if (wrote)
 		printf("recorded run %s in %s\n", r->er.id,
+		    history_where(r->hist));
+	else
+		printf("nothing new to record in %s\n",
 		    history_where(r->hist));
 	return 0;
 }
@@ -203,14 +221,23 @@ run_exit_code(const struct run *r)
 	if (t.failed > 0 || t.failed_changes > 0)
 		return EXIT_HOSTS;
 	if (t.pending > 0 || t.reported > 0)
-		return EXIT_PENDING;
-	return EXIT_OK;
+		return run_signal_exit(EXIT_PENDING);
+	return run_signal_exit(EXIT_OK);
+}
+
+int
+run_signal_exit(int code)
+{
+	if (!engine_interrupted() || code == EXIT_HOSTS || code == EXIT_ERROR)
+		return code;
+	return EXIT_SIGNAL;
 }
 
 void
 run_release(struct run *r)
 {
 	engine_run_release(&r->er);
+	record_writer_release(&r->writer);
 	record_last_free(r->last);
 	lock_release(r->lock);
 	history_free(r->hist);

@@ -57,6 +57,8 @@ struct run {
 	struct history		*hist;	/* NULL without one */
 	struct record_last	*last;
 	struct runlock		*lock;
+	struct record_info	 ri;	/* what the history records */
+	struct record_writer	 writer; /* intent commits (apply) */
 	struct engine_run	 er;	/* after run_engine() */
 };
 
@@ -84,7 +86,9 @@ int run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 
 /*
  * Plan or apply (o->eo.apply) over the hosts o->eo.hosts_glob selects
- * (n == 0), or over n explicit targets (engine_run_targets()).
+ * (n == 0), or over n explicit targets (engine_run_targets()).  An apply
+ * with a history records each host's observed state and intended changes
+ * before its first write (record_before_write()).
  */
 int run_engine(struct run *r, const struct engine_target *targets, size_t n,
     char **cause);
@@ -99,8 +103,19 @@ void run_report(const struct run *r, const char *as);
  */
 int run_record(struct run *r, char **cause);
 
-/* 0 in sync, 2 changes pending or reported, 3 some hosts failed. */
+/*
+ * 0 in sync, 2 changes pending or reported, 3 some hosts failed; then
+ * run_signal_exit().
+ */
 int run_exit_code(const struct run *r);
+
+/*
+ * The exit status code becomes when a signal stopped the run: never 0 or
+ * 2, which would tell a scheduler the run went through.  3 (hosts left
+ * unhandled: not attempted, changes not applied) and 1 stay; anything
+ * else becomes 130.
+ */
+int run_signal_exit(int code);
 
 void run_release(struct run *r);
 

@@ -9,8 +9,9 @@
 #    repair is "corrective"; a changed desired state is "intentional";
 #  - a run that changes nothing adds one commit with the same tree;
 #  - a host that fails is named in a Hosts-Failed trailer;
-#  - when recording fails after applying, apply says so and exits 1, the
-#    change stays applied, and the next run records it as drift;
+#  - when the history cannot be written, apply writes nothing to a host
+#    (the intent commit comes before the first write) and exits 1;
+#  - a run that changes nothing adds no commit;
 #  - without a git repository or --history, apply refuses before touching
 #    any host; --history DIR and $ENFORCER_HISTORY work;
 #  - the password (planted in the environment) is in no object and no file
@@ -115,14 +116,12 @@ expect "work tree and index untouched" "" "$(g status --porcelain)"
 expect "trailers parse with git" "apply" "$(g log -1 \
     --format='%(trailers:key=Verb,valueonly)' enforcer/history | head -1)"
 
-# --- no change: one commit, same tree ----------------------------------------
+# --- no change: no commit (history_facts.sh: the heartbeat) -----------------
+tip=$(g rev-parse enforcer/history)
 run_enforcer apply "$D"
 expect "in-sync apply exits 0" 0 "$RC"
-expect "in-sync run: same tree as its parent" \
-    "$(g rev-parse enforcer/history~1^{tree})" \
-    "$(g rev-parse enforcer/history^{tree})"
-expect "in-sync run: one commit" "apply: no change, 2 hosts in sync" \
-    "$(g log -1 --format=%s enforcer/history)"
+expect "in-sync run: no commit" "$tip" "$(g rev-parse enforcer/history)"
+expect_match "in-sync run: says so" "^nothing new to record in " "$OUT"
 
 # --- drift between two runs --------------------------------------------------
 sim POST /hosts/node1.contoso.test/set 'winrm.service.auth.CredSSP = true' \
@@ -165,28 +164,29 @@ expect "apply with a host down exits 3" 3 "$RC"
 expect_match "Hosts-Failed names it" "^Hosts-Failed: node3.contoso.test: " \
     "$(g log -1 --format=%B enforcer/history)"
 
-# --- recording fails after applying ------------------------------------------
-# The desired state moves node2 while the history cannot be written.
+# --- the history cannot be written ------------------------------------------
+# The desired state moves node2 while the history cannot be written: the
+# intent commit, due before the first write, fails, so nothing is written.
 sed -i 's/Spooler: stopped/Spooler: running/' "$D/hosts.yaml"
 g commit -q -a -m "desired state v4: print spooler back"
 tip=$(g rev-parse enforcer/history)
-# A directory where history's lock file goes: recording fails, late.
+# A directory where history's lock file goes: every history write fails.
 rm -f "$D/.git/enforcer-history.lock"
 mkdir "$D/.git/enforcer-history.lock"
 run_enforcer apply --hosts 'node[12]*' "$D"
 expect "apply that cannot record exits 1" 1 "$RC"
-expect_match "it says the change is applied but not recorded" \
-    "not recorded; the next run records it as drift" "$ERR"
-expect "the change stays applied (ground truth)" Running \
+expect_match "it says the change is not applied for want of history" \
+    "not applied: history: " "$OUT$ERR"
+expect "the change is not made (ground truth)" Stopped \
     "$(truth node2.contoso.test service.Spooler.state)"
 expect "nothing was recorded" "$tip" "$(g rev-parse enforcer/history)"
 rmdir "$D/.git/enforcer-history.lock"
 run_enforcer apply --hosts 'node[12]*' "$D"
 expect "the next apply exits 0" 0 "$RC"
-expect "the next apply records the unrecorded change as drift" \
-    "drift: 2 hosts changed outside enforcer" \
-    "$(g log -1 --format=%s enforcer/history~1)"
-expect "... with the state it found" running \
+expect_match "the next apply makes and records the change" \
+    'path=service.Spooler.state before=stopped after=running class=intentional verified=yes' \
+    "$(g log -1 --format=%B enforcer/history)"
+expect "... with the state it found before" stopped \
     "$(recorded enforcer/history~1 node2.contoso.test service.Spooler.state)"
 
 # --- no git repository: refuse, or --history / $ENFORCER_HISTORY ------------
@@ -211,6 +211,9 @@ expect "--history DIR is a bare repository" true \
 expect "--history DIR holds the run" 1 \
     "$(git -C "$TMP/hist" rev-list --count --grep '^Record: run' \
     enforcer/history)"
+# Something to record: a run that changes nothing adds no commit.
+sim POST /hosts/node2.contoso.test/set 'service.Spooler.state = Stopped' \
+    >/dev/null
 ENFORCER_HISTORY="$TMP/hist" run_enforcer apply "$P"
 expect "apply with \$ENFORCER_HISTORY exits 0" 0 "$RC"
 expect "\$ENFORCER_HISTORY holds the run" 2 \

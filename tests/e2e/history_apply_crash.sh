@@ -4,116 +4,34 @@
 # at least 20), with drift planted out of band before each.  After every kill:
 #  - `git fsck --full --strict` is clean (unreachable objects of a cut run
 #    are allowed: they are dangling);
-#  - the branch enforcer/history is at a complete run commit;
+#  - the branch enforcer/history is at a complete run commit, or at the
+#    intent commit a run writes before its first write to a host;
 #  - when a run got recorded, its tree is the ground truth now, the state
 #    recorded just before it is the ground truth it started from (so what
 #    a killed run changed is recorded, as drift), and every change it
 #    calls verified has its value in the tree: nothing is claimed that
 #    was not verified, nothing done goes unrecorded.
-# Two kills in three come at a random instant from 0 to 1.3 times a full
-# apply; one in three within 4 ms of the history's first object write.
+# Two kills in three come at a random instant from 0 to 1.6 times a full
+# apply (so that enough runs finish and get checked); one in three within
+# 4 ms of the history's first object write (now a run's first intent).
 . "$(dirname "$0")/lib/e2e.sh"
+. "$(dirname "$0")/lib/converge.sh"
+. "$(dirname "$0")/lib/crash.sh"
 
-git_home
-export ENFORCER_PASSWORD="Crash-pw-1"
-
-cat >"$TMP/fleet.yaml" <<EOF
-defaults:
-  users: { 'CONTOSO\\svc-enforcer': { password: '$ENFORCER_PASSWORD', admin: true } }
-  winrm: { service: { auth: { Basic: true } } }
-  services: { Spooler: { state: Running, start_mode: Auto } }
-hosts:
-  node1.contoso.test: { address: $NET.1 }
-  node2.contoso.test: { address: $NET.2 }
-EOF
-fleet_start "$TMP/fleet.yaml"
-
-D="$TMP/desired"
-mkdir -p "$D"
-cat >"$D/hosts.yaml" <<EOF
-hosts:
-  node1.contoso.test: { groups: [nodes], address: $NET.1 }
-  node2.contoso.test: { groups: [nodes], address: $NET.2 }
-connection:
-  auth: basic
-  username: CONTOSO\\svc-enforcer
-  password_env: ENFORCER_PASSWORD
-  ca_file: $SIM_CA
-  timeout: 10s
-policies:
-  nodes:
-    credssp: { server: disabled, client: disabled }
-    service: { Spooler: running }
-EOF
-git -C "$D" init -q -b main
-git -C "$D" add -A
-git -C "$D" commit -q -m "desired state"
-
-export D ENFORCER
+crash_fleet 2
 /usr/bin/python3 - <<'EOF' || fail "crash loop"
-import http.client, os, random, re, subprocess, sys, time
-import yaml
+import os, random, re, subprocess, sys, time
+sys.path.insert(0, os.environ['TOP'] + '/tests/e2e/lib')
+from crash import (E, D, HOSTS, KEYS, ctl, die, fsck, git, recorded_host,
+                   tip, truth)
 
-E, D = os.environ['ENFORCER'], os.environ['D']
 # 50 applies; on a slow machine (sanitizers) as many as fit in 45 s, at
 # least 20.
 RUNS, MIN_RUNS, BUDGET = 50, 20, 45
-CTL = os.environ['SIM_CTL']
-HOSTS = ['node1.contoso.test', 'node2.contoso.test']
-# history path -> (ground-truth key, the value drift plants)
-KEYS = {
-    'credssp.server.enabled': ('winrm.service.auth.CredSSP', 'true'),
-    'credssp.client.enabled': ('winrm.client.auth.CredSSP', 'true'),
-    'service.Spooler.state': ('service.Spooler.state', 'Stopped'),
-}
-
-
-def die(msg):
-    print('FAIL: ' + msg)
-    sys.exit(1)
-
-
-def ctl(method, path, body=None):
-    host, port = CTL.rsplit(':', 1)
-    c = http.client.HTTPConnection(host, int(port), timeout=10)
-    c.request(method, path.replace(' ', '%20'), body)
-    r = c.getresponse()
-    text = r.read().decode()
-    if r.status != 200:
-        die('control %s %s: %d %s' % (method, path, r.status, text))
-    return text
-
-
-def truth():
-    t = {}
-    for h in HOSTS:
-        kv = dict(line.split(' = ', 1) for line in
-                  ctl('GET', '/hosts/%s/state' % h).splitlines()
-                  if ' = ' in line)
-        t[h] = {p: kv.get(k, '').lower() for p, (k, _) in KEYS.items()}
-    return t
-
-
-def git(*args, check=True):
-    r = subprocess.run(['git', '-C', D] + list(args), capture_output=True,
-                       text=True)
-    if check and r.returncode != 0:
-        die('git %s: %s' % (' '.join(args), r.stderr))
-    return r
-
-
-def value(tree, path):
-    for k in path.split('.'):
-        tree = (tree or {}).get(k)
-    return str(tree).lower() if tree is not None else None
 
 
 def recorded(rev):
-    t = {}
-    for h in HOSTS:
-        doc = yaml.safe_load(git('show', '%s:hosts/%s.yaml' % (rev, h)).stdout)
-        t[h] = {p: value(doc, p) for p in KEYS}
-    return t
+    return {h: recorded_host(rev, h) for h in HOSTS}
 
 
 def plant():
@@ -121,21 +39,6 @@ def plant():
         sets = ['%s = %s' % v for v in KEYS.values() if random.random() < .3]
         if sets:
             ctl('POST', '/hosts/%s/set' % h, '\n'.join(sets))
-
-
-def fsck():
-    r = git('fsck', '--full', '--strict', check=False)
-    out = r.stdout + r.stderr
-    bad = [l for l in out.splitlines() if not l.startswith('dangling ')
-           and not l.startswith('notice:')]
-    if r.returncode != 0 or bad:
-        die('git fsck: ' + out)
-    return sum(1 for l in out.splitlines() if l.startswith('dangling '))
-
-
-def tip():
-    return git('rev-parse', '--verify', '-q', 'enforcer/history',
-               check=False).stdout.strip()
 
 
 def check_recorded(pre, post):
@@ -225,21 +128,25 @@ for i in range(RUNS):
     if writing:
         killed = apply_once(full * 3, when_writing=True)
     else:
-        killed = apply_once(random.uniform(0, 1.3) * full)
+        killed = apply_once(random.uniform(0, 1.6) * full)
     kills += killed
     fsck()
     # Killed once objects were being written, before the branch moved.
     cut += writing and killed and tip() == before
-    if git('log', '-1', '--format=%B', 'enforcer/history').stdout.find(
-            '\nRecord: run\n') < 0:
-        die('run %d: the branch is not at a run commit' % i)
-    if tip() != before:
+    msg = git('log', '-1', '--format=%B', 'enforcer/history').stdout
+    if '\nRecord: run\n' not in msg and '\nRecord: intent\n' not in msg:
+        die('run %d: the branch is not at a run or intent commit' % i)
+    if tip() != before and '\nRecord: run\n' in msg:
         recorded_runs += 1
         claims += check_recorded(pre, truth())
-# The run after the last kill records what the killed ones left.
-pre = truth()
+# The run after the last kill records what the killed ones left; when
+# they left nothing new, it adds no commit and the tip holds the truth.
+pre, before = truth(), tip()
 apply_once(120)
-claims += check_recorded(pre, truth())
+if tip() != before:
+    claims += check_recorded(pre, truth())
+elif recorded('enforcer/history') != truth():
+    die('nothing recorded, yet the tip is not the ground truth')
 fsck()
 drift = int(git('rev-list', '--count', '--grep=^Record: observed',
                 'enforcer/history').stdout)

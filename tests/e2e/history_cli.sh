@@ -113,7 +113,7 @@ assert ids == ["20261125T120000Z-0d1e2f", "20261125T110000Z-7a8b9c",
                "20261125T100000Z-4d5e6f", "20261125T093000Z-1a2b3c"], ids
 keys = ["run_id", "verb", "summary", "started", "finished", "commit",
         "observed_commit", "desired", "desired_commit", "windows", "drifted",
-        "hosts", "changes"]
+        "operator", "desired_dirty", "cut", "hosts", "changes"]
 for r in runs["runs"]:
     assert list(r) == keys, list(r)
 r2 = runs["runs"][2]
@@ -123,7 +123,8 @@ assert r2["windows"] == ["create-cluster"]
 assert runs["runs"][3]["desired_commit"] == "9f3c2a1b4d5e6f708192a3b4c5d6e7f8091a2b3c"
 failed = [h for h in runs["runs"][3]["hosts"] if h["error"]]
 assert failed == [{"name": "node3.contoso.test",
-                   "error": "connect: connection refused"}], failed
+                   "error": "connect: connection refused",
+                   "noncompliant": None}], failed
 ch = json.load(open(t + "/changes.json"))["changes"]
 assert [c["class"] for c in ch] == ["expiry", "corrective", "window"]
 assert ch[1] == {"run_id": "20261125T100000Z-4d5e6f",

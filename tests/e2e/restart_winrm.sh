@@ -27,6 +27,8 @@ EOT
 fleet_start "$TMP/fleet.yaml"
 
 ds_new "$TMP/ds"
+# restart-winrm writes to hosts: it is recorded, here outside git.
+export ENFORCER_HISTORY="$TMP/hist"
 cat >"$TMP/ds/hosts.yaml" <<EOT
 hosts:
   $A: { address: $NET.1 }
@@ -91,4 +93,7 @@ expect_match "$B: its task ran" "service was started successfully" \
     "$(sim_ok POST "/hosts/$B/cmd" "type $LOG")"
 absent "$B: task deleted" $B "task.$TASK"
 
+run_enforcer history --changes "$TMP/ds"
+expect_match "restart-winrm appears in enforcer history" \
+    "intentional a.contoso.test  winrm.restart: (absent) -> done  (restart-winrm)$" "$OUT"
 finish

@@ -9,8 +9,10 @@
 #    untouched (no write at all); the last host is untouched; the history
 #    still parses with git and records exactly the ground truth;
 #  - restart-winrm: exit 3; the host in flight is seen through (WinRM
-#    running, its task deleted); the hosts after it are untouched; nothing
-#    is recorded.
+#    running, its task deleted); the hosts after it are untouched; the run
+#    is recorded (an intent commit, then the run: one restart verified,
+#    the others not attempted);
+#  - apply interrupted once its only change is on the host: exit 130.
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -154,6 +156,32 @@ for h in $HOSTS; do
 done
 expect "restart-winrm: one host seen through" 1 "$nback"
 expect "restart-winrm: the others untouched" 2 "$nkept"
-expect "restart-winrm records nothing" "$tip" \
-    "$(g rev-parse enforcer/history)"
+msg=$(g log -1 --format=%B enforcer/history)
+expect_match "restart-winrm: the interrupted run is recorded" \
+    "^Verb: restart-winrm$" "$msg"
+expect "restart-winrm: the host restarted is recorded as such" 1 \
+    "$(printf '%s\n' "$msg" | grep -c '^change host=.* path=winrm.restart after=done .*verified=yes')"
+expect "restart-winrm: the others as not attempted" 2 \
+    "$(printf '%s\n' "$msg" | grep -c '^Hosts-Failed: .*: not attempted: interrupted$')"
+expect "restart-winrm: its intent came first" 1 \
+    "$(g log -1 --format=%B enforcer/history~1 | grep -c '^Record: intent$')"
+
+# --- a signal that leaves nothing undone: 130 ------------------------------
+# One host, one change: the signal comes once the change is on the host;
+# the change in flight is seen through, nothing is left: exit 130.
+HOSTS=n1.sig.test
+sim_ok POST /hosts/n1.sig.test/set 'service.Spooler.state = Running' >/dev/null
+slow 300
+stopped() {
+	[ "$(truth "$1" service.Spooler.state)" = Stopped ]
+}
+sed -i 's/Spooler: running/Spooler: stopped/' "$D/hosts.yaml"
+g commit -q -a -m "desired state: spooler stopped"
+interrupt_when stopped apply --parallel 1 --hosts n1.sig.test "$D"
+slow 0
+expect "apply: exit status after SIGINT with nothing left undone" 130 "$RC"
+expect_match "apply: the signal is acknowledged" \
+    "interrupted: finishing the changes in flight" "$ERR"
+expect_match "apply: the run is recorded" "^Verb: apply$" \
+    "$(g log -1 --format=%B enforcer/history)"
 finish

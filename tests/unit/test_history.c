@@ -30,6 +30,13 @@
 
 #include "history.h"
 #include "test_util.h"
+
+/*
+ * The fixtures below are positional initializers of the history's
+ * structs; members added at their ends (noncompliant, heartbeat,
+ * desired_dirty, operator) are zero there, as meant.
+ */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include "timeparse.h"
 
 static char tmp[256];
@@ -70,7 +77,7 @@ record(struct history *h, const struct history_run *run)
 {
 	char *cause = NULL;
 
-	if (history_record(h, run, &cause) == -1)
+	if (history_record(h, run, NULL, &cause) == -1)
 		fail_msg("%s", cause);
 }
 
@@ -378,6 +385,162 @@ three_runs(struct history *h, struct fleet *f)
 	record(h, &r3);
 }
 
+/* A run killed after its intent commit leaves drift and intent behind. */
+static void
+test_intent(void **state)
+{
+	struct history *h;
+	struct history_log *log;
+	struct node *n;
+	struct fleet f;
+	struct history_change ib = change_b, ia = change_a;
+	git_oid tip;
+	char *dir, *cause = NULL;
+
+	dir = path_in_tmp("hist");
+	h = open_hist(dir);
+	fleet_init(&f);
+	ib.verified = 0;
+	ia.verified = 0;
+	{
+		struct history_host hosts1[] = {
+		    { "a.test", f.a1, f.a2, NULL }, { "b.test", f.b1, NULL,
+		    NULL } };
+		struct history_host ihost[] = { { "b.test", f.b2, NULL, NULL } };
+		struct history_host hosts2[] = {
+		    { "a.test", f.a2, NULL, NULL }, { "b.test", f.b2, f.b1,
+		    NULL } };
+		struct history_host ahost[] = { { "a.test", f.a2, NULL, NULL } };
+		struct history_run r1 = { "run-1", "apply", 1000, 1010, "/d",
+		    NULL, NULL, 0, hosts1, 2, &change_a, 1 };
+		struct history_run i2 = { "run-2", "apply", 2000, 2001, "/d",
+		    NULL, NULL, 0, ihost, 1, &ib, 1 };
+		struct history_run r2 = { "run-2", "apply", 2000, 2010, "/d",
+		    NULL, NULL, 0, hosts2, 2, &change_b, 1 };
+		struct history_run i3 = { "run-3", "apply", 3000, 3001, "/d",
+		    NULL, NULL, 0, ahost, 1, &ia, 1 };
+
+		record(h, &r1);
+		assert_int_equal(history_record_intent(h, &i2, &cause), 0);
+		/* Killed here: the drift is the last recorded state. */
+		assert_int_equal(history_last_state(&n, h, "b.test", &cause),
+		    0);
+		assert_state(n, B2);
+		record(h, &r2);
+		/* Observe + run, intent, run: no second drift commit. */
+		assert_int_equal(branch_commits(dir, &tip, NULL), 4);
+		assert_int_equal(history_record_intent(h, &i3, &cause), 0);
+	}
+	log = list(h, NULL);
+	assert_int_equal(log->n, 3);
+	/* The cut run: its intent, changes not verified. */
+	assert_string_equal(log->entries[0].run.run_id, "run-3");
+	assert_string_equal(log->entries[0].summary,
+	    "intent: 1 change on a.test");
+	assert_int_equal(log->entries[0].cut, 1);
+	assert_int_equal(log->entries[1].cut, 0);
+	assert_int_equal(log->entries[0].run.nchanges, 1);
+	assert_int_equal(log->entries[0].run.changes[0].verified, 0);
+	/* The complete run: its intent commit joined, drift said. */
+	assert_string_equal(log->entries[1].run.run_id, "run-2");
+	assert_string_not_equal(log->entries[1].observed, "");
+	assert_int_equal(log->entries[1].ndrifted, 1);
+	assert_string_equal(log->entries[1].drifted[0], "b.test");
+	assert_int_equal(log->entries[1].run.nchanges, 1);
+	assert_int_equal(log->entries[1].run.changes[0].verified, 1);
+	history_log_free(log);
+	if (history_show(&log, h, "run-2", &cause) == -1)
+		fail_msg("%s", cause);
+	assert_int_equal(log->entries[0].ndrifted, 1);
+	history_log_free(log);
+	fleet_free(&f);
+	history_free(h);
+	free(dir);
+}
+
+/* Compliance, operator and dirty mark in the message, and back. */
+static void
+test_message_facts(void **state)
+{
+	struct history_host hosts[] = {
+		{ "a.test", NULL, NULL, NULL,
+		  "credssp.server.enabled held by Group Policy" },
+		{ "b.test", NULL, NULL, NULL, NULL },
+	};
+	struct history_run run = { "run-1", "apply", 1000, 1010, "/d",
+	    "c0ffee", NULL, 0, hosts, 2, NULL, 0 };
+	struct history_log *log;
+	struct history_entry e;
+	enum history_msg_record rec;
+	struct buf msg = BUF_INIT;
+	char *cause = NULL;
+
+	run.operator = "alice";
+	run.desired_dirty = 1;
+	history_msg_run(&msg, &run);
+	assert_non_null(strstr(buf_cstr(&msg),
+	    "apply: no change, 1 host not compliant, 1 host in sync\n"));
+	assert_non_null(strstr(buf_cstr(&msg), "\nDesired-Dirty: yes\n"
+	    "Operator: alice\n"));
+	assert_non_null(strstr(buf_cstr(&msg), "\nHosts-Noncompliant: "
+	    "a.test: credssp.server.enabled held by Group Policy\n"
+	    "Hosts-Unchanged: b.test\n"));
+	log = xcalloc(1, sizeof(*log));
+	memset(&e, 0, sizeof(e));
+	if (history_msg_parse(log, &e, &rec, buf_cstr(&msg), &cause) == -1)
+		fail_msg("%s", cause);
+	assert_string_equal(e.run.operator, "alice");
+	assert_int_equal(e.run.desired_dirty, 1);
+	assert_string_equal(e.run.hosts[0].noncompliant,
+	    "credssp.server.enabled held by Group Policy");
+	assert_null(e.run.hosts[1].noncompliant);
+	buf_release(&msg);
+	history_log_free(log);
+}
+
+/* Nothing new: no commit, until the heartbeat is due. */
+static void
+test_heartbeat(void **state)
+{
+	struct history *h;
+	struct fleet f;
+	git_oid tip;
+	char *dir, *cause = NULL;
+	int wrote;
+
+	dir = path_in_tmp("hist");
+	h = open_hist(dir);
+	fleet_init(&f);
+	{
+		struct history_host hosts[] = {
+		    { "a.test", f.a1, NULL, NULL }, { "b.test", f.b1, NULL,
+		    NULL } };
+		struct history_run r = { "run-1", "apply", 1000, 1010, "/d",
+		    NULL, NULL, 0, hosts, 2, NULL, 0 };
+
+		r.heartbeat = 3600;
+		assert_int_equal(history_record(h, &r, &wrote, &cause), 0);
+		assert_int_equal(wrote, 1);	/* first record */
+		r.run_id = "run-2";
+		r.finished = 1010 + 3599;
+		assert_int_equal(history_record(h, &r, &wrote, &cause), 0);
+		assert_int_equal(wrote, 0);
+		assert_int_equal(branch_commits(dir, &tip, NULL), 1);
+		/* A host's status changes: recorded. */
+		hosts[1].noncompliant = "x held by Group Policy";
+		assert_int_equal(history_record(h, &r, &wrote, &cause), 0);
+		assert_int_equal(wrote, 1);
+		r.run_id = "run-3";
+		r.finished = 1010 + 3599 + 3600;
+		assert_int_equal(history_record(h, &r, &wrote, &cause), 0);
+		assert_int_equal(wrote, 1);	/* the heartbeat */
+		assert_int_equal(branch_commits(dir, &tip, NULL), 3);
+	}
+	fleet_free(&f);
+	history_free(h);
+	free(dir);
+}
+
 static void
 test_open_creates_bare(void **state)
 {
@@ -667,12 +830,12 @@ test_bad_runs(void **state)
 
 	dir = path_in_tmp("hist");
 	h = open_hist(dir);
-	assert_int_equal(history_record(h, &r, &cause), -1);
+	assert_int_equal(history_record(h, &r, NULL, &cause), -1);
 	assert_non_null(strstr(cause, ": host name '../x' cannot be a file "
 	    "name"));
 	r.hosts = twice;
 	r.nhosts = 2;
-	assert_int_equal(history_record(h, &r, &cause), -1);
+	assert_int_equal(history_record(h, &r, NULL, &cause), -1);
 	assert_non_null(strstr(cause, ": host 'a' twice in one run"));
 	free(cause);
 	history_free(h);
@@ -849,7 +1012,7 @@ record_leaky_run(const char *dir, const char *secret, char **cause)
 	    "clean", HISTORY_CORRECTIVE, reason, NULL, 1 };
 	r = (struct history_run){ "secret-1", "apply", 10, 20, secret, NULL,
 	    NULL, 0, hosts, 2, &c, 1 };
-	rc = history_record(h, &r, cause);
+	rc = history_record(h, &r, NULL, cause);
 	node_free(obs);
 	node_free(ver);
 	free(err);
@@ -938,10 +1101,12 @@ test_json(void **state)
 	    "\"started\": \"1970-01-01T00:16:40Z\", \"finished\": "
 	    "\"1970-01-01T00:16:50Z\", \"commit\": \"", 148), 0);
 	assert_non_null(strstr(buf_cstr(&b), "\"hosts\": [{\"name\": "
-	    "\"a.test\", \"error\": null, \"observed\": {\"credssp\": "
+	    "\"a.test\", \"error\": null, \"noncompliant\": null, "
+	    "\"observed\": {\"credssp\": "
 	    "{\"server\": {\"enabled\": false}}}, \"verified\": {\"credssp\": "
 	    "{\"server\": {\"enabled\": true}}}}, {\"name\": \"b.test\", "
-	    "\"error\": null, \"observed\": {\"service\": {\"WinRM\": "
+	    "\"error\": null, \"noncompliant\": null, "
+	    "\"observed\": {\"service\": {\"WinRM\": "
 	    "{\"state\": \"running\"}}}, \"verified\": null}], \"changes\": "
 	    "[{\"host\": \"a.test\", \"path\": \"credssp.server.enabled\", "
 	    "\"before\": \"false\", \"after\": \"true\", \"class\": "
@@ -1006,7 +1171,7 @@ loop_run(struct history *h, long seq, char **cause)
 	}
 	r = (struct history_run){ id, "apply", (time_t)seq, (time_t)seq, NULL,
 	    NULL, NULL, 0, hosts, 3, ch, 3 };
-	rc = history_record(h, &r, cause);
+	rc = history_record(h, &r, NULL, cause);
 	for (i = 0; i < 3; i++) {
 		node_free(obs[i]);
 		node_free(ver[i]);
@@ -1157,7 +1322,7 @@ drive_fixture(const char *desired, const char *dir)
 	if (history_open(&h, desired, dir, &cause) == -1)
 		goto out;
 	for (i = 0; i < nitems(runs); i++)
-		if (history_record(h, &runs[i], &cause) == -1)
+		if (history_record(h, &runs[i], NULL, &cause) == -1)
 			goto out;
 	rc = 0;
 out:
@@ -1224,6 +1389,10 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_stale_ref_lock, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intent, setup, teardown),
+		cmocka_unit_test(test_message_facts),
+		cmocka_unit_test_setup_teardown(test_heartbeat, setup,
+		    teardown),
 	};
 	int rc;
 

@@ -159,7 +159,7 @@ make_run(struct engine_run *run, const struct model *m)
 static void
 test_record_run(void **state)
 {
-	struct record_info ri = { "apply", "/srv/desired", NULL };
+	struct record_info ri = { .verb = "apply", .desired = "/srv/desired" };
 	struct model *m = model();
 	struct history *h = open_history();
 	struct record_last *rl = NULL;
@@ -169,7 +169,7 @@ test_record_run(void **state)
 	char *cause = NULL;
 
 	make_run(&run, m);
-	if (record_run(h, &run, m, &ri, &cause) == -1)
+	if (record_run(h, &run, m, &ri, NULL, &cause) == -1)
 		fail_msg("%s", cause);
 	assert_int_equal(history_show(&log, h, run.id, &cause), 0);
 	e = &log->entries[0];
@@ -191,14 +191,14 @@ test_record_run(void **state)
 	history_log_free(log);
 
 	/* The engine reads back what was verified; unknown hosts: NULL. */
-	assert_int_equal(record_last_load(&rl, h, m, NULL, &cause), 0);
+	assert_int_equal(record_last_load(&rl, h, m, NULL, NULL, &cause), 0);
 	assert_string_equal(at(record_last_get(rl, "n1.contoso.test"),
 	    "service", "Spooler", "state")->value, "running");
 	assert_null(record_last_get(rl, "n2.contoso.test"));
 	assert_null(record_last_get(rl, "nobody.contoso.test"));
 	record_last_free(rl);
 	/* Without a history, every last state is unknown. */
-	assert_int_equal(record_last_load(&rl, NULL, m, "n1*", &cause), 0);
+	assert_int_equal(record_last_load(&rl, NULL, m, "n1*", NULL, &cause), 0);
 	assert_null(record_last_get(rl, "n1.contoso.test"));
 	record_last_free(rl);
 
@@ -210,15 +210,15 @@ test_record_run(void **state)
 static void
 test_secrets_registered(void **state)
 {
-	struct record_info ri = { "apply", NULL, NULL };
+	struct record_info ri = { .verb = "apply" };
 	struct model *m = model();
 	struct history *h = open_history();
 	struct engine_run run;
 	struct history_log *log = NULL;
 	char *cause = NULL;
 
-	struct desired_src src = { NULL, "https://bot:T0ken-in-url@git.test/d",
-	    NULL, NULL, NULL, NULL };
+	struct desired_src src = {
+		.repo = "https://bot:T0ken-in-url@git.test/d" };
 
 	setenv("TEST_REVERT_PW", "Sekr1t-in-env", 1);
 	record_add_secrets(h, m);
@@ -227,7 +227,7 @@ test_secrets_registered(void **state)
 	free(run.hosts[1].error);
 	run.hosts[1].error = xstrdup("n2.contoso.test: login 'Sekr1t-in-env' "
 	    "refused, token T0ken-in-url");
-	assert_int_equal(record_run(h, &run, m, &ri, &cause), 0);
+	assert_int_equal(record_run(h, &run, m, &ri, NULL, &cause), 0);
 	assert_int_equal(history_show(&log, h, run.id, &cause), 0);
 	assert_string_equal(log->entries[0].run.hosts[1].error,
 	    "login '[redacted]' refused, token [redacted]");
@@ -245,7 +245,7 @@ test_secrets_registered(void **state)
 static void
 record_target(struct history *h, const struct model *m)
 {
-	struct record_info ri = { "apply", NULL, NULL };
+	struct record_info ri = { .verb = "apply" };
 	struct engine_run run;
 	struct engine_host *eh;
 	char *cause = NULL;
@@ -264,7 +264,7 @@ record_target(struct history *h, const struct model *m)
 	    ENGINE_CORRECTIVE, ENGINE_VERIFIED);
 	add_change(eh, "credssp.client.delegate", "TERMSRV/x, wsman/old",
 	    "TERMSRV/x", ENGINE_CORRECTIVE, ENGINE_VERIFIED);
-	if (record_run(h, &run, m, &ri, &cause) == -1)
+	if (record_run(h, &run, m, &ri, NULL, &cause) == -1)
 		fail_msg("%s", cause);
 	engine_run_release(&run);
 }
@@ -357,7 +357,7 @@ test_plan_inside_window(void **state)
 static void
 test_plan_delegation(void **state)
 {
-	struct record_info ri = { "apply", NULL, NULL };
+	struct record_info ri = { .verb = "apply" };
 	struct model *m = model();
 	struct history *h = open_history();
 	struct engine_run run;
@@ -373,7 +373,7 @@ test_plan_delegation(void **state)
 	    "delegate: [wsman/a] } }\n");
 	add_change(&run.hosts[1], "credssp.client.delegate", "wsman/a, wsman/b",
 	    "wsman/a", ENGINE_INTENTIONAL, ENGINE_VERIFIED);
-	assert_int_equal(record_run(h, &run, m, &ri, &cause), 0);
+	assert_int_equal(record_run(h, &run, m, &ri, NULL, &cause), 0);
 	engine_run_release(&run);
 	assert_int_equal(revert_plan(&p, h, m, "20261125T100000Z-aaaaaa",
 	    INSIDE, &cause), 0);
@@ -467,7 +467,7 @@ test_check_and_relabel(void **state)
 static void
 test_plan_delta(void **state)
 {
-	struct record_info ri = { "apply", NULL, NULL };
+	struct record_info ri = { .verb = "apply" };
 	struct model *m = model();
 	struct history *h = open_history();
 	struct engine_run run;
@@ -487,7 +487,7 @@ test_plan_delta(void **state)
 	    "CONTOSO\\hci-admins", ENGINE_INTENTIONAL, ENGINE_VERIFIED);
 	add_change(&run.hosts[1], "trusted_hosts.hosts", "a", "a,b",
 	    ENGINE_INTENTIONAL, ENGINE_VERIFIED);
-	assert_int_equal(record_run(h, &run, m, &ri, &cause), 0);
+	assert_int_equal(record_run(h, &run, m, &ri, NULL, &cause), 0);
 	engine_run_release(&run);
 	assert_int_equal(revert_plan(&p, h, m, "20261125T100000Z-aaaaaa",
 	    AFTER, &cause), 0);
