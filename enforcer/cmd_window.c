@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "failsafe.h"
 #include "model.h"
 #include "run.h"
 #include "timeparse.h"
@@ -368,11 +369,14 @@ window_apply(const struct window_args *a, const char *hosts)
 	return rc;
 }
 
-/* Commit the edits with "window VERB MSG", then apply to targets. */
+/*
+ * Commit the edits with "window VERB MSG", then apply to targets; a close
+ * (npaths > 0: its fail-safes' paths) first pulls the fail-safes forward.
+ */
 static int
 window_finish(const struct window_args *a, struct window_edits *e,
     const char *verb, const struct buf *msg, const char *targets,
-    char **cause)
+    const char **paths, size_t npaths, char **cause)
 {
 	char *message;
 	int rc;
@@ -382,7 +386,11 @@ window_finish(const struct window_args *a, struct window_edits *e,
 	    a->reason : "", a->reason != NULL ? "\n" : "");
 	rc = window_settle(a, e, message, cause);
 	free(message);
-	return rc == -1 ? -1 : window_apply(a, targets);
+	if (rc == -1)
+		return -1;
+	if (npaths > 0 && !a->no_apply)
+		window_pull_forward(a, targets, paths, npaths);
+	return window_apply(a, targets);
 }
 
 /* --- open ------------------------------------------------------------------ */
@@ -511,11 +519,13 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 	struct buf targets = BUF_INIT, msg = BUF_INIT;
 	const struct model_window *w;
 	char when[TIMEPARSE_UTC_LEN];
+	const char **paths;
 	time_t last = 0;
-	size_t i, n = 0;
+	size_t i, n = 0, npaths = 0;
 	int all = 0, rc = -1;
 
 	timeparse_format_utc(a->at, when, sizeof(when));
+	paths = xcalloc(m->nwindows + 1, sizeof(*paths));
 	for (i = 0; i < m->nwindows; i++) {
 		w = &m->windows[i];
 		if (a->all ? !model_window_active(w, a->at) :
@@ -526,6 +536,9 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 			goto out;
 		if (w->end > a->at && w->start + 1 > last)
 			last = w->start + 1;
+		if (w->end > a->at)
+			paths[npaths++] = xasprintf("%s%s", FAILSAFE_TASKS_PATH,
+			    w->name);
 		n++;
 		buf_printf(&msg, "%s%s", msg.len > 0 ? ", " : "", w->name);
 	}
@@ -554,8 +567,11 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 	buf_printf(&msg, ": ended early at %s", when);
 	rc = e.n == 0 ? window_apply(a, all ? NULL : buf_cstr(&targets)) :
 	    window_finish(a, &e, "close", &msg, all ? NULL : buf_cstr(&targets),
-	    cause);
+	    paths, npaths, cause);
 out:
+	for (i = 0; i < npaths; i++)
+		free((char *)paths[i]);
+	free(paths);
 	window_edits_release(&e);
 	buf_release(&targets);
 	buf_release(&msg);
@@ -586,7 +602,7 @@ window_extend(struct window_args *a, const struct model *m, char **cause)
 	buf_printf(&msg, "%s: now ends %s (was %s)", w->name, now, was);
 	if (window_set_end(&e, w, end, cause) == 0)
 		rc = window_finish(a, &e, "extend", &msg, all ? NULL :
-		    buf_cstr(&targets), cause);
+		    buf_cstr(&targets), NULL, 0, cause);
 	window_edits_release(&e);
 	buf_release(&targets);
 	buf_release(&msg);

@@ -110,6 +110,7 @@ struct model_window {
 struct model_settings {
 	long long	max_window;		/* seconds, 8h */
 	long long	failsafe_grace;		/* seconds, 15m */
+	long long	failsafe_lease;		/* seconds, 30m */
 };
 
 struct model {

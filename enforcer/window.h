@@ -89,6 +89,17 @@ struct window_args {
 	int		 no_commit;
 };
 
+/*
+ * window_pull.c: before `window close` reverts, pull the fail-safe tasks
+ * of the windows it closed (paths: "failsafe.tasks.NAME") forward to a->at,
+ * their new end, plus the grace, on each of hosts (",a,b,", or NULL for
+ * every host) that the run reaches, and read them back.  Prints its report
+ * and errors (a host not reached is one; the revert is tried anyway) and
+ * records the run as "close".
+ */
+void window_pull_forward(const struct window_args *a, const char *hosts,
+    const char **paths, size_t npaths);
+
 /* cmd_window_list.c: window list; returns an exit code. */
 int window_list(const struct window_args *);
 
