@@ -30,18 +30,22 @@ window_usage(FILE *fp)
 	    "usage: %s window open NAME --for DURATION --hosts TARGET[,...]\n"
 	    "           --set KIND.KEY=VALUE [--set ...] --reason TEXT\n"
 	    "           [--start TIME] [--no-commit] [--no-apply] [--at TIME] "
-	    "[PATH]\n"
+	    "[SOURCE]\n"
 	    "       %s window close NAME | --all [--reason TEXT] [--no-commit]\n"
-	    "           [--no-apply] [--at TIME] [PATH]\n"
+	    "           [--no-apply] [--at TIME] [SOURCE]\n"
 	    "       %s window extend NAME --for DURATION | --until TIME\n"
 	    "           [--reason TEXT] [--no-commit] [--no-apply] [--at TIME] "
-	    "[PATH]\n"
+	    "[SOURCE]\n"
 	    "       %s window list [--check] [--offline] [--recent DURATION]\n"
-	    "           [--history DIR] [--at TIME] [PATH]\n\n"
+	    "           [--history DIR] [--at TIME] [PATH]\n"
+	    "SOURCE: PATH, or --repo REPO --ref BRANCH[:DIR]\n"
+	    "           [--require-signed KEYRING] [--sign KEYID] "
+	    "[--history DIR]\n\n"
 	    "Open, end early, extend and list windows: temporary overrides of\n"
 	    "the policies, such as CredSSP for a cluster wizard.  open, close\n"
 	    "and extend write the desired state in PATH (default .), commit it\n"
-	    "when PATH is in a git work tree, then apply to the window's hosts.\n\n"
+	    "when PATH is in a git work tree (or on BRANCH of REPO), then apply\n"
+	    "to the window's hosts.\n\n"
 	    "  --for DURATION    open: how long (2h, 90m); extend: how much longer\n"
 	    "  --until TIME      extend: the new end (RFC 3339)\n"
 	    "  --hosts TARGETS   open: hosts, groups or all, comma-separated\n"
@@ -57,7 +61,13 @@ window_usage(FILE *fp)
 	    "                    reverted after its window's end (monitoring)\n"
 	    "  --offline         list: read no host; use the history only\n"
 	    "  --recent DURATION list: windows ended within DURATION (7d)\n"
-	    "  --history DIR     list: the history repository\n\n"
+	    "  --history DIR     the history repository\n"
+	    "  --repo REPO --ref BRANCH  write the window in a commit on BRANCH of\n"
+	    "                    the local repository REPO (no work tree), as\n"
+	    "                    plan and apply --repo read it\n"
+	    "  --require-signed KEYRING  read only a commit signed by a key of\n"
+	    "                    KEYRING, and write only one (needs --sign)\n"
+	    "  --sign KEYID      sign the window's commit with gpg's key KEYID\n\n"
 	    "exit status: 0 done, 1 error, 2 list --check: not reverted, or as\n"
 	    "apply for the apply that follows open, close and extend\n",
 	    cmd_progname, cmd_progname, cmd_progname, cmd_progname);
@@ -164,9 +174,52 @@ window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
 	case 'C':
 		a->no_commit = 1;
 		return 0;
+	case 'G':
+		a->repo = arg;
+		return 0;
+	case 'F':
+		a->ref = arg;
+		return 0;
+	case 'K':
+		a->keyring = arg;
+		return 0;
+	case 'I':
+		a->sign_key = arg;
+		return 0;
 	}
 	window_usage(stderr);
 	return cause_set(cause, "bad usage");
+}
+
+/*
+ * The desired state's source, as plan and apply take it, and its rule: a
+ * keyring that requires signed commits refuses an unsigned window before
+ * anything is written.
+ */
+static int
+window_check_src(const struct window_args *a, int list, char **cause)
+{
+	if (a->repo == NULL && (a->ref != NULL || a->keyring != NULL ||
+	    a->sign_key != NULL))
+		return cause_set(cause, "--ref, --require-signed and --sign go "
+		    "with --repo");
+	if (a->repo == NULL)
+		return 0;
+	if (list)
+		return cause_set(cause, "list reads PATH: --repo goes with open, "
+		    "close and extend");
+	if (a->path_given)
+		return cause_set(cause, "give PATH or --repo, not both");
+	if (a->ref == NULL)
+		return cause_set(cause, "--repo needs --ref BRANCH");
+	if (a->no_commit)
+		return cause_set(cause, "--no-commit: with --repo there is no "
+		    "work tree to leave the window in");
+	if (a->keyring != NULL && a->sign_key == NULL)
+		return cause_set(cause, "--require-signed %s: the window would "
+		    "be committed unsigned, which that keyring refuses: give "
+		    "--sign KEYID", a->keyring);
+	return 0;
 }
 
 /* What each subcommand takes and needs. */
@@ -193,7 +246,7 @@ window_check_args(struct window_args *a, int nargs, char **cause)
 		return cause_set(cause, "give one of --for and --until");
 	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
 		return cause_set(cause, "--all goes with close and no NAME");
-	return 0;
+	return window_check_src(a, list, cause);
 }
 
 static int
@@ -214,6 +267,10 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "offline", no_argument, NULL, 'o' },
 		{ "no-apply", no_argument, NULL, 'n' },
 		{ "no-commit", no_argument, NULL, 'C' },
+		{ "repo", required_argument, NULL, 'G' },
+		{ "ref", required_argument, NULL, 'F' },
+		{ "require-signed", required_argument, NULL, 'K' },
+		{ "sign", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -240,8 +297,10 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 	n = argc - optind;
 	if (strcmp(a->sub, "list") != 0 && !a->all && n > 0)
 		a->name = argv[optind++];
-	if (optind < argc)
+	if (optind < argc) {
 		a->path = argv[optind++];
+		a->path_given = 1;
+	}
 	return window_check_args(a, n, cause);
 }
 
@@ -309,7 +368,10 @@ window_settle(const struct window_args *a, struct window_edits *e,
 		printf("written, not committed (--no-commit)\n");
 		return 0;
 	}
-	if (window_commit(a->path, e, message, id, &committed, cause) == -1) {
+	committed = 1;
+	if (a->repo != NULL ? window_repo_commit(a->repo_copy, a, e, message,
+	    id, cause) == -1 : window_commit(a->path, e, message, id,
+	    &committed, cause) == -1) {
 		window_edits_undo(e);
 		return -1;
 	}
@@ -359,7 +421,7 @@ window_apply(const struct window_args *a, const char *hosts)
 		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
 	if (a->at_given)
 		o.eo.at = a->at;
-	o.src.path = a->path;
+	window_desired_src(&o.src, a);
 	fflush(stdout);
 	if (desired_src_check(&o.src, &cause) == 0)
 		rc = run_main(&o);
@@ -612,11 +674,13 @@ window_extend(struct window_args *a, const struct model *m, char **cause)
 int
 cmd_window(int argc, char **argv)
 {
+	struct window_repo wr;
 	struct window_args a;
 	struct model *m = NULL;
 	char *cause = NULL, *verb;
 	int rc = EXIT_ERROR;
 
+	memset(&wr, 0, sizeof(wr));
 	memset(&a, 0, sizeof(a));
 	a.path = ".";
 	a.at = time(NULL);
@@ -632,6 +696,12 @@ cmd_window(int argc, char **argv)
 	if (strcmp(a.sub, "list") == 0) {
 		rc = window_list(&a);
 		goto out;
+	}
+	if (a.repo != NULL) {
+		if (window_repo_open(&wr, &a, &cause) == -1)
+			goto out;
+		a.path = wr.dir;
+		a.repo_copy = &wr;
 	}
 	if (window_load(&m, a.path) == -1)
 		goto out;
@@ -653,5 +723,6 @@ out:
 	free(cause);
 	node_free(a.set);
 	model_free(m);
+	window_repo_release(&wr);
 	return rc;
 }

@@ -83,7 +83,7 @@ window_pull_forward(const struct window_args *a, const char *hosts,
 	o.verb = "close";
 	o.eo.guard = &window_guard_close;
 	o.eo.at = a->at;
-	o.src.path = a->path;
+	window_desired_src(&o.src, a);
 	if (hosts != NULL)
 		glob = xstrndup(hosts + 1, strlen(hosts) - 2);
 	fflush(stdout);
