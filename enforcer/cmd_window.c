@@ -38,7 +38,7 @@ window_usage(FILE *fp)
 	    "[SOURCE]\n"
 	    "       %s window list [--check] [--offline] [--recent DURATION]\n"
 	    "           [--history DIR] [--at TIME] [PATH]\n"
-	    "SOURCE: PATH, or --repo REPO --ref BRANCH[:DIR]\n"
+	    "SOURCE: PATH or --repo REPO --ref BRANCH[:DIR], with\n"
 	    "           [--require-signed KEYRING] [--sign KEYID] "
 	    "[--history DIR]\n\n"
 	    "Open, end early, extend and list windows: temporary overrides of\n"
@@ -65,8 +65,8 @@ window_usage(FILE *fp)
 	    "  --repo REPO --ref BRANCH  write the window in a commit on BRANCH of\n"
 	    "                    the local repository REPO (no work tree), as\n"
 	    "                    plan and apply --repo read it\n"
-	    "  --require-signed KEYRING  read only a commit signed by a key of\n"
-	    "                    KEYRING, and write only one (needs --sign)\n"
+	    "  --require-signed KEYRING  write only a commit signed by a key of\n"
+	    "                    KEYRING (needs --sign); with --repo, read only one\n"
 	    "  --sign KEYID      sign the window's commit with gpg's key KEYID\n\n"
 	    "exit status: 0 done, 1 error, 2 list --check: not reverted, or as\n"
 	    "apply for the apply that follows open, close and extend\n",
@@ -199,22 +199,20 @@ window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
 static int
 window_check_src(const struct window_args *a, int list, char **cause)
 {
-	if (a->repo == NULL && (a->ref != NULL || a->keyring != NULL ||
+	if (list && (a->repo != NULL || a->keyring != NULL ||
 	    a->sign_key != NULL))
-		return cause_set(cause, "--ref, --require-signed and --sign go "
-		    "with --repo");
-	if (a->repo == NULL)
-		return 0;
-	if (list)
-		return cause_set(cause, "list reads PATH: --repo goes with open, "
-		    "close and extend");
-	if (a->path_given)
+		return cause_set(cause, "list reads PATH: --repo, "
+		    "--require-signed and --sign go with open, close and extend");
+	if (a->repo == NULL && a->ref != NULL)
+		return cause_set(cause, "--ref goes with --repo");
+	if (a->repo != NULL && a->path_given)
 		return cause_set(cause, "give PATH or --repo, not both");
-	if (a->ref == NULL)
+	if (a->repo != NULL && a->ref == NULL)
 		return cause_set(cause, "--repo needs --ref BRANCH");
-	if (a->no_commit)
-		return cause_set(cause, "--no-commit: with --repo there is no "
-		    "work tree to leave the window in");
+	if (a->no_commit && (a->repo != NULL || a->keyring != NULL ||
+	    a->sign_key != NULL))
+		return cause_set(cause, "--no-commit leaves the window "
+		    "uncommitted: not with --repo, --require-signed or --sign");
 	if (a->keyring != NULL && a->sign_key == NULL)
 		return cause_set(cause, "--require-signed %s: the window would "
 		    "be committed unsigned, which that keyring refuses: give "
@@ -346,6 +344,19 @@ window_cap(const struct model *m, const char *name, time_t start, time_t end,
 	    "max_window %s (settings.max_window)", name, have, cap);
 }
 
+/* Commit where the desired state lives; *committed 0: not in git. */
+static int
+window_commit_to(const struct window_args *a, const struct window_edits *e,
+    const char *message, char id[41], int *committed, char **cause)
+{
+	*committed = 1;
+	if (a->repo != NULL)
+		return window_repo_commit(a->repo_copy, a, e, message, id,
+		    cause);
+	return window_commit_signed(a->path, e, message, a->sign_key,
+	    a->keyring, id, committed, cause);
+}
+
 /*
  * The edits are checked by loading the desired state again, then
  * committed; either failing undoes them.  Prints what was committed.
@@ -368,10 +379,7 @@ window_settle(const struct window_args *a, struct window_edits *e,
 		printf("written, not committed (--no-commit)\n");
 		return 0;
 	}
-	committed = 1;
-	if (a->repo != NULL ? window_repo_commit(a->repo_copy, a, e, message,
-	    id, cause) == -1 : window_commit(a->path, e, message, id,
-	    &committed, cause) == -1) {
+	if (window_commit_to(a, e, message, id, &committed, cause) == -1) {
 		window_edits_undo(e);
 		return -1;
 	}
@@ -607,7 +615,7 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 	if (n == 0) {
 		if (!a->all) {
 			cause_set(cause, "no window '%s' in %s", a->name,
-			    a->path);
+			    a->repo != NULL ? a->repo : a->path);
 			goto out;
 		}
 		printf("no window is open\n");
@@ -620,11 +628,9 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 	 * see it open.
 	 */
 	if (last > a->at) {
-		if (a->at_given)
-			a->at = last;
-		else
-			while (time(NULL) < last)
-				usleep(100000);
+		while (!a->at_given && time(NULL) < last)
+			usleep(100000);
+		a->at = last;	/* the end written: the pull-forward's instant */
 	}
 	buf_printf(&msg, ": ended early at %s", when);
 	rc = e.n == 0 ? window_apply(a, all ? NULL : buf_cstr(&targets)) :
@@ -651,7 +657,8 @@ window_extend(struct window_args *a, const struct model *m, char **cause)
 	int all = 0, rc = -1;
 
 	if ((w = window_find(m, a->name)) == NULL)
-		return cause_set(cause, "no window '%s' in %s", a->name, a->path);
+		return cause_set(cause, "no window '%s' in %s", a->name,
+		    a->repo != NULL ? a->repo : a->path);
 	end = a->until != 0 ? a->until : w->end + (time_t)a->for_s;
 	if (end <= a->at)
 		return cause_set(cause, "window '%s': the new end is past: use "

@@ -341,3 +341,41 @@ out:
 	files_remove(&f);
 	return rc;
 }
+
+int
+gitsig_commit(git_oid *out, git_repository *repo, const git_signature *sig,
+    const char *message, const git_tree *tree, const git_commit *parent,
+    const char *key, const char *keyring, const char *where, char **cause)
+{
+	const git_commit *parents[1] = { parent };
+	git_buf content = GIT_BUF_INIT;
+	char *armored = NULL, *signer = NULL;
+	int rc = -1;
+
+	if (git_commit_create_buffer(&content, repo, sig, sig, NULL, message,
+	    tree, parent != NULL ? 1 : 0, parents) < 0) {
+		gitutil_fail(cause, where, "commit");
+		goto out;
+	}
+	if (key != NULL && gitsig_sign(key, content.ptr, content.size,
+	    &armored, cause) == -1)
+		goto out;
+	if (git_commit_create_with_signature(out, repo, content.ptr, armored,
+	    NULL) < 0) {
+		gitutil_fail(cause, where, "commit");
+		goto out;
+	}
+	/* What signed-only runs would refuse is never pointed at. */
+	if (keyring != NULL && gitsig_verify(repo, out, keyring, &signer,
+	    cause) == -1) {
+		cause_prefix(cause, "%s: the window's commit would be refused by "
+		    "--require-signed", where);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(signer);
+	free(armored);
+	git_buf_dispose(&content);
+	return rc;
+}

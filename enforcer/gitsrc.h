@@ -78,4 +78,14 @@ int gitsig_verify(git_repository *repo, const git_oid *id,
 int gitsig_sign(const char *key, const char *data, size_t len, char **sig,
     char **cause);
 
+/*
+ * Write (reference nothing) a commit of tree on parent (NULL: a root
+ * commit) by sig, with message, signed with key unless NULL; with a
+ * keyring, the new commit must pass gitsig_verify() or this fails (the
+ * object then stays unreferenced).  Causes start with where.
+ */
+int gitsig_commit(git_oid *out, git_repository *repo, const git_signature *sig,
+    const char *message, const git_tree *tree, const git_commit *parent,
+    const char *key, const char *keyring, const char *where, char **cause);
+
 #endif

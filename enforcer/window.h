@@ -67,6 +67,16 @@ void window_edits_release(struct window_edits *);
 int window_commit(const char *dir, const struct window_edits *,
     const char *message, char id[41], int *committed, char **cause);
 
+/*
+ * The same, the commit signed with key (gpg's --local-user) unless NULL,
+ * and, with keyring, refused unless a key of the keyring signed it
+ * (gitsig_commit()): then HEAD's branch does not move.  With a key or a
+ * keyring, dir outside a git work tree is an error.
+ */
+int window_commit_signed(const char *dir, const struct window_edits *,
+    const char *message, const char *key, const char *keyring, char id[41],
+    int *committed, char **cause);
+
 struct window_repo;
 
 /* cmd_window.c and cmd_window_list.c: the verb's parsed options. */

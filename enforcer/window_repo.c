@@ -243,60 +243,15 @@ out:
 	return rc;
 }
 
-/* The commit object, signed with a->sign_key when given. */
 static int
-wr_create(struct wr_git *g, const struct window_args *a, const char *message,
-    char **cause)
-{
-	const git_commit *parents[1] = { g->parent };
-	git_buf content = GIT_BUF_INIT;
-	char *sig = NULL;
-	int rc = -1;
-
-	if (git_signature_default(&g->sig, g->repo) < 0 &&
-	    git_signature_now(&g->sig, "enforcer", "enforcer@localhost") < 0) {
-		gitutil_fail(cause, a->repo, "signature");
-		goto out;
-	}
-	if (git_commit_create_buffer(&content, g->repo, g->sig, g->sig, NULL,
-	    message, g->tree, 1, parents) < 0) {
-		gitutil_fail(cause, a->repo, "commit");
-		goto out;
-	}
-	if (a->sign_key != NULL && gitsig_sign(a->sign_key, content.ptr,
-	    content.size, &sig, cause) == -1)
-		goto out;
-	if (git_commit_create_with_signature(&g->id, g->repo, content.ptr, sig,
-	    NULL) < 0) {
-		gitutil_fail(cause, a->repo, "commit");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(sig);
-	git_buf_dispose(&content);
-	return rc;
-}
-
-/*
- * What the signed-only runs would refuse is never pointed at: the new
- * commit is checked against the keyring before the branch moves.
- */
-static int
-wr_move(struct wr_git *g, const struct window_args *a, char **cause)
+wr_move(struct wr_git *g, const char *repo, char **cause)
 {
 	git_reference *moved = NULL;
-	char *signer = NULL;
 
-	if (a->keyring != NULL && gitsig_verify(g->repo, &g->id, a->keyring,
-	    &signer, cause) == -1)
-		return cause_prefix(cause, "%s: the window's commit would be "
-		    "refused by --require-signed", a->repo);
-	free(signer);
 	if (git_reference_create_matching(&moved, g->repo,
 	    git_reference_name(g->branch), &g->id, 1,
 	    git_commit_id(g->parent), "enforcer window") < 0)
-		return gitutil_fail(cause, a->repo, "move the branch");
+		return gitutil_fail(cause, repo, "move the branch");
 	git_reference_free(moved);
 	return 0;
 }
@@ -316,10 +271,16 @@ window_repo_commit(const struct window_repo *wr, const struct window_args *a,
 		gitutil_fail(cause, a->repo, "not a git repository");
 		goto out;
 	}
+	if (git_signature_default(&g.sig, g.repo) < 0 &&
+	    git_signature_now(&g.sig, "enforcer", "enforcer@localhost") < 0) {
+		gitutil_fail(cause, a->repo, "signature");
+		goto out;
+	}
 	if (wr_branch(&g, wr, a->repo, a->ref, cause) == -1 ||
 	    wr_tree(&g, wr, e, a->repo, cause) == -1 ||
-	    wr_create(&g, a, message, cause) == -1 ||
-	    wr_move(&g, a, cause) == -1)
+	    gitsig_commit(&g.id, g.repo, g.sig, message, g.tree, g.parent,
+	    a->sign_key, a->keyring, a->repo, cause) == -1 ||
+	    wr_move(&g, a->repo, cause) == -1)
 		goto out;
 	git_oid_tostr(id, 41, &g.id);
 	rc = 0;

@@ -7,7 +7,8 @@
 #  - signed with a key the keyring does not hold is refused the same way;
 #  - signed with the operator's key (--sign) is committed on the branch,
 #    which a signed-only plan reads, and applied (ground truth);
-#  - close commits signed too, pulls the fail-safe forward and reverts.
+#  - close commits signed too, pulls the fail-safe forward and reverts;
+#  - the same with PATH, a work tree: signed in place, or refused.
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
 
@@ -76,12 +77,43 @@ expect "... CredSSP off" no "$(credssp_on node1.contoso.test)"
 run_enforcer plan --repo "$B" --ref main --require-signed "$TMP/keyring.gpg"
 expect "the signed-only plan reads the close, in sync" 0 "$RC"
 
+# A work tree (PATH): the same rules, the commit signed in place.
+W="$TMP/ds"
+wopen() {
+	run_enforcer window open v --for 1h --hosts hci-nodes \
+	    --set credssp.server=enabled --reason r \
+	    --require-signed "$TMP/keyring.gpg" "$@" "$W"
+}
+wbase=$(git -C "$W" rev-parse HEAD)
+wopen
+expect "PATH, unsigned where signed is required: exit" 1 "$RC"
+expect_match "... saying so" "the window would be committed unsigned" "$ERR"
+expect "... HEAD did not move" "$wbase" "$(git -C "$W" rev-parse HEAD)"
+expect "... no file left" no "$([ -e "$W/windows/v.yaml" ] && echo yes || echo no)"
+wopen --sign "$other"
+expect "PATH, a key outside the keyring: exit" 1 "$RC"
+expect "... HEAD did not move" "$wbase" "$(git -C "$W" rev-parse HEAD)"
+wopen --sign "$ops"
+expect "PATH, signed by the operator's key: exit" 0 "$RC"
+expect "... on top of HEAD" "$wbase" "$(git -C "$W" rev-parse HEAD^)"
+expect "... the work tree clean" "" "$(git -C "$W" status --porcelain)"
+expect "... applied" yes "$(credssp_on node1.contoso.test)"
+run_enforcer plan --repo "$W" --ref main --require-signed "$TMP/keyring.gpg"
+expect "... a signed-only plan of its branch reads it, in sync" 0 "$RC"
+run_enforcer window close v --require-signed "$TMP/keyring.gpg" --sign "$ops" "$W"
+expect "PATH, close signed: exit" 0 "$RC"
+expect "... CredSSP off" no "$(credssp_on node1.contoso.test)"
+
 # The same rules as plan and apply for the source itself.
-run_enforcer window open v --for 1h --hosts hci-nodes --set credssp.server=enabled \
-    --reason r --require-signed "$TMP/keyring.gpg" "$TMP/ds"
-expect_match "--require-signed without --repo" "go with --repo" "$ERR"
 git -C "$B" tag v1 main
-run_enforcer window open v --for 1h --hosts hci-nodes --set credssp.server=enabled \
+run_enforcer window open u --for 1h --hosts hci-nodes --set credssp.server=enabled \
     --reason r --repo "$B" --ref v1
 expect_match "a tag is not a branch" "--ref 'v1' is not a branch" "$ERR"
+run_enforcer window open u --for 1h --hosts hci-nodes --set credssp.server=enabled \
+    --reason r --repo "$W" --ref main
+expect_match "a checked-out branch: its work tree instead" \
+    "branch 'main' is checked out: give its work tree as PATH" "$ERR"
+run_enforcer window open u --for 1h --hosts hci-nodes --set credssp.server=enabled \
+    --reason r --ref main "$W"
+expect_match "--ref without --repo" "--ref goes with --repo" "$ERR"
 finish
