@@ -304,14 +304,24 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 
 /* --- shared steps --------------------------------------------------------- */
 
+/* Load a's desired state; errors name files as a names them. */
 static int
-window_load(struct model **m, const char *path)
+window_load(const struct window_args *a, struct model **m)
 {
 	struct errors errs = ERRORS_INIT;
+	char *name;
+	size_t i;
 	int rc;
 
-	if ((rc = model_load(m, path, &errs)) == -1)
+	if ((rc = model_load(m, a->path, &errs)) == -1) {
+		for (i = 0; i < errs.n; i++) {
+			name = window_repo_name(a->repo_copy, a->ref,
+			    errs.msg[i]);
+			free(errs.msg[i]);
+			errs.msg[i] = name;
+		}
 		cmd_errors("window", &errs, NULL);
+	}
 	errors_clear(&errs);
 	return rc;
 }
@@ -369,7 +379,7 @@ window_settle(const struct window_args *a, struct window_edits *e,
 	char id[41];
 	int committed;
 
-	if (window_load(&m, a->path) == -1) {
+	if (window_load(a, &m) == -1) {
 		window_edits_undo(e);
 		return cause_set(cause, "the desired state would be invalid: "
 		    "nothing written");
@@ -477,12 +487,16 @@ window_open_check(const struct window_args *a, const struct model *m,
 {
 	const struct model_window *w;
 	struct stat st;
-	char *targets, *t, *save;
+	char *targets, *t, *save, *where;
 	int rc = 0;
 
-	if ((w = window_find(m, a->name)) != NULL)
-		return cause_set(cause, "window '%s' already exists (at %s:%u)",
-		    a->name, w->node->file, w->node->line);
+	if ((w = window_find(m, a->name)) != NULL) {
+		where = window_repo_name(a->repo_copy, a->ref, w->node->file);
+		cause_set(cause, "window '%s' already exists (at %s:%u)",
+		    a->name, where, w->node->line);
+		free(where);
+		return -1;
+	}
 	if (stat(a->path, &st) == -1 || !S_ISDIR(st.st_mode))
 		return cause_set(cause, "%s: not a directory: a window goes "
 		    "into its windows/ directory", a->path);
@@ -710,7 +724,7 @@ cmd_window(int argc, char **argv)
 		a.path = wr.dir;
 		a.repo_copy = &wr;
 	}
-	if (window_load(&m, a.path) == -1)
+	if (window_load(&a, &m) == -1)
 		goto out;
 	if (strcmp(a.sub, "open") == 0)
 		rc = window_open(&a, m, &cause);

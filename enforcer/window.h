@@ -139,6 +139,14 @@ int window_repo_commit(const struct window_repo *wr,
     const char *message, char id[41], char **cause);
 void window_repo_release(struct window_repo *);
 
+/*
+ * text (a message or a file name) starting with a file of wr's private
+ * copy, as plan --repo names that file ("main:windows/w.yaml..."); with wr
+ * NULL, or about another file, text as it is.  free().
+ */
+char *window_repo_name(const struct window_repo *wr, const char *ref,
+    const char *text);
+
 /* Where the runs that follow read the desired state: a's PATH or --repo. */
 struct desired_src;
 void window_desired_src(struct desired_src *, const struct window_args *a);

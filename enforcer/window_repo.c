@@ -290,6 +290,21 @@ out:
 	return rc;
 }
 
+char *
+window_repo_name(const struct window_repo *wr, const char *ref,
+    const char *text)
+{
+	size_t n = wr != NULL ? strlen(wr->dir) : 0;
+	char *prefix, *s;
+
+	if (wr == NULL || strncmp(text, wr->dir, n) != 0 || text[n] != '/')
+		return xstrdup(text);
+	prefix = gitsrc_name_prefix(ref);
+	s = xasprintf("%s%s", prefix, text + n + 1);
+	free(prefix);
+	return s;
+}
+
 void
 window_desired_src(struct desired_src *src, const struct window_args *a)
 {

@@ -104,6 +104,11 @@ run_enforcer window close v --require-signed "$TMP/keyring.gpg" --sign "$ops" "$
 expect "PATH, close signed: exit" 0 "$RC"
 expect "... CredSSP off" no "$(credssp_on node1.contoso.test)"
 
+# Files are named as plan --repo names them, not by the private copy.
+open --sign "$ops"
+expect_match "an existing window named in the branch" \
+    "window 'w' already exists (at main:windows/w.yaml:3)" "$ERR"
+
 # The same rules as plan and apply for the source itself.
 git -C "$B" tag v1 main
 run_enforcer window open u --for 1h --hosts hci-nodes --set credssp.server=enabled \
