@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "failsafe.h"
 #include "model.h"
 #include "run.h"
 #include "timeparse.h"
@@ -29,18 +30,22 @@ window_usage(FILE *fp)
 	    "usage: %s window open NAME --for DURATION --hosts TARGET[,...]\n"
 	    "           --set KIND.KEY=VALUE [--set ...] --reason TEXT\n"
 	    "           [--start TIME] [--no-commit] [--no-apply] [--at TIME] "
-	    "[PATH]\n"
+	    "[SOURCE]\n"
 	    "       %s window close NAME | --all [--reason TEXT] [--no-commit]\n"
-	    "           [--no-apply] [--at TIME] [PATH]\n"
+	    "           [--no-apply] [--at TIME] [SOURCE]\n"
 	    "       %s window extend NAME --for DURATION | --until TIME\n"
 	    "           [--reason TEXT] [--no-commit] [--no-apply] [--at TIME] "
-	    "[PATH]\n"
+	    "[SOURCE]\n"
 	    "       %s window list [--check] [--offline] [--recent DURATION]\n"
-	    "           [--history DIR] [--at TIME] [PATH]\n\n"
+	    "           [--history DIR] [--at TIME] [PATH]\n"
+	    "SOURCE: PATH or --repo REPO --ref BRANCH[:DIR], with\n"
+	    "           [--require-signed KEYRING] [--sign KEYID] "
+	    "[--history DIR]\n\n"
 	    "Open, end early, extend and list windows: temporary overrides of\n"
 	    "the policies, such as CredSSP for a cluster wizard.  open, close\n"
 	    "and extend write the desired state in PATH (default .), commit it\n"
-	    "when PATH is in a git work tree, then apply to the window's hosts.\n\n"
+	    "when PATH is in a git work tree (or on BRANCH of REPO), then apply\n"
+	    "to the window's hosts.\n\n"
 	    "  --for DURATION    open: how long (2h, 90m); extend: how much longer\n"
 	    "  --until TIME      extend: the new end (RFC 3339)\n"
 	    "  --hosts TARGETS   open: hosts, groups or all, comma-separated\n"
@@ -56,7 +61,13 @@ window_usage(FILE *fp)
 	    "                    reverted after its window's end (monitoring)\n"
 	    "  --offline         list: read no host; use the history only\n"
 	    "  --recent DURATION list: windows ended within DURATION (7d)\n"
-	    "  --history DIR     list: the history repository\n\n"
+	    "  --history DIR     the history repository\n"
+	    "  --repo REPO --ref BRANCH  write the window in a commit on BRANCH of\n"
+	    "                    the local repository REPO (no work tree), as\n"
+	    "                    plan and apply --repo read it\n"
+	    "  --require-signed KEYRING  write only a commit signed by a key of\n"
+	    "                    KEYRING (needs --sign); with --repo, read only one\n"
+	    "  --sign KEYID      sign the window's commit with gpg's key KEYID\n\n"
 	    "exit status: 0 done, 1 error, 2 list --check: not reverted, or as\n"
 	    "apply for the apply that follows open, close and extend\n",
 	    cmd_progname, cmd_progname, cmd_progname, cmd_progname);
@@ -163,9 +174,50 @@ window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
 	case 'C':
 		a->no_commit = 1;
 		return 0;
+	case 'G':
+		a->repo = arg;
+		return 0;
+	case 'F':
+		a->ref = arg;
+		return 0;
+	case 'K':
+		a->keyring = arg;
+		return 0;
+	case 'I':
+		a->sign_key = arg;
+		return 0;
 	}
 	window_usage(stderr);
 	return cause_set(cause, "bad usage");
+}
+
+/*
+ * The desired state's source, as plan and apply take it, and its rule: a
+ * keyring that requires signed commits refuses an unsigned window before
+ * anything is written.
+ */
+static int
+window_check_src(const struct window_args *a, int list, char **cause)
+{
+	if (list && (a->repo != NULL || a->keyring != NULL ||
+	    a->sign_key != NULL))
+		return cause_set(cause, "list reads PATH: --repo, "
+		    "--require-signed and --sign go with open, close and extend");
+	if (a->repo == NULL && a->ref != NULL)
+		return cause_set(cause, "--ref goes with --repo");
+	if (a->repo != NULL && a->path_given)
+		return cause_set(cause, "give PATH or --repo, not both");
+	if (a->repo != NULL && a->ref == NULL)
+		return cause_set(cause, "--repo needs --ref BRANCH");
+	if (a->no_commit && (a->repo != NULL || a->keyring != NULL ||
+	    a->sign_key != NULL))
+		return cause_set(cause, "--no-commit leaves the window "
+		    "uncommitted: not with --repo, --require-signed or --sign");
+	if (a->keyring != NULL && a->sign_key == NULL)
+		return cause_set(cause, "--require-signed %s: the window would "
+		    "be committed unsigned, which that keyring refuses: give "
+		    "--sign KEYID", a->keyring);
+	return 0;
 }
 
 /* What each subcommand takes and needs. */
@@ -192,7 +244,7 @@ window_check_args(struct window_args *a, int nargs, char **cause)
 		return cause_set(cause, "give one of --for and --until");
 	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
 		return cause_set(cause, "--all goes with close and no NAME");
-	return 0;
+	return window_check_src(a, list, cause);
 }
 
 static int
@@ -213,6 +265,10 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "offline", no_argument, NULL, 'o' },
 		{ "no-apply", no_argument, NULL, 'n' },
 		{ "no-commit", no_argument, NULL, 'C' },
+		{ "repo", required_argument, NULL, 'G' },
+		{ "ref", required_argument, NULL, 'F' },
+		{ "require-signed", required_argument, NULL, 'K' },
+		{ "sign", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -239,21 +295,33 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 	n = argc - optind;
 	if (strcmp(a->sub, "list") != 0 && !a->all && n > 0)
 		a->name = argv[optind++];
-	if (optind < argc)
+	if (optind < argc) {
 		a->path = argv[optind++];
+		a->path_given = 1;
+	}
 	return window_check_args(a, n, cause);
 }
 
 /* --- shared steps --------------------------------------------------------- */
 
+/* Load a's desired state; errors name files as a names them. */
 static int
-window_load(struct model **m, const char *path)
+window_load(const struct window_args *a, struct model **m)
 {
 	struct errors errs = ERRORS_INIT;
+	char *name;
+	size_t i;
 	int rc;
 
-	if ((rc = model_load(m, path, &errs)) == -1)
+	if ((rc = model_load(m, a->path, &errs)) == -1) {
+		for (i = 0; i < errs.n; i++) {
+			name = window_repo_name(a->repo_copy, a->ref,
+			    errs.msg[i]);
+			free(errs.msg[i]);
+			errs.msg[i] = name;
+		}
 		cmd_errors("window", &errs, NULL);
+	}
 	errors_clear(&errs);
 	return rc;
 }
@@ -286,6 +354,19 @@ window_cap(const struct model *m, const char *name, time_t start, time_t end,
 	    "max_window %s (settings.max_window)", name, have, cap);
 }
 
+/* Commit where the desired state lives; *committed 0: not in git. */
+static int
+window_commit_to(const struct window_args *a, const struct window_edits *e,
+    const char *message, char id[41], int *committed, char **cause)
+{
+	*committed = 1;
+	if (a->repo != NULL)
+		return window_repo_commit(a->repo_copy, a, e, message, id,
+		    cause);
+	return window_commit_signed(a->path, e, message, a->sign_key,
+	    a->keyring, id, committed, cause);
+}
+
 /*
  * The edits are checked by loading the desired state again, then
  * committed; either failing undoes them.  Prints what was committed.
@@ -298,7 +379,7 @@ window_settle(const struct window_args *a, struct window_edits *e,
 	char id[41];
 	int committed;
 
-	if (window_load(&m, a->path) == -1) {
+	if (window_load(a, &m) == -1) {
 		window_edits_undo(e);
 		return cause_set(cause, "the desired state would be invalid: "
 		    "nothing written");
@@ -308,7 +389,7 @@ window_settle(const struct window_args *a, struct window_edits *e,
 		printf("written, not committed (--no-commit)\n");
 		return 0;
 	}
-	if (window_commit(a->path, e, message, id, &committed, cause) == -1) {
+	if (window_commit_to(a, e, message, id, &committed, cause) == -1) {
 		window_edits_undo(e);
 		return -1;
 	}
@@ -358,7 +439,7 @@ window_apply(const struct window_args *a, const char *hosts)
 		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
 	if (a->at_given)
 		o.eo.at = a->at;
-	o.src.path = a->path;
+	window_desired_src(&o.src, a);
 	fflush(stdout);
 	if (desired_src_check(&o.src, &cause) == 0)
 		rc = run_main(&o);
@@ -368,11 +449,14 @@ window_apply(const struct window_args *a, const char *hosts)
 	return rc;
 }
 
-/* Commit the edits with "window VERB MSG", then apply to targets. */
+/*
+ * Commit the edits with "window VERB MSG", then apply to targets; a close
+ * (npaths > 0: its fail-safes' paths) first pulls the fail-safes forward.
+ */
 static int
 window_finish(const struct window_args *a, struct window_edits *e,
     const char *verb, const struct buf *msg, const char *targets,
-    char **cause)
+    const char **paths, size_t npaths, char **cause)
 {
 	char *message;
 	int rc;
@@ -382,7 +466,11 @@ window_finish(const struct window_args *a, struct window_edits *e,
 	    a->reason : "", a->reason != NULL ? "\n" : "");
 	rc = window_settle(a, e, message, cause);
 	free(message);
-	return rc == -1 ? -1 : window_apply(a, targets);
+	if (rc == -1)
+		return -1;
+	if (npaths > 0 && !a->no_apply)
+		window_pull_forward(a, targets, paths, npaths);
+	return window_apply(a, targets);
 }
 
 /* --- open ------------------------------------------------------------------ */
@@ -399,12 +487,16 @@ window_open_check(const struct window_args *a, const struct model *m,
 {
 	const struct model_window *w;
 	struct stat st;
-	char *targets, *t, *save;
+	char *targets, *t, *save, *where;
 	int rc = 0;
 
-	if ((w = window_find(m, a->name)) != NULL)
-		return cause_set(cause, "window '%s' already exists (at %s:%u)",
-		    a->name, w->node->file, w->node->line);
+	if ((w = window_find(m, a->name)) != NULL) {
+		where = window_repo_name(a->repo_copy, a->ref, w->node->file);
+		cause_set(cause, "window '%s' already exists (at %s:%u)",
+		    a->name, where, w->node->line);
+		free(where);
+		return -1;
+	}
 	if (stat(a->path, &st) == -1 || !S_ISDIR(st.st_mode))
 		return cause_set(cause, "%s: not a directory: a window goes "
 		    "into its windows/ directory", a->path);
@@ -511,11 +603,13 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 	struct buf targets = BUF_INIT, msg = BUF_INIT;
 	const struct model_window *w;
 	char when[TIMEPARSE_UTC_LEN];
+	const char **paths;
 	time_t last = 0;
-	size_t i, n = 0;
+	size_t i, n = 0, npaths = 0;
 	int all = 0, rc = -1;
 
 	timeparse_format_utc(a->at, when, sizeof(when));
+	paths = xcalloc(m->nwindows + 1, sizeof(*paths));
 	for (i = 0; i < m->nwindows; i++) {
 		w = &m->windows[i];
 		if (a->all ? !model_window_active(w, a->at) :
@@ -526,13 +620,16 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 			goto out;
 		if (w->end > a->at && w->start + 1 > last)
 			last = w->start + 1;
+		if (w->end > a->at)
+			paths[npaths++] = xasprintf("%s%s", FAILSAFE_TASKS_PATH,
+			    w->name);
 		n++;
 		buf_printf(&msg, "%s%s", msg.len > 0 ? ", " : "", w->name);
 	}
 	if (n == 0) {
 		if (!a->all) {
 			cause_set(cause, "no window '%s' in %s", a->name,
-			    a->path);
+			    a->repo != NULL ? a->repo : a->path);
 			goto out;
 		}
 		printf("no window is open\n");
@@ -545,17 +642,18 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 	 * see it open.
 	 */
 	if (last > a->at) {
-		if (a->at_given)
-			a->at = last;
-		else
-			while (time(NULL) < last)
-				usleep(100000);
+		while (!a->at_given && time(NULL) < last)
+			usleep(100000);
+		a->at = last;	/* the end written: the pull-forward's instant */
 	}
 	buf_printf(&msg, ": ended early at %s", when);
 	rc = e.n == 0 ? window_apply(a, all ? NULL : buf_cstr(&targets)) :
 	    window_finish(a, &e, "close", &msg, all ? NULL : buf_cstr(&targets),
-	    cause);
+	    paths, npaths, cause);
 out:
+	for (i = 0; i < npaths; i++)
+		free((char *)paths[i]);
+	free(paths);
 	window_edits_release(&e);
 	buf_release(&targets);
 	buf_release(&msg);
@@ -573,7 +671,8 @@ window_extend(struct window_args *a, const struct model *m, char **cause)
 	int all = 0, rc = -1;
 
 	if ((w = window_find(m, a->name)) == NULL)
-		return cause_set(cause, "no window '%s' in %s", a->name, a->path);
+		return cause_set(cause, "no window '%s' in %s", a->name,
+		    a->repo != NULL ? a->repo : a->path);
 	end = a->until != 0 ? a->until : w->end + (time_t)a->for_s;
 	if (end <= a->at)
 		return cause_set(cause, "window '%s': the new end is past: use "
@@ -586,7 +685,7 @@ window_extend(struct window_args *a, const struct model *m, char **cause)
 	buf_printf(&msg, "%s: now ends %s (was %s)", w->name, now, was);
 	if (window_set_end(&e, w, end, cause) == 0)
 		rc = window_finish(a, &e, "extend", &msg, all ? NULL :
-		    buf_cstr(&targets), cause);
+		    buf_cstr(&targets), NULL, 0, cause);
 	window_edits_release(&e);
 	buf_release(&targets);
 	buf_release(&msg);
@@ -596,11 +695,13 @@ window_extend(struct window_args *a, const struct model *m, char **cause)
 int
 cmd_window(int argc, char **argv)
 {
+	struct window_repo wr;
 	struct window_args a;
 	struct model *m = NULL;
 	char *cause = NULL, *verb;
 	int rc = EXIT_ERROR;
 
+	memset(&wr, 0, sizeof(wr));
 	memset(&a, 0, sizeof(a));
 	a.path = ".";
 	a.at = time(NULL);
@@ -617,7 +718,13 @@ cmd_window(int argc, char **argv)
 		rc = window_list(&a);
 		goto out;
 	}
-	if (window_load(&m, a.path) == -1)
+	if (a.repo != NULL) {
+		if (window_repo_open(&wr, &a, &cause) == -1)
+			goto out;
+		a.path = wr.dir;
+		a.repo_copy = &wr;
+	}
+	if (window_load(&a, &m) == -1)
 		goto out;
 	if (strcmp(a.sub, "open") == 0)
 		rc = window_open(&a, m, &cause);
@@ -637,5 +744,6 @@ out:
 	free(cause);
 	node_free(a.set);
 	model_free(m);
+	window_repo_release(&wr);
 	return rc;
 }

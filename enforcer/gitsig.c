@@ -2,7 +2,8 @@
  * gitsig.c: is a commit signed by a key of a keyring?  The signature is
  * taken out with libgit2 and checked by gpgv, the verify-only tool of
  * GnuPG, whose machine-readable status lines (--status-fd, see GnuPG's
- * doc/DETAILS) decide; its human messages are discarded.
+ * doc/DETAILS) decide; its human messages are discarded.  And the other
+ * way: a commit's content signed with the operator's key, by gpg.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -181,15 +182,12 @@ read_all(int fd, struct buf *out)
 	}
 }
 
-/* gpgv --status-fd 1 ..., stdout read into st, stderr discarded. */
+/* Run argv (its program from PATH), stdout into out, stderr discarded. */
 static int
-run_gpgv(const struct gpgv_files *f, const char *keyring,
-    struct gpgv_status *st, char **cause)
+spawn_read(const char *const argv[], struct buf *out, int *status,
+    char **cause)
 {
-	const char *argv[] = { "gpgv", "--homedir", f->dir, "--status-fd",
-	    "1", "--keyring", keyring, f->sig, f->data, NULL };
 	posix_spawn_file_actions_t fa;
-	struct buf out = BUF_INIT;
 	int p[2], err, wst;
 	pid_t pid;
 
@@ -200,19 +198,33 @@ run_gpgv(const struct gpgv_files *f, const char *keyring,
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	/* posix_spawn does not write argv; its prototype predates const. */
-	err = posix_spawnp(&pid, "gpgv", &fa, NULL, (char *const *)argv,
+	err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv,
 	    environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	if (err != 0) {
 		close(p[0]);
-		return cause_set(cause, "gpgv: %s", strerror(err));
+		return cause_set(cause, "%s: %s", argv[0], strerror(err));
 	}
-	read_all(p[0], &out);
+	read_all(p[0], out);
 	close(p[0]);
 	while (waitpid(pid, &wst, 0) == -1 && errno == EINTR)
 		;
-	st->exit = WIFEXITED(wst) ? WEXITSTATUS(wst) : -1;
+	*status = WIFEXITED(wst) ? WEXITSTATUS(wst) : -1;
+	return 0;
+}
+
+/* gpgv --status-fd 1 ..., stdout read into st, stderr discarded. */
+static int
+run_gpgv(const struct gpgv_files *f, const char *keyring,
+    struct gpgv_status *st, char **cause)
+{
+	const char *argv[] = { "gpgv", "--homedir", f->dir, "--status-fd",
+	    "1", "--keyring", keyring, f->sig, f->data, NULL };
+	struct buf out = BUF_INIT;
+
+	if (spawn_read(argv, &out, &st->exit, cause) == -1)
+		return -1;
 	if (out.ptr != NULL)
 		status_parse(st, out.ptr);
 	buf_release(&out);
@@ -287,5 +299,83 @@ out:
 	status_release(&st);
 	git_buf_dispose(&sig);
 	git_buf_dispose(&data);
+	return rc;
+}
+
+int
+gitsig_sign(const char *key, const char *data, size_t len, char **sig,
+    char **cause)
+{
+	const char *argv[] = { "gpg", "--batch", "--no-tty", "--armor",
+	    "--detach-sign", "--local-user", key, "--output", "-", NULL,
+	    NULL };
+	const char *tmpdir = getenv("TMPDIR");
+	struct buf out = BUF_INIT;
+	struct gpgv_files f;
+	int status = -1, rc = -1;
+
+	*sig = NULL;
+	memset(&f, 0, sizeof(f));
+	f.dir = xasprintf("%s/enforcer-gpg.XXXXXX", tmpdir != NULL &&
+	    *tmpdir != '\0' ? tmpdir : "/tmp");
+	if (mkdtemp(f.dir) == NULL) {
+		cause_set(cause, "%s: %s", f.dir, strerror(errno));
+		free(f.dir);
+		return -1;
+	}
+	f.data = xasprintf("%s/commit", f.dir);
+	argv[9] = f.data;	/* the file to sign, once it has a name */
+	if (write_file(f.data, data, len, cause) == -1 ||
+	    spawn_read(argv, &out, &status, cause) == -1)
+		goto out;
+	if (status != 0 || out.len < strlen(PGP_SIG_BEGIN) ||
+	    strncmp(out.ptr, PGP_SIG_BEGIN, strlen(PGP_SIG_BEGIN)) != 0) {
+		cause_set(cause, "gpg could not sign with key '%s' (exit %d)",
+		    key, status);
+		goto out;
+	}
+	*sig = buf_detach(&out);
+	rc = 0;
+out:
+	buf_release(&out);
+	files_remove(&f);
+	return rc;
+}
+
+int
+gitsig_commit(git_oid *out, git_repository *repo, const git_signature *sig,
+    const char *message, const git_tree *tree, const git_commit *parent,
+    const char *key, const char *keyring, const char *where, char **cause)
+{
+	const git_commit *parents[1] = { parent };
+	git_buf content = GIT_BUF_INIT;
+	char *armored = NULL, *signer = NULL;
+	int rc = -1;
+
+	if (git_commit_create_buffer(&content, repo, sig, sig, NULL, message,
+	    tree, parent != NULL ? 1 : 0, parents) < 0) {
+		gitutil_fail(cause, where, "commit");
+		goto out;
+	}
+	if (key != NULL && gitsig_sign(key, content.ptr, content.size,
+	    &armored, cause) == -1)
+		goto out;
+	if (git_commit_create_with_signature(out, repo, content.ptr, armored,
+	    NULL) < 0) {
+		gitutil_fail(cause, where, "commit");
+		goto out;
+	}
+	/* What signed-only runs would refuse is never pointed at. */
+	if (keyring != NULL && gitsig_verify(repo, out, keyring, &signer,
+	    cause) == -1) {
+		cause_prefix(cause, "%s: the window's commit would be refused by "
+		    "--require-signed", where);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(signer);
+	free(armored);
+	git_buf_dispose(&content);
 	return rc;
 }

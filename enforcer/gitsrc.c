@@ -215,9 +215,8 @@ file_cmp(const void *a, const void *b)
 	    ((const struct gitsrc_file *)b)->name);
 }
 
-/* "main" -> "main:", "main:dir" -> "main:dir/": file names follow. */
-static char *
-name_prefix(const char *ref)
+char *
+gitsrc_name_prefix(const char *ref)
 {
 	size_t len = strlen(ref);
 
@@ -236,7 +235,7 @@ collect(git_repository *r, const char *where, const char *ref,
 	char *prefix;
 	int rc = 0;
 
-	prefix = name_prefix(ref);
+	prefix = gitsrc_name_prefix(ref);
 	c = (struct collect){ r, prefix, out, NULL };
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, collect_one, &c) != 0) {
 		if (c.cause != NULL) {

@@ -51,6 +51,12 @@ int gitsrc_read(struct gitsrc_files *out, const char *repo, const char *ref,
 
 void gitsrc_files_release(struct gitsrc_files *);
 
+/*
+ * What the names of ref's files start with: "main" -> "main:",
+ * "main:dir" -> "main:dir/".  free().
+ */
+char *gitsrc_name_prefix(const char *ref);
+
 /* gitsig.c */
 
 /*
@@ -62,5 +68,24 @@ void gitsrc_files_release(struct gitsrc_files *);
  */
 int gitsig_verify(git_repository *repo, const git_oid *id,
     const char *keyring, char **signer, char **cause);
+
+/*
+ * Sign data (a commit's content, git_commit_create_buffer()) with key (an
+ * id gpg's --local-user takes) from the operator's own GnuPG home; *sig is
+ * the armored detached signature for git_commit_create_with_signature()
+ * (free()).  Fails with "gpg could not sign with key 'K' (exit N)".
+ */
+int gitsig_sign(const char *key, const char *data, size_t len, char **sig,
+    char **cause);
+
+/*
+ * Write (reference nothing) a commit of tree on parent (NULL: a root
+ * commit) by sig, with message, signed with key unless NULL; with a
+ * keyring, the new commit must pass gitsig_verify() or this fails (the
+ * object then stays unreferenced).  Causes start with where.
+ */
+int gitsig_commit(git_oid *out, git_repository *repo, const git_signature *sig,
+    const char *message, const git_tree *tree, const git_commit *parent,
+    const char *key, const char *keyring, const char *where, char **cause);
 
 #endif

@@ -278,6 +278,7 @@ static void
 ld_settings(struct loader *ld)
 {
 	struct model *m = ld->m;
+	const struct node *lease;
 
 	schema_fill_defaults(m->schema, "#/$defs/settings", m->settings_tree);
 	ld_duration(ld, node_get(m->settings_tree, "max_window"),
@@ -286,6 +287,12 @@ ld_settings(struct loader *ld)
 	    &m->settings.failsafe_grace);
 	ld_duration(ld, node_get(m->settings_tree, "history_heartbeat"),
 	    &m->settings.history_heartbeat);
+	lease = node_get(m->settings_tree, "failsafe_lease");
+	/* A lease of nothing would fire the fail-safe a grace after each run. */
+	if (ld_duration(ld, lease, &m->settings.failsafe_lease) == 0 &&
+	    m->settings.failsafe_lease <= 0)
+		ld_error(ld->errs, lease, "failsafe_lease must be longer than "
+		    "0s");
 }
 
 /*

@@ -113,6 +113,7 @@ struct model_settings {
 	long long	max_window;		/* seconds, 8h */
 	long long	failsafe_grace;		/* seconds, 15m */
 	long long	history_heartbeat;	/* seconds, 24h */
+	long long	failsafe_lease;		/* seconds, 30m */
 };
 
 struct model {

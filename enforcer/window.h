@@ -67,11 +67,29 @@ void window_edits_release(struct window_edits *);
 int window_commit(const char *dir, const struct window_edits *,
     const char *message, char id[41], int *committed, char **cause);
 
+/*
+ * The same, the commit signed with key (gpg's --local-user) unless NULL,
+ * and, with keyring, refused unless a key of the keyring signed it
+ * (gitsig_commit()): then HEAD's branch does not move.  With a key or a
+ * keyring, dir outside a git work tree is an error.
+ */
+int window_commit_signed(const char *dir, const struct window_edits *,
+    const char *message, const char *key, const char *keyring, char id[41],
+    int *committed, char **cause);
+
+struct window_repo;
+
 /* cmd_window.c and cmd_window_list.c: the verb's parsed options. */
 struct window_args {
 	const char	*sub;		/* open, close, extend, list */
 	const char	*name;		/* NAME, or NULL */
-	const char	*path;		/* PATH, "." by default */
+	const char	*path;		/* PATH, "." by default; with repo, the
+					   private copy (window_repo) */
+	const char	*repo;		/* --repo: a local repository */
+	const char	*ref;		/* --ref BRANCH[:DIR] */
+	const char	*keyring;	/* --require-signed KEYRING */
+	const char	*sign_key;	/* --sign KEYID */
+	const struct window_repo *repo_copy;	/* with repo */
 	const char	*hosts;		/* --hosts TARGET[,TARGET...] */
 	const char	*reason;	/* --reason */
 	const char	*history;	/* --history DIR (list) */
@@ -87,7 +105,62 @@ struct window_args {
 	int		 offline;	/* list --offline */
 	int		 no_apply;
 	int		 no_commit;
+	int		 path_given;
 };
+
+/*
+ * window_repo.c: with --repo R --ref BRANCH[:DIR], the desired state of
+ * the branch's commit, copied into a private directory (dir) for the verbs
+ * to edit and check as in a work tree, then committed on the branch.
+ * Owned: window_repo_release() removes the directory.
+ */
+struct window_repo {
+	char	*dir;
+	char	 commit[41];	/* the commit read */
+	char	*subdir;	/* "DIR/" of BRANCH:DIR, or "" */
+};
+
+/*
+ * Read a->ref of a->repo (a local repository; with a->keyring, only a
+ * commit signed by one of its keys, as plan and apply read it) into
+ * wr->dir.
+ */
+int window_repo_open(struct window_repo *wr, const struct window_args *a,
+    char **cause);
+
+/*
+ * Commit the edited files of wr->dir on top of the commit read, signed
+ * with a->sign_key when given, and move the branch to it: only if the
+ * commit passes a->keyring (when given) and the branch still points at
+ * the commit read; otherwise no ref moves.  id: the new commit's hex id.
+ */
+int window_repo_commit(const struct window_repo *wr,
+    const struct window_args *a, const struct window_edits *,
+    const char *message, char id[41], char **cause);
+void window_repo_release(struct window_repo *);
+
+/*
+ * text (a message or a file name) starting with a file of wr's private
+ * copy, as plan --repo names that file ("main:windows/w.yaml..."); with wr
+ * NULL, or about another file, text as it is.  free().
+ */
+char *window_repo_name(const struct window_repo *wr, const char *ref,
+    const char *text);
+
+/* Where the runs that follow read the desired state: a's PATH or --repo. */
+struct desired_src;
+void window_desired_src(struct desired_src *, const struct window_args *a);
+
+/*
+ * window_pull.c: before `window close` reverts, pull the fail-safe tasks
+ * of the windows it closed (paths: "failsafe.tasks.NAME") forward to a->at,
+ * their new end, plus the grace, on each of hosts (",a,b,", or NULL for
+ * every host) that the run reaches, and read them back.  Prints its report
+ * and errors (a host not reached is one; the revert is tried anyway) and
+ * records the run as "close".
+ */
+void window_pull_forward(const struct window_args *a, const char *hosts,
+    const char **paths, size_t npaths);
 
 /* cmd_window_list.c: window list; returns an exit code. */
 int window_list(const struct window_args *);

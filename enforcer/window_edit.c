@@ -13,6 +13,7 @@
 
 #include <git2.h>
 
+#include "gitsrc.h"
 #include "gitutil.h"
 #include "timeparse.h"
 #include "window.h"
@@ -433,9 +434,56 @@ we_index_follow(struct we_git *g)
 	git_index_free(idx);
 }
 
+/*
+ * The commit, signed: written first, then HEAD's branch moved to it if it
+ * still points at the parent (git_commit_create() does both for the
+ * unsigned one).
+ */
+static int
+we_commit_signed(struct we_git *g, const char *dir, const char *message,
+    const char *key, const char *keyring, git_oid *oid, char **cause)
+{
+	git_reference *head = NULL, *moved = NULL;
+	const char *name;
+	int err, rc = -1;
+
+	if (gitsig_commit(oid, g->repo, g->sig, message, g->tree, g->parent,
+	    key, keyring, dir, cause) == -1)
+		return -1;
+	if (git_reference_lookup(&head, g->repo, "HEAD") < 0)
+		return gitutil_fail(cause, dir, "read HEAD");
+	if ((name = git_reference_symbolic_target(head)) == NULL) {
+		cause_set(cause, "%s: HEAD is detached: a signed window is "
+		    "committed on a branch", dir);
+		goto out;
+	}
+	err = g->parent != NULL ? git_reference_create_matching(&moved,
+	    g->repo, name, oid, 1, git_commit_id(g->parent), "enforcer window") :
+	    git_reference_create(&moved, g->repo, name, oid, 0,
+	    "enforcer window");
+	if (err < 0) {
+		gitutil_fail(cause, dir, "move the branch");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_reference_free(moved);
+	git_reference_free(head);
+	return rc;
+}
+
 int
 window_commit(const char *dir, const struct window_edits *e,
     const char *message, char id[41], int *committed, char **cause)
+{
+	return window_commit_signed(dir, e, message, NULL, NULL, id, committed,
+	    cause);
+}
+
+int
+window_commit_signed(const char *dir, const struct window_edits *e,
+    const char *message, const char *key, const char *keyring, char id[41],
+    int *committed, char **cause)
 {
 	const git_commit *parents[1];
 	struct we_git g;
@@ -447,7 +495,8 @@ window_commit(const char *dir, const struct window_edits *e,
 	git_libgit2_init();
 	err = git_repository_open_ext(&g.repo, dir, 0, NULL);
 	if (err == GIT_ENOTFOUND || (err == 0 && git_repository_is_bare(g.repo))) {
-		rc = 0;
+		rc = key == NULL && keyring == NULL ? 0 : cause_set(cause,
+		    "%s: not in a git work tree: nothing to sign", dir);
 		goto out;
 	}
 	if (err < 0) {
@@ -466,7 +515,11 @@ window_commit(const char *dir, const struct window_edits *e,
 		goto out;
 	}
 	parents[0] = g.parent;
-	if (git_commit_create(&oid, g.repo, "HEAD", g.sig, g.sig, NULL,
+	if (key != NULL || keyring != NULL) {
+		if (we_commit_signed(&g, dir, message, key, keyring, &oid,
+		    cause) == -1)
+			goto out;
+	} else if (git_commit_create(&oid, g.repo, "HEAD", g.sig, g.sig, NULL,
 	    message, g.tree, g.parent != NULL ? 1 : 0, parents) < 0) {
 		gitutil_fail(cause, dir, "commit");
 		goto out;

@@ -379,9 +379,13 @@ wf_action(struct buf *b, const struct wf_items *x, const struct wf_on *eff,
 	return rc;
 }
 
-/* One task: the host's action, then its marker, then it deletes itself. */
+/*
+ * One task: the host's action, then its marker, then it deletes itself.
+ * A task armed from keep on is kept (failsafe.h: keep_from).
+ */
 static struct node *
-wf_task(const char *window, const char *action, const char *when)
+wf_task(const char *window, const char *action, const char *when,
+    const char *keep)
 {
 	struct node *t;
 	char *cmd;
@@ -391,6 +395,7 @@ wf_task(const char *window, const char *action, const char *when)
 	    FAILSAFE_MARKER_KEY, window, when, FAILSAFE_TASK_PREFIX, window);
 	t = node_map();
 	node_map_set(t, "trigger", node_scalar(when));
+	node_map_set(t, "keep_from", node_scalar(keep));
 	node_map_set(t, "command", node_scalar(cmd));
 	node_map_set(t, "enabled", node_scalar("true"));
 	free(cmd);
@@ -398,6 +403,16 @@ wf_task(const char *window, const char *action, const char *when)
 }
 
 /* --- the desired fail-safe ---------------------------------------------- */
+
+void
+window_failsafe_lease(const struct model_settings *s, time_t at, time_t end,
+    time_t *trigger, time_t *keep)
+{
+	time_t lease = (time_t)s->failsafe_lease, half = lease / 2;
+
+	*trigger = (at + lease < end ? at + lease : end) + s->failsafe_grace;
+	*keep = (at + half < end ? at + half : end) + s->failsafe_grace;
+}
 
 static int
 wf_rule_credssp(const struct model_window *w, const struct model_host *h)
@@ -471,7 +486,7 @@ window_failsafe_fill_base(struct node *desired, const struct model *m,
 /* A task for every window behind what x turns on (all open at at). */
 static void
 wf_tasks(struct node *tasks, const struct wf_items *x, const char *action,
-    const char *when)
+    const char *when, const char *keep)
 {
 	const struct model_window *w;
 	int on[WF_NITEMS];
@@ -485,14 +500,14 @@ wf_tasks(struct node *tasks, const struct wf_items *x, const char *action,
 		w = wf_origin_window(x->why[i]);
 		if (on[i] && w != NULL && node_get(tasks, w->name) == NULL)
 			node_map_set(tasks, w->name, wf_task(w->name, action,
-			    when));
+			    when, keep));
 	}
 }
 
 /* A task for every window behind a grant (all open at at). */
 static void
 wf_grant_tasks(struct node *tasks, const struct node *grants,
-    const char *action, const char *when)
+    const char *action, const char *when, const char *keep)
 {
 	const struct model_window *w;
 	size_t i;
@@ -501,7 +516,7 @@ wf_grant_tasks(struct node *tasks, const struct node *grants,
 		w = wf_origin_window(grants->pairs[i].value->origin);
 		if (w != NULL && node_get(tasks, w->name) == NULL)
 			node_map_set(tasks, w->name, wf_task(w->name, action,
-			    when));
+			    when, keep));
 	}
 }
 
@@ -514,7 +529,8 @@ window_failsafe_desired(struct node **out, const struct model *m,
 	struct wf_on bon, eon;
 	struct wf_items x;
 	struct buf act = BUF_INIT;
-	char when[TIMEPARSE_UTC_LEN];
+	char when[TIMEPARSE_UTC_LEN], keep[TIMEPARSE_UTC_LEN];
+	time_t fire, from;
 	int rc = -1;
 
 	root = node_map();
@@ -527,14 +543,17 @@ window_failsafe_desired(struct node **out, const struct model *m,
 	wf_extra(&x, &eon, &bon, NULL);
 	grants = window_grants_at(m, h, at);
 	if (wf_items_any(&x) || grants != NULL) {
-		timeparse_format_utc(wf_stretch_end(m, h, at, &bon) +
-		    m->settings.failsafe_grace, when, sizeof(when));
+		window_failsafe_lease(&m->settings, at, wf_stretch_end(m, h, at,
+		    &bon), &fire, &from);
+		timeparse_format_utc(fire, when, sizeof(when));
+		timeparse_format_utc(from, keep, sizeof(keep));
 		if (wf_action(&act, &x, &eon, observed, h->name, cause) == -1 ||
 		    window_grants_action(&act, grants, h->name, cause) == -1)
 			goto out;
-		wf_tasks(node_get(root, "tasks"), &x, buf_cstr(&act), when);
+		wf_tasks(node_get(root, "tasks"), &x, buf_cstr(&act), when,
+		    keep);
 		wf_grant_tasks(node_get(root, "tasks"), grants, buf_cstr(&act),
-		    when);
+		    when, keep);
 	}
 	*out = root;
 	root = NULL;
@@ -617,12 +636,26 @@ wf_task_what(const struct change *c)
 	    "granted" : "turns CredSSP off";
 }
 
+/* The trigger a "T" or "T (disabled)" before names. */
+static int
+wf_before_time(const char *before, time_t *t)
+{
+	char s[TIMEPARSE_UTC_LEN];
+
+	snprintf(s, sizeof(s), "%.*s", (int)strcspn(before, " "), before);
+	return timeparse_rfc3339(s, t, NULL);
+}
+
+/*
+ * leased: the trigger is where the lease put it (the run's instant plus
+ * the lease and the grace), short of the window's end.
+ */
 static void
 wf_classify_arm(struct engine_change *ic, const struct model_window *w,
-    const char *name)
+    const char *name, time_t at, int leased)
 {
 	const struct change *c = ic->change;
-	time_t fire;
+	time_t fire, was;
 	char *hm, *end;
 
 	ic->class = ENGINE_WINDOW;
@@ -631,9 +664,21 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
 		fire = 0;
 	hm = timeparse_hhmm(fire);
 	end = timeparse_hhmm(ic->until);
-	if (c->before == NULL)
+	if (w != NULL && w->end <= at)	/* window_guard_close's run */
+		ic->reason = xasprintf("window %s ended %s: fail-safe pulled "
+		    "forward to %s before the revert", name, end, hm);
+	else if (c->before == NULL)
 		ic->reason = xasprintf("window %s: host-side fail-safe, %s at "
-		    "%s unless reverted first", name, wf_task_what(c), hm);
+		    "%s unless %sreverted first", name, wf_task_what(c), hm,
+		    leased ? "renewed or " : "");
+	else if (leased && wf_before_time(c->before, &was) == 0 && was < fire)
+		ic->reason = xasprintf("window %s: fail-safe lease renewed, "
+		    "fires %s unless renewed again (window ends %s)", name, hm,
+		    end);
+	else if (leased && strncmp(c->before, c->after, strlen(c->after)) != 0)
+		ic->reason = xasprintf("window %s: fail-safe brought within "
+		    "its lease, fires %s unless renewed (window ends %s)", name,
+		    hm, end);
 	else if (strncmp(c->before, c->after, strlen(c->after)) != 0)
 		ic->reason = xasprintf("window %s now ends %s: fail-safe moved "
 		    "to %s", name, end, hm);
@@ -642,6 +687,15 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
 		    name);
 	free(hm);
 	free(end);
+}
+
+static int
+wf_leased(const struct model *m, time_t at, const char *trigger)
+{
+	time_t t;
+
+	return timeparse_rfc3339(trigger, &t, NULL) == 0 && t == at +
+	    m->settings.failsafe_lease + m->settings.failsafe_grace;
 }
 
 void
@@ -659,7 +713,7 @@ window_failsafe_classify(const struct model *m, time_t at,
 		ic->reason = xasprintf("window %s: the host's own fail-safe "
 		    "turned CredSSP off, due %s", name, c->before);
 	} else if (c->after != NULL)
-		wf_classify_arm(ic, w, name);
+		wf_classify_arm(ic, w, name, at, wf_leased(m, at, c->after));
 	else if (w == NULL) {
 		ic->class = ENGINE_INTENTIONAL;
 		ic->reason = xasprintf("window %s is no longer in the desired "

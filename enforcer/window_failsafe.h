@@ -6,9 +6,11 @@
  * entries added, where the policies without windows would not have them),
  * or grants members of a local group (window_grants.c), the host carries
  * a one-shot scheduled task, \enforcer\failsafe-<window>, that turns
- * those things off again at the end of the window plus
- * settings.failsafe_grace, in UTC, even if enforcer never runs again.  The
- * engine arms it, and reads it back, before it turns anything on; it
+ * those things off again, in UTC, even if enforcer never runs again: a
+ * dead man's switch, armed no further ahead than a lease
+ * (settings.failsafe_lease) and never past the window's end, plus
+ * settings.failsafe_grace; each run renews it (window_failsafe_lease()).
+ * The engine arms it, and reads it back, before it turns anything on; it
  * removes it only once the revert is verified.
  *
  * The fail-safe is a kind of state like the others, "failsafe", managed by
@@ -47,6 +49,17 @@ int window_failsafe_applies(const struct model *, const struct model_host *h,
  */
 void window_failsafe_fill_base(struct node *desired, const struct model *,
     const struct model_host *h, time_t at);
+
+/*
+ * Where a task armed at instant at fires, for a stretch of windows that
+ * ends at end: *trigger = min(end, at + lease) + grace.  A task already
+ * armed for a time from *keep to *trigger is kept as it is, *keep being
+ * min(end, at + lease / 2) + grace: a run renews the lease only once less
+ * than half of it is left, so runs close together do not register the
+ * task again each time, and a task is never moved later than *trigger.
+ */
+void window_failsafe_lease(const struct model_settings *, time_t at,
+    time_t end, time_t *trigger, time_t *keep);
 
 /*
  * The desired "failsafe" tree of h at instant at (see above); observed is
@@ -158,5 +171,14 @@ char *window_grants_overdue(const struct model *, const struct model_host *h,
  * on is still on; eh->overdue last.
  */
 extern const struct engine_guard window_guard;
+
+/*
+ * The same guard for the run `window close` makes before it reverts:
+ * windows that have just ended (at their new end, the run's instant) still
+ * get their tasks, computed as at the last second of the window, so that
+ * the tasks are pulled forward to the end plus the grace and read back.
+ * Its caller keeps only those changes (engine_run_targets()).
+ */
+extern const struct engine_guard window_guard_close;
 
 #endif

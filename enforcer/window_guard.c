@@ -36,6 +36,14 @@ wg_after_read(struct engine_host *eh, const struct model *m, time_t at,
 	return 0;
 }
 
+/* The tasks of windows that end at at, as they were a second before. */
+static int
+wg_after_read_close(struct engine_host *eh, const struct model *m, time_t at,
+    char **cause)
+{
+	return wg_after_read(eh, m, at - 1, cause);
+}
+
 static int
 wg_classify(const struct model *m, time_t at, struct engine_change *ic)
 {
@@ -157,6 +165,13 @@ wg_finish(struct engine_host *eh, const struct model *m,
 		eh->overdue = credssp != NULL ? credssp : grants;
 }
 
+/* The revert that follows says what is left on; this run does not. */
+static void
+wg_finish_close(struct engine_host *eh, const struct model *m,
+    const struct engine_opts *o)
+{
+}
+
 const struct engine_guard window_guard = {
 	.before_read = wg_before_read,
 	.after_read = wg_after_read,
@@ -164,4 +179,13 @@ const struct engine_guard window_guard = {
 	.after_first = wg_after_first,
 	.after_verify = wg_after_verify,
 	.finish = wg_finish,
+};
+
+const struct engine_guard window_guard_close = {
+	.before_read = wg_before_read,
+	.after_read = wg_after_read_close,
+	.classify = wg_classify,
+	.after_first = wg_after_first,
+	.after_verify = wg_after_verify,
+	.finish = wg_finish_close,
 };

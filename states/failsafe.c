@@ -220,6 +220,59 @@ out:
 
 /* --- diff --------------------------------------------------------------- */
 
+/* s with every from replaced by to.  free(). */
+static char *
+fs_subst(const char *s, const char *from, const char *to)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(from);
+	const char *p;
+
+	while (n > 0 && (p = strstr(s, from)) != NULL) {
+		buf_add(&b, s, (size_t)(p - s));
+		buf_puts(&b, to);
+		s = p + n;
+	}
+	buf_puts(&b, s);
+	return buf_detach(&b);
+}
+
+/*
+ * The trigger the host has will do: the one wanted, or one from the
+ * wanted keep_from to it (a lease not yet due for renewal).
+ */
+static int
+fs_trigger_ok(const struct node *want, const char *have)
+{
+	const char *after = node_get_str(want, "trigger");
+	const char *from = node_get_str(want, "keep_from");
+	time_t t, lo, hi;
+
+	if (strcmp(have, after) == 0)
+		return 1;
+	return from != NULL && timeparse_rfc3339(have, &t, NULL) == 0 &&
+	    timeparse_rfc3339(from, &lo, NULL) == 0 &&
+	    timeparse_rfc3339(after, &hi, NULL) == 0 && lo <= t && t <= hi;
+}
+
+/* The command wanted, as written for the trigger the host has. */
+static int
+fs_command_ok(const struct node *want, const struct node *have,
+    const char *trig)
+{
+	const char *cmd = node_get_str(want, "command");
+	const char *got = node_get_str(have, "command");
+	char *as;
+	int ok;
+
+	if (cmd == NULL || got == NULL)
+		return cmd == got;
+	as = fs_subst(cmd, node_get_str(want, "trigger"), trig);
+	ok = strcmp(as, got) == 0;
+	free(as);
+	return ok;
+}
+
 static void
 fs_diff_task(const char *window, const struct node *want,
     const struct node *have, struct changes *out)
@@ -231,10 +284,9 @@ fs_diff_task(const char *window, const struct node *want,
 	trig = node_get_str(have, "trigger");
 	if (have == NULL)
 		before = NULL;
-	else if (trig == NULL || strcmp(trig, after) != 0)
+	else if (trig == NULL || !fs_trigger_ok(want, trig))
 		before = xstrdup(trig != NULL ? trig : "");
-	else if (!node_equal(node_get(have, "command"),
-	    node_get(want, "command")))
+	else if (!fs_command_ok(want, have, trig))
 		before = xasprintf("%s (other action)", trig);
 	else if (!node_equal(node_get(have, "enabled"),
 	    node_get(want, "enabled")))

@@ -10,9 +10,15 @@
  *	  tasks:		# one task per window that turns CredSSP on
  *	    create-cluster: { trigger: 2026-11-25T11:15:00Z,
  *			      command: "cmd.exe /c winrm set ...",
- *			      enabled: true }
+ *			      enabled: true,
+ *			      keep_from: 2026-11-25T11:00:00Z }
  *	  fired:		# markers the tasks leave when they run
  *	    old-window: 2026-11-24T10:15:00Z
+ *
+ * keep_from is in the desired tree only: a task already armed for a time
+ * from keep_from to trigger, running the command written for its own
+ * trigger (the trigger appears in it), is as wanted and left alone; that
+ * is how a lease is renewed only when due (window_failsafe.h).
  *
  * Its diff marks a task armed or moved CHANGE_FIRST and a task removed
  * CHANGE_LAST (state.h).  Besides its state_ops, the module exports how its

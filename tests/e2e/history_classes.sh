@@ -106,6 +106,12 @@ expect "inside the window: CredSSP on (ground truth)" true \
     "$(truth n2.contoso.test winrm.service.auth.CredSSP)"
 expect_match "inside the window: class window" 'class=window verified=yes window=wiz' \
     "$(change n2.contoso.test credssp.server.enabled)"
+# Runs inside the window renew the host's fail-safe lease (30m), so that
+# the window's revert at 11:05 is enforcer's, not the host's own task's.
+for t in 10:10 10:45; do
+	at 2026-11-25T$t:00Z
+	run_enforcer apply --at $AT --hosts n2.contoso.test "$D"
+done
 at 2026-11-25T11:05:00Z
 run_enforcer apply --at $AT --hosts n2.contoso.test "$D"
 expect "after the end: CredSSP off (ground truth)" false \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # window_failsafe.sh: the host-side fail-safe alone.  A window is applied,
-# then enforcer never runs again: advancing the hosts' clocks past the end
-# changes nothing until the grace is over, then each host's own task turns
+# then enforcer never runs again: advancing the hosts' clocks changes
+# nothing until the lease (30m) and the grace (15m) from that run are over
+# (the window's end is 90m further), then each host's own task turns
 # CredSSP off (the delegation list given back, someone else's entry kept),
 # leaves its marker and deletes itself.  The next run reports the fail-safe
 # as what reverted the host, and clears the markers.  A host unreachable
@@ -22,17 +23,18 @@ for h in node1 node2 wac01; do
 	expect "$h: CredSSP on in the window" yes "$(credssp_on $h.contoso.test)"
 done
 
-# The control node is gone: only the hosts' clocks move.
-sim POST /clock set=2026-11-25T11:14:00Z >/dev/null
+# The control node is gone: only the hosts' clocks move.  The task fires
+# a lease and a grace after the last run, not at the window's end.
+sim POST /clock set=2026-11-25T10:14:00Z >/dev/null
 for h in node1 node2 wac01; do
-	expect "$h: still on within the grace" yes "$(credssp_on $h.contoso.test)"
+	expect "$h: still on within the lease and the grace" yes "$(credssp_on $h.contoso.test)"
 done
-sim POST /clock set=2026-11-25T11:16:00Z >/dev/null
+sim POST /clock set=2026-11-25T10:16:00Z >/dev/null
 for h in node1 node2 wac01; do
 	expect "$h: CredSSP off by the fail-safe" no "$(credssp_on $h.contoso.test)"
 	expect "$h: the task deleted itself" "" \
 	    "$(truth $h.contoso.test 'task.\enforcer\failsafe-create-cluster.trigger' 2>/dev/null)"
-	expect "$h: marker left" "REG_SZ 2026-11-25T11:15:00Z" \
+	expect "$h: marker left" "REG_SZ 2026-11-25T10:15:00Z" \
 	    "$(truth $h.contoso.test 'reg.SOFTWARE\enforcer\failsafe:create-cluster')"
 done
 expect "wac01: someone else's entry kept" "REG_SZ TERMSRV/wac01.contoso.test" \
@@ -43,7 +45,7 @@ expect "wac01: the delegation policy still on" "REG_DWORD 1" \
 run_enforcer apply --at 2026-11-25T11:20:00Z "$TMP/ds"
 expect "run after the fail-safe: exit" 0 "$RC"
 expect_match "the fail-safe named as what reverted the host" \
-    "- failsafe.fired.create-cluster: 2026-11-25T11:15:00Z   (window create-cluster: the host's own fail-safe turned CredSSP off, due 2026-11-25T11:15:00Z)" "$OUT"
+    "- failsafe.fired.create-cluster: 2026-11-25T10:15:00Z   (window create-cluster: the host's own fail-safe turned CredSSP off, due 2026-11-25T10:15:00Z)" "$OUT"
 for h in node1 node2 wac01; do
 	expect "$h: marker cleared" "" \
 	    "$(truth $h.contoso.test 'reg.SOFTWARE\enforcer\failsafe:create-cluster' 2>/dev/null)"
@@ -59,10 +61,15 @@ expect_match "history: the drift it left was observed" \
 run_enforcer plan --at 2026-11-25T11:21:00Z "$TMP/ds"
 expect "then in sync" 0 "$RC"
 
-# Unreachable at the end: said on every run until it is reverted.
-sim POST /clock set=2026-11-25T09:30:00Z >/dev/null
-run_enforcer apply --at 2026-11-25T09:30:00Z "$TMP/ds"
-expect "apply inside the window again: exit" 0 "$RC"
+# Unreachable at the end: said on every run until it is reverted.  Runs
+# every 20 minutes renew the lease up to the end plus the grace.
+for t in 09:30 09:50 10:10 10:30 10:50; do
+	sim POST /clock set=2026-11-25T$t:00Z >/dev/null
+	run_enforcer apply --at 2026-11-25T$t:00Z "$TMP/ds"
+	expect "apply inside the window again at $t: exit" 0 "$RC"
+done
+expect "the lease renewed up to the end plus the grace" 2026-11-25T11:15:00Z \
+    "$(truth node2.contoso.test 'task.\enforcer\failsafe-create-cluster.trigger')"
 sim POST /hosts/node2.contoso.test/fault down=1 >/dev/null
 sim POST /clock set=2026-11-25T11:05:00Z >/dev/null
 run_enforcer apply --at 2026-11-25T11:05:00Z "$TMP/ds"

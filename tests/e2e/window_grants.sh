@@ -71,7 +71,7 @@ sim POST /clock set=2026-11-25T09:30:00Z >/dev/null
 run_enforcer apply --at 2026-11-25T09:30:00Z "$D"
 expect "apply inside the window: exit" 0 "$RC"
 expect_match "the fail-safe armed for the grant" \
-    "+ failsafe.tasks.grant-alice: 2026-11-25T10:15:00Z   (window grant-alice: host-side fail-safe, takes out the members it granted at 10:15Z unless reverted first)" \
+    "+ failsafe.tasks.grant-alice: 2026-11-25T10:15:00Z   (window grant-alice: host-side fail-safe, takes out the members it granted at 10:15Z unless renewed or reverted first)" \
     "$OUT"
 expect "alice granted (additive policy)" 'CONTOSO\hci-admins,CONTOSO\alice' \
     "$(members "$GA")"

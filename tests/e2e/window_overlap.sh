@@ -33,6 +33,9 @@ windows:
     reason: a pause
     apply: { hci-nodes: { credssp: { server: disabled } } }
 YAML
+# A lease longer than the windows, so that the trigger is the stretch's
+# end plus the grace at every instant (window_lease.sh has the lease).
+printf 'settings:\n  failsafe_lease: 8h\n' >"$TMP/ds/settings.yaml"
 git_commit "$TMP/ds" "three windows"
 
 # at TIME: apply at TIME with the hosts' clocks at TIME

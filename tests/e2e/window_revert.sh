@@ -2,7 +2,7 @@
 # window_revert.sh: a window's life against the simulator, ground truth
 # read from its control interface: inside the window (hosts' clocks and
 # --at at 09:30) CredSSP is on, each host's fail-safe task armed for the
-# end plus the grace; a second apply writes nothing; a task deleted, moved
+# end plus the grace (a lease longer than the window); a second apply writes nothing; a task deleted, moved
 # or disabled behind enforcer's back shows in plan and is put back; after
 # the end (clocks and --at past 11:00) the next apply turns CredSSP off,
 # keeps a delegation entry someone else wrote, removes the tasks, and says
@@ -22,6 +22,9 @@ windows:
       hci-nodes: { credssp: { server: enabled } }
       gateways: { credssp: { client: { enabled: true, delegate: ['wsman/*.contoso.test'] } } }
 YAML
+# A lease longer than the window: the trigger is the end plus the grace
+# (the lease and its renewal are window_lease.sh's).
+printf 'settings:\n  failsafe_lease: 8h\n' >"$TMP/ds/settings.yaml"
 git_commit "$TMP/ds" "policies and a window"
 
 sim POST /clock set=2026-11-25T09:30:00Z >/dev/null

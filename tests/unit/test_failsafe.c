@@ -86,13 +86,16 @@ test_server(void **state)
 	struct model *m = load(one);
 	struct node *d = desired(m, "node1", T09 + 30 * MIN, NULL);
 
+	/* The lease, not the end: 09:30 + 30m + the grace. */
 	assert_string_equal(node_get_str(node_getv(d, "tasks",
-	    "create-cluster", NULL), "trigger"), "2026-11-25T11:15:00Z");
+	    "create-cluster", NULL), "trigger"), "2026-11-25T10:15:00Z");
+	assert_string_equal(node_get_str(node_getv(d, "tasks",
+	    "create-cluster", NULL), "keep_from"), "2026-11-25T10:00:00Z");
 	assert_string_equal(node_get_str(node_getv(d, "tasks",
 	    "create-cluster", NULL), "command"),
 	    "cmd.exe /c winrm set winrm/config/service/auth "
 	    "@{CredSSP=\"false\"} & reg add \"HKLM\\SOFTWARE\\enforcer\\"
-	    "failsafe\" /v create-cluster /t REG_SZ /d 2026-11-25T11:15:00Z /f "
+	    "failsafe\" /v create-cluster /t REG_SZ /d 2026-11-25T10:15:00Z /f "
 	    "& schtasks /Delete /TN \"\\enforcer\\failsafe-create-cluster\" /F");
 	assert_string_equal(node_get_str(node_getv(d, "tasks",
 	    "create-cluster", NULL), "enabled"), "true");
@@ -193,15 +196,21 @@ test_stretch(void **state)
 
 	d = desired(m, "node1", T09, NULL);
 	assert_string_equal(node_get_str(node_getv(d, "tasks", "a", NULL),
-	    "trigger"), "2026-11-25T12:15:00Z");
+	    "trigger"), "2026-11-25T09:45:00Z");
 	node_free(d);
 	/* Both open: b, started later, holds the value, so b's task. */
-	d = desired(m, "node1", T09 + 90 * MIN, NULL);
+	d = desired(m, "node1", T09 + 110 * MIN, NULL);
+	assert_null(node_getv(d, "tasks", "a", NULL));
+	assert_string_equal(node_get_str(node_getv(d, "tasks", "b", NULL),
+	    "trigger"), "2026-11-25T11:35:00Z");
+	node_free(d);
+	/* Near b's end, its end caps the lease. */
+	d = desired(m, "node1", T09 + 170 * MIN, NULL);
 	assert_null(node_getv(d, "tasks", "a", NULL));
 	assert_string_equal(node_get_str(node_getv(d, "tasks", "b", NULL),
 	    "trigger"), "2026-11-25T12:15:00Z");
 	node_free(d);
-	d = desired(m, "node1", T09 + 4 * HOUR, NULL);
+	d = desired(m, "node1", T09 + 4 * HOUR + 45 * MIN, NULL);
 	assert_string_equal(node_get_str(node_getv(d, "tasks", "c", NULL),
 	    "trigger"), "2026-11-25T14:15:00Z");
 	node_free(d);
@@ -286,6 +295,93 @@ reason_is(const struct model *m, time_t at, const char *path,
 	free(ic.reason);
 }
 
+/* The trigger: a lease from the run, never past the stretch's end. */
+static void
+test_lease(void **state)
+{
+	struct model_settings st = { .max_window = 8 * HOUR,
+	    .failsafe_grace = 15 * MIN, .failsafe_lease = 30 * MIN };
+	time_t trig, keep;
+
+	/* Far from the end: the lease; kept while more than half is left. */
+	window_failsafe_lease(&st, T09, T09 + 2 * HOUR, &trig, &keep);
+	assert_int_equal(trig, T09 + 45 * MIN);
+	assert_int_equal(keep, T09 + 30 * MIN);
+	/* Less than a lease from the end: the end caps the trigger... */
+	window_failsafe_lease(&st, T09 + 100 * MIN, T09 + 2 * HOUR, &trig,
+	    &keep);
+	assert_int_equal(trig, T09 + 2 * HOUR + 15 * MIN);
+	assert_int_equal(keep, T09 + 115 * MIN + 15 * MIN);
+	/* ... and, less than half a lease from it, what is kept too. */
+	window_failsafe_lease(&st, T09 + 110 * MIN, T09 + 2 * HOUR, &trig,
+	    &keep);
+	assert_int_equal(trig, T09 + 2 * HOUR + 15 * MIN);
+	assert_int_equal(keep, T09 + 2 * HOUR + 15 * MIN);
+	/* A lease longer than any window: the end plus the grace. */
+	st.failsafe_lease = 8 * HOUR;
+	window_failsafe_lease(&st, T09, T09 + 2 * HOUR, &trig, &keep);
+	assert_int_equal(trig, T09 + 2 * HOUR + 15 * MIN);
+	assert_int_equal(keep, T09 + 2 * HOUR + 15 * MIN);
+	/* A window closed at the run's instant: a grace from now. */
+	st.failsafe_lease = 30 * MIN;
+	window_failsafe_lease(&st, T09 - 1, T09, &trig, &keep);
+	assert_int_equal(trig, T09 + 15 * MIN);
+	assert_int_equal(keep, T09 + 15 * MIN);
+}
+
+/*
+ * Renewal through the state module's diff: a task armed by a run is kept
+ * by the runs after it until less than half the lease is left.
+ */
+/* The module's diff of node1's desired fail-safe at at against have. */
+static void
+diff_at(const struct model *m, time_t at, const struct node *have,
+    struct changes *cs)
+{
+	struct node *d = desired(m, "node1", at, NULL);
+	char *cause = NULL;
+
+	assert_int_equal(state_find(FAILSAFE_KIND)->diff(d, have, at, cs,
+	    &cause), 0);
+	node_free(d);
+}
+
+static void
+test_lease_renewal(void **state)
+{
+	struct model *m = load(one);
+	struct changes cs = CHANGES_INIT;
+	struct node *have;
+
+	/* Armed at 09:30 for 10:15. */
+	have = desired(m, "node1", T09 + 30 * MIN, NULL);
+	node_map_del(node_getv(have, "tasks", "create-cluster", NULL),
+	    "keep_from");
+	/* 09:44: 16m of the lease left: kept. */
+	diff_at(m, T09 + 44 * MIN, have, &cs);
+	assert_int_equal(cs.n, 0);
+	/* 09:46: 14m left: renewed to 10:31, classified as such. */
+	diff_at(m, T09 + 46 * MIN, have, &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "failsafe.tasks.create-cluster",
+	    "2026-11-25T10:15:00Z", "2026-11-25T10:31:00Z");
+	reason_is(m, T09 + 46 * MIN, "failsafe.tasks.create-cluster",
+	    "2026-11-25T10:15:00Z", "2026-11-25T10:31:00Z", ENGINE_WINDOW,
+	    "window create-cluster: fail-safe lease renewed, fires 10:31Z "
+	    "unless renewed again (window ends 11:00Z)");
+	changes_clear(&cs);
+	/* A task armed for later than the lease allows is pulled in. */
+	node_map_set(node_getv(have, "tasks", "create-cluster", NULL),
+	    "trigger", node_scalar("2026-11-25T11:15:00Z"));
+	diff_at(m, T09 + 31 * MIN, have, &cs);
+	assert_int_equal(cs.n, 1);
+	assert_change(&cs.v[0], "failsafe.tasks.create-cluster",
+	    "2026-11-25T11:15:00Z", "2026-11-25T10:16:00Z");
+	changes_clear(&cs);
+	node_free(have);
+	model_free(m);
+}
+
 static void
 test_classify(void **state)
 {
@@ -295,6 +391,10 @@ test_classify(void **state)
 	    "2026-11-25T11:15:00Z", ENGINE_WINDOW, "window create-cluster: "
 	    "host-side fail-safe, turns CredSSP off at 11:15Z unless reverted "
 	    "first");
+	reason_is(m, T09, "failsafe.tasks.create-cluster", NULL,
+	    "2026-11-25T09:45:00Z", ENGINE_WINDOW, "window create-cluster: "
+	    "host-side fail-safe, turns CredSSP off at 09:45Z unless renewed "
+	    "or reverted first");
 	reason_is(m, T09, "failsafe.tasks.create-cluster",
 	    "2026-11-25T10:15:00Z", "2026-11-25T11:15:00Z", ENGINE_WINDOW,
 	    "window create-cluster now ends 11:00Z: fail-safe moved to 11:15Z");
@@ -488,6 +588,8 @@ main(void)
 		cmocka_unit_test(test_stretch),
 		cmocka_unit_test(test_fill_base),
 		cmocka_unit_test(test_enables),
+		cmocka_unit_test(test_lease),
+		cmocka_unit_test(test_lease_renewal),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_overdue_blame),

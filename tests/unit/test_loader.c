@@ -136,6 +136,7 @@ test_example_merged(void **state)
 	/* Settings: the defaults. */
 	assert_int_equal(m->settings.max_window, 8 * 3600);
 	assert_int_equal(m->settings.failsafe_grace, 15 * 60);
+	assert_int_equal(m->settings.failsafe_lease, 30 * 60);
 	model_free(m);
 	model_free(NULL);
 }

@@ -8,6 +8,14 @@
 #   git_commit DIR MSG      commit everything in DIR
 #   credssp_on HOST         "yes" when any CredSSP role or wsman/ entry is on
 #   CD                      the CredentialsDelegation key (ground truth)
+#   kill_fleet MAX          start cal (NET.250) and k0..k<MAX-1> (NET.10+i),
+#                           one host per killed run (window_*kill.sh)
+#   each_k FN               FN i for i from 0 to $M, $BATCH at once, in the
+#                           background (waits for those runs only, not for
+#                           the simulator)
+#   one_host NAME ADDRESS CREDSSP
+#                           a desired state in $TMP/NAME for NAME.contoso.test
+#                           alone, group nodes, policy credssp: CREDSSP
 
 CD='SOFTWARE\Policies\Microsoft\Windows\CredentialsDelegation'
 export ENFORCER_PASSWORD='S3cret-pass!'
@@ -68,4 +76,49 @@ credssp_on() {
 	else
 		echo no
 	fi
+}
+
+kill_fleet() {
+	{
+		echo "defaults:"
+		echo "  users: { 'CONTOSO\\svc-enforcer': { password: 'S3cret-pass!', admin: true } }"
+		echo "  winrm: { service: { auth: { Basic: true } } }"
+		echo "hosts:"
+		echo "  cal.contoso.test: { address: $NET.250 }"
+		i=0
+		while [ $i -lt "$1" ]; do
+			echo "  k$i.contoso.test: { address: $NET.$((i + 10)) }"
+			i=$((i + 1))
+		done
+	} >"$TMP/fleet.yaml"
+	fleet_start "$TMP/fleet.yaml"
+}
+
+one_host() {
+	mkdir -p "$TMP/$1"
+	cat >"$TMP/$1/hosts.yaml" <<YAML
+hosts:
+  $1.contoso.test: { groups: [nodes], address: $2 }
+connection:
+  auth: basic
+  username: CONTOSO\svc-enforcer
+  password_env: ENFORCER_PASSWORD
+  ca_file: $SIM_CA
+policies:
+  nodes: { credssp: $3 }
+YAML
+}
+
+each_k() {
+	pids=""
+	i=0
+	while [ $i -le "$M" ]; do
+		$1 $i &
+		pids="$pids $!"
+		i=$((i + 1))
+		if [ $((i % BATCH)) -eq 0 ] || [ $i -gt "$M" ]; then
+			for p in $pids; do wait "$p"; done
+			pids=""
+		fi
+	done
 }
