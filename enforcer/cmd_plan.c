@@ -17,7 +17,7 @@
 #include "timeparse.h"
 
 static void
-plan_usage(FILE *fp)
+cmd_plan_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s plan [--offline [--at TIME]] [--hosts GLOB] PATH\n"
@@ -42,7 +42,7 @@ plan_usage(FILE *fp)
  * value, else single-quoted.
  */
 static int
-plan_plain_ok(const struct node *n)
+cmd_plan_plain_ok(const struct node *n)
 {
 	const char *s = n->value;
 	size_t i, len = strlen(s);
@@ -63,7 +63,7 @@ plan_plain_ok(const struct node *n)
 }
 
 static void
-plan_scalar(struct buf *out, const struct node *n)
+cmd_plan_scalar(struct buf *out, const struct node *n)
 {
 	const char *p;
 
@@ -71,7 +71,7 @@ plan_scalar(struct buf *out, const struct node *n)
 		buf_puts(out, n->kind == NODE_MAP ? "{...}" : "[...]");
 		return;
 	}
-	if (plan_plain_ok(n)) {
+	if (cmd_plan_plain_ok(n)) {
 		buf_puts(out, n->value);
 		return;
 	}
@@ -86,19 +86,19 @@ plan_scalar(struct buf *out, const struct node *n)
 
 /* A value in flow style, for "policy x says [a, b]". */
 static void
-plan_flow(struct buf *out, const struct node *n)
+cmd_plan_flow(struct buf *out, const struct node *n)
 {
 	size_t i;
 
 	if (n->kind != NODE_SEQ) {
-		plan_scalar(out, n);
+		cmd_plan_scalar(out, n);
 		return;
 	}
 	buf_putc(out, '[');
 	for (i = 0; i < n->nitems; i++) {
 		if (i > 0)
 			buf_puts(out, ", ");
-		plan_scalar(out, n->items[i]);
+		cmd_plan_scalar(out, n->items[i]);
 	}
 	buf_putc(out, ']');
 }
@@ -108,7 +108,7 @@ plan_flow(struct buf *out, const struct node *n)
  * "# window w (until 2026-11-25T11:00:00Z; policy hci-nodes says false)"
  */
 static void
-plan_comment(struct buf *out, const struct node *v, const struct node *base)
+cmd_plan_comment(struct buf *out, const struct node *v, const struct node *base)
 {
 	const struct origin *o = v->origin, *bo;
 	char until[TIMEPARSE_UTC_LEN];
@@ -131,20 +131,20 @@ plan_comment(struct buf *out, const struct node *v, const struct node *base)
 	else {
 		bo = base->origin;
 		buf_printf(out, "policy %s says ", bo != NULL ? bo->name : "?");
-		plan_flow(out, base);
+		cmd_plan_flow(out, base);
 		buf_puts(out, base->line == 0 ? " by default)" : ")");
 	}
 }
 
 static void
-plan_indent(struct buf *out, int n)
+cmd_plan_indent(struct buf *out, int n)
 {
 	buf_printf(out, "%*s", n, "");
 }
 
 /* The effective tree as block YAML, each leaf with its origin. */
 static void
-plan_map(struct buf *out, const struct node *map, const struct node *base,
+cmd_plan_map(struct buf *out, const struct node *map, const struct node *base,
     int indent)
 {
 	const struct node *v, *b;
@@ -153,12 +153,12 @@ plan_map(struct buf *out, const struct node *map, const struct node *base,
 	for (i = 0; i < map->npairs; i++) {
 		v = map->pairs[i].value;
 		b = node_get(base, map->pairs[i].key->value);
-		plan_indent(out, indent);
-		plan_scalar(out, map->pairs[i].key);
+		cmd_plan_indent(out, indent);
+		cmd_plan_scalar(out, map->pairs[i].key);
 		buf_putc(out, ':');
 		if (v->kind == NODE_MAP) {
 			buf_puts(out, v->npairs == 0 ? " {}\n" : "\n");
-			plan_map(out, v, b != NULL && b->kind == NODE_MAP ?
+			cmd_plan_map(out, v, b != NULL && b->kind == NODE_MAP ?
 			    b : NULL, indent + 2);
 			continue;
 		}
@@ -166,23 +166,23 @@ plan_map(struct buf *out, const struct node *map, const struct node *base,
 			buf_puts(out, " []");
 		else if (v->kind == NODE_SCALAR) {
 			buf_putc(out, ' ');
-			plan_scalar(out, v);
+			cmd_plan_scalar(out, v);
 		}
-		plan_comment(out, v, b != NULL && b->kind != NODE_MAP ?
+		cmd_plan_comment(out, v, b != NULL && b->kind != NODE_MAP ?
 		    b : NULL);
 		buf_putc(out, '\n');
 		for (j = 0; v->kind == NODE_SEQ && j < v->nitems; j++) {
-			plan_indent(out, indent);
+			cmd_plan_indent(out, indent);
 			buf_puts(out, "- ");
-			plan_flow(out, v->items[j]);
+			cmd_plan_flow(out, v->items[j]);
 			buf_putc(out, '\n');
 		}
 	}
 }
 
 static int
-plan_host(struct buf *out, const struct model *m, const struct model_host *h,
-    time_t at)
+cmd_plan_host(struct buf *out, const struct model *m,
+    const struct model_host *h, time_t at)
 {
 	struct node *eff = NULL, *base = NULL, *name;
 	char *cause = NULL;
@@ -196,13 +196,13 @@ plan_host(struct buf *out, const struct model *m, const struct model_host *h,
 	}
 	name = node_scalar(h->name);
 	name->quoted = 1;	/* a host "123" is a name, not a number */
-	plan_scalar(out, name);
+	cmd_plan_scalar(out, name);
 	node_free(name);
 	if (eff->npairs == 0)
 		buf_puts(out, ": {}   # no policy targets this host\n");
 	else {
 		buf_puts(out, ":\n");
-		plan_map(out, eff, base, 2);
+		cmd_plan_map(out, eff, base, 2);
 	}
 	rc = 0;
 out:
@@ -213,7 +213,7 @@ out:
 }
 
 static void
-plan_header(struct buf *out, const struct model *m, const char *path,
+cmd_plan_header(struct buf *out, const struct model *m, const char *path,
     time_t at)
 {
 	const struct model_window *w;
@@ -241,19 +241,19 @@ struct plan_opts {
 };
 
 static int
-plan_offline(const struct model *m, const struct plan_opts *o, time_t at)
+cmd_plan_offline(const struct model *m, const struct plan_opts *o, time_t at)
 {
 	struct buf out = BUF_INIT;
 	size_t i, n = 0;
 	int rc = EXIT_OK;
 
-	plan_header(&out, m, o->path, at);
+	cmd_plan_header(&out, m, o->path, at);
 	for (i = 0; i < m->nhosts; i++) {
 		if (o->hosts != NULL && !model_host_match(&m->hosts[i],
 		    o->hosts))
 			continue;
 		n++;
-		if (plan_host(&out, m, &m->hosts[i], at) == -1)
+		if (cmd_plan_host(&out, m, &m->hosts[i], at) == -1)
 			rc = EXIT_ERROR;
 	}
 	if (n == 0) {
@@ -305,17 +305,17 @@ cmd_plan(int argc, char **argv)
 			po.hosts = optarg;
 			break;
 		case 'h':
-			plan_usage(stdout);
+			cmd_plan_usage(stdout);
 			return EXIT_OK;
 		default:
 			fprintf(stderr, "%s: plan: bad option '%s'\n",
 			    cmd_progname, argv[optind - 1]);
-			plan_usage(stderr);
+			cmd_plan_usage(stderr);
 			return EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 1) {
-		plan_usage(stderr);
+		cmd_plan_usage(stderr);
 		return EXIT_ERROR;
 	}
 	po.path = argv[optind];
@@ -331,7 +331,7 @@ cmd_plan(int argc, char **argv)
 		errors_clear(&errs);
 		return EXIT_ERROR;
 	}
-	rc = plan_offline(m, &po, at);
+	rc = cmd_plan_offline(m, &po, at);
 	model_free(m);
 	return rc;
 }

@@ -40,7 +40,7 @@ struct restart_args {
 						   --no-wait, PATH */
 };
 
-struct restart_host {
+struct cmd_restart_host {
 	const struct model_host	*host;
 	long			 ms;	/* from /Run to answering again */
 	char			*error;	/* one line, or NULL */
@@ -48,13 +48,13 @@ struct restart_host {
 };
 
 struct restart_pool {
-	struct restart_host	*hosts;
+	struct cmd_restart_host	*hosts;
 	size_t			 n;
 	long long		 timeout_ms;
 };
 
 static void
-restart_usage(FILE *fp)
+cmd_restart_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s restart-winrm [--hosts GLOB] [--timeout DURATION]\n"
@@ -74,7 +74,7 @@ restart_usage(FILE *fp)
 }
 
 static int
-restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
+cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "hosts", required_argument, NULL, 'H' },
@@ -105,15 +105,15 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 				    "from 1s to 1h", optarg);
 			break;
 		case 'h':
-			restart_usage(stdout);
+			cmd_restart_usage(stdout);
 			exit(EXIT_OK);
 		default:
-			restart_usage(stderr);
+			cmd_restart_usage(stderr);
 			return cause_set(cause, "bad usage");
 		}
 	}
 	if (optind != argc - 1) {
-		restart_usage(stderr);
+		cmd_restart_usage(stderr);
 		return cause_set(cause, "expected one PATH");
 	}
 	a->o.src.path = argv[optind];
@@ -122,7 +122,7 @@ restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 
 /* Run line; a non-zero exit is a failure named after what. */
 static int
-restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
+cmd_restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
     struct wsman_cmd *out, char **cause)
 {
 	char *said;
@@ -144,12 +144,12 @@ restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
  * own, even if it were left behind: only /Run starts it.
  */
 static int
-restart_task_create(struct wsman *ws, char **cause)
+cmd_restart_task_create(struct wsman *ws, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	int rc;
 
-	rc = restart_cmd(ws, "schtasks /Create", "schtasks /Create /TN "
+	rc = cmd_restart_cmd(ws, "schtasks /Create", "schtasks /Create /TN "
 	    RESTART_TASK " /SC ONCE /ST 00:00 /TR \"cmd /c net stop winrm > "
 	    RESTART_LOG " 2>&1 & net start winrm >> " RESTART_LOG " 2>&1\" "
 	    "/RU SYSTEM /F", WSMAN_KEEP_SHELL, &out, cause);
@@ -163,7 +163,7 @@ restart_task_create(struct wsman *ws, char **cause)
  * A clear refusal (no such task, access denied) is a failure.
  */
 static int
-restart_task_run(struct wsman *ws, char **cause)
+cmd_restart_task_run(struct wsman *ws, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	char *lost = NULL;
@@ -172,7 +172,7 @@ restart_task_run(struct wsman *ws, char **cause)
 	if (wsman_run(ws, "schtasks /Run /TN " RESTART_TASK, 0, &out,
 	    &lost) == 0 && out.exit_code != 0) {
 		wsman_cmd_release(&out);
-		rc = restart_cmd(ws, "schtasks /Run", "schtasks /Run /TN "
+		rc = cmd_restart_cmd(ws, "schtasks /Run", "schtasks /Run /TN "
 		    RESTART_TASK, 0, &out, cause);
 	}
 	free(lost);
@@ -185,7 +185,7 @@ restart_task_run(struct wsman *ws, char **cause)
  * NULL if there are fewer fields.  Caller frees.
  */
 static char *
-restart_csv_field(const char *s, size_t i)
+cmd_restart_csv_field(const char *s, size_t i)
 {
 	struct buf f = BUF_INIT;
 	size_t k = 0;
@@ -213,15 +213,15 @@ restart_csv_field(const char *s, size_t i)
 
 /* The task's Last Result (schtasks /Query /V /FO CSV: the 7th field). */
 static int
-restart_task_result(struct wsman *ws, char **result, char **cause)
+cmd_restart_task_result(struct wsman *ws, char **result, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	int rc = -1;
 
-	if (restart_cmd(ws, "schtasks /Query", "schtasks /Query /TN "
+	if (cmd_restart_cmd(ws, "schtasks /Query", "schtasks /Query /TN "
 	    RESTART_TASK " /V /FO CSV /NH", 0, &out, cause) == -1)
 		goto out;
-	if ((*result = restart_csv_field(buf_cstr(&out.out), 6)) == NULL) {
+	if ((*result = cmd_restart_csv_field(buf_cstr(&out.out), 6)) == NULL) {
 		cause_set(cause, "%s: schtasks /Query %s: no Last Result in "
 		    "its output", wsman_host(ws), RESTART_TASK);
 		goto out;
@@ -238,7 +238,7 @@ out:
  * -1 when the task failed, which waiting will not mend.
  */
 static int
-restart_check(const struct wsman_opts *wo, char **cause)
+cmd_restart_check(const struct wsman_opts *wo, char **cause)
 {
 	const struct wsman_selector sel = { "Name", "WinRM" };
 	const struct wsman_ref ref = { RESTART_SVC_URI, &sel, 1 };
@@ -257,7 +257,7 @@ restart_check(const struct wsman_opts *wo, char **cause)
 		    state != NULL ? state : "unknown");
 		goto out;
 	}
-	if (restart_task_result(ws, &result, cause) == -1)
+	if (cmd_restart_task_result(ws, &result, cause) == -1)
 		goto out;
 	if (strcmp(result, RESTART_RUNNING) == 0 ||
 	    strcmp(result, RESTART_NOT_RUN) == 0)
@@ -278,7 +278,7 @@ out:
 }
 
 static void
-restart_sleep(long ms)
+cmd_restart_sleep(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -292,7 +292,7 @@ restart_sleep(long ms)
  * does that.
  */
 static int
-restart_wait(const struct wsman_opts *base, const struct timespec *t0,
+cmd_restart_wait(const struct wsman_opts *base, const struct timespec *t0,
     long long timeout_ms, char **cause)
 {
 	struct wsman_opts wo = *base;
@@ -310,7 +310,7 @@ restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 		wo.connect_timeout_ms = wo.operation_timeout_ms;
 		free(last);
 		last = NULL;
-		if ((rc = restart_check(&wo, &last)) != 0)
+		if ((rc = cmd_restart_check(&wo, &last)) != 0)
 			break;
 		if (timeparse_ms_since(t0) + pause >= timeout_ms) {
 			rc = cause_set(cause, "%s: WinRM not back within %llds "
@@ -318,7 +318,7 @@ restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 			    last != NULL ? last : "no answer");
 			break;
 		}
-		restart_sleep(pause);
+		cmd_restart_sleep(pause);
 		pause = pause < 500 ? pause * 2 : 1000;
 	}
 	if (rc == -1 && *cause == NULL) {
@@ -330,14 +330,14 @@ restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 }
 
 static int
-restart_task_delete(const struct wsman_opts *wo, char **cause)
+cmd_restart_task_delete(const struct wsman_opts *wo, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	struct wsman *ws = NULL;
 	int rc = -1;
 
 	if (wsman_new(&ws, wo, cause) == -1 ||
-	    restart_cmd(ws, "schtasks /Delete", "schtasks /Delete /TN "
+	    cmd_restart_cmd(ws, "schtasks /Delete", "schtasks /Delete /TN "
 	    RESTART_TASK " /F", 0, &out, cause) == -1)
 		goto out;
 	rc = 0;
@@ -349,7 +349,8 @@ out:
 
 /* Create, run, wait, delete.  The client that ran the task dies with it. */
 static int
-restart_host(struct restart_host *rh, long long timeout_ms, char **cause)
+cmd_restart_host(struct cmd_restart_host *rh, long long timeout_ms,
+    char **cause)
 {
 	struct wsman_opts wo;
 	struct wsman *ws = NULL;
@@ -359,17 +360,17 @@ restart_host(struct restart_host *rh, long long timeout_ms, char **cause)
 
 	if (engine_wsman_opts(rh->host, &wo, &pw, cause) == -1 ||
 	    wsman_new(&ws, &wo, cause) == -1 ||
-	    restart_task_create(ws, cause) == -1)
+	    cmd_restart_task_create(ws, cause) == -1)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (restart_task_run(ws, cause) == -1)
+	if (cmd_restart_task_run(ws, cause) == -1)
 		goto out;
 	wsman_free(ws);
 	ws = NULL;
-	if (restart_wait(&wo, &t0, timeout_ms, cause) == -1)
+	if (cmd_restart_wait(&wo, &t0, timeout_ms, cause) == -1)
 		goto out;
 	rh->ms = timeparse_ms_since(&t0);
-	if (restart_task_delete(&wo, cause) == -1)
+	if (cmd_restart_task_delete(&wo, cause) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -379,20 +380,20 @@ out:
 }
 
 static void
-restart_one(void *arg, size_t i)
+cmd_restart_one(void *arg, size_t i)
 {
 	struct restart_pool *p = arg;
 	char *cause = NULL;
 
 	p->hosts[i].attempted = 1;
-	if (restart_host(&p->hosts[i], p->timeout_ms, &cause) == -1)
+	if (cmd_restart_host(&p->hosts[i], p->timeout_ms, &cause) == -1)
 		p->hosts[i].error = cause != NULL ? cause :
 		    xstrdup("unknown error");
 }
 
 /* As the engine says of the hosts an interrupted run never started. */
 static void
-restart_skip(void *arg, size_t i)
+cmd_restart_skip(void *arg, size_t i)
 {
 	struct restart_pool *p = arg;
 
@@ -401,7 +402,7 @@ restart_skip(void *arg, size_t i)
 
 /* A cause starts with the host's name; the summary names it once. */
 static const char *
-restart_unhost(const struct restart_host *rh)
+cmd_restart_unhost(const struct cmd_restart_host *rh)
 {
 	size_t len = strlen(rh->host->name);
 
@@ -412,14 +413,14 @@ restart_unhost(const struct restart_host *rh)
 }
 
 static int
-restart_report(const struct restart_pool *p)
+cmd_restart_report(const struct restart_pool *p)
 {
 	size_t i, failed = 0;
 
 	for (i = 0; i < p->n; i++) {
 		if (p->hosts[i].error != NULL) {
 			printf("%s: failed: %s\n", p->hosts[i].host->name,
-			    restart_unhost(&p->hosts[i]));
+			    cmd_restart_unhost(&p->hosts[i]));
 			failed++;
 		} else
 			printf("%s: WinRM restarted, answering again after "
@@ -431,12 +432,12 @@ restart_report(const struct restart_pool *p)
 	for (i = 0; i < p->n; i++)
 		if (p->hosts[i].error != NULL)
 			printf("failed: %s: %s\n", p->hosts[i].host->name,
-			    restart_unhost(&p->hosts[i]));
+			    cmd_restart_unhost(&p->hosts[i]));
 	return failed > 0 ? EXIT_HOSTS : EXIT_OK;
 }
 
 static int
-restart_select(struct restart_pool *p, const struct model *m,
+cmd_restart_select(struct restart_pool *p, const struct model *m,
     const char *glob, char **cause)
 {
 	size_t i;
@@ -456,7 +457,7 @@ restart_select(struct restart_pool *p, const struct model *m,
  * failure then touches none), then what was done.
  */
 static int
-restart_record(struct run *r, const struct restart_pool *p,
+cmd_restart_record(struct run *r, const struct restart_pool *p,
     const char *run_id, time_t started, int intent, char **cause)
 {
 	struct record_verb_host *vh;
@@ -467,7 +468,7 @@ restart_record(struct run *r, const struct restart_pool *p,
 	for (i = 0; i < p->n; i++) {
 		vh[i].name = p->hosts[i].host->name;
 		vh[i].error = p->hosts[i].error != NULL ?
-		    restart_unhost(&p->hosts[i]) : NULL;
+		    cmd_restart_unhost(&p->hosts[i]) : NULL;
 		vh[i].attempted = p->hosts[i].attempted;
 	}
 	rc = record_verb(r->hist, &r->ri, run_id, started, "winrm.restart",
@@ -501,15 +502,16 @@ cmd_restart_winrm(int argc, char **argv)
 	a.o.history = RUN_HISTORY_REQUIRED;
 	started = time(NULL);
 	run_id = history_new_run_id(started);
-	if (restart_parse(&a, argc, argv, &cause) == -1 ||
+	if (cmd_restart_parse(&a, argc, argv, &cause) == -1 ||
 	    run_open(&r, &a.o, &errs, &cause) == -1 ||
-	    restart_select(&p, r.d.m, a.o.eo.hosts_glob, &cause) == -1 ||
-	    restart_record(&r, &p, run_id, started, 1, &cause) == -1)
+	    cmd_restart_select(&p, r.d.m, a.o.eo.hosts_glob, &cause) == -1 ||
+	    cmd_restart_record(&r, &p, run_id, started, 1, &cause) == -1)
 		goto out;
 	p.timeout_ms = a.timeout * 1000;
-	engine_each(p.n, a.o.eo.parallel, NULL, restart_one, restart_skip, &p);
-	code = run_signal_exit(restart_report(&p));
-	if (restart_record(&r, &p, run_id, started, 0, &cause) == -1)
+	engine_each(p.n, a.o.eo.parallel, NULL, cmd_restart_one,
+	    cmd_restart_skip, &p);
+	code = run_signal_exit(cmd_restart_report(&p));
+	if (cmd_restart_record(&r, &p, run_id, started, 0, &cause) == -1)
 		code = EXIT_ERROR;
 	else
 		printf("recorded run %s in %s\n", run_id,

@@ -20,7 +20,7 @@ struct revert_args {
 };
 
 static void
-revert_usage(FILE *fp)
+cmd_revert_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s revert [--dry-run] [--history DIR] [--parallel N]"
@@ -45,7 +45,7 @@ revert_usage(FILE *fp)
 }
 
 static int
-revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
+cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'd' },
@@ -73,15 +73,15 @@ revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 			a->dry_run = 1;
 			break;
 		case 'h':
-			revert_usage(stdout);
+			cmd_revert_usage(stdout);
 			exit(EXIT_OK);
 		default:
-			revert_usage(stderr);
+			cmd_revert_usage(stderr);
 			return cause_set(cause, "bad usage");
 		}
 	}
 	if (optind >= argc || argc - optind > 2) {
-		revert_usage(stderr);
+		cmd_revert_usage(stderr);
 		return cause_set(cause, "expected RUN and PATH");
 	}
 	a->run_id = argv[optind];
@@ -91,7 +91,7 @@ revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 
 /* Refused parts and notes, after the engine's report. */
 static void
-revert_print_notes(const struct revert_plan *p, int dry_run)
+cmd_revert_print_notes(const struct revert_plan *p, int dry_run)
 {
 	size_t i;
 
@@ -103,7 +103,7 @@ revert_print_notes(const struct revert_plan *p, int dry_run)
 }
 
 static int
-revert_exit(const struct engine_run *run, const struct revert_plan *p,
+cmd_revert_exit(const struct engine_run *run, const struct revert_plan *p,
     int dry_run)
 {
 	struct engine_totals t;
@@ -118,7 +118,7 @@ revert_exit(const struct engine_run *run, const struct revert_plan *p,
 
 /* Plan, run and report; the history is open and, to apply, the lock held. */
 static int
-revert_run(const struct revert_args *a, struct run *r, char **cause)
+cmd_revert_run(const struct revert_args *a, struct run *r, char **cause)
 {
 	struct revert_plan p;
 	int code = EXIT_ERROR;
@@ -129,7 +129,7 @@ revert_run(const struct revert_args *a, struct run *r, char **cause)
 	if (p.nhosts == 0) {
 		printf("revert %s: %s\n", a->run_id, p.nchanges == 0 ?
 		    "the run changed nothing" : "nothing left to revert");
-		revert_print_notes(&p, a->dry_run);
+		cmd_revert_print_notes(&p, a->dry_run);
 		code = p.refused.n > 0 ? EXIT_PENDING : EXIT_OK;
 		goto out;
 	}
@@ -141,8 +141,8 @@ revert_run(const struct revert_args *a, struct run *r, char **cause)
 	printf("revert %s%s\n", a->run_id, a->dry_run ? " (dry run: nothing "
 	    "is changed)" : "");
 	run_report(r, a->dry_run ? "plan" : "revert");
-	revert_print_notes(&p, a->dry_run);
-	code = revert_exit(&r->er, &p, a->dry_run);
+	cmd_revert_print_notes(&p, a->dry_run);
+	code = cmd_revert_exit(&r->er, &p, a->dry_run);
 	if (!a->dry_run && run_record(r, cause) == -1)
 		code = EXIT_ERROR;
 out:
@@ -163,7 +163,7 @@ cmd_revert(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&r, 0, sizeof(r));
 	run_opts_init(&a.o, "revert");
-	if (revert_parse(&a, argc, argv, &cause) == -1)
+	if (cmd_revert_parse(&a, argc, argv, &cause) == -1)
 		goto out;
 	a.o.eo.apply = !a.dry_run;
 	a.o.lock = !a.dry_run;
@@ -175,7 +175,7 @@ cmd_revert(int argc, char **argv)
 		    a.run_id);
 		goto out;
 	}
-	code = run_signal_exit(revert_run(&a, &r, &cause));
+	code = run_signal_exit(cmd_revert_run(&a, &r, &cause));
 out:
 	cmd_errors("revert", &errs, cause);
 	free(cause);

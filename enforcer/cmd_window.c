@@ -24,7 +24,7 @@
 #include "window.h"
 
 static void
-window_usage(FILE *fp)
+cmd_window_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: %s window open NAME --for DURATION --hosts TARGET[,...]\n"
@@ -77,7 +77,7 @@ window_usage(FILE *fp)
 
 /* --set credssp.client.delegate=[wsman/a, wsman/b] into a->set. */
 static int
-window_parse_set(struct window_args *a, const char *arg, char **cause)
+cmd_window_parse_set(struct window_args *a, const char *arg, char **cause)
 {
 	struct errors errs = ERRORS_INIT;
 	const char *eq = strchr(arg, '=');
@@ -124,7 +124,7 @@ out:
 }
 
 static int
-window_parse_time(const char *opt, const char *s, time_t *out, char **cause)
+cmd_window_parse_time(const char *opt, const char *s, time_t *out, char **cause)
 {
 	if (timeparse_rfc3339(s, out, cause) == -1)
 		return cause_prefix(cause, "%s", opt);
@@ -132,24 +132,25 @@ window_parse_time(const char *opt, const char *s, time_t *out, char **cause)
 }
 
 static int
-window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
+cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
+    char **cause)
 {
 	switch (ch) {
 	case 'f':
 		return timeparse_duration(arg, &a->for_s, cause) == -1 ?
 		    cause_prefix(cause, "--for") : 0;
 	case 'u':
-		return window_parse_time("--until", arg, &a->until, cause);
+		return cmd_window_parse_time("--until", arg, &a->until, cause);
 	case 's':
-		return window_parse_time("--start", arg, &a->start, cause);
+		return cmd_window_parse_time("--start", arg, &a->start, cause);
 	case 'a':
 		a->at_given = 1;
-		return window_parse_time("--at", arg, &a->at, cause);
+		return cmd_window_parse_time("--at", arg, &a->at, cause);
 	case 'r':
 		return timeparse_duration(arg, &a->recent, cause) == -1 ?
 		    cause_prefix(cause, "--recent") : 0;
 	case 'S':
-		return window_parse_set(a, arg, cause);
+		return cmd_window_parse_set(a, arg, cause);
 	case 'H':
 		a->hosts = arg;
 		return 0;
@@ -187,7 +188,7 @@ window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
 		a->sign_key = arg;
 		return 0;
 	}
-	window_usage(stderr);
+	cmd_window_usage(stderr);
 	return cause_set(cause, "bad usage");
 }
 
@@ -197,7 +198,7 @@ window_parse_opt(struct window_args *a, int ch, const char *arg, char **cause)
  * anything is written.
  */
 static int
-window_check_src(const struct window_args *a, int list, char **cause)
+cmd_window_check_src(const struct window_args *a, int list, char **cause)
 {
 	if (list && (a->repo != NULL || a->keyring != NULL ||
 	    a->sign_key != NULL))
@@ -222,7 +223,7 @@ window_check_src(const struct window_args *a, int list, char **cause)
 
 /* What each subcommand takes and needs. */
 static int
-window_check_args(struct window_args *a, int nargs, char **cause)
+cmd_window_check_args(struct window_args *a, int nargs, char **cause)
 {
 	int open = strcmp(a->sub, "open") == 0, list;
 
@@ -244,11 +245,11 @@ window_check_args(struct window_args *a, int nargs, char **cause)
 		return cause_set(cause, "give one of --for and --until");
 	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
 		return cause_set(cause, "--all goes with close and no NAME");
-	return window_check_src(a, list, cause);
+	return cmd_window_check_src(a, list, cause);
 }
 
 static int
-window_parse(struct window_args *a, int argc, char **argv, char **cause)
+cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "for", required_argument, NULL, 'f' },
@@ -275,21 +276,21 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 	int ch, n;
 
 	if (argc < 2) {
-		window_usage(stderr);
+		cmd_window_usage(stderr);
 		return cause_set(cause, "bad usage");
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		window_usage(stdout);
+		cmd_window_usage(stdout);
 		return 1;
 	}
 	a->sub = argv[1];
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'h') {
-			window_usage(stdout);
+			cmd_window_usage(stdout);
 			return 1;
 		}
-		if (window_parse_opt(a, ch, optarg, cause) == -1)
+		if (cmd_window_parse_opt(a, ch, optarg, cause) == -1)
 			return -1;
 	}
 	n = argc - optind;
@@ -299,14 +300,14 @@ window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		a->path = argv[optind++];
 		a->path_given = 1;
 	}
-	return window_check_args(a, n, cause);
+	return cmd_window_check_args(a, n, cause);
 }
 
 /* --- shared steps --------------------------------------------------------- */
 
 /* Load a's desired state; errors name files as a names them. */
 static int
-window_load(const struct window_args *a, struct model **m)
+cmd_window_load(const struct window_args *a, struct model **m)
 {
 	struct errors errs = ERRORS_INIT;
 	char *name;
@@ -327,7 +328,7 @@ window_load(const struct window_args *a, struct model **m)
 }
 
 static const struct model_window *
-window_find(const struct model *m, const char *name)
+cmd_window_find(const struct model *m, const char *name)
 {
 	size_t i;
 
@@ -338,8 +339,8 @@ window_find(const struct model *m, const char *name)
 }
 
 static int
-window_cap(const struct model *m, const char *name, time_t start, time_t end,
-    char **cause)
+cmd_window_cap(const struct model *m, const char *name, time_t start,
+    time_t end, char **cause)
 {
 	char have[32], cap[32];
 
@@ -356,7 +357,7 @@ window_cap(const struct model *m, const char *name, time_t start, time_t end,
 
 /* Commit where the desired state lives; *committed 0: not in git. */
 static int
-window_commit_to(const struct window_args *a, const struct window_edits *e,
+cmd_window_commit_to(const struct window_args *a, const struct window_edits *e,
     const char *message, char id[41], int *committed, char **cause)
 {
 	*committed = 1;
@@ -372,14 +373,14 @@ window_commit_to(const struct window_args *a, const struct window_edits *e,
  * committed; either failing undoes them.  Prints what was committed.
  */
 static int
-window_settle(const struct window_args *a, struct window_edits *e,
+cmd_window_settle(const struct window_args *a, struct window_edits *e,
     const char *message, char **cause)
 {
 	struct model *m = NULL;
 	char id[41];
 	int committed;
 
-	if (window_load(a, &m) == -1) {
+	if (cmd_window_load(a, &m) == -1) {
 		window_edits_undo(e);
 		return cause_set(cause, "the desired state would be invalid: "
 		    "nothing written");
@@ -389,7 +390,7 @@ window_settle(const struct window_args *a, struct window_edits *e,
 		printf("written, not committed (--no-commit)\n");
 		return 0;
 	}
-	if (window_commit_to(a, e, message, id, &committed, cause) == -1) {
+	if (cmd_window_commit_to(a, e, message, id, &committed, cause) == -1) {
 		window_edits_undo(e);
 		return -1;
 	}
@@ -404,7 +405,7 @@ window_settle(const struct window_args *a, struct window_edits *e,
 
 /* Add the targets of w to the comma-separated list in b ("" for all). */
 static void
-window_targets(struct buf *b, const struct model_window *w, int *all)
+cmd_window_targets(struct buf *b, const struct model_window *w, int *all)
 {
 	char *seen;
 	size_t i;
@@ -426,7 +427,7 @@ window_targets(struct buf *b, const struct model_window *w, int *all)
  * reported as an apply.
  */
 static int
-window_apply(const struct window_args *a, const char *hosts)
+cmd_window_apply(const struct window_args *a, const char *hosts)
 {
 	struct run_opts o;
 	char *list = NULL, *cause = NULL;
@@ -454,7 +455,7 @@ window_apply(const struct window_args *a, const char *hosts)
  * (npaths > 0: its fail-safes' paths) first pulls the fail-safes forward.
  */
 static int
-window_finish(const struct window_args *a, struct window_edits *e,
+cmd_window_finish(const struct window_args *a, struct window_edits *e,
     const char *verb, const struct buf *msg, const char *targets,
     const char **paths, size_t npaths, char **cause)
 {
@@ -464,25 +465,25 @@ window_finish(const struct window_args *a, struct window_edits *e,
 	message = xasprintf("window %s %s\n%s%s%s", verb, buf_cstr(msg),
 	    a->reason != NULL ? "\nReason: " : "", a->reason != NULL ?
 	    a->reason : "", a->reason != NULL ? "\n" : "");
-	rc = window_settle(a, e, message, cause);
+	rc = cmd_window_settle(a, e, message, cause);
 	free(message);
 	if (rc == -1)
 		return -1;
 	if (npaths > 0 && !a->no_apply)
 		window_pull_forward(a, targets, paths, npaths);
-	return window_apply(a, targets);
+	return cmd_window_apply(a, targets);
 }
 
 /* --- open ------------------------------------------------------------------ */
 
 static int
-window_strcmp(const void *a, const void *b)
+cmd_window_strcmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
-window_open_check(const struct window_args *a, const struct model *m,
+cmd_window_open_check(const struct window_args *a, const struct model *m,
     time_t start, time_t end, char **cause)
 {
 	const struct model_window *w;
@@ -490,7 +491,7 @@ window_open_check(const struct window_args *a, const struct model *m,
 	char *targets, *t, *save, *where;
 	int rc = 0;
 
-	if ((w = window_find(m, a->name)) != NULL) {
+	if ((w = cmd_window_find(m, a->name)) != NULL) {
 		where = window_repo_name(a->repo_copy, a->ref, w->node->file);
 		cause_set(cause, "window '%s' already exists (at %s:%u)",
 		    a->name, where, w->node->line);
@@ -500,14 +501,14 @@ window_open_check(const struct window_args *a, const struct model *m,
 	if (stat(a->path, &st) == -1 || !S_ISDIR(st.st_mode))
 		return cause_set(cause, "%s: not a directory: a window goes "
 		    "into its windows/ directory", a->path);
-	if (window_cap(m, a->name, start, end, cause) == -1)
+	if (cmd_window_cap(m, a->name, start, end, cause) == -1)
 		return -1;
 	targets = xstrdup(a->hosts);
 	for (t = strtok_r(targets, ",", &save); t != NULL && rc == 0;
 	    t = strtok_r(NULL, ",", &save))
 		if (strcmp(t, "all") != 0 && model_host_find(m, t) == NULL &&
 		    bsearch(&t, m->groups, m->ngroups, sizeof(*m->groups),
-		    window_strcmp) == NULL)
+		    cmd_window_strcmp) == NULL)
 			rc = cause_set(cause, "--hosts: '%s' is not a host, a "
 			    "group or 'all'", t);
 	free(targets);
@@ -515,7 +516,7 @@ window_open_check(const struct window_args *a, const struct model *m,
 }
 
 static struct node *
-window_apply_map(const struct window_args *a)
+cmd_window_apply_map(const struct window_args *a)
 {
 	struct node *apply;
 	char *targets, *t, *save;
@@ -530,7 +531,7 @@ window_apply_map(const struct window_args *a)
 }
 
 static char *
-window_open_message(const struct window_args *a, time_t start, time_t end)
+cmd_window_open_message(const struct window_args *a, time_t start, time_t end)
 {
 	char s[TIMEPARSE_UTC_LEN], e[TIMEPARSE_UTC_LEN];
 	struct buf b = BUF_INIT;
@@ -543,7 +544,7 @@ window_open_message(const struct window_args *a, time_t start, time_t end)
 }
 
 static int
-window_open(struct window_args *a, const struct model *m, char **cause)
+cmd_window_open(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
 	struct node *apply;
@@ -552,14 +553,14 @@ window_open(struct window_args *a, const struct model *m, char **cause)
 	char *msg, *hosts;
 	int rc = -1;
 
-	if (window_open_check(a, m, start, end, cause) == -1)
+	if (cmd_window_open_check(a, m, start, end, cause) == -1)
 		return -1;
-	apply = window_apply_map(a);
-	msg = window_open_message(a, start, end);
+	apply = cmd_window_apply_map(a);
+	msg = cmd_window_open_message(a, start, end);
 	if (window_write(&e, a->path, a->name, start, end, a->reason, apply,
-	    cause) == 0 && window_settle(a, &e, msg, cause) == 0) {
+	    cause) == 0 && cmd_window_settle(a, &e, msg, cause) == 0) {
 		hosts = xasprintf(",%s,", a->hosts);
-		rc = window_apply(a, strstr(hosts, ",all,") != NULL ? NULL :
+		rc = cmd_window_apply(a, strstr(hosts, ",all,") != NULL ? NULL :
 		    hosts);
 		free(hosts);
 	}
@@ -573,13 +574,13 @@ window_open(struct window_args *a, const struct model *m, char **cause)
 
 /* End w at end (close) in the edits; note its targets. */
 static int
-window_end_one(const struct window_args *a, const struct model_window *w,
+cmd_window_end_one(const struct window_args *a, const struct model_window *w,
     time_t end, struct window_edits *e, struct buf *targets, int *all,
     char **cause)
 {
 	char t[TIMEPARSE_UTC_LEN];
 
-	window_targets(targets, w, all);
+	cmd_window_targets(targets, w, all);
 	if (w->start > a->at) {
 		timeparse_format_utc(w->start, t, sizeof(t));
 		return cause_set(cause, "window '%s' has not started (it starts "
@@ -597,7 +598,7 @@ window_end_one(const struct window_args *a, const struct model_window *w,
 }
 
 static int
-window_close(struct window_args *a, const struct model *m, char **cause)
+cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
 	struct buf targets = BUF_INIT, msg = BUF_INIT;
@@ -615,7 +616,7 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 		if (a->all ? !model_window_active(w, a->at) :
 		    strcmp(w->name, a->name) != 0)
 			continue;
-		if (window_end_one(a, w, a->at, &e, &targets, &all,
+		if (cmd_window_end_one(a, w, a->at, &e, &targets, &all,
 		    cause) == -1)
 			goto out;
 		if (w->end > a->at && w->start + 1 > last)
@@ -647,9 +648,9 @@ window_close(struct window_args *a, const struct model *m, char **cause)
 		a->at = last;	/* the end written: the pull-forward's instant */
 	}
 	buf_printf(&msg, ": ended early at %s", when);
-	rc = e.n == 0 ? window_apply(a, all ? NULL : buf_cstr(&targets)) :
-	    window_finish(a, &e, "close", &msg, all ? NULL : buf_cstr(&targets),
-	    paths, npaths, cause);
+	rc = e.n == 0 ? cmd_window_apply(a, all ? NULL : buf_cstr(&targets)) :
+	    cmd_window_finish(a, &e, "close", &msg, all ? NULL :
+	    buf_cstr(&targets), paths, npaths, cause);
 out:
 	for (i = 0; i < npaths; i++)
 		free((char *)paths[i]);
@@ -661,7 +662,7 @@ out:
 }
 
 static int
-window_extend(struct window_args *a, const struct model *m, char **cause)
+cmd_window_extend(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
 	struct buf targets = BUF_INIT, msg = BUF_INIT;
@@ -670,21 +671,21 @@ window_extend(struct window_args *a, const struct model *m, char **cause)
 	time_t end;
 	int all = 0, rc = -1;
 
-	if ((w = window_find(m, a->name)) == NULL)
+	if ((w = cmd_window_find(m, a->name)) == NULL)
 		return cause_set(cause, "no window '%s' in %s", a->name,
 		    a->repo != NULL ? a->repo : a->path);
 	end = a->until != 0 ? a->until : w->end + (time_t)a->for_s;
 	if (end <= a->at)
 		return cause_set(cause, "window '%s': the new end is past: use "
 		    "window close", a->name);
-	if (window_cap(m, a->name, w->start, end, cause) == -1)
+	if (cmd_window_cap(m, a->name, w->start, end, cause) == -1)
 		return -1;
-	window_targets(&targets, w, &all);
+	cmd_window_targets(&targets, w, &all);
 	timeparse_format_utc(w->end, was, sizeof(was));
 	timeparse_format_utc(end, now, sizeof(now));
 	buf_printf(&msg, "%s: now ends %s (was %s)", w->name, now, was);
 	if (window_set_end(&e, w, end, cause) == 0)
-		rc = window_finish(a, &e, "extend", &msg, all ? NULL :
+		rc = cmd_window_finish(a, &e, "extend", &msg, all ? NULL :
 		    buf_cstr(&targets), NULL, 0, cause);
 	window_edits_release(&e);
 	buf_release(&targets);
@@ -707,7 +708,7 @@ cmd_window(int argc, char **argv)
 	a.at = time(NULL);
 	a.recent = 7 * 86400;
 	a.set = node_map();
-	switch (window_parse(&a, argc, argv, &cause)) {
+	switch (cmd_window_parse(&a, argc, argv, &cause)) {
 	case -1:
 		goto out;
 	case 1:
@@ -724,14 +725,14 @@ cmd_window(int argc, char **argv)
 		a.path = wr.dir;
 		a.repo_copy = &wr;
 	}
-	if (window_load(&a, &m) == -1)
+	if (cmd_window_load(&a, &m) == -1)
 		goto out;
 	if (strcmp(a.sub, "open") == 0)
-		rc = window_open(&a, m, &cause);
+		rc = cmd_window_open(&a, m, &cause);
 	else if (strcmp(a.sub, "close") == 0)
-		rc = window_close(&a, m, &cause);
+		rc = cmd_window_close(&a, m, &cause);
 	else
-		rc = window_extend(&a, m, &cause);
+		rc = cmd_window_extend(&a, m, &cause);
 	if (rc == -1)
 		rc = EXIT_ERROR;
 out:
