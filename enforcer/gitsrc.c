@@ -269,6 +269,11 @@ gitsrc_read(struct gitsrc_files *out, const char *repo, const char *ref,
 		cause_set(cause, "%s: empty ref", where);
 		goto out;
 	}
+	if (gitutil_url_cleartext_secret(repo)) {
+		cause_set(cause, "%s: refusing to send the URL's credentials "
+		    "over plain http://: use https:// or ssh://", where);
+		goto out;
+	}
 	if (gitsrc_is_url(repo) ? open_cached(&r, repo, where, cache_dir,
 	    cause) : open_local(&r, repo, cause))
 		goto out;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "gitutil.h"
@@ -14,9 +15,52 @@ int
 gitutil_fail(char **cause, const char *where, const char *what)
 {
 	const git_error *e = git_error_last();
+	char *msg;
+	int rc;
 
-	return cause_set(cause, "%s: %s: %s", where, what,
-	    e != NULL && e->message != NULL ? e->message : "unknown error");
+	/* libgit2 repeats the URL it was given, credentials and all. */
+	msg = gitutil_redact(e != NULL && e->message != NULL ? e->message :
+	    "unknown error");
+	rc = cause_set(cause, "%s: %s: %s", where, what, msg);
+	free(msg);
+	return rc;
+}
+
+char *
+gitutil_redact(const char *text)
+{
+	struct buf b = BUF_INIT;
+	const char *p = text, *host, *end, *at, *q;
+
+	while ((q = strstr(p, "://")) != NULL) {
+		host = q + 3;
+		end = host + strcspn(host, "/?# \t\r\n'\"<>");
+		for (at = NULL, q = host; q < end; q++)
+			if (*q == '@')
+				at = q;
+		if (at == NULL) {
+			buf_add(&b, p, (size_t)(end - p));
+			p = end;
+			continue;
+		}
+		buf_add(&b, p, (size_t)(host - p));
+		buf_puts(&b, "***");
+		p = at;
+	}
+	buf_puts(&b, p);
+	return buf_detach(&b);
+}
+
+int
+gitutil_url_cleartext_secret(const char *url)
+{
+	const char *host, *end;
+
+	if (strncasecmp(url, "http://", 7) != 0)
+		return 0;
+	host = url + 7;
+	end = host + strcspn(host, "/?#");
+	return memchr(host, '@', (size_t)(end - host)) != NULL;
 }
 
 char *

@@ -21,6 +21,16 @@ int gitutil_fail(char **cause, const char *where, const char *what);
 char *gitutil_url_public(const char *url);
 
 /*
+ * text with the userinfo of every URL in it replaced by three stars
+ * ("https://bot:TOKEN@host/x" becomes "https://" "***" "@host/x"), for
+ * libgit2's messages, which quote the URL they were given.  free().
+ */
+char *gitutil_redact(const char *text);
+
+/* 1 when url is plain http:// and carries credentials (userinfo). */
+int gitutil_url_cleartext_secret(const char *url);
+
+/*
  * Create a bare repository at dir (missing or an empty directory; parents
  * are created), with HEAD at refs/heads/<initial_head>.  It is made
  * beside dir and renamed into place, so a process killed meanwhile leaves

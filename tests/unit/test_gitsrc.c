@@ -394,6 +394,49 @@ test_errors(void **state)
 }
 
 static void
+test_url_secrets(void **state)
+{
+	static const char *bad[] = {
+		"https://bot:s3cret@[::1:bad/x",
+		"https://bot:s3cret@127.0.0.1:99999/x",
+		"https://bot:s3cret@/x",
+		"https://bot:s3cret@127.0.0.1:1/x",
+		"ssh://bot:s3cret@127.0.0.1:1/x",
+		"file://bot:s3cret@127.0.0.1/nowhere",
+	};
+	struct gitsrc_files out;
+	char *cause, *cache, *s;
+	size_t i;
+
+	s = gitutil_redact("fetch 'https://bot:s3cret@h/x' and "
+	    "http://h/y, then ssh://u@h:1/z");
+	assert_string_equal(s, "fetch 'https://***@h/x' and http://h/y, then "
+	    "ssh://***@h:1/z");
+	free(s);
+	/* Never sent over plain HTTP: refused before any connection. */
+	cause = NULL;
+	assert_int_equal(gitsrc_read(&out, "http://bot:s3cret@127.0.0.1:1/x",
+	    "main", NULL, NULL, &cause), -1);
+	assert_string_equal(cause, "http://127.0.0.1:1/x: refusing to send "
+	    "the URL's credentials over plain http://: use https:// or "
+	    "ssh://");
+	free(cause);
+	gitsrc_files_release(&out);
+	/* Whatever libgit2 says of a bad URL, the password is not in it. */
+	cache = xasprintf("%s/cache/secrets", tmp);
+	for (i = 0; i < nitems(bad); i++) {
+		cause = NULL;
+		assert_int_equal(gitsrc_read(&out, bad[i], "main", cache,
+		    NULL, &cause), -1);
+		if (strstr(cause, "s3cret") != NULL)
+			fail_msg("case %zu leaks: %s", i, cause);
+		free(cause);
+		gitsrc_files_release(&out);
+	}
+	free(cache);
+}
+
+static void
 test_url_cache(void **state)
 {
 	static const struct file v2[] = {
@@ -505,6 +548,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_url),
 		cmocka_unit_test(test_url_public),
+		cmocka_unit_test(test_url_secrets),
 		cmocka_unit_test(test_local),
 		cmocka_unit_test(test_bare_history),
 		cmocka_unit_test(test_errors),
