@@ -88,20 +88,20 @@ termsafe_close(void *cookie)
 	/* A lone C2 at the very end is not a C1 control: let it out. */
 	if (t->pending)
 		termsafe_write_all(t->fd, &lead, 1);
-	free(t);
 	return 0;
 }
 
+/* The two streams live as long as the process: no allocation to free. */
+static struct termsafe termsafe_out = { STDOUT_FILENO, 0 };
+static struct termsafe termsafe_err = { STDERR_FILENO, 0 };
+
 static FILE *
-termsafe_open(int fd, int mode)
+termsafe_open(struct termsafe *t, int mode)
 {
 	cookie_io_functions_t io = { NULL, termsafe_write, NULL,
 	    termsafe_close };
-	struct termsafe *t;
 	FILE *fp;
 
-	t = xcalloc(1, sizeof(*t));
-	t->fd = fd;
 	if ((fp = fopencookie(t, "w", io)) == NULL)
 		fatal("fopencookie: %s", strerror(errno));
 	setvbuf(fp, NULL, mode, 0);
@@ -114,7 +114,7 @@ termsafe_wrap(void)
 	fflush(stdout);
 	fflush(stderr);
 	/* As stdio does: line by line to a terminal, in blocks otherwise. */
-	stdout = termsafe_open(STDOUT_FILENO, isatty(STDOUT_FILENO) ? _IOLBF :
-	    _IOFBF);
-	stderr = termsafe_open(STDERR_FILENO, _IONBF);
+	stdout = termsafe_open(&termsafe_out, isatty(STDOUT_FILENO) ?
+	    _IOLBF : _IOFBF);
+	stderr = termsafe_open(&termsafe_err, _IONBF);
 }
