@@ -26,7 +26,16 @@
 static int
 window_grants_safe(const char *s)
 {
+	char sid[ACCOUNT_SID_MAX];
+
 	if (*s == '\0' || strlen(s) > 256)
+		return 0;
+	/*
+	 * net.exe takes names, never a SID: a group or member written as a
+	 * SID ("S-1-5-32-544", "NAME (SID)") would make a step that fails on
+	 * the host, so the grant is refused before anything is added.
+	 */
+	if (account_sid_in(s, sid))
 		return 0;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789 \\.-_$@'()") == strlen(s);

@@ -519,7 +519,7 @@ test_module_diff(void **state)
 /*
  * Group grants: members a window lists and no policy does get a task that
  * takes them out (names quoted, one step each); the policy's are never in
- * it; an unsafe name fails; after the end the window's status follows the
+ * it; an unsafe name, or a SID, fails; after the end the window's status follows the
  * members still there.
  */
 static void
@@ -540,7 +540,9 @@ test_grants(void **state)
 	    "    end: 2026-11-25T10:00:00Z\n"
 	    "    reason: r\n"
 	    "    apply:\n"
-	    "      node1: { local_group: { GA: { members: ['x\"&y'] } } }\n");
+	    "      node1: { local_group: { GA: { members: ['x\"&y'] } } }\n"
+	    "      node2: { local_group: { GA: { members: "
+	    "['S-1-5-21-1-2-3-1001'] } } }\n");
 	const struct model_host *h = host(m, "wac01");
 	struct node *d, *on, *off;
 	char *cause = NULL;
@@ -561,6 +563,14 @@ test_grants(void **state)
 	    T09 + HOUR / 2, NULL, &cause), -1);
 	assert_string_equal(cause, "node1: failsafe: member 'x\"&y' of group "
 	    "'GA' cannot be written into the fail-safe's command");
+	free(cause);
+	/* net.exe takes names: a SID is refused too, before anything. */
+	cause = NULL;
+	assert_int_equal(window_failsafe_desired(&d, m, host(m, "node2"),
+	    T09 + HOUR / 2, NULL, &cause), -1);
+	assert_string_equal(cause, "node2: failsafe: member "
+	    "'S-1-5-21-1-2-3-1001' of group 'GA' cannot be written into the "
+	    "fail-safe's command");
 	free(cause);
 	/* Windows in start order, then by name: bad, grant. */
 	assert_string_equal(m->windows[1].name, "grant");
