@@ -8,6 +8,7 @@
 # them; a single curl Get over a new connection through the same proxy is
 # the floor (TCP, TLS, one request).  Issue 16's targets: <= 3.5 RTT,
 # <= 6 requests, <= 1 full handshake.  Figures only, no verdict.
+# TRACE=1 also lists one plan's requests in order (winrm-sim --trace).
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/converge.sh"
 
@@ -20,7 +21,7 @@ $FLEET_DEFAULTS
 hosts:
   $H: { address: $NET.1 }
 EOT
-fleet_start "$TMP/fleet.yaml"
+fleet_start "$TMP/fleet.yaml" --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
 
 # ds ADDRESS: the desired state, reaching the host at ADDRESS.
 ds() {
@@ -88,7 +89,12 @@ EOT
 ds "$NET.1"
 "$ENFORCER" apply "$TMP/ds" >"$TMP/out" 2>&1 ||
 	{ echo "apply did not converge:"; cat "$TMP/out"; exit 1; }
+seen=$(wc -l <"$TMP/trace")
 plan_runs
+if [ -n "${TRACE:-}" ]; then
+	echo "one plan's requests (seconds, host, action, resource):"
+	tail -n +$((seen + 1)) "$TMP/trace" | head -n "$REQ"
+fi
 echo "loopback: plan ${MS} ms wall, ${CPU} ms CPU; per plan: $REQ requests, $CONN connections, $FULL full + $RES resumed TLS handshakes"
 LOOP_MS=$MS
 
