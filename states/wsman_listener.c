@@ -161,6 +161,33 @@ lst_port(const struct state_ctx *ctx, const struct node *https)
 	return (int)port;
 }
 
+static int lst_true(const struct node *, const char *, int);
+static char *lst_unfit(const struct node *, const struct node *, time_t);
+
+/*
+ * Whether the diff will look for a certificate to bind: only then is
+ * LocalMachine\My read.  Reading the store costs a remote shell, five
+ * requests in series; a listener that presents a fit certificate (the
+ * usual case) needs none of it.  Mirrors lst_diff_https()'s rebind rule.
+ */
+static int
+lst_needs_store(const struct node *want, const struct node *https,
+    time_t now)
+{
+	char *why;
+
+	if (want == NULL || !lst_true(want, "enabled", 1) ||
+	    node_get_str(want, "thumbprint") != NULL)
+		return 0;
+	if (!lst_true(https, "exists", 0))
+		return 1;
+	if (!lst_true(https, "enabled", 1))
+		return 0;
+	why = lst_unfit(node_get(want, "certificate"), https, now);
+	free(why);
+	return why != NULL;
+}
+
 static int
 lst_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
@@ -177,7 +204,8 @@ lst_read(struct state_ctx *ctx, const struct node *desired,
 		lst_probe(ctx, lst_port(ctx, https), https);
 	node_map_set(obs, "https", https);
 	node_free(items);
-	if (lst_read_store(ctx, obs, cause) == -1) {
+	if (lst_needs_store(node_get(desired, "https"), https, ctx->now) &&
+	    lst_read_store(ctx, obs, cause) == -1) {
 		node_free(obs);
 		return -1;
 	}
