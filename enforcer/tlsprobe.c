@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "tlsprobe.h"
+#include "tlsstore.h"
 
 static long
 now_ms(void)
@@ -243,15 +244,8 @@ verify_chain(struct tlsprobe_result *r, X509 *leaf, STACK_OF(X509) *chain,
 	X509_STORE *store;
 	int rc = -1;
 
-	if ((store = X509_STORE_new()) == NULL)
-		fatal("out of memory");
-	if (ca_file != NULL ? X509_STORE_load_file(store, ca_file) != 1 :
-	    X509_STORE_set_default_paths(store) != 1) {
-		ERR_clear_error();
-		cause_set(cause, "cannot read CA file '%s'",
-		    ca_file != NULL ? ca_file : "(system)");
+	if ((store = tlsstore_get(ca_file, cause)) == NULL)
 		goto out;
-	}
 	if ((vctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(vctx, store, leaf, chain) != 1)
 		fatal("out of memory");

@@ -17,6 +17,7 @@
 
 #include "negotiate.h"
 #include "tlsprobe.h"
+#include "tlsstore.h"
 #include "wsman.h"
 
 #define MUTUAL "Authorization: " \
@@ -48,6 +49,7 @@ struct slot {
 	size_t			 cbt_len;
 	struct buf		 sealed;	/* HTTP: the request, sealed */
 	struct buf		 ctype;		/* the reply's Content-Type */
+	X509_STORE		*store;		/* the transport's, borrowed */
 };
 
 struct transport {
@@ -64,6 +66,7 @@ struct transport {
 	int			 seal;		/* HTTP: messages encrypted */
 	unsigned char		*cbt;		/* last bindings seen */
 	size_t			 cbt_len;
+	X509_STORE		*store;		/* trust anchors (tlsstore.c) */
 };
 
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
@@ -269,8 +272,13 @@ on_ssl_ctx(CURL *h, void *sslctx, void *arg)
 {
 	SSL_CTX *ctx = sslctx;
 
+	struct slot *s = arg;
+
 	SSL_CTX_set_ex_data(ctx, slot_index, arg);
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
+	/* The run's parsed anchors, not a fresh parse per connection. */
+	if (s->store != NULL)
+		SSL_CTX_set1_cert_store(ctx, s->store);
 	return CURLE_OK;
 }
 
@@ -311,8 +319,9 @@ setup_tls(CURL *h, struct slot *s, const struct wsman_opts *o)
 
 	e |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
 	e |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
-	if (o->ca_file != NULL)
-		e |= curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+	/* libcurl loads nothing: on_ssl_ctx() hands it the run's store. */
+	e |= curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+	e |= curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
 	e |= curl_easy_setopt(h, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
 	e |= curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	e |= curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, s);
@@ -346,6 +355,7 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	e |= curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	e |= curl_easy_setopt(h, CURLOPT_PRIVATE, s);
+	s->store = t->store;
 	e |= setup_tls(h, s, o);
 	e |= setup_auth(h, o);
 	return e;
@@ -393,6 +403,10 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	t = xcalloc(1, sizeof(*t));
 	/* Plain HTTP only sealed: wsman_new() allows it for NTLM, Kerberos. */
 	t->seal = o->scheme != NULL && strcmp(o->scheme, "http") == 0;
+	if (!t->seal && (t->store = tlsstore_get(o->ca_file, cause)) == NULL) {
+		free(t);
+		return -1;
+	}
 	t->url = xasprintf("%s://%s:%d/%s", t->seal ? "http" : "https",
 	    o->name, o->port, o->path);
 	if (o->address != NULL) {
@@ -466,6 +480,7 @@ transport_free(struct transport *t)
 		curl_multi_cleanup(t->multi);
 	if (t->share != NULL)
 		curl_share_cleanup(t->share);
+	X509_STORE_free(t->store);
 	curl_slist_free_all(t->headers);
 	curl_slist_free_all(t->connect_to);
 	free(t->url);

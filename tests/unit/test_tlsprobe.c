@@ -2,7 +2,8 @@
  * test_tlsprobe.c: the TLS probe against local servers presenting
  * certificates from a throwaway CA: valid, expired, wrong name, without
  * serverAuth, without any EKU, from an unknown CA; and against nothing
- * (refused) and a server that never answers (timeout).
+ * (refused) and a server that never answers (timeout); the run's shared
+ * trust store (tlsstore.c).
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "tlsprobe.h"
+#include "tlsstore.h"
 #include "tls_server.h"
 
 #define NAME	"node1.test"
@@ -236,6 +238,31 @@ test_cert_names(void **state)
 	leaf_free(&l);
 }
 
+/* One parse per CA file: the same store every time, each caller its own
+ * reference; an unreadable file is an error naming it, every time. */
+static void
+test_store_shared(void **state)
+{
+	X509_STORE *a, *b;
+	char *cause = NULL;
+	int i;
+
+	a = tlsstore_get(P.ca_file, &cause);
+	b = tlsstore_get(P.ca_file, &cause);
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_null(cause);
+	X509_STORE_free(a);
+	X509_STORE_free(b);
+	for (i = 0; i < 2; i++) {
+		assert_null(tlsstore_get("/nonexistent/ca.pem", &cause));
+		assert_string_equal(cause,
+		    "cannot read CA file '/nonexistent/ca.pem'");
+		free(cause);
+		cause = NULL;
+	}
+}
+
 int
 main(void)
 {
@@ -248,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_ip_name),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_cert_names),
+		cmocka_unit_test(test_store_shared),
 	};
 
 	return cmocka_run_group_tests_name("tlsprobe", tests, setup, teardown);
