@@ -295,6 +295,32 @@ tlsprobe_cert(struct tlsprobe_result *r, X509 *x, STACK_OF(X509) *chain,
 	return 0;
 }
 
+int
+tlsprobe_chain(struct tlsprobe_result *r, const unsigned char *der,
+    size_t len, const char *name, const char *ca_file, char **cause)
+{
+	const unsigned char *p = der, *end = der + len;
+	STACK_OF(X509) *chain;
+	X509 *x;
+	int rc;
+
+	if ((chain = sk_X509_new_null()) == NULL)
+		fatal("out of memory");
+	while (p < end && (x = d2i_X509(NULL, &p, end - p)) != NULL)
+		if (sk_X509_push(chain, x) == 0)
+			fatal("out of memory");
+	ERR_clear_error();
+	if (p != end || sk_X509_num(chain) == 0) {
+		sk_X509_pop_free(chain, X509_free);
+		memset(r, 0, sizeof(*r));
+		return cause_set(cause, "unreadable certificate chain");
+	}
+	rc = tlsprobe_cert(r, sk_X509_value(chain, 0), chain, name, ca_file,
+	    0, cause);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
+}
+
 static int
 describe(struct tlsprobe_result *r, SSL *ssl, const char *name,
     const char *ca_file, char **cause)

@@ -209,6 +209,33 @@ read_cbt(struct slot *s)
 	OPENSSL_free(der);
 }
 
+/*
+ * The certificates the server presented on this reply's connection (DER,
+ * leaf first), for wsman_peer_chain(): the listener's certificate is then
+ * judged without a handshake of its own.  Plain HTTP has none.
+ */
+static void
+read_peer_chain(struct slot *s)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+	STACK_OF(X509) *chain;
+	unsigned char *der;
+	int i, len;
+
+	if (s->x->peer_chain.len > 0 || curl_easy_getinfo(s->easy,
+	    CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || ti == NULL ||
+	    ti->backend != CURLSSLBACKEND_OPENSSL || ti->internals == NULL ||
+	    (chain = SSL_get_peer_cert_chain(ti->internals)) == NULL)
+		return;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		der = NULL;
+		if ((len = i2d_X509(sk_X509_value(chain, i), &der)) <= 0)
+			break;
+		buf_add(&s->x->peer_chain, der, (size_t)len);
+		OPENSSL_free(der);
+	}
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -226,6 +253,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		s->head_end = 0;
 		if (s->headers != NULL)
 			read_cbt(s);
+		read_peer_chain(s);
 	} else if ((len == 2 && p[0] == '\r' && p[1] == '\n') ||
 	    (len == 1 && p[0] == '\n'))
 		s->head_end = 1;
@@ -775,7 +803,7 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 {
 	struct wsman_http *x = s->x;
 	curl_off_t connect = 0, pre = 0;
-	long status = 0, verify = 0, err = 0;
+	long status = 0, verify = 0, err = 0, nconn = 0;
 
 	curl_multi_remove_handle(t->multi, s->easy);
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -794,6 +822,11 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	    rc == CURLE_LOGIN_DENIED ? s->autherr : s->errbuf);
 	if (rc != CURLE_OK && s->peer.len > 0)
 		buf_add(&x->peer, s->peer.ptr, s->peer.len);
+	/* A kept-alive connection's certificate may be older than a rebind
+	 * (wsman_peer_chain()): only a handshake made now counts. */
+	if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &nconn) !=
+	    CURLE_OK || nconn == 0)
+		buf_reset(&x->peer_chain);
 	s->x = NULL;
 }
 

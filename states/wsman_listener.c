@@ -1,11 +1,12 @@
 /*
  * wsman_listener.c: the WinRM HTTPS listener exists, is enabled, and its
  * certificate is fit to be trusted.  The certificate is checked two ways:
- * a live TLS handshake to the listener (tlsprobe.c), and the certificates
- * of LocalMachine\My themselves, read as DER through PowerShell (WinRM has
- * no resource for the store) and judged with OpenSSL (certstore.c), so
- * that no localised text is parsed (docs/windows-behaviour.md,
- * "Certificates").
+ * as the listener presents it in a live TLS handshake (our own
+ * connection's, when it went to that listener; else tlsprobe.c's), and,
+ * only when that one is unfit, the certificates of LocalMachine\My
+ * themselves, read as DER through PowerShell (WinRM has no resource for
+ * the store) and judged with OpenSSL (certstore.c), so that no localised
+ * text is parsed (docs/windows-behaviour.md, "Certificates").
  *
  * Remedy, in order: bind the listener to the desired thumbprint; or to the
  * best certificate of LocalMachine\My that qualifies (it chains to
@@ -102,16 +103,28 @@ out:
 	return rc;
 }
 
-/* What the listener really presents. */
+/*
+ * What the listener really presents.  When our own connection went to
+ * that listener, it is what that connection's handshake saw: no second
+ * connection, no second handshake.  Otherwise (another port, or reached
+ * over HTTP) a handshake of its own.
+ */
 static void
 lst_probe(struct state_ctx *ctx, int port, struct node *https)
 {
+	const struct buf *seen = wsman_peer_chain(ctx->ws);
 	struct tlsprobe_result pr;
 	struct node *c;
 	char *cause = NULL;
+	int rc;
 
-	if (tlsprobe_run(&pr, ctx->host, ctx->address, port, ctx->ca_file,
-	    10000, &cause) == -1) {
+	if (seen != NULL && port == ctx->port)
+		rc = tlsprobe_chain(&pr, (const unsigned char *)seen->ptr,
+		    seen->len, ctx->host, ctx->ca_file, &cause);
+	else
+		rc = tlsprobe_run(&pr, ctx->host, ctx->address, port,
+		    ctx->ca_file, 10000, &cause);
+	if (rc == -1) {
 		c = node_map();
 		node_map_set(c, "error", node_scalar(cause));
 		node_map_set(https, "presented", c);
