@@ -46,6 +46,9 @@ int cmd_window(int, char **);
 /* cmd_revert.c */
 int cmd_revert(int, char **);
 
+/* cmd_doctor.c */
+int cmd_doctor(int, char **);
+
 /* cmd_restart.c */
 int cmd_restart_winrm(int, char **);
 

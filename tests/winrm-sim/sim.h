@@ -96,6 +96,12 @@ struct sim_listener {
 	enum sim_source source;
 };
 
+/* A certificate store of trusted certificates (truststore.c). */
+struct sim_store {
+	X509	**v;
+	size_t	  n;
+};
+
 /* A certificate in LocalMachine\My. */
 struct sim_cert {
 	char		 thumbprint[41];	/* SHA-1, upper-case hex */
@@ -223,6 +229,15 @@ struct sim_host {
 	/* Appended by sim-groups (state.c and lang.c). */
 	const char		*language;	/* display language: "en-US" */
 	unsigned		 next_rid;	/* next local account RID */
+
+	/* Appended by sim-doctor (truststore.c). */
+	struct sim_store	 trust_root;	/* LocalMachine\Root */
+	struct sim_store	 trust_ca;	/* LocalMachine\CA */
+	int			 domain_joined;	/* Win32_ComputerSystem.
+						   PartOfDomain */
+	char			*domain;	/* "contoso.test" */
+	int			 secure_channel; /* Test-ComputerSecure-
+						   Channel's answer */
 };
 
 struct sim_fleet {
@@ -245,6 +260,28 @@ struct sim_fleet {
 	struct ssl_ctx_st	*ssl_ctx;	/* tls.c: shared by every host */
 	struct event_base	*base;		/* main.c's event loop */
 };
+
+/*
+ * truststore.c: LocalMachine\Root and \CA.  sim_trust_init puts the
+ * fleet's test CA into Root; sim_trust_set_roots replaces Root by the
+ * named CAs (test_ca, rogue_ca).  Stores hold a reference of each X509.
+ */
+void sim_trust_init(struct sim_host *);
+void sim_trust_release(struct sim_host *);
+struct sim_store *sim_trust_store(struct sim_host *, const char *name);
+void sim_trust_add(struct sim_store *, X509 *);
+int sim_trust_delete(struct sim_store *, const char *thumbprint);
+int sim_trust_set_roots(struct sim_host *, const char *const *names,
+    size_t n, char **cause);
+void sim_trust_thumbprint(X509 *, char out[41]);
+/*
+ * Domain membership: a host named NAME.DOMAIN is a member of DOMAIN with
+ * a healthy secure channel; a single-label name is in a workgroup.
+ * sim_domain_set takes domain.joined, domain.name, domain.secure_channel.
+ */
+void sim_domain_init(struct sim_host *);
+int sim_domain_set(struct sim_host *, const char *key, const char *value,
+    char **cause);
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
 time_t sim_now(const struct sim_host *);
