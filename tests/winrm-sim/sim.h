@@ -238,6 +238,12 @@ struct sim_host {
 	char			*domain;	/* "contoso.test" */
 	int			 secure_channel; /* Test-ComputerSecure-
 						   Channel's answer */
+	/* Appended by sim-doctor (reboot.c). */
+	time_t			 boot_time;	/* LastBootUpTime */
+	time_t			 boot_back_at;	/* restarting: up again at
+						   this host time; 0 up */
+	int			 boot_down_s;	/* how long a restart takes */
+	int			 boot_stays_down; /* a restart never ends */
 };
 
 struct sim_fleet {
@@ -281,6 +287,18 @@ void sim_trust_thumbprint(X509 *, char out[41]);
  */
 void sim_domain_init(struct sim_host *);
 int sim_domain_set(struct sim_host *, const char *key, const char *value,
+    char **cause);
+
+/*
+ * reboot.c: boot time and restart.  sim_boot_restart stops every service
+ * (the host stops serving); sim_boot_tick (each second) brings it back
+ * boot_down_s later with a new boot time.  sim_boot_set takes boot.time,
+ * boot.stays_down, boot.down_seconds.
+ */
+void sim_boot_init(struct sim_host *);
+void sim_boot_restart(struct sim_host *);
+void sim_boot_tick(struct sim_host *);
+int sim_boot_set(struct sim_host *, const char *key, const char *value,
     char **cause);
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
@@ -450,6 +468,7 @@ void sim_prog_tm(const struct sim_host *, time_t, struct tm *);
 void sim_prog_date(const struct tm *, char out[32]);
 void sim_prog_clock(const struct tm *, int seconds, char out[32]);
 int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
+int sim_prog_shutdown(struct sim_prog *);	/* reboot.c */
 int sim_prog_net(struct sim_prog *);		/* prog_net.c */
 int sim_prog_powershell(struct sim_prog *);	/* prog_powershell.c */
 int sim_prog_reg(struct sim_prog *);		/* prog_reg.c */

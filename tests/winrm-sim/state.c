@@ -1172,6 +1172,7 @@ sim_host_init(struct sim_host *h, const char *name)
 
 	h->name = xstrdup(name);
 	sim_domain_init(h);
+	sim_boot_init(h);
 	h->port = 5986;
 	h->language = "en-US";
 	h->next_rid = 1000;
@@ -1394,9 +1395,12 @@ dump_certs(const struct sim_host *h, struct lines *l)
 	}
 }
 
-/* trust.<STORE>.<THUMBPRINT> = subject: LocalMachine\\Root and \\CA. */
+/*
+ * What a host trusts and how it booted: trust.<STORE>.<THUMBPRINT> =
+ * subject (LocalMachine\\Root and \\CA), domain.*, boot.*.
+ */
 static void
-dump_trust(struct sim_host *h, struct lines *l)
+dump_trust_boot(struct sim_host *h, struct lines *l)
 {
 	static const char *const stores[] = { "Root", "CA" };
 	const struct sim_store *s;
@@ -1416,6 +1420,10 @@ dump_trust(struct sim_host *h, struct lines *l)
 	line_kv(l, tf(h->domain_joined), "domain.joined");
 	line_kv(l, h->domain, "domain.name");
 	line_kv(l, tf(h->secure_channel), "domain.secure_channel");
+	sim_time_format(h->boot_time, t);	/* 32 bytes enough */
+	line_kv(l, t, "boot.time");
+	line_kv(l, tf(h->boot_back_at != 0), "boot.restarting");
+	line_kv(l, tf(h->boot_stays_down), "boot.stays_down");
 }
 
 static void
@@ -1541,7 +1549,7 @@ sim_dump(const struct sim_host *ch, struct buf *out)
 	dump_winrm(h, &l, &gpo);
 	dump_listeners(h, &l, &gpo);
 	dump_certs(h, &l);
-	dump_trust(h, &l);
+	dump_trust_boot(h, &l);
 	dump_services_groups(h, &l);
 	dump_registry(h, &l, &gpo);
 	dump_tasks_files(h, &l);
@@ -2127,6 +2135,8 @@ sim_set(struct sim_host *h, const char *key, const char *value,
 		return set_trust(h, key, value, cause);
 	if (strncmp(key, "domain.", 7) == 0)
 		return sim_domain_set(h, key, value, cause);
+	if (strncmp(key, "boot.", 5) == 0)
+		return sim_boot_set(h, key, value, cause);
 	for (i = 0; i < nitems(kinds); i++)
 		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
 			return set_object(h, key, value, cause);
