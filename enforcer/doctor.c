@@ -270,10 +270,15 @@ doctor_oracle(struct doctor_path *p, const struct doctor_opts *o)
 
 	if (cu == -1 || su == -1) {
 		f = cu == -1 ? g : n;
-		doctor_add(p, DOCTOR_INFO, "encryption_oracle", f, NULL,
-		    "not judged: build %s.%ld does not tell whether the "
-		    "CVE-2018-0886 update is installed", f->build != NULL ?
-		    f->build : "(none)", f->ubr);
+		if (f->build == NULL)
+			doctor_add(p, DOCTOR_INFO, "encryption_oracle", f, NULL,
+			    "not judged: no CurrentBuildNumber tells whether "
+			    "the CVE-2018-0886 update is installed");
+		else
+			doctor_add(p, DOCTOR_INFO, "encryption_oracle", f, NULL,
+			    "not judged: build %s.%ld does not tell whether "
+			    "the CVE-2018-0886 update is installed", f->build,
+			    f->ubr);
 		return;
 	}
 	if (su && !cu && strcmp(sl, "force_updated_clients") == 0)
