@@ -180,29 +180,44 @@ expect_rc "untrusted certificate does not break Kerberos" 0
 expect "Kerberos path: the certificate only warned" warn "$(finding certificate_trust)"
 
 # --- encryption oracle: node without the update, gateway at Mitigated ----
-set_truth $N1 "reg.$NT:CurrentBuildNumber = REG_SZ 14393
+# The simulator's verdict (its own model of Microsoft's table, from each
+# host's credssp.updated and AllowEncryptionOracle) is the reference.
+verdict() { sim GET "/hosts/$N1/credssp_from?client=$GW"; }
+expect "oracle: the simulator lets the sound pair through" allowed "$(verdict)"
+set_truth $N1 "credssp.updated = false
+reg.$NT:CurrentBuildNumber = REG_SZ 14393
 reg.$NT:UBR = REG_DWORD 1000"
+expect "oracle: the simulator blocks an updated gateway at Mitigated" \
+    blocked "$(verdict)"
 doctor --node $N1
 expect_rc "oracle mismatch" 2
 expect "oracle: broken" broken "$(finding encryption_oracle)"
 expect_contains "oracle: the interim fix on the gateway" "$OUT" \
     "--hosts $GW --set credssp.encryption_oracle=vulnerable"
 set_truth $GW "reg.$EO:AllowEncryptionOracle = REG_DWORD 2"
+expect "oracle: the simulator lets a Vulnerable gateway through" allowed \
+    "$(verdict)"
 doctor --node $N1
 expect_rc "gateway at Vulnerable talks to the old node" 0
-set_truth $N1 "reg.$NT:CurrentBuildNumber = REG_SZ 20348
-reg.$NT:UBR = REG_DWORD 2322"
-set_truth $GW "reg.$NT:CurrentBuildNumber = REG_SZ 14393
+set_truth $N1 "credssp.updated = true
+reg.$NT:CurrentBuildNumber = REG_SZ 20348
+reg.$NT:UBR = REG_DWORD 2322
+reg.$EO:AllowEncryptionOracle = REG_DWORD 0"
+set_truth $GW "credssp.updated = false
+reg.$NT:CurrentBuildNumber = REG_SZ 14393
 reg.$NT:UBR = REG_DWORD 1000
 reg.$EO:AllowEncryptionOracle ="
-set_truth $N1 "reg.$EO:AllowEncryptionOracle = REG_DWORD 0"
+expect "oracle: the simulator blocks an old gateway at a forcing node" \
+    blocked "$(verdict)"
 doctor --node $N1
 expect_rc "node forcing updated clients, gateway not updated" 2
 expect_contains "oracle: the interim fix on the node" "$OUT" \
     "--hosts $N1 --set credssp.encryption_oracle=mitigated"
-set_truth $GW "reg.$NT:CurrentBuildNumber = REG_SZ 20348
+set_truth $GW "credssp.updated = true
+reg.$NT:CurrentBuildNumber = REG_SZ 20348
 reg.$NT:UBR = REG_DWORD 2322"
 set_truth $N1 "reg.$EO:AllowEncryptionOracle ="
+expect "oracle: allowed again" allowed "$(verdict)"
 
 # --- a broken secure channel -------------------------------------------------
 set_truth $N1 "domain.secure_channel = false"
@@ -212,6 +227,19 @@ expect "secure channel: broken" broken "$(finding secure_channel $N1)"
 expect "secure channel: the gateway's healthy" ok "$(finding secure_channel $GW)"
 expect_contains "secure channel: the restart recommended" "$OUT" \
     "fix: enforcer restart --hosts $N1 $D"
+# plan shows the read-only property too, as needing a person.
+cat >"$D/trust.yaml" <<YAML
+policies:
+  hci-nodes:
+    domain_trust: { domain_joined: true, secure_channel: true }
+YAML
+run_enforcer plan --hosts $N1 "$D"
+expect_rc "plan: the broken trust is reported" 2
+expect_contains "plan: the trust change needs a person, restart named" "$OUT" \
+    "domain_trust.secure_channel: false -> true" "enforcer restart"
+expect "plan: nothing written" "true false" \
+    "$(truth $N1 domain.joined) $(truth $N1 domain.secure_channel)"
+rm "$D/trust.yaml"
 
 # --- an unknown name ---------------------------------------------------------
 doctor --node node9

@@ -244,6 +244,9 @@ struct sim_host {
 						   this host time; 0 up */
 	int			 boot_down_s;	/* how long a restart takes */
 	int			 boot_stays_down; /* a restart never ends */
+	/* Appended by sim-doctor (oracle.c). */
+	int			 credssp_updated; /* has the CVE-2018-0886
+						   update */
 };
 
 struct sim_fleet {
@@ -300,6 +303,10 @@ void sim_boot_restart(struct sim_host *);
 void sim_boot_tick(struct sim_host *);
 int sim_boot_set(struct sim_host *, const char *key, const char *value,
     char **cause);
+
+/* oracle.c: "allowed" or "blocked", CredSSP from client to server. */
+const char *sim_oracle_verdict(struct sim_host *client,
+    struct sim_host *server);
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
 time_t sim_now(const struct sim_host *);

@@ -1420,6 +1420,7 @@ dump_trust_boot(struct sim_host *h, struct lines *l)
 	line_kv(l, tf(h->domain_joined), "domain.joined");
 	line_kv(l, h->domain, "domain.name");
 	line_kv(l, tf(h->secure_channel), "domain.secure_channel");
+	line_kv(l, tf(h->credssp_updated), "credssp.updated");
 	sim_time_format(h->boot_time, t);	/* 32 bytes enough */
 	line_kv(l, t, "boot.time");
 	line_kv(l, tf(h->boot_back_at != 0), "boot.restarting");
@@ -2133,7 +2134,8 @@ sim_set(struct sim_host *h, const char *key, const char *value,
 		return set_reg(h, key, value, cause);
 	if (strncmp(key, "trust.", 6) == 0)
 		return set_trust(h, key, value, cause);
-	if (strncmp(key, "domain.", 7) == 0)
+	if (strncmp(key, "domain.", 7) == 0 ||
+	    strcmp(key, "credssp.updated") == 0)
 		return sim_domain_set(h, key, value, cause);
 	if (strncmp(key, "boot.", 5) == 0)
 		return sim_boot_set(h, key, value, cause);

@@ -25,6 +25,7 @@ sim_domain_init(struct sim_host *h)
 	h->domain = xstrdup(dot != NULL ? dot + 1 : "");
 	h->domain_joined = dot != NULL;
 	h->secure_channel = 1;
+	h->credssp_updated = 1;
 }
 
 static int
@@ -48,6 +49,8 @@ sim_domain_set(struct sim_host *h, const char *key, const char *value,
 		return sim_domain_bool(key, value, &h->domain_joined, cause);
 	if (strcmp(key, "domain.secure_channel") == 0)
 		return sim_domain_bool(key, value, &h->secure_channel, cause);
+	if (strcmp(key, "credssp.updated") == 0)
+		return sim_domain_bool(key, value, &h->credssp_updated, cause);
 	if (strcmp(key, "domain.name") == 0) {
 		free(h->domain);
 		h->domain = xstrdup(value);
