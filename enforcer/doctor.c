@@ -312,15 +312,19 @@ doctor_certificate(struct doctor_path *p, const struct doctor_opts *o,
 	struct certstore_trust t;
 	enum doctor_status bad = needed ? DOCTOR_BROKEN : DOCTOR_WARN;
 	char *cause = NULL;
-	int ok = 0;
+	int ok = 0, gpo;
 
 	if (!doctor_true(https, "exists") || tp == NULL ||
 	    (node_get(https, "enabled") != NULL &&
 	    !doctor_true(https, "enabled"))) {
-		doctor_add(p, bad, "listener", n, xasprintf("policies: { %s: "
-		    "{ wsman_listener: { https: { enabled: true } } } }",
-		    n->host->name), "no enabled HTTPS listener with a "
-		    "certificate");
+		gpo = node_get_str(https, "source") != NULL;
+		doctor_add(p, bad, "listener", n, gpo ? doctor_gpo_fix(
+		    "the WinRM HTTPS listener", n->host->name) :
+		    xasprintf("policies: { %s: { wsman_listener: { https: { "
+		    "enabled: true } } } }", n->host->name), "no enabled "
+		    "HTTPS listener with a certificate%s", gpo ?
+		    " (Group Policy)" : "");
+		p->v[p->n - 1].gpo = gpo;
 		return 0;
 	}
 	if (certstore_trusted_by(&t, n->store_my, tp, p->name, g->store_root,
