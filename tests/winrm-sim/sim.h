@@ -175,6 +175,32 @@ struct sim_counters {
 	unsigned long	shells_open;
 };
 
+/*
+ * A GPO applied to the host (fleet key gpos): the registry policy values
+ * it delivered, which Windows writes where a local write would go and
+ * logs in RSoP (root\rsop\computer RSOP_RegistryPolicySetting).
+ */
+struct sim_gpo_value {
+	char	*key;		/* "SOFTWARE\Policies\..." (no hive) */
+	char	*name;		/* value name */
+	int	 type;		/* SIM_REG_* */
+};
+
+struct sim_gpo {
+	char			*guid;	/* "{31B2F340-016D-11D2-945F-...}" or
+					   "LocalGPO" */
+	char			*name;	/* display name */
+	struct sim_gpo_value	*values;
+	size_t			 nvalues;
+};
+
+/* Whether the host's RSoP namespace answers (fleet/ground-truth key rsop). */
+enum sim_rsop {
+	SIM_RSOP_AVAILABLE = 0,
+	SIM_RSOP_MISSING,	/* no root\rsop\computer namespace */
+	SIM_RSOP_DENIED,	/* access denied to it */
+};
+
 struct sim_fleet;
 
 struct sim_host {
@@ -223,6 +249,13 @@ struct sim_host {
 	/* Appended by sim-groups (state.c and lang.c). */
 	const char		*language;	/* display language: "en-US" */
 	unsigned		 next_rid;	/* next local account RID */
+
+	/* Appended by sim-gpo (fleet.c fills, state.c frees, res_wmi.c
+	   serves them as RSoP). */
+	struct sim_gpo		*gpos;		/* in precedence order: the
+						   first one's value wins */
+	size_t			 ngpos;
+	enum sim_rsop		 rsop;
 };
 
 struct sim_fleet {
@@ -293,6 +326,13 @@ int sim_cmd_run(struct sim_host *, const char *user, const char *line,
 void sim_host_init(struct sim_host *, const char *name);
 /* Free everything the host owns (not the struct itself); NULL is fine. */
 void sim_host_release(struct sim_host *);
+/* A GPO (owned by h, released with it) whose values fleet.c then adds. */
+struct sim_gpo *sim_gpo_add(struct sim_host *, const char *guid,
+    const char *name);
+void sim_gpo_add_value(struct sim_gpo *, const char *key, const char *name,
+    int type);
+const char *sim_rsop_name(enum sim_rsop);
+int sim_rsop_parse(const char *, enum sim_rsop *);
 /* "NODE1" for node1.contoso.test: upper case, first label, 15 chars. */
 void sim_host_netbios(const struct sim_host *, char out[16]);
 
