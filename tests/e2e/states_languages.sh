@@ -1,0 +1,54 @@
+#!/bin/sh
+# states_languages.sh: the state modules' end-to-end tests again, against
+# hosts whose display language is German, French and Japanese (the
+# simulator's lang.c: localised built-in names, net.exe and schtasks texts,
+# date formats).  Each test runs as it does in English (E2E_LANGUAGE sets
+# the fleet's language through lib/converge.sh) and must pass unchanged:
+# nothing enforcer reads may depend on the display language.
+# states_local_group.sh runs its own languages; restart_winrm.sh is here
+# for the schtasks output it reads.
+. "$(dirname "$0")/lib/e2e.sh"
+
+TESTS='states_credssp states_credssp_gpo states_service states_trusted_hosts
+states_wsman_listener restart_winrm'
+
+# net.exe's closing line in each language (tests/winrm-sim/lang.c).
+done_text() {
+	case $1 in
+	de-DE) printf 'Der Befehl wurde erfolgreich ausgef\303\274hrt.' ;;
+	fr-FR) printf "La commande s'est termin\303\251e correctement." ;;
+	ja-JP) printf '\343\202\263\343\203\236\343\203\263\343\203\211\343\201\257\346\255\243\345\270\270\343\201\253\347\265\202\344\272\206\343\201\227\343\201\276\343\201\227\343\201\237\343\200\202' ;;
+	esac
+}
+
+# The fleet the module tests start (lib/converge.sh's FLEET_DEFAULTS) is in
+# E2E_LANGUAGE: a host of it answers in that language.
+language_reaches_hosts() {
+	E2E_LANGUAGE=$1
+	. "$TOP/tests/e2e/lib/converge.sh"
+	printf '%s\nhosts:\n  lang.contoso.test: { address: %s.1 }\n' \
+	    "$FLEET_DEFAULTS" "$NET" >"$TMP/fleet.yaml"
+	fleet_start "$TMP/fleet.yaml"
+	expect_contains "FLEET_DEFAULTS makes a $1 host" \
+	    "$(sim POST /hosts/lang.contoso.test/cmd 'net localgroup')" \
+	    "$(done_text "$1")"
+	fleet_stop
+}
+
+for lang in de-DE fr-FR ja-JP; do
+	language_reaches_hosts $lang
+	for t in $TESTS; do
+		E2E_LANGUAGE=$lang sh "$TOP/tests/e2e/$t.sh" \
+		    >"$TMP/$t.$lang.out" 2>&1
+		rc=$?
+		if [ "$rc" = 0 ] && grep -q '^all checks passed' \
+		    "$TMP/$t.$lang.out"; then
+			pass "$t in $lang"
+		else
+			sed 's/^/    /' "$TMP/$t.$lang.out"
+			fail "$t in $lang (exit $rc)"
+		fi
+	done
+done
+
+finish
