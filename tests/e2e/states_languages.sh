@@ -6,18 +6,27 @@
 # the fleet's language through lib/converge.sh) and must pass unchanged:
 # nothing enforcer reads may depend on the display language.
 # states_local_group.sh runs its own languages; restart_winrm.sh is here
-# for the schtasks output it reads.
+# for the schtasks output it reads.  STATES_LANGUAGES_TESTS=NAME... runs
+# fewer while iterating (the suite always runs them all).
 . "$(dirname "$0")/lib/e2e.sh"
 
-TESTS='states_credssp states_credssp_gpo states_service states_trusted_hosts
-states_wsman_listener restart_winrm'
+TESTS="${STATES_LANGUAGES_TESTS:-states_credssp states_credssp_gpo states_service states_trusted_hosts
+states_wsman_listener restart_winrm}"
 
-# net.exe's closing line in each language (tests/winrm-sim/lang.c).
-done_text() {
+# In language $1 (tests/winrm-sim/lang.c): net.exe's closing line DONE,
+# schtasks' status READY and the date 25 November 2026 as DATE.
+lang_texts() {
 	case $1 in
-	de-DE) printf 'Der Befehl wurde erfolgreich ausgef\303\274hrt.' ;;
-	fr-FR) printf "La commande s'est termin\303\251e correctement." ;;
-	ja-JP) printf '\343\202\263\343\203\236\343\203\263\343\203\211\343\201\257\346\255\243\345\270\270\343\201\253\347\265\202\344\272\206\343\201\227\343\201\276\343\201\227\343\201\237\343\200\202' ;;
+	de-DE)
+		DONE=$(printf 'Der Befehl wurde erfolgreich ausgef\303\274hrt.')
+		READY=Bereit DATE=25.11.2026 ;;
+	fr-FR)
+		DONE=$(printf "La commande s'est termin\303\251e correctement.")
+		READY=$(printf 'Pr\303\252t') DATE=25/11/2026 ;;
+	ja-JP)
+		DONE=$(printf '\343\202\263\343\203\236\343\203\263\343\203\211\343\201\257\346\255\243\345\270\270\343\201\253\347\265\202\344\272\206\343\201\227\343\201\276\343\201\227\343\201\237\343\200\202')
+		READY=$(printf '\346\272\226\345\202\231\345\256\214\344\272\206')
+		DATE=2026/11/25 ;;
 	esac
 }
 
@@ -29,9 +38,16 @@ language_reaches_hosts() {
 	printf '%s\nhosts:\n  lang.contoso.test: { address: %s.1 }\n' \
 	    "$FLEET_DEFAULTS" "$NET" >"$TMP/fleet.yaml"
 	fleet_start "$TMP/fleet.yaml"
+	lang_texts "$1"
 	expect_contains "FLEET_DEFAULTS makes a $1 host" \
-	    "$(sim POST /hosts/lang.contoso.test/cmd 'net localgroup')" \
-	    "$(done_text "$1")"
+	    "$(sim POST /hosts/lang.contoso.test/cmd 'net localgroup')" "$DONE"
+	sim_ok POST /hosts/lang.contoso.test/set \
+	    'task.\t1.trigger = 2026-11-25T23:00:00Z' >/dev/null
+	sim_ok POST /hosts/lang.contoso.test/set \
+	    'clock.now = 2026-11-25T12:00:00Z' >/dev/null
+	q=$(sim POST /hosts/lang.contoso.test/cmd \
+	    'schtasks /Query /TN t1 /V /FO CSV /NH')
+	expect_contains "schtasks answers in $1" "$q" "\"$READY\"" "\"$DATE "
 	fleet_stop
 }
 

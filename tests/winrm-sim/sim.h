@@ -389,7 +389,8 @@ void sim_account_split(const struct sim_host *, const char *name,
  * languages).  sim_lang_known: en-US, de-DE, fr-FR, ja-JP.
  * sim_host_localize renames the built-in groups and accounts (found by
  * SID) as that language's Windows names them; call it on a fresh host.
- * sim_lang_text: one of net.exe's texts in the host's language.
+ * sim_lang_text: one of net.exe's (and schtasks') texts in the host's
+ * language.
  */
 int sim_lang_known(const char *);
 void sim_host_localize(struct sim_host *, const char *language);
@@ -407,8 +408,19 @@ enum sim_text {
 	SIM_T_COMMENT,		/* "Comment" */
 	SIM_T_MEMBERS,		/* "Members" */
 	SIM_T_ACCESS_DENIED,	/* "Access is denied." */
+	SIM_T_TASK_READY,	/* schtasks' status "Ready" */
+	SIM_T_TASK_DISABLED,	/* "Disabled" */
 };
 const char *sim_lang_text(const struct sim_host *, enum sim_text);
+/*
+ * A local time as the host's language prints it (short date, long time):
+ * en-US "11/25/2026" "12:15:00 PM" (or "12:15 PM" without seconds), de-DE
+ * "25.11.2026" "12:15:00", fr-FR "25/11/2026" "12:15:00", ja-JP
+ * "2026/11/25" "12:15:00".
+ */
+void sim_lang_date(const struct sim_host *, const struct tm *, char out[32]);
+void sim_lang_clock(const struct sim_host *, const struct tm *, int seconds,
+    char out[32]);
 
 /* Services. */
 struct sim_service *sim_service_add(struct sim_host *, const char *name,
@@ -447,11 +459,9 @@ void sim_prog_out(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
 void sim_prog_err(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
 /* A path as the program was given it, made absolute ("C:\\..."). */
 char *sim_prog_path(const struct sim_prog *, const char *path);
-/* The host's local time (its clock and tz_offset_min), and its en-US
- * renderings "11/25/2026" and "12:15:00 PM" (or "12:15 PM"). */
+/* The host's local time (its clock and tz_offset_min); lang.c renders it
+ * (sim_lang_date, sim_lang_clock). */
 void sim_prog_tm(const struct sim_host *, time_t, struct tm *);
-void sim_prog_date(const struct tm *, char out[32]);
-void sim_prog_clock(const struct tm *, int seconds, char out[32]);
 int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
 int sim_prog_net(struct sim_prog *);		/* prog_net.c */
 int sim_prog_powershell(struct sim_prog *);	/* prog_powershell.c */
