@@ -196,6 +196,7 @@ static struct node *
 credssp_group_policy(const struct rsop *rs)
 {
 	struct node *gp = node_map();
+	const char *gpo;
 	char *key;
 	size_t i;
 
@@ -208,11 +209,12 @@ credssp_group_policy(const struct rsop *rs)
 	credssp_gp_set(gp, "encryption_oracle", rsop_owner(rs, EO_KEY,
 	    EO_VALUE));
 	for (i = 0; i < nitems(credssp_lists); i++) {
+		/* The list's flag, or any of its entries. */
 		key = xasprintf("%s\\%s", CD_KEY, credssp_lists[i].policy);
-		credssp_gp_set(gp, credssp_lists[i].gp_path,
-		    rsop_owner(rs, CD_KEY, credssp_lists[i].policy) != NULL ?
-		    rsop_owner(rs, CD_KEY, credssp_lists[i].policy) :
-		    rsop_owner(rs, key, NULL));
+		if ((gpo = rsop_owner(rs, CD_KEY, credssp_lists[i].policy)) ==
+		    NULL)
+			gpo = rsop_owner(rs, key, NULL);
+		credssp_gp_set(gp, credssp_lists[i].gp_path, gpo);
 		free(key);
 	}
 	if (gp->npairs == 0) {
