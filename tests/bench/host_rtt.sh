@@ -7,7 +7,9 @@
 # RTT to every flight, TCP set-up included, so wall time / RTT counts
 # them; a single curl Get over a new connection through the same proxy is
 # the floor (TCP, TLS, one request).  Issue 16's targets: <= 3.5 RTT,
-# <= 6 requests, <= 1 full handshake.  Figures only, no verdict.
+# <= 6 requests, <= 1 full handshake.  The peer: pywinrm replaying the
+# same plan's requests (lib/pywinrm_replay.py) at the same RTT, so the
+# speed-up is a ratio from one run.  Figures only, no verdict.
 # TRACE=1 also lists one plan's requests in order (winrm-sim --trace).
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/converge.sh"
@@ -91,12 +93,22 @@ ds "$NET.1"
 	{ echo "apply did not converge:"; cat "$TMP/out"; exit 1; }
 seen=$(wc -l <"$TMP/trace")
 plan_runs
+tail -n +$((seen + 1)) "$TMP/trace" | head -n "$REQ" >"$TMP/one_plan"
 if [ -n "${TRACE:-}" ]; then
 	echo "one plan's requests (seconds, host, action, resource):"
-	tail -n +$((seen + 1)) "$TMP/trace" | head -n "$REQ"
+	cut -d' ' -f1-4 "$TMP/one_plan"
 fi
 echo "loopback: plan ${MS} ms wall, ${CPU} ms CPU; per plan: $REQ requests, $CONN connections, $FULL full + $RES resumed TLS handshakes"
 LOOP_MS=$MS
+peer() {
+	/usr/bin/python3 "$TOP/tests/bench/lib/pywinrm_replay.py" \
+	    "$TMP/one_plan" "$H" "$1" 5986 "$SIM_CA" \
+	    'CONTOSO\svc-enforcer' "$RUNS" >"$TMP/peer" 2>&1 ||
+		{ echo "pywinrm replay failed:"; cat "$TMP/peer"; exit 1; }
+	PEER_MS=$(sed -n 's/^pywinrm: \([0-9]*\) ms wall.*/\1/p' "$TMP/peer")
+}
+peer "$NET.1"
+echo "loopback: $(cat "$TMP/peer"); enforcer speed-up $(awk -v a="$PEER_MS" -v b="$LOOP_MS" 'BEGIN { printf "%.2f", a / b }')x"
 
 for rtt in 100 50; do
 	/usr/bin/python3 "$TOP/tests/bench/lib/delayproxy.py" "$NET.101" \
@@ -111,12 +123,14 @@ for rtt in 100 50; do
 	ds "$NET.101"
 	plan_runs
 	floor=$(curl_floor "$NET.101")
+	peer "$NET.101"
 	kill "$PROXY"
 	wait "$PROXY" 2>/dev/null
 	awk -v ms="$MS" -v lo="$LOOP_MS" -v rtt=$rtt -v fl="$floor" \
 	    -v req="$REQ" -v conn="$CONN" -v full="$FULL" 'BEGIN {
 		printf "RTT %d ms: plan %d ms = %.1f RTT (%.1f RTT over loopback'"'"'s %d ms); floor (curl, one Get, new connection) %.1f RTT; %d requests, %d connections, %d full handshakes\n",
 		    rtt, ms, ms / rtt, (ms - lo) / rtt, lo, fl / rtt, req, conn, full }'
+	echo "RTT $rtt ms: $(cat "$TMP/peer") = $(awk -v p="$PEER_MS" -v rtt=$rtt 'BEGIN { printf "%.1f", p / rtt }') RTT; enforcer speed-up $(awk -v a="$PEER_MS" -v b="$MS" 'BEGIN { printf "%.2f", a / b }')x"
 done
 fleet_stop
 finish

@@ -15,6 +15,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "sim.h"
@@ -997,24 +998,29 @@ uri_tail(const char *uri)
 
 /*
  * --trace: one line a request, for benchmarks that count what a client's
- * run costs and in what order ("seconds host action resource").
+ * run costs and in what order, and replay it with another client:
+ * "seconds host action resource BODY" (BODY the request, base64).
  */
 static void
-trace(const struct soap_req *r)
+trace(const struct soap_req *r, const char *body, size_t len)
 {
 	static struct timespec t0;
 	struct timespec now;
 	FILE *fp = r->host->fleet->trace;
+	unsigned char *b64;
 
 	if (fp == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (t0.tv_sec == 0)
 		t0 = now;
-	fprintf(fp, "%.3f %s %s %s\n", (double)(now.tv_sec - t0.tv_sec) +
+	b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock(b64, (const unsigned char *)body, (int)len);
+	fprintf(fp, "%.3f %s %s %s %s\n", (double)(now.tv_sec - t0.tv_sec) +
 	    (now.tv_nsec - t0.tv_nsec) / 1e9, r->host->name,
-	    uri_tail(r->action), uri_tail(r->resource_uri));
+	    uri_tail(r->action), uri_tail(r->resource_uri), b64);
 	fflush(fp);
+	free(b64);
 }
 
 void
@@ -1036,7 +1042,7 @@ soap_handle(struct sim_host *h, const char *user, int admin,
 	h->counters.requests++;
 	sim_run_due_tasks(h);
 	if (parse(&r, body, len, &out) == 0) {
-		trace(&r);
+		trace(&r, body, len);
 		dispatch(&r, &out);
 	}
 	if (r.wrote)
