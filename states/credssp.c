@@ -72,10 +72,22 @@ credssp_auth_uri(const char *role)
  * setting; then, for lists in effect, their values.  About two round trips.
  */
 enum {
-	RD_SERVER, RD_CLIENT, RD_ORACLE, RD_RSOP,
-	RD_LISTS = RD_RSOP + RSOP_NREADS,		/* then 2 per list */
-	RD_N = RD_LISTS + 2 * nitems(credssp_lists),
+	RD_SERVER, RD_CLIENT, RD_ORACLE, RD_LISTS,	/* then 2 per list */
+	RD_RSOP = RD_LISTS + 2 * nitems(credssp_lists),	/* last: optional */
+	RD_N = RD_RSOP + RSOP_NREADS,
 };
+
+/*
+ * RSoP is asked only where the desired state may write the registry (the
+ * client's lists, the oracle): the roles have WinRM's own Source="GPO",
+ * and a host whose policy sets only the server role saves two requests.
+ */
+static int
+credssp_wants_rsop(const struct node *desired)
+{
+	return desired == NULL || node_get(desired, "client") != NULL ||
+	    node_get(desired, "encryption_oracle") != NULL;
+}
 
 static int
 credssp_role(struct state_ctx *ctx, const char *role,
@@ -241,7 +253,8 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 	rd[RD_SERVER].ref.uri = credssp_auth_uri("server");
 	rd[RD_CLIENT].ref.uri = credssp_auth_uri("client");
 	winreg_read_prepare(&rd[RD_ORACLE], "GetDWORDValue", EO_KEY, EO_VALUE);
-	rsop_read_prepare(&rd[RD_RSOP]);
+	if (credssp_wants_rsop(desired))
+		rsop_read_prepare(&rd[RD_RSOP]);
 	for (i = 0; i < nitems(credssp_lists); i++) {
 		key = xasprintf("%s\\%s", CD_KEY, credssp_lists[i].policy);
 		winreg_read_prepare(&rd[RD_LISTS + 2 * i], "GetDWORDValue",
@@ -250,13 +263,15 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 		    key, NULL);
 		free(key);
 	}
-	wsman_read_many(ctx->ws, rd, RD_N);
+	wsman_read_many(ctx->ws, rd, credssp_wants_rsop(desired) ? RD_N :
+	    RD_RSOP);
 
 	obs = node_map();
 	if (credssp_role(ctx, "server", &rd[RD_SERVER], obs, cause) == -1 ||
 	    credssp_role(ctx, "client", &rd[RD_CLIENT], obs, cause) == -1 ||
 	    credssp_oracle(ctx, &rd[RD_ORACLE], obs, cause) == -1 ||
-	    rsop_result(ctx->ws, &rd[RD_RSOP], &rs, cause) == -1)
+	    (credssp_wants_rsop(desired) &&
+	    rsop_result(ctx->ws, &rd[RD_RSOP], &rs, cause) == -1))
 		goto done;
 	if ((gp = credssp_group_policy(&rs)) != NULL)
 		node_map_set(obs, "group_policy", gp);
@@ -278,7 +293,7 @@ done:
 	wsman_read_release(&rd[RD_CLIENT]);
 	winreg_read_release(&rd[RD_ORACLE]);
 	rsop_read_release(&rd[RD_RSOP]);
-	for (i = RD_LISTS; i < RD_N; i++)
+	for (i = RD_LISTS; i < RD_RSOP; i++)
 		winreg_read_release(&rd[i]);
 	return rc;
 }
