@@ -4,7 +4,8 @@
  * Create Cluster wizard's (the guide's first scenario): on the gateway
  * the CredSSP client role, delegating to exactly the cluster's nodes
  * (wsman/FQDN and wsman/SHORT, the two names WAC may use), and optionally
- * a member of the group that grants gateway access; on the nodes the
+ * a member of the group WAC lets use CredSSP (docs/windows-behaviour.md,
+ * "Windows Admin Center"); on the nodes the
  * server role.  Neither gets the other role: the gateway serves no
  * CredSSP, the nodes delegate nowhere.  The result is an ordinary
  * window's apply map, written to windows/NAME.yaml like any other.
@@ -15,7 +16,7 @@
 #include "doctor.h"
 #include "window.h"
 
-#define PRESET_GROUP	"Gateway Administrators"
+#define PRESET_GROUP	"Windows Admin Center CredSSP Administrators"
 
 static const char *const window_presets[] = { "create-cluster", NULL };
 

@@ -18,6 +18,9 @@ RUN=$DEMO/run
 ENFORCER=$TOP/bin/enforcer
 SIM=$TOP/bin/winrm-sim
 HOSTS="node1.contoso.test node2.contoso.test wac01.contoso.test"
+# The local group Windows Admin Center's installer creates on a gateway,
+# whose members may use CredSSP through it.
+WAC_CREDSSP='Windows Admin Center CredSSP Administrators'
 # The fleet files say 127.0.10.x; the demo serves the hosts on a /24 of its
 # own, derived from its process id (as tests/e2e/lib/e2e.sh does), so that
 # it never meets a test suite or another demo running on the same machine.
@@ -134,14 +137,18 @@ step_fleet() {
 # What the hosts themselves say, read from the simulator's ground truth
 # (its control interface), not from enforcer.
 show_hosts() {
-	f='  %-20s %-15s %-30s %-24s %s\n'
+	f='  %-20s %-15s %-30s %-15s %-26s %s\n'
 	printf "$f" host "CredSSP server" "listener certificate" \
-	    "Gateway Administrators" "fail-safe task"
+	    "hci-admins is" "WAC CredSSP Administrators" "fail-safe task"
 	for h in $HOSTS; do
 		t=$(truth $h 'listener.HTTPS.*.CertificateThumbprint')
 		e=$(truth $h "cert.$t.not_after" | cut -c1-10)
-		if g=$(truth $h 'group.Gateway Administrators.members' \
-		    2>/dev/null); then
+		# Gateway administrators of WAC: the local Administrators.
+		case ",$(truth $h 'group.Administrators.members')," in
+		*',CONTOSO\hci-admins,'*) a="an admin" ;;
+		*) a="not an admin" ;;
+		esac
+		if g=$(truth $h "group.$WAC_CREDSSP.members" 2>/dev/null); then
 			g=${g:-(empty)}
 		else
 			g="(no such group)"
@@ -149,13 +156,13 @@ show_hosts() {
 		fs=$(ctl GET "/hosts/$h/state" | sed -n \
 		    's/^task\.\\enforcer\\\(failsafe-[^.]*\)\.trigger = /\1 at /p')
 		printf "$f" $h "$(truth $h winrm.service.auth.CredSSP)" \
-		    "$(echo "$t" | cut -c1-8)... until $e" "$g" "${fs:--}"
+		    "$(echo "$t" | cut -c1-8)... until $e" "$a" "$g" "${fs:--}"
 	done
 }
 
 step_look() {
 	explain "Look at the hosts" \
-"As left after building the cluster: CredSSP on, node2's certificate expiring, hci-admins missing on wac01."
+"As left after building the cluster: CredSSP on, node2's certificate expiring, on wac01 hci-admins neither an admin (WAC gateway administrator) nor in WAC's CredSSP group, where alice was left."
 	show_hosts
 }
 
@@ -179,7 +186,7 @@ step_apply() {
 
 step_look_again() {
 	explain "Look at the hosts again" \
-"The hosts' own state, not enforcer's report: CredSSP off, node2 on its renewed certificate, hci-admins in."
+"The hosts' own state, not enforcer's report: CredSSP off, node2 on its renewed certificate, hci-admins an admin on wac01 and the only member of WAC's CredSSP group."
 	show_hosts
 }
 

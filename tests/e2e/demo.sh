@@ -1,7 +1,7 @@
 #!/bin/sh
 # demo.sh: `make demo` keeps working (examples/demo.sh, on a /24 of its
 # own): it exits 0, every step ran, the plan after apply found the fleet in
-# sync, the window was reverted after its end, and it leaves no simulator
+# sync, the gateway's Windows Admin Center groups are right, the window was reverted after its end, and it leaves no simulator
 # running and nothing behind in examples/demo/run.
 . "$(dirname "$0")/lib/e2e.sh"
 
@@ -18,6 +18,14 @@ expect "examples/demo.sh exit status" 0 "$rc"
 expect_match "the demo reached its end" '^demo: done' "$out"
 expect_match "the plan after apply found the fleet in sync" \
     '^plan: 3 hosts: 3 in sync, 0 with changes, 0 failed' "$out"
+# The demo's host table is the simulator's ground truth: on the WAC
+# gateway, hci-admins ends a local administrator (WAC's gateway
+# administrators) and the only member of the local group WAC's installer
+# creates for CredSSP, alice gone from it.
+expect_match "wac01 before: hci-admins no admin, alice in WAC's CredSSP group" \
+    '^  wac01\.contoso\.test .* not an admin  *CONTOSO.alice ' "$out"
+expect_match "wac01 after: hci-admins an admin, alone in WAC's CredSSP group" \
+    '^  wac01\.contoso\.test .* an admin  *CONTOSO.hci-admins  *-$' "$out"
 expect_match "the window was reverted after its end" \
     '^  node2.contoso.test: reverted$' "$out"
 expect_match "doctor named the broken delegation link" \

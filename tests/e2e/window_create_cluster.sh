@@ -62,7 +62,7 @@ expect "gateway: delegates to exactly the nodes" \
     "TERMSRV/wac01.contoso.test wsman/node1 wsman/node1.contoso.test wsman/node2 wsman/node2.contoso.test " \
     "$(delegated)"
 expect "gateway: the member" 'CONTOSO\hci-admins,CONTOSO\alice' \
-    "$(truth $GW 'group.Gateway Administrators.members')"
+    "$(truth $GW 'group.Windows Admin Center CredSSP Administrators.members')"
 for h in $N1 $N2; do
 	expect "$h: server role" true "$(truth $h winrm.service.auth.CredSSP)"
 	expect "$h: no client role" false "$(truth $h winrm.client.auth.CredSSP)"
@@ -71,7 +71,7 @@ for h in $GW $N1 $N2; do
 	expect_match "$h: fail-safe armed" '^20' "$(task $h create-cluster)"
 done
 expect_contains "the window is plain YAML, per role" "$(cat "$D/windows/create-cluster.yaml")" \
-    "$GW:" "hci-nodes:" "wsman/node1.contoso.test" "Gateway Administrators:" \
+    "$GW:" "hci-nodes:" "wsman/node1.contoso.test" "Windows Admin Center CredSSP Administrators:" \
     "server:"
 run_enforcer history "$D"
 expect_match "history: the arming run, then the apply" \
@@ -87,6 +87,6 @@ done
 expect "closed: only the gateway's own entry left" "TERMSRV/wac01.contoso.test " \
     "$(delegated)"
 expect "closed: the member gone" 'CONTOSO\hci-admins' \
-    "$(truth $GW 'group.Gateway Administrators.members')"
+    "$(truth $GW 'group.Windows Admin Center CredSSP Administrators.members')"
 
 finish

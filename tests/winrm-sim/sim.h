@@ -184,6 +184,32 @@ struct sim_counters {
 	unsigned long	tls_resumed;	/* TLS handshakes, session resumed */
 };
 
+/*
+ * A GPO applied to the host (fleet key gpos): the registry policy values
+ * it delivered, which Windows writes where a local write would go and
+ * logs in RSoP (root\rsop\computer RSOP_RegistryPolicySetting).
+ */
+struct sim_gpo_value {
+	char	*key;		/* "SOFTWARE\Policies\..." (no hive) */
+	char	*name;		/* value name */
+	int	 type;		/* SIM_REG_* */
+};
+
+struct sim_gpo {
+	char			*guid;	/* "{31B2F340-016D-11D2-945F-...}" or
+					   "LocalGPO" */
+	char			*name;	/* display name */
+	struct sim_gpo_value	*values;
+	size_t			 nvalues;
+};
+
+/* Whether the host's RSoP namespace answers (fleet/ground-truth key rsop). */
+enum sim_rsop {
+	SIM_RSOP_AVAILABLE = 0,
+	SIM_RSOP_MISSING,	/* no root\rsop\computer namespace */
+	SIM_RSOP_DENIED,	/* access denied to it */
+};
+
 struct sim_fleet;
 
 struct sim_host {
@@ -250,6 +276,12 @@ struct sim_host {
 	/* Appended by sim-doctor (oracle.c). */
 	int			 credssp_updated; /* has the CVE-2018-0886
 						   update */
+	/* Appended by sim-gpo (fleet.c fills, state.c frees, res_wmi.c
+	   serves them as RSoP). */
+	struct sim_gpo		*gpos;		/* in precedence order: the
+						   first one's value wins */
+	size_t			 ngpos;
+	enum sim_rsop		 rsop;
 };
 
 struct sim_fleet {
@@ -359,6 +391,13 @@ int sim_cmd_run(struct sim_host *, const char *user, const char *line,
 void sim_host_init(struct sim_host *, const char *name);
 /* Free everything the host owns (not the struct itself); NULL is fine. */
 void sim_host_release(struct sim_host *);
+/* A GPO (owned by h, released with it) whose values fleet.c then adds. */
+struct sim_gpo *sim_gpo_add(struct sim_host *, const char *guid,
+    const char *name);
+void sim_gpo_add_value(struct sim_gpo *, const char *key, const char *name,
+    int type);
+const char *sim_rsop_name(enum sim_rsop);
+int sim_rsop_parse(const char *, enum sim_rsop *);
 /* "NODE1" for node1.contoso.test: upper case, first label, 15 chars. */
 void sim_host_netbios(const struct sim_host *, char out[16]);
 
@@ -415,7 +454,8 @@ void sim_account_split(const struct sim_host *, const char *name,
  * languages).  sim_lang_known: en-US, de-DE, fr-FR, ja-JP.
  * sim_host_localize renames the built-in groups and accounts (found by
  * SID) as that language's Windows names them; call it on a fresh host.
- * sim_lang_text: one of net.exe's texts in the host's language.
+ * sim_lang_text: one of net.exe's (and schtasks') texts in the host's
+ * language.
  */
 int sim_lang_known(const char *);
 void sim_host_localize(struct sim_host *, const char *language);
@@ -433,8 +473,19 @@ enum sim_text {
 	SIM_T_COMMENT,		/* "Comment" */
 	SIM_T_MEMBERS,		/* "Members" */
 	SIM_T_ACCESS_DENIED,	/* "Access is denied." */
+	SIM_T_TASK_READY,	/* schtasks' status "Ready" */
+	SIM_T_TASK_DISABLED,	/* "Disabled" */
 };
 const char *sim_lang_text(const struct sim_host *, enum sim_text);
+/*
+ * A local time as the host's language prints it (short date, long time):
+ * en-US "11/25/2026" "12:15:00 PM" (or "12:15 PM" without seconds), de-DE
+ * "25.11.2026" "12:15:00", fr-FR "25/11/2026" "12:15:00", ja-JP
+ * "2026/11/25" "12:15:00".
+ */
+void sim_lang_date(const struct sim_host *, const struct tm *, char out[32]);
+void sim_lang_clock(const struct sim_host *, const struct tm *, int seconds,
+    char out[32]);
 
 /* Services. */
 struct sim_service *sim_service_add(struct sim_host *, const char *name,
@@ -473,11 +524,9 @@ void sim_prog_out(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
 void sim_prog_err(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
 /* A path as the program was given it, made absolute ("C:\\..."). */
 char *sim_prog_path(const struct sim_prog *, const char *path);
-/* The host's local time (its clock and tz_offset_min), and its en-US
- * renderings "11/25/2026" and "12:15:00 PM" (or "12:15 PM"). */
+/* The host's local time (its clock and tz_offset_min); lang.c renders it
+ * (sim_lang_date, sim_lang_clock). */
 void sim_prog_tm(const struct sim_host *, time_t, struct tm *);
-void sim_prog_date(const struct tm *, char out[32]);
-void sim_prog_clock(const struct tm *, int seconds, char out[32]);
 int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
 int sim_prog_shutdown(struct sim_prog *);	/* reboot.c */
 int sim_prog_net(struct sim_prog *);		/* prog_net.c */

@@ -36,6 +36,9 @@
  *   gpo = winrm.service.auth.CredSSP,...    (keys whose source is Group
  *                                        Policy: winrm.*, listener.T.A,
  *                                        reg.<KEY PATH>)
+ *   rsop = missing                      (or denied: the RSoP namespace
+ *                                        does not answer; dumped only
+ *                                        when not "available")
  *
  * sim_set extras: an empty value or "<deleted>" on a reg., task., listener.,
  * file., group., account. or cert. object deletes it (reg.<KEY PATH> without
@@ -1207,6 +1210,77 @@ sim_host_init(struct sim_host *h, const char *name)
 		sim_reg_key(h, default_keys[i], 1);
 }
 
+/* --- Group Policy --------------------------------------------------------- */
+
+static const char *const rsop_names[] = {
+	[SIM_RSOP_AVAILABLE] = "available",
+	[SIM_RSOP_MISSING] = "missing",
+	[SIM_RSOP_DENIED] = "denied",
+};
+
+const char *
+sim_rsop_name(enum sim_rsop r)
+{
+	return rsop_names[r];
+}
+
+int
+sim_rsop_parse(const char *s, enum sim_rsop *out)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(rsop_names); i++)
+		if (strcmp(s, rsop_names[i]) == 0) {
+			*out = (enum sim_rsop)i;
+			return 0;
+		}
+	return -1;
+}
+
+struct sim_gpo *
+sim_gpo_add(struct sim_host *h, const char *guid, const char *name)
+{
+	struct sim_gpo *g;
+
+	h->gpos = xreallocarray(h->gpos, h->ngpos + 1, sizeof(*h->gpos));
+	g = &h->gpos[h->ngpos++];
+	memset(g, 0, sizeof(*g));
+	g->guid = xstrdup(guid);
+	g->name = xstrdup(name);
+	return g;
+}
+
+void
+sim_gpo_add_value(struct sim_gpo *g, const char *key, const char *name,
+    int type)
+{
+	struct sim_gpo_value *v;
+
+	g->values = xreallocarray(g->values, g->nvalues + 1,
+	    sizeof(*g->values));
+	v = &g->values[g->nvalues++];
+	v->key = reg_normalize(key);
+	v->name = xstrdup(name);
+	v->type = type;
+}
+
+static void
+gpos_release(struct sim_host *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->ngpos; i++) {
+		for (j = 0; j < h->gpos[i].nvalues; j++) {
+			free(h->gpos[i].values[j].key);
+			free(h->gpos[i].values[j].name);
+		}
+		free(h->gpos[i].values);
+		free(h->gpos[i].guid);
+		free(h->gpos[i].name);
+	}
+	free(h->gpos);
+}
+
 void
 sim_host_release(struct sim_host *h)
 {
@@ -1214,6 +1288,7 @@ sim_host_release(struct sim_host *h)
 
 	if (h == NULL)
 		return;
+	gpos_release(h);
 	free(h->name);
 	free(h->address);
 	free(h->cert_scenario);
@@ -1555,6 +1630,8 @@ sim_dump(const struct sim_host *ch, struct buf *out)
 	dump_registry(h, &l, &gpo);
 	dump_tasks_files(h, &l);
 	line_kv(&l, buf_cstr(&gpo), "gpo");
+	if (h->rsop != SIM_RSOP_AVAILABLE)
+		line_kv(&l, sim_rsop_name(h->rsop), "rsop");
 	qsort(l.v, l.n, sizeof(*l.v), cmp_str);
 	for (i = 0; i < l.n; i++) {
 		buf_printf(out, "%s\n", l.v[i]);
@@ -2126,6 +2203,11 @@ sim_set(struct sim_host *h, const char *key, const char *value,
 	}
 	if (strcmp(key, "gpo") == 0)
 		return set_gpo(h, value, cause);
+	if (strcmp(key, "rsop") == 0 && sim_rsop_parse(value, &h->rsop) == -1)
+		return cause_set(cause, "rsop: '%s' is not available, missing "
+		    "or denied", value);
+	if (strcmp(key, "rsop") == 0)
+		return 0;
 	if (strncmp(key, "winrm.", 6) == 0)
 		return set_winrm(h, key, value, cause);
 	if (strncmp(key, "listener.", 9) == 0)
