@@ -63,6 +63,8 @@ struct engine_host {
 	char			*overdue;	/* what ended windows left on, or
 						   NULL (set by the guard) */
 	int			 tls_unverified;
+	char			*repaired_via;	/* why the host was reached over
+						   its HTTP listener, or NULL */
 	long			 ms_read;
 	long			 ms_apply;
 	long			 ms_total;

@@ -84,6 +84,9 @@ report_text(struct buf *out, const struct engine_run *run, const char *verb)
 			buf_printf(out, "%s: WARNING: TLS verification is OFF "
 			    "(tls_verify: false)\n", eh->host->name);
 		report_overdue_text(out, eh);
+		if (eh->repaired_via != NULL)
+			buf_printf(out, "%s: %s\n", eh->host->name,
+			    eh->repaired_via);
 		if (eh->error != NULL && eh->changes.n == 0) {
 			buf_printf(out, "%s: failed: %s\n", eh->host->name,
 			    report_cause(eh));
@@ -155,6 +158,7 @@ report_host_json(struct json *j, const struct engine_host *eh)
 	json_kv_string(j, "error", eh->error);
 	json_kv_string(j, "overdue", eh->overdue);
 	json_kv_bool(j, "tls_verified", !eh->tls_unverified);
+	json_kv_string(j, "repaired_via_http", eh->repaired_via);
 	json_key(j, "changes");
 	json_array_begin(j);
 	for (i = 0; i < eh->changes.n; i++)
