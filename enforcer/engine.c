@@ -944,11 +944,18 @@ engine_run(struct engine_run *run, const struct model *m,
 	if (o->parallel < 1)
 		return cause_set(cause, "--parallel must be at least 1");
 	run->hosts = xcalloc(m->nhosts + 1, sizeof(*run->hosts));
-	for (i = 0; i < m->nhosts; i++)
+	run->shard = o->shard;
+	run->fleet_hosts = m->nhosts;
+	for (i = 0; i < m->nhosts; i++) {
+		if (!shard_has(&o->shard, m->hosts[i].name))
+			continue;
+		run->shard_hosts++;
 		if (o->hosts_glob == NULL ||
 		    model_host_match(&m->hosts[i], o->hosts_glob))
 			run->hosts[run->nhosts++].host = &m->hosts[i];
-	if (run->nhosts == 0) {
+	}
+	/* Every shard runs the same command: one may have nothing to do. */
+	if (run->nhosts == 0 && o->shard.count == 0) {
 		free(run->hosts);
 		run->hosts = NULL;
 		return cause_set(cause, "no host matches '%s'",
