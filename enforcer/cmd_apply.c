@@ -159,6 +159,8 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 	if (shard_select(&o->eo.shard, o->shard_arg, o->shard_count,
 	    cause) == -1)
 		return -1;
+	o->src.shard_index = o->eo.shard.index;
+	o->src.shard_count = o->eo.shard.count;
 	return desired_src_check(&o->src, cause);
 }
 

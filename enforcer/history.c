@@ -21,6 +21,7 @@
 
 #include <git2.h>
 
+#include "gitsrc.h"
 #include "gitutil.h"
 #include "history.h"
 
@@ -32,6 +33,10 @@
 
 struct history {
 	git_repository	 *repo;
+	char		 *ref;		/* the ref runs record to */
+	char		 *url;		/* shared by URL (credentials and all:
+					   never printed), else NULL */
+	char		 *url_public;	/* url without credentials */
 	char		 *where;	/* "branch enforcer/history of DIR" */
 	char		 *gitdir;	/* prefix of every message */
 	char		**secrets;
@@ -173,19 +178,93 @@ open_desired_repo(struct history *h, const char *desired, char **cause)
 	return rc;
 }
 
+static int history_lock_take(struct history *, int *fdp, char **cause);
+
+/*
+ * A history shared by URL: this process's own mirror of it (one per
+ * shard, so that no two processes move one local ref), fetched now.
+ */
+static int
+open_history_url(struct history *h, const char *url,
+    const struct history_place *place, char **cause)
+{
+	char *cache, *dir, *leaf;
+	int lockfd = -1, rc = -1;
+
+	h->url = xstrdup(url);
+	h->url_public = gitutil_url_public(url);
+	cache = place->cache_dir != NULL ? xstrdup(place->cache_dir) :
+	    gitutil_cache_dir();
+	if (cache == NULL)
+		return cause_set(cause, "%s: no cache directory for its mirror "
+		    "(set HOME or give --cache DIR)", h->url_public);
+	leaf = place->shard_count != 0 ? xstrdup(h->ref + strlen("refs/heads/"
+	    HISTORY_SHARE_PREFIX)) : xstrdup("read");
+	dir = history_share_mirror(cache, h->url_public, leaf);
+	if (history_dir_unused(dir))
+		rc = gitutil_create_bare(&h->repo, dir, HISTORY_BRANCH, cause);
+	else if ((rc = git_repository_open_bare(&h->repo, dir)) != 0)
+		rc = gitutil_fail(cause, h->url_public, dir);
+	if (rc == 0 && (rc = history_lock_take(h, &lockfd, cause)) == 0)
+		rc = history_share_pull(h->repo, h->url, h->url_public, h->ref,
+		    cause);
+	if (lockfd != -1)
+		close(lockfd);
+	free(dir);
+	free(leaf);
+	free(cache);
+	return rc;
+}
+
+/* A sharded run's ref cannot sit beside the unsharded branch: git keeps
+ * enforcer/history either as a ref or as a directory of refs. */
+static int
+check_sharded(struct history *h, char **cause)
+{
+	git_oid id;
+
+	if (strcmp(h->ref, HISTORY_REF) == 0 ||
+	    git_reference_name_to_id(&id, h->repo, HISTORY_REF) != 0)
+		return 0;
+	return cause_set(cause, "%s: branch %s exists: a sharded history "
+	    "needs a repository of its own (docs/scale.md)", h->gitdir,
+	    HISTORY_BRANCH);
+}
+
 int
 history_open(struct history **out, const char *desired,
     const char *history_dir, char **cause)
 {
+	return history_open_at(out, desired, history_dir, NULL, cause);
+}
+
+int
+history_open_at(struct history **out, const char *desired,
+    const char *history_dir, const struct history_place *place,
+    char **cause)
+{
+	const struct history_place none = { NULL, 0, 0 };
 	struct history *h;
 	int rc = -1;
 
 	git_libgit2_init();
 	/* A history that lies after a power cut is worse than a slow one. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	if (place == NULL)
+		place = &none;
 	h = xcalloc(1, sizeof(*h));
 	h->gitdir = xstrdup("history");
-	if (history_dir != NULL)
+	/* Shared by URL: sharded or not, runs record to a shard ref. */
+	if (place->shard_count != 0 || (history_dir != NULL &&
+	    gitsrc_is_url(history_dir)))
+		h->ref = xasprintf("refs/heads/%sshard-%u-of-%u",
+		    HISTORY_SHARE_PREFIX, place->shard_index,
+		    place->shard_count != 0 ? place->shard_count : 1);
+	else
+		h->ref = xstrdup(HISTORY_REF);
+	if (history_dir != NULL && gitsrc_is_url(history_dir))
+		rc = open_history_url(h, history_dir, place, cause);
+	else if (history_dir != NULL)
 		rc = open_history_dir(h, history_dir, cause);
 	else if (desired != NULL)
 		rc = open_desired_repo(h, desired, cause);
@@ -194,9 +273,11 @@ history_open(struct history **out, const char *desired,
 		    "repository and no --history DIR");
 	if (rc == 0) {
 		free(h->gitdir);
-		h->gitdir = xstrdup(git_repository_path(h->repo));
-		h->where = xasprintf("branch %s of %s", HISTORY_BRANCH,
-		    h->gitdir);
+		h->gitdir = xstrdup(h->url_public != NULL ? h->url_public :
+		    git_repository_path(h->repo));
+		h->where = xasprintf("branch %s of %s", h->ref +
+		    strlen("refs/heads/"), h->gitdir);
+		rc = check_sharded(h, cause);
 	}
 	if (rc == -1) {
 		history_free(h);
@@ -214,6 +295,9 @@ history_free(struct history *h)
 	if (h == NULL)
 		return;
 	git_repository_free(h->repo);
+	free(h->ref);
+	free(h->url);
+	free(h->url_public);
 	for (i = 0; i < h->nsecrets; i++)
 		free(h->secrets[i]);
 	free(h->secrets);
@@ -319,7 +403,7 @@ history_lock_take(struct history *h, int *fdp, char **cause)
 	}
 	free(path);
 	path = xasprintf("%s/%s.lock", git_repository_commondir(h->repo),
-	    HISTORY_REF);
+	    h->ref);
 	if (unlink(path) == -1 && errno != ENOENT) {
 		cause_set(cause, "%s: stale lock: %s", path, strerror(errno));
 		close(fd);
@@ -369,22 +453,86 @@ check_run(const struct history *h, const struct history_run *run, char **cause)
 	return 0;
 }
 
-/* The branch tip and (when tree is not NULL) its tree; NULL if unborn. */
+/* The tip of ref and (when tree is not NULL) its tree; NULL if unborn. */
 static int
-read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
+read_ref_tip(struct history *h, const char *ref, git_commit **tip,
+    git_tree **tree, char **cause)
 {
 	git_oid id;
+	char *what;
 	int err;
 
 	*tip = NULL;
 	if (tree != NULL)
 		*tree = NULL;
-	err = git_reference_name_to_id(&id, h->repo, HISTORY_REF);
+	err = git_reference_name_to_id(&id, h->repo, ref);
 	if (err == GIT_ENOTFOUND)
 		return 0;
 	if (err != 0 || git_commit_lookup(tip, h->repo, &id) != 0 ||
-	    (tree != NULL && git_commit_tree(tree, *tip) != 0))
-		return history_git_fail(h, cause, "read " HISTORY_REF);
+	    (tree != NULL && git_commit_tree(tree, *tip) != 0)) {
+		what = xasprintf("read %s", ref);
+		err = history_git_fail(h, cause, what);
+		free(what);
+		return err;
+	}
+	return 0;
+}
+
+/* The tip of the ref this history records to. */
+static int
+read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
+{
+	return read_ref_tip(h, h->ref, tip, tree, cause);
+}
+
+/* Names of refs, owned: refs_release(). */
+struct refs {
+	char	**v;
+	size_t	  n;
+};
+
+static void
+refs_add(struct refs *l, const char *name)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(name);
+}
+
+static void
+refs_release(struct refs *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+read_refs_add(const char *name, void *payload)
+{
+	refs_add(payload, name);
+	return 0;
+}
+
+/*
+ * The refs reading verbs read, as one fleet: the unsharded branch, and
+ * every shard's (docs/scale.md).  Freed with refs_release().
+ */
+static int
+read_refs(struct history *h, struct refs *out, char **cause)
+{
+	git_oid id;
+
+	memset(out, 0, sizeof(*out));
+	if (git_reference_name_to_id(&id, h->repo, HISTORY_REF) == 0)
+		refs_add(out, HISTORY_REF);
+	if (git_reference_foreach_glob(h->repo, "refs/heads/"
+	    HISTORY_SHARE_PREFIX "*", read_refs_add, out) != 0) {
+		refs_release(out);
+		return history_git_fail(h, cause, "list refs");
+	}
 	return 0;
 }
 
@@ -707,12 +855,16 @@ move_branch(struct history *h, const struct history_run *run,
 
 	logmsg = xasprintf("enforcer: %s %s", run->verb, run->run_id);
 	/* Compare-and-swap: a tip moved by anyone else fails the run. */
-	err = git_reference_create_matching(&ref, h->repo, HISTORY_REF, new_id,
+	err = git_reference_create_matching(&ref, h->repo, h->ref, new_id,
 	    tip != NULL, tip != NULL ? git_commit_id(tip) : NULL, logmsg);
 	free(logmsg);
 	git_reference_free(ref);
-	if (err != 0)
-		return history_git_fail(h, cause, "update " HISTORY_REF);
+	if (err != 0) {
+		logmsg = xasprintf("update %s", h->ref);
+		err = history_git_fail(h, cause, logmsg);
+		free(logmsg);
+		return err;
+	}
 	return 0;
 }
 
@@ -754,6 +906,10 @@ history_write(struct history *h, const struct history_run *run, int intent,
 		*wrote = 0;
 		goto out;
 	}
+	/* Intent commits travel with their run commit (docs/scale.md). */
+	if (h->url != NULL && !intent && history_share_push(h->repo, h->url,
+	    h->url_public, h->ref, cause) == -1)
+		goto out;
 	rc = 0;
 out:
 	if (lockfd != -1)
@@ -860,6 +1016,7 @@ struct walk {
 	struct history_log		 *log;
 	const struct history_filter *filter;
 	size_t			  cap;
+	size_t			  first;	/* this ref's first entry */
 	struct history_entry	  pending;	/* run awaiting its parent */
 	int			  has_pending;
 	int			  pending_run;	/* pending is a run commit */
@@ -888,7 +1045,7 @@ walk_flush(struct walk *w)
 		    sizeof(*log->entries));
 	}
 	log->entries[log->n++] = w->pending;
-	if (w->filter->limit != 0 && log->n == w->filter->limit)
+	if (w->filter->limit != 0 && log->n - w->first == w->filter->limit)
 		w->done = 1;
 }
 
@@ -954,30 +1111,71 @@ walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
 	return 0;
 }
 
+/* One ref's runs into w->log, newest first, up to the filter's limit. */
+static int
+walk_ref(struct history *h, struct walk *w, const char *ref, char **cause)
+{
+	git_commit *c = NULL;
+	int rc = -1;
+
+	w->first = w->log->n;
+	w->done = 0;
+	w->has_pending = 0;
+	if (read_ref_tip(h, ref, &c, NULL, cause) == -1)
+		goto out;
+	while (c != NULL && !w->done) {
+		if (walk_one(h, w, c, cause) == -1 ||
+		    first_parent(h, &c, cause) == -1)
+			goto out;
+	}
+	if (!w->done)
+		walk_flush(w);
+	rc = 0;
+out:
+	git_commit_free(c);
+	return rc;
+}
+
+/* Newest first across shards: finish time, then run id (which starts
+ * with the start time). */
+static int
+entry_newer(const void *a, const void *b)
+{
+	const struct history_entry *x = a, *y = b;
+
+	if (x->run.finished != y->run.finished)
+		return x->run.finished > y->run.finished ? -1 : 1;
+	return -strcmp(x->run.run_id != NULL ? x->run.run_id : "",
+	    y->run.run_id != NULL ? y->run.run_id : "");
+}
+
 int
 history_list(struct history_log **out, struct history *h,
     const struct history_filter *filter, char **cause)
 {
 	const struct history_filter all = HISTORY_FILTER_INIT;
+	struct refs refs;
 	struct walk w;
-	git_commit *c = NULL;
+	size_t i;
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.log = xcalloc(1, sizeof(*w.log));
 	w.filter = filter != NULL ? filter : &all;
-	if (read_tip(h, &c, NULL, cause) == -1)
+	if (read_refs(h, &refs, cause) == -1)
 		goto out;
-	while (c != NULL && !w.done) {
-		if (walk_one(h, &w, c, cause) == -1 ||
-		    first_parent(h, &c, cause) == -1)
+	for (i = 0; i < refs.n; i++)
+		if (walk_ref(h, &w, refs.v[i], cause) == -1)
 			goto out;
-	}
-	if (!w.done)
-		walk_flush(&w);
+	/* One ref is in order already; several are merged. */
+	if (refs.n > 1 && w.log->n > 1)
+		qsort(w.log->entries, w.log->n, sizeof(*w.log->entries),
+		    entry_newer);
+	if (w.filter->limit != 0 && w.log->n > w.filter->limit)
+		w.log->n = w.filter->limit;
 	rc = 0;
 out:
-	git_commit_free(c);
+	refs_release(&refs);
 	if (rc == -1) {
 		history_log_free(w.log);
 		w.log = NULL;
@@ -993,22 +1191,29 @@ find_run(struct history *h, struct history_log *log, const char *run_id,
 {
 	enum history_msg_record record;
 	git_commit *c = NULL;
+	struct refs refs = { NULL, 0 };
 	char *needle;
+	size_t i;
 	int rc = -1;
 
 	*out = NULL;
 	needle = xasprintf("\nRun-Id: %s\n", run_id);
-	if (read_tip(h, &c, NULL, cause) == -1)
+	if (read_refs(h, &refs, cause) == -1)
 		goto out;
-	for (; c != NULL; ) {
-		if (strstr(git_commit_message(c), needle) != NULL) {
-			if (parse_commit(h, log, c, e, &record, cause) == -1)
-				goto out;
-			if (record == HISTORY_MSG_RUN)
-				break;
-		}
-		if (first_parent(h, &c, cause) == -1)
+	for (i = 0; i < refs.n && c == NULL; i++) {
+		if (read_ref_tip(h, refs.v[i], &c, NULL, cause) == -1)
 			goto out;
+		for (; c != NULL; ) {
+			if (strstr(git_commit_message(c), needle) != NULL) {
+				if (parse_commit(h, log, c, e, &record,
+				    cause) == -1)
+					goto out;
+				if (record == HISTORY_MSG_RUN)
+					break;
+			}
+			if (first_parent(h, &c, cause) == -1)
+				goto out;
+		}
 	}
 	if (c == NULL) {
 		cause_set(cause, "no run '%s' in %s", run_id, h->where);
@@ -1018,6 +1223,7 @@ find_run(struct history *h, struct history_log *log, const char *run_id,
 	c = NULL;
 	rc = 0;
 out:
+	refs_release(&refs);
 	git_commit_free(c);
 	free(needle);
 	return rc;
@@ -1192,18 +1398,48 @@ out:
 	return rc;
 }
 
+/*
+ * Across shards, the ref whose tip is newest among those that hold the
+ * host: when N changes, the refs of the old split stop moving, so the
+ * host's newest record is in the newest ref that has it.
+ */
 int
 history_last_state(struct node **out, struct history *h, const char *host,
     char **cause)
 {
-	git_commit *tip;
-	int rc;
+	struct refs refs;
+	git_commit *tip = NULL;
+	git_time_t best = 0;
+	struct node *n;
+	size_t i;
+	int rc = -1;
 
 	*out = NULL;
-	if (read_tip(h, &tip, NULL, cause) == -1)
+	if (read_refs(h, &refs, cause) == -1)
 		return -1;
-	rc = tip != NULL ? read_state(h, tip, host, out, cause) : 0;
+	for (i = 0; i < refs.n; i++) {
+		if (read_ref_tip(h, refs.v[i], &tip, NULL, cause) == -1)
+			goto out;
+		n = NULL;
+		if (tip != NULL && (*out == NULL || git_commit_time(tip) >
+		    best) && read_state(h, tip, host, &n, cause) == -1)
+			goto out;
+		if (n != NULL) {
+			node_free(*out);
+			*out = n;
+			best = git_commit_time(tip);
+		}
+		git_commit_free(tip);
+		tip = NULL;
+	}
+	rc = 0;
+out:
 	git_commit_free(tip);
+	refs_release(&refs);
+	if (rc == -1) {
+		node_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 
