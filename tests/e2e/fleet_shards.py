@@ -1,6 +1,6 @@
 """fleet_shards.py: a fleet run by 4 shards at once, one shared history.
 
-A simulated fleet (SHARD_FLEET_HOSTS, default 200 here; tests/bench/
+A simulated fleet (SHARD_FLEET_HOSTS, default 100 in make check; tests/bench/
 fleet_shards.py runs 2,000) with drift on every host (CredSSP server on).
 Four enforcer processes at once, --no-wait (a shard that waited for
 another's lock would fail): shards 0 and 1 from --shard I/4, shards 2 and
@@ -26,12 +26,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'winrm-sim'))
 import simtest as t  # noqa: E402
 
-N = int(os.environ.get('SHARD_FLEET_HOSTS', '200'))
+N = int(os.environ.get('SHARD_FLEET_HOSTS', '100'))
 ENFORCER = os.environ.get('ENFORCER', os.path.join(t.TOP, 'bin', 'enforcer'))
 PER_ADDR = 2 if N > 1000 else 1        # hosts per address (two ports)
 ADDRS = (N + PER_ADDR - 1) // PER_ADDR
@@ -175,7 +176,11 @@ def main():
         cache = os.path.join(work, 'cache')
         plant(fleet)
 
-        check_round(fleet, run_shards(ds, url, cache, 4), 4, 1)
+        t0 = time.monotonic()
+        results = run_shards(ds, url, cache, 4)
+        print('round 1: %d hosts, 4 shards at once: %.1f s' % (
+            N, time.monotonic() - t0))
+        check_round(fleet, results, 4, 1)
         refs = subprocess.run(['git', '--git-dir', bare, 'for-each-ref',
                                '--format=%(refname)'], capture_output=True,
                               text=True).stdout.split()
@@ -194,7 +199,10 @@ def main():
                     repr(wrong[:5]))
 
         read = ['--history', url, '--cache', os.path.join(work, 'reader')]
+        t0 = time.monotonic()
         log = enforcer_json(['history', '--json'] + read)
+        print('fleet-wide history (fetch and read): %.2f s' % (
+            time.monotonic() - t0))
         runs = changed_by_run(log)
         hosts = [h for r in runs.values() for h in r]
         t.check('fleet-wide history: 4 runs', len(runs) == 4,
@@ -204,7 +212,11 @@ def main():
                 '%d changes for %d hosts' % (len(hosts), len(set(hosts))))
 
         plant(fleet)
-        check_round(fleet, run_shards(ds, url, cache, 5), 5, 1)
+        t0 = time.monotonic()
+        results = run_shards(ds, url, cache, 5)
+        print('round 2: %d hosts, 5 shards at once: %.1f s' % (
+            N, time.monotonic() - t0))
+        check_round(fleet, results, 5, 1)
         log = enforcer_json(['history', '--json'] + read)
         trail = {}
         for e in log:
