@@ -755,7 +755,6 @@ engine_http_repairable(const struct engine_host *eh, const struct wsman *ws,
 {
 	const struct model_conn *mc = &eh->host->conn;
 	int port = mc->repair_http_port;
-
 	char *tls;
 
 	if (mc->http || wsman_last_error(ws) != WSMAN_E_TLS)
