@@ -24,6 +24,7 @@
 #include "gitsrc.h"
 #include "gitutil.h"
 #include "history.h"
+#include "shard.h"
 
 #define HISTORY_BRANCH	"enforcer/history"
 #define HISTORY_REF	"refs/heads/" HISTORY_BRANCH
@@ -37,6 +38,7 @@ struct history {
 	char		 *url;		/* shared by URL (credentials and all:
 					   never printed), else NULL */
 	char		 *url_public;	/* url without credentials */
+	int		  fanout;	/* hosts/<xx>/<name>.yaml: sharded */
 	char		 *where;	/* "branch enforcer/history of DIR" */
 	char		 *gitdir;	/* prefix of every message */
 	char		**secrets;
@@ -262,6 +264,7 @@ history_open_at(struct history **out, const char *desired,
 		    place->shard_count != 0 ? place->shard_count : 1);
 	else
 		h->ref = xstrdup(HISTORY_REF);
+	h->fanout = strcmp(h->ref, HISTORY_REF) != 0;
 	if (history_dir != NULL && gitsrc_is_url(history_dir))
 		rc = open_history_url(h, history_dir, place, cause);
 	else if (history_dir != NULL)
@@ -551,22 +554,63 @@ write_state(struct history *h, const struct node *n, git_oid *oid,
 	return rc;
 }
 
+/*
+ * hosts/<xx>/ of a fanned-out tree (sharded histories): the top byte of
+ * the name's FNV-1a hash in hex, so that a run that changes a few hosts
+ * of 50,000 writes a few directories of about 200 entries, not one of
+ * 50,000 (docs/scale.md).
+ */
+static void
+host_fan_dir(const char *host, char dir[3])
+{
+	snprintf(dir, 3, "%02x", (unsigned)(shard_hash(host) >> 56));
+}
+
+/* Where host's file is: fanned out or flat (both are read). */
+static char *
+host_path(const char *host, int fanout)
+{
+	char dir[3];
+
+	if (!fanout)
+		return xasprintf("hosts/%s.yaml", host);
+	host_fan_dir(host, dir);
+	return xasprintf("hosts/%s/%s.yaml", dir, host);
+}
+
+/* host's file in tree, in either layout; *path (may be NULL) where. */
+static int
+host_entry(git_tree *tree, const char *host, git_tree_entry **e,
+    char **path)
+{
+	char *p;
+	int fanout, err = GIT_ENOTFOUND;
+
+	*e = NULL;
+	for (fanout = 1; fanout >= 0 && err == GIT_ENOTFOUND; fanout--) {
+		p = host_path(host, fanout);
+		err = git_tree_entry_bypath(e, tree, p);
+		if (path != NULL && (err == 0 || fanout == 0))
+			*path = p;
+		else
+			free(p);
+	}
+	return err;
+}
+
 static int
 last_blob(git_tree *tree, const char *host, git_oid *oid)
 {
 	git_tree_entry *e;
-	char *path;
 	int found = 0;
 
 	if (tree == NULL)
 		return 0;
-	path = xasprintf("hosts/%s.yaml", host);
-	if (git_tree_entry_bypath(&e, tree, path) == 0) {
+	if (host_entry(tree, host, &e, NULL) == 0) {
 		git_oid_cpy(oid, git_tree_entry_id(e));
 		found = git_tree_entry_type(e) == GIT_OBJECT_BLOB;
 		git_tree_entry_free(e);
 	}
-	free(path);
 	return found;
 }
 
@@ -612,7 +656,97 @@ files_release(struct rec_files *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* base (may be NULL) with hosts/<name>.yaml set for each file. */
+/* Set <name>.yaml for files [from, to) of f (by index ix) in b. */
+static int
+insert_files(git_treebuilder *b, const struct rec_files *f, const size_t *ix,
+    size_t from, size_t to)
+{
+	char *file;
+	int err = 0;
+
+	for (; from < to && err == 0; from++) {
+		file = xasprintf("%s.yaml", f->names[ix[from]]);
+		err = git_treebuilder_insert(NULL, b, file, f->oids[ix[from]],
+		    GIT_FILEMODE_BLOB);
+		free(file);
+	}
+	return err;
+}
+
+/* A file of a run and its directory, to write each directory once. */
+struct fan_order {
+	size_t	i;
+	char	dir[3];
+};
+
+static int
+fan_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fan_order *)a)->dir,
+	    ((const struct fan_order *)b)->dir);
+}
+
+/* One directory hosts/<dir>/ of hb, with files [from, to) of ix set. */
+static int
+write_fan_dir(struct history *h, git_treebuilder *hb, git_tree *hosts,
+    const char *dir, const struct rec_files *f, const size_t *ix,
+    size_t from, size_t to)
+{
+	const git_tree_entry *e;
+	git_treebuilder *db = NULL;
+	git_tree *sub = NULL;
+	git_oid id;
+	int err;
+
+	e = hosts != NULL ? git_tree_entry_byname(hosts, dir) : NULL;
+	err = e != NULL ? git_tree_lookup(&sub, h->repo,
+	    git_tree_entry_id(e)) : 0;
+	if (err == 0)
+		err = git_treebuilder_new(&db, h->repo, sub);
+	if (err == 0)
+		err = insert_files(db, f, ix, from, to);
+	if (err == 0)
+		err = git_treebuilder_write(&id, db);
+	if (err == 0)
+		err = git_treebuilder_insert(NULL, hb, dir, &id,
+		    GIT_FILEMODE_TREE);
+	git_treebuilder_free(db);
+	git_tree_free(sub);
+	return err;
+}
+
+/* hb (hosts/) with each file of f set, fanned out or flat. */
+static int
+write_hosts(struct history *h, git_treebuilder *hb, git_tree *hosts,
+    const struct rec_files *f)
+{
+	struct fan_order *o;
+	size_t *ix, i, j;
+	int err = 0;
+
+	o = xcalloc(f->n + 1, sizeof(*o));
+	ix = xcalloc(f->n + 1, sizeof(*ix));
+	for (i = 0; i < f->n; i++) {
+		o[i].i = i;
+		host_fan_dir(f->names[i], o[i].dir);
+	}
+	if (h->fanout)
+		qsort(o, f->n, sizeof(*o), fan_cmp);
+	for (i = 0; i < f->n; i++)
+		ix[i] = o[i].i;
+	if (!h->fanout)
+		err = insert_files(hb, f, ix, 0, f->n);
+	for (i = 0; h->fanout && i < f->n && err == 0; i = j) {
+		for (j = i; j < f->n && strcmp(o[j].dir, o[i].dir) == 0; j++)
+			;
+		err = write_fan_dir(h, hb, hosts, o[i].dir, f, ix, i, j);
+	}
+	free(o);
+	free(ix);
+	return err;
+}
+
+/* base (may be NULL) with each host's file set (host_path()). */
 static int
 write_tree(struct history *h, const git_oid *base, const struct rec_files *f,
     git_oid *out, char **cause)
@@ -621,24 +755,15 @@ write_tree(struct history *h, const git_oid *base, const struct rec_files *f,
 	git_tree *root = NULL, *hosts = NULL;
 	git_tree_entry *e = NULL;
 	git_oid hosts_id;
-	char *file;
-	size_t i;
 	int rc = -1;
 
 	if (base != NULL && (git_tree_lookup(&root, h->repo, base) != 0 ||
 	    (git_tree_entry_bypath(&e, root, "hosts") == 0 &&
 	    git_tree_lookup(&hosts, h->repo, git_tree_entry_id(e)) != 0)))
 		goto fail;
-	if (git_treebuilder_new(&hb, h->repo, hosts) != 0)
+	if (git_treebuilder_new(&hb, h->repo, hosts) != 0 ||
+	    write_hosts(h, hb, hosts, f) != 0)
 		goto fail;
-	for (i = 0; i < f->n; i++) {
-		file = xasprintf("%s.yaml", f->names[i]);
-		rc = git_treebuilder_insert(NULL, hb, file, f->oids[i],
-		    GIT_FILEMODE_BLOB);
-		free(file);
-		if (rc != 0)
-			goto fail;
-	}
 	if (git_treebuilder_write(&hosts_id, hb) != 0 ||
 	    git_treebuilder_new(&rb, h->repo, root) != 0 ||
 	    git_treebuilder_insert(NULL, rb, "hosts", &hosts_id,
@@ -1242,12 +1367,15 @@ read_state(struct history *h, git_commit *c, const char *host,
 	int err, rc = -1;
 
 	*out = NULL;
-	path = xasprintf("hosts/%s.yaml", host);
+	path = NULL;
 	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-	name = xasprintf("%s:%s", hex, path);
-	if (git_commit_tree(&tree, c) != 0)
+	if (git_commit_tree(&tree, c) != 0) {
+		name = xasprintf("%s:hosts/%s.yaml", hex, host);
 		goto fail;
-	if ((err = git_tree_entry_bypath(&e, tree, path)) == GIT_ENOTFOUND) {
+	}
+	err = host_entry(tree, host, &e, &path);
+	name = xasprintf("%s:%s", hex, path);
+	if (err == GIT_ENOTFOUND) {
 		rc = 0;
 		goto done;
 	}

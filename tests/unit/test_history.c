@@ -37,6 +37,7 @@
  * desired_dirty, operator) are zero there, as meant.
  */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include "shard.h"
 #include "timeparse.h"
 
 static char tmp[256];
@@ -1439,6 +1440,24 @@ test_shared_race(void **state)
 	    "refs/heads/enforcer/history/shard-0-of-2"), 0);
 	assert_int_equal(git_reference_name_to_id(&tip, bare,
 	    "refs/heads/enforcer/history/shard-1-of-2"), 0);
+	/* A sharded tree is fanned out: hosts/<top byte of the hash>/. */
+	{
+		git_commit *cm;
+		git_tree *tree;
+		git_tree_entry *e;
+		char *p = xasprintf("hosts/%02x/c.test.yaml",
+		    (unsigned)(shard_hash("c.test") >> 56));
+
+		assert_int_equal(git_commit_lookup(&cm, bare, &tip), 0);
+		assert_int_equal(git_commit_tree(&tree, cm), 0);
+		assert_int_equal(git_tree_entry_bypath(&e, tree, p), 0);
+		git_tree_entry_free(e);
+		assert_int_not_equal(git_tree_entry_bypath(&e, tree,
+		    "hosts/c.test.yaml"), 0);
+		git_tree_free(tree);
+		git_commit_free(cm);
+		free(p);
+	}
 	git_repository_free(bare);
 	history_free(a);
 	history_free(b);
