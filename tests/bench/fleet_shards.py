@@ -14,7 +14,9 @@ N = os.environ.get('BENCH_SHARD_HOSTS', '2000')
 t0 = time.monotonic()
 p = subprocess.run([sys.executable, os.path.join(HERE, '..', 'e2e',
                                                  'fleet_shards.py')],
-                   env=dict(os.environ, SHARD_FLEET_HOSTS=N), text=True,
+                   env=dict(os.environ, SHARD_FLEET_HOSTS=N,
+                            SHARD_PARALLEL=os.environ.get(
+                                'BENCH_SHARD_PARALLEL', '16')), text=True,
                    capture_output=True)
 for line in p.stdout.splitlines():
     if not line.startswith('ok  '):
