@@ -66,5 +66,9 @@ int cmd_apply(int, char **);
  */
 struct run_opts;
 int cmd_run_option(int ch, const char *arg, struct run_opts *, char **cause);
+/* --shard and --shards: codes past any letter, since other verbs' letters
+ * ('N' for doctor's --node) reach cmd_run_option() too. */
+#define CMD_OPT_SHARD	0x100
+#define CMD_OPT_SHARDS	0x101
 
 #endif

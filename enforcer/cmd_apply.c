@@ -18,13 +18,16 @@ cmd_apply_usage(FILE *fp, int apply)
 	const char *verb = apply ? "apply" : "plan";
 
 	fprintf(fp,
-	    "usage: %s %s [--parallel N] [--hosts GLOB] [--json] [--no-wait]\n"
+	    "usage: %s %s [--parallel N] [--hosts GLOB] [--shard I/N | --shards N]\n"
+	    "       %*s [--json] [--no-wait]\n"
 	    "       %*s [--at TIME] [--history DIR] [--require-clean] PATH\n"
 	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
 	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
 	    "  --parallel N   hosts handled at once (default 16)\n"
 	    "  --hosts GLOB   only hosts whose name or group matches GLOB\n"
+	    "  --shard I/N    only the hosts of shard I of N (from 0; docs/scale.md)\n"
+	    "  --shards N     the same, I from $JOB_COMPLETION_INDEX\n"
 	    "  --json         machine-readable report (docs/json.md)\n"
 	    "  --no-wait      fail at once if another run holds the lock\n"
 	    "  --at TIME      evaluate windows at TIME (RFC 3339) instead of now,\n"
@@ -41,6 +44,7 @@ cmd_apply_usage(FILE *fp, int apply)
 	    "\nexit status: 0 in sync%s, 1 error%s,\n"
 	    "2 changes pending%s, 3 some hosts failed\n",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
+	    (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    apply ? "Read every host, diff against the desired state, apply "
 	    "the changes in a safe\norder and verify each by reading it back." :
@@ -94,6 +98,12 @@ cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
 	case 'C':
 		src->require_clean = 1;
 		return 1;
+	case CMD_OPT_SHARD:
+		o->shard_arg = arg;
+		return 1;
+	case CMD_OPT_SHARDS:
+		return shard_parse_count(arg, &o->shard_count, cause) == -1 ?
+		    -1 : 1;
 	}
 	return 0;
 }
@@ -113,6 +123,8 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		{ "require-signed", required_argument, NULL, 's' },
 		{ "cache", required_argument, NULL, 'c' },
 		{ "require-clean", no_argument, NULL, 'C' },
+		{ "shard", required_argument, NULL, CMD_OPT_SHARD },
+		{ "shards", required_argument, NULL, CMD_OPT_SHARDS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -144,6 +156,11 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		return cause_set(cause, "expected one PATH");
 	}
 	o->src.path = optind < argc ? argv[optind] : NULL;
+	if (shard_select(&o->eo.shard, o->shard_arg, o->shard_count,
+	    cause) == -1)
+		return -1;
+	o->src.shard_index = o->eo.shard.index;
+	o->src.shard_count = o->eo.shard.count;
 	return desired_src_check(&o->src, cause);
 }
 

@@ -17,15 +17,17 @@ static void
 cmd_history_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: %s history [--history DIR] [--host NAME] [--since TIME]\n"
-	    "           [--limit N] [--class CLASS] [--changes] [--json] "
-	    "[PATH]\n\n"
+	    "usage: %s history [--history DIR|URL] [--cache DIR] [--host NAME]\n"
+	    "           [--since TIME] [--limit N] [--class CLASS] [--changes]\n"
+	    "           [--json] [PATH]\n\n"
 	    "List the recorded runs, newest first: one line per run, or per\n"
 	    "change with --changes.  The history is the branch "
 	    "enforcer/history\n"
 	    "of the git repository holding PATH (default .), or the "
 	    "repository\n"
-	    "given with --history.\n\n"
+	    "given with --history; a URL is a history shared by shards, all\n"
+	    "of whose refs are read as one fleet (docs/scale.md).\n\n"
+	    "  --cache DIR    where a --history URL is mirrored\n"
 	    "  --host NAME    runs that changed, failed on or found drift "
 	    "on NAME\n"
 	    "  --since TIME   runs finished since TIME: 2026-11-25T09:30:00Z,\n"
@@ -168,6 +170,7 @@ cmd_history(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "history", required_argument, NULL, 'H' },
+		{ "cache", required_argument, NULL, 'K' },
 		{ "host", required_argument, NULL, 'n' },
 		{ "since", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'l' },
@@ -181,6 +184,7 @@ cmd_history(int argc, char **argv)
 	struct history *h = NULL;
 	struct history_log *log = NULL;
 	enum history_class class;
+	struct history_place place = { NULL, 0, 0 };
 	const char *dir = NULL;
 	char *cause = NULL, *end;
 	int ch, changes = 0, json = 0, rc = EXIT_ERROR;
@@ -190,6 +194,9 @@ cmd_history(int argc, char **argv)
 		switch (ch) {
 		case 'H':
 			dir = optarg;
+			break;
+		case 'K':
+			place.cache_dir = optarg;
 			break;
 		case 'n':
 			f.host = optarg;
@@ -229,8 +236,8 @@ cmd_history(int argc, char **argv)
 		return cmd_history_bad_usage("too many arguments ('%s')",
 		    argv[optind + 1]);
 	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
-	if (history_open(&h, optind < argc ? argv[optind] : ".", dir,
-	    &cause) == -1 || history_list(&log, h, &f, &cause) == -1)
+	if (history_open_at(&h, optind < argc ? argv[optind] : ".", dir,
+	    &place, &cause) == -1 || history_list(&log, h, &f, &cause) == -1)
 		goto out;
 	cmd_history_print_log(log, changes, json);
 	rc = EXIT_OK;

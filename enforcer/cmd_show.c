@@ -16,7 +16,8 @@ static void
 cmd_show_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: %s show [--history DIR] [--json] RUN [PATH]\n\n"
+	    "usage: %s show [--history DIR|URL] [--cache DIR] [--json] RUN "
+	    "[PATH]\n\n"
 	    "Show what run RUN (a run id from '%s history') observed, "
 	    "changed\n"
 	    "and verified on each host.  The history is found as for "
@@ -125,6 +126,7 @@ cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "history", required_argument, NULL, 'H' },
+		{ "cache", required_argument, NULL, 'K' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -132,6 +134,7 @@ cmd_show(int argc, char **argv)
 	struct history *h = NULL;
 	struct history_log *log = NULL;
 	struct buf b = BUF_INIT;
+	struct history_place place = { NULL, 0, 0 };
 	const char *dir = NULL;
 	char *cause = NULL;
 	int ch, json = 0, rc = EXIT_ERROR;
@@ -141,6 +144,9 @@ cmd_show(int argc, char **argv)
 		switch (ch) {
 		case 'H':
 			dir = optarg;
+			break;
+		case 'K':
+			place.cache_dir = optarg;
 			break;
 		case 'j':
 			json = 1;
@@ -158,8 +164,8 @@ cmd_show(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
-	if (history_open(&h, optind + 1 < argc ? argv[optind + 1] : ".", dir,
-	    &cause) == -1 ||
+	if (history_open_at(&h, optind + 1 < argc ? argv[optind + 1] : ".",
+	    dir, &place, &cause) == -1 ||
 	    history_show(&log, h, argv[optind], &cause) == -1)
 		goto out;
 	if (json) {

@@ -32,28 +32,19 @@ desired_src_check(struct desired_src *src, char **cause)
 		return cause_set(cause, "give PATH or --repo, not both");
 	if (src->repo != NULL && src->ref == NULL)
 		return cause_set(cause, "--repo needs --ref REF");
-	if (src->repo == NULL && (src->ref != NULL || src->keyring != NULL ||
-	    src->cache_dir != NULL))
-		return cause_set(cause, "--ref, --require-signed and --cache "
-		    "read the desired state from --repo");
+	src->history_dir = desired_history_dir(src->history_dir);
+	if (src->repo == NULL && (src->ref != NULL || src->keyring != NULL))
+		return cause_set(cause, "--ref and --require-signed read the "
+		    "desired state from --repo");
+	if (src->repo == NULL && src->cache_dir != NULL &&
+	    (src->history_dir == NULL || !gitsrc_is_url(src->history_dir)))
+		return cause_set(cause, "--cache keeps what --repo or a "
+		    "--history URL fetches");
 	if (src->repo == NULL && src->path == NULL)
 		return cause_set(cause, "expected PATH or --repo");
-	src->history_dir = desired_history_dir(src->history_dir);
 	return 0;
 }
 
-/* $XDG_CACHE_HOME/enforcer/git, else ~/.cache/enforcer/git.  free(). */
-static char *
-desired_cache_dir(void)
-{
-	const char *base;
-
-	if ((base = getenv("XDG_CACHE_HOME")) != NULL && *base == '/')
-		return xasprintf("%s/enforcer/git", base);
-	if ((base = getenv("HOME")) != NULL && *base == '/')
-		return xasprintf("%s/.cache/enforcer/git", base);
-	return NULL;
-}
 
 static int
 desired_load_git(struct desired *d, const struct desired_src *src,
@@ -66,7 +57,7 @@ desired_load_git(struct desired *d, const struct desired_src *src,
 	int rc = -1;
 
 	cache = src->cache_dir != NULL ? xstrdup(src->cache_dir) :
-	    desired_cache_dir();
+	    gitutil_cache_dir();
 	if (gitsrc_read(&gf, src->repo, src->ref, cache, src->keyring,
 	    &cause) == -1) {
 		errors_add_owned(errs, cause);
@@ -193,12 +184,16 @@ desired_history(struct history **out, const struct desired_src *src,
     int required, char **cause)
 {
 	const char *desired = src->repo != NULL ? src->repo : src->path;
+	const struct history_place place = { src->cache_dir, src->shard_index,
+	    src->shard_count };
 
 	*out = NULL;
 	if (src->history_dir != NULL) {
-		if (!required && history_dir_unused(src->history_dir))
+		if (!required && !gitsrc_is_url(src->history_dir) &&
+		    history_dir_unused(src->history_dir))
 			return 0;
-		return history_open(out, NULL, src->history_dir, cause);
+		return history_open_at(out, NULL, src->history_dir, &place,
+		    cause);
 	}
 	if (src->repo != NULL && gitsrc_is_url(src->repo)) {
 		if (!required)
@@ -215,18 +210,41 @@ desired_history(struct history **out, const struct desired_src *src,
 		    "--history DIR (or set ENFORCER_HISTORY), or keep the "
 		    "desired state in git", desired);
 	}
-	return history_open(out, desired, NULL, cause);
+	return history_open_at(out, desired, NULL, &place, cause);
 }
 
-char *
-desired_lock_path(const struct desired_src *src)
+static char *
+desired_lock_base(const struct desired_src *src)
 {
+	char *cache, *path;
+
 	if (src->repo == NULL)
 		return lock_path_for(src->path);
 	if (!gitsrc_is_url(src->repo) || src->history_dir == NULL)
 		return lock_path_for(src->repo);
-	/* A fetched desired state: its runs meet at their history. */
-	return lock_path_for(src->history_dir);
+	if (!gitsrc_is_url(src->history_dir))
+		/* A fetched desired state: its runs meet at their history. */
+		return lock_path_for(src->history_dir);
+	/* Both fetched: the runs of one control node meet in its cache. */
+	cache = src->cache_dir != NULL ? xstrdup(src->cache_dir) :
+	    gitutil_cache_dir();
+	path = xasprintf("%s/history.lock", cache != NULL ? cache : ".");
+	free(cache);
+	return path;
+}
+
+/* Shards lock apart: one shard never waits for another. */
+char *
+desired_lock_path(const struct desired_src *src)
+{
+	char *base = desired_lock_base(src), *path;
+
+	if (src->shard_count == 0)
+		return base;
+	path = xasprintf("%s.shard-%u-of-%u", base, src->shard_index,
+	    src->shard_count);
+	free(base);
+	return path;
 }
 
 void

@@ -27,6 +27,9 @@ struct desired_src {
 	const char	*history_dir;	/* --history DIR; NULL: see above */
 	int		 require_clean;	/* --require-clean: refuse a PATH with
 					   uncommitted changes */
+	unsigned	 shard_index;	/* --shard I/N: the history ref and
+					   the lock are the shard's own */
+	unsigned	 shard_count;	/* 0: not sharded */
 };
 
 /* A loaded desired state.  Owns everything: desired_release(). */

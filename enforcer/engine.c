@@ -741,6 +741,82 @@ engine_before_write(struct engine_ctx *ec, struct engine_host *eh)
 	return -1;
 }
 
+/*
+ * The HTTPS listener of eh failed TLS (its certificate expired, untrusted
+ * or for another name): can its HTTP listener be used to repair it?  Only
+ * with NTLM or Kerberos, which seal every message over HTTP (Basic would
+ * send the password in clear, a client certificate needs TLS), and only
+ * when the desired state has the HTTPS listener to repair.  When not, the
+ * cause says what a person must do (docs/transport.md, "Repair over HTTP").
+ */
+static int
+engine_http_repairable(const struct engine_host *eh, const struct wsman *ws,
+    char **cause)
+{
+	const struct model_conn *mc = &eh->host->conn;
+	int port = mc->repair_http_port;
+	char *tls;
+
+	if (mc->http || wsman_last_error(ws) != WSMAN_E_TLS)
+		return 0;
+	tls = *cause;
+	if (node_get(node_get(eh->desired, "wsman_listener"), "https") ==
+	    NULL)
+		*cause = xasprintf("%s: bind the HTTPS listener to a valid "
+		    "certificate on the host, or add wsman_listener https to "
+		    "its desired state so that enforcer repairs it over HTTP "
+		    "(port %d)", tls, port);
+	else if (mc->auth != WSMAN_AUTH_NTLM && mc->auth !=
+	    WSMAN_AUTH_NEGOTIATE)
+		*cause = xasprintf("%s: bind the HTTPS listener to a valid "
+		    "certificate on the host by hand (auth '%s' cannot repair "
+		    "it over HTTP, port %d: only ntlm and kerberos seal every "
+		    "message there)", tls, wsman_auth_name(mc->auth), port);
+	else
+		return 1;
+	free(tls);
+	return 0;
+}
+
+/*
+ * Read eh again over its HTTP listener, every message sealed (*ws and wo
+ * switched to it); *cause, the TLS failure, becomes eh->repaired_via, which
+ * the report shows, or part of the one line saying what a person must do.
+ */
+static int
+engine_read_http(struct engine_ctx *ec, struct state_ctx *ctx,
+    struct wsman_opts *wo, struct wsman **ws, struct engine_host *eh,
+    char **cause)
+{
+	const char *tls = engine_unhost(eh->host->name, *cause);
+	char *http = NULL, *line;
+
+	wo->scheme = "http";
+	wo->port = eh->host->conn.repair_http_port;
+	wsman_free(*ws);
+	*ws = NULL;
+	if (wsman_new(ws, wo, &http) == 0) {
+		ctx->ws = *ws;
+		if (engine_read_host(ec, ctx, wo, eh, &http) == 0) {
+			eh->repaired_via = xasprintf("reached over HTTP (port "
+			    "%d, %s, every message sealed) to repair the "
+			    "HTTPS listener: %s", wo->port,
+			    wsman_auth_name(wo->auth), tls);
+			free(*cause);
+			*cause = NULL;
+			return 0;
+		}
+	}
+	line = xasprintf("%s; over HTTP (port %d) too: %s: enable the HTTP "
+	    "listener (winrm quickconfig) or bind the HTTPS listener to a "
+	    "valid certificate on the host", tls, wo->port,
+	    engine_unhost(eh->host->name, http));
+	free(http);
+	free(*cause);
+	*cause = line;
+	return -1;
+}
+
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
@@ -767,7 +843,9 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.port = eh->host->conn.http ? 5986 : eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
-	if (engine_read_host(ec, &ctx, &wo, eh, &cause) == -1 ||
+	if ((engine_read_host(ec, &ctx, &wo, eh, &cause) == -1 &&
+	    (!engine_http_repairable(eh, ws, &cause) ||
+	    engine_read_http(ec, &ctx, &wo, &ws, eh, &cause) == -1)) ||
 	    engine_diff(eh->desired, eh->observed, ctx.now,
 	    &eh->changes, &cause) == -1)
 		goto fail;
@@ -865,11 +943,18 @@ engine_run(struct engine_run *run, const struct model *m,
 	if (o->parallel < 1)
 		return cause_set(cause, "--parallel must be at least 1");
 	run->hosts = xcalloc(m->nhosts + 1, sizeof(*run->hosts));
-	for (i = 0; i < m->nhosts; i++)
+	run->shard = o->shard;
+	run->fleet_hosts = m->nhosts;
+	for (i = 0; i < m->nhosts; i++) {
+		if (!shard_has(&o->shard, m->hosts[i].name))
+			continue;
+		run->shard_hosts++;
 		if (o->hosts_glob == NULL ||
 		    model_host_match(&m->hosts[i], o->hosts_glob))
 			run->hosts[run->nhosts++].host = &m->hosts[i];
-	if (run->nhosts == 0) {
+	}
+	/* Every shard runs the same command: one may have nothing to do. */
+	if (run->nhosts == 0 && o->shard.count == 0) {
 		free(run->hosts);
 		run->hosts = NULL;
 		return cause_set(cause, "no host matches '%s'",
@@ -920,6 +1005,7 @@ engine_run_release(struct engine_run *run)
 		changes_clear(&eh->changes);
 		free(eh->error);
 		free(eh->overdue);
+		free(eh->repaired_via);
 	}
 	free(run->hosts);
 	memset(run, 0, sizeof(*run));

@@ -22,6 +22,7 @@
 
 #include "model.h"
 #include "node.h"
+#include "shard.h"
 #include "state.h"
 
 enum engine_class {		/* why a change is made (history's classes) */
@@ -63,6 +64,8 @@ struct engine_host {
 	char			*overdue;	/* what ended windows left on, or
 						   NULL (set by the guard) */
 	int			 tls_unverified;
+	char			*repaired_via;	/* why the host was reached over
+						   its HTTP listener, or NULL */
 	long			 ms_read;
 	long			 ms_apply;
 	long			 ms_total;
@@ -157,6 +160,9 @@ struct engine_opts {
 	int		 apply;		/* 0: plan only */
 	int		 parallel;	/* hosts at once (>= 1) */
 	const char	*hosts_glob;	/* NULL: every host */
+	struct shard	 shard;		/* count 0: every host; else only
+					   this shard's (shard.h), and an
+					   empty selection is no error */
 	time_t		 at;		/* the run's instant */
 	int		 progress;	/* progress line on stderr */
 	engine_last_fn	 last;		/* may be NULL */
@@ -174,6 +180,9 @@ struct engine_run {
 	struct timespec		 finished;
 	struct engine_host	*hosts;		/* selected hosts, model order */
 	size_t			 nhosts;
+	struct shard		 shard;		/* as in engine_opts */
+	size_t			 shard_hosts;	/* hosts of the model in it */
+	size_t			 fleet_hosts;	/* hosts of the model */
 };
 
 /*

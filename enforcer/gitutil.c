@@ -214,3 +214,15 @@ out:
 	git_repository_free(repo);
 	return rc;
 }
+
+char *
+gitutil_cache_dir(void)
+{
+	const char *base;
+
+	if ((base = getenv("XDG_CACHE_HOME")) != NULL && *base == '/')
+		return xasprintf("%s/enforcer/git", base);
+	if ((base = getenv("HOME")) != NULL && *base == '/')
+		return xasprintf("%s/.cache/enforcer/git", base);
+	return NULL;
+}

@@ -27,6 +27,13 @@ char *gitutil_url_public(const char *url);
  */
 char *gitutil_redact(const char *text);
 
+/*
+ * Where fetched repositories are kept by default:
+ * $XDG_CACHE_HOME/enforcer/git, else ~/.cache/enforcer/git; NULL when
+ * neither is set.  free().
+ */
+char *gitutil_cache_dir(void);
+
 /* 1 when url is plain http:// and carries credentials (userinfo). */
 int gitutil_url_cleartext_secret(const char *url);
 

@@ -21,8 +21,10 @@
 
 #include <git2.h>
 
+#include "gitsrc.h"
 #include "gitutil.h"
 #include "history.h"
+#include "shard.h"
 
 #define HISTORY_BRANCH	"enforcer/history"
 #define HISTORY_REF	"refs/heads/" HISTORY_BRANCH
@@ -32,6 +34,11 @@
 
 struct history {
 	git_repository	 *repo;
+	char		 *ref;		/* the ref runs record to */
+	char		 *url;		/* shared by URL (credentials and all:
+					   never printed), else NULL */
+	char		 *url_public;	/* url without credentials */
+	int		  fanout;	/* hosts/<xx>/<name>.yaml: sharded */
 	char		 *where;	/* "branch enforcer/history of DIR" */
 	char		 *gitdir;	/* prefix of every message */
 	char		**secrets;
@@ -173,19 +180,94 @@ open_desired_repo(struct history *h, const char *desired, char **cause)
 	return rc;
 }
 
+static int history_lock_take(struct history *, int *fdp, char **cause);
+
+/*
+ * A history shared by URL: this process's own mirror of it (one per
+ * shard, so that no two processes move one local ref), fetched now.
+ */
+static int
+open_history_url(struct history *h, const char *url,
+    const struct history_place *place, char **cause)
+{
+	char *cache, *dir, *leaf;
+	int lockfd = -1, rc = -1;
+
+	h->url = xstrdup(url);
+	h->url_public = gitutil_url_public(url);
+	cache = place->cache_dir != NULL ? xstrdup(place->cache_dir) :
+	    gitutil_cache_dir();
+	if (cache == NULL)
+		return cause_set(cause, "%s: no cache directory for its mirror "
+		    "(set HOME or give --cache DIR)", h->url_public);
+	leaf = place->shard_count != 0 ? xstrdup(h->ref + strlen("refs/heads/"
+	    HISTORY_SHARE_PREFIX)) : xstrdup("read");
+	dir = history_share_mirror(cache, h->url_public, leaf);
+	if (history_dir_unused(dir))
+		rc = gitutil_create_bare(&h->repo, dir, HISTORY_BRANCH, cause);
+	else if ((rc = git_repository_open_bare(&h->repo, dir)) != 0)
+		rc = gitutil_fail(cause, h->url_public, dir);
+	if (rc == 0 && (rc = history_lock_take(h, &lockfd, cause)) == 0)
+		rc = history_share_pull(h->repo, h->url, h->url_public, h->ref,
+		    cause);
+	if (lockfd != -1)
+		close(lockfd);
+	free(dir);
+	free(leaf);
+	free(cache);
+	return rc;
+}
+
+/* A sharded run's ref cannot sit beside the unsharded branch: git keeps
+ * enforcer/history either as a ref or as a directory of refs. */
+static int
+check_sharded(struct history *h, char **cause)
+{
+	git_oid id;
+
+	if (strcmp(h->ref, HISTORY_REF) == 0 ||
+	    git_reference_name_to_id(&id, h->repo, HISTORY_REF) != 0)
+		return 0;
+	return cause_set(cause, "%s: branch %s exists: a sharded history "
+	    "needs a repository of its own (docs/scale.md)", h->gitdir,
+	    HISTORY_BRANCH);
+}
+
 int
 history_open(struct history **out, const char *desired,
     const char *history_dir, char **cause)
 {
+	return history_open_at(out, desired, history_dir, NULL, cause);
+}
+
+int
+history_open_at(struct history **out, const char *desired,
+    const char *history_dir, const struct history_place *place,
+    char **cause)
+{
+	const struct history_place none = { NULL, 0, 0 };
 	struct history *h;
 	int rc = -1;
 
 	git_libgit2_init();
 	/* A history that lies after a power cut is worse than a slow one. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	if (place == NULL)
+		place = &none;
 	h = xcalloc(1, sizeof(*h));
 	h->gitdir = xstrdup("history");
-	if (history_dir != NULL)
+	/* Shared by URL: sharded or not, runs record to a shard ref. */
+	if (place->shard_count != 0 || (history_dir != NULL &&
+	    gitsrc_is_url(history_dir)))
+		h->ref = xasprintf("refs/heads/%sshard-%u-of-%u",
+		    HISTORY_SHARE_PREFIX, place->shard_index,
+		    place->shard_count != 0 ? place->shard_count : 1);
+	else
+		h->ref = xstrdup(HISTORY_REF);
+	h->fanout = strcmp(h->ref, HISTORY_REF) != 0;
+	if (history_dir != NULL && gitsrc_is_url(history_dir))
+		rc = open_history_url(h, history_dir, place, cause);
+	else if (history_dir != NULL)
 		rc = open_history_dir(h, history_dir, cause);
 	else if (desired != NULL)
 		rc = open_desired_repo(h, desired, cause);
@@ -194,9 +276,11 @@ history_open(struct history **out, const char *desired,
 		    "repository and no --history DIR");
 	if (rc == 0) {
 		free(h->gitdir);
-		h->gitdir = xstrdup(git_repository_path(h->repo));
-		h->where = xasprintf("branch %s of %s", HISTORY_BRANCH,
-		    h->gitdir);
+		h->gitdir = xstrdup(h->url_public != NULL ? h->url_public :
+		    git_repository_path(h->repo));
+		h->where = xasprintf("branch %s of %s", h->ref +
+		    strlen("refs/heads/"), h->gitdir);
+		rc = check_sharded(h, cause);
 	}
 	if (rc == -1) {
 		history_free(h);
@@ -214,6 +298,9 @@ history_free(struct history *h)
 	if (h == NULL)
 		return;
 	git_repository_free(h->repo);
+	free(h->ref);
+	free(h->url);
+	free(h->url_public);
 	for (i = 0; i < h->nsecrets; i++)
 		free(h->secrets[i]);
 	free(h->secrets);
@@ -319,7 +406,7 @@ history_lock_take(struct history *h, int *fdp, char **cause)
 	}
 	free(path);
 	path = xasprintf("%s/%s.lock", git_repository_commondir(h->repo),
-	    HISTORY_REF);
+	    h->ref);
 	if (unlink(path) == -1 && errno != ENOENT) {
 		cause_set(cause, "%s: stale lock: %s", path, strerror(errno));
 		close(fd);
@@ -369,22 +456,86 @@ check_run(const struct history *h, const struct history_run *run, char **cause)
 	return 0;
 }
 
-/* The branch tip and (when tree is not NULL) its tree; NULL if unborn. */
+/* The tip of ref and (when tree is not NULL) its tree; NULL if unborn. */
 static int
-read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
+read_ref_tip(struct history *h, const char *ref, git_commit **tip,
+    git_tree **tree, char **cause)
 {
 	git_oid id;
+	char *what;
 	int err;
 
 	*tip = NULL;
 	if (tree != NULL)
 		*tree = NULL;
-	err = git_reference_name_to_id(&id, h->repo, HISTORY_REF);
+	err = git_reference_name_to_id(&id, h->repo, ref);
 	if (err == GIT_ENOTFOUND)
 		return 0;
 	if (err != 0 || git_commit_lookup(tip, h->repo, &id) != 0 ||
-	    (tree != NULL && git_commit_tree(tree, *tip) != 0))
-		return history_git_fail(h, cause, "read " HISTORY_REF);
+	    (tree != NULL && git_commit_tree(tree, *tip) != 0)) {
+		what = xasprintf("read %s", ref);
+		err = history_git_fail(h, cause, what);
+		free(what);
+		return err;
+	}
+	return 0;
+}
+
+/* The tip of the ref this history records to. */
+static int
+read_tip(struct history *h, git_commit **tip, git_tree **tree, char **cause)
+{
+	return read_ref_tip(h, h->ref, tip, tree, cause);
+}
+
+/* Names of refs, owned: refs_release(). */
+struct refs {
+	char	**v;
+	size_t	  n;
+};
+
+static void
+refs_add(struct refs *l, const char *name)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(name);
+}
+
+static void
+refs_release(struct refs *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+read_refs_add(const char *name, void *payload)
+{
+	refs_add(payload, name);
+	return 0;
+}
+
+/*
+ * The refs reading verbs read, as one fleet: the unsharded branch, and
+ * every shard's (docs/scale.md).  Freed with refs_release().
+ */
+static int
+read_refs(struct history *h, struct refs *out, char **cause)
+{
+	git_oid id;
+
+	memset(out, 0, sizeof(*out));
+	if (git_reference_name_to_id(&id, h->repo, HISTORY_REF) == 0)
+		refs_add(out, HISTORY_REF);
+	if (git_reference_foreach_glob(h->repo, "refs/heads/"
+	    HISTORY_SHARE_PREFIX "*", read_refs_add, out) != 0) {
+		refs_release(out);
+		return history_git_fail(h, cause, "list refs");
+	}
 	return 0;
 }
 
@@ -403,22 +554,63 @@ write_state(struct history *h, const struct node *n, git_oid *oid,
 	return rc;
 }
 
+/*
+ * hosts/<xx>/ of a fanned-out tree (sharded histories): the top byte of
+ * the name's FNV-1a hash in hex, so that a run that changes a few hosts
+ * of 50,000 writes a few directories of about 200 entries, not one of
+ * 50,000 (docs/scale.md).
+ */
+static void
+host_fan_dir(const char *host, char dir[3])
+{
+	snprintf(dir, 3, "%02x", (unsigned)(shard_hash(host) >> 56));
+}
+
+/* Where host's file is: fanned out or flat (both are read). */
+static char *
+host_path(const char *host, int fanout)
+{
+	char dir[3];
+
+	if (!fanout)
+		return xasprintf("hosts/%s.yaml", host);
+	host_fan_dir(host, dir);
+	return xasprintf("hosts/%s/%s.yaml", dir, host);
+}
+
+/* host's file in tree, in either layout; *path (may be NULL) where. */
+static int
+host_entry(git_tree *tree, const char *host, git_tree_entry **e,
+    char **path)
+{
+	char *p;
+	int fanout, err = GIT_ENOTFOUND;
+
+	*e = NULL;
+	for (fanout = 1; fanout >= 0 && err == GIT_ENOTFOUND; fanout--) {
+		p = host_path(host, fanout);
+		err = git_tree_entry_bypath(e, tree, p);
+		if (path != NULL && (err == 0 || fanout == 0))
+			*path = p;
+		else
+			free(p);
+	}
+	return err;
+}
+
 static int
 last_blob(git_tree *tree, const char *host, git_oid *oid)
 {
 	git_tree_entry *e;
-	char *path;
 	int found = 0;
 
 	if (tree == NULL)
 		return 0;
-	path = xasprintf("hosts/%s.yaml", host);
-	if (git_tree_entry_bypath(&e, tree, path) == 0) {
+	if (host_entry(tree, host, &e, NULL) == 0) {
 		git_oid_cpy(oid, git_tree_entry_id(e));
 		found = git_tree_entry_type(e) == GIT_OBJECT_BLOB;
 		git_tree_entry_free(e);
 	}
-	free(path);
 	return found;
 }
 
@@ -464,7 +656,97 @@ files_release(struct rec_files *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* base (may be NULL) with hosts/<name>.yaml set for each file. */
+/* Set <name>.yaml for files [from, to) of f (by index ix) in b. */
+static int
+insert_files(git_treebuilder *b, const struct rec_files *f, const size_t *ix,
+    size_t from, size_t to)
+{
+	char *file;
+	int err = 0;
+
+	for (; from < to && err == 0; from++) {
+		file = xasprintf("%s.yaml", f->names[ix[from]]);
+		err = git_treebuilder_insert(NULL, b, file, f->oids[ix[from]],
+		    GIT_FILEMODE_BLOB);
+		free(file);
+	}
+	return err;
+}
+
+/* A file of a run and its directory, to write each directory once. */
+struct fan_order {
+	size_t	i;
+	char	dir[3];
+};
+
+static int
+fan_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fan_order *)a)->dir,
+	    ((const struct fan_order *)b)->dir);
+}
+
+/* One directory hosts/<dir>/ of hb, with files [from, to) of ix set. */
+static int
+write_fan_dir(struct history *h, git_treebuilder *hb, git_tree *hosts,
+    const char *dir, const struct rec_files *f, const size_t *ix,
+    size_t from, size_t to)
+{
+	const git_tree_entry *e;
+	git_treebuilder *db = NULL;
+	git_tree *sub = NULL;
+	git_oid id;
+	int err;
+
+	e = hosts != NULL ? git_tree_entry_byname(hosts, dir) : NULL;
+	err = e != NULL ? git_tree_lookup(&sub, h->repo,
+	    git_tree_entry_id(e)) : 0;
+	if (err == 0)
+		err = git_treebuilder_new(&db, h->repo, sub);
+	if (err == 0)
+		err = insert_files(db, f, ix, from, to);
+	if (err == 0)
+		err = git_treebuilder_write(&id, db);
+	if (err == 0)
+		err = git_treebuilder_insert(NULL, hb, dir, &id,
+		    GIT_FILEMODE_TREE);
+	git_treebuilder_free(db);
+	git_tree_free(sub);
+	return err;
+}
+
+/* hb (hosts/) with each file of f set, fanned out or flat. */
+static int
+write_hosts(struct history *h, git_treebuilder *hb, git_tree *hosts,
+    const struct rec_files *f)
+{
+	struct fan_order *o;
+	size_t *ix, i, j;
+	int err = 0;
+
+	o = xcalloc(f->n + 1, sizeof(*o));
+	ix = xcalloc(f->n + 1, sizeof(*ix));
+	for (i = 0; i < f->n; i++) {
+		o[i].i = i;
+		host_fan_dir(f->names[i], o[i].dir);
+	}
+	if (h->fanout)
+		qsort(o, f->n, sizeof(*o), fan_cmp);
+	for (i = 0; i < f->n; i++)
+		ix[i] = o[i].i;
+	if (!h->fanout)
+		err = insert_files(hb, f, ix, 0, f->n);
+	for (i = 0; h->fanout && i < f->n && err == 0; i = j) {
+		for (j = i; j < f->n && strcmp(o[j].dir, o[i].dir) == 0; j++)
+			;
+		err = write_fan_dir(h, hb, hosts, o[i].dir, f, ix, i, j);
+	}
+	free(o);
+	free(ix);
+	return err;
+}
+
+/* base (may be NULL) with each host's file set (host_path()). */
 static int
 write_tree(struct history *h, const git_oid *base, const struct rec_files *f,
     git_oid *out, char **cause)
@@ -473,24 +755,15 @@ write_tree(struct history *h, const git_oid *base, const struct rec_files *f,
 	git_tree *root = NULL, *hosts = NULL;
 	git_tree_entry *e = NULL;
 	git_oid hosts_id;
-	char *file;
-	size_t i;
 	int rc = -1;
 
 	if (base != NULL && (git_tree_lookup(&root, h->repo, base) != 0 ||
 	    (git_tree_entry_bypath(&e, root, "hosts") == 0 &&
 	    git_tree_lookup(&hosts, h->repo, git_tree_entry_id(e)) != 0)))
 		goto fail;
-	if (git_treebuilder_new(&hb, h->repo, hosts) != 0)
+	if (git_treebuilder_new(&hb, h->repo, hosts) != 0 ||
+	    write_hosts(h, hb, hosts, f) != 0)
 		goto fail;
-	for (i = 0; i < f->n; i++) {
-		file = xasprintf("%s.yaml", f->names[i]);
-		rc = git_treebuilder_insert(NULL, hb, file, f->oids[i],
-		    GIT_FILEMODE_BLOB);
-		free(file);
-		if (rc != 0)
-			goto fail;
-	}
 	if (git_treebuilder_write(&hosts_id, hb) != 0 ||
 	    git_treebuilder_new(&rb, h->repo, root) != 0 ||
 	    git_treebuilder_insert(NULL, rb, "hosts", &hosts_id,
@@ -707,12 +980,16 @@ move_branch(struct history *h, const struct history_run *run,
 
 	logmsg = xasprintf("enforcer: %s %s", run->verb, run->run_id);
 	/* Compare-and-swap: a tip moved by anyone else fails the run. */
-	err = git_reference_create_matching(&ref, h->repo, HISTORY_REF, new_id,
+	err = git_reference_create_matching(&ref, h->repo, h->ref, new_id,
 	    tip != NULL, tip != NULL ? git_commit_id(tip) : NULL, logmsg);
 	free(logmsg);
 	git_reference_free(ref);
-	if (err != 0)
-		return history_git_fail(h, cause, "update " HISTORY_REF);
+	if (err != 0) {
+		logmsg = xasprintf("update %s", h->ref);
+		err = history_git_fail(h, cause, logmsg);
+		free(logmsg);
+		return err;
+	}
 	return 0;
 }
 
@@ -754,6 +1031,10 @@ history_write(struct history *h, const struct history_run *run, int intent,
 		*wrote = 0;
 		goto out;
 	}
+	/* Intent commits travel with their run commit (docs/scale.md). */
+	if (h->url != NULL && !intent && history_share_push(h->repo, h->url,
+	    h->url_public, h->ref, cause) == -1)
+		goto out;
 	rc = 0;
 out:
 	if (lockfd != -1)
@@ -860,6 +1141,7 @@ struct walk {
 	struct history_log		 *log;
 	const struct history_filter *filter;
 	size_t			  cap;
+	size_t			  first;	/* this ref's first entry */
 	struct history_entry	  pending;	/* run awaiting its parent */
 	int			  has_pending;
 	int			  pending_run;	/* pending is a run commit */
@@ -888,7 +1170,7 @@ walk_flush(struct walk *w)
 		    sizeof(*log->entries));
 	}
 	log->entries[log->n++] = w->pending;
-	if (w->filter->limit != 0 && log->n == w->filter->limit)
+	if (w->filter->limit != 0 && log->n - w->first == w->filter->limit)
 		w->done = 1;
 }
 
@@ -954,30 +1236,71 @@ walk_one(struct history *h, struct walk *w, git_commit *c, char **cause)
 	return 0;
 }
 
+/* One ref's runs into w->log, newest first, up to the filter's limit. */
+static int
+walk_ref(struct history *h, struct walk *w, const char *ref, char **cause)
+{
+	git_commit *c = NULL;
+	int rc = -1;
+
+	w->first = w->log->n;
+	w->done = 0;
+	w->has_pending = 0;
+	if (read_ref_tip(h, ref, &c, NULL, cause) == -1)
+		goto out;
+	while (c != NULL && !w->done) {
+		if (walk_one(h, w, c, cause) == -1 ||
+		    first_parent(h, &c, cause) == -1)
+			goto out;
+	}
+	if (!w->done)
+		walk_flush(w);
+	rc = 0;
+out:
+	git_commit_free(c);
+	return rc;
+}
+
+/* Newest first across shards: finish time, then run id (which starts
+ * with the start time). */
+static int
+entry_newer(const void *a, const void *b)
+{
+	const struct history_entry *x = a, *y = b;
+
+	if (x->run.finished != y->run.finished)
+		return x->run.finished > y->run.finished ? -1 : 1;
+	return -strcmp(x->run.run_id != NULL ? x->run.run_id : "",
+	    y->run.run_id != NULL ? y->run.run_id : "");
+}
+
 int
 history_list(struct history_log **out, struct history *h,
     const struct history_filter *filter, char **cause)
 {
 	const struct history_filter all = HISTORY_FILTER_INIT;
+	struct refs refs;
 	struct walk w;
-	git_commit *c = NULL;
+	size_t i;
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.log = xcalloc(1, sizeof(*w.log));
 	w.filter = filter != NULL ? filter : &all;
-	if (read_tip(h, &c, NULL, cause) == -1)
+	if (read_refs(h, &refs, cause) == -1)
 		goto out;
-	while (c != NULL && !w.done) {
-		if (walk_one(h, &w, c, cause) == -1 ||
-		    first_parent(h, &c, cause) == -1)
+	for (i = 0; i < refs.n; i++)
+		if (walk_ref(h, &w, refs.v[i], cause) == -1)
 			goto out;
-	}
-	if (!w.done)
-		walk_flush(&w);
+	/* One ref is in order already; several are merged. */
+	if (refs.n > 1 && w.log->n > 1)
+		qsort(w.log->entries, w.log->n, sizeof(*w.log->entries),
+		    entry_newer);
+	if (w.filter->limit != 0 && w.log->n > w.filter->limit)
+		w.log->n = w.filter->limit;
 	rc = 0;
 out:
-	git_commit_free(c);
+	refs_release(&refs);
 	if (rc == -1) {
 		history_log_free(w.log);
 		w.log = NULL;
@@ -993,22 +1316,29 @@ find_run(struct history *h, struct history_log *log, const char *run_id,
 {
 	enum history_msg_record record;
 	git_commit *c = NULL;
+	struct refs refs = { NULL, 0 };
 	char *needle;
+	size_t i;
 	int rc = -1;
 
 	*out = NULL;
 	needle = xasprintf("\nRun-Id: %s\n", run_id);
-	if (read_tip(h, &c, NULL, cause) == -1)
+	if (read_refs(h, &refs, cause) == -1)
 		goto out;
-	for (; c != NULL; ) {
-		if (strstr(git_commit_message(c), needle) != NULL) {
-			if (parse_commit(h, log, c, e, &record, cause) == -1)
-				goto out;
-			if (record == HISTORY_MSG_RUN)
-				break;
-		}
-		if (first_parent(h, &c, cause) == -1)
+	for (i = 0; i < refs.n && c == NULL; i++) {
+		if (read_ref_tip(h, refs.v[i], &c, NULL, cause) == -1)
 			goto out;
+		for (; c != NULL; ) {
+			if (strstr(git_commit_message(c), needle) != NULL) {
+				if (parse_commit(h, log, c, e, &record,
+				    cause) == -1)
+					goto out;
+				if (record == HISTORY_MSG_RUN)
+					break;
+			}
+			if (first_parent(h, &c, cause) == -1)
+				goto out;
+		}
 	}
 	if (c == NULL) {
 		cause_set(cause, "no run '%s' in %s", run_id, h->where);
@@ -1018,6 +1348,7 @@ find_run(struct history *h, struct history_log *log, const char *run_id,
 	c = NULL;
 	rc = 0;
 out:
+	refs_release(&refs);
 	git_commit_free(c);
 	free(needle);
 	return rc;
@@ -1036,12 +1367,15 @@ read_state(struct history *h, git_commit *c, const char *host,
 	int err, rc = -1;
 
 	*out = NULL;
-	path = xasprintf("hosts/%s.yaml", host);
+	path = NULL;
 	git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-	name = xasprintf("%s:%s", hex, path);
-	if (git_commit_tree(&tree, c) != 0)
+	if (git_commit_tree(&tree, c) != 0) {
+		name = xasprintf("%s:hosts/%s.yaml", hex, host);
 		goto fail;
-	if ((err = git_tree_entry_bypath(&e, tree, path)) == GIT_ENOTFOUND) {
+	}
+	err = host_entry(tree, host, &e, &path);
+	name = xasprintf("%s:%s", hex, path);
+	if (err == GIT_ENOTFOUND) {
 		rc = 0;
 		goto done;
 	}
@@ -1192,18 +1526,48 @@ out:
 	return rc;
 }
 
+/*
+ * Across shards, the ref whose tip is newest among those that hold the
+ * host: when N changes, the refs of the old split stop moving, so the
+ * host's newest record is in the newest ref that has it.
+ */
 int
 history_last_state(struct node **out, struct history *h, const char *host,
     char **cause)
 {
-	git_commit *tip;
-	int rc;
+	struct refs refs;
+	git_commit *tip = NULL;
+	git_time_t best = 0;
+	struct node *n;
+	size_t i;
+	int rc = -1;
 
 	*out = NULL;
-	if (read_tip(h, &tip, NULL, cause) == -1)
+	if (read_refs(h, &refs, cause) == -1)
 		return -1;
-	rc = tip != NULL ? read_state(h, tip, host, out, cause) : 0;
+	for (i = 0; i < refs.n; i++) {
+		if (read_ref_tip(h, refs.v[i], &tip, NULL, cause) == -1)
+			goto out;
+		n = NULL;
+		if (tip != NULL && (*out == NULL || git_commit_time(tip) >
+		    best) && read_state(h, tip, host, &n, cause) == -1)
+			goto out;
+		if (n != NULL) {
+			node_free(*out);
+			*out = n;
+			best = git_commit_time(tip);
+		}
+		git_commit_free(tip);
+		tip = NULL;
+	}
+	rc = 0;
+out:
 	git_commit_free(tip);
+	refs_release(&refs);
+	if (rc == -1) {
+		node_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <git2.h>
+
 #include "node.h"
 
 enum history_class {
@@ -130,6 +132,23 @@ struct history_filter {
 
 struct history;
 
+/* Refs of a sharded history: refs/heads/ + this + "shard-I-of-N". */
+#define HISTORY_SHARE_PREFIX	"enforcer/history/"
+
+/*
+ * Where a history is kept, beyond its directory: with shard_count, the
+ * run records to its own ref, enforcer/history/shard-I-of-N, so that
+ * shards never contend on one ref (docs/scale.md); a history given as a
+ * URL is mirrored in cache_dir (NULL: $XDG_CACHE_HOME/enforcer/git, else
+ * ~/.cache/enforcer/git), fetched when opened, and the run's ref pushed
+ * after each record.  Reading reads every enforcer/history ref.
+ */
+struct history_place {
+	const char	*cache_dir;
+	unsigned	 shard_index;
+	unsigned	 shard_count;	/* 0: not sharded */
+};
+
 /* history.c */
 
 /*
@@ -141,6 +160,14 @@ struct history;
  */
 int history_open(struct history **out, const char *desired,
     const char *history_dir, char **cause);
+
+/*
+ * The same, with place (NULL: not sharded); history_dir may then be a URL
+ * (gitsrc_is_url()), always opened: nothing is created there but refs.
+ */
+int history_open_at(struct history **out, const char *desired,
+    const char *history_dir, const struct history_place *place,
+    char **cause);
 void history_free(struct history *);
 
 /*
@@ -222,6 +249,28 @@ int history_state_before(struct node **out, struct history *,
     const char *run_id, const char *host, char **cause);
 
 void history_log_free(struct history_log *);
+
+/* history_share.c: a history shared by URL (docs/scale.md). */
+
+/* The mirror of url_public for one process kind (leaf): a path.  free(). */
+char *history_share_mirror(const char *cache_dir, const char *url_public,
+    const char *leaf);
+
+/*
+ * Fetch every enforcer/history/ ref of url into r: the other shards' as
+ * they are; own (a full ref name) taken when behind, kept when ahead,
+ * our unpushed commits replayed on it when both moved.  where names the
+ * repository in messages (no credentials).
+ */
+int history_share_pull(git_repository *r, const char *url, const char *where,
+    const char *own, char **cause);
+
+/*
+ * Push own to url, reconciled first with the shared ref (as above); a
+ * push that races another on the same ref retries on the new tip.
+ */
+int history_share_push(git_repository *r, const char *url, const char *where,
+    const char *own, char **cause);
 
 /* history_msg.c: the commit message grammar (docs/history.md). */
 

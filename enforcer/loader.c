@@ -314,6 +314,9 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 		wsman_auth_parse(auth, &c->auth);
 	scheme = node_get_str(t, "scheme");
 	c->http = scheme != NULL && strcmp(scheme, "http") == 0;
+	c->repair_http_port = 5985;
+	if (node_int(node_get(t, "repair_http_port"), &port) == 0)
+		c->repair_http_port = (int)port;
 	c->username = node_get_str(t, "username");
 	c->password_env = node_get_str(t, "password_env");
 	c->password_file = node_get_str(t, "password_file");

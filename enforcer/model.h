@@ -41,6 +41,9 @@ struct model_conn {
 					   host name either way */
 	int		 port;		/* 5986 */
 	int		 http;		/* scheme http: messages sealed */
+	int		 repair_http_port; /* 5985: the HTTP listener, where an
+					   HTTPS listener failing TLS is
+					   repaired (ntlm, kerberos) */
 	enum wsman_auth	 auth;		/* negotiate */
 	const char	*username;
 	const char	*password_env;	/* name of an environment variable */

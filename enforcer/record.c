@@ -135,8 +135,8 @@ record_facts_load(struct record_last *rl, struct history *h, char **cause)
 
 int
 record_last_load(struct record_last **out, struct history *h,
-    const struct model *m, const char *glob, const struct record_info *now,
-    char **cause)
+    const struct model *m, const char *glob, const struct shard *shard,
+    const struct record_info *now, char **cause)
 {
 	struct record_last *rl;
 	const struct model_host *mh;
@@ -149,7 +149,8 @@ record_last_load(struct record_last **out, struct history *h,
 	rl->commit = now != NULL && !now->dirty ? now->commit : NULL;
 	for (i = 0; i < m->nhosts; i++) {
 		mh = &m->hosts[i];
-		if (glob != NULL && !model_host_match(mh, glob))
+		if ((glob != NULL && !model_host_match(mh, glob)) ||
+		    !shard_has(shard, mh->name))
 			continue;
 		rl->names[rl->n] = mh->name;
 		if (h != NULL && history_last_state(&rl->states[rl->n], h,

@@ -39,7 +39,8 @@ struct record_last;
 /* record.c */
 
 /*
- * The last recorded state of every host of m matching glob (NULL: all),
+ * The last recorded state of every host of m matching glob (NULL: all)
+ * in shard (NULL: all),
  * and the facts that classify changes (engine_fact): the last recorded
  * change of each of their paths and the desired-state commit of each
  * host's last record, compared with now's (may be NULL: unknown).  h may
@@ -47,8 +48,8 @@ struct record_last;
  * record_last_free().
  */
 int record_last_load(struct record_last **out, struct history *h,
-    const struct model *m, const char *glob, const struct record_info *now,
-    char **cause);
+    const struct model *m, const char *glob, const struct shard *shard,
+    const struct record_info *now, char **cause);
 void record_last_free(struct record_last *);
 
 /* An engine_fact_fn: arg is a struct record_last.  Thread-safe, as is: */

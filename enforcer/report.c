@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "shard.h"
 #include "report.h"
 #include "timeparse.h"
 
@@ -85,6 +86,9 @@ report_text(struct buf *out, const struct engine_run *run, const char *verb)
 			buf_printf(out, "%s: WARNING: TLS verification is OFF "
 			    "(tls_verify: false)\n", eh->host->name);
 		report_overdue_text(out, eh);
+		if (eh->repaired_via != NULL)
+			buf_printf(out, "%s: %s\n", eh->host->name,
+			    eh->repaired_via);
 		if (eh->error != NULL && eh->changes.n == 0) {
 			buf_printf(out, "%s: failed: %s\n", eh->host->name,
 			    report_cause(eh));
@@ -110,6 +114,10 @@ report_text(struct buf *out, const struct engine_run *run, const char *verb)
 		buf_printf(out, "; %zu change%s pending", t.pending + t.reported,
 		    t.pending + t.reported == 1 ? "" : "s");
 	buf_putc(out, '\n');
+	if (run->shard.count != 0)
+		buf_printf(out, "shard %u/%u: %zu of the inventory's %zu hosts "
+		    "(%s)\n", run->shard.index, run->shard.count,
+		    run->shard_hosts, run->fleet_hosts, SHARD_HASH_NAME);
 	for (i = 0; i < run->nhosts; i++)
 		if (run->hosts[i].error != NULL)
 			buf_printf(out, "failed: %s: %s\n",
@@ -157,6 +165,7 @@ report_host_json(struct json *j, const struct engine_host *eh)
 	json_kv_string(j, "error", eh->error);
 	json_kv_string(j, "overdue", eh->overdue);
 	json_kv_bool(j, "tls_verified", !eh->tls_unverified);
+	json_kv_string(j, "repaired_via_http", eh->repaired_via);
 	json_key(j, "changes");
 	json_array_begin(j);
 	for (i = 0; i < eh->changes.n; i++)
@@ -168,6 +177,24 @@ report_host_json(struct json *j, const struct engine_host *eh)
 	json_kv_int(j, "apply", eh->ms_apply);
 	json_kv_int(j, "total", eh->ms_total);
 	json_object_end(j);
+	json_object_end(j);
+}
+
+/* "shard": which part of the fleet this run had, or null. */
+static void
+report_shard_json(struct json *j, const struct engine_run *run)
+{
+	json_key(j, "shard");
+	if (run->shard.count == 0) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_int(j, "index", run->shard.index);
+	json_kv_int(j, "count", run->shard.count);
+	json_kv_int(j, "hosts", (long long)run->shard_hosts);
+	json_kv_int(j, "fleet_hosts", (long long)run->fleet_hosts);
+	json_kv_string(j, "hash", SHARD_HASH_NAME);
 	json_object_end(j);
 }
 
@@ -188,6 +215,7 @@ report_json(struct buf *out, const struct engine_run *run, const char *verb)
 	json_kv_string(&j, "run_id", run->id);
 	json_kv_time(&j, "at", run->at);
 	json_kv_int(&j, "duration_ms", ms);
+	report_shard_json(&j, run);
 	json_key(&j, "hosts");
 	json_array_begin(&j);
 	for (i = 0; i < run->nhosts; i++)

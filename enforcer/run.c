@@ -100,7 +100,7 @@ run_open_last(struct run *r, char **cause)
 	if (!r->o.last)
 		return 0;
 	if (record_last_load(&r->last, r->hist, r->d.m, r->o.eo.hosts_glob,
-	    &r->ri, cause) == 0) {
+	    &r->o.eo.shard, &r->ri, cause) == 0) {
 		/* Without history, classes rest on the model alone. */
 		if (r->hist != NULL)
 			r->o.eo.fact = record_fact_get;
@@ -108,7 +108,7 @@ run_open_last(struct run *r, char **cause)
 		if (r->o.history != RUN_HISTORY_OPTIONAL)
 			return -1;
 		run_no_history(r, cause);
-		if (record_last_load(&r->last, NULL, r->d.m, NULL, NULL,
+		if (record_last_load(&r->last, NULL, r->d.m, NULL, NULL, NULL,
 		    cause) == -1)
 			return -1;
 	}

@@ -45,6 +45,8 @@ struct run_opts {
 					   recorded state */
 	int			 json;	/* report as JSON */
 	struct engine_opts	 eo;	/* apply, parallel, hosts_glob, at */
+	const char		*shard_arg;	/* --shard I/N */
+	unsigned		 shard_count;	/* --shards N */
 	struct desired_src	 src;
 };
 

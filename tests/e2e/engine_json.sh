@@ -84,7 +84,8 @@ for line in open(doc, encoding="utf-8"):
 assert len(fields) > 30, "docs/json.md: only %d fields found" % len(fields)
 
 TYPES = {"string": (str,), "integer": (int,), "boolean": (bool,),
-         "array": (list,), "object": (dict,), "string or null": (str, type(None))}
+         "array": (list,), "object": (dict,), "string or null": (str, type(None)),
+         "object or null": (dict, type(None))}
 errors = []
 seen = set()
 

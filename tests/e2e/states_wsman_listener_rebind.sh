@@ -15,6 +15,7 @@
 #    next run connects
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
+. "$(dirname "$0")/lib/listener.sh"
 
 PICK=pick.contoso.test
 NONE=none.contoso.test
@@ -44,34 +45,6 @@ hosts:
     extra_certificates: [{ scenario: key_unusable, days: 800 }]
 EOF
 fleet_start "$TMP/fleet.yaml"
-
-# The thumbprint a new TLS connection to ADDRESS is shown, verified against
-# the test CA for NAME; "refused: ..." when the handshake fails.
-cat >"$TMP/presented.py" <<'PY'
-import hashlib, socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[3])
-try:
-    with socket.create_connection((sys.argv[2], 5986), timeout=5) as s:
-        with ctx.wrap_socket(s, server_hostname=sys.argv[1]) as t:
-            print(hashlib.sha1(t.getpeercert(True)).hexdigest().upper())
-except (ssl.SSLError, OSError) as e:
-    print("refused: %s" % e.__class__.__name__)
-PY
-presented() {
-	/usr/bin/python3 "$TMP/presented.py" "$1" "$2" "$SIM_CA"
-}
-
-# The thumbprint of HOST's certificate that ends DAYS days from now (each
-# scenario above has its own number of days).
-cert_by_days() {
-	d=$(date -u -d "@$(($(date +%s) + $2 * 86400))" +%Y-%m-%d)
-	sim GET "/hosts/$1/state" |
-	    sed -n "s/^cert\\.\\([0-9A-F]*\\)\\.not_after = $d.*/\\1/p"
-}
-
-bound() {
-	truth "$1" 'listener.HTTPS.*.CertificateThumbprint'
-}
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF

@@ -37,6 +37,7 @@
  * desired_dirty, operator) are zero there, as meant.
  */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include "shard.h"
 #include "timeparse.h"
 
 static char tmp[256];
@@ -1359,6 +1360,118 @@ drive(int argc, char **argv)
 	return rc;
 }
 
+/* --- a history shared by URL (history_share.c) --------------------------- */
+
+static struct history *
+open_shared(const char *url, const char *cache, unsigned index,
+    unsigned count)
+{
+	const struct history_place place = { cache, index, count };
+	struct history *h;
+	char *cause = NULL;
+
+	if (history_open_at(&h, NULL, url, &place, &cause) == -1)
+		fail_msg("%s", cause);
+	return h;
+}
+
+/*
+ * Two processes of one shard, each in its own mirror, record without
+ * seeing each other: the second push races the first, so its run is
+ * replayed on the new tip and pushed.  A second shard records to its own
+ * ref.  A reader sees the three runs as one fleet, newest first, and the
+ * shared repository's shard ref carries both runs of shard 0 in one line.
+ */
+static void
+test_shared_race(void **state)
+{
+	struct fleet f;
+	struct history *a, *b, *c, *r;
+	struct history_log *log;
+	git_repository *bare;
+	char *dir, *url, *ca, *cb, *cc, *cr, *cause = NULL;
+	git_oid tip;
+	struct node *n;
+
+	fleet_init(&f);
+	dir = path_in_tmp("shared.git");
+	assert_int_equal(git_repository_init(&bare, dir, 1), 0);
+	git_repository_free(bare);
+	url = xasprintf("file://%s", dir);
+	ca = path_in_tmp("cache-a");
+	cb = path_in_tmp("cache-b");
+	cc = path_in_tmp("cache-c");
+	cr = path_in_tmp("cache-r");
+	a = open_shared(url, ca, 0, 2);
+	b = open_shared(url, cb, 0, 2);
+	c = open_shared(url, cc, 1, 2);
+	{
+		struct history_host ha[] = { { "a.test", f.a1, f.a2, NULL } };
+		struct history_host hb[] = { { "b.test", f.b1, f.b2, NULL } };
+		struct history_host hc[] = { { "c.test", f.a1, f.a2, NULL } };
+		struct history_change cha = change_a, chb = change_b,
+		    chc = change_a;
+		struct history_run r1 = { "run-1", "apply", 1000, 1010, "/d",
+		    NULL, NULL, 0, ha, 1, &cha, 1 };
+		struct history_run r2 = { "run-2", "apply", 2000, 2010, "/d",
+		    NULL, NULL, 0, hb, 1, &chb, 1 };
+		struct history_run r3 = { "run-3", "apply", 1500, 1510, "/d",
+		    NULL, NULL, 0, hc, 1, &chc, 1 };
+
+		chc.host = "c.test";
+		record(a, &r1);
+		record(b, &r2);		/* races run-1: replayed */
+		record(c, &r3);
+	}
+	r = open_shared(url, cr, 0, 0);
+	log = list(r, NULL);
+	assert_int_equal(log->n, 3);
+	assert_string_equal(log->entries[0].run.run_id, "run-2");
+	assert_string_equal(log->entries[1].run.run_id, "run-3");
+	assert_string_equal(log->entries[2].run.run_id, "run-1");
+	history_log_free(log);
+	/* Both hosts of shard 0 are in its ref's tip: nothing was lost. */
+	assert_int_equal(history_last_state(&n, r, "a.test", &cause), 0);
+	assert_state(n, A2);
+	assert_int_equal(history_last_state(&n, r, "b.test", &cause), 0);
+	assert_state(n, B2);
+	assert_int_equal(git_repository_open(&bare, dir), 0);
+	assert_int_equal(git_reference_name_to_id(&tip, bare,
+	    "refs/heads/enforcer/history/shard-0-of-2"), 0);
+	assert_int_equal(git_reference_name_to_id(&tip, bare,
+	    "refs/heads/enforcer/history/shard-1-of-2"), 0);
+	/* A sharded tree is fanned out: hosts/<top byte of the hash>/. */
+	{
+		git_commit *cm;
+		git_tree *tree;
+		git_tree_entry *e;
+		char *p = xasprintf("hosts/%02x/c.test.yaml",
+		    (unsigned)(shard_hash("c.test") >> 56));
+
+		assert_int_equal(git_commit_lookup(&cm, bare, &tip), 0);
+		assert_int_equal(git_commit_tree(&tree, cm), 0);
+		assert_int_equal(git_tree_entry_bypath(&e, tree, p), 0);
+		git_tree_entry_free(e);
+		assert_int_not_equal(git_tree_entry_bypath(&e, tree,
+		    "hosts/c.test.yaml"), 0);
+		git_tree_free(tree);
+		git_commit_free(cm);
+		free(p);
+	}
+	git_repository_free(bare);
+	history_free(a);
+	history_free(b);
+	history_free(c);
+	history_free(r);
+	fleet_free(&f);
+	free(dir);
+	free(url);
+	free(ca);
+	free(cb);
+	free(cc);
+	free(cr);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1390,6 +1503,8 @@ main(int argc, char **argv)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_race, setup,
+		    teardown),
 		cmocka_unit_test(test_message_facts),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup,
 		    teardown),

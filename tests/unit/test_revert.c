@@ -191,14 +191,14 @@ test_record_run(void **state)
 	history_log_free(log);
 
 	/* The engine reads back what was verified; unknown hosts: NULL. */
-	assert_int_equal(record_last_load(&rl, h, m, NULL, NULL, &cause), 0);
+	assert_int_equal(record_last_load(&rl, h, m, NULL, NULL, NULL, &cause), 0);
 	assert_string_equal(at(record_last_get(rl, "n1.contoso.test"),
 	    "service", "Spooler", "state")->value, "running");
 	assert_null(record_last_get(rl, "n2.contoso.test"));
 	assert_null(record_last_get(rl, "nobody.contoso.test"));
 	record_last_free(rl);
 	/* Without a history, every last state is unknown. */
-	assert_int_equal(record_last_load(&rl, NULL, m, "n1*", NULL, &cause), 0);
+	assert_int_equal(record_last_load(&rl, NULL, m, "n1*", NULL, NULL, &cause), 0);
 	assert_null(record_last_get(rl, "n1.contoso.test"));
 	record_last_free(rl);
 

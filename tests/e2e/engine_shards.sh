@@ -1,0 +1,132 @@
+#!/bin/sh
+# engine_shards.sh: --shard I/N and --shards N with JOB_COMPLETION_INDEX
+# split the fleet by a stable hash of each inventory name (on $NET).  The
+# expected split is computed here, independently (FNV-1a 64 in Python);
+# what each run handled is read from the simulator's ground truth and
+# request counters.
+#  - 4 shards, each a separate run: each host changed by exactly the run
+#    of its shard, no host contacted by another shard's run
+#  - the same through JOB_COMPLETION_INDEX and --shards 4
+#  - --hosts narrows within a shard; the split is printed, and in --json
+#  - an empty selection in a shard is a run with nothing to do (exit 0)
+. "$(dirname "$0")/lib/e2e.sh"
+. "$(dirname "$0")/lib/converge.sh"
+
+NH=24
+HOSTS=""
+i=1
+while [ $i -le $NH ]; do
+	HOSTS="$HOSTS h$i.shard.test"
+	i=$((i + 1))
+done
+{
+	echo "$FLEET_DEFAULTS"
+	echo "hosts:"
+	i=1
+	for h in $HOSTS; do
+		echo "  $h: { address: $NET.$i," \
+		    "winrm: { service: { auth: { CredSSP: true } } } }"
+		i=$((i + 1))
+	done
+} >"$TMP/fleet.yaml"
+fleet_start "$TMP/fleet.yaml"
+
+ds_new "$TMP/ds"
+{
+	echo "hosts:"
+	i=1
+	for h in $HOSTS; do
+		echo "  $h: { address: $NET.$i }"
+		i=$((i + 1))
+	done
+	echo "policies:"
+	echo "  all: { credssp: { server: disabled } }"
+} >"$TMP/ds/hosts.yaml"
+
+# The shard of NAME among N, by the documented hash (docs/scale.md).
+shard_of() {
+	/usr/bin/python3 -c 'import sys
+h = 0xcbf29ce484222325
+for c in sys.argv[1].lower().encode():
+    h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+print(h % int(sys.argv[2]))' "$1" "$2"
+}
+requests() {
+	sim GET "/hosts/$1/counters" | sed -n 's/^requests = //p'
+}
+credssp_of() {
+	truth "$1" winrm.service.auth.CredSSP
+}
+
+# After the run of shard K: hosts of shards <= K changed, exactly those of
+# K contacted, every other host untouched.
+check_shard() {
+	k=$1
+	for h in $HOSTS; do
+		s=$(shard_of $h 4)
+		if [ "$s" -eq "$k" ]; then
+			[ "$(credssp_of $h)" = false ] && [ "$(writes $h)" = 1 ] ||
+			    fail "$h (shard $s): not changed once by shard $k"
+		elif [ "$(requests $h)" != 0 ]; then
+			fail "$h (shard $s): contacted by shard $k"
+		elif [ "$s" -gt "$k" ] && [ "$(credssp_of $h)" != true ]; then
+			fail "$h (shard $s): changed before its shard ran"
+		fi
+	done
+	pass "shard $k: its hosts changed once each, no other host contacted"
+}
+
+for k in 0 1 2 3; do
+	reset_counters $HOSTS
+	run_enforcer apply --shard $k/4 "$TMP/ds"
+	expect_rc "apply --shard $k/4" 0
+	n=0
+	for h in $HOSTS; do
+		[ "$(shard_of $h 4)" -eq $k ] && n=$((n + 1))
+	done
+	expect_line "the split in the report" \
+	    "shard $k/4: $n of the inventory's $NH hosts (fnv1a64(lower-case name) mod N)"
+	check_shard $k
+done
+
+# --- the same through JOB_COMPLETION_INDEX ----------------------------------
+for h in $HOSTS; do
+	sim_ok POST /hosts/$h/set 'winrm.service.auth.CredSSP = true' >/dev/null
+done
+for k in 0 1 2 3; do
+	reset_counters $HOSTS
+	JOB_COMPLETION_INDEX=$k run_enforcer apply --shards 4 "$TMP/ds"
+	expect_rc "JOB_COMPLETION_INDEX=$k apply --shards 4" 0
+	check_shard $k
+done
+run_enforcer plan --shards 4 "$TMP/ds"
+expect_rc "--shards without JOB_COMPLETION_INDEX: usage error" 1
+expect_match "says what to do" "JOB_COMPLETION_INDEX is not set" "$ERR"
+run_enforcer plan --shard 4/4 "$TMP/ds"
+expect_rc "--shard 4/4: usage error" 1
+
+# --- --hosts narrows within a shard, --json shows the split -----------------
+FIRST=""
+for h in $HOSTS; do
+	[ "$(shard_of $h 4)" -eq 2 ] && { FIRST=$h; break; }
+done
+reset_counters $HOSTS
+run_enforcer plan --json --shard 2/4 --hosts "$FIRST" "$TMP/ds"
+expect_rc "plan --shard 2/4 --hosts ONE" 0
+expect "one host, the shard's, in --json" \
+    "$FIRST 2 4 $NH" "$(printf '%s' "$OUT" | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+s = r["shard"]
+print(" ".join(h["name"] for h in r["hosts"]), s["index"], s["count"],
+      s["fleet_hosts"])')"
+others=0
+for h in $HOSTS; do
+	[ "$h" != "$FIRST" ] && [ "$(requests $h)" != 0 ] && others=$((others + 1))
+done
+expect "no other host contacted" 0 $others
+run_enforcer plan --shard 1/4 --hosts "$FIRST" "$TMP/ds"
+expect_rc "a host of another shard: nothing to do, exit 0" 0
+expect_line_re "0 hosts in the run" "plan: 0 hosts: .*"
+
+finish
