@@ -43,7 +43,7 @@ WARN	:= -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wwrite-strings \
 PCFLAGS	 = $(shell pkg-config --cflags $(PKGS) $(SIMPKGS) $(TESTPKGS))
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ienforcer -Istates $(PCFLAGS) $(CFLAGS) \
 	     $(SANFLAGS) -MMD -MP
-LIBS	 = $(shell pkg-config --libs $(PKGS)) -lpthread
+LIBS	 = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SIMLIBS	 = $(shell pkg-config --libs $(SIMPKGS))
 TESTLIBS = $(shell pkg-config --libs $(TESTPKGS))
 

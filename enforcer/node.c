@@ -406,6 +406,49 @@ node_int(const struct node *n, long long *out)
 	return 0;
 }
 
+/* YAML 1.2 core float, decimal only: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static int
+node_float_syntax(const char *s)
+{
+	size_t digits = 0;
+
+	s += *s == '+' || *s == '-';
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (digits == 0)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		s += *s == '+' || *s == '-';
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+int
+node_number(const struct node *n, double *out)
+{
+	if (n == NULL || n->kind != NODE_SCALAR || n->quoted ||
+	    !node_float_syntax(n->value))
+		return -1;
+	*out = strtod(n->value, NULL);
+	return 0;
+}
+
+int
+node_is_float(const struct node *n)
+{
+	double v;
+
+	return !node_is_int(n) && node_number(n, &v) == 0;
+}
+
 int
 node_is_int(const struct node *n)
 {
@@ -433,6 +476,8 @@ node_type_name(const struct node *n)
 		return "a boolean";
 	if (node_is_int(n))
 		return "an integer";
+	if (node_is_float(n))
+		return "a number";
 	return "a string";
 }
 

@@ -2,6 +2,7 @@
  * schema.c: JSON Schema validation of node trees; see schema.h.
  */
 #include <ctype.h>
+#include <math.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,7 @@ enum sc_value {
 	KW_TYPE,
 	KW_PATTERN,
 	KW_COUNT,		/* integer >= 0 */
-	KW_INT,
+	KW_NUMBER,
 	KW_NAMES,		/* sequence of strings */
 	KW_BOOL,
 };
@@ -88,7 +89,7 @@ static const struct {
 	{ "$ref", KW_REF }, { "type", KW_TYPE }, { "pattern", KW_PATTERN },
 	{ "minLength", KW_COUNT }, { "maxLength", KW_COUNT },
 	{ "minProperties", KW_COUNT }, { "minItems", KW_COUNT },
-	{ "minimum", KW_INT }, { "maximum", KW_INT },
+	{ "minimum", KW_NUMBER }, { "maximum", KW_NUMBER },
 	{ "required", KW_NAMES }, { "uniqueItems", KW_BOOL },
 };
 
@@ -96,6 +97,8 @@ static const struct {
 static int
 sc_inst_type(const struct node *n)
 {
+	double v;
+
 	if (n->kind == NODE_MAP)
 		return T_OBJECT;
 	if (n->kind == NODE_SEQ)
@@ -106,14 +109,31 @@ sc_inst_type(const struct node *n)
 		return T_BOOLEAN;
 	if (node_is_int(n))
 		return T_INTEGER | T_NUMBER;
+	/* As from draft 6, a number with a zero fraction is an integer. */
+	if (node_number(n, &v) == 0)
+		return v == floor(v) && isfinite(v) ? T_INTEGER | T_NUMBER :
+		    T_NUMBER;
 	return T_STRING;
+}
+
+/* a < b: -1, a == b: 0, a > b: 1; exact for two integers. */
+static int
+sc_numcmp(const struct node *a, const struct node *b)
+{
+	long long ia, ib;
+	double da, db;
+
+	if (node_int(a, &ia) == 0 && node_int(b, &ib) == 0)
+		return ia < ib ? -1 : ia > ib;
+	(void)node_number(a, &da);
+	(void)node_number(b, &db);
+	return da < db ? -1 : da > db;
 }
 
 /* JSON equality: same type and value (a quoted 'true' is not true). */
 static int
 sc_equal(const struct node *a, const struct node *b)
 {
-	long long ia, ib;
 	size_t i;
 	int ta, ba, bb;
 
@@ -139,16 +159,18 @@ sc_equal(const struct node *a, const struct node *b)
 				return 0;
 		return 1;
 	}
-	if ((ta = sc_inst_type(a)) != sc_inst_type(b))
+	ta = sc_inst_type(a);
+	if ((ta & T_NUMBER) && (sc_inst_type(b) & T_NUMBER))
+		return sc_numcmp(a, b) == 0;
+	if (ta != sc_inst_type(b))
 		return 0;
 	if (ta == T_NULL)
 		return 1;
 	if (ta == T_BOOLEAN)
 		return node_bool(a, &ba) == 0 && node_bool(b, &bb) == 0 &&
 		    ba == bb;
-	if (ta & T_INTEGER)
-		return node_int(a, &ia) == 0 && node_int(b, &ib) == 0 &&
-		    ia == ib;
+	if (ta & T_NUMBER)
+		return sc_numcmp(a, b) == 0;
 	return strcmp(a->value, b->value) == 0;
 }
 
@@ -291,6 +313,7 @@ sc_check_shape(struct schema *s, enum sc_value kind, const struct node *v,
     char **cause)
 {
 	long long n;
+	double d;
 	size_t i;
 
 	switch (kind) {
@@ -330,10 +353,9 @@ sc_check_shape(struct schema *s, enum sc_value kind, const struct node *v,
 	case KW_TYPE:
 		return sc_type_names_ok(v) ? 0 : -1;
 	case KW_COUNT:
-	case KW_INT:
-		if (node_int(v, &n) == -1 || (kind == KW_COUNT && n < 0))
-			return -1;
-		return 0;
+		return node_int(v, &n) == -1 || n < 0 ? -1 : 0;
+	case KW_NUMBER:
+		return node_number(v, &d);
 	case KW_NAMES:
 		if (v->kind != NODE_SEQ)
 			return -1;
@@ -386,9 +408,8 @@ sc_parse(struct node **out, const char *name, const char *text, size_t len,
 	return rc;
 }
 
-/* Check root and take it (freed on failure too). */
-static int
-sc_load_root(struct schema **out, struct node *root, char **cause)
+int
+schema_load_node(struct schema **out, struct node *root, char **cause)
 {
 	struct schema *s;
 
@@ -412,7 +433,7 @@ schema_load(struct schema **out, const char *name, const char *text,
 	*out = NULL;
 	if (sc_parse(&root, name, text, len, cause) == -1)
 		return -1;
-	return sc_load_root(out, root, cause);
+	return schema_load_node(out, root, cause);
 }
 
 /*
@@ -470,7 +491,7 @@ schema_load_builtin(struct schema **out, char **cause)
 		node_free(root);
 		return -1;
 	}
-	return sc_load_root(out, root, cause);
+	return schema_load_node(out, root, cause);
 }
 
 const struct node *
@@ -739,21 +760,19 @@ v_string(struct vctx *c, const struct node *s, const struct node *inst,
 }
 
 static void
-v_integer(struct vctx *c, const struct node *s, const struct node *inst,
+v_number(struct vctx *c, const struct node *s, const struct node *inst,
     const struct where *w)
 {
+	const struct node *lim;
 	struct buf b = BUF_INIT;
-	long long v, lim;
 
-	if (node_int(inst, &v) == -1)
-		return;
 	v_subject(&b, w);
-	if (node_int(node_get(s, "minimum"), &lim) == 0 && v < lim)
-		v_report(c, inst, "%s must be at least %lld (found %lld)",
-		    buf_cstr(&b), lim, v);
-	if (node_int(node_get(s, "maximum"), &lim) == 0 && v > lim)
-		v_report(c, inst, "%s must be at most %lld (found %lld)",
-		    buf_cstr(&b), lim, v);
+	if ((lim = node_get(s, "minimum")) != NULL && sc_numcmp(inst, lim) < 0)
+		v_report(c, inst, "%s must be at least %s (found %s)",
+		    buf_cstr(&b), lim->value, inst->value);
+	if ((lim = node_get(s, "maximum")) != NULL && sc_numcmp(inst, lim) > 0)
+		v_report(c, inst, "%s must be at most %s (found %s)",
+		    buf_cstr(&b), lim->value, inst->value);
 	buf_release(&b);
 }
 
@@ -1008,8 +1027,8 @@ v_keywords(struct vctx *c, const struct node *s, const struct node *inst,
 	type = sc_inst_type(inst);
 	if (type & T_STRING)
 		v_string(c, s, inst, &w);
-	if (type & T_INTEGER)
-		v_integer(c, s, inst, &w);
+	if (type & T_NUMBER)
+		v_number(c, s, inst, &w);
 	if (type & T_OBJECT)
 		v_object(c, s, inst, &w);
 	if (type & T_ARRAY)
