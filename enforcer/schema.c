@@ -207,6 +207,19 @@ sc_resolve(const struct schema *s, const char *ref)
 	return *p == '\0' ? n : NULL;
 }
 
+/*
+ * The target of sch's $ref, or NULL.  In a loaded schema the origin of a
+ * $ref's value is its target (sc_check_shape): resolving a pointer at each
+ * use cost the loader a lookup per keyword per host.
+ */
+static const struct node *
+sc_ref(const struct node *sch)
+{
+	const struct node *v = node_get(sch, "$ref");
+
+	return v != NULL ? v->origin : NULL;
+}
+
 static const regex_t *
 sc_regex(const struct schema *s, const struct node *pattern)
 {
@@ -324,7 +337,9 @@ sc_check_shape(struct schema *s, enum sc_value kind, const struct node *v,
 	case KW_PATTERN:
 		if (!sc_is_string(v))
 			return -1;
-		if (kind == KW_REF && sc_resolve(s, v->value) == NULL)
+		/* Resolved once, here: see sc_ref(). */
+		if (kind == KW_REF && (((struct node *)v)->origin =
+		    sc_resolve(s, v->value)) == NULL)
 			return sc_fail(cause, v, "dangling $ref", v->value);
 		return kind == KW_PATTERN ? sc_compile(s, v, cause) : 0;
 	case KW_LIST:
@@ -650,7 +665,7 @@ sc_accepts(const struct schema *s, const struct node *sch, int depth)
 		return mask;
 	}
 	if ((v = node_get(sch, "$ref")) != NULL)
-		return sc_accepts(s, sc_resolve(s, v->value), depth + 1);
+		return sc_accepts(s, v->origin, depth + 1);
 	return T_ANY;
 }
 
@@ -729,17 +744,20 @@ v_string(struct vctx *c, const struct node *s, const struct node *inst,
 	long long len, lim;
 
 	len = v_utf8_len(inst->value);
-	v_subject(&b, w);
 	if (node_int(node_get(s, "minLength"), &lim) == 0 && len < lim) {
+		v_subject(&b, w);
 		if (lim == 1)
 			v_report(c, inst, "%s must not be empty", buf_cstr(&b));
 		else
 			v_report(c, inst, "%s must be at least %lld characters "
 			    "long", buf_cstr(&b), lim);
 	}
-	if (node_int(node_get(s, "maxLength"), &lim) == 0 && len > lim)
+	if (node_int(node_get(s, "maxLength"), &lim) == 0 && len > lim) {
+		buf_reset(&b);
+		v_subject(&b, w);
 		v_report(c, inst, "%s must be at most %lld characters long",
 		    buf_cstr(&b), lim);
+	}
 	pat = node_get(s, "pattern");
 	if (pat != NULL && !sc_matches_regex(c->s, pat, inst->value)) {
 		title = w->title;
@@ -763,16 +781,20 @@ static void
 v_number(struct vctx *c, const struct node *s, const struct node *inst,
     const struct where *w)
 {
-	const struct node *lim;
+	const struct node *min, *max;
 	struct buf b = BUF_INIT;
 
+	min = node_get(s, "minimum");
+	max = node_get(s, "maximum");
+	if (min == NULL && max == NULL)
+		return;
 	v_subject(&b, w);
-	if ((lim = node_get(s, "minimum")) != NULL && sc_numcmp(inst, lim) < 0)
+	if (min != NULL && sc_numcmp(inst, min) < 0)
 		v_report(c, inst, "%s must be at least %s (found %s)",
-		    buf_cstr(&b), lim->value, inst->value);
-	if ((lim = node_get(s, "maximum")) != NULL && sc_numcmp(inst, lim) > 0)
+		    buf_cstr(&b), min->value, inst->value);
+	if (max != NULL && sc_numcmp(inst, max) > 0)
 		v_report(c, inst, "%s must be at most %s (found %s)",
-		    buf_cstr(&b), lim->value, inst->value);
+		    buf_cstr(&b), max->value, inst->value);
 	buf_release(&b);
 }
 
@@ -808,11 +830,14 @@ v_required(struct vctx *c, const struct node *s, const struct node *inst,
 
 	if ((req = node_get(s, "required")) == NULL)
 		return;
-	v_owner(&b, w);
-	for (i = 0; i < req->nitems; i++)
-		if (node_get(inst, req->items[i]->value) == NULL)
-			v_report(c, v_at(inst, w), "%s: missing '%s'",
-			    buf_cstr(&b), req->items[i]->value);
+	for (i = 0; i < req->nitems; i++) {
+		if (node_get(inst, req->items[i]->value) != NULL)
+			continue;
+		if (b.len == 0)
+			v_owner(&b, w);
+		v_report(c, v_at(inst, w), "%s: missing '%s'",
+		    buf_cstr(&b), req->items[i]->value);
+	}
 	buf_release(&b);
 }
 
@@ -1019,7 +1044,7 @@ v_keywords(struct vctx *c, const struct node *s, const struct node *inst,
 	if (w.title == NULL)
 		w.title = node_get_str(s, "title");
 	if ((v = node_get(s, "$ref")) != NULL)
-		v_schema(c, sc_resolve(c->s, v->value), inst, &w);
+		v_schema(c, v->origin, inst, &w);
 	/* A value of the wrong type has no other error worth reading. */
 	if (v_type(c, s, inst, &w) == -1)
 		return -1;
@@ -1127,8 +1152,7 @@ sc_default(const struct schema *s, const struct node *sch, int depth)
 		return NULL;
 	if ((d = node_get(sch, "default")) != NULL)
 		return d;
-	return sc_default(s, sc_resolve(s, node_get_str(sch, "$ref")),
-	    depth + 1);
+	return sc_default(s, sc_ref(sch), depth + 1);
 }
 
 /* A default from the schema, as data made in code (no position). */
@@ -1204,7 +1228,7 @@ sc_fill(const struct schema *s, const struct node *sch, struct node *inst,
 
 	if (sch == NULL || sch->kind != NODE_MAP || depth > SCHEMA_MAX_DEPTH)
 		return;
-	sc_fill(s, sc_resolve(s, node_get_str(sch, "$ref")), inst, depth + 1);
+	sc_fill(s, sc_ref(sch), inst, depth + 1);
 	for (k = 0; k < nitems(alts); k++) {
 		if ((v = node_get(sch, alts[k])) == NULL)
 			continue;
