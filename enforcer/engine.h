@@ -174,6 +174,10 @@ struct engine_run {
 	struct timespec		 finished;
 	struct engine_host	*hosts;		/* selected hosts, model order */
 	size_t			 nhosts;
+	unsigned		 reading;	/* hosts being read and diffed
+						   now (__atomic): the history
+						   waits for them to batch
+						   intent commits */
 };
 
 /*
