@@ -103,17 +103,6 @@ suite_skip_count(const char *what, unsigned n)
 	suite_skips[i].n += n;
 }
 
-static int
-suite_listed(const char **v, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* The first unimplemented keyword or draft 7 form the schema uses. */
 static const char *
 suite_unsupported(const struct node *s)
@@ -131,10 +120,9 @@ suite_unsupported(const struct node *s)
 		return NULL;
 	for (i = 0; i < s->npairs; i++) {
 		k = s->pairs[i].key->value;
-		if (suite_listed(suite_unimplemented,
+		if (strv_has(suite_unimplemented,
 		    nitems(suite_unimplemented), k))
-			return suite_unimplemented[0] == k ? k :
-			    s->pairs[i].key->value;
+			return k;
 		if (strcmp(k, "$ref") == 0 &&
 		    s->pairs[i].value->kind == NODE_SCALAR &&
 		    s->pairs[i].value->value[0] != '#')
@@ -309,7 +297,7 @@ suite_known(const char *dir)
 		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
 			continue;
 		name = xstrndup(e->d_name, len - 5);
-		known = suite_listed(suite_run, nitems(suite_run), name);
+		known = strv_has(suite_run, nitems(suite_run), name);
 		for (i = 0; i < nitems(suite_skip); i++)
 			known |= strcmp(suite_skip[i].file, name) == 0;
 		if (!known)
