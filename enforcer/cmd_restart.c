@@ -248,37 +248,6 @@ cmd_restart_task_run(struct wsman *ws, const struct restart_kind *k,
 	return rc;
 }
 
-/*
- * Field i of the first CSV line of s ("a","b",...), without its quotes;
- * NULL if there are fewer fields.  Caller frees.
- */
-static char *
-cmd_restart_csv_field(const char *s, size_t i)
-{
-	struct buf f = BUF_INIT;
-	size_t k = 0;
-
-	s += strspn(s, "\r\n");
-	for (;;) {
-		buf_reset(&f);
-		if (*s++ != '"')
-			break;
-		while (*s != '\0' && (*s != '"' || s[1] == '"')) {
-			if (*s == '"')
-				s++;
-			buf_putc(&f, *s++);
-		}
-		if (*s++ != '"')
-			break;
-		if (k++ == i)
-			return buf_detach(&f);
-		if (*s++ != ',')
-			break;
-	}
-	buf_release(&f);
-	return NULL;
-}
-
 /* The task's Last Result (schtasks /Query /V /FO CSV: the 7th field). */
 static int
 cmd_restart_task_result(struct wsman *ws, const struct restart_kind *k,
@@ -290,7 +259,7 @@ cmd_restart_task_result(struct wsman *ws, const struct restart_kind *k,
 	if (cmd_restart_schtasks(ws, k, "/Query", " /V /FO CSV /NH", 0, &out,
 	    cause) == -1)
 		goto out;
-	if ((*result = cmd_restart_csv_field(buf_cstr(&out.out), 6)) == NULL) {
+	if ((*result = csv_nth(buf_cstr(&out.out), 6)) == NULL) {
 		cause_set(cause, "%s: schtasks /Query %s: no Last Result in "
 		    "its output", wsman_host(ws), k->task);
 		goto out;

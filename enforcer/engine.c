@@ -826,8 +826,10 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	struct wsman *ws = NULL;
 	char *pw = NULL, *cause = NULL;
 	size_t i;
+	int reading = 1;	/* counted in run->reading */
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	__atomic_add_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
 	eh->tls_unverified = !eh->host->conn.tls_verify;
 	/* engine_run_targets() gave the desired tree already. */
 	if ((eh->desired == NULL && model_effective(&eh->desired, ec->m,
@@ -853,6 +855,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 		engine_keep_paths(&eh->changes,
 		    &ec->targets[eh - ec->run->hosts]);
 	eh->ms_read = timeparse_ms_since(&t0);
+	__atomic_sub_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
+	reading = 0;
 	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
 	for (i = 0; i < eh->changes.n; i++) {
 		eh->info[i].change = &eh->changes.v[i];
@@ -879,6 +883,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 fail:
 	engine_host_fail(eh, cause);
 out:
+	if (reading)
+		__atomic_sub_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
 	if (ec->o->guard != NULL)
 		ec->o->guard->finish(eh, ec->m, ec->o);
 	wsman_free(ws);

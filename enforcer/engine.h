@@ -183,6 +183,10 @@ struct engine_run {
 	struct shard		 shard;		/* as in engine_opts */
 	size_t			 shard_hosts;	/* hosts of the model in it */
 	size_t			 fleet_hosts;	/* hosts of the model */
+	unsigned		 reading;	/* hosts being read and diffed
+						   now (__atomic): the history
+						   waits for them to batch
+						   intent commits */
 };
 
 /*

@@ -379,30 +379,54 @@ ld_is_secret_source(const char *key)
  * comes from one place: a host naming password_env or password_file
  * replaces the defaults' choice rather than adding a second source.
  */
+/* The host's own connection keys (groups and address are not). */
+static int
+ld_host_has_conn(const struct node *body)
+{
+	size_t i;
+
+	for (i = 0; body != NULL && i < body->npairs; i++)
+		if (strcmp(body->pairs[i].key->value, "groups") != 0 &&
+		    strcmp(body->pairs[i].key->value, "address") != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A host with keys of its own gets its own tree; every other host shares
+ * one, filled once: filling defaults per host made the loader's cost
+ * grow with hosts times schema size.
+ */
 static int
 ld_host_conn(struct loader *ld, struct model_host *h, const struct node *body)
 {
 	const struct node_pair *p;
 	struct node *t;
 	size_t i;
-	int own = 0;
+	int own = ld_host_has_conn(body);
 
-	t = node_copy(ld->conn);
-	for (i = 0; body != NULL && i < body->npairs; i++)
+	if (!own && ld->m->conn_shared != NULL)
+		t = ld->m->conn_shared;
+	else
+		t = node_copy(ld->conn);
+	for (i = 0; own && i < body->npairs; i++)
 		if (ld_is_secret_source(body->pairs[i].key->value)) {
 			node_map_del(t, "password_env");
 			node_map_del(t, "password_file");
 		}
-	for (i = 0; body != NULL && i < body->npairs; i++) {
+	for (i = 0; own && i < body->npairs; i++) {
 		p = &body->pairs[i];
 		if (strcmp(p->key->value, "groups") == 0 ||
 		    strcmp(p->key->value, "address") == 0)
 			continue;
 		node_map_set(t, p->key->value, node_copy(p->value));
-		own = 1;
 	}
-	schema_fill_defaults(ld->m->schema, "#/$defs/connection", t);
-	h->conn_tree = t;
+	if (t != ld->m->conn_shared)
+		schema_fill_defaults(ld->m->schema, "#/$defs/connection", t);
+	if (own)
+		h->conn_tree = t;
+	else
+		ld->m->conn_shared = t;
 	ld_conn_fields(&h->conn, t);
 	h->conn.address = node_get_str(body, "address");
 	if (h->conn.address == NULL)
@@ -872,6 +896,7 @@ model_free(struct model *m)
 		free(m->hosts[i].groups);
 		node_free(m->hosts[i].conn_tree);
 	}
+	node_free(m->conn_shared);
 	free(m->hosts);
 	free(m->byname);
 	ld_rules_free(m->policies, m->npolicies);

@@ -139,6 +139,8 @@ struct model {
 	struct node		**docs;		/* the parsed files */
 	size_t			  ndocs;
 	struct node		 *settings_tree;
+	struct node		 *conn_shared;	/* the connection of hosts with
+						   no key of their own */
 	struct schema		 *schema;
 };
 

@@ -118,8 +118,11 @@ node_find_pair(const struct node *map, const char *key)
 
 	if (map == NULL || map->kind != NODE_MAP)
 		return NULL;
+	/* The first byte settles most misses without a call: the schema
+	   validator looks a keyword up in every schema node it visits. */
 	for (i = 0; i < map->npairs; i++)
-		if (strcmp(map->pairs[i].key->value, key) == 0)
+		if (map->pairs[i].key->value[0] == key[0] &&
+		    strcmp(map->pairs[i].key->value, key) == 0)
 			return &map->pairs[i];
 	return NULL;
 }
@@ -406,6 +409,49 @@ node_int(const struct node *n, long long *out)
 	return 0;
 }
 
+/* YAML 1.2 core float, decimal only: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static int
+node_float_syntax(const char *s)
+{
+	size_t digits = 0;
+
+	s += *s == '+' || *s == '-';
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (digits == 0)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		s += *s == '+' || *s == '-';
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+int
+node_number(const struct node *n, double *out)
+{
+	if (n == NULL || n->kind != NODE_SCALAR || n->quoted ||
+	    !node_float_syntax(n->value))
+		return -1;
+	*out = strtod(n->value, NULL);
+	return 0;
+}
+
+int
+node_is_float(const struct node *n)
+{
+	double v;
+
+	return !node_is_int(n) && node_number(n, &v) == 0;
+}
+
 int
 node_is_int(const struct node *n)
 {
@@ -433,6 +479,8 @@ node_type_name(const struct node *n)
 		return "a boolean";
 	if (node_is_int(n))
 		return "an integer";
+	if (node_is_float(n))
+		return "a number";
 	return "a string";
 }
 
@@ -542,6 +590,29 @@ keyset_clear(struct keyset *ks)
 }
 
 /* Attach a finished node to its parent, or make it the root. */
+/*
+ * The map has key k already.  Small maps (nearly all) are scanned; a map
+ * gets its hashed set once it grows past a few keys.
+ */
+#define KEYSET_MIN	8
+
+static int
+parse_key_seen(struct frame *f, const char *k)
+{
+	const struct node *m = f->node;
+	size_t i;
+
+	if (f->keys.cap == 0 && m->npairs < KEYSET_MIN) {
+		for (i = 0; i < m->npairs; i++)
+			if (strcmp(m->pairs[i].key->value, k) == 0)
+				return 1;
+		return 0;
+	}
+	for (i = 0; f->keys.cap == 0 && i < m->npairs; i++)
+		(void)keyset_add(&f->keys, m->pairs[i].key->value);
+	return keyset_add(&f->keys, k);
+}
+
 static void
 parse_attach(struct parser *p, struct node *n)
 {
@@ -565,7 +636,7 @@ parse_attach(struct parser *p, struct node *n)
 			f->key = node_scalar("");	/* swallow the value */
 			return;
 		}
-		if (keyset_add(&f->keys, n->value)) {
+		if (parse_key_seen(f, n->value)) {
 			struct node *prev = NULL;
 			size_t i;
 

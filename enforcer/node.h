@@ -95,18 +95,22 @@ int node_equal_nocase(const struct node *, const struct node *);
 /* seq (NULL or any node) is a sequence with a scalar equal to v, case aside. */
 int node_seq_has_nocase(const struct node *seq, const char *v);
 
-/* "a mapping", "a sequence", "a string", "a boolean", "an integer", "null" */
+/* "a mapping", "a sequence", "a string", "a boolean", "an integer",
+ * "a number", "null" */
 const char *node_type_name(const struct node *);
 
 /*
  * Scalar typing, YAML 1.2 core schema on plain scalars (quoted scalars are
- * always strings): null (~, null, empty), true/false, integers.
+ * always strings): null (~, null, empty), true/false, integers, decimal
+ * floats (1.5, .5, 1e3; not .inf or .nan, which JSON lacks).
  */
 int node_is_null(const struct node *);
 int node_is_bool(const struct node *);
 int node_is_int(const struct node *);
 int node_bool(const struct node *, int *out);		/* 0 or -1 */
 int node_int(const struct node *, long long *out);	/* 0 or -1 */
+int node_is_float(const struct node *);		/* a number, not an integer */
+int node_number(const struct node *, double *out);	/* integer or float */
 
 /*
  * Parse one YAML document.  Rejects (adding "file:line:col: message" to errs)

@@ -353,33 +353,43 @@ record_writer_init(struct record_writer *w, struct history *h,
 	w->m = m;
 	w->info = info;
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->arrived, NULL);
+	pthread_cond_init(&w->written, NULL);
 }
 
 void
 record_writer_release(struct record_writer *w)
 {
-	if (w->h != NULL)
+	if (w->h != NULL) {
 		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->arrived);
+		pthread_cond_destroy(&w->written);
+	}
 	memset(w, 0, sizeof(*w));
 }
 
-int
-record_before_write(void *arg, const struct engine_run *run,
-    const struct engine_host *eh, char **cause)
+/* One intent commit for the hosts of a batch. */
+static int
+record_intent(struct record_writer *w, const struct engine_run *run,
+    struct record_batch *b, char **cause)
 {
-	struct record_writer *w = arg;
 	struct history_run hr;
-	struct history_host host;
+	struct history_host *hosts;
 	struct history_change *changes;
 	const char **windows;
+	size_t i, n = 0;
 	int rc;
 
 	memset(&hr, 0, sizeof(hr));
-	memset(&host, 0, sizeof(host));
-	host.name = eh->host->name;
-	host.observed = eh->observed;
-	changes = xcalloc(eh->changes.n + 1, sizeof(*changes));
-	record_host_changes(eh, 1, changes, &hr.nchanges);
+	hosts = xcalloc(b->n, sizeof(*hosts));
+	for (i = 0; i < b->n; i++)
+		n += b->hosts[i]->changes.n;
+	changes = xcalloc(n + 1, sizeof(*changes));
+	for (i = 0; i < b->n; i++) {
+		hosts[i].name = b->hosts[i]->host->name;
+		hosts[i].observed = b->hosts[i]->observed;
+		record_host_changes(b->hosts[i], 1, changes, &hr.nchanges);
+	}
 	windows = record_windows(w->m, run, &hr.nwindows);
 	hr.run_id = run->id;
 	hr.verb = w->info->verb;
@@ -390,17 +400,110 @@ record_before_write(void *arg, const struct engine_run *run,
 	hr.desired_dirty = w->info->dirty;
 	hr.operator = w->info->operator;
 	hr.windows = windows;
-	hr.hosts = &host;
-	hr.nhosts = 1;
+	hr.hosts = hosts;
+	hr.nhosts = b->n;
 	hr.changes = changes;
-	/* One writer at a time: hosts run on the engine's threads. */
-	pthread_mutex_lock(&w->lock);
-	rc = history_record_intent(w->h, &hr, cause);
-	pthread_mutex_unlock(&w->lock);
-	if (rc == -1)
+	if ((rc = history_record_intent(w->h, &hr, cause)) == -1)
 		cause_prefix(cause, "history");
 	free(windows);
 	free(changes);
+	free(hosts);
+	return rc;
+}
+
+/*
+ * The leader writes the open batch, then any batch that gathered while it
+ * wrote, until none is open.  Called and returns with the lock held.
+ */
+/* ts + ms */
+static struct timespec
+record_ts_add(struct timespec ts, long ms)
+{
+	ts.tv_nsec += ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	return ts;
+}
+
+static int
+record_ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * Hosts that reach their first write meanwhile join the open batch, for
+ * RECORD_GATHER_MS at most; no wait once no host is being read (none can
+ * join).  A host read without changes does not signal: look every 5 ms.
+ */
+static void
+record_gather(struct record_writer *w, const struct engine_run *run)
+{
+	struct timespec now, until, step;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	until = record_ts_add(now, RECORD_GATHER_MS);
+	while (__atomic_load_n(&run->reading, __ATOMIC_SEQ_CST) > 0 &&
+	    record_ts_before(&now, &until)) {
+		step = record_ts_add(now, 5);
+		if (record_ts_before(&until, &step))
+			step = until;
+		(void)pthread_cond_timedwait(&w->arrived, &w->lock, &step);
+		clock_gettime(CLOCK_REALTIME, &now);
+	}
+}
+
+/*
+ * The leader writes the open batch, then any batch that gathered while it
+ * wrote, until none is open.  Called and returns with the lock held.
+ */
+static void
+record_lead(struct record_writer *w, const struct engine_run *run)
+{
+	struct record_batch *b;
+
+	record_gather(w, run);
+	while ((b = w->open) != NULL) {
+		w->open = NULL;
+		pthread_mutex_unlock(&w->lock);
+		b->rc = record_intent(w, run, b, &b->cause);
+		pthread_mutex_lock(&w->lock);
+		b->done = 1;
+		pthread_cond_broadcast(&w->written);
+	}
+	w->leading = 0;
+}
+
+int
+record_before_write(void *arg, const struct engine_run *run,
+    const struct engine_host *eh, char **cause)
+{
+	struct record_writer *w = arg;
+	struct record_batch *b;
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	if ((b = w->open) == NULL)
+		b = w->open = xcalloc(1, sizeof(*b));
+	b->hosts = xreallocarray(b->hosts, b->n + 1, sizeof(*b->hosts));
+	b->hosts[b->n++] = eh;
+	b->refs++;
+	pthread_cond_signal(&w->arrived);
+	if (!w->leading) {
+		w->leading = 1;
+		record_lead(w, run);
+	}
+	while (!b->done)
+		pthread_cond_wait(&w->written, &w->lock);
+	if ((rc = b->rc) == -1)
+		*cause = xstrdup(b->cause);
+	if (--b->refs == 0) {
+		free(b->cause);
+		free(b->hosts);
+		free(b);
+	}
+	pthread_mutex_unlock(&w->lock);
 	return rc;
 }
 

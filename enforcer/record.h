@@ -23,6 +23,22 @@ struct record_info {
 };
 
 /*
+ * Hosts that reached their first write about together, sharing one intent
+ * commit (record_before_write()).  Owned by its waiting threads (refs).
+ */
+struct record_batch {
+	const struct engine_host **hosts;
+	size_t			   n;
+	int			   refs;
+	int			   done;	/* its commit was tried */
+	int			   rc;
+	char			  *cause;
+};
+
+/* How long the first host of a batch waits for others to join it. */
+#define RECORD_GATHER_MS	100
+
+/*
  * What record_before_write() needs, shared by the engine's threads.
  * Everything is borrowed; release with record_writer_release().
  */
@@ -30,7 +46,11 @@ struct record_writer {
 	struct history		*h;
 	const struct model	*m;
 	const struct record_info *info;
-	pthread_mutex_t		 lock;	/* one history writer at a time */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 arrived;	/* a host joined the open batch */
+	pthread_cond_t		 written;	/* a batch's commit was tried */
+	struct record_batch	*open;		/* gathering, not yet taken */
+	int			 leading;	/* a thread writes the batches */
 };
 
 /* Last recorded states of some hosts, loaded once before a run. */
@@ -76,7 +96,11 @@ void record_writer_release(struct record_writer *);
  * An engine_before_write_fn: arg is a struct record_writer.  Records the
  * host's observed state and the changes about to be made as an intent
  * commit (history_record_intent()), so that a run killed while writing
- * leaves its drift and its intent in the history.
+ * leaves its drift and its intent in the history.  Returns only once that
+ * commit is on the branch (or failed).  Group commit: the first host to
+ * arrive waits up to RECORD_GATHER_MS for the run's other hosts, and one
+ * commit records every host that arrived meanwhile; hosts that arrive
+ * while it is written make the next.
  */
 int record_before_write(void *arg, const struct engine_run *run,
     const struct engine_host *eh, char **cause);

@@ -2,6 +2,7 @@
  * schema.c: JSON Schema validation of node trees; see schema.h.
  */
 #include <ctype.h>
+#include <math.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,7 @@ enum sc_value {
 	KW_TYPE,
 	KW_PATTERN,
 	KW_COUNT,		/* integer >= 0 */
-	KW_INT,
+	KW_NUMBER,
 	KW_NAMES,		/* sequence of strings */
 	KW_BOOL,
 };
@@ -88,7 +89,7 @@ static const struct {
 	{ "$ref", KW_REF }, { "type", KW_TYPE }, { "pattern", KW_PATTERN },
 	{ "minLength", KW_COUNT }, { "maxLength", KW_COUNT },
 	{ "minProperties", KW_COUNT }, { "minItems", KW_COUNT },
-	{ "minimum", KW_INT }, { "maximum", KW_INT },
+	{ "minimum", KW_NUMBER }, { "maximum", KW_NUMBER },
 	{ "required", KW_NAMES }, { "uniqueItems", KW_BOOL },
 };
 
@@ -96,6 +97,8 @@ static const struct {
 static int
 sc_inst_type(const struct node *n)
 {
+	double v;
+
 	if (n->kind == NODE_MAP)
 		return T_OBJECT;
 	if (n->kind == NODE_SEQ)
@@ -106,14 +109,31 @@ sc_inst_type(const struct node *n)
 		return T_BOOLEAN;
 	if (node_is_int(n))
 		return T_INTEGER | T_NUMBER;
+	/* As from draft 6, a number with a zero fraction is an integer. */
+	if (node_number(n, &v) == 0)
+		return v == floor(v) && isfinite(v) ? T_INTEGER | T_NUMBER :
+		    T_NUMBER;
 	return T_STRING;
+}
+
+/* a < b: -1, a == b: 0, a > b: 1; exact for two integers. */
+static int
+sc_numcmp(const struct node *a, const struct node *b)
+{
+	long long ia, ib;
+	double da, db;
+
+	if (node_int(a, &ia) == 0 && node_int(b, &ib) == 0)
+		return ia < ib ? -1 : ia > ib;
+	(void)node_number(a, &da);
+	(void)node_number(b, &db);
+	return da < db ? -1 : da > db;
 }
 
 /* JSON equality: same type and value (a quoted 'true' is not true). */
 static int
 sc_equal(const struct node *a, const struct node *b)
 {
-	long long ia, ib;
 	size_t i;
 	int ta, ba, bb;
 
@@ -139,16 +159,18 @@ sc_equal(const struct node *a, const struct node *b)
 				return 0;
 		return 1;
 	}
-	if ((ta = sc_inst_type(a)) != sc_inst_type(b))
+	ta = sc_inst_type(a);
+	if ((ta & T_NUMBER) && (sc_inst_type(b) & T_NUMBER))
+		return sc_numcmp(a, b) == 0;
+	if (ta != sc_inst_type(b))
 		return 0;
 	if (ta == T_NULL)
 		return 1;
 	if (ta == T_BOOLEAN)
 		return node_bool(a, &ba) == 0 && node_bool(b, &bb) == 0 &&
 		    ba == bb;
-	if (ta & T_INTEGER)
-		return node_int(a, &ia) == 0 && node_int(b, &ib) == 0 &&
-		    ia == ib;
+	if (ta & T_NUMBER)
+		return sc_numcmp(a, b) == 0;
 	return strcmp(a->value, b->value) == 0;
 }
 
@@ -183,6 +205,19 @@ sc_resolve(const struct schema *s, const char *ref)
 	}
 	buf_release(&seg);
 	return *p == '\0' ? n : NULL;
+}
+
+/*
+ * The target of sch's $ref, or NULL.  In a loaded schema the origin of a
+ * $ref's value is its target (sc_check_shape): resolving a pointer at each
+ * use cost the loader a lookup per keyword per host.
+ */
+static const struct node *
+sc_ref(const struct node *sch)
+{
+	const struct node *v = node_get(sch, "$ref");
+
+	return v != NULL ? v->origin : NULL;
 }
 
 static const regex_t *
@@ -291,6 +326,7 @@ sc_check_shape(struct schema *s, enum sc_value kind, const struct node *v,
     char **cause)
 {
 	long long n;
+	double d;
 	size_t i;
 
 	switch (kind) {
@@ -301,7 +337,9 @@ sc_check_shape(struct schema *s, enum sc_value kind, const struct node *v,
 	case KW_PATTERN:
 		if (!sc_is_string(v))
 			return -1;
-		if (kind == KW_REF && sc_resolve(s, v->value) == NULL)
+		/* Resolved once, here: see sc_ref(). */
+		if (kind == KW_REF && (((struct node *)v)->origin =
+		    sc_resolve(s, v->value)) == NULL)
 			return sc_fail(cause, v, "dangling $ref", v->value);
 		return kind == KW_PATTERN ? sc_compile(s, v, cause) : 0;
 	case KW_LIST:
@@ -330,10 +368,9 @@ sc_check_shape(struct schema *s, enum sc_value kind, const struct node *v,
 	case KW_TYPE:
 		return sc_type_names_ok(v) ? 0 : -1;
 	case KW_COUNT:
-	case KW_INT:
-		if (node_int(v, &n) == -1 || (kind == KW_COUNT && n < 0))
-			return -1;
-		return 0;
+		return node_int(v, &n) == -1 || n < 0 ? -1 : 0;
+	case KW_NUMBER:
+		return node_number(v, &d);
 	case KW_NAMES:
 		if (v->kind != NODE_SEQ)
 			return -1;
@@ -386,9 +423,8 @@ sc_parse(struct node **out, const char *name, const char *text, size_t len,
 	return rc;
 }
 
-/* Check root and take it (freed on failure too). */
-static int
-sc_load_root(struct schema **out, struct node *root, char **cause)
+int
+schema_load_node(struct schema **out, struct node *root, char **cause)
 {
 	struct schema *s;
 
@@ -412,7 +448,7 @@ schema_load(struct schema **out, const char *name, const char *text,
 	*out = NULL;
 	if (sc_parse(&root, name, text, len, cause) == -1)
 		return -1;
-	return sc_load_root(out, root, cause);
+	return schema_load_node(out, root, cause);
 }
 
 /*
@@ -470,7 +506,7 @@ schema_load_builtin(struct schema **out, char **cause)
 		node_free(root);
 		return -1;
 	}
-	return sc_load_root(out, root, cause);
+	return schema_load_node(out, root, cause);
 }
 
 const struct node *
@@ -629,7 +665,7 @@ sc_accepts(const struct schema *s, const struct node *sch, int depth)
 		return mask;
 	}
 	if ((v = node_get(sch, "$ref")) != NULL)
-		return sc_accepts(s, sc_resolve(s, v->value), depth + 1);
+		return sc_accepts(s, v->origin, depth + 1);
 	return T_ANY;
 }
 
@@ -708,17 +744,20 @@ v_string(struct vctx *c, const struct node *s, const struct node *inst,
 	long long len, lim;
 
 	len = v_utf8_len(inst->value);
-	v_subject(&b, w);
 	if (node_int(node_get(s, "minLength"), &lim) == 0 && len < lim) {
+		v_subject(&b, w);
 		if (lim == 1)
 			v_report(c, inst, "%s must not be empty", buf_cstr(&b));
 		else
 			v_report(c, inst, "%s must be at least %lld characters "
 			    "long", buf_cstr(&b), lim);
 	}
-	if (node_int(node_get(s, "maxLength"), &lim) == 0 && len > lim)
+	if (node_int(node_get(s, "maxLength"), &lim) == 0 && len > lim) {
+		buf_reset(&b);
+		v_subject(&b, w);
 		v_report(c, inst, "%s must be at most %lld characters long",
 		    buf_cstr(&b), lim);
+	}
 	pat = node_get(s, "pattern");
 	if (pat != NULL && !sc_matches_regex(c->s, pat, inst->value)) {
 		title = w->title;
@@ -739,21 +778,23 @@ v_string(struct vctx *c, const struct node *s, const struct node *inst,
 }
 
 static void
-v_integer(struct vctx *c, const struct node *s, const struct node *inst,
+v_number(struct vctx *c, const struct node *s, const struct node *inst,
     const struct where *w)
 {
+	const struct node *min, *max;
 	struct buf b = BUF_INIT;
-	long long v, lim;
 
-	if (node_int(inst, &v) == -1)
+	min = node_get(s, "minimum");
+	max = node_get(s, "maximum");
+	if (min == NULL && max == NULL)
 		return;
 	v_subject(&b, w);
-	if (node_int(node_get(s, "minimum"), &lim) == 0 && v < lim)
-		v_report(c, inst, "%s must be at least %lld (found %lld)",
-		    buf_cstr(&b), lim, v);
-	if (node_int(node_get(s, "maximum"), &lim) == 0 && v > lim)
-		v_report(c, inst, "%s must be at most %lld (found %lld)",
-		    buf_cstr(&b), lim, v);
+	if (min != NULL && sc_numcmp(inst, min) < 0)
+		v_report(c, inst, "%s must be at least %s (found %s)",
+		    buf_cstr(&b), min->value, inst->value);
+	if (max != NULL && sc_numcmp(inst, max) > 0)
+		v_report(c, inst, "%s must be at most %s (found %s)",
+		    buf_cstr(&b), max->value, inst->value);
 	buf_release(&b);
 }
 
@@ -789,11 +830,14 @@ v_required(struct vctx *c, const struct node *s, const struct node *inst,
 
 	if ((req = node_get(s, "required")) == NULL)
 		return;
-	v_owner(&b, w);
-	for (i = 0; i < req->nitems; i++)
-		if (node_get(inst, req->items[i]->value) == NULL)
-			v_report(c, v_at(inst, w), "%s: missing '%s'",
-			    buf_cstr(&b), req->items[i]->value);
+	for (i = 0; i < req->nitems; i++) {
+		if (node_get(inst, req->items[i]->value) != NULL)
+			continue;
+		if (b.len == 0)
+			v_owner(&b, w);
+		v_report(c, v_at(inst, w), "%s: missing '%s'",
+		    buf_cstr(&b), req->items[i]->value);
+	}
 	buf_release(&b);
 }
 
@@ -1000,7 +1044,7 @@ v_keywords(struct vctx *c, const struct node *s, const struct node *inst,
 	if (w.title == NULL)
 		w.title = node_get_str(s, "title");
 	if ((v = node_get(s, "$ref")) != NULL)
-		v_schema(c, sc_resolve(c->s, v->value), inst, &w);
+		v_schema(c, v->origin, inst, &w);
 	/* A value of the wrong type has no other error worth reading. */
 	if (v_type(c, s, inst, &w) == -1)
 		return -1;
@@ -1008,8 +1052,8 @@ v_keywords(struct vctx *c, const struct node *s, const struct node *inst,
 	type = sc_inst_type(inst);
 	if (type & T_STRING)
 		v_string(c, s, inst, &w);
-	if (type & T_INTEGER)
-		v_integer(c, s, inst, &w);
+	if (type & T_NUMBER)
+		v_number(c, s, inst, &w);
 	if (type & T_OBJECT)
 		v_object(c, s, inst, &w);
 	if (type & T_ARRAY)
@@ -1108,8 +1152,7 @@ sc_default(const struct schema *s, const struct node *sch, int depth)
 		return NULL;
 	if ((d = node_get(sch, "default")) != NULL)
 		return d;
-	return sc_default(s, sc_resolve(s, node_get_str(sch, "$ref")),
-	    depth + 1);
+	return sc_default(s, sc_ref(sch), depth + 1);
 }
 
 /* A default from the schema, as data made in code (no position). */
@@ -1185,7 +1228,7 @@ sc_fill(const struct schema *s, const struct node *sch, struct node *inst,
 
 	if (sch == NULL || sch->kind != NODE_MAP || depth > SCHEMA_MAX_DEPTH)
 		return;
-	sc_fill(s, sc_resolve(s, node_get_str(sch, "$ref")), inst, depth + 1);
+	sc_fill(s, sc_ref(sch), inst, depth + 1);
 	for (k = 0; k < nitems(alts); k++) {
 		if ((v = node_get(sch, alts[k])) == NULL)
 			continue;

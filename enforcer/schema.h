@@ -39,6 +39,9 @@ struct schema;
 int schema_load(struct schema **out, const char *name, const char *text,
     size_t len, char **cause);
 
+/* The same from a tree, which it takes (freed on failure too). */
+int schema_load_node(struct schema **out, struct node *root, char **cause);
+
 /*
  * The schema compiled into the binary (schemas/enforcer.schema.json), with
  * the part of each state module that carries its own (state_ops.schema in

@@ -90,6 +90,13 @@ void errors_addf(struct errors *, const char *, ...) PRINTFLIKE(2, 3);
 void errors_add_owned(struct errors *, char *msg);	/* takes msg */
 void errors_clear(struct errors *);
 
+/*
+ * csv.c: field i (from 0) of the first CSV line of s ("a","b",... as
+ * schtasks /FO CSV prints), without its quotes, "" read as "; NULL if the
+ * line has fewer fields or is not quoted CSV.  Caller frees.
+ */
+char *csv_nth(const char *s, size_t i);
+
 /* strv.c: s is one of the n strings of v (exact comparison). */
 int strv_has(const char **v, size_t n, const char *s);
 

@@ -244,7 +244,8 @@ wsman_oneline(char *s)
 	while (n > 0 && s[n - 1] == ' ')
 		s[--n] = '\0';
 	if (n > ONELINE_MAX) {
-		n = ONELINE_MAX;
+		/* "..." must fit in the string's own bytes: 513 gave 515. */
+		n = n - 3 < ONELINE_MAX ? n - 3 : ONELINE_MAX;
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
 		memcpy(s + n, "...", 4);

@@ -9,8 +9,8 @@ references, times, conflicts, duplicates across files).  The schema itself
 must pass check_schema.
 
 Files are loaded the way enforcer/node.c types YAML (the 1.2 core schema):
-timestamps, floats, yes/no/on/off stay strings; only null, true/false and
-decimal integers are typed.  Mapping keys are strings, as in JSON.
+timestamps and yes/no/on/off stay strings; null, true/false, decimal
+integers and decimal floats (not .inf or .nan) are typed.  Mapping keys are strings, as in JSON.
 """
 import json
 import os
@@ -27,6 +27,7 @@ STRUCTURAL = {
     "bad_duration", "bad_enum", "bad_names", "duplicate_items",
     "empty_things", "end_and_duration", "many_errors",
     "password", "unknown_key", "unknown_kind", "wrong_shape", "wrong_type",
+    "number_for_string", "float_port",
 }
 SEMANTIC = {
     "bad_auth", "bad_timestamp", "conflict", "duplicate_connection_key",
@@ -37,7 +38,8 @@ SEMANTIC = {
 # Refused by the YAML reader (node.c) before any schema: PyYAML accepts
 # some of these (duplicate keys, anchors), so there is nothing to compare.
 NOT_YAML = {"anchors", "control_char", "duplicate_key", "empty", "invalid_utf8",
-            "nul_byte", "syntax"}
+            "nul_byte", "syntax", "truncated_utf8", "del_char",
+            "escape_in_name"}
 
 
 class CoreLoader(yaml.SafeLoader):
@@ -50,12 +52,18 @@ for tag, pattern, first in (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$",
      list("tTfF")),
     ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$",
+     list("-+.0123456789")),
 ):
     CoreLoader.add_implicit_resolver(tag, re.compile(pattern), first)
 # Decimal, as strtoll(..., 10): "010" is ten, not YAML 1.1 octal.
 CoreLoader.add_constructor(
     "tag:yaml.org,2002:int",
     lambda loader, node: int(loader.construct_scalar(node), 10))
+CoreLoader.add_constructor(
+    "tag:yaml.org,2002:float",
+    lambda loader, node: float(loader.construct_scalar(node)))
 
 
 def json_keys(v):

@@ -1423,6 +1423,17 @@ test_oneline(void **state)
 	big[sizeof(big) - 1] = '\0';
 	wsman_oneline(big);
 	assert_int_equal(strlen(big), 515);
+	/* Just over the limit: "..." within the string's own bytes (a
+	   write past them, found by fuzz_wsman_reply). */
+	for (i = 513; i <= 516; i++) {
+		s = xmalloc(i + 1);
+		memset(s, 'a', i);
+		s[i] = '\0';
+		wsman_oneline(s);
+		assert_int_equal(strlen(s), i < 515 ? i : 515);
+		assert_string_equal(s + strlen(s) - 3, "...");
+		free(s);
+	}
 }
 
 static void
