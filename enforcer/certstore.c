@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "certstore.h"
+#include "pscmd.h"
 #include "timeparse.h"
 #include "wsman.h"
 
@@ -65,28 +66,12 @@ certstore_node(const struct tlsprobe_result *r)
 	return c;
 }
 
-/* powershell -EncodedCommand takes the script as base64 of UTF-16LE, so
- * that neither cmd.exe nor PowerShell parses its quotes. */
+/* powershell -EncodedCommand (pscmd.h), so that neither cmd.exe nor
+ * PowerShell parses its quotes. */
 char *
 certstore_command(void)
 {
-	const char *script = CERTSTORE_MY_SCRIPT;
-	size_t n = strlen(script), i;
-	unsigned char *u16;
-	char *b64, *line;
-
-	u16 = xmalloc(2 * n);
-	for (i = 0; i < n; i++) {
-		u16[2 * i] = (unsigned char)script[i];
-		u16[2 * i + 1] = 0;
-	}
-	b64 = xmalloc((2 * n + 2) / 3 * 4 + 1);
-	EVP_EncodeBlock((unsigned char *)b64, u16, (int)(2 * n));
-	line = xasprintf("powershell -NoProfile -NonInteractive "
-	    "-EncodedCommand %s", b64);
-	free(u16);
-	free(b64);
-	return line;
+	return pscmd_line(CERTSTORE_MY_SCRIPT);
 }
 
 static void
