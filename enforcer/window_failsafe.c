@@ -257,24 +257,6 @@ wf_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 
 /* --- the task's command --------------------------------------------------- */
 
-/* Written inside double quotes of a cmd.exe line, and kept as it is. */
-static int
-wf_cmd_safe(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '%')
-			return 0;
-	return 1;
-}
-
-static void
-wf_step(struct buf *b, const char *step)
-{
-	if (b->len > 0)
-		buf_puts(b, " & ");
-	buf_puts(b, step);
-}
-
 /*
  * The delegation list after the window: what the credssp module writes
  * when it enables (what is there, then the wanted entries not there yet).
@@ -307,9 +289,8 @@ wf_list_steps(struct buf *b, const struct wf_list *l, const struct node *during,
 {
 	struct node *keep;
 	const char *v;
-	char *s;
 	size_t i;
-	int rc = -1;
+	int rc = 0;
 
 	keep = node_seq();
 	for (i = 0; i < during->nitems; i++) {
@@ -317,42 +298,18 @@ wf_list_steps(struct buf *b, const struct wf_list *l, const struct node *during,
 		if (node_seq_has_nocase(added, v) || (x->client &&
 		    strncasecmp(v, "wsman/", 6) == 0))
 			continue;
-		if (!wf_cmd_safe(v)) {
-			cause_set(cause, "%s: failsafe: delegation entry '%s' "
-			    "cannot be written into the fail-safe's command",
-			    host, v);
-			goto out;
-		}
 		node_seq_push(keep, node_scalar(v));
 	}
-	if (keep->nitems == during->nitems) {
-		rc = 0;
-		goto out;
-	}
-	s = xasprintf("reg delete \"HKLM\\%s\\%s\" /f", WF_CD_KEY,
-	    l->policy);
-	wf_step(b, s);
-	free(s);
-	for (i = 0; i < keep->nitems; i++) {
-		s = xasprintf("reg add \"HKLM\\%s\\%s\" /v %zu /t REG_SZ "
-		    "/d \"%s\" /f", WF_CD_KEY, l->policy, i + 1,
-		    keep->items[i]->value);
-		wf_step(b, s);
-		free(s);
-	}
-	for (i = 0; keep->nitems == 0 && i < 2; i++) {
-		s = xasprintf("reg delete \"HKLM\\%s\" /v %s /f",
-		    WF_CD_KEY, i == 0 ? l->policy : l->concat);
-		wf_step(b, s);
-		free(s);
-	}
-	rc = 0;
-out:
+	if (keep->nitems != during->nitems &&
+	    window_script_list(b, l->policy, l->concat, keep) == -1)
+		rc = cause_set(cause, "%s: failsafe: a delegation entry of %s "
+		    "cannot be written into the fail-safe's script", host,
+		    l->policy);
 	node_free(keep);
 	return rc;
 }
 
-/* What every task of the host runs: x off again.  observed: credssp. */
+/* The steps of every task of the host: x off again.  observed: credssp. */
 static int
 wf_action(struct buf *b, const struct wf_items *x, const struct wf_on *eff,
     const struct node *observed, const char *host, char **cause)
@@ -362,11 +319,9 @@ wf_action(struct buf *b, const struct wf_items *x, const struct wf_on *eff,
 	int rc = 0;
 
 	if (x->server)
-		wf_step(b, "winrm set winrm/config/service/auth "
-		    "@{CredSSP=\"false\"}");
+		window_script_role_off(b, 1);
 	if (x->client)
-		wf_step(b, "winrm set winrm/config/client/auth "
-		    "@{CredSSP=\"false\"}");
+		window_script_role_off(b, 0);
 	for (i = 0; i < WF_NLISTS && rc == 0; i++) {
 		if (x->list[i] == NULL && !x->client)
 			continue;
@@ -380,25 +335,27 @@ wf_action(struct buf *b, const struct wf_items *x, const struct wf_on *eff,
 }
 
 /*
- * One task: the host's action, then its marker, then it deletes itself.
- * A task armed from keep on is kept (failsafe.h: keep_from).
+ * One task: the loader as its command, the script (the host's steps, then
+ * its marker, then it removes itself) kept in the registry.  A task armed
+ * from keep on is kept (failsafe.h: keep_from).
  */
 static struct node *
-wf_task(const char *window, const char *action, const char *when,
+wf_task(const char *window, const char *steps, const char *when,
     const char *keep)
 {
 	struct node *t;
-	char *cmd;
+	char *cmd, *script;
 
-	cmd = xasprintf("cmd.exe /c %s & reg add \"HKLM\\%s\" /v %s "
-	    "/t REG_SZ /d %s /f & schtasks /Delete /TN \"%s%s\" /F", action,
-	    FAILSAFE_MARKER_KEY, window, when, FAILSAFE_TASK_PREFIX, window);
+	cmd = window_script_loader(window);
+	script = window_script_finish(window, when, steps);
 	t = node_map();
 	node_map_set(t, "trigger", node_scalar(when));
 	node_map_set(t, "keep_from", node_scalar(keep));
 	node_map_set(t, "command", node_scalar(cmd));
+	node_map_set(t, "script", node_scalar(script));
 	node_map_set(t, "enabled", node_scalar("true"));
 	free(cmd);
+	free(script);
 	return t;
 }
 
@@ -622,15 +579,15 @@ wf_window(const struct model *m, const char *name)
 	return NULL;
 }
 
-/* What a task to arm does, from its command (c->desired: the task). */
+/* What a task to arm does, from its script (c->desired: the task). */
 static const char *
 wf_task_what(const struct change *c)
 {
-	const char *cmd = node_get_str(c->desired, "command");
-	int grants = cmd != NULL && strstr(cmd, "net localgroup ") != NULL;
+	const char *sc = node_get_str(c->desired, "script");
+	int grants = sc != NULL && strstr(sc, "[ADSI]") != NULL;
 
-	if (grants && strstr(cmd, "CredSSP") == NULL &&
-	    strstr(cmd, "CredentialsDelegation") == NULL)
+	if (grants && strstr(sc, "CredSSP") == NULL &&
+	    strstr(sc, "CredentialsDelegation") == NULL)
 		return "takes out the members it granted";
 	return grants ? "turns CredSSP off and takes out the members it "
 	    "granted" : "turns CredSSP off";
@@ -655,6 +612,7 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
     const char *name, time_t at, int leased)
 {
 	const struct change *c = ic->change;
+	const char *failed;
 	time_t fire, was;
 	char *hm, *end;
 
@@ -664,7 +622,12 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
 		fire = 0;
 	hm = timeparse_hhmm(fire);
 	end = timeparse_hhmm(ic->until);
-	if (w != NULL && w->end <= at)	/* window_guard_close's run */
+	if (c->before != NULL && (failed = strstr(c->before, "(failed: ")) !=
+	    NULL)
+		ic->reason = xasprintf("window %s: its fail-safe ran on the host "
+		    "and failed %.*s: armed again, fires %s", name,
+		    (int)strcspn(failed, ")") + 1, failed, hm);
+	else if (w != NULL && w->end <= at)	/* window_guard_close's run */
 		ic->reason = xasprintf("window %s ended %s: fail-safe pulled "
 		    "forward to %s before the revert", name, end, hm);
 	else if (c->before == NULL)
@@ -721,7 +684,9 @@ window_failsafe_classify(const struct model *m, time_t at,
 	} else if (w->end <= at) {
 		ic->class = ENGINE_EXPIRY;
 		ic->reason = xasprintf("window %s ended %s: fail-safe removed "
-		    "once reverted", name, end);
+		    "once reverted%s", name, end, c->before != NULL &&
+		    strstr(c->before, "(failed: ") != NULL ? " (it ran on the "
+		    "host and failed)" : "");
 	} else {
 		ic->class = ENGINE_INTENTIONAL;
 		ic->reason = xasprintf("window %s no longer turns CredSSP on "
@@ -798,7 +763,7 @@ wf_overdue_task(struct buf *b, const struct model *m,
     const struct model_window *w, time_t at, const struct node *state,
     int current)
 {
-	const char *trig;
+	const char *trig, *failed;
 	time_t t;
 	char *hm;
 
@@ -813,7 +778,11 @@ wf_overdue_task(struct buf *b, const struct model *m,
 	if (trig == NULL || timeparse_rfc3339(trig, &t, NULL) == -1)
 		t = w->end + m->settings.failsafe_grace;
 	hm = timeparse_hhmm(t);
-	if (t > at)
+	failed = failsafe_failed(state, w->name);
+	if (failed != NULL)
+		buf_printf(b, "; its fail-safe ran and failed (last result %s)",
+		    failed);
+	else if (t > at)
 		buf_printf(b, "; its fail-safe fires %s", hm);
 	else
 		buf_printf(b, "; its fail-safe was due %s%s", hm,

@@ -8,7 +8,8 @@
  *    (states/local_group.c): the group bound by name, the member as
  *    "WinNT://S-1-...", the Win32 error as the exit code (1376 no such
  *    group, 1377 not a member, 1378 already a member, 1332 no such account,
- *    5 access denied) and its message on stderr.
+ *    5 access denied) and its message on stderr;
+ *  - the fail-safe's scripts (ps_failsafe.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,7 +220,7 @@ sim_prog_powershell(struct sim_prog *p)
 		    "encoded. The value must be Base64 encoded.");
 	if (strcmp(script, PS_CERT_STORE) == 0)
 		rc = powershell_cert_store(p);
-	else
+	else if (!sim_ps_failsafe(p, script, &rc))
 		rc = run_script(p, script);
 	free(script);
 	return rc;
