@@ -9,7 +9,7 @@
  *    "WinNT://S-1-...", the Win32 error as the exit code (1376 no such
  *    group, 1377 not a member, 1378 already a member, 1332 no such account,
  *    5 access denied) and its message on stderr;
- *  - the fail-safe's scripts (ps_failsafe.c).
+ *  - the fail-safe's scripts (prog_ps_failsafe.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -443,7 +443,7 @@ int sim_prog_winrm(struct sim_prog *);		/* prog_winrm.c */
  * 0, or 1 with the error on p->err. */
 int sim_schtasks_register(struct sim_prog *, const char *name,
     const char *xml);
-/* ps_failsafe.c: the scripts of enforcer's fail-safe (prog_powershell.c
+/* prog_ps_failsafe.c: the scripts of enforcer's fail-safe (prog_powershell.c
  * hands them over): 1 and *rc set when script is one, else 0. */
 int sim_ps_failsafe(struct sim_prog *, const char *script, int *rc);
 

@@ -1151,7 +1151,7 @@ static const char *const default_keys[] = {
 	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System",
 	"SOFTWARE\\Policies\\Microsoft\\Windows",
 	"SYSTEM\\CurrentControlSet\\Services\\WinRM",
-	/* Where WinRM keeps its configuration (ps_failsafe.c). */
+	/* Where WinRM keeps its configuration (prog_ps_failsafe.c). */
 	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client",
 	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Service",
 };

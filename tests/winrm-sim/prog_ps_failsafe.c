@@ -1,5 +1,5 @@
 /*
- * ps_failsafe.c: the PowerShell of enforcer's host-side fail-safe
+ * prog_ps_failsafe.c: the PowerShell of enforcer's host-side fail-safe
  * (enforcer/window_script.c, states/failsafe.c), and nothing else:
  *  - the task list: Get-ScheduledTask -TaskPath '\enforcer\' piped to
  *    Get-ScheduledTaskInfo, "LASTRESULT NAME" a line;
