@@ -15,9 +15,9 @@
 #    no marker and stays; enforcer's next run says so.
 # Every assertion is on the simulator's ground truth.
 . "$TOP/tests/e2e/lib/e2e.sh"
+. "$TOP/tests/e2e/lib/window.sh"
 
 JU='CONTOSO\jürgen'
-export ENFORCER_PASSWORD='S3cret-pass!'
 cat >"$TMP/fleet.yaml" <<YAML
 defaults:
   users:
@@ -65,7 +65,7 @@ windows:
           S-1-5-32-544: { members: ['$JU'] }
 YAML
 git -C "$D" init -q
-git -C "$D" add -A && git -C "$D" commit -qm "a window"
+git_commit "$D" "a window"
 
 on() {
 	truth "$1.contoso.test" winrm.service.auth.CredSSP
