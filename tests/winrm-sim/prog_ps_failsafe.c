@@ -13,7 +13,7 @@
  * A script with any other statement is refused before it runs, as a parse
  * error would be (exit 1).  The WSMAN registry values the WinRM service
  * starts from are the host's one WinRM configuration here
- * (docs/windows-behaviour.md#winrm-configuration-in-the-registry).
+ * (docs/windows-behaviour.md#winrm-configuration-without-the-winrm-service).
  */
 #include <ctype.h>
 #include <stdio.h>

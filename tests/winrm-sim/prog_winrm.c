@@ -880,7 +880,7 @@ run_op(struct sim_prog *p, char op, const char *res, const char *selectors)
  * winrm.cmd is cscript winrm.vbs, a client of the local WinRM service:
  * with VBScript removed (a feature on demand) cscript finds no engine;
  * with the service stopped the client cannot connect
- * (docs/windows-behaviour.md#winrm-vbs).
+ * (docs/windows-behaviour.md#winrm-set-needs-the-service-and-vbscript).
  */
 static int
 needs_service(struct sim_prog *p)
