@@ -65,7 +65,8 @@ void window_failsafe_lease(const struct model_settings *, time_t at,
  * The desired "failsafe" tree of h at instant at (see above); observed is
  * h's observed credssp tree (may be NULL), from which the task's command
  * learns how to give back the delegation lists.  *out: node_free().
- * Fails when a value cannot be written safely into a cmd.exe line.
+ * Fails when a value cannot be written into the task's PowerShell script
+ * (not UTF-8, or a control character).
  */
 int window_failsafe_desired(struct node **out, const struct model *,
     const struct model_host *h, time_t at, const struct node *observed,

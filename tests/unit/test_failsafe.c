@@ -576,9 +576,9 @@ test_module_diff(void **state)
 
 /*
  * Group grants: members a window lists and no policy does get a task that
- * takes them out (names quoted, one step each); the policy's are never in
- * it; an unsafe name, or a SID, fails; after the end the window's status follows the
- * members still there.
+ * takes them out by SID (names quoted, one step each); the policy's are
+ * never in it; any name, or a SID, works; after the end the window's status
+ * follows the members still there.
  */
 static void
 test_grants(void **state)

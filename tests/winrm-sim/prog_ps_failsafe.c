@@ -589,11 +589,11 @@ run_lines(struct run *r, char **lines, size_t from, size_t to)
 	return rc;
 }
 
-/* --- the script's frame ---------------------------------------------------- */
+/* --- the script's frame --------------------------------------------------- */
 
-#define GUARD	"if([DateTime]::UtcNow -lt [DateTime]::Parse(" Q ",[Globalization." \
-	"CultureInfo]::InvariantCulture,[Globalization.DateTimeStyles]::" \
-	"AdjustToUniversal)){exit 0}"
+#define GUARD	"if([DateTime]::UtcNow -lt [DateTime]::Parse(" Q \
+	",[Globalization.CultureInfo]::InvariantCulture,[Globalization." \
+	"DateTimeStyles]::AdjustToUniversal)){exit 0}"
 #define LOOP	"for($try=1;;$try++){try{"
 #define CATCH	"break}catch{[Console]::Error.WriteLine($_.Exception.Message);" \
 	"if($try -ge " D "){exit 1};Start-Sleep -Seconds " D "}}"
@@ -701,7 +701,7 @@ out:
 	return r.code;
 }
 
-/* --- the enforcer's other scripts ------------------------------------------ */
+/* --- the enforcer's other scripts ----------------------------------------- */
 
 #define LIST	"Get-ScheduledTask -TaskPath '\\enforcer\\' -ErrorAction " \
 	"SilentlyContinue|ForEach-Object{'{0} {1}' -f ($_|" \
