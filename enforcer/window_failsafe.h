@@ -63,8 +63,9 @@ void window_failsafe_lease(const struct model_settings *, time_t at,
 
 /*
  * The desired "failsafe" tree of h at instant at (see above); observed is
- * h's observed credssp tree (may be NULL), from which the task's command
- * learns how to give back the delegation lists.  *out: node_free().
+ * h's observed state, kind -> tree (may be NULL), from which the task's
+ * script learns how to give back the delegation lists and TrustedHosts.
+ * *out: node_free().
  * Fails when a value cannot be written into the task's PowerShell script
  * (not UTF-8, or a control character).
  */
@@ -186,6 +187,9 @@ extern const struct engine_guard window_guard_close;
  * appends lines to b: window_script_role_off() turns one CredSSP role off
  * (the WSMAN registry value the service starts from, then the running
  * service through the WSMan provider) and reads both back;
+ * window_script_oracle() sets AllowEncryptionOracle back to level (0..2);
+ * window_script_trusted_hosts() writes TrustedHosts back as list ("a,b"),
+ * as role_off() does;
  * window_script_list() rewrites a delegation list to keep (a sequence;
  * empty: the list and its flags gone); window_script_grant() takes member
  * out of group by SID.  -1 when a text cannot be written into a script.
@@ -195,6 +199,8 @@ extern const struct engine_guard window_guard_close;
  * the script kept in the registry.  Both results: free().
  */
 void window_script_role_off(struct buf *b, int server);
+void window_script_oracle(struct buf *b, int level);
+int window_script_trusted_hosts(struct buf *b, const char *list);
 int window_script_list(struct buf *b, const char *policy, const char *concat,
     const struct node *keep);
 int window_script_grant(struct buf *b, const char *group, const char *member);

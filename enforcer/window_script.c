@@ -17,6 +17,8 @@
 #define WS_WSMAN	"HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN"
 #define WS_CD		"HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\" \
 			"CredentialsDelegation"
+#define WS_ORACLE	"HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\" \
+			"Policies\\System\\CredSSP\\Parameters"
 #define WS_TRIES	10	/* attempts, a minute apart */
 
 /* 'a' (then b, if not NULL: 'a\b'), as a single-quoted string. */
@@ -53,6 +55,47 @@ window_script_role_off(struct buf *b, int server)
 	    "-and (Get-Item -LiteralPath 'WSMan:\\localhost\\%s\\Auth\\"
 	    "CredSSP').Value -ne 'false'){throw 'CredSSP %s role still on in "
 	    "WinRM'}\n", role, role);
+}
+
+/* The level written and read back (the key is there: a window wrote it). */
+void
+window_script_oracle(struct buf *b, int level)
+{
+	buf_printf(b, "New-ItemProperty -LiteralPath '" WS_ORACLE "' -Name "
+	    "'AllowEncryptionOracle' -PropertyType DWord -Value %d -Force|"
+	    "Out-Null\n", level);
+	buf_printf(b, "if((Get-ItemProperty -LiteralPath '" WS_ORACLE "' -Name "
+	    "'AllowEncryptionOracle').'AllowEncryptionOracle' -ne %d){throw "
+	    "'AllowEncryptionOracle not written'}\n", level);
+}
+
+/* As window_script_role_off(), with the whole list as the value. */
+int
+window_script_trusted_hosts(struct buf *b, const char *list)
+{
+	struct buf q = BUF_INIT;
+
+	if (pscmd_quote(&q, list) == -1) {
+		buf_release(&q);
+		return -1;
+	}
+	buf_printf(b, "New-ItemProperty -LiteralPath '" WS_WSMAN "\\Client' "
+	    "-Name 'trusted_hosts' -PropertyType String -Value %s -Force|"
+	    "Out-Null\n", buf_cstr(&q));
+	buf_printf(b, "if((Get-Service -Name 'WinRM').Status -eq 'Running')"
+	    "{try{Set-Item -LiteralPath 'WSMan:\\localhost\\Client\\"
+	    "TrustedHosts' -Value %s -Force}catch{Restart-Service -Name "
+	    "'WinRM' -Force}}\n", buf_cstr(&q));
+	buf_printf(b, "if((Get-ItemProperty -LiteralPath '" WS_WSMAN "\\Client' "
+	    "-Name 'trusted_hosts').'trusted_hosts' -ne %s){throw 'TrustedHosts "
+	    "still holds the window''s entries in the registry'}\n",
+	    buf_cstr(&q));
+	buf_printf(b, "if((Get-Service -Name 'WinRM').Status -eq 'Running' "
+	    "-and (Get-Item -LiteralPath 'WSMan:\\localhost\\Client\\"
+	    "TrustedHosts').Value -ne %s){throw 'TrustedHosts still holds the "
+	    "window''s entries in WinRM'}\n", buf_cstr(&q));
+	buf_release(&q);
+	return 0;
 }
 
 /* The list's subkey gone, and with it every entry. */

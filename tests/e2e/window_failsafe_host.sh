@@ -13,6 +13,8 @@
 #  - gpo: Group Policy takes CredSSP over meanwhile: the script cannot read
 #    its off-state back, so it fails, keeps a non-zero LastTaskResult, writes
 #    no marker and stays; enforcer's next run says so.
+# The window also weakens the encryption-oracle level and adds a
+# TrustedHosts entry: the task gives both back, WinRM stopped or not.
 # Every assertion is on the simulator's ground truth.
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
@@ -49,7 +51,8 @@ connection:
   ca_file: $SIM_CA
 policies:
   nodes:
-    credssp: { server: { enabled: false } }
+    credssp: { server: { enabled: false }, encryption_oracle: mitigated }
+    trusted_hosts: { hosts: [keep.contoso.test] }
   de:
     local_group:
       S-1-5-32-544: { members: ['CONTOSO\svc-enforcer'] }
@@ -59,7 +62,9 @@ windows:
     end: 2026-11-25T10:00:00Z
     reason: maintenance (CHG-9)
     apply:
-      nodes: { credssp: { server: { enabled: true } } }
+      nodes:
+        credssp: { server: { enabled: true }, encryption_oracle: vulnerable }
+        trusted_hosts: { hosts: [keep.contoso.test, tmp.contoso.test] }
       de:
         local_group:
           S-1-5-32-544: { members: ['$JU'] }
@@ -76,6 +81,12 @@ task() {
 marker() {
 	truth "$1.contoso.test" 'reg.SOFTWARE\enforcer\failsafe:maint' 2>/dev/null
 }
+oracle() {
+	truth "$1.contoso.test" 'reg.SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\CredSSP\Parameters:AllowEncryptionOracle'
+}
+trusted() {
+	truth "$1.contoso.test" winrm.client.TrustedHosts
+}
 admins() {
 	truth de.contoso.test group.Administratoren.members
 }
@@ -86,6 +97,9 @@ expect "apply inside the window: exit" 0 "$RC"
 for h in novbs off gpo; do
 	expect "$h: CredSSP on in the window" true "$(on $h)"
 	expect "$h: its task has a trigger" 2026-11-25T10:15:00Z "$(task $h trigger)"
+	expect "$h: the oracle weakened" "REG_DWORD 2" "$(oracle $h)"
+	expect "$h: TrustedHosts added to" keep.contoso.test,tmp.contoso.test \
+	    "$(trusted $h)"
 done
 expect_match "de: jürgen granted" 'CONTOSO\\jürgen' "$(admins)"
 
@@ -112,6 +126,8 @@ sim POST /hosts/off.contoso.test/power off >/dev/null
 sim POST /clock set=2026-11-25T10:16:00Z >/dev/null
 
 expect "novbs: CredSSP off with WinRM stopped and no VBScript" false "$(on novbs)"
+expect "novbs: the oracle back to mitigated" "REG_DWORD 1" "$(oracle novbs)"
+expect "novbs: TrustedHosts given back" keep.contoso.test "$(trusted novbs)"
 expect "novbs: marker left" "REG_SZ 2026-11-25T10:15:00Z" "$(marker novbs)"
 expect "novbs: the task removed itself" "" "$(task novbs trigger)"
 expect "novbs: and its script" "" \
@@ -128,6 +144,8 @@ expect "off: no marker yet" "" "$(marker off)"
 sim POST /clock set=2026-11-25T12:00:00Z >/dev/null
 sim POST /hosts/off.contoso.test/power boot >/dev/null
 expect "off: CredSSP off at boot" false "$(on off)"
+expect "off: the oracle back at boot" "REG_DWORD 1" "$(oracle off)"
+expect "off: TrustedHosts given back at boot" keep.contoso.test "$(trusted off)"
 expect "off: marker left" "REG_SZ 2026-11-25T10:15:00Z" "$(marker off)"
 expect "off: the task removed itself" "" "$(task off trigger)"
 

@@ -155,8 +155,8 @@ test_client_list(void **state)
 	struct node *d;
 	const char *cmd;
 
-	d = desired(m, "wac01", T09, "client: { enabled: false, delegate: "
-	    "[TERMSRV/wac01] }");
+	d = desired(m, "wac01", T09, "credssp: { client: { enabled: false, "
+	    "delegate: [TERMSRV/wac01] } }");
 	cmd = node_get_str(node_getv(d, "tasks", "create-cluster", NULL),
 	    "script");
 	assert_non_null(strstr(cmd, "WSMAN\\Client' -Name 'auth_credssp'"));
@@ -193,7 +193,8 @@ static void
 test_unsafe_entry(void **state)
 {
 	struct model *m = load(one);
-	struct node *d, *o = yaml("client: { delegate: ['a\"b''c\u2019d'] }");
+	struct node *d, *o = yaml("credssp: { client: { delegate: "
+	    "['a\"b''c\u2019d'] } }");
 	char *cause = NULL;
 
 	assert_int_equal(window_failsafe_desired(&d, m, host(m, "wac01"), T09, o,
@@ -204,7 +205,7 @@ test_unsafe_entry(void **state)
 	node_free(d);
 	node_free(o);
 	/* A control character is refused before anything is armed. */
-	o = yaml("client: { delegate: [\"a\\tb\"] }");
+	o = yaml("credssp: { client: { delegate: [\"a\\tb\"] } }");
 	assert_int_equal(window_failsafe_desired(&d, m, host(m, "wac01"), T09, o,
 	    &cause), -1);
 	assert_string_equal(cause, "wac01: failsafe: a delegation entry of "
@@ -328,8 +329,16 @@ test_enables(void **state)
 	assert_false(window_failsafe_enables(&c));
 	c = change("credssp", "credssp.client.delegate_ntlm_only", NULL, "a");
 	assert_true(window_failsafe_enables(&c));
+	/* Weaker is on; stronger is not. */
 	c = change("credssp", "credssp.encryption_oracle", "mitigated",
 	    "vulnerable");
+	assert_true(window_failsafe_enables(&c));
+	c = change("credssp", "credssp.encryption_oracle", "vulnerable",
+	    "mitigated");
+	assert_false(window_failsafe_enables(&c));
+	c = change("trusted_hosts", "trusted_hosts.hosts", "a", "a,b");
+	assert_true(window_failsafe_enables(&c));
+	c = change("trusted_hosts", "trusted_hosts.hosts", "a,b", "a");
 	assert_false(window_failsafe_enables(&c));
 	c = change("failsafe", "failsafe.tasks.w", NULL, "2026-11-25T11:15:00Z");
 	assert_true(failsafe_is_arm(&c));
@@ -643,6 +652,62 @@ test_grants(void **state)
 	model_free(m);
 }
 
+/*
+ * A window that weakens the encryption-oracle level and adds a TrustedHosts
+ * entry: the task sets the policies' level back and writes TrustedHosts
+ * back without the window's entry (what the host had kept), both read
+ * back.
+ */
+static void
+test_oracle_trusted_hosts(void **state)
+{
+	static const char policies[] =
+	    "policies:\n"
+	    "  node1: { credssp: { encryption_oracle: mitigated }, "
+	    "trusted_hosts: { hosts: [p] } }\n";
+	struct model_file f[2] = {
+		{ "p.yaml", policies, sizeof(policies) - 1 },
+	};
+	struct errors errs = ERRORS_INIT;
+	struct model *m;
+	struct node *d;
+	const char *sc;
+	char *text;
+
+	text = xasprintf("%s%s", hosts,
+	    "windows:\n"
+	    "  weak:\n"
+	    "    start: 2026-11-25T09:00:00Z\n"
+	    "    end: 2026-11-25T10:00:00Z\n"
+	    "    reason: r\n"
+	    "    apply:\n"
+	    "      node1: { credssp: { encryption_oracle: vulnerable }, "
+	    "trusted_hosts: { hosts: [p, w] } }\n");
+	f[1].name = "f.yaml";
+	f[1].text = text;
+	f[1].len = strlen(text);
+	if (model_load_files(&m, f, 2, &errs) != 0)
+		fail_msg("refused: %s", errs.msg[0]);
+	free(text);
+	d = desired(m, "node1", T09 + HOUR / 2, "trusted_hosts: { hosts: "
+	    "[other, p, w] }");
+	sc = node_get_str(node_getv(d, "tasks", "weak", NULL), "script");
+	assert_non_null(sc);
+	assert_non_null(strstr(sc, "\nNew-ItemProperty -LiteralPath 'HKLM:\\"
+	    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\"
+	    "System\\CredSSP\\Parameters' -Name 'AllowEncryptionOracle' "
+	    "-PropertyType DWord -Value 1 -Force|Out-Null\n"));
+	assert_non_null(strstr(sc, "\nNew-ItemProperty -LiteralPath 'HKLM:\\"
+	    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client' "
+	    "-Name 'trusted_hosts' -PropertyType String -Value 'other,p' "
+	    "-Force|Out-Null\nif((Get-Service -Name 'WinRM').Status -eq "
+	    "'Running'){try{Set-Item -LiteralPath 'WSMan:\\localhost\\Client"
+	    "\\TrustedHosts' -Value 'other,p' -Force}catch{"));
+	assert_null(strstr(sc, "auth_credssp"));
+	node_free(d);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -660,6 +725,7 @@ main(void)
 		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_overdue_blame),
 		cmocka_unit_test(test_grants),
+		cmocka_unit_test(test_oracle_trusted_hosts),
 		cmocka_unit_test(test_module_diff),
 	};
 

@@ -192,30 +192,58 @@ hklm(const char *path)
 	return strncasecmp(path, "HKLM:\\", 6) == 0 ? path + 6 : NULL;
 }
 
-/* The WinRM setting a WSMAN registry value or WSMan: path stands for. */
-static struct sim_bool *
-wsman_credssp(struct sim_host *h, const char *role)
+/*
+ * A WinRM setting the fail-safe changes: CredSSP of a role (a boolean),
+ * or the client's TrustedHosts (text).  The WSMAN registry value and the
+ * WSMan: path stand for the same setting.
+ */
+struct wsman_setting {
+	struct sim_bool	 *b;	/* or */
+	char		**text;
+	enum sim_source	 *source;
+};
+
+static int
+wsman_credssp(struct sim_host *h, const char *role, struct wsman_setting *w)
 {
+	memset(w, 0, sizeof(*w));
 	if (strcasecmp(role, "Service") == 0)
-		return sim_winrm_bool(h, "service.auth.CredSSP");
-	if (strcasecmp(role, "Client") == 0)
-		return sim_winrm_bool(h, "client.auth.CredSSP");
-	return NULL;
+		w->b = sim_winrm_bool(h, "service.auth.CredSSP");
+	else if (strcasecmp(role, "Client") == 0)
+		w->b = sim_winrm_bool(h, "client.auth.CredSSP");
+	if (w->b != NULL)
+		w->source = &w->b->source;
+	return w->b != NULL;
 }
 
-static struct sim_bool *
-wsman_reg(struct sim_host *h, const char *key, const char *name)
+static int
+wsman_trusted_hosts(struct sim_host *h, struct wsman_setting *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->text = &h->winrm.trusted_hosts;
+	w->source = &h->winrm.trusted_hosts_source;
+	return 1;
+}
+
+/* The registry value key:name, as a setting; 0 if it is not one. */
+static int
+wsman_reg(struct sim_host *h, const char *key, const char *name,
+    struct wsman_setting *w)
 {
 	size_t n = strlen(WSMAN_KEY);
 
-	if (strncasecmp(key, WSMAN_KEY, n) != 0 ||
-	    strcasecmp(name, "auth_credssp") != 0)
-		return NULL;
-	return wsman_credssp(h, key + n);
+	if (strncasecmp(key, WSMAN_KEY, n) != 0)
+		return 0;
+	if (strcasecmp(name, "auth_credssp") == 0)
+		return wsman_credssp(h, key + n, w);
+	if (strcasecmp(key + n, "Client") == 0 &&
+	    strcasecmp(name, "trusted_hosts") == 0)
+		return wsman_trusted_hosts(h, w);
+	return 0;
 }
 
-static struct sim_bool *
-wsman_path(struct sim_host *h, const char *path)
+static int
+wsman_path(struct sim_host *h, const char *path, struct wsman_setting *w)
 {
 	static const char *const roles[] = { "Service", "Client" };
 	char want[64];
@@ -225,9 +253,35 @@ wsman_path(struct sim_host *h, const char *path)
 		snprintf(want, sizeof(want), "WSMan:\\localhost\\%s\\Auth\\"
 		    "CredSSP", roles[i]);
 		if (strcasecmp(path, want) == 0)
-			return wsman_credssp(h, roles[i]);
+			return wsman_credssp(h, roles[i], w);
 	}
-	return NULL;
+	if (strcasecmp(path, "WSMan:\\localhost\\Client\\TrustedHosts") == 0)
+		return wsman_trusted_hosts(h, w);
+	return 0;
+}
+
+/* The setting as text: "true"/"false" (registry: "1"/"0"), or the list. */
+static char *
+wsman_text(const struct wsman_setting *w, int reg)
+{
+	if (w->b != NULL)
+		return xstrdup(reg ? (w->b->value ? "1" : "0") :
+		    (w->b->value ? "true" : "false"));
+	return xstrdup(*w->text != NULL ? *w->text : "");
+}
+
+/* A policy-owned setting keeps its value (the write goes nowhere). */
+static void
+wsman_store(struct wsman_setting *w, const char *v)
+{
+	if (*w->source == SIM_SRC_GPO)
+		return;
+	if (w->b != NULL)
+		w->b->value = strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0;
+	else {
+		free(*w->text);
+		*w->text = xstrdup(v);
+	}
 }
 
 static int
@@ -258,17 +312,16 @@ set_value(struct run *r, const char *path, const char *name, int dword,
     const char *v)
 {
 	struct sim_reg_key *key;
-	struct sim_bool *b;
+	struct wsman_setting w;
 
 	if (!r->p->admin)
 		return throw(r, "Requested registry access is not allowed.%s",
 		    "");
 	if ((key = reg_key(r, path)) == NULL)
 		return -1;
-	if ((b = wsman_reg(r->p->host, hklm(path), name)) != NULL) {
-		if (b->source != SIM_SRC_GPO)
-			b->value = atoi(v) != 0;
-	} else if (dword)
+	if (wsman_reg(r->p->host, hklm(path), name, &w))
+		wsman_store(&w, v);
+	else if (dword)
 		sim_reg_set_num(key, name, SIM_REG_DWORD,
 		    strtoull(v, NULL, 10));
 	else
@@ -284,12 +337,18 @@ value_differs(struct run *r, const char *path, const char *name,
 {
 	struct sim_reg_key *key;
 	struct sim_reg_value *v;
-	struct sim_bool *b;
+	struct wsman_setting w;
+	char *have;
+	int rc;
 
 	if ((key = reg_key(r, path)) == NULL)
 		return -1;
-	if ((b = wsman_reg(r->p->host, hklm(path), name)) != NULL)
-		return b->value != atoi(want);
+	if (wsman_reg(r->p->host, hklm(path), name, &w)) {
+		have = wsman_text(&w, 1);
+		rc = strcasecmp(have, want) != 0;
+		free(have);
+		return rc;
+	}
 	if ((v = sim_reg_value(key, name, 0)) == NULL)
 		return throw(r, "Property %s does not exist.", name);
 	if (dword)
@@ -313,20 +372,21 @@ remove_value(struct run *r, const char *path, const char *name, int quiet)
 	return 0;
 }
 
+/* Set-Item on the WSMan provider: the running service's setting. */
 static int
-set_credssp(struct run *r, const char *path)
+wsman_set(struct run *r, const char *path, const char *v)
 {
-	struct sim_bool *b = wsman_path(r->p->host, path);
+	struct wsman_setting w;
 
-	if (b == NULL)
+	if (!wsman_path(r->p->host, path, &w))
 		return throw(r, "Cannot find path '%s' because it does not "
 		    "exist.", path);
 	if (!winrm_running(r->p->host))
 		return throw(r, "%s", NO_SERVICE);
-	if (b->source == SIM_SRC_GPO)
-		return throw(r, "The config setting CredSSP cannot be changed "
-		    "because is controlled by policies.%s", "");
-	b->value = 0;
+	if (*w.source == SIM_SRC_GPO)
+		return throw(r, "The config setting cannot be changed because "
+		    "is controlled by policies.%s", "");
+	wsman_store(&w, v);
 	r->p->wrote = 1;
 	return 0;
 }
@@ -425,7 +485,8 @@ unregister(struct run *r, const char *folder, const char *leaf)
 /* --- the statements ------------------------------------------------------ */
 
 enum op {
-	OP_SET_DWORD, OP_SET_SZ, OP_WSMAN_SET, OP_CHECK_DWORD, OP_CHECK_SZ,
+	OP_SET_DWORD, OP_SET_SZ, OP_WSMAN_SET, OP_WSMAN_SET_TEXT,
+	OP_CHECK_DWORD, OP_CHECK_SZ,
 	OP_WSMAN_CHECK, OP_CLEAR_KEY, OP_NEW_KEY, OP_DEL_VALUE_QUIET,
 	OP_THROW_IF_KEY, OP_THROW_IF_VALUE, OP_ADSI_REMOVE, OP_ENSURE_KEY,
 	OP_DEL_VALUE, OP_UNREGISTER, OP_EXIT,
@@ -442,12 +503,15 @@ static const struct stmt {
 	{ OP_WSMAN_SET, "if((Get-Service -Name 'WinRM').Status -eq 'Running')"
 	    "{try{Set-Item -LiteralPath " Q " -Value $false -Force}catch{"
 	    "Restart-Service -Name 'WinRM' -Force}}" },
+	{ OP_WSMAN_SET_TEXT, "if((Get-Service -Name 'WinRM').Status -eq "
+	    "'Running'){try{Set-Item -LiteralPath " Q " -Value " Q " -Force}"
+	    "catch{Restart-Service -Name 'WinRM' -Force}}" },
 	{ OP_CHECK_DWORD, "if((Get-ItemProperty -LiteralPath " Q " -Name " Q
 	    ")." Q " -ne " D "){throw " Q "}" },
 	{ OP_CHECK_SZ, "if((Get-ItemProperty -LiteralPath " Q " -Name " Q
 	    ")." Q " -ne " Q "){throw " Q "}" },
 	{ OP_WSMAN_CHECK, "if((Get-Service -Name 'WinRM').Status -eq "
-	    "'Running' -and (Get-Item -LiteralPath " Q ").Value -ne 'false')"
+	    "'Running' -and (Get-Item -LiteralPath " Q ").Value -ne " Q ")"
 	    "{throw " Q "}" },
 	{ OP_CLEAR_KEY, "if(Test-Path -LiteralPath " Q "){Remove-Item "
 	    "-LiteralPath " Q " -Recurse -Force}" },
@@ -545,11 +609,15 @@ exec_reg(struct run *r, enum op op, char **v)
 static int
 exec(struct run *r, const struct stmt *st, struct caps *c)
 {
-	struct sim_bool *b;
+	struct wsman_setting w;
+	char *have;
+	int rc;
 
 	switch (st->op) {
 	case OP_WSMAN_SET:
-		if (winrm_running(r->p->host) && set_credssp(r, c->v[0]) == -1) {
+	case OP_WSMAN_SET_TEXT:
+		if (winrm_running(r->p->host) && wsman_set(r, c->v[0],
+		    st->op == OP_WSMAN_SET ? "false" : c->v[1]) == -1) {
 			buf_reset(&r->why);
 			restart_winrm(r);
 		}
@@ -557,9 +625,13 @@ exec(struct run *r, const struct stmt *st, struct caps *c)
 	case OP_WSMAN_CHECK:
 		if (!winrm_running(r->p->host))
 			return 0;
-		if ((b = wsman_path(r->p->host, c->v[0])) == NULL)
+		if (!wsman_path(r->p->host, c->v[0], &w))
 			return throw(r, "Cannot find path '%s'.", c->v[0]);
-		return b->value ? throw(r, "%s", c->v[1]) : 0;
+		have = wsman_text(&w, 0);
+		rc = strcasecmp(have, c->v[1]) != 0 ? throw(r, "%s", c->v[2]) :
+		    0;
+		free(have);
+		return rc;
 	case OP_ADSI_REMOVE:
 		return adsi_remove(r, c);
 	case OP_UNREGISTER:
