@@ -476,7 +476,6 @@ window_failsafe_applies(const struct model *m, const struct model_host *h,
 	size_t i;
 
 	if (node_get(desired, "credssp") != NULL ||
-	    node_get(desired, "trusted_hosts") != NULL ||
 	    window_grants_targets(m, h))
 		return 1;
 	for (i = 0; i < m->nwindows; i++)
