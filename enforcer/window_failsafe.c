@@ -15,8 +15,11 @@
 #include "timeparse.h"
 #include "window_failsafe.h"
 
-#define WF_NLISTS	2
-#define WF_NITEMS	(2 + WF_NLISTS)	/* server, client, the lists */
+#define WF_NLISTS	2		/* the delegation lists */
+#define WF_TH		WF_NLISTS	/* then TrustedHosts, a list too */
+#define WF_NSEQS	(WF_NLISTS + 1)
+#define WF_ORACLE	(2 + WF_NSEQS)	/* server, client, the lists, it */
+#define WF_NITEMS	(WF_ORACLE + 1)
 #define WF_UNKNOWN_DAYS	7		/* with no state, how far back */
 
 /*
@@ -37,21 +40,44 @@ static const struct wf_list {
 	    "ConcatenateDefaults_AllowFreshNTLMOnly" },
 };
 
-/* What one credssp tree has on; everything borrowed from the tree. */
+/*
+ * What one tree (kind -> tree) has on: CredSSP's roles and delegation
+ * lists, TrustedHosts, the encryption-oracle level; everything borrowed
+ * from the tree.
+ */
 struct wf_on {
 	int			 server;
 	int			 client;
-	const struct node	*list[WF_NLISTS];
+	const struct node	*list[WF_NSEQS];
+	const char		*oracle;
 	const struct origin	*why[WF_NITEMS];	/* effective trees */
 };
 
-/* Things one state has on that another has not. */
+/*
+ * Things one state has on that another has not; oracle: the level to go
+ * back to, when the first is weaker.
+ */
 struct wf_items {
 	int			 server;
 	int			 client;
-	struct node		*list[WF_NLISTS];	/* owned sequences */
+	struct node		*list[WF_NSEQS];	/* owned sequences */
+	char			*oracle;		/* owned */
 	const struct origin	*why[WF_NITEMS];
 };
+
+/* AllowEncryptionOracle's levels, strongest first (states/credssp.c). */
+static int
+wf_oracle_rank(const char *level)
+{
+	static const char *const levels[] = { "force_updated_clients",
+	    "mitigated", "vulnerable" };
+	size_t i;
+
+	for (i = 0; level != NULL && i < nitems(levels); i++)
+		if (strcmp(levels[i], level) == 0)
+			return (int)i;
+	return -1;
+}
 
 static int
 wf_true(const struct node *n)
@@ -62,12 +88,13 @@ wf_true(const struct node *n)
 }
 
 /*
- * An effective tree's list counts only while its client role is enabled:
- * disabled, the credssp module takes the listed entries away.
+ * An effective tree's delegation list counts only while its client role
+ * is enabled: disabled, the credssp module takes the listed entries away.
  */
 static void
-wf_on_read(struct wf_on *o, const struct node *credssp, int effective)
+wf_on_read(struct wf_on *o, const struct node *root, int effective)
 {
+	const struct node *credssp = node_get(root, "credssp");
 	const struct node *client = node_get(credssp, "client"), *n;
 	size_t i;
 
@@ -78,13 +105,18 @@ wf_on_read(struct wf_on *o, const struct node *credssp, int effective)
 	n = node_get(client, "enabled");
 	o->client = wf_true(n);
 	o->why[1] = n != NULL ? n->origin : NULL;
-	for (i = 0; i < WF_NLISTS; i++) {
-		n = node_get(client, wf_lists[i].field);
-		if (n == NULL || n->kind != NODE_SEQ || (effective && !o->client))
+	for (i = 0; i < WF_NSEQS; i++) {
+		n = i == WF_TH ? node_getv(root, "trusted_hosts", "hosts", NULL) :
+		    node_get(client, wf_lists[i].field);
+		if (n == NULL || n->kind != NODE_SEQ || (i != WF_TH &&
+		    effective && !o->client))
 			continue;
 		o->list[i] = n;
 		o->why[2 + i] = n->origin;
 	}
+	n = node_get(credssp, "encryption_oracle");
+	o->oracle = n != NULL && n->kind == NODE_SCALAR ? n->value : NULL;
+	o->why[WF_ORACLE] = n != NULL ? n->origin : NULL;
 }
 
 static const struct model_window *
@@ -107,7 +139,11 @@ wf_extra(struct wf_items *x, const struct wf_on *a, const struct wf_on *b,
 	    (only == NULL || wf_origin_window(a->why[0]) == only);
 	x->client = a->client && !b->client &&
 	    (only == NULL || wf_origin_window(a->why[1]) == only);
-	for (i = 0; i < WF_NLISTS; i++) {
+	if (wf_oracle_rank(a->oracle) > wf_oracle_rank(b->oracle) &&
+	    wf_oracle_rank(b->oracle) >= 0 && (only == NULL ||
+	    wf_origin_window(a->why[WF_ORACLE]) == only))
+		x->oracle = xstrdup(b->oracle);
+	for (i = 0; i < WF_NSEQS; i++) {
 		if (only != NULL && wf_origin_window(a->why[2 + i]) != only)
 			continue;
 		for (j = 0; a->list[i] != NULL && j < a->list[i]->nitems; j++) {
@@ -126,16 +162,21 @@ wf_items_release(struct wf_items *x)
 {
 	size_t i;
 
-	for (i = 0; i < WF_NLISTS; i++)
+	for (i = 0; i < WF_NSEQS; i++)
 		node_free(x->list[i]);
+	free(x->oracle);
 	memset(x, 0, sizeof(*x));
 }
 
 static int
 wf_items_any(const struct wf_items *x)
 {
-	return x->server || x->client || x->list[0] != NULL ||
-	    x->list[1] != NULL;
+	size_t i;
+
+	for (i = 0; i < WF_NSEQS; i++)
+		if (x->list[i] != NULL)
+			return 1;
+	return x->server || x->client || x->oracle != NULL;
 }
 
 /* Something of x is on in o. */
@@ -144,9 +185,11 @@ wf_items_on(const struct wf_items *x, const struct wf_on *o)
 {
 	size_t i, j;
 
-	if ((x->server && o->server) || (x->client && o->client))
+	if ((x->server && o->server) || (x->client && o->client) ||
+	    (x->oracle != NULL && o->oracle != NULL &&
+	    strcmp(x->oracle, o->oracle) != 0))
 		return 1;
-	for (i = 0; i < WF_NLISTS; i++)
+	for (i = 0; i < WF_NSEQS; i++)
 		for (j = 0; x->list[i] != NULL && j < x->list[i]->nitems; j++)
 			if (node_seq_has_nocase(o->list[i],
 			    x->list[i]->items[j]->value))
@@ -165,7 +208,12 @@ wf_items_claim(struct wf_items *x, struct wf_items *claimed)
 	x->client = x->client && !claimed->client;
 	claimed->server |= x->server;
 	claimed->client |= x->client;
-	for (i = 0; i < WF_NLISTS; i++) {
+	if (x->oracle != NULL && claimed->oracle != NULL) {
+		free(x->oracle);
+		x->oracle = NULL;
+	} else if (x->oracle != NULL)
+		claimed->oracle = xstrdup(x->oracle);
+	for (i = 0; i < WF_NSEQS; i++) {
 		if (x->list[i] == NULL)
 			continue;
 		keep = node_seq();
@@ -241,7 +289,7 @@ wf_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 	for (i = 0; i < n; i++) {
 		end = t[i];
 		eff = wf_effective(m, h, t[i], 0);
-		wf_on_read(&on, node_get(eff, "credssp"), 1);
+		wf_on_read(&on, eff, 1);
 		wf_extra(&x, &on, base, NULL);
 		grants = window_grants_at(m, h, t[i]);
 		need = wf_items_any(&x) || grants != NULL;
@@ -256,24 +304,6 @@ wf_stretch_end(const struct model *m, const struct model_host *h, time_t at,
 }
 
 /* --- the task's command --------------------------------------------------- */
-
-/* Written inside double quotes of a cmd.exe line, and kept as it is. */
-static int
-wf_cmd_safe(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '%')
-			return 0;
-	return 1;
-}
-
-static void
-wf_step(struct buf *b, const char *step)
-{
-	if (b->len > 0)
-		buf_puts(b, " & ");
-	buf_puts(b, step);
-}
 
 /*
  * The delegation list after the window: what the credssp module writes
@@ -307,9 +337,8 @@ wf_list_steps(struct buf *b, const struct wf_list *l, const struct node *during,
 {
 	struct node *keep;
 	const char *v;
-	char *s;
 	size_t i;
-	int rc = -1;
+	int rc = 0;
 
 	keep = node_seq();
 	for (i = 0; i < during->nitems; i++) {
@@ -317,88 +346,100 @@ wf_list_steps(struct buf *b, const struct wf_list *l, const struct node *during,
 		if (node_seq_has_nocase(added, v) || (x->client &&
 		    strncasecmp(v, "wsman/", 6) == 0))
 			continue;
-		if (!wf_cmd_safe(v)) {
-			cause_set(cause, "%s: failsafe: delegation entry '%s' "
-			    "cannot be written into the fail-safe's command",
-			    host, v);
-			goto out;
-		}
 		node_seq_push(keep, node_scalar(v));
 	}
-	if (keep->nitems == during->nitems) {
-		rc = 0;
-		goto out;
-	}
-	s = xasprintf("reg delete \"HKLM\\%s\\%s\" /f", WF_CD_KEY,
-	    l->policy);
-	wf_step(b, s);
-	free(s);
-	for (i = 0; i < keep->nitems; i++) {
-		s = xasprintf("reg add \"HKLM\\%s\\%s\" /v %zu /t REG_SZ "
-		    "/d \"%s\" /f", WF_CD_KEY, l->policy, i + 1,
-		    keep->items[i]->value);
-		wf_step(b, s);
-		free(s);
-	}
-	for (i = 0; keep->nitems == 0 && i < 2; i++) {
-		s = xasprintf("reg delete \"HKLM\\%s\" /v %s /f",
-		    WF_CD_KEY, i == 0 ? l->policy : l->concat);
-		wf_step(b, s);
-		free(s);
-	}
-	rc = 0;
-out:
+	if (keep->nitems != during->nitems &&
+	    window_script_list(b, l->policy, l->concat, keep) == -1)
+		rc = cause_set(cause, "%s: failsafe: a delegation entry of %s "
+		    "cannot be written into the fail-safe's script", host,
+		    l->policy);
 	node_free(keep);
 	return rc;
 }
 
-/* What every task of the host runs: x off again.  observed: credssp. */
+/* TrustedHosts back: what is there, less what windows added. */
+static int
+wf_th_steps(struct buf *b, const struct wf_items *x, const struct wf_on *eff,
+    const struct node *observed, const char *host, char **cause)
+{
+	struct node *during, *keep;
+	char *joined;
+	size_t i;
+	int rc = 0;
+
+	during = wf_list_during(node_getv(observed, "trusted_hosts", "hosts",
+	    NULL), eff->list[WF_TH]);
+	keep = node_seq();
+	for (i = 0; i < during->nitems; i++)
+		if (!node_seq_has_nocase(x->list[WF_TH],
+		    during->items[i]->value))
+			node_seq_push(keep, node_scalar(during->items[i]->value));
+	/* "a,b": the form WinRM stores (states/trusted_hosts.c). */
+	joined = state_list_join(keep, ",");
+	if (window_script_trusted_hosts(b, joined != NULL ? joined : "") == -1)
+		rc = cause_set(cause, "%s: failsafe: a TrustedHosts entry "
+		    "cannot be written into the fail-safe's script", host);
+	free(joined);
+	node_free(keep);
+	node_free(during);
+	return rc;
+}
+
+/*
+ * The steps of every task of the host: x off again.  observed: the
+ * host's state (kind -> tree).
+ */
 static int
 wf_action(struct buf *b, const struct wf_items *x, const struct wf_on *eff,
     const struct node *observed, const char *host, char **cause)
 {
+	const struct node *credssp = node_get(observed, "credssp");
 	struct node *during;
 	size_t i;
 	int rc = 0;
 
 	if (x->server)
-		wf_step(b, "winrm set winrm/config/service/auth "
-		    "@{CredSSP=\"false\"}");
+		window_script_role_off(b, 1);
 	if (x->client)
-		wf_step(b, "winrm set winrm/config/client/auth "
-		    "@{CredSSP=\"false\"}");
+		window_script_role_off(b, 0);
+	if (x->oracle != NULL)
+		window_script_oracle(b, wf_oracle_rank(x->oracle));
 	for (i = 0; i < WF_NLISTS && rc == 0; i++) {
 		if (x->list[i] == NULL && !x->client)
 			continue;
-		during = wf_list_during(node_getv(observed, "client",
+		during = wf_list_during(node_getv(credssp, "client",
 		    wf_lists[i].field, NULL), eff->list[i]);
 		rc = wf_list_steps(b, &wf_lists[i], during, x, x->list[i],
 		    host, cause);
 		node_free(during);
 	}
+	if (rc == 0 && x->list[WF_TH] != NULL)
+		rc = wf_th_steps(b, x, eff, observed, host, cause);
 	return rc;
 }
 
 /*
- * One task: the host's action, then its marker, then it deletes itself.
- * A task armed from keep on is kept (failsafe.h: keep_from).
+ * One task: the loader as its command, the script (the host's steps, then
+ * its marker, then it removes itself) kept in the registry.  A task armed
+ * from keep on is kept (failsafe.h: keep_from).
  */
 static struct node *
-wf_task(const char *window, const char *action, const char *when,
+wf_task(const char *window, const char *steps, const char *when,
     const char *keep)
 {
 	struct node *t;
-	char *cmd;
+	char *cmd, *script;
 
-	cmd = xasprintf("cmd.exe /c %s & reg add \"HKLM\\%s\" /v %s "
-	    "/t REG_SZ /d %s /f & schtasks /Delete /TN \"%s%s\" /F", action,
-	    FAILSAFE_MARKER_KEY, window, when, FAILSAFE_TASK_PREFIX, window);
+	cmd = window_script_loader(window);
+	script = window_script_finish(window, when, steps);
 	t = node_map();
 	node_map_set(t, "trigger", node_scalar(when));
 	node_map_set(t, "keep_from", node_scalar(keep));
 	node_map_set(t, "command", node_scalar(cmd));
+	node_map_set(t, "script", node_scalar(script));
 	node_map_set(t, "enabled", node_scalar("true"));
 	free(cmd);
+	free(script);
 	return t;
 }
 
@@ -414,6 +455,7 @@ window_failsafe_lease(const struct model_settings *s, time_t at, time_t end,
 	*keep = (at + half < end ? at + half : end) + s->failsafe_grace;
 }
 
+/* A rule of w for h sets what a window can weaken: CredSSP, TrustedHosts. */
 static int
 wf_rule_credssp(const struct model_window *w, const struct model_host *h)
 {
@@ -421,7 +463,8 @@ wf_rule_credssp(const struct model_window *w, const struct model_host *h)
 
 	for (i = 0; i < w->nrules; i++)
 		if (model_rule_targets(&w->rules[i], h) &&
-		    node_get(w->rules[i].norm, "credssp") != NULL)
+		    (node_get(w->rules[i].norm, "credssp") != NULL ||
+		    node_get(w->rules[i].norm, "trusted_hosts") != NULL))
 			return 1;
 	return 0;
 }
@@ -494,8 +537,9 @@ wf_tasks(struct node *tasks, const struct wf_items *x, const char *action,
 
 	on[0] = x->server;
 	on[1] = x->client;
-	on[2] = x->list[0] != NULL;
-	on[3] = x->list[1] != NULL;
+	for (i = 0; i < WF_NSEQS; i++)
+		on[2 + i] = x->list[i] != NULL;
+	on[WF_ORACLE] = x->oracle != NULL;
 	for (i = 0; i < WF_NITEMS; i++) {
 		w = wf_origin_window(x->why[i]);
 		if (on[i] && w != NULL && node_get(tasks, w->name) == NULL)
@@ -538,8 +582,8 @@ window_failsafe_desired(struct node **out, const struct model *m,
 	node_map_set(root, "fired", node_map());
 	base = wf_effective(m, h, 0, 1);
 	eff = wf_effective(m, h, at, 0);
-	wf_on_read(&bon, node_get(base, "credssp"), 1);
-	wf_on_read(&eon, node_get(eff, "credssp"), 1);
+	wf_on_read(&bon, base, 1);
+	wf_on_read(&eon, eff, 1);
 	wf_extra(&x, &eon, &bon, NULL);
 	grants = window_grants_at(m, h, at);
 	if (wf_items_any(&x) || grants != NULL) {
@@ -595,12 +639,16 @@ window_failsafe_enables(const struct change *c)
 
 	if (strcmp(c->kind, "local_group") == 0)
 		return c->after != NULL;
-	if (strcmp(c->kind, "credssp") != 0 || c->after == NULL)
+	if (c->after == NULL || (strcmp(c->kind, "credssp") != 0 &&
+	    strcmp(c->kind, "trusted_hosts") != 0))
 		return 0;
 	if (strcmp(c->path, "credssp.server.enabled") == 0 ||
 	    strcmp(c->path, "credssp.client.enabled") == 0)
 		return strcmp(c->after, "true") == 0;
-	if (strncmp(c->path, "credssp.client.delegate", 23) != 0)
+	if (strcmp(c->path, "credssp.encryption_oracle") == 0)
+		return wf_oracle_rank(c->after) > wf_oracle_rank(c->before);
+	if (strncmp(c->path, "credssp.client.delegate", 23) != 0 &&
+	    strcmp(c->path, "trusted_hosts.hosts") != 0)
 		return 0;
 	for (p = c->after; *p != '\0'; p += strspn(p, ", ")) {
 		n = strcspn(p, ",");
@@ -622,18 +670,25 @@ wf_window(const struct model *m, const char *name)
 	return NULL;
 }
 
-/* What a task to arm does, from its command (c->desired: the task). */
-static const char *
-wf_task_what(const struct change *c)
+/* What a task to arm does, from its script (c->desired: the task). */
+static void
+wf_task_what(const struct change *c, char *out, size_t len)
 {
-	const char *cmd = node_get_str(c->desired, "command");
-	int grants = cmd != NULL && strstr(cmd, "net localgroup ") != NULL;
+	const char *sc = node_get_str(c->desired, "script");
+	const char *what[3];
+	size_t n = 0;
 
-	if (grants && strstr(cmd, "CredSSP") == NULL &&
-	    strstr(cmd, "CredentialsDelegation") == NULL)
-		return "takes out the members it granted";
-	return grants ? "turns CredSSP off and takes out the members it "
-	    "granted" : "turns CredSSP off";
+	if (sc != NULL && (strstr(sc, "CredSSP") != NULL ||
+	    strstr(sc, "CredentialsDelegation") != NULL))
+		what[n++] = "turns CredSSP off";
+	if (sc != NULL && strstr(sc, "TrustedHosts") != NULL)
+		what[n++] = "gives TrustedHosts back";
+	if (sc != NULL && strstr(sc, "[ADSI]") != NULL)
+		what[n++] = "takes out the members it granted";
+	if (n == 0)
+		what[n++] = "turns CredSSP off";
+	snprintf(out, len, "%s%s%s%s%s", what[0], n > 1 ? " and " : "",
+	    n > 1 ? what[1] : "", n > 2 ? " and " : "", n > 2 ? what[2] : "");
 }
 
 /* The trigger a "T" or "T (disabled)" before names. */
@@ -655,8 +710,9 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
     const char *name, time_t at, int leased)
 {
 	const struct change *c = ic->change;
+	const char *failed;
 	time_t fire, was;
-	char *hm, *end;
+	char *hm, *end, what[128];
 
 	ic->class = ENGINE_WINDOW;
 	ic->until = w != NULL ? w->end : 0;
@@ -664,13 +720,20 @@ wf_classify_arm(struct engine_change *ic, const struct model_window *w,
 		fire = 0;
 	hm = timeparse_hhmm(fire);
 	end = timeparse_hhmm(ic->until);
-	if (w != NULL && w->end <= at)	/* window_guard_close's run */
+	if (c->before != NULL && (failed = strstr(c->before, "(failed: ")) !=
+	    NULL)
+		ic->reason = xasprintf("window %s: its fail-safe ran on the host "
+		    "and failed %.*s: armed again, fires %s", name,
+		    (int)strcspn(failed, ")") + 1, failed, hm);
+	else if (w != NULL && w->end <= at)	/* window_guard_close's run */
 		ic->reason = xasprintf("window %s ended %s: fail-safe pulled "
 		    "forward to %s before the revert", name, end, hm);
-	else if (c->before == NULL)
+	else if (c->before == NULL) {
+		wf_task_what(c, what, sizeof(what));
 		ic->reason = xasprintf("window %s: host-side fail-safe, %s at "
-		    "%s unless %sreverted first", name, wf_task_what(c), hm,
+		    "%s unless %sreverted first", name, what, hm,
 		    leased ? "renewed or " : "");
+	}
 	else if (leased && wf_before_time(c->before, &was) == 0 && was < fire)
 		ic->reason = xasprintf("window %s: fail-safe lease renewed, "
 		    "fires %s unless renewed again (window ends %s)", name, hm,
@@ -721,7 +784,9 @@ window_failsafe_classify(const struct model *m, time_t at,
 	} else if (w->end <= at) {
 		ic->class = ENGINE_EXPIRY;
 		ic->reason = xasprintf("window %s ended %s: fail-safe removed "
-		    "once reverted", name, end);
+		    "once reverted%s", name, end, c->before != NULL &&
+		    strstr(c->before, "(failed: ") != NULL ? " (it ran on the "
+		    "host and failed)" : "");
 	} else {
 		ic->class = ENGINE_INTENTIONAL;
 		ic->reason = xasprintf("window %s no longer turns CredSSP on "
@@ -742,8 +807,8 @@ wf_left(struct wf_items *x, const struct model *m, const struct model_host *h,
 
 	then = wf_effective(m, h, w->end - 1, 0);
 	now = wf_effective(m, h, at, 0);
-	wf_on_read(&a, node_get(then, "credssp"), 1);
-	wf_on_read(&b, node_get(now, "credssp"), 1);
+	wf_on_read(&a, then, 1);
+	wf_on_read(&b, now, 1);
 	wf_extra(x, &a, &b, w);
 	node_free(then);
 	node_free(now);
@@ -758,7 +823,7 @@ wf_status(const struct wf_items *x, const struct node *state)
 		return WINDOW_FAILSAFE_NOTHING;
 	if (state == NULL)
 		return WINDOW_FAILSAFE_UNKNOWN;
-	wf_on_read(&s, node_get(state, "credssp"), 0);
+	wf_on_read(&s, state, 0);
 	return wf_items_on(x, &s) ? WINDOW_FAILSAFE_ON :
 	    WINDOW_FAILSAFE_REVERTED;
 }
@@ -798,7 +863,7 @@ wf_overdue_task(struct buf *b, const struct model *m,
     const struct model_window *w, time_t at, const struct node *state,
     int current)
 {
-	const char *trig;
+	const char *trig, *failed;
 	time_t t;
 	char *hm;
 
@@ -813,7 +878,11 @@ wf_overdue_task(struct buf *b, const struct model *m,
 	if (trig == NULL || timeparse_rfc3339(trig, &t, NULL) == -1)
 		t = w->end + m->settings.failsafe_grace;
 	hm = timeparse_hhmm(t);
-	if (t > at)
+	failed = failsafe_failed(state, w->name);
+	if (failed != NULL)
+		buf_printf(b, "; its fail-safe ran and failed (last result %s)",
+		    failed);
+	else if (t > at)
 		buf_printf(b, "; its fail-safe fires %s", hm);
 	else
 		buf_printf(b, "; its fail-safe was due %s%s", hm,

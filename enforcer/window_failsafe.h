@@ -63,9 +63,11 @@ void window_failsafe_lease(const struct model_settings *, time_t at,
 
 /*
  * The desired "failsafe" tree of h at instant at (see above); observed is
- * h's observed credssp tree (may be NULL), from which the task's command
- * learns how to give back the delegation lists.  *out: node_free().
- * Fails when a value cannot be written safely into a cmd.exe line.
+ * h's observed state, kind -> tree (may be NULL), from which the task's
+ * script learns how to give back the delegation lists and TrustedHosts.
+ * *out: node_free().
+ * Fails when a value cannot be written into the task's PowerShell script
+ * (not UTF-8, or a control character).
  */
 int window_failsafe_desired(struct node **out, const struct model *,
     const struct model_host *h, time_t at, const struct node *observed,
@@ -135,10 +137,9 @@ struct node *window_grants_at(const struct model *,
 int window_grants_targets(const struct model *, const struct model_host *h);
 
 /*
- * Append to b, after " & " when b is not empty, a step per member of
- * grants (window_grants_at()) that takes it out again: net localgroup
- * "GROUP" "MEMBER" /delete (names, so any display language).  Fails on a
- * name that cannot be written safely into the task's cmd.exe line.
+ * Append to b a script line per member of grants (window_grants_at())
+ * that takes it out again, by SID (window_script_grant()).  Fails on a
+ * name that is not UTF-8 or holds a control character.
  */
 int window_grants_action(struct buf *b, const struct node *grants,
     const char *host, char **cause);
@@ -180,5 +181,31 @@ extern const struct engine_guard window_guard;
  * Its caller keeps only those changes (engine_run_targets()).
  */
 extern const struct engine_guard window_guard_close;
+
+/*
+ * window_script.c: the fail-safe task's PowerShell script.  Each
+ * appends lines to b: window_script_role_off() turns one CredSSP role off
+ * (the WSMAN registry value the service starts from, then the running
+ * service through the WSMan provider) and reads both back;
+ * window_script_oracle() sets AllowEncryptionOracle back to level (0..2);
+ * window_script_trusted_hosts() writes TrustedHosts back as list ("a,b"),
+ * as role_off() does;
+ * window_script_list() rewrites a delegation list to keep (a sequence;
+ * empty: the list and its flags gone); window_script_grant() takes member
+ * out of group by SID.  -1 when a text cannot be written into a script.
+ * window_script_finish() wraps steps (retried until they all read back),
+ * the marker and the task's own removal into the script for window, due
+ * at due; window_script_loader() is the task's command line, which runs
+ * the script kept in the registry.  Both results: free().
+ */
+void window_script_role_off(struct buf *b, int server);
+void window_script_oracle(struct buf *b, int level);
+int window_script_trusted_hosts(struct buf *b, const char *list);
+int window_script_list(struct buf *b, const char *policy, const char *concat,
+    const struct node *keep);
+int window_script_grant(struct buf *b, const char *group, const char *member);
+char *window_script_finish(const char *window, const char *due,
+    const char *steps);
+char *window_script_loader(const char *window);
 
 #endif

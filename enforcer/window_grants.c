@@ -7,7 +7,8 @@
  * it in a list that comes from the window and the policies alone
  * (model_effective_base) do not list it: that, and only that, is what the
  * fail-safe task takes out again, as the engine does after the end
- * (effective.c: the group's "absent").
+ * (effective.c: the group's "absent"), by SID whatever the host's display
+ * language (window_script.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,30 +17,6 @@
 #include "window_failsafe.h"
 
 #define WINDOW_GRANTS_UNKNOWN_DAYS	7	/* with no state, how far back */
-
-/*
- * Written inside double quotes of the task's cmd.exe line: the characters
- * states/local_group.c accepts, none of which cmd.exe reads there (no %,
- * no ", nothing outside printable ASCII; ( and ) are literal inside quotes,
- * and states/failsafe.c's carets keep the quotes paired).
- */
-static int
-window_grants_safe(const char *s)
-{
-	char sid[ACCOUNT_SID_MAX];
-
-	if (*s == '\0' || strlen(s) > 256)
-		return 0;
-	/*
-	 * net.exe takes names, never a SID: a group or member written as a
-	 * SID ("S-1-5-32-544", "NAME (SID)") would make a step that fails on
-	 * the host, so the grant is refused before anything is added.
-	 */
-	if (account_sid_in(s, sid))
-		return 0;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789 \\.-_$@'()") == strlen(s);
-}
 
 static const struct model_window *
 window_grants_window(const struct node *n)
@@ -125,14 +102,11 @@ window_grants_action(struct buf *b, const struct node *grants,
 		seq = grants->pairs[i].value;
 		for (j = 0; j < seq->nitems; j++) {
 			member = seq->items[j]->value;
-			if (!window_grants_safe(group) ||
-			    !window_grants_safe(member))
+			if (window_script_grant(b, group, member) == -1)
 				return cause_set(cause, "%s: failsafe: member "
 				    "'%s' of group '%s' cannot be written into "
-				    "the fail-safe's command", host, member,
-				    group);
-			buf_printf(b, "%snet localgroup \"%s\" \"%s\" /delete",
-			    b->len > 0 ? " & " : "", group, member);
+				    "the fail-safe's script (not UTF-8, or a "
+				    "control character)", host, member, group);
 		}
 	}
 	return 0;
@@ -189,6 +163,7 @@ window_grants_overdue_one(struct buf *b, const struct model *m,
 {
 	struct buf who = BUF_INIT;
 	struct node *left = window_grants_left(m, h, w, at);
+	const char *failed;
 	char late[32], *end;
 
 	if (left == NULL || (state != NULL &&
@@ -209,6 +184,9 @@ window_grants_overdue_one(struct buf *b, const struct model *m,
 		buf_printf(b, "%s %sthere %s past the end of window %s (%s)%s",
 		    buf_cstr(&who), current ? "still " : "", late, w->name,
 		    end, current ? "" : " as last recorded");
+	if (state != NULL && (failed = failsafe_failed(state, w->name)) != NULL)
+		buf_printf(b, "; its fail-safe ran and failed (last result %s)",
+		    failed);
 	free(end);
 	node_free(left);
 	buf_release(&who);

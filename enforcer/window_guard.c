@@ -18,8 +18,8 @@ wg_before_read(struct engine_host *eh, const struct model *m, time_t at)
 }
 
 /*
- * The fail-safe's desired state, computed from the model and the CredSSP
- * state just read, joins the host's; the engine reads it like a kind.
+ * The fail-safe's desired state, computed from the model and the state
+ * just read, joins the host's; the engine reads it like a kind.
  */
 static int
 wg_after_read(struct engine_host *eh, const struct model *m, time_t at,
@@ -29,8 +29,8 @@ wg_after_read(struct engine_host *eh, const struct model *m, time_t at,
 
 	if (!window_failsafe_applies(m, eh->host, eh->desired))
 		return 0;
-	if (window_failsafe_desired(&want, m, eh->host, at,
-	    node_get(eh->observed, "credssp"), cause) == -1)
+	if (window_failsafe_desired(&want, m, eh->host, at, eh->observed,
+	    cause) == -1)
 		return -1;
 	node_map_set(eh->desired, FAILSAFE_KIND, want);
 	return 0;

@@ -4,11 +4,15 @@
  * (failsafe.h says what they are; enforcer/window_failsafe.c computes the
  * desired state).
  *
- * A task is registered with schtasks /Create /XML (a TimeTrigger whose
- * StartBoundary is UTC, so no time zone moves it; run as SYSTEM; /F so
- * that moving it is one atomic replacement), from a file that echo writes
- * in the user's %TEMP%.  Tasks are listed with schtasks /Query /FO CSV (the
- * task name is the one column not translated) and read back with /Query
+ * A task is registered by PowerShell's Register-ScheduledTask from its XML
+ * as a string (no file, no code page, no cmd.exe quoting: the script
+ * travels as -EncodedCommand); a TimeTrigger whose StartBoundary is UTC,
+ * so no time zone moves it, and a BootTrigger with StartWhenAvailable, so
+ * that a host off at the trigger runs it when it starts; run as SYSTEM.
+ * Its script is kept in the registry (FAILSAFE_SCRIPT_KEY) through
+ * StdRegProv, and its command is a small loader.  Tasks and their
+ * LastTaskResult are listed by Get-ScheduledTask / Get-ScheduledTaskInfo
+ * (numbers and names, in no language) and read back with schtasks /Query
  * /XML, whose content is the same in every language.
  */
 #include <stdio.h>
@@ -17,6 +21,7 @@
 #include <strings.h>
 
 #include "failsafe.h"
+#include "pscmd.h"
 #include "state.h"
 #include "timeparse.h"
 #include "winreg.h"
@@ -45,34 +50,50 @@ fs_failed(struct state_ctx *ctx, const char *what, const char *window,
 
 /* --- read --------------------------------------------------------------- */
 
-/* Windows of the \enforcer\failsafe-* tasks, from /Query /FO CSV /NH. */
+/*
+ * Every task of the folder, one line each: its LastTaskResult in decimal,
+ * a space, its name.
+ */
+#define FS_LIST_SCRIPT \
+	"Get-ScheduledTask -TaskPath '" FAILSAFE_TASK_FOLDER "' -ErrorAction " \
+	"SilentlyContinue|ForEach-Object{'{0} {1}' -f ($_|" \
+	"Get-ScheduledTaskInfo).LastTaskResult,$_.TaskName}"
+
+/* {window: last result} of the \enforcer\failsafe-* tasks. */
 static int
 fs_read_names(struct state_ctx *ctx, struct node *names, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
-	const char *p, *q, *prefix = FAILSAFE_TASK_PREFIX;
-	size_t plen = strlen(prefix);
-	char *name;
+	const char *p, *q, *leaf = FAILSAFE_TASK_LEAF;
+	size_t n, llen = strlen(leaf);
+	char *line, *name, *result;
 	int rc = -1;
 
-	if (fs_run(ctx, "schtasks /Query /FO CSV /NH", &out, cause) == -1)
+	line = pscmd_line(FS_LIST_SCRIPT);
+	if (fs_run(ctx, line, &out, cause) == -1)
 		goto out;
 	if (out.exit_code != 0) {
-		fs_failed(ctx, "schtasks /Query", "*", &out, cause);
+		fs_failed(ctx, "Get-ScheduledTask", "*", &out, cause);
 		goto out;
 	}
 	for (p = buf_cstr(&out.out); *p != '\0'; p += strcspn(p, "\n"),
 	    p += *p == '\n') {
-		if (p[0] != '"' || strncasecmp(p + 1, prefix, plen) != 0)
+		n = strspn(p, "0123456789");
+		if (n == 0 || p[n] != ' ' || strncasecmp(p + n + 1, leaf,
+		    llen) != 0)
 			continue;
-		q = p + 1 + plen;
-		name = xstrndup(q, strcspn(q, "\"\r\n"));
-		node_seq_push(names, node_scalar(name));
+		q = p + n + 1 + llen;
+		name = xstrndup(q, strcspn(q, "\r\n"));
+		result = xstrndup(p, n);
+		if (node_get(names, name) == NULL)
+			node_map_set(names, name, node_scalar(result));
 		free(name);
+		free(result);
 	}
 	rc = 0;
 out:
 	wsman_cmd_release(&out);
+	free(line);
 	return rc;
 }
 
@@ -106,6 +127,7 @@ fs_parse_task(struct state_ctx *ctx, const char *window, const char *xml,
 	xmlNode *root, *exec;
 	xmlDoc *doc = NULL;
 	char *when = NULL, *cmd = NULL, *args = NULL, *en = NULL, *s;
+	int boot;
 
 	/* The declaration names UTF-16; the shell gave us UTF-8. */
 	if (start == NULL || wsman_xml_parse(&doc, start, strlen(start),
@@ -117,6 +139,9 @@ fs_parse_task(struct state_ctx *ctx, const char *window, const char *xml,
 	    TASK_NS, "Exec");
 	when = fs_text(wsman_xml_child(wsman_xml_child(root, TASK_NS,
 	    "Triggers"), TASK_NS, "TimeTrigger"), "StartBoundary");
+	/* Without it, a host off at the trigger would keep what is on. */
+	boot = wsman_xml_child(wsman_xml_child(root, TASK_NS, "Triggers"),
+	    TASK_NS, "BootTrigger") != NULL;
 	en = fs_text(wsman_xml_child(root, TASK_NS, "Settings"), "Enabled");
 	cmd = fs_text(exec, "Command");
 	args = fs_text(exec, "Arguments");
@@ -128,8 +153,8 @@ fs_parse_task(struct state_ctx *ctx, const char *window, const char *xml,
 	    args != NULL ? args : "");
 	node_map_set(*task, "command", node_scalar(s));
 	free(s);
-	node_map_set(*task, "enabled", node_scalar(en == NULL ||
-	    strcasecmp(en, "false") != 0 ? "true" : "false"));
+	node_map_set(*task, "enabled", node_scalar(boot && (en == NULL ||
+	    strcasecmp(en, "false") != 0) ? "true" : "false"));
 	free(when);
 	free(cmd);
 	free(args);
@@ -139,13 +164,13 @@ fs_parse_task(struct state_ctx *ctx, const char *window, const char *xml,
 }
 
 static int
-fs_read_task(struct state_ctx *ctx, const char *window, struct node *tasks,
-    char **cause)
+fs_read_task(struct state_ctx *ctx, const char *window, const char *result,
+    struct node *tasks, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	struct node *task = NULL;
-	char *line;
-	int rc = -1;
+	char *line, *script = NULL;
+	int found, rc = -1;
 
 	line = xasprintf("schtasks /Query /TN \"%s%s\" /XML",
 	    FAILSAFE_TASK_PREFIX, window);
@@ -155,10 +180,17 @@ fs_read_task(struct state_ctx *ctx, const char *window, struct node *tasks,
 	if (out.exit_code != 0)		/* gone since it was listed */
 		goto out;
 	if ((rc = fs_parse_task(ctx, window, buf_cstr(&out.out), &task,
-	    cause)) == 0)
-		node_map_set(tasks, window, task);
+	    cause)) == -1 || (rc = winreg_get_string(ctx->ws,
+	    FAILSAFE_SCRIPT_KEY, window, &script, &found, cause)) == -1)
+		goto out;
+	node_map_set(task, "script", node_scalar(found ? script : ""));
+	node_map_set(task, "last_result", node_scalar(result));
+	node_map_set(tasks, window, task);
+	task = NULL;
 out:
+	node_free(task);
 	wsman_cmd_release(&out);
+	free(script);
 	free(line);
 	return rc;
 }
@@ -200,12 +232,13 @@ fs_read(struct state_ctx *ctx, const struct node *desired,
 	obs = node_map();
 	node_map_set(obs, "tasks", node_map());
 	node_map_set(obs, "fired", node_map());
-	names = node_seq();
+	names = node_map();
 	if (fs_read_names(ctx, names, cause) == -1)
 		goto out;
-	for (i = 0; i < names->nitems; i++)
-		if (fs_read_task(ctx, names->items[i]->value,
-		    node_get(obs, "tasks"), cause) == -1)
+	for (i = 0; i < names->npairs; i++)
+		if (fs_read_task(ctx, names->pairs[i].key->value,
+		    names->pairs[i].value->value, node_get(obs, "tasks"),
+		    cause) == -1)
 			goto out;
 	if (fs_read_fired(ctx, node_get(obs, "fired"), cause) == -1)
 		goto out;
@@ -255,22 +288,57 @@ fs_trigger_ok(const struct node *want, const char *have)
 	    timeparse_rfc3339(after, &hi, NULL) == 0 && lo <= t && t <= hi;
 }
 
-/* The command wanted, as written for the trigger the host has. */
+/* want's key (command or script) as written for the trigger the host has. */
 static int
-fs_command_ok(const struct node *want, const struct node *have,
+fs_same_for(const struct node *want, const struct node *have, const char *key,
     const char *trig)
 {
-	const char *cmd = node_get_str(want, "command");
-	const char *got = node_get_str(have, "command");
+	const char *v = node_get_str(want, key);
+	const char *got = node_get_str(have, key);
 	char *as;
 	int ok;
 
-	if (cmd == NULL || got == NULL)
-		return cmd == got;
-	as = fs_subst(cmd, node_get_str(want, "trigger"), trig);
+	if (v == NULL || got == NULL)
+		return v == got;
+	as = fs_subst(v, node_get_str(want, "trigger"), trig);
 	ok = strcmp(as, got) == 0;
 	free(as);
 	return ok;
+}
+
+/*
+ * A task that ran and failed keeps its LastTaskResult: 0 is success, and
+ * the SCHED_S_TASK_* codes READY, RUNNING, DISABLED and HAS_NOT_RUN
+ * (0x41300..0x41303) say it has not finished a run
+ * (docs/windows-behaviour.md#task-results).
+ */
+static int
+fs_result_failed(const char *r)
+{
+	return r != NULL && strcmp(r, "0") != 0 && strcmp(r, "267008") != 0 &&
+	    strcmp(r, "267009") != 0 && strcmp(r, "267010") != 0 &&
+	    strcmp(r, "267011") != 0;
+}
+
+const char *
+failsafe_failed(const struct node *state, const char *window)
+{
+	const char *r = node_get_str(node_getv(state, FAILSAFE_KIND, "tasks",
+	    window, NULL), "last_result");
+
+	return fs_result_failed(r) ? r : NULL;
+}
+
+/* "T", and what else the host's task says: " (failed: last result N)". */
+static char *
+fs_before(const struct node *have, const char *trig, const char *more)
+{
+	const char *r = node_get_str(have, "last_result");
+
+	if (fs_result_failed(r))
+		return xasprintf("%s (failed: last result %s)%s",
+		    trig != NULL ? trig : "", r, more);
+	return xasprintf("%s%s", trig != NULL ? trig : "", more);
 }
 
 static void
@@ -285,12 +353,15 @@ fs_diff_task(const char *window, const struct node *want,
 	if (have == NULL)
 		before = NULL;
 	else if (trig == NULL || !fs_trigger_ok(want, trig))
-		before = xstrdup(trig != NULL ? trig : "");
-	else if (!fs_command_ok(want, have, trig))
-		before = xasprintf("%s (other action)", trig);
+		before = fs_before(have, trig != NULL ? trig : "", "");
+	else if (!fs_same_for(want, have, "command", trig) ||
+	    !fs_same_for(want, have, "script", trig))
+		before = fs_before(have, trig, " (other action)");
 	else if (!node_equal(node_get(have, "enabled"),
 	    node_get(want, "enabled")))
-		before = xasprintf("%s (disabled)", trig);
+		before = fs_before(have, trig, " (disabled)");
+	else if (fs_result_failed(node_get_str(have, "last_result")))
+		before = fs_before(have, trig, "");	/* armed again */
 	else
 		return;
 	/* Armed before anything it guards is turned on. */
@@ -306,7 +377,7 @@ fs_diff(const struct node *desired, const struct node *observed, time_t now,
 	const struct node *want = node_get(desired, "tasks");
 	const struct node *have = node_get(observed, "tasks");
 	const struct node *fired = node_get(observed, "fired");
-	char path[160];
+	char path[160], *before;
 	size_t i;
 
 	for (i = 0; want != NULL && i < want->npairs; i++)
@@ -318,9 +389,11 @@ fs_diff(const struct node *desired, const struct node *observed, time_t now,
 		snprintf(path, sizeof(path), "%s%s", FAILSAFE_TASKS_PATH,
 		    have->pairs[i].key->value);
 		/* Removed once the revert it guards is verified. */
-		changes_add(out, FAILSAFE_KIND, path,
-		    node_get_str(have->pairs[i].value, "trigger"), NULL,
+		before = fs_before(have->pairs[i].value, node_get_str(
+		    have->pairs[i].value, "trigger"), "");
+		changes_add(out, FAILSAFE_KIND, path, before, NULL,
 		    NULL)->flags |= CHANGE_LAST;
+		free(before);
 	}
 	/* A marker is news of the task having run: reported once, cleared. */
 	for (i = 0; fired != NULL && i < fired->npairs; i++) {
@@ -350,8 +423,11 @@ fs_xml_text(struct buf *b, const char *s)
 }
 
 /*
- * The task, in the Task Scheduler 1.2 schema.  StartWhenAvailable: a host
- * that was off at the trigger runs it as soon as it can.
+ * The task, in the Task Scheduler 1.2 schema (docs/windows-behaviour.md#
+ * the-fail-safe-task).  A TimeTrigger at the trigger, and a BootTrigger
+ * with StartWhenAvailable: a host that was off runs it when it starts (the
+ * script does nothing before the trigger).  RestartOnFailure on top of
+ * the script's own retries.
  */
 static void
 fs_task_xml(struct buf *b, const char *window, const char *trigger,
@@ -359,20 +435,23 @@ fs_task_xml(struct buf *b, const char *window, const char *trigger,
 {
 	size_t n = strcspn(command, " ");
 
-	buf_printf(b, "<?xml version=\"1.0\"?><Task version=\"1.2\" "
-	    "xmlns=\"" TASK_NS "\"><RegistrationInfo><Description>enforcer "
-	    "fail-safe of window %s: turns CredSSP off if enforcer has not"
-	    "</Description></RegistrationInfo><Triggers><TimeTrigger>"
-	    "<StartBoundary>", window);
+	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-16\"?><Task "
+	    "version=\"1.2\" xmlns=\"" TASK_NS "\"><RegistrationInfo>"
+	    "<Description>enforcer fail-safe of window %s: turns off what the "
+	    "window turned on if enforcer has not</Description>"
+	    "</RegistrationInfo><Triggers><TimeTrigger><StartBoundary>",
+	    window);
 	fs_xml_text(b, trigger);
 	buf_puts(b, "</StartBoundary><Enabled>true</Enabled></TimeTrigger>"
-	    "</Triggers><Principals><Principal id=\"Author\"><UserId>S-1-5-18"
-	    "</UserId><RunLevel>HighestAvailable</RunLevel></Principal>"
-	    "</Principals><Settings><MultipleInstancesPolicy>IgnoreNew"
+	    "<BootTrigger><Enabled>true</Enabled></BootTrigger></Triggers>"
+	    "<Principals><Principal id=\"Author\"><UserId>S-1-5-18</UserId>"
+	    "<RunLevel>HighestAvailable</RunLevel></Principal></Principals>"
+	    "<Settings><MultipleInstancesPolicy>IgnoreNew"
 	    "</MultipleInstancesPolicy><DisallowStartIfOnBatteries>false"
 	    "</DisallowStartIfOnBatteries><StopIfGoingOnBatteries>false"
 	    "</StopIfGoingOnBatteries><StartWhenAvailable>true"
-	    "</StartWhenAvailable><ExecutionTimeLimit>PT1H"
+	    "</StartWhenAvailable><RestartOnFailure><Interval>PT5M</Interval>"
+	    "<Count>12</Count></RestartOnFailure><ExecutionTimeLimit>PT1H"
 	    "</ExecutionTimeLimit><Enabled>true</Enabled></Settings>"
 	    "<Actions Context=\"Author\"><Exec><Command>");
 	buf_add(b, command, n);
@@ -385,24 +464,25 @@ fs_task_xml(struct buf *b, const char *window, const char *trigger,
 	buf_puts(b, "</Exec></Actions></Task>");
 }
 
-/*
- * One cmd.exe parse of s gives s back: outside double quotes, ^ before
- * what cmd reads as an operator; inside them everything is literal.
- */
-static void
-fs_caret(struct buf *b, const char *s)
+/* Register-ScheduledTask with the XML as a string: -Force replaces. */
+static char *
+fs_register_line(const char *window, const char *xml)
 {
-	int quoted = 0;
+	struct buf sc = BUF_INIT;
+	char *line = NULL;
 
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			quoted = !quoted;
-		else if (!quoted && strchr("&|<>^()", *s) != NULL)
-			buf_putc(b, '^');
-		buf_putc(b, *s);
+	buf_printf(&sc, "$ErrorActionPreference='Stop';Register-ScheduledTask "
+	    "-TaskPath '%s' -TaskName '%s%s' -Xml ", FAILSAFE_TASK_FOLDER,
+	    FAILSAFE_TASK_LEAF, window);
+	if (pscmd_quote(&sc, xml) == 0) {
+		buf_puts(&sc, " -Force|Out-Null");
+		line = pscmd_line(buf_cstr(&sc));
 	}
+	buf_release(&sc);
+	return line;
 }
 
+/* The script first: a task never runs a loader with nothing to load. */
 static int
 fs_create(struct state_ctx *ctx, const char *window, const struct node *want,
     char **cause)
@@ -410,43 +490,39 @@ fs_create(struct state_ctx *ctx, const char *window, const struct node *want,
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	const char *trig = node_get_str(want, "trigger");
 	const char *cmd = node_get_str(want, "command");
-	struct buf xml = BUF_INIT, echo = BUF_INIT, line = BUF_INIT;
+	const char *script = node_get_str(want, "script");
+	struct buf xml = BUF_INIT;
+	char *line = NULL;
 	int rc = -1;
 
-	if (trig == NULL || cmd == NULL || strchr(cmd, '%') != NULL)
-		return cause_set(cause, "%s: failsafe: %s%s: no trigger or "
-		    "command to register", ctx->host, FAILSAFE_TASK_PREFIX,
+	if (trig == NULL || cmd == NULL || script == NULL)
+		return cause_set(cause, "%s: failsafe: %s%s: no trigger, command "
+		    "or script to register", ctx->host, FAILSAFE_TASK_PREFIX,
 		    window);
 	fs_task_xml(&xml, window, trig, cmd);
-	buf_puts(&echo, "echo ");
-	fs_caret(&echo, buf_cstr(&xml));
-	buf_printf(&echo, ">\"%%TEMP%%\\enforcer-failsafe-%s.xml\" && "
-	    "schtasks /Create /TN \"%s%s\" /XML "
-	    "\"%%TEMP%%\\enforcer-failsafe-%s.xml\" /RU SYSTEM /F && "
-	    "del \"%%TEMP%%\\enforcer-failsafe-%s.xml\"", window,
-	    FAILSAFE_TASK_PREFIX, window, window, window);
-	/*
-	 * A wsman_run() line is parsed twice: by WinRS's cmd shell, which
-	 * runs "cmd.exe /c LINE", then by that cmd.exe.  The first parse
-	 * only takes the carets off; the second one runs it all.
-	 */
-	fs_caret(&line, buf_cstr(&echo));
-	if (fs_run(ctx, buf_cstr(&line), &out, cause) == -1)
+	if ((line = fs_register_line(window, buf_cstr(&xml))) == NULL) {
+		cause_set(cause, "%s: failsafe: %s%s: task definition cannot be "
+		    "written into a script", ctx->host, FAILSAFE_TASK_PREFIX,
+		    window);
+		goto out;
+	}
+	if (winreg_create_key(ctx->ws, FAILSAFE_SCRIPT_KEY, cause) == -1 ||
+	    winreg_set_string(ctx->ws, FAILSAFE_SCRIPT_KEY, window, script,
+	    cause) == -1 || fs_run(ctx, line, &out, cause) == -1)
 		goto out;
 	if (out.exit_code != 0) {
-		fs_failed(ctx, "schtasks /Create", window, &out, cause);
+		fs_failed(ctx, "Register-ScheduledTask", window, &out, cause);
 		goto out;
 	}
 	rc = 0;
 out:
 	wsman_cmd_release(&out);
 	buf_release(&xml);
-	buf_release(&echo);
-	buf_release(&line);
+	free(line);
 	return rc;
 }
 
-/* A task already gone is removed. */
+/* A task already gone is removed; then its script. */
 static int
 fs_delete(struct state_ctx *ctx, const char *window, char **cause)
 {
@@ -468,7 +544,8 @@ fs_delete(struct state_ctx *ctx, const char *window, char **cause)
 			goto out;
 		}
 	}
-	rc = 0;
+	/* The task first: it never runs a loader with nothing to load. */
+	rc = winreg_delete_value(ctx->ws, FAILSAFE_SCRIPT_KEY, window, cause);
 out:
 	wsman_cmd_release(&out);
 	wsman_cmd_release(&q);

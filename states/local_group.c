@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pscmd.h"
 #include "state.h"
 #include "wsman.h"
 
@@ -538,86 +539,27 @@ local_group_diff(const struct node *desired, const struct node *observed,
  * single-quoted string ('' for a quote).
  */
 #define LG_PS_HEAD	"$ErrorActionPreference='Stop';try{$g=[ADSI]" \
-			"('WinNT://'+$env:COMPUTERNAME+'/'+'"
-#define LG_PS_MID	"'+',group');$g.%s('WinNT://%s')}catch{$e=" \
+			"('WinNT://'+$env:COMPUTERNAME+'/'+"
+#define LG_PS_MID	"+',group');$g.%s('WinNT://%s')}catch{$e=" \
 			"$_.Exception;while($e.InnerException){$e=" \
 			"$e.InnerException};[Console]::Error.WriteLine(" \
 			"$e.Message);exit($e.HResult -band 0xFFFF)}"
-
-/* UTF-8 to UTF-16LE; -1 on malformed UTF-8. */
-static int
-local_group_utf16(const char *s, struct buf *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long c;
-	int n;
-
-	while (*p != '\0') {
-		n = *p < 0x80 ? 0 : *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 :
-		    *p >= 0xc0 ? 1 : -1;
-		if (n < 0)
-			return -1;
-		c = n == 0 ? *p : *p & (0x3f >> n);
-		for (p++; n > 0; n--, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return -1;
-			c = c << 6 | (*p & 0x3f);
-		}
-		if (c >= 0x10000) {
-			c -= 0x10000;
-			buf_putc(out, (char)((0xd800 | c >> 10) & 0xff));
-			buf_putc(out, (char)((0xd800 | c >> 10) >> 8));
-			c = 0xdc00 | (c & 0x3ff);
-		}
-		buf_putc(out, (char)(c & 0xff));
-		buf_putc(out, (char)(c >> 8));
-	}
-	return 0;
-}
-
-static void
-local_group_base64(const struct buf *in, struct buf *out)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
-	    "rstuvwxyz0123456789+/";
-	const unsigned char *p = (const unsigned char *)in->ptr;
-	unsigned long v;
-	size_t i;
-
-	for (i = 0; i < in->len; i += 3) {
-		v = (unsigned long)p[i] << 16 |
-		    (i + 1 < in->len ? (unsigned long)p[i + 1] << 8 : 0) |
-		    (i + 2 < in->len ? p[i + 2] : 0);
-		buf_putc(out, b64[v >> 18 & 63]);
-		buf_putc(out, b64[v >> 12 & 63]);
-		buf_putc(out, i + 1 < in->len ? b64[v >> 6 & 63] : '=');
-		buf_putc(out, i + 2 < in->len ? b64[v & 63] : '=');
-	}
-}
 
 /* The command line that adds (or removes) sid to (from) group; NULL if
  * the group's name is not valid UTF-8. */
 static char *
 local_group_ps_line(const char *group, const char *sid, int add)
 {
-	struct buf script = BUF_INIT, u16 = BUF_INIT, line = BUF_INIT;
-	const char *q;
-	int rc;
+	struct buf script = BUF_INIT;
+	char *line = NULL;
 
 	buf_puts(&script, LG_PS_HEAD);
-	for (q = group; *q != '\0'; q++)
-		buf_puts(&script, *q == '\'' ? "''" : (char[]){ *q, '\0' });
-	buf_printf(&script, LG_PS_MID, add ? "Add" : "Remove", sid);
-	rc = local_group_utf16(buf_cstr(&script), &u16);
-	buf_puts(&line, "powershell.exe -NoProfile -NonInteractive "
-	    "-EncodedCommand ");
-	local_group_base64(&u16, &line);
+	if (pscmd_quote(&script, group) == 0) {
+		buf_printf(&script, LG_PS_MID, add ? "Add" : "Remove", sid);
+		line = pscmd_line(buf_cstr(&script));
+	}
 	buf_release(&script);
-	buf_release(&u16);
-	if (rc == 0)
-		return buf_detach(&line);
-	buf_release(&line);
-	return NULL;
+	return line;
 }
 
 /* Run it; 0 when the member is now in (add) or out. */

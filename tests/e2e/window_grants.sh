@@ -2,8 +2,8 @@
 # window_grants.sh: grants end, whatever the policy (issue 14 item 3).  A
 # window adds CONTOSO\alice to a group whose policy is additive
 # (exclusive: false):
-#  - the fail-safe task is armed first, its action taking alice out again
-#    with net localgroup (names: any display language);
+#  - the fail-safe task is armed first, its script taking alice out again
+#    by SID through ADSI (any display language);
 #  - a member a person adds during the window (carol) and the policy's own
 #    (hci-admins) are never taken out;
 #  - after the end, `window list --check` says NOT REVERTED (exit 2) while
@@ -78,13 +78,15 @@ expect "alice granted (additive policy)" 'CONTOSO\hci-admins,CONTOSO\alice' \
 expect "alice granted (exclusive policy)" 'CONTOSO\ops,CONTOSO\alice' \
     "$(members "$RMU")"
 expect "the task's trigger" 2026-11-25T10:15:00Z "$(truth $H "$TASK.trigger")"
-cmd=$(truth $H "$TASK.command")
-expect_match "the task takes alice out of $GA, by name" \
-    "net localgroup \"$GA\" \"CONTOSO.alice\" /delete" "$cmd"
-expect_match "... and out of $RMU" \
-    "net localgroup \"$RMU\" \"CONTOSO.alice\" /delete" "$cmd"
+script=$(truth $H 'reg.SOFTWARE\enforcer\failsafe-script:grant-alice')
+# By SID, looked up on the host: no name on a command line, any language.
+take_out="+',group');\$g.Remove('WinNT://'+(New-Object System.Security.Principal.NTAccount('CONTOSO\\alice')).Translate("
+expect "the task's script takes alice out of $GA, by SID" 1 \
+    "$(printf '%s\n' "$script" | grep -cF "'$GA'$take_out")"
+expect "... and out of $RMU" 1 \
+    "$(printf '%s\n' "$script" | grep -cF "'$RMU'$take_out")"
 expect "... and never hci-admins" 0 \
-    "$(printf '%s\n' "$cmd" | grep -c 'hci-admins')"
+    "$(printf '%s\n' "$script" | grep -c 'hci-admins')"
 run_enforcer window list --at 2026-11-25T09:30:00Z "$D"
 expect_match "list: in effect, armed" \
     "$H: in effect; fail-safe armed for 2026-11-25T10:15:00Z" "$OUT"

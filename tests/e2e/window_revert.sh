@@ -55,9 +55,9 @@ expect "wac01: the window's entry added" "REG_SZ wsman/*.contoso.test" \
     "$(truth wac01.contoso.test "reg.$CD\\AllowFreshCredentials:2")"
 expect "wac01: fail-safe trigger" 2026-11-25T11:15:00Z \
     "$(truth wac01.contoso.test 'task.\enforcer\failsafe-create-cluster.trigger')"
-expect_match "wac01: fail-safe gives the list back" \
-    'reg add "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation\\AllowFreshCredentials" /v 1 /t REG_SZ /d "TERMSRV/wac01.contoso.test" /f' \
-    "$(truth wac01.contoso.test 'task.\enforcer\failsafe-create-cluster.command')"
+expect "wac01: fail-safe gives the list back" 1 \
+    "$(truth wac01.contoso.test 'reg.SOFTWARE\enforcer\failsafe-script:create-cluster' |
+    grep -cF "New-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\CredentialsDelegation\\AllowFreshCredentials' -Name '1' -PropertyType String -Value 'TERMSRV/wac01.contoso.test' -Force")"
 
 for h in node1 node2 wac01; do sim POST /hosts/$h.contoso.test/counters/reset >/dev/null; done
 run_enforcer apply --at 2026-11-25T09:31:00Z "$TMP/ds"

@@ -21,8 +21,20 @@
 #define MIN	60
 #define HOUR	3600
 
-#define CD_ALL	"HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\" \
+#define CD_PS	"HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\" \
 		"CredentialsDelegation"
+/* base64 of the UTF-16LE of: $ErrorActionPreference='Stop';iex
+ * (Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\enforcer\failsafe-script'
+ * -Name 'create-cluster').'create-cluster' */
+#define LOADER_CREATE_CLUSTER \
+	"JABFAHIAcgBvAHIAQQBjAHQAaQBvAG4AUAByAGUAZgBlAHIAZQBuAGMAZQA9ACcA" \
+	"UwB0AG8AcAAnADsAaQBlAHgAIAAoAEcAZQB0AC0ASQB0AGUAbQBQAHIAbwBwAGUA" \
+	"cgB0AHkAIAAtAEwAaQB0AGUAcgBhAGwAUABhAHQAaAAgACcASABLAEwATQA6AFwA" \
+	"UwBPAEYAVABXAEEAUgBFAFwAZQBuAGYAbwByAGMAZQByAFwAZgBhAGkAbABzAGEA" \
+	"ZgBlAC0AcwBjAHIAaQBwAHQAJwAgAC0ATgBhAG0AZQAgACcAYwByAGUAYQB0AGUA" \
+	"LQBjAGwAdQBzAHQAZQByACcAKQAuACcAYwByAGUAYQB0AGUALQBjAGwAdQBzAHQA" \
+	"ZQByACcA"
+
 
 static const char hosts[] =
     "hosts:\n"
@@ -85,18 +97,42 @@ test_server(void **state)
 {
 	struct model *m = load(one);
 	struct node *d = desired(m, "node1", T09 + 30 * MIN, NULL);
+	const char *script;
 
 	/* The lease, not the end: 09:30 + 30m + the grace. */
 	assert_string_equal(node_get_str(node_getv(d, "tasks",
 	    "create-cluster", NULL), "trigger"), "2026-11-25T10:15:00Z");
 	assert_string_equal(node_get_str(node_getv(d, "tasks",
 	    "create-cluster", NULL), "keep_from"), "2026-11-25T10:00:00Z");
+	/* The loader, which runs the script the registry keeps. */
 	assert_string_equal(node_get_str(node_getv(d, "tasks",
 	    "create-cluster", NULL), "command"),
-	    "cmd.exe /c winrm set winrm/config/service/auth "
-	    "@{CredSSP=\"false\"} & reg add \"HKLM\\SOFTWARE\\enforcer\\"
-	    "failsafe\" /v create-cluster /t REG_SZ /d 2026-11-25T10:15:00Z /f "
-	    "& schtasks /Delete /TN \"\\enforcer\\failsafe-create-cluster\" /F");
+	    "powershell.exe -NoProfile -NonInteractive -EncodedCommand "
+	    LOADER_CREATE_CLUSTER);
+	script = node_get_str(node_getv(d, "tasks", "create-cluster", NULL),
+	    "script");
+	assert_non_null(strstr(script, "[DateTime]::Parse("
+	    "'2026-11-25T10:15:00Z',"));
+	assert_non_null(strstr(script, "\nNew-ItemProperty -LiteralPath "
+	    "'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN"
+	    "\\Service' -Name 'auth_credssp' -PropertyType DWord -Value 0 "
+	    "-Force|Out-Null\nif((Get-Service -Name 'WinRM').Status -eq "
+	    "'Running'){try{Set-Item -LiteralPath 'WSMan:\\localhost\\Service"
+	    "\\Auth\\CredSSP' -Value $false -Force}catch{Restart-Service "
+	    "-Name 'WinRM' -Force}}\n"));
+	assert_null(strstr(script, "\\Client"));
+	/* The marker only after the loop, then the task's own removal. */
+	assert_non_null(strstr(script, "if($try -ge 10){exit 1};Start-Sleep "
+	    "-Seconds 60}}\nif(-not(Test-Path -LiteralPath 'HKLM:\\SOFTWARE"
+	    "\\enforcer\\failsafe')){New-Item -Path 'HKLM:\\SOFTWARE\\"
+	    "enforcer\\failsafe' -Force|Out-Null}\nNew-ItemProperty "
+	    "-LiteralPath 'HKLM:\\SOFTWARE\\enforcer\\failsafe' -Name "
+	    "'create-cluster' -PropertyType String -Value "
+	    "'2026-11-25T10:15:00Z' -Force|Out-Null\nRemove-ItemProperty "
+	    "-LiteralPath 'HKLM:\\SOFTWARE\\enforcer\\failsafe-script' "
+	    "-Name 'create-cluster'\nUnregister-ScheduledTask -TaskPath "
+	    "'\\enforcer\\' -TaskName 'failsafe-create-cluster' "
+	    "-Confirm:$false\nexit 0"));
 	assert_string_equal(node_get_str(node_getv(d, "tasks",
 	    "create-cluster", NULL), "enabled"), "true");
 	assert_int_equal(node_get(d, "fired")->npairs, 0);
@@ -119,39 +155,62 @@ test_client_list(void **state)
 	struct node *d;
 	const char *cmd;
 
-	d = desired(m, "wac01", T09, "client: { enabled: false, delegate: "
-	    "[TERMSRV/wac01] }");
+	d = desired(m, "wac01", T09, "credssp: { client: { enabled: false, "
+	    "delegate: [TERMSRV/wac01] } }");
 	cmd = node_get_str(node_getv(d, "tasks", "create-cluster", NULL),
-	    "command");
-	assert_non_null(strstr(cmd, "winrm set winrm/config/client/auth "
-	    "@{CredSSP=\"false\"} & reg delete \"" CD_ALL
-	    "\\AllowFreshCredentials\" /f & reg add \"" CD_ALL
-	    "\\AllowFreshCredentials\" /v 1 /t REG_SZ /d \"TERMSRV/wac01\" /f "
-	    "& reg add \"HKLM\\SOFTWARE\\enforcer"));
-	assert_null(strstr(cmd, "service/auth"));
+	    "script");
+	assert_non_null(strstr(cmd, "WSMAN\\Client' -Name 'auth_credssp'"));
+	assert_non_null(strstr(cmd, "\nif(Test-Path -LiteralPath '" CD_PS
+	    "\\AllowFreshCredentials'){Remove-Item -LiteralPath '" CD_PS
+	    "\\AllowFreshCredentials' -Recurse -Force}\nNew-Item -Path '"
+	    CD_PS "\\AllowFreshCredentials' -Force|Out-Null\n"
+	    "New-ItemProperty -LiteralPath '" CD_PS "\\AllowFreshCredentials' "
+	    "-Name '1' -PropertyType String -Value 'TERMSRV/wac01' -Force|"
+	    "Out-Null\nif((Get-ItemProperty -LiteralPath '" CD_PS
+	    "\\AllowFreshCredentials' -Name '1').'1' -ne 'TERMSRV/wac01')"
+	    "{throw 'delegation entry 1 not written'}\n"));
+	assert_null(strstr(cmd, "WSMAN\\Service"));
 	node_free(d);
-	/* Nothing else there: the flags and the subkey go. */
+	/* Nothing else there: the flags and the subkey go, read back. */
 	d = desired(m, "wac01", T09, NULL);
 	cmd = node_get_str(node_getv(d, "tasks", "create-cluster", NULL),
-	    "command");
-	assert_non_null(strstr(cmd, "reg delete \"" CD_ALL "\" /v "
-	    "AllowFreshCredentials /f & reg delete \"" CD_ALL "\" /v "
-	    "ConcatenateDefaults_AllowFresh /f"));
+	    "script");
+	assert_non_null(strstr(cmd, "\nRemove-ItemProperty -LiteralPath '"
+	    CD_PS "' -Name 'AllowFreshCredentials' -ErrorAction "
+	    "SilentlyContinue\nRemove-ItemProperty -LiteralPath '" CD_PS
+	    "' -Name 'ConcatenateDefaults_AllowFresh' -ErrorAction "
+	    "SilentlyContinue\nif(Test-Path -LiteralPath '" CD_PS
+	    "\\AllowFreshCredentials'){throw 'AllowFreshCredentials still "
+	    "listed'}\nif($null -ne (Get-Item -LiteralPath '" CD_PS "')."
+	    "GetValue('AllowFreshCredentials')){throw 'AllowFreshCredentials "
+	    "still on'}\n"));
 	node_free(d);
 	model_free(m);
 }
 
+/* Any entry travels whole: a quote doubled, the rest as it is. */
 static void
 test_unsafe_entry(void **state)
 {
 	struct model *m = load(one);
-	struct node *d, *o = yaml("client: { delegate: ['a\"b'] }");
+	struct node *d, *o = yaml("credssp: { client: { delegate: "
+	    "['a\"b''c\u2019d'] } }");
 	char *cause = NULL;
 
 	assert_int_equal(window_failsafe_desired(&d, m, host(m, "wac01"), T09, o,
+	    &cause), 0);
+	assert_non_null(strstr(node_get_str(node_getv(d, "tasks",
+	    "create-cluster", NULL), "script"), "-Value 'a\"b''c\u2019\u2019d' "
+	    "-Force"));
+	node_free(d);
+	node_free(o);
+	/* A control character is refused before anything is armed. */
+	o = yaml("credssp: { client: { delegate: [\"a\\tb\"] } }");
+	assert_int_equal(window_failsafe_desired(&d, m, host(m, "wac01"), T09, o,
 	    &cause), -1);
-	assert_string_equal(cause, "wac01: failsafe: delegation entry 'a\"b' "
-	    "cannot be written into the fail-safe's command");
+	assert_string_equal(cause, "wac01: failsafe: a delegation entry of "
+	    "AllowFreshCredentials cannot be written into the fail-safe's "
+	    "script");
 	free(cause);
 	node_free(o);
 	model_free(m);
@@ -270,8 +329,16 @@ test_enables(void **state)
 	assert_false(window_failsafe_enables(&c));
 	c = change("credssp", "credssp.client.delegate_ntlm_only", NULL, "a");
 	assert_true(window_failsafe_enables(&c));
+	/* Weaker is on; stronger is not. */
 	c = change("credssp", "credssp.encryption_oracle", "mitigated",
 	    "vulnerable");
+	assert_true(window_failsafe_enables(&c));
+	c = change("credssp", "credssp.encryption_oracle", "vulnerable",
+	    "mitigated");
+	assert_false(window_failsafe_enables(&c));
+	c = change("trusted_hosts", "trusted_hosts.hosts", "a", "a,b");
+	assert_true(window_failsafe_enables(&c));
+	c = change("trusted_hosts", "trusted_hosts.hosts", "a,b", "a");
 	assert_false(window_failsafe_enables(&c));
 	c = change("failsafe", "failsafe.tasks.w", NULL, "2026-11-25T11:15:00Z");
 	assert_true(failsafe_is_arm(&c));
@@ -518,9 +585,9 @@ test_module_diff(void **state)
 
 /*
  * Group grants: members a window lists and no policy does get a task that
- * takes them out (names quoted, one step each); the policy's are never in
- * it; an unsafe name, or a SID, fails; after the end the window's status follows the
- * members still there.
+ * takes them out by SID (names quoted, one step each); the policy's are
+ * never in it; any name, or a SID, works; after the end the window's status
+ * follows the members still there.
  */
 static void
 test_grants(void **state)
@@ -545,33 +612,31 @@ test_grants(void **state)
 	    "['S-1-5-21-1-2-3-1001'] } } }\n");
 	const struct model_host *h = host(m, "wac01");
 	struct node *d, *on, *off;
-	char *cause = NULL;
 
 	assert_true(window_failsafe_applies(m, h, NULL));
 	d = desired(m, "wac01", T09 + HOUR / 2, NULL);
 	assert_string_equal(node_get_str(node_getv(d, "tasks", "grant", NULL),
 	    "trigger"), "2026-11-25T10:15:00Z");
+	/* By SID: looked up on the host from the name. */
 	assert_non_null(strstr(node_get_str(node_getv(d, "tasks", "grant",
-	    NULL), "command"), "cmd.exe /c net localgroup \"GA\" "
-	    "\"CONTOSO\\a\" /delete & reg add"));
+	    NULL), "script"), "\ntry{$g=[ADSI]('WinNT://'+$env:COMPUTERNAME+"
+	    "'/'+'GA'+',group');$g.Remove('WinNT://'+(New-Object System."
+	    "Security.Principal.NTAccount('CONTOSO\\a')).Translate([System."
+	    "Security.Principal.SecurityIdentifier]).Value)}catch{"));
 	node_free(d);
 	/* Ended: no task wanted any more. */
 	d = desired(m, "wac01", T09 + HOUR, NULL);
 	assert_int_equal(node_get(d, "tasks")->npairs, 0);
 	node_free(d);
-	assert_int_equal(window_failsafe_desired(&d, m, host(m, "node1"),
-	    T09 + HOUR / 2, NULL, &cause), -1);
-	assert_string_equal(cause, "node1: failsafe: member 'x\"&y' of group "
-	    "'GA' cannot be written into the fail-safe's command");
-	free(cause);
-	/* net.exe takes names: a SID is refused too, before anything. */
-	cause = NULL;
-	assert_int_equal(window_failsafe_desired(&d, m, host(m, "node2"),
-	    T09 + HOUR / 2, NULL, &cause), -1);
-	assert_string_equal(cause, "node2: failsafe: member "
-	    "'S-1-5-21-1-2-3-1001' of group 'GA' cannot be written into the "
-	    "fail-safe's command");
-	free(cause);
+	/* Any name travels whole, in quotes; a SID is used as it is. */
+	d = desired(m, "node1", T09 + HOUR / 2, NULL);
+	assert_non_null(strstr(node_get_str(node_getv(d, "tasks", "bad",
+	    NULL), "script"), "NTAccount('x\"&y')"));
+	node_free(d);
+	d = desired(m, "node2", T09 + HOUR / 2, NULL);
+	assert_non_null(strstr(node_get_str(node_getv(d, "tasks", "bad",
+	    NULL), "script"), "$g.Remove('WinNT://'+'S-1-5-21-1-2-3-1001')"));
+	node_free(d);
 	/* Windows in start order, then by name: bad, grant. */
 	assert_string_equal(m->windows[1].name, "grant");
 	on = yaml("local_group: { GA: { members: ['contoso\\A', b] } }");
@@ -584,6 +649,62 @@ test_grants(void **state)
 	    T09 + HOUR, NULL), WINDOW_FAILSAFE_UNKNOWN);
 	node_free(on);
 	node_free(off);
+	model_free(m);
+}
+
+/*
+ * A window that weakens the encryption-oracle level and adds a TrustedHosts
+ * entry: the task sets the policies' level back and writes TrustedHosts
+ * back without the window's entry (what the host had kept), both read
+ * back.
+ */
+static void
+test_oracle_trusted_hosts(void **state)
+{
+	static const char policies[] =
+	    "policies:\n"
+	    "  node1: { credssp: { encryption_oracle: mitigated }, "
+	    "trusted_hosts: { hosts: [p] } }\n";
+	struct model_file f[2] = {
+		{ "p.yaml", policies, sizeof(policies) - 1 },
+	};
+	struct errors errs = ERRORS_INIT;
+	struct model *m;
+	struct node *d;
+	const char *sc;
+	char *text;
+
+	text = xasprintf("%s%s", hosts,
+	    "windows:\n"
+	    "  weak:\n"
+	    "    start: 2026-11-25T09:00:00Z\n"
+	    "    end: 2026-11-25T10:00:00Z\n"
+	    "    reason: r\n"
+	    "    apply:\n"
+	    "      node1: { credssp: { encryption_oracle: vulnerable }, "
+	    "trusted_hosts: { hosts: [p, w] } }\n");
+	f[1].name = "f.yaml";
+	f[1].text = text;
+	f[1].len = strlen(text);
+	if (model_load_files(&m, f, 2, &errs) != 0)
+		fail_msg("refused: %s", errs.msg[0]);
+	free(text);
+	d = desired(m, "node1", T09 + HOUR / 2, "trusted_hosts: { hosts: "
+	    "[other, p, w] }");
+	sc = node_get_str(node_getv(d, "tasks", "weak", NULL), "script");
+	assert_non_null(sc);
+	assert_non_null(strstr(sc, "\nNew-ItemProperty -LiteralPath 'HKLM:\\"
+	    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\"
+	    "System\\CredSSP\\Parameters' -Name 'AllowEncryptionOracle' "
+	    "-PropertyType DWord -Value 1 -Force|Out-Null\n"));
+	assert_non_null(strstr(sc, "\nNew-ItemProperty -LiteralPath 'HKLM:\\"
+	    "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client' "
+	    "-Name 'trusted_hosts' -PropertyType String -Value 'other,p' "
+	    "-Force|Out-Null\nif((Get-Service -Name 'WinRM').Status -eq "
+	    "'Running'){try{Set-Item -LiteralPath 'WSMan:\\localhost\\Client"
+	    "\\TrustedHosts' -Value 'other,p' -Force}catch{"));
+	assert_null(strstr(sc, "auth_credssp"));
+	node_free(d);
 	model_free(m);
 }
 
@@ -604,6 +725,7 @@ main(void)
 		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_overdue_blame),
 		cmocka_unit_test(test_grants),
+		cmocka_unit_test(test_oracle_trusted_hosts),
 		cmocka_unit_test(test_module_diff),
 	};
 

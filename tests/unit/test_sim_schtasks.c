@@ -335,6 +335,7 @@ test_query_xml(void **state)
 	    "    <DisallowStartIfOnBatteries>true</DisallowStartIfOnBatteries>"
 	    "\r\n"
 	    "    <StopIfGoingOnBatteries>true</StopIfGoingOnBatteries>\r\n"
+	    "    <StartWhenAvailable>false</StartWhenAvailable>\r\n"
 	    "    <ExecutionTimeLimit>PT72H</ExecutionTimeLimit>\r\n"
 	    "    <Enabled>true</Enabled>\r\n"
 	    "  </Settings>\r\n"

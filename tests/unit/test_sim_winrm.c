@@ -388,6 +388,44 @@ test_identify(void **state)
 	host_free(h);
 }
 
+/* winrm.vbs: a client of the WinRM service, run by the VBScript engine. */
+static void
+test_needs_service_and_vbscript(void **state)
+{
+	struct sim_host *h = host_new();
+	const char *set = "winrm set winrm/config/service/auth "
+	    "@{CredSSP=\"true\"}";
+
+	sim_service_set_state(h, sim_service(h, "WinRM"), "Stopped");
+	expect_w(h, ADMIN, set, 1, "", "WSManFault\r\n    Message = The "
+	    "client cannot connect to the destination specified in the "
+	    "request. Verify that the service on the destination is running "
+	    "and is accepting requests. Consult the logs and documentation for "
+	    "the WS-Management service running on the destination, most "
+	    "commonly IIS or WinRM. If the destination is the WinRM service, "
+	    "run the following command on the destination to analyze and "
+	    "configure the WinRM service: \"winrm quickconfig\".\r\n\r\n"
+	    "Error number:  -2144108526 0x80338012\r\nThe client cannot "
+	    "connect to the destination specified in the request. Verify that "
+	    "the service on the destination is running and is accepting "
+	    "requests. Consult the logs and documentation for the "
+	    "WS-Management service running on the destination, most commonly "
+	    "IIS or WinRM. If the destination is the WinRM service, run the "
+	    "following command on the destination to analyze and configure "
+	    "the WinRM service: \"winrm quickconfig\".\r\n", 0);
+	assert_dump(h, "winrm.service.auth.CredSSP", "false");
+	sim_service_set_state(h, sim_service(h, "WinRM"), "Running");
+	h->vbscript_off = 1;
+	expect_w(h, ADMIN, set, 1, "", "CScript Error: Can't find script "
+	    "engine \"VBScript\" for script \"C:\\Windows\\System32\\"
+	    "winrm.vbs\".\r\n", 0);
+	assert_dump(h, "winrm.service.auth.CredSSP", "false");
+	h->vbscript_off = 0;
+	expect_w(h, ADMIN, set, 0, NULL, "", 1);
+	assert_dump(h, "winrm.service.auth.CredSSP", "true");
+	host_free(h);
+}
+
 static void
 test_certutil(void **state)
 {
@@ -523,6 +561,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_needs_service_and_vbscript),
 		cmocka_unit_test(test_get_config),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_set_errors),

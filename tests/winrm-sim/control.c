@@ -20,6 +20,9 @@
  *                                   tls_resumed (handshakes)
  *   POST /hosts/NAME/counters/reset
  *   POST /hosts/NAME/service        WinRM=start | WinRM=stop
+ *   POST /hosts/NAME/power          off (no reply, nothing runs) | boot
+ *                                   (BootTrigger tasks run, and missed
+ *                                   ones with StartWhenAvailable)
  *
  * Errors answer 400 (bad body) or 404 (no such host, key or path) with a
  * one-line message.
@@ -264,6 +267,23 @@ do_service(struct sim_host *h, const char *body, struct answer *a)
 	buf_puts(&a->body, "ok\n");
 }
 
+static void
+do_power(struct sim_host *h, const char *body, struct answer *a)
+{
+	char verb[16];
+
+	if (sscanf(body, " %15s", verb) != 1 || (strcmp(verb, "off") != 0 &&
+	    strcmp(verb, "boot") != 0)) {
+		fail(a, 400, "power: expected off or boot");
+		return;
+	}
+	if (strcmp(verb, "off") == 0)
+		sim_host_power_off(h);
+	else
+		sim_host_boot(h);
+	buf_puts(&a->body, "ok\n");
+}
+
 /* CredSSP from ?client=NAME to h: the encryption oracle's verdict. */
 static void
 do_credssp_from(struct sim_host *h, const char *query, struct answer *a)
@@ -325,6 +345,8 @@ host_route(struct sim_host *h, const char *rest, int post, char *body,
 		do_clock(h, body, a);
 	else if (post && strcmp(rest, "service") == 0)
 		do_service(h, body, a);
+	else if (post && strcmp(rest, "power") == 0)
+		do_power(h, body, a);
 	else
 		fail(a, 404, "no such path '%s'", rest);
 	/* Drift, faults and services may change what the host serves. */

@@ -25,7 +25,8 @@
  * language (en-US, de-DE, fr-FR, ja-JP: built-in names and net.exe's
  * texts, lang.c; applied before users, accounts and groups, so that
  * those name the localised built-ins).  A member that is a SID string
- * naming no account is an orphan.
+ * naming no account is an orphan.  vbscript: false removes the VBScript
+ * feature on demand (winrm.vbs then fails).
  * Anything else is an error at its file:line:col.
  */
 #include <arpa/inet.h>
@@ -651,6 +652,15 @@ apply_scalars(struct sim_host *h, const struct node *hn, struct errors *e)
 		}
 		sim_host_localize(h, n->value);
 	}
+	/* false: the VBScript feature on demand removed (winrm.vbs fails). */
+	if ((n = node_get(hn, "vbscript")) != NULL) {
+		if (n->kind != NODE_SCALAR || (strcmp(n->value, "true") != 0 &&
+		    strcmp(n->value, "false") != 0)) {
+			nerr(e, n, "vbscript: expected true or false");
+			return -1;
+		}
+		h->vbscript_off = strcmp(n->value, "false") == 0;
+	}
 	if ((n = node_get(hn, "certificate")) != NULL) {
 		if (n->kind != NODE_SCALAR || !tls_scenario_known(n->value)) {
 			nerr(e, n, "certificate: expected valid, expired, "
@@ -792,7 +802,8 @@ host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
 	    "certificate_days", "extra_certificates", "users", "accounts",
 	    "cert_mappings", "winrm", "gpo", "services", "groups",
 	    "registry", "clock_offset", "tz_offset_minutes", "faults",
-	    "language", "trusted_roots", "domain", "gpos", "rsop", NULL };
+	    "language", "trusted_roots", "domain", "gpos", "rsop", "vbscript",
+	    NULL };
 	const struct node *n;
 	int rc;
 

@@ -1025,7 +1025,8 @@ http_host_serving(const struct sim_host *ch)
 	struct sim_host *h = (struct sim_host *)ch;
 	struct sim_service *s = sim_service(h, "WinRM");
 
-	return !h->faults.down && s != NULL && s->state != NULL &&
+	return !h->faults.down && !h->powered_off && s != NULL &&
+	    s->state != NULL &&
 	    strcasecmp(s->state, "Running") == 0 &&
 	    (tls_listener(h, 0) != NULL || tls_plain_listener(h, 0) != NULL);
 }

@@ -10,7 +10,8 @@
  *    (states/local_group.c): the group bound by name, the member as
  *    "WinNT://S-1-...", the Win32 error as the exit code (1376 no such
  *    group, 1377 not a member, 1378 already a member, 1332 no such account,
- *    5 access denied) and its message on stderr.
+ *    5 access denied) and its message on stderr;
+ *  - the fail-safe's scripts (prog_ps_failsafe.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,7 +283,7 @@ sim_prog_powershell(struct sim_prog *p)
 	else if ((store = powershell_store_of(script)) != NULL)
 		rc = strcmp(store, "My") == 0 ? powershell_cert_store(p) :
 		    powershell_trust_store(p, store);
-	else
+	else if (!sim_ps_failsafe(p, script, &rc))
 		rc = run_script(p, script);
 	free(script);
 	return rc;

@@ -85,6 +85,8 @@ struct spec {
 	char	*schedule;
 	char	*xml;
 	int	 no_password;	/* /RU of an account without /RP */
+	int	 boot_trigger;
+	int	 start_when_available;
 };
 
 static int
@@ -394,15 +396,20 @@ show_xml(struct sim_prog *p, const struct sim_task *t)
 	    "    </Principal>\r\n  </Principals>\r\n  <Settings>\r\n"
 	    "    <DisallowStartIfOnBatteries>true</DisallowStartIfOnBatteries>"
 	    "\r\n    <StopIfGoingOnBatteries>true</StopIfGoingOnBatteries>\r\n"
+	    "    <StartWhenAvailable>%s</StartWhenAvailable>\r\n"
 	    "    <ExecutionTimeLimit>PT72H</ExecutionTimeLimit>\r\n"
 	    "    <Enabled>%s</Enabled>\r\n  </Settings>\r\n  <Triggers>\r\n",
 	    strcasecmp(t->run_as, "SYSTEM") == 0 ? "S-1-5-18" : t->run_as,
+	    t->start_when_available ? "true" : "false",
 	    t->enabled ? "true" : "false");
 	if (t->trigger != 0) {
 		sim_time_format(t->trigger, when);
 		sim_prog_out(p, "    <TimeTrigger>\r\n      <StartBoundary>%s"
 		    "</StartBoundary>\r\n    </TimeTrigger>\r\n", when);
 	}
+	if (t->boot_trigger)
+		sim_prog_out(p, "    <BootTrigger>\r\n      <Enabled>true"
+		    "</Enabled>\r\n    </BootTrigger>\r\n");
 	sim_prog_out(p, "  </Triggers>\r\n  <Actions Context=\"Author\">\r\n"
 	    "    <Exec>\r\n      <Command>");
 	sim_prog_out(p, "%.*s", (int)(args - t->command), t->command);
@@ -691,6 +698,10 @@ spec_from_task(struct sim_prog *p, xmlNode *task, struct spec *s)
 	s->run_as = xstrdup(uid == NULL || is_system_account(uid) ? "SYSTEM" :
 	    uid);
 	s->schedule = xstrdup(trigger_kind(child(task, "Triggers")));
+	s->boot_trigger = child(child(task, "Triggers"), "BootTrigger") != NULL;
+	free(en);
+	en = text_of(child(child(task, "Settings"), "StartWhenAvailable"));
+	s->start_when_available = en != NULL && strcasecmp(en, "true") == 0;
 	rc = 0;
 out:
 	free(cmd);
@@ -701,24 +712,21 @@ out:
 	return rc;
 }
 
-/* Task Scheduler XML, parsed with no network, entities or DTD. */
+/*
+ * Task Scheduler XML, parsed with no network, entities or DTD.  The
+ * encoding declared is ignored for a string (Register-ScheduledTask -Xml
+ * passes UTF-16 text), as libxml2 does for a file with a byte order mark.
+ */
 static int
-spec_from_xml(struct sim_prog *p, const struct opts *o, struct spec *s)
+spec_from_memory(struct sim_prog *p, const char *xml, size_t len,
+    const char *encoding, struct spec *s)
 {
-	struct sim_file *f;
 	xmlDoc *doc;
 	xmlNode *root;
-	char *path;
 	int rc = 1;
 
-	path = sim_prog_path(p, o->val[O_XML]);
-	f = sim_file(p->host, path, 0);
-	free(path);
-	if (f == NULL)
-		return error(p, NOT_FOUND);
-	doc = xmlReadMemory(f->data.ptr != NULL ? f->data.ptr : "",
-	    (int)f->data.len, "task.xml", NULL, XML_PARSE_NONET |
-	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xmlReadMemory(xml, (int)len, "task.xml", encoding,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL || doc->intSubset != NULL || root->ns == NULL ||
 	    strcmp((const char *)root->name, "Task") != 0 ||
@@ -728,11 +736,26 @@ spec_from_xml(struct sim_prog *p, const struct opts *o, struct spec *s)
 	}
 	if (spec_from_task(p, root, s) == -1)
 		goto out;
-	s->xml = xstrndup(f->data.ptr, f->data.len);
+	s->xml = xstrndup(xml, len);
 	rc = 0;
 out:
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+static int
+spec_from_xml(struct sim_prog *p, const struct opts *o, struct spec *s)
+{
+	struct sim_file *f;
+	char *path;
+
+	path = sim_prog_path(p, o->val[O_XML]);
+	f = sim_file(p->host, path, 0);
+	free(path);
+	if (f == NULL)
+		return error(p, NOT_FOUND);
+	return spec_from_memory(p, f->data.ptr != NULL ? f->data.ptr : "",
+	    f->data.len, NULL, s);
 }
 
 /* "NODE1\Administrator" or "CONTOSO\svc-enforcer": who created it. */
@@ -768,6 +791,8 @@ register_task(struct sim_prog *p, const char *name, struct spec *s)
 	t->xml = s->xml;
 	t->author = author(p);
 	t->registered = sim_now(p->host);
+	t->boot_trigger = s->boot_trigger;
+	t->start_when_available = s->start_when_available;
 	memset(s, 0, sizeof(*s));
 	p->wrote = 1;
 }
@@ -823,6 +848,21 @@ create(struct sim_prog *p, const struct opts *o)
 	register_task(p, tn, &s);
 	rc = 0;
 out:
+	spec_release(&s);
+	return rc;
+}
+
+int
+sim_schtasks_register(struct sim_prog *p, const char *name, const char *xml)
+{
+	struct spec s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	if (!p->admin)
+		return error(p, "Access is denied.\r\n");
+	if ((rc = spec_from_memory(p, xml, strlen(xml), "UTF-8", &s)) == 0)
+		register_task(p, name, &s);
 	spec_release(&s);
 	return rc;
 }

@@ -876,11 +876,46 @@ run_op(struct sim_prog *p, char op, const char *res, const char *selectors)
 	return rc;
 }
 
+/*
+ * winrm.cmd is cscript winrm.vbs, a client of the local WinRM service:
+ * with VBScript removed (a feature on demand) cscript finds no engine;
+ * with the service stopped the client cannot connect
+ * (docs/windows-behaviour.md#winrm-set-needs-the-service-and-vbscript).
+ */
+static int
+needs_service(struct sim_prog *p)
+{
+	struct sim_service *s = sim_service(p->host, "WinRM");
+
+	if (p->host->vbscript_off) {
+		sim_prog_err(p, "CScript Error: Can't find script engine "
+		    "\"VBScript\" for script \"C:\\Windows\\System32\\"
+		    "winrm.vbs\".\r\n");
+		return -1;
+	}
+	if (s == NULL || strcasecmp(s->state, "Running") != 0) {
+		fault(p, 0x80338012u, 0, "The client cannot connect to the "
+		    "destination specified in the request. Verify that the "
+		    "service on the destination is running and is accepting "
+		    "requests. Consult the logs and documentation for the "
+		    "WS-Management service running on the destination, most "
+		    "commonly IIS or WinRM. If the destination is the WinRM "
+		    "service, run the following command on the destination to "
+		    "analyze and configure the WinRM service: \"winrm "
+		    "quickconfig\".");
+		return -1;
+	}
+	return 0;
+}
+
 int
 sim_prog_winrm(struct sim_prog *p)
 {
 	char *res = NULL, *selectors = NULL, op;
 	int rc;
+
+	if (needs_service(p) == -1)
+		return 1;
 
 	if (p->argc >= 2 && (strcasecmp(p->argv[1], "id") == 0 ||
 	    strcasecmp(p->argv[1], "identify") == 0))

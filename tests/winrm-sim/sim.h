@@ -156,6 +156,12 @@ struct sim_task {
 	char	*author;	/* "CONTOSO\\svc-enforcer"; NULL: N/A */
 	time_t	 registered;	/* created or rescheduled (host clock): a
 				   trigger not after it never fires */
+	/* Appended by sim-failsafe (prog_schtasks.c, power.c). */
+	int	 boot_trigger;		/* a BootTrigger: runs at each boot */
+	int	 start_when_available;	/* a trigger missed while off runs
+					   at boot */
+	time_t	 missed;		/* a trigger passed while off, never
+					   to run */
 };
 
 /* A file in the host's file system (for echo > file, type, schtasks /XML). */
@@ -282,6 +288,9 @@ struct sim_host {
 						   first one's value wins */
 	size_t			 ngpos;
 	enum sim_rsop		 rsop;
+	/* Appended by sim-failsafe (power.c, prog_winrm.c). */
+	int			 powered_off;	/* no service, no task, no reply */
+	int			 vbscript_off;	/* VBScript feature removed */
 };
 
 struct sim_fleet {
@@ -358,8 +367,18 @@ struct sim_task *sim_task(struct sim_host *, const char *name, int create);
 int sim_task_delete(struct sim_host *, const char *name);
 struct sim_file *sim_file(struct sim_host *, const char *path, int create);
 struct sim_cert *sim_cert(struct sim_host *, const char *thumbprint);
-/* Run tasks whose trigger is at or before the host's clock. */
+/* Run tasks whose trigger is at or before the host's clock (none while
+ * the host is off). */
 void sim_run_due_tasks(struct sim_host *);
+/* The task's one-shot trigger has passed and it has not run for it. */
+int sim_task_due(const struct sim_task *, time_t now);
+/* Run one task now, as SYSTEM or its user; its result kept. */
+void sim_task_run(struct sim_host *, const char *name);
+/* power.c: the host off (nothing runs, nothing answers), and its boot:
+ * services set to start automatically start, tasks with a BootTrigger
+ * run, and a missed trigger runs only with StartWhenAvailable. */
+void sim_host_power_off(struct sim_host *);
+void sim_host_boot(struct sim_host *);
 /* Ground truth as "key = value" lines (see control.c for the keys). */
 void sim_dump(const struct sim_host *, struct buf *);
 /* Set one ground-truth key from its "key = value" form. */
@@ -535,6 +554,13 @@ int sim_prog_reg(struct sim_prog *);		/* prog_reg.c */
 int sim_prog_sc(struct sim_prog *);		/* prog_sc.c */
 int sim_prog_schtasks(struct sim_prog *);	/* prog_schtasks.c */
 int sim_prog_winrm(struct sim_prog *);		/* prog_winrm.c */
+/* prog_schtasks.c: register the task XML as name (Register-ScheduledTask);
+ * 0, or 1 with the error on p->err. */
+int sim_schtasks_register(struct sim_prog *, const char *name,
+    const char *xml);
+/* prog_ps_failsafe.c: the scripts of enforcer's fail-safe (prog_powershell.c
+ * hands them over): 1 and *rc set when script is one, else 0. */
+int sim_ps_failsafe(struct sim_prog *, const char *script, int *rc);
 
 /*
  * ---- sim-server: the protocol side (main, fleet, tls, http, soap,

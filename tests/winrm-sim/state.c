@@ -861,16 +861,19 @@ sim_task_delete(struct sim_host *h, const char *name)
 	return 0;
 }
 
-static int
-task_is_due(const struct sim_task *t, time_t now)
+int
+sim_task_due(const struct sim_task *t, time_t now)
 {
 	return t->enabled && t->trigger != 0 && t->trigger <= now &&
-	    t->last_run < t->trigger && t->trigger > t->registered;
+	    t->last_run < t->trigger && t->trigger > t->registered &&
+	    t->trigger != t->missed;
 }
 
-static void
-task_run(struct sim_host *h, const char *name, time_t now)
+void
+sim_task_run(struct sim_host *h, const char *name)
 {
+	time_t now = sim_now(h);
+
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	struct sim_task *t;
 	char *command, *run_as;
@@ -909,21 +912,22 @@ sim_run_due_tasks(struct sim_host *h)
 	time_t now;
 
 	sched = sim_service(h, "Schedule");
-	if (sched != NULL && strcasecmp(sched->state, "Running") != 0)
+	if (h->powered_off || (sched != NULL &&
+	    strcasecmp(sched->state, "Running") != 0))
 		return;
 	for (round = 0; round < 16; round++) {
 		now = sim_now(h);
 		due = NULL;
 		for (i = n = 0; i < h->ntasks; i++) {
-			if (!task_is_due(&h->tasks[i], now))
+			if (!sim_task_due(&h->tasks[i], now))
 				continue;
 			due = xreallocarray(due, n + 1, sizeof(*due));
 			due[n++] = xstrdup(h->tasks[i].name);
 		}
 		for (i = 0; i < n; i++) {
 			if (sim_task(h, due[i], 0) != NULL &&
-			    task_is_due(sim_task(h, due[i], 0), now))
-				task_run(h, due[i], now);
+			    sim_task_due(sim_task(h, due[i], 0), now))
+				sim_task_run(h, due[i]);
 			free(due[i]);
 		}
 		free(due);
@@ -1150,6 +1154,9 @@ static const char *const default_keys[] = {
 	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System",
 	"SOFTWARE\\Policies\\Microsoft\\Windows",
 	"SYSTEM\\CurrentControlSet\\Services\\WinRM",
+	/* Where WinRM keeps its configuration (prog_ps_failsafe.c). */
+	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Client",
+	"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WSMAN\\Service",
 };
 
 static void
