@@ -4,12 +4,27 @@
 #   make check      build and run every test          (SAN=1: ASan + UBSan)
 #   make demo       run the main job against a simulated fleet
 #   make bench      print the benchmark figures
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall the same)
+#   make deb        the Debian package, in ../ (dpkg-buildpackage -us -uc -b)
+#
+# CC, CPPFLAGS, CFLAGS and LDFLAGS are honoured.  Warnings are errors
+# (-Werror) only where the project checks itself: make check, demo, bench,
+# hdr-check and CI (WERROR=1); a plain `make` or `make install` with a
+# newer compiler warns and builds.  WERROR=0 or 1 on the command line wins.
 #
 # Every target that builds runs `deps` first, so each works alone on a fresh
 # Debian 12 machine.
 
 PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+DOCDIR	?= $(DATADIR)/doc/enforcer
+SYSCONFDIR ?= /etc
+# systemd reads /usr/local/lib/systemd/system too; Debian 12 packages use
+# /lib/systemd/system (debian/rules says so).
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 CC	?= cc
 CFLAGS	?= -O2 -g
 SAN	?= 0
@@ -34,12 +49,16 @@ SANFLAGS :=
 endif
 O := build/$(VARIANT)
 
-WARN	:= -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wwrite-strings \
+WARN	 = -std=c11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) \
+	   -Wformat=2 -Wwrite-strings \
 	   -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
 	   -Wno-unused-parameter -Wno-format-nonliteral
 # Recursively expanded on purpose: pkg-config runs after `deps`.
-PCFLAGS	 = $(shell pkg-config --cflags $(PKGS) $(SIMPKGS) $(TESTPKGS))
-ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ienforcer -Istates $(PCFLAGS) $(CFLAGS) \
+# The simulator's and the tests' libraries may be absent (a package build).
+PCFLAGS	 = $(shell pkg-config --cflags $(PKGS)) \
+	   $(shell pkg-config --cflags $(SIMPKGS) $(TESTPKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ienforcer -Istates $(PCFLAGS) \
+	     $(CPPFLAGS) $(CFLAGS) \
 	     $(SANFLAGS) -MMD -MP
 LIBS	 = $(shell pkg-config --libs $(PKGS)) -lpthread
 SIMLIBS	 = $(shell pkg-config --libs $(SIMPKGS))
@@ -63,8 +82,10 @@ all: deps bin/enforcer $(if $(SIM_SRCS),bin/winrm-sim)
 
 # --- dependencies ----------------------------------------------------------
 
+# NODEPS=1 (debian/rules): the packaging system provides the dependencies.
 deps:
-	@missing=""; \
+	@[ "$(NODEPS)" != 1 ] || exit 0; \
+	missing=""; \
 	for p in $(PKGS) $(SIMPKGS) $(TESTPKGS); do \
 		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
 	done; \
@@ -120,15 +141,18 @@ $(O)/libenforcer.a: $(LIB_OBJS)
 
 bin/enforcer: $(O)/enforcer/main.o $(O)/libenforcer.a bin/.variant
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(O)/enforcer/main.o $(O)/libenforcer.a $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(O)/enforcer/main.o \
+	    $(O)/libenforcer.a $(LIBS)
 
 bin/winrm-sim: $(SIM_OBJS) $(SIM_SHARED) bin/.variant
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(SIM_OBJS) $(SIM_SHARED) $(SIMLIBS) $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(SIM_OBJS) $(SIM_SHARED) \
+	    $(SIMLIBS) $(LIBS)
 
 $(O)/tests/test_%: tests/unit/test_%.c $(O)/libenforcer.a | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libenforcer.a $(LIBS) $(TESTLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libenforcer.a $(LIBS) \
+	    $(TESTLIBS)
 
 # The simulator's ground truth and cmd.exe interpreter are tested on their
 # own: test_sim_* link them, not the server files nor libenforcer.a.
@@ -140,7 +164,7 @@ SIM_UNIT_BINS := $(filter $(O)/tests/test_sim_%,$(UNIT_BINS))
 $(SIM_UNIT_BINS): $(O)/tests/test_sim_%: tests/unit/test_sim_%.c \
     $(SIM_CMD_OBJS) $(SIM_SHARED) | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/winrm-sim -o $@ $< $(SIM_CMD_OBJS) \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/winrm-sim -o $@ $< $(SIM_CMD_OBJS) \
 	    $(SIM_SHARED) $(SIMLIBS) $(LIBS) $(TESTLIBS)
 
 # --- tests, demo, benchmarks -----------------------------------------------
@@ -161,17 +185,54 @@ hdr-check: deps
 		echo "#include \"$$h\"" | $(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -I. -fsyntax-only -x c - || exit 1; \
 	done; echo "hdr-check: ok"
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/enforcer \
-	    $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 bin/enforcer $(DESTDIR)$(PREFIX)/bin/enforcer
-	install -m 0644 schemas/enforcer.schema.json $(DESTDIR)$(PREFIX)/share/enforcer/
-	install -m 0644 docs/enforcer.1 $(DESTDIR)$(PREFIX)/share/man/man1/enforcer.1
+# What a package ships (debian/rules calls this with DESTDIR and PREFIX=/usr).
+DOCS	  := README.md $(wildcard docs/*.md)
+EXAMPLES  := $(wildcard examples/hci-cluster/*.yaml)
+DIST	  := dist
+
+install: deps bin/enforcer
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/enforcer \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples/hci-cluster \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/enforcer
+	install -m 0755 bin/enforcer $(DESTDIR)$(BINDIR)/enforcer
+	install -m 0644 schemas/enforcer.schema.json \
+	    $(DESTDIR)$(DATADIR)/enforcer/
+	install -m 0644 docs/enforcer.1 $(DESTDIR)$(MANDIR)/man1/enforcer.1
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/hci-cluster/
+	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    $(DIST)/enforcer.service.in > $(DESTDIR)$(UNITDIR)/enforcer.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/enforcer.service
+	install -m 0644 $(DIST)/enforcer.timer $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(DIST)/enforcer.bash \
+	    $(DESTDIR)$(COMPLETIONDIR)/enforcer
+	install -m 0644 $(DIST)/enforcer.conf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/enforcer/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/enforcer \
+	    $(DESTDIR)$(DATADIR)/enforcer/enforcer.schema.json \
+	    $(DESTDIR)$(MANDIR)/man1/enforcer.1 \
+	    $(DESTDIR)$(UNITDIR)/enforcer.service \
+	    $(DESTDIR)$(UNITDIR)/enforcer.timer \
+	    $(DESTDIR)$(COMPLETIONDIR)/enforcer \
+	    $(DESTDIR)$(SYSCONFDIR)/enforcer/enforcer.conf.example
+	rm -rf $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(DATADIR)/enforcer $(DESTDIR)$(SYSCONFDIR)/enforcer \
+	    2>/dev/null
+
+# The Debian package, built as Debian builds it; the .deb lands in ../.
+deb: deps
+	dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf build bin
 
 FORCE:
-.PHONY: all deps check demo bench hdr-check install clean FORCE
+# The project's own builds turn warnings into errors (CI: WERROR=1 too).
+check demo bench hdr-check: WERROR ?= 1
+
+.PHONY: all deps check demo bench hdr-check install uninstall deb clean FORCE
 
 -include $(shell find build -name '*.d' 2>/dev/null)
