@@ -19,13 +19,18 @@ cmd_apply_usage(FILE *fp, int apply)
 
 	fprintf(fp,
 	    "usage: %s %s [--parallel N] [--hosts GLOB] [--json] [--no-wait]\n"
-	    "       %*s [--at TIME] [--history DIR] [--require-clean] PATH\n"
+	    "       %*s [--quiet] [--metrics-file FILE] [--at TIME]\n"
+	    "       %*s [--history DIR] [--require-clean] [PATH]\n"
 	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
 	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
 	    "  --parallel N   hosts handled at once (default 16)\n"
 	    "  --hosts GLOB   only hosts whose name or group matches GLOB\n"
 	    "  --json         machine-readable report (docs/json.md)\n"
+	    "  --quiet        print nothing when the exit status is 0 (cron)\n"
+	    "  --metrics-file FILE  write Prometheus metrics to FILE "
+	    "(node_exporter's\n"
+	    "                 textfile collector; default settings.metrics_file)\n"
 	    "  --no-wait      fail at once if another run holds the lock\n"
 	    "  --at TIME      evaluate windows at TIME (RFC 3339) instead of now,\n"
 	    "                 for rehearsals against a simulated fleet\n"
@@ -41,6 +46,7 @@ cmd_apply_usage(FILE *fp, int apply)
 	    "\nexit status: 0 in sync%s, 1 error%s,\n"
 	    "2 changes pending%s, 3 some hosts failed\n",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
+	    (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    apply ? "Read every host, diff against the desired state, apply "
 	    "the changes in a safe\norder and verify each by reading it back." :
@@ -105,6 +111,8 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "metrics-file", required_argument, NULL, 'm' },
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "history", required_argument, NULL, 'y' },
@@ -131,10 +139,17 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		case 'j':
 			o->json = 1;
 			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'm':
+			o->metrics_file = optarg;
+			break;
 		case 'h':
 			cmd_apply_usage(stdout, o->eo.apply);
 			exit(EXIT_OK);
 		default:
+			cmd_bad_option(o->verb, argv[optind - 1], longopts);
 			cmd_apply_usage(stderr, o->eo.apply);
 			return cause_set(cause, "bad usage");
 		}

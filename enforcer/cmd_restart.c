@@ -112,11 +112,11 @@ cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 			return cause_set(cause, "bad usage");
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind < argc - 1) {
 		cmd_restart_usage(stderr);
 		return cause_set(cause, "expected one PATH");
 	}
-	a->o.src.path = argv[optind];
+	a->o.src.path = optind < argc ? argv[optind] : NULL;
 	return desired_src_check(&a->o.src, cause);
 }
 
@@ -446,9 +446,13 @@ cmd_restart_select(struct restart_pool *p, const struct model *m,
 	for (i = 0; i < m->nhosts; i++)
 		if (glob == NULL || model_host_match(&m->hosts[i], glob))
 			p->hosts[p->n++].host = &m->hosts[i];
-	if (p->n == 0)
-		return cause_set(cause, "no host matches '%s'",
-		    glob != NULL ? glob : "*");
+	if (p->n == 0) {
+		if (cause != NULL) {
+			free(*cause);
+			*cause = model_hosts_nomatch(m, glob);
+		}
+		return -1;
+	}
 	return 0;
 }
 

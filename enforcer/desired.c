@@ -9,6 +9,7 @@
 
 #include <git2.h>
 
+#include "confdir.h"
 #include "desired.h"
 #include "gitsrc.h"
 #include "gitutil.h"
@@ -36,8 +37,9 @@ desired_src_check(struct desired_src *src, char **cause)
 	    src->cache_dir != NULL))
 		return cause_set(cause, "--ref, --require-signed and --cache "
 		    "read the desired state from --repo");
+	/* No PATH: the configuration directory's (a unit, a cron line). */
 	if (src->repo == NULL && src->path == NULL)
-		return cause_set(cause, "expected PATH or --repo");
+		src->path = confdir_desired();
 	src->history_dir = desired_history_dir(src->history_dir);
 	return 0;
 }
@@ -221,6 +223,16 @@ desired_history(struct history **out, const struct desired_src *src,
 char *
 desired_lock_path(const struct desired_src *src)
 {
+	const char *state = getenv("STATE_DIRECTORY");
+
+	/*
+	 * Under systemd (StateDirectory=) the desired state is read-only
+	 * (ProtectSystem=strict): runs meet at the unit's state directory,
+	 * the first of its colon-separated list.
+	 */
+	if (state != NULL && *state == '/')
+		return xasprintf("%.*s/enforcer.lock",
+		    (int)strcspn(state, ":"), state);
 	if (src->repo == NULL)
 		return lock_path_for(src->path);
 	if (!gitsrc_is_url(src->repo) || src->history_dir == NULL)

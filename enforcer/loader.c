@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "filerefs.h"
 #include "model.h"
 #include "schema.h"
 #include "timeparse.h"
@@ -287,6 +288,8 @@ ld_settings(struct loader *ld)
 	    &m->settings.failsafe_grace);
 	ld_duration(ld, node_get(m->settings_tree, "history_heartbeat"),
 	    &m->settings.history_heartbeat);
+	m->settings.metrics_file = node_get_str(m->settings_tree,
+	    "metrics_file");
 	lease = node_get(m->settings_tree, "failsafe_lease");
 	/* A lease of nothing would fire the fail-safe a grace after each run. */
 	if (ld_duration(ld, lease, &m->settings.failsafe_lease) == 0 &&
@@ -317,6 +320,7 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 	c->username = node_get_str(t, "username");
 	c->password_env = node_get_str(t, "password_env");
 	c->password_file = node_get_str(t, "password_file");
+	c->password_credential = node_get_str(t, "password_credential");
 	c->cert_file = node_get_str(t, "cert_file");
 	c->key_file = node_get_str(t, "key_file");
 	c->ca_file = node_get_str(t, "ca_file");
@@ -332,11 +336,12 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
     const struct node *at, const char *who)
 {
 	const char *auth = wsman_auth_name(c->auth);
-	int password = c->password_env != NULL || c->password_file != NULL;
+	int password = model_conn_has_password(c);
 
-	if (c->password_env != NULL && c->password_file != NULL)
-		ld_error(ld->errs, at, "%s: set only one of 'password_env' and "
-		    "'password_file'", who);
+	if ((c->password_env != NULL) + (c->password_file != NULL) +
+	    (c->password_credential != NULL) > 1)
+		ld_error(ld->errs, at, "%s: set only one of 'password_env', "
+		    "'password_file' and 'password_credential'", who);
 	if (c->auth == WSMAN_AUTH_CERTIFICATE) {
 		if (c->cert_file == NULL || c->key_file == NULL)
 			ld_error(ld->errs, at, "%s: auth '%s' needs 'cert_file' "
@@ -348,8 +353,8 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'username'", who,
 		    auth);
 	if (c->auth != WSMAN_AUTH_NEGOTIATE && !password)
-		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env' or "
-		    "'password_file'", who, auth);
+		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env', "
+		    "'password_file' or 'password_credential'", who, auth);
 	if (c->http && c->auth != WSMAN_AUTH_NTLM &&
 	    c->auth != WSMAN_AUTH_NEGOTIATE)
 		ld_error(ld->errs, at, "%s: scheme 'http' needs auth 'ntlm' or "
@@ -368,7 +373,8 @@ static int
 ld_is_secret_source(const char *key)
 {
 	return strcmp(key, "password_env") == 0 ||
-	    strcmp(key, "password_file") == 0;
+	    strcmp(key, "password_file") == 0 ||
+	    strcmp(key, "password_credential") == 0;
 }
 
 /*
@@ -389,6 +395,7 @@ ld_host_conn(struct loader *ld, struct model_host *h, const struct node *body)
 		if (ld_is_secret_source(body->pairs[i].key->value)) {
 			node_map_del(t, "password_env");
 			node_map_del(t, "password_file");
+			node_map_del(t, "password_credential");
 		}
 	for (i = 0; body != NULL && i < body->npairs; i++) {
 		p = &body->pairs[i];
@@ -839,7 +846,9 @@ model_load(struct model **out, const char *path, struct errors *errs)
 		goto out;
 	docs = xcalloc(paths.n, sizeof(*docs));
 	for (i = 0; i < paths.n; i++)
-		node_parse_file(&docs[i], paths.v[i], errs);
+		if (node_parse_file(&docs[i], paths.v[i], errs) == 0 &&
+		    docs[i] != NULL)
+			filerefs_resolve(docs[i]);
 	rc = ld_load_docs(out, docs, paths.n, errs);
 out:
 	for (i = 0; i < paths.n; i++)
@@ -883,6 +892,13 @@ model_free(struct model *m)
 	schema_free(m->schema);
 	errors_clear(&m->warnings);
 	free(m);
+}
+
+int
+model_conn_has_password(const struct model_conn *c)
+{
+	return c->password_env != NULL || c->password_file != NULL ||
+	    c->password_credential != NULL;
 }
 
 const struct model_host *

@@ -25,6 +25,8 @@ static const struct cmd_entry cmd_table[] = {
 	  cmd_window },
 	{ "restart-winrm", "restart WinRM on hosts through a one-shot task",
 	  cmd_restart_winrm },
+	{ "complete", "host, group or window names, for shell completion",
+	  cmd_complete },
 	{ NULL, NULL, NULL },
 };
 
