@@ -6,6 +6,7 @@
 #   make bench      print the benchmark figures
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall the same)
 #   make deb        the Debian package, in ../ (dpkg-buildpackage -us -uc -b)
+#   make deb-check  build the package in a scratch copy and test it
 #
 # CC, CPPFLAGS, CFLAGS and LDFLAGS are honoured.  Warnings are errors
 # (-Werror) only where the project checks itself: make check, demo, bench,
@@ -34,7 +35,8 @@ DEBS	:= pkg-config make gcc git libyaml-dev libssl-dev libcurl4-openssl-dev \
 	   libgit2-dev libxml2-dev libcmocka-dev libevent-dev python3 \
 	   python3-winrm python3-jsonschema python3-yaml gnupg libkrb5-dev \
 	   gss-ntlmssp krb5-kdc krb5-admin-server krb5-user python3-gssapi \
-	   python3-requests-ntlm python3-requests-kerberos faketime
+	   python3-requests-ntlm python3-requests-kerberos faketime \
+	   systemd prometheus ansible-core bash-completion debhelper lintian
 PKGS	 := yaml-0.1 libcurl openssl libgit2 libxml-2.0 krb5-gssapi krb5
 SIMPKGS	 := libevent libevent_openssl yaml-0.1 openssl krb5-gssapi
 TESTPKGS := cmocka
@@ -93,7 +95,8 @@ deps:
 		/usr/bin/python3 -c "import $$m" 2>/dev/null || missing="$$missing python3-$$m"; \
 	done; \
 	command -v git >/dev/null || missing="$$missing git"; \
-	for c in krb5kdc kadmin.local kinit faketime; do \
+	for c in krb5kdc kadmin.local kinit faketime systemd-analyze promtool \
+	    ansible-inventory dh lintian; do \
 		PATH=$$PATH:/usr/sbin command -v $$c >/dev/null || \
 			missing="$$missing $$c"; \
 	done; \
@@ -101,6 +104,8 @@ deps:
 		missing="$$missing gss-ntlmssp"; \
 	command -v gpg >/dev/null && command -v gpgv >/dev/null || \
 		missing="$$missing gnupg"; \
+	[ -f /usr/share/bash-completion/bash_completion ] || \
+		missing="$$missing bash-completion"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	echo "deps: missing:$$missing"; \
 	if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
@@ -226,13 +231,20 @@ uninstall:
 deb: deps
 	dpkg-buildpackage -us -uc -b
 
+# Build the package from a copy of the tree and check it (tests/pkg/deb.sh,
+# about 2 minutes: not part of make check).  ENFORCER_DPKG_INSTALL=1, as
+# root: install it with dpkg -i too (CI, on a throwaway machine).
+deb-check: all
+	@ENFORCER_BUILD=$(O) sh tests/pkg/deb.sh
+
 clean:
 	rm -rf build bin
 
 FORCE:
 # The project's own builds turn warnings into errors (CI: WERROR=1 too).
-check demo bench hdr-check: WERROR ?= 1
+check demo bench hdr-check deb-check: WERROR ?= 1
 
-.PHONY: all deps check demo bench hdr-check install uninstall deb clean FORCE
+.PHONY: all deps check demo bench hdr-check install uninstall deb deb-check \
+	clean FORCE
 
 -include $(shell find build -name '*.d' 2>/dev/null)
