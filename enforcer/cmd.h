@@ -37,8 +37,9 @@ struct option;
 
 /*
  * Print "enforcer: VERB: unknown option '--x' (did you mean '--y'?)" for
- * arg, the argument getopt_long() refused, naming the closest of opts;
- * or that a known option needs or takes no value.
+ * arg, the argument getopt_long() refused (with opterr = 0), naming the
+ * closest of opts, or that a known option needs or takes no value; then
+ * where the options are described (not the whole usage).
  */
 void cmd_bad_option(const char *verb, const char *arg,
     const struct option *opts);

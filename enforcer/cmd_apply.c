@@ -127,6 +127,7 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 	int ch, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if ((rc = cmd_run_option(ch, optarg, o, cause)) == -1)
 			return -1;
@@ -150,7 +151,6 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 			exit(EXIT_OK);
 		default:
 			cmd_bad_option(o->verb, argv[optind - 1], longopts);
-			cmd_apply_usage(stderr, o->eo.apply);
 			return cause_set(cause, "bad usage");
 		}
 	}

@@ -311,9 +311,7 @@ cmd_plan(int argc, char **argv)
 			cmd_plan_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "%s: plan: bad option '%s'\n",
-			    cmd_progname, argv[optind - 1]);
-			cmd_plan_usage(stderr);
+			cmd_bad_option("plan", argv[optind - 1], opts);
 			return EXIT_ERROR;
 		}
 	}

@@ -88,6 +88,7 @@ cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 	int ch, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
 			return -1;
@@ -108,7 +109,8 @@ cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 			cmd_restart_usage(stdout);
 			exit(EXIT_OK);
 		default:
-			cmd_restart_usage(stderr);
+			cmd_bad_option("restart-winrm", argv[optind - 1],
+			    longopts);
 			return cause_set(cause, "bad usage");
 		}
 	}

@@ -42,6 +42,8 @@ cmd_bad_option(const char *verb, const char *arg,
 	else
 		fprintf(stderr, "%s: %s: unknown option '--%s'\n",
 		    cmd_progname, verb, word);
+	fprintf(stderr, "run '%s %s --help' for its options\n", cmd_progname,
+	    verb);
 	free(word);
 	free(cands);
 }

@@ -144,7 +144,6 @@ cmd_validate(int argc, char **argv)
 			return EXIT_OK;
 		}
 		cmd_bad_option("validate", argv[optind - 1], opts);
-		cmd_validate_usage(stderr);
 		return EXIT_ERROR;
 	}
 	if (argc - optind > 1) {

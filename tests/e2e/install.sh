@@ -9,7 +9,8 @@
 # a systemd credential ($CREDENTIALS_DIRECTORY), takes its lock in
 # $STATE_DIRECTORY, prints nothing with --quiet when all is well, and
 # writes metrics that promtool accepts.  validate names every missing or
-# too-open file as file:line:col.  The Debian package itself: make
+# too-open file as file:line:col; the installed completion offers run
+# ids.  The Debian package itself: make
 # deb-check (tests/pkg/deb.sh).
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
@@ -142,6 +143,19 @@ expect_contains "metrics: the run's figures" "$(cat "$TMP/enforcer.prom")" \
     'enforcer_windows_active 0' 'enforcer_hosts_past_window_end 0'
 ls "$TMP" | grep -q '\.tmp$' && fail "a temporary metrics file is left" ||
     pass "no temporary metrics file left"
+
+# The installed bash completion offers the recorded runs to revert.
+id=$("$P/bin/enforcer" history | awk 'NR == 1 { print $2 }')
+got=$(PATH="$P/bin:$PATH" bash -c '
+	. /usr/share/bash-completion/bash_completion
+	. "$0"
+	COMP_WORDS=(enforcer revert "")
+	COMP_CWORD=2
+	_enforcer
+	printf "%s\n" "${COMPREPLY[@]}"' \
+    "$P/share/bash-completion/completions/enforcer")
+expect "completion: revert offers the run ids of the history" "$id" "$got"
+expect_match "the run id is one" '^[0-9]\{8\}T[0-9]\{6\}Z-' "$id"
 
 svc plan --quiet
 expect_rc "plan, in sync" 0
