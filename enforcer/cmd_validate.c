@@ -74,6 +74,27 @@ cmd_validate_json_list(struct json *j, const char *key,
 	json_array_end(j);
 }
 
+/* Each host as the model has it: inventories and YAML alike. */
+static void
+cmd_validate_json_hosts(struct json *j, const struct model *m)
+{
+	const struct model_host *h;
+	size_t i;
+
+	json_key(j, "hosts");
+	json_array_begin(j);
+	for (i = 0; m != NULL && i < m->nhosts; i++) {
+		h = &m->hosts[i];
+		json_object_begin(j);
+		json_kv_string(j, "name", h->name);
+		cmd_validate_json_list(j, "groups", h->groups, h->ngroups);
+		json_kv_string(j, "address", h->conn.address);
+		json_kv_int(j, "port", h->conn.port);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void
 cmd_validate_json(const char *path, const struct model *m,
     const struct errors *errs, const struct cmd_validate_names *untargeted)
@@ -86,7 +107,7 @@ cmd_validate_json(const char *path, const struct model *m,
 	json_kv_int(&j, "version", 1);
 	json_kv_string(&j, "path", path);
 	json_kv_bool(&j, "valid", errs->n == 0);
-	json_kv_int(&j, "hosts", m != NULL ? (long long)m->nhosts : 0);
+	cmd_validate_json_hosts(&j, m);
 	json_kv_int(&j, "policies", m != NULL ? (long long)m->npolicies : 0);
 	json_kv_int(&j, "windows", m != NULL ? (long long)m->nwindows : 0);
 	cmd_validate_json_list(&j, "errors", (const char *const *)errs->msg,

@@ -71,11 +71,15 @@ filerefs_resolve_map(struct node *map)
 void
 filerefs_resolve(struct node *doc)
 {
-	struct node *hosts;
+	struct node *hosts, *inv;
 	size_t i;
 
 	filerefs_resolve_map(node_get(doc, "connection"));
-	filerefs_resolve_node(node_get(doc, "inventory"));
+	inv = node_get(doc, "inventory");
+	filerefs_resolve_node(inv);
+	for (i = 0; inv != NULL && inv->kind == NODE_SEQ && i < inv->nitems;
+	    i++)
+		filerefs_resolve_node(inv->items[i]);
 	filerefs_resolve_node(node_get(node_get(doc, "settings"),
 	    "metrics_file"));
 	if ((hosts = node_get(doc, "hosts")) == NULL || hosts->kind != NODE_MAP)

@@ -518,10 +518,21 @@ ld_target(struct loader *ld, const struct model_rule *r, const char *window)
 	    (m->ngroups > 0 && bsearch(&r->target, m->groups, m->ngroups,
 	    sizeof(*m->groups), ld_strcmp) != NULL))
 		return;
-	cands = xcalloc(m->nhosts + m->ngroups + 1, sizeof(*cands));
+	/* A group an inventory defines may be empty today: not a typo. */
+	if (inventory_groups_has(&m->inventory_groups, r->target)) {
+		ld_error(&ld->m->warnings, r->origin.node, "warning: %s "
+		    "target '%s' is an inventory group with no host: it "
+		    "applies to nothing", window != NULL ? "window" : "policy",
+		    r->target);
+		return;
+	}
+	cands = xcalloc(m->nhosts + m->ngroups + m->inventory_groups.n + 1,
+	    sizeof(*cands));
 	cands[n++] = "all";
 	for (i = 0; i < m->ngroups; i++)
 		cands[n++] = m->groups[i];
+	for (i = 0; i < m->inventory_groups.n; i++)
+		cands[n++] = m->inventory_groups.v[i];
 	for (i = 0; i < m->nhosts; i++)
 		cands[n++] = m->hosts[i].name;
 	best = schema_closest(r->target, cands, n);
@@ -647,6 +658,34 @@ ld_policies(struct loader *ld)
 }
 
 /*
+ * The hosts of every inventory a file names ("inventory: PATH" or a list),
+ * as documents of their own after the files, validated the same way.
+ */
+static void
+ld_inventories(struct model *m, struct errors *errs)
+{
+	const struct node *inv, *item;
+	struct node *doc;
+	size_t i, j, ndocs = m->ndocs;
+
+	for (i = 0; i < ndocs; i++) {
+		inv = node_get(m->docs[i], "inventory");
+		for (j = 0; inv != NULL && j < (inv->kind == NODE_SEQ ?
+		    inv->nitems : 1); j++) {
+			item = inv->kind == NODE_SEQ ? inv->items[j] : inv;
+			if (item->kind != NODE_SCALAR ||
+			    inventory_read(&doc, item->value,
+			    &m->inventory_groups, errs) == -1)
+				continue;
+			schema_validate(m->schema, NULL, doc, errs);
+			m->docs = xreallocarray(m->docs, m->ndocs + 1,
+			    sizeof(*m->docs));
+			m->docs[m->ndocs++] = doc;
+		}
+	}
+}
+
+/*
  * Phase one: secrets out, then the schema, file by file.  A file that did
  * not parse (NULL; its errors are already in errs) fails the phase.
  */
@@ -670,6 +709,8 @@ ld_structure(struct model *m, struct errors *errs)
 		ld_strip_passwords(m->docs[i], errs);
 		schema_validate(m->schema, NULL, m->docs[i], errs);
 	}
+	if (rc == 0 && errs->n == n0)
+		ld_inventories(m, errs);
 	return errs->n > n0 ? -1 : rc;
 }
 
@@ -891,6 +932,7 @@ model_free(struct model *m)
 	node_free(m->settings_tree);
 	schema_free(m->schema);
 	errors_clear(&m->warnings);
+	inventory_groups_release(&m->inventory_groups);
 	free(m);
 }
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "inventory.h"
 #include "node.h"
 #include "timeparse.h"
 #include "wsman.h"
@@ -132,6 +133,9 @@ struct model {
 	struct model_settings	 settings;
 	struct errors		 warnings;	/* "file:line:col: warning:
 						   ..."; the load succeeded */
+	struct inventory_groups	 inventory_groups; /* every group the
+						   inventories define, hosts
+						   or not */
 
 	/* private */
 	const struct model_host	**byname;	/* hosts sorted by name */

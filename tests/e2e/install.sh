@@ -203,6 +203,6 @@ expect "validate: the host no policy targets" \
 expect "validate --json" "True 2 ['$N2'] []" "$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(d["valid"], d["hosts"], d["untargeted"], d["errors"])' "$TMP/out")"
+print(d["valid"], len(d["hosts"]), d["untargeted"], d["errors"])' "$TMP/out")"
 
 finish
