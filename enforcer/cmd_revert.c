@@ -117,26 +117,16 @@ struct cmd_revert_json {
 };
 
 static void
-cmd_revert_json_list(struct json *j, const char *key, const struct errors *e)
-{
-	size_t i;
-
-	json_key(j, key);
-	json_array_begin(j);
-	for (i = 0; i < e->n; i++)
-		json_string(j, e->msg[i]);
-	json_array_end(j);
-}
-
-static void
 cmd_revert_json_extra(struct json *j, const void *arg)
 {
 	const struct cmd_revert_json *x = arg;
 
 	json_kv_string(j, "reverts", x->a->run_id);
 	json_kv_bool(j, "dry_run", x->a->dry_run);
-	cmd_revert_json_list(j, "notes", &x->p->notes);
-	cmd_revert_json_list(j, "refused", &x->p->refused);
+	json_kv_strings(j, "notes", (const char *const *)x->p->notes.msg,
+	    x->p->notes.n);
+	json_kv_strings(j, "refused", (const char *const *)x->p->refused.msg,
+	    x->p->refused.n);
 }
 
 /* The report, then refused parts and notes (--json: all in one object). */

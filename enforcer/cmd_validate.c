@@ -61,19 +61,6 @@ cmd_validate_untargeted(const struct model *m, struct cmd_validate_names *out)
 	}
 }
 
-static void
-cmd_validate_json_list(struct json *j, const char *key,
-    const char *const *v, size_t n)
-{
-	size_t i;
-
-	json_key(j, key);
-	json_array_begin(j);
-	for (i = 0; i < n; i++)
-		json_string(j, v[i]);
-	json_array_end(j);
-}
-
 /* Each host as the model has it: inventories and YAML alike. */
 static void
 cmd_validate_json_hosts(struct json *j, const struct model *m)
@@ -87,7 +74,7 @@ cmd_validate_json_hosts(struct json *j, const struct model *m)
 		h = &m->hosts[i];
 		json_object_begin(j);
 		json_kv_string(j, "name", h->name);
-		cmd_validate_json_list(j, "groups", h->groups, h->ngroups);
+		json_kv_strings(j, "groups", h->groups, h->ngroups);
 		json_kv_string(j, "address", h->conn.address);
 		json_kv_int(j, "port", h->conn.port);
 		json_object_end(j);
@@ -110,12 +97,12 @@ cmd_validate_json(const char *path, const struct model *m,
 	cmd_validate_json_hosts(&j, m);
 	json_kv_int(&j, "policies", m != NULL ? (long long)m->npolicies : 0);
 	json_kv_int(&j, "windows", m != NULL ? (long long)m->nwindows : 0);
-	cmd_validate_json_list(&j, "errors", (const char *const *)errs->msg,
+	json_kv_strings(&j, "errors", (const char *const *)errs->msg,
 	    errs->n);
-	cmd_validate_json_list(&j, "warnings", m != NULL ?
+	json_kv_strings(&j, "warnings", m != NULL ?
 	    (const char *const *)m->warnings.msg : NULL,
 	    m != NULL ? m->warnings.n : 0);
-	cmd_validate_json_list(&j, "untargeted", untargeted->v, untargeted->n);
+	json_kv_strings(&j, "untargeted", untargeted->v, untargeted->n);
 	json_object_end(&j);
 	buf_putc(&out, '\n');
 	fputs(buf_cstr(&out), stdout);
