@@ -915,6 +915,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	/* A reply goes out as a few TLS records: don't let Nagle hold the
 	 * last one back for the client's delayed ACK. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	h->counters.connections++;
 	c = xcalloc(1, sizeof(*c));
 	c->hh = hh;
 	c->port = b->port;
