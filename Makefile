@@ -84,10 +84,20 @@ all: deps bin/enforcer $(if $(SIM_SRCS),bin/winrm-sim)
 
 # --- dependencies ----------------------------------------------------------
 
-# NODEPS=1 (debian/rules): the packaging system provides the dependencies.
+# On Debian every package of DEBS is checked as installed, so a package a
+# new test needs is installed on a fresh machine as soon as it is listed;
+# elsewhere, what the build and the tests use is looked for directly.
+# NODEPS=1 (debian/rules): the packaging system provides them.
 deps:
 	@[ "$(NODEPS)" != 1 ] || exit 0; \
 	missing=""; \
+	if command -v dpkg-query >/dev/null; then \
+		have=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' \
+		    $(DEBS) 2>/dev/null | awk '$$1 == "ii" { print $$2 }'); \
+		for p in $(DEBS); do \
+			echo "$$have" | grep -qx "$$p" || missing="$$missing $$p"; \
+		done; \
+	else \
 	for p in $(PKGS) $(SIMPKGS) $(TESTPKGS); do \
 		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
 	done; \
@@ -106,6 +116,7 @@ deps:
 		missing="$$missing gnupg"; \
 	[ -f /usr/share/bash-completion/bash_completion ] || \
 		missing="$$missing bash-completion"; \
+	fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	echo "deps: missing:$$missing"; \
 	if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
@@ -162,7 +173,8 @@ $(O)/tests/test_%: tests/unit/test_%.c $(O)/libenforcer.a | deps
 # The simulator's ground truth and cmd.exe interpreter are tested on their
 # own: test_sim_* link them, not the server files nor libenforcer.a.
 SIM_CMD_OBJS  := $(O)/tests/winrm-sim/cmd.o $(O)/tests/winrm-sim/state.o \
-		 $(O)/tests/winrm-sim/lang.o \
+		 $(O)/tests/winrm-sim/lang.o $(O)/tests/winrm-sim/truststore.o \
+		 $(O)/tests/winrm-sim/reboot.o \
 		 $(patsubst %.c,$(O)/%.o,$(wildcard tests/winrm-sim/prog_*.c))
 SIM_UNIT_BINS := $(filter $(O)/tests/test_sim_%,$(UNIT_BINS))
 

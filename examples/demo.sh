@@ -35,6 +35,11 @@ step_history
 step_window_open
 step_window_end
 step_window_history
+step_doctor
+step_create_cluster
+step_doctor_again
+step_create_cluster_close
+step_restart_winrm
 "
 
 SIM_PID=
@@ -215,6 +220,55 @@ step_window_history() {
 	explain "The window's history" \
 "Opening, applying and reverting the window are all in git: who turned CredSSP on, when, why, and when it went off."
 	run 0 enforcer history --changes --host node1.contoso.test run/desired
+}
+
+# The guide's story (docs: the CredSSP troubleshooting guide): after the
+# fleet's clocks moved two hours on (step_window_end), these steps act at
+# that instant too (--at), so that the windows' fail-safes and the hosts'
+# clocks agree.
+
+step_doctor() {
+	explain "The delegation error, diagnosed" \
+"WAC says 'A computer policy does not allow the delegation of the user credentials to the target computer': doctor reads wac01 and node1 and names each broken link with its fix (exit 2)."
+	run 2 enforcer doctor --gateway wac01 --node node1.contoso.test \
+	    run/desired
+}
+
+step_create_cluster() {
+	explain "The Create Cluster window, in one command" \
+"A preset: on wac01 the client role delegating to exactly the nodes, on the nodes the server role; every host's fail-safe armed before anything is on."
+	run 0 enforcer window open create-cluster-wizard --gateway wac01 \
+	    --nodes hci-nodes --for 2h --reason "Create cluster wizard (CHG-1234)" \
+	    --at "$LATER" run/desired
+	show_hosts
+	printf '  wac01 client role: %s, delegates to: %s\n' \
+	    "$(truth wac01.contoso.test winrm.client.auth.CredSSP)" \
+	    "$(ctl GET /hosts/wac01.contoso.test/state | sed -n \
+	    's/^reg\..*\\AllowFreshCredentials:[0-9]* = REG_SZ \(wsman\/.*\)/\1/p' |
+	    tr '\n' ' ')"
+}
+
+step_doctor_again() {
+	explain "Diagnosed again" \
+"With the window open the chain from wac01 to node1 is sound (exit 0)."
+	run 0 enforcer doctor --gateway wac01 --node node1.contoso.test \
+	    run/desired
+}
+
+step_create_cluster_close() {
+	CLOSE=$(date -u -d '+2 hours 10 minutes' +%Y-%m-%dT%H:%M:%SZ)
+	explain "The cluster is built: close the window" \
+"window close reverts every host together: roles off, delegation entries and fail-safes gone."
+	run 0 ctl POST /clock "set=$CLOSE"
+	run 0 enforcer window close create-cluster-wizard --at "$CLOSE" \
+	    run/desired
+	show_hosts
+}
+
+step_restart_winrm() {
+	explain "Restart WinRM on the cluster servers" \
+"The guide's last tip: each node restarts its own WinRM from a one-shot SYSTEM task; enforcer waits until each answers again (--yes: more than one host)."
+	run 0 enforcer restart-winrm --hosts hci-nodes --yes run/desired
 }
 
 # --- main -----------------------------------------------------------------------

@@ -20,6 +20,14 @@ expect_match "the plan after apply found the fleet in sync" \
     '^plan: 3 hosts: 3 in sync, 0 with changes, 0 failed' "$out"
 expect_match "the window was reverted after its end" \
     '^  node2.contoso.test: reverted$' "$out"
+expect_match "doctor named the broken delegation link" \
+    '^  broken  delegation            wac01.contoso.test: no AllowFreshCredentials entry covers wsman/node1.contoso.test' "$out"
+expect_match "the Create Cluster preset delegated to exactly the nodes" \
+    '^  wac01 client role: true, delegates to: wsman/node1.contoso.test wsman/node1 wsman/node2.contoso.test wsman/node2 $' "$out"
+expect_match "doctor found the chain sound in the window" \
+    '^doctor: 1 path, 1 sound, 0 broken$' "$out"
+expect_match "restart-winrm restarted the nodes" \
+    '^restart-winrm: 2 hosts: 2 restarted, 0 failed$' "$out"
 expect "examples/demo/run removed" no \
     "$([ -e "$TOP/examples/demo/run" ] && echo yes || echo no)"
 # The simulator is stopped: the address it served node1 on no longer

@@ -687,6 +687,7 @@ static const struct {
 	{ "reg", sim_prog_reg },
 	{ "sc", sim_prog_sc },
 	{ "schtasks", sim_prog_schtasks },
+	{ "shutdown", sim_prog_shutdown },
 	{ "whoami", prog_whoami },
 	{ "winrm", sim_prog_winrm },
 };

@@ -656,6 +656,65 @@ apply_sections(struct sim_host *h, const struct node *hn, struct errors *e)
 	return rc;
 }
 
+/* domain: { joined: BOOL, name: NAME, secure_channel: BOOL } */
+static int
+apply_domain(struct sim_host *h, const struct node *hn, struct errors *e)
+{
+	static const char *const keys[] = { "joined", "name",
+	    "secure_channel", NULL };
+	const struct node *n = node_get(hn, "domain"), *v;
+	char key[32], *cause = NULL;
+	size_t i;
+
+	if (n == NULL)
+		return 0;
+	if (want(e, n, NODE_MAP, "domain") != 0 ||
+	    keys_known(e, n, "domain", keys) != 0)
+		return -1;
+	for (i = 0; keys[i] != NULL; i++) {
+		if ((v = node_get(n, keys[i])) == NULL)
+			continue;
+		snprintf(key, sizeof(key), "domain.%s", keys[i]);
+		if (v->kind != NODE_SCALAR ||
+		    sim_domain_set(h, key, v->value, &cause) == -1) {
+			nerr(e, v, "%s", cause != NULL ? cause : "a scalar");
+			free(cause);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* LocalMachine\\Root: the test CA, unless trusted_roots names the CAs. */
+static int
+apply_trust(struct sim_host *h, const struct node *hn, struct errors *e)
+{
+	const struct node *n = node_get(hn, "trusted_roots");
+	const char **names;
+	char *cause = NULL;
+	size_t i;
+	int rc = 0;
+
+	sim_trust_init(h);
+	if (apply_domain(h, hn, e) != 0)
+		return -1;
+	if (n == NULL)
+		return 0;
+	if (want(e, n, NODE_SEQ, "trusted_roots") != 0)
+		return -1;
+	names = xcalloc(n->nitems + 1, sizeof(*names));
+	for (i = 0; i < n->nitems; i++)
+		names[i] = n->items[i]->kind == NODE_SCALAR ?
+		    n->items[i]->value : "";
+	if (sim_trust_set_roots(h, names, n->nitems, &cause) == -1) {
+		nerr(e, n, "%s", cause);
+		free(cause);
+		rc = -1;
+	}
+	free(names);
+	return rc;
+}
+
 static int
 host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
     const struct node *hn, struct errors *e)
@@ -665,7 +724,7 @@ host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
 	    "certificate_days", "extra_certificates", "users", "accounts",
 	    "cert_mappings", "winrm", "gpo", "services", "groups",
 	    "registry", "clock_offset", "tz_offset_minutes", "faults",
-	    "language", NULL };
+	    "language", "trusted_roots", "domain", NULL };
 	const struct node *n;
 	int rc;
 
@@ -680,7 +739,8 @@ host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
 	rc |= apply_address(h, hn, e);
 	rc |= apply_scalars(h, hn, e);
 	rc |= apply_sections(h, hn, e);
-	if (rc != 0 || apply_certs(h, hn, e) != 0)
+	if (rc != 0 || apply_certs(h, hn, e) != 0 ||
+	    apply_trust(h, hn, e) != 0)
 		return -1;
 	/* Last, so that it can name listeners, keys and settings above. */
 	if ((n = node_get(hn, "gpo")) != NULL && apply_gpo(h, n, e) != 0)

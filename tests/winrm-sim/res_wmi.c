@@ -148,7 +148,7 @@ prop_get(const struct prop *p, size_t n, const char *name)
 }
 
 /* An instance of cls; only the named properties if fields != NULL. */
-static void
+static xmlNode *
 instance_xml(const char *cls, const struct prop *p, size_t n,
     xmlNode *parent, char **fields, size_t nfields)
 {
@@ -179,6 +179,7 @@ instance_xml(const char *cls, const struct prop *p, size_t n,
 	}
 	free(uri);
 	free(type);
+	return e;
 }
 
 /* A Win32_Service element; only the named properties if fields != NULL. */
@@ -1226,10 +1227,88 @@ acct_enumerate(struct soap_req *r, struct soap_out *out, int any_class)
 
 /* --- dispatch ------------------------------------------------------------ */
 
+/* --- Win32_ComputerSystem (domain membership) ---------------------------- */
+
+static size_t
+computer_props(struct sim_host *h, struct prop *p)
+{
+	char nb[16];
+	size_t n = 0;
+
+	sim_host_netbios(h, nb);
+	prop(p, &n, "Name", "%s", nb);
+	prop(p, &n, "Domain", "%s", h->domain_joined ? h->domain :
+	    "WORKGROUP");
+	prop(p, &n, "PartOfDomain", "%s", h->domain_joined ? "true" :
+	    "false");
+	prop(p, &n, "Workgroup", "%s", h->domain_joined ? "" : "WORKGROUP");
+	p[n - 1].nil = h->domain_joined;
+	return n;
+}
+
+/* Enumerate (the one instance), or Get by its Name. */
+static int
+computer_system(struct soap_req *r, struct soap_out *out)
+{
+	struct prop p[NPROPS];
+	const char *name;
+	xmlNode *items;
+	size_t n = computer_props(r->host, p);
+
+	if (strcmp(r->action, SIM_NS_N "/Enumerate") == 0) {
+		items = soap_items_new();
+		instance_xml("Win32_ComputerSystem", p, n, items, NULL, 0);
+		return soap_enumerate(out, r, items);
+	}
+	if (strcmp(r->action, SIM_NS_X "/Get") != 0)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	name = soap_selector(r, "Name");
+	if (name == NULL || strcasecmp(name, prop_get(p, n, "Name")) != 0)
+		return soap_fault(out, r, &soap_f_not_found, NULL);
+	instance_xml("Win32_ComputerSystem", p, n, soap_reply(out, r,
+	    SIM_NS_X "/GetResponse"), NULL, 0);
+	return 0;
+}
+
+/* --- Win32_OperatingSystem (boot time, reboot.c) ------------------------- */
+
+/*
+ * The one instance: a datetime property is a cim:Datetime element holding
+ * an xs:dateTime (DSP0230), not WMI's DMTF text.
+ */
+static int
+operating_system(struct soap_req *r, struct soap_out *out)
+{
+	struct prop p[NPROPS];
+	xmlNode *items, *e, *v;
+	char nb[16], t[32];
+	size_t n = 0;
+
+	if (strcmp(r->action, SIM_NS_N "/Enumerate") != 0)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	sim_host_netbios(r->host, nb);
+	prop(p, &n, "Caption", "Microsoft Windows Server 2022 Datacenter");
+	prop(p, &n, "CSName", "%s", nb);
+	prop(p, &n, "Version", "10.0.20348");
+	items = soap_items_new();
+	e = instance_xml("Win32_OperatingSystem", p, n, items, NULL, 0);
+	sim_time_format(r->host->boot_time, t);
+	v = soap_add(e, e->ns, "LastBootUpTime", NULL);
+	xmlNewChild(v, xmlSearchNs(e->doc, e, (xmlChar *)"cim"),
+	    (xmlChar *)"Datetime", (xmlChar *)t);
+	return soap_enumerate(out, r, items);
+}
+
 int
 res_wmi_handle(struct soap_req *r, struct soap_out *out)
 {
 	const char *uri = r->resource_uri;
+
+	if (strcasecmp(uri, CIMV2 "Win32_OperatingSystem") == 0)
+		return operating_system(r, out);
+
+	if (strcasecmp(uri, CIMV2 "Win32_ComputerSystem") == 0)
+		return computer_system(r, out);
 
 	if (strcasecmp(uri, SERVICE_URI) == 0)
 		return win32_service(r, out, 0);

@@ -96,6 +96,12 @@ struct sim_listener {
 	enum sim_source source;
 };
 
+/* A certificate store of trusted certificates (truststore.c). */
+struct sim_store {
+	X509	**v;
+	size_t	  n;
+};
+
 /* A certificate in LocalMachine\My. */
 struct sim_cert {
 	char		 thumbprint[41];	/* SHA-1, upper-case hex */
@@ -226,6 +232,24 @@ struct sim_host {
 	/* Appended by sim-groups (state.c and lang.c). */
 	const char		*language;	/* display language: "en-US" */
 	unsigned		 next_rid;	/* next local account RID */
+
+	/* Appended by sim-doctor (truststore.c). */
+	struct sim_store	 trust_root;	/* LocalMachine\Root */
+	struct sim_store	 trust_ca;	/* LocalMachine\CA */
+	int			 domain_joined;	/* Win32_ComputerSystem.
+						   PartOfDomain */
+	char			*domain;	/* "contoso.test" */
+	int			 secure_channel; /* Test-ComputerSecure-
+						   Channel's answer */
+	/* Appended by sim-doctor (reboot.c). */
+	time_t			 boot_time;	/* LastBootUpTime */
+	time_t			 boot_back_at;	/* restarting: up again at
+						   this host time; 0 up */
+	int			 boot_down_s;	/* how long a restart takes */
+	int			 boot_stays_down; /* a restart never ends */
+	/* Appended by sim-doctor (oracle.c). */
+	int			 credssp_updated; /* has the CVE-2018-0886
+						   update */
 };
 
 struct sim_fleet {
@@ -249,6 +273,44 @@ struct sim_fleet {
 	struct event_base	*base;		/* main.c's event loop */
 	FILE			*trace;		/* --trace: one line a request */
 };
+
+/*
+ * truststore.c: LocalMachine\Root and \CA.  sim_trust_init puts the
+ * fleet's test CA into Root; sim_trust_set_roots replaces Root by the
+ * named CAs (test_ca, rogue_ca).  Stores hold a reference of each X509.
+ */
+void sim_trust_init(struct sim_host *);
+void sim_trust_release(struct sim_host *);
+struct sim_store *sim_trust_store(struct sim_host *, const char *name);
+void sim_trust_add(struct sim_store *, X509 *);
+int sim_trust_delete(struct sim_store *, const char *thumbprint);
+int sim_trust_set_roots(struct sim_host *, const char *const *names,
+    size_t n, char **cause);
+void sim_trust_thumbprint(X509 *, char out[41]);
+/*
+ * Domain membership: a host named NAME.DOMAIN is a member of DOMAIN with
+ * a healthy secure channel; a single-label name is in a workgroup.
+ * sim_domain_set takes domain.joined, domain.name, domain.secure_channel.
+ */
+void sim_domain_init(struct sim_host *);
+int sim_domain_set(struct sim_host *, const char *key, const char *value,
+    char **cause);
+
+/*
+ * reboot.c: boot time and restart.  sim_boot_restart stops every service
+ * (the host stops serving); sim_boot_tick (each second) brings it back
+ * boot_down_s later with a new boot time.  sim_boot_set takes boot.time,
+ * boot.stays_down, boot.down_seconds.
+ */
+void sim_boot_init(struct sim_host *);
+void sim_boot_restart(struct sim_host *);
+void sim_boot_tick(struct sim_host *);
+int sim_boot_set(struct sim_host *, const char *key, const char *value,
+    char **cause);
+
+/* oracle.c: "allowed" or "blocked", CredSSP from client to server. */
+const char *sim_oracle_verdict(struct sim_host *client,
+    struct sim_host *server);
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
 time_t sim_now(const struct sim_host *);
@@ -417,6 +479,7 @@ void sim_prog_tm(const struct sim_host *, time_t, struct tm *);
 void sim_prog_date(const struct tm *, char out[32]);
 void sim_prog_clock(const struct tm *, int seconds, char out[32]);
 int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
+int sim_prog_shutdown(struct sim_prog *);	/* reboot.c */
 int sim_prog_net(struct sim_prog *);		/* prog_net.c */
 int sim_prog_powershell(struct sim_prog *);	/* prog_powershell.c */
 int sim_prog_reg(struct sim_prog *);		/* prog_reg.c */

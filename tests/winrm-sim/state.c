@@ -1171,6 +1171,8 @@ sim_host_init(struct sim_host *h, const char *name)
 	size_t i;
 
 	h->name = xstrdup(name);
+	sim_domain_init(h);
+	sim_boot_init(h);
 	h->port = 5986;
 	h->language = "en-US";
 	h->next_rid = 1000;
@@ -1249,6 +1251,7 @@ sim_host_release(struct sim_host *h)
 		buf_release(&h->files[i].data);
 	}
 	free(h->files);
+	sim_trust_release(h);
 }
 
 /* --- dump ---------------------------------------------------------------- */
@@ -1392,6 +1395,38 @@ dump_certs(const struct sim_host *h, struct lines *l)
 	}
 }
 
+/*
+ * What a host trusts and how it booted: trust.<STORE>.<THUMBPRINT> =
+ * subject (LocalMachine\\Root and \\CA), domain.*, boot.*.
+ */
+static void
+dump_trust_boot(struct sim_host *h, struct lines *l)
+{
+	static const char *const stores[] = { "Root", "CA" };
+	const struct sim_store *s;
+	char t[41], *subj;
+	size_t i, k;
+
+	for (k = 0; k < nitems(stores); k++) {
+		s = sim_trust_store(h, stores[k]);
+		for (i = 0; i < s->n; i++) {
+			sim_trust_thumbprint(s->v[i], t);
+			subj = X509_NAME_oneline(X509_get_subject_name(s->v[i]),
+			    NULL, 0);
+			line_kv(l, subj, "trust.%s.%s", stores[k], t);
+			OPENSSL_free(subj);
+		}
+	}
+	line_kv(l, tf(h->domain_joined), "domain.joined");
+	line_kv(l, h->domain, "domain.name");
+	line_kv(l, tf(h->secure_channel), "domain.secure_channel");
+	line_kv(l, tf(h->credssp_updated), "credssp.updated");
+	sim_time_format(h->boot_time, t);	/* 32 bytes enough */
+	line_kv(l, t, "boot.time");
+	line_kv(l, tf(h->boot_back_at != 0), "boot.restarting");
+	line_kv(l, tf(h->boot_stays_down), "boot.stays_down");
+}
+
 static void
 dump_services_groups(const struct sim_host *h, struct lines *l)
 {
@@ -1515,6 +1550,7 @@ sim_dump(const struct sim_host *ch, struct buf *out)
 	dump_winrm(h, &l, &gpo);
 	dump_listeners(h, &l, &gpo);
 	dump_certs(h, &l);
+	dump_trust_boot(h, &l);
 	dump_services_groups(h, &l);
 	dump_registry(h, &l, &gpo);
 	dump_tasks_files(h, &l);
@@ -2050,6 +2086,28 @@ out:
 	return rc;
 }
 
+/* trust.<STORE>.<THUMBPRINT> = (empty): the certificate leaves the store. */
+static int
+set_trust(struct sim_host *h, const char *key, const char *value,
+    char **cause)
+{
+	const char *dot = strchr(key + 6, '.');
+	struct sim_store *s = NULL;
+	char *store;
+
+	if (dot != NULL) {
+		store = xstrndup(key + 6, (size_t)(dot - key - 6));
+		s = sim_trust_store(h, store);
+		free(store);
+	}
+	if (s == NULL)
+		return cause_set(cause, "unknown key '%s'", key);
+	if (!is_deletion(value))
+		return cause_set(cause, "%s: only deleting is modelled", key);
+	sim_trust_delete(s, dot + 1);
+	return 0;
+}
+
 int
 sim_set(struct sim_host *h, const char *key, const char *value,
     char **cause)
@@ -2074,6 +2132,13 @@ sim_set(struct sim_host *h, const char *key, const char *value,
 		return set_listener(h, key, value, cause);
 	if (strncmp(key, "reg.", 4) == 0)
 		return set_reg(h, key, value, cause);
+	if (strncmp(key, "trust.", 6) == 0)
+		return set_trust(h, key, value, cause);
+	if (strncmp(key, "domain.", 7) == 0 ||
+	    strcmp(key, "credssp.updated") == 0)
+		return sim_domain_set(h, key, value, cause);
+	if (strncmp(key, "boot.", 5) == 0)
+		return sim_boot_set(h, key, value, cause);
 	for (i = 0; i < nitems(kinds); i++)
 		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
 			return set_object(h, key, value, cause);
