@@ -6,12 +6,28 @@
 #   make bench      print the benchmark figures
 #   make fuzz       run each libFuzzer target FUZZ_TIME seconds (60)
 #   make kill-test  the history kill test at the issue's scale (KILLS=200)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall the same)
+#   make deb        the Debian package, in ../ (dpkg-buildpackage -us -uc -b)
+#   make deb-check  build the package in a scratch copy and test it
+#
+# CC, CPPFLAGS, CFLAGS and LDFLAGS are honoured.  Warnings are errors
+# (-Werror) only where the project checks itself: make check, demo, bench,
+# hdr-check and CI (WERROR=1); a plain `make` or `make install` with a
+# newer compiler warns and builds.  WERROR=0 or 1 on the command line wins.
 #
 # Every target that builds runs `deps` first, so each works alone on a fresh
 # Debian 12 machine.
 
 PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+DOCDIR	?= $(DATADIR)/doc/enforcer
+SYSCONFDIR ?= /etc
+# systemd reads /usr/local/lib/systemd/system too; Debian 12 packages use
+# /lib/systemd/system (debian/rules says so).
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 CC	?= cc
 CFLAGS	?= -O2 -g
 SAN	?= 0
@@ -22,7 +38,8 @@ DEBS	:= pkg-config make gcc git libyaml-dev libssl-dev libcurl4-openssl-dev \
 	   python3-winrm python3-jsonschema python3-yaml gnupg libkrb5-dev \
 	   gss-ntlmssp krb5-kdc krb5-admin-server krb5-user python3-gssapi \
 	   python3-requests-ntlm python3-requests-kerberos faketime \
-	   clang json-schema-test-suite
+	   clang json-schema-test-suite systemd prometheus ansible-core \
+	   bash-completion debhelper lintian
 PKGS	 := yaml-0.1 libcurl openssl libgit2 libxml-2.0 krb5-gssapi krb5
 SIMPKGS	 := libevent libevent_openssl yaml-0.1 openssl krb5-gssapi
 TESTPKGS := cmocka
@@ -37,12 +54,16 @@ SANFLAGS :=
 endif
 O := build/$(VARIANT)
 
-WARN	:= -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wwrite-strings \
+WARN	 = -std=c11 -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) \
+	   -Wformat=2 -Wwrite-strings \
 	   -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
 	   -Wno-unused-parameter -Wno-format-nonliteral
 # Recursively expanded on purpose: pkg-config runs after `deps`.
-PCFLAGS	 = $(shell pkg-config --cflags $(PKGS) $(SIMPKGS) $(TESTPKGS))
-ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ienforcer -Istates $(PCFLAGS) $(CFLAGS) \
+# The simulator's and the tests' libraries may be absent (a package build).
+PCFLAGS	 = $(shell pkg-config --cflags $(PKGS)) \
+	   $(shell pkg-config --cflags $(SIMPKGS) $(TESTPKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ienforcer -Istates $(PCFLAGS) \
+	     $(CPPFLAGS) $(CFLAGS) \
 	     $(SANFLAGS) -MMD -MP
 LIBS	 = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SIMLIBS	 = $(shell pkg-config --libs $(SIMPKGS))
@@ -69,8 +90,10 @@ all: deps bin/enforcer $(if $(SIM_SRCS),bin/winrm-sim)
 # On Debian every package of DEBS is checked as installed, so a package a
 # new test needs is installed on a fresh machine as soon as it is listed;
 # elsewhere, what the build and the tests use is looked for directly.
+# NODEPS=1 (debian/rules): the packaging system provides them.
 deps:
-	@missing=""; \
+	@[ "$(NODEPS)" != 1 ] || exit 0; \
+	missing=""; \
 	if command -v dpkg-query >/dev/null; then \
 		have=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' \
 		    $(DEBS) 2>/dev/null | awk '$$1 == "ii" { print $$2 }'); \
@@ -85,7 +108,8 @@ deps:
 		/usr/bin/python3 -c "import $$m" 2>/dev/null || missing="$$missing python3-$$m"; \
 	done; \
 	command -v git >/dev/null || missing="$$missing git"; \
-	for c in krb5kdc kadmin.local kinit faketime clang; do \
+	for c in krb5kdc kadmin.local kinit faketime clang systemd-analyze \
+	    promtool ansible-inventory dh lintian; do \
 		PATH=$$PATH:/usr/sbin command -v $$c >/dev/null || \
 			missing="$$missing $$c"; \
 	done; \
@@ -95,6 +119,8 @@ deps:
 		missing="$$missing json-schema-test-suite"; \
 	command -v gpg >/dev/null && command -v gpgv >/dev/null || \
 		missing="$$missing gnupg"; \
+	[ -f /usr/share/bash-completion/bash_completion ] || \
+		missing="$$missing bash-completion"; \
 	fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	echo "deps: missing:$$missing"; \
@@ -136,15 +162,18 @@ $(O)/libenforcer.a: $(LIB_OBJS)
 
 bin/enforcer: $(O)/enforcer/main.o $(O)/libenforcer.a bin/.variant
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(O)/enforcer/main.o $(O)/libenforcer.a $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(O)/enforcer/main.o \
+	    $(O)/libenforcer.a $(LIBS)
 
 bin/winrm-sim: $(SIM_OBJS) $(SIM_SHARED) bin/.variant
 	@mkdir -p bin
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(SIM_OBJS) $(SIM_SHARED) $(SIMLIBS) $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(SIM_OBJS) $(SIM_SHARED) \
+	    $(SIMLIBS) $(LIBS)
 
 $(O)/tests/test_%: tests/unit/test_%.c $(O)/libenforcer.a | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libenforcer.a $(LIBS) $(TESTLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libenforcer.a $(LIBS) \
+	    $(TESTLIBS)
 
 # The simulator's ground truth and cmd.exe interpreter are tested on their
 # own: test_sim_* link them, not the server files nor libenforcer.a.
@@ -157,7 +186,7 @@ SIM_UNIT_BINS := $(filter $(O)/tests/test_sim_%,$(UNIT_BINS))
 $(SIM_UNIT_BINS): $(O)/tests/test_sim_%: tests/unit/test_sim_%.c \
     $(SIM_CMD_OBJS) $(SIM_SHARED) | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/winrm-sim -o $@ $< $(SIM_CMD_OBJS) \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/winrm-sim -o $@ $< $(SIM_CMD_OBJS) \
 	    $(SIM_SHARED) $(SIMLIBS) $(LIBS) $(TESTLIBS)
 
 # --- fuzzing --------------------------------------------------------------
@@ -225,17 +254,61 @@ hdr-check: deps
 		echo "#include \"$$h\"" | $(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -I. -fsyntax-only -x c - || exit 1; \
 	done; echo "hdr-check: ok"
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/enforcer \
-	    $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 bin/enforcer $(DESTDIR)$(PREFIX)/bin/enforcer
-	install -m 0644 schemas/enforcer.schema.json $(DESTDIR)$(PREFIX)/share/enforcer/
-	install -m 0644 docs/enforcer.1 $(DESTDIR)$(PREFIX)/share/man/man1/enforcer.1
+# What a package ships (debian/rules calls this with DESTDIR and PREFIX=/usr).
+DOCS	  := README.md $(wildcard docs/*.md)
+EXAMPLES  := $(wildcard examples/hci-cluster/*.yaml)
+DIST	  := dist
+
+install: deps bin/enforcer
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/enforcer \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples/hci-cluster \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPLETIONDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/enforcer
+	install -m 0755 bin/enforcer $(DESTDIR)$(BINDIR)/enforcer
+	install -m 0644 schemas/enforcer.schema.json \
+	    $(DESTDIR)$(DATADIR)/enforcer/
+	install -m 0644 docs/enforcer.1 $(DESTDIR)$(MANDIR)/man1/enforcer.1
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/hci-cluster/
+	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    $(DIST)/enforcer.service.in > $(DESTDIR)$(UNITDIR)/enforcer.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/enforcer.service
+	install -m 0644 $(DIST)/enforcer.timer $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(DIST)/enforcer.bash \
+	    $(DESTDIR)$(COMPLETIONDIR)/enforcer
+	install -m 0644 $(DIST)/enforcer.conf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/enforcer/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/enforcer \
+	    $(DESTDIR)$(DATADIR)/enforcer/enforcer.schema.json \
+	    $(DESTDIR)$(MANDIR)/man1/enforcer.1 \
+	    $(DESTDIR)$(UNITDIR)/enforcer.service \
+	    $(DESTDIR)$(UNITDIR)/enforcer.timer \
+	    $(DESTDIR)$(COMPLETIONDIR)/enforcer \
+	    $(DESTDIR)$(SYSCONFDIR)/enforcer/enforcer.conf.example
+	rm -rf $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(DATADIR)/enforcer $(DESTDIR)$(SYSCONFDIR)/enforcer \
+	    2>/dev/null
+
+# The Debian package, built as Debian builds it; the .deb lands in ../.
+deb: deps
+	dpkg-buildpackage -us -uc -b
+
+# Build the package from a copy of the tree and check it (tests/pkg/deb.sh,
+# about 2 minutes: not part of make check).  ENFORCER_DPKG_INSTALL=1, as
+# root: install it with dpkg -i too (CI, on a throwaway machine).
+deb-check: all
+	@ENFORCER_BUILD=$(O) sh tests/pkg/deb.sh
 
 clean:
 	rm -rf build bin
 
 FORCE:
-.PHONY: all deps check demo bench hdr-check install clean fuzz fuzz-build kill-test FORCE
+# The project's own builds turn warnings into errors (CI: WERROR=1 too).
+check demo bench hdr-check deb-check: WERROR ?= 1
+
+.PHONY: all deps check demo bench hdr-check install uninstall deb deb-check \
+	clean fuzz fuzz-build kill-test FORCE
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -32,6 +32,18 @@ struct errors;
 void cmd_errors(const char *verb, const struct errors *errs,
     const char *cause);
 
+/* cmd_suggest.c */
+struct option;
+
+/*
+ * Print "enforcer: VERB: unknown option '--x' (did you mean '--y'?)" for
+ * arg, the argument getopt_long() refused (with opterr = 0), naming the
+ * closest of opts, or that a known option needs or takes no value; then
+ * where the options are described (not the whole usage).
+ */
+void cmd_bad_option(const char *verb, const char *arg,
+    const struct option *opts);
+
 /* cmd_validate.c */
 int cmd_validate(int, char **);
 /* cmd_plan.c */
@@ -45,6 +57,9 @@ int cmd_window(int, char **);
 
 /* cmd_revert.c */
 int cmd_revert(int, char **);
+
+/* cmd_complete.c */
+int cmd_complete(int, char **);
 
 /* cmd_doctor.c */
 int cmd_doctor(int, char **);

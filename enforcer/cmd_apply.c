@@ -19,8 +19,8 @@ cmd_apply_usage(FILE *fp, int apply)
 
 	fprintf(fp,
 	    "usage: %s %s [--parallel N] [--hosts GLOB] [--shard I/N | --shards N]\n"
-	    "       %*s [--json] [--no-wait]\n"
-	    "       %*s [--at TIME] [--history DIR] [--require-clean] PATH\n"
+	    "       %*s [--json] [--no-wait] [--quiet] [--metrics-file FILE]\n"
+	    "       %*s [--at TIME] [--history DIR] [--require-clean] [PATH]\n"
 	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
 	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
@@ -29,6 +29,10 @@ cmd_apply_usage(FILE *fp, int apply)
 	    "  --shard I/N    only the hosts of shard I of N (from 0; docs/scale.md)\n"
 	    "  --shards N     the same, I from $JOB_COMPLETION_INDEX\n"
 	    "  --json         machine-readable report (docs/json.md)\n"
+	    "  --quiet        print nothing when the exit status is 0 (cron)\n"
+	    "  --metrics-file FILE  write Prometheus metrics to FILE "
+	    "(node_exporter's\n"
+	    "                 textfile collector; default settings.metrics_file)\n"
 	    "  --no-wait      fail at once if another run holds the lock\n"
 	    "  --at TIME      evaluate windows at TIME (RFC 3339) instead of now,\n"
 	    "                 for rehearsals against a simulated fleet\n"
@@ -115,6 +119,8 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "metrics-file", required_argument, NULL, 'm' },
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "history", required_argument, NULL, 'y' },
@@ -131,6 +137,7 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 	int ch, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if ((rc = cmd_run_option(ch, optarg, o, cause)) == -1)
 			return -1;
@@ -143,11 +150,17 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		case 'j':
 			o->json = 1;
 			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'm':
+			o->metrics_file = optarg;
+			break;
 		case 'h':
 			cmd_apply_usage(stdout, o->eo.apply);
 			exit(EXIT_OK);
 		default:
-			cmd_apply_usage(stderr, o->eo.apply);
+			cmd_bad_option(o->verb, argv[optind - 1], longopts);
 			return cause_set(cause, "bad usage");
 		}
 	}

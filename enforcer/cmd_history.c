@@ -190,6 +190,7 @@ cmd_history(int argc, char **argv)
 	int ch, changes = 0, json = 0, rc = EXIT_ERROR;
 
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H':
@@ -228,7 +229,7 @@ cmd_history(int argc, char **argv)
 			cmd_history_usage(stdout);
 			return EXIT_OK;
 		default:
-			cmd_history_usage(stderr);
+			cmd_bad_option("history", argv[optind - 1], opts);
 			return EXIT_ERROR;
 		}
 	}

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "confdir.h"
 #include "model.h"
 #include "timeparse.h"
 
@@ -245,6 +246,7 @@ cmd_plan_offline(const struct model *m, const struct plan_opts *o, time_t at)
 {
 	struct buf out = BUF_INIT;
 	size_t i, n = 0;
+	char *msg;
 	int rc = EXIT_OK;
 
 	cmd_plan_header(&out, m, o->path, at);
@@ -257,8 +259,9 @@ cmd_plan_offline(const struct model *m, const struct plan_opts *o, time_t at)
 			rc = EXIT_ERROR;
 	}
 	if (n == 0) {
-		fprintf(stderr, "%s: plan: no host matches '%s'\n",
-		    cmd_progname, o->hosts != NULL ? o->hosts : "*");
+		msg = model_hosts_nomatch(m, o->hosts);
+		fprintf(stderr, "%s: plan: %s\n", cmd_progname, msg);
+		free(msg);
 		rc = EXIT_ERROR;
 	} else
 		fwrite(out.ptr, 1, out.len, stdout);
@@ -308,17 +311,15 @@ cmd_plan(int argc, char **argv)
 			cmd_plan_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "%s: plan: bad option '%s'\n",
-			    cmd_progname, argv[optind - 1]);
-			cmd_plan_usage(stderr);
+			cmd_bad_option("plan", argv[optind - 1], opts);
 			return EXIT_ERROR;
 		}
 	}
-	if (argc - optind != 1) {
+	if (argc - optind > 1) {
 		cmd_plan_usage(stderr);
 		return EXIT_ERROR;
 	}
-	po.path = argv[optind];
+	po.path = optind < argc ? argv[optind] : confdir_desired();
 	if (at_arg != NULL && strcmp(at_arg, "now") != 0 &&
 	    timeparse_rfc3339(at_arg, &at, &cause) == -1) {
 		cause_prefix(&cause, "--at");

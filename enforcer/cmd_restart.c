@@ -89,7 +89,7 @@ cmd_restart_usage(FILE *fp, const struct restart_kind *k)
 	fprintf(fp,
 	    "usage: %s %s [--hosts GLOB] [--timeout DURATION] [--dry-run] "
 	    "[--yes]\n"
-	    "       %*s [--parallel N] [--no-wait] [--history DIR] PATH\n\n"
+	    "       %*s [--parallel N] [--no-wait] [--history DIR] [PATH]\n\n"
 	    "%s through a one-shot task running as SYSTEM\n"
 	    "(%s), wait until each host is back, then delete\n"
 	    "the task.  More than one host needs --yes, or yes typed on the "
@@ -128,6 +128,7 @@ cmd_restart_parse(const struct restart_kind *k, struct restart_args *a,
 	int ch, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
 			return -1;
@@ -154,15 +155,15 @@ cmd_restart_parse(const struct restart_kind *k, struct restart_args *a,
 			cmd_restart_usage(stdout, k);
 			exit(EXIT_OK);
 		default:
-			cmd_restart_usage(stderr, k);
+			cmd_bad_option(k->verb, argv[optind - 1], longopts);
 			return cause_set(cause, "bad usage");
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind < argc - 1) {
 		cmd_restart_usage(stderr, k);
 		return cause_set(cause, "expected one PATH");
 	}
-	a->o.src.path = argv[optind];
+	a->o.src.path = optind < argc ? argv[optind] : NULL;
 	return desired_src_check(&a->o.src, cause);
 }
 
@@ -603,9 +604,13 @@ cmd_restart_select(struct restart_pool *p, const struct model *m,
 	for (i = 0; i < m->nhosts; i++)
 		if (glob == NULL || model_host_match(&m->hosts[i], glob))
 			p->hosts[p->n++].host = &m->hosts[i];
-	if (p->n == 0)
-		return cause_set(cause, "no host matches '%s'",
-		    glob != NULL ? glob : "*");
+	if (p->n == 0) {
+		if (cause != NULL) {
+			free(*cause);
+			*cause = model_hosts_nomatch(m, glob);
+		}
+		return -1;
+	}
 	return 0;
 }
 

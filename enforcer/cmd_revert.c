@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "json.h"
+#include "report.h"
 #include "revert.h"
 #include "run.h"
 
@@ -23,9 +25,8 @@ static void
 cmd_revert_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: %s revert [--dry-run] [--history DIR] [--parallel N]"
-	    " [--no-wait]\n"
-	    "       [--at TIME] RUN PATH\n"
+	    "usage: %s revert [--dry-run] [--json] [--history DIR] [--parallel N]"
+	    "\n       [--no-wait] [--at TIME] RUN [PATH]\n"
 	    "       %s revert [options] --repo PATH_OR_URL --ref REF\n"
 	    "       [--require-signed KEYRING] [--cache DIR] RUN\n\n"
 	    "Put every host that run RUN changed back to the state recorded"
@@ -35,6 +36,8 @@ cmd_revert_usage(FILE *fp)
 	    " is the desired state: how to reach the hosts, and its windows.\n"
 	    "\n"
 	    "  --dry-run      show what revert would change; change nothing\n"
+	    "  --json         the report as JSON (docs/json.md), with the run\n"
+	    "                 reverted, notes and refused parts\n"
 	    "  --history DIR  the history repository (as for apply)\n"
 	    "  --parallel N   hosts handled at once (default 16)\n"
 	    "  --no-wait      fail at once if another run holds the lock\n"
@@ -49,6 +52,7 @@ cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "history", required_argument, NULL, 'y' },
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "no-wait", no_argument, NULL, 'n' },
@@ -63,6 +67,7 @@ cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 	int ch, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
 			return -1;
@@ -72,11 +77,14 @@ cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 		case 'd':
 			a->dry_run = 1;
 			break;
+		case 'j':
+			a->o.json = 1;
+			break;
 		case 'h':
 			cmd_revert_usage(stdout);
 			exit(EXIT_OK);
 		default:
-			cmd_revert_usage(stderr);
+			cmd_bad_option("revert", argv[optind - 1], longopts);
 			return cause_set(cause, "bad usage");
 		}
 	}
@@ -102,6 +110,47 @@ cmd_revert_print_notes(const struct revert_plan *p, int dry_run)
 		    p->refused.msg[i]);
 }
 
+/* What --json adds to the engine's report. */
+struct cmd_revert_json {
+	const struct revert_args	*a;
+	const struct revert_plan	*p;
+};
+
+static void
+cmd_revert_json_extra(struct json *j, const void *arg)
+{
+	const struct cmd_revert_json *x = arg;
+
+	json_kv_string(j, "reverts", x->a->run_id);
+	json_kv_bool(j, "dry_run", x->a->dry_run);
+	json_kv_strings(j, "notes", (const char *const *)x->p->notes.msg,
+	    x->p->notes.n);
+	json_kv_strings(j, "refused", (const char *const *)x->p->refused.msg,
+	    x->p->refused.n);
+}
+
+/* The report, then refused parts and notes (--json: all in one object). */
+static void
+cmd_revert_print(const struct revert_args *a, const struct revert_plan *p,
+    const struct run *r)
+{
+	struct cmd_revert_json x = { a, p };
+	struct buf out = BUF_INIT;
+
+	if (a->o.json) {
+		report_json_with(&out, &r->er, a->dry_run ? "plan" : "revert",
+		    cmd_revert_json_extra, &x);
+		fputs(buf_cstr(&out), stdout);
+		fflush(stdout);
+		buf_release(&out);
+		return;
+	}
+	printf("revert %s%s\n", a->run_id, a->dry_run ? " (dry run: nothing "
+	    "is changed)" : "");
+	run_report(r, a->dry_run ? "plan" : "revert");
+	cmd_revert_print_notes(p, a->dry_run);
+}
+
 static int
 cmd_revert_exit(const struct engine_run *run, const struct revert_plan *p,
     int dry_run)
@@ -116,6 +165,34 @@ cmd_revert_exit(const struct engine_run *run, const struct revert_plan *p,
 	return EXIT_OK;
 }
 
+/* No host to revert: say why (--json: the report with no host). */
+static void
+cmd_revert_print_nothing(const struct revert_args *a,
+    const struct revert_plan *p)
+{
+	struct cmd_revert_json x = { a, p };
+	struct buf out = BUF_INIT;
+	struct json j;
+
+	if (!a->o.json) {
+		printf("revert %s: %s\n", a->run_id, p->nchanges == 0 ?
+		    "the run changed nothing" : "nothing left to revert");
+		cmd_revert_print_notes(p, a->dry_run);
+		return;
+	}
+	json_init(&j, &out);
+	json_object_begin(&j);
+	json_kv_int(&j, "version", 1);
+	json_kv_string(&j, "verb", a->dry_run ? "plan" : "revert");
+	json_key(&j, "hosts");
+	json_array_begin(&j);
+	json_array_end(&j);
+	cmd_revert_json_extra(&j, &x);
+	json_object_end(&j);
+	printf("%s\n", buf_cstr(&out));
+	buf_release(&out);
+}
+
 /* Plan, run and report; the history is open and, to apply, the lock held. */
 static int
 cmd_revert_run(const struct revert_args *a, struct run *r, char **cause)
@@ -127,9 +204,7 @@ cmd_revert_run(const struct revert_args *a, struct run *r, char **cause)
 	    cause) == -1)
 		goto out;
 	if (p.nhosts == 0) {
-		printf("revert %s: %s\n", a->run_id, p.nchanges == 0 ?
-		    "the run changed nothing" : "nothing left to revert");
-		cmd_revert_print_notes(&p, a->dry_run);
+		cmd_revert_print_nothing(a, &p);
 		code = p.refused.n > 0 ? EXIT_PENDING : EXIT_OK;
 		goto out;
 	}
@@ -138,10 +213,7 @@ cmd_revert_run(const struct revert_args *a, struct run *r, char **cause)
 	revert_relabel(&p, &r->er);
 	if (!a->dry_run)
 		revert_check(&p, &r->er);
-	printf("revert %s%s\n", a->run_id, a->dry_run ? " (dry run: nothing "
-	    "is changed)" : "");
-	run_report(r, a->dry_run ? "plan" : "revert");
-	cmd_revert_print_notes(&p, a->dry_run);
+	cmd_revert_print(a, &p, r);
 	code = cmd_revert_exit(&r->er, &p, a->dry_run);
 	if (!a->dry_run && run_record(r, cause) == -1)
 		code = EXIT_ERROR;

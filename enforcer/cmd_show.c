@@ -140,6 +140,7 @@ cmd_show(int argc, char **argv)
 	int ch, json = 0, rc = EXIT_ERROR;
 
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'H':
@@ -155,7 +156,7 @@ cmd_show(int argc, char **argv)
 			cmd_show_usage(stdout);
 			return EXIT_OK;
 		default:
-			cmd_show_usage(stderr);
+			cmd_bad_option("show", argv[optind - 1], opts);
 			return EXIT_ERROR;
 		}
 	}

@@ -39,7 +39,8 @@ cmd_window_usage(FILE *fp)
 	    "       %s window extend NAME --for DURATION | --until TIME\n"
 	    "           [--reason TEXT] [--no-commit] [--no-apply] [--at TIME] "
 	    "[SOURCE]\n"
-	    "       %s window list [--check] [--offline] [--recent DURATION]\n"
+	    "       %s window list [--check] [--json] [--offline] "
+	    "[--recent DURATION]\n"
 	    "           [--history DIR] [--at TIME] [PATH]\n"
 	    "SOURCE: PATH or --repo REPO --ref BRANCH[:DIR], with\n"
 	    "           [--require-signed KEYRING] [--sign KEYID] "
@@ -70,6 +71,8 @@ cmd_window_usage(FILE *fp)
 	    "  --at TIME         act as if it were TIME (rehearsals)\n"
 	    "  --check           list: exit 2 if a host is not known to be\n"
 	    "                    reverted after its window's end (monitoring)\n"
+	    "  --json            list: one JSON object (docs/json.md); each host\n"
+	    "                    with ok: false where --check would fail\n"
 	    "  --offline         list: read no host; use the history only\n"
 	    "  --recent DURATION list: windows ended within DURATION (7d)\n"
 	    "  --history DIR     the history repository\n"
@@ -178,6 +181,9 @@ cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
 	case 'c':
 		a->check = 1;
 		return 0;
+	case 'j':
+		a->json = 1;
+		return 0;
 	case 'o':
 		a->offline = 1;
 		return 0;
@@ -279,6 +285,8 @@ cmd_window_check_args(struct window_args *a, int nargs, char **cause)
 	if (strcmp(a->sub, "extend") == 0 && (a->for_s == 0) ==
 	    (a->until == 0))
 		return cause_set(cause, "give one of --for and --until");
+	if (a->json && !list)
+		return cause_set(cause, "--json goes with list");
 	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
 		return cause_set(cause, "--all goes with close and no NAME");
 	return cmd_window_check_src(a, list, cause);
@@ -299,6 +307,7 @@ cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "history", required_argument, NULL, 'D' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "offline", no_argument, NULL, 'o' },
 		{ "no-apply", no_argument, NULL, 'n' },
 		{ "no-commit", no_argument, NULL, 'C' },

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "history.h"
+#include "json.h"
 #include "timeparse.h"
 #include "window.h"
 #include "window_failsafe.h"
@@ -28,6 +29,7 @@ struct cmd_window_list {
 	struct engine_run	 run;
 	int			 ran;
 	int			 bad;		/* a host not known reverted */
+	struct json		*json;		/* --json: the output, else NULL */
 };
 
 /* engine_last_fn over what cmd_window_list_history() read before the run. */
@@ -217,7 +219,44 @@ cmd_window_list_ended_host(struct buf *b, struct cmd_window_list *l,
 	buf_release(&paths);
 }
 
-/* One window: a heading, its reason, a line per host when listed. */
+static const char *
+cmd_window_list_state(const struct model_window *w, time_t at)
+{
+	return w->start > at ? "upcoming" : w->end > at ? "open" : "ended";
+}
+
+/* --json: the window's members; its hosts follow (cmd_window_list_host). */
+static void
+cmd_window_list_json_window(struct json *j, const struct model_window *w,
+    time_t at)
+{
+	json_object_begin(j);
+	json_kv_string(j, "name", w->name);
+	json_kv_string(j, "state", cmd_window_list_state(w, at));
+	json_kv_time(j, "start", w->start);
+	json_kv_time(j, "end", w->end);
+	json_kv_int(j, "seconds_to_end", w->end > at ? (long long)(w->end - at) :
+	    0);
+	json_kv_string(j, "reason", w->reason);
+	json_key(j, "hosts");
+	json_array_begin(j);
+}
+
+static void
+cmd_window_list_json_host(struct json *j, const char *host, const char *status,
+    int ok)
+{
+	json_object_begin(j);
+	json_kv_string(j, "name", host);
+	json_kv_string(j, "status", status);
+	json_kv_bool(j, "ok", ok);
+	json_object_end(j);
+}
+
+/*
+ * One window: a heading, its reason, a line per host when listed; or, with
+ * --json, an object in l->json.
+ */
 static void
 cmd_window_list_window(struct cmd_window_list *l, const struct model_window *w,
     int listed)
@@ -228,15 +267,18 @@ cmd_window_list_window(struct cmd_window_list *l, const struct model_window *w,
 	struct buf line = BUF_INIT;
 	time_t at = l->a->at;
 	size_t i;
+	int bad;
 
+	if (listed && l->json != NULL)
+		cmd_window_list_json_window(l->json, w, at);
 	timeparse_format_utc(w->start, s, sizeof(s));
 	timeparse_format_utc(w->end, e, sizeof(e));
 	cmd_window_list_duration(w->start > at ? w->start - at : w->end > at ?
 	    w->end - at : at - w->end, d, sizeof(d));
-	if (listed)
+	if (listed && l->json == NULL)
 		printf("%s: %s, %s to %s (%s %s%s)\n  reason: %s\n", w->name,
-		    w->start > at ? "upcoming" : w->end > at ? "open" :
-		    "ended", s, e, w->start > at ? "starts in" : w->end > at ?
+		    cmd_window_list_state(w, at), s, e, w->start > at ?
+		    "starts in" : w->end > at ?
 		    "ends in" : "ended", d, w->end <= at ? " ago" : "",
 		    w->reason);
 	for (i = 0; i < l->m->nhosts && w->start <= at; i++) {
@@ -245,12 +287,22 @@ cmd_window_list_window(struct cmd_window_list *l, const struct model_window *w,
 			continue;
 		buf_reset(&line);
 		eh = cmd_window_list_host(l, h);
+		bad = l->bad;
+		l->bad = 0;
 		if (w->end > at)
 			cmd_window_list_open_host(&line, l, w, eh);
 		else
 			cmd_window_list_ended_host(&line, l, w, h, eh);
-		if (listed)
+		if (listed && l->json != NULL)
+			cmd_window_list_json_host(l->json, h->name,
+			    buf_cstr(&line), !l->bad);
+		else if (listed)
 			printf("  %s: %s\n", h->name, buf_cstr(&line));
+		l->bad |= bad;
+	}
+	if (listed && l->json != NULL) {
+		json_array_end(l->json);
+		json_object_end(l->json);
 	}
 	buf_release(&line);
 }
@@ -260,6 +312,8 @@ window_list(const struct window_args *a)
 {
 	struct errors errs = ERRORS_INIT;
 	struct cmd_window_list l;
+	struct buf out = BUF_INIT;
+	struct json j;
 	char *cause = NULL;
 	size_t i, listed = 0;
 	int rc = EXIT_ERROR, show;
@@ -274,13 +328,27 @@ window_list(const struct window_args *a)
 	if (!a->offline && l.m->nwindows > 0 &&
 	    cmd_window_list_run(&l, &cause) == -1)
 		goto out;
+	if (a->json) {
+		json_init_style(&j, &out, JSON_SPACED);
+		json_object_begin(&j);
+		json_kv_int(&j, "version", 1);
+		json_kv_time(&j, "at", a->at);
+		json_key(&j, "windows");
+		json_array_begin(&j);
+		l.json = &j;
+	}
 	for (i = 0; i < l.m->nwindows; i++) {
 		show = l.m->windows[i].end > a->at ||
 		    a->at - l.m->windows[i].end <= a->recent;
 		listed += show;
 		cmd_window_list_window(&l, &l.m->windows[i], show);
 	}
-	if (listed == 0)
+	if (a->json) {
+		json_array_end(&j);
+		json_kv_bool(&j, "not_reverted", l.bad);
+		json_object_end(&j);
+		printf("%s\n", buf_cstr(&out));
+	} else if (listed == 0)
 		printf("no open, upcoming or recent window\n");
 	rc = a->check && l.bad ? EXIT_PENDING : EXIT_OK;
 out:
@@ -294,5 +362,6 @@ out:
 	history_free(l.hist);
 	model_free(l.m);
 	errors_clear(&errs);
+	buf_release(&out);
 	return rc;
 }

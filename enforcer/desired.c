@@ -9,6 +9,7 @@
 
 #include <git2.h>
 
+#include "confdir.h"
 #include "desired.h"
 #include "gitsrc.h"
 #include "gitutil.h"
@@ -40,8 +41,9 @@ desired_src_check(struct desired_src *src, char **cause)
 	    (src->history_dir == NULL || !gitsrc_is_url(src->history_dir)))
 		return cause_set(cause, "--cache keeps what --repo or a "
 		    "--history URL fetches");
+	/* No PATH: the configuration directory's (a unit, a cron line). */
 	if (src->repo == NULL && src->path == NULL)
-		return cause_set(cause, "expected PATH or --repo");
+		src->path = confdir_desired();
 	return 0;
 }
 
@@ -218,6 +220,16 @@ desired_lock_base(const struct desired_src *src)
 {
 	char *cache, *path;
 
+	const char *state = getenv("STATE_DIRECTORY");
+
+	/*
+	 * Under systemd (StateDirectory=) the desired state is read-only
+	 * (ProtectSystem=strict): runs meet at the unit's state directory,
+	 * the first of its colon-separated list.
+	 */
+	if (state != NULL && *state == '/')
+		return xasprintf("%.*s/enforcer.lock",
+		    (int)strcspn(state, ":"), state);
 	if (src->repo == NULL)
 		return lock_path_for(src->path);
 	if (!gitsrc_is_url(src->repo) || src->history_dir == NULL)

@@ -82,7 +82,10 @@ int desired_history(struct history **out, const struct desired_src *src,
  */
 void desired_add_secrets(struct history *h, const struct desired_src *src);
 
-/* The lock file of runs that change src's hosts (lock.h).  free(). */
+/*
+ * The lock file of runs that change src's hosts (lock.h): in
+ * $STATE_DIRECTORY under systemd, else next to the desired state.  free().
+ */
 char *desired_lock_path(const struct desired_src *);
 
 #endif

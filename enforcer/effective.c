@@ -507,3 +507,32 @@ model_effective_base(struct node **out, const struct model *m,
 {
 	return ef_build(out, m, h, 0, 0, cause);
 }
+
+/* Plain names only: a typo in a glob is anyone's guess. */
+char *
+model_hosts_nomatch(const struct model *m, const char *globs)
+{
+	const char **cands;
+	const char *best;
+	char *one, *save = NULL, *tok, *out = NULL;
+
+	if (globs == NULL)
+		return xstrdup("no host matches '*'");
+	size_t i, n = 0;
+
+	cands = xcalloc(m->nhosts + m->ngroups + 1, sizeof(*cands));
+	for (i = 0; i < m->ngroups; i++)
+		cands[n++] = m->groups[i];
+	for (i = 0; i < m->nhosts; i++)
+		cands[n++] = m->hosts[i].name;
+	one = xstrdup(globs);
+	for (tok = strtok_r(one, ",", &save); tok != NULL && out == NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		if (strpbrk(tok, "*?[") == NULL &&
+		    (best = schema_closest(tok, cands, n)) != NULL)
+			out = xasprintf("no host matches '%s' (did you mean "
+			    "'%s'?)", globs, best);
+	free(one);
+	free(cands);
+	return out != NULL ? out : xasprintf("no host matches '%s'", globs);
+}

@@ -260,8 +260,9 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->stop = engine_interrupted;
 	/* Kerberos takes a password too, when one is configured. */
 	if ((wo->auth == WSMAN_AUTH_BASIC || wo->auth == WSMAN_AUTH_NTLM ||
-	    mc->password_env != NULL || mc->password_file != NULL) &&
-	    secret_read(pw, mc->password_env, mc->password_file, cause) == -1)
+	    model_conn_has_password(mc)) &&
+	    secret_read(pw, mc->password_env, mc->password_file,
+	    mc->password_credential, cause) == -1)
 		return cause_prefix(cause, "%s", h->name);
 	wo->password = *pw;
 	if (killpoint_wrap(wo, cause) == -1)
@@ -963,8 +964,11 @@ engine_run(struct engine_run *run, const struct model *m,
 	if (run->nhosts == 0 && o->shard.count == 0) {
 		free(run->hosts);
 		run->hosts = NULL;
-		return cause_set(cause, "no host matches '%s'",
-		    o->hosts_glob != NULL ? o->hosts_glob : "*");
+		if (cause != NULL) {
+			free(*cause);
+			*cause = model_hosts_nomatch(m, o->hosts_glob);
+		}
+		return -1;
 	}
 	engine_start(run, m, o, NULL);
 	return 0;

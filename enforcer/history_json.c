@@ -7,19 +7,6 @@
 #include "json.h"
 
 static void
-history_json_strings(struct json *j, const char *key, const char **v,
-    size_t n)
-{
-	size_t i;
-
-	json_key(j, key);
-	json_array_begin(j);
-	for (i = 0; i < n; i++)
-		json_string(j, v[i]);
-	json_array_end(j);
-}
-
-static void
 history_json_change_fields(struct json *j, const struct history_change *c)
 {
 	json_kv_string(j, "host", c->host);
@@ -86,8 +73,8 @@ history_json_run_head(struct json *j, const struct history_entry *e)
 	    e->observed[0] != '\0' ? e->observed : NULL);
 	json_kv_string(j, "desired", r->desired_path);
 	json_kv_string(j, "desired_commit", r->desired_commit);
-	history_json_strings(j, "windows", r->windows, r->nwindows);
-	history_json_strings(j, "drifted", e->drifted, e->ndrifted);
+	json_kv_strings(j, "windows", r->windows, r->nwindows);
+	json_kv_strings(j, "drifted", e->drifted, e->ndrifted);
 	/* Added in version 1: additions only append keys. */
 	json_kv_string(j, "operator", r->operator);
 	json_kv_bool(j, "desired_dirty", r->desired_dirty);

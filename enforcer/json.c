@@ -163,6 +163,19 @@ json_kv_bool(struct json *j, const char *key, int value)
 }
 
 void
+json_kv_strings(struct json *j, const char *key, const char *const *v,
+    size_t n)
+{
+	size_t i;
+
+	json_key(j, key);
+	json_array_begin(j);
+	for (i = 0; i < n; i++)
+		json_string(j, v[i]);
+	json_array_end(j);
+}
+
+void
 json_kv_time(struct json *j, const char *key, time_t value)
 {
 	char s[TIMEPARSE_UTC_LEN];

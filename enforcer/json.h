@@ -55,5 +55,8 @@ void json_kv_int(struct json *, const char *key, long long value);
 void json_kv_bool(struct json *, const char *key, int value);
 /* value as timeparse_format_utc() writes it: "2026-11-25T09:30:00Z" */
 void json_kv_time(struct json *, const char *key, time_t value);
+/* key: [v[0], ..., v[n - 1]] */
+void json_kv_strings(struct json *, const char *key, const char *const *v,
+    size_t n);
 
 #endif

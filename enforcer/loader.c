@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "filerefs.h"
 #include "model.h"
 #include "schema.h"
 #include "timeparse.h"
@@ -287,6 +288,8 @@ ld_settings(struct loader *ld)
 	    &m->settings.failsafe_grace);
 	ld_duration(ld, node_get(m->settings_tree, "history_heartbeat"),
 	    &m->settings.history_heartbeat);
+	m->settings.metrics_file = node_get_str(m->settings_tree,
+	    "metrics_file");
 	lease = node_get(m->settings_tree, "failsafe_lease");
 	/* A lease of nothing would fire the fail-safe a grace after each run. */
 	if (ld_duration(ld, lease, &m->settings.failsafe_lease) == 0 &&
@@ -320,6 +323,7 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 	c->username = node_get_str(t, "username");
 	c->password_env = node_get_str(t, "password_env");
 	c->password_file = node_get_str(t, "password_file");
+	c->password_credential = node_get_str(t, "password_credential");
 	c->cert_file = node_get_str(t, "cert_file");
 	c->key_file = node_get_str(t, "key_file");
 	c->ca_file = node_get_str(t, "ca_file");
@@ -335,11 +339,12 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
     const struct node *at, const char *who)
 {
 	const char *auth = wsman_auth_name(c->auth);
-	int password = c->password_env != NULL || c->password_file != NULL;
+	int password = model_conn_has_password(c);
 
-	if (c->password_env != NULL && c->password_file != NULL)
-		ld_error(ld->errs, at, "%s: set only one of 'password_env' and "
-		    "'password_file'", who);
+	if ((c->password_env != NULL) + (c->password_file != NULL) +
+	    (c->password_credential != NULL) > 1)
+		ld_error(ld->errs, at, "%s: set only one of 'password_env', "
+		    "'password_file' and 'password_credential'", who);
 	if (c->auth == WSMAN_AUTH_CERTIFICATE) {
 		if (c->cert_file == NULL || c->key_file == NULL)
 			ld_error(ld->errs, at, "%s: auth '%s' needs 'cert_file' "
@@ -351,8 +356,8 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 		ld_error(ld->errs, at, "%s: auth '%s' needs 'username'", who,
 		    auth);
 	if (c->auth != WSMAN_AUTH_NEGOTIATE && !password)
-		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env' or "
-		    "'password_file'", who, auth);
+		ld_error(ld->errs, at, "%s: auth '%s' needs 'password_env', "
+		    "'password_file' or 'password_credential'", who, auth);
 	if (c->http && c->auth != WSMAN_AUTH_NTLM &&
 	    c->auth != WSMAN_AUTH_NEGOTIATE)
 		ld_error(ld->errs, at, "%s: scheme 'http' needs auth 'ntlm' or "
@@ -371,7 +376,8 @@ static int
 ld_is_secret_source(const char *key)
 {
 	return strcmp(key, "password_env") == 0 ||
-	    strcmp(key, "password_file") == 0;
+	    strcmp(key, "password_file") == 0 ||
+	    strcmp(key, "password_credential") == 0;
 }
 
 /*
@@ -413,6 +419,7 @@ ld_host_conn(struct loader *ld, struct model_host *h, const struct node *body)
 		if (ld_is_secret_source(body->pairs[i].key->value)) {
 			node_map_del(t, "password_env");
 			node_map_del(t, "password_file");
+			node_map_del(t, "password_credential");
 		}
 	for (i = 0; own && i < body->npairs; i++) {
 		p = &body->pairs[i];
@@ -538,10 +545,21 @@ ld_target(struct loader *ld, const struct model_rule *r, const char *window)
 	    (m->ngroups > 0 && bsearch(&r->target, m->groups, m->ngroups,
 	    sizeof(*m->groups), ld_strcmp) != NULL))
 		return;
-	cands = xcalloc(m->nhosts + m->ngroups + 1, sizeof(*cands));
+	/* A group an inventory defines may be empty today: not a typo. */
+	if (inventory_groups_has(&m->inventory_groups, r->target)) {
+		ld_error(&ld->m->warnings, r->origin.node, "warning: %s "
+		    "target '%s' is an inventory group with no host: it "
+		    "applies to nothing", window != NULL ? "window" : "policy",
+		    r->target);
+		return;
+	}
+	cands = xcalloc(m->nhosts + m->ngroups + m->inventory_groups.n + 1,
+	    sizeof(*cands));
 	cands[n++] = "all";
 	for (i = 0; i < m->ngroups; i++)
 		cands[n++] = m->groups[i];
+	for (i = 0; i < m->inventory_groups.n; i++)
+		cands[n++] = m->inventory_groups.v[i];
 	for (i = 0; i < m->nhosts; i++)
 		cands[n++] = m->hosts[i].name;
 	best = schema_closest(r->target, cands, n);
@@ -667,6 +685,34 @@ ld_policies(struct loader *ld)
 }
 
 /*
+ * The hosts of every inventory a file names ("inventory: PATH" or a list),
+ * as documents of their own after the files, validated the same way.
+ */
+static void
+ld_inventories(struct model *m, struct errors *errs)
+{
+	const struct node *inv, *item;
+	struct node *doc;
+	size_t i, j, ndocs = m->ndocs;
+
+	for (i = 0; i < ndocs; i++) {
+		inv = node_get(m->docs[i], "inventory");
+		for (j = 0; inv != NULL && j < (inv->kind == NODE_SEQ ?
+		    inv->nitems : 1); j++) {
+			item = inv->kind == NODE_SEQ ? inv->items[j] : inv;
+			if (item->kind != NODE_SCALAR ||
+			    inventory_read(&doc, item->value,
+			    &m->inventory_groups, errs) == -1)
+				continue;
+			schema_validate(m->schema, NULL, doc, errs);
+			m->docs = xreallocarray(m->docs, m->ndocs + 1,
+			    sizeof(*m->docs));
+			m->docs[m->ndocs++] = doc;
+		}
+	}
+}
+
+/*
  * Phase one: secrets out, then the schema, file by file.  A file that did
  * not parse (NULL; its errors are already in errs) fails the phase.
  */
@@ -690,6 +736,8 @@ ld_structure(struct model *m, struct errors *errs)
 		ld_strip_passwords(m->docs[i], errs);
 		schema_validate(m->schema, NULL, m->docs[i], errs);
 	}
+	if (rc == 0 && errs->n == n0)
+		ld_inventories(m, errs);
 	return errs->n > n0 ? -1 : rc;
 }
 
@@ -866,7 +914,9 @@ model_load(struct model **out, const char *path, struct errors *errs)
 		goto out;
 	docs = xcalloc(paths.n, sizeof(*docs));
 	for (i = 0; i < paths.n; i++)
-		node_parse_file(&docs[i], paths.v[i], errs);
+		if (node_parse_file(&docs[i], paths.v[i], errs) == 0 &&
+		    docs[i] != NULL)
+			filerefs_resolve(docs[i]);
 	rc = ld_load_docs(out, docs, paths.n, errs);
 out:
 	for (i = 0; i < paths.n; i++)
@@ -910,7 +960,15 @@ model_free(struct model *m)
 	node_free(m->settings_tree);
 	schema_free(m->schema);
 	errors_clear(&m->warnings);
+	inventory_groups_release(&m->inventory_groups);
 	free(m);
+}
+
+int
+model_conn_has_password(const struct model_conn *c)
+{
+	return c->password_env != NULL || c->password_file != NULL ||
+	    c->password_credential != NULL;
 }
 
 const struct model_host *

@@ -29,6 +29,8 @@ static const struct cmd_entry cmd_table[] = {
 	  cmd_restart_computer },
 	{ "doctor", "diagnose CredSSP delegation from a gateway to nodes",
 	  cmd_doctor },
+	{ "complete", "host, group or window names, for shell completion",
+	  cmd_complete },
 	{ NULL, NULL, NULL },
 };
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "inventory.h"
 #include "node.h"
 #include "timeparse.h"
 #include "wsman.h"
@@ -48,6 +49,7 @@ struct model_conn {
 	const char	*username;
 	const char	*password_env;	/* name of an environment variable */
 	const char	*password_file;	/* a file that must be mode 0600 */
+	const char	*password_credential; /* a systemd credential's name */
 	const char	*cert_file;	/* certificate auth */
 	const char	*key_file;
 	const char	*ca_file;	/* NULL: the system's CA bundle */
@@ -117,6 +119,7 @@ struct model_settings {
 	long long	failsafe_grace;		/* seconds, 15m */
 	long long	history_heartbeat;	/* seconds, 24h */
 	long long	failsafe_lease;		/* seconds, 30m */
+	const char	*metrics_file;		/* or NULL */
 };
 
 struct model {
@@ -133,6 +136,9 @@ struct model {
 	struct model_settings	 settings;
 	struct errors		 warnings;	/* "file:line:col: warning:
 						   ..."; the load succeeded */
+	struct inventory_groups	 inventory_groups; /* every group the
+						   inventories define, hosts
+						   or not */
 
 	/* private */
 	const struct model_host	**byname;	/* hosts sorted by name */
@@ -160,6 +166,9 @@ int model_load_files(struct model **out, const struct model_file *files,
     size_t nfiles, struct errors *errs);
 
 void model_free(struct model *);
+
+/* A password is configured: password_env, _file or _credential. */
+int model_conn_has_password(const struct model_conn *);
 
 /* Host by name (binary search); borrowed; NULL if none. */
 const struct model_host *model_host_find(const struct model *,
@@ -205,6 +214,13 @@ int model_window_active(const struct model_window *, time_t at);
  * may be a comma-separated list of globs.
  */
 int model_host_match(const struct model_host *, const char *glob);
+
+/*
+ * For globs (NULL: every host) that match no host: "no host matches 'x'",
+ * with "(did you mean 'y'?)" when one of its plain names is close to a
+ * host or group name.  free().
+ */
+char *model_hosts_nomatch(const struct model *, const char *globs);
 
 /*
  * For the loader: add an error for every leaf that two policies, or two

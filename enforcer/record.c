@@ -223,11 +223,11 @@ record_add_secrets(struct history *h, const struct model *m)
 
 	for (i = 0; i < m->nhosts; i++) {
 		c = &m->hosts[i].conn;
-		if (c->password_env == NULL && c->password_file == NULL)
+		if (!model_conn_has_password(c))
 			continue;
 		/* Unreadable: the engine reports it for that host. */
 		if (secret_read(&pw, c->password_env, c->password_file,
-		    &cause) == -1) {
+		    c->password_credential, &cause) == -1) {
 			free(cause);
 			cause = NULL;
 			continue;

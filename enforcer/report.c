@@ -201,6 +201,14 @@ report_shard_json(struct json *j, const struct engine_run *run)
 void
 report_json(struct buf *out, const struct engine_run *run, const char *verb)
 {
+	report_json_with(out, run, verb, NULL, NULL);
+}
+
+void
+report_json_with(struct buf *out, const struct engine_run *run,
+    const char *verb, void (*extra)(struct json *, const void *),
+    const void *arg)
+{
 	struct engine_totals t;
 	struct json j;
 	size_t i;
@@ -232,6 +240,8 @@ report_json(struct buf *out, const struct engine_run *run, const char *verb)
 	json_kv_int(&j, "failed_changes", (long long)t.failed_changes);
 	json_kv_int(&j, "reported", (long long)t.reported);
 	json_object_end(&j);
+	if (extra != NULL)
+		extra(&j, arg);
 	json_object_end(&j);
 	buf_putc(out, '\n');
 }

@@ -13,4 +13,13 @@
 void report_text(struct buf *out, const struct engine_run *, const char *verb);
 void report_json(struct buf *out, const struct engine_run *, const char *verb);
 
+/*
+ * The same object with more members, which extra writes (json_kv_*) after
+ * the report's own (revert: what it reverts and what it refused).
+ */
+struct json;
+void report_json_with(struct buf *out, const struct engine_run *,
+    const char *verb, void (*extra)(struct json *, const void *),
+    const void *arg);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "lock.h"
+#include "metrics.h"
 #include "report.h"
 #include "run.h"
 #include "window_failsafe.h"
@@ -201,7 +202,7 @@ run_record(struct run *r, char **cause)
 		free(why);
 		return -1;
 	}
-	if (r->o.json)
+	if (r->o.json || r->o.quiet)
 		return 0;
 	if (wrote)
 		printf("recorded run %s in %s\n", r->er.id,
@@ -245,6 +246,36 @@ run_release(struct run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * After the run, whatever its outcome: a monitoring system must see a run
+ * that failed early too.  A file that cannot be written is a warning: the
+ * hosts were handled.
+ */
+static void
+run_metrics(const struct run *r, int code)
+{
+	struct metrics_run mr;
+	const char *path = r->o.metrics_file;
+	char *cause = NULL;
+
+	if (path == NULL && r->d.m != NULL)
+		path = r->d.m->settings.metrics_file;
+	if (path == NULL)
+		return;
+	memset(&mr, 0, sizeof(mr));
+	mr.verb = r->o.verb;
+	mr.exit_code = code;
+	mr.finished = time(NULL);
+	mr.er = r->er.hosts != NULL ? &r->er : NULL;
+	mr.m = r->d.m;
+	mr.at = r->o.eo.at;
+	if (metrics_write(path, &mr, &cause) == -1) {
+		fprintf(stderr, "%s: %s: warning: %s\n", cmd_progname,
+		    r->o.verb, cause);
+		free(cause);
+	}
+}
+
 int
 run_main(const struct run_opts *o)
 {
@@ -256,12 +287,15 @@ run_main(const struct run_opts *o)
 	if (run_open(&r, o, &errs, &cause) == -1 ||
 	    run_engine(&r, NULL, 0, &cause) == -1)
 		goto out;
-	run_report(&r, o->verb);
 	code = run_exit_code(&r);
+	/* --quiet (cron): nothing when all is well. */
+	if (!o->quiet || code != EXIT_OK)
+		run_report(&r, o->verb);
 	if (o->eo.apply && run_record(&r, &cause) == -1)
 		code = EXIT_ERROR;
 out:
 	cmd_errors(o->verb, &errs, cause);
+	run_metrics(&r, code);
 	free(cause);
 	run_release(&r);
 	errors_clear(&errs);

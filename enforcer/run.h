@@ -44,6 +44,8 @@ struct run_opts {
 	int			 last;	/* give the engine each host's last
 					   recorded state */
 	int			 json;	/* report as JSON */
+	int			 quiet;	/* no report when the exit code is 0 */
+	const char		*metrics_file;	/* or settings.metrics_file */
 	struct engine_opts	 eo;	/* apply, parallel, hosts_glob, at */
 	const char		*shard_arg;	/* --shard I/N */
 	unsigned		 shard_count;	/* --shards N */

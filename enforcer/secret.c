@@ -1,5 +1,6 @@
 /*
- * secret.c: passwords from the environment or an owner-only file.
+ * secret.c: passwords from the environment, an owner-only file or a
+ * systemd credential.
  */
 #include <sys/stat.h>
 
@@ -60,8 +61,36 @@ out:
 	return rc;
 }
 
+char *
+secret_credential_path(const char *cred, char **cause)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+
+	if (dir == NULL || *dir != '/') {
+		cause_set(cause, "credential '%s' (password_credential): "
+		    "$CREDENTIALS_DIRECTORY is not set: run under systemd "
+		    "with LoadCredential=%s:FILE", cred, cred);
+		return NULL;
+	}
+	return xasprintf("%s/%s", dir, cred);
+}
+
+static int
+secret_from_credential(char **out, const char *cred, char **cause)
+{
+	char *path;
+	int rc;
+
+	if ((path = secret_credential_path(cred, cause)) == NULL)
+		return -1;
+	rc = secret_from_file(out, path, cause);
+	free(path);
+	return rc;
+}
+
 int
-secret_read(char **out, const char *env, const char *file, char **cause)
+secret_read(char **out, const char *env, const char *file, const char *cred,
+    char **cause)
 {
 	const char *v;
 
@@ -75,8 +104,10 @@ secret_read(char **out, const char *env, const char *file, char **cause)
 	}
 	if (file != NULL)
 		return secret_from_file(out, file, cause);
-	return cause_set(cause, "no password_env or password_file is "
-	    "configured");
+	if (cred != NULL)
+		return secret_from_credential(out, cred, cause);
+	return cause_set(cause, "no password_env, password_file or "
+	    "password_credential is configured");
 }
 
 void

@@ -8,12 +8,20 @@
 #include <stddef.h>
 
 /*
- * Read a secret from environment variable env (when not NULL) or else from
- * file (which must not be readable or writable by group or others).  The
- * trailing newline of a file is dropped.  *out is owned by the caller and
- * released with secret_free(), which wipes it.
+ * Read a secret from environment variable env (when not NULL), else from
+ * file, else from systemd credential cred ($CREDENTIALS_DIRECTORY/cred,
+ * which LoadCredential= fills).  Files must not be readable or writable by
+ * group or others.  The trailing newline of a file is dropped.  *out is
+ * owned by the caller and released with secret_free(), which wipes it.
  */
-int secret_read(char **out, const char *env, const char *file, char **cause);
+int secret_read(char **out, const char *env, const char *file,
+    const char *cred, char **cause);
+
+/*
+ * The file systemd credential cred is in, or NULL with *cause when
+ * $CREDENTIALS_DIRECTORY is not set.  free().
+ */
+char *secret_credential_path(const char *cred, char **cause);
 void secret_free(char *);
 
 #endif

@@ -103,6 +103,7 @@ struct window_args {
 	int		 all;		/* close --all */
 	int		 check;		/* list --check */
 	int		 offline;	/* list --offline */
+	int		 json;		/* list --json */
 	int		 no_apply;
 	int		 no_commit;
 	int		 path_given;

@@ -60,7 +60,9 @@ static const char template_schema[] = STATE_SCHEMA({
 				"type": "object",
 				"additionalProperties": false,
 				"required": ["data"],
-				"properties": { "data": { "type": "string" } }
+				"properties": { "data": {
+				    "description": "The value's text.",
+				    "type": "string" } }
 			}
 		]
 	}

@@ -100,6 +100,13 @@ expect_match "dry run says CredSSP would not be turned back on" \
 expect "dry run changes no host" "false Running CONTOSO\\hci-admins false" \
     "$(state)"
 expect "dry run records nothing" "$tip" "$(g rev-parse enforcer/history)"
+run_enforcer revert --dry-run --json --at "$after" "$A" "$D"
+expect "revert --json: the same exit" 2 "$RC"
+expect "revert --json: run, dry run, a refused part, the report" \
+    "$A True 1 plan" "$(printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["reverts"], d["dry_run"], len(d["refused"]), d["verb"])')"
 
 # --- revert A outside the window: all but CredSSP ---------------------------
 run_enforcer revert --at "$after" "$A" "$D"

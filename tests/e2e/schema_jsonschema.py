@@ -6,7 +6,8 @@ every *structural* bad case is invalid, with as many errors as enforcer
 prints lines; every *semantic* bad case is valid
 as far as the schema goes (its error is one only the loader can find:
 references, times, conflicts, duplicates across files).  The schema itself
-must pass check_schema.
+must pass check_schema, and every property in it has a description
+(its own or its $ref's), for editors to show.
 
 Files are loaded the way enforcer/node.c types YAML (the 1.2 core schema):
 timestamps and yes/no/on/off stay strings; null, true/false, decimal
@@ -92,12 +93,46 @@ def yaml_files(path):
     return sorted(out)
 
 
+def undescribed(schema):
+    """Paths of the properties that have no description, own or by $ref."""
+    def target(ref):
+        n = schema
+        for part in ref.lstrip("#/").split("/"):
+            n = n[part]
+        return n
+
+    def described(v, depth=0):
+        if not isinstance(v, dict) or depth > 10:
+            return False
+        if "description" in v:
+            return True
+        return "$ref" in v and described(target(v["$ref"]), depth + 1)
+
+    out = []
+
+    def walk(n, path):
+        if isinstance(n, dict):
+            for k, v in n.get("properties", {}).items():
+                if not described(v):
+                    out.append(f"{path}/properties/{k}")
+            for k, v in n.items():
+                walk(v, f"{path}/{k}")
+        elif isinstance(n, list):
+            for i, v in enumerate(n):
+                walk(v, f"{path}/{i}")
+
+    walk(schema, "#")
+    return out
+
+
 def main():
     with open(os.path.join(TOP, "schemas", "enforcer.schema.json")) as f:
         schema = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     failures = []
+    for p in undescribed(schema):
+        failures.append(f"schema: {p} has no description")
     checked = 0
 
     def errors_of(path):

@@ -106,6 +106,15 @@ sim POST /hosts/node2.contoso.test/fault clear >/dev/null
 run_enforcer window list --check --at "$later" "$D"
 expect "list --check, node2 read, still on: exit" 2 "$RC"
 expect_match "list: NOT REVERTED" '^  node2.contoso.test: NOT REVERTED 1h.* after the end: credssp.server.enabled (run apply)' "$OUT"
+run_enforcer window list --check --json --at "$later" "$D"
+expect "list --check --json: the same exit" 2 "$RC"
+expect "list --json: w3, ended, node2 not ok, not reverted" \
+    "w3 ended node2.contoso.test False True" "$(printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+w = [w for w in d["windows"] if w["name"] == "w3"][0]
+h = w["hosts"][0]
+print(w["name"], w["state"], h["name"], h["ok"], d["not_reverted"])')"
 run_enforcer apply --at "$later" "$D"
 expect "apply after the end" 0 "$RC"
 run_enforcer window list --check --at "$later" "$D"

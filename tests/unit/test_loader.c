@@ -370,13 +370,13 @@ test_auth_needs(void **state)
 	errors_are(f, 1,
 	    "a.yaml:5:3: host 'b': auth 'certificate' needs 'cert_file' and "
 	    "'key_file'\n"
-	    "a.yaml:1:1: 'connection': auth 'basic' needs 'password_env' or "
-	    "'password_file'\n");
+	    "a.yaml:1:1: 'connection': auth 'basic' needs 'password_env', "
+	    "'password_file' or 'password_credential'\n");
 	/* Negotiate with a password needs the user it belongs to. */
 	errors_are(g, 1,
 	    "g.yaml:2:3: host 'd': auth 'negotiate' needs 'username'\n"
-	    "g.yaml:3:3: host 'e': set only one of 'password_env' and "
-	    "'password_file'\n");
+	    "g.yaml:3:3: host 'e': set only one of 'password_env', "
+	    "'password_file' and 'password_credential'\n");
 }
 
 static void
