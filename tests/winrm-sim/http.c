@@ -312,8 +312,7 @@ uac_filtered(struct sim_host *h, const struct sim_account *a)
 	struct sim_reg_key *k;
 	struct sim_reg_value *v;
 
-	if (strchr(a->name, '\\') != NULL ||
-	    strcasecmp(a->name, "Administrator") == 0)
+	if (!sim_account_is_local(h, a) || sim_account_is_builtin_admin(h, a))
 		return 0;
 	k = sim_reg_key(h, "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
 	    "Policies\\System", 0);
@@ -358,7 +357,12 @@ b64_decode(const char *s, size_t *out)
 	return raw;
 }
 
-/* "Basic dXNlcjpwdw==" -> the account, or NULL. */
+/*
+ * "Basic dXNlcjpwdw==" -> the account, or NULL.  Windows takes Basic for
+ * local accounts only (docs/windows-behaviour.md, "Authentication"): a
+ * domain account (its SID outside the host's machine domain) or a
+ * "user@domain" name is refused like a wrong password.
+ */
 static struct sim_account *
 auth_basic(struct sim_host *h, const char *b64)
 {
@@ -371,7 +375,10 @@ auth_basic(struct sim_host *h, const char *b64)
 		return NULL;
 	if ((colon = strchr((char *)raw, ':')) != NULL) {
 		*colon = '\0';
-		a = sim_account(h, (char *)raw);
+		a = strchr((char *)raw, '@') == NULL ?
+		    sim_account(h, (char *)raw) : NULL;
+		if (a != NULL && !sim_account_is_local(h, a))
+			a = NULL;
 		pw_len = strlen(colon + 1);
 		if (a != NULL && (a->password == NULL ||
 		    strlen(a->password) != pw_len ||

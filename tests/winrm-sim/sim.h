@@ -339,6 +339,11 @@ struct sim_account *sim_account_add(struct sim_host *, const char *name,
 int sim_is_sid(const char *);
 /* The built-in Administrator's name (RID 500) in the host's language. */
 const char *sim_admin_name(struct sim_host *);
+/* By SID: an account of the host's machine domain; the RID 500 one. */
+int sim_account_is_local(const struct sim_host *,
+    const struct sim_account *);
+int sim_account_is_builtin_admin(const struct sim_host *,
+    const struct sim_account *);
 /* "HOST\\name" for a local account, the name as stored otherwise; the
  * domain (NetBIOS or authority) and bare name of an account. */
 void sim_account_split(const struct sim_host *, const char *name,

@@ -19,17 +19,17 @@ E2E_PASSWORD='e2e-Pa55w.rd'
 ENFORCER_PASSWORD=$E2E_PASSWORD
 export ENFORCER_PASSWORD
 
-# Basic over HTTPS is enough for the tests; the account is an
-# administrator, as enforcer's service account is.
+# As a domain host is reached: a domain account, an administrator as
+# enforcer's service account is, logging on with NTLM inside Negotiate
+# over HTTPS; Basic stays off, as Windows ships it.
 FLEET_DEFAULTS="defaults:
-  winrm: { service: { auth: { Basic: true } } }
   users: { 'CONTOSO\\svc-enforcer': { password: '$E2E_PASSWORD', admin: true } }"
 
 ds_new() {
 	mkdir -p "$1"
 	cat >"$1/connection.yaml" <<EOF
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA
