@@ -40,7 +40,7 @@ struct model_conn {
 					   host name; TLS is verified against the
 					   host name either way */
 	int		 port;		/* 5986 */
-	int		 http;		/* scheme http: messages sealed */
+	int		 http;		/* transport http: messages sealed */
 	enum wsman_auth	 auth;		/* negotiate */
 	const char	*username;
 	const char	*password_env;	/* name of an environment variable */

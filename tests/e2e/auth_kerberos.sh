@@ -155,7 +155,7 @@ expect_line "password: read the host" "$CACHE: in sync"
 mkdir -p "$TMP/ds3"
 cat >"$TMP/ds3/hosts.yaml" <<EOF
 connection:
-  scheme: http
+  transport: http
   port: 5985
   auth: kerberos
   timeout: 10s
