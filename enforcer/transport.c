@@ -48,6 +48,8 @@ struct slot {
 	size_t			 cbt_len;
 	struct buf		 sealed;	/* HTTP: the request, sealed */
 	struct buf		 ctype;		/* the reply's Content-Type */
+	struct negotiate	*neg;		/* Kerberos over HTTPS: this
+						   slot's own context */
 };
 
 struct transport {
@@ -407,19 +409,18 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
 		negotiate_new(&t->neg, o->auth == WSMAN_AUTH_NTLM ?
 		    NEGOTIATE_NTLM : NEGOTIATE_KERBEROS, o->name, o->user,
-		    o->password);
+		    o->password, o->operation_timeout_ms);
 	t->nslots = o->max_connections;
 	/*
 	 * NTLM authenticates a connection in two legs that must share it,
 	 * and libcurl's multi handle lends any idle connection to any
 	 * transfer: one connection keeps the legs together.  Sealed
 	 * messages are bound to the connection's context and its sequence.
-	 * Kerberos: the client has one GSS context, which each request's
-	 * AP-REQ starts afresh; two handshakes at once would restart it
-	 * under each other ("Mutual authentication failed").
+	 * Kerberos over HTTPS carries a fresh AP-REQ in each request: each
+	 * slot has a context of its own (shared credentials), so that
+	 * handshakes at once do not restart each other.
 	 */
-	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE ||
-	    t->seal)
+	if (o->auth == WSMAN_AUTH_NTLM || t->seal)
 		t->nslots = 1;
 	if (setup_shared(t, o) != 0)
 		goto fail;
@@ -429,6 +430,8 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 			fatal("out of memory setting up libcurl");
 		if (setup_easy(t, &t->slots[i], o) != 0)
 			goto fail;
+		if (o->auth == WSMAN_AUTH_NEGOTIATE && !t->seal)
+			negotiate_clone(t->neg, &t->slots[i].neg);
 	}
 	*out = t;
 	return 0;
@@ -458,6 +461,7 @@ transport_free(struct transport *t)
 		buf_release(&t->slots[i].ctype);
 		curl_slist_free_all(t->slots[i].headers);
 		free(t->slots[i].cbt);
+		negotiate_free(t->slots[i].neg);
 	}
 	negotiate_free(t->neg);
 	free(t->cbt);
@@ -596,9 +600,17 @@ auth_error(struct slot *s, char *cause)
  * to the certificate seen last; before any was seen, nothing (the 401
  * shows the certificate, as requests-kerberos learns it).
  */
+/* The context a slot's exchange runs in. */
+static struct negotiate *
+slot_neg(const struct transport *t, const struct slot *s)
+{
+	return s->neg != NULL ? s->neg : t->neg;
+}
+
 static int
 auth_first(struct transport *t, struct slot *s)
 {
+	struct negotiate *neg = slot_neg(t, s);
 	char *tok = NULL, *cause = NULL;
 	int done;
 
@@ -609,14 +621,14 @@ auth_first(struct transport *t, struct slot *s)
 	/* Over HTTP there is no channel to bind: no need to look first. */
 	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL && !t->seal &&
 	    s->legs == 0) {
-		if (negotiate_ready(t->neg, &cause) == -1) {
+		if (negotiate_ready(neg, &cause) == -1) {
 			auth_error(s, cause);
 			return -1;
 		}
 		return set_auth(t, s, LEG_PLAIN, NULL);
 	}
-	negotiate_restart(t->neg);
-	if (negotiate_step(t->neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
+	negotiate_restart(neg);
+	if (negotiate_step(neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
 	    t->cbt, t->cbt_len, &tok, &done, &cause) == -1) {
 		auth_error(s, cause);
 		return -1;
@@ -645,8 +657,8 @@ auth_answer(struct transport *t, struct slot *s, char **tok)
 	char *cause = NULL;
 	int done;
 
-	if (negotiate_step(t->neg, buf_cstr(&s->token), s->cbt, s->cbt_len,
-	    tok, &done, &cause) == -1) {
+	if (negotiate_step(slot_neg(t, s), buf_cstr(&s->token), s->cbt,
+	    s->cbt_len, tok, &done, &cause) == -1) {
 		auth_error(s, cause);
 		return -1;
 	}

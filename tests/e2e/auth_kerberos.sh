@@ -82,6 +82,34 @@ NOOP_ARGS="--hosts cache" expect_noop "$TMP/ds" $CACHE
 expect "no refusals" 0 \
     "$(sim GET /hosts/$CACHE/counters | sed -n 's/^auth_failures = //p')"
 
+# Under Kerberos a client sends its batched reads (one kind: credssp's
+# config and registry reads, wsman_read_many) over several connections
+# at once, each with a GSS context of its own.  Ground truth: the host
+# saw several connections open at once (one at a time while the client
+# had a single context), and refused none of the AP-REQs.
+mkdir -p "$TMP/par"
+cp "$TMP/ds/connection.yaml" "$TMP/par/"
+cat >"$TMP/par/hosts.yaml" <<EOF
+hosts:
+  $CACHE: { address: $NET.1 }
+policies:
+  all: { credssp: { server: disabled, client: disabled } }
+EOF
+sim_ok POST /hosts/$CACHE/counters/reset >/dev/null
+sim_ok POST /hosts/$CACHE/fault latency_ms=200 >/dev/null
+run_enforcer plan "$TMP/par"
+sim_ok POST /hosts/$CACHE/fault clear >/dev/null
+expect_rc "credssp read under Kerberos" 0
+c=$(sim GET /hosts/$CACHE/counters)
+n=$(printf '%s\n' "$c" | sed -n 's/^connections_max = //p')
+if [ "${n:-0}" -ge 2 ]; then
+	pass "batched reads in parallel under Kerberos ($n connections at once)"
+else
+	fail "batched reads one connection at a time under Kerberos: $c"
+fi
+expect "parallel AP-REQs: no refusals" 0 \
+    "$(printf '%s\n' "$c" | sed -n 's/^auth_failures = //p')"
+
 # pywinrm as a third-party control, from the same cache.  Debian's
 # pykerberos (1.1.14) has no channel bindings, so requests-kerberos sends
 # none: Strict refuses it, as Windows would; Relaxed lets it in.

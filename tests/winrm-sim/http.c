@@ -130,6 +130,7 @@ static void
 conn_free(struct conn *c)
 {
 	TAILQ_REMOVE(&c->hh->conns, c, entry);
+	c->hh->host->counters.connections--;
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (c->pending != NULL)
@@ -937,6 +938,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	c->timer = evtimer_new(h->fleet->base, conn_timer, c);
 	TAILQ_INSERT_TAIL(&hh->conns, c, entry);
+	if (++h->counters.connections > h->counters.connections_max)
+		h->counters.connections_max = h->counters.connections;
 	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
 	bufferevent_set_timeouts(c->bev, &idle, NULL);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

@@ -173,6 +173,9 @@ struct sim_counters {
 	unsigned long	writes;		/* requests that changed state */
 	unsigned long	auth_failures;
 	unsigned long	shells_open;
+	unsigned long	connections;	/* TCP connections open now */
+	unsigned long	connections_max;	/* the most open at once: a
+					   client's parallelism, untimed */
 };
 
 struct sim_fleet;
