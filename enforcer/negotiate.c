@@ -21,7 +21,6 @@
 #include <openssl/x509.h>
 
 #include "negotiate.h"
-#include "timeparse.h"
 #include "util.h"
 
 #define CBT_PREFIX	"tls-server-end-point:"
@@ -48,6 +47,8 @@ struct shared {
 	gss_name_t		 target;
 	gss_cred_id_t		 cred;
 	int			 have_cred;
+	int			 warm;		/* Kerberos: service ticket got */
+	char			*cause;		/* why the client cannot log on */
 };
 
 struct negotiate {
@@ -85,6 +86,7 @@ shared_unref(struct shared *sh)
 		gss_release_cred(&min, &sh->cred);
 	if (sh->target != GSS_C_NO_NAME)
 		gss_release_name(&min, &sh->target);
+	free(sh->cause);
 	pthread_mutex_destroy(&sh->mu);
 	free(sh);
 }
@@ -424,13 +426,9 @@ call_do(const struct negotiate *n, struct call *c)
 static int
 call_timed_out(const struct negotiate *n, char **cause, const char *what)
 {
-	char d[32];
-
-	timeparse_format_duration((n->timeout_ms + 999) / 1000, d,
-	    sizeof(d));
-	return cause_set(cause, "%s: %s: no answer from the KDC within %s "
-	    "(timeout): check that the KDC is up and answers this machine "
-	    "(krb5.conf)", mech_name(n), what, d);
+	return cause_set(cause, "%s: %s: no answer from the KDC within %ld "
+	    "ms (timeout): check that the KDC is up and answers this "
+	    "machine (krb5.conf)", mech_name(n), what, n->timeout_ms);
 }
 
 static int
@@ -554,11 +552,46 @@ b64_decode(const char *s, size_t *len)
 	return out;
 }
 
+/*
+ * Kerberos: the service ticket now, under the deadline and before any
+ * request is in flight, so that a KDC that does not answer fails the
+ * client at once instead of the requests waiting behind it; the AP-REQs
+ * then take the ticket from the credentials' cache.  The token made here
+ * is never sent.
+ */
+static int
+warm_up(struct negotiate *n, char **cause)
+{
+	struct call *c;
+	int rc = -1;
+
+	if (n->mech != NEGOTIATE_KERBEROS || n->sh->warm)
+		return 0;
+	c = call_new(n, CALL_INIT);
+	c->flags = GSS_C_MUTUAL_FLAG;
+	if (call_do(n, c) == -1)
+		return call_timed_out(n, cause, "cannot log on");
+	if (GSS_ERROR(c->major))
+		gss_fail(n, cause, "cannot log on", c->major, c->minor);
+	else {
+		n->sh->warm = 1;
+		rc = 0;
+	}
+	call_free(c);
+	return rc;
+}
+
 int
 negotiate_ready(struct negotiate *n, char **cause)
 {
-	if (import_target(n, cause) == -1 || acquire(n, cause) == -1)
+	/* The same answer for every connection: each asks once at most. */
+	if (n->sh->cause != NULL)
+		return cause_set(cause, "%s", n->sh->cause);
+	if (import_target(n, cause) == -1 || acquire(n, cause) == -1 ||
+	    warm_up(n, cause) == -1) {
+		n->sh->cause = xstrdup(*cause);
 		return -1;
+	}
 	return 0;
 }
 

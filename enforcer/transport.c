@@ -50,6 +50,9 @@ struct slot {
 	struct buf		 ctype;		/* the reply's Content-Type */
 	struct negotiate	*neg;		/* Kerberos over HTTPS: this
 						   slot's own context */
+	int			 tls_started;	/* so TCP was up (libcurl
+						   keeps no connect time when
+						   the handshake times out) */
 };
 
 struct transport {
@@ -63,6 +66,8 @@ struct transport {
 	struct negotiate	*neg;		/* NTLM, Kerberos; else NULL */
 	enum wsman_auth		 auth;
 	int			 authed;	/* NTLM: the connection is */
+	int			 timed_out;	/* a transfer did: send no more,
+						   so that the timeout holds */
 	int			 seal;		/* HTTP: messages encrypted */
 	unsigned char		*cbt;		/* last bindings seen */
 	size_t			 cbt_len;
@@ -266,6 +271,19 @@ on_verify(int ok, X509_STORE_CTX *ctx)
 	return ok;
 }
 
+/* The handshake began: the TCP connection was up. */
+static void
+on_tls_info(const SSL *ssl, int where, int ret)
+{
+	struct slot *s;
+
+	if (!(where & SSL_CB_HANDSHAKE_START))
+		return;
+	s = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), slot_index);
+	if (s != NULL)
+		s->tls_started = 1;
+}
+
 static CURLcode
 on_ssl_ctx(CURL *h, void *sslctx, void *arg)
 {
@@ -273,6 +291,7 @@ on_ssl_ctx(CURL *h, void *sslctx, void *arg)
 
 	SSL_CTX_set_ex_data(ctx, slot_index, arg);
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
+	SSL_CTX_set_info_callback(ctx, on_tls_info);
 	return CURLE_OK;
 }
 
@@ -409,7 +428,7 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
 		negotiate_new(&t->neg, o->auth == WSMAN_AUTH_NTLM ?
 		    NEGOTIATE_NTLM : NEGOTIATE_KERBEROS, o->name, o->user,
-		    o->password, o->operation_timeout_ms);
+		    o->password, o->request_timeout_ms);
 	t->nslots = o->max_connections;
 	/*
 	 * NTLM authenticates a connection in two legs that must share it,
@@ -745,6 +764,7 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 	s->autherr[0] = '\0';
 	s->legs = 0;
 	s->head_end = 0;
+	s->tls_started = 0;
 	buf_reset(&s->peer);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -771,7 +791,7 @@ static void
 finish(struct transport *t, struct slot *s, CURLcode rc)
 {
 	struct wsman_http *x = s->x;
-	curl_off_t connect = 0, pre = 0;
+	curl_off_t connect = 0, pre = 0, tls = 0;
 	long status = 0, verify = 0, err = 0;
 
 	curl_multi_remove_handle(t->multi, s->easy);
@@ -780,11 +800,16 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	curl_easy_getinfo(s->easy, CURLINFO_OS_ERRNO, &err);
 	curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &connect);
 	curl_easy_getinfo(s->easy, CURLINFO_PRETRANSFER_TIME_T, &pre);
+	curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &tls);
 	x->curl_code = rc;
 	x->status = status;
 	x->verify_result = verify;
 	x->os_errno = (int)err;
-	x->connected = connect > 0 || pre > 0;
+	x->connected = connect > 0 || pre > 0 || s->tls_started;
+	/* Plain HTTP has no handshake: connected is as far as it goes. */
+	x->handshaken = t->seal ? x->connected : tls > 0 || pre > 0;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		t->timed_out = 1;
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		x->too_big = 1;
 	snprintf(x->errbuf, sizeof(x->errbuf), "%s",
@@ -869,6 +894,10 @@ transport_exchange(void *arg, struct wsman_http **x, size_t n)
 	int running;
 
 	while (next < n || active > 0) {
+		for (; next < n && t->timed_out; next++) {
+			x[next]->curl_code = CURLE_OPERATION_TIMEDOUT;
+			x[next]->not_sent = 1;
+		}
 		while (next < n && (s = free_slot(t)) != NULL)
 			if (start(t, s, x[next++]) == 0)
 				active++;

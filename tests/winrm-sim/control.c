@@ -10,7 +10,8 @@
  *                                   (RID 500, by its localised name);
  *                                   reply: exit code line, then output
  *   POST /hosts/NAME/fault          down=1 latency_ms=200 http500=1
- *                                   drop_mid_reply=1 trickle_bps=100 clear
+ *                                   drop_mid_reply=1 trickle_bps=100
+ *                                   stall=1 clear
  *   POST /hosts/NAME/clock          advance=SECONDS or set=RFC3339, then
  *   POST /clock                     due tasks run (one host or all)
  *   GET  /hosts/NAME/counters       requests, writes, auth_failures,
@@ -168,6 +169,8 @@ set_fault(struct sim_faults *f, const char *name, const char *value)
 		f->latency_ms = (unsigned)v;
 	else if (strcmp(name, "trickle_bps") == 0 && v >= 0)
 		f->trickle_bps = (unsigned)v;
+	else if (strcmp(name, "stall") == 0)
+		f->stall = v != 0;
 	else
 		return -1;
 	return 0;

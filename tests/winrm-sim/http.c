@@ -238,6 +238,9 @@ reply(struct conn *c, int status, const char *reason, const char *headers,
 	evbuffer_add(c->pending, body, len);
 	c->drop = f->drop_mid_reply;
 	c->trickle_bps = f->trickle_bps;
+	/* Held until the client gives up (conn_free drops it). */
+	if (f->stall && status != 401)
+		return;
 	/* Always from the timer, so that no path frees c under its caller. */
 	tv.tv_sec = f->latency_ms / 1000;
 	tv.tv_usec = (f->latency_ms % 1000) * 1000;

@@ -165,6 +165,8 @@ struct sim_faults {
 	int		http500;	/* answer every request with a bare 500 */
 	int		drop_mid_reply;	/* close the connection halfway */
 	unsigned	trickle_bps;	/* send the reply this slowly */
+	int		stall;		/* answer logons (401s), never a
+					   request: a host hung after auth */
 };
 
 /* Counters a test can read: e.g. "a second apply sends no write". */
