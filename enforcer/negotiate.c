@@ -254,9 +254,9 @@ gss_fail(const struct negotiate *n, char **cause, const char *what,
 /* --- calls that may reach the KDC, under a deadline ------------------- */
 
 /*
- * MIT krb5 1.20 (Debian 12) puts no bound of its own on a KDC exchange:
- * a KDC that takes the connection and never answers holds a request some
- * 25 s, and request_timeout only came with krb5 1.22.  So a Kerberos
+ * MIT krb5 1.20 (Debian 12) has no setting that bounds a KDC exchange
+ * (kdc_timeout is Heimdal's): a KDC that takes the connection and never
+ * answers held kinit 25 s here (docs/transport.md).  So a Kerberos
  * call runs on a thread of its own and the client stops waiting at the
  * connection's timeout.  Everything the call uses is the call's own (or
  * counted, struct shared): a call given up frees it when MIT returns.
@@ -395,6 +395,10 @@ call_do(const struct negotiate *n, struct call *c)
 	}
 	/* Signals are the host threads' business, not this one's. */
 	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	started = pthread_create(&th, NULL, call_thread, c) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -66,8 +66,9 @@ struct transport {
 	struct negotiate	*neg;		/* NTLM, Kerberos; else NULL */
 	enum wsman_auth		 auth;
 	int			 authed;	/* NTLM: the connection is */
-	int			 timed_out;	/* a transfer did: send no more,
-						   so that the timeout holds */
+	int			 timed_out;	/* a transfer of this exchange
+						   did: send no more of it, so
+						   that the timeout holds */
 	int			 seal;		/* HTTP: messages encrypted */
 	unsigned char		*cbt;		/* last bindings seen */
 	size_t			 cbt_len;
@@ -361,6 +362,14 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	e |= curl_easy_setopt(h, CURLOPT_SHARE, t->share);
+	/*
+	 * Channel bindings name the certificate of the handshake.  A resumed
+	 * session shows the one it was made with, which may no longer be the
+	 * listener's (rebound since): NTLM and Kerberos connections make
+	 * full handshakes, so that both ends bind to the same certificate.
+	 */
+	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
+		e |= curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	e |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
 	e |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	e |= curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
@@ -893,6 +902,7 @@ transport_exchange(void *arg, struct wsman_http **x, size_t n)
 	struct slot *s;
 	int running;
 
+	t->timed_out = 0;
 	while (next < n || active > 0) {
 		for (; next < n && t->timed_out; next++) {
 			x[next]->curl_code = CURLE_OPERATION_TIMEDOUT;

@@ -416,7 +416,7 @@ transfer_reason(const struct wsman *ws, const struct wsman_http *h,
 	case CURLE_OPERATION_TIMEDOUT:
 		*err = WSMAN_E_TIMEOUT;
 		if (h->not_sent)
-			return xasprintf("not sent: an earlier request to the "
+			return xasprintf("not sent: another request to the "
 			    "host timed out (timeout %ld ms)", h->timeout_ms);
 		if (!h->connected)
 			return xasprintf("connecting to %s:%d timed out after "

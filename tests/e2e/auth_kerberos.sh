@@ -177,6 +177,12 @@ KRB_PASSWORD="$PW" KRB5CCNAME="FILE:$TMP/no-such-cache" \
 expect_rc "plan with a Kerberos password" 0
 expect_line "password: read the host" "$CACHE: in sync"
 [ -e "$TMP/no-such-cache" ] && fail "the password's ticket was written to a cache"
+KRB_PASSWORD="not-$PW" KRB5CCNAME="FILE:$TMP/no-such-cache" \
+    run_enforcer plan "$TMP/ds2"
+expect_rc "a wrong Kerberos password fails the host" 3
+expect_match "wrong Kerberos password: one line, what to do" \
+    "^$CACHE: failed: .*: kerberos: cannot [a-z ]*: wrong password or keytab for the client principal" \
+    "$OUT"
 
 # Over HTTP (5985) with Kerberos message encryption, from the keytab: the
 # simulator refuses any SOAP in clear, so every message was sealed.
@@ -255,13 +261,8 @@ ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
     --control 127.0.0.1:0 >"$TMP/skew.out" 2>"$TMP/skew.err" &
 SKEW_PID=$!
 trap 'kill $SKEW_PID 2>/dev/null; kdc_stop; cleanup' EXIT INT TERM
-i=0
-while ! grep -q '^fleet ready' "$TMP/skew.out" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -le 300 ] && kill -0 $SKEW_PID 2>/dev/null ||
-		{ cat "$TMP/skew.err" >&2; fail "skewed simulator"; break; }
-	sleep 0.1
-done
+wait_line "$TMP/skew.out" '^fleet ready' $SKEW_PID "$TMP/skew.err" \
+    "skewed simulator"
 SKEW_CTL=$(sed -n 's/^control //p' "$TMP/skew.out")
 cat >>"$TMP/ds/hosts.yaml" <<EOF
   $SKEW: { groups: [skew], address: $NET.4, ca_file: $TMP/skew-ca.pem }

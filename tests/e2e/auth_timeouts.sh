@@ -68,13 +68,8 @@ while True:
 EOF
 SILENT_PID=$!
 trap 'kill $SILENT_PID 2>/dev/null; kdc_stop; cleanup' EXIT INT TERM
-i=0
-while ! grep -q '^listening' "$TMP/silent.out" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -le 100 ] && kill -0 $SILENT_PID 2>/dev/null ||
-		{ cat "$TMP/silent.out" >&2; fail "silent listeners"; break; }
-	sleep 0.1
-done
+wait_line "$TMP/silent.out" '^listening' $SILENT_PID "$TMP/silent.out" \
+    "silent listeners"
 
 # A client krb5.conf per KDC; UDP first (no udp_preference_limit), as a
 # default krb5.conf would.
