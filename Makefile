@@ -63,8 +63,18 @@ all: deps bin/enforcer $(if $(SIM_SRCS),bin/winrm-sim)
 
 # --- dependencies ----------------------------------------------------------
 
+# On Debian every package of DEBS is checked as installed, so a package a
+# new test needs is installed on a fresh machine as soon as it is listed;
+# elsewhere, what the build and the tests use is looked for directly.
 deps:
 	@missing=""; \
+	if command -v dpkg-query >/dev/null; then \
+		have=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' \
+		    $(DEBS) 2>/dev/null | awk '$$1 == "ii" { print $$2 }'); \
+		for p in $(DEBS); do \
+			echo "$$have" | grep -qx "$$p" || missing="$$missing $$p"; \
+		done; \
+	else \
 	for p in $(PKGS) $(SIMPKGS) $(TESTPKGS); do \
 		pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
 	done; \
@@ -80,6 +90,7 @@ deps:
 		missing="$$missing gss-ntlmssp"; \
 	command -v gpg >/dev/null && command -v gpgv >/dev/null || \
 		missing="$$missing gnupg"; \
+	fi; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	echo "deps: missing:$$missing"; \
 	if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \

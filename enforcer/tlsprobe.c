@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "tlsprobe.h"
+#include "tlsstore.h"
 
 static long
 now_ms(void)
@@ -243,15 +244,8 @@ verify_chain(struct tlsprobe_result *r, X509 *leaf, STACK_OF(X509) *chain,
 	X509_STORE *store;
 	int rc = -1;
 
-	if ((store = X509_STORE_new()) == NULL)
-		fatal("out of memory");
-	if (ca_file != NULL ? X509_STORE_load_file(store, ca_file) != 1 :
-	    X509_STORE_set_default_paths(store) != 1) {
-		ERR_clear_error();
-		cause_set(cause, "cannot read CA file '%s'",
-		    ca_file != NULL ? ca_file : "(system)");
+	if ((store = tlsstore_get(ca_file, cause)) == NULL)
 		goto out;
-	}
 	if ((vctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(vctx, store, leaf, chain) != 1)
 		fatal("out of memory");
@@ -299,6 +293,32 @@ tlsprobe_cert(struct tlsprobe_result *r, X509 *x, STACK_OF(X509) *chain,
 		return -1;
 	}
 	return 0;
+}
+
+int
+tlsprobe_chain(struct tlsprobe_result *r, const unsigned char *der,
+    size_t len, const char *name, const char *ca_file, char **cause)
+{
+	const unsigned char *p = der, *end = der + len;
+	STACK_OF(X509) *chain;
+	X509 *x;
+	int rc;
+
+	if ((chain = sk_X509_new_null()) == NULL)
+		fatal("out of memory");
+	while (p < end && (x = d2i_X509(NULL, &p, end - p)) != NULL)
+		if (sk_X509_push(chain, x) == 0)
+			fatal("out of memory");
+	ERR_clear_error();
+	if (p != end || sk_X509_num(chain) == 0) {
+		sk_X509_pop_free(chain, X509_free);
+		memset(r, 0, sizeof(*r));
+		return cause_set(cause, "unreadable certificate chain");
+	}
+	rc = tlsprobe_cert(r, sk_X509_value(chain, 0), chain, name, ca_file,
+	    0, cause);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
 }
 
 static int

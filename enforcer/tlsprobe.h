@@ -58,6 +58,15 @@ void tlsprobe_result_release(struct tlsprobe_result *);
 int tlsprobe_cert(struct tlsprobe_result *out, X509 *x, STACK_OF(X509) *chain,
     const char *name, const char *ca_file, int flags, char **cause);
 
+/*
+ * Describe the leaf of a chain a server presented (DER certificates, leaf
+ * first, concatenated; the others may link it to ca_file), as
+ * tlsprobe_run() would.  -1 with *cause when the chain cannot be parsed
+ * or ca_file read; release *out after success.
+ */
+int tlsprobe_chain(struct tlsprobe_result *out, const unsigned char *der,
+    size_t len, const char *name, const char *ca_file, char **cause);
+
 /* OpenSSL's error queue, drained: its first error as one line, or none
  * when it was empty.  free(). */
 char *tlsprobe_ssl_errors(const char *none);

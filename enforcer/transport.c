@@ -17,6 +17,7 @@
 
 #include "negotiate.h"
 #include "tlsprobe.h"
+#include "tlsstore.h"
 #include "wsman.h"
 
 #define MUTUAL "Authorization: " \
@@ -53,6 +54,7 @@ struct slot {
 	int			 tls_started;	/* so TCP was up (libcurl
 						   keeps no connect time when
 						   the handshake times out) */
+	X509_STORE		*store;		/* the transport's, borrowed */
 };
 
 struct transport {
@@ -72,6 +74,7 @@ struct transport {
 	int			 seal;		/* HTTP: messages encrypted */
 	unsigned char		*cbt;		/* last bindings seen */
 	size_t			 cbt_len;
+	X509_STORE		*store;		/* trust anchors (tlsstore.c) */
 };
 
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
@@ -214,6 +217,33 @@ read_cbt(struct slot *s)
 	OPENSSL_free(der);
 }
 
+/*
+ * The certificates the server presented on this reply's connection (DER,
+ * leaf first), for wsman_peer_chain(): the listener's certificate is then
+ * judged without a handshake of its own.  Plain HTTP has none.
+ */
+static void
+read_peer_chain(struct slot *s)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+	STACK_OF(X509) *chain;
+	unsigned char *der;
+	int i, len;
+
+	if (s->x->peer_chain.len > 0 || curl_easy_getinfo(s->easy,
+	    CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || ti == NULL ||
+	    ti->backend != CURLSSLBACKEND_OPENSSL || ti->internals == NULL ||
+	    (chain = SSL_get_peer_cert_chain(ti->internals)) == NULL)
+		return;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		der = NULL;
+		if ((len = i2d_X509(sk_X509_value(chain, i), &der)) <= 0)
+			break;
+		buf_add(&s->x->peer_chain, der, (size_t)len);
+		OPENSSL_free(der);
+	}
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -231,6 +261,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		s->head_end = 0;
 		if (s->headers != NULL)
 			read_cbt(s);
+		read_peer_chain(s);
 	} else if ((len == 2 && p[0] == '\r' && p[1] == '\n') ||
 	    (len == 1 && p[0] == '\n'))
 		s->head_end = 1;
@@ -289,10 +320,14 @@ static CURLcode
 on_ssl_ctx(CURL *h, void *sslctx, void *arg)
 {
 	SSL_CTX *ctx = sslctx;
+	struct slot *s = arg;
 
 	SSL_CTX_set_ex_data(ctx, slot_index, arg);
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
 	SSL_CTX_set_info_callback(ctx, on_tls_info);
+	/* The run's parsed anchors, not a fresh parse per connection. */
+	if (s->store != NULL)
+		SSL_CTX_set1_cert_store(ctx, s->store);
 	return CURLE_OK;
 }
 
@@ -333,8 +368,9 @@ setup_tls(CURL *h, struct slot *s, const struct wsman_opts *o)
 
 	e |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
 	e |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
-	if (o->ca_file != NULL)
-		e |= curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+	/* libcurl loads nothing: on_ssl_ctx() hands it the run's store. */
+	e |= curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+	e |= curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
 	e |= curl_easy_setopt(h, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
 	e |= curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	e |= curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, s);
@@ -376,6 +412,7 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	e |= curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	e |= curl_easy_setopt(h, CURLOPT_PRIVATE, s);
+	s->store = t->store;
 	e |= setup_tls(h, s, o);
 	e |= setup_auth(h, o);
 	return e;
@@ -423,6 +460,10 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	t = xcalloc(1, sizeof(*t));
 	/* Plain HTTP only sealed: wsman_new() allows it for NTLM, Kerberos. */
 	t->seal = o->scheme != NULL && strcmp(o->scheme, "http") == 0;
+	if (!t->seal && (t->store = tlsstore_get(o->ca_file, cause)) == NULL) {
+		free(t);
+		return -1;
+	}
 	t->url = xasprintf("%s://%s:%d/%s", t->seal ? "http" : "https",
 	    o->name, o->port, o->path);
 	if (o->address != NULL) {
@@ -498,6 +539,7 @@ transport_free(struct transport *t)
 		curl_multi_cleanup(t->multi);
 	if (t->share != NULL)
 		curl_share_cleanup(t->share);
+	X509_STORE_free(t->store);
 	curl_slist_free_all(t->headers);
 	curl_slist_free_all(t->connect_to);
 	free(t->url);
@@ -801,7 +843,7 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 {
 	struct wsman_http *x = s->x;
 	curl_off_t connect = 0, pre = 0, tls = 0;
-	long status = 0, verify = 0, err = 0;
+	long status = 0, verify = 0, err = 0, nconn = 0;
 
 	curl_multi_remove_handle(t->multi, s->easy);
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -825,6 +867,11 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	    rc == CURLE_LOGIN_DENIED ? s->autherr : s->errbuf);
 	if (rc != CURLE_OK && s->peer.len > 0)
 		buf_add(&x->peer, s->peer.ptr, s->peer.len);
+	/* A kept-alive connection's certificate may be older than a rebind
+	 * (wsman_peer_chain()): only a handshake made now counts. */
+	if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &nconn) !=
+	    CURLE_OK || nconn == 0)
+		buf_reset(&x->peer_chain);
 	s->x = NULL;
 }
 

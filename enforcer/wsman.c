@@ -29,6 +29,7 @@ struct wsman {
 	char			*shell_id;	/* the open shell, or NULL */
 	enum wsman_error	 last_error;
 	struct wsman_fault	 last_fault;
+	struct buf		 peer_chain;	/* wsman_peer_chain() */
 };
 
 /* One request and its reply. */
@@ -258,6 +259,12 @@ wsman_host(const struct wsman *ws)
 	return ws->o.name;
 }
 
+const struct buf *
+wsman_peer_chain(const struct wsman *ws)
+{
+	return ws->peer_chain.len > 0 ? &ws->peer_chain : NULL;
+}
+
 int
 wsman_tls_verified(const struct wsman *ws)
 {
@@ -295,6 +302,7 @@ wsman_free(struct wsman *ws)
 		shell_delete(ws, NULL);
 	transport_free(ws->transport);
 	wsman_fault_release(&ws->last_fault);
+	buf_release(&ws->peer_chain);
 	free_opts(&ws->o);
 	free(ws->to);
 	free(ws);
@@ -306,6 +314,7 @@ wsman_http_release(struct wsman_http *h)
 	buf_release(&h->offered);
 	buf_release(&h->peer);
 	buf_release(&h->reply);
+	buf_release(&h->peer_chain);
 }
 
 /* --- exchanges and what went wrong -------------------------------------- */
@@ -690,6 +699,31 @@ http_reset(struct wsman_http *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/*
+ * What the host presented on a new connection that carried a reply
+ * (transport.c reports only handshakes made for the exchange).  A write
+ * may rebind the listener, and connections opened before it keep the old
+ * certificate: after a write, only a later handshake counts.
+ */
+static void
+keep_peer_chain(struct wsman *ws, struct step **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!v[i]->read) {
+			buf_reset(&ws->peer_chain);
+			return;
+		}
+	for (i = 0; i < n; i++) {
+		if (v[i]->http.curl_code != 0 || v[i]->http.peer_chain.len == 0)
+			continue;
+		buf_reset(&ws->peer_chain);
+		buf_add(&ws->peer_chain, v[i]->http.peer_chain.ptr,
+		    v[i]->http.peer_chain.len);
+	}
+}
+
 /* Send every step that is ready; resend failed reads with backoff. */
 static void
 steps_run(struct wsman *ws, struct step **v, size_t n)
@@ -729,6 +763,7 @@ steps_run(struct wsman *ws, struct step **v, size_t n)
 	for (i = 0; i < n; i++)
 		if (!v[i]->failed)
 			step_check(ws, v[i]);
+	keep_peer_chain(ws, v, n);
 	free(send);
 	free(x);
 }

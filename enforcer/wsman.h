@@ -128,6 +128,8 @@ struct wsman_http {
 	struct buf	 offered;	/* WWW-Authenticate schemes, ", " */
 	struct buf	 peer;		/* names in the server's certificate */
 	struct buf	 reply;		/* body as received */
+	struct buf	 peer_chain;	/* HTTPS: the certificates the server
+					   presented, DER, leaf first */
 };
 
 /*
@@ -216,6 +218,15 @@ const char *wsman_host(const struct wsman *);
  * loudly, in every run's output.
  */
 int wsman_tls_verified(const struct wsman *);
+
+/*
+ * The certificates the host presented on the connection of the last
+ * successful exchange (DER, leaf first, concatenated), so a caller can
+ * judge the listener's certificate without a handshake of its own.
+ * Borrowed until the next operation; NULL when there was none (plain HTTP,
+ * nothing sent yet, a replaced transport).
+ */
+const struct buf *wsman_peer_chain(const struct wsman *);
 
 /*
  * The last operation's failure class (WSMAN_OK after a success), and its

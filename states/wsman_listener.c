@@ -1,11 +1,12 @@
 /*
  * wsman_listener.c: the WinRM HTTPS listener exists, is enabled, and its
  * certificate is fit to be trusted.  The certificate is checked two ways:
- * a live TLS handshake to the listener (tlsprobe.c), and the certificates
- * of LocalMachine\My themselves, read as DER through PowerShell (WinRM has
- * no resource for the store) and judged with OpenSSL (certstore.c), so
- * that no localised text is parsed (docs/windows-behaviour.md,
- * "Certificates").
+ * as the listener presents it in a live TLS handshake (our own
+ * connection's, when it went to that listener; else tlsprobe.c's), and,
+ * only when that one is unfit, the certificates of LocalMachine\My
+ * themselves, read as DER through PowerShell (WinRM has no resource for
+ * the store) and judged with OpenSSL (certstore.c), so that no localised
+ * text is parsed (docs/windows-behaviour.md, "Certificates").
  *
  * Remedy, in order: bind the listener to the desired thumbprint; or to the
  * best certificate of LocalMachine\My that qualifies (it chains to
@@ -102,16 +103,28 @@ out:
 	return rc;
 }
 
-/* What the listener really presents. */
+/*
+ * What the listener really presents.  When our own connection went to
+ * that listener, it is what that connection's handshake saw: no second
+ * connection, no second handshake.  Otherwise (another port, or reached
+ * over HTTP) a handshake of its own.
+ */
 static void
 lst_probe(struct state_ctx *ctx, int port, struct node *https)
 {
+	const struct buf *seen = wsman_peer_chain(ctx->ws);
 	struct tlsprobe_result pr;
 	struct node *c;
 	char *cause = NULL;
+	int rc;
 
-	if (tlsprobe_run(&pr, ctx->host, ctx->address, port, ctx->ca_file,
-	    10000, &cause) == -1) {
+	if (seen != NULL && port == ctx->port)
+		rc = tlsprobe_chain(&pr, (const unsigned char *)seen->ptr,
+		    seen->len, ctx->host, ctx->ca_file, &cause);
+	else
+		rc = tlsprobe_run(&pr, ctx->host, ctx->address, port,
+		    ctx->ca_file, 10000, &cause);
+	if (rc == -1) {
 		c = node_map();
 		node_map_set(c, "error", node_scalar(cause));
 		node_map_set(https, "presented", c);
@@ -161,6 +174,33 @@ lst_port(const struct state_ctx *ctx, const struct node *https)
 	return (int)port;
 }
 
+static int lst_true(const struct node *, const char *, int);
+static char *lst_unfit(const struct node *, const struct node *, time_t);
+
+/*
+ * Whether the diff will look for a certificate to bind: only then is
+ * LocalMachine\My read.  Reading the store costs a remote shell, five
+ * requests in series; a listener that presents a fit certificate (the
+ * usual case) needs none of it.  Mirrors lst_diff_https()'s rebind rule.
+ */
+static int
+lst_needs_store(const struct node *want, const struct node *https,
+    time_t now)
+{
+	char *why;
+
+	if (want == NULL || !lst_true(want, "enabled", 1) ||
+	    node_get_str(want, "thumbprint") != NULL)
+		return 0;
+	if (!lst_true(https, "exists", 0))
+		return 1;
+	if (!lst_true(https, "enabled", 1))
+		return 0;
+	why = lst_unfit(node_get(want, "certificate"), https, now);
+	free(why);
+	return why != NULL;
+}
+
 static int
 lst_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
@@ -177,7 +217,8 @@ lst_read(struct state_ctx *ctx, const struct node *desired,
 		lst_probe(ctx, lst_port(ctx, https), https);
 	node_map_set(obs, "https", https);
 	node_free(items);
-	if (lst_read_store(ctx, obs, cause) == -1) {
+	if (lst_needs_store(node_get(desired, "https"), https, ctx->now) &&
+	    lst_read_store(ctx, obs, cause) == -1) {
 		node_free(obs);
 		return -1;
 	}

@@ -2,7 +2,8 @@
  * test_tlsprobe.c: the TLS probe against local servers presenting
  * certificates from a throwaway CA: valid, expired, wrong name, without
  * serverAuth, without any EKU, from an unknown CA; and against nothing
- * (refused) and a server that never answers (timeout).
+ * (refused) and a server that never answers (timeout); the run's shared
+ * trust store (tlsstore.c).
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "tlsprobe.h"
+#include "tlsstore.h"
 #include "tls_server.h"
 
 #define NAME	"node1.test"
@@ -236,6 +238,71 @@ test_cert_names(void **state)
 	leaf_free(&l);
 }
 
+/* A chain as our own connection saw it (DER, leaf first) is judged as a
+ * probe's handshake would judge it; bytes that are no chain are refused. */
+static void
+test_chain_der(void **state)
+{
+	struct tlsprobe_result r;
+	struct buf der = BUF_INIT;
+	struct leaf l;
+	unsigned char *p = NULL;
+	char *cause = NULL;
+	X509 *x;
+	FILE *fp;
+	int len;
+
+	pki_leaf(&P, &l, NAME, -1, 30, NULL, 0);
+	fp = fopen(l.cert_file, "r");
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	len = i2d_X509(x, &p);
+	buf_add(&der, p, (size_t)len);
+	OPENSSL_free(p);
+	assert_int_equal(tlsprobe_chain(&r, (unsigned char *)der.ptr, der.len,
+	    NAME, P.ca_file, &cause), 0);
+	assert_true(r.chain_ok);
+	assert_true(r.name_matches);
+	assert_true(r.not_after > time(NULL));
+	tlsprobe_result_release(&r);
+	assert_int_equal(tlsprobe_chain(&r, (unsigned char *)der.ptr, der.len,
+	    "other.test", P.ca_file, &cause), 0);
+	assert_false(r.name_matches);
+	tlsprobe_result_release(&r);
+	assert_int_equal(tlsprobe_chain(&r, (unsigned char *)der.ptr,
+	    der.len - 1, NAME, P.ca_file, &cause), -1);
+	assert_string_equal(cause, "unreadable certificate chain");
+	free(cause);
+	X509_free(x);
+	buf_release(&der);
+	leaf_free(&l);
+}
+
+/* One parse per CA file: the same store every time, each caller its own
+ * reference; an unreadable file is an error naming it, every time. */
+static void
+test_store_shared(void **state)
+{
+	X509_STORE *a, *b;
+	char *cause = NULL;
+	int i;
+
+	a = tlsstore_get(P.ca_file, &cause);
+	b = tlsstore_get(P.ca_file, &cause);
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_null(cause);
+	X509_STORE_free(a);
+	X509_STORE_free(b);
+	for (i = 0; i < 2; i++) {
+		assert_null(tlsstore_get("/nonexistent/ca.pem", &cause));
+		assert_string_equal(cause,
+		    "cannot read CA file '/nonexistent/ca.pem'");
+		free(cause);
+		cause = NULL;
+	}
+}
+
 int
 main(void)
 {
@@ -248,6 +315,8 @@ main(void)
 		cmocka_unit_test(test_ip_name),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_cert_names),
+		cmocka_unit_test(test_store_shared),
+		cmocka_unit_test(test_chain_der),
 	};
 
 	return cmocka_run_group_tests_name("tlsprobe", tests, setup, teardown);

@@ -594,6 +594,46 @@ test_batch_reads(void **state)
 
 /* --- errors ------------------------------------------------------------- */
 
+/*
+ * The certificate a new connection's handshake saw is kept for
+ * wsman_peer_chain(); a write (it may rebind the listener) forgets it,
+ * so that only a later handshake counts.
+ */
+static void
+test_peer_chain(void **state)
+{
+	static const struct canned script[] = {
+		{ .file = "get_auth_gpo.xml", .peer_chain = "OLD" },
+		{ .file = F("spec_examples/spec_4.1.3_wmi_put_response.xml") },
+		{ .file = "get_auth_gpo.xml", .peer_chain = "NEW" },
+	};
+	struct wsman_body body = { "Auth", URI_AUTH, NULL, NULL };
+	struct t t = { 0 };
+	struct node *out = NULL, *fields = node_map();
+	const struct buf *b;
+
+	body.fields = fields;
+	t_start(&t, script, nitems(script));
+	assert_null(wsman_peer_chain(t.ws));
+	assert_int_equal(wsman_get(t.ws, WSMAN_REF(URI_AUTH), &out,
+	    &t.cause), 0);
+	node_free(out);
+	assert_non_null(b = wsman_peer_chain(t.ws));
+	assert_int_equal(b->len, 3);
+	assert_memory_equal(b->ptr, "OLD", 3);
+	assert_int_equal(wsman_put(t.ws, WSMAN_REF(URI_AUTH), &body, &out,
+	    &t.cause), 0);
+	node_free(out);
+	assert_null(wsman_peer_chain(t.ws));
+	assert_int_equal(wsman_get(t.ws, WSMAN_REF(URI_AUTH), &out,
+	    &t.cause), 0);
+	node_free(out);
+	assert_non_null(b = wsman_peer_chain(t.ws));
+	assert_memory_equal(b->ptr, "NEW", 3);
+	node_free(fields);
+	t_end(&t);
+}
+
 static void
 test_fault_line(void **state)
 {
@@ -1445,6 +1485,7 @@ main(void)
 		cmocka_unit_test(test_enumerate_selector_filter),
 		cmocka_unit_test(test_enumerate_runaway),
 		cmocka_unit_test(test_batch_reads),
+		cmocka_unit_test(test_peer_chain),
 		cmocka_unit_test(test_fault_line),
 		cmocka_unit_test(test_auth_refused),
 		cmocka_unit_test(test_failures),

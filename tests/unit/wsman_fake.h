@@ -32,6 +32,8 @@ struct canned {
 	const char	*errbuf;
 	const char	*offered;
 	const char	*peer;
+	const char	*peer_chain;	/* stands for the DER chain a new
+					   connection's handshake saw */
 	const char	*file;		/* tests/data/wsman/FILE */
 	const char	*body;		/* or this */
 	int		 keep_relates;
@@ -148,6 +150,8 @@ fake_one(struct fake *f, struct wsman_http *x)
 		buf_puts(&x->offered, c->offered);
 	if (c->peer != NULL)
 		buf_puts(&x->peer, c->peer);
+	if (c->peer_chain != NULL)
+		buf_puts(&x->peer_chain, c->peer_chain);
 	if (c->file != NULL) {
 		data = fake_read(c->file, &len);
 		buf_add(&x->reply, data, len);

@@ -130,7 +130,7 @@ static void
 conn_free(struct conn *c)
 {
 	TAILQ_REMOVE(&c->hh->conns, c, entry);
-	c->hh->host->counters.connections--;
+	c->hh->host->counters.connections_open--;
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (c->pending != NULL)
@@ -926,6 +926,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	/* A reply goes out as a few TLS records: don't let Nagle hold the
 	 * last one back for the client's delayed ACK. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	h->counters.connections++;
 	c = xcalloc(1, sizeof(*c));
 	c->hh = hh;
 	c->port = b->port;
@@ -941,8 +942,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	c->timer = evtimer_new(h->fleet->base, conn_timer, c);
 	TAILQ_INSERT_TAIL(&hh->conns, c, entry);
-	if (++h->counters.connections > h->counters.connections_max)
-		h->counters.connections_max = h->counters.connections;
+	if (++h->counters.connections_open > h->counters.connections_max)
+		h->counters.connections_max = h->counters.connections_open;
 	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
 	bufferevent_set_timeouts(c->bev, &idle, NULL);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

@@ -11,6 +11,7 @@
  */
 #include <sys/resource.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: winrm-sim --fleet FILE [--ca-out PEM] "
 	    "[--control 127.0.0.1:PORT]\n"
+	    "                 [--trace FILE]\n"
 	    "       winrm-sim ctl ADDR:PORT METHOD PATH [BODY | -]\n");
 }
 
@@ -117,7 +119,8 @@ start(struct sim_fleet *f, const char *control)
 }
 
 static int
-serve(const char *path, const char *ca_out, const char *control)
+serve(const char *path, const char *ca_out, const char *control,
+    const char *trace)
 {
 	struct sim_fleet *f = NULL;
 	struct event *sigterm = NULL, *sigint = NULL, *tick = NULL;
@@ -127,6 +130,10 @@ serve(const char *path, const char *ca_out, const char *control)
 
 	if (load(&f, path, ca_out) != 0)
 		goto out;
+	if (trace != NULL && (f->trace = fopen(trace, "w")) == NULL) {
+		fprintf(stderr, "winrm-sim: %s: %s\n", trace, strerror(errno));
+		goto out;
+	}
 	if ((f->base = event_base_new()) == NULL) {
 		fprintf(stderr, "winrm-sim: cannot create the event loop\n");
 		goto out;
@@ -154,6 +161,8 @@ out:
 			event_free(sigterm);
 		if (f->base != NULL)
 			event_base_free(f->base);
+		if (f->trace != NULL)
+			fclose(f->trace);
 	}
 	fleet_free(f);
 	return rc;
@@ -166,19 +175,22 @@ main(int argc, char **argv)
 		{ "fleet", required_argument, NULL, 'f' },
 		{ "ca-out", required_argument, NULL, 'c' },
 		{ "control", required_argument, NULL, 'C' },
+		{ "trace", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fleet = NULL, *ca_out = NULL, *control = "127.0.0.1:0";
+	const char *trace = NULL;
 	int ch, rc;
 
 	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
 		return control_client(argc - 1, argv + 1);
-	while ((ch = getopt_long(argc, argv, "f:c:C:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:c:C:t:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': fleet = optarg; break;
 		case 'c': ca_out = optarg; break;
 		case 'C': control = optarg; break;
+		case 't': trace = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -189,7 +201,7 @@ main(int argc, char **argv)
 	}
 	raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
-	rc = serve(fleet, ca_out, control);
+	rc = serve(fleet, ca_out, control, trace);
 	ntlm_release();
 	xmlCleanupParser();
 	libevent_global_shutdown();

@@ -175,7 +175,10 @@ struct sim_counters {
 	unsigned long	writes;		/* requests that changed state */
 	unsigned long	auth_failures;
 	unsigned long	shells_open;
-	unsigned long	connections;	/* TCP connections open now */
+	unsigned long	connections;	/* TCP connections accepted */
+	unsigned long	tls_full;	/* TLS handshakes, full */
+	unsigned long	tls_resumed;	/* TLS handshakes, session resumed */
+	unsigned long	connections_open;	/* TCP connections open now */
 	unsigned long	connections_max;	/* the most open at once: a
 					   client's parallelism, untimed */
 };
@@ -249,6 +252,7 @@ struct sim_fleet {
 	EVP_PKEY		*rogue_ca_key;	/* never written to ca_out */
 	struct ssl_ctx_st	*ssl_ctx;	/* tls.c: shared by every host */
 	struct event_base	*base;		/* main.c's event loop */
+	FILE			*trace;		/* --trace: one line a request */
 };
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */

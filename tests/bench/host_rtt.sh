@@ -1,0 +1,136 @@
+#!/bin/sh
+# host_rtt.sh: what one in-sync host costs a no-op plan, every kind at
+# once (credssp, wsman_listener, service, local_group, trusted_hosts):
+# round trips on the critical path, WS-Man requests, TCP connections and
+# TLS handshakes (full and resumed, counted by the simulator), and the
+# enforcer's CPU.  Round trips: a delaying proxy (lib/delayproxy.py) adds
+# RTT to every flight, TCP set-up included, so wall time / RTT counts
+# them; a single curl Get over a new connection through the same proxy is
+# the floor (TCP, TLS, one request).  Issue 16's targets: <= 3.5 RTT,
+# <= 6 requests, <= 1 full handshake.  The peer: pywinrm replaying the
+# same plan's requests (lib/pywinrm_replay.py) at the same RTT, so the
+# speed-up is a ratio from one run.  Figures only, no verdict.
+# TRACE=1 also lists one plan's requests in order (winrm-sim --trace).
+. "$TOP/tests/e2e/lib/e2e.sh"
+. "$TOP/tests/e2e/lib/converge.sh"
+
+H=node1.contoso.test
+RUNS=${RUNS:-3}
+
+cat >"$TMP/fleet.yaml" <<EOT
+$FLEET_DEFAULTS
+  services: { W32Time: { state: Running, start_mode: Auto } }
+hosts:
+  $H: { address: $NET.1 }
+EOT
+fleet_start "$TMP/fleet.yaml" --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
+
+# ds ADDRESS: the desired state, reaching the host at ADDRESS.
+ds() {
+	rm -rf "$TMP/ds"
+	ds_new "$TMP/ds"
+	cat >"$TMP/ds/hosts.yaml" <<EOT
+hosts:
+  $H: { groups: [hci-nodes], address: $1 }
+policies:
+  hci-nodes:
+    credssp: { server: disabled, client: disabled, encryption_oracle: force_updated_clients }
+    wsman_listener: { https: { certificate: { min_days_left: 30 } } }
+    service: { W32Time: { state: running, start_mode: auto } }
+    trusted_hosts: { hosts: ['*.contoso.test'], exclusive: true }
+    local_group:
+      S-1-5-32-544: { members: ['CONTOSO\\svc-enforcer'] }
+EOT
+}
+
+counter() {
+	sim GET "/hosts/$H/counters" | sed -n "s/^$1 = //p"
+}
+
+# plan_runs: RUNS no-op plans; sets MS (median wall ms), CPU (mean ms of
+# user+system) and the per-run counters REQ, CONN, FULL, RES.
+plan_runs() {
+	reset_counters "$H"
+	: >"$TMP/walls"
+	: >"$TMP/cpus"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		t0=$(date +%s%N)
+		/usr/bin/time -f '%U %S' -o "$TMP/time" "$ENFORCER" plan \
+		    "$TMP/ds" >"$TMP/out" 2>"$TMP/err"
+		rc=$?
+		t1=$(date +%s%N)
+		[ $rc -eq 0 ] || { echo "plan exited $rc:"; cat "$TMP/out" \
+		    "$TMP/err"; exit 1; }
+		echo $(((t1 - t0) / 1000000)) >>"$TMP/walls"
+		awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$TMP/time" \
+		    >>"$TMP/cpus"
+		i=$((i + 1))
+	done
+	MS=$(sort -n "$TMP/walls" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	CPU=$(awk '{ s += $1 } END { printf "%d", s / NR }' "$TMP/cpus")
+	REQ=$(($(counter requests) / RUNS))
+	CONN=$(($(counter connections) / RUNS))
+	FULL=$(($(counter tls_full) / RUNS))
+	RES=$(($(counter tls_resumed) / RUNS))
+}
+
+# curl_floor ADDRESS: ms of one WS-Man Get over a new connection.
+curl_floor() {
+	curl -s -o /dev/null -w '%{time_total}\n' --cacert "$SIM_CA" \
+	    --connect-to "$H:5986:$1:5986" -u "CONTOSO\\svc-enforcer:$E2E_PASSWORD" \
+	    -H 'Content-Type: application/soap+xml;charset=UTF-8' \
+	    --data-binary @"$TMP/get.xml" "https://$H:5986/wsman" |
+	    awk '{ printf "%d", $1 * 1000 }'
+}
+
+cat >"$TMP/get.xml" <<'EOT'
+<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:To>https://node1.contoso.test:5986/wsman</a:To><w:ResourceURI s:mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/config</w:ResourceURI><a:ReplyTo><a:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo><a:Action s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action><a:MessageID>uuid:00000000-0000-0000-0000-000000000001</a:MessageID><w:OperationTimeout>PT60S</w:OperationTimeout></s:Header><s:Body/></s:Envelope>
+EOT
+
+ds "$NET.1"
+"$ENFORCER" apply "$TMP/ds" >"$TMP/out" 2>&1 ||
+	{ echo "apply did not converge:"; cat "$TMP/out"; exit 1; }
+seen=$(wc -l <"$TMP/trace")
+plan_runs
+tail -n +$((seen + 1)) "$TMP/trace" | head -n "$REQ" >"$TMP/one_plan"
+if [ -n "${TRACE:-}" ]; then
+	echo "one plan's requests (seconds, host, action, resource):"
+	cut -d' ' -f1-4 "$TMP/one_plan"
+fi
+echo "loopback: plan ${MS} ms wall, ${CPU} ms CPU; per plan: $REQ requests, $CONN connections, $FULL full + $RES resumed TLS handshakes"
+LOOP_MS=$MS
+peer() {
+	/usr/bin/python3 "$TOP/tests/bench/lib/pywinrm_replay.py" \
+	    "$TMP/one_plan" "$H" "$1" 5986 "$SIM_CA" \
+	    'CONTOSO\svc-enforcer' "$RUNS" >"$TMP/peer" 2>&1 ||
+		{ echo "pywinrm replay failed:"; cat "$TMP/peer"; exit 1; }
+	PEER_MS=$(sed -n 's/^pywinrm: \([0-9]*\) ms wall.*/\1/p' "$TMP/peer")
+}
+peer "$NET.1"
+echo "loopback: $(cat "$TMP/peer"); enforcer speed-up $(awk -v a="$PEER_MS" -v b="$LOOP_MS" 'BEGIN { printf "%.2f", a / b }')x"
+
+for rtt in 100 50; do
+	/usr/bin/python3 "$TOP/tests/bench/lib/delayproxy.py" "$NET.101" \
+	    "$NET.1" $rtt 5986 5985 >"$TMP/proxy.out" 2>&1 &
+	PROXY=$!
+	i=0
+	until grep -q ready "$TMP/proxy.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "proxy did not start"; exit 1; }
+		sleep 0.1
+	done
+	ds "$NET.101"
+	plan_runs
+	floor=$(curl_floor "$NET.101")
+	peer "$NET.101"
+	kill "$PROXY"
+	wait "$PROXY" 2>/dev/null
+	awk -v ms="$MS" -v lo="$LOOP_MS" -v rtt=$rtt -v fl="$floor" \
+	    -v req="$REQ" -v conn="$CONN" -v full="$FULL" 'BEGIN {
+		printf "RTT %d ms: plan %d ms = %.1f RTT (%.1f RTT over loopback'"'"'s %d ms); floor (curl, one Get, new connection) %.1f RTT; %d requests, %d connections, %d full handshakes\n",
+		    rtt, ms, ms / rtt, (ms - lo) / rtt, lo, fl / rtt, req, conn, full }'
+	echo "RTT $rtt ms: $(cat "$TMP/peer") = $(awk -v p="$PEER_MS" -v rtt=$rtt 'BEGIN { printf "%.1f", p / rtt }') RTT; enforcer speed-up $(awk -v a="$PEER_MS" -v b="$MS" 'BEGIN { printf "%.2f", a / b }')x"
+done
+fleet_stop
+finish
