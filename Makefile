@@ -144,7 +144,8 @@ $(O)/tests/test_%: tests/unit/test_%.c $(O)/libenforcer.a | deps
 # The simulator's ground truth and cmd.exe interpreter are tested on their
 # own: test_sim_* link them, not the server files nor libenforcer.a.
 SIM_CMD_OBJS  := $(O)/tests/winrm-sim/cmd.o $(O)/tests/winrm-sim/state.o \
-		 $(O)/tests/winrm-sim/lang.o \
+		 $(O)/tests/winrm-sim/lang.o $(O)/tests/winrm-sim/truststore.o \
+		 $(O)/tests/winrm-sim/reboot.o \
 		 $(patsubst %.c,$(O)/%.o,$(wildcard tests/winrm-sim/prog_*.c))
 SIM_UNIT_BINS := $(filter $(O)/tests/test_sim_%,$(UNIT_BINS))
 

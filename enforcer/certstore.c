@@ -2,27 +2,33 @@
  * certstore.c: the certificates of a Windows store, read as the
  * certificates themselves and judged here with OpenSSL (see certstore.h).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certstore.h"
 #include "timeparse.h"
 #include "wsman.h"
 
 /*
- * Every certificate of LocalMachine\My, one line each: HasPrivateKey as 0
- * or 1, a space, the DER certificate (RawData) in base64.  The simulator
+ * Every certificate of LocalMachine\STORE, one line each: HasPrivateKey as
+ * 0 or 1, a space, the DER certificate (RawData) in base64.  The simulator
  * (tests/winrm-sim/prog_powershell.c) knows this exact text; why this
  * form: docs/windows-behaviour.md, "Certificates".
  */
-#define CERTSTORE_MY_SCRIPT \
+#define CERTSTORE_SCRIPT_HEAD \
 	"$ProgressPreference='SilentlyContinue';" \
-	"Get-ChildItem Cert:\\LocalMachine\\My|ForEach-Object{'{0} {1}' -f " \
+	"Get-ChildItem Cert:\\LocalMachine\\"
+#define CERTSTORE_SCRIPT_TAIL \
+	"|ForEach-Object{'{0} {1}' -f " \
 	"[int]$_.HasPrivateKey,[Convert]::ToBase64String($_.RawData)}"
 
 /* One certificate of LocalMachine\My, as PowerShell listed it. */
@@ -70,7 +76,24 @@ certstore_node(const struct tlsprobe_result *r)
 char *
 certstore_command(void)
 {
-	const char *script = CERTSTORE_MY_SCRIPT;
+	return certstore_command_store("My");
+}
+
+char *
+certstore_command_store(const char *store)
+{
+	char *script, *line;
+
+	script = xasprintf("%s%s%s", CERTSTORE_SCRIPT_HEAD, store,
+	    CERTSTORE_SCRIPT_TAIL);
+	line = certstore_powershell(script);
+	free(script);
+	return line;
+}
+
+char *
+certstore_powershell(const char *script)
+{
 	size_t n = strlen(script), i;
 	unsigned char *u16;
 	char *b64, *line;
@@ -221,5 +244,125 @@ certstore_parse(const char *out, const char *name, const char *ca_file,
 		return -1;
 	rc = certstore_judge(v, n, name, ca_file, store, cause);
 	certstore_ders_free(v, n);
+	return rc;
+}
+
+/* The certificate of v whose SHA-1 thumbprint is thumbprint, or NULL. */
+static X509 *
+certstore_find(const struct certstore_der *v, size_t n, const char *thumbprint)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char hex[41];
+	unsigned int len, k;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (X509_digest(v[i].x, EVP_sha1(), md, &len) != 1 || len != 20)
+			continue;
+		for (k = 0; k < len; k++)
+			snprintf(hex + 2 * k, 3, "%02X", md[k]);
+		if (strcasecmp(hex, thumbprint) == 0)
+			return v[i].x;
+	}
+	return NULL;
+}
+
+static void
+certstore_stack_add(STACK_OF(X509) *sk, const struct certstore_der *v,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sk_X509_push(sk, v[i].x) <= 0)
+			fatal("out of memory");
+}
+
+/*
+ * Windows builds a chain from the peer's certificate through the stores'
+ * intermediates to an anchor of Root; OpenSSL does the same given Root as
+ * the trusted store and CA (plus the peer's own store) as untrusted.
+ */
+static int
+certstore_verify(X509 *leaf, const struct certstore_der *root, size_t nroot,
+    STACK_OF(X509) *untrusted, time_t now, char **verify_error)
+{
+	X509_STORE_CTX *vctx = NULL;
+	X509_STORE *store;
+	size_t i;
+	int ok = 0;
+
+	if ((store = X509_STORE_new()) == NULL)
+		fatal("out of memory");
+	for (i = 0; i < nroot; i++)
+		X509_STORE_add_cert(store, root[i].x);
+	if ((vctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(vctx, store, leaf, untrusted) != 1)
+		fatal("out of memory");
+	X509_STORE_CTX_set_time(vctx, 0, now);
+	ok = X509_verify_cert(vctx) == 1;
+	if (!ok)
+		*verify_error = xstrdup(X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(vctx)));
+	X509_STORE_CTX_free(vctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return ok;
+}
+
+static int
+certstore_names_match(X509 *x, const char *name)
+{
+	unsigned char addr[16];
+
+	if (inet_pton(AF_INET, name, addr) == 1 ||
+	    inet_pton(AF_INET6, name, addr) == 1)
+		return X509_check_ip_asc(x, name, 0) == 1;
+	return X509_check_host(x, name, strlen(name), 0, NULL) == 1;
+}
+
+void
+certstore_trust_release(struct certstore_trust *t)
+{
+	free(t->verify_error);
+	free(t->names);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+certstore_trusted_by(struct certstore_trust *t, const char *peer_my,
+    const char *thumbprint, const char *name, const char *root_out,
+    const char *ca_out, time_t now, char **cause)
+{
+	struct certstore_der *my = NULL, *root = NULL, *ca = NULL;
+	size_t nmy = 0, nroot = 0, nca = 0;
+	STACK_OF(X509) *untrusted = NULL;
+	struct buf names = BUF_INIT;
+	X509 *leaf;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	if (certstore_split(peer_my, &my, &nmy, cause) == -1 ||
+	    certstore_split(root_out, &root, &nroot, cause) == -1 ||
+	    certstore_split(ca_out, &ca, &nca, cause) == -1)
+		goto out;
+	rc = 0;
+	if ((leaf = certstore_find(my, nmy, thumbprint)) == NULL)
+		goto out;
+	t->found = 1;
+	t->name_matches = certstore_names_match(leaf, name);
+	tlsprobe_cert_names(leaf, &names);
+	t->names = buf_detach(&names);
+	if ((untrusted = sk_X509_new_null()) == NULL)
+		fatal("out of memory");
+	certstore_stack_add(untrusted, ca, nca);
+	certstore_stack_add(untrusted, my, nmy);
+	t->trusted = certstore_verify(leaf, root, nroot, untrusted, now,
+	    &t->verify_error);
+out:
+	sk_X509_free(untrusted);
+	certstore_ders_free(my, nmy);
+	certstore_ders_free(root, nroot);
+	certstore_ders_free(ca, nca);
 	return rc;
 }

@@ -7,6 +7,8 @@
 #ifndef ENFORCER_CERTSTORE_H
 #define ENFORCER_CERTSTORE_H
 
+#include <time.h>
+
 #include "node.h"
 #include "tlsprobe.h"
 
@@ -16,6 +18,14 @@
  * the DER certificate.  free().
  */
 char *certstore_command(void);
+/* The same for LocalMachine\STORE ("My", "Root", "CA").  free(). */
+char *certstore_command_store(const char *store);
+/*
+ * The cmd.exe line running an ASCII PowerShell script as -EncodedCommand
+ * (base64 of its UTF-16LE), the form those listings use; also used for
+ * other read-only scripts (states/domain_trust.c).  free().
+ */
+char *certstore_powershell(const char *script);
 
 /*
  * Parse what that command printed into *store (owned by the caller): a
@@ -36,5 +46,24 @@ int certstore_parse(const char *out, const char *name, const char *ca_file,
  * trusted, and verify_error when not trusted.  Owned by the caller.
  */
 struct node *certstore_node(const struct tlsprobe_result *);
+
+/*
+ * How a host whose LocalMachine\Root and \CA printed root_out and ca_out
+ * (certstore_command_store()) sees certificate thumbprint of a peer whose
+ * LocalMachine\My printed peer_my, reached by name (a DNS name or an IP
+ * address), at instant now.  Release with certstore_trust_release(); -1
+ * with *cause when an output does not parse.
+ */
+struct certstore_trust {
+	int	 found;		/* the peer's store holds the certificate */
+	int	 trusted;	/* it chains to an anchor of Root */
+	int	 name_matches;	/* its SAN (or CN) covers name */
+	char	*verify_error;	/* why not trusted, or NULL */
+	char	*names;		/* its DNS names ("a, b"), or its CN */
+};
+int certstore_trusted_by(struct certstore_trust *, const char *peer_my,
+    const char *thumbprint, const char *name, const char *root_out,
+    const char *ca_out, time_t now, char **cause);
+void certstore_trust_release(struct certstore_trust *);
 
 #endif

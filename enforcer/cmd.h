@@ -46,8 +46,12 @@ int cmd_window(int, char **);
 /* cmd_revert.c */
 int cmd_revert(int, char **);
 
-/* cmd_restart.c */
+/* cmd_doctor.c */
+int cmd_doctor(int, char **);
+
+/* cmd_restart.c: restart-winrm and restart */
 int cmd_restart_winrm(int, char **);
+int cmd_restart_computer(int, char **);
 
 /* cmd_apply.c: plan (online) and apply, through run_main(); apply: 1 or 0 */
 int cmd_run_engine(int apply, int argc, char **argv);

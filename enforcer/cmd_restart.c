@@ -1,20 +1,29 @@
 /*
- * cmd_restart.c: enforcer restart-winrm PATH: restart WinRM on each
- * selected host, the documented remedy for broken WinRM connections.
+ * cmd_restart.c: the restart verbs, the guide's remedies.
+ *
+ *   restart-winrm PATH  restart WinRM on each selected host (the remedy
+ *                       for broken WinRM connections)
+ *   restart PATH        restart each selected computer (Remedy 1 for a
+ *                       broken trust: restart the WAC gateway and the
+ *                       target)
  *
  * The restart cannot be sent over the connection it cuts, so the host
- * does it: a one-shot task running as SYSTEM (net stop winrm, then net
- * start winrm, output kept in a log on the host) is created and run over
+ * does it: a one-shot task running as SYSTEM is created and run over
  * WinRM; the call that runs it may lose its connection.  Fresh clients
- * then poll until WinRM answers again, reports itself Running and the
- * task has finished with exit code 0 (so a WinRM that answers before it
- * was even stopped is not taken for a restarted one); the task is then
- * deleted.  Hosts are handled in parallel on the engine's pool; one
- * failing host never stops the others.  A first SIGINT/SIGTERM starts no
- * new host; a host whose task was created is seen through to the end.
+ * then poll until the host is back, as each verb defines it: for WinRM,
+ * answering, Running and the task finished with exit code 0 (so a WinRM
+ * that answers before it was even stopped is not taken for a restarted
+ * one); for the computer, answering with a boot time
+ * (Win32_OperatingSystem.LastBootUpTime) other than the one read before.
+ * The task is then deleted.  Hosts are handled in parallel on the
+ * engine's pool; one failing host never stops the others.  More than one
+ * host needs --yes or a yes typed on the terminal.  A first SIGINT/SIGTERM
+ * starts no new host; a host whose task was created is seen through to
+ * the end.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,58 +36,89 @@
 #include "timeparse.h"
 #include "wsman.h"
 
-#define RESTART_TASK	"\\enforcer\\restart-winrm"
-#define RESTART_LOG	"%SystemRoot%\\Temp\\enforcer-restart-winrm.log"
 #define RESTART_SVC_URI	WSMAN_URI_WMI "/root/cimv2/Win32_Service"
+#define RESTART_OS_URI	WSMAN_URI_WMI "/root/cimv2/Win32_OperatingSystem"
 /* Task Scheduler's Last Result while a task runs, and before it ever ran. */
 #define RESTART_RUNNING	"267009"
 #define RESTART_NOT_RUN	"267011"
-
-struct restart_args {
-	long long		 timeout;	/* seconds */
-	struct run_opts		 o;		/* --hosts, --parallel,
-						   --no-wait, PATH */
-};
 
 struct cmd_restart_host {
 	const struct model_host	*host;
 	long			 ms;	/* from /Run to answering again */
 	char			*error;	/* one line, or NULL */
+	char			*boot;	/* LastBootUpTime before (restart) */
+	char			*boot_after;
 	int			 attempted;
 };
 
+/* What one restart verb does and how it knows the host is back. */
+struct restart_kind {
+	const char	*verb;
+	const char	*task;		/* the task's name */
+	const char	*action;	/* its command (/TR) */
+	const char	*log;		/* where it writes, on the host */
+	const char	*change;	/* the history's change path */
+	const char	*done;		/* "WinRM restarted", ... */
+	long long	 timeout;	/* default, seconds */
+	/* Read before the restart (may be NULL). */
+	int	(*before)(struct wsman *, struct cmd_restart_host *, char **);
+	/* 1 back, 0 not yet (*cause says why), -1 failed for good. */
+	int	(*back)(const struct restart_kind *, struct wsman *,
+		    struct cmd_restart_host *, char **);
+};
+
+struct restart_args {
+	long long		 timeout;	/* seconds */
+	int			 dry_run;
+	int			 yes;
+	struct run_opts		 o;		/* --hosts, --parallel,
+						   --no-wait, PATH */
+};
+
 struct restart_pool {
+	const struct restart_kind *kind;
 	struct cmd_restart_host	*hosts;
 	size_t			 n;
 	long long		 timeout_ms;
+	int			 dry_run;
 };
 
 static void
-cmd_restart_usage(FILE *fp)
+cmd_restart_usage(FILE *fp, const struct restart_kind *k)
 {
 	fprintf(fp,
-	    "usage: %s restart-winrm [--hosts GLOB] [--timeout DURATION]\n"
+	    "usage: %s %s [--hosts GLOB] [--timeout DURATION] [--dry-run] "
+	    "[--yes]\n"
 	    "       %*s [--parallel N] [--no-wait] [--history DIR] PATH\n\n"
-	    "Restart the WinRM service of each selected host (the remedy for "
-	    "broken WinRM\nconnections) through a one-shot task running as "
-	    "SYSTEM, wait until the host\nanswers again, then delete the "
-	    "task.\n\n"
+	    "%s through a one-shot task running as SYSTEM\n"
+	    "(%s), wait until each host is back, then delete\n"
+	    "the task.  More than one host needs --yes, or yes typed on the "
+	    "terminal.\n\n"
 	    "  --hosts GLOB      only hosts whose name or group matches GLOB\n"
-	    "  --timeout D       how long a host may take to answer again "
-	    "(default 60s)\n"
+	    "  --timeout D       how long a host may take to be back "
+	    "(default %llds)\n"
+	    "  --dry-run         say what would be restarted; change nothing\n"
+	    "  --yes             restart several hosts without asking\n"
 	    "  --parallel N      hosts handled at once (default 16)\n"
 	    "  --no-wait         fail at once if another run holds the lock\n"
-	    "\nexit status: 0 every host answers again, 1 error, "
-	    "3 some hosts failed\n",
-	    cmd_progname, (int)strlen(cmd_progname) + 14, "");
+	    "\nexit status: 0 every host is back, 1 error or not confirmed, "
+	    "3 some hosts\nfailed (each named)\n",
+	    cmd_progname, k->verb, (int)(strlen(cmd_progname) +
+	    strlen(k->verb)), "", strcmp(k->verb, "restart") == 0 ?
+	    "Restart each selected computer (Remedy 1 for a broken trust)" :
+	    "Restart the WinRM service of each selected host", k->action,
+	    k->timeout);
 }
 
 static int
-cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
+cmd_restart_parse(const struct restart_kind *k, struct restart_args *a,
+    int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "yes", no_argument, NULL, 'Y' },
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "history", required_argument, NULL, 'y' },
@@ -104,26 +144,32 @@ cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 				return cause_set(cause, "--timeout: '%s' is not "
 				    "from 1s to 1h", optarg);
 			break;
+		case 'd':
+			a->dry_run = 1;
+			break;
+		case 'Y':
+			a->yes = 1;
+			break;
 		case 'h':
-			cmd_restart_usage(stdout);
+			cmd_restart_usage(stdout, k);
 			exit(EXIT_OK);
 		default:
-			cmd_restart_usage(stderr);
+			cmd_restart_usage(stderr, k);
 			return cause_set(cause, "bad usage");
 		}
 	}
 	if (optind != argc - 1) {
-		cmd_restart_usage(stderr);
+		cmd_restart_usage(stderr, k);
 		return cause_set(cause, "expected one PATH");
 	}
 	a->o.src.path = argv[optind];
 	return desired_src_check(&a->o.src, cause);
 }
 
-/* Run line; a non-zero exit is a failure named after what. */
+/* Run line; a non-zero exit is a failure named after what (on task). */
 static int
-cmd_restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
-    struct wsman_cmd *out, char **cause)
+cmd_restart_cmd(struct wsman *ws, const char *what, const char *task,
+    const char *line, int flags, struct wsman_cmd *out, char **cause)
 {
 	char *said;
 
@@ -134,9 +180,26 @@ cmd_restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
 	said = wsman_cmd_said(out);
 	wsman_oneline(said);
 	cause_set(cause, "%s: %s %s: exit %ld: %s", wsman_host(ws), what,
-	    RESTART_TASK, out->exit_code, said);
+	    task, out->exit_code, said);
 	free(said);
 	return -1;
+}
+
+/* schtasks VERB /TN TASK REST, a failure named after "schtasks VERB". */
+static int
+cmd_restart_schtasks(struct wsman *ws, const struct restart_kind *k,
+    const char *verb, const char *rest, int flags, struct wsman_cmd *out,
+    char **cause)
+{
+	char *line, *what;
+	int rc;
+
+	line = xasprintf("schtasks %s /TN %s%s", verb, k->task, rest);
+	what = xasprintf("schtasks %s", verb);
+	rc = cmd_restart_cmd(ws, what, k->task, line, flags, out, cause);
+	free(line);
+	free(what);
+	return rc;
 }
 
 /*
@@ -144,37 +207,42 @@ cmd_restart_cmd(struct wsman *ws, const char *what, const char *line, int flags,
  * own, even if it were left behind: only /Run starts it.
  */
 static int
-cmd_restart_task_create(struct wsman *ws, char **cause)
+cmd_restart_task_create(struct wsman *ws, const struct restart_kind *k,
+    char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
+	char *rest;
 	int rc;
 
-	rc = cmd_restart_cmd(ws, "schtasks /Create", "schtasks /Create /TN "
-	    RESTART_TASK " /SC ONCE /ST 00:00 /TR \"cmd /c net stop winrm > "
-	    RESTART_LOG " 2>&1 & net start winrm >> " RESTART_LOG " 2>&1\" "
-	    "/RU SYSTEM /F", WSMAN_KEEP_SHELL, &out, cause);
+	rest = xasprintf(" /SC ONCE /ST 00:00 /TR \"%s\" /RU SYSTEM /F",
+	    k->action);
+	rc = cmd_restart_schtasks(ws, k, "/Create", rest, WSMAN_KEEP_SHELL,
+	    &out, cause);
 	wsman_cmd_release(&out);
+	free(rest);
 	return rc;
 }
 
 /*
- * The task stops WinRM, which may cut this very call: losing the reply is
- * expected, and whether the task ran is read once the host answers again.
- * A clear refusal (no such task, access denied) is a failure.
+ * The task stops WinRM (or the computer), which may cut this very call:
+ * losing the reply is expected, and whether the task ran is read once the
+ * host answers again.  A clear refusal (no such task, access denied) is a
+ * failure.
  */
 static int
-cmd_restart_task_run(struct wsman *ws, char **cause)
+cmd_restart_task_run(struct wsman *ws, const struct restart_kind *k,
+    char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
-	char *lost = NULL;
+	char *lost = NULL, *line;
 	int rc = 0;
 
-	if (wsman_run(ws, "schtasks /Run /TN " RESTART_TASK, 0, &out,
-	    &lost) == 0 && out.exit_code != 0) {
+	line = xasprintf("schtasks /Run /TN %s", k->task);
+	if (wsman_run(ws, line, 0, &out, &lost) == 0 && out.exit_code != 0) {
 		wsman_cmd_release(&out);
-		rc = cmd_restart_cmd(ws, "schtasks /Run", "schtasks /Run /TN "
-		    RESTART_TASK, 0, &out, cause);
+		rc = cmd_restart_schtasks(ws, k, "/Run", "", 0, &out, cause);
 	}
+	free(line);
 	free(lost);
 	wsman_cmd_release(&out);
 	return rc;
@@ -213,17 +281,18 @@ cmd_restart_csv_field(const char *s, size_t i)
 
 /* The task's Last Result (schtasks /Query /V /FO CSV: the 7th field). */
 static int
-cmd_restart_task_result(struct wsman *ws, char **result, char **cause)
+cmd_restart_task_result(struct wsman *ws, const struct restart_kind *k,
+    char **result, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	int rc = -1;
 
-	if (cmd_restart_cmd(ws, "schtasks /Query", "schtasks /Query /TN "
-	    RESTART_TASK " /V /FO CSV /NH", 0, &out, cause) == -1)
+	if (cmd_restart_schtasks(ws, k, "/Query", " /V /FO CSV /NH", 0, &out,
+	    cause) == -1)
 		goto out;
 	if ((*result = cmd_restart_csv_field(buf_cstr(&out.out), 6)) == NULL) {
 		cause_set(cause, "%s: schtasks /Query %s: no Last Result in "
-		    "its output", wsman_host(ws), RESTART_TASK);
+		    "its output", wsman_host(ws), k->task);
 		goto out;
 	}
 	rc = 0;
@@ -233,46 +302,114 @@ out:
 }
 
 /*
- * One look at the host with a fresh client: 1 when WinRM answers, is
- * Running and the task has finished; 0 when not yet (*cause says why);
- * -1 when the task failed, which waiting will not mend.
+ * restart-winrm: back when WinRM is Running and the task has finished
+ * with exit code 0; a task that failed will not mend by waiting.
  */
 static int
-cmd_restart_check(const struct wsman_opts *wo, char **cause)
+cmd_restart_winrm_back(const struct restart_kind *k, struct wsman *ws,
+    struct cmd_restart_host *rh, char **cause)
 {
 	const struct wsman_selector sel = { "Name", "WinRM" };
 	const struct wsman_ref ref = { RESTART_SVC_URI, &sel, 1 };
-	struct wsman *ws = NULL;
 	struct node *svc = NULL;
-	const char *state;
+	const char *state, *name = rh->host->name;
 	char *result = NULL;
 	int rc = 0;
 
-	if (wsman_new(&ws, wo, cause) == -1 ||
-	    wsman_get(ws, &ref, &svc, cause) == -1)
+	if (wsman_get(ws, &ref, &svc, cause) == -1)
 		goto out;
 	state = node_get_str(svc, "State");
 	if (state == NULL || strcasecmp(state, "Running") != 0) {
-		cause_set(cause, "%s: WinRM is '%s'", wo->name,
+		cause_set(cause, "%s: WinRM is '%s'", name,
 		    state != NULL ? state : "unknown");
 		goto out;
 	}
-	if (cmd_restart_task_result(ws, &result, cause) == -1)
+	if (cmd_restart_task_result(ws, k, &result, cause) == -1)
 		goto out;
 	if (strcmp(result, RESTART_RUNNING) == 0 ||
 	    strcmp(result, RESTART_NOT_RUN) == 0)
-		cause_set(cause, "%s: task %s has %s", wo->name, RESTART_TASK,
+		cause_set(cause, "%s: task %s has %s", name, k->task,
 		    strcmp(result, RESTART_RUNNING) == 0 ? "not finished" :
 		    "not run");
 	else if (strcmp(result, "0") != 0)
 		rc = cause_set(cause, "%s: task %s ended with exit code %s "
-		    "(its output is in %s on the host)", wo->name,
-		    RESTART_TASK, result, RESTART_LOG);
+		    "(its output is in %s on the host)", name, k->task, result,
+		    k->log);
 	else
 		rc = 1;
 out:
 	free(result);
 	node_free(svc);
+	return rc;
+}
+
+/*
+ * Win32_OperatingSystem.LastBootUpTime, as the datetime WS-Man writes
+ * (a cim:Datetime element inside the property: DSP0230), or its text.
+ */
+static int
+cmd_restart_boot_time(struct wsman *ws, char **out, char **cause)
+{
+	struct node *items = NULL;
+	const struct node *os, *t;
+	const char *v;
+	int rc = -1;
+
+	if (wsman_enumerate(ws, WSMAN_REF(RESTART_OS_URI), NULL, &items,
+	    cause) == -1)
+		return -1;
+	os = wsman_list(items, 0);
+	t = node_get(os, "LastBootUpTime");
+	v = t != NULL && t->kind == NODE_MAP ? node_get_str(t, "Datetime") :
+	    node_get_str(os, "LastBootUpTime");
+	if (v == NULL)
+		cause_set(cause, "%s: Win32_OperatingSystem has no "
+		    "LastBootUpTime", wsman_host(ws));
+	else {
+		*out = xstrdup(v);
+		rc = 0;
+	}
+	node_free(items);
+	return rc;
+}
+
+static int
+cmd_restart_host_before(struct wsman *ws, struct cmd_restart_host *rh,
+    char **cause)
+{
+	return cmd_restart_boot_time(ws, &rh->boot, cause);
+}
+
+/* restart: back when it answers with another boot time than before. */
+static int
+cmd_restart_host_back(const struct restart_kind *k, struct wsman *ws,
+    struct cmd_restart_host *rh, char **cause)
+{
+	char *now = NULL;
+
+	if (cmd_restart_boot_time(ws, &now, cause) == -1)
+		return 0;
+	if (strcmp(now, rh->boot) == 0) {
+		cause_set(cause, "%s: answering, still booted at %s",
+		    rh->host->name, now);
+		free(now);
+		return 0;
+	}
+	free(rh->boot_after);
+	rh->boot_after = now;
+	return 1;
+}
+
+/* One look at the host with a fresh client: kind->back's answer. */
+static int
+cmd_restart_check(const struct restart_kind *k, const struct wsman_opts *wo,
+    struct cmd_restart_host *rh, char **cause)
+{
+	struct wsman *ws = NULL;
+	int rc = 0;
+
+	if (wsman_new(&ws, wo, cause) == 0)
+		rc = k->back(k, ws, rh, cause);
 	wsman_free(ws);
 	return rc;
 }
@@ -292,7 +429,8 @@ cmd_restart_sleep(long ms)
  * does that.
  */
 static int
-cmd_restart_wait(const struct wsman_opts *base, const struct timespec *t0,
+cmd_restart_wait(const struct restart_kind *k, const struct wsman_opts *base,
+    struct cmd_restart_host *rh, const struct timespec *t0,
     long long timeout_ms, char **cause)
 {
 	struct wsman_opts wo = *base;
@@ -310,11 +448,12 @@ cmd_restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 		wo.connect_timeout_ms = wo.operation_timeout_ms;
 		free(last);
 		last = NULL;
-		if ((rc = cmd_restart_check(&wo, &last)) != 0)
+		if ((rc = cmd_restart_check(k, &wo, rh, &last)) != 0)
 			break;
 		if (timeparse_ms_since(t0) + pause >= timeout_ms) {
-			rc = cause_set(cause, "%s: WinRM not back within %llds "
-			    "(last: %s)", base->name, timeout_ms / 1000,
+			rc = cause_set(cause, "%s: %s within %llds (last: %s)",
+			    base->name, strcmp(k->verb, "restart") == 0 ?
+			    "not back" : "WinRM not back", timeout_ms / 1000,
 			    last != NULL ? last : "no answer");
 			break;
 		}
@@ -330,15 +469,16 @@ cmd_restart_wait(const struct wsman_opts *base, const struct timespec *t0,
 }
 
 static int
-cmd_restart_task_delete(const struct wsman_opts *wo, char **cause)
+cmd_restart_task_delete(const struct restart_kind *k,
+    const struct wsman_opts *wo, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	struct wsman *ws = NULL;
 	int rc = -1;
 
 	if (wsman_new(&ws, wo, cause) == -1 ||
-	    cmd_restart_cmd(ws, "schtasks /Delete", "schtasks /Delete /TN "
-	    RESTART_TASK " /F", 0, &out, cause) == -1)
+	    cmd_restart_schtasks(ws, k, "/Delete", " /F", 0, &out,
+	    cause) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -347,30 +487,41 @@ out:
 	return rc;
 }
 
-/* Create, run, wait, delete.  The client that ran the task dies with it. */
+/*
+ * Read before, create, run, wait, delete; a dry run stops after the read.
+ * The client that ran the task dies with it.
+ */
 static int
-cmd_restart_host(struct cmd_restart_host *rh, long long timeout_ms,
+cmd_restart_host(const struct restart_pool *p, struct cmd_restart_host *rh,
     char **cause)
 {
+	const struct restart_kind *k = p->kind;
 	struct wsman_opts wo;
 	struct wsman *ws = NULL;
 	struct timespec t0;
 	char *pw = NULL;
 	int rc = -1;
 
+	rh->attempted = !p->dry_run;
 	if (engine_wsman_opts(rh->host, &wo, &pw, cause) == -1 ||
 	    wsman_new(&ws, &wo, cause) == -1 ||
-	    cmd_restart_task_create(ws, cause) == -1)
+	    (k->before != NULL && k->before(ws, rh, cause) == -1))
+		goto out;
+	if (p->dry_run) {
+		rc = 0;
+		goto out;
+	}
+	if (cmd_restart_task_create(ws, k, cause) == -1)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (cmd_restart_task_run(ws, cause) == -1)
+	if (cmd_restart_task_run(ws, k, cause) == -1)
 		goto out;
 	wsman_free(ws);
 	ws = NULL;
-	if (cmd_restart_wait(&wo, &t0, timeout_ms, cause) == -1)
+	if (cmd_restart_wait(k, &wo, rh, &t0, p->timeout_ms, cause) == -1)
 		goto out;
 	rh->ms = timeparse_ms_since(&t0);
-	if (cmd_restart_task_delete(&wo, cause) == -1)
+	if (cmd_restart_task_delete(k, &wo, cause) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -385,8 +536,7 @@ cmd_restart_one(void *arg, size_t i)
 	struct restart_pool *p = arg;
 	char *cause = NULL;
 
-	p->hosts[i].attempted = 1;
-	if (cmd_restart_host(&p->hosts[i], p->timeout_ms, &cause) == -1)
+	if (cmd_restart_host(p, &p->hosts[i], &cause) == -1)
 		p->hosts[i].error = cause != NULL ? cause :
 		    xstrdup("unknown error");
 }
@@ -412,28 +562,66 @@ cmd_restart_unhost(const struct cmd_restart_host *rh)
 	return rh->error;
 }
 
+static void
+cmd_restart_line(const struct restart_pool *p, const struct cmd_restart_host *h)
+{
+	if (h->error != NULL)
+		printf("%s: failed: %s\n", h->host->name, cmd_restart_unhost(h));
+	else if (p->dry_run)
+		printf("%s: would restart%s%s (task %s: %s)\n", h->host->name,
+		    h->boot != NULL ? ", booted " : "", h->boot != NULL ?
+		    h->boot : "", p->kind->task, p->kind->action);
+	else if (h->boot_after != NULL)
+		printf("%s: %s, answering again after %.1f s, booted %s "
+		    "(was %s)\n", h->host->name, p->kind->done,
+		    (double)h->ms / 1000, h->boot_after, h->boot);
+	else
+		printf("%s: %s, answering again after %.1f s\n",
+		    h->host->name, p->kind->done, (double)h->ms / 1000);
+}
+
 static int
 cmd_restart_report(const struct restart_pool *p)
 {
 	size_t i, failed = 0;
 
 	for (i = 0; i < p->n; i++) {
-		if (p->hosts[i].error != NULL) {
-			printf("%s: failed: %s\n", p->hosts[i].host->name,
-			    cmd_restart_unhost(&p->hosts[i]));
-			failed++;
-		} else
-			printf("%s: WinRM restarted, answering again after "
-			    "%.1f s\n", p->hosts[i].host->name,
-			    (double)p->hosts[i].ms / 1000);
+		cmd_restart_line(p, &p->hosts[i]);
+		failed += p->hosts[i].error != NULL;
 	}
-	printf("\nrestart-winrm: %zu host%s: %zu restarted, %zu failed\n",
-	    p->n, p->n == 1 ? "" : "s", p->n - failed, failed);
+	printf("\n%s: %zu host%s: %zu %s, %zu failed\n", p->kind->verb, p->n,
+	    p->n == 1 ? "" : "s", p->n - failed, p->dry_run ? "to restart" :
+	    "restarted", failed);
 	for (i = 0; i < p->n; i++)
 		if (p->hosts[i].error != NULL)
 			printf("failed: %s: %s\n", p->hosts[i].host->name,
 			    cmd_restart_unhost(&p->hosts[i]));
 	return failed > 0 ? EXIT_HOSTS : EXIT_OK;
+}
+
+/*
+ * More than one host: --yes, or "y"/"yes" typed on the terminal (stdin
+ * and stderr both one).  Without a terminal the refusal says --yes.
+ */
+static int
+cmd_restart_confirm(const struct restart_pool *p, int yes, char **cause)
+{
+	char line[16];
+	size_t i;
+
+	if (p->n <= 1 || yes || p->dry_run)
+		return 0;
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return cause_set(cause, "%zu hosts selected: give --yes to act "
+		    "on more than one (no terminal to ask)", p->n);
+	fprintf(stderr, "%s: %zu hosts:", p->kind->verb, p->n);
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, " %s", p->hosts[i].host->name);
+	fprintf(stderr, "\nrestart them all? [y/N] ");
+	if (fgets(line, sizeof(line), stdin) == NULL ||
+	    (strcasecmp(line, "y\n") != 0 && strcasecmp(line, "yes\n") != 0))
+		return cause_set(cause, "not confirmed: nothing restarted");
+	return 0;
 }
 
 static int
@@ -471,7 +659,7 @@ cmd_restart_record(struct run *r, const struct restart_pool *p,
 		    cmd_restart_unhost(&p->hosts[i]) : NULL;
 		vh[i].attempted = p->hosts[i].attempted;
 	}
-	rc = record_verb(r->hist, &r->ri, run_id, started, "winrm.restart",
+	rc = record_verb(r->hist, &r->ri, run_id, started, p->kind->change,
 	    vh, p->n, intent, cause);
 	free(vh);
 	if (rc == -1)
@@ -480,9 +668,38 @@ cmd_restart_record(struct run *r, const struct restart_pool *p,
 	return rc;
 }
 
-/* A restart cuts the connections of an apply on the same hosts: lock. */
-int
-cmd_restart_winrm(int argc, char **argv)
+static const struct restart_kind cmd_restart_winrm_kind = {
+	.verb = "restart-winrm",
+	.task = "\\enforcer\\restart-winrm",
+	.action = "cmd /c net stop winrm > "
+	    "%SystemRoot%\\Temp\\enforcer-restart-winrm.log 2>&1 & net start "
+	    "winrm >> %SystemRoot%\\Temp\\enforcer-restart-winrm.log 2>&1",
+	.log = "%SystemRoot%\\Temp\\enforcer-restart-winrm.log",
+	.change = "winrm.restart",
+	.done = "WinRM restarted",
+	.timeout = 60,
+	.back = cmd_restart_winrm_back,
+};
+
+/* shutdown /r /t 0 /f /d p:4:1: restart now, planned, for maintenance. */
+static const struct restart_kind cmd_restart_host_kind = {
+	.verb = "restart",
+	.task = "\\enforcer\\restart",
+	.action = "shutdown /r /t 0 /f /d p:4:1",
+	.log = "the System event log",
+	.change = "host.restart",
+	.done = "restarted",
+	.timeout = 600,
+	.before = cmd_restart_host_before,
+	.back = cmd_restart_host_back,
+};
+
+/*
+ * A restart cuts the connections of an apply on the same hosts: lock.
+ * A dry run takes no lock and records nothing.
+ */
+static int
+cmd_restart_main(const struct restart_kind *k, int argc, char **argv)
 {
 	struct errors errs = ERRORS_INIT;
 	struct restart_args a;
@@ -496,34 +713,56 @@ cmd_restart_winrm(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&p, 0, sizeof(p));
 	memset(&r, 0, sizeof(r));
-	a.timeout = 60;
-	run_opts_init(&a.o, "restart-winrm");
-	a.o.lock = 1;
-	a.o.history = RUN_HISTORY_REQUIRED;
+	p.kind = k;
+	a.timeout = k->timeout;
+	run_opts_init(&a.o, k->verb);
 	started = time(NULL);
 	run_id = history_new_run_id(started);
-	if (cmd_restart_parse(&a, argc, argv, &cause) == -1 ||
-	    run_open(&r, &a.o, &errs, &cause) == -1 ||
+	if (cmd_restart_parse(k, &a, argc, argv, &cause) == -1)
+		goto out;
+	p.dry_run = a.dry_run;
+	a.o.lock = !a.dry_run;
+	a.o.history = a.dry_run ? RUN_HISTORY_NONE : RUN_HISTORY_REQUIRED;
+	if (run_open(&r, &a.o, &errs, &cause) == -1 ||
 	    cmd_restart_select(&p, r.d.m, a.o.eo.hosts_glob, &cause) == -1 ||
-	    cmd_restart_record(&r, &p, run_id, started, 1, &cause) == -1)
+	    cmd_restart_confirm(&p, a.yes, &cause) == -1 ||
+	    (!a.dry_run && cmd_restart_record(&r, &p, run_id, started, 1,
+	    &cause) == -1))
 		goto out;
 	p.timeout_ms = a.timeout * 1000;
 	engine_each(p.n, a.o.eo.parallel, NULL, cmd_restart_one,
 	    cmd_restart_skip, &p);
 	code = run_signal_exit(cmd_restart_report(&p));
+	if (a.dry_run)
+		goto out;
 	if (cmd_restart_record(&r, &p, run_id, started, 0, &cause) == -1)
 		code = EXIT_ERROR;
 	else
 		printf("recorded run %s in %s\n", run_id,
 		    history_where(r.hist));
 out:
-	cmd_errors("restart-winrm", &errs, cause);
+	cmd_errors(k->verb, &errs, cause);
 	free(cause);
-	for (i = 0; i < p.n; i++)
+	for (i = 0; i < p.n; i++) {
 		free(p.hosts[i].error);
+		free(p.hosts[i].boot);
+		free(p.hosts[i].boot_after);
+	}
 	free(p.hosts);
 	free(run_id);
 	run_release(&r);
 	errors_clear(&errs);
 	return code;
+}
+
+int
+cmd_restart_winrm(int argc, char **argv)
+{
+	return cmd_restart_main(&cmd_restart_winrm_kind, argc, argv);
+}
+
+int
+cmd_restart_computer(int argc, char **argv)
+{
+	return cmd_restart_main(&cmd_restart_host_kind, argc, argv);
 }

@@ -31,6 +31,9 @@ cmd_window_usage(FILE *fp)
 	    "           --set KIND.KEY=VALUE [--set ...] --reason TEXT\n"
 	    "           [--start TIME] [--no-commit] [--no-apply] [--at TIME] "
 	    "[SOURCE]\n"
+	    "       %s window open create-cluster --gateway HOST --nodes TARGET\n"
+	    "           --for DURATION --reason TEXT [--member ACCOUNT "
+	    "[--group NAME]] ...\n"
 	    "       %s window close NAME | --all [--reason TEXT] [--no-commit]\n"
 	    "           [--no-apply] [--at TIME] [SOURCE]\n"
 	    "       %s window extend NAME --for DURATION | --until TIME\n"
@@ -51,6 +54,14 @@ cmd_window_usage(FILE *fp)
 	    "  --hosts TARGETS   open: hosts, groups or all, comma-separated\n"
 	    "  --set K=V         open: a value while the window is open, e.g.\n"
 	    "                    credssp.server=enabled; V is YAML (a list: [a, b])\n"
+	    "  --gateway HOST    create-cluster: the WAC gateway (client role,\n"
+	    "                    delegating to exactly the nodes)\n"
+	    "  --nodes TARGET    create-cluster: the nodes (server role), a host\n"
+	    "                    or group; every fail-safe is armed before any\n"
+	    "                    host's CredSSP is turned on\n"
+	    "  --member ACCOUNT  create-cluster: also a member of --group on the\n"
+	    "                    gateway (default Windows Admin Center CredSSP\n"
+	    "                    Administrators)\n"
 	    "  --reason TEXT     why (recorded in the window and the commit)\n"
 	    "  --start TIME      open: start later than now\n"
 	    "  --all             close: every open window (the panic button)\n"
@@ -70,7 +81,8 @@ cmd_window_usage(FILE *fp)
 	    "  --sign KEYID      sign the window's commit with gpg's key KEYID\n\n"
 	    "exit status: 0 done, 1 error, 2 list --check: not reverted, or as\n"
 	    "apply for the apply that follows open, close and extend\n",
-	    cmd_progname, cmd_progname, cmd_progname, cmd_progname);
+	    cmd_progname, cmd_progname, cmd_progname, cmd_progname,
+	    cmd_progname);
 }
 
 /* --- options -------------------------------------------------------------- */
@@ -187,6 +199,18 @@ cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
 	case 'I':
 		a->sign_key = arg;
 		return 0;
+	case 'g':
+		a->gateway = arg;
+		return 0;
+	case 'N':
+		a->nodes = arg;
+		return 0;
+	case 'm':
+		a->member = arg;
+		return 0;
+	case 'p':
+		a->group = arg;
+		return 0;
 	}
 	cmd_window_usage(stderr);
 	return cause_set(cause, "bad usage");
@@ -236,7 +260,19 @@ cmd_window_check_args(struct window_args *a, int nargs, char **cause)
 		return cause_set(cause, "too many arguments");
 	if (!list && !a->all && a->name == NULL)
 		return cause_set(cause, "NAME is missing");
-	if (open && (a->for_s == 0 || a->hosts == NULL ||
+	if ((a->gateway != NULL || a->nodes != NULL || a->member != NULL ||
+	    a->group != NULL) && (!open || a->name == NULL ||
+	    !window_preset_known(a->name)))
+		return cause_set(cause, "--gateway, --nodes, --member and --group "
+		    "go with window open create-cluster");
+	if (open && a->gateway != NULL) {
+		if (a->for_s == 0 || a->nodes == NULL || a->reason == NULL ||
+		    a->hosts != NULL || a->set->npairs > 0 ||
+		    (a->group != NULL && a->member == NULL))
+			return cause_set(cause, "%s: --gateway, --nodes, --for "
+			    "and --reason are needed; --member with --group; "
+			    "no --hosts or --set", a->name);
+	} else if (open && (a->for_s == 0 || a->hosts == NULL ||
 	    a->set->npairs == 0 || a->reason == NULL))
 		return cause_set(cause, "--for, --hosts, --set and --reason are "
 		    "all needed");
@@ -270,6 +306,10 @@ cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "ref", required_argument, NULL, 'F' },
 		{ "require-signed", required_argument, NULL, 'K' },
 		{ "sign", required_argument, NULL, 'I' },
+		{ "gateway", required_argument, NULL, 'g' },
+		{ "nodes", required_argument, NULL, 'N' },
+		{ "member", required_argument, NULL, 'm' },
+		{ "group", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -503,6 +543,8 @@ cmd_window_open_check(const struct window_args *a, const struct model *m,
 		    "into its windows/ directory", a->path);
 	if (cmd_window_cap(m, a->name, start, end, cause) == -1)
 		return -1;
+	if (a->hosts == NULL)	/* a preset checks its own */
+		return 0;
 	targets = xstrdup(a->hosts);
 	for (t = strtok_r(targets, ",", &save); t != NULL && rc == 0;
 	    t = strtok_r(NULL, ",", &save))
@@ -531,7 +573,8 @@ cmd_window_apply_map(const struct window_args *a)
 }
 
 static char *
-cmd_window_open_message(const struct window_args *a, time_t start, time_t end)
+cmd_window_open_message(const struct window_args *a, const char *hosts,
+    time_t start, time_t end)
 {
 	char s[TIMEPARSE_UTC_LEN], e[TIMEPARSE_UTC_LEN];
 	struct buf b = BUF_INIT;
@@ -539,33 +582,70 @@ cmd_window_open_message(const struct window_args *a, time_t start, time_t end)
 	timeparse_format_utc(start, s, sizeof(s));
 	timeparse_format_utc(end, e, sizeof(e));
 	buf_printf(&b, "window open %s: %s\n\nStart: %s\nEnd: %s\nHosts: %s\n",
-	    a->name, a->reason, s, e, a->hosts);
+	    a->name, a->reason, s, e, hosts);
 	return buf_detach(&b);
+}
+
+/*
+ * A preset's window turns CredSSP on on several hosts: each host's
+ * fail-safe is armed (a run of its own) before the apply turns anything
+ * on; should one not be armed, nothing is.
+ */
+static int
+cmd_window_open_apply(const struct window_args *a, const char *targets,
+    char **cause)
+{
+	char *hosts = xasprintf(",%s,", targets), *path;
+	const char *paths[1];
+	int rc = EXIT_ERROR;
+
+	if (a->gateway != NULL && !a->no_apply) {
+		path = xasprintf("%s%s", FAILSAFE_TASKS_PATH, a->name);
+		paths[0] = path;
+		rc = window_arm_first(a, strstr(hosts, ",all,") != NULL ? NULL :
+		    hosts, paths, 1, cause);
+		free(path);
+		if (rc == -1) {
+			cause_prefix(cause, "nothing turned on; the window "
+			    "stays written (window close %s withdraws it)",
+			    a->name);
+			free(hosts);
+			return EXIT_HOSTS;
+		}
+	}
+	rc = cmd_window_apply(a, strstr(hosts, ",all,") != NULL ? NULL :
+	    hosts);
+	free(hosts);
+	return rc;
 }
 
 static int
 cmd_window_open(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
-	struct node *apply;
+	struct node *apply = NULL;
 	time_t start = a->start != 0 ? a->start : a->at;
 	time_t end = start + (time_t)a->for_s;
-	char *msg, *hosts;
+	char *msg = NULL, *targets = NULL;
 	int rc = -1;
 
 	if (cmd_window_open_check(a, m, start, end, cause) == -1)
 		return -1;
-	apply = cmd_window_apply_map(a);
-	msg = cmd_window_open_message(a, start, end);
-	if (window_write(&e, a->path, a->name, start, end, a->reason, apply,
-	    cause) == 0 && cmd_window_settle(a, &e, msg, cause) == 0) {
-		hosts = xasprintf(",%s,", a->hosts);
-		rc = cmd_window_apply(a, strstr(hosts, ",all,") != NULL ? NULL :
-		    hosts);
-		free(hosts);
+	if (a->gateway != NULL) {
+		if (window_preset_build(a, m, &apply, &targets, cause) == -1)
+			goto out;
+	} else {
+		apply = cmd_window_apply_map(a);
+		targets = xstrdup(a->hosts);
 	}
+	msg = cmd_window_open_message(a, targets, start, end);
+	if (window_write(&e, a->path, a->name, start, end, a->reason, apply,
+	    cause) == 0 && cmd_window_settle(a, &e, msg, cause) == 0)
+		rc = cmd_window_open_apply(a, targets, cause);
+out:
 	window_edits_release(&e);
 	node_free(apply);
+	free(targets);
 	free(msg);
 	return rc;
 }

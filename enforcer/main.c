@@ -25,6 +25,10 @@ static const struct cmd_entry cmd_table[] = {
 	  cmd_window },
 	{ "restart-winrm", "restart WinRM on hosts through a one-shot task",
 	  cmd_restart_winrm },
+	{ "restart", "restart computers through a one-shot task (Remedy 1)",
+	  cmd_restart_computer },
+	{ "doctor", "diagnose CredSSP delegation from a gateway to nodes",
+	  cmd_doctor },
 	{ NULL, NULL, NULL },
 };
 

@@ -440,6 +440,8 @@ record_noncompliant(const struct engine_host *eh)
 		    (ic->change->flags & CHANGE_GPO) ? "held by Group Policy" :
 		    (ic->change->flags & CHANGE_NEEDS_PERSON) ?
 		    "needs a person" : "not applied");
+		if ((ic->change->flags & CHANGE_GPO) && ic->change->gpo != NULL)
+			buf_printf(&b, " %s", ic->change->gpo);
 	}
 	if (b.len == 0) {
 		buf_release(&b);

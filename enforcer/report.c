@@ -47,7 +47,8 @@ report_change_text(struct buf *out, const struct engine_change *ic,
 		buf_printf(out, ": %s", c->before);
 	buf_printf(out, "   (%s)", ic->reason);
 	if (c->flags & CHANGE_GPO)
-		buf_puts(out, "\n      owned by Group Policy: change the GPO");
+		buf_printf(out, "\n      owned by Group Policy%s%s: change the GPO",
+		    c->gpo != NULL ? " " : "", c->gpo != NULL ? c->gpo : "");
 	if (c->note != NULL)
 		buf_printf(out, "\n      %s", c->note);
 	if ((c->flags & CHANGE_CUTS_CONNECTION) && ic->result != ENGINE_REPORTED)
@@ -134,6 +135,7 @@ report_change_json(struct json *j, const struct engine_change *ic)
 	else
 		json_kv_string(j, "until", NULL);
 	json_kv_bool(j, "gpo_owned", (c->flags & CHANGE_GPO) != 0);
+	json_kv_string(j, "gpo", c->gpo);
 	json_kv_bool(j, "needs_person", (c->flags & CHANGE_NEEDS_PERSON) != 0);
 	json_kv_bool(j, "cuts_connection",
 	    (c->flags & CHANGE_CUTS_CONNECTION) != 0);

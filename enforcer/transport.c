@@ -74,7 +74,9 @@ struct transport {
 	int			 seal;		/* HTTP: messages encrypted */
 	unsigned char		*cbt;		/* last bindings seen */
 	size_t			 cbt_len;
-	X509_STORE		*store;		/* trust anchors (tlsstore.c) */
+	X509_STORE		*store;		/* trust anchors (tlsstore.c),
+						   read at the first exchange */
+	char			*ca_file;	/* their file; NULL: system's */
 };
 
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
@@ -412,7 +414,6 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	e |= curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	e |= curl_easy_setopt(h, CURLOPT_PRIVATE, s);
-	s->store = t->store;
 	e |= setup_tls(h, s, o);
 	e |= setup_auth(h, o);
 	return e;
@@ -460,10 +461,7 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	t = xcalloc(1, sizeof(*t));
 	/* Plain HTTP only sealed: wsman_new() allows it for NTLM, Kerberos. */
 	t->seal = o->scheme != NULL && strcmp(o->scheme, "http") == 0;
-	if (!t->seal && (t->store = tlsstore_get(o->ca_file, cause)) == NULL) {
-		free(t);
-		return -1;
-	}
+	t->ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
 	t->url = xasprintf("%s://%s:%d/%s", t->seal ? "http" : "https",
 	    o->name, o->port, o->path);
 	if (o->address != NULL) {
@@ -540,6 +538,7 @@ transport_free(struct transport *t)
 	if (t->share != NULL)
 		curl_share_cleanup(t->share);
 	X509_STORE_free(t->store);
+	free(t->ca_file);
 	curl_slist_free_all(t->headers);
 	curl_slist_free_all(t->connect_to);
 	free(t->url);
@@ -804,6 +803,29 @@ auth_next(struct transport *t, struct slot *s)
 	return 0;
 }
 
+/*
+ * The run's trust anchors for this transport's connections, read when the
+ * first request goes out (as libcurl would read its CA file), so that
+ * what fails before anything is sent, such as missing Kerberos
+ * credentials, is what the user hears first.
+ */
+static int
+trust_load(struct transport *t, struct slot *s, struct wsman_http *x)
+{
+	char *cause = NULL;
+
+	if (!t->seal && t->store == NULL &&
+	    (t->store = tlsstore_get(t->ca_file, &cause)) == NULL) {
+		free(cause);
+		x->curl_code = CURLE_SSL_CACERT_BADFILE;
+		snprintf(x->errbuf, sizeof(x->errbuf), "cannot read CA file");
+		s->x = NULL;
+		return -1;
+	}
+	s->store = t->store;
+	return 0;
+}
+
 static int
 start(struct transport *t, struct slot *s, struct wsman_http *x)
 {
@@ -826,6 +848,8 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 		s->x = NULL;
 		return -1;
 	}
+	if (trust_load(t, s, x) == -1)
+		return -1;
 	e |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, x->timeout_ms);
 	e |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)x->max_reply);

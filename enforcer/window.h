@@ -106,7 +106,33 @@ struct window_args {
 	int		 no_apply;
 	int		 no_commit;
 	int		 path_given;
+	const char	*gateway;	/* open PRESET: --gateway */
+	const char	*nodes;		/* --nodes TARGET */
+	const char	*member;	/* --member ACCOUNT */
+	const char	*group;		/* --group NAME */
 };
+
+/*
+ * window_preset.c: named windows built from options (window open
+ * create-cluster --gateway G --nodes TARGET [--member ACCOUNT [--group
+ * NAME]]).  window_preset_known: NAME is a preset's, or a preset's name
+ * followed by "-SUFFIX".  window_preset_build:
+ * the window's apply map (TARGET -> BODY, per role) in *apply and the
+ * targets to apply to ("G,TARGET") in *hosts, both the caller's to free.
+ */
+int window_preset_known(const char *name);
+int window_preset_build(const struct window_args *a, const struct model *m,
+    struct node **apply, char **hosts, char **cause);
+
+/*
+ * window_pull.c (continued): before `window open` turns anything on, arm
+ * the fail-safes of the window (paths: "failsafe.tasks.NAME") on each of
+ * hosts (",a,b,", or NULL), alone, and read them back, recorded as a run
+ * "open".  Returns 0 when every host that needs one has it armed, else -1
+ * with *cause naming the hosts: then nothing may be turned on anywhere.
+ */
+int window_arm_first(const struct window_args *a, const char *hosts,
+    const char **paths, size_t npaths, char **cause);
 
 /*
  * window_repo.c: with --repo R --ref BRANCH[:DIR], the desired state of

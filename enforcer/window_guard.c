@@ -114,15 +114,23 @@ wg_after_first(struct engine_host *eh, struct state_ctx *ctx)
 /*
  * Tasks are removed (CHANGE_LAST) only once the revert they guard is
  * verified: one stays while a CredSSP change is not verified or anything
- * its window turned on is still on.
+ * its window turned on is still on.  A host with nothing but the removal
+ * to do (its window never got to turn anything on) was just read: that
+ * read is what is on.
  */
 static void
 wg_after_verify(struct engine_host *eh, const struct model *m, time_t at)
 {
+	const struct node *now = eh->verified;
 	struct engine_change *ic;
 	size_t i;
-	int reverted = eh->verified != NULL;
+	int reverted, others = 0;
 
+	for (i = 0; i < eh->changes.n; i++)
+		others |= !(eh->info[i].change->flags & CHANGE_LAST);
+	if (now == NULL && !others)
+		now = eh->observed;
+	reverted = now != NULL;
 	for (i = 0; i < eh->changes.n; i++)
 		if (strcmp(eh->info[i].change->kind, "credssp") == 0 &&
 		    eh->info[i].result != ENGINE_VERIFIED)
@@ -133,7 +141,7 @@ wg_after_verify(struct engine_host *eh, const struct model *m, time_t at)
 		    ic->result != ENGINE_PENDING)
 			continue;
 		if (reverted && window_failsafe_may_disarm(m, eh->host, at,
-		    ic->change, eh->verified))
+		    ic->change, now))
 			continue;
 		ic->held = 1;
 		free(ic->change->note);

@@ -18,6 +18,9 @@ RUN=$DEMO/run
 ENFORCER=$TOP/bin/enforcer
 SIM=$TOP/bin/winrm-sim
 HOSTS="node1.contoso.test node2.contoso.test wac01.contoso.test"
+# The local group Windows Admin Center's installer creates on a gateway,
+# whose members may use CredSSP through it.
+WAC_CREDSSP='Windows Admin Center CredSSP Administrators'
 # The fleet files say 127.0.10.x; the demo serves the hosts on a /24 of its
 # own, derived from its process id (as tests/e2e/lib/e2e.sh does), so that
 # it never meets a test suite or another demo running on the same machine.
@@ -36,6 +39,11 @@ step_history
 step_window_open
 step_window_end
 step_window_history
+step_doctor
+step_create_cluster
+step_doctor_again
+step_create_cluster_close
+step_restart_winrm
 "
 
 REALM=CONTOSO.TEST
@@ -202,14 +210,18 @@ step_fleet() {
 # What the hosts themselves say, read from the simulator's ground truth
 # (its control interface), not from enforcer.
 show_hosts() {
-	f='  %-20s %-15s %-30s %-24s %s\n'
+	f='  %-20s %-15s %-30s %-15s %-26s %s\n'
 	printf "$f" host "CredSSP server" "listener certificate" \
-	    "Gateway Administrators" "fail-safe task"
+	    "hci-admins is" "WAC CredSSP Administrators" "fail-safe task"
 	for h in $HOSTS; do
 		t=$(truth $h 'listener.HTTPS.*.CertificateThumbprint')
 		e=$(truth $h "cert.$t.not_after" | cut -c1-10)
-		if g=$(truth $h 'group.Gateway Administrators.members' \
-		    2>/dev/null); then
+		# Gateway administrators of WAC: the local Administrators.
+		case ",$(truth $h 'group.Administrators.members')," in
+		*',CONTOSO\hci-admins,'*) a="an admin" ;;
+		*) a="not an admin" ;;
+		esac
+		if g=$(truth $h "group.$WAC_CREDSSP.members" 2>/dev/null); then
 			g=${g:-(empty)}
 		else
 			g="(no such group)"
@@ -217,13 +229,13 @@ show_hosts() {
 		fs=$(ctl GET "/hosts/$h/state" | sed -n \
 		    's/^task\.\\enforcer\\\(failsafe-[^.]*\)\.trigger = /\1 at /p')
 		printf "$f" $h "$(truth $h winrm.service.auth.CredSSP)" \
-		    "$(echo "$t" | cut -c1-8)... until $e" "$g" "${fs:--}"
+		    "$(echo "$t" | cut -c1-8)... until $e" "$a" "$g" "${fs:--}"
 	done
 }
 
 step_look() {
 	explain "Look at the hosts" \
-"As left after building the cluster: CredSSP on, node2's certificate expiring, hci-admins missing on wac01."
+"As left after building the cluster: CredSSP on, node2's certificate expiring, on wac01 hci-admins neither an admin (WAC gateway administrator) nor in WAC's CredSSP group, where alice was left."
 	show_hosts
 }
 
@@ -247,7 +259,7 @@ step_apply() {
 
 step_look_again() {
 	explain "Look at the hosts again" \
-"The hosts' own state, not enforcer's report: CredSSP off, node2 on its renewed certificate, hci-admins in."
+"The hosts' own state, not enforcer's report: CredSSP off, node2 on its renewed certificate, hci-admins an admin on wac01 and the only member of WAC's CredSSP group."
 	show_hosts
 }
 
@@ -288,6 +300,55 @@ step_window_history() {
 	explain "The window's history" \
 "Opening, applying and reverting the window are all in git: who turned CredSSP on, when, why, and when it went off."
 	run 0 enforcer history --changes --host node1.contoso.test run/desired
+}
+
+# The guide's story (docs: the CredSSP troubleshooting guide): after the
+# fleet's clocks moved two hours on (step_window_end), these steps act at
+# that instant too (--at), so that the windows' fail-safes and the hosts'
+# clocks agree.
+
+step_doctor() {
+	explain "The delegation error, diagnosed" \
+"WAC says 'A computer policy does not allow the delegation of the user credentials to the target computer': doctor reads wac01 and node1 and names each broken link with its fix (exit 2)."
+	run 2 enforcer doctor --gateway wac01 --node node1.contoso.test \
+	    run/desired
+}
+
+step_create_cluster() {
+	explain "The Create Cluster window, in one command" \
+"A preset: on wac01 the client role delegating to exactly the nodes, on the nodes the server role; every host's fail-safe armed before anything is on."
+	run 0 enforcer window open create-cluster-wizard --gateway wac01 \
+	    --nodes hci-nodes --for 2h --reason "Create cluster wizard (CHG-1234)" \
+	    --at "$LATER" run/desired
+	show_hosts
+	printf '  wac01 client role: %s, delegates to: %s\n' \
+	    "$(truth wac01.contoso.test winrm.client.auth.CredSSP)" \
+	    "$(ctl GET /hosts/wac01.contoso.test/state | sed -n \
+	    's/^reg\..*\\AllowFreshCredentials:[0-9]* = REG_SZ \(wsman\/.*\)/\1/p' |
+	    tr '\n' ' ')"
+}
+
+step_doctor_again() {
+	explain "Diagnosed again" \
+"With the window open the chain from wac01 to node1 is sound (exit 0)."
+	run 0 enforcer doctor --gateway wac01 --node node1.contoso.test \
+	    run/desired
+}
+
+step_create_cluster_close() {
+	CLOSE=$(date -u -d '+2 hours 10 minutes' +%Y-%m-%dT%H:%M:%SZ)
+	explain "The cluster is built: close the window" \
+"window close reverts every host together: roles off, delegation entries and fail-safes gone."
+	run 0 ctl POST /clock "set=$CLOSE"
+	run 0 enforcer window close create-cluster-wizard --at "$CLOSE" \
+	    run/desired
+	show_hosts
+}
+
+step_restart_winrm() {
+	explain "Restart WinRM on the cluster servers" \
+"The guide's last tip: each node restarts its own WinRM from a one-shot SYSTEM task; enforcer waits until each answers again (--yes: more than one host)."
+	run 0 enforcer restart-winrm --hosts hci-nodes --yes run/desired
 }
 
 # --- main -----------------------------------------------------------------------

@@ -34,10 +34,19 @@ changes_clear(struct changes *cs)
 		free(cs->v[i].before);
 		free(cs->v[i].after);
 		free(cs->v[i].note);
+		free(cs->v[i].gpo);
 	}
 	free(cs->v);
 	cs->v = NULL;
 	cs->n = 0;
+}
+
+void
+changes_gpo(struct change *c, const char *gpo)
+{
+	c->flags |= CHANGE_GPO;
+	if (gpo != NULL && c->gpo == NULL)
+		c->gpo = xstrdup(gpo);
 }
 
 static int

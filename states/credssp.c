@@ -14,12 +14,20 @@
  *
  * Disabling the client removes the "wsman/..." delegation entries, as
  * Disable-WSManCredSSP does, and keeps entries someone else added.
+ *
+ * Group Policy: a GPO delivers the lists, the oracle and the WinRM
+ * AllowCredSSP policies into the very registry values a local write
+ * uses, so ownership comes from the host's RSoP data (rsop.h), read with
+ * everything else; observed "group_policy" maps each owned setting to its
+ * GPO (or says why RSoP could not tell), and such a setting is reported,
+ * never written.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "rsop.h"
 #include "state.h"
 #include "winreg.h"
 #include "wsman.h"
@@ -29,17 +37,21 @@
 		"System\\CredSSP\\Parameters"
 #define EO_VALUE "AllowEncryptionOracle"
 #define NS_CFG	"http://schemas.microsoft.com/wbem/wsman/1/config"
+/* Where the "Allow CredSSP authentication" policies of WinRM live. */
+#define WINRM_POLICY_KEY "SOFTWARE\\Policies\\Microsoft\\Windows\\WinRM"
 
 /* The two delegation lists this module manages. */
 static const struct credssp_list {
 	const char	*field;		/* key in desired/observed state */
 	const char	*policy;	/* DWORD flag and subkey name */
 	const char	*concat;	/* ConcatenateDefaults_* DWORD */
+	const char	*gp_path;	/* its key in observed.group_policy */
 } credssp_lists[] = {
 	{ "delegate", "AllowFreshCredentials",
-	    "ConcatenateDefaults_AllowFresh" },
+	    "ConcatenateDefaults_AllowFresh", "client.delegate" },
 	{ "delegate_ntlm_only", "AllowFreshCredentialsWhenNTLMOnly",
-	    "ConcatenateDefaults_AllowFreshNTLMOnly" },
+	    "ConcatenateDefaults_AllowFreshNTLMOnly",
+	    "client.delegate_ntlm_only" },
 };
 
 static const char *credssp_oracle_names[] = {
@@ -61,8 +73,21 @@ credssp_auth_uri(const char *role)
  */
 enum {
 	RD_SERVER, RD_CLIENT, RD_ORACLE, RD_LISTS,	/* then 2 per list */
-	RD_N = RD_LISTS + 2 * nitems(credssp_lists),
+	RD_RSOP = RD_LISTS + 2 * nitems(credssp_lists),	/* last: optional */
+	RD_N = RD_RSOP + RSOP_NREADS,
 };
+
+/*
+ * RSoP is asked only where the desired state may write the registry (the
+ * client's lists, the oracle): the roles have WinRM's own Source="GPO",
+ * and a host whose policy sets only the server role saves two requests.
+ */
+static int
+credssp_wants_rsop(const struct node *desired)
+{
+	return desired == NULL || node_get(desired, "client") != NULL ||
+	    node_get(desired, "encryption_oracle") != NULL;
+}
 
 static int
 credssp_role(struct state_ctx *ctx, const char *role,
@@ -167,21 +192,69 @@ done:
 	return rc;
 }
 
+static void
+credssp_gp_set(struct node *gp, const char *what, const char *gpo)
+{
+	if (gpo != NULL)
+		node_map_set(gp, what, node_scalar(gpo));
+}
+
+/*
+ * observed.group_policy: each setting RSoP says a GPO delivers, keyed by
+ * its path under credssp, and "rsop" with why RSoP could not tell; NULL
+ * when there is nothing to say.
+ */
+static struct node *
+credssp_group_policy(const struct rsop *rs)
+{
+	struct node *gp = node_map();
+	const char *gpo;
+	char *key;
+	size_t i;
+
+	if (rs->unavailable != NULL)
+		node_map_set(gp, "rsop", node_scalar(rs->unavailable));
+	credssp_gp_set(gp, "server.enabled", rsop_owner(rs, WINRM_POLICY_KEY
+	    "\\Service", "AllowCredSSP"));
+	credssp_gp_set(gp, "client.enabled", rsop_owner(rs, WINRM_POLICY_KEY
+	    "\\Client", "AllowCredSSP"));
+	credssp_gp_set(gp, "encryption_oracle", rsop_owner(rs, EO_KEY,
+	    EO_VALUE));
+	for (i = 0; i < nitems(credssp_lists); i++) {
+		/* The list's flag, or any of its entries. */
+		key = xasprintf("%s\\%s", CD_KEY, credssp_lists[i].policy);
+		if ((gpo = rsop_owner(rs, CD_KEY, credssp_lists[i].policy)) ==
+		    NULL)
+			gpo = rsop_owner(rs, key, NULL);
+		credssp_gp_set(gp, credssp_lists[i].gp_path, gpo);
+		free(key);
+	}
+	if (gp->npairs == 0) {
+		node_free(gp);
+		return NULL;
+	}
+	return gp;
+}
+
 static int
 credssp_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
 	struct wsman_read rd[RD_N];
-	struct node *obs, *seq;
+	struct node *obs, *seq, *gp;
+	struct rsop rs;
 	char *key;
 	size_t i;
 	int rc = -1;
 
 	memset(rd, 0, sizeof(rd));
+	memset(&rs, 0, sizeof(rs));
 	rd[RD_SERVER].kind = rd[RD_CLIENT].kind = WSMAN_READ_GET;
 	rd[RD_SERVER].ref.uri = credssp_auth_uri("server");
 	rd[RD_CLIENT].ref.uri = credssp_auth_uri("client");
 	winreg_read_prepare(&rd[RD_ORACLE], "GetDWORDValue", EO_KEY, EO_VALUE);
+	if (credssp_wants_rsop(desired))
+		rsop_read_prepare(&rd[RD_RSOP]);
 	for (i = 0; i < nitems(credssp_lists); i++) {
 		key = xasprintf("%s\\%s", CD_KEY, credssp_lists[i].policy);
 		winreg_read_prepare(&rd[RD_LISTS + 2 * i], "GetDWORDValue",
@@ -190,13 +263,18 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 		    key, NULL);
 		free(key);
 	}
-	wsman_read_many(ctx->ws, rd, RD_N);
+	wsman_read_many(ctx->ws, rd, credssp_wants_rsop(desired) ? RD_N :
+	    RD_RSOP);
 
 	obs = node_map();
 	if (credssp_role(ctx, "server", &rd[RD_SERVER], obs, cause) == -1 ||
 	    credssp_role(ctx, "client", &rd[RD_CLIENT], obs, cause) == -1 ||
-	    credssp_oracle(ctx, &rd[RD_ORACLE], obs, cause) == -1)
+	    credssp_oracle(ctx, &rd[RD_ORACLE], obs, cause) == -1 ||
+	    (credssp_wants_rsop(desired) &&
+	    rsop_result(ctx->ws, &rd[RD_RSOP], &rs, cause) == -1))
 		goto done;
+	if ((gp = credssp_group_policy(&rs)) != NULL)
+		node_map_set(obs, "group_policy", gp);
 	for (i = 0; i < nitems(credssp_lists); i++) {
 		seq = node_seq();
 		node_map_set(node_get(obs, "client"), credssp_lists[i].field,
@@ -210,9 +288,12 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 	rc = 0;
 done:
 	node_free(obs);
+	rsop_release(&rs);
 	wsman_read_release(&rd[RD_SERVER]);
 	wsman_read_release(&rd[RD_CLIENT]);
-	for (i = RD_ORACLE; i < RD_N; i++)
+	winreg_read_release(&rd[RD_ORACLE]);
+	rsop_read_release(&rd[RD_RSOP]);
+	for (i = RD_LISTS; i < RD_RSOP; i++)
 		winreg_read_release(&rd[i]);
 	return rc;
 }
@@ -247,9 +328,28 @@ credssp_want_list(int enabled, const struct node *want,
 	return out;
 }
 
+/*
+ * Group Policy's claim on a change at path (under credssp): RSoP's GPO,
+ * or WinRM's Source="GPO" on the role (marked, GPO unknown).  A registry
+ * write (reg) on a host whose RSoP could not answer says so.
+ */
+static void
+credssp_gpo(struct change *c, const struct node *gp, const char *path,
+    int marked, int reg)
+{
+	const char *gpo = node_get_str(gp, path);
+	const char *why = node_get_str(gp, "rsop");
+
+	if (gpo != NULL || marked)
+		changes_gpo(c, gpo);
+	else if (reg && why != NULL)
+		c->note = xasprintf("Group Policy ownership not checked: RSoP "
+		    "unavailable (%s)", why);
+}
+
 static void
 credssp_diff_bool(const char *role, const struct node *want,
-    const struct node *have, struct changes *out)
+    const struct node *have, const struct node *gp, struct changes *out)
 {
 	const struct node *w = node_get(want, "enabled");
 	char path[64];
@@ -262,13 +362,13 @@ credssp_diff_bool(const char *role, const struct node *want,
 	snprintf(path, sizeof(path), "credssp.%s.enabled", role);
 	c = changes_add(out, "credssp", path, hv ? "true" : "false",
 	    wv ? "true" : "false", w);
-	if (node_get_str(have, "source") != NULL)
-		c->flags |= CHANGE_GPO;
+	credssp_gpo(c, gp, path + strlen("credssp."),
+	    node_get_str(have, "source") != NULL, 0);
 }
 
 static void
 credssp_diff_lists(const struct node *want, const struct node *have,
-    struct changes *out)
+    const struct node *gp, struct changes *out)
 {
 	const struct node *w;
 	struct node *target;
@@ -295,8 +395,8 @@ credssp_diff_lists(const struct node *want, const struct node *have,
 			c = changes_add(out, "credssp", path, before, after,
 			    w != NULL ? w : node_get(want, "enabled"));
 			/* The client role is Group Policy's: so is its list. */
-			if (node_get_str(have, "source") != NULL)
-				c->flags |= CHANGE_GPO;
+			credssp_gpo(c, gp, credssp_lists[i].gp_path,
+			    node_get_str(have, "source") != NULL, 1);
 		}
 		free(before);
 		free(after);
@@ -308,23 +408,25 @@ static int
 credssp_diff(const struct node *desired, const struct node *observed,
     time_t now, struct changes *out, char **cause)
 {
-	const struct node *w, *want_eo;
+	const struct node *w, *want_eo, *gp = node_get(observed,
+	    "group_policy");
 	const char *have_eo;
 
 	if ((w = node_get(desired, "server")) != NULL)
 		credssp_diff_bool("server", w, node_get(observed, "server"),
-		    out);
+		    gp, out);
 	if ((w = node_get(desired, "client")) != NULL) {
 		credssp_diff_bool("client", w, node_get(observed, "client"),
-		    out);
-		credssp_diff_lists(w, node_get(observed, "client"), out);
+		    gp, out);
+		credssp_diff_lists(w, node_get(observed, "client"), gp, out);
 	}
 	want_eo = node_get(desired, "encryption_oracle");
 	have_eo = node_get_str(observed, "encryption_oracle");
 	if (want_eo != NULL && want_eo->kind == NODE_SCALAR &&
 	    (have_eo == NULL || strcmp(want_eo->value, have_eo) != 0))
-		changes_add(out, "credssp", "credssp.encryption_oracle",
-		    have_eo, want_eo->value, want_eo);
+		credssp_gpo(changes_add(out, "credssp",
+		    "credssp.encryption_oracle", have_eo, want_eo->value,
+		    want_eo), gp, "encryption_oracle", 0, 1);
 	return 0;
 }
 

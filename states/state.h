@@ -67,6 +67,8 @@ struct change {
 	char		*before;	/* observed, as text; NULL if absent */
 	char		*after;		/* desired, as text; NULL to remove */
 	char		*note;		/* why it cannot be applied, or NULL */
+	char		*gpo;		/* CHANGE_GPO: the GPO that owns it
+					   ("{GUID}"), or NULL if unknown */
 	int		 flags;
 	const struct node *desired;	/* borrowed from the desired tree */
 };
@@ -168,6 +170,8 @@ struct change *changes_add(struct changes *, const char *kind,
     const char *path, const char *before, const char *after,
     const struct node *desired);
 void changes_clear(struct changes *);
+/* Mark c as Group Policy's (CHANGE_GPO), naming gpo if known (may be NULL). */
+void changes_gpo(struct change *c, const char *gpo);
 /*
  * The change in again (a diff of the host re-read after apply) that says c
  * is still not done, or NULL when c is done: the re-read value equals c's

@@ -19,6 +19,7 @@
  */
 #define STATE_MODULES							\
 	STATE(credssp)							\
+	STATE(domain_trust)						\
 	STATE(failsafe)							\
 	STATE(local_group)						\
 	STATE(service)							\

@@ -45,8 +45,21 @@ expect "no host matches" 1 "$RC"
 expect_match "says so" "no host matches 'nomatch\*'" "$ERR"
 expect "no write on $A" 0 "$(writes $A)"
 
+# --- more than one host: --yes, or nothing happens -------------------------------
+run_enforcer restart-winrm --hosts "$A,$B" "$TMP/ds" </dev/null
+expect_rc "two hosts without --yes and no terminal: refused" 1
+expect_contains "refused: says --yes" "$ERR" \
+    "enforcer: restart-winrm: 2 hosts selected: give --yes to act on more than one (no terminal to ask)"
+expect "refused: no write on $A" 0 "$(writes $A)"
+run_enforcer restart-winrm --hosts "$A,$B" --dry-run "$TMP/ds"
+expect_rc "dry run" 0
+expect_contains "dry run: says what it would do" "$OUT" \
+    "$A: would restart (task \\enforcer\\restart-winrm: cmd /c net stop winrm" \
+    "restart-winrm: 2 hosts: 2 to restart, 0 failed"
+expect "dry run: no write on $A" 0 "$(writes $A)"
+
 # --- two healthy hosts ----------------------------------------------------------
-run_enforcer restart-winrm --hosts "$A,$B" "$TMP/ds"
+run_enforcer restart-winrm --hosts "$A,$B" --yes "$TMP/ds"
 expect_rc "both back" 0
 expect_line_re "one line for $A" \
     "$A: WinRM restarted, answering again after [0-9]+\\.[0-9] s"
@@ -77,7 +90,7 @@ sim_ok POST "/hosts/$DOWN/fault" "down=1" >/dev/null
 printf 'service.WinRM.start_mode = Disabled\n' >"$TMP/drift"
 sim_ok POST "/hosts/$STUCK/set" "$(cat "$TMP/drift")" >/dev/null
 sim_ok POST "/hosts/$B/cmd" "del $LOG" >/dev/null
-run_enforcer restart-winrm --timeout 2s "$TMP/ds"
+run_enforcer restart-winrm --timeout 2s --yes "$TMP/ds"
 expect_rc "some hosts failed" 3
 expect_line "summary" "restart-winrm: 4 hosts: 2 restarted, 2 failed"
 expect_line_re "$DOWN named with its cause" \

@@ -134,7 +134,7 @@ slow 0
 tip=$(g rev-parse enforcer/history)
 reset_counters $HOSTS
 slow 300
-interrupt_when has_task restart-winrm --parallel 1 "$D"
+interrupt_when has_task restart-winrm --parallel 1 --yes "$D"
 slow 0
 expect "restart-winrm: exit status after SIGINT" 3 "$RC"
 expect_match "restart-winrm: the signal is acknowledged" \

@@ -117,26 +117,6 @@ sim_prog_tm(const struct sim_host *h, time_t t, struct tm *tm)
 	gmtime_r(&t, tm);
 }
 
-void
-sim_prog_date(const struct tm *tm, char out[32])
-{
-	snprintf(out, 32, "%d/%d/%d", tm->tm_mon + 1, tm->tm_mday,
-	    tm->tm_year + 1900);
-}
-
-void
-sim_prog_clock(const struct tm *tm, int seconds, char out[32])
-{
-	int hour = tm->tm_hour % 12 == 0 ? 12 : tm->tm_hour % 12;
-	const char *ampm = tm->tm_hour < 12 ? "AM" : "PM";
-
-	if (seconds)
-		snprintf(out, 32, "%d:%02d:%02d %s", hour, tm->tm_min,
-		    tm->tm_sec, ampm);
-	else
-		snprintf(out, 32, "%d:%02d %s", hour, tm->tm_min, ampm);
-}
-
 /* --- the environment ---------------------------------------------------- */
 
 /* The account part of "DOMAIN\name". */
@@ -687,6 +667,7 @@ static const struct {
 	{ "reg", sim_prog_reg },
 	{ "sc", sim_prog_sc },
 	{ "schtasks", sim_prog_schtasks },
+	{ "shutdown", sim_prog_shutdown },
 	{ "whoami", prog_whoami },
 	{ "winrm", sim_prog_winrm },
 };

@@ -5,6 +5,8 @@
  *   GET  /hosts                     host names, one a line
  *   GET  /hosts/NAME/state          ground truth, "key = value" lines
  *   GET  /hosts/NAME/get?key=K      one value
+ *   GET  /hosts/NAME/credssp_from?client=C  CredSSP from C to NAME under
+ *                                   the encryption oracle: allowed|blocked
  *   POST /hosts/NAME/set            "key = value" lines: drift, not writes
  *   POST /hosts/NAME/cmd            a cmd.exe line run as Administrator
  *                                   (RID 500, by its localised name);
@@ -267,6 +269,31 @@ do_service(struct sim_host *h, const char *body, struct answer *a)
 	buf_puts(&a->body, "ok\n");
 }
 
+/* CredSSP from ?client=NAME to h: the encryption oracle's verdict. */
+static void
+do_credssp_from(struct sim_host *h, const char *query, struct answer *a)
+{
+	struct evkeyvalq q;
+	const char *name;
+	size_t i;
+
+	TAILQ_INIT(&q);
+	if (query == NULL || evhttp_parse_query_str(query, &q) != 0 ||
+	    (name = evhttp_find_header(&q, "client")) == NULL)
+		fail(a, 400, "credssp_from: missing client=");
+	else {
+		for (i = 0; i < ctl.fleet->nhosts; i++)
+			if (strcasecmp(ctl.fleet->hosts[i].name, name) == 0)
+				break;
+		if (i == ctl.fleet->nhosts)
+			fail(a, 404, "no host '%s'", name);
+		else
+			buf_printf(&a->body, "%s\n", sim_oracle_verdict(
+			    &ctl.fleet->hosts[i], h));
+	}
+	evhttp_clear_headers(&q);
+}
+
 /* --- routing ------------------------------------------------------------- */
 
 static void
@@ -279,6 +306,8 @@ host_route(struct sim_host *h, const char *rest, int post, char *body,
 		sim_dump(h, &a->body);
 	else if (!post && strcmp(rest, "get") == 0)
 		do_get(h, query, a);
+	else if (!post && strcmp(rest, "credssp_from") == 0)
+		do_credssp_from(h, query, a);
 	else if (!post && strcmp(rest, "counters") == 0)
 		buf_printf(&a->body, "requests = %lu\nwrites = %lu\n"
 		    "auth_failures = %lu\nshells_open = %lu\n"

@@ -17,7 +17,10 @@
  * user}], winrm {service: {auth: {...}, ...}, client: {...}, winrs: {...},
  * MaxEnvelopeSizekb, ...}, gpo [ground-truth key], services {NAME: {state,
  * start_mode, display_name}}, groups {NAME: {members: [], comment}},
- * registry {KEY: {VALUE: {type, data}}}, clock_offset, tz_offset_minutes,
+ * registry {KEY: {VALUE: {type, data}}}, gpos [{guid, name, registry}]
+ * (GPOs in precedence order: each writes its registry values as Group
+ * Policy does and shows them in RSoP), rsop (available, missing, denied:
+ * whether root\rsop\computer answers), clock_offset, tz_offset_minutes,
  * faults {down, latency_ms, http500, drop_mid_reply, trickle_bps, stall},
  * language (en-US, de-DE, fr-FR, ja-JP: built-in names and net.exe's
  * texts, lang.c; applied before users, accounts and groups, so that
@@ -439,6 +442,61 @@ apply_registry(struct sim_host *h, const struct node *n, struct errors *e)
 	return rc;
 }
 
+/*
+ * gpos: [{guid, name, registry}]: GPOs in precedence order.  Each writes
+ * its values where Group Policy does (the last first, so the first
+ * GPO's value is the one in effect) and is remembered for RSoP.
+ */
+static int
+apply_gpo_values(struct sim_host *h, const struct node *n, struct errors *e)
+{
+	static const char *const keys[] = { "guid", "name", "registry", NULL };
+	const struct node *reg, *vals;
+	struct sim_gpo *g;
+	size_t i, j;
+
+	if (want(e, n, NODE_MAP, "gpos") != 0 ||
+	    keys_known(e, n, "gpos", keys) != 0)
+		return -1;
+	reg = node_get(n, "registry");
+	if (node_get_str(n, "guid") == NULL || reg == NULL) {
+		nerr(e, n, "gpos: a GPO needs a guid and a registry");
+		return -1;
+	}
+	if (apply_registry(h, reg, e) != 0)
+		return -1;
+	g = sim_gpo_add(h, node_get_str(n, "guid"), node_get_str(n, "name") !=
+	    NULL ? node_get_str(n, "name") : node_get_str(n, "guid"));
+	for (i = 0; i < reg->npairs; i++) {
+		vals = reg->pairs[i].value;
+		for (j = 0; vals->kind == NODE_MAP && j < vals->npairs; j++)
+			sim_gpo_add_value(g, reg->pairs[i].key->value,
+			    vals->pairs[j].key->value, sim_reg_type_parse(
+			    node_get_str(vals->pairs[j].value, "type")));
+	}
+	return 0;
+}
+
+static int
+apply_gpos(struct sim_host *h, const struct node *n, struct errors *e)
+{
+	size_t i;
+	int rc = 0;
+
+	if (want(e, n, NODE_SEQ, "gpos") != 0)
+		return -1;
+	for (i = n->nitems; i > 0; i--)
+		rc |= apply_gpo_values(h, n->items[i - 1], e);
+	/* Applied last first; RSoP lists them in precedence order. */
+	for (i = 0; i < h->ngpos / 2; i++) {
+		struct sim_gpo t = h->gpos[i];
+
+		h->gpos[i] = h->gpos[h->ngpos - 1 - i];
+		h->gpos[h->ngpos - 1 - i] = t;
+	}
+	return rc;
+}
+
 static int
 apply_faults(struct sim_host *h, const struct node *n, struct errors *e)
 {
@@ -653,8 +711,77 @@ apply_sections(struct sim_host *h, const struct node *hn, struct errors *e)
 			    n->pairs[i].value, e);
 	if ((n = node_get(hn, "registry")) != NULL)
 		rc |= apply_registry(h, n, e);
+	if ((n = node_get(hn, "gpos")) != NULL)
+		rc |= apply_gpos(h, n, e);
+	if ((n = node_get(hn, "rsop")) != NULL &&
+	    (want(e, n, NODE_SCALAR, "rsop") != 0 ||
+	    sim_rsop_parse(n->value, &h->rsop) != 0)) {
+		if (n->kind == NODE_SCALAR)
+			nerr(e, n, "rsop: '%s' is not available, missing or "
+			    "denied", n->value);
+		rc = -1;
+	}
 	if ((n = node_get(hn, "faults")) != NULL)
 		rc |= apply_faults(h, n, e);
+	return rc;
+}
+
+/* domain: { joined: BOOL, name: NAME, secure_channel: BOOL } */
+static int
+apply_domain(struct sim_host *h, const struct node *hn, struct errors *e)
+{
+	static const char *const keys[] = { "joined", "name",
+	    "secure_channel", NULL };
+	const struct node *n = node_get(hn, "domain"), *v;
+	char key[32], *cause = NULL;
+	size_t i;
+
+	if (n == NULL)
+		return 0;
+	if (want(e, n, NODE_MAP, "domain") != 0 ||
+	    keys_known(e, n, "domain", keys) != 0)
+		return -1;
+	for (i = 0; keys[i] != NULL; i++) {
+		if ((v = node_get(n, keys[i])) == NULL)
+			continue;
+		snprintf(key, sizeof(key), "domain.%s", keys[i]);
+		if (v->kind != NODE_SCALAR ||
+		    sim_domain_set(h, key, v->value, &cause) == -1) {
+			nerr(e, v, "%s", cause != NULL ? cause : "a scalar");
+			free(cause);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* LocalMachine\\Root: the test CA, unless trusted_roots names the CAs. */
+static int
+apply_trust(struct sim_host *h, const struct node *hn, struct errors *e)
+{
+	const struct node *n = node_get(hn, "trusted_roots");
+	const char **names;
+	char *cause = NULL;
+	size_t i;
+	int rc = 0;
+
+	sim_trust_init(h);
+	if (apply_domain(h, hn, e) != 0)
+		return -1;
+	if (n == NULL)
+		return 0;
+	if (want(e, n, NODE_SEQ, "trusted_roots") != 0)
+		return -1;
+	names = xcalloc(n->nitems + 1, sizeof(*names));
+	for (i = 0; i < n->nitems; i++)
+		names[i] = n->items[i]->kind == NODE_SCALAR ?
+		    n->items[i]->value : "";
+	if (sim_trust_set_roots(h, names, n->nitems, &cause) == -1) {
+		nerr(e, n, "%s", cause);
+		free(cause);
+		rc = -1;
+	}
+	free(names);
 	return rc;
 }
 
@@ -667,7 +794,7 @@ host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
 	    "certificate_days", "extra_certificates", "users", "accounts",
 	    "cert_mappings", "winrm", "gpo", "services", "groups",
 	    "registry", "clock_offset", "tz_offset_minutes", "faults",
-	    "language", NULL };
+	    "language", "trusted_roots", "domain", "gpos", "rsop", NULL };
 	const struct node *n;
 	int rc;
 
@@ -682,7 +809,8 @@ host_build(struct sim_fleet *f, struct sim_host *h, const char *name,
 	rc |= apply_address(h, hn, e);
 	rc |= apply_scalars(h, hn, e);
 	rc |= apply_sections(h, hn, e);
-	if (rc != 0 || apply_certs(h, hn, e) != 0)
+	if (rc != 0 || apply_certs(h, hn, e) != 0 ||
+	    apply_trust(h, hn, e) != 0)
 		return -1;
 	/* Last, so that it can name listeners, keys and settings above. */
 	if ((n = node_get(hn, "gpo")) != NULL && apply_gpo(h, n, e) != 0)

@@ -43,7 +43,7 @@ static const struct {
 };
 
 /* net.exe's texts, indexed by enum sim_text. */
-static const char *const texts[NLANG][SIM_T_ACCESS_DENIED + 1] = {
+static const char *const texts[NLANG][SIM_T_TASK_DISABLED + 1] = {
 	{ "The command completed successfully.",
 	  "System error %d has occurred.",
 	  "The specified local group does not exist.",
@@ -52,7 +52,8 @@ static const char *const texts[NLANG][SIM_T_ACCESS_DENIED + 1] = {
 	  "The specified local group already exists.",
 	  "There is no such global user or group: %s.",
 	  "More help is available by typing NET HELPMSG %d.",
-	  "Alias name", "Comment", "Members", "Access is denied." },
+	  "Alias name", "Comment", "Members", "Access is denied.",
+	  "Ready", "Disabled" },
 	{ "Der Befehl wurde erfolgreich ausgef\xc3\xbchrt.",
 	  "Systemfehler %d aufgetreten.",
 	  "Die angegebene lokale Gruppe ist nicht vorhanden.",
@@ -62,7 +63,8 @@ static const char *const texts[NLANG][SIM_T_ACCESS_DENIED + 1] = {
 	  "Der globale Benutzer bzw. die globale Gruppe ist nicht "
 	  "vorhanden: %s.",
 	  "Sie erhalten weitere Hilfe, wenn Sie NET HELPMSG %d eingeben.",
-	  "Aliasname", "Beschreibung", "Mitglieder", "Zugriff verweigert" },
+	  "Aliasname", "Beschreibung", "Mitglieder", "Zugriff verweigert",
+	  "Bereit", "Deaktiviert" },
 	{ "La commande s'est termin\xc3\xa9" "e correctement.",
 	  "L'erreur syst\xc3\xa8me %d s'est produite.",
 	  "Le groupe local sp\xc3\xa9" "cifi\xc3\xa9 n'existe pas.",
@@ -74,7 +76,8 @@ static const char *const texts[NLANG][SIM_T_ACCESS_DENIED + 1] = {
 	  "Il n'existe pas d'utilisateur ou de groupe global de ce nom : %s.",
 	  "Vous obtiendrez une aide suppl\xc3\xa9mentaire en entrant NET "
 	  "HELPMSG %d.",
-	  "Nom d'alias", "Commentaire", "Membres", "Acc\xc3\xa8s refus\xc3\xa9." },
+	  "Nom d'alias", "Commentaire", "Membres", "Acc\xc3\xa8s refus\xc3\xa9.",
+	  "Pr\xc3\xaat", "D\xc3\xa9sactiv\xc3\xa9" },
 	{ "\xe3\x82\xb3\xe3\x83\x9e\xe3\x83\xb3\xe3\x83\x89\xe3\x81\xaf\xe6\xad"
 	  "\xa3\xe5\xb8\xb8\xe3\x81\xab\xe7\xb5\x82\xe4\xba\x86\xe3\x81\x97"
 	  "\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f\xe3\x80\x82",
@@ -117,7 +120,9 @@ static const char *const texts[NLANG][SIM_T_ACCESS_DENIED + 1] = {
 	  "\xe3\x83\xa1\xe3\x83\xb3\xe3\x83\x90\xe3\x83\xbc",
 	  "\xe3\x82\xa2\xe3\x82\xaf\xe3\x82\xbb\xe3\x82\xb9\xe3\x81\x8c\xe6"
 	  "\x8b\x92\xe5\x90\xa6\xe3\x81\x95\xe3\x82\x8c\xe3\x81\xbe\xe3\x81"
-	  "\x97\xe3\x81\x9f\xe3\x80\x82" },
+	  "\x97\xe3\x81\x9f\xe3\x80\x82",
+	  "\xe6\xba\x96\xe5\x82\x99\xe5\xae\x8c\xe4\xba\x86",
+	  "\xe7\x84\xa1\xe5\x8a\xb9" },
 };
 
 static int
@@ -143,6 +148,47 @@ sim_lang_text(const struct sim_host *h, enum sim_text t)
 	int i = lang_index(h->language);
 
 	return texts[i < 0 ? 0 : i][t];
+}
+
+void
+sim_lang_date(const struct sim_host *h, const struct tm *tm, char out[32])
+{
+	int y = tm->tm_year + 1900, m = tm->tm_mon + 1, d = tm->tm_mday;
+
+	switch (lang_index(h->language)) {
+	case 1:
+		snprintf(out, 32, "%02d.%02d.%d", d, m, y);
+		break;
+	case 2:
+		snprintf(out, 32, "%02d/%02d/%d", d, m, y);
+		break;
+	case 3:
+		snprintf(out, 32, "%d/%02d/%02d", y, m, d);
+		break;
+	default:
+		snprintf(out, 32, "%d/%d/%d", m, d, y);
+	}
+}
+
+void
+sim_lang_clock(const struct sim_host *h, const struct tm *tm, int seconds,
+    char out[32])
+{
+	int hour = tm->tm_hour % 12 == 0 ? 12 : tm->tm_hour % 12;
+	const char *ampm = tm->tm_hour < 12 ? "AM" : "PM";
+	int l = lang_index(h->language);
+
+	if (l > 0 && seconds)
+		snprintf(out, 32, l == 3 ? "%d:%02d:%02d" : "%02d:%02d:%02d",
+		    tm->tm_hour, tm->tm_min, tm->tm_sec);
+	else if (l > 0)
+		snprintf(out, 32, l == 3 ? "%d:%02d" : "%02d:%02d",
+		    tm->tm_hour, tm->tm_min);
+	else if (seconds)
+		snprintf(out, 32, "%d:%02d:%02d %s", hour, tm->tm_min,
+		    tm->tm_sec, ampm);
+	else
+		snprintf(out, 32, "%d:%02d %s", hour, tm->tm_min, ampm);
 }
 
 /* Rename an account and every membership that names it. */

@@ -58,6 +58,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
 	for (i = 0; i < f->nhosts; i++) {
 		sim_run_due_tasks(&f->hosts[i]);
+		sim_boot_tick(&f->hosts[i]);
 		shell_reap(&f->hosts[i]);
 		http_host_sync(&f->hosts[i]);
 	}

@@ -42,8 +42,8 @@ local_time(const struct sim_host *h, time_t t, char out[64])
 	struct tm tm;
 
 	sim_prog_tm(h, t, &tm);
-	sim_prog_date(&tm, d);
-	sim_prog_clock(&tm, 0, c);
+	sim_lang_date(h, &tm, d);
+	sim_lang_clock(h, &tm, 0, c);
 	snprintf(out, 64, "%s %s", d, c);
 }
 

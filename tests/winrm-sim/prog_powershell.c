@@ -2,8 +2,10 @@
  * prog_powershell.c: powershell.exe -EncodedCommand SCRIPT, for the scripts
  * enforcer sends and nothing else (any other script exits 1: not
  * simulated):
- *  - the certificate store (states/wsman_listener.c): every certificate of
- *    LocalMachine\My, HasPrivateKey and the DER in base64, one per line;
+ *  - a certificate store (states/wsman_listener.c, enforcer doctor): every
+ *    certificate of LocalMachine\My, \Root or \CA, HasPrivateKey and the
+ *    DER in base64, one per line;
+ *  - Test-ComputerSecureChannel, as 1 or 0 (states/domain_trust.c);
  *  - a local group's member added or removed through ADSI by SID
  *    (states/local_group.c): the group bound by name, the member as
  *    "WinNT://S-1-...", the Win32 error as the exit code (1376 no such
@@ -24,32 +26,89 @@
  * Every certificate of LocalMachine\My, one line each: HasPrivateKey as 0
  * or 1, a space, the DER certificate (RawData) in base64.
  */
-#define PS_CERT_STORE \
+#define PS_CERT_HEAD \
 	"$ProgressPreference='SilentlyContinue';" \
-	"Get-ChildItem Cert:\\LocalMachine\\My|ForEach-Object{'{0} {1}' -f " \
+	"Get-ChildItem Cert:\\LocalMachine\\"
+#define PS_CERT_TAIL \
+	"|ForEach-Object{'{0} {1}' -f " \
 	"[int]$_.HasPrivateKey,[Convert]::ToBase64String($_.RawData)}"
+
+static int
+powershell_line(struct sim_prog *p, X509 *x, int key)
+{
+	unsigned char *der = NULL;
+	char *b64;
+	int len;
+
+	if (x == NULL || (len = i2d_X509(x, &der)) <= 0)
+		return 0;
+	b64 = xmalloc(((size_t)len + 2) / 3 * 4 + 1);
+	EVP_EncodeBlock((unsigned char *)b64, der, len);
+	sim_prog_out(p, "%d %s\r\n", key, b64);
+	free(b64);
+	OPENSSL_free(der);
+	return 0;
+}
+
+/* LocalMachine\\Root or \\CA (truststore.c): no private keys there. */
+static int
+powershell_trust_store(struct sim_prog *p, const char *name)
+{
+	const struct sim_store *s = sim_trust_store(p->host, name);
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		powershell_line(p, s->v[i], 0);
+	return 0;
+}
+
+/* The store a listing script names ("My", "Root", "CA"), or NULL. */
+static const char *
+powershell_store_of(const char *script)
+{
+	static const char *const stores[] = { "My", "Root", "CA" };
+	size_t h = strlen(PS_CERT_HEAD), i, n;
+
+	if (strncmp(script, PS_CERT_HEAD, h) != 0)
+		return NULL;
+	for (i = 0; i < nitems(stores); i++) {
+		n = strlen(stores[i]);
+		if (strncmp(script + h, stores[i], n) == 0 &&
+		    strcmp(script + h + n, PS_CERT_TAIL) == 0)
+			return stores[i];
+	}
+	return NULL;
+}
 
 /* HasPrivateKey is the certificate's key property, not a usable key. */
 static int
 powershell_cert_store(struct sim_prog *p)
 {
-	const struct sim_cert *c;
-	unsigned char *der = NULL;
-	char *b64;
 	size_t i;
-	int len;
 
-	for (i = 0; i < p->host->ncerts; i++) {
-		c = &p->host->certs[i];
-		if (c->x509 == NULL || (len = i2d_X509(c->x509, &der)) <= 0)
-			continue;
-		b64 = xmalloc(((size_t)len + 2) / 3 * 4 + 1);
-		EVP_EncodeBlock((unsigned char *)b64, der, len);
-		sim_prog_out(p, "%d %s\r\n", c->key != NULL, b64);
-		free(b64);
-		OPENSSL_free(der);
-		der = NULL;
+	for (i = 0; i < p->host->ncerts; i++)
+		powershell_line(p, p->host->certs[i].x509,
+		    p->host->certs[i].key != NULL);
+	return 0;
+}
+
+/* Test-ComputerSecureChannel's boolean as 1 or 0 (states/domain_trust.c).
+ * Off a domain it fails, as Windows does (message unverified). */
+#define PS_SECURE_CHANNEL \
+	"$ProgressPreference='SilentlyContinue';" \
+	"[int](Test-ComputerSecureChannel)"
+
+static int
+powershell_secure_channel(struct sim_prog *p)
+{
+	if (!p->host->domain_joined) {
+		sim_prog_err(p, "Test-ComputerSecureChannel : Cannot verify "
+		    "the secure channel for the local computer. Operation "
+		    "failed with the following exception: The computer is "
+		    "not joined to a domain.\r\n");
+		return 1;
 	}
+	sim_prog_out(p, "%d\r\n", p->host->secure_channel);
 	return 0;
 }
 
@@ -196,6 +255,7 @@ int
 sim_prog_powershell(struct sim_prog *p)
 {
 	const char *enc = NULL;
+	const char *store;
 	char *script;
 	int a, rc;
 
@@ -217,8 +277,11 @@ sim_prog_powershell(struct sim_prog *p)
 		return fail(p, 1, "Cannot process the command because the "
 		    "value specified with -EncodedCommand is not properly "
 		    "encoded. The value must be Base64 encoded.");
-	if (strcmp(script, PS_CERT_STORE) == 0)
-		rc = powershell_cert_store(p);
+	if (strcmp(script, PS_SECURE_CHANNEL) == 0)
+		rc = powershell_secure_channel(p);
+	else if ((store = powershell_store_of(script)) != NULL)
+		rc = strcmp(store, "My") == 0 ? powershell_cert_store(p) :
+		    powershell_trust_store(p, store);
 	else
 		rc = run_script(p, script);
 	free(script);

@@ -18,7 +18,6 @@
 
 #define TASK_NS		"http://schemas.microsoft.com/windows/2004/02/mit/task"
 #define NOT_FOUND	"ERROR: The system cannot find the file specified.\r\n"
-#define NEVER		"11/30/1999 12:00:00 AM"
 #define MAX_TR		261
 
 enum verb {
@@ -162,8 +161,24 @@ local_datetime(const struct sim_host *h, time_t t, char out[64])
 	struct tm tm;
 
 	sim_prog_tm(h, t, &tm);
-	sim_prog_date(&tm, d);
-	sim_prog_clock(&tm, 1, c);
+	sim_lang_date(h, &tm, d);
+	sim_lang_clock(h, &tm, 1, c);
+	snprintf(out, 64, "%s %s", d, c);
+}
+
+/* "Last Run Time" of a task that never ran: 11/30/1999 00:00 local. */
+static void
+never_run(const struct sim_host *h, char out[64])
+{
+	struct tm tm;
+	char d[32], c[32];
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 99;
+	tm.tm_mon = 10;
+	tm.tm_mday = 30;
+	sim_lang_date(h, &tm, d);
+	sim_lang_clock(h, &tm, 1, c);
 	snprintf(out, 64, "%s %s", d, c);
 }
 
@@ -177,9 +192,10 @@ next_run(const struct sim_host *h, const struct sim_task *t, char out[64])
 }
 
 static const char *
-status(const struct sim_task *t)
+status(const struct sim_host *h, const struct sim_task *t)
 {
-	return t->enabled ? "Ready" : "Disabled";
+	return sim_lang_text(h, t->enabled ? SIM_T_TASK_READY :
+	    SIM_T_TASK_DISABLED);
 }
 
 /* "\enforcer\revert-x" -> folder "\enforcer", leaf "revert-x". */
@@ -241,12 +257,12 @@ verbose_fields(struct sim_prog *p, const struct sim_task *t,
 	snprintf(values[0], 600, "%s", nb);
 	snprintf(values[1], 600, "%s", t->name);
 	next_run(p->host, t, values[2]);
-	snprintf(values[3], 600, "%s", status(t));
+	snprintf(values[3], 600, "%s", status(p->host, t));
 	snprintf(values[4], 600, "Interactive/Background");
 	if (t->last_run != 0)
 		local_datetime(p->host, t->last_run, values[5]);
 	else
-		snprintf(values[5], 600, NEVER);
+		never_run(p->host, values[5]);
 	snprintf(values[6], 600, "%s", t->last_result);
 	if (t->author != NULL)
 		snprintf(values[7], 600, "%s", t->author);
@@ -263,8 +279,8 @@ verbose_fields(struct sim_prog *p, const struct sim_task *t,
 	snprintf(values[18], 600, "%s", schedule_type(t));
 	if (once) {
 		sim_prog_tm(p->host, t->trigger, &tm);
-		sim_prog_clock(&tm, 1, values[19]);
-		sim_prog_date(&tm, values[20]);
+		sim_lang_clock(p->host, &tm, 1, values[19]);
+		sim_lang_date(p->host, &tm, values[20]);
 		for (i = 24; i < 28; i++)
 			snprintf(values[i], 600, "Disabled");
 	}
@@ -291,7 +307,7 @@ show_csv(struct sim_prog *p, const struct sim_task *t, int verbose,
 			sim_prog_out(p, "\"TaskName\",\"Next Run Time\","
 			    "\"Status\"\r\n");
 		sim_prog_out(p, "\"%s\",\"%s\",\"%s\"\r\n", t->name, next,
-		    status(t));
+		    status(p->host, t));
 		return;
 	}
 	n = verbose_fields(p, t, names, values);
@@ -335,7 +351,8 @@ show_table(struct sim_prog *p, const struct sim_task *t)
 	char next[64];
 
 	next_run(p->host, t, next);
-	sim_prog_out(p, "%-40.40s %-22s %s\r\n", leaf, next, status(t));
+	sim_prog_out(p, "%-40.40s %-22s %s\r\n", leaf, next,
+	    status(p->host, t));
 }
 
 static void

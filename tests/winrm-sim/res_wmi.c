@@ -5,6 +5,9 @@
  * Win32_Group (WQL), Win32_Account (WQL on the cimv2 "*" resource) and a
  * group's members (ASSOCIATORS OF {Win32_Group...} WHERE AssocClass =
  * Win32_GroupUser, on "*" too), with names, domains and SIDs.
+ * RSOP_RegistryPolicySetting (root/rsop/computer, WQL on "*"): what the
+ * host's GPOs deliver (struct sim_gpo), none when RSoP logging is turned
+ * off by policy, faults when the namespace is missing or denied.
  * Win32_Service: Get by Name, Enumerate (WQL "SELECT ... FROM
  * Win32_Service [WHERE Prop = 'v' [AND|OR ...]]" or a SelectorFilter),
  * and the methods StartService, StopService, ChangeStartMode with WMI's
@@ -147,17 +150,20 @@ prop_get(const struct prop *p, size_t n, const char *name)
 	return NULL;
 }
 
-/* An instance of cls; only the named properties if fields != NULL. */
-static void
-instance_xml(const char *cls, const struct prop *p, size_t n,
-    xmlNode *parent, char **fields, size_t nfields)
+/*
+ * An instance of cls in namespace (its URI prefix); only the named
+ * properties if fields != NULL.
+ */
+static xmlNode *
+instance_xml_in(const char *namespace, const char *cls, const struct prop *p,
+    size_t n, xmlNode *parent, char **fields, size_t nfields)
 {
 	xmlNode *e, *v;
 	xmlNs *ns, *xsi;
 	char *uri, *type;
 	size_t i, j;
 
-	uri = xasprintf(CIMV2 "%s", cls);
+	uri = xasprintf("%s%s", namespace, cls);
 	type = xasprintf("p:%s_Type", cls);
 	e = xmlNewChild(parent, NULL, (xmlChar *)cls, NULL);
 	ns = xmlNewNs(e, (xmlChar *)uri, (xmlChar *)"p");
@@ -179,6 +185,14 @@ instance_xml(const char *cls, const struct prop *p, size_t n,
 	}
 	free(uri);
 	free(type);
+	return e;
+}
+
+static xmlNode *
+instance_xml(const char *cls, const struct prop *p, size_t n,
+    xmlNode *parent, char **fields, size_t nfields)
+{
+	return instance_xml_in(CIMV2, cls, p, n, parent, fields, nfields);
 }
 
 /* A Win32_Service element; only the named properties if fields != NULL. */
@@ -1224,12 +1238,225 @@ acct_enumerate(struct soap_req *r, struct soap_out *out, int any_class)
 	return rc;
 }
 
+/* --- RSoP: root\rsop\computer ------------------------------------------- */
+
+#define RSOP		WMI "root/rsop/computer/"
+#define NRSOP_PROPS	10
+
+/* The namespace missing: WMI's WBEM_E_INVALID_NAMESPACE (unverified form). */
+static const struct soap_fault f_rsop_namespace = {
+	"s:Sender", "w:InternalError", NULL, NULL, 0x8004100EUL,
+	"Invalid namespace ", "WMI Provider",
+	"%systemroot%\\system32\\WsmWmiPl.dll", SOAP_DETAIL_WMI,
+};
+/* ERROR_WSMAN_WMI_SVC_ACCESS_DENIED (wsmerror.h). */
+static const struct soap_fault f_rsop_denied = {
+	"s:Sender", "w:AccessDenied", NULL, NULL, 0x80338104UL,
+	"The WS-Management service cannot process the request. The WMI "
+	"service returned an 'access denied' error.", NULL, NULL,
+	SOAP_DETAIL_TEXT,
+};
+
+/* GPOID as RSoP logs it: the GPO's directory path, or "LocalGPO". */
+static void
+rsop_gpoid(const struct sim_host *h, const struct sim_gpo *g, char *out,
+    size_t len)
+{
+	const char *dom = strchr(h->name, '.');
+	struct buf b = BUF_INIT;
+	const char *p, *e;
+
+	if (strcasecmp(g->guid, "LocalGPO") == 0 || dom == NULL) {
+		snprintf(out, len, "%s", g->guid);
+		return;
+	}
+	buf_printf(&b, "cn=%s,cn=policies,cn=system", g->guid);
+	for (p = dom + 1; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = strchr(p, '.') != NULL ? strchr(p, '.') : p + strlen(p);
+		buf_printf(&b, ",DC=%.*s", (int)(e - p), p);
+	}
+	snprintf(out, len, "%s", buf_cstr(&b));
+	buf_release(&b);
+}
+
+/* 1 + how many GPOs before g deliver the same value: RSoP's precedence. */
+static unsigned
+rsop_precedence(const struct sim_host *h, size_t gi,
+    const struct sim_gpo_value *v)
+{
+	const struct sim_gpo *g;
+	unsigned n = 1;
+	size_t i, j;
+
+	for (i = 0; i < gi; i++) {
+		g = &h->gpos[i];
+		for (j = 0; j < g->nvalues; j++)
+			if (strcasecmp(g->values[j].key, v->key) == 0 &&
+			    strcasecmp(g->values[j].name, v->name) == 0)
+				n++;
+	}
+	return n;
+}
+
+static size_t
+rsop_props(const struct sim_host *h, size_t gi, size_t vi, struct prop *p)
+{
+	const struct sim_gpo_value *v = &h->gpos[gi].values[vi];
+	char gpoid[160];
+	size_t n = 0;
+
+	rsop_gpoid(h, &h->gpos[gi], gpoid, sizeof(gpoid));
+	prop(p, &n, "GPOID", "%s", gpoid);
+	prop(p, &n, "SOMID", "%s", "Local");
+	prop(p, &n, "command", "%s", "");
+	prop(p, &n, "deleted", "%s", "false");
+	prop(p, &n, "id", "{5E1C0E52-0000-4000-8000-%04zX%08zX}", gi, vi);
+	prop(p, &n, "precedence", "%u", rsop_precedence(h, gi, v));
+	prop(p, &n, "registryKey", "%s", v->key);
+	prop(p, &n, "valueName", "%s", v->name);
+	prop(p, &n, "valueType", "%d", v->type);
+	return n;
+}
+
+/* RSoP logging turned off by policy: the namespace holds no data. */
+static int
+rsop_logging_off(struct sim_host *h)
+{
+	struct sim_reg_key *k = sim_reg_key(h, "SOFTWARE\\Policies\\"
+	    "Microsoft\\Windows\\System", 0);
+	struct sim_reg_value *v = k != NULL ? sim_reg_value(k, "RSoPLogging",
+	    0) : NULL;
+
+	return v != NULL && v->type == SIM_REG_DWORD && v->num == 0;
+}
+
+/* WQL SELECT ... FROM RSOP_RegistryPolicySetting [WHERE ...] on "*". */
+static int
+rsop_enumerate(struct soap_req *r, struct soap_out *out)
+{
+	struct sim_host *h = r->host;
+	struct prop p[NRSOP_PROPS];
+	xmlNode *filter, *items;
+	struct wql q;
+	char *dialect = NULL, *text = NULL;
+	size_t i, j, n;
+	int ok;
+
+	if (h->rsop == SIM_RSOP_MISSING)
+		return soap_fault(out, r, &f_rsop_namespace, NULL);
+	if (h->rsop == SIM_RSOP_DENIED)
+		return soap_fault(out, r, &f_rsop_denied, NULL);
+	if (strcmp(r->action, SIM_NS_N "/Enumerate") != 0 ||
+	    (filter = soap_child(r->body, SIM_NS_W, "Filter")) == NULL)
+		return soap_fault(out, r, &soap_f_cannot_process_filter, NULL);
+	dialect = (char *)xmlGetProp(filter, (xmlChar *)"Dialect");
+	text = soap_text(filter);
+	ok = dialect != NULL && strcasecmp(dialect, WQL) == 0 &&
+	    wql_parse(text, &q) == 0;
+	xmlFree(dialect);
+	free(text);
+	if (!ok || strcasecmp(q.cls, "RSOP_RegistryPolicySetting") != 0) {
+		if (ok)
+			wql_clear(&q);
+		return soap_fault(out, r, ok ? &f_no_class :
+		    &soap_f_cannot_process_filter, NULL);
+	}
+	items = soap_items_new();
+	for (i = 0; !rsop_logging_off(h) && i < h->ngpos; i++)
+		for (j = 0; j < h->gpos[i].nvalues; j++) {
+			n = rsop_props(h, i, j, p);
+			if (wql_match(&q, p, n))
+				instance_xml_in(RSOP, "RSOP_RegistryPolicySetting",
+				    p, n, items, q.fields, q.nfields);
+		}
+	wql_clear(&q);
+	return soap_enumerate(out, r, items);
+}
+
 /* --- dispatch ------------------------------------------------------------ */
+
+/* --- Win32_ComputerSystem (domain membership) ---------------------------- */
+
+static size_t
+computer_props(struct sim_host *h, struct prop *p)
+{
+	char nb[16];
+	size_t n = 0;
+
+	sim_host_netbios(h, nb);
+	prop(p, &n, "Name", "%s", nb);
+	prop(p, &n, "Domain", "%s", h->domain_joined ? h->domain :
+	    "WORKGROUP");
+	prop(p, &n, "PartOfDomain", "%s", h->domain_joined ? "true" :
+	    "false");
+	prop(p, &n, "Workgroup", "%s", h->domain_joined ? "" : "WORKGROUP");
+	p[n - 1].nil = h->domain_joined;
+	return n;
+}
+
+/* Enumerate (the one instance), or Get by its Name. */
+static int
+computer_system(struct soap_req *r, struct soap_out *out)
+{
+	struct prop p[NPROPS];
+	const char *name;
+	xmlNode *items;
+	size_t n = computer_props(r->host, p);
+
+	if (strcmp(r->action, SIM_NS_N "/Enumerate") == 0) {
+		items = soap_items_new();
+		instance_xml("Win32_ComputerSystem", p, n, items, NULL, 0);
+		return soap_enumerate(out, r, items);
+	}
+	if (strcmp(r->action, SIM_NS_X "/Get") != 0)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	name = soap_selector(r, "Name");
+	if (name == NULL || strcasecmp(name, prop_get(p, n, "Name")) != 0)
+		return soap_fault(out, r, &soap_f_not_found, NULL);
+	instance_xml("Win32_ComputerSystem", p, n, soap_reply(out, r,
+	    SIM_NS_X "/GetResponse"), NULL, 0);
+	return 0;
+}
+
+/* --- Win32_OperatingSystem (boot time, reboot.c) ------------------------- */
+
+/*
+ * The one instance: a datetime property is a cim:Datetime element holding
+ * an xs:dateTime (DSP0230), not WMI's DMTF text.
+ */
+static int
+operating_system(struct soap_req *r, struct soap_out *out)
+{
+	struct prop p[NPROPS];
+	xmlNode *items, *e, *v;
+	char nb[16], t[32];
+	size_t n = 0;
+
+	if (strcmp(r->action, SIM_NS_N "/Enumerate") != 0)
+		return soap_fault(out, r, &soap_f_action_not_supported, NULL);
+	sim_host_netbios(r->host, nb);
+	prop(p, &n, "Caption", "Microsoft Windows Server 2022 Datacenter");
+	prop(p, &n, "CSName", "%s", nb);
+	prop(p, &n, "Version", "10.0.20348");
+	items = soap_items_new();
+	e = instance_xml("Win32_OperatingSystem", p, n, items, NULL, 0);
+	sim_time_format(r->host->boot_time, t);
+	v = soap_add(e, e->ns, "LastBootUpTime", NULL);
+	xmlNewChild(v, xmlSearchNs(e->doc, e, (xmlChar *)"cim"),
+	    (xmlChar *)"Datetime", (xmlChar *)t);
+	return soap_enumerate(out, r, items);
+}
 
 int
 res_wmi_handle(struct soap_req *r, struct soap_out *out)
 {
 	const char *uri = r->resource_uri;
+
+	if (strcasecmp(uri, CIMV2 "Win32_OperatingSystem") == 0)
+		return operating_system(r, out);
+
+	if (strcasecmp(uri, CIMV2 "Win32_ComputerSystem") == 0)
+		return computer_system(r, out);
 
 	if (strcasecmp(uri, SERVICE_URI) == 0)
 		return win32_service(r, out, 0);
@@ -1239,6 +1466,8 @@ res_wmi_handle(struct soap_req *r, struct soap_out *out)
 	if (strcmp(uri, CIMV2 "*") == 0)
 		return acct_enumerate(r, out, 1) == 0 ? 0 :
 		    win32_service(r, out, 1);
+	if (strcmp(uri, RSOP "*") == 0)
+		return rsop_enumerate(r, out);
 	if (strcasecmp(uri, WMI "root/default/StdRegProv") == 0 ||
 	    strcasecmp(uri, CIMV2 "StdRegProv") == 0)
 		return stdregprov(r, out);

@@ -96,6 +96,12 @@ struct sim_listener {
 	enum sim_source source;
 };
 
+/* A certificate store of trusted certificates (truststore.c). */
+struct sim_store {
+	X509	**v;
+	size_t	  n;
+};
+
 /* A certificate in LocalMachine\My. */
 struct sim_cert {
 	char		 thumbprint[41];	/* SHA-1, upper-case hex */
@@ -183,6 +189,32 @@ struct sim_counters {
 					   client's parallelism, untimed */
 };
 
+/*
+ * A GPO applied to the host (fleet key gpos): the registry policy values
+ * it delivered, which Windows writes where a local write would go and
+ * logs in RSoP (root\rsop\computer RSOP_RegistryPolicySetting).
+ */
+struct sim_gpo_value {
+	char	*key;		/* "SOFTWARE\Policies\..." (no hive) */
+	char	*name;		/* value name */
+	int	 type;		/* SIM_REG_* */
+};
+
+struct sim_gpo {
+	char			*guid;	/* "{31B2F340-016D-11D2-945F-...}" or
+					   "LocalGPO" */
+	char			*name;	/* display name */
+	struct sim_gpo_value	*values;
+	size_t			 nvalues;
+};
+
+/* Whether the host's RSoP namespace answers (fleet/ground-truth key rsop). */
+enum sim_rsop {
+	SIM_RSOP_AVAILABLE = 0,
+	SIM_RSOP_MISSING,	/* no root\rsop\computer namespace */
+	SIM_RSOP_DENIED,	/* access denied to it */
+};
+
 struct sim_fleet;
 
 struct sim_host {
@@ -231,6 +263,30 @@ struct sim_host {
 	/* Appended by sim-groups (state.c and lang.c). */
 	const char		*language;	/* display language: "en-US" */
 	unsigned		 next_rid;	/* next local account RID */
+
+	/* Appended by sim-doctor (truststore.c). */
+	struct sim_store	 trust_root;	/* LocalMachine\Root */
+	struct sim_store	 trust_ca;	/* LocalMachine\CA */
+	int			 domain_joined;	/* Win32_ComputerSystem.
+						   PartOfDomain */
+	char			*domain;	/* "contoso.test" */
+	int			 secure_channel; /* Test-ComputerSecure-
+						   Channel's answer */
+	/* Appended by sim-doctor (reboot.c). */
+	time_t			 boot_time;	/* LastBootUpTime */
+	time_t			 boot_back_at;	/* restarting: up again at
+						   this host time; 0 up */
+	int			 boot_down_s;	/* how long a restart takes */
+	int			 boot_stays_down; /* a restart never ends */
+	/* Appended by sim-doctor (oracle.c). */
+	int			 credssp_updated; /* has the CVE-2018-0886
+						   update */
+	/* Appended by sim-gpo (fleet.c fills, state.c frees, res_wmi.c
+	   serves them as RSoP). */
+	struct sim_gpo		*gpos;		/* in precedence order: the
+						   first one's value wins */
+	size_t			 ngpos;
+	enum sim_rsop		 rsop;
 };
 
 struct sim_fleet {
@@ -254,6 +310,44 @@ struct sim_fleet {
 	struct event_base	*base;		/* main.c's event loop */
 	FILE			*trace;		/* --trace: one line a request */
 };
+
+/*
+ * truststore.c: LocalMachine\Root and \CA.  sim_trust_init puts the
+ * fleet's test CA into Root; sim_trust_set_roots replaces Root by the
+ * named CAs (test_ca, rogue_ca).  Stores hold a reference of each X509.
+ */
+void sim_trust_init(struct sim_host *);
+void sim_trust_release(struct sim_host *);
+struct sim_store *sim_trust_store(struct sim_host *, const char *name);
+void sim_trust_add(struct sim_store *, X509 *);
+int sim_trust_delete(struct sim_store *, const char *thumbprint);
+int sim_trust_set_roots(struct sim_host *, const char *const *names,
+    size_t n, char **cause);
+void sim_trust_thumbprint(X509 *, char out[41]);
+/*
+ * Domain membership: a host named NAME.DOMAIN is a member of DOMAIN with
+ * a healthy secure channel; a single-label name is in a workgroup.
+ * sim_domain_set takes domain.joined, domain.name, domain.secure_channel.
+ */
+void sim_domain_init(struct sim_host *);
+int sim_domain_set(struct sim_host *, const char *key, const char *value,
+    char **cause);
+
+/*
+ * reboot.c: boot time and restart.  sim_boot_restart stops every service
+ * (the host stops serving); sim_boot_tick (each second) brings it back
+ * boot_down_s later with a new boot time.  sim_boot_set takes boot.time,
+ * boot.stays_down, boot.down_seconds.
+ */
+void sim_boot_init(struct sim_host *);
+void sim_boot_restart(struct sim_host *);
+void sim_boot_tick(struct sim_host *);
+int sim_boot_set(struct sim_host *, const char *key, const char *value,
+    char **cause);
+
+/* oracle.c: "allowed" or "blocked", CredSSP from client to server. */
+const char *sim_oracle_verdict(struct sim_host *client,
+    struct sim_host *server);
 
 /* state.c: ground truth. Lookups compare names case-insensitively. */
 time_t sim_now(const struct sim_host *);
@@ -302,6 +396,13 @@ int sim_cmd_run(struct sim_host *, const char *user, const char *line,
 void sim_host_init(struct sim_host *, const char *name);
 /* Free everything the host owns (not the struct itself); NULL is fine. */
 void sim_host_release(struct sim_host *);
+/* A GPO (owned by h, released with it) whose values fleet.c then adds. */
+struct sim_gpo *sim_gpo_add(struct sim_host *, const char *guid,
+    const char *name);
+void sim_gpo_add_value(struct sim_gpo *, const char *key, const char *name,
+    int type);
+const char *sim_rsop_name(enum sim_rsop);
+int sim_rsop_parse(const char *, enum sim_rsop *);
 /* "NODE1" for node1.contoso.test: upper case, first label, 15 chars. */
 void sim_host_netbios(const struct sim_host *, char out[16]);
 
@@ -363,7 +464,8 @@ void sim_account_split(const struct sim_host *, const char *name,
  * languages).  sim_lang_known: en-US, de-DE, fr-FR, ja-JP.
  * sim_host_localize renames the built-in groups and accounts (found by
  * SID) as that language's Windows names them; call it on a fresh host.
- * sim_lang_text: one of net.exe's texts in the host's language.
+ * sim_lang_text: one of net.exe's (and schtasks') texts in the host's
+ * language.
  */
 int sim_lang_known(const char *);
 void sim_host_localize(struct sim_host *, const char *language);
@@ -381,8 +483,19 @@ enum sim_text {
 	SIM_T_COMMENT,		/* "Comment" */
 	SIM_T_MEMBERS,		/* "Members" */
 	SIM_T_ACCESS_DENIED,	/* "Access is denied." */
+	SIM_T_TASK_READY,	/* schtasks' status "Ready" */
+	SIM_T_TASK_DISABLED,	/* "Disabled" */
 };
 const char *sim_lang_text(const struct sim_host *, enum sim_text);
+/*
+ * A local time as the host's language prints it (short date, long time):
+ * en-US "11/25/2026" "12:15:00 PM" (or "12:15 PM" without seconds), de-DE
+ * "25.11.2026" "12:15:00", fr-FR "25/11/2026" "12:15:00", ja-JP
+ * "2026/11/25" "12:15:00".
+ */
+void sim_lang_date(const struct sim_host *, const struct tm *, char out[32]);
+void sim_lang_clock(const struct sim_host *, const struct tm *, int seconds,
+    char out[32]);
 
 /* Services. */
 struct sim_service *sim_service_add(struct sim_host *, const char *name,
@@ -421,12 +534,11 @@ void sim_prog_out(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
 void sim_prog_err(struct sim_prog *, const char *, ...) PRINTFLIKE(2, 3);
 /* A path as the program was given it, made absolute ("C:\\..."). */
 char *sim_prog_path(const struct sim_prog *, const char *path);
-/* The host's local time (its clock and tz_offset_min), and its en-US
- * renderings "11/25/2026" and "12:15:00 PM" (or "12:15 PM"). */
+/* The host's local time (its clock and tz_offset_min); lang.c renders it
+ * (sim_lang_date, sim_lang_clock). */
 void sim_prog_tm(const struct sim_host *, time_t, struct tm *);
-void sim_prog_date(const struct tm *, char out[32]);
-void sim_prog_clock(const struct tm *, int seconds, char out[32]);
 int sim_prog_certutil(struct sim_prog *);	/* prog_certutil.c */
+int sim_prog_shutdown(struct sim_prog *);	/* reboot.c */
 int sim_prog_net(struct sim_prog *);		/* prog_net.c */
 int sim_prog_powershell(struct sim_prog *);	/* prog_powershell.c */
 int sim_prog_reg(struct sim_prog *);		/* prog_reg.c */

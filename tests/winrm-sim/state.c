@@ -36,6 +36,9 @@
  *   gpo = winrm.service.auth.CredSSP,...    (keys whose source is Group
  *                                        Policy: winrm.*, listener.T.A,
  *                                        reg.<KEY PATH>)
+ *   rsop = missing                      (or denied: the RSoP namespace
+ *                                        does not answer; dumped only
+ *                                        when not "available")
  *
  * sim_set extras: an empty value or "<deleted>" on a reg., task., listener.,
  * file., group., account. or cert. object deletes it (reg.<KEY PATH> without
@@ -1195,6 +1198,8 @@ sim_host_init(struct sim_host *h, const char *name)
 	size_t i;
 
 	h->name = xstrdup(name);
+	sim_domain_init(h);
+	sim_boot_init(h);
 	h->port = 5986;
 	h->language = "en-US";
 	h->next_rid = 1000;
@@ -1229,6 +1234,77 @@ sim_host_init(struct sim_host *h, const char *name)
 		sim_reg_key(h, default_keys[i], 1);
 }
 
+/* --- Group Policy --------------------------------------------------------- */
+
+static const char *const rsop_names[] = {
+	[SIM_RSOP_AVAILABLE] = "available",
+	[SIM_RSOP_MISSING] = "missing",
+	[SIM_RSOP_DENIED] = "denied",
+};
+
+const char *
+sim_rsop_name(enum sim_rsop r)
+{
+	return rsop_names[r];
+}
+
+int
+sim_rsop_parse(const char *s, enum sim_rsop *out)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(rsop_names); i++)
+		if (strcmp(s, rsop_names[i]) == 0) {
+			*out = (enum sim_rsop)i;
+			return 0;
+		}
+	return -1;
+}
+
+struct sim_gpo *
+sim_gpo_add(struct sim_host *h, const char *guid, const char *name)
+{
+	struct sim_gpo *g;
+
+	h->gpos = xreallocarray(h->gpos, h->ngpos + 1, sizeof(*h->gpos));
+	g = &h->gpos[h->ngpos++];
+	memset(g, 0, sizeof(*g));
+	g->guid = xstrdup(guid);
+	g->name = xstrdup(name);
+	return g;
+}
+
+void
+sim_gpo_add_value(struct sim_gpo *g, const char *key, const char *name,
+    int type)
+{
+	struct sim_gpo_value *v;
+
+	g->values = xreallocarray(g->values, g->nvalues + 1,
+	    sizeof(*g->values));
+	v = &g->values[g->nvalues++];
+	v->key = reg_normalize(key);
+	v->name = xstrdup(name);
+	v->type = type;
+}
+
+static void
+gpos_release(struct sim_host *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->ngpos; i++) {
+		for (j = 0; j < h->gpos[i].nvalues; j++) {
+			free(h->gpos[i].values[j].key);
+			free(h->gpos[i].values[j].name);
+		}
+		free(h->gpos[i].values);
+		free(h->gpos[i].guid);
+		free(h->gpos[i].name);
+	}
+	free(h->gpos);
+}
+
 void
 sim_host_release(struct sim_host *h)
 {
@@ -1236,6 +1312,7 @@ sim_host_release(struct sim_host *h)
 
 	if (h == NULL)
 		return;
+	gpos_release(h);
 	free(h->name);
 	free(h->address);
 	free(h->cert_scenario);
@@ -1273,6 +1350,7 @@ sim_host_release(struct sim_host *h)
 		buf_release(&h->files[i].data);
 	}
 	free(h->files);
+	sim_trust_release(h);
 }
 
 /* --- dump ---------------------------------------------------------------- */
@@ -1416,6 +1494,38 @@ dump_certs(const struct sim_host *h, struct lines *l)
 	}
 }
 
+/*
+ * What a host trusts and how it booted: trust.<STORE>.<THUMBPRINT> =
+ * subject (LocalMachine\\Root and \\CA), domain.*, boot.*.
+ */
+static void
+dump_trust_boot(struct sim_host *h, struct lines *l)
+{
+	static const char *const stores[] = { "Root", "CA" };
+	const struct sim_store *s;
+	char t[41], *subj;
+	size_t i, k;
+
+	for (k = 0; k < nitems(stores); k++) {
+		s = sim_trust_store(h, stores[k]);
+		for (i = 0; i < s->n; i++) {
+			sim_trust_thumbprint(s->v[i], t);
+			subj = X509_NAME_oneline(X509_get_subject_name(s->v[i]),
+			    NULL, 0);
+			line_kv(l, subj, "trust.%s.%s", stores[k], t);
+			OPENSSL_free(subj);
+		}
+	}
+	line_kv(l, tf(h->domain_joined), "domain.joined");
+	line_kv(l, h->domain, "domain.name");
+	line_kv(l, tf(h->secure_channel), "domain.secure_channel");
+	line_kv(l, tf(h->credssp_updated), "credssp.updated");
+	sim_time_format(h->boot_time, t);	/* 32 bytes enough */
+	line_kv(l, t, "boot.time");
+	line_kv(l, tf(h->boot_back_at != 0), "boot.restarting");
+	line_kv(l, tf(h->boot_stays_down), "boot.stays_down");
+}
+
 static void
 dump_services_groups(const struct sim_host *h, struct lines *l)
 {
@@ -1539,10 +1649,13 @@ sim_dump(const struct sim_host *ch, struct buf *out)
 	dump_winrm(h, &l, &gpo);
 	dump_listeners(h, &l, &gpo);
 	dump_certs(h, &l);
+	dump_trust_boot(h, &l);
 	dump_services_groups(h, &l);
 	dump_registry(h, &l, &gpo);
 	dump_tasks_files(h, &l);
 	line_kv(&l, buf_cstr(&gpo), "gpo");
+	if (h->rsop != SIM_RSOP_AVAILABLE)
+		line_kv(&l, sim_rsop_name(h->rsop), "rsop");
 	qsort(l.v, l.n, sizeof(*l.v), cmp_str);
 	for (i = 0; i < l.n; i++) {
 		buf_printf(out, "%s\n", l.v[i]);
@@ -2074,6 +2187,28 @@ out:
 	return rc;
 }
 
+/* trust.<STORE>.<THUMBPRINT> = (empty): the certificate leaves the store. */
+static int
+set_trust(struct sim_host *h, const char *key, const char *value,
+    char **cause)
+{
+	const char *dot = strchr(key + 6, '.');
+	struct sim_store *s = NULL;
+	char *store;
+
+	if (dot != NULL) {
+		store = xstrndup(key + 6, (size_t)(dot - key - 6));
+		s = sim_trust_store(h, store);
+		free(store);
+	}
+	if (s == NULL)
+		return cause_set(cause, "unknown key '%s'", key);
+	if (!is_deletion(value))
+		return cause_set(cause, "%s: only deleting is modelled", key);
+	sim_trust_delete(s, dot + 1);
+	return 0;
+}
+
 int
 sim_set(struct sim_host *h, const char *key, const char *value,
     char **cause)
@@ -2092,12 +2227,24 @@ sim_set(struct sim_host *h, const char *key, const char *value,
 	}
 	if (strcmp(key, "gpo") == 0)
 		return set_gpo(h, value, cause);
+	if (strcmp(key, "rsop") == 0 && sim_rsop_parse(value, &h->rsop) == -1)
+		return cause_set(cause, "rsop: '%s' is not available, missing "
+		    "or denied", value);
+	if (strcmp(key, "rsop") == 0)
+		return 0;
 	if (strncmp(key, "winrm.", 6) == 0)
 		return set_winrm(h, key, value, cause);
 	if (strncmp(key, "listener.", 9) == 0)
 		return set_listener(h, key, value, cause);
 	if (strncmp(key, "reg.", 4) == 0)
 		return set_reg(h, key, value, cause);
+	if (strncmp(key, "trust.", 6) == 0)
+		return set_trust(h, key, value, cause);
+	if (strncmp(key, "domain.", 7) == 0 ||
+	    strcmp(key, "credssp.updated") == 0)
+		return sim_domain_set(h, key, value, cause);
+	if (strncmp(key, "boot.", 5) == 0)
+		return sim_boot_set(h, key, value, cause);
 	for (i = 0; i < nitems(kinds); i++)
 		if (strncmp(key, kinds[i], strlen(kinds[i])) == 0)
 			return set_object(h, key, value, cause);

@@ -5,7 +5,8 @@
 # no-op" sequence.  Every assertion reads the simulator's ground truth or
 # its counters, never what enforcer says about itself.
 #
-#   FLEET_DEFAULTS             text to start a fleet file with
+#   FLEET_DEFAULTS             text to start a fleet file with (hosts in
+#                              the display language $E2E_LANGUAGE)
 #   ds_new DIR                 a desired state: connection.yaml for SIM_CA
 #   writes HOST                the host's write counter
 #   reset_counters HOST...
@@ -21,9 +22,12 @@ export ENFORCER_PASSWORD
 
 # As a domain host is reached: a domain account, an administrator as
 # enforcer's service account is, logging on with NTLM inside Negotiate
-# over HTTPS; Basic stays off, as Windows ships it.
+# over HTTPS; Basic stays off, as Windows ships it.  The hosts' display
+# language is E2E_LANGUAGE (en-US unless states_languages.sh runs the test
+# again in another one).
 FLEET_DEFAULTS="defaults:
-  users: { 'CONTOSO\\svc-enforcer': { password: '$E2E_PASSWORD', admin: true } }"
+  users: { 'CONTOSO\\svc-enforcer': { password: '$E2E_PASSWORD', admin: true } }
+  language: ${E2E_LANGUAGE:-en-US}"
 
 ds_new() {
 	mkdir -p "$1"

@@ -35,7 +35,14 @@ hosts:
   node2.contoso.test: { address: $1.2 }
   wac01.contoso.test:
     address: $1.3
-    groups: { Gateway Administrators: { members: ['CONTOSO\hci-admins'] } }
+    groups:
+      # In sync with examples/hci-cluster's gateway policy: hci-admins is
+      # a local administrator (WAC's gateway administrators) and the one
+      # member of the group WAC's installer creates for CredSSP.
+      Administrators:
+        members: [Administrator, 'CONTOSO\svc-enforcer', 'CONTOSO\hci-admins']
+      Windows Admin Center CredSSP Administrators:
+        members: ['CONTOSO\hci-admins']
     registry:
       '$CD':
         AllowFreshCredentials: { type: REG_DWORD, data: 1 }
