@@ -51,6 +51,9 @@ struct slot {
 	struct buf		 ctype;		/* the reply's Content-Type */
 	struct negotiate	*neg;		/* Kerberos over HTTPS: this
 						   slot's own context */
+	unsigned char		*sent_cbt;	/* Kerberos: the bindings the
+						   AP-REQ carried */
+	size_t			 sent_cbt_len;
 	int			 tls_started;	/* so TCP was up (libcurl
 						   keeps no connect time when
 						   the handshake times out) */
@@ -528,6 +531,7 @@ transport_free(struct transport *t)
 		buf_release(&t->slots[i].ctype);
 		curl_slist_free_all(t->slots[i].headers);
 		free(t->slots[i].cbt);
+		free(t->slots[i].sent_cbt);
 		negotiate_free(t->slots[i].neg);
 	}
 	negotiate_free(t->neg);
@@ -697,6 +701,14 @@ auth_first(struct transport *t, struct slot *s)
 		return set_auth(t, s, LEG_PLAIN, NULL);
 	}
 	negotiate_restart(neg);
+	free(s->sent_cbt);
+	s->sent_cbt = NULL;
+	s->sent_cbt_len = 0;
+	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt != NULL) {
+		s->sent_cbt = xmalloc(t->cbt_len);
+		memcpy(s->sent_cbt, t->cbt, t->cbt_len);
+		s->sent_cbt_len = t->cbt_len;
+	}
 	if (negotiate_step(neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
 	    t->cbt, t->cbt_len, &tok, &done, &cause) == -1) {
 		auth_error(s, cause);
@@ -746,6 +758,20 @@ keep_cbt(struct transport *t, const struct slot *s)
 }
 
 /*
+ * Kerberos: the AP-REQ is made before libcurl picks the connection, bound
+ * to the certificate seen last; refused on a connection that shows
+ * another (one kept alive from before a listener rebind, or made after
+ * it), it is made again, bound to that one (legs bound the retries).
+ */
+static int
+stale_cbt(const struct transport *t, const struct slot *s)
+{
+	return t->auth == WSMAN_AUTH_NEGOTIATE && !t->seal && s->cbt != NULL &&
+	    (s->sent_cbt == NULL || s->sent_cbt_len != s->cbt_len ||
+	    memcmp(s->sent_cbt, s->cbt, s->cbt_len) != 0);
+}
+
+/*
  * A leg is done: 1 to send the request again with the next token, 0 when
  * the reply is the request's, -1 when authentication failed (errbuf).
  */
@@ -790,6 +816,8 @@ auth_next(struct transport *t, struct slot *s)
 			return 0;
 		return auth_first(t, s) == -1 ? -1 : 1;
 	case LEG_FIRST:
+		if (stale_cbt(t, s))
+			return auth_first(t, s) == -1 ? -1 : 1;
 		if (s->token.len == 0)
 			return 0;
 		if (auth_answer(t, s, &tok) == -1)
