@@ -254,8 +254,17 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->tls_verify = mc->tls_verify;
 	wo->cert_file = mc->cert_file;
 	wo->key_file = mc->key_file;
-	wo->operation_timeout_ms = mc->timeout * 1000;
-	wo->request_timeout_ms = mc->timeout * 1000 + 5000;
+	/*
+	 * The timeout bounds each exchange (and each Kerberos call, which
+	 * may wait for a KDC); the host is asked to answer before it, with
+	 * a margin for the network; connecting and TLS take 5 s at most.
+	 */
+	wo->request_timeout_ms = mc->timeout * 1000;
+	wo->operation_timeout_ms = wo->request_timeout_ms -
+	    (wo->request_timeout_ms / 2 < 5000 ? wo->request_timeout_ms / 2 :
+	    5000);
+	if (wo->connect_timeout_ms > wo->request_timeout_ms)
+		wo->connect_timeout_ms = wo->request_timeout_ms;
 	wo->auth = mc->auth;
 	wo->stop = engine_interrupted;
 	/* Kerberos takes a password too, when one is configured. */

@@ -79,6 +79,52 @@ ld_strip_passwords(struct node *n, struct errors *errs)
 	}
 }
 
+/*
+ * "scheme" is the former name of "transport": renamed where it is written
+ * (the connection defaults, each host) so that every later check sees one
+ * key; both in one place is an error.
+ */
+static void
+ld_rename_scheme(struct node *map, struct errors *errs)
+{
+	struct node *key;
+	size_t i;
+
+	if (map == NULL || map->kind != NODE_MAP)
+		return;
+	for (i = 0; i < map->npairs; i++) {
+		key = map->pairs[i].key;
+		if (strcmp(key->value, "scheme") != 0)
+			continue;
+		if (node_get(map, "transport") != NULL) {
+			ld_error(errs, key, "'scheme' and 'transport' are one "
+			    "setting ('scheme' is its former name): keep "
+			    "'transport'");
+			node_map_del(map, "scheme");
+			return;
+		}
+		free(key->value);
+		key->value = xstrdup("transport");
+		return;
+	}
+}
+
+static void
+ld_rename_schemes(struct node *doc, struct errors *errs)
+{
+	struct node *hosts;
+	size_t i;
+
+	if (doc->kind != NODE_MAP)
+		return;
+	ld_rename_scheme(node_get(doc, "connection"), errs);
+	if ((hosts = node_get(doc, "hosts")) == NULL ||
+	    hosts->kind != NODE_MAP)
+		return;
+	for (i = 0; i < hosts->npairs; i++)
+		ld_rename_scheme(hosts->pairs[i].value, errs);
+}
+
 /* connection/settings: keys merge across files; one key set once. */
 static void
 ld_merge_keys(struct loader *ld, struct node *into, const struct node *sec,
@@ -306,7 +352,7 @@ static void
 ld_conn_fields(struct model_conn *c, const struct node *t)
 {
 	long long port;
-	const char *auth, *scheme;
+	const char *auth, *transport;
 
 	memset(c, 0, sizeof(*c));
 	if (node_int(node_get(t, "port"), &port) == 0)
@@ -315,8 +361,8 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 	/* The schema allowed only the names wsman_auth_parse() knows. */
 	if (auth != NULL)
 		wsman_auth_parse(auth, &c->auth);
-	scheme = node_get_str(t, "scheme");
-	c->http = scheme != NULL && strcmp(scheme, "http") == 0;
+	transport = node_get_str(t, "transport");
+	c->http = transport != NULL && strcmp(transport, "http") == 0;
 	c->repair_http_port = 5985;
 	if (node_int(node_get(t, "repair_http_port"), &port) == 0)
 		c->repair_http_port = (int)port;
@@ -360,7 +406,7 @@ ld_conn_check(struct loader *ld, const struct model_conn *c,
 		    "'password_file' or 'password_credential'", who, auth);
 	if (c->http && c->auth != WSMAN_AUTH_NTLM &&
 	    c->auth != WSMAN_AUTH_NEGOTIATE)
-		ld_error(ld->errs, at, "%s: scheme 'http' needs auth 'ntlm' or "
+		ld_error(ld->errs, at, "%s: transport 'http' needs auth 'ntlm' or "
 		    "'kerberos': over HTTP every message is sealed (use https)",
 		    who);
 	/* Windows takes Basic for local accounts only (docs/transport.md). */
@@ -734,6 +780,7 @@ ld_structure(struct model *m, struct errors *errs)
 			continue;
 		}
 		ld_strip_passwords(m->docs[i], errs);
+		ld_rename_schemes(m->docs[i], errs);
 		schema_validate(m->schema, NULL, m->docs[i], errs);
 	}
 	if (rc == 0 && errs->n == n0)

@@ -41,7 +41,7 @@ struct model_conn {
 					   host name; TLS is verified against the
 					   host name either way */
 	int		 port;		/* 5986 */
-	int		 http;		/* scheme http: messages sealed */
+	int		 http;		/* transport http: messages sealed */
 	int		 repair_http_port; /* 5985: the HTTP listener, where an
 					   HTTPS listener failing TLS is
 					   repaired (ntlm, kerberos) */

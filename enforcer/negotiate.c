@@ -3,9 +3,13 @@
  * NTLMv2 (gss-ntlmssp) tokens with TLS channel bindings.  See
  * docs/transport.md for the protocol facts and their sources.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
@@ -32,21 +36,65 @@ static gss_OID_desc ntlm_oid = { 10, ntlm_oid_der };
 #define SIGLEN		16	/* an NTLM signature */
 #define SIG_MAX		1024	/* a Kerberos wrap header is far less */
 
+/*
+ * What a client's contexts share: the target name and the credentials.
+ * Counted: a call given up at its deadline (struct call) still holds them
+ * until MIT returns.
+ */
+struct shared {
+	pthread_mutex_t		 mu;
+	int			 refs;
+	gss_name_t		 target;
+	gss_cred_id_t		 cred;
+	int			 have_cred;
+	int			 warm;		/* Kerberos: service ticket got */
+	char			*cause;		/* why the client cannot log on */
+};
+
 struct negotiate {
 	enum negotiate_mech	 mech;
 	char			*host;
 	const char		*user;		/* borrowed */
 	const char		*password;	/* borrowed */
-	gss_name_t		 target;
-	gss_cred_id_t		 cred;
-	int			 have_cred;
+	long			 timeout_ms;	/* a Kerberos call's bound */
+	struct shared		*sh;
 	gss_ctx_id_t		 ctx;
 	int			 sig_first;	/* gss_wrap's layout, learnt */
 };
 
+static struct shared *
+shared_ref(struct shared *sh)
+{
+	pthread_mutex_lock(&sh->mu);
+	sh->refs++;
+	pthread_mutex_unlock(&sh->mu);
+	return sh;
+}
+
+static void
+shared_unref(struct shared *sh)
+{
+	OM_uint32 min;
+	int last;
+
+	pthread_mutex_lock(&sh->mu);
+	last = --sh->refs == 0;
+	pthread_mutex_unlock(&sh->mu);
+	if (!last)
+		return;
+	if (sh->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &sh->cred);
+	if (sh->target != GSS_C_NO_NAME)
+		gss_release_name(&min, &sh->target);
+	free(sh->cause);
+	pthread_mutex_destroy(&sh->mu);
+	free(sh);
+}
+
 void
 negotiate_new(struct negotiate **out, enum negotiate_mech mech,
-    const char *host, const char *user, const char *password)
+    const char *host, const char *user, const char *password,
+    long timeout_ms)
 {
 	struct negotiate *n;
 
@@ -55,10 +103,23 @@ negotiate_new(struct negotiate **out, enum negotiate_mech mech,
 	n->host = xstrdup(host);
 	n->user = user;
 	n->password = password;
-	n->target = GSS_C_NO_NAME;
-	n->cred = GSS_C_NO_CREDENTIAL;
+	n->timeout_ms = timeout_ms;
+	n->sh = xcalloc(1, sizeof(*n->sh));
+	pthread_mutex_init(&n->sh->mu, NULL);
+	n->sh->refs = 1;
+	n->sh->target = GSS_C_NO_NAME;
+	n->sh->cred = GSS_C_NO_CREDENTIAL;
 	n->ctx = GSS_C_NO_CONTEXT;
 	*out = n;
+}
+
+void
+negotiate_clone(struct negotiate *n, struct negotiate **out)
+{
+	negotiate_new(out, n->mech, n->host, n->user, n->password,
+	    n->timeout_ms);
+	shared_unref((*out)->sh);
+	(*out)->sh = shared_ref(n->sh);
 }
 
 void
@@ -74,15 +135,10 @@ negotiate_restart(struct negotiate *n)
 void
 negotiate_free(struct negotiate *n)
 {
-	OM_uint32 min;
-
 	if (n == NULL)
 		return;
 	negotiate_restart(n);
-	if (n->cred != GSS_C_NO_CREDENTIAL)
-		gss_release_cred(&min, &n->cred);
-	if (n->target != GSS_C_NO_NAME)
-		gss_release_name(&min, &n->target);
+	shared_unref(n->sh);
 	free(n->host);
 	free(n);
 }
@@ -195,6 +251,190 @@ gss_fail(const struct negotiate *n, char **cause, const char *what,
 	return rc;
 }
 
+/* --- calls that may reach the KDC, under a deadline ------------------- */
+
+/*
+ * MIT krb5 1.20 (Debian 12) has no setting that bounds a KDC exchange
+ * (kdc_timeout is Heimdal's): a KDC that takes the connection and never
+ * answers held kinit 25 s here (docs/transport.md).  So a Kerberos
+ * call runs on a thread of its own and the client stops waiting at the
+ * connection's timeout.  Everything the call uses is the call's own (or
+ * counted, struct shared): a call given up frees it when MIT returns.
+ */
+enum call_kind {
+	CALL_ACQUIRE,
+	CALL_INIT,
+};
+
+struct call {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 done;
+	int			 abandoned;	/* the thread frees the call */
+	enum call_kind		 kind;
+	struct shared		*sh;		/* a reference */
+	gss_OID			 mech;
+	gss_name_t		 name;		/* CALL_ACQUIRE: the user */
+	char			*password;	/* a copy, wiped */
+	gss_ctx_id_t		 ctx;		/* CALL_INIT */
+	OM_uint32		 flags;
+	unsigned char		*cb;		/* a copy; NULL: no bindings */
+	size_t			 cblen;
+	gss_buffer_desc		 in;		/* a copy */
+	OM_uint32		 major;		/* results */
+	OM_uint32		 minor;
+	gss_cred_id_t		 cred;
+	gss_buffer_desc		 out;
+};
+
+static struct call *
+call_new(struct negotiate *n, enum call_kind kind)
+{
+	pthread_condattr_t ca;
+	struct call *c;
+
+	c = xcalloc(1, sizeof(*c));
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	c->kind = kind;
+	c->sh = shared_ref(n->sh);
+	c->mech = n->mech == NEGOTIATE_NTLM ? &ntlm_oid :
+	    (gss_OID)gss_mech_krb5;
+	c->name = GSS_C_NO_NAME;
+	c->ctx = GSS_C_NO_CONTEXT;
+	c->cred = GSS_C_NO_CREDENTIAL;
+	return c;
+}
+
+static void
+call_free(struct call *c)
+{
+	OM_uint32 min;
+
+	if (c->name != GSS_C_NO_NAME)
+		gss_release_name(&min, &c->name);
+	if (c->password != NULL) {
+		explicit_bzero(c->password, strlen(c->password));
+		free(c->password);
+	}
+	if (c->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &c->ctx, GSS_C_NO_BUFFER);
+	if (c->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &c->cred);
+	gss_release_buffer(&min, &c->out);
+	free(c->cb);
+	free(c->in.value);
+	shared_unref(c->sh);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static void
+call_run(struct call *c)
+{
+	struct gss_channel_bindings_struct b;
+	gss_OID_set_desc mechs = { 1, c->mech };
+	gss_buffer_desc pw;
+
+	if (c->kind == CALL_ACQUIRE && c->password != NULL) {
+		pw.value = c->password;
+		pw.length = strlen(c->password);
+		c->major = gss_acquire_cred_with_password(&c->minor, c->name,
+		    &pw, 0, &mechs, GSS_C_INITIATE, &c->cred, NULL, NULL);
+	} else if (c->kind == CALL_ACQUIRE)
+		c->major = gss_acquire_cred(&c->minor, c->name, 0, &mechs,
+		    GSS_C_INITIATE, &c->cred, NULL, NULL);
+	else {
+		memset(&b, 0, sizeof(b));
+		b.application_data.value = c->cb;
+		b.application_data.length = c->cblen;
+		c->major = gss_init_sec_context(&c->minor, c->sh->cred,
+		    &c->ctx, c->sh->target, c->mech, c->flags, 0,
+		    c->cb != NULL ? &b : GSS_C_NO_CHANNEL_BINDINGS,
+		    c->in.value != NULL ? &c->in : GSS_C_NO_BUFFER, NULL,
+		    &c->out, NULL, NULL);
+	}
+}
+
+static void *
+call_thread(void *arg)
+{
+	struct call *c = arg;
+	int abandoned;
+
+	call_run(c);
+	pthread_mutex_lock(&c->mu);
+	c->done = 1;
+	abandoned = c->abandoned;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	if (abandoned)
+		call_free(c);
+	return NULL;
+}
+
+/*
+ * Run c, Kerberos' on a thread of its own: 0 once it returned (c is the
+ * caller's), -1 at the deadline (c is the thread's from then on).
+ */
+static int
+call_do(const struct negotiate *n, struct call *c)
+{
+	struct timespec dl;
+	sigset_t all, old;
+	pthread_t th;
+	int rc = 0, started;
+
+	if (n->mech != NEGOTIATE_KERBEROS || n->timeout_ms <= 0) {
+		call_run(c);
+		return 0;
+	}
+	/* Signals are the host threads' business, not this one's. */
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = pthread_create(&th, NULL, call_thread, c) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
+		call_run(c);
+		return 0;
+	}
+	pthread_detach(th);
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += n->timeout_ms / 1000;
+	dl.tv_nsec += (n->timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&c->mu);
+	while (!c->done && pthread_cond_timedwait(&c->cv, &c->mu, &dl) !=
+	    ETIMEDOUT)
+		;
+	if (!c->done) {
+		c->abandoned = 1;
+		rc = -1;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return rc;
+}
+
+/* The KDC did not answer a call within the connection's timeout. */
+static int
+call_timed_out(const struct negotiate *n, char **cause, const char *what)
+{
+	return cause_set(cause, "%s: %s: no answer from the KDC within %ld "
+	    "ms (timeout): check that the KDC is up and answers this "
+	    "machine (krb5.conf)", mech_name(n), what, n->timeout_ms);
+}
+
 static int
 import_target(struct negotiate *n, char **cause)
 {
@@ -202,14 +442,14 @@ import_target(struct negotiate *n, char **cause)
 	gss_buffer_desc b;
 	char *spn;
 
-	if (n->target != GSS_C_NO_NAME)
+	if (n->sh->target != GSS_C_NO_NAME)
 		return 0;
 	/* WinRM's service principal is HTTP/<host name> (docs/transport.md). */
 	spn = xasprintf("HTTP@%s", n->host);
 	b.value = spn;
 	b.length = strlen(spn);
 	major = gss_import_name(&min, &b, GSS_C_NT_HOSTBASED_SERVICE,
-	    &n->target);
+	    &n->sh->target);
 	free(spn);
 	if (GSS_ERROR(major))
 		return gss_fail(n, cause, "bad target name", major, min);
@@ -248,37 +488,41 @@ missing_keytab(const struct negotiate *n, char **cause)
 static int
 acquire(struct negotiate *n, char **cause)
 {
-	gss_OID_set_desc mechs = { 1, mech_oid(n) };
-	gss_name_t name = GSS_C_NO_NAME;
-	gss_buffer_desc b, pw;
+	struct call *c;
+	gss_buffer_desc b;
 	OM_uint32 major, min;
+	int rc = -1;
 
-	if (n->have_cred)
+	if (n->sh->have_cred)
 		return 0;
 	if (missing_keytab(n, cause))
 		return -1;
+	c = call_new(n, CALL_ACQUIRE);
 	if (n->user != NULL && *n->user != '\0') {
 		b.value = (void *)n->user;
 		b.length = strlen(n->user);
-		major = gss_import_name(&min, &b, GSS_C_NT_USER_NAME, &name);
-		if (GSS_ERROR(major))
-			return gss_fail(n, cause, "bad user name", major, min);
+		major = gss_import_name(&min, &b, GSS_C_NT_USER_NAME, &c->name);
+		if (GSS_ERROR(major)) {
+			gss_fail(n, cause, "bad user name", major, min);
+			goto out;
+		}
 	}
-	if (n->password != NULL) {
-		pw.value = (void *)n->password;
-		pw.length = strlen(n->password);
-		major = gss_acquire_cred_with_password(&min, name, &pw, 0,
-		    &mechs, GSS_C_INITIATE, &n->cred, NULL, NULL);
-	} else
-		major = gss_acquire_cred(&min, name, 0, &mechs, GSS_C_INITIATE,
-		    &n->cred, NULL, NULL);
-	if (name != GSS_C_NO_NAME)
-		gss_release_name(&min, &name);
-	if (GSS_ERROR(major))
-		return gss_fail(n, cause, "cannot get credentials", major,
-		    min);
-	n->have_cred = 1;
-	return 0;
+	if (n->password != NULL)
+		c->password = xstrdup(n->password);
+	if (call_do(n, c) == -1)
+		return call_timed_out(n, cause, "cannot get credentials");
+	if (GSS_ERROR(c->major)) {
+		gss_fail(n, cause, "cannot get credentials", c->major,
+		    c->minor);
+		goto out;
+	}
+	n->sh->cred = c->cred;
+	c->cred = GSS_C_NO_CREDENTIAL;
+	n->sh->have_cred = 1;
+	rc = 0;
+out:
+	call_free(c);
+	return rc;
 }
 
 static char *
@@ -312,11 +556,46 @@ b64_decode(const char *s, size_t *len)
 	return out;
 }
 
+/*
+ * Kerberos: the service ticket now, under the deadline and before any
+ * request is in flight, so that a KDC that does not answer fails the
+ * client at once instead of the requests waiting behind it; the AP-REQs
+ * then take the ticket from the credentials' cache.  The token made here
+ * is never sent.
+ */
+static int
+warm_up(struct negotiate *n, char **cause)
+{
+	struct call *c;
+	int rc = -1;
+
+	if (n->mech != NEGOTIATE_KERBEROS || n->sh->warm)
+		return 0;
+	c = call_new(n, CALL_INIT);
+	c->flags = GSS_C_MUTUAL_FLAG;
+	if (call_do(n, c) == -1)
+		return call_timed_out(n, cause, "cannot log on");
+	if (GSS_ERROR(c->major))
+		gss_fail(n, cause, "cannot log on", c->major, c->minor);
+	else {
+		n->sh->warm = 1;
+		rc = 0;
+	}
+	call_free(c);
+	return rc;
+}
+
 int
 negotiate_ready(struct negotiate *n, char **cause)
 {
-	if (import_target(n, cause) == -1 || acquire(n, cause) == -1)
+	/* The same answer for every connection: each asks once at most. */
+	if (n->sh->cause != NULL)
+		return cause_set(cause, "%s", n->sh->cause);
+	if (import_target(n, cause) == -1 || acquire(n, cause) == -1 ||
+	    warm_up(n, cause) == -1) {
+		n->sh->cause = xstrdup(*cause);
 		return -1;
+	}
 	return 0;
 }
 
@@ -324,44 +603,46 @@ int
 negotiate_step(struct negotiate *n, const char *in, const unsigned char *cb,
     size_t cblen, char **out, int *done, char **cause)
 {
-	struct gss_channel_bindings_struct bindings;
-	gss_buffer_desc itok = GSS_C_EMPTY_BUFFER, otok = GSS_C_EMPTY_BUFFER;
-	OM_uint32 major, min, flags;
-	unsigned char *raw = NULL;
+	const char *what = in == NULL ? "cannot log on" :
+	    "logon refused by the host";
+	struct call *c;
 	int rc = -1;
 
 	*out = NULL;
 	*done = 0;
 	if (negotiate_ready(n, cause) == -1)
 		return -1;
-	if (in != NULL) {
-		if ((raw = b64_decode(in, &itok.length)) == NULL)
-			return cause_set(cause, "%s: the host's token is not "
-			    "base64", mech_name(n));
-		itok.value = raw;
+	c = call_new(n, CALL_INIT);
+	if (in != NULL && (c->in.value = b64_decode(in, &c->in.length)) ==
+	    NULL) {
+		call_free(c);
+		return cause_set(cause, "%s: the host's token is not base64",
+		    mech_name(n));
 	}
-	memset(&bindings, 0, sizeof(bindings));
-	bindings.application_data.value = (void *)cb;
-	bindings.application_data.length = cblen;
-	flags = GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG | GSS_C_INTEG_FLAG |
-	    GSS_C_CONF_FLAG;
-	major = gss_init_sec_context(&min, n->cred, &n->ctx, n->target,
-	    mech_oid(n), flags, 0, cb != NULL ? &bindings :
-	    GSS_C_NO_CHANNEL_BINDINGS, in != NULL ? &itok : GSS_C_NO_BUFFER,
-	    NULL, &otok, NULL, NULL);
-	if (GSS_ERROR(major)) {
-		gss_fail(n, cause, in == NULL ? "cannot log on" :
-		    "logon refused by the host", major, min);
-		negotiate_restart(n);
+	if (cb != NULL) {
+		c->cb = xmalloc(cblen > 0 ? cblen : 1);
+		memcpy(c->cb, cb, cblen);
+		c->cblen = cblen;
+	}
+	c->flags = GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG |
+	    GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG;
+	/* The context goes with the call, and comes back if it returns. */
+	c->ctx = n->ctx;
+	n->ctx = GSS_C_NO_CONTEXT;
+	if (call_do(n, c) == -1)
+		return call_timed_out(n, cause, what);
+	if (GSS_ERROR(c->major)) {
+		gss_fail(n, cause, what, c->major, c->minor);
 		goto out;
 	}
-	if (otok.length > 0)
-		*out = b64_encode(otok.value, otok.length);
-	*done = !(major & GSS_S_CONTINUE_NEEDED);
+	n->ctx = c->ctx;
+	c->ctx = GSS_C_NO_CONTEXT;
+	if (c->out.length > 0)
+		*out = b64_encode(c->out.value, c->out.length);
+	*done = !(c->major & GSS_S_CONTINUE_NEEDED);
 	rc = 0;
 out:
-	gss_release_buffer(&min, &otok);
-	free(raw);
+	call_free(c);
 	return rc;
 }
 

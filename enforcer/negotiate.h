@@ -28,10 +28,21 @@ struct negotiate;
  * borrowed and must outlive the client.  NTLM needs both; Kerberos uses
  * them when given (password: a fresh ticket from the KDC), else the
  * ticket cache or the client keytab (KRB5_CLIENT_KTNAME).  Nothing is
- * acquired yet.  *out is owned by the caller: negotiate_free().
+ * acquired yet.  timeout_ms (0: none) bounds each Kerberos call, which
+ * may wait for a KDC: past it the step fails with "no answer from the
+ * KDC within ..." and the call is left to finish on its own thread.
+ * *out is owned by the caller: negotiate_free().
  */
 void negotiate_new(struct negotiate **out, enum negotiate_mech,
-    const char *host, const char *user, const char *password);
+    const char *host, const char *user, const char *password,
+    long timeout_ms);
+/*
+ * A client with a context of its own that shares n's target and
+ * credentials (acquired once, for both): one per connection, so that
+ * Kerberos handshakes on several connections do not restart each other.
+ * Either may be freed first.  *out is owned by the caller.
+ */
+void negotiate_clone(struct negotiate *n, struct negotiate **out);
 void negotiate_free(struct negotiate *);
 
 /*

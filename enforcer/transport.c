@@ -49,6 +49,14 @@ struct slot {
 	size_t			 cbt_len;
 	struct buf		 sealed;	/* HTTP: the request, sealed */
 	struct buf		 ctype;		/* the reply's Content-Type */
+	struct negotiate	*neg;		/* Kerberos over HTTPS: this
+						   slot's own context */
+	unsigned char		*sent_cbt;	/* Kerberos: the bindings the
+						   AP-REQ carried */
+	size_t			 sent_cbt_len;
+	int			 tls_started;	/* so TCP was up (libcurl
+						   keeps no connect time when
+						   the handshake times out) */
 	X509_STORE		*store;		/* the transport's, borrowed */
 };
 
@@ -63,6 +71,9 @@ struct transport {
 	struct negotiate	*neg;		/* NTLM, Kerberos; else NULL */
 	enum wsman_auth		 auth;
 	int			 authed;	/* NTLM: the connection is */
+	int			 timed_out;	/* a transfer of this exchange
+						   did: send no more of it, so
+						   that the timeout holds */
 	int			 seal;		/* HTTP: messages encrypted */
 	unsigned char		*cbt;		/* last bindings seen */
 	size_t			 cbt_len;
@@ -297,15 +308,28 @@ on_verify(int ok, X509_STORE_CTX *ctx)
 	return ok;
 }
 
+/* The handshake began: the TCP connection was up. */
+static void
+on_tls_info(const SSL *ssl, int where, int ret)
+{
+	struct slot *s;
+
+	if (!(where & SSL_CB_HANDSHAKE_START))
+		return;
+	s = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), slot_index);
+	if (s != NULL)
+		s->tls_started = 1;
+}
+
 static CURLcode
 on_ssl_ctx(CURL *h, void *sslctx, void *arg)
 {
 	SSL_CTX *ctx = sslctx;
-
 	struct slot *s = arg;
 
 	SSL_CTX_set_ex_data(ctx, slot_index, arg);
 	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
+	SSL_CTX_set_info_callback(ctx, on_tls_info);
 	/* The run's parsed anchors, not a fresh parse per connection. */
 	if (s->store != NULL)
 		SSL_CTX_set1_cert_store(ctx, s->store);
@@ -379,6 +403,14 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	e |= curl_easy_setopt(h, CURLOPT_SHARE, t->share);
+	/*
+	 * Channel bindings name the certificate of the handshake.  A resumed
+	 * session shows the one it was made with, which may no longer be the
+	 * listener's (rebound since): NTLM and Kerberos connections make
+	 * full handshakes, so that both ends bind to the same certificate.
+	 */
+	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
+		e |= curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	e |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
 	e |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	e |= curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
@@ -447,19 +479,18 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
 		negotiate_new(&t->neg, o->auth == WSMAN_AUTH_NTLM ?
 		    NEGOTIATE_NTLM : NEGOTIATE_KERBEROS, o->name, o->user,
-		    o->password);
+		    o->password, o->request_timeout_ms);
 	t->nslots = o->max_connections;
 	/*
 	 * NTLM authenticates a connection in two legs that must share it,
 	 * and libcurl's multi handle lends any idle connection to any
 	 * transfer: one connection keeps the legs together.  Sealed
 	 * messages are bound to the connection's context and its sequence.
-	 * Kerberos: the client has one GSS context, which each request's
-	 * AP-REQ starts afresh; two handshakes at once would restart it
-	 * under each other ("Mutual authentication failed").
+	 * Kerberos over HTTPS carries a fresh AP-REQ in each request: each
+	 * slot has a context of its own (shared credentials), so that
+	 * handshakes at once do not restart each other.
 	 */
-	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE ||
-	    t->seal)
+	if (o->auth == WSMAN_AUTH_NTLM || t->seal)
 		t->nslots = 1;
 	if (setup_shared(t, o) != 0)
 		goto fail;
@@ -469,6 +500,8 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 			fatal("out of memory setting up libcurl");
 		if (setup_easy(t, &t->slots[i], o) != 0)
 			goto fail;
+		if (o->auth == WSMAN_AUTH_NEGOTIATE && !t->seal)
+			negotiate_clone(t->neg, &t->slots[i].neg);
 	}
 	*out = t;
 	return 0;
@@ -498,6 +531,8 @@ transport_free(struct transport *t)
 		buf_release(&t->slots[i].ctype);
 		curl_slist_free_all(t->slots[i].headers);
 		free(t->slots[i].cbt);
+		free(t->slots[i].sent_cbt);
+		negotiate_free(t->slots[i].neg);
 	}
 	negotiate_free(t->neg);
 	free(t->cbt);
@@ -638,9 +673,17 @@ auth_error(struct slot *s, char *cause)
  * to the certificate seen last; before any was seen, nothing (the 401
  * shows the certificate, as requests-kerberos learns it).
  */
+/* The context a slot's exchange runs in. */
+static struct negotiate *
+slot_neg(const struct transport *t, const struct slot *s)
+{
+	return s->neg != NULL ? s->neg : t->neg;
+}
+
 static int
 auth_first(struct transport *t, struct slot *s)
 {
+	struct negotiate *neg = slot_neg(t, s);
 	char *tok = NULL, *cause = NULL;
 	int done;
 
@@ -651,14 +694,22 @@ auth_first(struct transport *t, struct slot *s)
 	/* Over HTTP there is no channel to bind: no need to look first. */
 	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL && !t->seal &&
 	    s->legs == 0) {
-		if (negotiate_ready(t->neg, &cause) == -1) {
+		if (negotiate_ready(neg, &cause) == -1) {
 			auth_error(s, cause);
 			return -1;
 		}
 		return set_auth(t, s, LEG_PLAIN, NULL);
 	}
-	negotiate_restart(t->neg);
-	if (negotiate_step(t->neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
+	negotiate_restart(neg);
+	free(s->sent_cbt);
+	s->sent_cbt = NULL;
+	s->sent_cbt_len = 0;
+	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt != NULL) {
+		s->sent_cbt = xmalloc(t->cbt_len);
+		memcpy(s->sent_cbt, t->cbt, t->cbt_len);
+		s->sent_cbt_len = t->cbt_len;
+	}
+	if (negotiate_step(neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
 	    t->cbt, t->cbt_len, &tok, &done, &cause) == -1) {
 		auth_error(s, cause);
 		return -1;
@@ -687,8 +738,8 @@ auth_answer(struct transport *t, struct slot *s, char **tok)
 	char *cause = NULL;
 	int done;
 
-	if (negotiate_step(t->neg, buf_cstr(&s->token), s->cbt, s->cbt_len,
-	    tok, &done, &cause) == -1) {
+	if (negotiate_step(slot_neg(t, s), buf_cstr(&s->token), s->cbt,
+	    s->cbt_len, tok, &done, &cause) == -1) {
 		auth_error(s, cause);
 		return -1;
 	}
@@ -704,6 +755,20 @@ keep_cbt(struct transport *t, const struct slot *s)
 	t->cbt = xmalloc(s->cbt_len);
 	memcpy(t->cbt, s->cbt, s->cbt_len);
 	t->cbt_len = s->cbt_len;
+}
+
+/*
+ * Kerberos: the AP-REQ is made before libcurl picks the connection, bound
+ * to the certificate seen last; refused on a connection that shows
+ * another (one kept alive from before a listener rebind, or made after
+ * it), it is made again, bound to that one (legs bound the retries).
+ */
+static int
+stale_cbt(const struct transport *t, const struct slot *s)
+{
+	return t->auth == WSMAN_AUTH_NEGOTIATE && !t->seal && s->cbt != NULL &&
+	    (s->sent_cbt == NULL || s->sent_cbt_len != s->cbt_len ||
+	    memcmp(s->sent_cbt, s->cbt, s->cbt_len) != 0);
 }
 
 /*
@@ -751,6 +816,8 @@ auth_next(struct transport *t, struct slot *s)
 			return 0;
 		return auth_first(t, s) == -1 ? -1 : 1;
 	case LEG_FIRST:
+		if (stale_cbt(t, s))
+			return auth_first(t, s) == -1 ? -1 : 1;
 		if (s->token.len == 0)
 			return 0;
 		if (auth_answer(t, s, &tok) == -1)
@@ -798,6 +865,7 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 	s->autherr[0] = '\0';
 	s->legs = 0;
 	s->head_end = 0;
+	s->tls_started = 0;
 	buf_reset(&s->peer);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -826,7 +894,7 @@ static void
 finish(struct transport *t, struct slot *s, CURLcode rc)
 {
 	struct wsman_http *x = s->x;
-	curl_off_t connect = 0, pre = 0;
+	curl_off_t connect = 0, pre = 0, tls = 0;
 	long status = 0, verify = 0, err = 0, nconn = 0;
 
 	curl_multi_remove_handle(t->multi, s->easy);
@@ -835,11 +903,16 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	curl_easy_getinfo(s->easy, CURLINFO_OS_ERRNO, &err);
 	curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &connect);
 	curl_easy_getinfo(s->easy, CURLINFO_PRETRANSFER_TIME_T, &pre);
+	curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &tls);
 	x->curl_code = rc;
 	x->status = status;
 	x->verify_result = verify;
 	x->os_errno = (int)err;
-	x->connected = connect > 0 || pre > 0;
+	x->connected = connect > 0 || pre > 0 || s->tls_started;
+	/* Plain HTTP has no handshake: connected is as far as it goes. */
+	x->handshaken = t->seal ? x->connected : tls > 0 || pre > 0;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		t->timed_out = 1;
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		x->too_big = 1;
 	snprintf(x->errbuf, sizeof(x->errbuf), "%s",
@@ -928,7 +1001,12 @@ transport_exchange(void *arg, struct wsman_http **x, size_t n)
 	struct slot *s;
 	int running;
 
+	t->timed_out = 0;
 	while (next < n || active > 0) {
+		for (; next < n && t->timed_out; next++) {
+			x[next]->curl_code = CURLE_OPERATION_TIMEDOUT;
+			x[next]->not_sent = 1;
+		}
 		while (next < n && (s = free_slot(t)) != NULL)
 			if (start(t, s, x[next++]) == 0)
 				active++;

@@ -424,11 +424,20 @@ transfer_reason(const struct wsman *ws, const struct wsman_http *h,
 		return connect_reason(ws, h);
 	case CURLE_OPERATION_TIMEDOUT:
 		*err = WSMAN_E_TIMEOUT;
+		if (h->not_sent)
+			return xasprintf("not sent: another request to the "
+			    "host timed out (timeout %ld ms)", h->timeout_ms);
 		if (!h->connected)
 			return xasprintf("connecting to %s:%d timed out after "
 			    "%ld ms", endpoint(ws), ws->o.port,
 			    ws->o.connect_timeout_ms);
-		return xasprintf("no reply within %ld ms", h->timeout_ms);
+		/* libcurl's connect timeout covers the TLS handshake. */
+		if (!h->handshaken)
+			return xasprintf("no TLS handshake from %s:%d within "
+			    "%ld ms (connect timeout)", endpoint(ws),
+			    ws->o.port, ws->o.connect_timeout_ms);
+		return xasprintf("no reply within %ld ms (timeout)",
+		    h->timeout_ms);
 	case CURLE_PEER_FAILED_VERIFICATION:
 		*err = WSMAN_E_TLS;
 		reason = tls_reason(h);
@@ -525,8 +534,11 @@ static int
 retryable(const struct wsman_http *h)
 {
 	switch (h->curl_code) {
+	/*
+	 * Not a timeout: a host that let one pass would make every retry
+	 * wait as long, and the timeout would not hold.
+	 */
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_GOT_NOTHING:
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:

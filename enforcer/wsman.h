@@ -118,6 +118,9 @@ struct wsman_http {
 	int		 curl_code;	/* CURLE_OK once a reply arrived */
 	int		 os_errno;	/* CURLINFO_OS_ERRNO */
 	int		 connected;	/* got as far as a TCP connection */
+	int		 handshaken;	/* ... and through TLS */
+	int		 not_sent;	/* held back: the client timed out
+					   before (curl_code: a timeout) */
 	long		 verify_result;	/* CURLINFO_SSL_VERIFYRESULT */
 	long		 status;	/* HTTP status, 0 if none */
 	int		 too_big;	/* aborted at max_reply */
@@ -165,7 +168,8 @@ struct wsman_opts {
 
 	long		 connect_timeout_ms;	/* 5000 */
 	long		 operation_timeout_ms;	/* OperationTimeout: 20000 */
-	long		 request_timeout_ms;	/* one exchange; 0: operation
+	long		 request_timeout_ms;	/* one exchange, and each
+						   Kerberos call; 0: operation
 						   + 5000; must exceed it */
 	long		 command_timeout_ms;	/* one shell command: 600000 */
 	unsigned	 retries;		/* extra tries for reads: 2 */

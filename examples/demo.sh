@@ -27,6 +27,7 @@ WAC_CREDSSP='Windows Admin Center CredSSP Administrators'
 NET=127.$((100 + $$ % 150)).$(($$ / 150 % 250))
 
 STEPS="
+step_realm
 step_fleet
 step_look
 step_validate
@@ -45,16 +46,20 @@ step_create_cluster_close
 step_restart_winrm
 "
 
+REALM=CONTOSO.TEST
+KDC_PORT=$((20000 + $$ % 20000))
+
 SIM_PID=
 SIM_CTL=
+KDC_PID=
 NSTEP=0
 
 stop_fleet() {
-	if [ -n "$SIM_PID" ]; then
-		kill "$SIM_PID" 2>/dev/null
-		wait "$SIM_PID" 2>/dev/null
-		SIM_PID=
-	fi
+	for p in $SIM_PID $KDC_PID; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	SIM_PID= KDC_PID=
 	rm -rf "$RUN"
 }
 trap stop_fleet EXIT
@@ -93,32 +98,100 @@ truth() {	# HOST KEY
 	ctl GET "/hosts/$1/get?key=$(printf '%s' "$2" | sed 's/ /%20/g')"
 }
 
+# wait_for FILE RE PID ERRFILE: until FILE has a line matching RE (30 s).
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$3" 2>/dev/null; then
+			cat "$4" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+kadmin() {
+	kadmin.local -r $REALM -q "$1" >>"$RUN/kdc/kadmin.log" 2>&1 ||
+	    die "kadmin.local -q '$1' failed: $(cat "$RUN/kdc/kadmin.log")"
+}
+
 # --- steps --------------------------------------------------------------------
+
+step_realm() {
+	explain "Start a Kerberos realm" \
+"The hosts are domain members: a throwaway MIT KDC for $REALM on $NET.88, each host's HTTP/<name> key (as setspn registers it) and a client keytab for enforcer, as a scheduled run uses."
+	PATH=$PATH:/usr/sbin
+	for p in krb5kdc kdb5_util kadmin.local; do
+		command -v $p >/dev/null || die "$p is missing: make deps"
+	done
+	K=$RUN/kdc
+	mkdir -p "$K" && chmod 700 "$RUN" || die "cannot create $K"
+	KRB5_CONFIG=$K/krb5.conf KRB5_KDC_PROFILE=$K/kdc.conf
+	# The keytab, not a password: what a timer-started run logs on with.
+	KRB5_CLIENT_KTNAME=$K/client.keytab KRB5CCNAME=MEMORY:demo
+	export KRB5_CONFIG KRB5_KDC_PROFILE KRB5_CLIENT_KTNAME KRB5CCNAME
+	cat >"$KRB5_CONFIG" <<EOF
+[libdefaults]
+	default_realm = $REALM
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	dns_canonicalize_hostname = false
+	rdns = false
+[realms]
+	$REALM = {
+		kdc = $NET.88:$KDC_PORT
+	}
+[domain_realm]
+	.contoso.test = $REALM
+EOF
+	cat >"$KRB5_KDC_PROFILE" <<EOF
+[kdcdefaults]
+	kdc_listen = $NET.88:$KDC_PORT
+	kdc_tcp_listen = $NET.88:$KDC_PORT
+[realms]
+	$REALM = {
+		database_name = $K/principal
+		key_stash_file = $K/stash
+		acl_file = $K/kadm5.acl
+	}
+[logging]
+	kdc = FILE:$K/kdc.log
+EOF
+	: >"$K/kadm5.acl"
+	kdb5_util create -s -r $REALM -P "$(od -An -N12 -tx1 /dev/urandom |
+	    tr -d ' \n')" >"$K/create.log" 2>&1 ||
+	    die "kdb5_util: $(cat "$K/create.log")"
+	printf '$ krb5kdc -r %s   # on %s:%s\n' $REALM $NET.88 $KDC_PORT
+	krb5kdc -n -r $REALM >"$K/krb5kdc.out" 2>&1 &
+	KDC_PID=$!
+	wait_for "$K/kdc.log" "commencing operation" $KDC_PID \
+	    "$K/krb5kdc.out" || die "the KDC did not start"
+	printf '$ kadmin.local -q "ktadd -k run/kdc/client.keytab svc-enforcer"\n'
+	kadmin "addprinc -randkey svc-enforcer"
+	kadmin "ktadd -k $K/client.keytab svc-enforcer"
+	for h in $HOSTS; do
+		printf '$ kadmin.local -q "ktadd -k run/kdc/http.keytab HTTP/%s"\n' $h
+		kadmin "addprinc -randkey HTTP/$h"
+		kadmin "ktadd -k $K/http.keytab HTTP/$h"
+	done
+}
 
 step_fleet() {
 	explain "Start a simulated fleet" \
 "No Windows here: bin/winrm-sim serves 3 hosts over real WinRM (HTTPS, SOAP, WMI, shell) on $NET.1-3."
-	mkdir -p "$RUN" && chmod 700 "$RUN" || die "cannot create $RUN"
-	# The service account's password is made up for this run; enforcer
-	# gets it from the environment, never from the desired state.
-	ENFORCER_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-	export ENFORCER_PASSWORD
-	(umask 077 && sed "s/@ENFORCER_PASSWORD@/$ENFORCER_PASSWORD/;
-	    s/127\.0\.10\./$NET./" "$DEMO/fleet.yaml" >"$RUN/fleet.yaml") ||
-	    die "cannot write the fleet"
-	printf '$ winrm-sim --fleet run/fleet.yaml --ca-out run/ca.pem &\n'
-	"$SIM" --fleet "$RUN/fleet.yaml" --ca-out "$RUN/ca.pem" \
-	    --control 127.0.0.1:0 >"$RUN/sim.out" 2>"$RUN/sim.err" &
+	# The account's domain password: made up, and never used (Kerberos).
+	pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	(umask 077 && sed "s/@PASSWORD@/$pw/; s/127\.0\.10\./$NET./" \
+	    "$DEMO/fleet.yaml" >"$RUN/fleet.yaml") || die "cannot write the fleet"
+	# The hosts accept Kerberos with their keys from the realm.
+	printf '$ KRB5_KTNAME=run/kdc/http.keytab winrm-sim --fleet run/fleet.yaml --ca-out run/ca.pem &\n'
+	KRB5_KTNAME="FILE:$RUN/kdc/http.keytab" "$SIM" --fleet \
+	    "$RUN/fleet.yaml" --ca-out "$RUN/ca.pem" --control 127.0.0.1:0 \
+	    >"$RUN/sim.out" 2>"$RUN/sim.err" &
 	SIM_PID=$!
-	i=0
-	while ! grep -q '^fleet ready' "$RUN/sim.out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$SIM_PID" 2>/dev/null; then
-			cat "$RUN/sim.err" >&2
-			die "the simulator did not start"
-		fi
-		sleep 0.1
-	done
+	wait_for "$RUN/sim.out" '^fleet ready' $SIM_PID "$RUN/sim.err" ||
+	    die "the simulator did not start"
 	SIM_CTL=$(sed -n 's/^control //p' "$RUN/sim.out")
 	sed -n 's/^ready /  ready: /p' "$RUN/sim.out"
 	# The infra team's repository: the demo's desired state committed to

@@ -27,7 +27,7 @@ FLEET = r"""
 defaults:
   users: { 'CONTOSO\svc-enforcer': { password: 'bench-pw', admin: true } }
   accounts: [ 'CONTOSO\hci-admins' ]
-  winrm: { service: { auth: { Basic: true, CredSSP: true } } }
+  winrm: { service: { auth: { CredSSP: true } } }
   faults: { latency_ms: %(lat)d }
 hosts:
   node0.bench.test: { address: %(net)s.1 }
@@ -38,7 +38,7 @@ generate:
 
 def desired(path, fleet):
     with open(os.path.join(path, 'state.yaml'), 'w') as f:
-        f.write('connection: { auth: basic, username: CONTOSO\\svc-enforcer, '
+        f.write('connection: { auth: ntlm, username: CONTOSO\\svc-enforcer, '
                 'password_env: BENCH_PW, ca_file: %s }\n' % fleet.ca)
         f.write('policies:\n  all:\n'
                 '    credssp: { server: disabled, client: disabled }\n'

@@ -13,14 +13,14 @@ import simtest as t
 net = t.subnet()
 yaml = r"""
 defaults:
-  users: { 'CONTOSO\svc': { password: 'pw', admin: true } }
+  users: { Administrator: { password: 'pw', admin: true } }
   winrm: { service: { auth: { Basic: true } } }
 hosts:
 %s
 """ % '\n'.join('  h%d.bench.test: { address: %s.%d }' % (i, net, i + 1)
                 for i in range(8))
-fleet = t.Fleet(yaml, user='CONTOSO\\svc', password='pw')
-auth = t.basic('CONTOSO\\svc', 'pw')
+fleet = t.Fleet(yaml, user='Administrator', password='pw')
+auth = t.basic('Administrator', 'pw')
 get = t.envelope(t.TRANSFER + 'Get', t.WSMAN + '/config')
 
 def gets(h, n=400):

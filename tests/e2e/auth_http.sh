@@ -37,7 +37,7 @@ expect "unencrypted traffic refused by the host" false \
 mkdir -p "$TMP/ds"
 cat >"$TMP/ds/connection.yaml" <<EOF
 connection:
-  scheme: http
+  transport: http
   port: 5985
   auth: ntlm
   username: CONTOSO\\svc-enforcer

@@ -82,6 +82,34 @@ NOOP_ARGS="--hosts cache" expect_noop "$TMP/ds" $CACHE
 expect "no refusals" 0 \
     "$(sim GET /hosts/$CACHE/counters | sed -n 's/^auth_failures = //p')"
 
+# Under Kerberos a client sends its batched reads (one kind: credssp's
+# config and registry reads, wsman_read_many) over several connections
+# at once, each with a GSS context of its own.  Ground truth: the host
+# saw several connections open at once (one at a time while the client
+# had a single context), and refused none of the AP-REQs.
+mkdir -p "$TMP/par"
+cp "$TMP/ds/connection.yaml" "$TMP/par/"
+cat >"$TMP/par/hosts.yaml" <<EOF
+hosts:
+  $CACHE: { address: $NET.1 }
+policies:
+  all: { credssp: { server: disabled, client: disabled } }
+EOF
+sim_ok POST /hosts/$CACHE/counters/reset >/dev/null
+sim_ok POST /hosts/$CACHE/fault latency_ms=200 >/dev/null
+run_enforcer plan "$TMP/par"
+sim_ok POST /hosts/$CACHE/fault clear >/dev/null
+expect_rc "credssp read under Kerberos" 0
+c=$(sim GET /hosts/$CACHE/counters)
+n=$(printf '%s\n' "$c" | sed -n 's/^connections_max = //p')
+if [ "${n:-0}" -ge 2 ]; then
+	pass "batched reads in parallel under Kerberos ($n connections at once)"
+else
+	fail "batched reads one connection at a time under Kerberos: $c"
+fi
+expect "parallel AP-REQs: no refusals" 0 \
+    "$(printf '%s\n' "$c" | sed -n 's/^auth_failures = //p')"
+
 # pywinrm as a third-party control, from the same cache.  Debian's
 # pykerberos (1.1.14) has no channel bindings, so requests-kerberos sends
 # none: Strict refuses it, as Windows would; Relaxed lets it in.
@@ -149,13 +177,19 @@ KRB_PASSWORD="$PW" KRB5CCNAME="FILE:$TMP/no-such-cache" \
 expect_rc "plan with a Kerberos password" 0
 expect_line "password: read the host" "$CACHE: in sync"
 [ -e "$TMP/no-such-cache" ] && fail "the password's ticket was written to a cache"
+KRB_PASSWORD="not-$PW" KRB5CCNAME="FILE:$TMP/no-such-cache" \
+    run_enforcer plan "$TMP/ds2"
+expect_rc "a wrong Kerberos password fails the host" 3
+expect_match "wrong Kerberos password: one line, what to do" \
+    "^$CACHE: failed: .*: kerberos: cannot [a-z ]*: wrong password or keytab for the client principal" \
+    "$OUT"
 
 # Over HTTP (5985) with Kerberos message encryption, from the keytab: the
 # simulator refuses any SOAP in clear, so every message was sealed.
 mkdir -p "$TMP/ds3"
 cat >"$TMP/ds3/hosts.yaml" <<EOF
 connection:
-  scheme: http
+  transport: http
   port: 5985
   auth: kerberos
   timeout: 10s
@@ -227,13 +261,8 @@ ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
     --control 127.0.0.1:0 >"$TMP/skew.out" 2>"$TMP/skew.err" &
 SKEW_PID=$!
 trap 'kill $SKEW_PID 2>/dev/null; kdc_stop; cleanup' EXIT INT TERM
-i=0
-while ! grep -q '^fleet ready' "$TMP/skew.out" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -le 300 ] && kill -0 $SKEW_PID 2>/dev/null ||
-		{ cat "$TMP/skew.err" >&2; fail "skewed simulator"; break; }
-	sleep 0.1
-done
+wait_line "$TMP/skew.out" '^fleet ready' $SKEW_PID "$TMP/skew.err" \
+    "skewed simulator"
 SKEW_CTL=$(sed -n 's/^control //p' "$TMP/skew.out")
 cat >>"$TMP/ds/hosts.yaml" <<EOF
   $SKEW: { groups: [skew], address: $NET.4, ca_file: $TMP/skew-ca.pem }

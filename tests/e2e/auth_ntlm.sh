@@ -15,10 +15,6 @@
 #    is 1
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
-# gss-ntlmssp's leak is suppressed by module: its frames need the slow
-# unwinder (tests/lsan.supp).
-[ "${SAN:-0}" = 1 ] &&
-	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
 
 NET=127.$((20 + $$ % 200)).$(( ($$ / 200) % 250 ))
 WG=wg1.contoso.test

@@ -24,7 +24,7 @@ cat >"$TMP/fleet.yaml" <<YAML
 defaults:
   users:
     CONTOSO\svc-enforcer: { password: 'S3cret-pass!', admin: true }
-  winrm: { service: { auth: { Basic: true, CredSSP: true } } }
+  winrm: { service: { auth: { CredSSP: true } } }
   registry:
     '$NT':
       CurrentBuildNumber: { type: REG_SZ, data: '20348' }
@@ -55,7 +55,7 @@ hosts:
   $WS: { groups: [hci-nodes], address: $NET.2 }
   $GW: { groups: [gateways], address: $NET.3 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA

@@ -7,7 +7,7 @@
 cat >"$TMP/fleet.yaml" <<EOF2
 defaults:
   users: { 'CONTOSO\svc-enforcer': { password: 'sig-pw', admin: true } }
-  winrm: { service: { auth: { Basic: true, CredSSP: true } } }
+  winrm: { service: { auth: { CredSSP: true } } }
   faults: { latency_ms: 200 }
 hosts:
   n1.sig.test: { address: $NET.1 }
@@ -21,7 +21,7 @@ hosts:
   n1.sig.test: { address: $NET.1 }
   n2.sig.test: { address: $NET.2 }
   n3.sig.test: { address: $NET.3 }
-connection: { auth: basic, username: 'CONTOSO\svc-enforcer', password_env: SIG_PW, ca_file: '$SIM_CA' }
+connection: { auth: ntlm, username: 'CONTOSO\svc-enforcer', password_env: SIG_PW, ca_file: '$SIM_CA' }
 policies:
   all: { credssp: { server: disabled } }
 EOF2

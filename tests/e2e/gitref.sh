@@ -21,7 +21,6 @@ export ENFORCER_PASSWORD="Gitref-pw-1"
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:
   users: { 'CONTOSO\\svc-enforcer': { password: '$ENFORCER_PASSWORD', admin: true } }
-  winrm: { service: { auth: { Basic: true } } }
   services: { Spooler: { state: Stopped, start_mode: Auto } }
 hosts:
   node1.contoso.test: { address: $NET.1, winrm: { service: { auth: { CredSSP: true } } } }
@@ -36,7 +35,7 @@ hosts:
   node1.contoso.test: { groups: [nodes], address: $NET.1 }
   node2.contoso.test: { groups: [nodes], address: $NET.2 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA

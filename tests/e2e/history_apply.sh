@@ -25,7 +25,6 @@ export ENFORCER_PASSWORD="$PW"
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:
   users: { 'CONTOSO\\svc-enforcer': { password: '$PW', admin: true } }
-  winrm: { service: { auth: { Basic: true } } }
   groups: { 'Remote Management Users': { members: [] } }
   accounts: ['CONTOSO\\hci-admins']
 hosts:
@@ -47,7 +46,7 @@ hosts:
   node1.contoso.test: { groups: [nodes], address: $NET.1 }
   node2.contoso.test: { groups: [nodes], address: $NET.2 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA

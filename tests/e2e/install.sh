@@ -85,7 +85,7 @@ hosts:
   $N1: { groups: [hci-nodes], address: $NET.1 }
   $N2: { groups: [hci-nodes], address: $NET.2 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_credential: password
   ca_file: ca.pem

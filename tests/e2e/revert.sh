@@ -20,7 +20,6 @@ CD='SOFTWARE\Policies\Microsoft\Windows\CredentialsDelegation'
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:
   users: { 'CONTOSO\\svc-enforcer': { password: '$ENFORCER_PASSWORD', admin: true } }
-  winrm: { service: { auth: { Basic: true } } }
   accounts: ['CONTOSO\\hci-admins', 'CONTOSO\\mallory']
 hosts:
   node1.contoso.test:
@@ -43,7 +42,7 @@ hosts:
   node1.contoso.test: { groups: [nodes], address: $NET.1 }
   wac01.contoso.test: { groups: [gateways], address: $NET.3 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA

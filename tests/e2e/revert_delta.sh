@@ -13,7 +13,6 @@ GA='Gateway Administrators'
 cat >"$TMP/fleet.yaml" <<FLEET
 defaults:
   users: { 'CONTOSO\\svc-enforcer': { password: '$ENFORCER_PASSWORD', admin: true } }
-  winrm: { service: { auth: { Basic: true } } }
   accounts: ['CONTOSO\\hci-admins', 'CONTOSO\\bob', 'CONTOSO\\ops']
 hosts:
   wac01.contoso.test:
@@ -30,7 +29,7 @@ desired() {	# MEMBERS TRUSTED_HOSTS
 hosts:
   wac01.contoso.test: { groups: [gateways], address: $NET.3 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA

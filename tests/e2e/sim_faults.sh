@@ -10,7 +10,8 @@ SVC=http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service
 
 cat >"$TMP/fleet.yaml" <<EOF
 defaults:
-  users: { 'CONTOSO\\svc-enforcer': { password: 'secret', admin: true } }
+  # Basic over HTTPS with a local account, as Windows takes it.
+  users: { Administrator: { password: 'secret', admin: true } }
   winrm: { service: { auth: { Basic: true } } }
 hosts:
   node1.contoso.test: { address: $NET.1 }
@@ -36,7 +37,7 @@ addr, name, ca = sys.argv[2:5]
 start = time.monotonic()
 try:
     s, h, b = t.post(addr, 5986, name, ca, t.envelope(t.TRANSFER + 'Get',
-        t.WSMAN + '/config/client'), t.basic('CONTOSO\\svc-enforcer', 'secret'))
+        t.WSMAN + '/config/client'), t.basic('Administrator', 'secret'))
     print('%d %.2f %d' % (s, time.monotonic() - start, len(b)))
 except Exception as e:
     print('%s: %s' % (type(e).__name__, e))
@@ -73,7 +74,7 @@ expect_contains "unknown fault refused" "$r" "fault: unknown 'nonsense'"
 
 # --- WinRM stopped and started ---------------------------------------------
 r=$($PY "$ST" soap "$NET.1:5986" node1.contoso.test "$SIM_CA" \
-    'CONTOSO\svc-enforcer' secret "$SVC/StopService" "$SVC" \
+    Administrator secret "$SVC/StopService" "$SVC" \
     "<p:StopService_INPUT xmlns:p=\"$SVC\"/>" --selector Name=WinRM)
 expect_contains "StopService WinRM answers" "$r" "<p:ReturnValue>0</p:ReturnValue>"
 expect_contains "WinRM stopped: refused" "$(p1)" "ConnectionRefusedError"

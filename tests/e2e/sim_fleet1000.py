@@ -18,7 +18,8 @@ N = 1000
 net = t.subnet(blocks=4)  # 1,000 addresses: 4 /24s
 fleet_yaml = r"""
 defaults:
-  users: { 'CONTOSO\svc-enforcer': { password: 'secret', admin: true } }
+  # Basic over HTTPS with a local account, as Windows takes it.
+  users: { Administrator: { password: 'secret', admin: true } }
   winrm: { service: { auth: { Basic: true } } }
 hosts:
   host0001.fleet.test: { address: %s.1 }
@@ -36,7 +37,7 @@ try:
         len(fleet.hosts), fleet.startup, int(rss) / 1024.0))
     if len(fleet.hosts) != N:
         failures.append('%d hosts ready, wanted %d' % (len(fleet.hosts), N))
-    auth = t.basic('CONTOSO\\svc-enforcer', 'secret')
+    auth = t.basic('Administrator', 'secret')
     body = t.envelope(t.TRANSFER + 'Get', t.WSMAN + '/config/service/auth')
 
     def ask(h):

@@ -19,7 +19,12 @@ cat > "$TMP/fleet.yaml" <<EOF
 client_certificates:
   - { subject: svc-cert, cert_out: $TMP/client.pem, key_out: $TMP/client.key }
 defaults:
-  users: { 'CONTOSO\\svc-enforcer': { password: 'secret', admin: true } }
+  # Basic over HTTPS, as Windows takes it: with a local account (the
+  # built-in Administrator, whose token UAC does not filter); the domain
+  # account is refused Basic.
+  users:
+    Administrator: { password: 'secret', admin: true }
+    'CONTOSO\\svc-enforcer': { password: 'secret', admin: true }
   accounts: [ 'CONTOSO\\hci-admins', 'CONTOSO\\bob' ]
   winrm: { service: { auth: { Basic: true } } }
 hosts:
@@ -42,7 +47,7 @@ get() { sim GET "/hosts/node1.contoso.test/get?key=$1"; }
 # soap ACTION URI [BODY] [--selector K=V]...: status line, then the reply.
 soap() {
 	$PY "$ST" soap "$NET.1:5986" node1.contoso.test "$SIM_CA" \
-	    'CONTOSO\svc-enforcer' secret "$@"
+	    Administrator secret "$@"
 }
 invoke() { # invoke URI METHOD PARAMS [--selector ...]
 	u=$1 m=$2 p=$3
@@ -185,7 +190,7 @@ s = ctx.wrap_socket(socket.create_connection(('$NET.1', 5987), 10), server_hostn
 print(hashlib.sha1(s.getpeercert(True)).hexdigest().upper())" 2>&1)
 expect_contains "listener: rebound certificate served" "$r" "$good"
 r=$($PY "$ST" soap "$NET.1:5987" node1.contoso.test "$SIM_CA" \
-    'CONTOSO\svc-enforcer' secret $T/Delete $C/listener \
+    Administrator secret $T/Delete $C/listener \
     --selector Address=IP:$NET.1 --selector Transport=HTTPS)
 expect_contains "listener: Delete" "$r" "200" "$T/DeleteResponse"
 r=$(soap $T/Delete $C/listener --selector Address=IP:$NET.1 --selector Transport=HTTPS)
@@ -250,7 +255,7 @@ expect_contains "registry: missing key" "$r" "<p:ReturnValue>2</p:ReturnValue>"
 # --- remote shell ----------------------------------------------------------
 r=$(soap $T/Create $SH/cmd "<rsp:Shell xmlns:rsp=\"$SH\"><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell>" --option WINRS_CODEPAGE=65001)
 shell=$(printf '%s' "$r" | sed -n 's|.*<w:Selector Name="ShellId">\([^<]*\)<.*|\1|p')
-expect_contains "shell: Create" "$r" "200" "<rsp:Owner>CONTOSO\\svc-enforcer</rsp:Owner>"
+expect_contains "shell: Create" "$r" "200" "<rsp:Owner>Administrator</rsp:Owner>"
 cmd() {
 	c=$1 a=$2
 	shift 2
@@ -300,7 +305,7 @@ import sys
 sys.path.insert(0, sys.argv[1].rsplit('/', 1)[0])
 import simtest as t
 addr, ca, d = sys.argv[2], sys.argv[3], sys.argv[4]
-auth = t.basic('CONTOSO\\svc-enforcer', 'secret')
+auth = t.basic('Administrator', 'secret')
 C = t.WSMAN + '/config'
 def post(data, authorization=auth, **kw):
     return t.post(addr, 5986, 'node1.contoso.test', ca, data, authorization, **kw)
@@ -320,6 +325,9 @@ show('Identify', post('<s:Envelope xmlns:s="%s" xmlns:wsmid="http://schemas.dmtf
 show('wrong path', post(get, path='/other'))
 show('GET', post(b'', method='GET'))
 show('no auth', post(get, authorization=None))
+show('basic domain', post(get, authorization=t.basic('CONTOSO\\svc-enforcer', 'secret')))
+show('basic upn', post(get, authorization=t.basic('svc-enforcer@contoso.test', 'secret')))
+show('basic local', post(get, authorization=t.basic('NODE1\\Administrator', 'secret')))
 show('too large', post(get + ' ' * 600000))
 def raw(data):
     c = t.https(addr, 5986, 'node1.contoso.test', ca)
@@ -366,6 +374,14 @@ expect_contains "http: 404" "$(echo "$r" | grep '^wrong path')" "404" "HTTP Erro
 expect_contains "http: 405" "$(echo "$r" | grep '^GET')" "405"
 expect_contains "http: 401 with the schemes offered" "$(echo "$r" | grep '^no auth')" \
     '401 Negotiate Kerberos Basic realm="WSMAN"'
+# Basic is for local accounts only: the domain account, right password,
+# is refused as a wrong one would be; HOST\user is the local account.
+expect_contains "auth: Basic refused for a domain account" \
+    "$(echo "$r" | grep '^basic domain')" '401 Negotiate Kerberos Basic realm="WSMAN"'
+expect_contains "auth: Basic refused for user@domain" \
+    "$(echo "$r" | grep '^basic upn')" '401 Negotiate Kerberos Basic realm="WSMAN"'
+expect_contains "auth: Basic with HOST\\user (local)" \
+    "$(echo "$r" | grep '^basic local')" '200 '
 expect_contains "http: 413" "$(echo "$r" | grep '^too large')" "413"
 expect_contains "http: bad request line" "$(echo "$r" | grep '^garbage')" \
     "HTTP/1.1 400 Bad Request"

@@ -1,15 +1,19 @@
 """sim_pywinrm.py: interop with a real third-party WinRM client.
 
 pywinrm (Debian python3-winrm) drives simulated hosts over HTTPS with
-Basic authentication and certificate validation against the simulator's
-test CA, the host name resolved to its loopback address: `net localgroup`
-output and exit codes (success and "System error 1378"), ground truth
-changed as seen through the control interface, a wrong password, Basic
-disabled on the service, a SOAP fault through Protocol.send_message, NTLM
-inside the Negotiate scheme (requests-ntlm with channel bindings;
-ntlm-auth without them) under CbtHardeningLevel Relaxed and Strict, a bare
-"NTLM" scheme refused as WinRM refuses it, and an expired
-certificate refused by the client.
+certificate validation against the simulator's test CA, the host name
+resolved to its loopback address, as a real fleet is reached: the domain
+account with NTLM inside the Negotiate scheme; Basic only with a local
+account.  Checked: `net localgroup` output and exit codes (success and
+"System error 1378"), ground truth changed as seen through the control
+interface, a wrong password, Basic refused for a domain account (right
+password) and accepted for the local built-in Administrator, Basic
+disabled on the service, UAC remote restrictions (a local administrator
+other than the built-in one is denied until LocalAccountTokenFilterPolicy
+is 1), a SOAP fault through Protocol.send_message, NTLM with channel
+bindings (requests-ntlm) and without them (ntlm-auth) under
+CbtHardeningLevel Relaxed and Strict, a bare "NTLM" scheme refused as
+WinRM refuses it, and an expired certificate refused by the client.
 """
 import base64
 import os
@@ -27,7 +31,9 @@ NET = simtest.subnet()
 FLEET = r"""
 defaults:
   users: { 'CONTOSO\svc-enforcer': { password: 'secret', admin: true },
-           'CONTOSO\viewer': { password: 'viewpw', admin: false } }
+           'CONTOSO\viewer': { password: 'viewpw', admin: false },
+           Administrator: { password: 'localpw', admin: true },
+           ops: { password: 'opspw', admin: true } }
   accounts: [ 'CONTOSO\hci-admins', 'CONTOSO\bob' ]
   groups: { 'Gateway Administrators': { members: [ 'CONTOSO\alice' ] } }
   winrm: { service: { auth: { Basic: true } } }
@@ -53,10 +59,11 @@ def resolve_to(fleet):
     socket.getaddrinfo = fake
 
 
-def session(fleet, name, user='CONTOSO\\svc-enforcer', password='secret'):
+def session(fleet, name, user='CONTOSO\\svc-enforcer', password='secret',
+            transport='ntlm'):
     h = fleet.hosts[name]
     return winrm.Session('https://%s:%d/wsman' % (name, h.port),
-                         auth=(user, password), transport='basic',
+                         auth=(user, password), transport=transport,
                          server_cert_validation='validate',
                          ca_trust_path=fleet.ca)
 
@@ -98,10 +105,40 @@ def auth_failures(fleet):
     check('auth failure counted', 'auth_failures = 1\n' in counters,
           counters)
     try:
-        session(fleet, 'node2.contoso.test').run_cmd('hostname')
+        session(fleet, 'node1.contoso.test',
+                transport='basic').run_cmd('hostname')
+        check('Basic refused for a domain account', False, 'accepted')
+    except InvalidCredentialsError:
+        check('Basic refused for a domain account', True)
+    r = session(fleet, 'node1.contoso.test', 'Administrator', 'localpw',
+                'basic').run_cmd('hostname')
+    check('Basic with the local Administrator', r.status_code == 0 and
+          r.std_out == b'node1\r\n', (r.status_code, r.std_out))
+    try:
+        session(fleet, 'node2.contoso.test', 'Administrator', 'localpw',
+                'basic').run_cmd('hostname')
         check('Basic disabled refuses Basic', False, 'accepted')
     except InvalidCredentialsError:
         check('Basic disabled refuses Basic', True)
+
+
+def uac(fleet):
+    """A local administrator other than the built-in one logs on (NTLM)
+    but gets a filtered token until LocalAccountTokenFilterPolicy is 1."""
+    s = session(fleet, 'node1.contoso.test', 'ops', 'opspw')
+    try:
+        s.run_cmd('hostname')
+        check('UAC: filtered local administrator denied', False, 'accepted')
+    except WinRMError as e:
+        check('UAC: filtered local administrator denied',
+              'Access is denied.' in str(e), str(e))
+    fleet.ctl('POST', '/hosts/node1.contoso.test/set',
+              'reg.SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies'
+              '\\System:LocalAccountTokenFilterPolicy = REG_DWORD 1')
+    r = session(fleet, 'node1.contoso.test', 'ops', 'opspw').run_cmd(
+        'hostname')
+    check('UAC: LocalAccountTokenFilterPolicy 1 lets it in',
+          r.status_code == 0, r.status_code)
 
 
 def non_admin(fleet):
@@ -207,6 +244,7 @@ def main():
         resolve_to(fleet)
         net_localgroup(fleet)
         auth_failures(fleet)
+        uac(fleet)
         non_admin(fleet)
         send_message(fleet)
         ntlm(fleet)

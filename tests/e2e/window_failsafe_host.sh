@@ -45,7 +45,7 @@ hosts:
   de.contoso.test: { groups: [de], address: $NET.3 }
   gpo.contoso.test: { groups: [nodes], address: $NET.4 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA

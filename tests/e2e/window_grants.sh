@@ -21,7 +21,6 @@ cat >"$TMP/fleet.yaml" <<FLEET
 defaults:
   users:
     CONTOSO\svc-enforcer: { password: 'S3cret-pass!', admin: true }
-  winrm: { service: { auth: { Basic: true } } }
   accounts: ['CONTOSO\hci-admins', 'CONTOSO\alice', 'CONTOSO\carol', 'CONTOSO\ops']
 hosts:
   wac01.contoso.test:
@@ -38,7 +37,7 @@ cat >"$D/hosts.yaml" <<DESIRED
 hosts:
   wac01.contoso.test: { groups: [gateways], address: $NET.3 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA

@@ -96,7 +96,7 @@ cat >"$TMP/etc/desired/hosts.yaml" <<CONF
 hosts:
   $N1: { groups: [nodes], address: $NET.1 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\\svc-enforcer
   password_credential: password
   ca_file: ca.pem

@@ -326,6 +326,34 @@ test_basic_domain_warning(void **state)
 	model_free(m);
 }
 
+/* transport: http; "scheme", its former name, still reads; not both. */
+static void
+test_transport(void **state)
+{
+	struct model_file f[] = { mf("t.yaml",
+	    "connection: { transport: http, port: 5985, auth: ntlm, "
+	    "username: u, password_env: P }\n"
+	    "hosts:\n  a.contoso.test: {}\n"
+	    "  b.contoso.test: { scheme: https, port: 5986 }\n") };
+	struct model_file both[] = { mf("b.yaml",
+	    "connection: { transport: http, scheme: http, auth: ntlm, "
+	    "username: u, password_env: P }\n"
+	    "hosts:\n  a.contoso.test: {}\n") };
+	struct model *m;
+	char *e;
+
+	m = load_ok(f, 1);
+	assert_int_equal(m->nhosts, 2);
+	assert_string_equal(m->hosts[0].name, "a.contoso.test");
+	assert_int_equal(m->hosts[0].conn.http, 1);
+	assert_int_equal(m->hosts[1].conn.http, 0);
+	model_free(m);
+	e = load_errors(both, 1);
+	assert_string_equal(e, "b.yaml:1:32: 'scheme' and 'transport' are "
+	    "one setting ('scheme' is its former name): keep 'transport'\n");
+	free(e);
+}
+
 static void
 test_secret_never_echoed(void **state)
 {
@@ -463,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_window_times),
 		cmocka_unit_test(test_secret_never_echoed),
 		cmocka_unit_test(test_basic_domain_warning),
+		cmocka_unit_test(test_transport),
 		cmocka_unit_test(test_auth_needs),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_targets_without_groups),

@@ -739,7 +739,10 @@ static const struct failure failures[] = {
 	  WSMAN_E_CONNECT },
 	{ { .curl = 6 }, "cannot resolve host name '127.0.10.1'",
 	  WSMAN_E_CONNECT },
-	{ { .curl = 28, .connected = 1 }, "no reply within 25000 ms",
+	{ { .curl = 28, .connected = 1, .handshaken = 1 },
+	  "no reply within 25000 ms (timeout)", WSMAN_E_TIMEOUT },
+	{ { .curl = 28, .connected = 1 }, "no TLS handshake from "
+	  "127.0.10.1:5986 within 5000 ms (connect timeout)",
 	  WSMAN_E_TIMEOUT },
 	{ { .curl = 28 },
 	  "connecting to 127.0.10.1:5986 timed out after 5000 ms",
@@ -863,13 +866,20 @@ test_deep_nesting(void **state)
 	t_end(&t);
 }
 
-/* Reads are retried on connection errors and timeouts, writes never. */
+/*
+ * Reads are retried on connection errors, writes never; a timeout is
+ * not retried (the timeout holds).
+ */
 static void
 test_retries(void **state)
 {
 	static const struct canned flaky[] = {
 		{ .curl = 7, .os_errno = ECONNREFUSED },
-		{ .curl = 28, .connected = 1 },
+		{ .curl = 52, .connected = 1 },
+		{ .file = F("config_get_response_maxenvelope150.xml") },
+	};
+	static const struct canned stalled[] = {
+		{ .curl = 28, .connected = 1, .handshaken = 1 },
 		{ .file = F("config_get_response_maxenvelope150.xml") },
 	};
 	static const struct canned down[] = {
@@ -892,6 +902,13 @@ test_retries(void **state)
 	assert_int_equal(t.f.nsent, 3);
 	assert_string_equal(t.f.sent[0], t.f.sent[2]);
 	node_free(n);
+	t_end(&t);
+
+	t_start(&t, stalled, 2);
+	assert_int_equal(wsman_get(t.ws, WSMAN_REF(WSMAN_URI_CONFIG), &n,
+	    &t.cause), -1);
+	assert_int_equal(t.f.nsent, 1);
+	assert_int_equal(wsman_last_error(t.ws), WSMAN_E_TIMEOUT);
 	t_end(&t);
 
 	t_start(&t, down, 4);

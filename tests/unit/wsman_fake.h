@@ -27,6 +27,7 @@ struct canned {
 	int		 curl;		/* CURLcode */
 	int		 os_errno;
 	int		 connected;
+	int		 handshaken;
 	long		 verify;
 	const char	*errbuf;
 	const char	*offered;
@@ -139,6 +140,7 @@ fake_one(struct fake *f, struct wsman_http *x)
 	x->curl_code = c->curl;
 	x->os_errno = c->os_errno;
 	x->connected = c->connected;
+	x->handshaken = c->handshaken;
 	x->verify_result = c->verify;
 	x->too_big = c->too_big;
 	x->status = c->curl == 0 && c->status == 0 ? 200 : c->status;

@@ -12,12 +12,15 @@
  *                                   (RID 500, by its localised name);
  *                                   reply: exit code line, then output
  *   POST /hosts/NAME/fault          down=1 latency_ms=200 http500=1
- *                                   drop_mid_reply=1 trickle_bps=100 clear
+ *                                   drop_mid_reply=1 trickle_bps=100
+ *                                   stall=1 clear
  *   POST /hosts/NAME/clock          advance=SECONDS or set=RFC3339, then
  *   POST /clock                     due tasks run (one host or all)
  *   GET  /hosts/NAME/counters       requests, writes, auth_failures,
  *                                   shells_open, connections, tls_full,
- *                                   tls_resumed (handshakes)
+ *                                   tls_resumed (handshakes),
+ *                                   connections_max (the most TCP
+ *                                   connections open at once)
  *   POST /hosts/NAME/counters/reset
  *   POST /hosts/NAME/service        WinRM=start | WinRM=stop
  *   POST /hosts/NAME/power          off (no reply, nothing runs) | boot
@@ -173,6 +176,8 @@ set_fault(struct sim_faults *f, const char *name, const char *value)
 		f->latency_ms = (unsigned)v;
 	else if (strcmp(name, "trickle_bps") == 0 && v >= 0)
 		f->trickle_bps = (unsigned)v;
+	else if (strcmp(name, "stall") == 0)
+		f->stall = v != 0;
 	else
 		return -1;
 	return 0;
@@ -326,14 +331,17 @@ host_route(struct sim_host *h, const char *rest, int post, char *body,
 	else if (!post && strcmp(rest, "counters") == 0)
 		buf_printf(&a->body, "requests = %lu\nwrites = %lu\n"
 		    "auth_failures = %lu\nshells_open = %lu\n"
-		    "connections = %lu\ntls_full = %lu\ntls_resumed = %lu\n",
+		    "connections = %lu\ntls_full = %lu\ntls_resumed = %lu\n"
+		    "connections_max = %lu\n",
 		    k->requests, k->writes, k->auth_failures, k->shells_open,
-		    k->connections, k->tls_full, k->tls_resumed);
+		    k->connections, k->tls_full, k->tls_resumed,
+		    k->connections_max);
 	else if (post && strcmp(rest, "counters/reset") == 0) {
 		h->counters.requests = h->counters.writes = 0;
 		h->counters.auth_failures = 0;
 		h->counters.connections = h->counters.tls_full = 0;
 		h->counters.tls_resumed = 0;
+		h->counters.connections_max = h->counters.connections_open;
 		buf_puts(&a->body, "ok\n");
 	} else if (post && strcmp(rest, "set") == 0)
 		do_set(h, body, a);

@@ -130,6 +130,7 @@ static void
 conn_free(struct conn *c)
 {
 	TAILQ_REMOVE(&c->hh->conns, c, entry);
+	c->hh->host->counters.connections_open--;
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (c->pending != NULL)
@@ -237,6 +238,9 @@ reply(struct conn *c, int status, const char *reason, const char *headers,
 	evbuffer_add(c->pending, body, len);
 	c->drop = f->drop_mid_reply;
 	c->trickle_bps = f->trickle_bps;
+	/* Held until the client gives up (conn_free drops it). */
+	if (f->stall && status != 401)
+		return;
 	/* Always from the timer, so that no path frees c under its caller. */
 	tv.tv_sec = f->latency_ms / 1000;
 	tv.tv_usec = (f->latency_ms % 1000) * 1000;
@@ -312,8 +316,7 @@ uac_filtered(struct sim_host *h, const struct sim_account *a)
 	struct sim_reg_key *k;
 	struct sim_reg_value *v;
 
-	if (strchr(a->name, '\\') != NULL ||
-	    strcasecmp(a->name, "Administrator") == 0)
+	if (!sim_account_is_local(h, a) || sim_account_is_builtin_admin(h, a))
 		return 0;
 	k = sim_reg_key(h, "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\"
 	    "Policies\\System", 0);
@@ -358,7 +361,12 @@ b64_decode(const char *s, size_t *out)
 	return raw;
 }
 
-/* "Basic dXNlcjpwdw==" -> the account, or NULL. */
+/*
+ * "Basic dXNlcjpwdw==" -> the account, or NULL.  Windows takes Basic for
+ * local accounts only (docs/windows-behaviour.md, "Authentication"): a
+ * domain account (its SID outside the host's machine domain) or a
+ * "user@domain" name is refused like a wrong password.
+ */
 static struct sim_account *
 auth_basic(struct sim_host *h, const char *b64)
 {
@@ -371,7 +379,10 @@ auth_basic(struct sim_host *h, const char *b64)
 		return NULL;
 	if ((colon = strchr((char *)raw, ':')) != NULL) {
 		*colon = '\0';
-		a = sim_account(h, (char *)raw);
+		a = strchr((char *)raw, '@') == NULL ?
+		    sim_account(h, (char *)raw) : NULL;
+		if (a != NULL && !sim_account_is_local(h, a))
+			a = NULL;
 		pw_len = strlen(colon + 1);
 		if (a != NULL && (a->password == NULL ||
 		    strlen(a->password) != pw_len ||
@@ -931,6 +942,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	c->timer = evtimer_new(h->fleet->base, conn_timer, c);
 	TAILQ_INSERT_TAIL(&hh->conns, c, entry);
+	if (++h->counters.connections_open > h->counters.connections_max)
+		h->counters.connections_max = h->counters.connections_open;
 	bufferevent_setcb(c->bev, conn_read, conn_written, conn_event, c);
 	bufferevent_set_timeouts(c->bev, &idle, NULL);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

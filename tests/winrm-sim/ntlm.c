@@ -192,8 +192,15 @@ target_info(struct sim_host *h, struct buf *b)
 	av_string(b, AV_NB_COMPUTER, nb);
 	av_string(b, AV_DNS_DOMAIN, dot != NULL ? dot + 1 : h->name);
 	av_string(b, AV_DNS_COMPUTER, h->name);
-	/* FILETIME: 100 ns ticks since 1601. */
-	ft = ((uint64_t)sim_now(h) + 11644473600ULL) * 10000000ULL;
+	/*
+	 * FILETIME: 100 ns ticks since 1601, from the process clock, not
+	 * sim_now(): /clock and clock_offset move the host's scheduler so
+	 * that tests can travel in time (the control node travels with
+	 * --at), while the client checks this stamp against its own real
+	 * clock (gss-ntlmssp refuses one over 36 h old).  A host whose
+	 * clock is really off runs under faketime, as for Kerberos.
+	 */
+	ft = ((uint64_t)time(NULL) + 11644473600ULL) * 10000000ULL;
 	for (i = 0; i < 8; i++)
 		buf_putc(&ts, (char)(ft >> (8 * i) & 0xff));
 	av_pair(b, AV_TIMESTAMP, &ts);

@@ -177,6 +177,8 @@ struct sim_faults {
 	int		http500;	/* answer every request with a bare 500 */
 	int		drop_mid_reply;	/* close the connection halfway */
 	unsigned	trickle_bps;	/* send the reply this slowly */
+	int		stall;		/* answer logons (401s), never a
+					   request: a host hung after auth */
 };
 
 /* Counters a test can read: e.g. "a second apply sends no write". */
@@ -188,6 +190,9 @@ struct sim_counters {
 	unsigned long	connections;	/* TCP connections accepted */
 	unsigned long	tls_full;	/* TLS handshakes, full */
 	unsigned long	tls_resumed;	/* TLS handshakes, session resumed */
+	unsigned long	connections_open;	/* TCP connections open now */
+	unsigned long	connections_max;	/* the most open at once: a
+					   client's parallelism, untimed */
 };
 
 /*
@@ -463,6 +468,11 @@ struct sim_account *sim_account_add(struct sim_host *, const char *name,
 int sim_is_sid(const char *);
 /* The built-in Administrator's name (RID 500) in the host's language. */
 const char *sim_admin_name(struct sim_host *);
+/* By SID: an account of the host's machine domain; the RID 500 one. */
+int sim_account_is_local(const struct sim_host *,
+    const struct sim_account *);
+int sim_account_is_builtin_admin(const struct sim_host *,
+    const struct sim_account *);
 /* "HOST\\name" for a local account, the name as stored otherwise; the
  * domain (NetBIOS or authority) and bare name of an account. */
 void sim_account_split(const struct sim_host *, const char *name,

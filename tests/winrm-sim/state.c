@@ -489,6 +489,30 @@ account_sid(struct sim_host *h, const char *name)
 	return local_sid(h, h->next_rid++);
 }
 
+/* Whether the account's SID is in the host's own (machine) domain. */
+int
+sim_account_is_local(const struct sim_host *h, const struct sim_account *a)
+{
+	char *admin = local_sid(h, 500);
+	size_t n = (size_t)(strrchr(admin, '-') - admin) + 1;
+	int local = strncasecmp(a->sid, admin, n) == 0;
+
+	free(admin);
+	return local;
+}
+
+/* The built-in Administrator (RID 500), renamed or not. */
+int
+sim_account_is_builtin_admin(const struct sim_host *h,
+    const struct sim_account *a)
+{
+	char *admin = local_sid(h, 500);
+	int is = strcasecmp(a->sid, admin) == 0;
+
+	free(admin);
+	return is;
+}
+
 const char *
 sim_admin_name(struct sim_host *h)
 {

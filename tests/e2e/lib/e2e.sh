@@ -11,6 +11,10 @@
 #                              --ca-out $SIM_CA), wait for "fleet ready";
 #                              sets SIM_PID, SIM_CTL, SIM_CA, SIM_OUT
 #   fleet_stop                 SIGTERM, wait; sets SIM_RC (its exit status)
+#   wait_line FILE RE PID ERRFILE WHAT
+#                              wait (60 s at most) for a line of FILE
+#                              matching RE while PID lives; else fail WHAT
+#                              with ERRFILE shown
 #   sim GET|POST PATH [BODY]   talk to the control interface
 #   truth HOST KEY             one ground-truth value
 #   run_enforcer ARGS...       sets OUT, ERR and RC
@@ -36,6 +40,11 @@ set -u
 : "${WINRM_SIM:=$TOP/bin/winrm-sim}"
 : "${ENFORCER_BUILD:=build/default}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/enforcer-e2e.XXXXXX") || exit 1
+# Most suites log on with NTLM: gss-ntlmssp's leak is suppressed by
+# module, and its frames need the slow unwinder (tests/lsan.supp; run.sh
+# sets it too, this is for a suite run alone).
+[ "${SAN:-0}" = 1 ] &&
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
 # apply records every run: a desired state outside git needs a history
 # (tests of the desired repository's own branch unset this).
 export ENFORCER_HISTORY="$TMP/history"
@@ -93,6 +102,19 @@ fleet_start() {
 	done
 	SIM_CTL=$(sed -n 's/^control //p' "$SIM_OUT")
 	export SIM_CA SIM_CTL
+}
+
+wait_line() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 "$3" 2>/dev/null; then
+			cat "$4" >&2
+			fail "$5"
+			return 1
+		fi
+		sleep 0.1
+	done
 }
 
 fleet_stop() {

@@ -30,7 +30,6 @@ window_fleet() {
 defaults:
   users:
     CONTOSO\svc-enforcer: { password: 'S3cret-pass!', admin: true }
-  winrm: { service: { auth: { Basic: true } } }
 hosts:
   node1.contoso.test: { address: $1.1 }
   node2.contoso.test: { address: $1.2 }
@@ -62,7 +61,7 @@ hosts:
   node2.contoso.test: { groups: [hci-nodes], address: $2.2 }
   wac01.contoso.test: { groups: [gateways], address: $2.3 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA
@@ -89,7 +88,6 @@ kill_fleet() {
 	{
 		echo "defaults:"
 		echo "  users: { 'CONTOSO\\svc-enforcer': { password: 'S3cret-pass!', admin: true } }"
-		echo "  winrm: { service: { auth: { Basic: true } } }"
 		echo "hosts:"
 		echo "  cal.contoso.test: { address: $NET.250 }"
 		i=0
@@ -107,7 +105,7 @@ one_host() {
 hosts:
   $1.contoso.test: { groups: [nodes], address: $2 }
 connection:
-  auth: basic
+  auth: ntlm
   username: CONTOSO\svc-enforcer
   password_env: ENFORCER_PASSWORD
   ca_file: $SIM_CA
