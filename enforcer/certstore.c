@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "certstore.h"
+#include "pscmd.h"
 #include "timeparse.h"
 #include "wsman.h"
 
@@ -71,8 +72,8 @@ certstore_node(const struct tlsprobe_result *r)
 	return c;
 }
 
-/* powershell -EncodedCommand takes the script as base64 of UTF-16LE, so
- * that neither cmd.exe nor PowerShell parses its quotes. */
+/* The script goes as -EncodedCommand (pscmd.c), so that neither cmd.exe
+ * nor PowerShell parses its quotes. */
 char *
 certstore_command(void)
 {
@@ -86,29 +87,8 @@ certstore_command_store(const char *store)
 
 	script = xasprintf("%s%s%s", CERTSTORE_SCRIPT_HEAD, store,
 	    CERTSTORE_SCRIPT_TAIL);
-	line = certstore_powershell(script);
+	line = pscmd_line(script);
 	free(script);
-	return line;
-}
-
-char *
-certstore_powershell(const char *script)
-{
-	size_t n = strlen(script), i;
-	unsigned char *u16;
-	char *b64, *line;
-
-	u16 = xmalloc(2 * n);
-	for (i = 0; i < n; i++) {
-		u16[2 * i] = (unsigned char)script[i];
-		u16[2 * i + 1] = 0;
-	}
-	b64 = xmalloc((2 * n + 2) / 3 * 4 + 1);
-	EVP_EncodeBlock((unsigned char *)b64, u16, (int)(2 * n));
-	line = xasprintf("powershell -NoProfile -NonInteractive "
-	    "-EncodedCommand %s", b64);
-	free(u16);
-	free(b64);
 	return line;
 }
 

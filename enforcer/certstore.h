@@ -20,12 +20,6 @@
 char *certstore_command(void);
 /* The same for LocalMachine\STORE ("My", "Root", "CA").  free(). */
 char *certstore_command_store(const char *store);
-/*
- * The cmd.exe line running an ASCII PowerShell script as -EncodedCommand
- * (base64 of its UTF-16LE), the form those listings use; also used for
- * other read-only scripts (states/domain_trust.c).  free().
- */
-char *certstore_powershell(const char *script);
 
 /*
  * Parse what that command printed into *store (owned by the caller): a

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certstore.h"
+#include "pscmd.h"
 #include "state.h"
 #include "wsman.h"
 
@@ -37,7 +37,7 @@ static int
 domain_trust_channel(struct state_ctx *ctx, struct node *obs, char **cause)
 {
 	struct wsman_cmd r = WSMAN_CMD_INIT;
-	char *line = certstore_powershell(DT_SCRIPT), *said;
+	char *line = pscmd_line(DT_SCRIPT), *said;
 	const char *out;
 	int rc = -1;
 
