@@ -218,15 +218,44 @@ open_history_url(struct history *h, const char *url,
 	return rc;
 }
 
-/* A sharded run's ref cannot sit beside the unsharded branch: git keeps
- * enforcer/history either as a ref or as a directory of refs. */
+static int
+shard_ref_found(const char *name, void *payload)
+{
+	(void)name;
+	*(int *)payload = 1;
+	return 1;	/* one is enough */
+}
+
+/*
+ * A sharded run's ref cannot sit beside the unsharded branch: git keeps
+ * enforcer/history either as a ref or as a directory of refs.  So an
+ * unsharded run (revert, a window verb without --shard) on a repository
+ * that holds shard refs records as the one shard of one, as it would over
+ * a URL: the branch could not be created, and the run would go unrecorded.
+ */
 static int
 check_sharded(struct history *h, char **cause)
 {
 	git_oid id;
+	int shards = 0;
 
-	if (strcmp(h->ref, HISTORY_REF) == 0 ||
-	    git_reference_name_to_id(&id, h->repo, HISTORY_REF) != 0)
+	if (strcmp(h->ref, HISTORY_REF) == 0) {
+		if (git_reference_name_to_id(&id, h->repo, HISTORY_REF) == 0)
+			return 0;
+		git_reference_foreach_glob(h->repo, "refs/heads/"
+		    HISTORY_SHARE_PREFIX "*", shard_ref_found, &shards);
+		if (!shards)
+			return 0;
+		free(h->ref);
+		h->ref = xstrdup("refs/heads/" HISTORY_SHARE_PREFIX
+		    "shard-0-of-1");
+		h->fanout = 1;
+		free(h->where);
+		h->where = xasprintf("branch %s of %s", h->ref +
+		    strlen("refs/heads/"), h->gitdir);
+		return 0;
+	}
+	if (git_reference_name_to_id(&id, h->repo, HISTORY_REF) != 0)
 		return 0;
 	return cause_set(cause, "%s: branch %s exists: a sharded history "
 	    "needs a repository of its own (docs/scale.md)", h->gitdir,

@@ -9,6 +9,8 @@
 #  - the same through JOB_COMPLETION_INDEX and --shards 4
 #  - --hosts narrows within a shard; the split is printed, and in --json
 #  - an empty selection in a shard is a run with nothing to do (exit 0)
+#  - revert on a local history holding shard refs records its run (as
+#    the shard of one, enforcer/history/shard-0-of-1), read with the rest
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -25,6 +27,7 @@ done
 	i=1
 	for h in $HOSTS; do
 		echo "  $h: { address: $NET.$i," \
+		    "services: { Spooler: { state: Stopped, start_mode: Auto } }," \
 		    "winrm: { service: { auth: { CredSSP: true } } } }"
 		i=$((i + 1))
 	done
@@ -36,7 +39,7 @@ ds_new "$TMP/ds"
 	echo "hosts:"
 	i=1
 	for h in $HOSTS; do
-		echo "  $h: { address: $NET.$i }"
+		echo "  $h: { address: $NET.$i, groups: [h$i] }"
 		i=$((i + 1))
 	done
 	echo "policies:"
@@ -128,5 +131,36 @@ expect "no other host contacted" 0 $others
 run_enforcer plan --shard 1/4 --hosts "$FIRST" "$TMP/ds"
 expect_rc "a host of another shard: nothing to do, exit 0" 0
 expect_line_re "0 hosts in the run" "plan: 0 hosts: .*"
+
+# --- revert on the local sharded history records its run ------------------
+# $ENFORCER_HISTORY holds shard refs only: an unsharded run cannot create
+# the branch enforcer/history beside them, and records as the one shard of
+# one instead (docs/scale.md).
+S=$(shard_of h1.shard.test 4)
+printf 'policies:\n  h1: { service: { Spooler: running } }\n' \
+    >"$TMP/ds/spool.yaml"
+run_enforcer apply --shard "$S/4" --hosts h1.shard.test "$TMP/ds"
+expect_rc "apply --shard $S/4: Spooler started on h1" 0
+expect "ground truth: Spooler running" Running \
+    "$(truth h1.shard.test service.Spooler.state)"
+A=$(printf '%s\n' "$OUT" | sed -n 's/^recorded run \([^ ]*\) in .*/\1/p')
+run_enforcer revert "$A" "$TMP/ds"
+expect_rc "revert of a shard's run on the local sharded history" 0
+expect "ground truth: Spooler stopped again" Stopped \
+    "$(truth h1.shard.test service.Spooler.state)"
+R=$(printf '%s\n' "$OUT" | sed -n 's/^recorded run \([^ ]*\) in .*/\1/p')
+expect_match "the revert says where it recorded" \
+    "recorded run $R in branch enforcer/history/shard-0-of-1" "$OUT"
+expect "the history repository: the revert on shard-0-of-1" "$R revert" \
+    "$(git --git-dir "$TMP/history" log -1 --format=%B \
+    enforcer/history/shard-0-of-1 | sed -n 's/^Verb: //p;s/^Run-Id: //p' |
+    tr '\n' ' ' | sed 's/ $//')"
+git --git-dir "$TMP/history" show-ref -q --verify refs/heads/enforcer/history
+expect "no branch enforcer/history was made" 1 $?
+run_enforcer history --json --host h1.shard.test
+expect "history --host h1: the revert, then the apply" "$R revert $A apply" \
+    "$(printf '%s' "$OUT" | /usr/bin/python3 -c '
+import json, sys
+print(" ".join(e["run_id"] + " " + e["verb"] for e in json.load(sys.stdin)["runs"][:2]))')"
 
 finish
