@@ -41,10 +41,12 @@ cmd_window_usage(FILE *fp)
 	    "[SOURCE]\n"
 	    "       %s window list [--check] [--json] [--offline] "
 	    "[--recent DURATION]\n"
-	    "           [--history DIR] [--at TIME] [PATH]\n"
+	    "           [--history DIR|URL] [--cache DIR] [SHARD] [--at TIME] "
+	    "[PATH]\n"
 	    "SOURCE: PATH or --repo REPO --ref BRANCH[:DIR], with\n"
-	    "           [--require-signed KEYRING] [--sign KEYID] "
-	    "[--history DIR]\n\n"
+	    "           [--require-signed KEYRING] [--sign KEYID]\n"
+	    "           [--history DIR|URL] [--cache DIR] [SHARD]\n"
+	    "SHARD: --shard I/N or --shards N (docs/scale.md)\n\n"
 	    "Open, end early, extend and list windows: temporary overrides of\n"
 	    "the policies, such as CredSSP for a cluster wizard.  open, close\n"
 	    "and extend write the desired state in PATH (default .), commit it\n"
@@ -75,7 +77,12 @@ cmd_window_usage(FILE *fp)
 	    "                    with ok: false where --check would fail\n"
 	    "  --offline         list: read no host; use the history only\n"
 	    "  --recent DURATION list: windows ended within DURATION (7d)\n"
-	    "  --history DIR     the history repository\n"
+	    "  --history DIR     the history repository, or the URL of one shared\n"
+	    "                    by shards (docs/scale.md)\n"
+	    "  --cache DIR       where a shared history is mirrored\n"
+	    "  --shard I/N       act on (list: read) only the hosts of shard I of\n"
+	    "                    N, recorded to that shard's history ref\n"
+	    "  --shards N        the same, I from $JOB_COMPLETION_INDEX\n"
 	    "  --repo REPO --ref BRANCH  write the window in a commit on BRANCH of\n"
 	    "                    the local repository REPO (no work tree), as\n"
 	    "                    plan and apply --repo read it\n"
@@ -175,6 +182,14 @@ cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
 	case 'D':
 		a->history = arg;
 		return 0;
+	case 'y':
+		a->cache = arg;
+		return 0;
+	case CMD_OPT_SHARD:
+		a->shard_arg = arg;
+		return 0;
+	case CMD_OPT_SHARDS:
+		return shard_parse_count(arg, &a->shard_count, cause);
 	case 'A':
 		a->all = 1;
 		return 0;
@@ -305,6 +320,9 @@ cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "reason", required_argument, NULL, 'R' },
 		{ "history", required_argument, NULL, 'D' },
+		{ "cache", required_argument, NULL, 'y' },
+		{ "shard", required_argument, NULL, CMD_OPT_SHARD },
+		{ "shards", required_argument, NULL, CMD_OPT_SHARDS },
 		{ "all", no_argument, NULL, 'A' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
@@ -349,6 +367,9 @@ cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		a->path = argv[optind++];
 		a->path_given = 1;
 	}
+	if (shard_select(&a->shard, a->shard_arg, a->shard_count,
+	    cause) == -1)
+		return -1;
 	return cmd_window_check_args(a, n, cause);
 }
 
@@ -485,6 +506,7 @@ cmd_window_apply(const struct window_args *a, const char *hosts)
 	if (a->no_apply)
 		return EXIT_OK;
 	run_opts_plan(&o, 1);
+	o.eo.shard = a->shard;
 	if (hosts != NULL && *hosts != '\0')
 		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
 	if (a->at_given)

@@ -45,13 +45,15 @@ cmd_window_list_last(void *arg, const char *host)
 static void
 cmd_window_list_history(struct cmd_window_list *l)
 {
+	/* A shared history is read through a reading mirror of its own. */
+	const struct history_place place = { l->a->cache, 0, 0 };
 	const char *dir = l->a->history;
 	char *cause = NULL;
 	size_t i;
 
 	if (dir == NULL)
 		dir = getenv("ENFORCER_HISTORY");
-	if (history_open(&l->hist, l->a->path, dir, &cause) == -1) {
+	if (history_open_at(&l->hist, l->a->path, dir, &place, &cause) == -1) {
 		free(cause);	/* no history: hosts are read, or unknown */
 		return;
 	}
@@ -82,6 +84,7 @@ cmd_window_list_run(struct cmd_window_list *l, char **cause)
 		}
 	memset(&o, 0, sizeof(o));
 	o.parallel = 16;
+	o.shard = l->a->shard;
 	o.guard = &window_guard;
 	o.hosts_glob = all ? NULL : buf_cstr(&glob);
 	o.at = l->a->at;

@@ -18,6 +18,7 @@
 
 #include "model.h"
 #include "node.h"
+#include "shard.h"
 
 /* Files written, with what to put back; owned: window_edits_release(). */
 struct window_edit {
@@ -92,7 +93,12 @@ struct window_args {
 	const struct window_repo *repo_copy;	/* with repo */
 	const char	*hosts;		/* --hosts TARGET[,TARGET...] */
 	const char	*reason;	/* --reason */
-	const char	*history;	/* --history DIR (list) */
+	const char	*history;	/* --history DIR or URL */
+	const char	*cache;		/* --cache DIR: the history's mirror */
+	const char	*shard_arg;	/* --shard I/N */
+	unsigned	 shard_count;	/* --shards N */
+	struct shard	 shard;		/* from the two: the hosts acted on
+					   or read, the history ref */
 	struct node	*set;		/* --set: KIND -> BODY, merged */
 	long long	 for_s;		/* --for, 0: not given */
 	long long	 recent;	/* --recent, list */

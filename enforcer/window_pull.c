@@ -17,13 +17,15 @@
 
 /*
  * The targets of the run that pulls the fail-safes of the windows just
- * closed forward: every host of hosts (",a,b,", or NULL for all) the
+ * closed forward: every host of hosts (",a,b,", or NULL for all) in
+ * the shard (sharded: that shard's alone) the
  * fail-safe applies to, reading its credssp (the task's command is
  * computed from it) and acting on paths only.  *out: wp_free().
  */
 static size_t
 wp_targets(struct engine_target **out, const struct model *m,
-    const char *hosts, time_t at, const char **paths, size_t npaths)
+    const struct shard *shard, const char *hosts, time_t at,
+    const char **paths, size_t npaths)
 {
 	const struct model_host *h;
 	struct node *eff, *d;
@@ -34,6 +36,7 @@ wp_targets(struct engine_target **out, const struct model *m,
 	for (i = 0; i < m->nhosts; i++) {
 		h = &m->hosts[i];
 		if ((hosts != NULL && model_host_match(h, hosts) == 0) ||
+		    !shard_has(shard, h->name) ||
 		    model_effective(&eff, m, h, at, &cause) == -1) {
 			free(cause);
 			cause = NULL;
@@ -97,6 +100,7 @@ wp_run(const struct window_args *a, const char *hosts, const char **paths,
 	run_opts_plan(&o, 1);
 	o.verb = verb;
 	o.eo.guard = guard;
+	o.eo.shard = a->shard;
 	o.eo.at = a->at;
 	window_desired_src(&o.src, a);
 	if (hosts != NULL)
@@ -105,7 +109,7 @@ wp_run(const struct window_args *a, const char *hosts, const char **paths,
 	if (desired_src_check(&o.src, &cause) == -1 ||
 	    run_open(&r, &o, &errs, &cause) == -1)
 		goto out;
-	n = wp_targets(&t, r.d.m, glob, a->at, paths, npaths);
+	n = wp_targets(&t, r.d.m, &a->shard, glob, a->at, paths, npaths);
 	if (n > 0 && run_engine(&r, t, n, &cause) == 0) {
 		run_report(&r, verb);
 		run_record(&r, &cause);

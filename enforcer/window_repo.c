@@ -310,6 +310,9 @@ window_desired_src(struct desired_src *src, const struct window_args *a)
 {
 	memset(src, 0, sizeof(*src));
 	src->history_dir = a->history;
+	src->cache_dir = a->cache;
+	src->shard_index = a->shard.index;
+	src->shard_count = a->shard.count;
 	if (a->repo == NULL) {
 		src->path = a->path;
 		return;

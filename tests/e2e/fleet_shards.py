@@ -14,10 +14,20 @@ directory.  Then, from the simulator's ground truth and the history:
     and each ref's runs changed only that shard's hosts;
   - fleet-wide `history --json` (a reading mirror of its own) lists the
     four runs and every host exactly once among their changes;
+  - one window (CredSSP server on for all) opened once, committed to the
+    desired state without applying: the next round of the 4 shards at
+    once turns it on on every host of every shard (ground truth), each
+    shard's run recording its hosts' window changes; fleet-wide
+    `window list --offline` (history only) shows every host; then
+    `window close --all` as one process over all shards turns CredSSP off
+    on every host (ground truth), records to enforcer/history/shard-0-of-1
+    of the shared repository, and `window list --check --offline` over
+    the shared history finds every host reverted;
   - drift planted again, N goes from 4 to 5: every host changed once more,
     and its trail holds both changes, newest first, the second one
     classified as drift from the state the first recorded (the last
-    state was found across refs); `history --host H` shows both runs.
+    state was found across refs); `history --host H` lists exactly the
+    runs that the fleet-wide history shows changing H.
 """
 import concurrent.futures as cf
 import http.client
@@ -73,6 +83,7 @@ def fleet_yaml():
 
 def desired(path, fleet):
     os.makedirs(path)
+    subprocess.run(['git', 'init', '-q', '-b', 'main', path], check=True)
     with open(os.path.join(path, 'state.yaml'), 'w') as f:
         f.write('connection: { auth: basic, username: Administrator,'
                 ' password_env: SHARD_PW, ca_file: %s, timeout: 60s }\n' %
@@ -82,6 +93,12 @@ def desired(path, fleet):
         for name, h in sorted(fleet.hosts.items()):
             f.write('  %s: { address: %s, port: %d }\n' % (name, h.address,
                                                           h.port))
+    git = ['git', '-C', path]
+    subprocess.run(git + ['add', '-A'], check=True)
+    subprocess.run(git + ['commit', '-q', '-m', 'desired state'], check=True,
+                   env=dict(os.environ, GIT_AUTHOR_NAME='t',
+                            GIT_AUTHOR_EMAIL='t@t', GIT_COMMITTER_NAME='t',
+                            GIT_COMMITTER_EMAIL='t@t'))
 
 
 def ctl(fleet, path, body=None):
@@ -144,7 +161,7 @@ def enforcer_json(args):
     return json.loads(p.stdout)['runs'] if p.returncode == 0 else []
 
 
-def check_round(fleet, results, n, want_writes):
+def check_round(fleet, results, n, want_writes, want='false'):
     for k, (rc, out, err) in enumerate(results):
         try:
             failed = [(h['name'], h['error']) for h in
@@ -159,10 +176,86 @@ def check_round(fleet, results, n, want_writes):
                     s['index'] == k and s['count'] == n and
                     s['fleet_hosts'] == N, repr(s))
     got = each_host(fleet, lambda name: truth(fleet, name))
-    bad = [h for h, (v, w) in got.items() if v != 'false' or w != want_writes]
-    t.check('ground truth: all %d hosts changed, %d write(s) each' % (
-        N, want_writes), not bad, '%d not: %r' % (len(bad), [
-            (h, got[h]) for h in bad[:5]]))
+    bad = [h for h, (v, w) in got.items() if v != want or
+           (want_writes is not None and w != want_writes)]
+    t.check('ground truth: all %d hosts with CredSSP %s, %s write(s) each' % (
+        N, want, want_writes if want_writes is not None else 'some'),
+        not bad, '%d not: %r' % (len(bad), [(h, got[h]) for h in bad[:5]]))
+
+
+def window_round(fleet, ds, url, cache, work):
+    """One window opened once reaches every shard; closed by one process."""
+    env = dict(os.environ, SHARD_PW='secret', HOME=work)
+    env.pop('JOB_COMPLETION_INDEX', None)
+    with open(os.path.join(work, '.gitconfig'), 'w') as f:
+        f.write('[user]\n\tname = t\n\temail = t@t\n')
+    p = subprocess.run([ENFORCER, 'window', 'open', 'wide', '--for', '2h',
+                        '--hosts', 'all', '--set', 'credssp.server=enabled',
+                        '--reason', 'fleet-wide test', '--no-apply', ds],
+                       env=env, capture_output=True, text=True)
+    t.check('window open once, committed, not applied', p.returncode == 0 and
+            'committed' in p.stdout, p.stdout[-300:] + p.stderr[-500:])
+    t0 = time.monotonic()
+    results = run_shards(ds, url, cache, 4)
+    print('window round: %d hosts, 4 shards at once: %.1f s' % (
+        N, time.monotonic() - t0))
+    check_round(fleet, results, 4, None, 'true')
+    read = ['--history', url, '--cache', os.path.join(work, 'reader')]
+    log = enforcer_json(['history', '--json', '--limit', '4'] + read)
+    on = {}
+    for e in log:
+        for c in e.get('changes', []):
+            if c['path'] == 'credssp.server.enabled' and c['window'] == 'wide':
+                on.setdefault(c['host'], set()).add(e['run_id'])
+    t.check('fleet-wide history: the 4 shards\' runs turned the window on '
+            'for every host once', sorted(on) == sorted(fleet.hosts) and
+            all(len(r) == 1 for r in on.values()) and
+            len(set().union(*on.values())) == 4,
+            '%d hosts, runs %r' % (len(on), sorted(set().union(
+                *on.values())) if on else []))
+    p = subprocess.run([ENFORCER, 'window', 'list', '--json', '--offline']
+                       + read + [ds], env=env, capture_output=True, text=True)
+    try:
+        w = json.loads(p.stdout)['windows']
+    except ValueError:
+        w = []
+    listed = [h['name'] for x in w if x['name'] == 'wide'
+              for h in x['hosts']]
+    t.check('fleet-wide window list: window wide open on every host',
+            p.returncode == 0 and sorted(listed) == sorted(fleet.hosts) and
+            [x['state'] for x in w] == ['open'],
+            'exit %d, %d hosts listed: %s' % (p.returncode, len(listed),
+                                              p.stderr[-300:]))
+    t0 = time.monotonic()
+    p = subprocess.run([ENFORCER, 'window', 'close', '--all', '--history',
+                        url, '--cache', os.path.join(work, 'closer'), ds],
+                       env=env, capture_output=True, text=True)
+    print('window close --all, one process over all shards: %.1f s' % (
+        time.monotonic() - t0))
+    t.check('window close --all: exit 0', p.returncode == 0,
+            p.stdout[-500:] + p.stderr[-500:])
+    got = each_host(fleet, lambda name: truth(fleet, name))
+    bad = [h for h, (v, _) in got.items() if v != 'false']
+    t.check('ground truth: CredSSP off on every host of every shard',
+            not bad, '%d not: %r' % (len(bad), bad[:5]))
+    refs = subprocess.run(['git', '--git-dir', url[len('file://'):],
+                           'for-each-ref', '--format=%(refname)'],
+                          capture_output=True, text=True).stdout.split()
+    t.check('the close recorded to shard-0-of-1 of the shared repository',
+            'refs/heads/enforcer/history/shard-0-of-1' in refs, repr(refs))
+    p = subprocess.run([ENFORCER, 'window', 'list', '--check', '--json',
+                        '--offline'] + read + [ds], env=env,
+                       capture_output=True, text=True)
+    try:
+        w = json.loads(p.stdout)['windows']
+    except ValueError:
+        w = []
+    ok = [h['name'] for x in w if x['name'] == 'wide' for h in x['hosts']
+          if h['ok']]
+    t.check('window list --check over the shared history: every host '
+            'reverted', p.returncode == 0 and sorted(ok) == sorted(
+                fleet.hosts), 'exit %d, %d ok: %s' % (
+                    p.returncode, len(ok), p.stdout[-300:]))
 
 
 def changed_by_run(log):
@@ -221,6 +314,8 @@ def main():
                 sorted(hosts) == sorted(fleet.hosts),
                 '%d changes for %d hosts' % (len(hosts), len(set(hosts))))
 
+        window_round(fleet, ds, url, cache, work)
+
         plant(fleet)
         t0 = time.monotonic()
         results = run_shards(ds, url, cache, 5)
@@ -233,18 +328,25 @@ def main():
             for c in e.get('changes', []):
                 trail.setdefault(c['host'], []).append((e['finished'],
                                                         c['reason']))
-        broken = [h for h in fleet.hosts if len(trail.get(h, [])) != 2 or
-                  trail[h][0][0] < trail[h][1][0] or
+        # Round 1, the window's opening and its close, round 2.
+        broken = [h for h in fleet.hosts if len(trail.get(h, [])) < 4 or
+                  sorted([x[0] for x in trail[h]], reverse=True) !=
+                  [x[0] for x in trail[h]] or
                   'drift' not in (trail[h][0][1] or '')]
-        t.check('N 4 -> 5: every host\'s trail has both runs, newest first, '
-                'the second seen as drift', not broken,
+        t.check('N 4 -> 5: every host\'s trail has all its runs, newest '
+                'first, the last seen as drift', not broken,
                 '%d broken, e.g. %r' % (len(broken), [
                     (h, trail.get(h)) for h in broken[:3]]))
-        sample = sorted(fleet.hosts)[:3]
-        for h in sample:
+        by_host = {}
+        for e in log:
+            for h in set(c['host'] for c in e.get('changes', [])):
+                by_host.setdefault(h, []).append(e['run_id'])
+        for h in sorted(fleet.hosts)[:3]:
             hl = enforcer_json(['history', '--json', '--host', h] + read)
-            t.check('history --host %s: 2 runs' % h, len(hl) == 2,
-                    repr([e['run_id'] for e in hl]))
+            t.check('history --host %s: the runs that changed it' % h,
+                    [e['run_id'] for e in hl] == by_host.get(h),
+                    '%r, not %r' % ([e['run_id'] for e in hl],
+                                    by_host.get(h)))
     finally:
         rc = fleet.stop()
         subprocess.run(['rm', '-rf', work])
