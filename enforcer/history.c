@@ -43,6 +43,7 @@ struct history {
 	char		 *gitdir;	/* prefix of every message */
 	char		**secrets;
 	size_t		  nsecrets;
+	size_t		  pack_loose;	/* history_set_pack() */
 };
 
 /* One host of a run being recorded. */
@@ -285,6 +286,7 @@ history_open_at(struct history **out, const char *desired,
 		place = &none;
 	h = xcalloc(1, sizeof(*h));
 	h->gitdir = xstrdup("history");
+	h->pack_loose = HISTORY_PACK_LOOSE;
 	/* Shared by URL: sharded or not, runs record to a shard ref. */
 	if (place->shard_count != 0 || (history_dir != NULL &&
 	    gitsrc_is_url(history_dir)))
@@ -343,6 +345,12 @@ const char *
 history_where(const struct history *h)
 {
 	return h->where;
+}
+
+void
+history_set_pack(struct history *h, size_t loose)
+{
+	h->pack_loose = loose;
 }
 
 static void
@@ -1034,6 +1042,7 @@ history_write(struct history *h, const struct history_run *run, int intent,
 	git_commit *tip = NULL;
 	git_tree *last = NULL;
 	struct rec_head head;
+	char *packing = NULL;
 	int lockfd = -1, rc = -1;
 
 	*wrote = 0;
@@ -1064,6 +1073,14 @@ history_write(struct history *h, const struct history_run *run, int intent,
 	if (h->url != NULL && !intent && history_share_push(h->repo, h->url,
 	    h->url_public, h->ref, cause) == -1)
 		goto out;
+	/*
+	 * Packing is housekeeping: the run is recorded (and pushed) by now,
+	 * and must not be reported otherwise; a pack that failed is tried
+	 * again after the next run, nothing having been removed.
+	 */
+	if (!intent && *wrote && history_pack(h->repo, h->pack_loose,
+	    h->gitdir, &packing) == -1)
+		free(packing);
 	rc = 0;
 out:
 	if (lockfd != -1)

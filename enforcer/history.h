@@ -272,6 +272,29 @@ int history_share_pull(git_repository *r, const char *url, const char *where,
 int history_share_push(git_repository *r, const char *url, const char *where,
     const char *own, char **cause);
 
+/*
+ * The loose objects that make history_record() pack them (when a run has
+ * been recorded; history_set_pack()), and the packs past which
+ * everything is packed into one.
+ */
+#define HISTORY_PACK_LOOSE	1000
+#define HISTORY_PACK_MAX	8
+
+/* Pack when loose objects reach loose (0: never; benchmarks compare). */
+void history_set_pack(struct history *, size_t loose);
+
+/*
+ * history_pack.c: the repository kept small (docs/scale.md, "Packing").
+ * When r holds at least threshold loose objects (0: never), put them into
+ * one new pack, then remove them; when that makes more than
+ * HISTORY_PACK_MAX packs, the new pack holds everything the refs reach,
+ * and the older packs are removed.  The caller holds the history lock.
+ */
+int history_pack(git_repository *r, size_t threshold, const char *where,
+    char **cause);
+/* How many loose objects and packs r holds. */
+int history_pack_count(git_repository *r, size_t *loose, size_t *packs);
+
 /* history_msg.c: the commit message grammar (docs/history.md). */
 
 /* "intentional", "corrective", "window", "expiry". */

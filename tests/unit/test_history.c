@@ -1472,6 +1472,102 @@ test_shared_race(void **state)
 	free(cr);
 }
 
+/* Files under objects/ of gitdir: loose objects, and .pack files. */
+static size_t pack_files, loose_files;
+
+static int
+count_object(const char *path, const struct stat *st, int flag,
+    struct FTW *f)
+{
+	size_t len = strlen(path);
+
+	(void)st;
+	(void)f;
+	if (flag != FTW_F)
+		return 0;
+	if (len > 5 && strcmp(path + len - 5, ".pack") == 0)
+		pack_files++;
+	else if (len > 41 && path[len - 39] == '/' && path[len - 42] == '/')
+		loose_files++;
+	return 0;
+}
+
+static void
+count_objects(const char *gitdir)
+{
+	char *objects = xasprintf("%s/objects", gitdir);
+
+	pack_files = loose_files = 0;
+	assert_int_equal(nftw(objects, count_object, 16, FTW_PHYS), 0);
+	free(objects);
+}
+
+/*
+ * Packing (history_pack.c): loose objects are packed once they reach the
+ * threshold, packs past HISTORY_PACK_MAX become one, and every run stays
+ * readable, as the repository itself (its files, git fsck) shows.
+ */
+static void
+test_pack(void **state)
+{
+	struct history *h;
+	struct history_log *log;
+	struct node *st[2], *n;
+	char *dir, *cmd, id[32], text[64], *cause = NULL;
+	size_t i, max_packs = 0, full = 0, last_packs = 0;
+
+	dir = path_in_tmp("packed");
+	h = open_hist(dir);
+	history_set_pack(h, 20);
+	st[0] = st[1] = NULL;
+	for (i = 0; i < 120; i++) {
+		struct history_host hh = { i % 2 ? "b.test" : "a.test", NULL,
+		    NULL, NULL };
+		struct history_change ch = { hh.name, "serial", "x", "y",
+		    HISTORY_CORRECTIVE, NULL, NULL, 1 };
+		struct history_run r = { id, "apply", 1000 + (time_t)i * 900,
+		    1000 + (time_t)i * 900 + 10, "/d", NULL, NULL, 0, &hh, 1,
+		    &ch, 1 };
+
+		snprintf(id, sizeof(id), "run-%03zu", i);
+		snprintf(text, sizeof(text), "serial: %zu\n", i);
+		node_free(st[i % 2]);
+		st[i % 2] = yaml(text);
+		hh.observed = st[i % 2];
+		hh.verified = st[i % 2];
+		record(h, &r);
+		count_objects(dir);
+		/* A run writes a few objects: never 20 loose after one. */
+		assert_true(loose_files < 20);
+		assert_true(pack_files <= HISTORY_PACK_MAX);
+		if (pack_files < last_packs)
+			full++;
+		last_packs = pack_files;
+		if (pack_files > max_packs)
+			max_packs = pack_files;
+	}
+	assert_int_equal(max_packs, HISTORY_PACK_MAX);
+	assert_true(full >= 1);
+	/* Each run found its host drifted (observed commit), but a host's
+	   first: 238 commits, all still there. */
+	assert_int_equal(branch_commits(dir, &(git_oid){ { 0 } }, NULL), 238);
+	log = list(h, NULL);
+	assert_int_equal(log->n, 120);
+	assert_string_equal(log->entries[0].run.run_id, "run-119");
+	assert_string_equal(log->entries[119].run.run_id, "run-000");
+	history_log_free(log);
+	assert_int_equal(history_last_state(&n, h, "a.test", &cause), 0);
+	assert_state(n, "serial: 118");
+	cmd = xasprintf("git --git-dir '%s' fsck --strict --no-dangling "
+	    ">/dev/null 2>&1", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	node_free(st[0]);
+	node_free(st[1]);
+	history_free(h);
+	free(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1508,6 +1604,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_message_facts),
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_pack, setup, teardown),
 	};
 	int rc;
 
