@@ -1081,6 +1081,11 @@ history_write(struct history *h, const struct history_run *run, int intent,
 	if (!intent && *wrote && history_pack(h->repo, h->pack_loose,
 	    h->gitdir, &packing) == -1)
 		free(packing);
+	/* So is the index by host: rebuilt from the history when behind. */
+	packing = NULL;
+	if (!intent && *wrote && history_index_update(h->repo, h->ref,
+	    h->gitdir, &packing) == -1)
+		free(packing);
 	rc = 0;
 out:
 	if (lockfd != -1)
@@ -1307,6 +1312,98 @@ out:
 	return rc;
 }
 
+static int commit_before_run(const git_commit *c);
+
+/*
+ * The run whose run commit (or, cut short, newest commit) is id: that
+ * commit and the observed and intent commits of the same run below it.
+ */
+static int
+walk_run_at(struct history *h, struct walk *w, const git_oid *id,
+    char **cause)
+{
+	git_commit *c = NULL;
+	char *needle = NULL;
+	int rc = -1;
+
+	if (git_commit_lookup(&c, h->repo, id) != 0)
+		return history_git_fail(h, cause, "read indexed commit");
+	if (walk_one(h, w, c, cause) == -1)
+		goto out;
+	needle = xasprintf("\nRun-Id: %s\n", w->pending.run.run_id);
+	for (;;) {
+		if (first_parent(h, &c, cause) == -1)
+			goto out;
+		if (c == NULL || !commit_before_run(c) ||
+		    strstr(git_commit_message(c), needle) == NULL)
+			break;
+		if (walk_one(h, w, c, cause) == -1)
+			goto out;
+	}
+	walk_flush(w);
+	rc = 0;
+out:
+	free(needle);
+	git_commit_free(c);
+	return rc;
+}
+
+/* The index of ref brought up to date, then looked up: -1 without one. */
+static int
+host_index(struct history *h, const char *ref, const char *host,
+    git_oid **ids, size_t *n, git_oid *tip)
+{
+	char *cause = NULL;
+	int lockfd = -1, rc = -1;
+
+	if (history_lock_take(h, &lockfd, &cause) == 0 &&
+	    history_index_update(h->repo, ref, h->gitdir, &cause) == 0)
+		rc = history_index_lookup(h->repo, ref, host, ids, n, tip);
+	if (lockfd != -1)
+		close(lockfd);
+	free(cause);
+	return rc;
+}
+
+/*
+ * One ref's runs concerning filter->host: those above the index's tip by
+ * walking, then the indexed ones; without an index (a repository this
+ * process cannot write to), the whole walk.
+ */
+static int
+walk_ref_host(struct history *h, struct walk *w, const char *ref,
+    char **cause)
+{
+	git_commit *c = NULL;
+	git_oid *ids = NULL, tip;
+	size_t n, i;
+	int rc = -1;
+
+	if (host_index(h, ref, w->filter->host, &ids, &n, &tip) == -1)
+		return walk_ref(h, w, ref, cause);
+	w->first = w->log->n;
+	w->done = 0;
+	w->has_pending = 0;
+	if (read_ref_tip(h, ref, &c, NULL, cause) == -1)
+		goto out;
+	while (c != NULL && !w->done &&
+	    !git_oid_equal(git_commit_id(c), &tip)) {
+		if (walk_one(h, w, c, cause) == -1 ||
+		    first_parent(h, &c, cause) == -1)
+			goto out;
+	}
+	if (!w->done)
+		walk_flush(w);
+	for (i = 0; i < n && !w->done; i++)
+		if (walk_run_at(h, w, &ids[i], cause) == -1)
+			goto out;
+	rc = 0;
+out:
+	git_commit_free(c);
+	free(ids);
+	return rc;
+}
+
 /* Newest first across shards: finish time, then run id (which starts
  * with the start time). */
 static int
@@ -1336,7 +1433,8 @@ history_list(struct history_log **out, struct history *h,
 	if (read_refs(h, &refs, cause) == -1)
 		goto out;
 	for (i = 0; i < refs.n; i++)
-		if (walk_ref(h, &w, refs.v[i], cause) == -1)
+		if ((w.filter->host != NULL ? walk_ref_host(h, &w, refs.v[i],
+		    cause) : walk_ref(h, &w, refs.v[i], cause)) == -1)
 			goto out;
 	/* One ref is in order already; several are merged. */
 	if (refs.n > 1 && w.log->n > 1)

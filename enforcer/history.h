@@ -295,6 +295,20 @@ int history_pack(git_repository *r, size_t threshold, const char *where,
 /* How many loose objects and packs r holds. */
 int history_pack_count(git_repository *r, size_t *loose, size_t *packs);
 
+/*
+ * history_index.c: the runs of a ref that concern a host, kept beside
+ * the repository (docs/scale.md, "Index").  history_index_update(): bring
+ * the index of ref up to its tip (the caller holds the history lock).
+ * history_index_lookup(): the run commits (a run cut short: its newest
+ * commit) of ref that changed, failed on or found drift on host, newest
+ * first, in *out (free()), and in *tip the last commit indexed: what lies
+ * above it is not indexed.  -1 when there is no index.
+ */
+int history_index_update(git_repository *r, const char *ref,
+    const char *where, char **cause);
+int history_index_lookup(git_repository *r, const char *ref,
+    const char *host, git_oid **out, size_t *n, git_oid *tip);
+
 /* history_msg.c: the commit message grammar (docs/history.md). */
 
 /* "intentional", "corrective", "window", "expiry". */

@@ -1472,6 +1472,164 @@ test_shared_race(void **state)
 	free(cr);
 }
 
+/* Run ids of a host's runs, newest first, space-separated. */
+static char *
+host_runs(struct history *h, const char *host)
+{
+	struct history_filter f = HISTORY_FILTER_INIT;
+	struct history_log *log;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	f.host = host;
+	log = list(h, &f);
+	for (i = 0; i < log->n; i++)
+		buf_printf(&b, "%s%s%s", i > 0 ? " " : "",
+		    log->entries[i].run.run_id, log->entries[i].cut ? "(cut)" :
+		    "");
+	history_log_free(log);
+	return buf_detach(&b);
+}
+
+static void
+assert_host_runs(struct history *h, const char *host, const char *want)
+{
+	char *got = host_runs(h, host);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* One run of index_run() changing host (its state: serial). */
+static void
+index_run(struct history *h, const char *id, const char *host, int serial,
+    int intent_only)
+{
+	char text[32], *cause = NULL;
+	struct node *st;
+
+	snprintf(text, sizeof(text), "serial: %d\n", serial);
+	st = yaml(text);
+	{
+		struct history_host hh = { host, st, st, NULL };
+		struct history_change ch = { host, "serial", "x", "y",
+		    HISTORY_CORRECTIVE, NULL, NULL, 1 };
+		struct history_run r = { id, "apply", 1000 + serial * 900,
+		    1010 + serial * 900, "/d", NULL, NULL, 0, &hh, 1, &ch, 1 };
+
+		if (intent_only) {
+			if (history_record_intent(h, &r, &cause) == -1)
+				fail_msg("%s", cause);
+		} else
+			record(h, &r);
+	}
+	node_free(st);
+}
+
+static char *
+read_text(const char *path)
+{
+	char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/*
+ * The index by host (history_index.c): kept at the branch's tip by each
+ * run, rebuilt when its TIP is lost, repeated lines dropped, a run cut
+ * short found; and `history --host` reads the indexed runs only: with a
+ * commit of another host's run gone from the repository, the full walk
+ * fails, the host's does not.
+ */
+static void
+test_index(void **state)
+{
+	struct history_log *log;
+	struct history *h;
+	git_oid tip;
+	char *dir, *idx, *path, *text, *cause = NULL, hex[GIT_OID_HEXSZ + 1];
+	char *bucket, *lines;
+	FILE *f;
+
+	dir = path_in_tmp("indexed");
+	h = open_hist(dir);
+	history_set_pack(h, 0);		/* every object a file of its own */
+	index_run(h, "r1", "a.test", 1, 0);
+	index_run(h, "r2", "b.test", 2, 0);
+	index_run(h, "r3", "b.test", 3, 0);
+	index_run(h, "r4", "a.test", 4, 1);	/* intent, then the run */
+	index_run(h, "r4", "a.test", 4, 0);
+	idx = xasprintf("%s/enforcer-index/history", dir);
+	path = xasprintf("%s/TIP", idx);
+	branch_commits(dir, &tip, NULL);
+	text = read_text(path);
+	git_oid_tostr(hex, sizeof(hex), &tip);
+	assert_memory_equal(text, hex, GIT_OID_HEXSZ);
+	free(text);
+	assert_host_runs(h, "a.test", "r4 r1");
+	assert_host_runs(h, "b.test", "r3 r2");
+	/* Lost TIP: built again; lines written twice: read once. */
+	assert_int_equal(unlink(path), 0);
+	assert_host_runs(h, "a.test", "r4 r1");
+	bucket = xasprintf("%s/%02x", idx,
+	    (unsigned)(shard_hash("a.test") >> 56));
+	lines = read_text(bucket);
+	assert_non_null(f = fopen(bucket, "a"));
+	fputs(lines, f);
+	fclose(f);
+	assert_host_runs(h, "a.test", "r4 r1");
+	/* A run cut short after its intent: above the index, then in it. */
+	index_run(h, "r5", "b.test", 5, 1);
+	assert_host_runs(h, "b.test", "r5(cut) r3 r2");
+	index_run(h, "r6", "a.test", 6, 0);
+	assert_host_runs(h, "b.test", "r5(cut) r3 r2");
+	assert_host_runs(h, "a.test", "r6 r4 r1");
+	/* r2's commit gone: only a walk over every commit would miss it. */
+	{
+		git_repository *r;
+		git_revwalk *w;
+		git_commit *c;
+		git_oid id;
+		char *obj;
+
+		hex[0] = '\0';
+		assert_int_equal(git_repository_open(&r, dir), 0);
+		assert_int_equal(git_revwalk_new(&w, r), 0);
+		assert_int_equal(git_revwalk_push_ref(w,
+		    "refs/heads/enforcer/history"), 0);
+		while (git_revwalk_next(&id, w) == 0) {
+			assert_int_equal(git_commit_lookup(&c, r, &id), 0);
+			if (strstr(git_commit_message(c), "Run-Id: r2\n") &&
+			    strstr(git_commit_message(c), "Record: run\n"))
+				git_oid_tostr(hex, sizeof(hex), &id);
+			git_commit_free(c);
+		}
+		git_revwalk_free(w);
+		git_repository_free(r);
+		assert_int_equal(strlen(hex), GIT_OID_HEXSZ);
+		obj = xasprintf("%s/objects/%.2s/%s", dir, hex, hex + 2);
+		assert_int_equal(unlink(obj), 0);
+		free(obj);
+	}
+	history_free(h);	/* nothing of r2 left in a cache */
+	h = open_hist(dir);
+	assert_int_equal(history_list(&log, h, NULL, &cause), -1);
+	free(cause);
+	assert_host_runs(h, "a.test", "r6 r4 r1");
+	free(lines);
+	free(bucket);
+	free(path);
+	free(idx);
+	history_free(h);
+	free(dir);
+}
+
 /* Files under objects/ of gitdir: loose objects, and .pack files. */
 static size_t pack_files, loose_files;
 
@@ -1605,6 +1763,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_heartbeat, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index, setup, teardown),
 	};
 	int rc;
 
