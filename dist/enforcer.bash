@@ -79,7 +79,8 @@ _enforcer()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--parallel | --at | --for | --until | --since | --limit | --timeout | \
-	--reason | --set | --ref | --sign | --start | --recent)
+	--reason | --set | --ref | --sign | --start | --recent | --shard | \
+	--shards)
 		return ;;
 	esac
 
