@@ -11,6 +11,9 @@
 #  - an empty selection in a shard is a run with nothing to do (exit 0)
 #  - revert on a local history holding shard refs records its run (as
 #    the shard of one, enforcer/history/shard-0-of-1), read with the rest
+#  - window open --shard 1/4 turns the window on for shard 1's hosts only
+#    (no other host contacted), recorded on shard 1's ref; window close
+#    --shards 4 with JOB_COMPLETION_INDEX=1 turns it off on them
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -157,6 +160,41 @@ expect "the history repository: the revert on shard-0-of-1" "$R revert" \
     tr '\n' ' ' | sed 's/ $//')"
 git --git-dir "$TMP/history" show-ref -q --verify refs/heads/enforcer/history
 expect "no branch enforcer/history was made" 1 $?
+# --- window verbs by shard ---------------------------------------------------
+reset_counters $HOSTS
+tips() {
+	git --git-dir "$TMP/history" for-each-ref --format='%(refname:lstrip=4) %(objectname)' \
+	    refs/heads/enforcer/history/
+}
+before=$(tips)
+run_enforcer window open w1 --for 1h --hosts all --reason "shard test" \
+    --set credssp.server=enabled --shard 1/4 "$TMP/ds"
+expect_rc "window open --shard 1/4" 0
+bad=""
+for h in $HOSTS; do
+	if [ "$(shard_of $h 4)" -eq 1 ]; then
+		[ "$(credssp_of $h)" = true ] || bad="$bad $h"
+	elif [ "$(requests $h)" != 0 ] || [ "$(credssp_of $h)" != false ]; then
+		bad="$bad $h"
+	fi
+done
+expect "window open --shard 1/4: CredSSP on for shard 1's hosts, no other host contacted" "" "$bad"
+expect "recorded on shard 1's ref, no other ref moved" "shard-1-of-4" \
+    "$(printf '%s\n%s\n' "$before" "$(tips)" | sort | uniq -u |
+    cut -d' ' -f1 | sort -u | tr '\n' ' ' | sed 's/ $//')"
+reset_counters $HOSTS
+JOB_COMPLETION_INDEX=1 run_enforcer window close w1 --shards 4 "$TMP/ds"
+expect_rc "window close --shards 4 (index 1)" 0
+bad=""
+for h in $HOSTS; do
+	if [ "$(shard_of $h 4)" -eq 1 ]; then
+		[ "$(credssp_of $h)" = false ] || bad="$bad $h"
+	elif [ "$(requests $h)" != 0 ]; then
+		bad="$bad $h"
+	fi
+done
+expect "window close: CredSSP off again on shard 1's hosts, no other contacted" "" "$bad"
+
 run_enforcer history --json --host h1.shard.test
 expect "history --host h1: the revert, then the apply" "$R revert $A apply" \
     "$(printf '%s' "$OUT" | /usr/bin/python3 -c '
