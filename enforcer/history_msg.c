@@ -10,6 +10,7 @@
 
 #include "gitutil.h"
 #include "history.h"
+#include "shard.h"
 #include "timeparse.h"
 
 /* A trailer value is one line; a runaway cause must not swamp the log. */
@@ -394,6 +395,8 @@ struct parse {
 	struct vec	 hosts;		/* struct history_host */
 	struct vec	 changes;	/* struct history_change */
 	struct vec	 drifted;	/* const char * */
+	size_t		*slots;		/* hosts by name: index + 1, 0 free */
+	size_t		 nslots;	/* a power of two, or 0 */
 	int		 line;
 	char		*cause;
 };
@@ -513,18 +516,50 @@ parse_change(struct parse *p, const char *s)
 	return 0;
 }
 
+/* name's slot in p->slots: its host's, or the free one to take. */
+static size_t *
+host_slot(struct parse *p, const char *name)
+{
+	const struct history_host *h = p->hosts.v;
+	size_t i = (size_t)shard_hash(name);
+
+	for (;; i++) {
+		i &= p->nslots - 1;
+		if (p->slots[i] == 0 || strcmp(h[p->slots[i] - 1].name,
+		    name) == 0)
+			return &p->slots[i];
+	}
+}
+
+/* Twice as many slots, for a run of 50,000 hosts to parse in linear time. */
+static void
+host_slots_grow(struct parse *p)
+{
+	size_t i;
+
+	free(p->slots);
+	p->nslots = p->nslots == 0 ? 64 : p->nslots * 2;
+	p->slots = xcalloc(p->nslots, sizeof(*p->slots));
+	for (i = 0; i < p->hosts.n; i++)
+		*host_slot(p, ((struct history_host *)p->hosts.v)[i].name) =
+		    i + 1;
+}
+
 static struct history_host *
 host_find_or_add(struct parse *p, const char *name)
 {
-	struct history_host *h = p->hosts.v;
-	size_t i;
+	struct history_host *h;
+	size_t *slot;
 
-	for (i = 0; i < p->hosts.n; i++)
-		if (strcmp(h[i].name, name) == 0)
-			return &h[i];
+	if (2 * (p->hosts.n + 1) > p->nslots)
+		host_slots_grow(p);
+	slot = host_slot(p, name);
+	if (*slot != 0)
+		return &((struct history_host *)p->hosts.v)[*slot - 1];
 	h = vec_push(&p->hosts, sizeof(*h));
 	memset(h, 0, sizeof(*h));
 	h->name = name;
+	*slot = p->hosts.n;
 	return h;
 }
 
@@ -722,6 +757,7 @@ history_msg_parse(struct history_log *log, struct history_entry *e,
 		e->summary = history_log_strndup(log, lines[0],
 		    strlen(lines[0]));
 	parse_finish(&p, e);
+	free(p.slots);
 	free(lines);
 	free(text);
 	if (rc == -1) {
