@@ -18,13 +18,17 @@ cmd_apply_usage(FILE *fp, int apply)
 	const char *verb = apply ? "apply" : "plan";
 
 	fprintf(fp,
-	    "usage: %s %s [--parallel N] [--hosts GLOB] [--shard I/N | --shards N]\n"
+	    "usage: %s %s [--parallel N] [--connections N] [--hosts GLOB]\n"
+	    "       %*s [--shard I/N | --shards N]\n"
 	    "       %*s [--json] [--no-wait] [--quiet] [--metrics-file FILE]\n"
 	    "       %*s [--at TIME] [--history DIR] [--require-clean] [PATH]\n"
 	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
 	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
 	    "  --parallel N   hosts handled at once (default 16)\n"
+	    "  --connections N  connections per host: 1 reads the kinds in turn,\n"
+	    "                 more reads them at once (default: 1 when there are\n"
+	    "                 more hosts than --parallel, else 4)\n"
 	    "  --hosts GLOB   only hosts whose name or group matches GLOB\n"
 	    "  --shard I/N    only the hosts of shard I of N (from 0; docs/scale.md)\n"
 	    "  --shards N     the same, I from $JOB_COMPLETION_INDEX\n"
@@ -48,6 +52,7 @@ cmd_apply_usage(FILE *fp, int apply)
 	    "\nexit status: 0 in sync%s, 1 error%s,\n"
 	    "2 changes pending%s, 3 some hosts failed\n",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
+	    (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    apply ? "Read every host, diff against the desired state, apply "
@@ -76,6 +81,14 @@ cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
 			return cause_set(cause, "--parallel: '%s' is not a "
 			    "number from 1 to 4096", arg);
 		eo->parallel = (int)v;
+		return 1;
+	case CMD_OPT_CONNECTIONS:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno != 0 || *end != '\0' || v < 1 || v > 64)
+			return cause_set(cause, "--connections: '%s' is not a "
+			    "number from 1 to 64", arg);
+		eo->connections = (unsigned)v;
 		return 1;
 	case 'n':
 		o->wait = 0;
@@ -117,6 +130,7 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "parallel", required_argument, NULL, 'p' },
+		{ "connections", required_argument, NULL, CMD_OPT_CONNECTIONS },
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },

@@ -90,16 +90,22 @@ def main():
     print('hosts %d, latency %d ms per response, --parallel %d '
           '(fleet started in %.1f s)' % (N, LAT, PAR, start))
     hist = os.path.join(tmp, '.history')
-    for step in ('plan', 'apply', 'apply'):
+    # The plan twice, side by side: the kinds at once on four connections
+    # per host, then the default (one connection per host once there are
+    # more hosts than --parallel); then apply and the second apply.
+    steps = (('plan', ['--connections', '4']), ('plan', []), ('apply', []),
+             ('apply', []))
+    for step, extra in steps:
         rc, dt, cpu, rss, p = run([step, '--parallel', str(PAR),
-                                   '--history', hist, tmp])
+                                   '--history', hist] + extra + [tmp])
         c = counters(fleet)
-        print('%-6s exit %d  %6.2f s  %7.1f hosts/s  %5.1f ms CPU/host  '
-              'peak RSS %6.1f MiB  %5.1f requests/host  %4.1f writes/host  '
-              '%4.1f connections/host  %4.1f full + %4.1f resumed TLS/host' %
-              (step, rc, dt, N / dt, 1000.0 * cpu / N, rss / 1024.0,
-               c['requests'], c['writes'], c['connections'], c['tls_full'],
-               c['tls_resumed']))
+        print('%-6s %-15s exit %d  %6.2f s  %7.1f hosts/s  '
+              '%5.1f ms CPU/host  peak RSS %6.1f MiB  %5.1f requests/host  '
+              '%4.1f writes/host  %4.1f connections/host  '
+              '%4.1f full + %4.1f resumed TLS/host' %
+              (step, ' '.join(extra), rc, dt, N / dt, 1000.0 * cpu / N,
+               rss / 1024.0, c['requests'], c['writes'], c['connections'],
+               c['tls_full'], c['tls_resumed']))
         if rc not in (0, 2):
             print(p.stdout[-2000:], p.stderr[-2000:])
     fleet.stop()
