@@ -65,29 +65,37 @@ cmd_apply_usage(FILE *fp, int apply)
 	    apply ? " (GPO-owned or needing a person)" : "");
 }
 
+/* *v from arg, a whole number from 1 to max. */
+static int
+cmd_apply_number(const char *opt, const char *arg, long max, long *v,
+    char **cause)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || *v < 1 || *v > max)
+		return cause_set(cause, "%s: '%s' is not a number from 1 to %ld",
+		    opt, arg, max);
+	return 0;
+}
+
 int
 cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
 {
 	struct engine_opts *eo = &o->eo;
 	struct desired_src *src = &o->src;
-	char *end;
 	long v;
 
 	switch (ch) {
 	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
-			return cause_set(cause, "--parallel: '%s' is not a "
-			    "number from 1 to 4096", arg);
+		if (cmd_apply_number("--parallel", arg, 4096, &v, cause) == -1)
+			return -1;
 		eo->parallel = (int)v;
 		return 1;
 	case CMD_OPT_CONNECTIONS:
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || v < 1 || v > 64)
-			return cause_set(cause, "--connections: '%s' is not a "
-			    "number from 1 to 64", arg);
+		if (cmd_apply_number("--connections", arg, 64, &v, cause) == -1)
+			return -1;
 		eo->connections = (unsigned)v;
 		return 1;
 	case 'n':
