@@ -318,10 +318,11 @@ engine_readers_run(struct engine_reader *rd, size_t n,
 	size_t i;
 
 	/*
-	 * A replaced transport (the test kill point) is one shared object:
-	 * then every kind reads in turn over the main client.
+	 * One connection per host (engine_connections()), or a replaced
+	 * transport (the test kill point, one shared object): every kind
+	 * reads in turn over the main client.
 	 */
-	if (wo->ops != NULL) {
+	if (wo->ops != NULL || wo->max_connections == 1) {
 		for (i = 0; i < n; i++) {
 			rd[i].ctx.ws = rd[0].ctx.ws;
 			engine_reader_run(&rd[i]);
@@ -827,6 +828,22 @@ engine_read_http(struct engine_ctx *ec, struct state_ctx *ctx,
 	return -1;
 }
 
+/*
+ * Connections per host.  Kinds read at once, each on its own connection
+ * (and a kind's reads over up to four), cost a host the slowest kind's
+ * round trips but a full TLS handshake and a logon per connection: a
+ * fleet run is bound by that CPU, not by round trips, once every worker
+ * has a host (more hosts than --parallel).  Then one connection per host
+ * reads the kinds in turn (docs/performance.md has the figures).
+ */
+static unsigned
+engine_connections(const struct engine_ctx *ec)
+{
+	if (ec->o->connections > 0)
+		return ec->o->connections;
+	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 : 4;
+}
+
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
@@ -844,8 +861,10 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	/* engine_run_targets() gave the desired tree already. */
 	if ((eh->desired == NULL && model_effective(&eh->desired, ec->m,
 	    eh->host, ec->o->at, &cause) == -1) ||
-	    engine_opts(eh->host, &wo, &pw, &cause) == -1 ||
-	    wsman_new(&ws, &wo, &cause) == -1)
+	    engine_opts(eh->host, &wo, &pw, &cause) == -1)
+		goto fail;
+	wo.max_connections = engine_connections(ec);
+	if (wsman_new(&ws, &wo, &cause) == -1)
 		goto fail;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.host = eh->host->name;
