@@ -68,11 +68,13 @@ struct restart_kind {
 };
 
 struct restart_args {
+	const struct restart_kind *kind;
 	long long		 timeout;	/* seconds */
 	int			 dry_run;
 	int			 yes;
-	struct run_opts		 o;		/* --hosts, --parallel,
-						   --no-wait, PATH */
+	struct run_opts		 o;		/* --hosts, --json,
+						   --parallel, --no-wait,
+						   PATH */
 };
 
 struct restart_pool {
@@ -84,8 +86,10 @@ struct restart_pool {
 };
 
 static void
-cmd_restart_usage(FILE *fp, const struct restart_kind *k)
+cmd_restart_usage(FILE *fp, const void *arg)
 {
+	const struct restart_kind *k = ((const struct restart_args *)arg)->kind;
+
 	fprintf(fp,
 	    "usage: %s %s [--hosts GLOB] [--timeout DURATION] [--dry-run] "
 	    "[--yes]\n"
@@ -111,60 +115,48 @@ cmd_restart_usage(FILE *fp, const struct restart_kind *k)
 }
 
 static int
-cmd_restart_parse(const struct restart_kind *k, struct restart_args *a,
-    int argc, char **argv, char **cause)
+cmd_restart_option(void *arg, int ch, const char *optarg, char **cause)
+{
+	struct restart_args *a = arg;
+
+	switch (ch) {
+	case 't':
+		if (timeparse_duration(optarg, &a->timeout, cause) == -1)
+			return cause_prefix(cause, "--timeout");
+		if (a->timeout < 1 || a->timeout > 3600)
+			return cause_set(cause, "--timeout: '%s' is not from 1s "
+			    "to 1h", optarg);
+		return 0;
+	case 'd':
+		a->dry_run = 1;
+		return 0;
+	default:
+		a->yes = 1;	/* 'Y' */
+		return 0;
+	}
+}
+
+static int
+cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "yes", no_argument, NULL, 'Y' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "parallel", required_argument, NULL, 'p' },
 		{ "no-wait", no_argument, NULL, 'n' },
 		{ "history", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch, rc;
+	const struct cmd_parser p = { a->kind->verb, longopts, &a->o,
+	    cmd_restart_usage, cmd_restart_option, a };
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
-			return -1;
-		if (rc == 1)
-			continue;
-		switch (ch) {
-		case 'H':
-			a->o.eo.hosts_glob = optarg;
-			break;
-		case 't':
-			if (timeparse_duration(optarg, &a->timeout, cause) == -1)
-				return cause_prefix(cause, "--timeout");
-			if (a->timeout < 1 || a->timeout > 3600)
-				return cause_set(cause, "--timeout: '%s' is not "
-				    "from 1s to 1h", optarg);
-			break;
-		case 'd':
-			a->dry_run = 1;
-			break;
-		case 'Y':
-			a->yes = 1;
-			break;
-		case 'h':
-			cmd_restart_usage(stdout, k);
-			exit(EXIT_OK);
-		default:
-			cmd_bad_option(k->verb, argv[optind - 1], longopts);
-			return cause_set(cause, "bad usage");
-		}
-	}
-	if (optind < argc - 1) {
-		cmd_restart_usage(stderr, k);
-		return cause_set(cause, "expected one PATH");
-	}
-	a->o.src.path = optind < argc ? argv[optind] : NULL;
-	return desired_src_check(&a->o.src, cause);
+	if (cmd_options(&p, argc, argv, cause) == -1)
+		return -1;
+	return cmd_options_path(&p, argc, argv, cause);
 }
 
 /* Run line; a non-zero exit is a failure named after what (on task). */
@@ -687,12 +679,12 @@ cmd_restart_main(const struct restart_kind *k, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&p, 0, sizeof(p));
 	memset(&r, 0, sizeof(r));
-	p.kind = k;
+	p.kind = a.kind = k;
 	a.timeout = k->timeout;
 	run_opts_init(&a.o, k->verb);
 	started = time(NULL);
 	run_id = history_new_run_id(started);
-	if (cmd_restart_parse(k, &a, argc, argv, &cause) == -1)
+	if (cmd_restart_parse(&a, argc, argv, &cause) == -1)
 		goto out;
 	p.dry_run = a.dry_run;
 	a.o.lock = !a.dry_run;

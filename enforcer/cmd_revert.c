@@ -22,7 +22,7 @@ struct revert_args {
 };
 
 static void
-cmd_revert_usage(FILE *fp)
+cmd_revert_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s revert [--dry-run] [--json] [--history DIR] [--parallel N]"
@@ -48,6 +48,15 @@ cmd_revert_usage(FILE *fp)
 }
 
 static int
+cmd_revert_option(void *arg, int ch, const char *optarg, char **cause)
+{
+	struct revert_args *a = arg;
+
+	a->dry_run = 1;		/* 'd', its only option */
+	return 0;
+}
+
+static int
 cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
@@ -64,37 +73,17 @@ cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch, rc;
+	const struct cmd_parser p = { "revert", longopts, &a->o,
+	    cmd_revert_usage, cmd_revert_option, a };
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
-			return -1;
-		if (rc == 1)
-			continue;
-		switch (ch) {
-		case 'd':
-			a->dry_run = 1;
-			break;
-		case 'j':
-			a->o.json = 1;
-			break;
-		case 'h':
-			cmd_revert_usage(stdout);
-			exit(EXIT_OK);
-		default:
-			cmd_bad_option("revert", argv[optind - 1], longopts);
-			return cause_set(cause, "bad usage");
-		}
-	}
-	if (optind >= argc || argc - optind > 2) {
-		cmd_revert_usage(stderr);
+	if (cmd_options(&p, argc, argv, cause) == -1)
+		return -1;
+	if (optind >= argc) {
+		cmd_revert_usage(stderr, NULL);
 		return cause_set(cause, "expected RUN and PATH");
 	}
-	a->run_id = argv[optind];
-	a->o.src.path = optind + 1 < argc ? argv[optind + 1] : NULL;
-	return desired_src_check(&a->o.src, cause);
+	a->run_id = argv[optind++];
+	return cmd_options_path(&p, argc, argv, cause);
 }
 
 /* Refused parts and notes, after the engine's report. */

@@ -1,0 +1,126 @@
+/*
+ * cmd_options.c: the option loop every verb shares (getopt_long, --help,
+ * a mistyped option named with a suggestion), the options of the verbs
+ * that run the engine, and the desired state's PATH after them.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "run.h"
+
+/* The run options that only keep their argument, or set a flag. */
+static const struct {
+	int	ch;
+	size_t	off;		/* of a const char * in struct run_opts */
+} cmd_run_strings[] = {
+	{ 'y', offsetof(struct run_opts, src.history_dir) },
+	{ 'r', offsetof(struct run_opts, src.repo) },
+	{ 'f', offsetof(struct run_opts, src.ref) },
+	{ 's', offsetof(struct run_opts, src.keyring) },
+	{ 'c', offsetof(struct run_opts, src.cache_dir) },
+	{ 'H', offsetof(struct run_opts, eo.hosts_glob) },
+	{ 'm', offsetof(struct run_opts, metrics_file) },
+	{ CMD_OPT_SHARD, offsetof(struct run_opts, shard_arg) },
+};
+static const struct {
+	int	ch;
+	size_t	off;		/* of an int in struct run_opts */
+	int	value;
+} cmd_run_flags[] = {
+	{ 'n', offsetof(struct run_opts, wait), 0 },
+	{ 'C', offsetof(struct run_opts, src.require_clean), 1 },
+	{ 'j', offsetof(struct run_opts, json), 1 },
+	{ 'q', offsetof(struct run_opts, quiet), 1 },
+};
+
+/* The options whose value is checked. */
+static int
+cmd_run_checked(int ch, const char *arg, struct run_opts *o, char **cause)
+{
+	char *end;
+	long v;
+
+	switch (ch) {
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
+			return cause_set(cause, "--parallel: '%s' is not a "
+			    "number from 1 to 4096", arg);
+		o->eo.parallel = (int)v;
+		return 1;
+	case 'a':
+		if (timeparse_rfc3339(arg, &o->eo.at, cause) == -1)
+			return cause_prefix(cause, "--at");
+		return 1;
+	case CMD_OPT_SHARDS:
+		return shard_parse_count(arg, &o->shard_count, cause) == -1 ?
+		    -1 : 1;
+	}
+	return 0;
+}
+
+int
+cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
+{
+	char *base = (char *)o;
+	size_t i;
+
+	for (i = 0; i < nitems(cmd_run_strings); i++)
+		if (cmd_run_strings[i].ch == ch) {
+			*(const char **)(void *)(base +
+			    cmd_run_strings[i].off) = arg;
+			return 1;
+		}
+	for (i = 0; i < nitems(cmd_run_flags); i++)
+		if (cmd_run_flags[i].ch == ch) {
+			*(int *)(void *)(base + cmd_run_flags[i].off) =
+			    cmd_run_flags[i].value;
+			return 1;
+		}
+	return cmd_run_checked(ch, arg, o, cause);
+}
+
+int
+cmd_options(const struct cmd_parser *p, int argc, char **argv, char **cause)
+{
+	int ch, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", p->longopts, NULL)) != -1) {
+		if (p->o != NULL &&
+		    (rc = cmd_run_option(ch, optarg, p->o, cause)) != 0) {
+			if (rc == -1)
+				return -1;
+			continue;
+		}
+		if (ch == 'h') {
+			p->usage(stdout, p->arg);
+			exit(EXIT_OK);
+		}
+		if (ch == '?' || ch == ':' || p->option == NULL) {
+			cmd_bad_option(p->verb, argv[optind - 1], p->longopts);
+			return cause_set(cause, "bad usage");
+		}
+		if (p->option(p->arg, ch, optarg, cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+cmd_options_path(const struct cmd_parser *p, int argc, char **argv,
+    char **cause)
+{
+	if (optind < argc - 1) {
+		p->usage(stderr, p->arg);
+		return cause_set(cause, "expected one PATH");
+	}
+	p->o->src.path = optind < argc ? argv[optind] : NULL;
+	return desired_src_check(&p->o->src, cause);
+}
