@@ -88,20 +88,28 @@ int cmd_apply(int, char **);
 struct run_opts;
 int cmd_run_option(int ch, const char *arg, struct run_opts *, char **cause);
 
+/* A verb's option taken as it is: its value kept, or a flag set to 1. */
+struct cmd_store {
+	int		  ch;		/* 0 ends a list */
+	const char	**value;	/* or NULL */
+	int		 *flag;		/* or NULL */
+};
+
 /* How one verb reads its options. */
 struct cmd_parser {
 	const char		*verb;		/* for messages */
 	const struct option	*longopts;	/* "help" is 'h' */
 	struct run_opts		*o;		/* cmd_run_option()'s, or NULL */
+	const struct cmd_store	*store;		/* or NULL */
 	void	(*usage)(FILE *, const void *arg);
-	/* The verb's own options: 0, or -1 with *cause; NULL: none. */
+	/* The verb's other options: 0, or -1 with *cause; NULL: none. */
 	int	(*option)(void *arg, int ch, const char *optarg, char **cause);
 	void			*arg;
 };
 
 /*
- * getopt_long() over argv's options: run options into p->o, the rest to
- * p->option; --help prints p->usage on stdout and exits 0; an unknown
+ * getopt_long() over argv's options: run options into p->o, those of
+ * p->store kept, the rest to p->option; --help prints p->usage on stdout and exits 0; an unknown
  * option is named with the closest known one (cmd_bad_option()).  Returns
  * 0 with optind at the first operand, or -1 with *cause.
  */

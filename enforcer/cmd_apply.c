@@ -83,7 +83,7 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd_parser p = { o->verb, longopts, o,
+	const struct cmd_parser p = { o->verb, longopts, o, NULL,
 	    cmd_apply_usage, NULL, o };
 
 	if (cmd_options(&p, argc, argv, cause) == -1 ||

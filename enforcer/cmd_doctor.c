@@ -61,11 +61,7 @@ cmd_doctor_option(void *arg, int ch, const char *optarg, char **cause)
 {
 	struct doctor_args *a = arg;
 
-	if (ch == 'g') {
-		a->gateway = optarg;
-		return 0;
-	}
-	if (a->nnodes == DOCTOR_MAX_NODES)	/* 'N' */
+	if (a->nnodes == DOCTOR_MAX_NODES)	/* 'N', its only one */
 		return cause_set(cause, "more than %d nodes", DOCTOR_MAX_NODES);
 	a->nodes[a->nnodes++] = optarg;
 	return 0;
@@ -82,7 +78,11 @@ cmd_doctor_parse(struct doctor_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd_parser p = { "doctor", longopts, &a->o,
+	const struct cmd_store store[] = {
+		{ 'g', &a->gateway, NULL },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "doctor", longopts, &a->o, store,
 	    cmd_doctor_usage, cmd_doctor_option, a };
 
 	if (cmd_options(&p, argc, argv, cause) == -1)

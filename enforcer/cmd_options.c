@@ -85,6 +85,22 @@ cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
 	return cmd_run_checked(ch, arg, o, cause);
 }
 
+/* ch is one of store's: keep its value or set its flag. */
+static int
+cmd_options_store(const struct cmd_store *store, int ch, const char *arg)
+{
+	for (; store != NULL && store->ch != 0; store++) {
+		if (store->ch != ch)
+			continue;
+		if (store->value != NULL)
+			*store->value = arg;
+		else
+			*store->flag = 1;
+		return 1;
+	}
+	return 0;
+}
+
 int
 cmd_options(const struct cmd_parser *p, int argc, char **argv, char **cause)
 {
@@ -99,6 +115,8 @@ cmd_options(const struct cmd_parser *p, int argc, char **argv, char **cause)
 				return -1;
 			continue;
 		}
+		if (cmd_options_store(p->store, ch, optarg))
+			continue;
 		if (ch == 'h') {
 			p->usage(stdout, p->arg);
 			exit(EXIT_OK);

@@ -119,21 +119,13 @@ cmd_restart_option(void *arg, int ch, const char *optarg, char **cause)
 {
 	struct restart_args *a = arg;
 
-	switch (ch) {
-	case 't':
-		if (timeparse_duration(optarg, &a->timeout, cause) == -1)
-			return cause_prefix(cause, "--timeout");
-		if (a->timeout < 1 || a->timeout > 3600)
-			return cause_set(cause, "--timeout: '%s' is not from 1s "
-			    "to 1h", optarg);
-		return 0;
-	case 'd':
-		a->dry_run = 1;
-		return 0;
-	default:
-		a->yes = 1;	/* 'Y' */
-		return 0;
-	}
+	/* 't', its only one */
+	if (timeparse_duration(optarg, &a->timeout, cause) == -1)
+		return cause_prefix(cause, "--timeout");
+	if (a->timeout < 1 || a->timeout > 3600)
+		return cause_set(cause, "--timeout: '%s' is not from 1s to 1h",
+		    optarg);
+	return 0;
 }
 
 static int
@@ -151,7 +143,12 @@ cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd_parser p = { a->kind->verb, longopts, &a->o,
+	const struct cmd_store store[] = {
+		{ 'd', NULL, &a->dry_run },
+		{ 'Y', NULL, &a->yes },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { a->kind->verb, longopts, &a->o, store,
 	    cmd_restart_usage, cmd_restart_option, a };
 
 	if (cmd_options(&p, argc, argv, cause) == -1)

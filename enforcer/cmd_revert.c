@@ -48,15 +48,6 @@ cmd_revert_usage(FILE *fp, const void *arg)
 }
 
 static int
-cmd_revert_option(void *arg, int ch, const char *optarg, char **cause)
-{
-	struct revert_args *a = arg;
-
-	a->dry_run = 1;		/* 'd', its only option */
-	return 0;
-}
-
-static int
 cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
@@ -73,8 +64,12 @@ cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cmd_parser p = { "revert", longopts, &a->o,
-	    cmd_revert_usage, cmd_revert_option, a };
+	const struct cmd_store store[] = {
+		{ 'd', NULL, &a->dry_run },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "revert", longopts, &a->o, store,
+	    cmd_revert_usage, NULL, a };
 
 	if (cmd_options(&p, argc, argv, cause) == -1)
 		return -1;

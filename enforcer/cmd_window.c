@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "confdir.h"
 #include "failsafe.h"
 #include "model.h"
 #include "run.h"
@@ -24,7 +25,7 @@
 #include "window.h"
 
 static void
-cmd_window_usage(FILE *fp)
+cmd_window_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s window open NAME --for DURATION --hosts TARGET[,...]\n"
@@ -47,7 +48,8 @@ cmd_window_usage(FILE *fp)
 	    "[--history DIR]\n\n"
 	    "Open, end early, extend and list windows: temporary overrides of\n"
 	    "the policies, such as CredSSP for a cluster wizard.  open, close\n"
-	    "and extend write the desired state in PATH (default .), commit it\n"
+	    "and extend write the desired state in PATH (default: as for apply,\n"
+	    "$ENFORCER_CONFDIR/desired or /etc/enforcer/desired), commit it\n"
 	    "when PATH is in a git work tree (or on BRANCH of REPO), then apply\n"
 	    "to the window's hosts.\n\n"
 	    "  --for DURATION    open: how long (2h, 90m); extend: how much longer\n"
@@ -146,10 +148,12 @@ cmd_window_parse_time(const char *opt, const char *s, time_t *out, char **cause)
 	return 0;
 }
 
+/* The options whose value is read. */
 static int
-cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
-    char **cause)
+cmd_window_parse_opt(void *arg_, int ch, const char *arg, char **cause)
 {
+	struct window_args *a = arg_;
+
 	switch (ch) {
 	case 'f':
 		return timeparse_duration(arg, &a->for_s, cause) == -1 ?
@@ -164,62 +168,8 @@ cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
 	case 'r':
 		return timeparse_duration(arg, &a->recent, cause) == -1 ?
 		    cause_prefix(cause, "--recent") : 0;
-	case 'S':
-		return cmd_window_parse_set(a, arg, cause);
-	case 'H':
-		a->hosts = arg;
-		return 0;
-	case 'R':
-		a->reason = arg;
-		return 0;
-	case 'D':
-		a->history = arg;
-		return 0;
-	case 'A':
-		a->all = 1;
-		return 0;
-	case 'c':
-		a->check = 1;
-		return 0;
-	case 'j':
-		a->json = 1;
-		return 0;
-	case 'o':
-		a->offline = 1;
-		return 0;
-	case 'n':
-		a->no_apply = 1;
-		return 0;
-	case 'C':
-		a->no_commit = 1;
-		return 0;
-	case 'G':
-		a->repo = arg;
-		return 0;
-	case 'F':
-		a->ref = arg;
-		return 0;
-	case 'K':
-		a->keyring = arg;
-		return 0;
-	case 'I':
-		a->sign_key = arg;
-		return 0;
-	case 'g':
-		a->gateway = arg;
-		return 0;
-	case 'N':
-		a->nodes = arg;
-		return 0;
-	case 'm':
-		a->member = arg;
-		return 0;
-	case 'p':
-		a->group = arg;
-		return 0;
 	}
-	cmd_window_usage(stderr);
-	return cause_set(cause, "bad usage");
+	return cmd_window_parse_set(a, arg, cause);	/* 'S' */
 }
 
 /*
@@ -322,26 +272,35 @@ cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch, n;
+	const struct cmd_store store[] = {
+		{ 'H', &a->hosts, NULL }, { 'R', &a->reason, NULL },
+		{ 'D', &a->history, NULL }, { 'G', &a->repo, NULL },
+		{ 'F', &a->ref, NULL }, { 'K', &a->keyring, NULL },
+		{ 'I', &a->sign_key, NULL }, { 'g', &a->gateway, NULL },
+		{ 'N', &a->nodes, NULL }, { 'm', &a->member, NULL },
+		{ 'p', &a->group, NULL }, { 'A', NULL, &a->all },
+		{ 'c', NULL, &a->check }, { 'j', NULL, &a->json },
+		{ 'o', NULL, &a->offline }, { 'n', NULL, &a->no_apply },
+		{ 'C', NULL, &a->no_commit }, { 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "window", longopts, NULL, store,
+	    cmd_window_usage, cmd_window_parse_opt, a };
+	int n;
 
 	if (argc < 2) {
-		cmd_window_usage(stderr);
+		cmd_window_usage(stderr, NULL);
 		return cause_set(cause, "bad usage");
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		cmd_window_usage(stdout);
+		cmd_window_usage(stdout, NULL);
 		return 1;
 	}
 	a->sub = argv[1];
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			cmd_window_usage(stdout);
-			return 1;
-		}
-		if (cmd_window_parse_opt(a, ch, optarg, cause) == -1)
-			return -1;
-	}
+	/* The subcommand stands where getopt expects the program's name. */
+	if (cmd_options(&p, argc - 1, argv + 1, cause) == -1)
+		return -1;
+	argc--;
+	argv++;
 	n = argc - optind;
 	if (strcmp(a->sub, "list") != 0 && !a->all && n > 0)
 		a->name = argv[optind++];
@@ -793,7 +752,7 @@ cmd_window(int argc, char **argv)
 
 	memset(&wr, 0, sizeof(wr));
 	memset(&a, 0, sizeof(a));
-	a.path = ".";
+	a.path = confdir_desired();	/* no PATH: as apply's */
 	a.at = time(NULL);
 	a.recent = 7 * 86400;
 	a.set = node_map();

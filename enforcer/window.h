@@ -83,8 +83,8 @@ struct window_repo;
 struct window_args {
 	const char	*sub;		/* open, close, extend, list */
 	const char	*name;		/* NAME, or NULL */
-	const char	*path;		/* PATH, "." by default; with repo, the
-					   private copy (window_repo) */
+	const char	*path;		/* PATH, else confdir_desired(); with
+					   repo, the private copy (window_repo) */
 	const char	*repo;		/* --repo: a local repository */
 	const char	*ref;		/* --ref BRANCH[:DIR] */
 	const char	*keyring;	/* --require-signed KEYRING */
