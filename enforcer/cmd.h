@@ -111,10 +111,18 @@ struct cmd_parser {
  * getopt_long() over argv's options: run options into p->o, those of
  * p->store kept, the rest to p->option; --help prints p->usage on stdout and exits 0; an unknown
  * option is named with the closest known one (cmd_bad_option()).  Returns
- * 0 with optind at the first operand, or -1 with *cause.
+ * 0 with optind at the first operand, or -1 with *cause (NULL when the
+ * problem was an unknown option, already said).
  */
 int cmd_options(const struct cmd_parser *p, int argc, char **argv,
     char **cause);
+
+/*
+ * cmd_options(), then from min to max operands: 0, or -1 with every
+ * problem printed as p->verb's.
+ */
+int cmd_operands(const struct cmd_parser *p, int argc, char **argv, int min,
+    int max);
 
 /*
  * After cmd_options(): at most one operand, the desired state's PATH

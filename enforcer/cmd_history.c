@@ -223,13 +223,8 @@ cmd_history(int argc, char **argv)
 	char *cause = NULL;
 	int rc = EXIT_ERROR;
 
-	if (cmd_options(&p, argc, argv, &cause) == 0 && argc - optind > 1)
-		cause_set(&cause, "too many arguments ('%s')", argv[optind + 1]);
-	if (cause != NULL) {
-		cmd_errors("history", NULL, cause);
-		free(cause);
+	if (cmd_operands(&p, argc, argv, 0, 1) == -1)
 		return EXIT_ERROR;
-	}
 	a.dir = desired_history_dir(a.dir);	/* $ENFORCER_HISTORY, as apply */
 	/* No PATH: the configuration directory's, as apply's. */
 	if (history_open_at(&h, optind < argc ? argv[optind] :

@@ -123,7 +123,7 @@ cmd_options(const struct cmd_parser *p, int argc, char **argv, char **cause)
 		}
 		if (ch == '?' || ch == ':' || p->option == NULL) {
 			cmd_bad_option(p->verb, argv[optind - 1], p->longopts);
-			return cause_set(cause, "bad usage");
+			return -1;	/* said */
 		}
 		if (p->option(p->arg, ch, optarg, cause) == -1)
 			return -1;
@@ -132,12 +132,34 @@ cmd_options(const struct cmd_parser *p, int argc, char **argv, char **cause)
 }
 
 int
+cmd_operands(const struct cmd_parser *p, int argc, char **argv, int min,
+    int max)
+{
+	char *cause = NULL;
+
+	if (cmd_options(p, argc, argv, &cause) == 0) {
+		if (argc - optind <= max && argc - optind >= min)
+			return 0;
+		p->usage(stderr, p->arg);
+		if (argc - optind > max)
+			cause_set(&cause, "too many arguments ('%s')",
+			    argv[optind + max]);
+		else
+			cause_set(&cause, "too few arguments");
+	}
+	cmd_errors(p->verb, NULL, cause);
+	free(cause);
+	return -1;
+}
+
+int
 cmd_options_path(const struct cmd_parser *p, int argc, char **argv,
     char **cause)
 {
-	if (optind < argc - 1) {
+	if (argc - optind > 1) {
 		p->usage(stderr, p->arg);
-		return cause_set(cause, "expected one PATH");
+		return cause_set(cause, "too many arguments ('%s')",
+		    argv[optind + 1]);
 	}
 	p->o->src.path = optind < argc ? argv[optind] : NULL;
 	return desired_src_check(&p->o->src, cause);

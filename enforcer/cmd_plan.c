@@ -302,12 +302,10 @@ cmd_plan(int argc, char **argv)
 		offline = strcmp(argv[i], "--offline") == 0;
 	if (!offline)
 		return cmd_run_engine(0, argc, argv);
-	if (cmd_options(&p, argc, argv, &cause) == 0 && argc - optind > 1) {
-		cmd_plan_usage(stderr, NULL);
-		cause_set(&cause, "expected one PATH");
-	}
+	if (cmd_operands(&p, argc, argv, 0, 1) == -1)
+		return EXIT_ERROR;
 	po.path = optind < argc ? argv[optind] : confdir_desired();
-	if (cause == NULL && at_arg != NULL && strcmp(at_arg, "now") != 0 &&
+	if (at_arg != NULL && strcmp(at_arg, "now") != 0 &&
 	    timeparse_rfc3339(at_arg, &at, &cause) == -1)
 		cause_prefix(&cause, "--at");
 	if (cause != NULL) {

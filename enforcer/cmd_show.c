@@ -149,16 +149,8 @@ cmd_show(int argc, char **argv)
 	char *cause = NULL;
 	int rc = EXIT_ERROR;
 
-	if (cmd_options(&p, argc, argv, &cause) == 0 &&
-	    (argc - optind < 1 || argc - optind > 2)) {
-		cmd_show_usage(stderr, NULL);
-		cause_set(&cause, "expected RUN and PATH");
-	}
-	if (cause != NULL) {
-		cmd_errors("show", NULL, cause);
-		free(cause);
+	if (cmd_operands(&p, argc, argv, 1, 2) == -1)
 		return EXIT_ERROR;
-	}
 	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
 	/* No PATH: the configuration directory's, as apply's. */
 	if (history_open_at(&h, optind + 1 < argc ? argv[optind + 1] :

@@ -149,18 +149,10 @@ cmd_validate(int argc, char **argv)
 	const struct cmd_parser p = { "validate", opts, NULL, store,
 	    cmd_validate_usage, NULL, NULL };
 	const char *path;
-	char *cause = NULL;
 	int rc = EXIT_ERROR;
 
-	if (cmd_options(&p, argc, argv, &cause) == 0 && argc - optind > 1) {
-		cmd_validate_usage(stderr, NULL);
-		cause_set(&cause, "expected one PATH");
-	}
-	if (cause != NULL) {
-		cmd_errors("validate", NULL, cause);
-		free(cause);
+	if (cmd_operands(&p, argc, argv, 0, 1) == -1)
 		return EXIT_ERROR;
-	}
 	path = optind < argc ? argv[optind] : confdir_desired();
 	if (model_load(&m, path, &errs) == 0) {
 		if (!no_file_check)
