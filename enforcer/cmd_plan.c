@@ -318,6 +318,7 @@ cmd_plan(int argc, char **argv)
 		errors_clear(&errs);
 		return EXIT_ERROR;
 	}
+	cmd_errors("plan", &m->warnings, NULL);
 	rc = cmd_plan_offline(m, &po, at);
 	model_free(m);
 	return rc;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "cmd.h"
 #include "confdir.h"
 #include "failsafe.h"
+#include "json.h"
 #include "model.h"
 #include "run.h"
 #include "timeparse.h"
@@ -88,6 +90,17 @@ cmd_window_usage(FILE *fp, const void *arg)
 	    "apply for the apply that follows open, close and extend\n",
 	    cmd_progname, cmd_progname, cmd_progname, cmd_progname,
 	    cmd_progname);
+}
+
+/* What a verb says besides its reports: on stderr with --json. */
+static void PRINTFLIKE(2, 3)
+cmd_window_say(const struct window_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(a->reports != NULL ? stderr : stdout, fmt, ap);
+	va_end(ap);
 }
 
 /* --- options -------------------------------------------------------------- */
@@ -235,8 +248,6 @@ cmd_window_check_args(struct window_args *a, int nargs, char **cause)
 	if (strcmp(a->sub, "extend") == 0 && (a->for_s == 0) ==
 	    (a->until == 0))
 		return cause_set(cause, "give one of --for and --until");
-	if (a->json && !list)
-		return cause_set(cause, "--json goes with list");
 	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
 		return cause_set(cause, "--all goes with close and no NAME");
 	return cmd_window_check_src(a, list, cause);
@@ -381,7 +392,7 @@ cmd_window_commit_to(const struct window_args *a, const struct window_edits *e,
  * committed; either failing undoes them.  Prints what was committed.
  */
 static int
-cmd_window_settle(const struct window_args *a, struct window_edits *e,
+cmd_window_settle(struct window_args *a, struct window_edits *e,
     const char *message, char **cause)
 {
 	struct model *m = NULL;
@@ -393,46 +404,79 @@ cmd_window_settle(const struct window_args *a, struct window_edits *e,
 		return cause_set(cause, "the desired state would be invalid: "
 		    "nothing written");
 	}
+	if (a->no_apply)	/* else the apply says them */
+		cmd_errors("window", &m->warnings, NULL);
 	model_free(m);
 	if (a->no_commit) {
-		printf("written, not committed (--no-commit)\n");
+		cmd_window_say(a, "written, not committed (--no-commit)\n");
 		return 0;
 	}
 	if (cmd_window_commit_to(a, e, message, id, &committed, cause) == -1) {
 		window_edits_undo(e);
 		return -1;
 	}
-	if (committed)
-		printf("committed %.7s: %.*s\n", id, (int)strcspn(message, "\n"),
-		    message);
-	else
-		printf("written (%s is not in a git work tree: not committed)\n",
+	if (committed) {
+		memcpy(a->commit, id, sizeof(a->commit));
+		cmd_window_say(a, "committed %.7s: %.*s\n", id,
+		    (int)strcspn(message, "\n"), message);
+	} else
+		cmd_window_say(a, "written (%s is not in a git work tree: not "
+		    "committed)\n",
 		    a->path);
 	return 0;
 }
 
-/* Add the targets of w to the comma-separated list in b ("" for all). */
+/* Where a window's apply goes: those of its targets that reach a host. */
+struct cmd_window_to {
+	const struct model	*m;
+	struct buf		 list;	/* ",a,b," */
+	int			 all;	/* a target is "all" */
+};
+
+/* ",a,b,", "" when no target reaches a host, or NULL for every host. */
+static const char *
+cmd_window_to_hosts(const struct cmd_window_to *to)
+{
+	return to->all ? NULL : buf_cstr(&to->list);
+}
+
+/*
+ * Add target name once, unless no host has it: an inventory group with no
+ * host today, which the loader warns of, applies to nothing.
+ */
 static void
-cmd_window_targets(struct buf *b, const struct model_window *w, int *all)
+cmd_window_to_add(struct cmd_window_to *to, const char *name)
 {
 	char *seen;
 	size_t i;
 
-	for (i = 0; i < w->nrules; i++) {
-		if (strcmp(w->rules[i].target, "all") == 0)
-			*all = 1;
-		seen = xasprintf(",%s,", w->rules[i].target);
-		if (strstr(buf_cstr(b), seen) == NULL)
-			buf_printf(b, "%s%s,", b->len == 0 ? "," : "",
-			    w->rules[i].target);
-		free(seen);
+	if (strcmp(name, "all") == 0) {
+		to->all = 1;
+		return;
 	}
+	for (i = 0; i < to->m->nhosts; i++)
+		if (model_host_match(&to->m->hosts[i], name))
+			break;
+	seen = xasprintf(",%s,", name);
+	if (i < to->m->nhosts && strstr(buf_cstr(&to->list), seen) == NULL)
+		buf_printf(&to->list, "%s%s,", to->list.len == 0 ? "," : "",
+		    name);
+	free(seen);
+}
+
+static void
+cmd_window_targets(struct cmd_window_to *to, const struct model_window *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nrules; i++)
+		cmd_window_to_add(to, w->rules[i].target);
 }
 
 /*
- * Apply to hosts (",a,b,", or NULL for every host) as `enforcer apply
- * --hosts a,b [--at TIME] PATH` would: the same run, recorded and
- * reported as an apply.
+ * Apply to hosts (",a,b,", "" for none, or NULL for every host) as
+ * `enforcer apply --hosts a,b [--at TIME] PATH` would: the same run,
+ * recorded and reported as an apply.
  */
 static int
 cmd_window_apply(const struct window_args *a, const char *hosts)
@@ -443,8 +487,15 @@ cmd_window_apply(const struct window_args *a, const char *hosts)
 
 	if (a->no_apply)
 		return EXIT_OK;
+	if (hosts != NULL && *hosts == '\0') {
+		cmd_window_say(a, "no host to apply to: the window's targets "
+		    "have none\n");
+		return EXIT_OK;
+	}
 	run_opts_plan(&o, 1);
-	if (hosts != NULL && *hosts != '\0')
+	o.json = a->reports != NULL;
+	o.json_sink = a->reports;
+	if (hosts != NULL)
 		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
 	if (a->at_given)
 		o.eo.at = a->at;
@@ -463,7 +514,7 @@ cmd_window_apply(const struct window_args *a, const char *hosts)
  * (npaths > 0: its fail-safes' paths) first pulls the fail-safes forward.
  */
 static int
-cmd_window_finish(const struct window_args *a, struct window_edits *e,
+cmd_window_finish(struct window_args *a, struct window_edits *e,
     const char *verb, const struct buf *msg, const char *targets,
     const char **paths, size_t npaths, char **cause)
 {
@@ -477,7 +528,7 @@ cmd_window_finish(const struct window_args *a, struct window_edits *e,
 	free(message);
 	if (rc == -1)
 		return -1;
-	if (npaths > 0 && !a->no_apply)
+	if (npaths > 0 && !a->no_apply && (targets == NULL || *targets != '\0'))
 		window_pull_forward(a, targets, paths, npaths);
 	return cmd_window_apply(a, targets);
 }
@@ -518,7 +569,8 @@ cmd_window_open_check(const struct window_args *a, const struct model *m,
 	    t = strtok_r(NULL, ",", &save))
 		if (strcmp(t, "all") != 0 && model_host_find(m, t) == NULL &&
 		    bsearch(&t, m->groups, m->ngroups, sizeof(*m->groups),
-		    cmd_window_strcmp) == NULL)
+		    cmd_window_strcmp) == NULL &&
+		    !inventory_groups_has(&m->inventory_groups, t))
 			rc = cause_set(cause, "--hosts: '%s' is not a host, a "
 			    "group or 'all'", t);
 	free(targets);
@@ -560,30 +612,36 @@ cmd_window_open_message(const struct window_args *a, const char *hosts,
  * on; should one not be armed, nothing is.
  */
 static int
-cmd_window_open_apply(const struct window_args *a, const char *targets,
-    char **cause)
+cmd_window_open_apply(const struct window_args *a, const struct model *m,
+    const char *targets, char **cause)
 {
-	char *hosts = xasprintf(",%s,", targets), *path;
-	const char *paths[1];
+	struct cmd_window_to to = { m, BUF_INIT, 0 };
+	const char *paths[1], *hosts;
+	char *list = xstrdup(targets), *t, *save, *path;
 	int rc = EXIT_ERROR;
 
-	if (a->gateway != NULL && !a->no_apply) {
+	for (t = strtok_r(list, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save))
+		cmd_window_to_add(&to, t);
+	hosts = cmd_window_to_hosts(&to);
+	if (a->gateway != NULL && !a->no_apply &&
+	    (hosts == NULL || *hosts != '\0')) {
 		path = xasprintf("%s%s", FAILSAFE_TASKS_PATH, a->name);
 		paths[0] = path;
-		rc = window_arm_first(a, strstr(hosts, ",all,") != NULL ? NULL :
-		    hosts, paths, 1, cause);
+		rc = window_arm_first(a, hosts, paths, 1, cause);
 		free(path);
 		if (rc == -1) {
 			cause_prefix(cause, "nothing turned on; the window "
 			    "stays written (window close %s withdraws it)",
 			    a->name);
-			free(hosts);
-			return EXIT_HOSTS;
+			rc = EXIT_HOSTS;
+			goto out;
 		}
 	}
-	rc = cmd_window_apply(a, strstr(hosts, ",all,") != NULL ? NULL :
-	    hosts);
-	free(hosts);
+	rc = cmd_window_apply(a, hosts);
+out:
+	buf_release(&to.list);
+	free(list);
 	return rc;
 }
 
@@ -609,7 +667,7 @@ cmd_window_open(struct window_args *a, const struct model *m, char **cause)
 	msg = cmd_window_open_message(a, targets, start, end);
 	if (window_write(&e, a->path, a->name, start, end, a->reason, apply,
 	    cause) == 0 && cmd_window_settle(a, &e, msg, cause) == 0)
-		rc = cmd_window_open_apply(a, targets, cause);
+		rc = cmd_window_open_apply(a, m, targets, cause);
 out:
 	window_edits_release(&e);
 	node_free(apply);
@@ -623,12 +681,12 @@ out:
 /* End w at end (close) in the edits; note its targets. */
 static int
 cmd_window_end_one(const struct window_args *a, const struct model_window *w,
-    time_t end, struct window_edits *e, struct buf *targets, int *all,
+    time_t end, struct window_edits *e, struct cmd_window_to *to,
     char **cause)
 {
 	char t[TIMEPARSE_UTC_LEN];
 
-	cmd_window_targets(targets, w, all);
+	cmd_window_targets(to, w);
 	if (w->start > a->at) {
 		timeparse_format_utc(w->start, t, sizeof(t));
 		return cause_set(cause, "window '%s' has not started (it starts "
@@ -637,7 +695,8 @@ cmd_window_end_one(const struct window_args *a, const struct model_window *w,
 	}
 	timeparse_format_utc(w->end, t, sizeof(t));
 	if (w->end <= a->at) {
-		printf("window %s ended already, at %s\n", w->name, t);
+		cmd_window_say(a, "window %s ended already, at %s\n", w->name,
+		    t);
 		return 0;
 	}
 	/* A window starting this very second still has to end after it. */
@@ -649,13 +708,14 @@ static int
 cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
-	struct buf targets = BUF_INIT, msg = BUF_INIT;
+	struct cmd_window_to to = { m, BUF_INIT, 0 };
+	struct buf msg = BUF_INIT;
 	const struct model_window *w;
 	char when[TIMEPARSE_UTC_LEN];
 	const char **paths;
 	time_t last = 0;
 	size_t i, n = 0, npaths = 0;
-	int all = 0, rc = -1;
+	int rc = -1;
 
 	timeparse_format_utc(a->at, when, sizeof(when));
 	paths = xcalloc(m->nwindows + 1, sizeof(*paths));
@@ -664,8 +724,7 @@ cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 		if (a->all ? !model_window_active(w, a->at) :
 		    strcmp(w->name, a->name) != 0)
 			continue;
-		if (cmd_window_end_one(a, w, a->at, &e, &targets, &all,
-		    cause) == -1)
+		if (cmd_window_end_one(a, w, a->at, &e, &to, cause) == -1)
 			goto out;
 		if (w->end > a->at && w->start + 1 > last)
 			last = w->start + 1;
@@ -681,7 +740,7 @@ cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 			    a->repo != NULL ? a->repo : a->path);
 			goto out;
 		}
-		printf("no window is open\n");
+		cmd_window_say(a, "no window is open\n");
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -696,15 +755,15 @@ cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 		a->at = last;	/* the end written: the pull-forward's instant */
 	}
 	buf_printf(&msg, ": ended early at %s", when);
-	rc = e.n == 0 ? cmd_window_apply(a, all ? NULL : buf_cstr(&targets)) :
-	    cmd_window_finish(a, &e, "close", &msg, all ? NULL :
-	    buf_cstr(&targets), paths, npaths, cause);
+	rc = e.n == 0 ? cmd_window_apply(a, cmd_window_to_hosts(&to)) :
+	    cmd_window_finish(a, &e, "close", &msg, cmd_window_to_hosts(&to),
+	    paths, npaths, cause);
 out:
 	for (i = 0; i < npaths; i++)
 		free((char *)paths[i]);
 	free(paths);
 	window_edits_release(&e);
-	buf_release(&targets);
+	buf_release(&to.list);
 	buf_release(&msg);
 	return rc;
 }
@@ -713,11 +772,12 @@ static int
 cmd_window_extend(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
-	struct buf targets = BUF_INIT, msg = BUF_INIT;
+	struct cmd_window_to to = { m, BUF_INIT, 0 };
+	struct buf msg = BUF_INIT;
 	const struct model_window *w;
 	char was[TIMEPARSE_UTC_LEN], now[TIMEPARSE_UTC_LEN];
 	time_t end;
-	int all = 0, rc = -1;
+	int rc = -1;
 
 	if ((w = cmd_window_find(m, a->name)) == NULL)
 		return cause_set(cause, "no window '%s' in %s", a->name,
@@ -728,17 +788,51 @@ cmd_window_extend(struct window_args *a, const struct model *m, char **cause)
 		    "window close", a->name);
 	if (cmd_window_cap(m, a->name, w->start, end, cause) == -1)
 		return -1;
-	cmd_window_targets(&targets, w, &all);
+	cmd_window_targets(&to, w);
 	timeparse_format_utc(w->end, was, sizeof(was));
 	timeparse_format_utc(end, now, sizeof(now));
 	buf_printf(&msg, "%s: now ends %s (was %s)", w->name, now, was);
 	if (window_set_end(&e, w, end, cause) == 0)
-		rc = cmd_window_finish(a, &e, "extend", &msg, all ? NULL :
-		    buf_cstr(&targets), NULL, 0, cause);
+		rc = cmd_window_finish(a, &e, "extend", &msg,
+		    cmd_window_to_hosts(&to), NULL, 0, cause);
 	window_edits_release(&e);
-	buf_release(&targets);
+	buf_release(&to.list);
 	buf_release(&msg);
 	return rc;
+}
+
+/*
+ * open, close, extend --json: one object, the reports of the runs they
+ * made (docs/json.md's shape) in the order made: a close's pull-forward
+ * of the fail-safes, a preset's arming, then the apply.
+ */
+static void
+cmd_window_json(const struct window_args *a)
+{
+	struct buf out = BUF_INIT;
+	const char *line, *nl;
+	struct json j;
+
+	json_init(&j, &out);
+	json_object_begin(&j);
+	json_kv_int(&j, "version", 1);
+	json_kv_string(&j, "verb", "window");
+	json_kv_string(&j, "action", a->sub);
+	json_kv_string(&j, "window", a->name);
+	json_kv_string(&j, "commit", a->commit[0] != '\0' ? a->commit :
+	    NULL);
+	json_key(&j, "runs");
+	json_array_begin(&j);
+	for (line = buf_cstr(a->reports); *line != '\0'; line = nl + 1) {
+		nl = strchrnul(line, '\n');
+		json_raw(&j, line, (size_t)(nl - line));
+		if (*nl == '\0')
+			break;
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	printf("%s\n", buf_cstr(&out));
+	buf_release(&out);
 }
 
 int
@@ -746,6 +840,7 @@ cmd_window(int argc, char **argv)
 {
 	struct window_repo wr;
 	struct window_args a;
+	struct buf reports = BUF_INIT;
 	struct model *m = NULL;
 	char *cause = NULL, *verb;
 	int rc = EXIT_ERROR;
@@ -773,6 +868,8 @@ cmd_window(int argc, char **argv)
 		a.path = wr.dir;
 		a.repo_copy = &wr;
 	}
+	if (a.json)
+		a.reports = &reports;
 	if (cmd_window_load(&a, &m) == -1)
 		goto out;
 	if (strcmp(a.sub, "open") == 0)
@@ -783,6 +880,10 @@ cmd_window(int argc, char **argv)
 		rc = cmd_window_extend(&a, m, &cause);
 	if (rc == -1)
 		rc = EXIT_ERROR;
+	/* Nothing written, nothing run: the cause alone, as apply. */
+	if (a.json && (a.commit[0] != '\0' || reports.len > 0 ||
+	    rc != EXIT_ERROR))
+		cmd_window_json(&a);
 out:
 	if (cause != NULL) {
 		verb = xasprintf("window%s%s", a.sub != NULL ? " " : "",
@@ -791,6 +892,7 @@ out:
 		free(verb);
 	}
 	free(cause);
+	buf_release(&reports);
 	node_free(a.set);
 	model_free(m);
 	window_repo_release(&wr);
