@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "run.h"
 #include "secret.h"
 #include "timeparse.h"
@@ -93,7 +94,8 @@ cmd_restart_usage(FILE *fp, const void *arg)
 	fprintf(fp,
 	    "usage: %s %s [--hosts GLOB] [--timeout DURATION] [--dry-run] "
 	    "[--yes]\n"
-	    "       %*s [--parallel N] [--no-wait] [--history DIR] [PATH]\n\n"
+	    "       %*s [--json] [--parallel N] [--no-wait] [--history DIR] "
+	    "[PATH]\n\n"
 	    "%s through a one-shot task running as SYSTEM\n"
 	    "(%s), wait until each host is back, then delete\n"
 	    "the task.  More than one host needs --yes, or yes typed on the "
@@ -103,6 +105,7 @@ cmd_restart_usage(FILE *fp, const void *arg)
 	    "(default %llds)\n"
 	    "  --dry-run         say what would be restarted; change nothing\n"
 	    "  --yes             restart several hosts without asking\n"
+	    "  --json            the outcome as one JSON object (docs/json.md)\n"
 	    "  --parallel N      hosts handled at once (default 16)\n"
 	    "  --no-wait         fail at once if another run holds the lock\n"
 	    "\nexit status: 0 every host is back, 1 error or not confirmed, "
@@ -539,14 +542,73 @@ cmd_restart_line(const struct restart_pool *p, const struct cmd_restart_host *h)
 		    h->host->name, p->kind->done, (double)h->ms / 1000);
 }
 
+static void
+cmd_restart_json_host(struct json *j, const struct restart_pool *p,
+    const struct cmd_restart_host *h)
+{
+	json_object_begin(j);
+	json_kv_string(j, "name", h->host->name);
+	json_kv_string(j, "status", h->error != NULL ? "failed" : p->dry_run ?
+	    "would_restart" : "restarted");
+	json_kv_string(j, "error", h->error != NULL ? cmd_restart_unhost(h) :
+	    NULL);
+	json_kv_bool(j, "attempted", h->attempted);
+	json_key(j, "back_after_ms");
+	if (h->error == NULL && !p->dry_run)
+		json_int(j, h->ms);
+	else
+		json_null(j);
+	json_kv_string(j, "boot_before", h->boot);
+	json_kv_string(j, "boot_after", h->boot_after);
+	json_object_end(j);
+}
+
+/* --json: one object, as the run report's (docs/json.md). */
+static void
+cmd_restart_json(const struct restart_pool *p, const char *run_id,
+    size_t failed)
+{
+	struct buf out = BUF_INIT;
+	struct json j;
+	size_t i;
+
+	json_init(&j, &out);
+	json_object_begin(&j);
+	json_kv_int(&j, "version", 1);
+	json_kv_string(&j, "verb", p->kind->verb);
+	json_kv_string(&j, "run_id", p->dry_run ? NULL : run_id);
+	json_kv_bool(&j, "dry_run", p->dry_run);
+	json_kv_string(&j, "task", p->kind->task);
+	json_key(&j, "hosts");
+	json_array_begin(&j);
+	for (i = 0; i < p->n; i++)
+		cmd_restart_json_host(&j, p, &p->hosts[i]);
+	json_array_end(&j);
+	json_key(&j, "summary");
+	json_object_begin(&j);
+	json_kv_int(&j, "hosts", (long long)p->n);
+	json_kv_int(&j, p->dry_run ? "to_restart" : "restarted",
+	    (long long)(p->n - failed));
+	json_kv_int(&j, "failed", (long long)failed);
+	json_object_end(&j);
+	json_object_end(&j);
+	printf("%s\n", buf_cstr(&out));
+	buf_release(&out);
+}
+
 static int
-cmd_restart_report(const struct restart_pool *p)
+cmd_restart_report(const struct restart_pool *p, int json, const char *run_id)
 {
 	size_t i, failed = 0;
 
+	for (i = 0; i < p->n; i++)
+		failed += p->hosts[i].error != NULL;
+	if (json) {
+		cmd_restart_json(p, run_id, failed);
+		return failed > 0 ? EXIT_HOSTS : EXIT_OK;
+	}
 	for (i = 0; i < p->n; i++) {
 		cmd_restart_line(p, &p->hosts[i]);
-		failed += p->hosts[i].error != NULL;
 	}
 	printf("\n%s: %zu host%s: %zu %s, %zu failed\n", p->kind->verb, p->n,
 	    p->n == 1 ? "" : "s", p->n - failed, p->dry_run ? "to restart" :
@@ -695,12 +757,12 @@ cmd_restart_main(const struct restart_kind *k, int argc, char **argv)
 	p.timeout_ms = a.timeout * 1000;
 	engine_each(p.n, a.o.eo.parallel, NULL, cmd_restart_one,
 	    cmd_restart_skip, &p);
-	code = run_signal_exit(cmd_restart_report(&p));
+	code = run_signal_exit(cmd_restart_report(&p, a.o.json, run_id));
 	if (a.dry_run)
 		goto out;
 	if (cmd_restart_record(&r, &p, run_id, started, 0, &cause) == -1)
 		code = EXIT_ERROR;
-	else
+	else if (!a.o.json)
 		printf("recorded run %s in %s\n", run_id,
 		    history_where(r.hist));
 out:
