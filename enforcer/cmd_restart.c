@@ -32,6 +32,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "report.h"
 #include "run.h"
 #include "secret.h"
 #include "timeparse.h"
@@ -572,10 +573,7 @@ cmd_restart_json(const struct restart_pool *p, const char *run_id,
 	struct json j;
 	size_t i;
 
-	json_init(&j, &out);
-	json_object_begin(&j);
-	json_kv_int(&j, "version", 1);
-	json_kv_string(&j, "verb", p->kind->verb);
+	report_json_begin(&j, &out, p->kind->verb);
 	json_kv_string(&j, "run_id", p->dry_run ? NULL : run_id);
 	json_kv_bool(&j, "dry_run", p->dry_run);
 	json_kv_string(&j, "task", p->kind->task);

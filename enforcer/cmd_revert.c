@@ -164,10 +164,7 @@ cmd_revert_print_nothing(const struct revert_args *a,
 		cmd_revert_print_notes(p, a->dry_run);
 		return;
 	}
-	json_init(&j, &out);
-	json_object_begin(&j);
-	json_kv_int(&j, "version", 1);
-	json_kv_string(&j, "verb", a->dry_run ? "plan" : "revert");
+	report_json_begin(&j, &out, a->dry_run ? "plan" : "revert");
 	json_key(&j, "hosts");
 	json_array_begin(&j);
 	json_array_end(&j);

@@ -21,6 +21,7 @@
 #include "confdir.h"
 #include "failsafe.h"
 #include "json.h"
+#include "report.h"
 #include "model.h"
 #include "run.h"
 #include "timeparse.h"
@@ -813,10 +814,7 @@ cmd_window_json(const struct window_args *a)
 	const char *line, *nl;
 	struct json j;
 
-	json_init(&j, &out);
-	json_object_begin(&j);
-	json_kv_int(&j, "version", 1);
-	json_kv_string(&j, "verb", "window");
+	report_json_begin(&j, &out, "window");
 	json_kv_string(&j, "action", a->sub);
 	json_kv_string(&j, "window", a->name);
 	json_kv_string(&j, "commit", a->commit[0] != '\0' ? a->commit :

@@ -8,14 +8,15 @@
 # CredSSP as the hosts hold it, and the commit as git has it.
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/window.sh"
-
-window_fleet $NET
-D="$TMP/ds"
-window_desired "$D" $NET
-git_commit "$D" "policies"
 N1=node1.contoso.test
 N2=node2.contoso.test
 GW=wac01.contoso.test
+
+# The window suites' fleet, then its desired state (a git work tree)
+# trusting the fleet's CA.
+window_fleet $NET
+D="$TMP/ds"
+window_desired "$D" $NET && git_commit "$D" "policies"
 
 # Parses, or fails the check; the object on stdout for the next one.
 parses() {	# DESC FILE
