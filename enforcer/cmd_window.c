@@ -405,8 +405,9 @@ cmd_window_settle(struct window_args *a, struct window_edits *e,
 		return cause_set(cause, "the desired state would be invalid: "
 		    "nothing written");
 	}
-	if (a->no_apply)	/* else the apply says them */
-		cmd_errors("window", &m->warnings, NULL);
+	/* Those of the state written, once: the apply does not repeat them. */
+	cmd_errors("window", &m->warnings, NULL);
+	a->warned = 1;
 	model_free(m);
 	if (a->no_commit) {
 		cmd_window_say(a, "written, not committed (--no-commit)\n");
@@ -496,6 +497,7 @@ cmd_window_apply(const struct window_args *a, const char *hosts)
 	run_opts_plan(&o, 1);
 	o.json = a->reports != NULL;
 	o.json_sink = a->reports;
+	o.warned = a->warned;
 	if (hosts != NULL)
 		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
 	if (a->at_given)

@@ -115,6 +115,8 @@ struct window_args {
 	/* open, close, extend --json: what they did, for the one object */
 	struct buf	*reports;	/* each run's report, one a line */
 	char		 commit[41];	/* the commit written, or "" */
+	int		 warned;	/* the warnings of the desired state
+					   written were said */
 };
 
 /*
