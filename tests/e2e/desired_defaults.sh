@@ -14,26 +14,18 @@
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
-H1=h1.contoso.test
-H2=h2.contoso.test
-H3=h3.contoso.test
-cat >"$TMP/fleet.yaml" <<EOT
-$FLEET_DEFAULTS
-hosts:
-  $H1: { address: $NET.1 }
-  $H2: { address: $NET.2 }
-  $H3: { address: $NET.3 }
-EOT
+H1=h1.contoso.test H2=h2.contoso.test H3=h3.contoso.test
+{
+	echo "$FLEET_DEFAULTS"
+	echo "hosts:"
+	for i in 1 2 3; do echo "  h$i.contoso.test: { address: $NET.$i }"; done
+} >"$TMP/fleet.yaml"
 fleet_start "$TMP/fleet.yaml"
 
 # The configuration directory, a git work tree: desired/ and, beside it,
 # the team's Ansible inventory.
 ETC="$TMP/etc"
-export HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1
-mkdir -p "$HOME" "$ETC/inventory"
-git config --global user.name "Ops Person"
-git config --global user.email ops@contoso.test
-git config --global init.defaultBranch main
+mkdir -p "$ETC/inventory"
 ds_new "$ETC/desired"
 cat >"$ETC/inventory/hosts.ini" <<EOT
 $H3 ansible_host=$NET.3
@@ -50,7 +42,9 @@ policies:
   web: { credssp: { server: disabled } }
   empty: { credssp: { client: disabled } }
 EOT
-git -C "$ETC" init -q && git -C "$ETC" add -A && git -C "$ETC" commit -qm desired
+git_home
+git -C "$ETC" init -q -b main && git -C "$ETC" add -A &&
+    git -C "$ETC" commit -qm desired
 WARN="policies.yaml:4:3: warning: policy target 'empty' is an inventory group with no host: it applies to nothing"
 for h in $H1 $H2; do
 	sim_ok POST "/hosts/$h/set" "winrm.service.auth.CredSSP = true" >/dev/null
@@ -96,7 +90,6 @@ mv "$TMP/inventory.away" "$ETC/inventory"
 
 # --- no PATH: the configuration directory ----------------------------------------
 export ENFORCER_CONFDIR="$ETC"
-unset ENFORCER_HISTORY
 cd / || exit 1
 sim_ok POST "/hosts/$H2/set" "winrm.service.auth.CredSSP = true" >/dev/null
 run_enforcer apply --json
