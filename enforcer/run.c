@@ -133,8 +133,11 @@ run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 	r->o = *o;
 	if (desired_load(&r->d, &r->o.src, errs) == -1)
 		return -1;
-	/* A policy for an inventory group with no host: said, not a stop. */
-	if (!r->o.warned)
+	/*
+	 * A policy for an inventory group with no host: said, not a stop;
+	 * --quiet (cron) leaves them to validate.
+	 */
+	if (!r->o.warned && !r->o.quiet)
 		cmd_errors(r->o.verb, &r->d.m->warnings, NULL);
 	if (run_open_history(r, cause) == -1)
 		return -1;

@@ -84,7 +84,7 @@ void run_opts_plan(struct run_opts *, int apply);
 
 /*
  * Load o->src's desired state (problems into errs; its warnings printed
- * unless o->warned), open its history as
+ * unless o->warned or o->quiet), open its history as
  * o->history says, take the lock (o->lock), hand the history the secrets
  * to redact, load last states (o->last), and catch SIGINT and SIGTERM:
  * the first stops the engine at its next safe point (engine_interrupt()),
