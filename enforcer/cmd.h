@@ -88,6 +88,24 @@ int cmd_apply(int, char **);
 struct run_opts;
 int cmd_run_option(int ch, const char *arg, struct run_opts *, char **cause);
 
+/* Entries of a verb's longopts, with cmd_run_option()'s letters. */
+#define CMD_OPT_JSON		{ "json", no_argument, NULL, 'j' }
+#define CMD_OPT_HOSTS		{ "hosts", required_argument, NULL, 'H' }
+#define CMD_OPT_PARALLEL	{ "parallel", required_argument, NULL, 'p' }
+/* The runs that change hosts: how many at once, the lock, the history. */
+#define CMD_OPTS_RUN		CMD_OPT_PARALLEL, \
+	{ "no-wait", no_argument, NULL, 'n' }, \
+	{ "history", required_argument, NULL, 'y' }
+/* The desired state of a commit, at an instant. */
+#define CMD_OPTS_SOURCE		{ "at", required_argument, NULL, 'a' }, \
+	{ "repo", required_argument, NULL, 'r' }, \
+	{ "ref", required_argument, NULL, 'f' }, \
+	{ "require-signed", required_argument, NULL, 's' }, \
+	{ "cache", required_argument, NULL, 'c' }
+/* Every table's end: --help ('h'), then the terminator. */
+#define CMD_OPTS_END		{ "help", no_argument, NULL, 'h' }, \
+	{ NULL, 0, NULL, 0 }
+
 /* A verb's option taken as it is: its value kept, or a flag set to 1. */
 struct cmd_store {
 	int		  ch;		/* 0 ends a list */

@@ -65,23 +65,13 @@ static int
 cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
-		{ "parallel", required_argument, NULL, 'p' },
-		{ "hosts", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
+		CMD_OPT_HOSTS, CMD_OPT_JSON, CMD_OPTS_RUN, CMD_OPTS_SOURCE,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "metrics-file", required_argument, NULL, 'm' },
-		{ "no-wait", no_argument, NULL, 'n' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "history", required_argument, NULL, 'y' },
-		{ "repo", required_argument, NULL, 'r' },
-		{ "ref", required_argument, NULL, 'f' },
-		{ "require-signed", required_argument, NULL, 's' },
-		{ "cache", required_argument, NULL, 'c' },
 		{ "require-clean", no_argument, NULL, 'C' },
 		{ "shard", required_argument, NULL, CMD_OPT_SHARD },
 		{ "shards", required_argument, NULL, CMD_OPT_SHARDS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	const struct cmd_parser p = { o->verb, longopts, o, NULL,
 	    cmd_apply_usage, NULL, o };

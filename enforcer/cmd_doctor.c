@@ -73,10 +73,7 @@ cmd_doctor_parse(struct doctor_args *a, int argc, char **argv, char **cause)
 	static const struct option longopts[] = {
 		{ "gateway", required_argument, NULL, 'g' },
 		{ "node", required_argument, NULL, 'N' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "parallel", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPT_JSON, CMD_OPT_PARALLEL, CMD_OPTS_END,
 	};
 	const struct cmd_store store[] = {
 		{ 'g', &a->gateway, NULL },

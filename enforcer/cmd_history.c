@@ -203,8 +203,7 @@ cmd_history(int argc, char **argv)
 		{ "class", required_argument, NULL, 'c' },
 		{ "changes", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	struct history_args a = { HISTORY_FILTER_INIT, { NULL, 0, 0 }, NULL,
 	    0, 0 };

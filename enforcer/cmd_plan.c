@@ -276,8 +276,7 @@ cmd_plan(int argc, char **argv)
 		{ "offline", no_argument, NULL, 'o' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "hosts", required_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	struct plan_opts po = { NULL, NULL };
 	const char *at_arg = NULL;

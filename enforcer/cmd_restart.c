@@ -136,16 +136,10 @@ static int
 cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
-		{ "hosts", required_argument, NULL, 'H' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "yes", no_argument, NULL, 'Y' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "parallel", required_argument, NULL, 'p' },
-		{ "no-wait", no_argument, NULL, 'n' },
-		{ "history", required_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPT_HOSTS, CMD_OPT_JSON, CMD_OPTS_RUN, CMD_OPTS_END,
 	};
 	const struct cmd_store store[] = {
 		{ 'd', NULL, &a->dry_run },

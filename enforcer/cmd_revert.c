@@ -52,17 +52,7 @@ cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "history", required_argument, NULL, 'y' },
-		{ "parallel", required_argument, NULL, 'p' },
-		{ "no-wait", no_argument, NULL, 'n' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "repo", required_argument, NULL, 'r' },
-		{ "ref", required_argument, NULL, 'f' },
-		{ "require-signed", required_argument, NULL, 's' },
-		{ "cache", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPT_JSON, CMD_OPTS_RUN, CMD_OPTS_SOURCE, CMD_OPTS_END,
 	};
 	const struct cmd_store store[] = {
 		{ 'd', NULL, &a->dry_run },

@@ -129,8 +129,7 @@ cmd_show(int argc, char **argv)
 		{ "history", required_argument, NULL, 'H' },
 		{ "cache", required_argument, NULL, 'K' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	struct history_place place = { NULL, 0, 0 };
 	const char *dir = NULL;

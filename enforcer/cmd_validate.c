@@ -134,8 +134,7 @@ cmd_validate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-file-check", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	struct errors errs = ERRORS_INIT;
 	struct cmd_validate_names untargeted = { NULL, 0 };

@@ -281,8 +281,7 @@ cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "nodes", required_argument, NULL, 'N' },
 		{ "member", required_argument, NULL, 'm' },
 		{ "group", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	const struct cmd_store store[] = {
 		{ 'H', &a->hosts, NULL }, { 'R', &a->reason, NULL },
