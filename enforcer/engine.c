@@ -547,22 +547,36 @@ engine_reread(struct state_ctx *ctx, const struct wsman_opts *wo,
 	return now;
 }
 
-/* Re-read and diff again: a change is verified when it is no longer due. */
+/*
+ * Re-read and diff again: a change is verified when it is no longer due.
+ * Only the kinds something was sent to are re-read; the others are as
+ * this run observed them (a drifted host costs its writes and one read of
+ * what they touched, not a second read of everything).
+ */
 static void
 engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
     struct engine_host *eh)
 {
-	struct node *now;
+	struct node *sent, *now;
+	const char *kind;
 	size_t i;
-	int todo = 0;
 
-	for (i = 0; i < eh->changes.n; i++)
-		if (engine_unjudged(&eh->info[i]))
-			todo = 1;
-	if (!todo || (now = engine_reread(ctx, wo, eh, eh->desired)) == NULL)
-		return;
-	node_free(eh->verified);
-	eh->verified = now;
+	sent = node_map();
+	for (i = 0; i < eh->changes.n; i++) {
+		kind = eh->info[i].change->kind;
+		if (engine_unjudged(&eh->info[i]) &&
+		    node_get(sent, kind) == NULL)
+			node_map_set(sent, kind,
+			    node_copy(node_get(eh->desired, kind)));
+	}
+	if (sent->npairs > 0 &&
+	    (now = engine_reread(ctx, wo, eh, sent)) != NULL) {
+		if (eh->verified == NULL)
+			eh->verified = node_copy(eh->observed);
+		engine_merge(eh->verified, now);
+		node_free(now);
+	}
+	node_free(sent);
 }
 
 static int
