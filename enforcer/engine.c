@@ -547,6 +547,33 @@ engine_reread(struct state_ctx *ctx, const struct wsman_opts *wo,
 	return now;
 }
 
+/* kind's desired state into sent (kind -> desired), once. */
+static void
+engine_sent_add(struct node *sent, const struct engine_host *eh,
+    const char *kind)
+{
+	if (node_get(sent, kind) == NULL)
+		node_map_set(sent, kind, node_copy(node_get(eh->desired,
+		    kind)));
+}
+
+/* The kinds of sent re-read and judged, into eh->verified. */
+static void
+engine_reread_sent(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh, const struct node *sent)
+{
+	struct node *now;
+
+	if (sent->npairs == 0 || (now = engine_reread(ctx, wo, eh,
+	    sent)) == NULL)
+		return;
+	/* Nothing else re-read: the rest is as observed. */
+	if (eh->verified == NULL)
+		eh->verified = node_copy(eh->observed);
+	engine_merge(eh->verified, now);
+	node_free(now);
+}
+
 /*
  * Re-read and diff again: a change is verified when it is no longer due.
  * Only the kinds something was sent to are re-read; the others are as
@@ -557,25 +584,14 @@ static void
 engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
     struct engine_host *eh)
 {
-	struct node *sent, *now;
-	const char *kind;
+	struct node *sent;
 	size_t i;
 
 	sent = node_map();
-	for (i = 0; i < eh->changes.n; i++) {
-		kind = eh->info[i].change->kind;
-		if (engine_unjudged(&eh->info[i]) &&
-		    node_get(sent, kind) == NULL)
-			node_map_set(sent, kind,
-			    node_copy(node_get(eh->desired, kind)));
-	}
-	if (sent->npairs > 0 &&
-	    (now = engine_reread(ctx, wo, eh, sent)) != NULL) {
-		if (eh->verified == NULL)
-			eh->verified = node_copy(eh->observed);
-		engine_merge(eh->verified, now);
-		node_free(now);
-	}
+	for (i = 0; i < eh->changes.n; i++)
+		if (engine_unjudged(&eh->info[i]))
+			engine_sent_add(sent, eh, eh->info[i].change->kind);
+	engine_reread_sent(ctx, wo, eh, sent);
 	node_free(sent);
 }
 
@@ -659,8 +675,7 @@ engine_apply_last(struct engine_ctx *ec, struct state_ctx *ctx,
     const struct wsman_opts *wo, struct engine_host *eh)
 {
 	struct engine_change *ic;
-	struct node *sent, *now;
-	const char *kind;
+	struct node *sent;
 	size_t i;
 
 	if (ec->o->guard != NULL)
@@ -668,23 +683,13 @@ engine_apply_last(struct engine_ctx *ec, struct state_ctx *ctx,
 	sent = node_map();
 	for (i = 0; i < eh->changes.n; i++) {
 		ic = &eh->info[i];
-		kind = ic->change->kind;
 		if (!(ic->change->flags & CHANGE_LAST) ||
 		    ic->result != ENGINE_PENDING || ic->held)
 			continue;
 		engine_send(ctx, eh, ic);
-		if (node_get(sent, kind) == NULL)
-			node_map_set(sent, kind,
-			    node_copy(node_get(eh->desired, kind)));
+		engine_sent_add(sent, eh, ic->change->kind);
 	}
-	if (sent->npairs > 0 &&
-	    (now = engine_reread(ctx, wo, eh, sent)) != NULL) {
-		/* Nothing else re-read: the rest is as observed. */
-		if (eh->verified == NULL)
-			eh->verified = node_copy(eh->observed);
-		engine_merge(eh->verified, now);
-		node_free(now);
-	}
+	engine_reread_sent(ctx, wo, eh, sent);
 	node_free(sent);
 }
 
