@@ -81,7 +81,7 @@ int cmd_apply(int, char **);
  * letters, into a run's options: --parallel (p), --no-wait (n), --at (a),
  * --history (y), --repo (r), --ref (f), --require-signed (s), --cache (c),
  * --require-clean (C), --hosts (H), --json (j), --quiet (q),
- * --metrics-file (m), --shard and --shards.  A verb takes those its
+ * --metrics-file (m), --shard, --shards and --connections.  A verb takes those its
  * longopts name.  Returns 1 when ch was one of them, 0 when it is the
  * caller's, -1 with *cause on a bad value.
  */
@@ -150,9 +150,10 @@ int cmd_operands(const struct cmd_parser *p, int argc, char **argv, int min,
 int cmd_options_path(const struct cmd_parser *p, int argc, char **argv,
     char **cause);
 
-/* --shard and --shards: codes past any letter, since other verbs' letters
+/* --shard, --shards, --connections: codes past any letter, since other verbs' letters
  * ('N' for doctor's --node) reach cmd_run_option() too. */
 #define CMD_OPT_SHARD	0x100
 #define CMD_OPT_SHARDS	0x101
+#define CMD_OPT_CONNECTIONS 0x102
 
 #endif

@@ -19,13 +19,17 @@ cmd_apply_usage(FILE *fp, const void *arg)
 	const char *verb = apply ? "apply" : "plan";
 
 	fprintf(fp,
-	    "usage: %s %s [--parallel N] [--hosts GLOB] [--shard I/N | --shards N]\n"
+	    "usage: %s %s [--parallel N] [--connections N] [--hosts GLOB]\n"
+	    "       %*s [--shard I/N | --shards N]\n"
 	    "       %*s [--json] [--no-wait] [--quiet] [--metrics-file FILE]\n"
 	    "       %*s [--at TIME] [--history DIR] [--require-clean] [PATH]\n"
 	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
 	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
 	    "  --parallel N   hosts handled at once (default 16)\n"
+	    "  --connections N  connections per host: 1 reads the kinds in turn,\n"
+	    "                 more reads them at once (default: 1 when there are\n"
+	    "                 more hosts than --parallel, else 4)\n"
 	    "  --hosts GLOB   only hosts whose name or group matches GLOB\n"
 	    "  --shard I/N    only the hosts of shard I of N (from 0; docs/scale.md)\n"
 	    "  --shards N     the same, I from $JOB_COMPLETION_INDEX\n"
@@ -50,6 +54,7 @@ cmd_apply_usage(FILE *fp, const void *arg)
 	    "2 changes pending%s, 3 some hosts failed\n",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    (int)(strlen(cmd_progname) + strlen(verb)), "",
+	    (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    apply ? "Read every host, diff against the desired state, apply "
 	    "the changes in a safe\norder and verify each by reading it back." :
@@ -66,6 +71,7 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		CMD_OPT_HOSTS, CMD_OPT_JSON, CMD_OPTS_RUN, CMD_OPTS_SOURCE,
+		{ "connections", required_argument, NULL, CMD_OPT_CONNECTIONS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "metrics-file", required_argument, NULL, 'm' },
 		{ "require-clean", no_argument, NULL, 'C' },

@@ -37,21 +37,37 @@ static const struct {
 	{ 'q', offsetof(struct run_opts, quiet), 1 },
 };
 
+/* *v from arg, a whole number from 1 to max. */
+static int
+cmd_run_number(const char *opt, const char *arg, long max, long *v,
+    char **cause)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || *v < 1 || *v > max)
+		return cause_set(cause, "%s: '%s' is not a number from 1 to %ld",
+		    opt, arg, max);
+	return 0;
+}
+
 /* The options whose value is checked. */
 static int
 cmd_run_checked(int ch, const char *arg, struct run_opts *o, char **cause)
 {
-	char *end;
 	long v;
 
 	switch (ch) {
 	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
-			return cause_set(cause, "--parallel: '%s' is not a "
-			    "number from 1 to 4096", arg);
+		if (cmd_run_number("--parallel", arg, 4096, &v, cause) == -1)
+			return -1;
 		o->eo.parallel = (int)v;
+		return 1;
+	case CMD_OPT_CONNECTIONS:
+		if (cmd_run_number("--connections", arg, 64, &v, cause) == -1)
+			return -1;
+		o->eo.connections = (unsigned)v;
 		return 1;
 	case 'a':
 		if (timeparse_rfc3339(arg, &o->eo.at, cause) == -1)
