@@ -325,7 +325,11 @@ engine_readers_run(struct engine_reader *rd, size_t n,
 	if (wo->ops != NULL || wo->max_connections == 1) {
 		for (i = 0; i < n; i++) {
 			rd[i].ctx.ws = rd[0].ctx.ws;
-			engine_reader_run(&rd[i]);
+			/* A host that failed one kind is not asked for more. */
+			if (i > 0 && rd[i - 1].rc == -1)
+				rd[i].rc = -1;
+			else
+				engine_reader_run(&rd[i]);
 		}
 		return;
 	}
@@ -547,22 +551,52 @@ engine_reread(struct state_ctx *ctx, const struct wsman_opts *wo,
 	return now;
 }
 
-/* Re-read and diff again: a change is verified when it is no longer due. */
+/* kind's desired state into sent (kind -> desired), once. */
+static void
+engine_sent_add(struct node *sent, const struct engine_host *eh,
+    const char *kind)
+{
+	if (node_get(sent, kind) == NULL)
+		node_map_set(sent, kind, node_copy(node_get(eh->desired,
+		    kind)));
+}
+
+/* The kinds of sent re-read and judged, into eh->verified. */
+static void
+engine_reread_sent(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh, const struct node *sent)
+{
+	struct node *now;
+
+	if (sent->npairs == 0 || (now = engine_reread(ctx, wo, eh,
+	    sent)) == NULL)
+		return;
+	/* Nothing else re-read: the rest is as observed. */
+	if (eh->verified == NULL)
+		eh->verified = node_copy(eh->observed);
+	engine_merge(eh->verified, now);
+	node_free(now);
+}
+
+/*
+ * Re-read and diff again: a change is verified when it is no longer due.
+ * Only the kinds something was sent to are re-read; the others are as
+ * this run observed them (a drifted host costs its writes and one read of
+ * what they touched, not a second read of everything).
+ */
 static void
 engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
     struct engine_host *eh)
 {
-	struct node *now;
+	struct node *sent;
 	size_t i;
-	int todo = 0;
 
+	sent = node_map();
 	for (i = 0; i < eh->changes.n; i++)
 		if (engine_unjudged(&eh->info[i]))
-			todo = 1;
-	if (!todo || (now = engine_reread(ctx, wo, eh, eh->desired)) == NULL)
-		return;
-	node_free(eh->verified);
-	eh->verified = now;
+			engine_sent_add(sent, eh, eh->info[i].change->kind);
+	engine_reread_sent(ctx, wo, eh, sent);
+	node_free(sent);
 }
 
 static int
@@ -645,8 +679,7 @@ engine_apply_last(struct engine_ctx *ec, struct state_ctx *ctx,
     const struct wsman_opts *wo, struct engine_host *eh)
 {
 	struct engine_change *ic;
-	struct node *sent, *now;
-	const char *kind;
+	struct node *sent;
 	size_t i;
 
 	if (ec->o->guard != NULL)
@@ -654,23 +687,13 @@ engine_apply_last(struct engine_ctx *ec, struct state_ctx *ctx,
 	sent = node_map();
 	for (i = 0; i < eh->changes.n; i++) {
 		ic = &eh->info[i];
-		kind = ic->change->kind;
 		if (!(ic->change->flags & CHANGE_LAST) ||
 		    ic->result != ENGINE_PENDING || ic->held)
 			continue;
 		engine_send(ctx, eh, ic);
-		if (node_get(sent, kind) == NULL)
-			node_map_set(sent, kind,
-			    node_copy(node_get(eh->desired, kind)));
+		engine_sent_add(sent, eh, ic->change->kind);
 	}
-	if (sent->npairs > 0 &&
-	    (now = engine_reread(ctx, wo, eh, sent)) != NULL) {
-		/* Nothing else re-read: the rest is as observed. */
-		if (eh->verified == NULL)
-			eh->verified = node_copy(eh->observed);
-		engine_merge(eh->verified, now);
-		node_free(now);
-	}
+	engine_reread_sent(ctx, wo, eh, sent);
 	node_free(sent);
 }
 

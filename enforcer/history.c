@@ -31,7 +31,6 @@
 #define HISTORY_LOCK	"enforcer-history.lock"
 #define LOCK_TRIES	100		/* of 100 ms: wait 10 s at most */
 #define REDACTED	"[redacted]"
-#define HISTORY_TREE_CACHE (16 << 20)	/* a flat tree of 300,000 hosts */
 
 struct history {
 	git_repository	 *repo;
@@ -284,13 +283,17 @@ history_open_at(struct history **out, const char *desired,
 	/* A history that lies after a power cut is worse than a slow one. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	/*
-	 * Each host's last file is looked up in the tip's tree: libgit2
-	 * caches no tree over 4 KiB by default, so a flat hosts/ of 10,000
-	 * entries (500 KiB) was inflated again for every host, 10,000 times
-	 * a run.  Keep trees up to HISTORY_TREE_CACHE in the cache.
+	 * libgit2 caches no commit or tree over 4 KiB: a run's commit (its
+	 * message names every host changed) and the hosts/ tree of a fleet
+	 * would be read, inflated and hashed again for every host a run looks
+	 * up, quadratic in the fleet.  Up to 16 MiB each stay, within a cache
+	 * of 256 MiB.
 	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT,
+	    (size_t)16 << 20);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
-	    (size_t)HISTORY_TREE_CACHE);
+	    (size_t)16 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)256 << 20);
 	if (place == NULL)
 		place = &none;
 	h = xcalloc(1, sizeof(*h));
