@@ -91,14 +91,7 @@ expect_line "in sync over HTTPS" "$H: in sync"
 # Several connections over HTTP, each with its own context and sequence
 # numbers; a connection the host closes is logged on again, and writes
 # still land (drift planted, then repaired over HTTP).
-mkdir -p "$TMP/par"
-cp "$TMP/ds/connection.yaml" "$TMP/par/"
-cat >"$TMP/par/hosts.yaml" <<EOF
-hosts:
-  $H: { address: $NET.1 }
-policies:
-  all: { credssp: { server: disabled, client: disabled } }
-EOF
+ds_batched "$TMP/ds/connection.yaml" "$TMP/par" $H $NET.1
 expect_parallel $H "$TMP/par" "HTTP, sealed"
 sim_ok POST /hosts/$H/set "group.$GA.members = " >/dev/null
 expect "HTTP, sealed: drift planted" "" "$(truth $H "group.$GA.members")"

@@ -88,14 +88,7 @@ expect "pywinrm NTLM control" "0 wg1" "$(cat "$TMP/py.out")"
 # connections logs on by itself and keeps its own context, so one kind's
 # batched reads (credssp's) go over several connections at once; a
 # connection the host closed is logged on again.
-mkdir -p "$TMP/par"
-cp "$TMP/ds/connection.yaml" "$TMP/par/"
-cat >"$TMP/par/hosts.yaml" <<EOF
-hosts:
-  $WG: { address: $NET.1 }
-policies:
-  all: { credssp: { server: disabled, client: disabled } }
-EOF
+ds_batched "$TMP/ds/connection.yaml" "$TMP/par" $WG $NET.1
 expect_parallel $WG "$TMP/par" "NTLM"
 expect_relogon $WG "NTLM" plan "$TMP/par"
 

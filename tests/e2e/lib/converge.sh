@@ -58,6 +58,20 @@ host_counter() {
 	sim GET "/hosts/$1/counters" | sed -n "s/^$2 = //p"
 }
 
+# ds_batched CONNECTION DIR HOST ADDRESS: a desired state in DIR with the
+# connection file CONNECTION and one kind whose reads go out batched (credssp's
+# config and registry reads, wsman_read_many) for HOST at ADDRESS.
+ds_batched() {
+	mkdir -p "$2"
+	cp "$1" "$2/connection.yaml"
+	cat >"$2/hosts.yaml" <<EOF
+hosts:
+  $3: { address: $4 }
+policies:
+  all: { credssp: { server: disabled, client: disabled } }
+EOF
+}
+
 # expect_parallel HOST DS WHAT: a plan of DS (a kind with batched reads)
 # sends them over several connections at once, each logged on by itself
 # (the host's 200 ms latency keeps them open together).  Ground truth: the
