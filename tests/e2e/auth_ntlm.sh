@@ -8,8 +8,7 @@
 #  - pywinrm (transport='ntlm', requests-ntlm) logs on to the same host
 #    as a third-party control
 #  - one kind's batched reads go over several connections at once, each
-#    logged on by itself (one with `connections: 1`); a connection the
-#    host closes is logged on again
+#    logged on by itself; a connection the host closes is logged on again
 #  - a wrong password: one line naming the host and what to do, and the
 #    simulator counts the refusal
 #  - a challenge cut short by a dropped connection reads as such
@@ -92,21 +91,6 @@ expect "pywinrm NTLM control" "0 wg1" "$(cat "$TMP/py.out")"
 ds_batched "$TMP/ds/connection.yaml" "$TMP/par" $WG $NET.1
 expect_parallel $WG "$TMP/par" "NTLM"
 expect_relogon $WG "NTLM" plan "$TMP/par"
-# `connections: 1` keeps a client to one connection (fewer handshakes).
-echo "  connections: 1" >>"$TMP/par/connection.yaml"
-reset_counters $WG
-sim_ok POST /hosts/$WG/fault latency_ms=200 >/dev/null
-run_enforcer plan "$TMP/par"
-sim_ok POST /hosts/$WG/fault clear >/dev/null
-expect_rc "NTLM, connections: 1: plan" 0
-# Connections accepted during the run (connections_max may count one the
-# previous run left, not yet seen closed): one per client now.
-n=$(host_counter $WG connections)
-if [ "${n:-0}" -ge 1 ] && [ "$n" -lt "$PARALLEL_CONNECTIONS" ]; then
-	pass "NTLM, connections: 1: $n connections, against $PARALLEL_CONNECTIONS"
-else
-	fail "NTLM, connections: 1: $n connections, against $PARALLEL_CONNECTIONS"
-fi
 
 sim_ok POST "/hosts/$WG/counters/reset" >/dev/null
 ENFORCER_PASSWORD=wrong-password run_enforcer plan --hosts $WG "$TMP/ds"

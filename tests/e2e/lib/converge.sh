@@ -76,7 +76,6 @@ EOF
 # sends them over several connections at once, each logged on by itself
 # (the host's 200 ms latency keeps them open together).  Ground truth: the
 # host saw two connections or more open at once and refused no logon.
-# Sets PARALLEL_CONNECTIONS: the connections the host accepted.
 expect_parallel() {
 	reset_counters "$1"
 	sim_ok POST "/hosts/$1/fault" latency_ms=200 >/dev/null
@@ -84,7 +83,6 @@ expect_parallel() {
 	sim_ok POST "/hosts/$1/fault" clear >/dev/null
 	expect_rc "$3: plan" 0
 	n=$(host_counter "$1" connections_max)
-	PARALLEL_CONNECTIONS=$(host_counter "$1" connections)
 	if [ "${n:-0}" -ge 2 ]; then
 		pass "$3: batched reads over $n connections at once"
 	else
