@@ -252,7 +252,6 @@ engine_opts(const struct model_host *h, struct wsman_opts *wo, char **pw,
 	wo->user = mc->username;
 	wo->ca_file = mc->ca_file;
 	wo->tls_verify = mc->tls_verify;
-	wo->max_connections = (unsigned)mc->connections;
 	wo->cert_file = mc->cert_file;
 	wo->key_file = mc->key_file;
 	/*

@@ -377,9 +377,6 @@ ld_conn_fields(struct model_conn *c, const struct node *t)
 	node_bool(node_get(t, "tls_verify"), &c->tls_verify);
 	/* Reported once where written (ld_hosts), not once per host. */
 	timeparse_duration(node_get_str(t, "timeout"), &c->timeout, NULL);
-	c->connections = 4;
-	if (node_int(node_get(t, "connections"), &port) == 0)
-		c->connections = (int)port;
 }
 
 /* Keys that need each other; who is "host 'x'" or "'connection'". */

@@ -55,7 +55,6 @@ struct model_conn {
 	const char	*ca_file;	/* NULL: the system's CA bundle */
 	int		 tls_verify;	/* 1 */
 	long long	 timeout;	/* seconds, 30 */
-	int		 connections;	/* at once per client, 4 */
 };
 
 struct model_window;

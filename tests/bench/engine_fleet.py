@@ -22,9 +22,6 @@ import simtest  # noqa: E402
 N = int(os.environ.get('BENCH_HOSTS', '200'))
 LAT = int(os.environ.get('BENCH_LATENCY_MS', '20'))
 PAR = int(os.environ.get('BENCH_PARALLEL', '32'))
-# connection's `connections` (connections per client at once); unset: the
-# enforcer's default.
-CONNS = os.environ.get('BENCH_CONNECTIONS')
 ENFORCER = os.environ.get('ENFORCER', 'bin/enforcer')
 NET = simtest.subnet(blocks=1 if N < 250 else 4)
 
@@ -44,8 +41,7 @@ generate:
 def desired(path, fleet):
     with open(os.path.join(path, 'state.yaml'), 'w') as f:
         f.write('connection: { auth: ntlm, username: CONTOSO\\svc-enforcer, '
-                'password_env: BENCH_PW, ca_file: %s%s }\n' %
-                (fleet.ca, ', connections: %d' % int(CONNS) if CONNS else ''))
+                'password_env: BENCH_PW, ca_file: %s }\n' % fleet.ca)
         f.write('policies:\n  all:\n'
                 '    credssp: { server: disabled, client: disabled }\n'
                 '    service: { WinRM: running }\n'
@@ -91,9 +87,8 @@ def main():
     start = time.monotonic() - t0
     tmp = tempfile.mkdtemp(prefix='enforcer-bench.')
     desired(tmp, fleet)
-    print('hosts %d, latency %d ms per response, --parallel %d, '
-          'connections %s (fleet started in %.1f s)' %
-          (N, LAT, PAR, CONNS or 'default', start))
+    print('hosts %d, latency %d ms per response, --parallel %d '
+          '(fleet started in %.1f s)' % (N, LAT, PAR, start))
     hist = os.path.join(tmp, '.history')
     for step in ('plan', 'apply', 'apply'):
         rc, dt, cpu, rss, p = run([step, '--parallel', str(PAR),

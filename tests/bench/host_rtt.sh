@@ -10,8 +10,7 @@
 # <= 6 requests, <= 1 full handshake.  The peer: pywinrm replaying the
 # same plan's requests (lib/pywinrm_replay.py) at the same RTT, so the
 # speed-up is a ratio from one run.  Figures only, no verdict.
-# TRACE=1 also lists one plan's requests in order (winrm-sim --trace);
-# CONNECTIONS=N sets the connection's `connections` (default: enforcer's).
+# TRACE=1 also lists one plan's requests in order (winrm-sim --trace).
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/converge.sh"
 
@@ -30,8 +29,6 @@ fleet_start "$TMP/fleet.yaml" --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
 ds() {
 	rm -rf "$TMP/ds"
 	ds_new "$TMP/ds"
-	[ -z "${CONNECTIONS:-}" ] ||
-		echo "  connections: $CONNECTIONS" >>"$TMP/ds/connection.yaml"
 	cat >"$TMP/ds/hosts.yaml" <<EOT
 hosts:
   $H: { groups: [hci-nodes], address: $1 }

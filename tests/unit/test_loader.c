@@ -128,7 +128,6 @@ test_example_merged(void **state)
 	assert_string_equal(h->conn.ca_file, "/etc/enforcer/contoso-root.pem");
 	assert_int_equal(h->conn.tls_verify, 1);
 	assert_int_equal(h->conn.timeout, 30);
-	assert_int_equal(h->conn.connections, 4);
 	h = model_host_find(m, "node2.contoso.test");
 	assert_string_equal(h->conn.address, "127.0.10.2");
 	assert_int_equal(h->ngroups, 1);
@@ -179,10 +178,10 @@ test_connection_overrides(void **state)
 {
 	struct model_file f[] = { mf("c.yaml",
 	    "connection: { auth: ntlm, username: u, password_env: P, "
-	    "timeout: 1m, connections: 2 }\n"
+	    "timeout: 1m }\n"
 	    "settings: { max_window: 1d }\n"
 	    "hosts:\n"
-	    "  a: { port: 15986, tls_verify: false, connections: 1 }\n"
+	    "  a: { port: 15986, tls_verify: false }\n"
 	    "  b: { password_file: /etc/b.secret }\n"
 	    "  c: { auth: certificate, cert_file: c.pem, key_file: c.key }\n"
 	    "  d:\n") };
@@ -194,8 +193,6 @@ test_connection_overrides(void **state)
 	assert_int_equal(h->conn.tls_verify, 0);
 	assert_int_equal(h->conn.auth, WSMAN_AUTH_NTLM);
 	assert_int_equal(h->conn.timeout, 60);
-	assert_int_equal(h->conn.connections, 1);
-	assert_int_equal(model_host_find(m, "d")->conn.connections, 2);
 	/* A host's secret source replaces the default one. */
 	h = model_host_find(m, "b");
 	assert_string_equal(h->conn.password_file, "/etc/b.secret");
