@@ -8,7 +8,8 @@
 #    answers (MIT krb5 1.20 would wait ~25 s: the enforcer stops at the
 #    timeout);
 #  - a WinRM port that accepts TCP and never starts TLS;
-#  - a host that answers the NTLM logon and then never the request.
+#  - a host that answers the NTLM logon and then never the request (over
+#    one connection: one request sent, not retried).
 # No timed assertion: each run is under an outer `timeout` that only
 # guards against a hang, and the checks read the messages and that the run
 # ended.
@@ -94,9 +95,11 @@ sed -i 's/, username: .*$/,/; s/^  password_env: ENFORCER_PASSWORD, /  /' \
 ds "$TMP/tls" ntlm $TLS $NET.2
 ds "$TMP/stall" ntlm $STALL $NET.3
 
-guarded() {	# KRB5_CONFIG DIR: plan under the hang guard
-	KRB5_CONFIG=$1 timeout $GUARD "$ENFORCER" plan "$2" >"$TMP/out" \
-	    2>"$TMP/err"
+guarded() {	# KRB5_CONFIG DIR [ARGS]: plan under the hang guard
+	k=$1 d=$2
+	shift 2
+	KRB5_CONFIG=$k timeout $GUARD "$ENFORCER" plan "$@" "$d" \
+	    >"$TMP/out" 2>"$TMP/err"
 	RC=$?
 	OUT=$(cat "$TMP/out")
 	ERR=$(cat "$TMP/err")
@@ -125,7 +128,9 @@ expect_match "TLS never starts: one line, the host, the timeout" \
     "$OUT"
 
 # A host that lets the NTLM logon through and never answers the request.
-guarded "$KRB5_CONFIG" "$TMP/stall"
+# One connection (the kinds in turn): the first request stalls, and the
+# rest is never sent.
+guarded "$KRB5_CONFIG" "$TMP/stall" --connections 1
 expect_rc "stalled after the logon: fails the host" 3
 expect_match "stalled after the logon: one line, the host, the timeout" \
     "^$STALL: failed: [A-Za-z]* http://[^ ]*: no reply within 3000 ms (timeout)$" \
