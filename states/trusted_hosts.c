@@ -1,9 +1,11 @@
 /*
  * trusted_hosts.c: the WinRM client's TrustedHosts list (for workgroup
- * servers), in config/client.  A Put replaces the whole string, so the
- * module computes the full list: with exclusive, exactly the desired
- * entries; otherwise what is there plus what is missing; never an entry
- * of absent (set by a revert: the entries its run added).
+ * servers): read as Client/TrustedHosts of the whole configuration tree
+ * (one Get a host, shared with credssp: memo.h), written to config/client.
+ * A Put replaces the whole string, so the module computes the full list:
+ * with exclusive, exactly the desired entries; otherwise what is there
+ * plus what is missing; never an entry of absent (set by a revert: the
+ * entries its run added).
  */
 #include <stdlib.h>
 #include <string.h>
