@@ -87,6 +87,7 @@ host("credssp", [config("true", "false", "", ' Source="GPO"'), reg("GetDWORDValu
       reg("GetDWORDValue", "<p:uValue>1</p:uValue>"),
       reg("EnumValues", "<p:sNames>1</p:sNames><p:Types>1</p:Types>"),
       reg("GetDWORDValue", ""), reg("EnumValues", ""),
+      items(b""), reg("GetDWORDValue", ""),     # RSoP: nothing from a GPO
       reg("GetStringValue", "<p:sValue>wsman/*.contoso.test</p:sValue>")])
 TASK = ('<?xml version="1.0" encoding="UTF-16"?>\r\n<Task version="1.2" '
         'xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">'
