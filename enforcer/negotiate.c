@@ -647,29 +647,21 @@ out:
 }
 
 int
-negotiate_cbt(const unsigned char *der, size_t len, unsigned char **out,
-    size_t *outlen)
+negotiate_cbt(const X509 *cert, unsigned char **out, size_t *outlen)
 {
-	const unsigned char *p = der;
 	unsigned char hash[EVP_MAX_MD_SIZE];
 	const EVP_MD *md = EVP_sha256();
 	unsigned int hlen = 0;
-	X509 *cert;
 	int nid;
 
 	*out = NULL;
-	if ((cert = d2i_X509(NULL, &p, (long)len)) == NULL)
-		return -1;
 	/* RFC 5929 4.1: the signature's hash; MD5 and SHA-1 become SHA-256. */
 	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &nid, NULL) &&
 	    nid != NID_md5 && nid != NID_sha1 &&
 	    EVP_get_digestbynid(nid) != NULL)
 		md = EVP_get_digestbynid(nid);
-	if (X509_digest(cert, md, hash, &hlen) != 1) {
-		X509_free(cert);
+	if (X509_digest(cert, md, hash, &hlen) != 1)
 		return -1;
-	}
-	X509_free(cert);
 	*outlen = sizeof(CBT_PREFIX) - 1 + hlen;
 	*out = xmalloc(*outlen);
 	memcpy(*out, CBT_PREFIX, sizeof(CBT_PREFIX) - 1);

@@ -204,9 +204,7 @@ static void
 read_cbt(struct slot *s)
 {
 	struct curl_tlssessioninfo *ti = NULL;
-	unsigned char *der = NULL;
 	X509 *cert;
-	int len;
 
 	free(s->cbt);
 	s->cbt = NULL;
@@ -214,12 +212,9 @@ read_cbt(struct slot *s)
 	    CURLE_OK || ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
 	    ti->internals == NULL)
 		return;
-	if ((cert = SSL_get0_peer_certificate(ti->internals)) == NULL ||
-	    (len = i2d_X509(cert, &der)) <= 0)
-		return;
-	if (negotiate_cbt(der, (size_t)len, &s->cbt, &s->cbt_len) == -1)
+	if ((cert = SSL_get0_peer_certificate(ti->internals)) != NULL &&
+	    negotiate_cbt(cert, &s->cbt, &s->cbt_len) == -1)
 		s->cbt = NULL;
-	OPENSSL_free(der);
 }
 
 /*

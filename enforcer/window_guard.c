@@ -11,15 +11,23 @@
 
 #include "window_failsafe.h"
 
+/*
+ * Where a fail-safe may be needed, the kind joins the host's before the
+ * read, with a desired state to come (an empty map): reading the tasks
+ * needs nothing else, so they are read with the other kinds, at once,
+ * not after them.
+ */
 static void
 wg_before_read(struct engine_host *eh, const struct model *m, time_t at)
 {
 	window_failsafe_fill_base(eh->desired, m, eh->host, at);
+	if (window_failsafe_applies(m, eh->host, eh->desired))
+		node_map_set(eh->desired, FAILSAFE_KIND, node_map());
 }
 
 /*
  * The fail-safe's desired state, computed from the model and the state
- * just read, joins the host's; the engine reads it like a kind.
+ * just read, replaces the one to come.
  */
 static int
 wg_after_read(struct engine_host *eh, const struct model *m, time_t at,

@@ -165,12 +165,13 @@ fs_parse_task(struct state_ctx *ctx, const char *window, const char *xml,
 
 static int
 fs_read_task(struct state_ctx *ctx, const char *window, const char *result,
-    struct node *tasks, char **cause)
+    const struct node *scripts, struct node *tasks, char **cause)
 {
 	struct wsman_cmd out = WSMAN_CMD_INIT;
 	struct node *task = NULL;
-	char *line, *script = NULL;
-	int found, rc = -1;
+	const char *script;
+	char *line;
+	int rc = -1;
 
 	line = xasprintf("schtasks /Query /TN \"%s%s\" /XML",
 	    FAILSAFE_TASK_PREFIX, window);
@@ -180,43 +181,107 @@ fs_read_task(struct state_ctx *ctx, const char *window, const char *result,
 	if (out.exit_code != 0)		/* gone since it was listed */
 		goto out;
 	if ((rc = fs_parse_task(ctx, window, buf_cstr(&out.out), &task,
-	    cause)) == -1 || (rc = winreg_get_string(ctx->ws,
-	    FAILSAFE_SCRIPT_KEY, window, &script, &found, cause)) == -1)
+	    cause)) == -1)
 		goto out;
-	node_map_set(task, "script", node_scalar(found ? script : ""));
+	script = node_get_str(scripts, window);
+	node_map_set(task, "script", node_scalar(script != NULL ? script : ""));
 	node_map_set(task, "last_result", node_scalar(result));
 	node_map_set(tasks, window, task);
 	task = NULL;
 out:
 	node_free(task);
 	wsman_cmd_release(&out);
-	free(script);
 	free(line);
 	return rc;
 }
 
+/*
+ * The registry first, both keys in one round: the scripts (name = window)
+ * and the markers tasks leave when they run.  names[0] and names[1] get
+ * each key's value names (maps, the caller's).
+ */
 static int
-fs_read_fired(struct state_ctx *ctx, struct node *fired, char **cause)
+fs_read_keys(struct state_ctx *ctx, struct node *names[2], char **cause)
 {
-	struct node *names = NULL;
-	char *v;
-	size_t i;
-	int found, rc = -1;
+	static const char *const keys[2] = { FAILSAFE_SCRIPT_KEY,
+	    FAILSAFE_MARKER_KEY };
+	struct wsman_read rd[2];
+	int found, i, rc = 0;
 
-	if (winreg_enum_values(ctx->ws, FAILSAFE_MARKER_KEY, &names, &found,
-	    cause) == -1)
-		goto out;
-	for (i = 0; i < names->npairs; i++) {
-		if (winreg_get_string(ctx->ws, FAILSAFE_MARKER_KEY,
-		    names->pairs[i].key->value, &v, &found, cause) == -1)
-			goto out;
-		if (found)
-			node_map_set(fired, names->pairs[i].key->value,
-			    node_scalar(v));
-		free(v);
+	for (i = 0; i < 2; i++)
+		winreg_read_prepare(&rd[i], "EnumValues", keys[i], NULL);
+	wsman_read_many(ctx->ws, rd, 2);
+	for (i = 0; i < 2; i++) {
+		names[i] = NULL;
+		if (rc == 0 && winreg_result_names(ctx->ws, &rd[i], &names[i],
+		    &found, cause) == -1)
+			rc = -1;
+		winreg_read_release(&rd[i]);
 	}
-	rc = 0;
-out:
+	return rc;
+}
+
+/*
+ * Every value named in names[0] (under the script key) and names[1] (the
+ * marker key), in one round, into values[0] and values[1] (name: text).
+ */
+static int
+fs_read_values(struct state_ctx *ctx, struct node *const names[2],
+    struct node *values[2], char **cause)
+{
+	static const char *const keys[2] = { FAILSAFE_SCRIPT_KEY,
+	    FAILSAFE_MARKER_KEY };
+	struct wsman_read *rd;
+	size_t i, k, n = names[0]->npairs + names[1]->npairs;
+	int found, rc = 0;
+	char *v;
+
+	rd = xcalloc(n + 1, sizeof(*rd));
+	for (k = 0, n = 0; k < 2; k++)
+		for (i = 0; i < names[k]->npairs; i++)
+			winreg_read_prepare(&rd[n++], "GetStringValue", keys[k],
+			    names[k]->pairs[i].key->value);
+	wsman_read_many(ctx->ws, rd, n);
+	for (k = 0, n = 0; k < 2; k++) {
+		values[k] = node_map();
+		for (i = 0; i < names[k]->npairs; i++, n++) {
+			v = NULL;
+			if (rc == 0 && winreg_result_string(ctx->ws, &rd[n], &v,
+			    &found, cause) == -1)
+				rc = -1;
+			if (rc == 0 && found)
+				node_map_set(values[k],
+				    names[k]->pairs[i].key->value,
+				    node_scalar(v));
+			free(v);
+			winreg_read_release(&rd[n]);
+		}
+	}
+	free(rd);
+	return rc;
+}
+
+/*
+ * Our tasks, through a shell (listed, then each read back as XML), only
+ * when the registry says there may be one: a task of ours exists only
+ * with its script (fs_create writes the script before the task, fs_delete
+ * removes the task first) or, once it ran, with its marker (the script
+ * leaves the marker before it removes itself).  A host with neither, the
+ * usual case, is read in two rounds of registry reads instead of a
+ * shell's five requests in series.
+ */
+static int
+fs_read_tasks(struct state_ctx *ctx, const struct node *scripts,
+    struct node *tasks, char **cause)
+{
+	struct node *names = node_map();
+	size_t i;
+	int rc;
+
+	rc = fs_read_names(ctx, names, cause);
+	for (i = 0; rc == 0 && i < names->npairs; i++)
+		rc = fs_read_task(ctx, names->pairs[i].key->value,
+		    names->pairs[i].value->value, scripts, tasks, cause);
 	node_free(names);
 	return rc;
 }
@@ -225,28 +290,28 @@ static int
 fs_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
-	struct node *obs, *names;
-	size_t i;
-	int rc = -1;
+	struct node *names[2] = { NULL, NULL }, *values[2] = { NULL, NULL };
+	struct node *obs = NULL;
+	int i, rc = -1;
 
+	if (fs_read_keys(ctx, names, cause) == -1 ||
+	    fs_read_values(ctx, names, values, cause) == -1)
+		goto out;
 	obs = node_map();
 	node_map_set(obs, "tasks", node_map());
-	node_map_set(obs, "fired", node_map());
-	names = node_map();
-	if (fs_read_names(ctx, names, cause) == -1)
-		goto out;
-	for (i = 0; i < names->npairs; i++)
-		if (fs_read_task(ctx, names->pairs[i].key->value,
-		    names->pairs[i].value->value, node_get(obs, "tasks"),
-		    cause) == -1)
-			goto out;
-	if (fs_read_fired(ctx, node_get(obs, "fired"), cause) == -1)
+	node_map_set(obs, "fired", values[1]);
+	values[1] = NULL;
+	if ((names[0]->npairs > 0 || names[1]->npairs > 0) &&
+	    fs_read_tasks(ctx, values[0], node_get(obs, "tasks"), cause) == -1)
 		goto out;
 	*observed = obs;
 	obs = NULL;
 	rc = 0;
 out:
-	node_free(names);
+	for (i = 0; i < 2; i++) {
+		node_free(names[i]);
+		node_free(values[i]);
+	}
 	node_free(obs);
 	return rc;
 }

@@ -2,9 +2,11 @@
 
 Prints, for N hosts with L ms of latency per response (BENCH_HOSTS,
 BENCH_LATENCY_MS, BENCH_PARALLEL): wall time of plan, apply and the
-second apply, hosts per second, the enforcer's peak memory, and the
-WS-Man requests and writes per host counted by the simulator.  Drift is
-planted on every host (CredSSP server on, a missing group member).
+second apply (each run recorded in a history repository), hosts per
+second, the enforcer's CPU per host and peak memory, and the WS-Man
+requests, writes, TCP connections and full / resumed TLS handshakes per
+host counted by the simulator.  Drift is planted on every host (CredSSP
+server on, a missing group member).
 """
 import os
 import resource
@@ -52,26 +54,31 @@ def desired(path, fleet):
 
 def run(args):
     t0 = time.monotonic()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run([ENFORCER] + args, capture_output=True, text=True,
                        env=dict(os.environ, BENCH_PW='bench-pw'))
     dt = time.monotonic() - t0
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return p.returncode, dt, max(rss, before), p
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    # ru_maxrss of children is the largest of any child so far: the
+    # plan runs first, so each figure is at most its own run's.
+    return p.returncode, dt, cpu, max(r1.ru_maxrss, r0.ru_maxrss), p
+
+
+KEYS = ('requests', 'writes', 'connections', 'tls_full', 'tls_resumed')
 
 
 def counters(fleet):
-    req = wr = 0
+    """Per-host means of the simulator's counters since the last call."""
+    sums = dict.fromkeys(KEYS, 0)
     for name in fleet.hosts:
         text = fleet.ctl('GET', '/hosts/%s/counters' % name)[1]
         for line in text.splitlines():
             k, _, v = line.partition(' = ')
-            if k == 'requests':
-                req += int(v)
-            elif k == 'writes':
-                wr += int(v)
+            if k in sums:
+                sums[k] += int(v)
         fleet.ctl('POST', '/hosts/%s/counters/reset' % name)
-    return req / N, wr / N
+    return dict((k, v / N) for k, v in sums.items())
 
 
 def main():
@@ -82,12 +89,17 @@ def main():
     desired(tmp, fleet)
     print('hosts %d, latency %d ms per response, --parallel %d '
           '(fleet started in %.1f s)' % (N, LAT, PAR, start))
+    hist = os.path.join(tmp, '.history')
     for step in ('plan', 'apply', 'apply'):
-        rc, dt, rss, p = run([step, '--parallel', str(PAR), tmp])
-        req, wr = counters(fleet)
-        print('%-6s exit %d  %6.2f s  %7.1f hosts/s  peak RSS %6.1f MiB  '
-              '%5.1f requests/host  %4.1f writes/host' %
-              (step, rc, dt, N / dt, rss / 1024.0, req, wr))
+        rc, dt, cpu, rss, p = run([step, '--parallel', str(PAR),
+                                   '--history', hist, tmp])
+        c = counters(fleet)
+        print('%-6s exit %d  %6.2f s  %7.1f hosts/s  %5.1f ms CPU/host  '
+              'peak RSS %6.1f MiB  %5.1f requests/host  %4.1f writes/host  '
+              '%4.1f connections/host  %4.1f full + %4.1f resumed TLS/host' %
+              (step, rc, dt, N / dt, 1000.0 * cpu / N, rss / 1024.0,
+               c['requests'], c['writes'], c['connections'], c['tls_full'],
+               c['tls_resumed']))
         if rc not in (0, 2):
             print(p.stdout[-2000:], p.stderr[-2000:])
     fleet.stop()

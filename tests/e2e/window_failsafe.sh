@@ -88,4 +88,25 @@ run_enforcer apply --at 2026-11-25T11:11:00Z "$TMP/ds"
 expect "node2 back: exit" 0 "$RC"
 expect "node2 reverted" no "$(credssp_on node2.contoso.test)"
 expect "no warning once reverted" 0 "$(printf '%s\n' "$OUT" | grep -c WARNING)"
+# Reading the fail-safe costs no shell where the registry shows no script
+# and no marker (the usual host); a task of ours left with only its
+# marker (its script removed itself, Unregister-ScheduledTask failed) is
+# still found and removed.
+sim POST /hosts/node1.contoso.test/counters/reset >/dev/null
+run_enforcer plan --at 2026-11-25T11:12:00Z "$TMP/ds"
+expect "in sync again: exit" 0 "$RC"
+expect "no shell to read the fail-safe of a host without one" 0 \
+    "$(sim GET /hosts/node1.contoso.test/counters | sed -n 's/^shells_created = //p')"
+sim POST /hosts/node1.contoso.test/cmd \
+    'schtasks /Create /TN "\enforcer\failsafe-left" /SC ONCE /ST 23:00 /TR "powershell.exe -NoProfile" /RU SYSTEM /F' >/dev/null
+sim POST /hosts/node1.contoso.test/set \
+    'reg.SOFTWARE\enforcer\failsafe:left = REG_SZ 2026-11-25T10:00:00Z' >/dev/null
+expect "a task left behind, planted" "2026-11-25T23:00:00Z" \
+    "$(truth node1.contoso.test 'task.\enforcer\failsafe-left.trigger' | cut -c1-20)"
+run_enforcer apply --at 2026-11-25T11:13:00Z "$TMP/ds"
+expect "the task left behind removed: exit" 0 "$RC"
+expect "its task gone" "" \
+    "$(truth node1.contoso.test 'task.\enforcer\failsafe-left.trigger' 2>/dev/null)"
+expect "its marker gone" "" \
+    "$(truth node1.contoso.test 'reg.SOFTWARE\enforcer\failsafe:left' 2>/dev/null)"
 finish

@@ -20,7 +20,8 @@
  *                                   shells_open, connections, tls_full,
  *                                   tls_resumed (handshakes),
  *                                   connections_max (the most TCP
- *                                   connections open at once)
+ *                                   connections open at once),
+ *                                   shells_created
  *   POST /hosts/NAME/counters/reset
  *   POST /hosts/NAME/service        WinRM=start | WinRM=stop
  *   POST /hosts/NAME/power          off (no reply, nothing runs) | boot
@@ -332,15 +333,15 @@ host_route(struct sim_host *h, const char *rest, int post, char *body,
 		buf_printf(&a->body, "requests = %lu\nwrites = %lu\n"
 		    "auth_failures = %lu\nshells_open = %lu\n"
 		    "connections = %lu\ntls_full = %lu\ntls_resumed = %lu\n"
-		    "connections_max = %lu\n",
+		    "connections_max = %lu\nshells_created = %lu\n",
 		    k->requests, k->writes, k->auth_failures, k->shells_open,
 		    k->connections, k->tls_full, k->tls_resumed,
-		    k->connections_max);
+		    k->connections_max, k->shells_created);
 	else if (post && strcmp(rest, "counters/reset") == 0) {
 		h->counters.requests = h->counters.writes = 0;
 		h->counters.auth_failures = 0;
 		h->counters.connections = h->counters.tls_full = 0;
-		h->counters.tls_resumed = 0;
+		h->counters.tls_resumed = h->counters.shells_created = 0;
 		h->counters.connections_max = h->counters.connections_open;
 		buf_puts(&a->body, "ok\n");
 	} else if (post && strcmp(rest, "set") == 0)

@@ -348,6 +348,7 @@ shell_create(struct soap_req *r, struct soap_out *out)
 	s->output_streams = outs != NULL ? soap_text(outs) :
 	    xstrdup("stdout stderr");
 	r->host->counters.shells_open = ss->n;
+	r->host->counters.shells_created++;
 	created_reply(r, out, s);
 	return 0;
 }

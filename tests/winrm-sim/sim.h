@@ -187,6 +187,7 @@ struct sim_counters {
 	unsigned long	writes;		/* requests that changed state */
 	unsigned long	auth_failures;
 	unsigned long	shells_open;
+	unsigned long	shells_created;	/* remote shells created */
 	unsigned long	connections;	/* TCP connections accepted */
 	unsigned long	tls_full;	/* TLS handshakes, full */
 	unsigned long	tls_resumed;	/* TLS handshakes, session resumed */
