@@ -33,7 +33,9 @@ void memo_free(struct memo *);
  * batch).  memo_take must follow every memo_claim, on every path, with
  * the claimed rd (its result is published to the waiting kinds) or NULL;
  * it waits for the reply and gives the caller its own copy in *out, or
- * the Get's cause.  memo_get does both around a batch of one.
+ * the Get's cause.  memo_get does both around a batch of one.  A kind
+ * that asks for several resources takes the ones it claimed before any it
+ * did not, so that no two kinds wait for each other.
  */
 int memo_claim(struct state_ctx *, const char *uri, struct wsman_read *rd);
 int memo_take(struct state_ctx *, const char *uri, struct wsman_read *rd,
