@@ -78,7 +78,7 @@ _enforcer()
 	--metrics-file | --require-signed)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	--parallel | --at | --for | --until | --since | --limit | --timeout | \
+	--parallel | --connections | --at | --for | --until | --since | --limit | --timeout | \
 	--reason | --set | --ref | --sign | --start | --recent)
 		return ;;
 	esac

@@ -85,5 +85,6 @@ int cmd_run_option(int ch, const char *arg, struct run_opts *, char **cause);
  * ('N' for doctor's --node) reach cmd_run_option() too. */
 #define CMD_OPT_SHARD	0x100
 #define CMD_OPT_SHARDS	0x101
+#define CMD_OPT_CONNECTIONS 0x102
 
 #endif

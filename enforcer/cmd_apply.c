@@ -18,13 +18,17 @@ cmd_apply_usage(FILE *fp, int apply)
 	const char *verb = apply ? "apply" : "plan";
 
 	fprintf(fp,
-	    "usage: %s %s [--parallel N] [--hosts GLOB] [--shard I/N | --shards N]\n"
+	    "usage: %s %s [--parallel N] [--connections N] [--hosts GLOB]\n"
+	    "       %*s [--shard I/N | --shards N]\n"
 	    "       %*s [--json] [--no-wait] [--quiet] [--metrics-file FILE]\n"
 	    "       %*s [--at TIME] [--history DIR] [--require-clean] [PATH]\n"
 	    "       %s %s [options] --repo PATH_OR_URL --ref REF\n"
 	    "       %*s [--require-signed KEYRING] [--cache DIR]\n\n"
 	    "%s\n\n"
 	    "  --parallel N   hosts handled at once (default 16)\n"
+	    "  --connections N  connections per host: 1 reads the kinds in turn,\n"
+	    "                 more reads them at once (default: 1 when there are\n"
+	    "                 more hosts than --parallel, else 4)\n"
 	    "  --hosts GLOB   only hosts whose name or group matches GLOB\n"
 	    "  --shard I/N    only the hosts of shard I of N (from 0; docs/scale.md)\n"
 	    "  --shards N     the same, I from $JOB_COMPLETION_INDEX\n"
@@ -49,6 +53,7 @@ cmd_apply_usage(FILE *fp, int apply)
 	    "2 changes pending%s, 3 some hosts failed\n",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    (int)(strlen(cmd_progname) + strlen(verb)), "",
+	    (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    cmd_progname, verb, (int)(strlen(cmd_progname) + strlen(verb)), "",
 	    apply ? "Read every host, diff against the desired state, apply "
 	    "the changes in a safe\norder and verify each by reading it back." :
@@ -60,22 +65,38 @@ cmd_apply_usage(FILE *fp, int apply)
 	    apply ? " (GPO-owned or needing a person)" : "");
 }
 
+/* *v from arg, a whole number from 1 to max. */
+static int
+cmd_apply_number(const char *opt, const char *arg, long max, long *v,
+    char **cause)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || *v < 1 || *v > max)
+		return cause_set(cause, "%s: '%s' is not a number from 1 to %ld",
+		    opt, arg, max);
+	return 0;
+}
+
 int
 cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
 {
 	struct engine_opts *eo = &o->eo;
 	struct desired_src *src = &o->src;
-	char *end;
 	long v;
 
 	switch (ch) {
 	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || v < 1 || v > 4096)
-			return cause_set(cause, "--parallel: '%s' is not a "
-			    "number from 1 to 4096", arg);
+		if (cmd_apply_number("--parallel", arg, 4096, &v, cause) == -1)
+			return -1;
 		eo->parallel = (int)v;
+		return 1;
+	case CMD_OPT_CONNECTIONS:
+		if (cmd_apply_number("--connections", arg, 64, &v, cause) == -1)
+			return -1;
+		eo->connections = (unsigned)v;
 		return 1;
 	case 'n':
 		o->wait = 0;
@@ -117,6 +138,7 @@ cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "parallel", required_argument, NULL, 'p' },
+		{ "connections", required_argument, NULL, CMD_OPT_CONNECTIONS },
 		{ "hosts", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },

@@ -319,10 +319,11 @@ engine_readers_run(struct engine_reader *rd, size_t n,
 	size_t i;
 
 	/*
-	 * A replaced transport (the test kill point) is one shared object:
-	 * then every kind reads in turn over the main client.
+	 * One connection per host (engine_connections()), or a replaced
+	 * transport (the test kill point, one shared object): every kind
+	 * reads in turn over the main client.
 	 */
-	if (wo->ops != NULL) {
+	if (wo->ops != NULL || wo->max_connections == 1) {
 		for (i = 0; i < n; i++) {
 			rd[i].ctx.ws = rd[0].ctx.ws;
 			engine_reader_run(&rd[i]);
@@ -557,22 +558,52 @@ engine_reread(struct state_ctx *ctx, const struct wsman_opts *wo,
 	return now;
 }
 
-/* Re-read and diff again: a change is verified when it is no longer due. */
+/* kind's desired state into sent (kind -> desired), once. */
+static void
+engine_sent_add(struct node *sent, const struct engine_host *eh,
+    const char *kind)
+{
+	if (node_get(sent, kind) == NULL)
+		node_map_set(sent, kind, node_copy(node_get(eh->desired,
+		    kind)));
+}
+
+/* The kinds of sent re-read and judged, into eh->verified. */
+static void
+engine_reread_sent(struct state_ctx *ctx, const struct wsman_opts *wo,
+    struct engine_host *eh, const struct node *sent)
+{
+	struct node *now;
+
+	if (sent->npairs == 0 || (now = engine_reread(ctx, wo, eh,
+	    sent)) == NULL)
+		return;
+	/* Nothing else re-read: the rest is as observed. */
+	if (eh->verified == NULL)
+		eh->verified = node_copy(eh->observed);
+	engine_merge(eh->verified, now);
+	node_free(now);
+}
+
+/*
+ * Re-read and diff again: a change is verified when it is no longer due.
+ * Only the kinds something was sent to are re-read; the others are as
+ * this run observed them (a drifted host costs its writes and one read of
+ * what they touched, not a second read of everything).
+ */
 static void
 engine_verify(struct state_ctx *ctx, const struct wsman_opts *wo,
     struct engine_host *eh)
 {
-	struct node *now;
+	struct node *sent;
 	size_t i;
-	int todo = 0;
 
+	sent = node_map();
 	for (i = 0; i < eh->changes.n; i++)
 		if (engine_unjudged(&eh->info[i]))
-			todo = 1;
-	if (!todo || (now = engine_reread(ctx, wo, eh, eh->desired)) == NULL)
-		return;
-	node_free(eh->verified);
-	eh->verified = now;
+			engine_sent_add(sent, eh, eh->info[i].change->kind);
+	engine_reread_sent(ctx, wo, eh, sent);
+	node_free(sent);
 }
 
 static int
@@ -655,8 +686,7 @@ engine_apply_last(struct engine_ctx *ec, struct state_ctx *ctx,
     const struct wsman_opts *wo, struct engine_host *eh)
 {
 	struct engine_change *ic;
-	struct node *sent, *now;
-	const char *kind;
+	struct node *sent;
 	size_t i;
 
 	if (ec->o->guard != NULL)
@@ -664,23 +694,13 @@ engine_apply_last(struct engine_ctx *ec, struct state_ctx *ctx,
 	sent = node_map();
 	for (i = 0; i < eh->changes.n; i++) {
 		ic = &eh->info[i];
-		kind = ic->change->kind;
 		if (!(ic->change->flags & CHANGE_LAST) ||
 		    ic->result != ENGINE_PENDING || ic->held)
 			continue;
 		engine_send(ctx, eh, ic);
-		if (node_get(sent, kind) == NULL)
-			node_map_set(sent, kind,
-			    node_copy(node_get(eh->desired, kind)));
+		engine_sent_add(sent, eh, ic->change->kind);
 	}
-	if (sent->npairs > 0 &&
-	    (now = engine_reread(ctx, wo, eh, sent)) != NULL) {
-		/* Nothing else re-read: the rest is as observed. */
-		if (eh->verified == NULL)
-			eh->verified = node_copy(eh->observed);
-		engine_merge(eh->verified, now);
-		node_free(now);
-	}
+	engine_reread_sent(ctx, wo, eh, sent);
 	node_free(sent);
 }
 
@@ -838,6 +858,22 @@ engine_read_http(struct engine_ctx *ec, struct state_ctx *ctx,
 	return -1;
 }
 
+/*
+ * Connections per host.  Kinds read at once, each on its own connection
+ * (and a kind's reads over up to four), cost a host the slowest kind's
+ * round trips but a full TLS handshake and a logon per connection: a
+ * fleet run is bound by that CPU, not by round trips, once every worker
+ * has a host (more hosts than --parallel).  Then one connection per host
+ * reads the kinds in turn (docs/performance.md has the figures).
+ */
+static unsigned
+engine_connections(const struct engine_ctx *ec)
+{
+	if (ec->o->connections > 0)
+		return ec->o->connections;
+	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 : 4;
+}
+
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
@@ -855,8 +891,10 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	/* engine_run_targets() gave the desired tree already. */
 	if ((eh->desired == NULL && model_effective(&eh->desired, ec->m,
 	    eh->host, ec->o->at, &cause) == -1) ||
-	    engine_opts(eh->host, &wo, &pw, &cause) == -1 ||
-	    wsman_new(&ws, &wo, &cause) == -1)
+	    engine_opts(eh->host, &wo, &pw, &cause) == -1)
+		goto fail;
+	wo.max_connections = engine_connections(ec);
+	if (wsman_new(&ws, &wo, &cause) == -1)
 		goto fail;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.host = eh->host->name;

@@ -159,6 +159,11 @@ struct engine_guard {
 struct engine_opts {
 	int		 apply;		/* 0: plan only */
 	int		 parallel;	/* hosts at once (>= 1) */
+	unsigned	 connections;	/* per host: 1, one connection, the
+					   kinds read in turn; more, the
+					   kinds at once on up to that many
+					   each; 0: 1 when there are more
+					   hosts than parallel, else 4 */
 	const char	*hosts_glob;	/* NULL: every host */
 	struct shard	 shard;		/* count 0: every host; else only
 					   this shard's (shard.h), and an

@@ -252,6 +252,18 @@ history_open_at(struct history **out, const char *desired,
 	git_libgit2_init();
 	/* A history that lies after a power cut is worse than a slow one. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/*
+	 * libgit2 caches no commit or tree over 4 KiB: a run's commit (its
+	 * message names every host changed) and the hosts/ tree of a fleet
+	 * would be read, inflated and hashed again for every host a run looks
+	 * up, quadratic in the fleet.  Up to 16 MiB each stay, within a cache
+	 * of 256 MiB.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT,
+	    (size_t)16 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+	    (size_t)16 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)256 << 20);
 	if (place == NULL)
 		place = &none;
 	h = xcalloc(1, sizeof(*h));
