@@ -326,7 +326,11 @@ engine_readers_run(struct engine_reader *rd, size_t n,
 	if (wo->ops != NULL || wo->max_connections == 1) {
 		for (i = 0; i < n; i++) {
 			rd[i].ctx.ws = rd[0].ctx.ws;
-			engine_reader_run(&rd[i]);
+			/* A host that failed one kind is not asked for more. */
+			if (i > 0 && rd[i - 1].rc == -1)
+				rd[i].rc = -1;
+			else
+				engine_reader_run(&rd[i]);
 		}
 		return;
 	}

@@ -94,8 +94,10 @@ sed -i 's/, username: .*$/,/; s/^  password_env: ENFORCER_PASSWORD, /  /' \
 ds "$TMP/tls" ntlm $TLS $NET.2
 ds "$TMP/stall" ntlm $STALL $NET.3
 
-guarded() {	# KRB5_CONFIG DIR: plan under the hang guard
-	KRB5_CONFIG=$1 timeout $GUARD "$ENFORCER" plan "$2" >"$TMP/out" \
+guarded() {	# KRB5_CONFIG DIR [OPTION...]: plan under the hang guard
+	k=$1 d=$2
+	shift 2
+	KRB5_CONFIG=$k timeout $GUARD "$ENFORCER" plan "$@" "$d" >"$TMP/out" \
 	    2>"$TMP/err"
 	RC=$?
 	OUT=$(cat "$TMP/out")
@@ -125,7 +127,9 @@ expect_match "TLS never starts: one line, the host, the timeout" \
     "$OUT"
 
 # A host that lets the NTLM logon through and never answers the request.
-guarded "$KRB5_CONFIG" "$TMP/stall"
+# Over one connection (the kinds in turn) exactly one request goes out:
+# not retried, and no other kind tried after the host failed.
+guarded "$KRB5_CONFIG" "$TMP/stall" --connections 1
 expect_rc "stalled after the logon: fails the host" 3
 expect_match "stalled after the logon: one line, the host, the timeout" \
     "^$STALL: failed: [A-Za-z]* http://[^ ]*: no reply within 3000 ms (timeout)$" \
