@@ -3,7 +3,6 @@
  * share this file: apply is plan followed by writes, and the code path
  * (run.c) is the same up to the first write.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +11,11 @@
 #include "cmd.h"
 #include "run.h"
 
+/* arg: the run's options, whose eo.apply tells plan from apply. */
 static void
-cmd_apply_usage(FILE *fp, int apply)
+cmd_apply_usage(FILE *fp, const void *arg)
 {
+	int apply = ((const struct run_opts *)arg)->eo.apply;
 	const char *verb = apply ? "apply" : "plan";
 
 	fprintf(fp,
@@ -65,138 +66,29 @@ cmd_apply_usage(FILE *fp, int apply)
 	    apply ? " (GPO-owned or needing a person)" : "");
 }
 
-/* *v from arg, a whole number from 1 to max. */
-static int
-cmd_apply_number(const char *opt, const char *arg, long max, long *v,
-    char **cause)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || *v < 1 || *v > max)
-		return cause_set(cause, "%s: '%s' is not a number from 1 to %ld",
-		    opt, arg, max);
-	return 0;
-}
-
-int
-cmd_run_option(int ch, const char *arg, struct run_opts *o, char **cause)
-{
-	struct engine_opts *eo = &o->eo;
-	struct desired_src *src = &o->src;
-	long v;
-
-	switch (ch) {
-	case 'p':
-		if (cmd_apply_number("--parallel", arg, 4096, &v, cause) == -1)
-			return -1;
-		eo->parallel = (int)v;
-		return 1;
-	case CMD_OPT_CONNECTIONS:
-		if (cmd_apply_number("--connections", arg, 64, &v, cause) == -1)
-			return -1;
-		eo->connections = (unsigned)v;
-		return 1;
-	case 'n':
-		o->wait = 0;
-		return 1;
-	case 'a':
-		if (timeparse_rfc3339(arg, &eo->at, cause) == -1)
-			return cause_prefix(cause, "--at");
-		return 1;
-	case 'y':
-		src->history_dir = arg;
-		return 1;
-	case 'r':
-		src->repo = arg;
-		return 1;
-	case 'f':
-		src->ref = arg;
-		return 1;
-	case 's':
-		src->keyring = arg;
-		return 1;
-	case 'c':
-		src->cache_dir = arg;
-		return 1;
-	case 'C':
-		src->require_clean = 1;
-		return 1;
-	case CMD_OPT_SHARD:
-		o->shard_arg = arg;
-		return 1;
-	case CMD_OPT_SHARDS:
-		return shard_parse_count(arg, &o->shard_count, cause) == -1 ?
-		    -1 : 1;
-	}
-	return 0;
-}
-
 static int
 cmd_apply_parse(struct run_opts *o, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
-		{ "parallel", required_argument, NULL, 'p' },
+		CMD_OPT_HOSTS, CMD_OPT_JSON, CMD_OPTS_RUN, CMD_OPTS_SOURCE,
 		{ "connections", required_argument, NULL, CMD_OPT_CONNECTIONS },
-		{ "hosts", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "metrics-file", required_argument, NULL, 'm' },
-		{ "no-wait", no_argument, NULL, 'n' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "history", required_argument, NULL, 'y' },
-		{ "repo", required_argument, NULL, 'r' },
-		{ "ref", required_argument, NULL, 'f' },
-		{ "require-signed", required_argument, NULL, 's' },
-		{ "cache", required_argument, NULL, 'c' },
 		{ "require-clean", no_argument, NULL, 'C' },
 		{ "shard", required_argument, NULL, CMD_OPT_SHARD },
 		{ "shards", required_argument, NULL, CMD_OPT_SHARDS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
-	int ch, rc;
+	const struct cmd_parser p = { o->verb, longopts, o, NULL,
+	    cmd_apply_usage, NULL, o };
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if ((rc = cmd_run_option(ch, optarg, o, cause)) == -1)
-			return -1;
-		if (rc == 1)
-			continue;
-		switch (ch) {
-		case 'H':
-			o->eo.hosts_glob = optarg;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'm':
-			o->metrics_file = optarg;
-			break;
-		case 'h':
-			cmd_apply_usage(stdout, o->eo.apply);
-			exit(EXIT_OK);
-		default:
-			cmd_bad_option(o->verb, argv[optind - 1], longopts);
-			return cause_set(cause, "bad usage");
-		}
-	}
-	if (optind < argc - 1) {
-		cmd_apply_usage(stderr, o->eo.apply);
-		return cause_set(cause, "expected one PATH");
-	}
-	o->src.path = optind < argc ? argv[optind] : NULL;
-	if (shard_select(&o->eo.shard, o->shard_arg, o->shard_count,
+	if (cmd_options(&p, argc, argv, cause) == -1 ||
+	    shard_select(&o->eo.shard, o->shard_arg, o->shard_count,
 	    cause) == -1)
 		return -1;
 	o->src.shard_index = o->eo.shard.index;
 	o->src.shard_count = o->eo.shard.count;
-	return desired_src_check(&o->src, cause);
+	return cmd_options_path(&p, argc, argv, cause);
 }
 
 int

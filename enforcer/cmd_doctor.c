@@ -21,7 +21,6 @@ struct doctor_args {
 	const char		*gateway;
 	const char		*nodes[DOCTOR_MAX_NODES];
 	size_t			 nnodes;
-	int			 json;
 	struct run_opts		 o;
 };
 
@@ -34,11 +33,11 @@ struct doctor_pool {
 };
 
 static void
-cmd_doctor_usage(FILE *fp)
+cmd_doctor_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s doctor --gateway NAME --node NAME [--node NAME...]\n"
-	    "       %*s [--json] [--parallel N] PATH\n\n"
+	    "       %*s [--json] [--parallel N] [PATH]\n\n"
 	    "Diagnose the CredSSP delegation error (\"A computer policy does "
 	    "not allow the\ndelegation of the user credentials to the target "
 	    "computer...\") for a Windows\nAdmin Center gateway and the nodes "
@@ -58,52 +57,38 @@ cmd_doctor_usage(FILE *fp)
 }
 
 static int
+cmd_doctor_option(void *arg, int ch, const char *optarg, char **cause)
+{
+	struct doctor_args *a = arg;
+
+	if (a->nnodes == DOCTOR_MAX_NODES)	/* 'N', its only one */
+		return cause_set(cause, "more than %d nodes", DOCTOR_MAX_NODES);
+	a->nodes[a->nnodes++] = optarg;
+	return 0;
+}
+
+static int
 cmd_doctor_parse(struct doctor_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "gateway", required_argument, NULL, 'g' },
 		{ "node", required_argument, NULL, 'N' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "parallel", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPT_JSON, CMD_OPT_PARALLEL, CMD_OPTS_END,
 	};
-	int ch, rc;
+	const struct cmd_store store[] = {
+		{ 'g', &a->gateway, NULL },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "doctor", longopts, &a->o, store,
+	    cmd_doctor_usage, cmd_doctor_option, a };
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
-			return -1;
-		if (rc == 1)
-			continue;
-		switch (ch) {
-		case 'g':
-			a->gateway = optarg;
-			break;
-		case 'N':
-			if (a->nnodes == DOCTOR_MAX_NODES)
-				return cause_set(cause, "more than %d nodes",
-				    DOCTOR_MAX_NODES);
-			a->nodes[a->nnodes++] = optarg;
-			break;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'h':
-			cmd_doctor_usage(stdout);
-			exit(EXIT_OK);
-		default:
-			cmd_doctor_usage(stderr);
-			return cause_set(cause, "bad usage");
-		}
+	if (cmd_options(&p, argc, argv, cause) == -1)
+		return -1;
+	if (a->gateway == NULL || a->nnodes == 0) {
+		cmd_doctor_usage(stderr, NULL);
+		return cause_set(cause, "expected --gateway and --node");
 	}
-	if (a->gateway == NULL || a->nnodes == 0 || optind != argc - 1) {
-		cmd_doctor_usage(stderr);
-		return cause_set(cause, "expected --gateway, --node and one "
-		    "PATH");
-	}
-	a->o.src.path = argv[optind];
-	return desired_src_check(&a->o.src, cause);
+	return cmd_options_path(&p, argc, argv, cause);
 }
 
 static size_t
@@ -266,7 +251,7 @@ cmd_doctor_report(const struct doctor_args *a, const struct doctor_pool *pool,
 			code = EXIT_PENDING;
 		n++;
 	}
-	if (a->json)
+	if (a->o.json)
 		cmd_doctor_json(pool, paths, n);
 	else
 		cmd_doctor_text(paths, n);

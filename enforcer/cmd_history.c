@@ -9,12 +9,13 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "confdir.h"
 #include "desired.h"
 #include "history.h"
 #include "timeparse.h"
 
 static void
-cmd_history_usage(FILE *fp)
+cmd_history_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s history [--history DIR|URL] [--cache DIR] [--host NAME]\n"
@@ -23,7 +24,7 @@ cmd_history_usage(FILE *fp)
 	    "List the recorded runs, newest first: one line per run, or per\n"
 	    "change with --changes.  The history is the branch "
 	    "enforcer/history\n"
-	    "of the git repository holding PATH (default .), or the "
+	    "of the git repository holding PATH (default: as for apply), or the "
 	    "repository\n"
 	    "given with --history; a URL is a history shared by shards, all\n"
 	    "of whose refs are read as one fleet (docs/scale.md).\n\n"
@@ -155,14 +156,39 @@ cmd_history_print_log(const struct history_log *log, int changes, int json)
 	}
 }
 
+/* What history's options say. */
+struct history_args {
+	struct history_filter	 f;
+	struct history_place	 place;
+	const char		*dir;		/* --history */
+	int			 changes;
+	int			 json;
+};
+
 static int
-cmd_history_bad_usage(const char *fmt, const char *arg)
+cmd_history_option(void *arg, int ch, const char *optarg, char **cause)
 {
-	fprintf(stderr, "%s: history: ", cmd_progname);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	cmd_history_usage(stderr);
-	return EXIT_ERROR;
+	struct history_args *a = arg;
+	enum history_class class;
+	char *end;
+
+	switch (ch) {
+	case 's':
+		if (cmd_history_parse_since(optarg, &a->f.since) == -1)
+			return cause_set(cause, "bad time '%s'", optarg);
+		return 0;
+	case 'l':
+		a->f.limit = strtoul(optarg, &end, 10);
+		if (*optarg == '-' || *end != '\0' || a->f.limit == 0)
+			return cause_set(cause, "bad limit '%s'", optarg);
+		return 0;
+	case 'c':
+		if (history_class_parse(optarg, &class) == -1)
+			return cause_set(cause, "unknown class '%s'", optarg);
+		a->f.class = (int)class;
+		return 0;
+	}
+	return 0;
 }
 
 int
@@ -177,70 +203,34 @@ cmd_history(int argc, char **argv)
 		{ "class", required_argument, NULL, 'c' },
 		{ "changes", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
-	struct history_filter f = HISTORY_FILTER_INIT;
+	struct history_args a = { HISTORY_FILTER_INIT, { NULL, 0, 0 }, NULL,
+	    0, 0 };
+	const struct cmd_store store[] = {
+		{ 'H', &a.dir, NULL },
+		{ 'K', &a.place.cache_dir, NULL },
+		{ 'n', &a.f.host, NULL },
+		{ 'C', NULL, &a.changes },
+		{ 'j', NULL, &a.json },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "history", opts, NULL, store,
+	    cmd_history_usage, cmd_history_option, &a };
 	struct history *h = NULL;
 	struct history_log *log = NULL;
-	enum history_class class;
-	struct history_place place = { NULL, 0, 0 };
-	const char *dir = NULL;
-	char *cause = NULL, *end;
-	int ch, changes = 0, json = 0, rc = EXIT_ERROR;
+	char *cause = NULL;
+	int rc = EXIT_ERROR;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'H':
-			dir = optarg;
-			break;
-		case 'K':
-			place.cache_dir = optarg;
-			break;
-		case 'n':
-			f.host = optarg;
-			break;
-		case 's':
-			if (cmd_history_parse_since(optarg, &f.since) == -1)
-				return cmd_history_bad_usage("bad time '%s'",
-				    optarg);
-			break;
-		case 'l':
-			f.limit = strtoul(optarg, &end, 10);
-			if (*optarg == '-' || *end != '\0' || f.limit == 0)
-				return cmd_history_bad_usage("bad limit '%s'",
-				    optarg);
-			break;
-		case 'c':
-			if (history_class_parse(optarg, &class) == -1)
-				return cmd_history_bad_usage(
-				    "unknown class '%s'", optarg);
-			f.class = (int)class;
-			break;
-		case 'C':
-			changes = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			cmd_history_usage(stdout);
-			return EXIT_OK;
-		default:
-			cmd_bad_option("history", argv[optind - 1], opts);
-			return EXIT_ERROR;
-		}
-	}
-	if (argc - optind > 1)
-		return cmd_history_bad_usage("too many arguments ('%s')",
-		    argv[optind + 1]);
-	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
-	if (history_open_at(&h, optind < argc ? argv[optind] : ".", dir,
-	    &place, &cause) == -1 || history_list(&log, h, &f, &cause) == -1)
+	if (cmd_operands(&p, argc, argv, 0, 1) == -1)
+		return EXIT_ERROR;
+	a.dir = desired_history_dir(a.dir);	/* $ENFORCER_HISTORY, as apply */
+	/* No PATH: the configuration directory's, as apply's. */
+	if (history_open_at(&h, optind < argc ? argv[optind] :
+	    confdir_desired(), a.dir, &a.place, &cause) == -1 ||
+	    history_list(&log, h, &a.f, &cause) == -1)
 		goto out;
-	cmd_history_print_log(log, changes, json);
+	cmd_history_print_log(log, a.changes, a.json);
 	rc = EXIT_OK;
 out:
 	if (cause != NULL)

@@ -18,7 +18,7 @@
 #include "timeparse.h"
 
 static void
-cmd_plan_usage(FILE *fp)
+cmd_plan_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s plan [--offline [--at TIME]] [--hosts GLOB] PATH\n"
@@ -276,53 +276,38 @@ cmd_plan(int argc, char **argv)
 		{ "offline", no_argument, NULL, 'o' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "hosts", required_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	struct plan_opts po = { NULL, NULL };
+	const char *at_arg = NULL;
+	int offline = 0;
+	const struct cmd_store store[] = {
+		{ 'o', NULL, &offline },
+		{ 'a', &at_arg, NULL },
+		{ 'H', &po.hosts, NULL },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "plan", opts, NULL, store,
+	    cmd_plan_usage, NULL, NULL };
 	struct errors errs = ERRORS_INIT;
 	struct model *m = NULL;
-	const char *at_arg = NULL;
 	char *cause = NULL;
 	time_t at = time(NULL);
 	size_t i;
-	int c, offline = 0, rc = EXIT_ERROR;
+	int rc = EXIT_ERROR;
 
 	/* Without --offline, plan is apply up to the first write. */
 	for (i = 1; i < (size_t)argc && !offline; i++)
 		offline = strcmp(argv[i], "--offline") == 0;
 	if (!offline)
 		return cmd_run_engine(0, argc, argv);
-	offline = 0;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			offline = 1;
-			break;
-		case 'a':
-			at_arg = optarg;
-			break;
-		case 'H':
-			po.hosts = optarg;
-			break;
-		case 'h':
-			cmd_plan_usage(stdout);
-			return EXIT_OK;
-		default:
-			cmd_bad_option("plan", argv[optind - 1], opts);
-			return EXIT_ERROR;
-		}
-	}
-	if (argc - optind > 1) {
-		cmd_plan_usage(stderr);
+	if (cmd_operands(&p, argc, argv, 0, 1) == -1)
 		return EXIT_ERROR;
-	}
 	po.path = optind < argc ? argv[optind] : confdir_desired();
 	if (at_arg != NULL && strcmp(at_arg, "now") != 0 &&
-	    timeparse_rfc3339(at_arg, &at, &cause) == -1) {
+	    timeparse_rfc3339(at_arg, &at, &cause) == -1)
 		cause_prefix(&cause, "--at");
+	if (cause != NULL) {
 		cmd_errors("plan", NULL, cause);
 		free(cause);
 		return EXIT_ERROR;
@@ -332,6 +317,7 @@ cmd_plan(int argc, char **argv)
 		errors_clear(&errs);
 		return EXIT_ERROR;
 	}
+	cmd_errors("plan", &m->warnings, NULL);
 	rc = cmd_plan_offline(m, &po, at);
 	model_free(m);
 	return rc;

@@ -31,6 +31,8 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "json.h"
+#include "report.h"
 #include "run.h"
 #include "secret.h"
 #include "timeparse.h"
@@ -68,11 +70,13 @@ struct restart_kind {
 };
 
 struct restart_args {
+	const struct restart_kind *kind;
 	long long		 timeout;	/* seconds */
 	int			 dry_run;
 	int			 yes;
-	struct run_opts		 o;		/* --hosts, --parallel,
-						   --no-wait, PATH */
+	struct run_opts		 o;		/* --hosts, --json,
+						   --parallel, --no-wait,
+						   PATH */
 };
 
 struct restart_pool {
@@ -84,12 +88,15 @@ struct restart_pool {
 };
 
 static void
-cmd_restart_usage(FILE *fp, const struct restart_kind *k)
+cmd_restart_usage(FILE *fp, const void *arg)
 {
+	const struct restart_kind *k = ((const struct restart_args *)arg)->kind;
+
 	fprintf(fp,
 	    "usage: %s %s [--hosts GLOB] [--timeout DURATION] [--dry-run] "
 	    "[--yes]\n"
-	    "       %*s [--parallel N] [--no-wait] [--history DIR] [PATH]\n\n"
+	    "       %*s [--json] [--parallel N] [--no-wait] [--history DIR] "
+	    "[PATH]\n\n"
 	    "%s through a one-shot task running as SYSTEM\n"
 	    "(%s), wait until each host is back, then delete\n"
 	    "the task.  More than one host needs --yes, or yes typed on the "
@@ -99,6 +106,7 @@ cmd_restart_usage(FILE *fp, const struct restart_kind *k)
 	    "(default %llds)\n"
 	    "  --dry-run         say what would be restarted; change nothing\n"
 	    "  --yes             restart several hosts without asking\n"
+	    "  --json            the outcome as one JSON object (docs/json.md)\n"
 	    "  --parallel N      hosts handled at once (default 16)\n"
 	    "  --no-wait         fail at once if another run holds the lock\n"
 	    "\nexit status: 0 every host is back, 1 error or not confirmed, "
@@ -111,60 +119,39 @@ cmd_restart_usage(FILE *fp, const struct restart_kind *k)
 }
 
 static int
-cmd_restart_parse(const struct restart_kind *k, struct restart_args *a,
-    int argc, char **argv, char **cause)
+cmd_restart_option(void *arg, int ch, const char *optarg, char **cause)
+{
+	struct restart_args *a = arg;
+
+	/* 't', its only one */
+	if (timeparse_duration(optarg, &a->timeout, cause) == -1)
+		return cause_prefix(cause, "--timeout");
+	if (a->timeout < 1 || a->timeout > 3600)
+		return cause_set(cause, "--timeout: '%s' is not from 1s to 1h",
+		    optarg);
+	return 0;
+}
+
+static int
+cmd_restart_parse(struct restart_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
-		{ "hosts", required_argument, NULL, 'H' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "yes", no_argument, NULL, 'Y' },
-		{ "parallel", required_argument, NULL, 'p' },
-		{ "no-wait", no_argument, NULL, 'n' },
-		{ "history", required_argument, NULL, 'y' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPT_HOSTS, CMD_OPT_JSON, CMD_OPTS_RUN, CMD_OPTS_END,
 	};
-	int ch, rc;
+	const struct cmd_store store[] = {
+		{ 'd', NULL, &a->dry_run },
+		{ 'Y', NULL, &a->yes },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { a->kind->verb, longopts, &a->o, store,
+	    cmd_restart_usage, cmd_restart_option, a };
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
-			return -1;
-		if (rc == 1)
-			continue;
-		switch (ch) {
-		case 'H':
-			a->o.eo.hosts_glob = optarg;
-			break;
-		case 't':
-			if (timeparse_duration(optarg, &a->timeout, cause) == -1)
-				return cause_prefix(cause, "--timeout");
-			if (a->timeout < 1 || a->timeout > 3600)
-				return cause_set(cause, "--timeout: '%s' is not "
-				    "from 1s to 1h", optarg);
-			break;
-		case 'd':
-			a->dry_run = 1;
-			break;
-		case 'Y':
-			a->yes = 1;
-			break;
-		case 'h':
-			cmd_restart_usage(stdout, k);
-			exit(EXIT_OK);
-		default:
-			cmd_bad_option(k->verb, argv[optind - 1], longopts);
-			return cause_set(cause, "bad usage");
-		}
-	}
-	if (optind < argc - 1) {
-		cmd_restart_usage(stderr, k);
-		return cause_set(cause, "expected one PATH");
-	}
-	a->o.src.path = optind < argc ? argv[optind] : NULL;
-	return desired_src_check(&a->o.src, cause);
+	if (cmd_options(&p, argc, argv, cause) == -1)
+		return -1;
+	return cmd_options_path(&p, argc, argv, cause);
 }
 
 /* Run line; a non-zero exit is a failure named after what (on task). */
@@ -550,14 +537,70 @@ cmd_restart_line(const struct restart_pool *p, const struct cmd_restart_host *h)
 		    h->host->name, p->kind->done, (double)h->ms / 1000);
 }
 
+static void
+cmd_restart_json_host(struct json *j, const struct restart_pool *p,
+    const struct cmd_restart_host *h)
+{
+	json_object_begin(j);
+	json_kv_string(j, "name", h->host->name);
+	json_kv_string(j, "status", h->error != NULL ? "failed" : p->dry_run ?
+	    "would_restart" : "restarted");
+	json_kv_string(j, "error", h->error != NULL ? cmd_restart_unhost(h) :
+	    NULL);
+	json_kv_bool(j, "attempted", h->attempted);
+	json_key(j, "back_after_ms");
+	if (h->error == NULL && !p->dry_run)
+		json_int(j, h->ms);
+	else
+		json_null(j);
+	json_kv_string(j, "boot_before", h->boot);
+	json_kv_string(j, "boot_after", h->boot_after);
+	json_object_end(j);
+}
+
+/* --json: one object, as the run report's (docs/json.md). */
+static void
+cmd_restart_json(const struct restart_pool *p, const char *run_id,
+    size_t failed)
+{
+	struct buf out = BUF_INIT;
+	struct json j;
+	size_t i;
+
+	report_json_begin(&j, &out, p->kind->verb);
+	json_kv_string(&j, "run_id", p->dry_run ? NULL : run_id);
+	json_kv_bool(&j, "dry_run", p->dry_run);
+	json_kv_string(&j, "task", p->kind->task);
+	json_key(&j, "hosts");
+	json_array_begin(&j);
+	for (i = 0; i < p->n; i++)
+		cmd_restart_json_host(&j, p, &p->hosts[i]);
+	json_array_end(&j);
+	json_key(&j, "summary");
+	json_object_begin(&j);
+	json_kv_int(&j, "hosts", (long long)p->n);
+	json_kv_int(&j, p->dry_run ? "to_restart" : "restarted",
+	    (long long)(p->n - failed));
+	json_kv_int(&j, "failed", (long long)failed);
+	json_object_end(&j);
+	json_object_end(&j);
+	printf("%s\n", buf_cstr(&out));
+	buf_release(&out);
+}
+
 static int
-cmd_restart_report(const struct restart_pool *p)
+cmd_restart_report(const struct restart_pool *p, int json, const char *run_id)
 {
 	size_t i, failed = 0;
 
+	for (i = 0; i < p->n; i++)
+		failed += p->hosts[i].error != NULL;
+	if (json) {
+		cmd_restart_json(p, run_id, failed);
+		return failed > 0 ? EXIT_HOSTS : EXIT_OK;
+	}
 	for (i = 0; i < p->n; i++) {
 		cmd_restart_line(p, &p->hosts[i]);
-		failed += p->hosts[i].error != NULL;
 	}
 	printf("\n%s: %zu host%s: %zu %s, %zu failed\n", p->kind->verb, p->n,
 	    p->n == 1 ? "" : "s", p->n - failed, p->dry_run ? "to restart" :
@@ -687,12 +730,12 @@ cmd_restart_main(const struct restart_kind *k, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&p, 0, sizeof(p));
 	memset(&r, 0, sizeof(r));
-	p.kind = k;
+	p.kind = a.kind = k;
 	a.timeout = k->timeout;
 	run_opts_init(&a.o, k->verb);
 	started = time(NULL);
 	run_id = history_new_run_id(started);
-	if (cmd_restart_parse(k, &a, argc, argv, &cause) == -1)
+	if (cmd_restart_parse(&a, argc, argv, &cause) == -1)
 		goto out;
 	p.dry_run = a.dry_run;
 	a.o.lock = !a.dry_run;
@@ -706,12 +749,12 @@ cmd_restart_main(const struct restart_kind *k, int argc, char **argv)
 	p.timeout_ms = a.timeout * 1000;
 	engine_each(p.n, a.o.eo.parallel, NULL, cmd_restart_one,
 	    cmd_restart_skip, &p);
-	code = run_signal_exit(cmd_restart_report(&p));
+	code = run_signal_exit(cmd_restart_report(&p, a.o.json, run_id));
 	if (a.dry_run)
 		goto out;
 	if (cmd_restart_record(&r, &p, run_id, started, 0, &cause) == -1)
 		code = EXIT_ERROR;
-	else
+	else if (!a.o.json)
 		printf("recorded run %s in %s\n", run_id,
 		    history_where(r.hist));
 out:

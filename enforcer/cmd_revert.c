@@ -22,7 +22,7 @@ struct revert_args {
 };
 
 static void
-cmd_revert_usage(FILE *fp)
+cmd_revert_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s revert [--dry-run] [--json] [--history DIR] [--parallel N]"
@@ -52,49 +52,23 @@ cmd_revert_parse(struct revert_args *a, int argc, char **argv, char **cause)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "history", required_argument, NULL, 'y' },
-		{ "parallel", required_argument, NULL, 'p' },
-		{ "no-wait", no_argument, NULL, 'n' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "repo", required_argument, NULL, 'r' },
-		{ "ref", required_argument, NULL, 'f' },
-		{ "require-signed", required_argument, NULL, 's' },
-		{ "cache", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPT_JSON, CMD_OPTS_RUN, CMD_OPTS_SOURCE, CMD_OPTS_END,
 	};
-	int ch, rc;
+	const struct cmd_store store[] = {
+		{ 'd', NULL, &a->dry_run },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "revert", longopts, &a->o, store,
+	    cmd_revert_usage, NULL, a };
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if ((rc = cmd_run_option(ch, optarg, &a->o, cause)) == -1)
-			return -1;
-		if (rc == 1)
-			continue;
-		switch (ch) {
-		case 'd':
-			a->dry_run = 1;
-			break;
-		case 'j':
-			a->o.json = 1;
-			break;
-		case 'h':
-			cmd_revert_usage(stdout);
-			exit(EXIT_OK);
-		default:
-			cmd_bad_option("revert", argv[optind - 1], longopts);
-			return cause_set(cause, "bad usage");
-		}
-	}
-	if (optind >= argc || argc - optind > 2) {
-		cmd_revert_usage(stderr);
+	if (cmd_options(&p, argc, argv, cause) == -1)
+		return -1;
+	if (optind >= argc) {
+		cmd_revert_usage(stderr, NULL);
 		return cause_set(cause, "expected RUN and PATH");
 	}
-	a->run_id = argv[optind];
-	a->o.src.path = optind + 1 < argc ? argv[optind + 1] : NULL;
-	return desired_src_check(&a->o.src, cause);
+	a->run_id = argv[optind++];
+	return cmd_options_path(&p, argc, argv, cause);
 }
 
 /* Refused parts and notes, after the engine's report. */
@@ -180,10 +154,7 @@ cmd_revert_print_nothing(const struct revert_args *a,
 		cmd_revert_print_notes(p, a->dry_run);
 		return;
 	}
-	json_init(&j, &out);
-	json_object_begin(&j);
-	json_kv_int(&j, "version", 1);
-	json_kv_string(&j, "verb", a->dry_run ? "plan" : "revert");
+	report_json_begin(&j, &out, a->dry_run ? "plan" : "revert");
 	json_key(&j, "hosts");
 	json_array_begin(&j);
 	json_array_end(&j);

@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "confdir.h"
 #include "desired.h"
 #include "history.h"
 #include "timeparse.h"
 
 static void
-cmd_show_usage(FILE *fp)
+cmd_show_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s show [--history DIR|URL] [--cache DIR] [--json] RUN "
@@ -128,45 +129,31 @@ cmd_show(int argc, char **argv)
 		{ "history", required_argument, NULL, 'H' },
 		{ "cache", required_argument, NULL, 'K' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
+	struct history_place place = { NULL, 0, 0 };
+	const char *dir = NULL;
+	int json = 0;
+	const struct cmd_store store[] = {
+		{ 'H', &dir, NULL },
+		{ 'K', &place.cache_dir, NULL },
+		{ 'j', NULL, &json },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "show", opts, NULL, store,
+	    cmd_show_usage, NULL, NULL };
 	struct history *h = NULL;
 	struct history_log *log = NULL;
 	struct buf b = BUF_INIT;
-	struct history_place place = { NULL, 0, 0 };
-	const char *dir = NULL;
 	char *cause = NULL;
-	int ch, json = 0, rc = EXIT_ERROR;
+	int rc = EXIT_ERROR;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'H':
-			dir = optarg;
-			break;
-		case 'K':
-			place.cache_dir = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			cmd_show_usage(stdout);
-			return EXIT_OK;
-		default:
-			cmd_bad_option("show", argv[optind - 1], opts);
-			return EXIT_ERROR;
-		}
-	}
-	if (argc - optind < 1 || argc - optind > 2) {
-		cmd_show_usage(stderr);
+	if (cmd_operands(&p, argc, argv, 1, 2) == -1)
 		return EXIT_ERROR;
-	}
 	dir = desired_history_dir(dir);	/* $ENFORCER_HISTORY, as apply */
-	if (history_open_at(&h, optind + 1 < argc ? argv[optind + 1] : ".",
-	    dir, &place, &cause) == -1 ||
+	/* No PATH: the configuration directory's, as apply's. */
+	if (history_open_at(&h, optind + 1 < argc ? argv[optind + 1] :
+	    confdir_desired(), dir, &place, &cause) == -1 ||
 	    history_show(&log, h, argv[optind], &cause) == -1)
 		goto out;
 	if (json) {

@@ -15,7 +15,7 @@
 #include "model.h"
 
 static void
-cmd_validate_usage(FILE *fp)
+cmd_validate_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s validate [--json] [--no-file-check] [PATH]\n"
@@ -134,37 +134,27 @@ cmd_validate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-file-check", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
 	struct errors errs = ERRORS_INIT;
 	struct cmd_validate_names untargeted = { NULL, 0 };
 	struct model *m = NULL;
+	int json = 0, no_file_check = 0;
+	const struct cmd_store store[] = {
+		{ 'j', NULL, &json },
+		{ 'F', NULL, &no_file_check },
+		{ 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "validate", opts, NULL, store,
+	    cmd_validate_usage, NULL, NULL };
 	const char *path;
-	int c, json = 0, files = 1, rc = EXIT_ERROR;
+	int rc = EXIT_ERROR;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'j' || c == 'F') {
-			json |= c == 'j';
-			files &= c != 'F';
-			continue;
-		}
-		if (c == 'h') {
-			cmd_validate_usage(stdout);
-			return EXIT_OK;
-		}
-		cmd_bad_option("validate", argv[optind - 1], opts);
+	if (cmd_operands(&p, argc, argv, 0, 1) == -1)
 		return EXIT_ERROR;
-	}
-	if (argc - optind > 1) {
-		cmd_validate_usage(stderr);
-		return EXIT_ERROR;
-	}
 	path = optind < argc ? argv[optind] : confdir_desired();
 	if (model_load(&m, path, &errs) == 0) {
-		if (files)
+		if (!no_file_check)
 			filerefs_check(m, &errs);
 		cmd_validate_untargeted(m, &untargeted);
 	}

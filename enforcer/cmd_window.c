@@ -11,20 +11,24 @@
 #include <sys/stat.h>
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "confdir.h"
 #include "failsafe.h"
+#include "json.h"
+#include "report.h"
 #include "model.h"
 #include "run.h"
 #include "timeparse.h"
 #include "window.h"
 
 static void
-cmd_window_usage(FILE *fp)
+cmd_window_usage(FILE *fp, const void *arg)
 {
 	fprintf(fp,
 	    "usage: %s window open NAME --for DURATION --hosts TARGET[,...]\n"
@@ -47,7 +51,8 @@ cmd_window_usage(FILE *fp)
 	    "[--history DIR]\n\n"
 	    "Open, end early, extend and list windows: temporary overrides of\n"
 	    "the policies, such as CredSSP for a cluster wizard.  open, close\n"
-	    "and extend write the desired state in PATH (default .), commit it\n"
+	    "and extend write the desired state in PATH (default: as for apply,\n"
+	    "$ENFORCER_CONFDIR/desired or /etc/enforcer/desired), commit it\n"
 	    "when PATH is in a git work tree (or on BRANCH of REPO), then apply\n"
 	    "to the window's hosts.\n\n"
 	    "  --for DURATION    open: how long (2h, 90m); extend: how much longer\n"
@@ -86,6 +91,17 @@ cmd_window_usage(FILE *fp)
 	    "apply for the apply that follows open, close and extend\n",
 	    cmd_progname, cmd_progname, cmd_progname, cmd_progname,
 	    cmd_progname);
+}
+
+/* What a verb says besides its reports: on stderr with --json. */
+static void PRINTFLIKE(2, 3)
+cmd_window_say(const struct window_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(a->reports != NULL ? stderr : stdout, fmt, ap);
+	va_end(ap);
 }
 
 /* --- options -------------------------------------------------------------- */
@@ -146,10 +162,12 @@ cmd_window_parse_time(const char *opt, const char *s, time_t *out, char **cause)
 	return 0;
 }
 
+/* The options whose value is read. */
 static int
-cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
-    char **cause)
+cmd_window_parse_opt(void *arg_, int ch, const char *arg, char **cause)
 {
+	struct window_args *a = arg_;
+
 	switch (ch) {
 	case 'f':
 		return timeparse_duration(arg, &a->for_s, cause) == -1 ?
@@ -164,62 +182,8 @@ cmd_window_parse_opt(struct window_args *a, int ch, const char *arg,
 	case 'r':
 		return timeparse_duration(arg, &a->recent, cause) == -1 ?
 		    cause_prefix(cause, "--recent") : 0;
-	case 'S':
-		return cmd_window_parse_set(a, arg, cause);
-	case 'H':
-		a->hosts = arg;
-		return 0;
-	case 'R':
-		a->reason = arg;
-		return 0;
-	case 'D':
-		a->history = arg;
-		return 0;
-	case 'A':
-		a->all = 1;
-		return 0;
-	case 'c':
-		a->check = 1;
-		return 0;
-	case 'j':
-		a->json = 1;
-		return 0;
-	case 'o':
-		a->offline = 1;
-		return 0;
-	case 'n':
-		a->no_apply = 1;
-		return 0;
-	case 'C':
-		a->no_commit = 1;
-		return 0;
-	case 'G':
-		a->repo = arg;
-		return 0;
-	case 'F':
-		a->ref = arg;
-		return 0;
-	case 'K':
-		a->keyring = arg;
-		return 0;
-	case 'I':
-		a->sign_key = arg;
-		return 0;
-	case 'g':
-		a->gateway = arg;
-		return 0;
-	case 'N':
-		a->nodes = arg;
-		return 0;
-	case 'm':
-		a->member = arg;
-		return 0;
-	case 'p':
-		a->group = arg;
-		return 0;
 	}
-	cmd_window_usage(stderr);
-	return cause_set(cause, "bad usage");
+	return cmd_window_parse_set(a, arg, cause);	/* 'S' */
 }
 
 /*
@@ -285,8 +249,6 @@ cmd_window_check_args(struct window_args *a, int nargs, char **cause)
 	if (strcmp(a->sub, "extend") == 0 && (a->for_s == 0) ==
 	    (a->until == 0))
 		return cause_set(cause, "give one of --for and --until");
-	if (a->json && !list)
-		return cause_set(cause, "--json goes with list");
 	if (a->all && (strcmp(a->sub, "close") != 0 || a->name != NULL))
 		return cause_set(cause, "--all goes with close and no NAME");
 	return cmd_window_check_src(a, list, cause);
@@ -319,29 +281,37 @@ cmd_window_parse(struct window_args *a, int argc, char **argv, char **cause)
 		{ "nodes", required_argument, NULL, 'N' },
 		{ "member", required_argument, NULL, 'm' },
 		{ "group", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CMD_OPTS_END,
 	};
-	int ch, n;
+	const struct cmd_store store[] = {
+		{ 'H', &a->hosts, NULL }, { 'R', &a->reason, NULL },
+		{ 'D', &a->history, NULL }, { 'G', &a->repo, NULL },
+		{ 'F', &a->ref, NULL }, { 'K', &a->keyring, NULL },
+		{ 'I', &a->sign_key, NULL }, { 'g', &a->gateway, NULL },
+		{ 'N', &a->nodes, NULL }, { 'm', &a->member, NULL },
+		{ 'p', &a->group, NULL }, { 'A', NULL, &a->all },
+		{ 'c', NULL, &a->check }, { 'j', NULL, &a->json },
+		{ 'o', NULL, &a->offline }, { 'n', NULL, &a->no_apply },
+		{ 'C', NULL, &a->no_commit }, { 0, NULL, NULL },
+	};
+	const struct cmd_parser p = { "window", longopts, NULL, store,
+	    cmd_window_usage, cmd_window_parse_opt, a };
+	int n;
 
 	if (argc < 2) {
-		cmd_window_usage(stderr);
+		cmd_window_usage(stderr, NULL);
 		return cause_set(cause, "bad usage");
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		cmd_window_usage(stdout);
+		cmd_window_usage(stdout, NULL);
 		return 1;
 	}
 	a->sub = argv[1];
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			cmd_window_usage(stdout);
-			return 1;
-		}
-		if (cmd_window_parse_opt(a, ch, optarg, cause) == -1)
-			return -1;
-	}
+	/* The subcommand stands where getopt expects the program's name. */
+	if (cmd_options(&p, argc - 1, argv + 1, cause) == -1)
+		return -1;
+	argc--;
+	argv++;
 	n = argc - optind;
 	if (strcmp(a->sub, "list") != 0 && !a->all && n > 0)
 		a->name = argv[optind++];
@@ -422,7 +392,7 @@ cmd_window_commit_to(const struct window_args *a, const struct window_edits *e,
  * committed; either failing undoes them.  Prints what was committed.
  */
 static int
-cmd_window_settle(const struct window_args *a, struct window_edits *e,
+cmd_window_settle(struct window_args *a, struct window_edits *e,
     const char *message, char **cause)
 {
 	struct model *m = NULL;
@@ -434,46 +404,80 @@ cmd_window_settle(const struct window_args *a, struct window_edits *e,
 		return cause_set(cause, "the desired state would be invalid: "
 		    "nothing written");
 	}
+	/* Those of the state written, once: the apply does not repeat them. */
+	cmd_errors("window", &m->warnings, NULL);
+	a->warned = 1;
 	model_free(m);
 	if (a->no_commit) {
-		printf("written, not committed (--no-commit)\n");
+		cmd_window_say(a, "written, not committed (--no-commit)\n");
 		return 0;
 	}
 	if (cmd_window_commit_to(a, e, message, id, &committed, cause) == -1) {
 		window_edits_undo(e);
 		return -1;
 	}
-	if (committed)
-		printf("committed %.7s: %.*s\n", id, (int)strcspn(message, "\n"),
-		    message);
-	else
-		printf("written (%s is not in a git work tree: not committed)\n",
+	if (committed) {
+		memcpy(a->commit, id, sizeof(a->commit));
+		cmd_window_say(a, "committed %.7s: %.*s\n", id,
+		    (int)strcspn(message, "\n"), message);
+	} else
+		cmd_window_say(a, "written (%s is not in a git work tree: not "
+		    "committed)\n",
 		    a->path);
 	return 0;
 }
 
-/* Add the targets of w to the comma-separated list in b ("" for all). */
+/* Where a window's apply goes: those of its targets that reach a host. */
+struct cmd_window_to {
+	const struct model	*m;
+	struct buf		 list;	/* ",a,b," */
+	int			 all;	/* a target is "all" */
+};
+
+/* ",a,b,", "" when no target reaches a host, or NULL for every host. */
+static const char *
+cmd_window_to_hosts(const struct cmd_window_to *to)
+{
+	return to->all ? NULL : buf_cstr(&to->list);
+}
+
+/*
+ * Add target name once, unless no host has it: an inventory group with no
+ * host today, which the loader warns of, applies to nothing.
+ */
 static void
-cmd_window_targets(struct buf *b, const struct model_window *w, int *all)
+cmd_window_to_add(struct cmd_window_to *to, const char *name)
 {
 	char *seen;
 	size_t i;
 
-	for (i = 0; i < w->nrules; i++) {
-		if (strcmp(w->rules[i].target, "all") == 0)
-			*all = 1;
-		seen = xasprintf(",%s,", w->rules[i].target);
-		if (strstr(buf_cstr(b), seen) == NULL)
-			buf_printf(b, "%s%s,", b->len == 0 ? "," : "",
-			    w->rules[i].target);
-		free(seen);
+	if (strcmp(name, "all") == 0) {
+		to->all = 1;
+		return;
 	}
+	for (i = 0; i < to->m->nhosts; i++)
+		if (model_host_match(&to->m->hosts[i], name))
+			break;
+	seen = xasprintf(",%s,", name);
+	if (i < to->m->nhosts && strstr(buf_cstr(&to->list), seen) == NULL)
+		buf_printf(&to->list, "%s%s,", to->list.len == 0 ? "," : "",
+		    name);
+	free(seen);
+}
+
+static void
+cmd_window_targets(struct cmd_window_to *to, const struct model_window *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nrules; i++)
+		cmd_window_to_add(to, w->rules[i].target);
 }
 
 /*
- * Apply to hosts (",a,b,", or NULL for every host) as `enforcer apply
- * --hosts a,b [--at TIME] PATH` would: the same run, recorded and
- * reported as an apply.
+ * Apply to hosts (",a,b,", "" for none, or NULL for every host) as
+ * `enforcer apply --hosts a,b [--at TIME] PATH` would: the same run,
+ * recorded and reported as an apply.
  */
 static int
 cmd_window_apply(const struct window_args *a, const char *hosts)
@@ -484,8 +488,16 @@ cmd_window_apply(const struct window_args *a, const char *hosts)
 
 	if (a->no_apply)
 		return EXIT_OK;
+	if (hosts != NULL && *hosts == '\0') {
+		cmd_window_say(a, "no host to apply to: the window's targets "
+		    "have none\n");
+		return EXIT_OK;
+	}
 	run_opts_plan(&o, 1);
-	if (hosts != NULL && *hosts != '\0')
+	o.json = a->reports != NULL;
+	o.json_sink = a->reports;
+	o.warned = a->warned;
+	if (hosts != NULL)
 		o.eo.hosts_glob = list = xstrndup(hosts + 1, strlen(hosts) - 2);
 	if (a->at_given)
 		o.eo.at = a->at;
@@ -504,7 +516,7 @@ cmd_window_apply(const struct window_args *a, const char *hosts)
  * (npaths > 0: its fail-safes' paths) first pulls the fail-safes forward.
  */
 static int
-cmd_window_finish(const struct window_args *a, struct window_edits *e,
+cmd_window_finish(struct window_args *a, struct window_edits *e,
     const char *verb, const struct buf *msg, const char *targets,
     const char **paths, size_t npaths, char **cause)
 {
@@ -518,7 +530,7 @@ cmd_window_finish(const struct window_args *a, struct window_edits *e,
 	free(message);
 	if (rc == -1)
 		return -1;
-	if (npaths > 0 && !a->no_apply)
+	if (npaths > 0 && !a->no_apply && (targets == NULL || *targets != '\0'))
 		window_pull_forward(a, targets, paths, npaths);
 	return cmd_window_apply(a, targets);
 }
@@ -559,7 +571,8 @@ cmd_window_open_check(const struct window_args *a, const struct model *m,
 	    t = strtok_r(NULL, ",", &save))
 		if (strcmp(t, "all") != 0 && model_host_find(m, t) == NULL &&
 		    bsearch(&t, m->groups, m->ngroups, sizeof(*m->groups),
-		    cmd_window_strcmp) == NULL)
+		    cmd_window_strcmp) == NULL &&
+		    !inventory_groups_has(&m->inventory_groups, t))
 			rc = cause_set(cause, "--hosts: '%s' is not a host, a "
 			    "group or 'all'", t);
 	free(targets);
@@ -601,30 +614,36 @@ cmd_window_open_message(const struct window_args *a, const char *hosts,
  * on; should one not be armed, nothing is.
  */
 static int
-cmd_window_open_apply(const struct window_args *a, const char *targets,
-    char **cause)
+cmd_window_open_apply(const struct window_args *a, const struct model *m,
+    const char *targets, char **cause)
 {
-	char *hosts = xasprintf(",%s,", targets), *path;
-	const char *paths[1];
+	struct cmd_window_to to = { m, BUF_INIT, 0 };
+	const char *paths[1], *hosts;
+	char *list = xstrdup(targets), *t, *save, *path;
 	int rc = EXIT_ERROR;
 
-	if (a->gateway != NULL && !a->no_apply) {
+	for (t = strtok_r(list, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save))
+		cmd_window_to_add(&to, t);
+	hosts = cmd_window_to_hosts(&to);
+	if (a->gateway != NULL && !a->no_apply &&
+	    (hosts == NULL || *hosts != '\0')) {
 		path = xasprintf("%s%s", FAILSAFE_TASKS_PATH, a->name);
 		paths[0] = path;
-		rc = window_arm_first(a, strstr(hosts, ",all,") != NULL ? NULL :
-		    hosts, paths, 1, cause);
+		rc = window_arm_first(a, hosts, paths, 1, cause);
 		free(path);
 		if (rc == -1) {
 			cause_prefix(cause, "nothing turned on; the window "
 			    "stays written (window close %s withdraws it)",
 			    a->name);
-			free(hosts);
-			return EXIT_HOSTS;
+			rc = EXIT_HOSTS;
+			goto out;
 		}
 	}
-	rc = cmd_window_apply(a, strstr(hosts, ",all,") != NULL ? NULL :
-	    hosts);
-	free(hosts);
+	rc = cmd_window_apply(a, hosts);
+out:
+	buf_release(&to.list);
+	free(list);
 	return rc;
 }
 
@@ -650,7 +669,7 @@ cmd_window_open(struct window_args *a, const struct model *m, char **cause)
 	msg = cmd_window_open_message(a, targets, start, end);
 	if (window_write(&e, a->path, a->name, start, end, a->reason, apply,
 	    cause) == 0 && cmd_window_settle(a, &e, msg, cause) == 0)
-		rc = cmd_window_open_apply(a, targets, cause);
+		rc = cmd_window_open_apply(a, m, targets, cause);
 out:
 	window_edits_release(&e);
 	node_free(apply);
@@ -664,12 +683,12 @@ out:
 /* End w at end (close) in the edits; note its targets. */
 static int
 cmd_window_end_one(const struct window_args *a, const struct model_window *w,
-    time_t end, struct window_edits *e, struct buf *targets, int *all,
+    time_t end, struct window_edits *e, struct cmd_window_to *to,
     char **cause)
 {
 	char t[TIMEPARSE_UTC_LEN];
 
-	cmd_window_targets(targets, w, all);
+	cmd_window_targets(to, w);
 	if (w->start > a->at) {
 		timeparse_format_utc(w->start, t, sizeof(t));
 		return cause_set(cause, "window '%s' has not started (it starts "
@@ -678,7 +697,8 @@ cmd_window_end_one(const struct window_args *a, const struct model_window *w,
 	}
 	timeparse_format_utc(w->end, t, sizeof(t));
 	if (w->end <= a->at) {
-		printf("window %s ended already, at %s\n", w->name, t);
+		cmd_window_say(a, "window %s ended already, at %s\n", w->name,
+		    t);
 		return 0;
 	}
 	/* A window starting this very second still has to end after it. */
@@ -690,13 +710,14 @@ static int
 cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
-	struct buf targets = BUF_INIT, msg = BUF_INIT;
+	struct cmd_window_to to = { m, BUF_INIT, 0 };
+	struct buf msg = BUF_INIT;
 	const struct model_window *w;
 	char when[TIMEPARSE_UTC_LEN];
 	const char **paths;
 	time_t last = 0;
 	size_t i, n = 0, npaths = 0;
-	int all = 0, rc = -1;
+	int rc = -1;
 
 	timeparse_format_utc(a->at, when, sizeof(when));
 	paths = xcalloc(m->nwindows + 1, sizeof(*paths));
@@ -705,8 +726,7 @@ cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 		if (a->all ? !model_window_active(w, a->at) :
 		    strcmp(w->name, a->name) != 0)
 			continue;
-		if (cmd_window_end_one(a, w, a->at, &e, &targets, &all,
-		    cause) == -1)
+		if (cmd_window_end_one(a, w, a->at, &e, &to, cause) == -1)
 			goto out;
 		if (w->end > a->at && w->start + 1 > last)
 			last = w->start + 1;
@@ -722,7 +742,7 @@ cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 			    a->repo != NULL ? a->repo : a->path);
 			goto out;
 		}
-		printf("no window is open\n");
+		cmd_window_say(a, "no window is open\n");
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -737,15 +757,15 @@ cmd_window_close(struct window_args *a, const struct model *m, char **cause)
 		a->at = last;	/* the end written: the pull-forward's instant */
 	}
 	buf_printf(&msg, ": ended early at %s", when);
-	rc = e.n == 0 ? cmd_window_apply(a, all ? NULL : buf_cstr(&targets)) :
-	    cmd_window_finish(a, &e, "close", &msg, all ? NULL :
-	    buf_cstr(&targets), paths, npaths, cause);
+	rc = e.n == 0 ? cmd_window_apply(a, cmd_window_to_hosts(&to)) :
+	    cmd_window_finish(a, &e, "close", &msg, cmd_window_to_hosts(&to),
+	    paths, npaths, cause);
 out:
 	for (i = 0; i < npaths; i++)
 		free((char *)paths[i]);
 	free(paths);
 	window_edits_release(&e);
-	buf_release(&targets);
+	buf_release(&to.list);
 	buf_release(&msg);
 	return rc;
 }
@@ -754,11 +774,12 @@ static int
 cmd_window_extend(struct window_args *a, const struct model *m, char **cause)
 {
 	struct window_edits e = WINDOW_EDITS_INIT;
-	struct buf targets = BUF_INIT, msg = BUF_INIT;
+	struct cmd_window_to to = { m, BUF_INIT, 0 };
+	struct buf msg = BUF_INIT;
 	const struct model_window *w;
 	char was[TIMEPARSE_UTC_LEN], now[TIMEPARSE_UTC_LEN];
 	time_t end;
-	int all = 0, rc = -1;
+	int rc = -1;
 
 	if ((w = cmd_window_find(m, a->name)) == NULL)
 		return cause_set(cause, "no window '%s' in %s", a->name,
@@ -769,17 +790,48 @@ cmd_window_extend(struct window_args *a, const struct model *m, char **cause)
 		    "window close", a->name);
 	if (cmd_window_cap(m, a->name, w->start, end, cause) == -1)
 		return -1;
-	cmd_window_targets(&targets, w, &all);
+	cmd_window_targets(&to, w);
 	timeparse_format_utc(w->end, was, sizeof(was));
 	timeparse_format_utc(end, now, sizeof(now));
 	buf_printf(&msg, "%s: now ends %s (was %s)", w->name, now, was);
 	if (window_set_end(&e, w, end, cause) == 0)
-		rc = cmd_window_finish(a, &e, "extend", &msg, all ? NULL :
-		    buf_cstr(&targets), NULL, 0, cause);
+		rc = cmd_window_finish(a, &e, "extend", &msg,
+		    cmd_window_to_hosts(&to), NULL, 0, cause);
 	window_edits_release(&e);
-	buf_release(&targets);
+	buf_release(&to.list);
 	buf_release(&msg);
 	return rc;
+}
+
+/*
+ * open, close, extend --json: one object, the reports of the runs they
+ * made (docs/json.md's shape) in the order made: a close's pull-forward
+ * of the fail-safes, a preset's arming, then the apply.
+ */
+static void
+cmd_window_json(const struct window_args *a)
+{
+	struct buf out = BUF_INIT;
+	const char *line, *nl;
+	struct json j;
+
+	report_json_begin(&j, &out, "window");
+	json_kv_string(&j, "action", a->sub);
+	json_kv_string(&j, "window", a->name);
+	json_kv_string(&j, "commit", a->commit[0] != '\0' ? a->commit :
+	    NULL);
+	json_key(&j, "runs");
+	json_array_begin(&j);
+	for (line = buf_cstr(a->reports); *line != '\0'; line = nl + 1) {
+		nl = strchrnul(line, '\n');
+		json_raw(&j, line, (size_t)(nl - line));
+		if (*nl == '\0')
+			break;
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	printf("%s\n", buf_cstr(&out));
+	buf_release(&out);
 }
 
 int
@@ -787,13 +839,14 @@ cmd_window(int argc, char **argv)
 {
 	struct window_repo wr;
 	struct window_args a;
+	struct buf reports = BUF_INIT;
 	struct model *m = NULL;
 	char *cause = NULL, *verb;
 	int rc = EXIT_ERROR;
 
 	memset(&wr, 0, sizeof(wr));
 	memset(&a, 0, sizeof(a));
-	a.path = ".";
+	a.path = confdir_desired();	/* no PATH: as apply's */
 	a.at = time(NULL);
 	a.recent = 7 * 86400;
 	a.set = node_map();
@@ -814,6 +867,8 @@ cmd_window(int argc, char **argv)
 		a.path = wr.dir;
 		a.repo_copy = &wr;
 	}
+	if (a.json)
+		a.reports = &reports;
 	if (cmd_window_load(&a, &m) == -1)
 		goto out;
 	if (strcmp(a.sub, "open") == 0)
@@ -824,6 +879,10 @@ cmd_window(int argc, char **argv)
 		rc = cmd_window_extend(&a, m, &cause);
 	if (rc == -1)
 		rc = EXIT_ERROR;
+	/* Nothing written, nothing run: the cause alone, as apply. */
+	if (a.json && (a.commit[0] != '\0' || reports.len > 0 ||
+	    rc != EXIT_ERROR))
+		cmd_window_json(&a);
 out:
 	if (cause != NULL) {
 		verb = xasprintf("window%s%s", a.sub != NULL ? " " : "",
@@ -832,6 +891,7 @@ out:
 		free(verb);
 	}
 	free(cause);
+	buf_release(&reports);
 	node_free(a.set);
 	model_free(m);
 	window_repo_release(&wr);

@@ -324,6 +324,7 @@ window_list(const struct window_args *a)
 		cmd_errors("window list", &errs, NULL);
 		goto out;
 	}
+	cmd_errors("window list", &l.m->warnings, NULL);
 	cmd_window_list_history(&l);
 	if (!a->offline && l.m->nwindows > 0 &&
 	    cmd_window_list_run(&l, &cause) == -1)

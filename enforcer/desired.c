@@ -52,6 +52,7 @@ static int
 desired_load_git(struct desired *d, const struct desired_src *src,
     struct errors *errs)
 {
+	struct model_reader reader = { gitsrc_file_read, NULL };
 	struct gitsrc_files gf;
 	struct model_file *mf;
 	char *cache, *cause = NULL;
@@ -71,7 +72,9 @@ desired_load_git(struct desired *d, const struct desired_src *src,
 		mf[i].text = gf.files[i].text;
 		mf[i].len = gf.files[i].len;
 	}
-	rc = model_load_files(&d->m, mf, gf.n, errs);
+	/* Its inventories from the same commit. */
+	reader.arg = &gf;
+	rc = model_load_source(&d->m, mf, gf.n, &reader, errs);
 	free(mf);
 	memcpy(d->commit, gf.commit, sizeof(d->commit));
 	if (gf.signer != NULL)

@@ -11,6 +11,7 @@
 
 #include "gitsrc.h"
 #include "gitutil.h"
+#include "node.h"
 #include "util.h"
 
 #define CACHE_ID_HEX	16	/* of the SHA-1 of the URL */
@@ -50,6 +51,12 @@ gitsrc_files_release(struct gitsrc_files *f)
 	}
 	free(f->files);
 	free(f->signer);
+	free(f->prefix);
+	if (f->repo != NULL) {
+		git_tree_free(f->root);
+		git_repository_free(f->repo);
+		git_libgit2_shutdown();
+	}
 	memset(f, 0, sizeof(*f));
 }
 
@@ -232,11 +239,9 @@ collect(git_repository *r, const char *where, const char *ref,
     git_tree *tree, struct gitsrc_files *out, char **cause)
 {
 	struct collect c;
-	char *prefix;
 	int rc = 0;
 
-	prefix = gitsrc_name_prefix(ref);
-	c = (struct collect){ r, prefix, out, NULL };
+	c = (struct collect){ r, out->prefix, out, NULL };
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, collect_one, &c) != 0) {
 		if (c.cause != NULL) {
 			*cause = c.cause;
@@ -247,7 +252,6 @@ collect(git_repository *r, const char *where, const char *ref,
 		rc = cause_set(cause, "%s: no *.yaml file in '%s'", where, ref);
 	if (out->n > 1)
 		qsort(out->files, out->n, sizeof(*out->files), file_cmp);
-	free(prefix);
 	return rc;
 }
 
@@ -285,12 +289,108 @@ gitsrc_read(struct gitsrc_files *out, const char *repo, const char *ref,
 		cause_prefix(cause, "%s: %s", where, ref);
 		goto out;
 	}
-	rc = collect(r, where, ref, tree, out, cause);
+	out->prefix = gitsrc_name_prefix(ref);
+	out->revlen = strcspn(ref, ":") + 1;
+	if (collect(r, where, ref, tree, out, cause) == -1)
+		goto out;
+	if (git_commit_tree(&out->root, commit) != 0) {
+		gitutil_fail(cause, where, ref);
+		goto out;
+	}
+	/* Open until gitsrc_files_release(): gitsrc_file_read(). */
+	out->repo = r;
+	r = NULL;
+	rc = 0;
 out:
 	free(where);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_repository_free(r);
-	git_libgit2_shutdown();
+	if (out->repo == NULL)
+		git_libgit2_shutdown();
+	return rc;
+}
+
+/*
+ * path with "." and ".." resolved, in place; -1 when it climbs above the
+ * root.
+ */
+static int
+gitsrc_normalize(char *path)
+{
+	char *in = path, *out = path;
+	size_t n;
+
+	for (; *in != '\0'; in += n + (in[n] == '/')) {
+		n = strcspn(in, "/");
+		if (n == 0 || (n == 1 && *in == '.'))
+			continue;
+		if (n == 2 && strncmp(in, "..", 2) == 0) {
+			if (out == path)
+				return -1;
+			for (out--; out > path && out[-1] != '/'; out--)
+				;
+			continue;
+		}
+		memmove(out, in, n);
+		out += n;
+		*out++ = '/';
+	}
+	if (out > path)
+		out--;
+	*out = '\0';
+	return 0;
+}
+
+/* The blob at path of the commit read, appended to text. */
+static int
+gitsrc_blob(const struct gitsrc_files *f, const char *path, struct buf *text)
+{
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	int rc = -1;
+
+	if (git_tree_entry_bypath(&e, f->root, path) == 0 &&
+	    (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
+	    git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+	    git_blob_lookup(&blob, f->repo, git_tree_entry_id(e)) == 0 &&
+	    git_blob_rawsize(blob) <= NODE_FILE_MAX) {
+		buf_add(text, git_blob_rawcontent(blob),
+		    (size_t)git_blob_rawsize(blob));
+		rc = 0;
+	}
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	return rc;
+}
+
+int
+gitsrc_file_read(void *arg, const struct node *ref, char **name,
+    struct buf *text, struct errors *errs)
+{
+	const struct gitsrc_files *f = arg;
+	const char *file = ref->file != NULL ? ref->file : "";
+	const char *dir, *slash;
+	char *path;
+	int rc = -1, ok;
+
+	/* The YAML's directory in the commit: its name after "REV:". */
+	dir = strncmp(file, f->prefix, f->revlen) == 0 ? file + f->revlen : "";
+	slash = strrchr(dir, '/');
+	path = slash != NULL ? xasprintf("%.*s/%s", (int)(slash - dir), dir,
+	    ref->value) : xstrdup(ref->value);
+	ok = ref->value[0] != '/' && gitsrc_normalize(path) == 0;
+	*name = xasprintf("%.*s%s", (int)f->revlen, f->prefix, path);
+	if (!ok)
+		errors_addf(errs, "%s:%u:%u: '%s': not a file of the commit "
+		    "read (name it relative to this file, within the commit)",
+		    file, ref->line, ref->col, ref->value);
+	else if (gitsrc_blob(f, path, text) == -1)
+		errors_addf(errs, "%s:%u:%u: '%s': no such file (of at most "
+		    "%d MiB) in the commit read: %s", file, ref->line, ref->col,
+		    ref->value, NODE_FILE_MAX >> 20, *name);
+	else
+		rc = 0;
+	free(path);
 	return rc;
 }

@@ -27,6 +27,11 @@ struct gitsrc_files {
 	char		    commit[41];	/* full hex id of the commit read */
 	char		   *signer;	/* fingerprint of the key that signed
 					   it (with a keyring), else NULL */
+	/* Kept open for gitsrc_file_read(). */
+	git_repository	   *repo;
+	git_tree	   *root;	/* the commit's whole tree */
+	char		   *prefix;	/* the names' "REV:" or "REV:DIR/" */
+	size_t		    revlen;	/* of "REV:" in prefix */
 };
 
 /* gitsrc.c */
@@ -50,6 +55,21 @@ int gitsrc_read(struct gitsrc_files *out, const char *repo, const char *ref,
     const char *cache_dir, const char *keyring, char **cause);
 
 void gitsrc_files_release(struct gitsrc_files *);
+
+/*
+ * Another file of the commit read, named as the files' YAML names it:
+ * ref->value relative to the directory of ref->file (a name of this
+ * commit, "REV:DIR/x.yaml"), anywhere in the commit ("../inventory/hosts"
+ * from DIR).  *name is "REV:path" (free()); its bytes are appended to
+ * text.  0, or -1 with "file:line:col: message" in errs (an absolute
+ * name, one above the commit's root, no such file).  A struct
+ * model_reader's read (arg: the struct gitsrc_files).
+ */
+struct node;
+struct buf;
+struct errors;
+int gitsrc_file_read(void *files, const struct node *ref, char **name,
+    struct buf *text, struct errors *errs);
 
 /*
  * What the names of ref's files start with: "main" -> "main:",

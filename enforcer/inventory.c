@@ -375,24 +375,23 @@ inv_ini_line(struct inv *inv, char *line, unsigned ln, size_t *g,
 }
 
 static int
-inv_ini_read(struct inv *inv, const char *path)
+inv_ini_read(struct inv *inv, const char *text, size_t len)
 {
 	enum inv_section kind = INV_HOSTS;
-	size_t g, cap = 0;
-	char *line = NULL;
+	const char *p = text, *end = text + len, *nl;
+	char *line;
+	size_t g;
 	unsigned ln = 0;
-	FILE *fp;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		errors_addf(inv->errs, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	/* Hosts before any heading are Ansible's "ungrouped". */
 	g = inv_group(inv, "ungrouped");
-	while (getline(&line, &cap, fp) != -1)
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end - 1;
+		line = xstrndup(p, (size_t)(nl + 1 - p));
 		inv_ini_line(inv, line, ++ln, &g, &kind);
-	free(line);
-	fclose(fp);
+		free(line);
+	}
 	return 0;
 }
 
@@ -454,12 +453,13 @@ inv_yaml_group(struct inv *inv, const struct node *key, const struct node *body,
 }
 
 static int
-inv_yaml_read(struct inv *inv, const char *path)
+inv_yaml_read(struct inv *inv, const char *text, size_t len)
 {
 	struct node *doc = NULL;
 	size_t i;
 
-	if (node_parse_file(&doc, path, inv->errs) == -1 || doc == NULL)
+	if (node_parse_string(&doc, inv->file, text, len, inv->errs) == -1 ||
+	    doc == NULL)
 		return -1;
 	if (doc->kind != NODE_MAP) {
 		inv_error(inv, doc->line, doc->col, "an inventory is a mapping "
@@ -650,8 +650,8 @@ inv_is_yaml(const char *path)
 }
 
 int
-inventory_read(struct node **out, const char *path,
-    struct inventory_groups *groups, struct errors *errs)
+inventory_parse(struct node **out, const char *name, const char *text,
+    size_t len, struct inventory_groups *groups, struct errors *errs)
 {
 	struct inv inv;
 	size_t i;
@@ -659,11 +659,11 @@ inventory_read(struct node **out, const char *path,
 
 	*out = NULL;
 	memset(&inv, 0, sizeof(inv));
-	inv.file = node_file_intern(path);
+	inv.file = node_file_intern(name);
 	inv.errs = errs;
 	inv.nerrs = errs->n;
-	rc = inv_is_yaml(path) ? inv_yaml_read(&inv, path) :
-	    inv_ini_read(&inv, path);
+	rc = inv_is_yaml(name) ? inv_yaml_read(&inv, text, len) :
+	    inv_ini_read(&inv, text, len);
 	if (rc == 0 && errs->n == inv.nerrs) {
 		*out = inv_document(&inv);
 		for (i = 0; i < inv.ngroups; i++)

@@ -25,15 +25,16 @@ struct inventory_groups {
 };
 
 /*
- * Read the inventory at path into *out, a desired-state document
+ * Parse the inventory text (len bytes) named name (a file, or a file of a
+ * commit: "REF:path") into *out, a desired-state document
  * { hosts: { NAME: { groups: [...], address: A, port: P } } } whose nodes
- * carry the inventory's file:line:col; add every group it defines to
- * groups (but Ansible's implicit "all" and "ungrouped").  On failure
- * returns -1 with the problems in errs ("file:line:col: message") and
- * *out NULL.  *out is released with node_free().
+ * carry name:line:col; add every group it defines to groups (but
+ * Ansible's implicit "all" and "ungrouped").  On failure returns -1 with
+ * the problems in errs ("name:line:col: message") and *out NULL.  *out is
+ * released with node_free().
  */
-int inventory_read(struct node **out, const char *path,
-    struct inventory_groups *groups, struct errors *errs);
+int inventory_parse(struct node **out, const char *name, const char *text,
+    size_t len, struct inventory_groups *groups, struct errors *errs);
 
 void inventory_groups_release(struct inventory_groups *);
 

@@ -53,6 +53,13 @@ json_close(struct json *j, char c)
 }
 
 void
+json_raw(struct json *j, const char *text, size_t len)
+{
+	json_sep(j);
+	buf_add(j->out, text, len);
+}
+
+void
 json_object_begin(struct json *j)
 {
 	json_open(j, '{');

@@ -49,6 +49,11 @@ void json_null(struct json *);
  * NULL writes null.
  */
 void json_node(struct json *, const struct node *);
+/*
+ * A value another struct json wrote (a report inside a larger object):
+ * its len bytes of text go in as they are.
+ */
+void json_raw(struct json *, const char *text, size_t len);
 /* key + value shorthands */
 void json_kv_string(struct json *, const char *key, const char *value);
 void json_kv_int(struct json *, const char *key, long long value);

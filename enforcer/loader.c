@@ -734,27 +734,51 @@ ld_policies(struct loader *ld)
  * The hosts of every inventory a file names ("inventory: PATH" or a list),
  * as documents of their own after the files, validated the same way.
  */
-static void
-ld_inventories(struct model *m, struct errors *errs)
+static int
+ld_read_path(void *arg, const struct node *ref, char **name,
+    struct buf *text, struct errors *errs)
 {
-	const struct node *inv, *item;
+	*name = xstrdup(ref->value);
+	return node_read_file(text, ref->value, errs);
+}
+
+static const struct model_reader ld_filesystem = { ld_read_path, NULL };
+
+/* One inventory, read through reader, as a document of its own. */
+static void
+ld_inventory(struct model *m, const struct node *item,
+    const struct model_reader *reader, struct errors *errs)
+{
+	struct buf text = BUF_INIT;
 	struct node *doc;
+	char *name = NULL;
+
+	if (item->kind == NODE_SCALAR &&
+	    reader->read(reader->arg, item, &name, &text, errs) == 0 &&
+	    inventory_parse(&doc, name, buf_cstr(&text), text.len,
+	    &m->inventory_groups, errs) == 0) {
+		schema_validate(m->schema, NULL, doc, errs);
+		m->docs = xreallocarray(m->docs, m->ndocs + 1,
+		    sizeof(*m->docs));
+		m->docs[m->ndocs++] = doc;
+	}
+	free(name);
+	buf_release(&text);
+}
+
+static void
+ld_inventories(struct model *m, const struct model_reader *reader,
+    struct errors *errs)
+{
+	const struct node *inv;
 	size_t i, j, ndocs = m->ndocs;
 
 	for (i = 0; i < ndocs; i++) {
 		inv = node_get(m->docs[i], "inventory");
 		for (j = 0; inv != NULL && j < (inv->kind == NODE_SEQ ?
-		    inv->nitems : 1); j++) {
-			item = inv->kind == NODE_SEQ ? inv->items[j] : inv;
-			if (item->kind != NODE_SCALAR ||
-			    inventory_read(&doc, item->value,
-			    &m->inventory_groups, errs) == -1)
-				continue;
-			schema_validate(m->schema, NULL, doc, errs);
-			m->docs = xreallocarray(m->docs, m->ndocs + 1,
-			    sizeof(*m->docs));
-			m->docs[m->ndocs++] = doc;
-		}
+		    inv->nitems : 1); j++)
+			ld_inventory(m, inv->kind == NODE_SEQ ? inv->items[j] :
+			    inv, reader, errs);
 	}
 }
 
@@ -763,7 +787,8 @@ ld_inventories(struct model *m, struct errors *errs)
  * not parse (NULL; its errors are already in errs) fails the phase.
  */
 static int
-ld_structure(struct model *m, struct errors *errs)
+ld_structure(struct model *m, const struct model_reader *reader,
+    struct errors *errs)
 {
 	char *cause = NULL;
 	size_t i, n0 = errs->n;
@@ -784,14 +809,14 @@ ld_structure(struct model *m, struct errors *errs)
 		schema_validate(m->schema, NULL, m->docs[i], errs);
 	}
 	if (rc == 0 && errs->n == n0)
-		ld_inventories(m, errs);
+		ld_inventories(m, reader, errs);
 	return errs->n > n0 ? -1 : rc;
 }
 
 /* Takes docs (an array of ndocs trees, NULL for files that failed). */
 static int
 ld_load_docs(struct model **out, struct node **docs, size_t ndocs,
-    struct errors *errs)
+    const struct model_reader *reader, struct errors *errs)
 {
 	struct loader ld;
 	size_t n0 = errs->n;
@@ -803,7 +828,8 @@ ld_load_docs(struct model **out, struct node **docs, size_t ndocs,
 	ld.m = xcalloc(1, sizeof(*ld.m));
 	ld.m->docs = docs;
 	ld.m->ndocs = ndocs;
-	if (ld_structure(ld.m, errs) == -1)
+	if (ld_structure(ld.m, reader != NULL ? reader : &ld_filesystem,
+	    errs) == -1)
 		goto out;
 	ld_merge(&ld);
 	ld_index_hosts(&ld);
@@ -825,8 +851,8 @@ out:
 }
 
 int
-model_load_files(struct model **out, const struct model_file *files,
-    size_t nfiles, struct errors *errs)
+model_load_source(struct model **out, const struct model_file *files,
+    size_t nfiles, const struct model_reader *reader, struct errors *errs)
 {
 	struct node **docs;
 	size_t i;
@@ -835,7 +861,14 @@ model_load_files(struct model **out, const struct model_file *files,
 	for (i = 0; i < nfiles; i++)
 		node_parse_string(&docs[i], files[i].name, files[i].text,
 		    files[i].len, errs);
-	return ld_load_docs(out, docs, nfiles, errs);
+	return ld_load_docs(out, docs, nfiles, reader, errs);
+}
+
+int
+model_load_files(struct model **out, const struct model_file *files,
+    size_t nfiles, struct errors *errs)
+{
+	return model_load_source(out, files, nfiles, NULL, errs);
 }
 
 struct ld_paths {
@@ -964,7 +997,7 @@ model_load(struct model **out, const char *path, struct errors *errs)
 		if (node_parse_file(&docs[i], paths.v[i], errs) == 0 &&
 		    docs[i] != NULL)
 			filerefs_resolve(docs[i]);
-	rc = ld_load_docs(out, docs, paths.n, errs);
+	rc = ld_load_docs(out, docs, paths.n, NULL, errs);
 out:
 	for (i = 0; i < paths.n; i++)
 		free(paths.v[i]);

@@ -165,6 +165,26 @@ int model_load(struct model **out, const char *path, struct errors *errs);
 int model_load_files(struct model **out, const struct model_file *files,
     size_t nfiles, struct errors *errs);
 
+/*
+ * Where the other files a desired state names (its Ansible inventories)
+ * are read from: the same source as its YAML.  read gets the scalar that
+ * names one (its ->value as written, its ->file the YAML's name) and fills
+ * *name (for messages, free()) and text (appended); 0, or -1 with
+ * "file:line:col: message" in errs.
+ */
+struct model_reader {
+	int	(*read)(void *arg, const struct node *ref, char **name,
+		    struct buf *text, struct errors *errs);
+	void	*arg;
+};
+
+/*
+ * model_load_files() with the named files read through reader (NULL:
+ * from the filesystem, names as written).
+ */
+int model_load_source(struct model **out, const struct model_file *files,
+    size_t nfiles, const struct model_reader *reader, struct errors *errs);
+
 void model_free(struct model *);
 
 /* A password is configured: password_env, _file or _credential. */

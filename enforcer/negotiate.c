@@ -47,6 +47,7 @@ struct shared {
 	gss_name_t		 target;
 	gss_cred_id_t		 cred;
 	int			 have_cred;
+	int			 cred_kept;	/* cred is the run's (kept[]) */
 	int			 warm;		/* Kerberos: service ticket got */
 	char			*cause;		/* why the client cannot log on */
 };
@@ -82,7 +83,7 @@ shared_unref(struct shared *sh)
 	pthread_mutex_unlock(&sh->mu);
 	if (!last)
 		return;
-	if (sh->cred != GSS_C_NO_CREDENTIAL)
+	if (sh->cred != GSS_C_NO_CREDENTIAL && !sh->cred_kept)
 		gss_release_cred(&min, &sh->cred);
 	if (sh->target != GSS_C_NO_NAME)
 		gss_release_name(&min, &sh->target);
@@ -481,6 +482,96 @@ missing_keytab(const struct negotiate *n, char **cause)
 }
 
 /*
+ * Credentials from a password, kept for the run: acquiring them costs CPU
+ * (gss-ntlmssp derives the keys; a seventh of a fleet plan's CPU when
+ * every client acquired its own) or a KDC exchange (MIT), and every
+ * client of every host logs on as one account or a few.  Keyed by the
+ * mechanism, the user and a SHA-256 of the password; never released (a
+ * process is one run).  Contexts on many threads may share a credential:
+ * gss-ntlmssp's init_sec_context only reads it (it copies the name and
+ * keys into the context), and MIT locks its credential while it uses it.
+ */
+struct kept_cred {
+	enum negotiate_mech	 mech;
+	char			*user;
+	unsigned char		 pw[32];
+	gss_cred_id_t		 cred;
+	struct kept_cred	*next;
+};
+static pthread_mutex_t	 kept_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct kept_cred	*kept;
+
+static void
+kept_key(const struct negotiate *n, unsigned char pw[32])
+{
+	unsigned int len = 32;
+
+	if (EVP_Digest(n->password, strlen(n->password), pw, &len,
+	    EVP_sha256(), NULL) != 1)
+		fatal("cannot hash with SHA-256");
+}
+
+static struct kept_cred *
+kept_find(const struct negotiate *n, const unsigned char pw[32])
+{
+	struct kept_cred *k;
+
+	for (k = kept; k != NULL; k = k->next)
+		if (k->mech == n->mech && strcmp(k->user, n->user != NULL ?
+		    n->user : "") == 0 && memcmp(k->pw, pw, 32) == 0)
+			return k;
+	return NULL;
+}
+
+/* The run's credential for n's account, if one was acquired. */
+static int
+kept_use(struct negotiate *n)
+{
+	unsigned char pw[32];
+	struct kept_cred *k;
+
+	kept_key(n, pw);
+	pthread_mutex_lock(&kept_mu);
+	if ((k = kept_find(n, pw)) != NULL) {
+		n->sh->cred = k->cred;
+		n->sh->cred_kept = n->sh->have_cred = 1;
+	}
+	pthread_mutex_unlock(&kept_mu);
+	explicit_bzero(pw, sizeof(pw));
+	return k != NULL;
+}
+
+/*
+ * n's credential, just acquired, becomes the run's; if another client got
+ * there first, n takes that one and releases its own.
+ */
+static void
+kept_add(struct negotiate *n)
+{
+	unsigned char pw[32];
+	struct kept_cred *k;
+	OM_uint32 min;
+
+	kept_key(n, pw);
+	pthread_mutex_lock(&kept_mu);
+	if ((k = kept_find(n, pw)) != NULL)
+		gss_release_cred(&min, &n->sh->cred);
+	else {
+		k = xcalloc(1, sizeof(*k));
+		k->mech = n->mech;
+		k->user = xstrdup(n->user != NULL ? n->user : "");
+		memcpy(k->pw, pw, 32);
+		k->cred = n->sh->cred;
+		k->next = kept;
+		kept = k;
+	}
+	n->sh->cred = k->cred;
+	n->sh->cred_kept = 1;
+	pthread_mutex_unlock(&kept_mu);
+	explicit_bzero(pw, sizeof(pw));
+}
+
+/*
  * The initiator's credentials: from the password (gss-ntlmssp and MIT
  * both take it through gss_acquire_cred_with_password, so it is never
  * written anywhere), else Kerberos' ticket cache or client keytab.
@@ -493,7 +584,7 @@ acquire(struct negotiate *n, char **cause)
 	OM_uint32 major, min;
 	int rc = -1;
 
-	if (n->sh->have_cred)
+	if (n->sh->have_cred || (n->password != NULL && kept_use(n)))
 		return 0;
 	if (missing_keytab(n, cause))
 		return -1;
@@ -519,6 +610,8 @@ acquire(struct negotiate *n, char **cause)
 	n->sh->cred = c->cred;
 	c->cred = GSS_C_NO_CREDENTIAL;
 	n->sh->have_cred = 1;
+	if (n->password != NULL)
+		kept_add(n);
 	rc = 0;
 out:
 	call_free(c);

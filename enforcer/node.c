@@ -849,37 +849,40 @@ node_parse_string(struct node **out, const char *name, const char *text,
 }
 
 int
-node_parse_file(struct node **out, const char *path, struct errors *errs)
+node_read_file(struct buf *out, const char *path, struct errors *errs)
 {
-	struct buf b = BUF_INIT;
 	char chunk[8192];
-	size_t n;
+	size_t n, len0 = out->len;
 	FILE *fp;
-	int rc;
+	int rc = -1;
 
-	*out = NULL;
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fp = fopen(path, "re")) == NULL) {
 		errors_addf(errs, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    b.len <= NODE_FILE_MAX)
-		buf_add(&b, chunk, n);
-	if (b.len > NODE_FILE_MAX) {
+	    out->len - len0 <= NODE_FILE_MAX)
+		buf_add(out, chunk, n);
+	if (out->len - len0 > NODE_FILE_MAX)
 		errors_addf(errs, "%s: larger than %d MiB", path,
 		    NODE_FILE_MAX >> 20);
-		fclose(fp);
-		buf_release(&b);
-		return -1;
-	}
-	if (ferror(fp)) {
+	else if (ferror(fp))
 		errors_addf(errs, "%s: read error", path);
-		fclose(fp);
-		buf_release(&b);
-		return -1;
-	}
+	else
+		rc = 0;
 	fclose(fp);
-	rc = node_parse_string(out, path, buf_cstr(&b), b.len, errs);
+	return rc;
+}
+
+int
+node_parse_file(struct node **out, const char *path, struct errors *errs)
+{
+	struct buf b = BUF_INIT;
+	int rc = -1;
+
+	*out = NULL;
+	if (node_read_file(&b, path, errs) == 0)
+		rc = node_parse_string(out, path, buf_cstr(&b), b.len, errs);
 	buf_release(&b);
 	return rc;
 }

@@ -125,6 +125,13 @@ int node_parse_string(struct node **out, const char *name, const char *text,
     size_t len, struct errors *errs);
 
 /*
+ * The bytes of the file at path into out (appended), as node_parse_file()
+ * reads them: at most NODE_FILE_MAX.  0, or -1 with "path: reason" in
+ * errs.
+ */
+int node_read_file(struct buf *out, const char *path, struct errors *errs);
+
+/*
  * Emit n as block-style YAML into out.  With sort_keys, map keys are
  * written in byte order so the output is stable (history diffs).
  */

@@ -199,6 +199,15 @@ report_shard_json(struct json *j, const struct engine_run *run)
 }
 
 void
+report_json_begin(struct json *j, struct buf *out, const char *verb)
+{
+	json_init(j, out);
+	json_object_begin(j);
+	json_kv_int(j, "version", 1);
+	json_kv_string(j, "verb", verb);
+}
+
+void
 report_json(struct buf *out, const struct engine_run *run, const char *verb)
 {
 	report_json_with(out, run, verb, NULL, NULL);
@@ -216,10 +225,7 @@ report_json_with(struct buf *out, const struct engine_run *run,
 
 	engine_totals(run, &t);
 	ms = timeparse_ms_between(&run->started, &run->finished);
-	json_init(&j, out);
-	json_object_begin(&j);
-	json_kv_int(&j, "version", 1);
-	json_kv_string(&j, "verb", verb);
+	report_json_begin(&j, out, verb);
 	json_kv_string(&j, "run_id", run->id);
 	json_kv_time(&j, "at", run->at);
 	json_kv_int(&j, "duration_ms", ms);

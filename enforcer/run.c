@@ -131,8 +131,15 @@ run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 
 	memset(r, 0, sizeof(*r));
 	r->o = *o;
-	if (desired_load(&r->d, &r->o.src, errs) == -1 ||
-	    run_open_history(r, cause) == -1)
+	if (desired_load(&r->d, &r->o.src, errs) == -1)
+		return -1;
+	/*
+	 * A policy for an inventory group with no host: said, not a stop;
+	 * --quiet (cron) leaves them to validate.
+	 */
+	if (!r->o.warned && !r->o.quiet)
+		cmd_errors(r->o.verb, &r->d.m->warnings, NULL);
+	if (run_open_history(r, cause) == -1)
 		return -1;
 	r->ri.verb = r->o.verb;
 	r->ri.desired = r->d.where;
@@ -178,6 +185,10 @@ run_report(const struct run *r, const char *as)
 {
 	struct buf out = BUF_INIT;
 
+	if (r->o.json && r->o.json_sink != NULL) {
+		report_json(r->o.json_sink, &r->er, as);
+		return;
+	}
 	if (r->o.json)
 		report_json(&out, &r->er, as);
 	else

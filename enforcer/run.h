@@ -45,6 +45,11 @@ struct run_opts {
 					   recorded state */
 	int			 json;	/* report as JSON */
 	int			 quiet;	/* no report when the exit code is 0 */
+	struct buf		*json_sink;	/* with json: the report is
+					   appended here (one line), not
+					   printed: a verb of several runs */
+	int			 warned;	/* the desired state's warnings
+					   were said already */
 	const char		*metrics_file;	/* or settings.metrics_file */
 	struct engine_opts	 eo;	/* apply, parallel, hosts_glob, at */
 	const char		*shard_arg;	/* --shard I/N */
@@ -78,7 +83,8 @@ void run_opts_init(struct run_opts *, const char *verb);
 void run_opts_plan(struct run_opts *, int apply);
 
 /*
- * Load o->src's desired state (problems into errs), open its history as
+ * Load o->src's desired state (problems into errs; its warnings printed
+ * unless o->warned or o->quiet), open its history as
  * o->history says, take the lock (o->lock), hand the history the secrets
  * to redact, load last states (o->last), and catch SIGINT and SIGTERM:
  * the first stops the engine at its next safe point (engine_interrupt()),
@@ -97,7 +103,10 @@ int run_open(struct run *r, const struct run_opts *o, struct errors *errs,
 int run_engine(struct run *r, const struct engine_target *targets, size_t n,
     char **cause);
 
-/* Print r->er as text or JSON, reported as verb as ("plan", "apply", ...). */
+/*
+ * Print r->er as text or JSON (into o->json_sink when set), reported as
+ * verb as ("plan", "apply", ...).
+ */
 void run_report(const struct run *r, const char *as);
 
 /*

@@ -18,6 +18,7 @@
 
 #include "model.h"
 #include "node.h"
+#include "util.h"
 
 /* Files written, with what to put back; owned: window_edits_release(). */
 struct window_edit {
@@ -83,8 +84,8 @@ struct window_repo;
 struct window_args {
 	const char	*sub;		/* open, close, extend, list */
 	const char	*name;		/* NAME, or NULL */
-	const char	*path;		/* PATH, "." by default; with repo, the
-					   private copy (window_repo) */
+	const char	*path;		/* PATH, else confdir_desired(); with
+					   repo, the private copy (window_repo) */
 	const char	*repo;		/* --repo: a local repository */
 	const char	*ref;		/* --ref BRANCH[:DIR] */
 	const char	*keyring;	/* --require-signed KEYRING */
@@ -103,7 +104,7 @@ struct window_args {
 	int		 all;		/* close --all */
 	int		 check;		/* list --check */
 	int		 offline;	/* list --offline */
-	int		 json;		/* list --json */
+	int		 json;		/* --json */
 	int		 no_apply;
 	int		 no_commit;
 	int		 path_given;
@@ -111,6 +112,11 @@ struct window_args {
 	const char	*nodes;		/* --nodes TARGET */
 	const char	*member;	/* --member ACCOUNT */
 	const char	*group;		/* --group NAME */
+	/* open, close, extend --json: what they did, for the one object */
+	struct buf	*reports;	/* each run's report, one a line */
+	char		 commit[41];	/* the commit written, or "" */
+	int		 warned;	/* the warnings of the desired state
+					   written were said */
 };
 
 /*

@@ -98,6 +98,9 @@ wp_run(const struct window_args *a, const char *hosts, const char **paths,
 	o.verb = verb;
 	o.eo.guard = guard;
 	o.eo.at = a->at;
+	o.json = a->reports != NULL;
+	o.json_sink = a->reports;
+	o.warned = 1;	/* the apply that follows says them */
 	window_desired_src(&o.src, a);
 	if (hosts != NULL)
 		glob = xstrndup(hosts + 1, strlen(hosts) - 2);

@@ -5,7 +5,8 @@
  * --require-signed, the commit read must be signed by a key of the
  * keyring, and so must the one written.
  *
- * Order: the commit's *.yaml files are copied into a private directory,
+ * Order: the commit's *.yaml files, and the inventories they name, are
+ * copied into a private directory,
  * where the verbs write and check the window as in a work tree; then a
  * commit of the edited files on top of the one read (signed with --sign),
  * verified against the keyring before anything points at it; last, the
@@ -82,6 +83,55 @@ wr_copy(const char *dir, const char *ref, const struct gitsrc_files *gf,
 	return rc;
 }
 
+/*
+ * Copy the inventory item (a scalar of gf's YAML) names, as plan reads
+ * it.  One that cannot be read or written, or lies outside the copied
+ * directory (--ref BRANCH:DIR), is left out: loading the copy names it.
+ */
+static void
+wr_copy_inventory(const char *dir, const struct gitsrc_files *gf,
+    const struct node *item, struct errors *errs)
+{
+	struct buf text = BUF_INIT;
+	char *name = NULL, *path, *cause = NULL;
+
+	if (gitsrc_file_read((void *)gf, item, &name, &text, errs) == 0 &&
+	    strncmp(name, gf->prefix, strlen(gf->prefix)) == 0) {
+		path = xasprintf("%s/%s", dir, name + strlen(gf->prefix));
+		if (wr_mkdirs(path, strlen(dir), &cause) == 0)
+			wr_write(path, buf_cstr(&text), text.len, &cause);
+		free(cause);
+		free(path);
+	}
+	free(name);
+	buf_release(&text);
+}
+
+static void
+wr_copy_inventories(const char *dir, const struct gitsrc_files *gf)
+{
+	struct errors errs = ERRORS_INIT;
+	const struct node *inv;
+	struct node *doc;
+	size_t i, j;
+
+	for (i = 0; i < gf->n; i++) {
+		/* A file that does not parse: the window's load says so. */
+		if (node_parse_string(&doc, gf->files[i].name,
+		    gf->files[i].text, gf->files[i].len, &errs) == -1)
+			continue;
+		inv = node_get(doc, "inventory");
+		for (j = 0; inv != NULL && j < (inv->kind == NODE_SEQ ?
+		    inv->nitems : 1); j++)
+			if ((inv->kind == NODE_SEQ ? inv->items[j] : inv)->kind ==
+			    NODE_SCALAR)
+				wr_copy_inventory(dir, gf, inv->kind ==
+				    NODE_SEQ ? inv->items[j] : inv, &errs);
+		node_free(doc);
+	}
+	errors_clear(&errs);
+}
+
 int
 window_repo_open(struct window_repo *wr, const struct window_args *a,
     char **cause)
@@ -109,7 +159,8 @@ window_repo_open(struct window_repo *wr, const struct window_args *a,
 		wr->dir = NULL;
 		goto out;
 	}
-	rc = wr_copy(wr->dir, a->ref, &gf, cause);
+	if ((rc = wr_copy(wr->dir, a->ref, &gf, cause)) == 0)
+		wr_copy_inventories(wr->dir, &gf);
 out:
 	gitsrc_files_release(&gf);
 	return rc;

@@ -229,7 +229,7 @@ idx=$(cksum <"$D/.git/index")
 [ "$(git -C "$D" branch --list --format='%(refname:short)' | tr '\n' ' ')" = \
     "enforcer/history main " ] || fail "branches: $(git -C "$D" branch)"
 output_is in-repo "$TMP/runs" -- "$ENFORCER" history "$D"
-(cd "$D" && "$ENFORCER" history) >"$TMP/out" || fail "history in the repo"
+(cd "$D" && "$ENFORCER" history .) >"$TMP/out" || fail "history in the repo"
 expect_file "history in the repo" "$TMP/runs" "$TMP/out"
 
 finish
