@@ -258,7 +258,9 @@ ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
     --fleet "$TMP/skew.yaml" --ca-out "$TMP/skew-ca.pem" \
     --control 127.0.0.1:0 >"$TMP/skew.out" 2>"$TMP/skew.err" &
 SKEW_PID=$!
-trap 'kill $SKEW_PID 2>/dev/null; kdc_stop; cleanup' EXIT INT TERM
+# faketime forks the simulator and waits for it: both are stopped.
+trap 'pkill -P $SKEW_PID 2>/dev/null; kill $SKEW_PID 2>/dev/null; kdc_stop; cleanup' \
+    EXIT INT TERM
 wait_line "$TMP/skew.out" '^fleet ready' $SKEW_PID "$TMP/skew.err" \
     "skewed simulator"
 SKEW_CTL=$(sed -n 's/^control //p' "$TMP/skew.out")
