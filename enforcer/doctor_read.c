@@ -14,6 +14,7 @@
 #include "certstore.h"
 #include "doctor.h"
 #include "engine.h"
+#include "memo.h"
 #include "secret.h"
 #include "state.h"
 #include "winreg.h"
@@ -147,7 +148,10 @@ doctor_read(struct doctor_facts *f, const struct model_host *h, time_t now)
 	ctx.port = h->conn.http ? 5986 : h->conn.port;
 	ctx.ca_file = h->conn.ca_file;
 	ctx.now = now;
+	/* credssp and trusted_hosts take their parts of one config Get. */
+	ctx.memo = memo_new();
 	doctor_read_all(&ctx, f, &cause);
+	memo_free(ctx.memo);
 out:
 	if (cause != NULL)
 		f->error = cause;

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "history.h"
 #include "killpoint.h"
+#include "memo.h"
 #include "secret.h"
 #include "timeparse.h"
 #include "wsman.h"
@@ -349,30 +350,40 @@ engine_readers_run(struct engine_reader *rd, size_t n,
 			pthread_join(rd[i].thread, NULL);
 }
 
-/* Read every kind the desired state names into one observed map. */
+/*
+ * Read every kind the desired state names into one observed map.  The
+ * kinds share one memo (memo.h) for this read only: a whole resource that
+ * several of them need is fetched once, and a re-read after a write
+ * fetches it again.
+ */
 static int
 engine_read(struct state_ctx *ctx, const struct wsman_opts *wo,
     const struct node *desired, struct node **observed, char **cause)
 {
 	struct engine_reader *rd;
+	struct memo *memo;
 	struct node *all;
 	size_t i, n = desired->npairs;
 	int rc = 0;
 
 	rd = xcalloc(n + 1, sizeof(*rd));
+	memo = memo_new();
 	for (i = 0; i < n; i++) {
 		const char *kind = desired->pairs[i].key->value;
 
 		if ((rd[i].ops = state_find(kind)) == NULL) {
+			memo_free(memo);
 			free(rd);
 			return cause_set(cause, "%s: no state module for '%s'",
 			    ctx->host, kind);
 		}
 		rd[i].ctx = *ctx;
 		rd[i].ctx.ws = i == 0 ? ctx->ws : NULL;
+		rd[i].ctx.memo = memo;
 		rd[i].desired = desired->pairs[i].value;
 	}
 	engine_readers_run(rd, n, wo);
+	memo_free(memo);
 	all = node_map();
 	for (i = 0; i < n; i++) {
 		if (rd[i].rc == -1 && rc == 0) {

@@ -4,6 +4,11 @@
  * between requests, a pool of easy handles (one per connection) sharing
  * DNS and TLS sessions, TLS verified against the CA file and the host's
  * name, and per-request timeouts and reply caps.
+ *
+ * Where a connection carries authentication state (NTLM authenticates
+ * the connection; sealed HTTP binds each message to the connection's
+ * context and its sequence numbers), each slot is pinned to a connection
+ * of its own: see pin_slot().
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -49,8 +54,12 @@ struct slot {
 	size_t			 cbt_len;
 	struct buf		 sealed;	/* HTTP: the request, sealed */
 	struct buf		 ctype;		/* the reply's Content-Type */
-	struct negotiate	*neg;		/* Kerberos over HTTPS: this
-						   slot's own context */
+	struct negotiate	*neg;		/* this slot's own context
+						   (NTLM, Kerberos) */
+	CURLSH			*conns;		/* pinned: this slot's own
+						   connection cache */
+	int			 authed;	/* pinned: the slot's
+						   connection is authenticated */
 	unsigned char		*sent_cbt;	/* Kerberos: the bindings the
 						   AP-REQ carried */
 	size_t			 sent_cbt_len;
@@ -70,7 +79,8 @@ struct transport {
 	char			*url;
 	struct negotiate	*neg;		/* NTLM, Kerberos; else NULL */
 	enum wsman_auth		 auth;
-	int			 authed;	/* NTLM: the connection is */
+	int			 pinned;	/* each slot on a connection
+						   of its own (pin_slot()) */
 	int			 timed_out;	/* a transfer of this exchange
 						   did: send no more of it, so
 						   that the timeout holds */
@@ -377,6 +387,39 @@ setup_tls(CURL *h, struct slot *s, const struct wsman_opts *o)
 	return e;
 }
 
+/*
+ * A slot of a pinned transport gets a connection of its own, and with it
+ * the security context that authenticated it (NTLM) or seals its
+ * messages (HTTP).  libcurl's multi handle lends any idle connection in
+ * its cache to any transfer, so NTLM's second leg could go out on another
+ * slot's connection, and a sealed message on a connection whose context
+ * is another's.  libcurl 7.88 keeps the connections of an easy handle
+ * whose share holds CURL_LOCK_DATA_CONNECT in that share's cache, not in
+ * the multi handle's (lib/multi.c, Curl_multi_add_handle): a share per
+ * slot is a cache per slot, and with CURLMOPT_MAX_HOST_CONNECTIONS 1
+ * (counted per cache) a slot's transfers only ever use its one
+ * connection, or a new one when the host closed it (which then starts
+ * unauthenticated: see auth_next()).  The multi handle still runs every
+ * slot's transfer at once, and keeps its DNS cache for all of them (the
+ * slot's share holds nothing else).  The alternatives were weaker: a
+ * multi handle per slot needs a poll loop over several multi handles
+ * (libcurl 7.88 has no curl_multi_waitfds, and curl_multi_fdset drops
+ * sockets past FD_SETSIZE); following the socket (CURLINFO_ACTIVESOCKET)
+ * only tells, after the transfer, that a leg went out on the wrong one.
+ */
+static int
+pin_slot(struct transport *t, struct slot *s)
+{
+	if (!t->pinned)
+		return curl_easy_setopt(s->easy, CURLOPT_SHARE, t->share);
+	if ((s->conns = curl_share_init()) == NULL)
+		fatal("out of memory setting up libcurl");
+	if (curl_share_setopt(s->conns, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_CONNECT) != CURLSHE_OK)
+		return -1;
+	return curl_easy_setopt(s->easy, CURLOPT_SHARE, s->conns);
+}
+
 static int
 setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 {
@@ -397,7 +440,7 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-	e |= curl_easy_setopt(h, CURLOPT_SHARE, t->share);
+	e |= pin_slot(t, s);
 	/*
 	 * Channel bindings name the certificate of the handshake.  A resumed
 	 * session shows the one it was made with, which may no longer be the
@@ -429,14 +472,18 @@ setup_shared(struct transport *t, const struct wsman_opts *o)
 	t->headers = curl_slist_append(t->headers, "Accept-Encoding: identity");
 	if (o->auth == WSMAN_AUTH_CERTIFICATE)
 		t->headers = curl_slist_append(t->headers, MUTUAL);
-	if ((t->multi = curl_multi_init()) == NULL ||
-	    (t->share = curl_share_init()) == NULL || t->headers == NULL)
+	if ((t->multi = curl_multi_init()) == NULL || t->headers == NULL)
 		fatal("out of memory setting up libcurl");
+	/* Pinned: the limits count per slot's cache, one connection each. */
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    t->nslots == 1 ? 1L : (long)o->max_connections);
+	    t->pinned ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS,
-	    t->nslots == 1 ? 1L : (long)o->max_connections);
+	    t->pinned ? 1L : (long)o->max_connections);
 	e |= curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
+	if (t->pinned)
+		return e;
+	if ((t->share = curl_share_init()) == NULL)
+		fatal("out of memory setting up libcurl");
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	e |= curl_share_setopt(t->share, CURLSHOPT_SHARE,
 	    CURL_LOCK_DATA_SSL_SESSION);
@@ -477,16 +524,15 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 		    o->password, o->request_timeout_ms);
 	t->nslots = o->max_connections;
 	/*
-	 * NTLM authenticates a connection in two legs that must share it,
-	 * and libcurl's multi handle lends any idle connection to any
-	 * transfer: one connection keeps the legs together.  Sealed
-	 * messages are bound to the connection's context and its sequence.
-	 * Kerberos over HTTPS carries a fresh AP-REQ in each request: each
-	 * slot has a context of its own (shared credentials), so that
-	 * handshakes at once do not restart each other.
+	 * NTLM authenticates a connection in two legs that must share it;
+	 * sealed messages are bound to the connection's context and its
+	 * sequence numbers: each slot keeps its own connection (pin_slot()).
+	 * Kerberos over HTTPS carries a fresh AP-REQ in each request, good
+	 * on any connection.  Every slot has a context of its own (shared
+	 * credentials), so that handshakes at once do not restart each
+	 * other.
 	 */
-	if (o->auth == WSMAN_AUTH_NTLM || t->seal)
-		t->nslots = 1;
+	t->pinned = o->auth == WSMAN_AUTH_NTLM || t->seal;
 	if (setup_shared(t, o) != 0)
 		goto fail;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
@@ -495,7 +541,7 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 			fatal("out of memory setting up libcurl");
 		if (setup_easy(t, &t->slots[i], o) != 0)
 			goto fail;
-		if (o->auth == WSMAN_AUTH_NEGOTIATE && !t->seal)
+		if (t->neg != NULL)
 			negotiate_clone(t->neg, &t->slots[i].neg);
 	}
 	*out = t;
@@ -520,6 +566,9 @@ transport_free(struct transport *t)
 		curl_easy_setopt(t->slots[i].easy, CURLOPT_PASSWORD, "");
 		curl_easy_setopt(t->slots[i].easy, CURLOPT_KEYPASSWD, "");
 		curl_easy_cleanup(t->slots[i].easy);
+		/* After its easy handle: closes the slot's connection. */
+		if (t->slots[i].conns != NULL)
+			curl_share_cleanup(t->slots[i].conns);
 		buf_release(&t->slots[i].peer);
 		buf_release(&t->slots[i].token);
 		buf_release(&t->slots[i].sealed);
@@ -597,7 +646,7 @@ set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
 	s->headers = NULL;
 	sealed = leg != LEG_SEALED ? NULL : xasprintf("Content-Type: "
 	    "multipart/encrypted;protocol=\"%s\";boundary=\"Encrypted "
-	    "Boundary\"", negotiate_protocol(t->neg));
+	    "Boundary\"", negotiate_protocol(s->neg));
 	for (h = t->headers; h != NULL; h = h->next)
 		if ((s->headers = curl_slist_append(s->headers, sealed != NULL &&
 		    strncasecmp(h->data, "Content-Type:", 13) == 0 ? sealed :
@@ -626,7 +675,7 @@ set_sealed(struct transport *t, struct slot *s)
 	char *cause = NULL;
 
 	buf_reset(&s->sealed);
-	if (negotiate_seal(t->neg, s->x->body, s->x->body_len, &s->sealed,
+	if (negotiate_seal(s->neg, s->x->body, s->x->body_len, &s->sealed,
 	    &cause) == -1) {
 		auth_error(s, cause);
 		return -1;
@@ -643,7 +692,7 @@ open_reply(struct transport *t, struct slot *s)
 
 	if (strcasestr(buf_cstr(&s->ctype), "multipart/encrypted") == NULL)
 		return 0;
-	if (negotiate_open(t->neg, s->x->reply.ptr, s->x->reply.len, &plain,
+	if (negotiate_open(s->neg, s->x->reply.ptr, s->x->reply.len, &plain,
 	    &cause) == -1) {
 		buf_release(&plain);
 		auth_error(s, cause);
@@ -668,23 +717,16 @@ auth_error(struct slot *s, char *cause)
  * to the certificate seen last; before any was seen, nothing (the 401
  * shows the certificate, as requests-kerberos learns it).
  */
-/* The context a slot's exchange runs in. */
-static struct negotiate *
-slot_neg(const struct transport *t, const struct slot *s)
-{
-	return s->neg != NULL ? s->neg : t->neg;
-}
-
 static int
 auth_first(struct transport *t, struct slot *s)
 {
-	struct negotiate *neg = slot_neg(t, s);
+	struct negotiate *neg = s->neg;
 	char *tok = NULL, *cause = NULL;
 	int done;
 
-	if (t->seal && t->authed)
+	if (t->seal && s->authed)
 		return set_sealed(t, s);
-	if (t->auth == WSMAN_AUTH_NTLM && t->authed)
+	if (t->auth == WSMAN_AUTH_NTLM && s->authed)
 		return set_auth(t, s, LEG_PLAIN, NULL);
 	/* Over HTTP there is no channel to bind: no need to look first. */
 	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL && !t->seal &&
@@ -733,7 +775,7 @@ auth_answer(struct transport *t, struct slot *s, char **tok)
 	char *cause = NULL;
 	int done;
 
-	if (negotiate_step(slot_neg(t, s), buf_cstr(&s->token), s->cbt,
+	if (negotiate_step(s->neg, buf_cstr(&s->token), s->cbt,
 	    s->cbt_len, tok, &done, &cause) == -1) {
 		auth_error(s, cause);
 		return -1;
@@ -785,7 +827,7 @@ auth_next(struct transport *t, struct slot *s)
 		return 0;
 	if (status != 401) {
 		if (s->leg == LEG_NEXT && t->auth == WSMAN_AUTH_NTLM) {
-			t->authed = 1;
+			s->authed = 1;
 			/* HTTP: authenticated at last; now the request. */
 			if (t->seal)
 				return set_sealed(t, s) == -1 ? -1 : 1;
@@ -798,7 +840,7 @@ auth_next(struct transport *t, struct slot *s)
 		/* HTTP: the context is the connection's; now the request. */
 		if (s->leg == LEG_FIRST && t->auth == WSMAN_AUTH_NEGOTIATE &&
 		    t->seal) {
-			t->authed = 1;
+			s->authed = 1;
 			return set_sealed(t, s) == -1 ? -1 : 1;
 		}
 		return 0;
@@ -806,7 +848,7 @@ auth_next(struct transport *t, struct slot *s)
 	switch (s->leg) {
 	case LEG_PLAIN:
 	case LEG_SEALED:
-		t->authed = 0;
+		s->authed = 0;
 		if (!offers_negotiate(s->x))
 			return 0;
 		return auth_first(t, s) == -1 ? -1 : 1;
@@ -908,6 +950,13 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	x->handshaken = t->seal ? x->connected : tls > 0 || pre > 0;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		t->timed_out = 1;
+	/*
+	 * libcurl closes the connection of a transfer that failed: the
+	 * slot's next one starts on a new, unauthenticated connection, and a
+	 * sealed context's sequence numbers no longer match the host's.
+	 */
+	if (rc != CURLE_OK)
+		s->authed = 0;
 	if (rc == CURLE_FILESIZE_EXCEEDED)
 		x->too_big = 1;
 	snprintf(x->errbuf, sizeof(x->errbuf), "%s",

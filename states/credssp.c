@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "memo.h"
 #include "rsop.h"
 #include "state.h"
 #include "winreg.h"
@@ -67,12 +68,15 @@ credssp_auth_uri(const char *role)
 }
 
 /*
- * Reading sends every independent read at once (wsman_read_many): the two
- * auth resources, each list's policy flag and value names, and the oracle
- * setting; then, for lists in effect, their values.  About two round trips.
+ * Reading sends every independent read at once (wsman_read_many): the
+ * WinRM configuration tree, whose Service/Auth and Client/Auth are the two
+ * roles (one Get shared with the host's other kinds that read it,
+ * memo.h; left out of the batch when another kind sends it), each list's
+ * policy flag and value names, and the oracle setting; then, for lists in
+ * effect, their values.  About two round trips.
  */
 enum {
-	RD_SERVER, RD_CLIENT, RD_ORACLE, RD_LISTS,	/* then 2 per list */
+	RD_CONFIG, RD_ORACLE, RD_LISTS,			/* then 2 per list */
 	RD_RSOP = RD_LISTS + 2 * nitems(credssp_lists),	/* last: optional */
 	RD_N = RD_RSOP + RSOP_NREADS,
 };
@@ -89,22 +93,22 @@ credssp_wants_rsop(const struct node *desired)
 	    node_get(desired, "encryption_oracle") != NULL;
 }
 
+/* A role from its part of the configuration tree: "server", "Service". */
 static int
-credssp_role(struct state_ctx *ctx, const char *role,
-    const struct wsman_read *r, struct node *obs, char **cause)
+credssp_role(struct state_ctx *ctx, const char *role, const char *part,
+    const struct node *config, struct node *obs, char **cause)
 {
+	const struct node *auth = node_getv(config, part, "Auth", NULL);
 	struct node *out;
 	const char *src;
 	int on;
 
-	if (r->rc == -1)
-		return cause_set(cause, "%s", r->cause);
-	if (node_bool(node_get(r->result, "CredSSP"), &on) == -1)
-		return cause_set(cause, "%s: credssp: %s auth has no boolean "
-		    "CredSSP", ctx->host, role);
+	if (node_bool(node_get(auth, "CredSSP"), &on) == -1)
+		return cause_set(cause, "%s: credssp: Get %s: no boolean "
+		    "%s/Auth/CredSSP", ctx->host, WSMAN_URI_CONFIG, part);
 	out = node_map();
 	node_map_set(out, "enabled", node_scalar(on ? "true" : "false"));
-	src = node_get_str(r->result, "CredSSP@Source");
+	src = node_get_str(auth, "CredSSP@Source");
 	if (src != NULL && strcasecmp(src, "GPO") == 0)
 		node_map_set(out, "source", node_scalar("gpo"));
 	node_map_set(obs, role, out);
@@ -241,17 +245,15 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
 	struct wsman_read rd[RD_N];
-	struct node *obs, *seq, *gp;
+	struct node *obs = NULL, *seq, *gp, *config = NULL;
 	struct rsop rs;
 	char *key;
-	size_t i;
+	size_t i, skip;
 	int rc = -1;
 
 	memset(rd, 0, sizeof(rd));
 	memset(&rs, 0, sizeof(rs));
-	rd[RD_SERVER].kind = rd[RD_CLIENT].kind = WSMAN_READ_GET;
-	rd[RD_SERVER].ref.uri = credssp_auth_uri("server");
-	rd[RD_CLIENT].ref.uri = credssp_auth_uri("client");
+	skip = !memo_claim(ctx, WSMAN_URI_CONFIG, &rd[RD_CONFIG]);
 	winreg_read_prepare(&rd[RD_ORACLE], "GetDWORDValue", EO_KEY, EO_VALUE);
 	if (credssp_wants_rsop(desired))
 		rsop_read_prepare(&rd[RD_RSOP]);
@@ -263,12 +265,16 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 		    key, NULL);
 		free(key);
 	}
-	wsman_read_many(ctx->ws, rd, credssp_wants_rsop(desired) ? RD_N :
-	    RD_RSOP);
+	wsman_read_many(ctx->ws, rd + skip, (credssp_wants_rsop(desired) ?
+	    RD_N : RD_RSOP) - skip);
+	/* Before anything may fail: the kinds waiting for it need it. */
+	if (memo_take(ctx, WSMAN_URI_CONFIG, skip ? NULL : &rd[RD_CONFIG],
+	    &config, cause) == -1)
+		goto done;
 
 	obs = node_map();
-	if (credssp_role(ctx, "server", &rd[RD_SERVER], obs, cause) == -1 ||
-	    credssp_role(ctx, "client", &rd[RD_CLIENT], obs, cause) == -1 ||
+	if (credssp_role(ctx, "server", "Service", config, obs, cause) == -1 ||
+	    credssp_role(ctx, "client", "Client", config, obs, cause) == -1 ||
 	    credssp_oracle(ctx, &rd[RD_ORACLE], obs, cause) == -1 ||
 	    (credssp_wants_rsop(desired) &&
 	    rsop_result(ctx->ws, &rd[RD_RSOP], &rs, cause) == -1))
@@ -288,9 +294,9 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 	rc = 0;
 done:
 	node_free(obs);
+	node_free(config);
 	rsop_release(&rs);
-	wsman_read_release(&rd[RD_SERVER]);
-	wsman_read_release(&rd[RD_CLIENT]);
+	wsman_read_release(&rd[RD_CONFIG]);
 	winreg_read_release(&rd[RD_ORACLE]);
 	rsop_read_release(&rd[RD_RSOP]);
 	for (i = RD_LISTS; i < RD_RSOP; i++)

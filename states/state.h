@@ -32,6 +32,7 @@
 #include "node.h"
 
 struct wsman;
+struct memo;
 
 /* What a module gets to talk to one host. */
 struct state_ctx {
@@ -41,6 +42,9 @@ struct state_ctx {
 	int		 port;
 	const char	*ca_file;	/* trust anchors for TLS checks */
 	time_t		 now;		/* the run's instant */
+	struct memo	*memo;		/* whole resources read once for
+					   the host's kinds (memo.h); NULL:
+					   none */
 };
 
 /* Change flags. */

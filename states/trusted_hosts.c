@@ -1,14 +1,17 @@
 /*
  * trusted_hosts.c: the WinRM client's TrustedHosts list (for workgroup
- * servers), in config/client.  A Put replaces the whole string, so the
- * module computes the full list: with exclusive, exactly the desired
- * entries; otherwise what is there plus what is missing; never an entry
- * of absent (set by a revert: the entries its run added).
+ * servers): read as Client/TrustedHosts of the whole configuration tree
+ * (one Get a host, shared with credssp: memo.h), written to config/client.
+ * A Put replaces the whole string, so the module computes the full list:
+ * with exclusive, exactly the desired entries; otherwise what is there
+ * plus what is missing; never an entry of absent (set by a revert: the
+ * entries its run added).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "memo.h"
 #include "state.h"
 #include "wsman.h"
 
@@ -18,18 +21,25 @@ static int
 trusted_hosts_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
-	struct node *client = NULL, *obs, *seq;
+	struct node *config = NULL, *obs, *seq;
+	const struct node *client;
 	const char *src;
 
-	if (wsman_get(ctx->ws, WSMAN_REF(TH_URI), &client, cause) == -1)
+	/* Client/TrustedHosts of the configuration tree, read once a host. */
+	if (memo_get(ctx, WSMAN_URI_CONFIG, &config, cause) == -1)
 		return -1;
+	if ((client = node_get(config, "Client")) == NULL) {
+		node_free(config);
+		return cause_set(cause, "%s: trusted_hosts: Get %s: no Client",
+		    ctx->host, WSMAN_URI_CONFIG);
+	}
 	seq = state_list_split(node_get_str(client, "TrustedHosts"));
 	obs = node_map();
 	node_map_set(obs, "hosts", seq);
 	src = node_get_str(client, "TrustedHosts@Source");
 	if (src != NULL && strcasecmp(src, "GPO") == 0)
 		node_map_set(obs, "source", node_scalar("gpo"));
-	node_free(client);
+	node_free(config);
 	*observed = obs;
 	return 0;
 }

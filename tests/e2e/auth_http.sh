@@ -8,6 +8,9 @@
 #    both
 #  - the new HTTPS listener then serves: the same desired state over HTTPS
 #    finds the host in sync
+#  - one kind's batched reads go over several connections at once, each
+#    with its own context; a connection the host closes after each reply
+#    is logged on again, and a drift is still repaired over HTTP
 #  - a wrong password over HTTP: one line naming the host
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
@@ -84,6 +87,20 @@ EOF
 run_enforcer plan "$TMP/ds2"
 expect_rc "plan over the new HTTPS listener" 0
 expect_line "in sync over HTTPS" "$H: in sync"
+
+# Several connections over HTTP, each with its own context and sequence
+# numbers; a connection the host closes is logged on again, and writes
+# still land (drift planted, then repaired over HTTP).
+ds_batched "$TMP/ds/connection.yaml" "$TMP/par" $H $NET.1
+expect_parallel $H "$TMP/par" "HTTP, sealed"
+sim_ok POST /hosts/$H/set "group.$GA.members = " >/dev/null
+expect "HTTP, sealed: drift planted" "" "$(truth $H "group.$GA.members")"
+expect_relogon $H "HTTP, sealed" apply "$TMP/ds"
+n=$(writes $H)
+[ "${n:-0}" -gt 0 ] && pass "HTTP, sealed: $n writes" ||
+	fail "HTTP, sealed: no write repaired the drift"
+expect "HTTP, sealed: converged again" 'CONTOSO\hci-admins' \
+    "$(truth $H "group.$GA.members")"
 
 ENFORCER_PASSWORD=wrong-password run_enforcer plan "$TMP/ds"
 expect_rc "wrong password over HTTP fails the host" 3

@@ -7,6 +7,8 @@
 #    host with a local account (no domain); ground truth shows the change
 #  - pywinrm (transport='ntlm', requests-ntlm) logs on to the same host
 #    as a third-party control
+#  - one kind's batched reads go over several connections at once, each
+#    logged on by itself; a connection the host closes is logged on again
 #  - a wrong password: one line naming the host and what to do, and the
 #    simulator counts the refusal
 #  - a challenge cut short by a dropped connection reads as such
@@ -81,6 +83,14 @@ r = s.run_cmd('hostname')
 print(r.status_code, r.std_out.decode().strip())
 EOF
 expect "pywinrm NTLM control" "0 wg1" "$(cat "$TMP/py.out")"
+
+# NTLM authenticates a connection, not a request: each of the client's
+# connections logs on by itself and keeps its own context, so one kind's
+# batched reads (credssp's) go over several connections at once; a
+# connection the host closed is logged on again.
+ds_batched "$TMP/ds/connection.yaml" "$TMP/par" $WG $NET.1
+expect_parallel $WG "$TMP/par" "NTLM"
+expect_relogon $WG "NTLM" plan "$TMP/par"
 
 sim_ok POST "/hosts/$WG/counters/reset" >/dev/null
 ENFORCER_PASSWORD=wrong-password run_enforcer plan --hosts $WG "$TMP/ds"

@@ -4,7 +4,7 @@ small HTTPS server on a loopback address chosen per run that offers only
 `Negotiate`, as WinRM does.
 
  - the enforcer logs on (NTLMv2 in the Negotiate scheme) and reads
-   config/client: the acceptor saw CONTOSO\\svc-enforcer with channel
+   the configuration tree (trusted_hosts' part): the acceptor saw CONTOSO\\svc-enforcer with channel
    bindings that match the server's certificate (channel_bound)
  - with the acceptor expecting other bindings (as for a certificate the
    client never saw), the same logon is refused: the client's bindings are
@@ -33,16 +33,16 @@ PASSWORD = 'gss-Pa55w.rd'
 REPLY = (
     '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
     'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
-    'xmlns:cfg="http://schemas.microsoft.com/wbem/wsman/1/config/client">'
+    'xmlns:cfg="http://schemas.microsoft.com/wbem/wsman/1/config">'
     '<s:Header><a:Action>http://schemas.xmlsoap.org/ws/2004/09/transfer/'
     'GetResponse</a:Action><a:MessageID>uuid:5C4E1A0E-0000-4000-8000-'
     '000000000001</a:MessageID><a:To>http://schemas.xmlsoap.org/ws/2004/08/'
     'addressing/role/anonymous</a:To><a:RelatesTo>%s</a:RelatesTo>'
-    '</s:Header><s:Body><cfg:Client><cfg:NetworkDelayms>5000'
+    '</s:Header><s:Body><cfg:Config><cfg:Client><cfg:NetworkDelayms>5000'
     '</cfg:NetworkDelayms><cfg:URLPrefix>wsman</cfg:URLPrefix>'
     '<cfg:AllowUnencrypted>false</cfg:AllowUnencrypted>'
     '<cfg:TrustedHosts>*.contoso.test</cfg:TrustedHosts></cfg:Client>'
-    '</s:Body></s:Envelope>')
+    '</cfg:Config></s:Body></s:Envelope>')
 failures = simtest.FAILURES
 check = simtest.check
 

@@ -54,10 +54,18 @@ REG = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/default/StdRegProv"
 CIM = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/"
 
 
-def auth(credssp, src=""):
-    return (f'<cfg:Auth xmlns:cfg="{CFG}/service/auth"><cfg:Basic>false'
-            f'</cfg:Basic><cfg:Kerberos>true</cfg:Kerberos><cfg:CredSSP{src}>'
-            f'{credssp}</cfg:CredSSP></cfg:Auth>').encode()
+def config(service_credssp, client_credssp, trusted, src=""):
+    """The whole configuration tree as one Get returns it (every element
+    in the one namespace, fixtures/config_get_response_*.xml); src marks
+    the service's CredSSP and TrustedHosts as Group Policy's."""
+    return (f'<cfg:Config xmlns:cfg="{CFG}"><cfg:MaxEnvelopeSizekb>500'
+            f'</cfg:MaxEnvelopeSizekb><cfg:Client><cfg:AllowUnencrypted>false'
+            f'</cfg:AllowUnencrypted><cfg:Auth><cfg:Basic>true</cfg:Basic>'
+            f'<cfg:CredSSP>{client_credssp}</cfg:CredSSP></cfg:Auth>'
+            f'<cfg:TrustedHosts{src}>{trusted}</cfg:TrustedHosts></cfg:Client>'
+            f'<cfg:Service><cfg:Auth><cfg:Basic>false</cfg:Basic><cfg:Kerberos>'
+            f'true</cfg:Kerberos><cfg:CredSSP{src}>{service_credssp}'
+            f'</cfg:CredSSP></cfg:Auth></cfg:Service></cfg:Config>').encode()
 
 
 def reg(method, body):
@@ -75,11 +83,11 @@ def wmi(cls, **kv):
     return f'<p:{cls} xmlns:p="{CIM}{cls}">{body}</p:{cls}>'.encode()
 
 
-host("credssp", [auth("true", ' Source="GPO"'),
-      auth("false"), reg("GetDWORDValue", "<p:uValue>1</p:uValue>"),
+host("credssp", [config("true", "false", "", ' Source="GPO"'), reg("GetDWORDValue", "<p:uValue>1</p:uValue>"),
       reg("GetDWORDValue", "<p:uValue>1</p:uValue>"),
       reg("EnumValues", "<p:sNames>1</p:sNames><p:Types>1</p:Types>"),
       reg("GetDWORDValue", ""), reg("EnumValues", ""),
+      items(b""), reg("GetDWORDValue", ""),     # RSoP: nothing from a GPO
       reg("GetStringValue", "<p:sValue>wsman/*.contoso.test</p:sValue>")])
 TASK = ('<?xml version="1.0" encoding="UTF-16"?>\r\n<Task version="1.2" '
         'xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">'
@@ -110,6 +118,5 @@ host("service", [
       wmi("Win32_Service", Name="WinRM", State="Running", StartMode="Auto"),
       wmi("Win32_Service", Name="Spooler", State="Running",
           StartMode="Manual")])
-host("trusted_hosts", [
-      (f'<cfg:Client xmlns:cfg="{CFG}/client"><cfg:TrustedHosts Source="GPO">'
-       f'*.contoso.test,192.0.2.10</cfg:TrustedHosts></cfg:Client>').encode()])
+host("trusted_hosts", [config("false", "false", "*.contoso.test,192.0.2.10",
+                              ' Source="GPO"')])

@@ -383,6 +383,68 @@ test_transfer(void **state)
 	wsman_free(ws);
 }
 
+/* The element names of a resource, nested, in order; values left out. */
+static void
+shape(const struct node *n, struct buf *out)
+{
+	size_t i;
+
+	if (n == NULL || n->kind != NODE_MAP)
+		return;
+	buf_add(out, "{", 1);
+	for (i = 0; i < n->npairs; i++) {
+		buf_printf(out, "%s ", n->pairs[i].key->value);
+		shape(n->pairs[i].value, out);
+	}
+	buf_add(out, "}", 1);
+}
+
+/*
+ * A Get of the whole configuration answers in the shape Windows does: the
+ * elements of the recorded reply (pypsrp, a real host), with the same
+ * nesting and order (docs/windows-behaviour.md, "Configuration
+ * resources"), so the kinds that take their part of it read the
+ * simulator as they would read Windows.
+ */
+static void
+test_config_tree(void **state)
+{
+	struct wsman_reply rp;
+	struct wsman *ws;
+	struct node *sim = NULL, *rec;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char *cause = NULL, *path, *data;
+	size_t len;
+	FILE *fp;
+
+	path = xasprintf("%s/tests/data/wsman/fixtures/"
+	    "config_get_response_defaults_maxenvelope500.xml",
+	    getenv("TOP") != NULL ? getenv("TOP") : ".");
+	if ((fp = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s", path);
+	data = xmalloc(1 << 16);
+	len = fread(data, 1, 1 << 16, fp);
+	fclose(fp);
+	if (wsman_reply_parse(&rp, data, len, &cause) != 0)
+		fail_msg("%s", cause);
+	rec = wsman_xml_to_node(rp.content);
+	ws = client(0);
+	if (wsman_get(ws, WSMAN_REF(WSMAN_URI_CONFIG), &sim, &cause) != 0)
+		fail_msg("%s", cause);
+	shape(rec, &a);
+	shape(sim, &b);
+	assert_string_equal(buf_cstr(&b), buf_cstr(&a));
+	assert_non_null(node_getv(sim, "Client", "Auth", "CredSSP", NULL));
+	buf_release(&a);
+	buf_release(&b);
+	node_free(sim);
+	node_free(rec);
+	wsman_free(ws);
+	wsman_reply_release(&rp);
+	free(data);
+	free(path);
+}
+
 static void
 test_enumerate(void **state)
 {
@@ -686,6 +748,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transfer),
+		cmocka_unit_test(test_config_tree),
 		cmocka_unit_test(test_enumerate),
 		cmocka_unit_test(test_wmi),
 		cmocka_unit_test(test_shell),

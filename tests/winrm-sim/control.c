@@ -13,7 +13,7 @@
  *                                   reply: exit code line, then output
  *   POST /hosts/NAME/fault          down=1 latency_ms=200 http500=1
  *                                   drop_mid_reply=1 trickle_bps=100
- *                                   stall=1 clear
+ *                                   stall=1 close_idle=1 clear
  *   POST /hosts/NAME/clock          advance=SECONDS or set=RFC3339, then
  *   POST /clock                     due tasks run (one host or all)
  *   GET  /hosts/NAME/counters       requests, writes, auth_failures,
@@ -179,6 +179,8 @@ set_fault(struct sim_faults *f, const char *name, const char *value)
 		f->trickle_bps = (unsigned)v;
 	else if (strcmp(name, "stall") == 0)
 		f->stall = v != 0;
+	else if (strcmp(name, "close_idle") == 0)
+		f->close_idle = v != 0;
 	else
 		return -1;
 	return 0;

@@ -21,7 +21,8 @@
  * (GPOs in precedence order: each writes its registry values as Group
  * Policy does and shows them in RSoP), rsop (available, missing, denied:
  * whether root\rsop\computer answers), clock_offset, tz_offset_minutes,
- * faults {down, latency_ms, http500, drop_mid_reply, trickle_bps, stall},
+ * faults {down, latency_ms, http500, drop_mid_reply, trickle_bps, stall,
+ * close_idle},
  * language (en-US, de-DE, fr-FR, ja-JP: built-in names and net.exe's
  * texts, lang.c; applied before users, accounts and groups, so that
  * those name the localised built-ins).  A member that is a SID string
@@ -502,7 +503,7 @@ static int
 apply_faults(struct sim_host *h, const struct node *n, struct errors *e)
 {
 	static const char *const keys[] = { "down", "latency_ms", "http500",
-	    "drop_mid_reply", "trickle_bps", "stall", NULL };
+	    "drop_mid_reply", "trickle_bps", "stall", "close_idle", NULL };
 	struct sim_faults *f = &h->faults;
 	const struct node *v;
 	long long num;
@@ -517,7 +518,9 @@ apply_faults(struct sim_host *h, const struct node *n, struct errors *e)
 	    ((v = node_get(n, "drop_mid_reply")) != NULL &&
 	    get_bool(e, v, "drop_mid_reply", &f->drop_mid_reply) != 0) ||
 	    ((v = node_get(n, "stall")) != NULL &&
-	    get_bool(e, v, "stall", &f->stall) != 0))
+	    get_bool(e, v, "stall", &f->stall) != 0) ||
+	    ((v = node_get(n, "close_idle")) != NULL &&
+	    get_bool(e, v, "close_idle", &f->close_idle) != 0))
 		return -1;
 	if ((v = node_get(n, "latency_ms")) != NULL) {
 		if (get_int(e, v, "latency_ms", 0, 600000, &num) != 0)

@@ -79,6 +79,8 @@ struct conn {
 	struct event		*timer;		/* latency */
 	unsigned		 trickle_bps;
 	int			 drop;		/* half, then close */
+	int			 idle_close;	/* close once written, with no
+						   Connection: close (faults) */
 	char			 peer[INET_ADDRSTRLEN];
 	int			 port;		/* the listener's */
 	int			 tls;		/* HTTPS; else plain HTTP */
@@ -162,7 +164,7 @@ conn_written(struct bufferevent *bev, void *arg)
 
 	if (c->pending != NULL || c->state != C_BUSY)
 		return;
-	if (c->close || c->drop) {
+	if (c->close || c->drop || c->idle_close) {
 		/* Still swallowing a refused body: close once it is in. */
 		if (c->discard == 0)
 			conn_free(c);
@@ -237,6 +239,11 @@ reply(struct conn *c, int status, const char *reason, const char *headers,
 	    c->close ? "Connection: close\r\n" : "", len);
 	evbuffer_add(c->pending, body, len);
 	c->drop = f->drop_mid_reply;
+	/*
+	 * A request's reply, not a logon leg's (a 401, or the HTTP
+	 * listener's empty-bodied logon): the connection then goes idle.
+	 */
+	c->idle_close = f->close_idle && status != 401 && c->body.len > 0;
 	c->trickle_bps = f->trickle_bps;
 	/* Held until the client gives up (conn_free drops it). */
 	if (f->stall && status != 401)

@@ -179,6 +179,9 @@ struct sim_faults {
 	unsigned	trickle_bps;	/* send the reply this slowly */
 	int		stall;		/* answer logons (401s), never a
 					   request: a host hung after auth */
+	int		close_idle;	/* close each connection once a
+					   request's reply is out, as
+					   HTTP.sys past its idle timeout */
 };
 
 /* Counters a test can read: e.g. "a second apply sends no write". */

@@ -53,6 +53,68 @@ writes() {
 	sim GET "/hosts/$1/counters" | sed -n 's/^writes = //p'
 }
 
+# host_counter HOST NAME: one of the simulator's counters for HOST.
+host_counter() {
+	sim GET "/hosts/$1/counters" | sed -n "s/^$2 = //p"
+}
+
+# ds_batched CONNECTION DIR HOST ADDRESS: a desired state in DIR with the
+# connection file CONNECTION and one kind whose reads go out batched (credssp's
+# config and registry reads, wsman_read_many) for HOST at ADDRESS.
+ds_batched() {
+	mkdir -p "$2"
+	cp "$1" "$2/connection.yaml"
+	cat >"$2/hosts.yaml" <<EOF
+hosts:
+  $3: { address: $4 }
+policies:
+  all: { credssp: { server: disabled, client: disabled } }
+EOF
+}
+
+# expect_parallel HOST DS WHAT: a plan of DS (a kind with batched reads)
+# sends them over several connections at once, each logged on by itself
+# (the host's 200 ms latency keeps them open together).  Ground truth: the
+# host saw two connections or more open at once and refused no logon.
+expect_parallel() {
+	reset_counters "$1"
+	sim_ok POST "/hosts/$1/fault" latency_ms=200 >/dev/null
+	run_enforcer plan "$2"
+	sim_ok POST "/hosts/$1/fault" clear >/dev/null
+	expect_rc "$3: plan" 0
+	n=$(host_counter "$1" connections_max)
+	if [ "${n:-0}" -ge 2 ]; then
+		pass "$3: batched reads over $n connections at once"
+	else
+		fail "$3: batched reads one connection at a time: $(sim GET \
+		    "/hosts/$1/counters")"
+	fi
+	expect "$3: no refusals" 0 "$(host_counter "$1" auth_failures)"
+}
+
+# expect_relogon HOST WHAT ARGS...: the host closes each connection once
+# its reply is out (fault close_idle); enforcer ARGS still succeeds, every
+# request on a new connection it logged on again (connections >= requests)
+# without a refusal.
+expect_relogon() {
+	h=$1 what=$2
+	shift 2
+	reset_counters "$h"
+	sim_ok POST "/hosts/$h/fault" close_idle=1 >/dev/null
+	run_enforcer "$@"
+	sim_ok POST "/hosts/$h/fault" clear >/dev/null
+	expect_rc "$what: $1, the host closing each connection" 0
+	req=$(host_counter "$h" requests)
+	conn=$(host_counter "$h" connections)
+	if [ "${req:-0}" -gt 0 ] && [ "${conn:-0}" -ge "$req" ]; then
+		pass "$what: $req requests, each logged on again ($conn connections)"
+	else
+		fail "$what: $req requests over $conn connections"
+	fi
+	expect "$what: no refusals after the closes" 0 \
+	    "$(host_counter "$h" auth_failures)"
+}
+
 reset_counters() {
 	for h in "$@"; do
 		sim POST "/hosts/$h/counters/reset" >/dev/null ||
