@@ -195,6 +195,10 @@ out:
 	return rc;
 }
 
+/* The keys fs_read_keys() and fs_read_values() read, in this order. */
+static const char *const fs_keys[2] = { FAILSAFE_SCRIPT_KEY,
+    FAILSAFE_MARKER_KEY };
+
 /*
  * The registry first, both keys in one round: the scripts (name = window)
  * and the markers tasks leave when they run.  names[0] and names[1] get
@@ -203,13 +207,11 @@ out:
 static int
 fs_read_keys(struct state_ctx *ctx, struct node *names[2], char **cause)
 {
-	static const char *const keys[2] = { FAILSAFE_SCRIPT_KEY,
-	    FAILSAFE_MARKER_KEY };
 	struct wsman_read rd[2];
 	int found, i, rc = 0;
 
 	for (i = 0; i < 2; i++)
-		winreg_read_prepare(&rd[i], "EnumValues", keys[i], NULL);
+		winreg_read_prepare(&rd[i], "EnumValues", fs_keys[i], NULL);
 	wsman_read_many(ctx->ws, rd, 2);
 	for (i = 0; i < 2; i++) {
 		names[i] = NULL;
@@ -229,8 +231,6 @@ static int
 fs_read_values(struct state_ctx *ctx, struct node *const names[2],
     struct node *values[2], char **cause)
 {
-	static const char *const keys[2] = { FAILSAFE_SCRIPT_KEY,
-	    FAILSAFE_MARKER_KEY };
 	struct wsman_read *rd;
 	size_t i, k, n = names[0]->npairs + names[1]->npairs;
 	int found, rc = 0;
@@ -239,7 +239,7 @@ fs_read_values(struct state_ctx *ctx, struct node *const names[2],
 	rd = xcalloc(n + 1, sizeof(*rd));
 	for (k = 0, n = 0; k < 2; k++)
 		for (i = 0; i < names[k]->npairs; i++)
-			winreg_read_prepare(&rd[n++], "GetStringValue", keys[k],
+			winreg_read_prepare(&rd[n++], "GetStringValue", fs_keys[k],
 			    names[k]->pairs[i].key->value);
 	wsman_read_many(ctx->ws, rd, n);
 	for (k = 0, n = 0; k < 2; k++) {
