@@ -10,7 +10,7 @@
 # <= 6 requests, <= 1 full handshake.  The peer: pywinrm replaying the
 # same plan's requests (lib/pywinrm_replay.py) at the same RTT, so the
 # speed-up is a ratio from one run.  Figures only, no verdict.
-# TRACE=1 also lists one plan's requests in order (winrm-sim --trace).
+# TRACE=1 also prints one plan's timeline at each RTT (winrm-sim --trace).
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/converge.sh"
 
@@ -41,6 +41,21 @@ policies:
     local_group:
       S-1-5-32-544: { members: ['CONTOSO\\svc-enforcer'] }
 EOT
+}
+
+# timeline RTT: with TRACE set, one more plan, its trace as a timeline:
+# when each event reached the host, in round trips from the first, and on
+# which connection (numbered from 1 in the order they were accepted).
+timeline() {
+	[ -n "${TRACE:-}" ] || return 0
+	mark=$(wc -l <"$TMP/trace")
+	"$ENFORCER" plan "$TMP/ds" >"$TMP/out" 2>&1
+	echo "RTT $1 ms: one plan's timeline (RTT since the first event, connection, action, resource; \"401 N\": a logon leg with an N-byte body):"
+	tail -n +$((mark + 1)) "$TMP/trace" | awk -v rtt="$1" '
+	    NR == 1 { t0 = $1 }
+	    !($6 in conn) { conn[$6] = ++n }
+	    { printf "  %5.2f  c%-2d %s %s\n", ($1 - t0) * 1000 / rtt,
+		conn[$6], $3, $4 }'
 }
 
 counter() {
@@ -93,11 +108,9 @@ ds "$NET.1"
 	{ echo "apply did not converge:"; cat "$TMP/out"; exit 1; }
 seen=$(wc -l <"$TMP/trace")
 plan_runs
-tail -n +$((seen + 1)) "$TMP/trace" | head -n "$REQ" >"$TMP/one_plan"
-if [ -n "${TRACE:-}" ]; then
-	echo "one plan's requests (seconds, host, action, resource):"
-	cut -d' ' -f1-4 "$TMP/one_plan"
-fi
+# One plan's requests, without the connection and logon events.
+tail -n +$((seen + 1)) "$TMP/trace" | awk '$5 != "-"' | head -n "$REQ" \
+    >"$TMP/one_plan"
 echo "loopback: plan ${MS} ms wall, ${CPU} ms CPU; per plan: $REQ requests, $CONN connections, $FULL full + $RES resumed TLS handshakes"
 LOOP_MS=$MS
 peer() {
@@ -122,6 +135,7 @@ for rtt in 100 50; do
 	done
 	ds "$NET.101"
 	plan_runs
+	timeline $rtt
 	floor=$(curl_floor "$NET.101")
 	peer "$NET.101"
 	kill "$PROXY"

@@ -3,7 +3,7 @@
 # of http://schemas.microsoft.com/wbem/wsman/1/config per host per read,
 # shared by the kinds that need a part of it (credssp: Service/Auth and
 # Client/Auth; trusted_hosts: Client/TrustedHosts; states/memo.c).  Counted
-# in the simulator's own trace (--trace: "secs host action resource BODY"):
+# in the simulator's own trace (--trace: "secs host action resource BODY cN"):
 #  - a no-op plan of credssp + trusted_hosts on two hosts: exactly one
 #    "Get config" per host, no Get of a sub-resource (auth, client)
 #  - a GPO-owned TrustedHosts and service CredSSP are still recognised

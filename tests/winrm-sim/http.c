@@ -91,6 +91,7 @@ struct conn {
 	char			*auth_reply;	/* WWW-Authenticate line for the
 						   reply (Kerberos' AP-REP) */
 	int			 cert_logon;	/* this request: a certificate */
+	unsigned long		 id;		/* for --trace */
 };
 
 /* A listening socket, one per listener port. */
@@ -177,6 +178,16 @@ conn_written(struct bufferevent *bev, void *arg)
 
 /* --- replies ------------------------------------------------------------- */
 
+/* A logon leg or refusal on the timeline, with the body it carried. */
+static void
+trace_401(struct conn *c)
+{
+	char bytes[32];
+
+	snprintf(bytes, sizeof(bytes), "%zu", c->body.len);
+	sim_trace(c->hh->host, c->id, "401", bytes, NULL, 0);
+}
+
 /* Hand the pending reply to the connection as the faults say. */
 static void
 conn_flush(struct conn *c)
@@ -229,6 +240,8 @@ reply(struct conn *c, int status, const char *reason, const char *headers,
 	time_t now = time(NULL);
 	struct tm tm;
 
+	if (status == 401)
+		trace_401(c);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	c->pending = evbuffer_new();
@@ -602,8 +615,8 @@ handle_http(struct conn *c, struct sim_account *a)
 			reply_401(c);
 			return;
 		}
-		soap_handle(h, a->name, is_admin(c, a), c->peer, c->body.ptr,
-		    c->body.len, &out, &status);
+		soap_handle(h, a->name, is_admin(c, a), c->peer, c->id,
+		    c->body.ptr, c->body.len, &out, &status);
 		reply_soap(c, status, &out);
 		buf_release(&out);
 		return;
@@ -617,8 +630,8 @@ handle_http(struct conn *c, struct sim_account *a)
 		buf_release(&plain);
 		return;
 	}
-	soap_handle(h, a->name, is_admin(c, a), c->peer, plain.ptr != NULL ?
-	    plain.ptr : "", plain.len, &out, &status);
+	soap_handle(h, a->name, is_admin(c, a), c->peer, c->id,
+	    plain.ptr != NULL ? plain.ptr : "", plain.len, &out, &status);
 	if (encrypt_seal(&sealer, out.ptr != NULL ? out.ptr : "", out.len,
 	    &sealed, &type) != 0) {
 		c->close = 1;
@@ -661,7 +674,7 @@ handle(struct conn *c)
 	if (!c->tls)
 		handle_http(c, a);
 	else {
-		soap_handle(h, a->name, is_admin(c, a), c->peer,
+		soap_handle(h, a->name, is_admin(c, a), c->peer, c->id,
 		    c->body.ptr != NULL ? c->body.ptr : "", c->body.len, &out,
 		    &status);
 		reply_soap(c, status, &out);
@@ -935,6 +948,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	h->counters.connections++;
 	c = xcalloc(1, sizeof(*c));
+	c->id = ++h->fleet->nconns;
+	sim_trace(h, c->id, "connect", "-", NULL, 0);
 	c->hh = hh;
 	c->port = b->port;
 	c->tls = b->tls;

@@ -321,7 +321,9 @@ struct sim_fleet {
 	EVP_PKEY		*rogue_ca_key;	/* never written to ca_out */
 	struct ssl_ctx_st	*ssl_ctx;	/* tls.c: shared by every host */
 	struct event_base	*base;		/* main.c's event loop */
-	FILE			*trace;		/* --trace: one line a request */
+	FILE			*trace;		/* --trace (trace.c) */
+	unsigned long		 nconns;	/* connections accepted, ever:
+						   numbers them for --trace */
 };
 
 /*
@@ -793,9 +795,14 @@ extern const struct soap_fault soap_f_access_denied, soap_f_action_not_supported
  * response envelope, *status its HTTP status.  Counts the request and,
  * when ground truth changed, the write.
  */
+/* conn: the TCP connection's number, for --trace. */
 void soap_handle(struct sim_host *, const char *user, int admin,
-    const char *client_ip, const char *body, size_t len, struct buf *reply,
-    int *status);
+    const char *client_ip, unsigned long conn, const char *body, size_t len,
+    struct buf *reply, int *status);
+
+/* trace.c: one --trace line (body NULL: an event, no request). */
+void sim_trace(struct sim_host *, unsigned long conn, const char *action,
+    const char *resource, const char *body, size_t len);
 void soap_host_release(struct sim_host *);
 /* Header values (borrowed) or NULL; names compare case-insensitively. */
 const char *soap_selector(const struct soap_req *, const char *name);

@@ -996,37 +996,10 @@ uri_tail(const char *uri)
 	return p != NULL ? p + 1 : uri;
 }
 
-/*
- * --trace: one line a request, for benchmarks that count what a client's
- * run costs and in what order, and replay it with another client:
- * "seconds host action resource BODY" (BODY the request, base64).
- */
-static void
-trace(const struct soap_req *r, const char *body, size_t len)
-{
-	static struct timespec t0;
-	struct timespec now;
-	FILE *fp = r->host->fleet->trace;
-	unsigned char *b64;
-
-	if (fp == NULL)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (t0.tv_sec == 0)
-		t0 = now;
-	b64 = xmalloc(4 * ((len + 2) / 3) + 1);
-	EVP_EncodeBlock(b64, (const unsigned char *)body, (int)len);
-	fprintf(fp, "%.3f %s %s %s %s\n", (double)(now.tv_sec - t0.tv_sec) +
-	    (now.tv_nsec - t0.tv_nsec) / 1e9, r->host->name,
-	    uri_tail(r->action), uri_tail(r->resource_uri), b64);
-	fflush(fp);
-	free(b64);
-}
-
 void
 soap_handle(struct sim_host *h, const char *user, int admin,
-    const char *client_ip, const char *body, size_t len, struct buf *reply,
-    int *status)
+    const char *client_ip, unsigned long conn, const char *body, size_t len,
+    struct buf *reply, int *status)
 {
 	struct soap_req r;
 	struct soap_out out;
@@ -1042,7 +1015,8 @@ soap_handle(struct sim_host *h, const char *user, int admin,
 	h->counters.requests++;
 	sim_run_due_tasks(h);
 	if (parse(&r, body, len, &out) == 0) {
-		trace(&r, body, len);
+		sim_trace(h, conn, uri_tail(r.action),
+		    uri_tail(r.resource_uri), body, len);
 		dispatch(&r, &out);
 	}
 	if (r.wrote)

@@ -32,7 +32,8 @@ bodies = []
 with open(trace) as f:
     for line in f:
         fields = line.split()
-        if len(fields) == 5 and fields[1] == host:
+        # Requests only: connections and logon legs are events ("-").
+        if len(fields) == 6 and fields[1] == host and fields[4] != '-':
             bodies.append(base64.b64decode(fields[4]).decode('utf-8'))
 
 real = socket.getaddrinfo
