@@ -17,10 +17,10 @@
  *
  * Group Policy: a GPO delivers the lists, the oracle and the WinRM
  * AllowCredSSP policies into the very registry values a local write
- * uses, so ownership comes from the host's RSoP data (rsop.h), read with
- * everything else; observed "group_policy" maps each owned setting to its
- * GPO (or says why RSoP could not tell), and such a setting is reported,
- * never written.
+ * uses, so ownership comes from the host's RSoP data (rsop.h), read once
+ * the registry shows a change is due (credssp_rsop_due); observed
+ * "group_policy" maps each owned setting to its GPO (or says why RSoP
+ * could not tell), and such a setting is reported, never written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,24 +73,40 @@ credssp_auth_uri(const char *role)
  * roles (one Get shared with the host's other kinds that read it,
  * memo.h; left out of the batch when another kind sends it), each list's
  * policy flag and value names, and the oracle setting; then, for lists in
- * effect, their values.  About two round trips.
+ * effect, their values, and RSoP where it can matter (credssp_rsop_due).
  */
 enum {
 	RD_CONFIG, RD_ORACLE, RD_LISTS,			/* then 2 per list */
-	RD_RSOP = RD_LISTS + 2 * nitems(credssp_lists),	/* last: optional */
-	RD_N = RD_RSOP + RSOP_NREADS,
+	RD_N = RD_LISTS + 2 * nitems(credssp_lists),
 };
 
+static int credssp_diff(const struct node *, const struct node *, time_t,
+    struct changes *, char **);
+
 /*
- * RSoP is asked only where the desired state may write the registry (the
- * client's lists, the oracle): the roles have WinRM's own Source="GPO",
- * and a host whose policy sets only the server role saves two requests.
+ * Whether to ask RSoP who owns the settings: only when the run would
+ * write something, since Group Policy's ownership matters only to a
+ * change (it is reported instead of written).  A host in sync saves
+ * RSoP's two requests and a round trip; any change, a role's included
+ * (RSoP names the GPO behind WinRM's Source="GPO"), reads it as before.
+ * RSoP is never needed where the desired state sets neither the client
+ * (its lists) nor the oracle: the roles have WinRM's own Source="GPO".
+ * With no desired state (doctor), everything is read.
  */
 static int
-credssp_wants_rsop(const struct node *desired)
+credssp_rsop_due(const struct node *desired, const struct node *obs)
 {
-	return desired == NULL || node_get(desired, "client") != NULL ||
-	    node_get(desired, "encryption_oracle") != NULL;
+	struct changes ch = CHANGES_INIT;
+	int due;
+
+	if (desired == NULL)
+		return 1;
+	if (node_get(desired, "client") == NULL &&
+	    node_get(desired, "encryption_oracle") == NULL)
+		return 0;
+	due = credssp_diff(desired, obs, 0, &ch, NULL) == -1 || ch.n > 0;
+	changes_clear(&ch);
+	return due;
 }
 
 /* A role from its part of the configuration tree: "server", "Service". */
@@ -240,23 +256,43 @@ credssp_group_policy(const struct rsop *rs)
 	return gp;
 }
 
+/* RSoP's answer as observed.group_policy, when there is one to give. */
+static int
+credssp_read_rsop(struct state_ctx *ctx, struct node *obs, char **cause)
+{
+	struct wsman_read rd[RSOP_NREADS];
+	struct node *gp;
+	struct rsop rs;
+	int rc = -1;
+
+	memset(rd, 0, sizeof(rd));
+	memset(&rs, 0, sizeof(rs));
+	rsop_read_prepare(rd);
+	wsman_read_many(ctx->ws, rd, RSOP_NREADS);
+	if (rsop_result(ctx->ws, rd, &rs, cause) == -1)
+		goto done;
+	if ((gp = credssp_group_policy(&rs)) != NULL)
+		node_map_set(obs, "group_policy", gp);
+	rc = 0;
+done:
+	rsop_release(&rs);
+	rsop_read_release(rd);
+	return rc;
+}
+
 static int
 credssp_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
 	struct wsman_read rd[RD_N];
-	struct node *obs = NULL, *seq, *gp, *config = NULL;
-	struct rsop rs;
+	struct node *obs = NULL, *seq, *config = NULL;
 	char *key;
 	size_t i, skip;
 	int rc = -1;
 
 	memset(rd, 0, sizeof(rd));
-	memset(&rs, 0, sizeof(rs));
 	skip = !memo_claim(ctx, WSMAN_URI_CONFIG, &rd[RD_CONFIG]);
 	winreg_read_prepare(&rd[RD_ORACLE], "GetDWORDValue", EO_KEY, EO_VALUE);
-	if (credssp_wants_rsop(desired))
-		rsop_read_prepare(&rd[RD_RSOP]);
 	for (i = 0; i < nitems(credssp_lists); i++) {
 		key = xasprintf("%s\\%s", CD_KEY, credssp_lists[i].policy);
 		winreg_read_prepare(&rd[RD_LISTS + 2 * i], "GetDWORDValue",
@@ -265,8 +301,7 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 		    key, NULL);
 		free(key);
 	}
-	wsman_read_many(ctx->ws, rd + skip, (credssp_wants_rsop(desired) ?
-	    RD_N : RD_RSOP) - skip);
+	wsman_read_many(ctx->ws, rd + skip, RD_N - skip);
 	/* Before anything may fail: the kinds waiting for it need it. */
 	if (memo_take(ctx, WSMAN_URI_CONFIG, skip ? NULL : &rd[RD_CONFIG],
 	    &config, cause) == -1)
@@ -275,12 +310,8 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 	obs = node_map();
 	if (credssp_role(ctx, "server", "Service", config, obs, cause) == -1 ||
 	    credssp_role(ctx, "client", "Client", config, obs, cause) == -1 ||
-	    credssp_oracle(ctx, &rd[RD_ORACLE], obs, cause) == -1 ||
-	    (credssp_wants_rsop(desired) &&
-	    rsop_result(ctx->ws, &rd[RD_RSOP], &rs, cause) == -1))
+	    credssp_oracle(ctx, &rd[RD_ORACLE], obs, cause) == -1)
 		goto done;
-	if ((gp = credssp_group_policy(&rs)) != NULL)
-		node_map_set(obs, "group_policy", gp);
 	for (i = 0; i < nitems(credssp_lists); i++) {
 		seq = node_seq();
 		node_map_set(node_get(obs, "client"), credssp_lists[i].field,
@@ -289,17 +320,18 @@ credssp_read(struct state_ctx *ctx, const struct node *desired,
 		    &rd[RD_LISTS + 2 * i + 1], seq, cause) == -1)
 			goto done;
 	}
+	if (credssp_rsop_due(desired, obs) &&
+	    credssp_read_rsop(ctx, obs, cause) == -1)
+		goto done;
 	*observed = obs;
 	obs = NULL;
 	rc = 0;
 done:
 	node_free(obs);
 	node_free(config);
-	rsop_release(&rs);
 	wsman_read_release(&rd[RD_CONFIG]);
 	winreg_read_release(&rd[RD_ORACLE]);
-	rsop_read_release(&rd[RD_RSOP]);
-	for (i = RD_LISTS; i < RD_RSOP; i++)
+	for (i = RD_LISTS; i < RD_N; i++)
 		winreg_read_release(&rd[i]);
 	return rc;
 }

@@ -7,8 +7,8 @@
  * every registry policy setting it applied as an instance of
  * RSOP_RegistryPolicySetting in root\rsop\computer, with the GPO's id;
  * precedence 1 is the setting in effect.  One WQL Enumerate reads them
- * all, sent with the module's other reads (no extra round trip), plus the
- * policy that turns RSoP logging off (then RSoP holds nothing to trust).
+ * all, plus the policy that turns RSoP logging off (then RSoP holds
+ * nothing to trust); a module asks only when a change is due.
  *
  * When RSoP cannot answer (namespace missing, access denied, logging
  * off), struct rsop says why in ->unavailable and owns nothing: callers

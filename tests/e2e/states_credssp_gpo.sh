@@ -10,6 +10,9 @@
 #  - RSoP unavailable (namespace missing, access denied, logging turned off
 #    by policy): the report says so and enforcer falls back to WinRM's
 #    Source="GPO" marker (here: none, so the local value is written)
+#  - RSoP is asked only when a change is due: a drifted host's plan sends
+#    its Enumerate, an in-sync host's plan sends none (the simulator's
+#    trace)
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -47,7 +50,14 @@ hosts:
       'SOFTWARE\Policies\Microsoft\Windows\System':
         RSoPLogging: { type: REG_DWORD, data: 0 }
 EOF
-fleet_start "$TMP/fleet.yaml"
+fleet_start "$TMP/fleet.yaml" --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
+
+# rsop_asks MARK HOST: RSoP Enumerates (the only WQL "*" Enumerate credssp
+# sends) HOST received after trace line MARK.
+rsop_asks() {
+	tail -n +$(($1 + 1)) "$TMP/trace" |
+	    awk -v h="$2" '$2 == h && $3 == "Enumerate" && $4 == "*"' | wc -l
+}
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
@@ -65,8 +75,10 @@ policies:
 EOF
 
 # --- a GPO's values: reported, untouched -------------------------------------
+mark=$(wc -l <"$TMP/trace")
 run_enforcer plan --hosts gpo "$TMP/ds"
 expect_rc "plan shows the drift" 2
+expect "drift: RSoP asked once" 1 "$(rsop_asks "$mark" $GPO)"
 expect_line "the GPO's list is reported" \
     "  ! credssp.client.delegate: wsman/legacy.contoso.test -> wsman/legacy.contoso.test, wsman/*.contoso.test   (policy gpo)"
 expect_line "the GPO's oracle is reported" \
@@ -122,6 +134,14 @@ expect_rc "apply falls back to WinRM's marker (none here): applied" 0
 for h in $MISSING $DENIED $LOGOFF; do
 	expect "$h: oracle written" "REG_DWORD 0" \
 	    "$(truth $h "reg.$EO:AllowEncryptionOracle")"
+done
+
+# --- in sync: no change to own, RSoP not asked -------------------------------
+mark=$(wc -l <"$TMP/trace")
+run_enforcer plan --hosts norsop "$TMP/ds"
+expect_rc "plan after the apply: in sync" 0
+for h in $MISSING $DENIED $LOGOFF; do
+	expect "$h: in sync, RSoP not asked" 0 "$(rsop_asks "$mark" $h)"
 done
 
 finish
