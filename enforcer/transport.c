@@ -63,6 +63,8 @@ struct slot {
 	unsigned char		*sent_cbt;	/* Kerberos: the bindings the
 						   AP-REQ carried */
 	size_t			 sent_cbt_len;
+	int			 connected;	/* this exchange opened the
+						   connection, in any leg */
 	int			 tls_started;	/* so TCP was up (libcurl
 						   keeps no connect time when
 						   the handshake times out) */
@@ -903,6 +905,7 @@ start(struct transport *t, struct slot *s, struct wsman_http *x)
 	s->legs = 0;
 	s->head_end = 0;
 	s->tls_started = 0;
+	s->connected = 0;
 	buf_reset(&s->peer);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->body);
 	e |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -964,9 +967,10 @@ finish(struct transport *t, struct slot *s, CURLcode rc)
 	if (rc != CURLE_OK && s->peer.len > 0)
 		buf_add(&x->peer, s->peer.ptr, s->peer.len);
 	/* A kept-alive connection's certificate may be older than a rebind
-	 * (wsman_peer_chain()): only a handshake made now counts. */
-	if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &nconn) !=
-	    CURLE_OK || nconn == 0)
+	 * (wsman_peer_chain()): only a handshake made now counts, in this
+	 * leg or an earlier one (Negotiate's first leg opens it). */
+	if (!s->connected && (curl_easy_getinfo(s->easy,
+	    CURLINFO_NUM_CONNECTS, &nconn) != CURLE_OK || nconn == 0))
 		buf_reset(&x->peer_chain);
 	s->x = NULL;
 }
@@ -988,6 +992,7 @@ fail_all(struct transport *t)
 static int
 again(struct transport *t, struct slot *s, CURLcode rc)
 {
+	long nconn = 0;
 	int next;
 
 	/*
@@ -1004,6 +1009,9 @@ again(struct transport *t, struct slot *s, CURLcode rc)
 		finish(t, s, next == 0 ? CURLE_OK : CURLE_LOGIN_DENIED);
 		return 0;
 	}
+	if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &nconn) ==
+	    CURLE_OK && nconn > 0)
+		s->connected = 1;
 	curl_multi_remove_handle(t->multi, s->easy);
 	buf_reset(&s->x->reply);
 	s->x->too_big = 0;

@@ -10,6 +10,8 @@
 #  - the HTTPS listener for every address missing (the host still answers
 #    on one bound to its own IP): created; the plain HTTP listener removed
 #  - a listener Group Policy made (Source="GPO"): reported, never written
+#  - in sync, the presented certificate is the one the read's own NTLM
+#    connection saw: one connection, no handshake of its own
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -122,6 +124,14 @@ expect "... for the host's name" $NOLST \
     "$(truth $NOLST 'listener.HTTPS.*.Hostname')"
 absent "HTTP listener removed" $NOLST 'listener.HTTP.*.Port'
 NOOP_ARGS="--hosts fixable" expect_noop "$TMP/ds" $EXP $NOLST
+
+# The certificate is judged as the read's own NTLM connection saw it (its
+# handshake was made on the logon's first leg): no connection of its own.
+reset_counters $EXP
+run_enforcer plan --hosts fixable --connections 1 "$TMP/ds"
+expect_rc "plan, one connection per host: in sync" 0
+expect "$EXP: the certificate judged without a second connection" 1 \
+    "$(host_counter $EXP connections)"
 
 # --- no fit certificate: needs a person ---------------------------------------
 reset_counters $NOFIT
