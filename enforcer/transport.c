@@ -597,15 +597,34 @@ transport_free(struct transport *t)
 
 /* --- exchanges ---------------------------------------------------------- */
 
-static struct slot *
-free_slot(struct transport *t)
-{
-	size_t i;
+/*
+ * The slot for the next of the waiting requests, or NULL to wait for one
+ * to come free.  Pinned, a slot's connection is either logged on or not
+ * there: a new one costs TCP, TLS and the logon's first leg before the
+ * request (three round trips), a logged-on one only the requests queued
+ * ahead of it.  So a request waits for a logged-on connection unless
+ * each already has PIN_QUEUE requests waiting for it; with none logged
+ * on, the batch opens as many as it has requests, up to the slots.
+ */
+#define PIN_QUEUE	3
 
-	for (i = 0; i < t->nslots; i++)
-		if (t->slots[i].x == NULL)
-			return &t->slots[i];
-	return NULL;
+static struct slot *
+pick_slot(struct transport *t, size_t waiting)
+{
+	struct slot *fresh = NULL;
+	size_t i, authed = 0;
+
+	for (i = 0; i < t->nslots; i++) {
+		if (t->pinned && t->slots[i].authed) {
+			if (t->slots[i].x == NULL)
+				return &t->slots[i];
+			authed++;
+		} else if (t->slots[i].x == NULL && fresh == NULL)
+			fresh = &t->slots[i];
+	}
+	if (authed > 0 && waiting <= PIN_QUEUE * authed)
+		return NULL;
+	return fresh;
 }
 
 /* --- Negotiate ---------------------------------------------------------- */
@@ -1059,7 +1078,7 @@ transport_exchange(void *arg, struct wsman_http **x, size_t n)
 			x[next]->curl_code = CURLE_OPERATION_TIMEDOUT;
 			x[next]->not_sent = 1;
 		}
-		while (next < n && (s = free_slot(t)) != NULL)
+		while (next < n && (s = pick_slot(t, n - next)) != NULL)
 			if (start(t, s, x[next++]) == 0)
 				active++;
 		if (curl_multi_perform(t->multi, &running) != CURLM_OK)

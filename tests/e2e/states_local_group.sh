@@ -14,12 +14,15 @@
 #  - an unknown account: apply fails the host (exit 3) with a clear error
 #    naming host and account, and the group is unchanged
 #  - a missing group: the host fails at read (exit 3), naming host and group
+#  - a second round of two reads waits for the one logged-on connection
+#    rather than open another
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
 UNK=unk.contoso.test
 NOGRP=nogrp.contoso.test
 DE=admins-de.contoso.test
+BARE=bare.contoso.test
 GA='Gateway Administrators'
 ORPHAN=S-1-5-21-1111111111-2222222222-3333333333-1500
 JU=$(printf 'CONTOSO\\j\303\274rgen')	# CONTOSO\jürgen, UTF-8
@@ -85,6 +88,11 @@ $(fleet_hosts)
       $GA: { members: ['CONTOSO\\bob'] }
   $NOGRP:
     address: $NET.21
+  $BARE:
+    address: $NET.23
+    users: { admin: { password: 'x-Pa55w.rd', admin: true } }
+    groups:
+      $GA: { members: ['admin'] }
   $DE:
     address: $NET.22
     language: de-DE
@@ -103,6 +111,7 @@ $(desired_hosts)
   $UNK: { address: $NET.20 }
   $NOGRP: { address: $NET.21 }
   $DE: { address: $NET.22 }
+  $BARE: { address: $NET.23 }
 EOF
 cat >"$TMP/ds/policies.yaml" <<EOF
 policies:
@@ -113,6 +122,9 @@ $(desired_policies)
   $NOGRP:
     local_group:
       $GA: { members: ['CONTOSO\\hci-admins'] }
+  $BARE:
+    local_group:
+      $GA: { members: [admin] }
   $DE:
     local_group:
       S-1-5-32-544:
@@ -176,6 +188,16 @@ expect "by SID: Administratoren holds exactly its members" \
     "CONTOSO\\svc-enforcer,admin,CONTOSO\\alice,$JU" \
     "$(truth $DE "group.Administratoren.members")"
 NOOP_ARGS="--hosts $DE" expect_noop "$TMP/ds" $DE
+
+# --- one logged-on connection ----------------------------------------------
+# One group, a bare name: the second round's two queries (members,
+# accounts) wait for the connection the first logged on rather than open
+# another (transport.c, pick_slot()).
+reset_counters $BARE
+run_enforcer plan --hosts $BARE "$TMP/ds"
+expect_rc "bare name: in sync" 0
+expect "bare name: every read on one connection" 1 \
+    "$(host_counter $BARE connections)"
 
 # --- unknown account ------------------------------------------------------------
 run_enforcer apply --hosts $UNK "$TMP/ds"
