@@ -10,8 +10,9 @@
  * DOMAIN\name, HOST\name, .\name, name (a local account),
  * name@dns.domain, a SID string; and "NAME (SID)", the form plans and
  * history show.  The read resolves each to a SID on the host, in two
- * round trips (the local groups, then every group's members and every
- * name at once), and records per group, for diff to compare SIDs:
+ * round trips (the local groups, then every group's members), the names
+ * with the first when none needs the host's answers (a SID, DOMAIN\name),
+ * else with the second; and records per group, for diff to compare SIDs:
  *	name: the group as the host spells it
  *	sid: its SID
  *	members: ["DOMAIN\name (SID)", ...], a bare SID for an orphan
@@ -108,13 +109,16 @@ struct local_group_read {
 	struct node		*domains;	/* DNS name -> NetBIOS */
 	char			 nb[64];	/* the host's NetBIOS name */
 	const struct node	**found;	/* per desired group: item */
+	const struct node	*accounts;	/* the desired accounts, when
+						   the first round read them */
 };
 
 /* The lists of a group's desired body whose spellings the read resolves. */
 static const char *const lg_lists[] = { "members", "absent" };
 
+/* Whether any spelling of the desired lists satisfies pred. */
 static int
-local_group_has_upn(const struct node *desired)
+local_group_any(const struct node *desired, int (*pred)(const char *))
 {
 	const struct node *m;
 	size_t i, j, l;
@@ -123,11 +127,32 @@ local_group_has_upn(const struct node *desired)
 		for (l = 0; l < nitems(lg_lists); l++) {
 			m = node_get(desired->pairs[i].value, lg_lists[l]);
 			for (j = 0; m != NULL && j < m->nitems; j++)
-				if (strchr(m->items[j]->value, '@') != NULL &&
-				    strchr(m->items[j]->value, '\\') == NULL)
+				if (pred(m->items[j]->value))
 					return 1;
 		}
 	return 0;
+}
+
+/* name@dns.domain: the NetBIOS domain comes from Win32_NTDomain. */
+static int
+local_group_is_upn(const char *s)
+{
+	return strchr(s, '@') != NULL && strchr(s, '\\') == NULL;
+}
+
+/*
+ * A spelling that names its account only with the host's answers: a
+ * bare name or ".\name" (the host's NetBIOS name, from its groups) or a
+ * UPN (its domains).  A SID or DOMAIN\name does not.
+ */
+static int
+local_group_needs_host(const char *s)
+{
+	char sid[ACCOUNT_SID_MAX];
+	const char *bs = strchr(s, '\\');
+
+	return !account_sid_in(s, sid) && (bs == NULL ||
+	    (bs == s + 1 && *s == '.'));
 }
 
 /* The Win32_Group item a group key names (name, HOST\name, .\name, SID). */
@@ -153,42 +178,6 @@ local_group_find(const struct local_group_read *lr, const char *key)
 			return g;
 	}
 	return NULL;
-}
-
-/* First round trip: the local groups, and the domains if a UPN needs them. */
-static int
-local_group_read_groups(struct local_group_read *lr, struct wsman_read *rd,
-    char **cause)
-{
-	static const struct wsman_filter groups = { "SELECT * FROM Win32_Group "
-	    "WHERE LocalAccount = TRUE", NULL, 0 };
-	static const struct wsman_filter domains = { "SELECT * FROM "
-	    "Win32_NTDomain", NULL, 0 };
-	const struct node *d;
-	size_t i, n = local_group_has_upn(lr->desired) ? 2 : 1;
-
-	rd[0].kind = rd[1].kind = WSMAN_READ_ENUMERATE;
-	rd[0].ref.uri = LG_CIMV2 "Win32_Group";
-	rd[0].filter = &groups;
-	rd[1].ref.uri = LG_CIMV2 "*";
-	rd[1].filter = &domains;
-	if (wsman_read_many(lr->ctx->ws, rd, n) != 0) {
-		*cause = xstrdup(rd[0].rc != 0 ? rd[0].cause : rd[1].cause);
-		return -1;
-	}
-	lr->groups = rd[0].result;
-	d = wsman_list(rd[0].result, 0);
-	snprintf(lr->nb, sizeof(lr->nb), "%s", node_get_str(d, "Domain") !=
-	    NULL ? node_get_str(d, "Domain") : ".");
-	for (i = 0; n == 2 && i < wsman_list_len(rd[1].result); i++) {
-		d = wsman_list(rd[1].result, i);
-		if (node_get_str(d, "DnsForestName") != NULL &&
-		    node_get_str(d, "DomainName") != NULL)
-			node_map_set(lr->domains, node_get_str(d,
-			    "DnsForestName"), node_scalar(node_get_str(d,
-			    "DomainName")));
-	}
-	return 0;
 }
 
 /* ASSOCIATORS OF the group: its members as account instances. */
@@ -240,6 +229,58 @@ local_group_accounts_wql(struct local_group_read *lr)
 		    buf_cstr(&wql));
 	buf_release(&wql);
 	return q;
+}
+
+/*
+ * First round trip: the local groups; the domains if a UPN needs them;
+ * and the desired accounts (wql) when no spelling needs the host's
+ * answers to name them, so that the second round is the members alone.
+ * rd holds 3; index 0 is the groups, so 0 says "not asked".
+ */
+static int
+local_group_read_groups(struct local_group_read *lr, struct wsman_read *rd,
+    const struct wsman_filter *wql, char **cause)
+{
+	static const struct wsman_filter groups = { "SELECT * FROM Win32_Group "
+	    "WHERE LocalAccount = TRUE", NULL, 0 };
+	static const struct wsman_filter domains = { "SELECT * FROM "
+	    "Win32_NTDomain", NULL, 0 };
+	const struct node *d;
+	size_t i, n = 1, acc = 0, dom = 0;
+
+	rd[0].kind = WSMAN_READ_ENUMERATE;
+	rd[0].ref.uri = LG_CIMV2 "Win32_Group";
+	rd[0].filter = &groups;
+	if (wql != NULL)
+		acc = n++;
+	if (local_group_any(lr->desired, local_group_is_upn))
+		dom = n++;
+	for (i = 1; i < n; i++) {
+		rd[i].kind = WSMAN_READ_ENUMERATE;
+		rd[i].ref.uri = LG_CIMV2 "*";
+		rd[i].filter = i == acc ? wql : &domains;
+	}
+	if (wsman_read_many(lr->ctx->ws, rd, n) != 0) {
+		for (i = 0; rd[i].rc == 0; i++)
+			;
+		*cause = xstrdup(rd[i].cause);
+		return -1;
+	}
+	lr->groups = rd[0].result;
+	if (acc > 0)
+		lr->accounts = rd[acc].result;
+	d = wsman_list(rd[0].result, 0);
+	snprintf(lr->nb, sizeof(lr->nb), "%s", node_get_str(d, "Domain") !=
+	    NULL ? node_get_str(d, "Domain") : ".");
+	for (i = 0; dom > 0 && i < wsman_list_len(rd[dom].result); i++) {
+		d = wsman_list(rd[dom].result, i);
+		if (node_get_str(d, "DnsForestName") != NULL &&
+		    node_get_str(d, "DomainName") != NULL)
+			node_map_set(lr->domains, node_get_str(d,
+			    "DnsForestName"), node_scalar(node_get_str(d,
+			    "DomainName")));
+	}
+	return 0;
 }
 
 /* Whether account item a is the one (dom, name) or sid names. */
@@ -314,14 +355,17 @@ local_group_observed(struct local_group_read *lr, const struct node *g,
 	return o;
 }
 
-/* Second round trip: each group's members and the desired accounts. */
+/*
+ * Second round trip: each group's members, and the desired accounts
+ * unless the first round read them.
+ */
 static int
 local_group_read_members(struct local_group_read *lr, struct node *obs,
     char **cause)
 {
 	struct wsman_read *rd;
 	struct wsman_filter *f;
-	char *accounts;
+	char *accounts = NULL;
 	size_t i, n = lr->desired->npairs;
 	int rc = -1;
 
@@ -333,7 +377,8 @@ local_group_read_members(struct local_group_read *lr, struct node *obs,
 		rd[i].ref.uri = LG_CIMV2 "*";
 		rd[i].filter = &f[i];
 	}
-	f[n].wql = accounts = local_group_accounts_wql(lr);
+	if (lr->accounts == NULL)
+		f[n].wql = accounts = local_group_accounts_wql(lr);
 	rd[n].kind = WSMAN_READ_ENUMERATE;
 	rd[n].ref.uri = LG_CIMV2 "*";
 	rd[n].filter = &f[n];
@@ -347,7 +392,8 @@ local_group_read_members(struct local_group_read *lr, struct node *obs,
 	for (i = 0; i < n; i++)
 		node_map_set(obs, lr->desired->pairs[i].key->value,
 		    local_group_observed(lr, lr->found[i],
-		    lr->desired->pairs[i].value, rd[i].result, rd[n].result));
+		    lr->desired->pairs[i].value, rd[i].result,
+		    lr->accounts != NULL ? lr->accounts : rd[n].result));
 	rc = 0;
 done:
 	for (i = 0; i <= n; i++) {
@@ -364,8 +410,9 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
 	struct local_group_read lr = { ctx, desired, NULL, node_map(), "",
-	    NULL };
-	struct wsman_read rd[2];
+	    NULL, NULL };
+	struct wsman_read rd[3];
+	struct wsman_filter wql = { NULL, NULL, 0 };
 	struct node *obs = node_map();
 	size_t i;
 	int rc = -1;
@@ -375,7 +422,10 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
 		rc = 0;
 		goto done;
 	}
-	if (local_group_read_groups(&lr, rd, cause) == -1)
+	if (!local_group_any(desired, local_group_needs_host))
+		wql.wql = local_group_accounts_wql(&lr);
+	if (local_group_read_groups(&lr, rd, wql.wql != NULL ? &wql : NULL,
+	    cause) == -1)
 		goto done;
 	lr.found = xcalloc(desired->npairs, sizeof(*lr.found));
 	for (i = 0; i < desired->npairs; i++)
@@ -388,8 +438,9 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
 		}
 	rc = local_group_read_members(&lr, obs, cause);
 done:
-	wsman_read_release(&rd[0]);
-	wsman_read_release(&rd[1]);
+	for (i = 0; i < nitems(rd); i++)
+		wsman_read_release(&rd[i]);
+	free((char *)wql.wql);
 	node_free(lr.domains);
 	free(lr.found);
 	if (rc == 0)

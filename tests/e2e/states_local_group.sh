@@ -14,8 +14,11 @@
 #  - an unknown account: apply fails the host (exit 3) with a clear error
 #    naming host and account, and the group is unchanged
 #  - a missing group: the host fails at read (exit 3), naming host and group
-#  - a second round of two reads waits for the one logged-on connection
-#    rather than open another
+#  - the desired accounts are looked up with the groups when every one is
+#    a SID or DOMAIN\name, after them when one needs the host's NetBIOS
+#    name or domains (.\name, name, a UPN): the order the simulator's
+#    trace shows; a second round of two reads waits for the one
+#    logged-on connection rather than open another
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -102,7 +105,7 @@ $(fleet_hosts)
       Administratoren: { members: ['Administrator', 'CONTOSO\\svc-enforcer',
         'admin', 'CONTOSO\\bob', '$ORPHAN'] }
 EOF
-fleet_start "$TMP/fleet.yaml"
+fleet_start "$TMP/fleet.yaml" --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
 
 ds_new "$TMP/ds"
 cat >"$TMP/ds/hosts.yaml" <<EOF
@@ -189,7 +192,30 @@ expect "by SID: Administratoren holds exactly its members" \
     "$(truth $DE "group.Administratoren.members")"
 NOOP_ARGS="--hosts $DE" expect_noop "$TMP/ds" $DE
 
-# --- one logged-on connection ----------------------------------------------
+# --- the accounts: with the groups when nothing depends on them ---------------
+# queries MARK HOST: HOST's WQL queries after trace line MARK, in order:
+# "accounts" (Win32_Account) or "members" (ASSOCIATORS OF a group).
+queries() {
+	tail -n +$(($1 + 1)) "$TMP/trace" | awk -v h="$2" \
+	    '$2 == h && $3 == "Enumerate" && $4 == "*" { print $5 }' |
+	while read -r b; do
+		case $(echo "$b" | base64 -d) in
+		*Win32_Account*) echo accounts ;;
+		*"ASSOCIATORS OF"*) echo members ;;
+		esac
+	done | tr '\n' ' '
+}
+mark=$(wc -l <"$TMP/trace")
+run_enforcer plan --hosts gw-en-US.contoso.test --connections 1 "$TMP/ds"
+expect_rc "domain-qualified members: in sync" 0
+expect "domain-qualified members: the accounts with the groups, then the members" \
+    "accounts members members " "$(queries "$mark" gw-en-US.contoso.test)"
+mark=$(wc -l <"$TMP/trace")
+run_enforcer plan --hosts $DE --connections 1 "$TMP/ds"
+expect_rc "host-relative spellings: in sync" 0
+expect "host-relative spellings (dot, bare, UPN): the accounts after the groups" \
+    "members accounts " "$(queries "$mark" $DE)"
+
 # One group, a bare name: the second round's two queries (members,
 # accounts) wait for the connection the first logged on rather than open
 # another (transport.c, pick_slot()).
