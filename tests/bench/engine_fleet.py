@@ -75,12 +75,12 @@ def counters(fleet):
     """Per-host means of the simulator's counters since the last call."""
     sums = dict.fromkeys(KEYS, 0)
     for name in fleet.hosts:
-        text = fleet.ctl('GET', '/hosts/%s/counters' % name)[1]
+        text = fleet.ctl_http('GET', '/hosts/%s/counters' % name)[1]
         for line in text.splitlines():
             k, _, v = line.partition(' = ')
             if k in sums:
                 sums[k] += int(v)
-        fleet.ctl('POST', '/hosts/%s/counters/reset' % name)
+        fleet.ctl_http('POST', '/hosts/%s/counters/reset' % name)
     return dict((k, v / N) for k, v in sums.items())
 
 
