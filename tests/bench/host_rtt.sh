@@ -9,10 +9,13 @@
 # the floor (TCP, TLS, one request).  Issue 16's targets: <= 3.5 RTT,
 # <= 6 requests, <= 1 full handshake.  The peer: pywinrm replaying the
 # same plan's requests (lib/pywinrm_replay.py) at the same RTT, so the
-# speed-up is a ratio from one run.  Figures only, no verdict.
+# speed-up is a ratio from one run.  The same plan under Kerberos (a KDC
+# of the run, lib/kdc.sh) shows the floor without NTLM's logon leg.
+# Figures only, no verdict.
 # TRACE=1 also prints one plan's timeline at each RTT (winrm-sim --trace).
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/converge.sh"
+. "$TOP/tests/e2e/lib/kdc.sh"
 
 H=node1.contoso.test
 RUNS=${RUNS:-3}
@@ -23,12 +26,28 @@ $FLEET_DEFAULTS
 hosts:
   $H: { address: $NET.1 }
 EOT
-fleet_start "$TMP/fleet.yaml" --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
+# Kerberos, for the row without NTLM's logon leg: a KDC of this run, the
+# host's service key in the simulator's keytab, a ticket for the account.
+kdc_start CONTOSO.TEST $NET.88 $((20000 + $$ % 20000))
+kadmin "addprinc -pw $E2E_PASSWORD svc-enforcer"
+kadmin "addprinc -randkey HTTP/$H"
+kadmin "ktadd -k $KDC_DIR/http.keytab HTTP/$H"
+echo "$E2E_PASSWORD" | kinit svc-enforcer >"$TMP/kinit.out" 2>&1 ||
+	{ echo "kinit failed:"; cat "$TMP/kinit.out"; exit 1; }
+KRB5_KTNAME="FILE:$KDC_DIR/http.keytab" fleet_start "$TMP/fleet.yaml" \
+    --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
 
-# ds ADDRESS: the desired state, reaching the host at ADDRESS.
+# ds ADDRESS [kerberos]: the desired state, reaching the host at ADDRESS
+# (with NTLM, or Kerberos from the ticket cache).
 ds() {
 	rm -rf "$TMP/ds"
 	ds_new "$TMP/ds"
+	[ "${2:-}" != kerberos ] || cat >"$TMP/ds/connection.yaml" <<EOT
+connection:
+  auth: kerberos
+  ca_file: $SIM_CA
+  timeout: 10s
+EOT
 	cat >"$TMP/ds/hosts.yaml" <<EOT
 hosts:
   $H: { groups: [hci-nodes], address: $1 }
@@ -56,6 +75,18 @@ timeline() {
 	    !($6 in conn) { conn[$6] = ++n }
 	    { printf "  %5.2f  c%-2d %s %s\n", ($1 - t0) * 1000 / rtt,
 		conn[$6], $3, $4 }'
+}
+
+# kerberos RTT: the same plan under Kerberos through the proxy (no logon
+# leg: every request carries its AP-REQ), as one more row.
+kerberos() {
+	ds "$NET.101" kerberos
+	plan_runs
+	timeline "$1"
+	awk -v ms="$MS" -v rtt="$1" -v req="$REQ" -v conn="$CONN" \
+	    -v full="$FULL" 'BEGIN {
+		printf "RTT %d ms, Kerberos: plan %d ms = %.1f RTT; %d requests, %d connections, %d full handshakes\n",
+		    rtt, ms, ms / rtt, req, conn, full }'
 }
 
 counter() {
@@ -138,13 +169,14 @@ for rtt in 100 50; do
 	timeline $rtt
 	floor=$(curl_floor "$NET.101")
 	peer "$NET.101"
-	kill "$PROXY"
-	wait "$PROXY" 2>/dev/null
 	awk -v ms="$MS" -v lo="$LOOP_MS" -v rtt=$rtt -v fl="$floor" \
 	    -v req="$REQ" -v conn="$CONN" -v full="$FULL" 'BEGIN {
 		printf "RTT %d ms: plan %d ms = %.1f RTT (%.1f RTT over loopback'"'"'s %d ms); floor (curl, one Get, new connection) %.1f RTT; %d requests, %d connections, %d full handshakes\n",
 		    rtt, ms, ms / rtt, (ms - lo) / rtt, lo, fl / rtt, req, conn, full }'
 	echo "RTT $rtt ms: $(cat "$TMP/peer") = $(awk -v p="$PEER_MS" -v rtt=$rtt 'BEGIN { printf "%.1f", p / rtt }') RTT; enforcer speed-up $(awk -v a="$PEER_MS" -v b="$MS" 'BEGIN { printf "%.2f", a / b }')x"
+	kerberos $rtt
+	kill "$PROXY"
+	wait "$PROXY" 2>/dev/null
 done
 fleet_stop
 finish
