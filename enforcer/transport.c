@@ -1068,7 +1068,7 @@ void
 transport_exchange(void *arg, struct wsman_http **x, size_t n)
 {
 	struct transport *t = arg;
-	size_t next = 0, active = 0;
+	size_t next = 0, active = 0, done;
 	struct slot *s;
 	int running;
 
@@ -1083,7 +1083,11 @@ transport_exchange(void *arg, struct wsman_http **x, size_t n)
 				active++;
 		if (curl_multi_perform(t->multi, &running) != CURLM_OK)
 			goto broken;
-		active -= reap(t);
+		active -= (done = reap(t));
+		/* A slot came free: its next request goes now, not after
+		 * the next reply to another (up to a round trip later). */
+		if (done > 0 && next < n)
+			continue;
 		if (active > 0 && curl_multi_poll(t->multi, NULL, 0, 200,
 		    NULL) != CURLM_OK)
 			goto broken;
