@@ -10,7 +10,8 @@
 # <= 6 requests, <= 1 full handshake.  The peer: pywinrm replaying the
 # same plan's requests (lib/pywinrm_replay.py) at the same RTT, so the
 # speed-up is a ratio from one run.  The same plan under Kerberos (a KDC
-# of the run, lib/kdc.sh) shows the floor without NTLM's logon leg.
+# of the run, lib/kdc.sh) shows the floor without NTLM's logon leg, and
+# with one connection (--connections 1) the cost of one handshake.
 # Figures only, no verdict.
 # TRACE=1 also prints one plan's timeline at each RTT (winrm-sim --trace).
 . "$TOP/tests/e2e/lib/e2e.sh"
@@ -19,6 +20,7 @@
 
 H=node1.contoso.test
 RUNS=${RUNS:-3}
+PLAN_ARGS=
 
 cat >"$TMP/fleet.yaml" <<EOT
 $FLEET_DEFAULTS
@@ -89,12 +91,27 @@ kerberos() {
 		    rtt, ms, ms / rtt, req, conn, full }'
 }
 
+# one_connection RTT: NTLM again, the host held to one connection (as a
+# fleet run with more hosts than --parallel holds it): one handshake, one
+# logon, every read in series.
+one_connection() {
+	ds "$NET.101"
+	PLAN_ARGS="--connections 1"
+	plan_runs
+	PLAN_ARGS=
+	awk -v ms="$MS" -v rtt="$1" -v req="$REQ" -v conn="$CONN" \
+	    -v full="$FULL" 'BEGIN {
+		printf "RTT %d ms, one connection: plan %d ms = %.1f RTT; %d requests, %d connections, %d full handshakes\n",
+		    rtt, ms, ms / rtt, req, conn, full }'
+}
+
 counter() {
 	sim GET "/hosts/$H/counters" | sed -n "s/^$1 = //p"
 }
 
-# plan_runs: RUNS no-op plans; sets MS (median wall ms), CPU (mean ms of
-# user+system) and the per-run counters REQ, CONN, FULL, RES.
+# plan_runs: RUNS no-op plans, with PLAN_ARGS; sets MS (median wall ms),
+# CPU (mean ms of user+system) and the per-run counters REQ, CONN, FULL,
+# RES.
 plan_runs() {
 	reset_counters "$H"
 	: >"$TMP/walls"
@@ -103,7 +120,7 @@ plan_runs() {
 	while [ $i -lt "$RUNS" ]; do
 		t0=$(date +%s%N)
 		/usr/bin/time -f '%U %S' -o "$TMP/time" "$ENFORCER" plan \
-		    "$TMP/ds" >"$TMP/out" 2>"$TMP/err"
+		    $PLAN_ARGS "$TMP/ds" >"$TMP/out" 2>"$TMP/err"
 		rc=$?
 		t1=$(date +%s%N)
 		[ $rc -eq 0 ] || { echo "plan exited $rc:"; cat "$TMP/out" \
@@ -175,6 +192,7 @@ for rtt in 100 50; do
 		    rtt, ms, ms / rtt, (ms - lo) / rtt, lo, fl / rtt, req, conn, full }'
 	echo "RTT $rtt ms: $(cat "$TMP/peer") = $(awk -v p="$PEER_MS" -v rtt=$rtt 'BEGIN { printf "%.1f", p / rtt }') RTT; enforcer speed-up $(awk -v a="$PEER_MS" -v b="$MS" 'BEGIN { printf "%.2f", a / b }')x"
 	kerberos $rtt
+	one_connection $rtt
 	kill "$PROXY"
 	wait "$PROXY" 2>/dev/null
 done
