@@ -605,6 +605,12 @@ transport_free(struct transport *t)
  * ahead of it.  So a request waits for a logged-on connection unless
  * each already has PIN_QUEUE requests waiting for it; with none logged
  * on, the batch opens as many as it has requests, up to the slots.
+ *
+ * Kerberos over HTTPS sends a request without a header while the
+ * certificate its bindings need is unknown, to learn it from the 401
+ * (auth_first()), and the host closes that connection: one such probe
+ * per client, the other requests wait for its 401 rather than each
+ * paying a connection for it.
  */
 #define PIN_QUEUE	3
 
@@ -612,9 +618,10 @@ static struct slot *
 pick_slot(struct transport *t, size_t waiting)
 {
 	struct slot *fresh = NULL;
-	size_t i, authed = 0;
+	size_t i, authed = 0, busy = 0;
 
 	for (i = 0; i < t->nslots; i++) {
+		busy += t->slots[i].x != NULL;
 		if (t->pinned && t->slots[i].authed) {
 			if (t->slots[i].x == NULL)
 				return &t->slots[i];
@@ -622,6 +629,9 @@ pick_slot(struct transport *t, size_t waiting)
 		} else if (t->slots[i].x == NULL && fresh == NULL)
 			fresh = &t->slots[i];
 	}
+	if (t->auth == WSMAN_AUTH_NEGOTIATE && !t->seal && t->cbt == NULL &&
+	    busy > 0)
+		return NULL;
 	if (authed > 0 && waiting <= PIN_QUEUE * authed)
 		return NULL;
 	return fresh;

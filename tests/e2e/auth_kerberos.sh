@@ -9,7 +9,8 @@
 #    connect; ground truth shows the changes
 #  - the same over HTTP (5985) with Kerberos message encryption, batched
 #    reads over several connections, each logged on again once the host
-#    closes it
+#    closes it; over HTTPS, one request per client without a header to
+#    learn the certificate for the channel bindings
 #  - pywinrm (transport='kerberos', requests-kerberos) logs on as a
 #    third-party control
 #  - one clear line naming the host and what to do for: no ticket, a
@@ -49,7 +50,7 @@ hosts:
   $KEYTAB: { address: $NET.2 }
   $NOSPN: { address: $NET.3 }
 EOF
-fleet_start "$TMP/fleet.yaml"
+fleet_start "$TMP/fleet.yaml" --ca-out "$TMP/ca.pem" --trace "$TMP/trace"
 # The simulator's own environment must not serve as the client's.
 unset KRB5_KTNAME
 
@@ -90,7 +91,15 @@ expect "no refusals" 0 \
 # saw several connections open at once (one at a time while the client
 # had a single context), and refused none of the AP-REQs.
 ds_batched "$TMP/ds/connection.yaml" "$TMP/par" $CACHE $NET.1
+mark=$(wc -l <"$TMP/trace")
 expect_parallel $CACHE "$TMP/par" "Kerberos"
+# The certificate the bindings need is learnt once per client (credssp's,
+# the fail-safe's) from one request sent without a header, whose 401 (the
+# trace's; none is a refusal, above) closes that connection; not once per
+# connection.
+expect "Kerberos: one request without a header per client" 2 \
+    "$(tail -n +$((mark + 1)) "$TMP/trace" |
+    awk -v h=$CACHE '$2 == h && $3 == "401"' | wc -l)"
 
 # pywinrm as a third-party control, from the same cache.  Debian's
 # pykerberos (1.1.14) has no channel bindings, so requests-kerberos sends
