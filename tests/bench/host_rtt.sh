@@ -71,7 +71,7 @@ timeline() {
 	[ -n "${TRACE:-}" ] || return 0
 	mark=$(wc -l <"$TMP/trace")
 	"$ENFORCER" plan "$TMP/ds" >"$TMP/out" 2>&1
-	echo "RTT $1 ms: one plan's timeline (RTT since the first event, connection, action, resource; \"401 N\": a logon leg with an N-byte body):"
+	echo "RTT $1 ms: one plan's timeline (RTT since the first event, connection, action, resource; \"401 N\": a request of N bytes answered 401, an NTLM logon leg or a Kerberos client's first request):"
 	tail -n +$((mark + 1)) "$TMP/trace" | awk -v rtt="$1" '
 	    NR == 1 { t0 = $1 }
 	    !($6 in conn) { conn[$6] = ++n }
@@ -79,8 +79,9 @@ timeline() {
 		conn[$6], $3, $4 }'
 }
 
-# kerberos RTT: the same plan under Kerberos through the proxy (no logon
-# leg: every request carries its AP-REQ), as one more row.
+# kerberos RTT: the same plan under Kerberos through the proxy (no
+# challenge leg: every request carries its AP-REQ, but a client's first
+# goes without one, to learn the certificate), as one more row.
 kerberos() {
 	ds "$NET.101" kerberos
 	plan_runs
