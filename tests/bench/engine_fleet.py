@@ -7,9 +7,14 @@ second, the enforcer's CPU per host and peak memory, and the WS-Man
 requests, writes, TCP connections and full / resumed TLS handshakes per
 host counted by the simulator.  Drift is planted on every host (CredSSP
 server on, a missing group member).
+
+BENCH_HOLD=1 runs nothing: it starts the fleet, prints the plan command
+(to run under a profiler) and keeps the fleet up until SIGINT or SIGTERM.
 """
 import concurrent.futures
 import os
+import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -112,6 +117,16 @@ def ceiling(fleet, threads=8, gets=400):
     return n / (time.monotonic() - t0)
 
 
+def hold(fleet, argv):
+    """Keep the fleet up for a profiler until SIGINT or SIGTERM."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    print('fleet up; run: BENCH_PW=bench-pw %s' % shlex.join(argv),
+          flush=True)
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    fleet.stop()
+    return 0
+
+
 def main():
     t0 = time.monotonic()
     fleet = simtest.Fleet(FLEET)
@@ -121,6 +136,9 @@ def main():
     print('hosts %d, latency %d ms per response, --parallel %d '
           '(fleet started in %.1f s)' % (N, LAT, PAR, start))
     hist = os.path.join(tmp, '.history')
+    if os.environ.get('BENCH_HOLD'):
+        return hold(fleet, [ENFORCER, 'plan', '--parallel', str(PAR),
+                            '--history', hist, tmp])
     # The plan twice, side by side: the kinds at once on four connections
     # per host, then the default (one connection per host once there are
     # more hosts than --parallel); then apply and the second apply.
