@@ -60,7 +60,8 @@ def desired(path, fleet):
 
 
 def run(args):
-    """One enforcer run: exit, wall s, CPU s, peak RSS KiB, the process.
+    """One enforcer run: exit, wall s, (user, system) CPU s, peak RSS KiB,
+    the process.
     /usr/bin/time measures this run alone (RUSAGE_CHILDREN's peak is the
     largest of every child so far)."""
     with tempfile.NamedTemporaryFile('r') as tf:
@@ -70,7 +71,7 @@ def run(args):
                            env=dict(os.environ, BENCH_PW='bench-pw'))
         dt = time.monotonic() - t0
         rss, user, system = tf.read().split()[-3:]
-    return p.returncode, dt, float(user) + float(system), int(rss), p
+    return p.returncode, dt, (float(user), float(system)), int(rss), p
 
 
 KEYS = ('requests', 'writes', 'connections', 'tls_full', 'tls_resumed')
@@ -149,10 +150,12 @@ def main():
                                    '--history', hist] + extra + [tmp])
         c = counters(fleet)
         print('%-6s %-15s exit %d  %6.2f s  %7.1f hosts/s  '
-              '%5.1f ms CPU/host  peak RSS %6.1f MiB  %5.1f requests/host  '
+              '%5.2f ms CPU/host (user %.2f + system %.2f)  '
+              'peak RSS %6.1f MiB  %5.1f requests/host  '
               '%4.1f writes/host  %4.1f connections/host  '
               '%4.1f full + %4.1f resumed TLS/host' %
-              (step, ' '.join(extra), rc, dt, N / dt, 1000.0 * cpu / N,
+              (step, ' '.join(extra), rc, dt, N / dt, 1000.0 * sum(cpu) / N,
+               1000.0 * cpu[0] / N, 1000.0 * cpu[1] / N,
                rss / 1024.0, c['requests'], c['writes'], c['connections'],
                c['tls_full'], c['tls_resumed']))
         if step == 'plan' and not extra:
