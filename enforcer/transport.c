@@ -470,6 +470,13 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	e |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	/*
+	 * libcurl 7.88 allocates its upload buffer for every transfer and
+	 * frees it after, where wipe_free() clears all of it: at the default
+	 * 64 KiB that was 64 KiB of memset per request for bodies of a few.
+	 * 16 KiB is libcurl's least; bodies larger go in more reads.
+	 */
+	e |= curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
 	e |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	e |= pin_slot(t, s);
 	/*
