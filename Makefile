@@ -79,7 +79,8 @@ SIM_SRCS    := $(wildcard tests/winrm-sim/*.c)
 SIM_OBJS    := $(SIM_SRCS:%.c=$(O)/%.o)
 # The simulator shares only the plain utilities with the engine.
 SIM_SHARED  := $(O)/enforcer/xmalloc.o $(O)/enforcer/buf.o \
-	       $(O)/enforcer/errors.o $(O)/enforcer/node.o
+	       $(O)/enforcer/errors.o $(O)/enforcer/node.o \
+	       $(O)/enforcer/strmap.o
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 

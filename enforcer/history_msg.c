@@ -11,6 +11,7 @@
 #include "gitutil.h"
 #include "history.h"
 #include "shard.h"
+#include "strmap.h"
 #include "timeparse.h"
 
 /* A trailer value is one line; a runaway cause must not swamp the log. */
@@ -184,9 +185,12 @@ put_list_trailer(struct buf *out, const char *key, const char **names,
 	buf_release(&v);
 }
 
-/* Distinct hosts of the changes, in order of first appearance. */
+/*
+ * Distinct hosts of the changes, in order of first appearance, and the
+ * set of them (hashed: a fleet-wide drift has a change on every host).
+ */
 static const char **
-changed_hosts(const struct history_run *run, size_t *n)
+changed_hosts(const struct history_run *run, struct strmap *set, size_t *n)
 {
 	const char **names;
 	size_t i;
@@ -194,14 +198,14 @@ changed_hosts(const struct history_run *run, size_t *n)
 	names = xcalloc(run->nchanges + 1, sizeof(*names));
 	*n = 0;
 	for (i = 0; i < run->nchanges; i++)
-		if (!strv_has(names, *n, run->changes[i].host))
+		if (strmap_put(set, run->changes[i].host, NULL) == 0)
 			names[(*n)++] = run->changes[i].host;
 	return names;
 }
 
 static const char **
-unchanged_hosts(const struct history_run *run, const char **changed,
-    size_t nchanged, size_t *n)
+unchanged_hosts(const struct history_run *run, const struct strmap *changed,
+    size_t *n)
 {
 	const char **names;
 	size_t i;
@@ -211,7 +215,7 @@ unchanged_hosts(const struct history_run *run, const char **changed,
 	for (i = 0; i < run->nhosts; i++) {
 		if (run->hosts[i].error == NULL &&
 		    run->hosts[i].noncompliant == NULL &&
-		    !strv_has(changed, nchanged, run->hosts[i].name))
+		    !strmap_has(changed, run->hosts[i].name))
 			names[(*n)++] = run->hosts[i].name;
 	}
 	return names;
@@ -302,12 +306,14 @@ put_run_trailers(struct buf *out, const struct history_run *run,
 void
 history_msg_run(struct buf *out, const struct history_run *run)
 {
+	struct strmap set = STRMAP_INIT;
 	const char **changed, **unchanged;
 	size_t i, nchanged, nunchanged;
 	char *failed;
 
-	changed = changed_hosts(run, &nchanged);
-	unchanged = unchanged_hosts(run, changed, nchanged, &nunchanged);
+	changed = changed_hosts(run, &set, &nchanged);
+	unchanged = unchanged_hosts(run, &set, &nunchanged);
+	strmap_clear(&set);
 	put_summary(out, run, nchanged, nunchanged);
 	buf_putc(out, '\n');
 	for (i = 0; i < run->nchanges; i++)

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "node.h"
+#include "strmap.h"
 
 /*
  * Interned file names; reachable until exit on purpose.  Hosts are handled
@@ -491,21 +492,12 @@ node_type_name(const struct node *n)
  */
 #define PARSE_MAX_DEPTH 64
 
-/*
- * The keys of a map being parsed, hashed: the duplicate-key check must not
- * scan the map, or a 50,000-host file costs 50,000^2/2 comparisons.
- * Open addressing; slots borrow the key nodes' text.
- */
-struct keyset {
-	const char	**slot;
-	size_t		  cap;		/* a power of two, or 0 */
-	size_t		  n;
-};
-
 struct frame {
 	struct node	*node;
 	struct node	*key;		/* map: key waiting for its value */
-	struct keyset	 keys;		/* map: the keys attached so far */
+	struct strmap	 keys;		/* map: the keys attached so far,
+					   hashed once it grows (see
+					   parse_key_seen) */
 };
 
 struct parser {
@@ -539,60 +531,11 @@ parse_error(struct parser *p, const yaml_mark_t *m, const char *fmt, ...)
 	p->failed = 1;
 }
 
-static size_t
-keyset_hash(const char *k)
-{
-	size_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (*k != '\0')
-		h = (h ^ (unsigned char)*k++) * 1099511628211ULL;
-	return h;
-}
-
-/* The slot holding k, or the empty one where it would go. */
-static const char **
-keyset_slot(const struct keyset *ks, const char *k)
-{
-	size_t i = keyset_hash(k) & (ks->cap - 1);
-
-	while (ks->slot[i] != NULL && strcmp(ks->slot[i], k) != 0)
-		i = (i + 1) & (ks->cap - 1);
-	return &ks->slot[i];
-}
-
-/* Adds k; 1 if it was there already. */
-static int
-keyset_add(struct keyset *ks, const char *k)
-{
-	const char **old = ks->slot, **sl;
-	size_t i, oldcap = ks->cap;
-
-	if (2 * (ks->n + 1) > ks->cap) {
-		ks->cap = oldcap == 0 ? 16 : 2 * oldcap;
-		ks->slot = xcalloc(ks->cap, sizeof(*ks->slot));
-		for (i = 0; i < oldcap; i++)
-			if (old[i] != NULL)
-				*keyset_slot(ks, old[i]) = old[i];
-		free(old);
-	}
-	if (*(sl = keyset_slot(ks, k)) != NULL)
-		return 1;
-	*sl = k;
-	ks->n++;
-	return 0;
-}
-
-static void
-keyset_clear(struct keyset *ks)
-{
-	free(ks->slot);
-	memset(ks, 0, sizeof(*ks));
-}
-
-/* Attach a finished node to its parent, or make it the root. */
 /*
  * The map has key k already.  Small maps (nearly all) are scanned; a map
- * gets its hashed set once it grows past a few keys.
+ * gets its hashed set once it grows past a few keys: the check must not
+ * scan the map, or a 50,000-host file costs 50,000^2/2 comparisons.  The
+ * set borrows the key nodes' text.
  */
 #define KEYSET_MIN	8
 
@@ -609,10 +552,11 @@ parse_key_seen(struct frame *f, const char *k)
 		return 0;
 	}
 	for (i = 0; f->keys.cap == 0 && i < m->npairs; i++)
-		(void)keyset_add(&f->keys, m->pairs[i].key->value);
-	return keyset_add(&f->keys, k);
+		(void)strmap_put(&f->keys, m->pairs[i].key->value, NULL);
+	return strmap_put(&f->keys, k, NULL);
 }
 
+/* Attach a finished node to its parent, or make it the root. */
 static void
 parse_attach(struct parser *p, struct node *n)
 {
@@ -678,7 +622,7 @@ parse_pop(struct parser *p)
 
 	f = &p->stack[--p->depth];
 	node_free(f->key);	/* only set on error paths */
-	keyset_clear(&f->keys);
+	strmap_clear(&f->keys);
 	parse_attach(p, f->node);
 }
 
@@ -834,7 +778,7 @@ node_parse_string(struct node **out, const char *name, const char *text,
 		p.depth--;
 		node_free(p.stack[p.depth].key);
 		node_free(p.stack[p.depth].node);
-		keyset_clear(&p.stack[p.depth].keys);
+		strmap_clear(&p.stack[p.depth].keys);
 	}
 	if (p.failed) {
 		node_free(p.root);

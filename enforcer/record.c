@@ -10,6 +10,7 @@
 
 #include "record.h"
 #include "secret.h"
+#include "strmap.h"
 
 /* The last recorded change on one path of one host. */
 struct record_fact {
@@ -18,16 +19,26 @@ struct record_fact {
 	struct engine_fact	 f;
 };
 
+/* One host's facts: a few paths, scanned. */
+struct record_facts {
+	struct record_fact	*v;
+	size_t			 n;
+};
+
+/*
+ * Per host, by the index the name map gives: lookups are by name once per
+ * host and change, so a scan of the names would be quadratic in the fleet.
+ */
 struct record_last {
 	const char	**names;	/* borrowed from the model */
+	struct strmap	  index;	/* name -> &names[i] */
 	struct node	**states;	/* owned; NULL: never recorded */
 	const char	**commits;	/* desired-state commit of the host's
 					   last record, NULL: unknown */
+	struct record_facts *facts;
 	size_t		  n;
 	const char	 *commit;	/* the run's, NULL: unknown */
 	struct history_log *log;	/* owns the facts' strings */
-	struct record_fact *facts;
-	size_t		  nfacts;
 };
 
 /* Runs read back for facts: enough for any path's last change. */
@@ -52,24 +63,21 @@ record_engine_class(enum history_class c)
 static ssize_t
 record_host_index(const struct record_last *rl, const char *host)
 {
-	size_t i;
+	const char **at = strmap_get(&rl->index, host);
 
-	for (i = 0; i < rl->n; i++)
-		if (strcmp(rl->names[i], host) == 0)
-			return (ssize_t)i;
-	return -1;
+	return at == NULL ? -1 : at - rl->names;
 }
 
+/* Host k's fact for path, or NULL. */
 static struct record_fact *
-record_fact_find(const struct record_last *rl, const char *host,
-    const char *path)
+record_fact_find(const struct record_last *rl, size_t k, const char *path)
 {
+	const struct record_facts *fs = &rl->facts[k];
 	size_t i;
 
-	for (i = 0; i < rl->nfacts; i++)
-		if (strcmp(rl->facts[i].host, host) == 0 &&
-		    strcmp(rl->facts[i].path, path) == 0)
-			return &rl->facts[i];
+	for (i = 0; i < fs->n; i++)
+		if (strcmp(fs->v[i].path, path) == 0)
+			return &fs->v[i];
 	return NULL;
 }
 
@@ -78,17 +86,19 @@ static void
 record_facts_add(struct record_last *rl, const struct history_entry *e)
 {
 	const struct history_change *c;
+	struct record_facts *fs;
 	struct record_fact *rf;
+	ssize_t k;
 	size_t i;
 
 	for (i = 0; i < e->run.nchanges; i++) {
 		c = &e->run.changes[i];
-		if (record_host_index(rl, c->host) < 0 ||
-		    record_fact_find(rl, c->host, c->path) != NULL)
+		if ((k = record_host_index(rl, c->host)) < 0 ||
+		    record_fact_find(rl, k, c->path) != NULL)
 			continue;
-		rl->facts = xreallocarray(rl->facts, rl->nfacts + 1,
-		    sizeof(*rl->facts));
-		rf = &rl->facts[rl->nfacts++];
+		fs = &rl->facts[k];
+		fs->v = xreallocarray(fs->v, fs->n + 1, sizeof(*fs->v));
+		rf = &fs->v[fs->n++];
 		rf->host = c->host;
 		rf->path = c->path;
 		rf->f.known = 1;
@@ -146,6 +156,7 @@ record_last_load(struct record_last **out, struct history *h,
 	rl->names = xcalloc(m->nhosts + 1, sizeof(*rl->names));
 	rl->states = xcalloc(m->nhosts + 1, sizeof(*rl->states));
 	rl->commits = xcalloc(m->nhosts + 1, sizeof(*rl->commits));
+	rl->facts = xcalloc(m->nhosts + 1, sizeof(*rl->facts));
 	rl->commit = now != NULL && !now->dirty ? now->commit : NULL;
 	for (i = 0; i < m->nhosts; i++) {
 		mh = &m->hosts[i];
@@ -153,6 +164,7 @@ record_last_load(struct record_last **out, struct history *h,
 		    !shard_has(shard, mh->name))
 			continue;
 		rl->names[rl->n] = mh->name;
+		(void)strmap_put(&rl->index, mh->name, &rl->names[rl->n]);
 		if (h != NULL && history_last_state(&rl->states[rl->n], h,
 		    mh->name, cause) == -1)
 			goto fail;
@@ -175,11 +187,14 @@ record_last_free(struct record_last *rl)
 
 	if (rl == NULL)
 		return;
-	for (i = 0; i < rl->n; i++)
+	for (i = 0; i < rl->n; i++) {
 		node_free(rl->states[i]);
+		free(rl->facts[i].v);
+	}
 	free(rl->states);
 	free(rl->commits);
 	free(rl->names);
+	strmap_clear(&rl->index);
 	free(rl->facts);
 	history_log_free(rl->log);
 	free(rl);
@@ -193,9 +208,9 @@ record_fact_get(void *arg, const char *host, const char *path,
 	const struct record_fact *rf;
 	ssize_t k;
 
-	if ((rf = record_fact_find(rl, host, path)) != NULL)
-		*out = rf->f;
 	k = record_host_index(rl, host);
+	if (k >= 0 && (rf = record_fact_find(rl, k, path)) != NULL)
+		*out = rf->f;
 	if (rl->commit == NULL || k < 0 || rl->commits[k] == NULL)
 		out->desired = -1;
 	else
@@ -206,12 +221,9 @@ const struct node *
 record_last_get(void *arg, const char *host)
 {
 	const struct record_last *rl = arg;
-	size_t i;
+	ssize_t k = record_host_index(rl, host);
 
-	for (i = 0; i < rl->n; i++)
-		if (strcmp(rl->names[i], host) == 0)
-			return rl->states[i];
-	return NULL;
+	return k < 0 ? NULL : rl->states[k];
 }
 
 void

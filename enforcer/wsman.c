@@ -27,6 +27,8 @@ struct wsman {
 	struct transport	*transport;	/* NULL with caller's ops */
 	struct wsman_transport_ops ops;
 	char			*shell_id;	/* the open shell, or NULL */
+	char			*done_id;	/* its finished command, not yet
+						   signalled (shell_exec) */
 	enum wsman_error	 last_error;
 	struct wsman_fault	 last_fault;
 	struct buf		 peer_chain;	/* wsman_peer_chain() */
@@ -1269,6 +1271,8 @@ shell_delete(struct wsman *ws, char **cause)
 	step_release(&st);
 	free(ws->shell_id);
 	ws->shell_id = NULL;
+	free(ws->done_id);
+	ws->done_id = NULL;
 	return rc;
 }
 
@@ -1414,7 +1418,13 @@ shell_discard(struct wsman *ws)
 	ws->last_error = err;
 }
 
-/* Command, Receive until done, Signal; a failure discards the shell. */
+/*
+ * Command, Receive until done; a failure discards the shell.  The Signal
+ * terminate that releases a finished command waits for the shell's next
+ * command: a shell deleted first does without it, because a Delete ends
+ * every command in the shell and frees its resources (MS-WSMV 3.1.4.4.1),
+ * which saves the last command of every shell one request.
+ */
 static int
 shell_exec(struct wsman *ws, const char *line, struct wsman_cmd *out,
     char **cause)
@@ -1423,10 +1433,16 @@ shell_exec(struct wsman *ws, const char *line, struct wsman_cmd *out,
 	int rc = -1;
 
 	arg = xasprintf("/c %s", line);
-	if (shell_command(ws, arg, &id, cause) == 0) {
-		if (shell_receive(ws, id, out, cause) == 0)
-			rc = shell_signal(ws, id, cause);
-		else
+	if ((ws->done_id == NULL ||
+	    shell_signal(ws, ws->done_id, cause) == 0) &&
+	    shell_command(ws, arg, &id, cause) == 0) {
+		free(ws->done_id);
+		ws->done_id = NULL;
+		if (shell_receive(ws, id, out, cause) == 0) {
+			ws->done_id = id;
+			id = NULL;
+			rc = 0;
+		} else	/* still running, maybe stuck: stop it first */
 			shell_signal(ws, id, NULL);
 	}
 	if (rc == -1)

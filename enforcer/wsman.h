@@ -342,7 +342,7 @@ void wsman_read_release(struct wsman_read *);
  * "cmd.exe", Arguments "/c LINE") in the host's shell, opening it first if
  * needed, and returns its output and exit code; a command that exits
  * non-zero is not a failure.  Between commands the shell gets Signal
- * terminate.  With WSMAN_KEEP_SHELL the shell stays open for the next
+ * terminate; the last one ends with the shell's Delete.  With WSMAN_KEEP_SHELL the shell stays open for the next
  * command; wsman_close() or wsman_free() delete it.  After a failure the
  * shell is deleted (best effort) and the next command opens a new one.
  */

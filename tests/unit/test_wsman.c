@@ -1008,7 +1008,6 @@ static const struct canned shell_ok[] = {
 	{ .status = 500, .file = F("fault_receive_operation_timeout_"
 	    "2150858793.xml") },
 	{ .file = F("shell_receive_response_stdout_done_exit0.xml") },
-	{ .file = F("shell_signal_response.xml") },
 	{ .file = F("shell_delete_response.xml") },
 };
 
@@ -1087,7 +1086,8 @@ test_shell_run(void **state)
 	assert_memory_equal(cmd.out.ptr, "hi\nhi\r\n", 7);
 	assert_int_equal(cmd.err.len, 0);
 	assert_int_equal(cmd.exit_code, 0);
-	assert_int_equal(t.f.nsent, 7);
+	/* No Signal: the shell's Delete ends the finished command. */
+	assert_int_equal(t.f.nsent, 6);
 
 	sent_parse(&s, &t, 0);
 	hdr_is(&s, WSMAN_NS_WSA, "Action", WSMAN_NS_WST "/Create");
@@ -1119,10 +1119,6 @@ test_shell_run(void **state)
 	}
 
 	sent_parse(&s, &t, 5);
-	hdr_is(&s, WSMAN_NS_WSA, "Action", WSMAN_NS_RSP "/Signal");
-	body_text_is(&s, "Signal", "Code", WSMAN_SIGNAL_TERMINATE);
-	sent_free(&s);
-	sent_parse(&s, &t, 6);
 	hdr_is(&s, WSMAN_NS_WSA, "Action", WSMAN_NS_WST "/Delete");
 	selector_is(&s, "ShellId", SHELL_ID);
 	sent_free(&s);
@@ -1140,7 +1136,6 @@ test_shell_kept(void **state)
 		{ .file = F("shell_signal_response.xml") },
 		{ .file = F("shell_command_response.xml") },
 		{ .file = "receive_done_exit2_cf84.xml" },
-		{ .file = F("shell_signal_response.xml") },
 		{ .file = F("shell_delete_response.xml") },
 	};
 	struct wsman_cmd cmd = WSMAN_CMD_INIT;
@@ -1158,14 +1153,17 @@ test_shell_kept(void **state)
 	    "System error 1378 has occurred.\r\n\r\n");
 	assert_string_equal(buf_cstr(&cmd.err), "The specified account name "
 	    "is already a member of the group.\r\n");
-	assert_int_equal(t.f.nsent, 7);
-	assert_int_equal(wsman_close(t.ws, &t.cause), 0);
-	assert_int_equal(t.f.nsent, 8);
+	/* The first command is signalled before the second starts. */
+	assert_int_equal(t.f.nsent, 6);
+	sent_action(&t, 3, WSMAN_NS_RSP "/Signal");
 	sent_action(&t, 4, WSMAN_NS_RSP "/Command");
-	sent_action(&t, 7, WSMAN_NS_WST "/Delete");
+	/* The last one ends with the shell's Delete. */
+	assert_int_equal(wsman_close(t.ws, &t.cause), 0);
+	assert_int_equal(t.f.nsent, 7);
+	sent_action(&t, 6, WSMAN_NS_WST "/Delete");
 	/* Nothing left to delete. */
 	assert_int_equal(wsman_close(t.ws, &t.cause), 0);
-	assert_int_equal(t.f.nsent, 8);
+	assert_int_equal(t.f.nsent, 7);
 	wsman_cmd_release(&cmd);
 	t_end(&t);
 }
@@ -1178,7 +1176,6 @@ test_shell_deleted_on_free(void **state)
 		{ .file = F("shell_create_response.xml") },
 		{ .file = F("shell_command_response.xml") },
 		{ .file = F("shell_receive_response_stdout_done_exit0.xml") },
-		{ .file = F("shell_signal_response.xml") },
 		{ .file = F("shell_delete_response.xml") },
 	};
 	struct wsman_cmd cmd = WSMAN_CMD_INIT;
@@ -1189,8 +1186,8 @@ test_shell_deleted_on_free(void **state)
 	    &t.cause), 0);
 	wsman_free(t.ws);
 	t.ws = NULL;
-	assert_int_equal(t.f.nsent, 5);
-	sent_action(&t, 4, WSMAN_NS_WST "/Delete");
+	assert_int_equal(t.f.nsent, 4);
+	sent_action(&t, 3, WSMAN_NS_WST "/Delete");
 	wsman_cmd_release(&cmd);
 	t_end(&t);
 }
