@@ -178,13 +178,13 @@ engine_classify_ours(struct engine_change *ic, const struct engine_fact *f,
 /* Class and reason of one change (docs/history.md, "Classes"). */
 static void
 engine_classify(struct engine_ctx *ec, struct engine_host *eh,
-    struct engine_change *ic)
+    const struct node *last, struct engine_change *ic)
 {
 	const struct change *c = ic->change;
 	const struct origin *o = engine_origin(c);
 	const char *policy = o != NULL ? o->name : "?";
 	const struct model_window *w;
-	const struct node *last, *was;
+	const struct node *was;
 	struct engine_fact f;
 	char *hm;
 
@@ -211,8 +211,6 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 		free(hm);
 		return;
 	}
-	last = ec->o->last != NULL ?
-	    ec->o->last(ec->o->last_arg, eh->host->name) : NULL;
 	was = last != NULL ? node_path(last, c->path, NULL, 0,
 	    NULL) : NULL;
 	/*
@@ -740,6 +738,34 @@ engine_keep_paths(struct changes *cs, const struct engine_target *t)
 	changes_clear(&drop);
 }
 
+/*
+ * Class and reason of each change of eh, from its last recorded state,
+ * loaded for this (a host in sync needs none) and dropped after.  When it
+ * cannot be loaded, the host fails, its changes unclassified and dropped.
+ */
+static int
+engine_classify_all(struct engine_ctx *ec, struct engine_host *eh,
+    char **cause)
+{
+	struct node *last = NULL;
+	size_t i;
+
+	if (eh->changes.n > 0 && ec->o->last != NULL &&
+	    ec->o->last(ec->o->last_arg, eh->host->name, &last, cause) == -1) {
+		changes_clear(&eh->changes);
+		return -1;
+	}
+	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
+	for (i = 0; i < eh->changes.n; i++) {
+		eh->info[i].change = &eh->changes.v[i];
+		engine_classify(ec, eh, last, &eh->info[i]);
+		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
+			eh->info[i].result = ENGINE_REPORTED;
+	}
+	node_free(last);
+	return 0;
+}
+
 static void
 engine_host_fail(struct engine_host *eh, char *cause)
 {
@@ -920,13 +946,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	eh->ms_read = timeparse_ms_since(&t0);
 	__atomic_sub_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
 	reading = 0;
-	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
-	for (i = 0; i < eh->changes.n; i++) {
-		eh->info[i].change = &eh->changes.v[i];
-		engine_classify(ec, eh, &eh->info[i]);
-		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
-			eh->info[i].result = ENGINE_REPORTED;
-	}
+	if (engine_classify_all(ec, eh, &cause) == -1)
+		goto fail;
 	if (ec->o->apply && eh->changes.n > 0 &&
 	    engine_before_write(ec, eh) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);

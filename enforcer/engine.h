@@ -73,10 +73,14 @@ struct engine_host {
 
 /*
  * Optional: the last recorded state of a host (history), to tell drift
- * (corrective) from a changed desired state (intentional).  Returns a
- * borrowed tree or NULL.
+ * (corrective) from a changed desired state (intentional).  Called from the
+ * host's worker thread, only for a host with changes to classify (and by a
+ * guard), so a run holds the last states of the hosts in flight only, not
+ * of the fleet.  *out is the caller's (node_free), NULL when the host was
+ * never recorded.  Returns 0, or -1 with a cause naming the host.
  */
-typedef const struct node *(*engine_last_fn)(void *arg, const char *host);
+typedef int (*engine_last_fn)(void *arg, const char *host, struct node **out,
+    char **cause);
 
 /*
  * What the history knows that classifies a change (docs/history.md,

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,12 @@ struct history {
 	char		**secrets;
 	size_t		  nsecrets;
 	size_t		  pack_loose;	/* history_set_pack() */
+	/*
+	 * The engine's workers load last states and write intent commits at
+	 * once; a libgit2 object is for one thread at a time (libgit2's
+	 * docs/threading.md), so the entry points they use hold this.
+	 */
+	pthread_mutex_t	  lock;
 };
 
 /* One host of a run being recorded. */
@@ -297,6 +304,7 @@ history_open_at(struct history **out, const char *desired,
 	if (place == NULL)
 		place = &none;
 	h = xcalloc(1, sizeof(*h));
+	pthread_mutex_init(&h->lock, NULL);
 	h->gitdir = xstrdup("history");
 	h->pack_loose = HISTORY_PACK_LOOSE;
 	/* Shared by URL: sharded or not, runs record to a shard ref. */
@@ -349,6 +357,7 @@ history_free(struct history *h)
 	free(h->secrets);
 	free(h->where);
 	free(h->gitdir);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 	git_libgit2_shutdown();
 }
@@ -1124,18 +1133,24 @@ int
 history_record(struct history *h, const struct history_run *run, int *wrote,
     char **cause)
 {
-	int w;
+	int w, rc;
 
-	return history_write(h, run, 0, wrote != NULL ? wrote : &w, cause);
+	pthread_mutex_lock(&h->lock);
+	rc = history_write(h, run, 0, wrote != NULL ? wrote : &w, cause);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
 }
 
 int
 history_record_intent(struct history *h, const struct history_run *run,
     char **cause)
 {
-	int w;
+	int w, rc;
 
-	return history_write(h, run, 1, &w, cause);
+	pthread_mutex_lock(&h->lock);
+	rc = history_write(h, run, 1, &w, cause);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
 }
 
 /* --- reading -------------------------------------------------------------- */
@@ -1699,8 +1714,8 @@ out:
  * host: when N changes, the refs of the old split stop moving, so the
  * host's newest record is in the newest ref that has it.
  */
-int
-history_last_state(struct node **out, struct history *h, const char *host,
+static int
+last_state(struct node **out, struct history *h, const char *host,
     char **cause)
 {
 	struct refs refs;
@@ -1736,6 +1751,18 @@ out:
 		node_free(*out);
 		*out = NULL;
 	}
+	return rc;
+}
+
+int
+history_last_state(struct node **out, struct history *h, const char *host,
+    char **cause)
+{
+	int rc;
+
+	pthread_mutex_lock(&h->lock);
+	rc = last_state(out, h, host, cause);
+	pthread_mutex_unlock(&h->lock);
 	return rc;
 }
 

@@ -235,7 +235,9 @@ int history_show(struct history_log **out, struct history *,
 
 /*
  * The last recorded state of host, or *out = NULL when it was never
- * recorded.  *out is owned by the caller (node_free).
+ * recorded.  *out is owned by the caller (node_free).  This,
+ * history_record() and history_record_intent() may be called from several
+ * threads at once (they take turns); no other call may run meanwhile.
  */
 int history_last_state(struct node **out, struct history *, const char *host,
     char **cause);

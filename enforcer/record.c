@@ -32,7 +32,7 @@ struct record_facts {
 struct record_last {
 	const char	**names;	/* borrowed from the model */
 	struct strmap	  index;	/* name -> &names[i] */
-	struct node	**states;	/* owned; NULL: never recorded */
+	struct history	 *h;		/* borrowed; NULL: no history */
 	const char	**commits;	/* desired-state commit of the host's
 					   last record, NULL: unknown */
 	struct record_facts *facts;
@@ -154,7 +154,7 @@ record_last_load(struct record_last **out, struct history *h,
 
 	rl = xcalloc(1, sizeof(*rl));
 	rl->names = xcalloc(m->nhosts + 1, sizeof(*rl->names));
-	rl->states = xcalloc(m->nhosts + 1, sizeof(*rl->states));
+	rl->h = h;
 	rl->commits = xcalloc(m->nhosts + 1, sizeof(*rl->commits));
 	rl->facts = xcalloc(m->nhosts + 1, sizeof(*rl->facts));
 	rl->commit = now != NULL && !now->dirty ? now->commit : NULL;
@@ -165,19 +165,15 @@ record_last_load(struct record_last **out, struct history *h,
 			continue;
 		rl->names[rl->n] = mh->name;
 		(void)strmap_put(&rl->index, mh->name, &rl->names[rl->n]);
-		if (h != NULL && history_last_state(&rl->states[rl->n], h,
-		    mh->name, cause) == -1)
-			goto fail;
 		rl->n++;
 	}
-	if (h != NULL && record_facts_load(rl, h, cause) == -1)
-		goto fail;
+	if (h != NULL && record_facts_load(rl, h, cause) == -1) {
+		record_last_free(rl);
+		*out = NULL;
+		return -1;
+	}
 	*out = rl;
 	return 0;
-fail:
-	record_last_free(rl);
-	*out = NULL;
-	return -1;
 }
 
 void
@@ -187,11 +183,8 @@ record_last_free(struct record_last *rl)
 
 	if (rl == NULL)
 		return;
-	for (i = 0; i < rl->n; i++) {
-		node_free(rl->states[i]);
+	for (i = 0; i < rl->n; i++)
 		free(rl->facts[i].v);
-	}
-	free(rl->states);
 	free(rl->commits);
 	free(rl->names);
 	strmap_clear(&rl->index);
@@ -217,13 +210,18 @@ record_fact_get(void *arg, const char *host, const char *path,
 		out->desired = strcmp(rl->commit, rl->commits[k]) == 0;
 }
 
-const struct node *
-record_last_get(void *arg, const char *host)
+int
+record_last_get(void *arg, const char *host, struct node **out,
+    char **cause)
 {
 	const struct record_last *rl = arg;
-	ssize_t k = record_host_index(rl, host);
 
-	return k < 0 ? NULL : rl->states[k];
+	*out = NULL;
+	if (rl->h == NULL || record_host_index(rl, host) < 0)
+		return 0;
+	if (history_last_state(out, rl->h, host, cause) == -1)
+		return cause_prefix(cause, "%s: history", host);
+	return 0;
 }
 
 void
