@@ -904,6 +904,37 @@ engine_connections(const struct engine_ctx *ec)
 	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 : 4;
 }
 
+static char *
+engine_text(const struct node *n)
+{
+	struct buf b = BUF_INIT;
+
+	if (n == NULL)
+		return NULL;
+	node_emit(n, &b, 1);
+	return buf_detach(&b);
+}
+
+/* The host is done: drop what the caller does not keep (engine_keep). */
+static void
+engine_host_compact(struct engine_host *eh, enum engine_keep keep)
+{
+	size_t i;
+
+	if (keep == ENGINE_KEEP_TREES)
+		return;
+	if (keep == ENGINE_KEEP_TEXT) {
+		eh->observed_text = engine_text(eh->observed);
+		eh->verified_text = engine_text(eh->verified);
+	}
+	for (i = 0; i < eh->changes.n; i++)
+		eh->changes.v[i].desired = NULL;
+	node_free(eh->desired);
+	node_free(eh->observed);
+	node_free(eh->verified);
+	eh->desired = eh->observed = eh->verified = NULL;
+}
+
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
@@ -971,6 +1002,7 @@ out:
 		__atomic_sub_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
 	if (ec->o->guard != NULL)
 		ec->o->guard->finish(eh, ec->m, ec->o);
+	engine_host_compact(eh, ec->o->keep);
 	wsman_free(ws);
 	secret_free(pw);
 	eh->ms_total = timeparse_ms_since(&t0);
@@ -1090,6 +1122,8 @@ engine_run_release(struct engine_run *run)
 		node_free(eh->desired);
 		node_free(eh->observed);
 		node_free(eh->verified);
+		free(eh->observed_text);
+		free(eh->verified_text);
 		for (j = 0; j < eh->changes.n && eh->info != NULL; j++) {
 			free(eh->info[j].reason);
 			free(eh->info[j].error);

@@ -63,6 +63,10 @@ struct engine_host {
 	char			*error;		/* one line if the host failed */
 	char			*overdue;	/* what ended windows left on, or
 						   NULL (set by the guard) */
+	char			*observed_text;	/* ENGINE_KEEP_TEXT: observed */
+	char			*verified_text;	/* and verified as node_emit()
+						   text with sorted keys, once
+						   the host is done */
 	int			 tls_unverified;
 	char			*repaired_via;	/* why the host was reached over
 						   its HTTP listener, or NULL */
@@ -160,6 +164,19 @@ struct engine_guard {
 		    const struct engine_opts *);
 };
 
+/*
+ * What a run keeps of a host once it is done.  A fleet's trees held until
+ * the report are most of a run's memory (docs/performance.md, "Memory"):
+ * a caller that reads only the changes and the report's fields drops them.
+ */
+enum engine_keep {
+	ENGINE_KEEP_TREES,	/* desired, observed, verified (default) */
+	ENGINE_KEEP_TEXT,	/* observed and verified as text only (what
+				   the history records); change->desired
+				   becomes NULL */
+	ENGINE_KEEP_NONE,	/* no state at all (a plan reports only) */
+};
+
 struct engine_opts {
 	int		 apply;		/* 0: plan only */
 	int		 parallel;	/* hosts at once (>= 1) */
@@ -180,6 +197,7 @@ struct engine_opts {
 	engine_before_write_fn before_write; /* may be NULL */
 	void		*write_arg;
 	const struct engine_guard *guard; /* may be NULL; borrowed */
+	enum engine_keep keep;
 };
 
 struct engine_run {

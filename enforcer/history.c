@@ -609,14 +609,18 @@ read_refs(struct history *h, struct refs *out, char **cause)
 	return 0;
 }
 
+/* A host's state as a blob: its tree n, or the same already as text. */
 static int
-write_state(struct history *h, const struct node *n, git_oid *oid,
-    char **cause)
+write_state(struct history *h, const struct node *n, const char *text,
+    git_oid *oid, char **cause)
 {
 	struct buf b = BUF_INIT;
 	int rc = 0;
 
-	node_emit(n, &b, 1);
+	if (text != NULL)
+		buf_puts(&b, text);
+	else
+		node_emit(n, &b, 1);
 	redact(h, &b);
 	if (git_blob_create_from_buffer(oid, h->repo, b.ptr, b.len) != 0)
 		rc = history_git_fail(h, cause, "write blob");
@@ -693,14 +697,18 @@ prepare_hosts(struct history *h, const struct history_run *run, git_tree *last,
 	for (i = 0; i < run->nhosts; i++) {
 		rh[i].h = &run->hosts[i];
 		rh[i].has_last = last_blob(last, rh[i].h->name, &rh[i].last);
-		if (rh[i].h->observed != NULL) {
-			if (write_state(h, rh[i].h->observed, &rh[i].observed,
+		if (rh[i].h->observed != NULL ||
+		    rh[i].h->observed_text != NULL) {
+			if (write_state(h, rh[i].h->observed,
+			    rh[i].h->observed_text, &rh[i].observed,
 			    cause) == -1)
 				return -1;
 			rh[i].has_observed = 1;
 		}
-		if (rh[i].h->verified != NULL) {
-			if (write_state(h, rh[i].h->verified, &rh[i].verified,
+		if (rh[i].h->verified != NULL ||
+		    rh[i].h->verified_text != NULL) {
+			if (write_state(h, rh[i].h->verified,
+			    rh[i].h->verified_text, &rh[i].verified,
 			    cause) == -1)
 				return -1;
 			rh[i].has_verified = 1;

@@ -62,6 +62,9 @@ struct history_host {
 					   out of its desired state (held by
 					   Group Policy, needs a person, a
 					   change not made), else NULL */
+	const char	  *observed_text; /* when writing, instead of a tree:
+					   the same state as node_emit() */
+	const char	  *verified_text; /* text with sorted keys, or NULL */
 };
 
 /*

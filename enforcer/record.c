@@ -584,6 +584,8 @@ record_run(struct history *h, const struct engine_run *run,
 		hosts[i].name = run->hosts[i].host->name;
 		hosts[i].observed = run->hosts[i].observed;
 		hosts[i].verified = run->hosts[i].verified;
+		hosts[i].observed_text = run->hosts[i].observed_text;
+		hosts[i].verified_text = run->hosts[i].verified_text;
 		hosts[i].error = record_cause(&run->hosts[i]);
 		hosts[i].noncompliant = held[i] =
 		    record_noncompliant(&run->hosts[i]);
