@@ -126,13 +126,13 @@ def main():
     hist = os.path.join(tmp, '.history')
     # The plan twice, side by side: the kinds at once on four connections
     # per host, then the default (one connection per host once there are
-    # more hosts than --parallel); then apply and the second apply; then
-    # the default plan again with fewer hosts in flight (LOW_PAR), for
-    # the memory a host in flight costs.
-    steps = (('plan', PAR, ['--connections', '4']), ('plan', PAR, []),
-             ('apply', PAR, []), ('apply', PAR, []))
+    # more hosts than --parallel); the default plan again with fewer hosts
+    # in flight (LOW_PAR), on the same fleet and history, for the memory a
+    # host in flight costs; then apply and the second apply.
+    steps = (('plan', PAR, ['--connections', '4']), ('plan', PAR, []))
     if PAR > LOW_PAR:
         steps += (('plan', LOW_PAR, []),)
+    steps += (('apply', PAR, []), ('apply', PAR, []))
     rss_plan = {}
     for step, par, extra in steps:
         rc, dt, cpu, rss, p = run([step, '--parallel', str(par),
