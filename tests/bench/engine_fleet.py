@@ -10,7 +10,6 @@ server on, a missing group member).  Then the plan once more at
 --parallel 8: the difference of the two plans' peak RSS over the
 difference in hosts at once is the memory of one host in flight.
 """
-import concurrent.futures
 import os
 import subprocess
 import sys
@@ -22,6 +21,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import simtest  # noqa: E402
 
 N = int(os.environ.get('BENCH_HOSTS', '200'))
+# BENCH_CONNECTIONS4=0 leaves out the --connections 4 plan (a large
+# fleet's slowest row, and not the default).
+C4 = os.environ.get('BENCH_CONNECTIONS4', '1') != '0'
 LAT = int(os.environ.get('BENCH_LATENCY_MS', '20'))
 PAR = int(os.environ.get('BENCH_PARALLEL', '32'))
 LOW_PAR = 8
@@ -87,32 +89,38 @@ def counters(fleet):
     return dict((k, v / N) for k, v in sums.items())
 
 
-def ceiling(fleet, threads=8, gets=400):
+def ceiling(fleet, tmp, clients, gets=100):
     """The simulator's keep-alive ceiling, requests per second: config
-    Gets from `threads` clients, each on one kept-alive connection to its
-    own host (Basic, a local account, over HTTPS; the logon is not what
-    is measured).  The Python clients share the two cores, so this is a
-    lower bound of the ceiling, and a share of it an upper bound."""
-    auth = simtest.basic('Administrator', 'bench-pw')
-    get = simtest.envelope(simtest.TRANSFER + 'Get', simtest.WSMAN + '/config')
-    hosts = list(fleet.hosts.values())[:threads]
-
-    def run_gets(h):
-        c = simtest.https(h.address, h.port, h.name, fleet.ca)
+    Gets sent by curl --parallel, one kept-alive connection to each of
+    `clients` hosts (Basic, a local account, over HTTPS; the logon is not
+    what is measured), as many at once as the plan had hosts in flight,
+    so that the injected latency bounds both alike.  curl is C but shares
+    the two cores with the simulator, so the ceiling is a lower bound and
+    a share of it an upper bound (8 Python clients, used before, measured
+    far less on a loaded machine, and the latency bounded them)."""
+    hosts = list(fleet.hosts.values())[:clients]
+    body = os.path.join(tmp, 'get.xml')
+    with open(body, 'w') as f:
+        f.write(simtest.envelope(simtest.TRANSFER + 'Get',
+                                 simtest.WSMAN + '/config'))
+    cfg = os.path.join(tmp, 'curl.cfg')
+    with open(cfg, 'w') as f:
         for _ in range(gets):
-            c.request('POST', '/wsman', body=get, headers={
-                'Authorization': auth,
-                'Content-Type': 'application/soap+xml;charset=UTF-8'})
-            r = c.getresponse()
-            r.read()
-            assert r.status == 200, r.status
-        c.close()
-        return gets
-
+            for h in hosts:
+                f.write('url = "https://%s:%d/wsman"\noutput = "/dev/null"\n'
+                        % (h.name, h.port))
+    args = ['curl', '-s', '--parallel', '--parallel-max', str(len(hosts)),
+            '--cacert', fleet.ca, '-u', 'Administrator:bench-pw',
+            '-H', 'Content-Type: application/soap+xml;charset=UTF-8',
+            '--data-binary', '@' + body, '-w', '%{http_code}\n', '-K', cfg]
+    for h in hosts:
+        args += ['--resolve', '%s:%d:%s' % (h.name, h.port, h.address)]
     t0 = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(len(hosts)) as pool:
-        n = sum(pool.map(run_gets, hosts))
-    return n / (time.monotonic() - t0)
+    p = subprocess.run(args, capture_output=True, text=True)
+    dt = time.monotonic() - t0
+    ok = p.stdout.split().count('200')
+    assert ok == gets * len(hosts), (ok, p.stdout[-200:], p.stderr[-500:])
+    return ok / dt
 
 
 def main():
@@ -129,7 +137,8 @@ def main():
     # more hosts than --parallel); the default plan again with fewer hosts
     # in flight (LOW_PAR), on the same fleet and history, for the memory a
     # host in flight costs; then apply and the second apply.
-    steps = (('plan', PAR, ['--connections', '4']), ('plan', PAR, []))
+    steps = ((('plan', PAR, ['--connections', '4']),) if C4 else ()) + (
+        ('plan', PAR, []),)
     if PAR > LOW_PAR:
         steps += (('plan', LOW_PAR, []),)
     steps += (('apply', PAR, []), ('apply', PAR, []))
@@ -151,8 +160,12 @@ def main():
             rss_plan[par] = rss
             if par == PAR:
                 plan_rate = c['requests'] * N / dt
+                plan_dt = dt
+        noop_dt = dt  # the last step: the second apply, a no-op
         if rc not in (0, 2):
             print(p.stdout[-2000:], p.stderr[-2000:])
+    print('no-op apply (recorded in history) / plan: %.2f' %
+          (noop_dt / plan_dt))
     if len(rss_plan) == 2:
         # The same fleet and history, only the hosts at once differ: what
         # the run keeps of done hosts cancels out.
@@ -160,8 +173,9 @@ def main():
               '--parallel %d minus at %d, / %d): %.1f KiB' %
               (PAR, LOW_PAR, PAR - LOW_PAR,
                (rss_plan[PAR] - rss_plan[LOW_PAR]) / float(PAR - LOW_PAR)))
-    top = ceiling(fleet)
-    print('simulator keep-alive ceiling (config Gets, 8 Python clients): '
+    top = ceiling(fleet, tmp, min(PAR, N))
+    print('simulator keep-alive ceiling (config Gets, curl --parallel, %d '
+          'connections): ' % min(PAR, N) +
           '%.0f requests/s; plan (default) sent %.0f requests/s = %.0f%% '
           'of it' % (top, plan_rate, 100.0 * plan_rate / top))
     fleet.stop()
