@@ -166,8 +166,9 @@ struct engine_guard {
 
 /*
  * What a run keeps of a host once it is done.  A fleet's trees held until
- * the report are most of a run's memory (docs/performance.md, "Memory"):
- * a caller that reads only the changes and the report's fields drops them.
+ * the report were most of a run's memory (docs/performance.md, "Memory of
+ * a fleet run"): a caller that reads only the changes and the report's
+ * fields drops them.
  */
 enum engine_keep {
 	ENGINE_KEEP_TREES,	/* desired, observed, verified (default) */
