@@ -6,7 +6,9 @@ second apply (each run recorded in a history repository), hosts per
 second, the enforcer's CPU per host and peak memory, and the WS-Man
 requests, writes, TCP connections and full / resumed TLS handshakes per
 host counted by the simulator.  Drift is planted on every host (CredSSP
-server on, a missing group member).
+server on, a missing group member).  Then the plan once more at
+--parallel 8: the difference of the two plans' peak RSS over the
+difference in hosts at once is the memory of one host in flight.
 
 BENCH_HOLD=1 runs nothing: it starts the fleet, prints the plan command
 (to run under a profiler) and keeps the fleet up until SIGINT or SIGTERM.
@@ -29,6 +31,7 @@ N = int(os.environ.get('BENCH_HOSTS', '200'))
 C4 = os.environ.get('BENCH_CONNECTIONS4', '1') != '0'
 LAT = int(os.environ.get('BENCH_LATENCY_MS', '20'))
 PAR = int(os.environ.get('BENCH_PARALLEL', '32'))
+LOW_PAR = 8
 ENFORCER = os.environ.get('ENFORCER', 'bin/enforcer')
 NET = simtest.subnet(blocks=1 if N < 250 else 4)
 
@@ -150,11 +153,17 @@ def main():
                             '--history', hist, tmp])
     # The plan twice, side by side: the kinds at once on four connections
     # per host, then the default (one connection per host once there are
-    # more hosts than --parallel); then apply and the second apply.
-    steps = ((('plan', ['--connections', '4']),) if C4 else ()) + (
-        ('plan', []), ('apply', []), ('apply', []))
-    for step, extra in steps:
-        rc, dt, cpu, rss, p = run([step, '--parallel', str(PAR),
+    # more hosts than --parallel); the default plan again with fewer hosts
+    # in flight (LOW_PAR), on the same fleet and history, for the memory a
+    # host in flight costs; then apply and the second apply.
+    steps = ((('plan', PAR, ['--connections', '4']),) if C4 else ()) + (
+        ('plan', PAR, []),)
+    if PAR > LOW_PAR:
+        steps += (('plan', LOW_PAR, []),)
+    steps += (('apply', PAR, []), ('apply', PAR, []))
+    rss_plan = {}
+    for step, par, extra in steps:
+        rc, dt, cpu, rss, p = run([step, '--parallel', str(par),
                                    '--history', hist] + extra + [tmp])
         c = counters(fleet)
         print('%-6s %-15s exit %d  %6.2f s  %7.1f hosts/s  '
@@ -162,18 +171,29 @@ def main():
               'peak RSS %6.1f MiB  %5.1f requests/host  '
               '%4.1f writes/host  %4.1f connections/host  '
               '%4.1f full + %4.1f resumed TLS/host' %
-              (step, ' '.join(extra), rc, dt, N / dt, 1000.0 * sum(cpu) / N,
+              (step, ' '.join(extra + (['--parallel', str(par)]
+                                       if par != PAR else [])),
+               rc, dt, N / dt, 1000.0 * sum(cpu) / N,
                1000.0 * cpu[0] / N, 1000.0 * cpu[1] / N,
                rss / 1024.0, c['requests'], c['writes'], c['connections'],
                c['tls_full'], c['tls_resumed']))
         if step == 'plan' and not extra:
-            plan_rate = c['requests'] * N / dt
-            plan_dt = dt
+            rss_plan[par] = rss
+            if par == PAR:
+                plan_rate = c['requests'] * N / dt
+                plan_dt = dt
         noop_dt = dt  # the last step: the second apply, a no-op
         if rc not in (0, 2):
             print(p.stdout[-2000:], p.stderr[-2000:])
     print('no-op apply (recorded in history) / plan: %.2f' %
           (noop_dt / plan_dt))
+    if len(rss_plan) == 2:
+        # The same fleet and history, only the hosts at once differ: what
+        # the run keeps of done hosts cancels out.
+        print('memory per host in flight (default plan, peak RSS at '
+              '--parallel %d minus at %d, / %d): %.1f KiB' %
+              (PAR, LOW_PAR, PAR - LOW_PAR,
+               (rss_plan[PAR] - rss_plan[LOW_PAR]) / float(PAR - LOW_PAR)))
     top = ceiling(fleet, tmp, min(PAR, N))
     print('simulator keep-alive ceiling (config Gets, curl --parallel, %d '
           'connections): ' % min(PAR, N) +
