@@ -32,7 +32,7 @@ struct cmd_window_list {
 	struct json		*json;		/* --json: the output, else NULL */
 };
 
-/* engine_last_fn over what cmd_window_list_history() read before the run. */
+/* What cmd_window_list_history() read before the run, borrowed. */
 static const struct node *
 cmd_window_list_last(void *arg, const char *host)
 {
@@ -40,6 +40,17 @@ cmd_window_list_last(void *arg, const char *host)
 	const struct model_host *h = model_host_find(l->m, host);
 
 	return h != NULL && l->last != NULL ? l->last[h - l->m->hosts] : NULL;
+}
+
+/* The same for the engine, copied (an engine_last_fn). */
+static int
+cmd_window_list_last_copy(void *arg, const char *host, struct node **out,
+    char **cause)
+{
+	const struct node *n = cmd_window_list_last(arg, host);
+
+	*out = n != NULL ? node_copy(n) : NULL;
+	return 0;
 }
 
 static void
@@ -88,7 +99,7 @@ cmd_window_list_run(struct cmd_window_list *l, char **cause)
 	o.guard = &window_guard;
 	o.hosts_glob = all ? NULL : buf_cstr(&glob);
 	o.at = l->a->at;
-	o.last = l->last != NULL ? cmd_window_list_last : NULL;
+	o.last = l->last != NULL ? cmd_window_list_last_copy : NULL;
 	o.last_arg = l;
 	rc = engine_run(&l->run, l->m, &o, cause);
 	l->ran = rc == 0;

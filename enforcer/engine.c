@@ -178,13 +178,13 @@ engine_classify_ours(struct engine_change *ic, const struct engine_fact *f,
 /* Class and reason of one change (docs/history.md, "Classes"). */
 static void
 engine_classify(struct engine_ctx *ec, struct engine_host *eh,
-    struct engine_change *ic)
+    const struct node *last, struct engine_change *ic)
 {
 	const struct change *c = ic->change;
 	const struct origin *o = engine_origin(c);
 	const char *policy = o != NULL ? o->name : "?";
 	const struct model_window *w;
-	const struct node *last, *was;
+	const struct node *was;
 	struct engine_fact f;
 	char *hm;
 
@@ -211,8 +211,6 @@ engine_classify(struct engine_ctx *ec, struct engine_host *eh,
 		free(hm);
 		return;
 	}
-	last = ec->o->last != NULL ?
-	    ec->o->last(ec->o->last_arg, eh->host->name) : NULL;
 	was = last != NULL ? node_path(last, c->path, NULL, 0,
 	    NULL) : NULL;
 	/*
@@ -740,6 +738,34 @@ engine_keep_paths(struct changes *cs, const struct engine_target *t)
 	changes_clear(&drop);
 }
 
+/*
+ * Class and reason of each change of eh, from its last recorded state,
+ * loaded for this (a host in sync needs none) and dropped after.  When it
+ * cannot be loaded, the host fails, its changes unclassified and dropped.
+ */
+static int
+engine_classify_all(struct engine_ctx *ec, struct engine_host *eh,
+    char **cause)
+{
+	struct node *last = NULL;
+	size_t i;
+
+	if (eh->changes.n > 0 && ec->o->last != NULL &&
+	    ec->o->last(ec->o->last_arg, eh->host->name, &last, cause) == -1) {
+		changes_clear(&eh->changes);
+		return -1;
+	}
+	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
+	for (i = 0; i < eh->changes.n; i++) {
+		eh->info[i].change = &eh->changes.v[i];
+		engine_classify(ec, eh, last, &eh->info[i]);
+		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
+			eh->info[i].result = ENGINE_REPORTED;
+	}
+	node_free(last);
+	return 0;
+}
+
 static void
 engine_host_fail(struct engine_host *eh, char *cause)
 {
@@ -878,6 +904,37 @@ engine_connections(const struct engine_ctx *ec)
 	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 : 4;
 }
 
+static char *
+engine_text(const struct node *n)
+{
+	struct buf b = BUF_INIT;
+
+	if (n == NULL)
+		return NULL;
+	node_emit(n, &b, 1);
+	return buf_detach(&b);
+}
+
+/* The host is done: drop what the caller does not keep (engine_keep). */
+static void
+engine_host_compact(struct engine_host *eh, enum engine_keep keep)
+{
+	size_t i;
+
+	if (keep == ENGINE_KEEP_TREES)
+		return;
+	if (keep == ENGINE_KEEP_TEXT) {
+		eh->observed_text = engine_text(eh->observed);
+		eh->verified_text = engine_text(eh->verified);
+	}
+	for (i = 0; i < eh->changes.n; i++)
+		eh->changes.v[i].desired = NULL;
+	node_free(eh->desired);
+	node_free(eh->observed);
+	node_free(eh->verified);
+	eh->desired = eh->observed = eh->verified = NULL;
+}
+
 static void
 engine_host(struct engine_ctx *ec, struct engine_host *eh)
 {
@@ -920,13 +977,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	eh->ms_read = timeparse_ms_since(&t0);
 	__atomic_sub_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
 	reading = 0;
-	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
-	for (i = 0; i < eh->changes.n; i++) {
-		eh->info[i].change = &eh->changes.v[i];
-		engine_classify(ec, eh, &eh->info[i]);
-		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
-			eh->info[i].result = ENGINE_REPORTED;
-	}
+	if (engine_classify_all(ec, eh, &cause) == -1)
+		goto fail;
 	if (ec->o->apply && eh->changes.n > 0 &&
 	    engine_before_write(ec, eh) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -950,6 +1002,7 @@ out:
 		__atomic_sub_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
 	if (ec->o->guard != NULL)
 		ec->o->guard->finish(eh, ec->m, ec->o);
+	engine_host_compact(eh, ec->o->keep);
 	wsman_free(ws);
 	secret_free(pw);
 	eh->ms_total = timeparse_ms_since(&t0);
@@ -1069,6 +1122,8 @@ engine_run_release(struct engine_run *run)
 		node_free(eh->desired);
 		node_free(eh->observed);
 		node_free(eh->verified);
+		free(eh->observed_text);
+		free(eh->verified_text);
 		for (j = 0; j < eh->changes.n && eh->info != NULL; j++) {
 			free(eh->info[j].reason);
 			free(eh->info[j].error);

@@ -63,6 +63,10 @@ struct engine_host {
 	char			*error;		/* one line if the host failed */
 	char			*overdue;	/* what ended windows left on, or
 						   NULL (set by the guard) */
+	char			*observed_text;	/* ENGINE_KEEP_TEXT: observed */
+	char			*verified_text;	/* and verified as node_emit()
+						   text with sorted keys, once
+						   the host is done */
 	int			 tls_unverified;
 	char			*repaired_via;	/* why the host was reached over
 						   its HTTP listener, or NULL */
@@ -73,10 +77,14 @@ struct engine_host {
 
 /*
  * Optional: the last recorded state of a host (history), to tell drift
- * (corrective) from a changed desired state (intentional).  Returns a
- * borrowed tree or NULL.
+ * (corrective) from a changed desired state (intentional).  Called from the
+ * host's worker thread, only for a host with changes to classify (and by a
+ * guard), so a run holds the last states of the hosts in flight only, not
+ * of the fleet.  *out is the caller's (node_free), NULL when the host was
+ * never recorded.  Returns 0, or -1 with a cause naming the host.
  */
-typedef const struct node *(*engine_last_fn)(void *arg, const char *host);
+typedef int (*engine_last_fn)(void *arg, const char *host, struct node **out,
+    char **cause);
 
 /*
  * What the history knows that classifies a change (docs/history.md,
@@ -156,6 +164,20 @@ struct engine_guard {
 		    const struct engine_opts *);
 };
 
+/*
+ * What a run keeps of a host once it is done.  A fleet's trees held until
+ * the report were most of a run's memory (docs/performance.md, "Memory of
+ * a fleet run"): a caller that reads only the changes and the report's
+ * fields drops them.
+ */
+enum engine_keep {
+	ENGINE_KEEP_TREES,	/* desired, observed, verified (default) */
+	ENGINE_KEEP_TEXT,	/* observed and verified as text only (what
+				   the history records); change->desired
+				   becomes NULL */
+	ENGINE_KEEP_NONE,	/* no state at all (a plan reports only) */
+};
+
 struct engine_opts {
 	int		 apply;		/* 0: plan only */
 	int		 parallel;	/* hosts at once (>= 1) */
@@ -176,6 +198,7 @@ struct engine_opts {
 	engine_before_write_fn before_write; /* may be NULL */
 	void		*write_arg;
 	const struct engine_guard *guard; /* may be NULL; borrowed */
+	enum engine_keep keep;
 };
 
 struct engine_run {

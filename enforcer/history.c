@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,12 @@ struct history {
 	char		**secrets;
 	size_t		  nsecrets;
 	size_t		  pack_loose;	/* history_set_pack() */
+	/*
+	 * The engine's workers load last states and write intent commits at
+	 * once; a libgit2 object is for one thread at a time (libgit2's
+	 * docs/threading.md), so the entry points they use hold this.
+	 */
+	pthread_mutex_t	  lock;
 };
 
 /* One host of a run being recorded. */
@@ -299,6 +306,7 @@ history_open_at(struct history **out, const char *desired,
 	if (place == NULL)
 		place = &none;
 	h = xcalloc(1, sizeof(*h));
+	pthread_mutex_init(&h->lock, NULL);
 	h->gitdir = xstrdup("history");
 	h->pack_loose = HISTORY_PACK_LOOSE;
 	/* Shared by URL: sharded or not, runs record to a shard ref. */
@@ -351,6 +359,7 @@ history_free(struct history *h)
 	free(h->secrets);
 	free(h->where);
 	free(h->gitdir);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 	git_libgit2_shutdown();
 }
@@ -602,14 +611,18 @@ read_refs(struct history *h, struct refs *out, char **cause)
 	return 0;
 }
 
+/* A host's state as a blob: its tree n, or the same already as text. */
 static int
-write_state(struct history *h, const struct node *n, git_oid *oid,
-    char **cause)
+write_state(struct history *h, const struct node *n, const char *text,
+    git_oid *oid, char **cause)
 {
 	struct buf b = BUF_INIT;
 	int rc = 0;
 
-	node_emit(n, &b, 1);
+	if (text != NULL)
+		buf_puts(&b, text);
+	else
+		node_emit(n, &b, 1);
 	redact(h, &b);
 	if (git_blob_create_from_buffer(oid, h->repo, b.ptr, b.len) != 0)
 		rc = history_git_fail(h, cause, "write blob");
@@ -686,14 +699,18 @@ prepare_hosts(struct history *h, const struct history_run *run, git_tree *last,
 	for (i = 0; i < run->nhosts; i++) {
 		rh[i].h = &run->hosts[i];
 		rh[i].has_last = last_blob(last, rh[i].h->name, &rh[i].last);
-		if (rh[i].h->observed != NULL) {
-			if (write_state(h, rh[i].h->observed, &rh[i].observed,
+		if (rh[i].h->observed != NULL ||
+		    rh[i].h->observed_text != NULL) {
+			if (write_state(h, rh[i].h->observed,
+			    rh[i].h->observed_text, &rh[i].observed,
 			    cause) == -1)
 				return -1;
 			rh[i].has_observed = 1;
 		}
-		if (rh[i].h->verified != NULL) {
-			if (write_state(h, rh[i].h->verified, &rh[i].verified,
+		if (rh[i].h->verified != NULL ||
+		    rh[i].h->verified_text != NULL) {
+			if (write_state(h, rh[i].h->verified,
+			    rh[i].h->verified_text, &rh[i].verified,
 			    cause) == -1)
 				return -1;
 			rh[i].has_verified = 1;
@@ -1126,18 +1143,24 @@ int
 history_record(struct history *h, const struct history_run *run, int *wrote,
     char **cause)
 {
-	int w;
+	int w, rc;
 
-	return history_write(h, run, 0, wrote != NULL ? wrote : &w, cause);
+	pthread_mutex_lock(&h->lock);
+	rc = history_write(h, run, 0, wrote != NULL ? wrote : &w, cause);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
 }
 
 int
 history_record_intent(struct history *h, const struct history_run *run,
     char **cause)
 {
-	int w;
+	int w, rc;
 
-	return history_write(h, run, 1, &w, cause);
+	pthread_mutex_lock(&h->lock);
+	rc = history_write(h, run, 1, &w, cause);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
 }
 
 /* --- reading -------------------------------------------------------------- */
@@ -1701,8 +1724,8 @@ out:
  * host: when N changes, the refs of the old split stop moving, so the
  * host's newest record is in the newest ref that has it.
  */
-int
-history_last_state(struct node **out, struct history *h, const char *host,
+static int
+last_state(struct node **out, struct history *h, const char *host,
     char **cause)
 {
 	struct refs refs;
@@ -1738,6 +1761,18 @@ out:
 		node_free(*out);
 		*out = NULL;
 	}
+	return rc;
+}
+
+int
+history_last_state(struct node **out, struct history *h, const char *host,
+    char **cause)
+{
+	int rc;
+
+	pthread_mutex_lock(&h->lock);
+	rc = last_state(out, h, host, cause);
+	pthread_mutex_unlock(&h->lock);
 	return rc;
 }
 

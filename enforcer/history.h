@@ -62,6 +62,9 @@ struct history_host {
 					   out of its desired state (held by
 					   Group Policy, needs a person, a
 					   change not made), else NULL */
+	const char	  *observed_text; /* when writing, instead of a tree:
+					   the same state as node_emit() */
+	const char	  *verified_text; /* text with sorted keys, or NULL */
 };
 
 /*
@@ -235,7 +238,9 @@ int history_show(struct history_log **out, struct history *,
 
 /*
  * The last recorded state of host, or *out = NULL when it was never
- * recorded.  *out is owned by the caller (node_free).
+ * recorded.  *out is owned by the caller (node_free).  This,
+ * history_record() and history_record_intent() may be called from several
+ * threads at once (they take turns); no other call may run meanwhile.
  */
 int history_last_state(struct node **out, struct history *, const char *host,
     char **cause);

@@ -12,11 +12,19 @@
 #include "secret.h"
 #include "strmap.h"
 
-/* The last recorded change on one path of one host. */
+/*
+ * The last recorded change on one path of one host.  Its strings (path,
+ * and f's verb, window and run id) are its own: the log they were read
+ * from holds every change of up to RECORD_FACT_RUNS runs, a fleet's many
+ * times over, and is freed once the facts are taken from it.
+ */
 struct record_fact {
-	const char		*host;
-	const char		*path;
-	struct engine_fact	 f;
+	char			*path;
+	enum engine_class	 class;
+	char			*verb;
+	char			*window;	/* or NULL */
+	char			*run_id;
+	int			 verified;
 };
 
 /* One host's facts: a few paths, scanned. */
@@ -32,13 +40,12 @@ struct record_facts {
 struct record_last {
 	const char	**names;	/* borrowed from the model */
 	struct strmap	  index;	/* name -> &names[i] */
-	struct node	**states;	/* owned; NULL: never recorded */
-	const char	**commits;	/* desired-state commit of the host's
+	struct history	 *h;		/* borrowed; NULL: no history */
+	char		**commits;	/* desired-state commit of the host's
 					   last record, NULL: unknown */
 	struct record_facts *facts;
 	size_t		  n;
 	const char	 *commit;	/* the run's, NULL: unknown */
-	struct history_log *log;	/* owns the facts' strings */
 };
 
 /* Runs read back for facts: enough for any path's last change. */
@@ -81,6 +88,12 @@ record_fact_find(const struct record_last *rl, size_t k, const char *path)
 	return NULL;
 }
 
+static char *
+record_strdup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
 /* The newest change of each (host, path) of e not known yet. */
 static void
 record_facts_add(struct record_last *rl, const struct history_entry *e)
@@ -99,14 +112,12 @@ record_facts_add(struct record_last *rl, const struct history_entry *e)
 		fs = &rl->facts[k];
 		fs->v = xreallocarray(fs->v, fs->n + 1, sizeof(*fs->v));
 		rf = &fs->v[fs->n++];
-		rf->host = c->host;
-		rf->path = c->path;
-		rf->f.known = 1;
-		rf->f.class = record_engine_class(c->class);
-		rf->f.verb = e->run.verb;
-		rf->f.window = c->window;
-		rf->f.run_id = e->run.run_id;
-		rf->f.verified = c->verified;
+		rf->path = xstrdup(c->path);
+		rf->class = record_engine_class(c->class);
+		rf->verb = record_strdup(e->run.verb);
+		rf->window = record_strdup(c->window);
+		rf->run_id = record_strdup(e->run.run_id);
+		rf->verified = c->verified;
 	}
 }
 
@@ -119,16 +130,17 @@ record_facts_load(struct record_last *rl, struct history *h, char **cause)
 {
 	struct history_filter filter = HISTORY_FILTER_INIT;
 	const struct history_entry *e;
+	struct history_log *log;
 	unsigned char *seen;
 	ssize_t k;
 	size_t i, j;
 
 	filter.limit = RECORD_FACT_RUNS;
-	if (history_list(&rl->log, h, &filter, cause) == -1)
+	if (history_list(&log, h, &filter, cause) == -1)
 		return -1;
 	seen = xcalloc(rl->n + 1, 1);
-	for (i = 0; i < rl->log->n; i++) {
-		e = &rl->log->entries[i];
+	for (i = 0; i < log->n; i++) {
+		e = &log->entries[i];
 		record_facts_add(rl, e);
 		for (j = 0; j < e->run.nhosts; j++) {
 			k = record_host_index(rl, e->run.hosts[j].name);
@@ -136,10 +148,11 @@ record_facts_load(struct record_last *rl, struct history *h, char **cause)
 				continue;
 			seen[k] = 1;
 			rl->commits[k] = e->run.desired_dirty ? NULL :
-			    e->run.desired_commit;
+			    record_strdup(e->run.desired_commit);
 		}
 	}
 	free(seen);
+	history_log_free(log);
 	return 0;
 }
 
@@ -154,7 +167,7 @@ record_last_load(struct record_last **out, struct history *h,
 
 	rl = xcalloc(1, sizeof(*rl));
 	rl->names = xcalloc(m->nhosts + 1, sizeof(*rl->names));
-	rl->states = xcalloc(m->nhosts + 1, sizeof(*rl->states));
+	rl->h = h;
 	rl->commits = xcalloc(m->nhosts + 1, sizeof(*rl->commits));
 	rl->facts = xcalloc(m->nhosts + 1, sizeof(*rl->facts));
 	rl->commit = now != NULL && !now->dirty ? now->commit : NULL;
@@ -165,19 +178,29 @@ record_last_load(struct record_last **out, struct history *h,
 			continue;
 		rl->names[rl->n] = mh->name;
 		(void)strmap_put(&rl->index, mh->name, &rl->names[rl->n]);
-		if (h != NULL && history_last_state(&rl->states[rl->n], h,
-		    mh->name, cause) == -1)
-			goto fail;
 		rl->n++;
 	}
-	if (h != NULL && record_facts_load(rl, h, cause) == -1)
-		goto fail;
+	if (h != NULL && record_facts_load(rl, h, cause) == -1) {
+		record_last_free(rl);
+		*out = NULL;
+		return -1;
+	}
 	*out = rl;
 	return 0;
-fail:
-	record_last_free(rl);
-	*out = NULL;
-	return -1;
+}
+
+static void
+record_facts_free(struct record_facts *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->v[i].path);
+		free(fs->v[i].verb);
+		free(fs->v[i].window);
+		free(fs->v[i].run_id);
+	}
+	free(fs->v);
 }
 
 void
@@ -188,15 +211,13 @@ record_last_free(struct record_last *rl)
 	if (rl == NULL)
 		return;
 	for (i = 0; i < rl->n; i++) {
-		node_free(rl->states[i]);
-		free(rl->facts[i].v);
+		record_facts_free(&rl->facts[i]);
+		free(rl->commits[i]);
 	}
-	free(rl->states);
 	free(rl->commits);
 	free(rl->names);
 	strmap_clear(&rl->index);
 	free(rl->facts);
-	history_log_free(rl->log);
 	free(rl);
 }
 
@@ -209,21 +230,32 @@ record_fact_get(void *arg, const char *host, const char *path,
 	ssize_t k;
 
 	k = record_host_index(rl, host);
-	if (k >= 0 && (rf = record_fact_find(rl, k, path)) != NULL)
-		*out = rf->f;
+	if (k >= 0 && (rf = record_fact_find(rl, k, path)) != NULL) {
+		out->known = 1;
+		out->class = rf->class;
+		out->verb = rf->verb;
+		out->window = rf->window;
+		out->run_id = rf->run_id;
+		out->verified = rf->verified;
+	}
 	if (rl->commit == NULL || k < 0 || rl->commits[k] == NULL)
 		out->desired = -1;
 	else
 		out->desired = strcmp(rl->commit, rl->commits[k]) == 0;
 }
 
-const struct node *
-record_last_get(void *arg, const char *host)
+int
+record_last_get(void *arg, const char *host, struct node **out,
+    char **cause)
 {
 	const struct record_last *rl = arg;
-	ssize_t k = record_host_index(rl, host);
 
-	return k < 0 ? NULL : rl->states[k];
+	*out = NULL;
+	if (rl->h == NULL || record_host_index(rl, host) < 0)
+		return 0;
+	if (history_last_state(out, rl->h, host, cause) == -1)
+		return cause_prefix(cause, "%s: history", host);
+	return 0;
 }
 
 void
@@ -586,6 +618,8 @@ record_run(struct history *h, const struct engine_run *run,
 		hosts[i].name = run->hosts[i].host->name;
 		hosts[i].observed = run->hosts[i].observed;
 		hosts[i].verified = run->hosts[i].verified;
+		hosts[i].observed_text = run->hosts[i].observed_text;
+		hosts[i].verified_text = run->hosts[i].verified_text;
 		hosts[i].error = record_cause(&run->hosts[i]);
 		hosts[i].noncompliant = held[i] =
 		    record_noncompliant(&run->hosts[i]);

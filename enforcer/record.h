@@ -53,19 +53,20 @@ struct record_writer {
 	int			 leading;	/* a thread writes the batches */
 };
 
-/* Last recorded states of some hosts, loaded once before a run. */
+/* What the history says of some hosts, for a run's classes. */
 struct record_last;
 
 /* record.c */
 
 /*
- * The last recorded state of every host of m matching glob (NULL: all)
- * in shard (NULL: all),
- * and the facts that classify changes (engine_fact): the last recorded
- * change of each of their paths and the desired-state commit of each
- * host's last record, compared with now's (may be NULL: unknown).  h may
- * be NULL (no history): every state and fact is then unknown.  *out:
- * record_last_free().
+ * For every host of m matching glob (NULL: all) in shard (NULL: all),
+ * the facts that classify changes (engine_fact): the last recorded change
+ * of each of their paths and the desired-state commit of each host's last
+ * record, compared with now's (may be NULL: unknown).  Their last states
+ * are read one by one when the engine asks (record_last_get()), not here:
+ * a fleet's would be another tree per host held for the whole run.  h may
+ * be NULL (no history): every state and fact is then unknown; else it is
+ * borrowed until record_last_free().  *out: record_last_free().
  */
 int record_last_load(struct record_last **out, struct history *h,
     const struct model *m, const char *glob, const struct shard *shard,
@@ -77,10 +78,12 @@ void record_fact_get(void *arg, const char *host, const char *path,
     struct engine_fact *out);
 
 /*
- * An engine_last_fn: arg is a struct record_last.  Safe from the engine's
- * threads: it only reads what record_last_load() loaded.
+ * An engine_last_fn: arg is a struct record_last.  Reads the host's last
+ * state from the history when asked (history_last_state(), safe from the
+ * engine's threads), for a host record_last_load() selected.
  */
-const struct node *record_last_get(void *arg, const char *host);
+int record_last_get(void *arg, const char *host, struct node **out,
+    char **cause);
 
 /*
  * Give the history every password the hosts of m use (password_env,

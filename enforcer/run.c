@@ -36,6 +36,8 @@ run_opts_plan(struct run_opts *o, int apply)
 	o->history = apply ? RUN_HISTORY_REQUIRED : RUN_HISTORY_OPTIONAL;
 	o->lock = apply;
 	o->last = 1;
+	/* Their callers read a done host's changes, report and record only. */
+	o->eo.keep = apply ? ENGINE_KEEP_TEXT : ENGINE_KEEP_NONE;
 }
 
 /*

@@ -50,8 +50,11 @@ struct slot {
 	unsigned		 legs;		/* sent for this request */
 	struct buf		 token;		/* the host's, base64 */
 	int			 head_end;	/* the reply's headers ended */
-	unsigned char		*cbt;		/* this connection's bindings */
+	X509			*seen;		/* the leaf read_handshake()
+						   read, referenced */
+	unsigned char		*cbt;		/* its channel bindings */
 	size_t			 cbt_len;
+	struct buf		 chain;		/* its chain, DER */
 	struct buf		 sealed;	/* HTTP: the request, sealed */
 	struct buf		 ctype;		/* the reply's Content-Type */
 	struct negotiate	*neg;		/* this slot's own context
@@ -208,52 +211,82 @@ add_token(struct buf *b, const char *v, size_t len)
 		buf_add(b, v, n);
 }
 
-/*
- * The channel bindings of the connection the reply came on: the hash of
- * the certificate the server presented (RFC 5929 tls-server-end-point).
- */
-static void
-read_cbt(struct slot *s)
+/* The TLS connection the reply came on; NULL over plain HTTP. */
+static SSL *
+reply_ssl(struct slot *s)
 {
 	struct curl_tlssessioninfo *ti = NULL;
-	X509 *cert;
 
+	if (curl_easy_getinfo(s->easy, CURLINFO_TLS_SSL_PTR, &ti) !=
+	    CURLE_OK || ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL)
+		return NULL;
+	return ti->internals;
+}
+
+static void
+forget_handshake(struct slot *s)
+{
+	X509_free(s->seen);
+	s->seen = NULL;
 	free(s->cbt);
 	s->cbt = NULL;
-	if (curl_easy_getinfo(s->easy, CURLINFO_TLS_SSL_PTR, &ti) !=
-	    CURLE_OK || ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
-	    ti->internals == NULL)
-		return;
-	if ((cert = SSL_get0_peer_certificate(ti->internals)) != NULL &&
-	    negotiate_cbt(cert, &s->cbt, &s->cbt_len) == -1)
-		s->cbt = NULL;
+	s->cbt_len = 0;
+	buf_reset(&s->chain);
 }
 
 /*
- * The certificates the server presented on this reply's connection (DER,
- * leaf first), for wsman_peer_chain(): the listener's certificate is then
- * judged without a handshake of its own.  Plain HTTP has none.
+ * The certificates the server presented (DER, leaf first), for
+ * wsman_peer_chain(): the listener's certificate is then judged without a
+ * handshake of its own.
  */
 static void
-read_peer_chain(struct slot *s)
+read_chain(struct slot *s, SSL *ssl)
 {
-	struct curl_tlssessioninfo *ti = NULL;
 	STACK_OF(X509) *chain;
 	unsigned char *der;
 	int i, len;
 
-	if (s->x->peer_chain.len > 0 || curl_easy_getinfo(s->easy,
-	    CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || ti == NULL ||
-	    ti->backend != CURLSSLBACKEND_OPENSSL || ti->internals == NULL ||
-	    (chain = SSL_get_peer_cert_chain(ti->internals)) == NULL)
+	if ((chain = SSL_get_peer_cert_chain(ssl)) == NULL)
 		return;
 	for (i = 0; i < sk_X509_num(chain); i++) {
 		der = NULL;
 		if ((len = i2d_X509(sk_X509_value(chain, i), &der)) <= 0)
 			break;
-		buf_add(&s->x->peer_chain, der, (size_t)len);
+		buf_add(&s->chain, der, (size_t)len);
 		OPENSSL_free(der);
 	}
+}
+
+/*
+ * What the handshake of the reply's connection showed: its channel
+ * bindings (the hash of the server's certificate, RFC 5929
+ * tls-server-end-point) and its certificates.  They change only with
+ * the connection, so they are read once per connection, not per reply:
+ * hashing (an OpenSSL 3 digest fetch each time) and encoding them for
+ * every reply was about 3% of a fleet plan's CPU.  The slot holds a
+ * reference on the leaf it read, so that a later connection's
+ * certificate cannot take its address unnoticed.
+ */
+static void
+read_handshake(struct slot *s)
+{
+	SSL *ssl;
+	X509 *leaf = NULL;
+
+	if ((ssl = reply_ssl(s)) != NULL)
+		leaf = SSL_get0_peer_certificate(ssl);
+	if (leaf == NULL || leaf != s->seen) {
+		forget_handshake(s);
+		if (leaf == NULL)
+			return;
+		if (negotiate_cbt(leaf, &s->cbt, &s->cbt_len) == -1)
+			s->cbt = NULL;
+		read_chain(s, ssl);
+		X509_up_ref(leaf);
+		s->seen = leaf;
+	}
+	if (s->x->peer_chain.len == 0 && s->chain.len > 0)
+		buf_add(&s->x->peer_chain, s->chain.ptr, s->chain.len);
 }
 
 static size_t
@@ -271,9 +304,7 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		buf_reset(&s->token);
 		buf_reset(&s->ctype);
 		s->head_end = 0;
-		if (s->headers != NULL)
-			read_cbt(s);
-		read_peer_chain(s);
+		read_handshake(s);
 	} else if ((len == 2 && p[0] == '\r' && p[1] == '\n') ||
 	    (len == 1 && p[0] == '\n'))
 		s->head_end = 1;
@@ -441,6 +472,13 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	e |= curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
 	e |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	e |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	/*
+	 * libcurl 7.88 allocates its upload buffer for every transfer and
+	 * frees it after, where wipe_free() clears all of it: at the default
+	 * 64 KiB that was 64 KiB of memset per request for bodies of a few.
+	 * 16 KiB is libcurl's least; bodies larger go in more reads.
+	 */
+	e |= curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
 	e |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	e |= pin_slot(t, s);
 	/*
@@ -576,7 +614,8 @@ transport_free(struct transport *t)
 		buf_release(&t->slots[i].sealed);
 		buf_release(&t->slots[i].ctype);
 		curl_slist_free_all(t->slots[i].headers);
-		free(t->slots[i].cbt);
+		forget_handshake(&t->slots[i]);
+		buf_release(&t->slots[i].chain);
 		free(t->slots[i].sent_cbt);
 		negotiate_free(t->slots[i].neg);
 	}

@@ -164,15 +164,21 @@ wg_finish(struct engine_host *eh, const struct model *m,
     const struct engine_opts *o)
 {
 	const struct node *state;
-	char *credssp, *grants;
+	struct node *last = NULL;
+	char *credssp, *grants, *cause = NULL;
 	int current;
 
 	state = eh->verified != NULL ? eh->verified : eh->observed;
 	current = state != NULL;
-	if (state == NULL && o->last != NULL)
-		state = o->last(o->last_arg, eh->host->name);
+	/* Unreadable history: what is left on is as unknown as the host. */
+	if (state == NULL && o->last != NULL &&
+	    o->last(o->last_arg, eh->host->name, &last, &cause) == -1)
+		free(cause);
+	if (state == NULL)
+		state = last;
 	credssp = window_failsafe_overdue(m, eh->host, o->at, state, current);
 	grants = window_grants_overdue(m, eh->host, o->at, state, current);
+	node_free(last);
 	if (credssp != NULL && grants != NULL) {
 		eh->overdue = xasprintf("%s; %s", credssp, grants);
 		free(credssp);

@@ -6,9 +6,16 @@ second apply (each run recorded in a history repository), hosts per
 second, the enforcer's CPU per host and peak memory, and the WS-Man
 requests, writes, TCP connections and full / resumed TLS handshakes per
 host counted by the simulator.  Drift is planted on every host (CredSSP
-server on, a missing group member).
+server on, a missing group member).  Then the plan once more at
+--parallel 8: the difference of the two plans' peak RSS over the
+difference in hosts at once is the memory of one host in flight.
+
+BENCH_HOLD=1 runs nothing: it starts the fleet, prints the plan command
+(to run under a profiler) and keeps the fleet up until SIGINT or SIGTERM.
 """
 import os
+import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +31,7 @@ N = int(os.environ.get('BENCH_HOSTS', '200'))
 C4 = os.environ.get('BENCH_CONNECTIONS4', '1') != '0'
 LAT = int(os.environ.get('BENCH_LATENCY_MS', '20'))
 PAR = int(os.environ.get('BENCH_PARALLEL', '32'))
+LOW_PAR = 8
 ENFORCER = os.environ.get('ENFORCER', 'bin/enforcer')
 NET = simtest.subnet(blocks=1 if N < 250 else 4)
 
@@ -57,7 +65,8 @@ def desired(path, fleet):
 
 
 def run(args):
-    """One enforcer run: exit, wall s, CPU s, peak RSS KiB, the process.
+    """One enforcer run: exit, wall s, (user, system) CPU s, peak RSS KiB,
+    the process.
     /usr/bin/time measures this run alone (RUSAGE_CHILDREN's peak is the
     largest of every child so far)."""
     with tempfile.NamedTemporaryFile('r') as tf:
@@ -67,7 +76,7 @@ def run(args):
                            env=dict(os.environ, BENCH_PW='bench-pw'))
         dt = time.monotonic() - t0
         rss, user, system = tf.read().split()[-3:]
-    return p.returncode, dt, float(user) + float(system), int(rss), p
+    return p.returncode, dt, (float(user), float(system)), int(rss), p
 
 
 KEYS = ('requests', 'writes', 'connections', 'tls_full', 'tls_resumed')
@@ -120,6 +129,16 @@ def ceiling(fleet, tmp, clients, gets=100):
     return ok / dt
 
 
+def hold(fleet, argv):
+    """Keep the fleet up for a profiler until SIGINT or SIGTERM."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    print('fleet up; run: BENCH_PW=bench-pw %s' % shlex.join(argv),
+          flush=True)
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    fleet.stop()
+    return 0
+
+
 def main():
     t0 = time.monotonic()
     fleet = simtest.Fleet(FLEET)
@@ -129,30 +148,52 @@ def main():
     print('hosts %d, latency %d ms per response, --parallel %d '
           '(fleet started in %.1f s)' % (N, LAT, PAR, start))
     hist = os.path.join(tmp, '.history')
+    if os.environ.get('BENCH_HOLD'):
+        return hold(fleet, [ENFORCER, 'plan', '--parallel', str(PAR),
+                            '--history', hist, tmp])
     # The plan twice, side by side: the kinds at once on four connections
     # per host, then the default (one connection per host once there are
-    # more hosts than --parallel); then apply and the second apply.
-    steps = ((('plan', ['--connections', '4']),) if C4 else ()) + (
-        ('plan', []), ('apply', []), ('apply', []))
-    for step, extra in steps:
-        rc, dt, cpu, rss, p = run([step, '--parallel', str(PAR),
+    # more hosts than --parallel); the default plan again with fewer hosts
+    # in flight (LOW_PAR), on the same fleet and history, for the memory a
+    # host in flight costs; then apply and the second apply.
+    steps = ((('plan', PAR, ['--connections', '4']),) if C4 else ()) + (
+        ('plan', PAR, []),)
+    if PAR > LOW_PAR:
+        steps += (('plan', LOW_PAR, []),)
+    steps += (('apply', PAR, []), ('apply', PAR, []))
+    rss_plan = {}
+    for step, par, extra in steps:
+        rc, dt, cpu, rss, p = run([step, '--parallel', str(par),
                                    '--history', hist] + extra + [tmp])
         c = counters(fleet)
         print('%-6s %-15s exit %d  %6.2f s  %7.1f hosts/s  '
-              '%5.1f ms CPU/host  peak RSS %6.1f MiB  %5.1f requests/host  '
+              '%5.2f ms CPU/host (user %.2f + system %.2f)  '
+              'peak RSS %6.1f MiB  %5.1f requests/host  '
               '%4.1f writes/host  %4.1f connections/host  '
               '%4.1f full + %4.1f resumed TLS/host' %
-              (step, ' '.join(extra), rc, dt, N / dt, 1000.0 * cpu / N,
+              (step, ' '.join(extra + (['--parallel', str(par)]
+                                       if par != PAR else [])),
+               rc, dt, N / dt, 1000.0 * sum(cpu) / N,
+               1000.0 * cpu[0] / N, 1000.0 * cpu[1] / N,
                rss / 1024.0, c['requests'], c['writes'], c['connections'],
                c['tls_full'], c['tls_resumed']))
         if step == 'plan' and not extra:
-            plan_rate = c['requests'] * N / dt
-            plan_dt = dt
+            rss_plan[par] = rss
+            if par == PAR:
+                plan_rate = c['requests'] * N / dt
+                plan_dt = dt
         noop_dt = dt  # the last step: the second apply, a no-op
         if rc not in (0, 2):
             print(p.stdout[-2000:], p.stderr[-2000:])
     print('no-op apply (recorded in history) / plan: %.2f' %
           (noop_dt / plan_dt))
+    if len(rss_plan) == 2:
+        # The same fleet and history, only the hosts at once differ: what
+        # the run keeps of done hosts cancels out.
+        print('memory per host in flight (default plan, peak RSS at '
+              '--parallel %d minus at %d, / %d): %.1f KiB' %
+              (PAR, LOW_PAR, PAR - LOW_PAR,
+               (rss_plan[PAR] - rss_plan[LOW_PAR]) / float(PAR - LOW_PAR)))
     top = ceiling(fleet, tmp, min(PAR, N))
     print('simulator keep-alive ceiling (config Gets, curl --parallel, %d '
           'connections): ' % min(PAR, N) +

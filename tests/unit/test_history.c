@@ -695,6 +695,67 @@ test_states(void **state)
 	free(dir);
 }
 
+static char *
+emit(const struct node *n)
+{
+	struct buf b = BUF_INIT;
+
+	node_emit(n, &b, 1);
+	return buf_detach(&b);
+}
+
+/*
+ * A run's states given as the text the engine keeps of a done host
+ * (node_emit(), sorted keys) are recorded as the same blobs as the trees.
+ */
+static void
+test_states_as_text(void **state)
+{
+	struct history *h;
+	struct fleet f;
+	struct node *n;
+	git_oid tip, tree_from_trees, tree_from_text;
+	char *dir, *a1, *a2, *b1, *cause = NULL;
+
+	fleet_init(&f);
+	a1 = emit(f.a1);
+	a2 = emit(f.a2);
+	b1 = emit(f.b1);
+	{
+		struct history_host trees[] = { { "a.test", f.a1, f.a2, NULL },
+		    { "b.test", f.b1, NULL, NULL } };
+		struct history_host texts[] = {
+		    { "a.test", NULL, NULL, NULL, NULL, a1, a2 },
+		    { "b.test", NULL, NULL, NULL, NULL, b1, NULL } };
+		struct history_run r = { "run-1", "apply", 1000, 1010, "/d",
+		    "c0ffee", NULL, 0, trees, 2, &change_a, 1 };
+
+		dir = path_in_tmp("hist-trees");
+		h = open_hist(dir);
+		record(h, &r);
+		history_free(h);
+		assert_int_equal(branch_commits(dir, &tip, &tree_from_trees), 2);
+		free(dir);
+
+		dir = path_in_tmp("hist-text");
+		h = open_hist(dir);
+		r.hosts = texts;
+		record(h, &r);
+		assert_int_equal(branch_commits(dir, &tip, &tree_from_text), 2);
+		assert_true(git_oid_equal(&tree_from_trees, &tree_from_text));
+		assert_int_equal(history_last_state(&n, h, "a.test", &cause), 0);
+		assert_state(n, A2);
+		assert_int_equal(history_last_state(&n, h, "b.test", &cause), 0);
+		assert_state(n, B1);
+		history_free(h);
+		free(dir);
+	}
+	free(a1);
+	free(a2);
+	free(b1);
+	fleet_free(&f);
+}
+
 static void
 test_show(void **state)
 {
@@ -1743,6 +1804,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_record_runs, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_states_as_text, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_host, setup,

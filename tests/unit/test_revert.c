@@ -163,6 +163,7 @@ test_record_run(void **state)
 	struct model *m = model();
 	struct history *h = open_history();
 	struct record_last *rl = NULL;
+	struct node *last;
 	struct engine_run run;
 	struct history_log *log = NULL;
 	const struct history_entry *e;
@@ -192,14 +193,23 @@ test_record_run(void **state)
 
 	/* The engine reads back what was verified; unknown hosts: NULL. */
 	assert_int_equal(record_last_load(&rl, h, m, NULL, NULL, NULL, &cause), 0);
-	assert_string_equal(at(record_last_get(rl, "n1.contoso.test"),
-	    "service", "Spooler", "state")->value, "running");
-	assert_null(record_last_get(rl, "n2.contoso.test"));
-	assert_null(record_last_get(rl, "nobody.contoso.test"));
+	assert_int_equal(record_last_get(rl, "n1.contoso.test", &last,
+	    &cause), 0);
+	assert_string_equal(at(last, "service", "Spooler", "state")->value,
+	    "running");
+	node_free(last);
+	assert_int_equal(record_last_get(rl, "n2.contoso.test", &last,
+	    &cause), 0);
+	assert_null(last);
+	assert_int_equal(record_last_get(rl, "nobody.contoso.test", &last,
+	    &cause), 0);
+	assert_null(last);
 	record_last_free(rl);
 	/* Without a history, every last state is unknown. */
 	assert_int_equal(record_last_load(&rl, NULL, m, "n1*", NULL, NULL, &cause), 0);
-	assert_null(record_last_get(rl, "n1.contoso.test"));
+	assert_int_equal(record_last_get(rl, "n1.contoso.test", &last,
+	    &cause), 0);
+	assert_null(last);
 	record_last_free(rl);
 
 	engine_run_release(&run);
