@@ -66,7 +66,7 @@ def main():
     ours, theirs = [], []
     for _ in range(RUNS):
         rc, dt, cpu, rss, p = ef.run(plan)
-        ours.append((dt, cpu))
+        ours.append((dt, sum(cpu)))
         theirs.append(replay_fleet(fleet, bodies))
     fleet.stop()
     shutil.rmtree(tmp, ignore_errors=True)
