@@ -231,6 +231,17 @@ local_group_accounts_wql(struct local_group_read *lr)
 	return q;
 }
 
+/* The cause of the first of rd's n reads that failed (one did). */
+static char *
+local_group_failed(const struct wsman_read *rd, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && rd[i].rc == 0; i++)
+		;
+	return xstrdup(rd[i].cause);
+}
+
 /*
  * First round trip: the local groups; the domains if a UPN needs them;
  * and the desired accounts (wql) when no spelling needs the host's
@@ -261,9 +272,7 @@ local_group_read_groups(struct local_group_read *lr, struct wsman_read *rd,
 		rd[i].filter = i == acc ? wql : &domains;
 	}
 	if (wsman_read_many(lr->ctx->ws, rd, n) != 0) {
-		for (i = 0; rd[i].rc == 0; i++)
-			;
-		*cause = xstrdup(rd[i].cause);
+		*cause = local_group_failed(rd, n);
 		return -1;
 	}
 	lr->groups = rd[0].result;
@@ -384,9 +393,7 @@ local_group_read_members(struct local_group_read *lr, struct node *obs,
 	rd[n].filter = &f[n];
 	if (wsman_read_many(lr->ctx->ws, rd, accounts != NULL ? n + 1 : n)
 	    != 0) {
-		for (i = 0; rd[i].rc == 0; i++)
-			;
-		*cause = xstrdup(rd[i].cause);
+		*cause = local_group_failed(rd, accounts != NULL ? n + 1 : n);
 		goto done;
 	}
 	for (i = 0; i < n; i++)
