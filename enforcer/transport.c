@@ -445,6 +445,9 @@ pin_slot(struct transport *t, struct slot *s)
 {
 	if (!t->pinned)
 		return curl_easy_setopt(s->easy, CURLOPT_SHARE, t->share);
+	/* One slot: the multi handle's cache holds its one connection. */
+	if (t->nslots == 1)
+		return 0;
 	if ((s->conns = curl_share_init()) == NULL)
 		fatal("out of memory setting up libcurl");
 	if (curl_share_setopt(s->conns, CURLSHOPT_SHARE,
@@ -913,6 +916,14 @@ auth_next(struct transport *t, struct slot *s)
 			s->authed = 1;
 			return set_sealed(t, s) == -1 ? -1 : 1;
 		}
+		/*
+		 * HTTPS: the context has done its work (a new connection or
+		 * a Kerberos request starts a new one, auth_first()).  Drop
+		 * it now, not with the host: gss-ntlmssp's holds two iconv
+		 * descriptors, about 64 KiB (docs/performance.md).
+		 */
+		if (!t->seal)
+			negotiate_restart(s->neg);
 		return 0;
 	}
 	switch (s->leg) {
