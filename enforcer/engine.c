@@ -9,6 +9,7 @@
  * (engine_opts) runs at fixed points between these steps.
  */
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1225,6 +1226,28 @@ engine_each_progress(struct engine_each_ctx *c, const char *label)
 	dprintf(STDERR_FILENO, "\r\033[K");
 }
 
+/*
+ * glibc gives each thread an arena of its own up to 8 per core, and
+ * what a host frees stays in its thread's arena: with 32 to 64 workers
+ * that slack was most of a host in flight's RSS.  The workers mostly
+ * wait on the network, so arenas beyond twice the cores buy no
+ * parallelism (docs/performance.md, "Memory of a fleet run").  An
+ * operator's own setting (MALLOC_ARENA_MAX, GLIBC_TUNABLES) stands.
+ */
+static pthread_once_t arenas_once = PTHREAD_ONCE_INIT;
+
+static void
+engine_arenas(void)
+{
+	const char *t = getenv("GLIBC_TUNABLES");
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (getenv("MALLOC_ARENA_MAX") != NULL ||
+	    (t != NULL && strstr(t, "arena_max") != NULL))
+		return;
+	mallopt(M_ARENA_MAX, cores < 1 ? 2 : 2 * (int)cores);
+}
+
 void
 engine_each(size_t n, int parallel, const char *progress, engine_each_fn *fn,
     engine_each_fn *skip, void *arg)
@@ -1241,6 +1264,7 @@ engine_each(size_t n, int parallel, const char *progress, engine_each_fn *fn,
 	pthread_mutex_init(&c.lock, NULL);
 	nthreads = parallel < 1 ? 1 : (size_t)parallel < n ? (size_t)parallel :
 	    n;
+	pthread_once(&arenas_once, engine_arenas);
 	threads = xcalloc(nthreads + 1, sizeof(*threads));
 	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&threads[i], NULL, engine_each_worker,
