@@ -3,6 +3,6 @@
 # (BENCH_ROWS, set by tests/bench/run.sh; tests/bench/lib/issue16.py).
 # A benchmark run on its own, without BENCH_ROWS, only prints.
 bench_row() {
-	[ -n "$BENCH_ROWS" ] || return 0
+	[ -n "${BENCH_ROWS:-}" ] || return 0
 	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$BENCH_ROWS"
 }
