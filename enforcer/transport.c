@@ -63,9 +63,6 @@ struct slot {
 						   connection cache */
 	int			 authed;	/* pinned: the slot's
 						   connection is authenticated */
-	unsigned char		*sent_cbt;	/* Kerberos: the bindings the
-						   AP-REQ carried */
-	size_t			 sent_cbt_len;
 	int			 connected;	/* this exchange opened the
 						   connection, in any leg */
 	int			 tls_started;	/* so TCP was up (libcurl
@@ -649,7 +646,6 @@ transport_free(struct transport *t)
 		curl_slist_free_all(t->slots[i].headers);
 		forget_handshake(&t->slots[i]);
 		buf_release(&t->slots[i].chain);
-		free(t->slots[i].sent_cbt);
 		negotiate_free(t->slots[i].neg);
 	}
 	negotiate_free(t->neg);
@@ -822,14 +818,6 @@ auth_token(struct transport *t, struct slot *s, const unsigned char *cb,
 	int done;
 
 	negotiate_restart(s->neg);
-	free(s->sent_cbt);
-	s->sent_cbt = NULL;
-	s->sent_cbt_len = 0;
-	if (cb != NULL) {
-		s->sent_cbt = xmalloc(cb_len);
-		memcpy(s->sent_cbt, cb, cb_len);
-		s->sent_cbt_len = cb_len;
-	}
 	if (negotiate_step(s->neg, NULL, cb, cb_len, &tok, &done,
 	    &cause) == -1) {
 		auth_error(s, cause);
