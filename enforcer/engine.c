@@ -923,18 +923,20 @@ engine_read_http(struct engine_ctx *ec, struct state_ctx *ctx,
 
 /*
  * Connections per host.  Kinds read at once, each on its own connection
- * (and a kind's reads over up to four), cost a host the slowest kind's
- * round trips but a full TLS handshake and a logon per connection: a
- * fleet run is bound by that CPU, not by round trips, once every worker
- * has a host (more hosts than --parallel).  Then one connection per host
- * reads the kinds in turn (docs/performance.md has the figures).
+ * (and a kind's reads over up to WSMAN_MAX_CONNECTIONS), cost a host the
+ * slowest kind's round trips but a full TLS handshake and a logon per
+ * connection: a fleet run is bound by that CPU, not by round trips, once
+ * every worker has a host (more hosts than --parallel).  Then one
+ * connection per host reads the kinds in turn (docs/performance.md has
+ * the figures).
  */
 static unsigned
 engine_connections(const struct engine_ctx *ec)
 {
 	if (ec->o->connections > 0)
 		return ec->o->connections;
-	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 : 4;
+	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 :
+	    WSMAN_MAX_CONNECTIONS;
 }
 
 static char *
