@@ -740,18 +740,50 @@ engine_keep_paths(struct changes *cs, const struct engine_target *t)
 }
 
 /*
- * Class and reason of each change of eh, from its last recorded state,
- * loaded for this (a host in sync needs none) and dropped after.  When it
+ * The host's last recorded state before its first read, for a kind
+ * that guesses from it (STATE_GUESS, ctx->last), when the kinds read at
+ * once: read in turn, a guessed request saves no round trip and the
+ * history's read would cost every host of a fleet run.  1 when loaded
+ * (*out NULL: never recorded); 0 when not asked or not loaded (the
+ * classification asks again, and fails the host then).
+ */
+static int
+engine_last_early(struct engine_ctx *ec, const struct engine_host *eh,
+    const struct wsman_opts *wo, struct node **out)
+{
+	const struct state_ops *ops;
+	char *cause = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (ec->o->last == NULL || wo->max_connections <= 1)
+		return 0;
+	for (i = 0; i < eh->desired->npairs; i++)
+		if ((ops = state_find(eh->desired->pairs[i].key->value)) !=
+		    NULL && (ops->flags & STATE_GUESS))
+			break;
+	if (i == eh->desired->npairs)
+		return 0;
+	if (ec->o->last(ec->o->last_arg, eh->host->name, out, &cause) == 0)
+		return 1;
+	free(cause);
+	return 0;
+}
+
+/*
+ * Class and reason of each change of eh, from its last recorded state:
+ * early's when engine_last_early() loaded it (has_early), else loaded
+ * for this (a host in sync needs none) and dropped after.  When it
  * cannot be loaded, the host fails, its changes unclassified and dropped.
  */
 static int
 engine_classify_all(struct engine_ctx *ec, struct engine_host *eh,
-    char **cause)
+    const struct node *early, int has_early, char **cause)
 {
 	struct node *last = NULL;
 	size_t i;
 
-	if (eh->changes.n > 0 && ec->o->last != NULL &&
+	if (!has_early && eh->changes.n > 0 && ec->o->last != NULL &&
 	    ec->o->last(ec->o->last_arg, eh->host->name, &last, cause) == -1) {
 		changes_clear(&eh->changes);
 		return -1;
@@ -759,7 +791,8 @@ engine_classify_all(struct engine_ctx *ec, struct engine_host *eh,
 	eh->info = xcalloc(eh->changes.n + 1, sizeof(*eh->info));
 	for (i = 0; i < eh->changes.n; i++) {
 		eh->info[i].change = &eh->changes.v[i];
-		engine_classify(ec, eh, last, &eh->info[i]);
+		engine_classify(ec, eh, has_early ? early : last,
+		    &eh->info[i]);
 		if (eh->changes.v[i].flags & (CHANGE_GPO | CHANGE_NEEDS_PERSON))
 			eh->info[i].result = ENGINE_REPORTED;
 	}
@@ -891,18 +924,20 @@ engine_read_http(struct engine_ctx *ec, struct state_ctx *ctx,
 
 /*
  * Connections per host.  Kinds read at once, each on its own connection
- * (and a kind's reads over up to four), cost a host the slowest kind's
- * round trips but a full TLS handshake and a logon per connection: a
- * fleet run is bound by that CPU, not by round trips, once every worker
- * has a host (more hosts than --parallel).  Then one connection per host
- * reads the kinds in turn (docs/performance.md has the figures).
+ * (and a kind's reads over up to WSMAN_MAX_CONNECTIONS), cost a host the
+ * slowest kind's round trips but a full TLS handshake and a logon per
+ * connection: a fleet run is bound by that CPU, not by round trips, once
+ * every worker has a host (more hosts than --parallel).  Then one
+ * connection per host reads the kinds in turn (docs/performance.md has
+ * the figures).
  */
 static unsigned
 engine_connections(const struct engine_ctx *ec)
 {
 	if (ec->o->connections > 0)
 		return ec->o->connections;
-	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 : 4;
+	return ec->run->nhosts > (size_t)ec->o->parallel ? 1 :
+	    WSMAN_MAX_CONNECTIONS;
 }
 
 static char *
@@ -943,9 +978,11 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	struct wsman_opts wo;
 	struct timespec t0, t1;
 	struct wsman *ws = NULL;
+	struct node *last = NULL;
 	char *pw = NULL, *cause = NULL;
 	size_t i;
 	int reading = 1;	/* counted in run->reading */
+	int has_last;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	__atomic_add_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
@@ -966,6 +1003,8 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	ctx.port = eh->host->conn.http ? 5986 : eh->host->conn.port;
 	ctx.ca_file = eh->host->conn.ca_file;
 	ctx.now = ec->o->at;
+	has_last = engine_last_early(ec, eh, &wo, &last);
+	ctx.last = last;
 	if ((engine_read_host(ec, &ctx, &wo, eh, &cause) == -1 &&
 	    (!engine_http_repairable(eh, ws, &cause) ||
 	    engine_read_http(ec, &ctx, &wo, &ws, eh, &cause) == -1)) ||
@@ -978,8 +1017,10 @@ engine_host(struct engine_ctx *ec, struct engine_host *eh)
 	eh->ms_read = timeparse_ms_since(&t0);
 	__atomic_sub_fetch(&ec->run->reading, 1, __ATOMIC_SEQ_CST);
 	reading = 0;
-	if (engine_classify_all(ec, eh, &cause) == -1)
+	if (engine_classify_all(ec, eh, last, has_last, &cause) == -1)
 		goto fail;
+	/* A re-read after a write guesses from what this run read. */
+	ctx.last = eh->observed;
 	if (ec->o->apply && eh->changes.n > 0 &&
 	    engine_before_write(ec, eh) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1004,6 +1045,7 @@ out:
 	if (ec->o->guard != NULL)
 		ec->o->guard->finish(eh, ec->m, ec->o);
 	engine_host_compact(eh, ec->o->keep);
+	node_free(last);
 	wsman_free(ws);
 	secret_free(pw);
 	eh->ms_total = timeparse_ms_since(&t0);

@@ -185,7 +185,8 @@ struct engine_opts {
 					   kinds read in turn; more, the
 					   kinds at once on up to that many
 					   each; 0: 1 when there are more
-					   hosts than parallel, else 4 */
+					   hosts than parallel, else
+					   WSMAN_MAX_CONNECTIONS (6) */
 	const char	*hosts_glob;	/* NULL: every host */
 	struct shard	 shard;		/* count 0: every host; else only
 					   this shard's (shard.h), and an

@@ -63,15 +63,17 @@ struct slot {
 						   connection cache */
 	int			 authed;	/* pinned: the slot's
 						   connection is authenticated */
-	unsigned char		*sent_cbt;	/* Kerberos: the bindings the
-						   AP-REQ carried */
-	size_t			 sent_cbt_len;
 	int			 connected;	/* this exchange opened the
 						   connection, in any leg */
 	int			 tls_started;	/* so TCP was up (libcurl
 						   keeps no connect time when
 						   the handshake times out) */
+	int			 bind_late;	/* Kerberos over HTTPS: the
+						   first token is made once
+						   the connection is known
+						   (on_prereq()) */
 	X509_STORE		*store;		/* the transport's, borrowed */
+	struct transport	*t;		/* the slot's, for on_prereq() */
 };
 
 struct transport {
@@ -90,8 +92,6 @@ struct transport {
 						   did: send no more of it, so
 						   that the timeout holds */
 	int			 seal;		/* HTTP: messages encrypted */
-	unsigned char		*cbt;		/* last bindings seen */
-	size_t			 cbt_len;
 	X509_STORE		*store;		/* trust anchors (tlsstore.c),
 						   read at the first exchange */
 	char			*ca_file;	/* their file; NULL: system's */
@@ -359,6 +359,31 @@ on_tls_info(const SSL *ssl, int where, int ret)
 		s->tls_started = 1;
 }
 
+static int auth_bind(struct transport *, struct slot *);
+
+/*
+ * Kerberos over HTTPS: the AP-REQ carries channel bindings, the hash of
+ * the certificate of the connection it goes on; libcurl shows that
+ * connection only once it made or picked it, after the request's headers
+ * were set.  It calls this then: after the connection is established or
+ * reused, TLS handshake included, and before the request is sent
+ * (CURLOPT_PREREQFUNCTION, libcurl 7.80), and builds the request's
+ * headers after it; so the token is made here, bound to that very
+ * connection, and no request goes without one to learn the certificate.
+ */
+static int
+on_prereq(void *arg, char *ip, char *local, int port, int local_port)
+{
+	struct slot *s = arg;
+
+	if (s->x == NULL || !s->bind_late)
+		return CURL_PREREQFUNC_OK;
+	s->bind_late = 0;
+	read_handshake(s);
+	return auth_bind(s->t, s) == -1 ? CURL_PREREQFUNC_ABORT :
+	    CURL_PREREQFUNC_OK;
+}
+
 static CURLcode
 on_ssl_ctx(CURL *h, void *sslctx, void *arg)
 {
@@ -492,6 +517,10 @@ setup_easy(struct transport *t, struct slot *s, const struct wsman_opts *o)
 	 */
 	if (o->auth == WSMAN_AUTH_NTLM || o->auth == WSMAN_AUTH_NEGOTIATE)
 		e |= curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	if (o->auth == WSMAN_AUTH_NEGOTIATE && !t->seal) {
+		e |= curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+		e |= curl_easy_setopt(h, CURLOPT_PREREQDATA, s);
+	}
 	e |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
 	e |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	e |= curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
@@ -582,6 +611,7 @@ transport_new(struct transport **out, const struct wsman_opts *o,
 	for (i = 0; i < t->nslots; i++) {
 		if ((t->slots[i].easy = curl_easy_init()) == NULL)
 			fatal("out of memory setting up libcurl");
+		t->slots[i].t = t;
 		if (setup_easy(t, &t->slots[i], o) != 0)
 			goto fail;
 		if (t->neg != NULL)
@@ -619,11 +649,9 @@ transport_free(struct transport *t)
 		curl_slist_free_all(t->slots[i].headers);
 		forget_handshake(&t->slots[i]);
 		buf_release(&t->slots[i].chain);
-		free(t->slots[i].sent_cbt);
 		negotiate_free(t->slots[i].neg);
 	}
 	negotiate_free(t->neg);
-	free(t->cbt);
 	free(t->slots);
 	if (t->multi != NULL)
 		curl_multi_cleanup(t->multi);
@@ -647,12 +675,6 @@ transport_free(struct transport *t)
  * ahead of it.  So a request waits for a logged-on connection unless
  * each already has PIN_QUEUE requests waiting for it; with none logged
  * on, the batch opens as many as it has requests, up to the slots.
- *
- * Kerberos over HTTPS sends a request without a header while the
- * certificate its bindings need is unknown, to learn it from the 401
- * (auth_first()), and the host closes that connection: one such probe
- * per client, the other requests wait for its 401 rather than each
- * paying a connection for it.
  */
 #define PIN_QUEUE	3
 
@@ -660,10 +682,9 @@ static struct slot *
 pick_slot(struct transport *t, size_t waiting)
 {
 	struct slot *fresh = NULL;
-	size_t i, authed = 0, busy = 0;
+	size_t i, authed = 0;
 
 	for (i = 0; i < t->nslots; i++) {
-		busy += t->slots[i].x != NULL;
 		if (t->pinned && t->slots[i].authed) {
 			if (t->slots[i].x == NULL)
 				return &t->slots[i];
@@ -671,9 +692,6 @@ pick_slot(struct transport *t, size_t waiting)
 		} else if (t->slots[i].x == NULL && fresh == NULL)
 			fresh = &t->slots[i];
 	}
-	if (t->auth == WSMAN_AUTH_NEGOTIATE && !t->seal && t->cbt == NULL &&
-	    busy > 0)
-		return NULL;
 	if (authed > 0 && waiting <= PIN_QUEUE * authed)
 		return NULL;
 	return fresh;
@@ -705,11 +723,11 @@ set_body(struct transport *t, struct slot *s)
 }
 
 /*
- * This leg's headers (the shared ones, the sealed body's type instead of
- * SOAP's, and the token if there is one) and body.
+ * This leg's headers: the shared ones, the sealed body's type instead of
+ * SOAP's, and the token if there is one.
  */
 static int
-set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
+set_headers(struct transport *t, struct slot *s, enum leg leg, char *tok)
 {
 	struct curl_slist *h;
 	char *line, *sealed;
@@ -735,10 +753,17 @@ set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
 		if (s->headers == NULL)
 			fatal("out of memory setting up libcurl");
 	}
-	if (set_body(t, s) != 0)
-		return -1;
 	return curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers) ==
 	    CURLE_OK ? 0 : -1;
+}
+
+/* This leg's headers and body. */
+static int
+set_auth(struct transport *t, struct slot *s, enum leg leg, char *tok)
+{
+	if (set_headers(t, s, leg, tok) != 0)
+		return -1;
+	return set_body(t, s);
 }
 
 /* HTTP, authenticated: seal the request for its next leg. */
@@ -785,46 +810,62 @@ auth_error(struct slot *s, char *cause)
 }
 
 /*
+ * The first token of an exchange, bound to the channel cb names (NULL:
+ * none), into the headers; -1 when it cannot be made (autherr).
+ */
+static int
+auth_token(struct transport *t, struct slot *s, const unsigned char *cb,
+    size_t cb_len)
+{
+	char *tok = NULL, *cause = NULL;
+	int done;
+
+	negotiate_restart(s->neg);
+	if (negotiate_step(s->neg, NULL, cb, cb_len, &tok, &done,
+	    &cause) == -1) {
+		auth_error(s, cause);
+		return -1;
+	}
+	return set_headers(t, s, LEG_FIRST, tok);
+}
+
+/*
+ * Kerberos over HTTPS, from on_prereq(): the AP-REQ, bound to the
+ * certificate of the connection libcurl picked (read_handshake()).
+ */
+static int
+auth_bind(struct transport *t, struct slot *s)
+{
+	return auth_token(t, s, s->cbt, s->cbt_len);
+}
+
+/*
  * The first leg of a request.  NTLM: nothing on a connection already
- * authenticated, else the NEGOTIATE_MESSAGE.  Kerberos: the AP-REQ, bound
- * to the certificate seen last; before any was seen, nothing (the 401
- * shows the certificate, as requests-kerberos learns it).
+ * authenticated, else the NEGOTIATE_MESSAGE.  Kerberos over HTTPS: the
+ * AP-REQ, made once the connection is known (on_prereq()); the
+ * credentials are checked now, so that a missing ticket fails before
+ * anything is sent.  Over HTTP there is no channel to bind.
  */
 static int
 auth_first(struct transport *t, struct slot *s)
 {
-	struct negotiate *neg = s->neg;
-	char *tok = NULL, *cause = NULL;
-	int done;
+	char *cause = NULL;
 
 	if (t->seal && s->authed)
 		return set_sealed(t, s);
 	if (t->auth == WSMAN_AUTH_NTLM && s->authed)
 		return set_auth(t, s, LEG_PLAIN, NULL);
-	/* Over HTTP there is no channel to bind: no need to look first. */
-	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt == NULL && !t->seal &&
-	    s->legs == 0) {
-		if (negotiate_ready(neg, &cause) == -1) {
+	if (t->auth == WSMAN_AUTH_NEGOTIATE && !t->seal) {
+		if (negotiate_ready(s->neg, &cause) == -1) {
 			auth_error(s, cause);
 			return -1;
 		}
-		return set_auth(t, s, LEG_PLAIN, NULL);
+		s->bind_late = 1;
+		return set_auth(t, s, LEG_FIRST, NULL);
 	}
-	negotiate_restart(neg);
-	free(s->sent_cbt);
-	s->sent_cbt = NULL;
-	s->sent_cbt_len = 0;
-	if (t->auth == WSMAN_AUTH_NEGOTIATE && t->cbt != NULL) {
-		s->sent_cbt = xmalloc(t->cbt_len);
-		memcpy(s->sent_cbt, t->cbt, t->cbt_len);
-		s->sent_cbt_len = t->cbt_len;
-	}
-	if (negotiate_step(neg, NULL, t->auth == WSMAN_AUTH_NTLM ? NULL :
-	    t->cbt, t->cbt_len, &tok, &done, &cause) == -1) {
-		auth_error(s, cause);
+	if (auth_token(t, s, NULL, 0) == -1)
 		return -1;
-	}
-	return set_auth(t, s, LEG_FIRST, tok);
+	return set_body(t, s);
 }
 
 static int
@@ -856,31 +897,6 @@ auth_answer(struct transport *t, struct slot *s, char **tok)
 	return 0;
 }
 
-static void
-keep_cbt(struct transport *t, const struct slot *s)
-{
-	if (s->cbt == NULL)
-		return;
-	free(t->cbt);
-	t->cbt = xmalloc(s->cbt_len);
-	memcpy(t->cbt, s->cbt, s->cbt_len);
-	t->cbt_len = s->cbt_len;
-}
-
-/*
- * Kerberos: the AP-REQ is made before libcurl picks the connection, bound
- * to the certificate seen last; refused on a connection that shows
- * another (one kept alive from before a listener rebind, or made after
- * it), it is made again, bound to that one (legs bound the retries).
- */
-static int
-stale_cbt(const struct transport *t, const struct slot *s)
-{
-	return t->auth == WSMAN_AUTH_NEGOTIATE && !t->seal && s->cbt != NULL &&
-	    (s->sent_cbt == NULL || s->sent_cbt_len != s->cbt_len ||
-	    memcmp(s->sent_cbt, s->cbt, s->cbt_len) != 0);
-}
-
 /*
  * A leg is done: 1 to send the request again with the next token, 0 when
  * the reply is the request's, -1 when authentication failed (errbuf).
@@ -892,7 +908,6 @@ auth_next(struct transport *t, struct slot *s)
 	char *tok = NULL;
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-	keep_cbt(t, s);
 	/* A sealed reply is always opened, whatever the legs before it. */
 	if (status != 401 && s->leg == LEG_SEALED)
 		return open_reply(t, s);
@@ -934,8 +949,6 @@ auth_next(struct transport *t, struct slot *s)
 			return 0;
 		return auth_first(t, s) == -1 ? -1 : 1;
 	case LEG_FIRST:
-		if (stale_cbt(t, s))
-			return auth_first(t, s) == -1 ? -1 : 1;
 		if (s->token.len == 0)
 			return 0;
 		if (auth_answer(t, s, &tok) == -1)
@@ -1080,6 +1093,9 @@ again(struct transport *t, struct slot *s, CURLcode rc)
 	 */
 	if (rc == CURLE_OK && !s->head_end)
 		rc = CURLE_PARTIAL_FILE;
+	/* on_prereq() could not make the token: autherr says why. */
+	if (rc == CURLE_ABORTED_BY_CALLBACK && s->autherr[0] != '\0')
+		rc = CURLE_LOGIN_DENIED;
 	if (t->neg == NULL || rc != CURLE_OK) {
 		finish(t, s, rc);
 		return 0;

@@ -112,7 +112,7 @@ wsman_opts_init(struct wsman_opts *o)
 	o->max_output = 16 * 1024 * 1024;
 	o->max_envelope = 153600;
 	o->max_items = 100000;
-	o->max_connections = 4;
+	o->max_connections = WSMAN_MAX_CONNECTIONS;
 	o->codepage = 65001;
 	o->locale = "en-US";
 }

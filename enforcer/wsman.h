@@ -149,6 +149,15 @@ void wsman_http_release(struct wsman_http *);
  * copies everything except the secrets, which are borrowed and must
  * outlive the client.
  */
+/*
+ * A client's reads at once, each batch over up to this many connections:
+ * credssp's six independent reads (the WinRM configuration tree, the
+ * oracle, each delegation list's flag and value names) in one round, not
+ * two; a connection more costs a full TLS handshake and, under NTLM, a
+ * logon (docs/performance.md, "One host in sync, round by round").
+ */
+#define WSMAN_MAX_CONNECTIONS	6
+
 struct wsman_opts {
 	const char	*name;		/* host name: URL, SNI, certificate */
 	const char	*address;	/* connect here instead; NULL: name */
@@ -178,7 +187,7 @@ struct wsman_opts {
 	size_t		 max_output;		/* command output: 16 MiB */
 	size_t		 max_envelope;		/* MaxEnvelopeSize: 153600 */
 	unsigned	 max_items;		/* enumeration items: 100000 */
-	unsigned	 max_connections;	/* parallel reads: 4 */
+	unsigned	 max_connections;	/* parallel reads: 6 */
 	unsigned	 codepage;		/* shell code page: 65001 */
 	const char	*locale;		/* "en-US" */
 

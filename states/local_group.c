@@ -12,8 +12,13 @@
  * history show.  The read resolves each to a SID on the host, in two
  * round trips (the local groups, then every group's members), the names
  * with the first when none needs the host's answers (a SID, DOMAIN\name),
- * else with the second; and records per group, for diff to compare SIDs:
+ * else with the second.  A group's members go with the first round too
+ * when the host's last record gives the group's WMI key (domain, name):
+ * a guess, used only if that round's groups show the same key, else
+ * asked again in the second.  It records per group, for diff to compare
+ * SIDs (and the next read to guess):
  *	name: the group as the host spells it
+ *	domain: its WMI Domain (the host's NetBIOS name)
  *	sid: its SID
  *	members: ["DOMAIN\name (SID)", ...], a bare SID for an orphan
  *	accounts: {spelling in the desired state: "DOMAIN\name (SID)"}
@@ -101,6 +106,16 @@ local_group_spell(const struct node *item)
 
 /* --- read ----------------------------------------------------------------- */
 
+/* rd: an Enumerate of uri under filter f. */
+static void
+local_group_enum(struct wsman_read *rd, const char *uri,
+    const struct wsman_filter *f)
+{
+	rd->kind = WSMAN_READ_ENUMERATE;
+	rd->ref.uri = uri;
+	rd->filter = f;
+}
+
 /* What one read of a host knows, between its two round trips. */
 struct local_group_read {
 	struct state_ctx	*ctx;
@@ -111,7 +126,14 @@ struct local_group_read {
 	const struct node	**found;	/* per desired group: item */
 	const struct node	*accounts;	/* the desired accounts, when
 						   the first round read them */
+	const struct node	**members;	/* per desired group: its
+						   members, once read */
+	size_t			 guess0;	/* the first round's first
+						   guessed members query */
 };
+
+/* The first round's reads but the guessed members: at most 3. */
+#define LG_ROUND1	3
 
 /* The lists of a group's desired body whose spellings the read resolves. */
 static const char *const lg_lists[] = { "members", "absent" };
@@ -180,14 +202,54 @@ local_group_find(const struct local_group_read *lr, const char *key)
 	return NULL;
 }
 
-/* ASSOCIATORS OF the group: its members as account instances. */
+/* ASSOCIATORS OF the group (dom, name): its members as account instances. */
 static char *
-local_group_members_wql(const struct node *g)
+local_group_members_wql(const char *dom, const char *name)
 {
 	return xasprintf("ASSOCIATORS OF {Win32_Group.Domain=\"%s\","
 	    "Name=\"%s\"} WHERE AssocClass = Win32_GroupUser "
-	    "Role = GroupComponent", node_get_str(g, "Domain"),
+	    "Role = GroupComponent", dom, name);
+}
+
+/*
+ * The members query of desired group i keyed as the host's last record
+ * has it (ctx->last), or NULL: nothing recorded, or a key that does not
+ * fit in WQL.
+ */
+static char *
+local_group_guess_wql(const struct local_group_read *lr, size_t i)
+{
+	const struct node *rec = node_get(node_get(lr->ctx->last,
+	    "local_group"), lr->desired->pairs[i].key->value);
+	const char *dom = node_get_str(rec, "domain");
+	const char *name = node_get_str(rec, "name");
+
+	if (dom == NULL || name == NULL || !local_group_wql_safe(dom) ||
+	    !local_group_wql_safe(name))
+		return NULL;
+	return local_group_members_wql(dom, name);
+}
+
+/*
+ * Whether the group g the host listed now has the key the guessed query
+ * f asked for: only then are its members that group's.  The query is
+ * rebuilt from g and compared whole, so that the key is checked exactly
+ * as it was sent.
+ */
+static int
+local_group_guess_holds(const struct wsman_filter *f, const struct node *g)
+{
+	char *now;
+	int same;
+
+	if (f->wql == NULL || node_get_str(g, "Domain") == NULL ||
+	    node_get_str(g, "Name") == NULL)
+		return 0;
+	now = local_group_members_wql(node_get_str(g, "Domain"),
 	    node_get_str(g, "Name"));
+	same = strcmp(now, f->wql) == 0;
+	free(now);
+	return same;
 }
 
 /* One condition of the Win32_Account query per spelling it can key. */
@@ -231,26 +293,33 @@ local_group_accounts_wql(struct local_group_read *lr)
 	return q;
 }
 
-/* The cause of the first of rd's n reads that failed (one did). */
-static char *
-local_group_failed(const struct wsman_read *rd, size_t n)
+/* -1 with the cause of the first of rd's n reads that failed, if one did. */
+static int
+local_group_failed(const struct wsman_read *rd, size_t n, char **cause)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < n && rd[i].rc == 0; i++)
-		;
-	return xstrdup(rd[i].cause);
+	for (i = 0; i < n; i++)
+		if (rd[i].rc == -1) {
+			*cause = xstrdup(rd[i].cause);
+			return -1;
+		}
+	return 0;
 }
 
 /*
  * First round trip: the local groups; the domains if a UPN needs them;
- * and the desired accounts (wql) when no spelling needs the host's
- * answers to name them, so that the second round is the members alone.
- * rd holds 3; index 0 is the groups, so 0 says "not asked".
+ * the desired accounts (wql) when no spelling needs the host's answers
+ * to name them, so that the second round is the members alone; and the
+ * members of each group guessed[i] names (a query from the record, its
+ * failure no failure of the read: the guess may be stale), from
+ * rd[lr->guess0] on.  rd holds LG_ROUND1 and one per desired group;
+ * index 0 is the groups, so 0 says "not asked".
  */
 static int
 local_group_read_groups(struct local_group_read *lr, struct wsman_read *rd,
-    const struct wsman_filter *wql, char **cause)
+    const struct wsman_filter *wql, const struct wsman_filter *guessed,
+    char **cause)
 {
 	static const struct wsman_filter groups = { "SELECT * FROM Win32_Group "
 	    "WHERE LocalAccount = TRUE", NULL, 0 };
@@ -259,22 +328,18 @@ local_group_read_groups(struct local_group_read *lr, struct wsman_read *rd,
 	const struct node *d;
 	size_t i, n = 1, acc = 0, dom = 0;
 
-	rd[0].kind = WSMAN_READ_ENUMERATE;
-	rd[0].ref.uri = LG_CIMV2 "Win32_Group";
-	rd[0].filter = &groups;
+	local_group_enum(&rd[0], LG_CIMV2 "Win32_Group", &groups);
 	if (wql != NULL)
-		acc = n++;
+		local_group_enum(&rd[acc = n++], LG_CIMV2 "*", wql);
 	if (local_group_any(lr->desired, local_group_is_upn))
-		dom = n++;
-	for (i = 1; i < n; i++) {
-		rd[i].kind = WSMAN_READ_ENUMERATE;
-		rd[i].ref.uri = LG_CIMV2 "*";
-		rd[i].filter = i == acc ? wql : &domains;
-	}
-	if (wsman_read_many(lr->ctx->ws, rd, n) != 0) {
-		*cause = local_group_failed(rd, n);
+		local_group_enum(&rd[dom = n++], LG_CIMV2 "*", &domains);
+	lr->guess0 = n;
+	for (i = 0; i < lr->desired->npairs; i++)
+		if (guessed[i].wql != NULL)
+			local_group_enum(&rd[n++], LG_CIMV2 "*", &guessed[i]);
+	if (wsman_read_many(lr->ctx->ws, rd, n) != 0 &&
+	    local_group_failed(rd, lr->guess0, cause) == -1)
 		return -1;
-	}
 	lr->groups = rd[0].result;
 	if (acc > 0)
 		lr->accounts = rd[acc].result;
@@ -340,6 +405,10 @@ local_group_observed(struct local_group_read *lr, const struct node *g,
 	size_t i, l;
 
 	node_map_set(o, "name", node_scalar(node_get_str(g, "Name")));
+	/* The next read's guess of the group's key (ctx->last). */
+	if (node_get_str(g, "Domain") != NULL)
+		node_map_set(o, "domain", node_scalar(node_get_str(g,
+		    "Domain")));
 	node_map_set(o, "sid", node_scalar(node_get_str(g, "SID")));
 	for (i = 0; i < wsman_list_len(members); i++) {
 		text = local_group_spell(wsman_list(members, i));
@@ -365,8 +434,29 @@ local_group_observed(struct local_group_read *lr, const struct node *g,
 }
 
 /*
- * Second round trip: each group's members, and the desired accounts
- * unless the first round read them.
+ * The members the first round read for each group whose guessed key
+ * the host's groups now confirm (lr->found).
+ */
+static void
+local_group_take_guesses(struct local_group_read *lr,
+    const struct wsman_read *rd, const struct wsman_filter *guessed)
+{
+	size_t i, k = lr->guess0;
+
+	for (i = 0; i < lr->desired->npairs; i++) {
+		if (guessed[i].wql == NULL)
+			continue;
+		if (rd[k].rc == 0 && local_group_guess_holds(&guessed[i],
+		    lr->found[i]))
+			lr->members[i] = rd[k].result;
+		k++;
+	}
+}
+
+/*
+ * Second round trip: the members of each group the first did not read,
+ * and the desired accounts unless it read them; nothing when it read
+ * all.  Then each group's observed map into obs.
  */
 static int
 local_group_read_members(struct local_group_read *lr, struct node *obs,
@@ -374,33 +464,36 @@ local_group_read_members(struct local_group_read *lr, struct node *obs,
 {
 	struct wsman_read *rd;
 	struct wsman_filter *f;
-	char *accounts = NULL;
-	size_t i, n = lr->desired->npairs;
-	int rc = -1;
+	size_t *of, i, k = 0, n = lr->desired->npairs;
+	int rc = -1, acc = 0;
 
 	rd = xcalloc(n + 1, sizeof(*rd));
 	f = xcalloc(n + 1, sizeof(*f));
-	for (i = 0; i < n; i++) {
-		f[i].wql = local_group_members_wql(lr->found[i]);
-		rd[i].kind = WSMAN_READ_ENUMERATE;
-		rd[i].ref.uri = LG_CIMV2 "*";
-		rd[i].filter = &f[i];
-	}
-	if (lr->accounts == NULL)
-		f[n].wql = accounts = local_group_accounts_wql(lr);
-	rd[n].kind = WSMAN_READ_ENUMERATE;
-	rd[n].ref.uri = LG_CIMV2 "*";
-	rd[n].filter = &f[n];
-	if (wsman_read_many(lr->ctx->ws, rd, accounts != NULL ? n + 1 : n)
-	    != 0) {
-		*cause = local_group_failed(rd, accounts != NULL ? n + 1 : n);
+	of = xcalloc(n + 1, sizeof(*of));
+	for (i = 0; i < n; i++)
+		if (lr->members[i] == NULL) {
+			of[k] = i;
+			f[k++].wql = local_group_members_wql(node_get_str(
+			    lr->found[i], "Domain"), node_get_str(lr->found[i],
+			    "Name"));
+		}
+	if (lr->accounts == NULL &&
+	    (f[k].wql = local_group_accounts_wql(lr)) != NULL)
+		acc = ++k;
+	for (i = 0; i < k; i++)
+		local_group_enum(&rd[i], LG_CIMV2 "*", &f[i]);
+	if (k > 0 && wsman_read_many(lr->ctx->ws, rd, k) != 0 &&
+	    local_group_failed(rd, k, cause) == -1)
 		goto done;
-	}
+	for (i = 0; i < k - (acc > 0); i++)
+		lr->members[of[i]] = rd[i].result;
+	if (acc > 0)
+		lr->accounts = rd[acc - 1].result;
 	for (i = 0; i < n; i++)
 		node_map_set(obs, lr->desired->pairs[i].key->value,
 		    local_group_observed(lr, lr->found[i],
-		    lr->desired->pairs[i].value, rd[i].result,
-		    lr->accounts != NULL ? lr->accounts : rd[n].result));
+		    lr->desired->pairs[i].value, lr->members[i],
+		    lr->accounts));
 	rc = 0;
 done:
 	for (i = 0; i <= n; i++) {
@@ -409,7 +502,21 @@ done:
 	}
 	free(rd);
 	free(f);
+	free(of);
 	return rc;
+}
+
+/* The members query of each group the record names, for the first round. */
+static struct wsman_filter *
+local_group_guesses(const struct local_group_read *lr)
+{
+	struct wsman_filter *f;
+	size_t i;
+
+	f = xcalloc(lr->desired->npairs, sizeof(*f));
+	for (i = 0; i < lr->desired->npairs; i++)
+		f[i].wql = local_group_guess_wql(lr, i);
+	return f;
 }
 
 static int
@@ -417,25 +524,27 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
     struct node **observed, char **cause)
 {
 	struct local_group_read lr = { ctx, desired, NULL, node_map(), "",
-	    NULL, NULL };
-	struct wsman_read rd[3];
-	struct wsman_filter wql = { NULL, NULL, 0 };
+	    NULL, NULL, NULL, 0 };
+	struct wsman_read *rd = NULL;
+	struct wsman_filter wql = { NULL, NULL, 0 }, *guessed = NULL;
 	struct node *obs = node_map();
-	size_t i;
+	size_t i, n = 0;
 	int rc = -1;
 
-	memset(rd, 0, sizeof(rd));
-	if (desired == NULL || desired->npairs == 0) {
+	if (desired == NULL || (n = desired->npairs) == 0) {
 		rc = 0;
 		goto done;
 	}
 	if (!local_group_any(desired, local_group_needs_host))
 		wql.wql = local_group_accounts_wql(&lr);
+	guessed = local_group_guesses(&lr);
+	rd = xcalloc(LG_ROUND1 + n, sizeof(*rd));
 	if (local_group_read_groups(&lr, rd, wql.wql != NULL ? &wql : NULL,
-	    cause) == -1)
+	    guessed, cause) == -1)
 		goto done;
-	lr.found = xcalloc(desired->npairs, sizeof(*lr.found));
-	for (i = 0; i < desired->npairs; i++)
+	lr.found = xcalloc(n, sizeof(*lr.found));
+	lr.members = xcalloc(n, sizeof(*lr.members));
+	for (i = 0; i < n; i++)
 		if ((lr.found[i] = local_group_find(&lr,
 		    desired->pairs[i].key->value)) == NULL) {
 			cause_set(cause, "%s: local_group: group '%s' does "
@@ -443,13 +552,19 @@ local_group_read(struct state_ctx *ctx, const struct node *desired,
 			    desired->pairs[i].key->value);
 			goto done;
 		}
+	local_group_take_guesses(&lr, rd, guessed);
 	rc = local_group_read_members(&lr, obs, cause);
 done:
-	for (i = 0; i < nitems(rd); i++)
+	for (i = 0; rd != NULL && i < LG_ROUND1 + n; i++)
 		wsman_read_release(&rd[i]);
+	for (i = 0; guessed != NULL && i < n; i++)
+		free((char *)guessed[i].wql);
+	free(rd);
+	free(guessed);
 	free((char *)wql.wql);
 	node_free(lr.domains);
 	free(lr.found);
+	free(lr.members);
 	if (rc == 0)
 		*observed = obs;
 	else
@@ -697,4 +812,5 @@ const struct state_ops state_local_group_ops = {
 	.diff = local_group_diff,
 	.apply = local_group_apply,
 	.revert = local_group_revert,
+	.flags = STATE_GUESS,
 };

@@ -45,6 +45,16 @@ struct state_ctx {
 	struct memo	*memo;		/* whole resources read once for
 					   the host's kinds (memo.h); NULL:
 					   none */
+	/*
+	 * What the host last held, kind -> observed tree, for a kind with
+	 * STATE_GUESS: its last recorded state before the run's first read,
+	 * the run's observed state at a re-read; NULL: not known (never
+	 * recorded, no history, or the kinds read in turn, where a guess
+	 * saves no round trip).  Borrowed.  A guess only: a read may send
+	 * a request built from it with its first, and uses the reply only
+	 * if that round confirms the guess on the host.
+	 */
+	const struct node *last;
 };
 
 /* Change flags. */
@@ -156,6 +166,12 @@ struct state_ops {
 	 */
 	int		 flags;
 #define STATE_INTERNAL	0x01
+	/*
+	 * STATE_GUESS: the read guesses from ctx->last (a dependent round
+	 * trip sent with the first): the engine loads the host's last
+	 * recorded state before the read.
+	 */
+#define STATE_GUESS	0x02
 };
 
 /*

@@ -9,8 +9,8 @@
 #    connect; ground truth shows the changes
 #  - the same over HTTP (5985) with Kerberos message encryption, batched
 #    reads over several connections, each logged on again once the host
-#    closes it; over HTTPS, one request per client without a header to
-#    learn the certificate for the channel bindings
+#    closes it; over HTTPS, every request with its AP-REQ, bound to the
+#    certificate of the connection it goes on: none without a header
 #  - pywinrm (transport='kerberos', requests-kerberos) logs on as a
 #    third-party control
 #  - one clear line naming the host and what to do for: no ticket, a
@@ -93,11 +93,12 @@ expect "no refusals" 0 \
 ds_batched "$TMP/ds/connection.yaml" "$TMP/par" $CACHE $NET.1
 mark=$(wc -l <"$TMP/trace")
 expect_parallel $CACHE "$TMP/par" "Kerberos"
-# The certificate the bindings need is learnt once per client (credssp's,
-# the fail-safe's) from one request sent without a header, whose 401 (the
-# trace's; none is a refusal, above) closes that connection; not once per
-# connection.
-expect "Kerberos: one request without a header per client" 2 \
+# The AP-REQ is bound to the certificate of the connection it goes on,
+# made once libcurl has that connection (transport.c, on_prereq()): no
+# request goes without a header to learn the certificate, so the host
+# answers no 401 (none is a refusal either, above), and closes no
+# connection after one.
+expect "Kerberos: every request with its AP-REQ, no 401" 0 \
     "$(tail -n +$((mark + 1)) "$TMP/trace" |
     awk -v h=$CACHE '$2 == h && $3 == "401"' | wc -l)"
 

@@ -19,6 +19,12 @@
 #    name or domains (.\name, name, a UPN): the order the simulator's
 #    trace shows; a second round of two reads waits for the one
 #    logged-on connection rather than open another
+#  - the members asked with the groups, by the WMI key the last run
+#    recorded (each query on a connection of its own, opened at once:
+#    none waited for a reply); a group renamed since, with another group
+#    now under its old name: the guess is dropped, the members read
+#    again by the group's new key, and the plan shows the renamed
+#    group's true members
 . "$(dirname "$0")/lib/e2e.sh"
 . "$(dirname "$0")/lib/converge.sh"
 
@@ -224,6 +230,46 @@ run_enforcer plan --hosts $BARE "$TMP/ds"
 expect_rc "bare name: in sync" 0
 expect "bare name: every read on one connection" 1 \
     "$(host_counter $BARE connections)"
+
+# --- the members with the groups, by the key the last run recorded -------------
+# The apply above recorded each group's domain and name: a plan asks for
+# the members in the first round, next to the groups, the accounts and
+# nothing else.  In a second round they would wait for a connection the
+# first logged on (above): here every query has a connection of its own.
+GW=gw-en-US.contoso.test
+reset_counters $GW
+mark=$(wc -l <"$TMP/trace")
+run_enforcer plan --hosts $GW "$TMP/ds"
+expect_rc "recorded key: in sync" 0
+expect "recorded key: the accounts and both groups' members, once each" \
+    "accounts members members " \
+    "$(queries "$mark" $GW | tr ' ' '\n' | sort | sed '/^$/d' | tr '\n' ' ')"
+expect "recorded key: four requests (the groups, the accounts, two groups' members)" \
+    4 "$(host_counter $GW requests)"
+expect "recorded key: each on a connection opened at once, none waited for a reply" \
+    4 "$(host_counter $GW connections)"
+
+# Administratoren (S-1-5-32-544) renamed; a new group takes its old name
+# with exactly the desired members.  Trusting the record would read the
+# impostor's members and call the host in sync.
+ADM=$(truth $DE "group.Administratoren.members")
+sim_ok POST "/hosts/$DE/set" "group.Administratoren =
+group.Admins-Neu.sid = S-1-5-32-544
+group.Admins-Neu.members = $(echo "$ADM" | sed 's/,CONTOSO\\alice//')
+group.Administratoren.sid = S-1-5-21-1111111111-2222222222-3333333333-1600
+group.Administratoren.members = $ADM" >/dev/null
+expect "renamed: the renamed group lacks alice" \
+    "$(echo "$ADM" | sed 's/,CONTOSO\\alice//')" \
+    "$(truth $DE "group.Admins-Neu.members")"
+mark=$(wc -l <"$TMP/trace")
+run_enforcer plan --hosts $DE "$TMP/ds"
+expect_rc "renamed: plan shows the drift" 2
+expect_line "renamed: the renamed group's missing member" \
+    "  + $P: $(as_host $DE 'CONTOSO\alice')   (drift: changed outside enforcer; policy $DE)"
+expect_match "renamed: that one change" "1 change" "$OUT"
+expect "renamed: the members asked by the recorded key, then by the new one" \
+    "members members " \
+    "$(queries "$mark" $DE | tr ' ' '\n' | grep members | tr '\n' ' ')"
 
 # --- unknown account ------------------------------------------------------------
 run_enforcer apply --hosts $UNK "$TMP/ds"

@@ -228,7 +228,7 @@ fh_read(const char *kind, struct wsman *ws)
 	const struct state_ops *ops = state_find(kind);
 	const struct node *desired = node_get(fh_desired_tree(), kind);
 	struct state_ctx ctx = { "node1.contoso.test", ws, NULL, 5986, NULL,
-	    FH_NOW, NULL };
+	    FH_NOW, NULL, NULL };
 	struct changes cs = CHANGES_INIT;
 	struct node *obs = NULL;
 	char *cause = NULL;
