@@ -933,7 +933,7 @@ auth_next(struct transport *t, struct slot *s)
 		}
 		/*
 		 * HTTPS: the context has done its work (a new connection or
-		 * a Kerberos request starts a new one, auth_first()).  Drop
+		 * a Kerberos request starts a new one, auth_token()).  Drop
 		 * it now, not with the host: gss-ntlmssp's holds two iconv
 		 * descriptors, about 64 KiB (docs/performance.md).
 		 */
