@@ -4,11 +4,14 @@
  * for every way an exchange can go wrong.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1466,6 +1469,60 @@ test_uuid(void **state)
 	}
 }
 
+#define UUIDS	2000
+
+static void *
+uuid_batch(void *arg)
+{
+	char (*ids)[42] = arg;
+	int i;
+
+	for (i = 0; i < UUIDS; i++)
+		wsman_uuid(ids[i]);
+	return NULL;
+}
+
+static int
+uuid_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * Ids come from random bytes drawn once per thread and a counter: two
+ * threads, and a forked child and its parent, must still never share one.
+ */
+static void
+test_uuid_threads(void **state)
+{
+	static char ids[2 * UUIDS + 2][42];
+	pthread_t t;
+	int fd[2], i;
+	pid_t pid;
+
+	assert_int_equal(pthread_create(&t, NULL, uuid_batch, ids), 0);
+	uuid_batch(ids + UUIDS);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		wsman_uuid(ids[0]);
+		_exit(write(fd[1], ids[0], 42) == 42 ? 0 : 1);
+	}
+	assert_int_equal(read(fd[0], ids[2 * UUIDS], 42), 42);
+	assert_int_equal(waitpid(pid, &i, 0), pid);
+	wsman_uuid(ids[2 * UUIDS + 1]);
+	close(fd[0]);
+	close(fd[1]);
+	for (i = 0; i < 2 * UUIDS + 2; i++) {
+		assert_int_equal(strlen(ids[i]), 41);
+		assert_int_equal(ids[i][19], '4');
+		assert_non_null(strchr("89AB", ids[i][24]));
+	}
+	qsort(ids, 2 * UUIDS + 2, 42, uuid_cmp);
+	for (i = 1; i < 2 * UUIDS + 2; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+}
+
 static void
 test_auth_names(void **state)
 {
@@ -1512,6 +1569,7 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_oneline),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_uuid_threads),
 		cmocka_unit_test(test_auth_names),
 	};
 
