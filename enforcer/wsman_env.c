@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
-#include <libxml/xmlsave.h>
 #include <openssl/rand.h>
 
 #include "wsman.h"
@@ -523,21 +522,118 @@ declare(xmlNode *root, const char *href, const char *prefix)
 	return xmlNewNs(root, (const xmlChar *)href, (const xmlChar *)prefix);
 }
 
+/* --- writing the tree ---------------------------------------------------- */
+
+/*
+ * The envelope's tree is written by hand: libxml2's xmlSave machinery (a
+ * save context, an output buffer, a UTF-8 to UTF-8 encoder, a few bytes
+ * per write) was 3.4% of a fleet plan's CPU.  The tree holds elements,
+ * attributes, namespace declarations and text (check_text() let in
+ * nothing XML cannot carry), written as libxml2 writes them.
+ */
+static void
+put_escaped(struct buf *out, const char *s, int attr)
+{
+	const char *run = s, *rep;
+
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '\r': rep = "&#13;"; break;
+		case '"': rep = attr ? "&quot;" : NULL; break;
+		case '\n': rep = attr ? "&#10;" : NULL; break;
+		case '\t': rep = attr ? "&#9;" : NULL; break;
+		default: rep = NULL; break;
+		}
+		if (rep == NULL)
+			continue;
+		buf_add(out, run, (size_t)(s - run));
+		buf_puts(out, rep);
+		run = s + 1;
+	}
+	buf_add(out, run, (size_t)(s - run));
+}
+
+static void
+put_qname(struct buf *out, const xmlNs *ns, const xmlChar *name)
+{
+	if (ns != NULL && ns->prefix != NULL) {
+		buf_puts(out, (const char *)ns->prefix);
+		buf_putc(out, ':');
+	}
+	buf_puts(out, (const char *)name);
+}
+
+static void
+put_start(struct buf *out, const xmlNode *n)
+{
+	const xmlNs *d;
+	const xmlAttr *a;
+	xmlChar *v;
+
+	buf_putc(out, '<');
+	put_qname(out, n->ns, n->name);
+	for (d = n->nsDef; d != NULL; d = d->next) {
+		buf_puts(out, d->prefix != NULL ? " xmlns:" : " xmlns");
+		if (d->prefix != NULL)
+			buf_puts(out, (const char *)d->prefix);
+		buf_puts(out, "=\"");
+		put_escaped(out, (const char *)d->href, 1);
+		buf_putc(out, '"');
+	}
+	for (a = n->properties; a != NULL; a = a->next) {
+		buf_putc(out, ' ');
+		put_qname(out, a->ns, a->name);
+		buf_puts(out, "=\"");
+		/* set_attr() makes one text child; a copied element more. */
+		if (a->children != NULL && a->children->next == NULL &&
+		    a->children->type == XML_TEXT_NODE) {
+			put_escaped(out, (const char *)a->children->content, 1);
+		} else {
+			v = xmlNodeListGetString(a->doc, a->children, 1);
+			put_escaped(out, v != NULL ? (const char *)v : "", 1);
+			xmlFree(v);
+		}
+		buf_putc(out, '"');
+	}
+}
+
+static void
+put_node(struct buf *out, const xmlNode *n)
+{
+	const xmlNode *c;
+
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		if (n->content != NULL)
+			put_escaped(out, (const char *)n->content, 0);
+		return;
+	}
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	put_start(out, n);
+	if (n->children == NULL) {
+		buf_puts(out, "/>");
+		return;
+	}
+	buf_putc(out, '>');
+	for (c = n->children; c != NULL; c = c->next)
+		put_node(out, c);
+	buf_puts(out, "</");
+	put_qname(out, n->ns, n->name);
+	buf_putc(out, '>');
+}
+
+/* Room for a usual envelope at once: a 64-byte start doubled six times. */
+#define ENVELOPE_LEN	2048
+
 static void
 serialise(xmlDoc *doc, struct buf *out)
 {
-	xmlBufferPtr xb;
-	xmlSaveCtxtPtr sc;
-
-	if ((xb = xmlBufferCreate()) == NULL)
-		fatal("out of memory serialising an envelope");
-	sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_NO_DECL);
-	if (sc == NULL)
-		fatal("out of memory serialising an envelope");
-	xmlSaveDoc(sc, doc);
-	xmlSaveClose(sc);
-	buf_add(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
-	xmlBufferFree(xb);
+	buf_grow(out, ENVELOPE_LEN);
+	put_node(out, xmlDocGetRootElement(doc));
+	buf_putc(out, '\n');
 }
 
 int
