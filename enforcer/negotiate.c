@@ -282,6 +282,7 @@ struct call {
 	unsigned char		*cb;		/* a copy; NULL: no bindings */
 	size_t			 cblen;
 	gss_buffer_desc		 in;		/* a copy */
+	int			 cache_shared;	/* the process's ccache (gate) */
 	OM_uint32		 major;		/* results */
 	OM_uint32		 minor;
 	gss_cred_id_t		 cred;
@@ -302,6 +303,8 @@ call_new(struct negotiate *n, enum call_kind kind)
 	pthread_condattr_destroy(&ca);
 	c->kind = kind;
 	c->sh = shared_ref(n->sh);
+	/* A password's ticket goes to a cache of the credential's own. */
+	c->cache_shared = n->mech == NEGOTIATE_KERBEROS && n->password == NULL;
 	c->mech = n->mech == NEGOTIATE_NTLM ? &ntlm_oid :
 	    (gss_OID)gss_mech_krb5;
 	c->name = GSS_C_NO_NAME;
@@ -335,7 +338,7 @@ call_free(struct call *c)
 }
 
 static void
-call_run(struct call *c)
+call_gss(struct call *c)
 {
 	struct gss_channel_bindings_struct b;
 	gss_OID_set_desc mechs = { 1, c->mech };
@@ -359,6 +362,65 @@ call_run(struct call *c)
 		    c->in.value != NULL ? &c->in : GSS_C_NO_BUFFER, NULL,
 		    &c->out, NULL, NULL);
 	}
+}
+
+/*
+ * The process's ticket cache is one for every client.  With a client
+ * keytab and no TGT yet (a MEMORY: cache starts empty each run), MIT
+ * krb5 1.20 gets the TGT inside whichever call first needs it and
+ * re-initialises the cache to store it, which empties it under the feet
+ * of a concurrent call: "Principal in credential cache does not match
+ * desired name" or "Matching credential not found" (the demo failed 2
+ * runs in 30 so).  So such calls go one at a time until one logon
+ * succeeded (the TGT is then cached and they only read it and add
+ * service tickets, under MIT's own lock); after that, a call that fails
+ * outside the gate is made once more inside it, for a TGT MIT renews
+ * from the keytab mid-run.  Only first legs touch the cache; an AP-REP
+ * is checked against the context alone.
+ */
+static pthread_mutex_t	 cache_gate = PTHREAD_MUTEX_INITIALIZER;
+static int		 cache_ready;	/* a logon went through the cache */
+
+static int
+call_uses_cache(const struct call *c)
+{
+	return c->cache_shared && c->in.value == NULL &&
+	    c->ctx == GSS_C_NO_CONTEXT;
+}
+
+static void
+call_gated(struct call *c)
+{
+	pthread_mutex_lock(&cache_gate);
+	call_gss(c);
+	if (c->kind == CALL_INIT && !GSS_ERROR(c->major))
+		__atomic_store_n(&cache_ready, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&cache_gate);
+}
+
+static void
+call_run(struct call *c)
+{
+	OM_uint32 min;
+
+	if (!call_uses_cache(c)) {
+		call_gss(c);
+		return;
+	}
+	if (!__atomic_load_n(&cache_ready, __ATOMIC_ACQUIRE)) {
+		call_gated(c);
+		return;
+	}
+	call_gss(c);
+	if (!GSS_ERROR(c->major))
+		return;
+	/* A first leg that failed holds no context and no output. */
+	if (c->ctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &c->ctx, GSS_C_NO_BUFFER);
+	gss_release_buffer(&min, &c->out);
+	if (c->cred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &c->cred);
+	call_gated(c);
 }
 
 static void *

@@ -24,6 +24,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'winrm-sim'))
 import simtest  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                'lib'))
+from benchrows import row  # noqa: E402
 
 N = int(os.environ.get('BENCH_HOSTS', '200'))
 # BENCH_CONNECTIONS4=0 leaves out the --connections 4 plan (a large
@@ -163,6 +166,8 @@ def main():
         steps += (('plan', LOW_PAR, []),)
     steps += (('apply', PAR, []), ('apply', PAR, []), ('plan', PAR, []))
     rss_plan = {}
+    c_of = {}
+    rss_max = 0
     for i, (step, par, extra) in enumerate(steps):
         rc, dt, cpu, rss, p = run([step, '--parallel', str(par),
                                    '--history', hist] + extra + [tmp])
@@ -180,15 +185,36 @@ def main():
                c['tls_full'], c['tls_resumed']))
         if step == 'plan' and not extra:
             rss_plan.setdefault(par, rss)
+            if par == PAR:
+                rss_max = max(rss_max, rss)
+        if step == 'apply' and 'drift' not in c_of:
+            c_of['drift'] = c
         if i == len(steps) - 2:
             noop_dt = dt
         if i == len(steps) - 1:
             plan_rate = c['requests'] * N / dt
             plan_dt = dt
+            c_of['in sync'] = c
+            row('cpu_host', '%.2f' % (1000.0 * sum(cpu) / N), N,
+                'plan of the fleet in sync')
+            row('requests_fleet', '%.1f' % c['requests'], N,
+                'plan of the fleet in sync')
+            row('tls_full_fleet', '%.2f' % c['tls_full'], N,
+                'plan of the fleet in sync')
         if rc not in (0, 2):
             print(p.stdout[-2000:], p.stderr[-2000:])
     print('no-op apply (recorded in history) / plan of the fleet in sync: '
           '%.2f' % (noop_dt / plan_dt))
+    row('noop_ratio', '%.2f' % (noop_dt / plan_dt), N,
+        'no-op apply / plan in sync')
+    row('rss_plan', '%.1f' % (rss_max / 1024.0), N,
+        'default plans at --parallel %d, the larger' % PAR)
+    drift, insync = c_of['drift'], c_of['in sync']
+    row('drift_requests', '%.1f' % drift['requests'], N,
+        'first apply, drift on every host')
+    row('drift_budget', '%.1f' % (2 * insync['requests'] + drift['writes']),
+        N, '2 x %.1f requests in sync + %.1f writes' %
+        (insync['requests'], drift['writes']))
     if len(rss_plan) == 2:
         # The same fleet and history, only the hosts at once differ: what
         # the run keeps of done hosts cancels out.
@@ -196,12 +222,17 @@ def main():
               '--parallel %d minus at %d, / %d): %.1f KiB' %
               (PAR, LOW_PAR, PAR - LOW_PAR,
                (rss_plan[PAR] - rss_plan[LOW_PAR]) / float(PAR - LOW_PAR)))
+        row('mem_inflight', '%.1f' % ((rss_plan[PAR] - rss_plan[LOW_PAR]) /
+                                      float(PAR - LOW_PAR)), N,
+            'peak RSS at --parallel %d minus %d' % (PAR, LOW_PAR))
     top = ceiling(fleet, tmp, min(PAR, N))
     print('simulator keep-alive ceiling (config Gets, curl --parallel, %d '
           'connections): ' % min(PAR, N) +
           '%.0f requests/s; the plan of the fleet in sync sent %.0f '
           'requests/s = %.0f%% '
           'of it' % (top, plan_rate, 100.0 * plan_rate / top))
+    row('ceiling_share', '%.0f' % (100.0 * plan_rate / top), N,
+        '%.0f of %.0f requests/s' % (plan_rate, top))
     fleet.stop()
     return 0
 

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.join(HERE, 'lib'))
 sys.path.insert(0, HERE)
 import engine_fleet as ef  # noqa: E402
 import pywinrm_replay as peer  # noqa: E402
+from benchrows import row  # noqa: E402
 import simtest  # noqa: E402
 
 RUNS = int(os.environ.get('RUNS', '3'))
@@ -82,6 +83,8 @@ def main():
           '%.1f ms CPU/host' % (ef.PAR, w2, 1000.0 * c2 / n))
     print('enforcer speed-up over pywinrm: %.1fx wall, %.1fx CPU' %
           (w2 / w1, c2 / c1))
+    row('pywinrm_loopback', '%.2f' % (w2 / w1), n,
+        'wall; %.1fx in CPU' % (c2 / c1))
     return 0
 
 

@@ -17,6 +17,7 @@
 . "$TOP/tests/e2e/lib/e2e.sh"
 . "$TOP/tests/e2e/lib/converge.sh"
 . "$TOP/tests/e2e/lib/kdc.sh"
+. "$TOP/tests/bench/lib/rows.sh"
 
 H=node1.contoso.test
 RUNS=${RUNS:-3}
@@ -90,6 +91,7 @@ kerberos() {
 	    -v full="$FULL" 'BEGIN {
 		printf "RTT %d ms, Kerberos: plan %d ms = %.1f RTT; %d requests, %d connections, %d full handshakes\n",
 		    rtt, ms, ms / rtt, req, conn, full }'
+	bench_row rtt_krb_$1 "$(ratio "$MS" "$1")" 1 "Kerberos plan $MS ms"
 }
 
 # one_connection RTT: NTLM again, the host held to one connection (as a
@@ -104,6 +106,11 @@ one_connection() {
 	    -v full="$FULL" 'BEGIN {
 		printf "RTT %d ms, one connection: plan %d ms = %.1f RTT; %d requests, %d connections, %d full handshakes\n",
 		    rtt, ms, ms / rtt, req, conn, full }'
+}
+
+# ratio A B: A / B, two decimals.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 }
 
 counter() {
@@ -161,6 +168,8 @@ plan_runs
 tail -n +$((seen + 1)) "$TMP/trace" | awk '$5 != "-"' | head -n "$REQ" \
     >"$TMP/one_plan"
 echo "loopback: plan ${MS} ms wall, ${CPU} ms CPU; per plan: $REQ requests, $CONN connections, $FULL full + $RES resumed TLS handshakes"
+bench_row requests_host "$REQ" 1 "one host in sync, loopback"
+bench_row tls_full_host "$FULL" 1 "one host in sync, loopback"
 LOOP_MS=$MS
 peer() {
 	/usr/bin/python3 "$TOP/tests/bench/lib/pywinrm_replay.py" \
@@ -192,6 +201,9 @@ for rtt in 100 50; do
 		printf "RTT %d ms: plan %d ms = %.1f RTT (%.1f RTT over loopback'"'"'s %d ms); floor (curl, one Get, new connection) %.1f RTT; %d requests, %d connections, %d full handshakes\n",
 		    rtt, ms, ms / rtt, (ms - lo) / rtt, lo, fl / rtt, req, conn, full }'
 	echo "RTT $rtt ms: $(cat "$TMP/peer") = $(awk -v p="$PEER_MS" -v rtt=$rtt 'BEGIN { printf "%.1f", p / rtt }') RTT; enforcer speed-up $(awk -v a="$PEER_MS" -v b="$MS" 'BEGIN { printf "%.2f", a / b }')x"
+	bench_row rtt_ntlm_$rtt "$(ratio "$MS" $rtt)" 1 "NTLM plan $MS ms"
+	bench_row pywinrm_$rtt "$(ratio "$PEER_MS" "$MS")" 1 \
+	    "pywinrm $PEER_MS ms, enforcer $MS ms"
 	kerberos $rtt
 	one_connection $rtt
 	kill "$PROXY"
