@@ -293,10 +293,8 @@ int
 wsman_tree_parse(struct wsman_tree **out, const char *data, size_t len,
     char **cause)
 {
-	struct builder b = { 0 };
+	struct builder b = { .t = xcalloc(1, sizeof(*b.t)), .text = BUF_INIT };
 
-	b.t = xcalloc(1, sizeof(*b.t));
-	b.text = (struct buf)BUF_INIT;
 	*out = NULL;
 	if (wsman_xml_run(data, len, &builder_sax, &b, NULL, cause) == -1) {
 		buf_release(&b.text);
