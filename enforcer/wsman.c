@@ -978,7 +978,7 @@ call_items(struct wsman *ws, struct call *c)
 static void
 call_handle(struct wsman *ws, struct call *c)
 {
-	const xmlNode *content = c->st.reply.content;
+	const struct wsman_el *content = c->st.reply.content;
 	char *cause = NULL;
 
 	if (c->st.failed) {

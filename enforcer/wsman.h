@@ -44,7 +44,7 @@
 
 #include <stddef.h>
 
-#include <libxml/tree.h>
+#include <libxml/parser.h>
 
 #include "node.h"
 #include "util.h"
@@ -434,16 +434,68 @@ void wsman_uuid(char out[42]);
 /* --- replies (wsman_xml.c) ---------------------------------------------- */
 
 /*
- * A parsed reply.  doc owns everything; the other pointers are borrowed
+ * A reply's XML as wsman_tree.c reads it: elements and their text runs
+ * (name NULL) in document order, attributes and namespace declarations;
+ * the tree owns every string.
+ */
+struct wsman_attr {
+	const char		*name;		/* local name */
+	const char		*ns;		/* namespace URI or NULL */
+	const char		*value;
+	struct wsman_attr	*next;
+};
+struct wsman_nsdecl {
+	const char		*prefix;	/* NULL: the default namespace */
+	const char		*uri;
+	struct wsman_nsdecl	*next;
+};
+struct wsman_el {
+	const char		*name;		/* local name; NULL: text */
+	const char		*ns;		/* namespace URI or NULL */
+	const char		*text;		/* a text run, len bytes */
+	size_t			 len;
+	struct wsman_el		*parent;
+	struct wsman_el		*children;
+	struct wsman_el		*last;		/* the last child */
+	struct wsman_el		*next;
+	struct wsman_attr	*attrs;		/* in document order */
+	struct wsman_nsdecl	*nsdecls;
+};
+struct wsman_tree;
+
+/* Parsed as wsman_xml_parse() parses (the same refusals); *out: free. */
+int wsman_tree_parse(struct wsman_tree **out, const char *data, size_t len,
+    char **cause);
+const struct wsman_el *wsman_tree_root(const struct wsman_tree *);
+void wsman_tree_free(struct wsman_tree *);
+
+/* The wsman_xml_ helpers below, for the tree. */
+int wsman_el_is(const struct wsman_el *, const char *ns, const char *name);
+const struct wsman_el *wsman_el_child(const struct wsman_el *parent,
+    const char *ns, const char *name);
+const struct wsman_el *wsman_el_next(const struct wsman_el *after,
+    const char *ns, const char *name);
+char *wsman_el_text(const struct wsman_el *);
+/* Only the text runs directly inside, trimmed; caller frees. */
+char *wsman_el_direct_text(const struct wsman_el *);
+char *wsman_el_attr(const struct wsman_el *, const char *name);
+/* Borrowed; ns NULL: an attribute in no namespace. */
+const char *wsman_el_attr_ns(const struct wsman_el *, const char *ns,
+    const char *name);
+/* The URI a prefix is bound to at the element, or NULL. */
+const char *wsman_el_prefix_ns(const struct wsman_el *, const char *prefix);
+
+/*
+ * A parsed reply.  tree owns everything; the other pointers are borrowed
  * from it.  Parsing is safe against hostile input: no network, no DTD, no
  * entity expansion, and any DOCTYPE is refused before its declarations
  * are read.
  */
 struct wsman_reply {
-	xmlDoc			*doc;
-	xmlNode			*header;	/* may be NULL */
-	xmlNode			*body;
-	xmlNode			*content;	/* first element of Body or NULL */
+	struct wsman_tree	*tree;
+	const struct wsman_el	*header;	/* may be NULL */
+	const struct wsman_el	*body;
+	const struct wsman_el	*content;	/* first element of Body or NULL */
 	char			*action;	/* wsa:Action, trimmed, or NULL */
 	char			*relates_to;	/* wsa:RelatesTo, or NULL */
 	int			 is_fault;
@@ -456,9 +508,14 @@ void wsman_reply_release(struct wsman_reply *);
 /* XML without any of the dangerous parts; *out: xmlFreeDoc(). */
 int wsman_xml_parse(xmlDoc **out, const char *data, size_t len,
     char **cause);
+/* The parse behind both: sax NULL builds *doc (see wsman_xml.c). */
+int wsman_xml_run(const char *data, size_t len, const xmlSAXHandler *sax,
+    void *user, xmlDoc **doc, char **cause);
+/* In a callback of wsman_xml_run(): its user pointer. */
+void *wsman_xml_user(void *ctx);
 
 /* Faults: the fields in the order of docs/windows-behaviour.md#faults. */
-void wsman_fault_parse(const xmlNode *fault, struct wsman_fault *out);
+void wsman_fault_parse(const struct wsman_el *fault, struct wsman_fault *out);
 void wsman_fault_release(struct wsman_fault *);
 /* "WS-Man fault 2150858843 (w:InvalidSelectors): message"; caller frees. */
 char *wsman_fault_string(const struct wsman_fault *);
@@ -485,7 +542,7 @@ char *wsman_xml_text(const xmlNode *);
 /* Attribute without namespace; caller frees; NULL if absent. */
 char *wsman_xml_attr(const xmlNode *, const char *name);
 /* Element (and its subtree) as a node, by the rules at the top. */
-struct node *wsman_xml_to_node(const xmlNode *);
+struct node *wsman_xml_to_node(const struct wsman_el *);
 /* Collapse whitespace to single spaces, trim, drop one trailing '.' and
  * replace what a terminal would interpret; in place. */
 void wsman_oneline(char *);

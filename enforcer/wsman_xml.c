@@ -19,6 +19,12 @@
 
 /* --- parsing ------------------------------------------------------------ */
 
+/* What the callbacks of one parse share through the parser's _private. */
+struct run {
+	int	 doctype;
+	void	*user;
+};
+
 /*
  * SOAP forbids a DOCTYPE (SOAP 1.2 part 1, 5), and a DOCTYPE is where XXE
  * and entity bombs live: stop the parser the moment one starts, before any
@@ -30,7 +36,7 @@ refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
 {
 	xmlParserCtxtPtr p = ctx;
 
-	*(int *)p->_private = 1;
+	((struct run *)p->_private)->doctype = 1;
 	xmlStopParser(p);
 }
 
@@ -59,16 +65,44 @@ wsman_xml_generic(void *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+void *
+wsman_xml_user(void *ctx)
+{
+	return ((struct run *)((xmlParserCtxtPtr)ctx)->_private)->user;
+}
+
+static int
+malformed(xmlParserCtxtPtr p, const struct buf *generic, char **cause)
+{
+	xmlErrorPtr e;
+	char *msg;
+
+	e = xmlCtxtGetLastError(p);
+	msg = xasprintf("%s%s%s", e != NULL && e->message != NULL ?
+	    e->message : "not well-formed", generic->len > 0 ? "; " : "",
+	    buf_cstr(generic));
+	wsman_oneline(msg);
+	cause_set(cause, "malformed XML at line %d: %s",
+	    e != NULL ? e->line : 0, msg);
+	free(msg);
+	return -1;
+}
+
+/*
+ * The one parse of every XML we read: sax NULL builds libxml2's tree into
+ * *doc, else sax's callbacks see user through wsman_xml_user().  Either
+ * way the same options and limits apply (libxml2's defaults: 256 levels,
+ * 10 MB of text per node) and a DOCTYPE is refused.
+ */
 int
-wsman_xml_parse(xmlDoc **out, const char *data, size_t len, char **cause)
+wsman_xml_run(const char *data, size_t len, const xmlSAXHandler *sax,
+    void *user, xmlDoc **doc, char **cause)
 {
 	xmlParserCtxtPtr p;
 	struct buf generic = BUF_INIT;
-	xmlErrorPtr e;
-	int doctype = 0, rc = -1;
-	char *msg;
+	struct run run = { 0, user };
+	int rc = -1;
 
-	*out = NULL;
 	if (len == 0)
 		return cause_set(cause, "empty reply");
 	if (len > INT_MAX)
@@ -77,35 +111,33 @@ wsman_xml_parse(xmlDoc **out, const char *data, size_t len, char **cause)
 		return cause_set(cause, "cannot set up the XML parser");
 	xmlCtxtUseOptions(p, XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	if (sax != NULL)
+		*p->sax = *sax;
 	p->sax->internalSubset = refuse_doctype;
 	p->sax->externalSubset = refuse_doctype;
 	p->sax->serror = quiet;
-	p->_private = &doctype;
+	p->_private = &run;
 	wsman_xml_generic_buf = &generic;
 	xmlSetGenericErrorFunc(NULL, wsman_xml_generic);
 	xmlParseDocument(p);
 	wsman_xml_generic_buf = NULL;
-	if (doctype) {
+	if (run.doctype) {
 		cause_set(cause, "reply carries a DOCTYPE (refused)");
 		goto out;
 	}
-	if (!p->wellFormed || p->myDoc == NULL) {
-		e = xmlCtxtGetLastError(p);
-		msg = xasprintf("%s%s%s", e != NULL && e->message != NULL ?
-		    e->message : "not well-formed", generic.len > 0 ? "; " : "",
-		    buf_cstr(&generic));
-		wsman_oneline(msg);
-		cause_set(cause, "malformed XML at line %d: %s",
-		    e != NULL ? e->line : 0, msg);
-		free(msg);
+	if (!p->wellFormed || (sax == NULL && p->myDoc == NULL)) {
+		malformed(p, &generic, cause);
 		goto out;
 	}
-	if (p->myDoc->intSubset != NULL || p->myDoc->extSubset != NULL) {
+	if (p->myDoc != NULL && (p->myDoc->intSubset != NULL ||
+	    p->myDoc->extSubset != NULL)) {
 		cause_set(cause, "reply carries a DOCTYPE (refused)");
 		goto out;
 	}
-	*out = p->myDoc;
-	p->myDoc = NULL;
+	if (doc != NULL) {
+		*doc = p->myDoc;
+		p->myDoc = NULL;
+	}
 	rc = 0;
 out:
 	if (p->myDoc != NULL)
@@ -113,6 +145,13 @@ out:
 	xmlFreeParserCtxt(p);
 	buf_release(&generic);
 	return rc;
+}
+
+int
+wsman_xml_parse(xmlDoc **out, const char *data, size_t len, char **cause)
+{
+	*out = NULL;
+	return wsman_xml_run(data, len, NULL, NULL, out, cause);
 }
 
 /* --- helpers ------------------------------------------------------------ */
@@ -182,23 +221,6 @@ wsman_xml_text(const xmlNode *n)
 		return xstrdup("");
 	s = trim_copy((const char *)c);
 	xmlFree(c);
-	return s;
-}
-
-/* Text directly inside n (not in its child elements), trimmed. */
-static char *
-direct_text(const xmlNode *n)
-{
-	struct buf b = BUF_INIT;
-	const xmlNode *c;
-	char *s;
-
-	for (c = n->children; c != NULL; c = c->next)
-		if ((c->type == XML_TEXT_NODE ||
-		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL)
-			buf_puts(&b, (const char *)c->content);
-	s = trim_copy(buf_cstr(&b));
-	buf_release(&b);
 	return s;
 }
 
@@ -273,23 +295,23 @@ static const struct {
 
 /* A QName value such as "wsman:InternalError", with the usual prefix. */
 static char *
-qname_value(const xmlNode *where)
+qname_value(const struct wsman_el *where)
 {
 	char *text, *colon, *out;
-	const xmlNs *ns;
+	const char *ns;
 	size_t i;
 
 	if (where == NULL)
 		return NULL;
-	text = wsman_xml_text(where);
+	text = wsman_el_text(where);
 	wsman_oneline(text);
 	if ((colon = strchr(text, ':')) == NULL)
 		return text;
 	*colon = '\0';
-	ns = xmlSearchNs(where->doc, (xmlNode *)where, (const xmlChar *)text);
+	ns = wsman_el_prefix_ns(where, text);
 	*colon = ':';
 	for (i = 0; ns != NULL && i < nitems(conventional); i++) {
-		if (strcmp((const char *)ns->href, conventional[i].ns) != 0)
+		if (strcmp(ns, conventional[i].ns) != 0)
 			continue;
 		out = xasprintf("%s:%s", conventional[i].prefix, colon + 1);
 		free(text);
@@ -318,24 +340,24 @@ parse_code(const char *s)
  * the nested WSManFault's message (pypsrp's order).
  */
 static char *
-wsmanfault_message(const xmlNode *wf)
+wsmanfault_message(const struct wsman_el *wf)
 {
-	const xmlNode *m, *pf;
+	const struct wsman_el *m, *pf;
 	char *t;
 
-	if ((m = wsman_xml_child(wf, WSMAN_NS_FAULT, "Message")) == NULL)
+	if ((m = wsman_el_child(wf, WSMAN_NS_FAULT, "Message")) == NULL)
 		return NULL;
-	t = direct_text(m);
+	t = wsman_el_direct_text(m);
 	if (*t != '\0')
 		return t;
 	free(t);
-	if ((pf = wsman_xml_child(m, WSMAN_NS_FAULT, "ProviderFault")) == NULL)
+	if ((pf = wsman_el_child(m, WSMAN_NS_FAULT, "ProviderFault")) == NULL)
 		return NULL;
-	t = direct_text(pf);
+	t = wsman_el_direct_text(pf);
 	if (*t != '\0')
 		return t;
 	free(t);
-	return wsmanfault_message(wsman_xml_child(pf, WSMAN_NS_FAULT,
+	return wsmanfault_message(wsman_el_child(pf, WSMAN_NS_FAULT,
 	    "WSManFault"));
 }
 
@@ -350,47 +372,47 @@ nonempty(char *s)
 }
 
 static char *
-fault_detail(const xmlNode *detail, struct wsman_fault *f)
+fault_detail(const struct wsman_el *detail, struct wsman_fault *f)
 {
-	const xmlNode *wf, *wmi;
+	const struct wsman_el *wf, *wmi;
 	char *code;
 
-	f->detail = nonempty(wsman_xml_text(wsman_xml_child(detail,
+	f->detail = nonempty(wsman_el_text(wsman_el_child(detail,
 	    WSMAN_NS_WSMAN, "FaultDetail")));
-	if ((wf = wsman_xml_child(detail, WSMAN_NS_FAULT, "WSManFault")) !=
+	if ((wf = wsman_el_child(detail, WSMAN_NS_FAULT, "WSManFault")) !=
 	    NULL) {
-		code = wsman_xml_attr(wf, "Code");
+		code = wsman_el_attr(wf, "Code");
 		f->wsman_code = parse_code(code);
 		free(code);
-		f->machine = nonempty(wsman_xml_attr(wf, "Machine"));
+		f->machine = nonempty(wsman_el_attr(wf, "Machine"));
 		return nonempty(wsmanfault_message(wf));
 	}
-	if ((wmi = wsman_xml_child(detail, WSMAN_NS_WMIERR, "MSFT_WmiError")) ==
+	if ((wmi = wsman_el_child(detail, WSMAN_NS_WMIERR, "MSFT_WmiError")) ==
 	    NULL)
 		return NULL;
-	code = wsman_xml_text(wsman_xml_child(wmi, WSMAN_NS_WMIERR,
+	code = wsman_el_text(wsman_el_child(wmi, WSMAN_NS_WMIERR,
 	    "error_Code"));
 	f->wsman_code = parse_code(code);
 	free(code);
-	return nonempty(wsman_xml_text(wsman_xml_child(wmi, WSMAN_NS_WMIERR,
+	return nonempty(wsman_el_text(wsman_el_child(wmi, WSMAN_NS_WMIERR,
 	    "Message")));
 }
 
 void
-wsman_fault_parse(const xmlNode *fault, struct wsman_fault *f)
+wsman_fault_parse(const struct wsman_el *fault, struct wsman_fault *f)
 {
-	const xmlNode *code, *reason;
+	const struct wsman_el *code, *reason;
 	char *msg;
 
 	memset(f, 0, sizeof(*f));
-	code = wsman_xml_child(fault, WSMAN_NS_SOAP, "Code");
-	f->code = qname_value(wsman_xml_child(code, WSMAN_NS_SOAP, "Value"));
-	f->subcode = qname_value(wsman_xml_child(wsman_xml_child(code,
+	code = wsman_el_child(fault, WSMAN_NS_SOAP, "Code");
+	f->code = qname_value(wsman_el_child(code, WSMAN_NS_SOAP, "Value"));
+	f->subcode = qname_value(wsman_el_child(wsman_el_child(code,
 	    WSMAN_NS_SOAP, "Subcode"), WSMAN_NS_SOAP, "Value"));
-	msg = fault_detail(wsman_xml_child(fault, WSMAN_NS_SOAP, "Detail"), f);
+	msg = fault_detail(wsman_el_child(fault, WSMAN_NS_SOAP, "Detail"), f);
 	if (msg == NULL) {
-		reason = wsman_xml_child(fault, WSMAN_NS_SOAP, "Reason");
-		msg = nonempty(wsman_xml_text(wsman_xml_child(reason,
+		reason = wsman_el_child(fault, WSMAN_NS_SOAP, "Reason");
+		msg = nonempty(wsman_el_text(wsman_el_child(reason,
 		    WSMAN_NS_SOAP, "Text")));
 	}
 	f->message = msg != NULL ? msg : xstrdup("no reason given");
@@ -430,15 +452,14 @@ wsman_fault_string(const struct wsman_fault *f)
 /* --- envelopes ---------------------------------------------------------- */
 
 static char *
-describe_root(const xmlNode *root)
+describe_root(const struct wsman_el *root)
 {
 	char *s;
 
 	if (root == NULL)
 		return xstrdup("no root element");
 	s = xasprintf("root element '%s' in namespace '%s'",
-	    (const char *)root->name, root->ns != NULL && root->ns->href != NULL ?
-	    (const char *)root->ns->href : "");
+	    root->name, root->ns != NULL ? root->ns : "");
 	wsman_oneline(s);
 	return s;
 }
@@ -447,30 +468,30 @@ int
 wsman_reply_parse(struct wsman_reply *r, const char *data, size_t len,
     char **cause)
 {
-	xmlNode *root;
+	const struct wsman_el *root;
 	char *what;
 
 	memset(r, 0, sizeof(*r));
-	if (wsman_xml_parse(&r->doc, data, len, cause) == -1)
+	if (wsman_tree_parse(&r->tree, data, len, cause) == -1)
 		return -1;
-	root = xmlDocGetRootElement(r->doc);
-	if (!wsman_xml_is(root, WSMAN_NS_SOAP, "Envelope")) {
+	root = wsman_tree_root(r->tree);
+	if (!wsman_el_is(root, WSMAN_NS_SOAP, "Envelope")) {
 		what = describe_root(root);
 		cause_set(cause, "reply is not a SOAP 1.2 envelope (%s)", what);
 		free(what);
 		goto fail;
 	}
-	r->header = wsman_xml_child(root, WSMAN_NS_SOAP, "Header");
-	if ((r->body = wsman_xml_child(root, WSMAN_NS_SOAP, "Body")) == NULL) {
+	r->header = wsman_el_child(root, WSMAN_NS_SOAP, "Header");
+	if ((r->body = wsman_el_child(root, WSMAN_NS_SOAP, "Body")) == NULL) {
 		cause_set(cause, "reply has no SOAP Body");
 		goto fail;
 	}
-	r->content = wsman_xml_child(r->body, NULL, NULL);
-	r->action = wsman_xml_text(wsman_xml_child(r->header, WSMAN_NS_WSA,
+	r->content = wsman_el_child(r->body, NULL, NULL);
+	r->action = wsman_el_text(wsman_el_child(r->header, WSMAN_NS_WSA,
 	    "Action"));
-	r->relates_to = wsman_xml_text(wsman_xml_child(r->header, WSMAN_NS_WSA,
+	r->relates_to = wsman_el_text(wsman_el_child(r->header, WSMAN_NS_WSA,
 	    "RelatesTo"));
-	if (wsman_xml_is(r->content, WSMAN_NS_SOAP, "Fault")) {
+	if (wsman_el_is(r->content, WSMAN_NS_SOAP, "Fault")) {
 		r->is_fault = 1;
 		wsman_fault_parse(r->content, &r->fault);
 	}
@@ -485,8 +506,7 @@ wsman_reply_release(struct wsman_reply *r)
 {
 	if (r == NULL)
 		return;
-	if (r->doc != NULL)
-		xmlFreeDoc(r->doc);
+	wsman_tree_free(r->tree);
 	free(r->action);
 	free(r->relates_to);
 	wsman_fault_release(&r->fault);
@@ -496,22 +516,18 @@ wsman_reply_release(struct wsman_reply *r)
 /* --- XML to node -------------------------------------------------------- */
 
 static int
-has_elements(const xmlNode *n)
+has_elements(const struct wsman_el *n)
 {
-	return wsman_xml_child(n, NULL, NULL) != NULL;
+	return wsman_el_child(n, NULL, NULL) != NULL;
 }
 
 static int
-is_nil(const xmlNode *n)
+is_nil(const struct wsman_el *n)
 {
-	xmlChar *v;
-	int nil;
+	const char *v;
 
-	v = xmlGetNsProp(n, (const xmlChar *)"nil", (const xmlChar *)WSMAN_NS_XSI);
-	nil = v != NULL && (strcmp((const char *)v, "true") == 0 ||
-	    strcmp((const char *)v, "1") == 0);
-	xmlFree(v);
-	return nil;
+	v = wsman_el_attr_ns(n, WSMAN_NS_XSI, "nil");
+	return v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
 /* A plain scalar, unless the text would read as null. */
@@ -529,25 +545,12 @@ text_node(char *text)
 
 /* Attributes worth keeping: not xsi:, not xml:, not namespace decls. */
 static int
-keep_attr(const xmlAttr *a)
+keep_attr(const struct wsman_attr *a)
 {
-	if (a->ns == NULL || a->ns->href == NULL)
+	if (a->ns == NULL)
 		return 1;
-	return strcmp((const char *)a->ns->href, WSMAN_NS_XSI) != 0 &&
-	    strcmp((const char *)a->ns->href,
-	    (const char *)XML_XML_NAMESPACE) != 0;
-}
-
-static char *
-attr_text(const xmlAttr *a)
-{
-	xmlChar *v;
-	char *s;
-
-	v = xmlNodeListGetString(a->doc, a->children, 1);
-	s = xstrdup(v != NULL ? (const char *)v : "");
-	xmlFree(v);
-	return s;
+	return strcmp(a->ns, WSMAN_NS_XSI) != 0 &&
+	    strcmp(a->ns, (const char *)XML_XML_NAMESPACE) != 0;
 }
 
 /* Add key: value; a key seen before turns into a sequence of values. */
@@ -571,38 +574,38 @@ map_add(struct node *map, const char *key, struct node *value)
 }
 
 static void
-add_attrs(struct node *map, const char *prefix, const xmlNode *e)
+add_attrs(struct node *map, const char *prefix, const struct wsman_el *e)
 {
-	const xmlAttr *a;
+	const struct wsman_attr *a;
 	char *key;
 
-	for (a = e->properties; a != NULL; a = a->next) {
+	for (a = e->attrs; a != NULL; a = a->next) {
 		if (!keep_attr(a))
 			continue;
-		key = xasprintf("%s@%s", prefix, (const char *)a->name);
-		map_add(map, key, text_node(attr_text(a)));
+		key = xasprintf("%s@%s", prefix, a->name);
+		map_add(map, key, text_node(xstrdup(a->value)));
 		free(key);
 	}
 }
 
 struct node *
-wsman_xml_to_node(const xmlNode *e)
+wsman_xml_to_node(const struct wsman_el *e)
 {
-	const xmlNode *c;
+	const struct wsman_el *c;
 	struct node *map, *v;
 
 	if (is_nil(e))
 		return node_scalar("");
 	if (!has_elements(e))
-		return text_node(wsman_xml_text(e));
+		return text_node(wsman_el_text(e));
 	map = node_map();
 	add_attrs(map, "", e);
-	for (c = wsman_xml_child(e, NULL, NULL); c != NULL;
-	    c = wsman_xml_next(c, NULL, NULL)) {
+	for (c = wsman_el_child(e, NULL, NULL); c != NULL;
+	    c = wsman_el_next(c, NULL, NULL)) {
 		v = wsman_xml_to_node(c);
-		map_add(map, (const char *)c->name, v);
+		map_add(map, c->name, v);
 		if (v->kind == NODE_SCALAR)
-			add_attrs(map, (const char *)c->name, c);
+			add_attrs(map, c->name, c);
 	}
 	return map;
 }
@@ -631,7 +634,7 @@ static int
 expect_content(const struct wsman_reply *r, const char *ns, const char *name,
     char **cause)
 {
-	if (wsman_xml_is(r->content, ns, name))
+	if (wsman_el_is(r->content, ns, name))
 		return 0;
 	return cause_set(cause, "reply has no %s element", name);
 }
@@ -640,36 +643,36 @@ expect_content(const struct wsman_reply *r, const char *ns, const char *name,
  * Items and EndOfSequence come in either namespace
  * (docs/windows-behaviour.md#enumeration).
  */
-static xmlNode *
-enum_child(const xmlNode *resp, const char *name)
+static const struct wsman_el *
+enum_child(const struct wsman_el *resp, const char *name)
 {
-	xmlNode *n;
+	const struct wsman_el *n;
 
-	if ((n = wsman_xml_child(resp, WSMAN_NS_WSEN, name)) != NULL)
+	if ((n = wsman_el_child(resp, WSMAN_NS_WSEN, name)) != NULL)
 		return n;
-	return wsman_xml_child(resp, WSMAN_NS_WSMAN, name);
+	return wsman_el_child(resp, WSMAN_NS_WSMAN, name);
 }
 
 int
 wsman_reply_items(const struct wsman_reply *r, struct node *items,
     char **context, int *end, char **cause)
 {
-	const xmlNode *resp, *list, *c;
+	const struct wsman_el *resp, *list, *c;
 	char *ctx;
 
 	*context = NULL;
 	*end = 0;
 	resp = r->content;
-	if (!wsman_xml_is(resp, WSMAN_NS_WSEN, "EnumerateResponse") &&
-	    !wsman_xml_is(resp, WSMAN_NS_WSEN, "PullResponse"))
+	if (!wsman_el_is(resp, WSMAN_NS_WSEN, "EnumerateResponse") &&
+	    !wsman_el_is(resp, WSMAN_NS_WSEN, "PullResponse"))
 		return cause_set(cause,
 		    "reply has no EnumerateResponse or PullResponse element");
 	list = enum_child(resp, "Items");
-	for (c = wsman_xml_child(list, NULL, NULL); c != NULL;
-	    c = wsman_xml_next(c, NULL, NULL))
+	for (c = wsman_el_child(list, NULL, NULL); c != NULL;
+	    c = wsman_el_next(c, NULL, NULL))
 		node_seq_push(items, wsman_xml_to_node(c));
 	*end = enum_child(resp, "EndOfSequence") != NULL;
-	ctx = nonempty(wsman_xml_text(wsman_xml_child(resp, WSMAN_NS_WSEN,
+	ctx = nonempty(wsman_el_text(wsman_el_child(resp, WSMAN_NS_WSEN,
 	    "EnumerationContext")));
 	if (!*end && ctx == NULL)
 		return cause_set(cause,
@@ -682,23 +685,23 @@ int
 wsman_reply_created(const struct wsman_reply *r, struct node **selectors,
     char **cause)
 {
-	const xmlNode *set, *s;
+	const struct wsman_el *set, *s;
 	struct node *map;
 	char *name;
 
 	*selectors = NULL;
 	if (expect_content(r, WSMAN_NS_WST, "ResourceCreated", cause) == -1)
 		return -1;
-	set = wsman_xml_child(wsman_xml_child(r->content, WSMAN_NS_WSA,
+	set = wsman_el_child(wsman_el_child(r->content, WSMAN_NS_WSA,
 	    "ReferenceParameters"), WSMAN_NS_WSMAN, "SelectorSet");
 	if (set == NULL)
 		return cause_set(cause, "ResourceCreated has no SelectorSet");
 	map = node_map();
-	for (s = wsman_xml_child(set, WSMAN_NS_WSMAN, "Selector"); s != NULL;
-	    s = wsman_xml_next(s, WSMAN_NS_WSMAN, "Selector")) {
-		if ((name = wsman_xml_attr(s, "Name")) == NULL)
+	for (s = wsman_el_child(set, WSMAN_NS_WSMAN, "Selector"); s != NULL;
+	    s = wsman_el_next(s, WSMAN_NS_WSMAN, "Selector")) {
+		if ((name = wsman_el_attr(s, "Name")) == NULL)
 			continue;
-		map_add(map, name, text_node(wsman_xml_text(s)));
+		map_add(map, name, text_node(wsman_el_text(s)));
 		free(name);
 	}
 	*selectors = map;
@@ -711,7 +714,7 @@ wsman_reply_command_id(const struct wsman_reply *r, char **id, char **cause)
 	*id = NULL;
 	if (expect_content(r, WSMAN_NS_RSP, "CommandResponse", cause) == -1)
 		return -1;
-	*id = nonempty(wsman_xml_text(wsman_xml_child(r->content, WSMAN_NS_RSP,
+	*id = nonempty(wsman_el_text(wsman_el_child(r->content, WSMAN_NS_RSP,
 	    "CommandId")));
 	if (*id == NULL)
 		return cause_set(cause, "CommandResponse has no CommandId");
@@ -719,16 +722,16 @@ wsman_reply_command_id(const struct wsman_reply *r, char **id, char **cause)
 }
 
 static int
-receive_stream(const xmlNode *s, const char *command_id,
+receive_stream(const struct wsman_el *s, const char *command_id,
     struct wsman_cmd *out, size_t max_output, char **cause)
 {
 	char *name, *id, *text;
 	struct buf *to = NULL;
 	int rc = -1;
 
-	name = wsman_xml_attr(s, "Name");
-	id = wsman_xml_attr(s, "CommandId");
-	text = wsman_xml_text(s);
+	name = wsman_el_attr(s, "Name");
+	id = wsman_el_attr(s, "CommandId");
+	text = wsman_el_text(s);
 	if (id != NULL && command_id != NULL && strcasecmp(id, command_id) != 0) {
 		cause_set(cause, "reply carries output of another command");
 		goto out;
@@ -756,7 +759,7 @@ out:
 }
 
 static int
-receive_state(const xmlNode *cs, struct wsman_cmd *out, int *done,
+receive_state(const struct wsman_el *cs, struct wsman_cmd *out, int *done,
     char **cause)
 {
 	char *state, *code, *end;
@@ -764,8 +767,8 @@ receive_state(const xmlNode *cs, struct wsman_cmd *out, int *done,
 	long v;
 	int rc = -1;
 
-	state = wsman_xml_attr(cs, "State");
-	code = wsman_xml_text(wsman_xml_child(cs, WSMAN_NS_RSP, "ExitCode"));
+	state = wsman_el_attr(cs, "State");
+	code = wsman_el_text(wsman_el_child(cs, WSMAN_NS_RSP, "ExitCode"));
 	n = state != NULL ? strlen(state) : 0;
 	if (n < 5 || strcmp(state + n - 5, "/Done") != 0) {
 		rc = 0;
@@ -790,18 +793,18 @@ int
 wsman_reply_receive(const struct wsman_reply *r, const char *command_id,
     struct wsman_cmd *out, size_t max_output, int *done, char **cause)
 {
-	const xmlNode *c;
+	const struct wsman_el *c;
 
 	*done = 0;
 	if (expect_content(r, WSMAN_NS_RSP, "ReceiveResponse", cause) == -1)
 		return -1;
-	for (c = wsman_xml_child(r->content, NULL, NULL); c != NULL;
-	    c = wsman_xml_next(c, NULL, NULL)) {
-		if (wsman_xml_is(c, WSMAN_NS_RSP, "Stream")) {
+	for (c = wsman_el_child(r->content, NULL, NULL); c != NULL;
+	    c = wsman_el_next(c, NULL, NULL)) {
+		if (wsman_el_is(c, WSMAN_NS_RSP, "Stream")) {
 			if (receive_stream(c, command_id, out, max_output,
 			    cause) == -1)
 				return -1;
-		} else if (wsman_xml_is(c, WSMAN_NS_RSP, "CommandState")) {
+		} else if (wsman_el_is(c, WSMAN_NS_RSP, "CommandState")) {
 			if (receive_state(c, out, done, cause) == -1)
 				return -1;
 		}

@@ -126,8 +126,11 @@ memo_take(struct state_ctx *ctx, const char *uri, struct wsman_read *rd,
 		e->done = 1;
 		if (rd->rc == -1)
 			e->cause = xstrdup(rd->cause);
-		else
-			e->result = node_copy(rd->result);
+		else {
+			/* Moved, not copied: the claimer only releases rd. */
+			e->result = rd->result;
+			rd->result = NULL;
+		}
 		pthread_cond_broadcast(&m->done);
 	}
 	while (!(e = memo_find(m, uri))->done)

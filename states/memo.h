@@ -31,7 +31,8 @@ void memo_free(struct memo *);
  * then prepared as that read (send it with the others); 0 when another
  * kind sends it or has sent it: rd is left unused (leave it out of the
  * batch).  memo_take must follow every memo_claim, on every path, with
- * the claimed rd (its result is published to the waiting kinds) or NULL;
+ * the claimed rd (its result is moved out of rd, published to the
+ * waiting kinds) or NULL;
  * it waits for the reply and gives the caller its own copy in *out, or
  * the Get's cause.  memo_get does both around a batch of one.  A kind
  * that asks for several resources takes the ones it claimed before any it

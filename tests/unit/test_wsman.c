@@ -4,14 +4,18 @@
  * for every way an exchange can go wrong.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libxml/xmlsave.h>
 
 #include "wsman.h"
 #include "wsman_fake.h"
@@ -1450,6 +1454,93 @@ test_oneline(void **state)
 	}
 }
 
+/*
+ * Envelopes are written by hand (wsman_env.c): the bytes must be what
+ * libxml2's own serialiser writes for the same tree, escapes included.
+ */
+static void
+same_as_libxml2(const struct wsman_request *r)
+{
+	struct buf b = BUF_INIT;
+	char *cause = NULL;
+	xmlBufferPtr xb;
+	xmlSaveCtxtPtr sc;
+	xmlDoc *d;
+
+	if (wsman_request_build(&b, r, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(wsman_xml_parse(&d, b.ptr, b.len, &cause), 0);
+	xb = xmlBufferCreate();
+	sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_NO_DECL);
+	xmlSaveDoc(sc, d);
+	xmlSaveClose(sc);
+	assert_int_equal(xmlBufferLength(xb), b.len);
+	assert_memory_equal(xmlBufferContent(xb), b.ptr, b.len);
+	xmlBufferFree(xb);
+	xmlFreeDoc(d);
+	buf_release(&b);
+}
+
+static void
+test_envelope_bytes(void **state)
+{
+	static const struct wsman_selector sel[] = {
+		{ "Name", "a&b<c>\"d' e" }, { "Id", "x\r\ny\tz \xc3\xa9" } };
+	static const struct wsman_option opt[] = { { "O", "T&\"" } };
+	static const struct wsman_filter f = {
+	    "SELECT * FROM G WHERE N = 'A&B' AND x < 3 AND y > \"q\"\r\n",
+	    NULL, 0 };
+	static const char *const args[] = { "-c", "\"a&b\" <x>\r\n\t" };
+	struct wsman_body body = { "Auth", "urn:auth", NULL, NULL };
+	struct wsman_request r = { .to = "https://h:5986/wsman",
+	    .message_id = "uuid:1", .locale = "en-US", .session_id = "uuid:2",
+	    .timeout_ms = 20500, .max_envelope = 153600 };
+	struct node *p = node_map(), *m = node_map();
+
+	node_map_append(p, node_scalar("sKey"), node_scalar("S\\a&b<c>"));
+	node_map_append(p, node_scalar("@Kind"), node_scalar("q\"&<\n\xc3\xa9"));
+	node_map_append(p, node_scalar("sKey@At"), node_scalar("v\t"));
+	node_map_append(p, node_scalar("Nothing"), node_scalar("~"));
+	node_map_append(m, node_scalar("Inner"), node_scalar("1"));
+	node_map_append(p, node_scalar("Nested"), m);
+	r.op = WSMAN_OP_GET;
+	r.ref = (struct wsman_ref){ "http://x/y?a=1&b=2", sel, 2 };
+	r.opt = opt;
+	r.nopt = 1;
+	same_as_libxml2(&r);
+	r.op = WSMAN_OP_ENUMERATE;
+	r.ref.nsel = 0;
+	r.filter = &f;
+	r.optimize = 1;
+	r.max_elements = 32000;
+	same_as_libxml2(&r);
+	/*
+	 * Not a namespace with '&': libxml2 writes one unescaped (not
+	 * well-formed), we escape it.
+	 */
+	r.ref.uri = "http://x/y?a=1;b=2";
+	r.op = WSMAN_OP_INVOKE;
+	r.method = "GetDWORDValue";
+	r.params = p;
+	same_as_libxml2(&r);
+	body.fields = p;
+	r.body = &body;
+	r.op = WSMAN_OP_PUT;
+	same_as_libxml2(&r);
+	r.op = WSMAN_OP_PULL;
+	r.context = "uuid:ctx&";
+	same_as_libxml2(&r);
+	r.op = WSMAN_OP_COMMAND;
+	r.command = "powershell";
+	r.args = args;
+	r.nargs = 2;
+	same_as_libxml2(&r);
+	r.op = WSMAN_OP_RECEIVE;
+	r.command_id = "C-1";
+	same_as_libxml2(&r);
+	node_free(p);
+}
+
 static void
 test_uuid(void **state)
 {
@@ -1464,6 +1555,60 @@ test_uuid(void **state)
 		wsman_uuid(b);
 		assert_string_not_equal(a, b);
 	}
+}
+
+#define UUIDS	2000
+
+static void *
+uuid_batch(void *arg)
+{
+	char (*ids)[42] = arg;
+	int i;
+
+	for (i = 0; i < UUIDS; i++)
+		wsman_uuid(ids[i]);
+	return NULL;
+}
+
+static int
+uuid_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * Ids come from random bytes drawn once per thread and a counter: two
+ * threads, and a forked child and its parent, must still never share one.
+ */
+static void
+test_uuid_threads(void **state)
+{
+	static char ids[2 * UUIDS + 2][42];
+	pthread_t t;
+	int fd[2], i;
+	pid_t pid;
+
+	assert_int_equal(pthread_create(&t, NULL, uuid_batch, ids), 0);
+	uuid_batch(ids + UUIDS);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(pipe(fd), 0);
+	if ((pid = fork()) == 0) {
+		wsman_uuid(ids[0]);
+		_exit(write(fd[1], ids[0], 42) == 42 ? 0 : 1);
+	}
+	assert_int_equal(read(fd[0], ids[2 * UUIDS], 42), 42);
+	assert_int_equal(waitpid(pid, &i, 0), pid);
+	wsman_uuid(ids[2 * UUIDS + 1]);
+	close(fd[0]);
+	close(fd[1]);
+	for (i = 0; i < 2 * UUIDS + 2; i++) {
+		assert_int_equal(strlen(ids[i]), 41);
+		assert_int_equal(ids[i][19], '4');
+		assert_non_null(strchr("89AB", ids[i][24]));
+	}
+	qsort(ids, 2 * UUIDS + 2, 42, uuid_cmp);
+	for (i = 1; i < 2 * UUIDS + 2; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
 }
 
 static void
@@ -1511,7 +1656,9 @@ main(void)
 		cmocka_unit_test(test_shell_output_cap),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_oneline),
+		cmocka_unit_test(test_envelope_bytes),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_uuid_threads),
 		cmocka_unit_test(test_auth_names),
 	};
 

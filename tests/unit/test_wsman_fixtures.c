@@ -418,7 +418,7 @@ check_response(const struct rcase *c)
 		if (c->id == NULL)
 			assert_null(r.content);
 		else
-			assert_true(wsman_xml_is(r.content, WSMAN_NS_RSP, c->id));
+			assert_true(wsman_el_is(r.content, WSMAN_NS_RSP, c->id));
 		break;
 	}
 	node_free(n);

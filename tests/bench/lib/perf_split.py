@@ -29,7 +29,7 @@ GROUPS = (
     ('reply headers (channel bindings, peer chain)', ('on_header',)),
     ('host set-up and teardown (curl handles, closing the connection)',
      ('wsman_new', 'wsman_free')),
-    ('reply parsing (libxml2)', ('wsman_xml_parse',)),
+    ('reply parsing (libxml2)', ('wsman_xml_parse', 'wsman_xml_run')),
     ('reply dissection, XML to node',
      ('wsman_xml_to_node', 'wsman_reply_items', 'wsman_reply_parse')),
     ('envelope building (libxml2 tree, serialising, message ids)',
