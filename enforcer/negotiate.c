@@ -375,8 +375,11 @@ call_gss(struct call *c)
  * succeeded (the TGT is then cached and they only read it and add
  * service tickets, under MIT's own lock); after that, a call that fails
  * outside the gate is made once more inside it, for a TGT MIT renews
- * from the keytab mid-run.  Only first legs touch the cache; an AP-REP
- * is checked against the context alone.
+ * from the keytab mid-run.  Only a context's first leg gets tickets (an
+ * AP-REP is checked against the context alone); acquiring the
+ * credential only names the cache and keytab, and is not held behind a
+ * first leg that waits for a silent KDC, so that the host's error names
+ * the logon, where the KDC stopped answering.
  */
 static pthread_mutex_t	 cache_gate = PTHREAD_MUTEX_INITIALIZER;
 static int		 cache_ready;	/* a logon went through the cache */
@@ -384,8 +387,8 @@ static int		 cache_ready;	/* a logon went through the cache */
 static int
 call_uses_cache(const struct call *c)
 {
-	return c->cache_shared && c->in.value == NULL &&
-	    c->ctx == GSS_C_NO_CONTEXT;
+	return c->cache_shared && c->kind == CALL_INIT &&
+	    c->in.value == NULL && c->ctx == GSS_C_NO_CONTEXT;
 }
 
 static void
@@ -418,8 +421,6 @@ call_run(struct call *c)
 	if (c->ctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&min, &c->ctx, GSS_C_NO_BUFFER);
 	gss_release_buffer(&min, &c->out);
-	if (c->cred != GSS_C_NO_CREDENTIAL)
-		gss_release_cred(&min, &c->cred);
 	call_gated(c);
 }
 
